@@ -1,0 +1,68 @@
+"""Shared pieces of the JSON API: authentication, the one error body, paging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Schema
+from ninja.security import HttpBearer, SessionAuth
+
+from punkt.core import context
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+#: Responses every authenticated operation may give; merged into each operation's map.
+COMMON_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+DETAIL_ERRORS: dict[int, Any] = {**COMMON_ERRORS, 404: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {**DETAIL_ERRORS, 409: ErrorOut}
+
+
+def errors(*statuses: int) -> dict[int, Any]:
+    return {s: ErrorOut for s in (401, 403, 422, *statuses)}
+
+
+class TokenAuth(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from punkt.organization.services import api_token_authenticate
+
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+            context.current().actor = user
+            context.current().channel = "api"
+        return user
+
+
+class BrowserSessionAuth(SessionAuth):
+    """The signed-in browser session (CSRF checked on writes)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None:
+            context.current().actor = user
+        return user
+
+
+class Page(Schema):
+    count: int
+    page: int
+    per_page: int
+    pages: int
+
+
+def page_slice(qs: Any, page: int, per_page: int) -> tuple[list[Any], Page]:
+    per_page = max(1, min(per_page, 200))
+    count = qs.count()
+    pages = max(1, (count + per_page - 1) // per_page)
+    page = max(1, min(page, pages))
+    start = (page - 1) * per_page
+    return list(qs[start:start + per_page]), Page(count=count, page=page, per_page=per_page,
+                                                  pages=pages)

@@ -1,0 +1,77 @@
+"""Writing the audit log. Services call :func:`audit_record` inside their transaction."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Any
+
+from django.db import models
+
+from punkt.core import context
+from punkt.core.models import AuditEvent, AuditOutcome
+
+# Field names whose values never reach the audit log in clear.
+SECRET_FIELDS = {"password", "token", "key", "key_hash", "secret"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (datetime.date, datetime.time, datetime.datetime, decimal.Decimal)):
+        return str(value)
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Fields that changed, as ``{field: [old, new]}``, secrets hidden."""
+    out: dict[str, list[Any]] = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = _plain(before.get(key)), _plain(after.get(key))
+        if old != new:
+            if key in SECRET_FIELDS:
+                old, new = "***", "***"
+            out[key] = [old, new]
+    return out
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    return {f: _plain(getattr(obj, f)) for f in fields}
+
+
+def audit_record(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    actor: Any = None,
+    branch_id: int | None = None,
+    changes: dict[str, Any] | None = None,
+    outcome: str = AuditOutcome.OK,
+    message: str = "",
+    actor_label: str = "",
+) -> AuditEvent:
+    ctx = context.current()
+    if actor is None:
+        actor = ctx.actor
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    if actor is not None and getattr(actor, "pk", None) is None:  # SystemActor
+        actor_label = actor_label or str(actor)
+        actor = None
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_label=actor_label or (getattr(actor, "email", "") if actor else ctx.channel),
+        branch_id=branch_id,
+        ip=ctx.ip,
+        request_id=ctx.request_id,
+        channel=ctx.channel,
+        action=action,
+        outcome=outcome,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        changes=changes or {},
+        message=message[:2000],
+    )

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from punkt.core import context
+from punkt.core.errors import ActionDenied, DomainError
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    if getattr(settings, "PUNKT_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (echoed in ``X-Request-ID``) and the audit context."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        channel = "api" if request.path.startswith("/api/") else "web"
+        token = context.set_context(
+            context.RequestContext(
+                request_id=request_id,
+                ip=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
+                channel=channel,
+            )
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            context.reset_context(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class SessionTimeoutMiddleware:
+    """Idle timeout on top of the absolute ``SESSION_COOKIE_AGE``; records the actor."""
+
+    TOUCH_EVERY = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get("punkt_last_seen")
+            idle = settings.PUNKT_SESSION_IDLE_SECONDS
+            if last is not None and now - int(last) > idle:
+                logout(request)
+                messages.info(request, _("You were signed out after a period of inactivity."))
+                if getattr(request, "htmx", False):
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = settings.LOGIN_URL_PATH
+                    return response
+                return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
+            if last is None or now - int(last) >= self.TOUCH_EVERY:
+                request.session["punkt_last_seen"] = now
+            context.current().actor = user
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages may show personal data: never let a browser or proxy keep them (C20)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith(settings.STATIC_URL_PATH):
+            response.setdefault("Cache-Control", "no-store, private")
+        return response
+
+
+def record_refusal(request: HttpRequest, exc: ActionDenied) -> None:
+    from punkt.core.audit import audit_record
+    from punkt.core.models import AuditOutcome
+
+    audit_record(
+        action=exc.action or "unknown",
+        actor=getattr(request, "user", None),
+        branch_id=exc.branch_id,
+        outcome=AuditOutcome.DENIED,
+        message=f"{request.method} {request.path}: {exc.message}",
+    )
+
+
+class DomainErrorMiddleware:
+    """Pages: a refused action → 403 page with the reason; other business errors → page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, ActionDenied):
+            record_refusal(request, exception)
+        template = "403.html" if exception.status == 403 else "error.html"
+        response = TemplateResponse(
+            request, template, {"error": exception}, status=exception.status
+        )
+        return response.render()

@@ -1,0 +1,31 @@
+"""Audit of sign-ins and sign-outs (C26). Business changes are audited by services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from punkt.core.audit import audit_record
+from punkt.core.models import AuditOutcome
+
+
+@receiver(user_logged_in)
+def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit_record(action="auth.login", actor=user, obj=user)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit_record(action="auth.logout", actor=user, obj=user)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
+                  **kwargs: Any) -> None:
+    login = str(credentials.get("email") or credentials.get("username")
+                or credentials.get("login") or "")[:254]
+    audit_record(action="auth.login", outcome=AuditOutcome.FAILED, actor_label=login,
+                 message="Sign-in failed")

@@ -1,0 +1,93 @@
+"""This app's menu entries and dashboard panels."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from punkt.core.models import AuditEvent, AuditOutcome
+from punkt.core.navigation import NavItem, Panel, nav, panel
+from punkt.core.roles import Role
+from punkt.organization import permissions as perms
+from punkt.organization.models import Absence, Branch, BranchKind, Employee, WorkingHours
+
+nav(NavItem(_("Dashboard"), "core:dashboard", None, order=0, key="d"))
+nav(NavItem(_("Schedule"), "organization:schedule_home", perms.SCHEDULE_VIEW.code, order=80,
+            key="s"))
+nav(NavItem(_("Employees"), "organization:employee_list", perms.EMPLOYEE_VIEW.code, order=85,
+            key="e"))
+nav(NavItem(_("Branches"), "organization:branch_list", perms.BRANCH_MANAGE.code, order=90,
+            key="b"))
+nav(NavItem(_("Audit log"), "core:audit_list", perms.AUDIT_VIEW.code, order=95, key="a"))
+nav(NavItem(_("Roles and MFA"), "organization:role_policies", perms.ROLE_POLICY_MANAGE.code,
+            order=96))
+
+
+def _my_week(request: Any) -> dict[str, Any] | None:
+    user = request.user
+    today = timezone.localdate()
+    hours = list(WorkingHours.objects.filter(employee=user).select_related("branch")
+                 .order_by("weekday", "starts"))
+    absences = list(Absence.objects.filter(employee=user, ends_on__gte=today)
+                    .select_related("substitute").order_by("starts_on")[:3])
+    covering = list(Absence.objects.filter(substitute=user, starts_on__lte=today,
+                                           ends_on__gte=today).select_related("employee",
+                                                                              "branch"))
+    if not (hours or absences or covering):
+        return None
+    return {"hours": hours, "absences": absences, "covering": covering, "today": today}
+
+
+def _branch_today(request: Any) -> dict[str, Any] | None:
+    access = perms.access_of(request.user)
+    branch_ids = sorted({b for b, r in access.pairs if r == Role.MANAGER})
+    if not branch_ids:
+        return None
+    today = timezone.localdate()
+    absent = list(Absence.objects.filter(branch_id__in=branch_ids, starts_on__lte=today,
+                                         ends_on__gte=today)
+                  .select_related("employee", "substitute", "branch")[:20])
+    uncovered = [a for a in absent if a.substitute_id is None]
+    upcoming = (Absence.objects.filter(branch_id__in=branch_ids, starts_on__gt=today,
+                                       starts_on__lte=today + datetime.timedelta(days=14))
+                .count())
+    branches = list(Branch.objects.filter(pk__in=branch_ids).order_by("name"))
+    return {"absent": absent, "uncovered": uncovered, "upcoming": upcoming,
+            "branches": branches}
+
+
+def _security(request: Any) -> dict[str, Any] | None:
+    from allauth.mfa.models import Authenticator
+
+    from punkt.organization.services import mfa_required_roles
+
+    since = timezone.now() - datetime.timedelta(hours=24)
+    failed = AuditEvent.objects.filter(action="auth.login", outcome=AuditOutcome.FAILED,
+                                       at__gte=since).count()
+    refused = AuditEvent.objects.filter(outcome=AuditOutcome.DENIED, at__gte=since).count()
+    roles = mfa_required_roles()
+    without_mfa = (Employee.objects.filter(is_active=True, memberships__is_active=True,
+                                           memberships__role__in=roles)
+                   .exclude(Q(authenticator__type=Authenticator.Type.TOTP)).distinct().count())
+    return {"failed": failed, "refused": refused, "without_mfa": without_mfa}
+
+
+def _network(request: Any) -> dict[str, Any] | None:
+    active = Branch.objects.filter(kind=BranchKind.BRANCH, is_active=True)
+    return {"branches": active.count(),
+            "without_hours": active.filter(opening_hours__isnull=True).count(),
+            "employees": Employee.objects.filter(is_active=True).count()}
+
+
+panel(Panel(_("My week"), "organization/panels/my_week.html", None, _my_week, order=10))
+panel(Panel(_("My branch today"), "organization/panels/branch_today.html",
+            perms.SCHEDULE_EDIT.code, _branch_today, order=20,
+            roles=frozenset({Role.MANAGER})))
+panel(Panel(_("Network"), "organization/panels/network.html", perms.BRANCH_MANAGE.code,
+            _network, order=30))
+panel(Panel(_("Security"), "organization/panels/security.html", perms.AUDIT_VIEW.code,
+            _security, order=40))

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import getpass
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from punkt.core import context
+from punkt.core.errors import DomainError
+from punkt.organization.permissions import SystemActor
+
+
+class PunktCommand(BaseCommand):
+    """A command that acts as the operator and turns business errors into clear messages."""
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        try:
+            user = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no passwd entry in some containers
+            user = "unknown"
+        token = context.set_context(context.RequestContext(channel="cli"))
+        self.actor = SystemActor(f"cli:{user}")
+        try:
+            return super().execute(*args, **options)
+        except DomainError as exc:
+            where = f" (field: {exc.field})" if exc.field else ""
+            raise CommandError(f"{exc.message}{where}") from None
+        finally:
+            context.reset_context(token)

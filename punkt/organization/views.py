@@ -1,0 +1,452 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from punkt.core.errors import NotFound, ValidationFailed
+from punkt.core.forms import apply_error
+from punkt.core.paging import paginate
+from punkt.core.roles import Role
+from punkt.core.routes import scoped
+from punkt.organization import permissions as perms
+from punkt.organization import selectors, services
+from punkt.organization.forms import (
+    AbsenceForm,
+    BranchForm,
+    EmployeeCreateForm,
+    EmployeeForm,
+    MembershipForm,
+    PasswordForm,
+    RolePolicyForm,
+    TokenForm,
+    WeekHoursForm,
+)
+from punkt.organization.models import ApiToken, Branch, BranchKind, Employee, Membership
+
+
+def _bool_param(value: str | None) -> bool | None:
+    return {"1": True, "0": False}.get(value or "")
+
+
+def _int_param(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@scoped("list")
+@login_required
+def branch_list(request: HttpRequest) -> HttpResponse:
+    perms.ensure(request.user, perms.BRANCH_VIEW.code)
+    sort = request.GET.get("sort", "name")
+    qs = selectors.branch_list(user=request.user, q=request.GET.get("q", "").strip(),
+                               active=_bool_param(request.GET.get("active")),
+                               kind=request.GET.get("kind", ""), sort=sort)
+    listing = paginate(request, qs, sort=sort)
+    template = "organization/branch_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, {"listing": listing, "kinds": BranchKind.choices,
+                                      "can_manage": perms.can(request.user,
+                                                              perms.BRANCH_MANAGE.code)})
+
+
+@scoped("branch")
+@login_required
+def branch_detail(request: HttpRequest, branch_id: int) -> HttpResponse:
+    branch = selectors.branch_get(user=request.user, branch_id=branch_id)
+    access = perms.access_of(request.user)
+    staff_count = Membership.objects.filter(branch=branch, is_active=True).values(
+        "employee").distinct().count()
+    return render(request, "organization/branch_detail.html", {
+        "branch": branch, "opening_hours": list(branch.opening_hours.all()),
+        "staff_count": staff_count,
+        "can_manage": access.can(perms.BRANCH_MANAGE.code, branch.pk),
+        "can_schedule": access.can(perms.SCHEDULE_VIEW.code, branch.pk),
+        "can_staff": access.can(perms.EMPLOYEE_VIEW.code, branch.pk),
+    })
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def branch_create(request: HttpRequest) -> HttpResponse:
+    perms.ensure(request.user, perms.BRANCH_MANAGE.code)
+    form = BranchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            branch = services.branch_create(actor=request.user, **form.cleaned_data)
+        except ValidationFailed as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Branch %(name)s created.") % {"name": branch.name})
+            return redirect("organization:branch_detail", branch_id=branch.pk)
+    return render(request, "organization/branch_form.html", {"form": form, "branch": None})
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def branch_edit(request: HttpRequest, branch_id: int) -> HttpResponse:
+    branch = selectors.branch_get(user=request.user, branch_id=branch_id)
+    perms.ensure(request.user, perms.BRANCH_MANAGE.code, branch.pk)
+    initial = {f: getattr(branch, f) for f in services.BRANCH_FIELDS}
+    form = BranchForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.branch_update(actor=request.user, branch_id=branch.pk, **form.cleaned_data)
+        except ValidationFailed as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("organization:branch_detail", branch_id=branch.pk)
+    return render(request, "organization/branch_form.html", {"form": form, "branch": branch})
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def opening_hours_edit(request: HttpRequest, branch_id: int) -> HttpResponse:
+    branch = selectors.branch_get(user=request.user, branch_id=branch_id)
+    perms.ensure(request.user, perms.BRANCH_MANAGE.code, branch.pk)
+    initial = WeekHoursForm.initial_from(branch.opening_hours.all(), "opens", "closes")
+    form = WeekHoursForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.opening_hours_set(actor=request.user, branch_id=branch.pk,
+                                       hours=form.hours())
+        except ValidationFailed as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Opening hours saved."))
+            return redirect("organization:branch_detail", branch_id=branch.pk)
+    return render(request, "organization/hours_form.html", {
+        "form": form, "title": _("Opening hours — %(name)s") % {"name": branch.name},
+        "back": branch})
+
+
+@scoped("list")
+@login_required
+def employee_list(request: HttpRequest) -> HttpResponse:
+    perms.ensure(request.user, perms.EMPLOYEE_VIEW.code)
+    sort = request.GET.get("sort", "name")
+    qs = selectors.employee_list(
+        user=request.user, q=request.GET.get("q", "").strip()[:100],
+        branch_id=_int_param(request.GET.get("branch")), role=request.GET.get("role", ""),
+        active=_bool_param(request.GET.get("active")), sort=sort)
+    listing = paginate(request, qs, sort=sort)
+    template = "organization/employee_list.html"
+    if request.htmx:
+        template += "#results"
+    branches = selectors.branches_visible_to(request.user).filter(is_active=True).only(
+        "pk", "code", "name")
+    return render(request, template, {
+        "listing": listing, "roles": Role.choices,
+        "branches": branches if branches.count() <= 1000 else [],
+        "can_manage": perms.can(request.user, perms.EMPLOYEE_MANAGE.code)})
+
+
+@scoped("branch")
+@login_required
+def employee_detail(request: HttpRequest, employee_id: int) -> HttpResponse:
+    perms.ensure(request.user, perms.EMPLOYEE_VIEW.code)
+    employee = selectors.employee_get(user=request.user, employee_id=employee_id)
+    can_manage = perms.can(request.user, perms.EMPLOYEE_MANAGE.code)
+    form = MembershipForm(branches=selectors.branches_visible_to(request.user).filter(
+        is_active=True)) if can_manage else None
+    return render(request, "organization/employee_detail.html", {
+        "employee": employee, "can_manage": can_manage, "membership_form": form,
+        "memberships": employee.memberships.select_related("branch").order_by(
+            "-is_active", "branch__name"),
+        "absences": employee.absences.filter(ends_on__gte=timezone.localdate()).select_related(
+            "substitute", "branch"),
+    })
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def employee_create(request: HttpRequest) -> HttpResponse:
+    perms.ensure(request.user, perms.EMPLOYEE_MANAGE.code)
+    branches = selectors.branches_visible_to(request.user).filter(is_active=True)
+    form = EmployeeCreateForm(request.POST or None, branches=branches)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        branch, role = data.pop("branch"), data.pop("role")
+        memberships = [(branch.pk, role)] if branch and role else []
+        if bool(branch) != bool(role):
+            form.add_error("role", _("Choose both a branch and a role, or neither."))
+        else:
+            try:
+                employee = services.employee_create(actor=request.user, memberships=memberships,
+                                                    **data)
+            except ValidationFailed as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("Employee %(name)s created.")
+                                 % {"name": employee.full_name})
+                return redirect("organization:employee_detail", employee_id=employee.pk)
+    return render(request, "organization/employee_form.html", {"form": form, "employee": None})
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def employee_edit(request: HttpRequest, employee_id: int) -> HttpResponse:
+    perms.ensure(request.user, perms.EMPLOYEE_MANAGE.code)
+    employee = selectors.employee_get(user=request.user, employee_id=employee_id)
+    initial = {f: getattr(employee, f) for f in services.EMPLOYEE_FIELDS}
+    form = EmployeeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.employee_update(actor=request.user, employee_id=employee.pk,
+                                     **form.cleaned_data)
+        except ValidationFailed as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("organization:employee_detail", employee_id=employee.pk)
+    return render(request, "organization/employee_form.html",
+                  {"form": form, "employee": employee})
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def employee_password(request: HttpRequest, employee_id: int) -> HttpResponse:
+    perms.ensure(request.user, perms.EMPLOYEE_MANAGE.code)
+    employee = selectors.employee_get(user=request.user, employee_id=employee_id)
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.employee_set_password(actor=request.user, employee_id=employee.pk,
+                                           password=form.cleaned_data["password"])
+        except ValidationFailed as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Password changed; the employee's sessions ended."))
+            return redirect("organization:employee_detail", employee_id=employee.pk)
+    return render(request, "organization/simple_form.html", {
+        "form": form, "title": _("Set password — %(name)s") % {"name": employee.full_name},
+        "back_url": employee_detail_url(employee)})
+
+
+def employee_detail_url(employee: Employee) -> str:
+    return reverse("organization:employee_detail", kwargs={"employee_id": employee.pk})
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def membership_add(request: HttpRequest, employee_id: int) -> HttpResponse:
+    perms.ensure(request.user, perms.EMPLOYEE_MANAGE.code)
+    employee = selectors.employee_get(user=request.user, employee_id=employee_id)
+    form = MembershipForm(request.POST, branches=selectors.branches_visible_to(request.user))
+    if form.is_valid():
+        try:
+            services.membership_add(actor=request.user, employee_id=employee.pk,
+                                    branch_id=form.cleaned_data["branch"].pk,
+                                    role=form.cleaned_data["role"])
+        except ValidationFailed as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Role granted."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("organization:employee_detail", employee_id=employee.pk)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = Membership.objects.filter(pk=membership_id).first()
+    if membership is None or not selectors.employees_visible_to(request.user).filter(
+            pk=membership.employee_id).exists():
+        raise NotFound(_("Membership not found."))
+    try:
+        services.membership_remove(actor=request.user, membership_id=membership.pk)
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Role withdrawn."))
+    return redirect("organization:employee_detail", employee_id=membership.employee_id)
+
+
+def _week_start(value: str | None) -> datetime.date:
+    try:
+        day = datetime.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    return day - datetime.timedelta(days=day.weekday())
+
+
+@scoped("self")
+@login_required
+def schedule_home(request: HttpRequest) -> HttpResponse:
+    """Send the user to the schedule of their (first) branch."""
+    perms.ensure(request.user, perms.SCHEDULE_VIEW.code)
+    access = perms.access_of(request.user)
+    allowed = access.branches_for(perms.SCHEDULE_VIEW.code)
+    qs = Branch.objects.filter(is_active=True, kind=BranchKind.BRANCH)
+    if allowed is not None:
+        qs = qs.filter(pk__in=allowed)
+    branch = qs.order_by("name").first()
+    if branch is None:
+        messages.info(request, _("There are no branches yet."))
+        return redirect("core:dashboard")
+    return redirect("organization:schedule", branch_id=branch.pk)
+
+
+@scoped("branch")
+@login_required
+def schedule(request: HttpRequest, branch_id: int) -> HttpResponse:
+    selectors.branch_get(user=request.user, branch_id=branch_id)
+    week_start = _week_start(request.GET.get("week"))
+    branch, days, rows = selectors.schedule_week(user=request.user, branch_id=branch_id,
+                                                 week_start=week_start)
+    can_edit = perms.can(request.user, perms.SCHEDULE_EDIT.code, branch.pk)
+    absences = selectors.absences_for_branch(user=request.user, branch_id=branch.pk,
+                                             since=week_start)[:50]
+    template = "organization/schedule.html"
+    if request.htmx:
+        template += "#week"
+    return render(request, template, {
+        "branch": branch, "days": days, "rows": rows, "can_edit": can_edit,
+        "absences": absences, "week_start": week_start,
+        "prev_week": week_start - datetime.timedelta(days=7),
+        "next_week": week_start + datetime.timedelta(days=7),
+    })
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def working_hours_edit(request: HttpRequest, branch_id: int, employee_id: int) -> HttpResponse:
+    branch = selectors.branch_get(user=request.user, branch_id=branch_id)
+    perms.ensure(request.user, perms.SCHEDULE_EDIT.code, branch.pk)
+    employee = Employee.objects.filter(pk=employee_id, memberships__branch=branch,
+                                       memberships__is_active=True).distinct().first()
+    if employee is None:
+        raise NotFound(_("Employee not found."))
+    rows = employee.working_hours.filter(branch=branch)
+    form = WeekHoursForm(request.POST or None, start_key="starts", end_key="ends",
+                         initial=WeekHoursForm.initial_from(rows, "starts", "ends"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.working_hours_set(actor=request.user, employee_id=employee.pk,
+                                       branch_id=branch.pk, hours=form.hours())
+        except ValidationFailed as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Working hours saved."))
+            return redirect("organization:schedule", branch_id=branch.pk)
+    return render(request, "organization/hours_form.html", {
+        "form": form, "back": branch,
+        "title": _("Working hours — %(name)s, %(branch)s") % {"name": employee.full_name,
+                                                             "branch": branch.name}})
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def absence_create(request: HttpRequest, branch_id: int) -> HttpResponse:
+    branch = selectors.branch_get(user=request.user, branch_id=branch_id)
+    perms.ensure(request.user, perms.SCHEDULE_EDIT.code, branch.pk)
+    staff = Employee.objects.filter(memberships__branch=branch, memberships__is_active=True,
+                                    is_active=True).distinct().order_by("last_name")
+    form = AbsenceForm(request.POST or None, staff=staff, substitutes=staff,
+                       initial={"starts_on": timezone.localdate(),
+                                "ends_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.absence_create(
+                actor=request.user, employee_id=data["employee"].pk, branch_id=branch.pk,
+                kind=data["kind"], starts_on=data["starts_on"], ends_on=data["ends_on"],
+                substitute_id=data["substitute"].pk if data["substitute"] else None,
+                note=data["note"])
+        except ValidationFailed as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Absence recorded."))
+            return redirect("organization:schedule", branch_id=branch.pk)
+    return render(request, "organization/simple_form.html", {
+        "form": form, "title": _("Record an absence — %(branch)s") % {"branch": branch.name},
+        "back_url": reverse("organization:schedule", kwargs={"branch_id": branch.pk})})
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def absence_delete(request: HttpRequest, branch_id: int, absence_id: int) -> HttpResponse:
+    selectors.branch_get(user=request.user, branch_id=branch_id)
+    from punkt.organization.models import Absence
+
+    if not Absence.objects.filter(pk=absence_id, branch_id=branch_id).exists():
+        raise NotFound(_("Absence not found."))
+    services.absence_delete(actor=request.user, absence_id=absence_id)
+    messages.success(request, _("Absence removed."))
+    return redirect("organization:schedule", branch_id=branch_id)
+
+
+@scoped("self")
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    perms.ensure(request.user, perms.TOKEN_MANAGE_OWN.code)
+    form = TokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, secret = services.api_token_create(actor=request.user, **form.cleaned_data)
+        except ValidationFailed as exc:
+            apply_error(form, exc)
+        else:
+            form = TokenForm()
+    tokens = ApiToken.objects.filter(employee=request.user).order_by("-created_at")[:50]
+    return render(request, "organization/token_list.html",
+                  {"form": form, "tokens": tokens, "secret": secret})
+
+
+@scoped("self")
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    services.api_token_revoke(actor=request.user, token_id=token_id)
+    messages.success(request, _("Token revoked."))
+    return redirect("organization:token_list")
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def role_policies(request: HttpRequest) -> HttpResponse:
+    perms.ensure(request.user, perms.ROLE_POLICY_MANAGE.code)
+    current = {r: r in services.mfa_required_roles() for r in Role.values}
+    form = RolePolicyForm(request.POST or None, current=current)
+    if request.method == "POST" and form.is_valid():
+        for role in Role.values:
+            services.role_policy_set(actor=request.user, role=role,
+                                     mfa_required=form.cleaned_data[role])
+        messages.success(request, _("Role policies saved."))
+        return redirect("organization:role_policies")
+    return render(request, "organization/role_policies.html", {"form": form})
+
+
+def lockout(request: HttpRequest, credentials: dict[str, Any], *args: Any,
+            **kwargs: Any) -> HttpResponse:
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME * 60)
+    return render(request, "account/locked.html", {"minutes": minutes}, status=429)

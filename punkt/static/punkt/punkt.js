@@ -1,0 +1,22 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (e) {
+    var el = e.target;
+    if (el && el.matches && el.matches("[data-autosubmit]")) { el.form.requestSubmit(); }
+  });
+  // "/" focuses the page's search box, as in most web apps.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    var t = e.target;
+    if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) { return; }
+    var box = document.querySelector("[data-search]");
+    if (box) { e.preventDefault(); box.focus(); box.select(); }
+  });
+  // Confirm destructive actions declared with data-confirm.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var msg = form && form.getAttribute && form.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) { e.preventDefault(); }
+  }, true);
+})();

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from punkt.api import api
+
+urlpatterns = [
+    path("", include("punkt.core.urls")),
+    path("organisation/", include("punkt.organization.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+]
+if settings.DEBUG or getattr(settings, "PUNKT_DJANGO_ADMIN", False):
+    urlpatterns.append(path("django-admin/", admin.site.urls))
+
+handler403 = "punkt.core.handlers.forbidden"
+handler404 = "punkt.core.handlers.not_found"
+handler500 = "punkt.core.handlers.server_error"
