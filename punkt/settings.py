@@ -73,8 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "punkt.core.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "punkt.core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -161,6 +161,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("PUNKT_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "punkt.core.signals.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "punkt.organization.views.lockout"
 AXES_VERBOSE = False
@@ -213,6 +214,7 @@ USE_TZ = True
 # --- Static ------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "punkt" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -262,3 +264,8 @@ PUNKT_TRUST_X_FORWARDED_FOR = env_bool("PUNKT_TRUST_X_FORWARDED_FOR", False)
 # Lockout is per account (5 failures → 15 minutes); per-IP throttling is allauth's
 # ACCOUNT_RATE_LIMITS. Locking by IP would lock a whole branch office behind one NAT.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+PASSWORD_HASHERS = [
+    "punkt.core.hashers.PunktArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]

@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from punkt.core import signals  # noqa: F401  (audit of sign-ins)
+        from punkt.core import signals, tasks  # noqa: F401  (audit of sign-ins, periodic jobs)

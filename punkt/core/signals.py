@@ -29,3 +29,14 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
                 or credentials.get("login") or "")[:254]
     audit_record(action="auth.login", outcome=AuditOutcome.FAILED, actor_label=login,
                  message="Sign-in failed")
+
+
+def axes_username(request: Any, credentials: dict[str, Any] | None) -> str | None:
+    """The account name axes locks: allauth passes ``email``; forms post ``login``."""
+    value = None
+    if credentials:
+        value = credentials.get("email") or credentials.get("username") or credentials.get(
+            "login")
+    if value is None and request is not None:
+        value = getattr(request, "POST", {}).get("login")
+    return str(value).strip().lower() if value else None

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from punkt.core import permissions as registry
 from punkt.core.errors import ActionDenied
@@ -24,29 +24,29 @@ from punkt.core.roles import HQ_ROLES, Role
 
 R = Role
 BRANCH_VIEW = registry.register(
-    "organization.branch.view", _l("See branch details"),
+    "organization.branch.view", gettext_lazy("See branch details"),
     [R.MANAGER, R.SERVICE, R.RETENTION, R.CASHIER, R.HQ_EXPERT, R.ADMIN])
 BRANCH_MANAGE = registry.register(
-    "organization.branch.manage", _l("Create and edit branches and opening hours"),
+    "organization.branch.manage", gettext_lazy("Create and edit branches and opening hours"),
     [R.HQ_EXPERT, R.ADMIN])
 EMPLOYEE_VIEW = registry.register(
-    "organization.employee.view", _l("See employees and their roles"),
+    "organization.employee.view", gettext_lazy("See employees and their roles"),
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
 EMPLOYEE_MANAGE = registry.register(
-    "organization.employee.manage", _l("Create employees, grant and withdraw roles"),
+    "organization.employee.manage", gettext_lazy("Create employees, grant and withdraw roles"),
     [R.HQ_EXPERT, R.ADMIN])
 SCHEDULE_VIEW = registry.register(
-    "organization.schedule.view", _l("See the branch staff schedule"),
+    "organization.schedule.view", gettext_lazy("See the branch staff schedule"),
     [R.MANAGER, R.SERVICE, R.RETENTION, R.CASHIER, R.HQ_EXPERT, R.ADMIN])
 SCHEDULE_EDIT = registry.register(
-    "organization.schedule.edit", _l("Edit working hours, absences and substitutes"),
+    "organization.schedule.edit", gettext_lazy("Edit working hours, absences and substitutes"),
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
 ROLE_POLICY_MANAGE = registry.register(
-    "organization.role_policy.manage", _l("Require MFA per role"), [R.ADMIN], scope="global")
+    "organization.role_policy.manage", gettext_lazy("Require MFA per role"), [R.ADMIN], scope="global")
 AUDIT_VIEW = registry.register(
-    "core.audit.view", _l("Browse the audit log"), [R.ADMIN], scope="global")
+    "core.audit.view", gettext_lazy("Browse the audit log"), [R.ADMIN], scope="global")
 TOKEN_MANAGE_OWN = registry.register(
-    "organization.token.manage_own", _l("Create and revoke own API tokens"),
+    "organization.token.manage_own", gettext_lazy("Create and revoke own API tokens"),
     [R.MANAGER, R.SERVICE, R.RETENTION, R.CASHIER, R.HQ_EXPERT, R.ADMIN], scope="global")
 
 

@@ -1,0 +1,202 @@
+#!/usr/bin/env python
+"""Server-side timings of the organisation pages and API, in-process (no network).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/punkt_bench \\
+        .venv/bin/python bench/run_org.py [--n 200] [--warmup 5] [--only employees]
+
+Each scenario sends --warmup untimed requests, then --n timed ones through
+django.test.Client (the full middleware stack, template rendering and serialisation, but
+no socket or WSGI server). Per request it records wall time (time.perf_counter around
+Client.get/post) and the SQL statements run (CaptureQueriesContext). Load the data first
+with bench/gen_org.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "punkt.settings")
+os.environ["PUNKT_DEMO"] = "1"  # MFA enforcement off: it would redirect admin to TOTP set-up
+os.environ["PUNKT_DEBUG"] = "0"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from punkt.organization import services  # noqa: E402
+from punkt.organization.models import (  # noqa: E402
+    Absence,
+    ApiToken,
+    Branch,
+    BranchKind,
+    Employee,
+    Membership,
+    OpeningHours,
+    WorkingHours,
+)
+
+DOMAIN = "punkt-bench.pl"
+PASSWORD = "Bench-Haslo-2026!"
+ADMIN = f"admin@{DOMAIN}"
+MANAGER = f"kierownik@{DOMAIN}"
+
+
+@dataclass
+class Result:
+    name: str
+    times_ms: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    db_ms: list[float] = field(default_factory=list)
+
+    def pct(self, p: float) -> float:
+        s = sorted(self.times_ms)
+        return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
+
+    def query_cell(self) -> str:
+        counts = Counter(self.queries)
+        typical = counts.most_common(1)[0][0]
+        if len(counts) == 1:
+            return str(typical)
+        others = ", ".join(f"{q}×{c}" for q, c in sorted(counts.items()) if q != typical)
+        return f"{typical} (VARIES: {others})"
+
+
+@dataclass
+class Scenario:
+    name: str
+    request: Callable[[int], HttpResponse]
+    status: int
+
+
+def logged_in(email: str) -> Client:
+    c = Client()
+    c.force_login(Employee.objects.get(email=email),
+                  backend="django.contrib.auth.backends.ModelBackend")
+    return c
+
+
+def check(resp: HttpResponse, expected: int, name: str) -> None:
+    if resp.status_code != expected:
+        location = resp.headers.get("Location", "")
+        sys.exit(f"{name}: expected HTTP {expected}, got {resp.status_code} {location}")
+
+
+def build_scenarios(password: str) -> list[Scenario]:
+    try:
+        admin = Employee.objects.get(email=ADMIN)
+        Employee.objects.get(email=MANAGER)
+    except Employee.DoesNotExist:
+        sys.exit("No benchmark organisation here: run bench/gen_org.py --reset first.")
+    # A fresh personal token for the admin (bench DB only; the limit is 20 active tokens).
+    ApiToken.objects.filter(employee=admin, name="bench").delete()
+    _token, secret = services.api_token_create(actor=admin, name="bench")
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+    admin_c, manager_c, anon_c, api_c = (logged_in(ADMIN), logged_in(MANAGER), Client(),
+                                         Client())
+    sign_in_users = list(Employee.objects.filter(is_active=True, email__contains=".")
+                         .order_by("pk").values_list("email", flat=True)[:500])
+    branch_ids = list(Branch.objects.filter(kind=BranchKind.BRANCH, is_active=True)
+                      .order_by("code").values_list("pk", flat=True))
+    last_page = str(max(1, math.ceil(Employee.objects.count() / 25)))  # 25 = default page size
+
+    def sign_in(i: int) -> HttpResponse:
+        # A new browser each time, from its own address (allauth limits sign-ins per IP).
+        c = Client(REMOTE_ADDR=f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}")
+        return c.post("/accounts/login/", {"login": sign_in_users[i % len(sign_in_users)],
+                                           "password": password})
+
+    def branch_filter(i: int) -> HttpResponse:
+        return admin_c.get("/organisation/employees/",
+                           {"branch": branch_ids[(i * 7919) % len(branch_ids)], "sort": "name"})
+
+    return [
+        Scenario("sign-in page (GET)", lambda i: anon_c.get("/accounts/login/"), 200),
+        Scenario("sign-in (POST, new client)", sign_in, 302),
+        Scenario("dashboard — admin", lambda i: admin_c.get("/"), 200),
+        Scenario("dashboard — manager", lambda i: manager_c.get("/"), 200),
+        Scenario("employees — admin", lambda i: admin_c.get("/organisation/employees/"), 200),
+        Scenario("employees — manager",
+                 lambda i: manager_c.get("/organisation/employees/"), 200),
+        Scenario("employees — admin, branch filter + sort=name", branch_filter, 200),
+        Scenario("branches — admin", lambda i: admin_c.get("/organisation/branches/"), 200),
+        Scenario("API GET /api/v1/employees (token)",
+                 lambda i: api_c.get("/api/v1/employees", **bearer), 200),
+        Scenario("API GET /api/v1/me (token)", lambda i: api_c.get("/api/v1/me", **bearer), 200),
+        # Extras: costs that grow with the data even though the query count does not.
+        Scenario("extra: employees — admin, search q=kowal",
+                 lambda i: admin_c.get("/organisation/employees/", {"q": "kowal"}), 200),
+        Scenario("extra: employees — admin, last page",
+                 lambda i: admin_c.get("/organisation/employees/", {"page": last_page}), 200),
+    ]
+
+
+def run(scenario: Scenario, n: int, warmup: int) -> Result:
+    for i in range(warmup):
+        check(scenario.request(i), scenario.status, scenario.name)
+    result = Result(scenario.name)
+    for i in range(warmup, warmup + n):
+        with CaptureQueriesContext(connection) as ctx:
+            t = time.perf_counter()
+            resp = scenario.request(i)
+            elapsed = (time.perf_counter() - t) * 1000
+        check(resp, scenario.status, scenario.name)
+        result.times_ms.append(elapsed)
+        result.queries.append(len(ctx.captured_queries))
+        result.db_ms.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+    return result
+
+
+def dataset() -> str:
+    return (f"{Branch.objects.filter(kind=BranchKind.BRANCH).count()} branches + HQ, "
+            f"{Employee.objects.count()} employees, {Membership.objects.count()} memberships, "
+            f"{WorkingHours.objects.count()} working-hours rows, "
+            f"{OpeningHours.objects.count()} opening-hours rows, "
+            f"{Absence.objects.count()} absences")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=100, help="timed requests per scenario")
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--only", default="", help="run scenarios whose name contains this")
+    ap.add_argument("--password", default=PASSWORD)
+    args = ap.parse_args()
+    assert not settings.DEBUG and settings.DEMO_MODE
+
+    scenarios = [s for s in build_scenarios(args.password) if args.only in s.name]
+    db = settings.DATABASES["default"]
+    print(f"database: {connection.vendor} {db.get('NAME')}  |  DEBUG={settings.DEBUG}  |  "
+          f"n={args.n} after {args.warmup} warm-up  |  {os.cpu_count()} CPUs")
+    print(f"dataset: {dataset()}\n")
+    head = (f"| {'scenario':<44} | {'n':>4} | {'p50 ms':>7} | {'p95 ms':>7} | {'max ms':>7} "
+            f"| {'SQL p50 ms':>10} | queries/request")
+    print(head)
+    print("|" + "|".join("-" * (len(c) + 0) for c in head.split("|")[1:]))
+    for s in scenarios:
+        r = run(s, args.n, args.warmup)
+        print(f"| {r.name:<44} | {len(r.times_ms):>4} | {statistics.median(r.times_ms):>7.1f} "
+              f"| {r.pct(95):>7.1f} | {max(r.times_ms):>7.1f} "
+              f"| {statistics.median(r.db_ms):>10.1f} | {r.query_cell()}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from django.tasks.base import TaskResultStatus
+
+__all__ = ["TaskResultStatus"]
