@@ -7,8 +7,10 @@
 Each scenario sends --warmup untimed requests, then --n timed ones through
 django.test.Client (the full middleware stack, template rendering and serialisation, but
 no socket or WSGI server). Per request it records wall time (time.perf_counter around
-Client.get/post) and the SQL statements run (CaptureQueriesContext). Load the data first
-with bench/gen_org.py.
+Client.get/post), the SQL statements run (CaptureQueriesContext; BEGIN/COMMIT/SAVEPOINT
+are counted apart as "tx") and the time spent inside cursor.execute (an execute_wrapper).
+The query count shown is the most common one; "VARIES" flags scenarios where it changed.
+Load the data first with bench/gen_org.py.
 """
 
 from __future__ import annotations
@@ -58,11 +60,15 @@ ADMIN = f"admin@{DOMAIN}"
 MANAGER = f"kierownik@{DOMAIN}"
 
 
+TX_STATEMENTS = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
 @dataclass
 class Result:
     name: str
     times_ms: list[float] = field(default_factory=list)
-    queries: list[int] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)  # SQL statements per request
+    tx: list[int] = field(default_factory=list)  # BEGIN/COMMIT/SAVEPOINT… per request
     db_ms: list[float] = field(default_factory=list)
 
     def pct(self, p: float) -> float:
@@ -72,10 +78,12 @@ class Result:
     def query_cell(self) -> str:
         counts = Counter(self.queries)
         typical = counts.most_common(1)[0][0]
+        tx = Counter(self.tx).most_common(1)[0][0]
+        cell = str(typical) + (f" (+{tx} tx)" if tx else "")
         if len(counts) == 1:
-            return str(typical)
-        others = ", ".join(f"{q}×{c}" for q, c in sorted(counts.items()) if q != typical)
-        return f"{typical} (VARIES: {others})"
+            return cell
+        others = ", ".join(f"{q} in {c}" for q, c in sorted(counts.items()) if q != typical)
+        return f"{cell} VARIES: {others} of {len(self.queries)} requests"
 
 
 @dataclass
@@ -152,15 +160,27 @@ def run(scenario: Scenario, n: int, warmup: int) -> Result:
     for i in range(warmup):
         check(scenario.request(i), scenario.status, scenario.name)
     result = Result(scenario.name)
+    db_time = [0.0]
+
+    def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            db_time[0] += time.perf_counter() - t
+
     for i in range(warmup, warmup + n):
-        with CaptureQueriesContext(connection) as ctx:
+        db_time[0] = 0.0
+        with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timed):
             t = time.perf_counter()
             resp = scenario.request(i)
             elapsed = (time.perf_counter() - t) * 1000
         check(resp, scenario.status, scenario.name)
+        tx = sum(1 for q in ctx.captured_queries if q["sql"].startswith(TX_STATEMENTS))
         result.times_ms.append(elapsed)
-        result.queries.append(len(ctx.captured_queries))
-        result.db_ms.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+        result.queries.append(len(ctx.captured_queries) - tx)
+        result.tx.append(tx)
+        result.db_ms.append(db_time[0] * 1000)
     return result
 
 
@@ -185,7 +205,8 @@ def main() -> None:
     scenarios = [s for s in build_scenarios(args.password) if args.only in s.name]
     db = settings.DATABASES["default"]
     print(f"database: {connection.vendor} {db.get('NAME')}  |  DEBUG={settings.DEBUG}  |  "
-          f"n={args.n} after {args.warmup} warm-up  |  {os.cpu_count()} CPUs")
+          f"n={args.n} after {args.warmup} warm-up  |  {os.cpu_count()} CPUs  |  "
+          f"load avg {os.getloadavg()[0]:.2f}")
     print(f"dataset: {dataset()}\n")
     head = (f"| {'scenario':<44} | {'n':>4} | {'p50 ms':>7} | {'p95 ms':>7} | {'max ms':>7} "
             f"| {'SQL p50 ms':>10} | queries/request")
@@ -196,6 +217,7 @@ def main() -> None:
         print(f"| {r.name:<44} | {len(r.times_ms):>4} | {statistics.median(r.times_ms):>7.1f} "
               f"| {r.pct(95):>7.1f} | {max(r.times_ms):>7.1f} "
               f"| {statistics.median(r.db_ms):>10.1f} | {r.query_cell()}", flush=True)
+    print(f"\nload avg at the end {os.getloadavg()[0]:.2f} (busy machine → noisy figures)")
 
 
 if __name__ == "__main__":

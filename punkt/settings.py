@@ -269,3 +269,4 @@ PASSWORD_HASHERS = [
     "punkt.core.hashers.PunktArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+WHITENOISE_USE_FINDERS = not PRODUCTION

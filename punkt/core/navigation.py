@@ -14,6 +14,8 @@ class NavItem:
     action: str | None  # None: every signed-in user
     order: int = 100
     key: str = ""  # access key (Alt+key) for keyboard users
+    #: Regex of paths that highlight this entry; default: paths under its URL.
+    active_pattern: str = ""
 
 
 @dataclass(frozen=True)

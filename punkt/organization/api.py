@@ -4,7 +4,7 @@ import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from punkt.core.api import Page, errors, page_slice
@@ -108,8 +108,8 @@ def branch_get(request: HttpRequest, branch_id: int) -> Any:
 
 @router.post("/branches", response={201: BranchOut, **errors()}, operation_id="branch_create")
 @scoped("global")
-def branch_create(request: HttpRequest, payload: BranchIn) -> tuple[int, Any]:
-    return 201, services.branch_create(actor=request.user, **payload.dict())
+def branch_create(request: HttpRequest, payload: BranchIn) -> Status[Any]:
+    return Status(201, services.branch_create(actor=request.user, **payload.dict()))
 
 
 @router.patch("/branches/{branch_id}", response={200: BranchOut, **errors(404)},
@@ -210,11 +210,11 @@ def employee_get(request: HttpRequest, employee_id: int) -> Any:
 @router.post("/employees", response={201: EmployeeOut, **errors()},
              operation_id="employee_create")
 @scoped("global")
-def employee_create(request: HttpRequest, payload: EmployeeIn) -> tuple[int, Any]:
+def employee_create(request: HttpRequest, payload: EmployeeIn) -> Status[Any]:
     data = payload.dict()
     memberships = [(m["branch_id"], m["role"]) for m in data.pop("memberships")]
     employee = services.employee_create(actor=request.user, memberships=memberships, **data)
-    return 201, selectors.employee_get(user=request.user, employee_id=employee.pk)
+    return Status(201, selectors.employee_get(user=request.user, employee_id=employee.pk))
 
 
 @router.patch("/employees/{employee_id}", response={200: EmployeeOut, **errors(404)},
@@ -235,25 +235,25 @@ class MembershipCreateIn(MembershipIn):
 @router.post("/memberships", response={201: MembershipOut, **errors(404)},
              operation_id="membership_create")
 @scoped("branch")
-def membership_create(request: HttpRequest, payload: MembershipCreateIn) -> tuple[int, Any]:
+def membership_create(request: HttpRequest, payload: MembershipCreateIn) -> Status[Any]:
     perms.ensure(request.user, perms.EMPLOYEE_VIEW.code)
     selectors.employee_get(user=request.user, employee_id=payload.employee_id)
     membership = services.membership_add(actor=request.user, employee_id=payload.employee_id,
                                          branch_id=payload.branch_id, role=payload.role)
-    return 201, Membership.objects.select_related("branch").get(pk=membership.pk)
+    return Status(201, Membership.objects.select_related("branch").get(pk=membership.pk))
 
 
 @router.delete("/memberships/{membership_id}", response={204: None, **errors(404, 409)},
                operation_id="membership_delete")
 @scoped("branch")
-def membership_delete(request: HttpRequest, membership_id: int) -> tuple[int, None]:
+def membership_delete(request: HttpRequest, membership_id: int) -> Status[None]:
     perms.ensure(request.user, perms.EMPLOYEE_VIEW.code)
     membership = Membership.objects.filter(pk=membership_id).first()
     if membership is None or not selectors.employees_visible_to(request.user).filter(
             pk=membership.employee_id).exists():
         raise NotFound("Membership not found.")
     services.membership_remove(actor=request.user, membership_id=membership_id)
-    return 204, None
+    return Status(204, None)
 
 
 class TokenOut(Schema):
@@ -285,14 +285,14 @@ def token_list(request: HttpRequest) -> Any:
 @router.post("/tokens", response={201: TokenCreatedOut, **errors()}, operation_id="token_create",
              tags=["tokens"])
 @scoped("self")
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, Any]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     token, secret = services.api_token_create(actor=request.user, **payload.dict())
-    return 201, {**TokenOut.from_orm(token).dict(), "secret": secret}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **errors(404)},
                operation_id="token_revoke", tags=["tokens"])
 @scoped("self")
-def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
     services.api_token_revoke(actor=request.user, token_id=token_id)
-    return 204, None
+    return Status(204, None)

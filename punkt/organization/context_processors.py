@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import HttpRequest
@@ -18,7 +19,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for item in NAV:
         if item.action is None or access.can(item.action):
             url = reverse(item.url_name)
-            items.append({"label": item.label, "url": url, "key": item.key,
-                          "active": request.path.startswith(url) if url != "/" else
-                          request.path == "/"})
+            if item.active_pattern:
+                active = re.match(item.active_pattern, request.path) is not None
+            else:
+                active = request.path.startswith(url) if url != "/" else request.path == "/"
+            items.append({"label": item.label, "url": url, "key": item.key, "active": active})
     return {"nav_items": items, "access": access}

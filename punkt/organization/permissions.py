@@ -42,7 +42,8 @@ SCHEDULE_EDIT = registry.register(
     "organization.schedule.edit", gettext_lazy("Edit working hours, absences and substitutes"),
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
 ROLE_POLICY_MANAGE = registry.register(
-    "organization.role_policy.manage", gettext_lazy("Require MFA per role"), [R.ADMIN], scope="global")
+    "organization.role_policy.manage", gettext_lazy("Require MFA per role"), [R.ADMIN],
+    scope="global")
 AUDIT_VIEW = registry.register(
     "core.audit.view", gettext_lazy("Browse the audit log"), [R.ADMIN], scope="global")
 TOKEN_MANAGE_OWN = registry.register(

@@ -49,16 +49,18 @@ def _playwright() -> Iterator[Any]:
     except ImportError:  # pragma: no cover - dev dependency
         _unavailable("the 'playwright' Python package is not installed")
     if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium); "
-                     "'playwright install' is not used")
+        _unavailable(
+            f"{CHROMIUM} is missing (apt-get install chromium); 'playwright install' is not used"
+        )
     with sync_playwright() as pw:
         yield pw
 
 
 @pytest.fixture(scope="session")
 def browser(_playwright: Any) -> Iterator[Any]:
-    browser = _playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                          args=CHROMIUM_ARGS)
+    browser = _playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
     yield browser
     browser.close()
 
@@ -81,13 +83,17 @@ class Problems:
         return any(part in text for part in self.expected_failures)
 
     def assert_clean(self) -> None:
-        console = [c for c in self.console
-                   if not ("status of 404" in c
-                           and (self._expected(c) or c.endswith(IGNORED_404_SUFFIX)))]
-        found = {"console errors (CSP violations land here)": console,
-                 "uncaught page errors": self.page_errors,
-                 "dialogs": self.dialogs,
-                 "HTTP errors": [r for r in self.bad_responses if not self._expected(r)]}
+        console = [
+            c
+            for c in self.console
+            if not ("status of 404" in c and (self._expected(c) or c.endswith(IGNORED_404_SUFFIX)))
+        ]
+        found = {
+            "console errors (CSP violations land here)": console,
+            "uncaught page errors": self.page_errors,
+            "dialogs": self.dialogs,
+            "HTTP errors": [r for r in self.bad_responses if not self._expected(r)],
+        }
         found = {k: v for k, v in found.items() if v}
         assert not found, f"browser problems: {found}"
 
@@ -100,8 +106,7 @@ def problems() -> Problems:
 @pytest.fixture
 def page(browser: Any, live_server: Any, problems: Problems) -> Iterator[Any]:
     """A fresh browser context (own cookies) on the live server, watched for problems."""
-    context = browser.new_context(base_url=live_server.url, locale="pl-PL",
-                                  service_workers="block")
+    context = browser.new_context(base_url=live_server.url, locale="pl-PL", service_workers="block")
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
     page = context.new_page()
@@ -117,8 +122,9 @@ def page(browser: Any, live_server: Any, problems: Problems) -> Iterator[Any]:
 
     def on_response(response: Any) -> None:
         if response.status >= 400:
-            problems.bad_responses.append(f"{response.status} {response.request.method} "
-                                          f"{response.url}")
+            problems.bad_responses.append(
+                f"{response.status} {response.request.method} {response.url}"
+            )
 
     page.on("console", on_console)
     page.on("pageerror", lambda exc: problems.page_errors.append(f"{exc} @ {page.url}"))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -12,6 +13,8 @@ from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Worker
 
 from punkt.core.jobs import heartbeat
+
+logger = logging.getLogger("punkt.worker")
 
 
 class Command(BaseCommand):
@@ -35,8 +38,8 @@ class Command(BaseCommand):
             while not stop.is_set():
                 try:
                     heartbeat(worker_id, hostname=hostname, pid=os.getpid())
-                except Exception:  # noqa: BLE001 - keep beating through DB hiccups
-                    pass
+                except Exception:  # keep beating through database hiccups
+                    logger.warning("Heartbeat of %s failed", worker_id, exc_info=True)
                 finally:
                     connection.close()
                 stop.wait(settings.PUNKT_WORKER_HEARTBEAT_SECONDS)

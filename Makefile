@@ -1,0 +1,27 @@
+.PHONY: demo test setup run worker scheduler bench clean
+
+# Run Punkt with demo data on the embedded SQLite database at http://127.0.0.1:8000
+demo: setup
+	PUNKT_DEMO=1 .venv/bin/python manage.py migrate -v0
+	PUNKT_DEMO=1 .venv/bin/python manage.py demo
+	@echo "==> Punkt at http://127.0.0.1:8000 (Ctrl+C stops it)"
+	PUNKT_DEMO=1 PUNKT_DEBUG=0 .venv/bin/python manage.py runserver 127.0.0.1:8000 --insecure
+
+# The whole test suite (SQLite, PostgreSQL when reachable, browser tests)
+test: setup
+	bash scripts/test.sh
+
+setup:
+	bash scripts/setup.sh
+
+worker:
+	.venv/bin/punkt worker
+
+scheduler:
+	.venv/bin/punkt scheduler
+
+bench:
+	.venv/bin/python bench/gen_org.py && .venv/bin/python bench/run_org.py
+
+clean:
+	rm -rf .venv var

@@ -1,0 +1,144 @@
+"""C20 headers, C21 CSRF and no writes on GET, C3 mass assignment, error bodies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.test_isolation import punkt_routes
+
+
+def _no_arg_routes() -> list[str]:
+    from django.urls import NoReverseMatch
+
+    names = []
+    for name, cb in punkt_routes():
+        try:
+            reverse(name)
+        except NoReverseMatch:
+            continue
+        names.append(name)
+    return names
+
+
+SIMPLE_GETS = _no_arg_routes()
+
+
+@pytest.mark.parametrize("url_name", SIMPLE_GETS)
+def test_headers_and_no_writes_on_get(url_name: str, world: Any, client_as: Any) -> None:
+    client = client_as(world.admin)
+    client.get("/")  # settle the session's last-seen stamp
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse(url_name), follow=False)
+    assert response.status_code in (200, 302)
+    writes = [q["sql"] for q in ctx.captured_queries
+              if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+              and "django_session" not in q["sql"]]
+    assert not writes, writes
+    csp = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
+    if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+        assert "'nonce-" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "no-store" in response["Cache-Control"]
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_post_without_csrf_token_is_refused(world: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(reverse("organization:branch_create"), {"code": "X"})
+    assert response.status_code == 403
+    response = client.post("/api/v1/branches", json.dumps({"code": "X"}),
+                           content_type="application/json")
+    assert response.status_code == 403
+
+
+def test_api_token_requests_need_no_csrf(world: Any, client: Client) -> None:
+    from punkt.organization.services import api_token_create
+
+    _t, secret = api_token_create(actor=world.expert, name="t")
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/api/v1/branches", json.dumps({
+        "code": "NEW-01", "name": "Nowy", "street": "ul. A 1", "postal_code": "00-001",
+        "city": "Łódź"}), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 201, response.content
+    assert response.json()["city"] == "Łódź"
+
+
+def test_mass_assignment_is_rejected(world: Any, client_as: Any) -> None:
+    client = client_as(world.expert)
+    response = client.patch(f"/api/v1/branches/{world.a.pk}",
+                            json.dumps({"name": "X", "kind": "hq", "id": 999}),
+                            content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid" and response.json()["field"] in ("kind", "id")
+    world.a.refresh_from_db()
+    assert world.a.name == "Oddział A" and world.a.kind == "branch"
+    # The page form ignores fields it does not have.
+    client.post(f"/organisation/branches/{world.a.pk}/edit/", {
+        "code": "AAA-01", "name": "Oddział A", "street": "ul. Testowa 1",
+        "postal_code": "00-001", "city": "Warszawa", "is_active": "on", "kind": "hq"})
+    world.a.refresh_from_db()
+    assert world.a.kind == "branch"
+
+
+def test_employee_api_cannot_set_staff_flags(world: Any, client_as: Any) -> None:
+    response = client_as(world.admin).patch(
+        f"/api/v1/employees/{world.service_a.pk}", json.dumps({"is_superuser": True}),
+        content_type="application/json")
+    assert response.status_code == 422
+    world.service_a.refresh_from_db()
+    assert not world.service_a.is_superuser
+
+
+def test_api_validation_error_names_field(world: Any, client_as: Any) -> None:
+    response = client_as(world.expert).post("/api/v1/branches", json.dumps({
+        "code": "NEW-01", "name": "Nowy", "street": "ul. A 1", "postal_code": "00001",
+        "city": "Łódź"}), content_type="application/json")
+    assert response.status_code == 422
+    assert response.json() == {"code": "invalid", "field": "postal_code",
+                               "message": response.json()["message"]}
+
+
+def test_api_refusal_is_403_with_reason(world: Any, client_as: Any) -> None:
+    response = client_as(world.manager_a).post("/api/v1/branches", json.dumps({
+        "code": "NEW-01", "name": "Nowy", "street": "ul. A 1", "postal_code": "00-001",
+        "city": "Łódź"}), content_type="application/json")
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    assert response.json()["message"]
+
+
+def test_form_error_is_shown_next_to_field(world: Any, client_as: Any) -> None:
+    response = client_as(world.expert).post(reverse("organization:branch_create"), {
+        "code": "NEW-01", "name": "Nowy", "street": "ul. A 1", "postal_code": "00001",
+        "city": "Łódź"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="id_postal_code_error"' in html
+
+
+def test_hostile_text_is_inert(world: Any, client_as: Any) -> None:
+    from punkt.organization.services import branch_update
+
+    branch_update(actor=world.admin, branch_id=world.a.pk, name="<script>alert(1)</script>{{7*7}}")
+    html = client_as(world.admin).get(f"/organisation/branches/{world.a.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "{{7*7}}" in html
+
+
+def test_server_error_shows_no_trace(world: Any, settings: Any) -> None:
+    settings.DEBUG = False
+    from django.test import RequestFactory
+
+    from punkt.core.handlers import server_error
+
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500 and b"Traceback" not in response.content

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The whole test run: lint, types, migrations, deploy checks, tests on SQLite and
+# PostgreSQL, browser tests. `make test` and CI (.ci/run) both run exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PUNKT_VAR_DIR="${PUNKT_VAR_DIR:-$PWD/var/test}"
+mkdir -p "$PUNKT_VAR_DIR"
+PYTHON=.venv/bin/python
+
+echo "==> ruff"
+.venv/bin/ruff check .
+echo "==> mypy (services, selectors, workflows)"
+.venv/bin/mypy $(ls punkt/*/services.py punkt/*/selectors.py punkt/*/workflows.py 2>/dev/null)
+echo "==> migrations are up to date"
+$PYTHON manage.py makemigrations --check --dry-run >/dev/null
+echo "==> check --deploy with production settings"
+PUNKT_PRODUCTION=1 PUNKT_SECRET_KEY="ci-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+  PUNKT_ALLOWED_HOSTS=punkt.example.com PUNKT_DEBUG=0 \
+  $PYTHON manage.py check --deploy --fail-level WARNING
+
+PYTEST=($PYTHON -m pytest -p no:cacheprovider -q)
+
+run_pytest() {
+  # pytest exits 5 when it collected nothing: that must fail, not pass silently.
+  set +e
+  "$@"
+  local rc=$?
+  set -e
+  if [ $rc -eq 5 ]; then echo "No tests were collected" >&2; exit 1; fi
+  return $rc
+}
+
+echo "==> tests on SQLite"
+DATABASE_URL="sqlite:///$PUNKT_VAR_DIR/test.sqlite3" run_pytest "${PYTEST[@]}" -m "not e2e"
+
+echo "==> tests on PostgreSQL"
+PG_HOST="${PUNKT_TEST_PG_HOST:-127.0.0.1}"
+if pg_isready -h "$PG_HOST" -p 5432 >/dev/null 2>&1 || \
+   $PYTHON -c "import psycopg,sys; psycopg.connect('host=$PG_HOST user=postgres dbname=postgres connect_timeout=3').close()" >/dev/null 2>&1; then
+  DB="punkt_ci_$$"
+  trap '$PYTHON -c "import psycopg; c=psycopg.connect(\"host=$PG_HOST user=postgres dbname=postgres\", autocommit=True); c.execute(\"DROP DATABASE IF EXISTS test_$DB\"); c.execute(\"DROP DATABASE IF EXISTS $DB\")" >/dev/null 2>&1 || true' EXIT
+  $PYTHON -c "import psycopg; c=psycopg.connect('host=$PG_HOST user=postgres dbname=postgres', autocommit=True); c.execute('CREATE DATABASE $DB')"
+  DATABASE_URL="postgres://postgres@$PG_HOST:5432/$DB" run_pytest "${PYTEST[@]}" -m "not e2e"
+else
+  if [ "${CI:-}" = "true" ]; then
+    echo "PostgreSQL is required in CI (CI=true) but is not reachable on $PG_HOST:5432" >&2
+    exit 1
+  fi
+  echo "!! SKIPPED the PostgreSQL suite: no PostgreSQL on $PG_HOST:5432 (set PUNKT_TEST_PG_HOST)."
+fi
+
+echo "==> browser tests (Playwright + Debian chromium)"
+DATABASE_URL="sqlite:///$PUNKT_VAR_DIR/e2e.sqlite3" run_pytest "${PYTEST[@]}" -m e2e tests/e2e
+echo "==> all checks passed"
