@@ -24,7 +24,7 @@ WRITE_ERRORS: dict[int, Any] = {**DETAIL_ERRORS, 409: ErrorOut}
 
 
 def errors(*statuses: int) -> dict[int, Any]:
-    return {s: ErrorOut for s in (401, 403, 422, *statuses)}
+    return {s: ErrorOut for s in (400, 401, 403, 422, *statuses)}
 
 
 class TokenAuth(HttpBearer):
