@@ -32,6 +32,13 @@ def _membership_b(w: Any) -> dict[str, Any]:
     return {"membership_id": w.service_b.memberships.get().pk}
 
 
+def _day_off_b(w: Any) -> dict[str, Any]:
+    from punkt.organization.models import BranchDayOff
+
+    d = BranchDayOff.objects.create(branch=w.b, date=timezone.localdate(), name="Inwentaryzacja")
+    return {"branch_id": w.b.pk, "day_off_id": d.pk}
+
+
 # Page routes (URL name → kwargs of a branch-B object).
 PAGE_CASES: dict[str, BranchCase] = {
     "organization:branch_detail": lambda w: {"branch_id": w.b.pk},
@@ -47,6 +54,8 @@ PAGE_CASES: dict[str, BranchCase] = {
     "organization:employee_password": lambda w: {"employee_id": w.service_b.pk},
     "organization:membership_add": lambda w: {"employee_id": w.service_b.pk},
     "organization:membership_remove": _membership_b,
+    "organization:day_off_add": lambda w: {"branch_id": w.b.pk},
+    "organization:day_off_remove": _day_off_b,
 }
 
 # List routes (URL name → text of branch B's data that A must not see).

@@ -134,3 +134,9 @@ class RolePolicyForm(forms.Form):
         for role in Role:
             self.fields[role.value] = forms.BooleanField(
                 label=role.label, required=False, initial=current.get(role.value, False))
+
+
+class DayOffForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           widget=forms.TextInput(attrs={"placeholder": _("e.g. inventory")}))

@@ -25,6 +25,7 @@ from punkt.organization.models import (
     AbsenceKind,
     ApiToken,
     Branch,
+    BranchDayOff,
     BranchKind,
     Employee,
     Membership,
@@ -498,3 +499,35 @@ def mfa_required_roles() -> set[str]:
     rows = dict(RolePolicy.objects.values_list("role", "mfa_required"))
     return {r for r in Role.values if rows.get(r, r in MFA_DEFAULT_ROLES)}
 
+
+
+@transaction.atomic
+def day_off_add(*, actor: Any, date: Any, name: str, branch_id: int | None = None
+                ) -> BranchDayOff:
+    """A company-wide (``branch_id=None``, HQ only) or branch day off."""
+    if branch_id is None:
+        perms.ensure(actor, perms.BRANCH_MANAGE.code)
+        if perms.access_of(actor).branches_for(perms.BRANCH_MANAGE.code) is not None:
+            raise ValidationFailed("invalid", _("Only HQ may add a company-wide day off."),
+                                   field="branch")
+    else:
+        perms.ensure(actor, perms.BRANCH_MANAGE.code, branch_id)
+    day = _parse_date(date, "date")
+    name = _required(name, "name", _("Name"))[:100]
+    if BranchDayOff.objects.filter(branch_id=branch_id, date=day).exists():
+        raise ValidationFailed("duplicate", _("This day is already a day off."), field="date")
+    row = BranchDayOff.objects.create(branch_id=branch_id, date=day, name=name)
+    audit_record(action="organization.day_off.add", obj=row, actor=actor, branch_id=branch_id,
+                 changes={"date": [None, str(day)], "name": [None, name]})
+    return row
+
+
+@transaction.atomic
+def day_off_remove(*, actor: Any, day_off_id: int) -> None:
+    row = BranchDayOff.objects.select_for_update().filter(pk=day_off_id).first()
+    if row is None:
+        raise NotFound(_("Day off not found."))
+    perms.ensure(actor, perms.BRANCH_MANAGE.code, row.branch_id)
+    audit_record(action="organization.day_off.remove", obj=row, actor=actor,
+                 branch_id=row.branch_id, changes={"date": [str(row.date), None]})
+    row.delete()

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from punkt.core.calendar import polish_holidays
 from punkt.core.errors import NotFound, ValidationFailed
 from punkt.core.forms import apply_error
 from punkt.core.paging import paginate
@@ -22,6 +24,7 @@ from punkt.organization import selectors, services
 from punkt.organization.forms import (
     AbsenceForm,
     BranchForm,
+    DayOffForm,
     EmployeeCreateForm,
     EmployeeForm,
     MembershipForm,
@@ -30,7 +33,14 @@ from punkt.organization.forms import (
     TokenForm,
     WeekHoursForm,
 )
-from punkt.organization.models import ApiToken, Branch, BranchKind, Employee, Membership
+from punkt.organization.models import (
+    ApiToken,
+    Branch,
+    BranchDayOff,
+    BranchKind,
+    Employee,
+    Membership,
+)
 
 
 def _bool_param(value: str | None) -> bool | None:
@@ -68,8 +78,14 @@ def branch_detail(request: HttpRequest, branch_id: int) -> HttpResponse:
     access = perms.access_of(request.user)
     staff_count = Membership.objects.filter(branch=branch, is_active=True).values(
         "employee").distinct().count()
+    today = timezone.localdate()
+    days_off = BranchDayOff.objects.filter(
+        Q(branch=branch) | Q(branch__isnull=True), date__gte=today).order_by("date")[:20]
+    holidays = [(d, n) for d, n in sorted(polish_holidays(today.year).items()) if d >= today]
+    holidays += sorted(polish_holidays(today.year + 1).items())[:3]
     return render(request, "organization/branch_detail.html", {
         "branch": branch, "opening_hours": list(branch.opening_hours.all()),
+        "days_off": days_off, "holidays": holidays[:6], "day_off_form": DayOffForm(),
         "staff_count": staff_count,
         "can_manage": access.can(perms.BRANCH_MANAGE.code, branch.pk),
         "can_schedule": access.can(perms.SCHEDULE_VIEW.code, branch.pk),
@@ -450,3 +466,33 @@ def lockout(request: HttpRequest, credentials: dict[str, Any], *args: Any,
 
     minutes = int(settings.AXES_COOLOFF_TIME * 60)
     return render(request, "account/locked.html", {"minutes": minutes}, status=429)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def day_off_add(request: HttpRequest, branch_id: int) -> HttpResponse:
+    branch = selectors.branch_get(user=request.user, branch_id=branch_id)
+    form = DayOffForm(request.POST)
+    if form.is_valid():
+        try:
+            services.day_off_add(actor=request.user, branch_id=branch.pk, **form.cleaned_data)
+        except ValidationFailed as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Day off added."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("organization:branch_detail", branch_id=branch.pk)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def day_off_remove(request: HttpRequest, branch_id: int, day_off_id: int) -> HttpResponse:
+    branch = selectors.branch_get(user=request.user, branch_id=branch_id)
+    if not BranchDayOff.objects.filter(pk=day_off_id, branch=branch).exists():
+        raise NotFound(_("Day off not found."))
+    services.day_off_remove(actor=request.user, day_off_id=day_off_id)
+    messages.success(request, _("Day off removed."))
+    return redirect("organization:branch_detail", branch_id=branch.pk)

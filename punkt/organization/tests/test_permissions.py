@@ -88,3 +88,12 @@ def test_refusal_is_audited(world: Any, client_as: Any) -> None:
     row = AuditEvent.objects.get(outcome="denied")
     assert row.actor_id == world.cashier_a.pk and row.action == "core.audit.view"
     assert "/audit/" in row.message
+
+
+def test_permissions_doc_is_current() -> None:
+    from pathlib import Path
+
+    from punkt.core.management.commands.permissions_table import render_table
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "permissions.md").read_text()
+    assert render_table() in doc, "run: punkt permissions_table and update docs/permissions.md"

@@ -194,3 +194,25 @@ def test_access_is_cached_per_user_object(world: Any, django_assert_num_queries:
     access_of(world.manager_a)
     with django_assert_num_queries(0):
         access_of(world.manager_a)
+
+
+def test_days_off_company_and_branch(world: Any) -> None:
+    services.day_off_add(actor=world.admin, date="2026-12-31", name="Inwentaryzacja")
+    services.day_off_add(actor=world.expert, branch_id=world.a.pk, date="2026-12-30",
+                         name="Remont")
+    with pytest.raises(ValidationFailed) as err:
+        services.day_off_add(actor=world.expert, branch_id=world.a.pk, date="2026-12-30",
+                             name="Remont")
+    assert err.value.field == "date"
+    with pytest.raises(ActionDenied):
+        services.day_off_add(actor=world.manager_a, branch_id=world.a.pk, date="2026-12-29",
+                             name="X")
+
+
+def test_polish_holidays_built_in() -> None:
+    from punkt.core.calendar import holiday_name, is_working_day, next_working_day
+
+    assert holiday_name(datetime.date(2026, 12, 24))  # Wigilia is a holiday from 2025
+    assert holiday_name(datetime.date(2026, 4, 6))  # Easter Monday 2026
+    assert not is_working_day(datetime.date(2026, 11, 11))
+    assert next_working_day(datetime.date(2026, 12, 24)) == datetime.date(2026, 12, 28)
