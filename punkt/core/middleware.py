@@ -127,3 +127,25 @@ class DomainErrorMiddleware:
             request, template, {"error": exception}, status=exception.status
         )
         return response.render()
+
+
+class PolishFirstLocaleMiddleware:
+    """Polish unless the user chose otherwise (language cookie set by the switcher).
+
+    The browser's Accept-Language is ignored on purpose: Punkt's users are Polish staff
+    on shared counter computers whose browsers often say ``en-US``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -142,3 +142,24 @@ def test_server_error_shows_no_trace(world: Any, settings: Any) -> None:
 
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500 and b"Traceback" not in response.content
+
+
+def test_polish_is_the_default_even_for_english_browsers(world: Any, client_as: Any) -> None:
+    client = client_as(world.manager_a)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="pl"' in html and "Pulpit" in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
+    assert 'lang="en"' in html and "Dashboard" in html
+
+
+def test_polish_plural_forms(world: Any, client_as: Any) -> None:
+    from django.template import engines
+    from django.utils import translation
+
+    tpl = engines["django"].from_string(
+        "{% blocktranslate count counter=n %}{{ counter }} record{% plural %}"
+        "{{ counter }} records{% endblocktranslate %}")
+    with translation.override("pl"):
+        assert [tpl.render({"n": n}) for n in (1, 2, 5, 12, 22, 101)] == [
+            "1 rekord", "2 rekordy", "5 rekordów", "12 rekordów", "22 rekordy", "101 rekordów"]
