@@ -11,6 +11,13 @@ echo "==> ruff"
 .venv/bin/ruff check .
 echo "==> mypy (services, selectors, workflows)"
 .venv/bin/mypy $(ls punkt/*/services.py punkt/*/selectors.py punkt/*/workflows.py 2>/dev/null)
+echo "==> Polish catalogue complete (no untranslated or fuzzy entries)"
+PO=punkt/locale/pl/LC_MESSAGES/django.po
+if [ -n "$(msgattrib --untranslated "$PO")" ] || [ -n "$(msgattrib --only-fuzzy "$PO")" ]; then
+  echo "Untranslated or fuzzy entries in $PO:" >&2
+  msgattrib --untranslated "$PO" >&2; msgattrib --only-fuzzy "$PO" >&2
+  exit 1
+fi
 echo "==> migrations are up to date"
 $PYTHON manage.py makemigrations --check --dry-run >/dev/null
 echo "==> check --deploy with production settings"
