@@ -87,6 +87,9 @@ def client_as(client: Any) -> Any:
 @pytest.fixture(autouse=True)
 def _no_mfa_enforcement_by_default(settings: Any) -> None:
     """Most tests sign in with force_login; MFA enforcement has its own tests."""
+    from django.core.cache import cache
+
+    cache.clear()
     settings.DEMO_MODE = True
     settings.AXES_ENABLED = True
     # Fast hashing in tests; tests of the real hasher set PASSWORD_HASHERS themselves.

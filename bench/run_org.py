@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import statistics
 import sys
 import time
@@ -70,6 +71,7 @@ class Result:
     queries: list[int] = field(default_factory=list)  # SQL statements per request
     tx: list[int] = field(default_factory=list)  # BEGIN/COMMIT/SAVEPOINT… per request
     db_ms: list[float] = field(default_factory=list)
+    samples: dict[int, list[str]] = field(default_factory=dict)  # query count → its SQL
 
     def pct(self, p: float) -> float:
         s = sorted(self.times_ms)
@@ -126,8 +128,12 @@ def build_scenarios(password: str) -> list[Scenario]:
     last_page = str(max(1, math.ceil(Employee.objects.count() / 25)))  # 25 = default page size
 
     def sign_in(i: int) -> HttpResponse:
-        # A new browser each time, from its own address (allauth limits sign-ins per IP).
+        # A new browser (no cookies) each time, from its own address (allauth limits
+        # sign-ins per IP). It shares anon_c's request handler: a new handler would load
+        # the middleware again, and WhiteNoise's __init__ scans every static file (≈25 ms),
+        # a per-process start-up cost that a server never pays per request.
         c = Client(REMOTE_ADDR=f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}")
+        c.handler = anon_c.handler
         return c.post("/accounts/login/", {"login": sign_in_users[i % len(sign_in_users)],
                                            "password": password})
 
@@ -181,7 +187,27 @@ def run(scenario: Scenario, n: int, warmup: int) -> Result:
         result.queries.append(len(ctx.captured_queries) - tx)
         result.tx.append(tx)
         result.db_ms.append(db_time[0] * 1000)
+        result.samples.setdefault(len(ctx.captured_queries) - tx,
+                                  [q["sql"] for q in ctx.captured_queries])
     return result
+
+
+def shape(sql: str) -> str:
+    """The statement without its literal values, to compare two requests' SQL."""
+    return re.sub(r"\b\d+\b", "?", re.sub(r"'(?:[^']|'')*'", "?", sql))
+
+
+def show_sql(r: Result) -> None:
+    typical = Counter(r.queries).most_common(1)[0][0]
+    print(f"  -- {r.name}: {typical} statements")
+    for sql in r.samples[typical]:
+        print(f"     {sql[:160]}")
+    for count, sqls in r.samples.items():
+        if count != typical:
+            extra = (Counter(shape(q) for q in sqls)
+                     - Counter(shape(q) for q in r.samples[typical]))
+            print(f"     VARIES, a request with {count}: extra " +
+                  "; ".join(q[:120] for q in extra.elements()))
 
 
 def dataset() -> str:
@@ -199,6 +225,8 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--only", default="", help="run scenarios whose name contains this")
     ap.add_argument("--password", default=PASSWORD)
+    ap.add_argument("--sql", action="store_true",
+                    help="after the table, list each scenario's SQL (and what varied)")
     args = ap.parse_args()
     assert not settings.DEBUG and settings.DEMO_MODE
 
@@ -212,12 +240,19 @@ def main() -> None:
             f"| {'SQL p50 ms':>10} | queries/request")
     print(head)
     print("|" + "|".join("-" * (len(c) + 0) for c in head.split("|")[1:]))
+    results = []
     for s in scenarios:
         r = run(s, args.n, args.warmup)
+        results.append(r)
         print(f"| {r.name:<44} | {len(r.times_ms):>4} | {statistics.median(r.times_ms):>7.1f} "
               f"| {r.pct(95):>7.1f} | {max(r.times_ms):>7.1f} "
               f"| {statistics.median(r.db_ms):>10.1f} | {r.query_cell()}", flush=True)
-    print(f"\nload avg at the end {os.getloadavg()[0]:.2f} (busy machine → noisy figures)")
+    load = os.getloadavg()[0]
+    print(f"\nload avg at the end {load:.2f}"
+          + (" — other processes were busy: figures are noisy" if load > 1.5 else ""))
+    if args.sql:
+        for r in results:
+            show_sql(r)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,21 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 @pytest.fixture
-def token(world: Any) -> str:
+def keep_connection() -> Any:
+    """Calls go straight to the WSGI app, not through Django's test client, so stop the
+    request signals from closing the test transaction's connection (as the client does)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(world: Any, keep_connection: Any) -> str:
     from punkt.organization.services import api_token_create
 
     _t, secret = api_token_create(actor=world.admin, name="schemathesis")

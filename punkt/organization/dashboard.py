@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +14,15 @@ from punkt.core.models import AuditEvent, AuditOutcome
 from punkt.core.navigation import NavItem, Panel, nav, panel
 from punkt.core.roles import Role
 from punkt.organization import permissions as perms
-from punkt.organization.models import Absence, Branch, BranchKind, Employee, WorkingHours
+from punkt.organization.models import (
+    Absence,
+    Branch,
+    BranchKind,
+    Employee,
+    Membership,
+    OpeningHours,
+    WorkingHours,
+)
 
 nav(NavItem(_("Dashboard"), "core:dashboard", None, order=0, key="d"))
 nav(NavItem(_("Schedule"), "organization:schedule_home", perms.SCHEDULE_VIEW.code, order=80,
@@ -66,22 +75,32 @@ def _security(request: Any) -> dict[str, Any] | None:
 
     from punkt.organization.services import mfa_required_roles
 
-    since = timezone.now() - datetime.timedelta(hours=24)
-    failed = AuditEvent.objects.filter(action="auth.login", outcome=AuditOutcome.FAILED,
-                                       at__gte=since).count()
-    refused = AuditEvent.objects.filter(outcome=AuditOutcome.DENIED, at__gte=since).count()
-    roles = mfa_required_roles()
-    without_mfa = (Employee.objects.filter(is_active=True, memberships__is_active=True,
-                                           memberships__role__in=roles)
-                   .exclude(Q(authenticator__type=Authenticator.Type.TOTP)).distinct().count())
-    return {"failed": failed, "refused": refused, "without_mfa": without_mfa}
+    def compute() -> dict[str, int]:
+        since = timezone.now() - datetime.timedelta(hours=24)
+        failed = AuditEvent.objects.filter(action="auth.login", outcome=AuditOutcome.FAILED,
+                                           at__gte=since).count()
+        refused = AuditEvent.objects.filter(outcome=AuditOutcome.DENIED, at__gte=since).count()
+        needs = Membership.objects.filter(employee=OuterRef("pk"), is_active=True,
+                                          role__in=mfa_required_roles())
+        has_totp = Authenticator.objects.filter(user=OuterRef("pk"),
+                                                type=Authenticator.Type.TOTP)
+        without_mfa = (Employee.objects.filter(Exists(needs), is_active=True)
+                       .exclude(Exists(has_totp)).count())
+        return {"failed": failed, "refused": refused, "without_mfa": without_mfa}
+
+    # Counts over the whole company: a minute old is fresh enough for a dashboard.
+    return cache.get_or_set("punkt:dashboard:security", compute, 60)
 
 
 def _network(request: Any) -> dict[str, Any] | None:
-    active = Branch.objects.filter(kind=BranchKind.BRANCH, is_active=True)
-    return {"branches": active.count(),
-            "without_hours": active.filter(opening_hours__isnull=True).count(),
-            "employees": Employee.objects.filter(is_active=True).count()}
+    def compute() -> dict[str, int]:
+        active = Branch.objects.filter(kind=BranchKind.BRANCH, is_active=True)
+        return {"branches": active.count(),
+                "without_hours": active.exclude(Exists(OpeningHours.objects.filter(
+                    branch=OuterRef("pk")))).count(),
+                "employees": Employee.objects.filter(is_active=True).count()}
+
+    return cache.get_or_set("punkt:dashboard:network", compute, 60)
 
 
 panel(Panel(_("My week"), "organization/panels/my_week.html", None, _my_week, order=10))

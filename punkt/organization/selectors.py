@@ -59,8 +59,11 @@ def employees_visible_to(user: Any) -> QuerySet[Employee]:
     qs = Employee.objects.all()
     if allowed is None:
         return qs
-    visible = Membership.objects.filter(employee=OuterRef("pk"), branch_id__in=allowed)
-    return qs.filter(Q(Exists(visible)) | Q(pk=access.user_id))
+    # A semi-join on memberships (not EXISTS … OR pk=…) so PostgreSQL can use the
+    # membership index instead of walking every employee.
+    visible = Membership.objects.filter(
+        Q(branch_id__in=allowed) | Q(employee_id=access.user_id)).values("employee_id")
+    return qs.filter(pk__in=visible)
 
 
 EMPLOYEE_SORTS = {"name": ("last_name", "first_name"), "-name": ("-last_name", "-first_name"),

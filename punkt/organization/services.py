@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -489,15 +490,25 @@ def role_policy_set(*, actor: Any, role: str, mfa_required: bool) -> RolePolicy:
     before = policy.mfa_required
     policy.mfa_required = bool(mfa_required)
     policy.save()
+    cache.delete(MFA_ROLES_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(MFA_ROLES_CACHE_KEY))
     if before != policy.mfa_required:
         audit_record(action="organization.role_policy.set", obj=policy, actor=actor,
                      changes={"mfa_required": [before, policy.mfa_required]})
     return policy
 
 
+MFA_ROLES_CACHE_KEY = "punkt:mfa_required_roles"
+
+
 def mfa_required_roles() -> set[str]:
-    rows = dict(RolePolicy.objects.values_list("role", "mfa_required"))
-    return {r for r in Role.values if rows.get(r, r in MFA_DEFAULT_ROLES)}
+    """Roles whose holders must use MFA; cached (read on every page by the middleware)."""
+    cached = cache.get(MFA_ROLES_CACHE_KEY)
+    if cached is None:
+        rows = dict(RolePolicy.objects.values_list("role", "mfa_required"))
+        cached = {r for r in Role.values if rows.get(r, r in MFA_DEFAULT_ROLES)}
+        cache.set(MFA_ROLES_CACHE_KEY, cached, 300)
+    return set(cached)
 
 
 
@@ -514,7 +525,9 @@ def day_off_add(*, actor: Any, date: Any, name: str, branch_id: int | None = Non
         perms.ensure(actor, perms.BRANCH_MANAGE.code, branch_id)
     day = _parse_date(date, "date")
     name = _required(name, "name", _("Name"))[:100]
-    if BranchDayOff.objects.filter(branch_id=branch_id, date=day).exists():
+    same_scope = (BranchDayOff.objects.filter(branch_id=branch_id) if branch_id is not None
+                  else BranchDayOff.objects.filter(branch__isnull=True))
+    if same_scope.filter(date=day).exists():
         raise ValidationFailed("duplicate", _("This day is already a day off."), field="date")
     row = BranchDayOff.objects.create(branch_id=branch_id, date=day, name=name)
     audit_record(action="organization.day_off.add", obj=row, actor=actor, branch_id=branch_id,
