@@ -276,3 +276,4 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # Per-process cache for short-lived computed values (dashboard counts, role policies).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                       "LOCATION": "punkt"}}
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in our own audit log
