@@ -124,13 +124,17 @@ def branch_update(*, actor: Any, branch_id: int, **data: Any) -> Branch:
     return branch
 
 
-def _parse_time(value: Any, field: str) -> datetime.time:
-    if isinstance(value, datetime.time):
+def _parse_iso(value: Any, field: str, kind: Any, message: str) -> Any:
+    if isinstance(value, kind):
         return value
     try:
-        return datetime.time.fromisoformat(str(value).strip())
+        return kind.fromisoformat(str(value).strip())
     except ValueError:
-        raise ValidationFailed("invalid", _("Enter a time as HH:MM."), field=field) from None
+        raise ValidationFailed("invalid", message, field=field) from None
+
+
+def _parse_time(value: Any, field: str) -> datetime.time:
+    return _parse_iso(value, field, datetime.time, _("Enter a time as HH:MM."))
 
 
 def _clean_week(hours: Iterable[dict[str, Any]], prefix: str, start_key: str,
@@ -357,12 +361,7 @@ def working_hours_set(*, actor: Any, employee_id: int, branch_id: int,
 
 
 def _parse_date(value: Any, field: str) -> datetime.date:
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationFailed("invalid", _("Enter a date as YYYY-MM-DD."), field=field) from None
+    return _parse_iso(value, field, datetime.date, _("Enter a date as YYYY-MM-DD."))
 
 
 @transaction.atomic

@@ -49,6 +49,19 @@ def _bool_param(value: str | None) -> bool | None:
     return {"1": True, "0": False}.get(value or "")
 
 
+def _submit_small_form(request: HttpRequest, form: Any, call: Any, success: str) -> None:
+    """An inline form on a detail page: run the service, report by flash message."""
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return
+    try:
+        call(form.cleaned_data)
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+
+
 def _int_param(value: str | None) -> int | None:
     try:
         return int(value) if value else None
@@ -283,17 +296,9 @@ def membership_add(request: HttpRequest, employee_id: int) -> HttpResponse:
     perms.ensure(request.user, perms.EMPLOYEE_MANAGE.code)
     employee = selectors.employee_get(user=request.user, employee_id=employee_id)
     form = MembershipForm(request.POST, branches=selectors.branches_visible_to(request.user))
-    if form.is_valid():
-        try:
-            services.membership_add(actor=request.user, employee_id=employee.pk,
-                                    branch_id=form.cleaned_data["branch"].pk,
-                                    role=form.cleaned_data["role"])
-        except ValidationFailed as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Role granted."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    _submit_small_form(request, form, lambda data: services.membership_add(
+        actor=request.user, employee_id=employee.pk, branch_id=data["branch"].pk,
+        role=data["role"]), _("Role granted."))
     return redirect("organization:employee_detail", employee_id=employee.pk)
 
 
@@ -488,16 +493,8 @@ def lockout(request: HttpRequest, credentials: dict[str, Any], *args: Any,
 @require_POST
 def day_off_add(request: HttpRequest, branch_id: int) -> HttpResponse:
     branch = selectors.branch_get(user=request.user, branch_id=branch_id)
-    form = DayOffForm(request.POST)
-    if form.is_valid():
-        try:
-            services.day_off_add(actor=request.user, branch_id=branch.pk, **form.cleaned_data)
-        except ValidationFailed as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Day off added."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    _submit_small_form(request, DayOffForm(request.POST), lambda data: services.day_off_add(
+        actor=request.user, branch_id=branch.pk, **data), _("Day off added."))
     return redirect("organization:branch_detail", branch_id=branch.pk)
 
 
