@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "punkt.core.middleware.RequestIdMiddleware",
+    "punkt.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "punkt.core.middleware.PolishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

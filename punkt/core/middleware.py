@@ -149,3 +149,42 @@ class PolishFirstLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RejectNulMiddleware:
+    """Refuse NUL characters in query strings, forms and JSON with a clear 400.
+
+    PostgreSQL cannot store them, so they would otherwise surface as a server error.
+    Multipart bodies (file uploads) are not inspected: binary files contain NULs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = self._nul_field(request)
+        if field is not None:
+            from django.http import JsonResponse
+
+            message = f"The value of {field} contains a NUL character."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "bad_request", "message": message,
+                                     "field": field}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _nul_field(request: HttpRequest) -> str | None:
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                return key.replace("\x00", "")
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.startswith("application/json"):
+            body = request.body
+            if b"\x00" in body or b"\\u0000" in body:
+                return "body"
+        elif content_type.startswith("application/x-www-form-urlencoded"):
+            for key, values in request.POST.lists():
+                if "\x00" in key or any("\x00" in v for v in values):
+                    return key.replace("\x00", "")
+        return None

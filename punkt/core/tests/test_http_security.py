@@ -163,3 +163,14 @@ def test_polish_plural_forms(world: Any, client_as: Any) -> None:
     with translation.override("pl"):
         assert [tpl.render({"n": n}) for n in (1, 2, 5, 12, 22, 101)] == [
             "1 rekord", "2 rekordy", "5 rekordów", "12 rekordów", "22 rekordy", "101 rekordów"]
+
+
+def test_nul_characters_get_a_clear_400(world: Any, client_as: Any) -> None:
+    client = client_as(world.admin)
+    response = client.get("/api/v1/branches?kind=a%00b")
+    assert response.status_code == 400 and response.json()["field"] == "kind"
+    response = client.post("/api/v1/branches", '{"code": "A\\u0000B"}',
+                           content_type="application/json")
+    assert response.status_code == 400
+    response = client.get("/organisation/employees/?q=x%00")
+    assert response.status_code == 400 and b"q" in response.content
