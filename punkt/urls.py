@@ -3,10 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from punkt.api import api
+from punkt.core.views import not_found
 
 urlpatterns = [
     path("", include("punkt.core.urls")),
     path("organisation/", include("punkt.organization.urls")),
+    # The sign-in e-mail is the employee record's, changed by HQ through the service
+    # (audited); allauth's own address management is switched off.
+    path("accounts/email/", not_found, name="account_email_disabled"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

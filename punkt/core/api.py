@@ -9,6 +9,7 @@ from ninja import Schema
 from ninja.security import HttpBearer, SessionAuth
 
 from punkt.core import context
+from punkt.core.errors import DomainError
 
 
 class ErrorOut(Schema):
@@ -47,8 +48,20 @@ class BrowserSessionAuth(SessionAuth):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if user is not None:
+            from punkt.organization.middleware import mfa_missing
+
+            if mfa_missing(user):
+                raise MfaRequired(
+                    "Your role requires two-factor authentication: set it up in Punkt first.")
             context.current().actor = user
         return user
+
+
+class MfaRequired(DomainError):
+    status = 403
+
+    def __init__(self, message: str) -> None:
+        super().__init__("mfa_required", message)
 
 
 class Page(Schema):

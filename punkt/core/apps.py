@@ -9,3 +9,5 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from punkt.core import signals, tasks  # noqa: F401  (audit of sign-ins, periodic jobs)
+
+        signals.connect_allauth_signals()

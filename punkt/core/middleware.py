@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import ipaddress
 import re
 import time
 import uuid
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,12 +21,24 @@ from punkt.core.errors import ActionDenied, DomainError
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest) -> str | None:
+    """The client's address. Behind one trusted proxy (``PUNKT_TRUST_X_FORWARDED_FOR``) it
+    is the right-most X-Forwarded-For entry — the one the proxy appended; entries to its
+    left are whatever the client sent."""
     if getattr(settings, "PUNKT_TRUST_X_FORWARDED_FOR", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+            ip = _valid_ip(forwarded.split(",")[-1])
+            if ip:
+                return ip
+    return _valid_ip(request.META.get("REMOTE_ADDR", ""))
 
 
 class RequestIdMiddleware:
@@ -67,15 +81,22 @@ class SessionTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             now = int(time.time())
             last = request.session.get("punkt_last_seen")
-            idle = settings.PUNKT_SESSION_IDLE_SECONDS
-            if last is not None and now - int(last) > idle:
+            started = request.session.get("punkt_login_at")
+            idle = last is not None and now - int(last) > settings.PUNKT_SESSION_IDLE_SECONDS
+            # The session cookie's age slides with every save; this limit does not.
+            expired = started is not None and now - int(started) > settings.SESSION_COOKIE_AGE
+            if idle or expired:
                 logout(request)
-                messages.info(request, _("You were signed out after a period of inactivity."))
+                messages.info(request, _("You were signed out after a period of inactivity.")
+                              if idle else _("Your session ended; please sign in again."))
                 if getattr(request, "htmx", False):
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = settings.LOGIN_URL_PATH
                     return response
-                return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
+                return redirect(f"{settings.LOGIN_URL_PATH}?"
+                                f"{urlencode({'next': request.get_full_path()})}")
+            if started is None:
+                request.session["punkt_login_at"] = now
             if last is None or now - int(last) >= self.TOUCH_EVERY:
                 request.session["punkt_last_seen"] = now
             context.current().actor = user
@@ -179,7 +200,9 @@ class RejectNulMiddleware:
             if "\x00" in key or any("\x00" in v for v in values):
                 return key.replace("\x00", "")
         content_type = request.META.get("CONTENT_TYPE", "")
-        if content_type.startswith("application/json"):
+        is_api = request.path.startswith("/api/")
+        if content_type.startswith("application/json") or (
+                is_api and not content_type.startswith("multipart/")):
             body = request.body
             if b"\x00" in body or b"\\u0000" in body:
                 return "body"

@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,9 +39,10 @@ AUDIT_SORTS = {"at": "at", "-at": "-at"}
 
 def _parse_day(value: str | None) -> datetime.date | None:
     try:
-        return datetime.date.fromisoformat(value) if value else None
+        day = datetime.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is not None and 1900 <= day.year <= 9000 else None
 
 
 @scoped("global")
@@ -94,3 +95,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@scoped("public")
+def not_found(request: HttpRequest) -> HttpResponse:
+    raise Http404

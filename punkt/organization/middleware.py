@@ -17,6 +17,15 @@ def user_has_totp(user: object) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def mfa_missing(user: object) -> bool:
+    """True when the user's roles require MFA and they have no authenticator (not in demo)."""
+    if settings.DEMO_MODE:
+        return False
+    from punkt.organization.services import mfa_required_roles
+
+    return bool(perms.access_of(user).roles & mfa_required_roles()) and not user_has_totp(user)
+
+
 class MfaRequiredMiddleware:
     """Users holding a role whose policy requires MFA must set up TOTP before anything else.
 
@@ -29,11 +38,10 @@ class MfaRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated and not settings.DEMO_MODE
+        # The API checks the browser session in BrowserSessionAuth (403 mfa_required);
+        # bearer tokens are created by users who passed this check or by the operator.
+        if (user is not None and user.is_authenticated
                 and not request.path.startswith(ALLOWED_PREFIXES)
-                and not request.path.startswith("/api/")):
-            from punkt.organization.services import mfa_required_roles
-
-            if perms.access_of(user).roles & mfa_required_roles() and not user_has_totp(user):
-                return redirect("mfa_activate_totp")
+                and not request.path.startswith("/api/") and mfa_missing(user)):
+            return redirect("mfa_activate_totp")
         return self.get_response(request)

@@ -106,7 +106,12 @@ class BranchDayOff(models.Model):
     class Meta:
         verbose_name = _("day off")
         verbose_name_plural = _("days off")
-        constraints = [models.UniqueConstraint(fields=["branch", "date"], name="day_off_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "date"], name="day_off_once"),
+            # NULL branch = the whole company; NULLs are distinct in a plain unique key.
+            models.UniqueConstraint(fields=["date"], condition=Q(branch__isnull=True),
+                                    name="company_day_off_once"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"

@@ -44,6 +44,10 @@ SCHEDULE_EDIT = registry.register(
 ROLE_POLICY_MANAGE = registry.register(
     "organization.role_policy.manage", gettext_lazy("Require MFA per role"), [R.ADMIN],
     scope="global")
+ADMIN_MANAGE = registry.register(
+    "organization.admin.manage",
+    gettext_lazy("Grant the administrator role and manage administrators' accounts"),
+    [R.ADMIN], scope="global")
 AUDIT_VIEW = registry.register(
     "core.audit.view", gettext_lazy("Browse the audit log"), [R.ADMIN], scope="global")
 TOKEN_MANAGE_OWN = registry.register(

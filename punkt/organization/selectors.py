@@ -62,7 +62,8 @@ def employees_visible_to(user: Any) -> QuerySet[Employee]:
     # A semi-join on memberships (not EXISTS … OR pk=…) so PostgreSQL can use the
     # membership index instead of walking every employee.
     visible = Membership.objects.filter(
-        Q(branch_id__in=allowed) | Q(employee_id=access.user_id)).values("employee_id")
+        Q(branch_id__in=allowed, is_active=True) | Q(employee_id=access.user_id)
+    ).values("employee_id")
     return qs.filter(pk__in=visible)
 
 
@@ -87,8 +88,12 @@ def employee_list(*, user: Any, q: str = "", branch_id: int | None = None, role:
         qs = qs.filter(Exists(Membership.objects.filter(cond)))
     if active is not None:
         qs = qs.filter(is_active=active)
+    # Branch staff see an employee's roles in their own branches only.
     memberships = Membership.objects.filter(is_active=True).select_related("branch").order_by(
         "branch__name", "role")
+    allowed = perms.access_of(user).branches_for(perms.EMPLOYEE_VIEW.code)
+    if allowed is not None:
+        memberships = memberships.filter(branch_id__in=allowed)
     return qs.order_by(*EMPLOYEE_SORTS.get(sort, EMPLOYEE_SORTS["name"]), "pk").prefetch_related(
         Prefetch("memberships", queryset=memberships, to_attr="active_memberships"))
 

@@ -248,7 +248,15 @@ def _visible_employee(actor: Any, employee_id: int, *, for_update: bool = False)
 
 
 def _ensure_employee_manage(actor: Any, employee: Employee) -> None:
+    """Managing employees; administrators' accounts only by administrators."""
     perms.ensure(actor, perms.EMPLOYEE_MANAGE.code)
+    if _is_admin(employee.pk):
+        perms.ensure(actor, perms.ADMIN_MANAGE.code)
+
+
+def _is_admin(employee_id: int) -> bool:
+    return Membership.objects.filter(employee_id=employee_id, role=Role.ADMIN,
+                                     is_active=True).exists()
 
 
 @transaction.atomic
@@ -294,6 +302,8 @@ def membership_add(*, actor: Any, employee_id: int, branch_id: int, role: str) -
     if role not in Role.values:
         raise ValidationFailed("invalid", _("Unknown role."), field="role")
     employee = _visible_employee(actor, employee_id)
+    if role == Role.ADMIN or _is_admin(employee.pk):
+        perms.ensure(actor, perms.ADMIN_MANAGE.code)
     branch = Branch.objects.filter(pk=branch_id).first()
     if branch is None:
         raise ValidationFailed("invalid", _("Unknown branch."), field="branch")
@@ -325,6 +335,8 @@ def membership_remove(*, actor: Any, membership_id: int) -> Membership:
     if membership is None:
         raise NotFound(_("Membership not found."))
     perms.ensure(actor, perms.EMPLOYEE_MANAGE.code, membership.branch_id)
+    if membership.role == Role.ADMIN or _is_admin(membership.employee_id):
+        perms.ensure(actor, perms.ADMIN_MANAGE.code)
     if (membership.employee_id == getattr(actor, "pk", None)
             and membership.role == Role.ADMIN):
         raise ValidationFailed("invalid", _("You cannot withdraw your own administrator role."),
@@ -458,6 +470,8 @@ def api_token_revoke(*, actor: Any, token_id: int) -> ApiToken:
     if token is None or (token.employee_id != actor.pk
                          and not perms.can(actor, perms.EMPLOYEE_MANAGE.code)):
         raise NotFound(_("Token not found."))
+    if token.employee_id != actor.pk and _is_admin(token.employee_id):
+        perms.ensure(actor, perms.ADMIN_MANAGE.code)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

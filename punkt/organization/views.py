@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -208,12 +209,17 @@ def employee_detail(request: HttpRequest, employee_id: int) -> HttpResponse:
     can_manage = perms.can(request.user, perms.EMPLOYEE_MANAGE.code)
     form = MembershipForm(branches=selectors.branches_visible_to(request.user).filter(
         is_active=True)) if can_manage else None
+    memberships = employee.memberships.select_related("branch").order_by(
+        "-is_active", "branch__name")
+    absences = employee.absences.filter(ends_on__gte=timezone.localdate()).select_related(
+        "substitute", "branch")
+    allowed = perms.access_of(request.user).branches_for(perms.EMPLOYEE_VIEW.code)
+    if allowed is not None:  # branch staff: only what happens in their branches
+        memberships = memberships.filter(branch_id__in=allowed)
+        absences = absences.filter(branch_id__in=allowed)
     return render(request, "organization/employee_detail.html", {
         "employee": employee, "can_manage": can_manage, "membership_form": form,
-        "memberships": employee.memberships.select_related("branch").order_by(
-            "-is_active", "branch__name"),
-        "absences": employee.absences.filter(ends_on__gte=timezone.localdate()).select_related(
-            "substitute", "branch"),
+        "memberships": memberships, "absences": absences,
     })
 
 
@@ -323,6 +329,8 @@ def _week_start(value: str | None) -> datetime.date:
     try:
         day = datetime.date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
+        day = timezone.localdate()
+    if not 1900 <= day.year <= 9000:
         day = timezone.localdate()
     return day - datetime.timedelta(days=day.weekday())
 
@@ -472,9 +480,10 @@ def role_policies(request: HttpRequest) -> HttpResponse:
     current = {r: r in services.mfa_required_roles() for r in Role.values}
     form = RolePolicyForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
-        for role in Role.values:
-            services.role_policy_set(actor=request.user, role=role,
-                                     mfa_required=form.cleaned_data[role])
+        with transaction.atomic():  # all roles or none
+            for role in Role.values:
+                services.role_policy_set(actor=request.user, role=role,
+                                         mfa_required=form.cleaned_data[role])
         messages.success(request, _("Role policies saved."))
         return redirect("organization:role_policies")
     return render(request, "organization/role_policies.html", {"form": form})
