@@ -20,8 +20,12 @@ worker:
 scheduler:
 	.venv/bin/punkt scheduler
 
-bench:
-	.venv/bin/python bench/gen_org.py && .venv/bin/python bench/run_org.py
+# Organisation benchmark on PostgreSQL (override BENCH_DB_URL for another server)
+BENCH_DB_URL ?= postgres://postgres@127.0.0.1:5432/punkt_bench
+bench: setup
+	createdb -h 127.0.0.1 -U postgres punkt_bench 2>/dev/null || true
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/gen_org.py --reset
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_org.py --n 200
 
 clean:
 	rm -rf .venv var

@@ -151,7 +151,8 @@ class DomainErrorMiddleware:
 
 
 class PolishFirstLocaleMiddleware:
-    """Polish unless the user chose otherwise (language cookie set by the switcher).
+    """Polish unless the user chose otherwise: the switcher's cookie, else the employee's
+    language setting (runs after authentication).
 
     The browser's Accept-Language is ignored on purpose: Punkt's users are Polish staff
     on shared counter computers whose browsers often say ``en-US``.
@@ -164,6 +165,11 @@ class PolishFirstLocaleMiddleware:
         from django.utils import translation
 
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if chosen not in dict(settings.LANGUAGES):
+            # No choice in this browser: the employee's own setting, else Polish.
+            user = getattr(request, "user", None)
+            chosen = getattr(user, "language", "") if user is not None and \
+                user.is_authenticated else ""
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language  # type: ignore[attr-defined]

@@ -174,3 +174,10 @@ def test_nul_characters_get_a_clear_400(world: Any, client_as: Any) -> None:
     assert response.status_code == 400
     response = client.get("/organisation/employees/?q=x%00")
     assert response.status_code == 400 and b"q" in response.content
+
+
+def test_employee_language_setting_applies_without_cookie(world: Any, client_as: Any) -> None:
+    world.manager_a.language = "en"
+    world.manager_a.save()
+    html = client_as(world.manager_a).get("/").content.decode()
+    assert 'lang="en"' in html
