@@ -232,17 +232,29 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Mail --------------------------------------------------------------------
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "PUNKT_MAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
-        ),
-        "OPTIONS": {
-            "host": os.environ.get("PUNKT_SMTP_HOST", "127.0.0.1"),
-            "port": int(os.environ.get("PUNKT_SMTP_PORT", "1025")),
-        },
+# Mail goes out through SMTP. The demo without an SMTP server configured writes each
+# message as a file to var/mail/ instead, so "forgot password" works out of the box.
+if DEMO_MODE and "PUNKT_SMTP_HOST" not in os.environ:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
     }
-}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("PUNKT_SMTP_HOST", "127.0.0.1"),
+                "port": int(os.environ.get("PUNKT_SMTP_PORT", "1025")),
+                "username": os.environ.get("PUNKT_SMTP_USER", ""),
+                "password": os.environ.get("PUNKT_SMTP_PASSWORD", ""),
+                "use_tls": env_bool("PUNKT_SMTP_STARTTLS", False),
+                "timeout": 10,
+            },
+        }
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("PUNKT_FROM_EMAIL", "punkt@localhost")
 
 # --- Background tasks --------------------------------------------------------
