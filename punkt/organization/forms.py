@@ -79,7 +79,7 @@ class EmployeeCreateForm(EmployeeForm):
         help_text=_("At least 12 characters. Leave empty to let the employee set it by the "
                     "password-reset e-mail."))
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none(),
-                                    required=False)
+                                    required=False, empty_label="—")
     role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices],
                              required=False)
 
@@ -90,7 +90,8 @@ class EmployeeCreateForm(EmployeeForm):
 
 
 class MembershipForm(forms.Form):
-    branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none())
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none(),
+                                    empty_label="—")
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
     def __init__(self, *args: Any, branches: Any = None, **kwargs: Any) -> None:
@@ -104,12 +105,13 @@ class PasswordForm(forms.Form):
 
 
 class AbsenceForm(forms.Form):
-    employee = forms.ModelChoiceField(label=_("Employee"), queryset=Employee.objects.none())
+    employee = forms.ModelChoiceField(label=_("Employee"), queryset=Employee.objects.none(),
+                                      empty_label="—")
     kind = forms.ChoiceField(label=_("Kind"), choices=AbsenceKind.choices)
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     substitute = forms.ModelChoiceField(label=_("Substitute"), queryset=Employee.objects.none(),
-                                        required=False)
+                                        required=False, empty_label="—")
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     def __init__(self, *args: Any, staff: Any = None, substitutes: Any = None,
