@@ -271,10 +271,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("PUNKT_LOG_LEVEL", "WARNING")},
 }
 
-NINJA_PAGINATION_PER_PAGE = 50
 
-LOGIN_URL_PATH = "/accounts/login/"
-STATIC_URL_PATH = "/static/"
 PUNKT_TRUST_X_FORWARDED_FOR = env_bool("PUNKT_TRUST_X_FORWARDED_FOR", False)
 # Lockout is per account (5 failures → 15 minutes); per-IP throttling is allauth's
 # ACCOUNT_RATE_LIMITS. Locking by IP would lock a whole branch office behind one NAT.

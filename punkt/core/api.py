@@ -18,13 +18,8 @@ class ErrorOut(Schema):
     field: str | None = None
 
 
-#: Responses every authenticated operation may give; merged into each operation's map.
-COMMON_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
-DETAIL_ERRORS: dict[int, Any] = {**COMMON_ERRORS, 404: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {**DETAIL_ERRORS, 409: ErrorOut}
-
-
 def errors(*statuses: int) -> dict[int, Any]:
+    """Error responses of an operation: those every operation may give, plus ``statuses``."""
     return {s: ErrorOut for s in (400, 401, 403, 422, *statuses)}
 
 

@@ -41,6 +41,13 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     return {f: _plain(getattr(obj, f)) for f in fields}
 
 
+def audit_refusal(exc: Any, *, actor: Any, where: str) -> AuditEvent:
+    """Audit a refused action (an ``ActionDenied``); called by the interface that caught it,
+    outside the service's rolled-back transaction."""
+    return audit_record(action=exc.action or "unknown", actor=actor, branch_id=exc.branch_id,
+                        outcome=AuditOutcome.DENIED, message=f"{where}: {exc.message}")
+
+
 def audit_record(
     *,
     action: str,

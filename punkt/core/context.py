@@ -11,7 +11,6 @@ from typing import Any
 class RequestContext:
     request_id: str = ""
     ip: str | None = None
-    user_agent: str = ""
     channel: str = "system"  # web, api, cli, task, system
     actor: Any = None
 

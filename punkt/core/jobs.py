@@ -81,9 +81,8 @@ def heartbeat(worker_id: str, *, hostname: str = "", pid: int | None = None) -> 
 
 def reap_stale_tasks(now: datetime.datetime | None = None) -> dict[str, int]:
     """Requeue (or fail) tasks whose worker stopped sending heartbeats."""
+    from django.tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
-
-    from punkt.core.compat import TaskResultStatus
 
     now = now or timezone.now()
     stale_before = now - datetime.timedelta(seconds=settings.PUNKT_WORKER_STALE_SECONDS)
@@ -91,11 +90,9 @@ def reap_stale_tasks(now: datetime.datetime | None = None) -> dict[str, int]:
                 .values_list("worker_id", flat=True))
     requeued = failed = 0
     for row in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).only(
-            "id", "worker_ids", "started_at"):
+            "id", "worker_ids"):
         worker = row.worker_ids[-1] if row.worker_ids else None
         if worker in alive:
-            continue
-        if row.started_at and row.started_at > stale_before and worker is None:
             continue
         attempts = len(row.worker_ids)
         base = DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -56,7 +56,6 @@ class RequestIdMiddleware:
             context.RequestContext(
                 request_id=request_id,
                 ip=client_ip(request),
-                user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
                 channel=channel,
             )
         )
@@ -89,12 +88,12 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 messages.info(request, _("You were signed out after a period of inactivity.")
                               if idle else _("Your session ended; please sign in again."))
+                login_url = resolve_url(settings.LOGIN_URL)
                 if getattr(request, "htmx", False):
                     response = HttpResponse(status=204)
-                    response["HX-Redirect"] = settings.LOGIN_URL_PATH
+                    response["HX-Redirect"] = login_url
                     return response
-                return redirect(f"{settings.LOGIN_URL_PATH}?"
-                                f"{urlencode({'next': request.get_full_path()})}")
+                return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
             if started is None:
                 request.session["punkt_login_at"] = now
             if last is None or now - int(last) >= self.TOUCH_EVERY:
@@ -111,22 +110,16 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith(settings.STATIC_URL_PATH):
+        if not request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             response.setdefault("Cache-Control", "no-store, private")
         return response
 
 
 def record_refusal(request: HttpRequest, exc: ActionDenied) -> None:
-    from punkt.core.audit import audit_record
-    from punkt.core.models import AuditOutcome
+    from punkt.core.audit import audit_refusal
 
-    audit_record(
-        action=exc.action or "unknown",
-        actor=getattr(request, "user", None),
-        branch_id=exc.branch_id,
-        outcome=AuditOutcome.DENIED,
-        message=f"{request.method} {request.path}: {exc.message}",
-    )
+    audit_refusal(exc, actor=getattr(request, "user", None),
+                  where=f"{request.method} {request.path}")
 
 
 class DomainErrorMiddleware:

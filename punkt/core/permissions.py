@@ -44,10 +44,3 @@ def get(code: str) -> Action:
     except KeyError:
         raise KeyError(f"Unknown action {code!r}; register it in permissions.py") from None
 
-
-def roles_for(code: str) -> frozenset[str]:
-    return get(code).roles
-
-
-def actions_for_role(role: str) -> list[Action]:
-    return [a for a in REGISTRY.values() if role in a.roles]

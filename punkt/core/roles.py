@@ -15,7 +15,5 @@ class Role(models.TextChoices):
 
 #: Roles held at headquarters; their holders see every branch.
 HQ_ROLES = frozenset({Role.HQ_EXPERT, Role.ADMIN})
-#: Roles held at a branch; their holders see only that branch.
-BRANCH_ROLES = frozenset(set(Role) - HQ_ROLES)
 #: Roles that handle cash or administration: MFA required by default (C17).
 MFA_DEFAULT_ROLES = frozenset({Role.ADMIN, Role.CASHIER})

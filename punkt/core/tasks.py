@@ -27,18 +27,6 @@ def clear_expired_sessions(slot: str) -> None:
     Session.objects.filter(expire_date__lt=timezone.now()).delete()
 
 
-@task()
-def sample_progress_job(job_id: str, steps: int = 5) -> int:
-    """Walks ``steps`` steps reporting progress; used by the worker smoke test."""
-    from punkt.core.jobs import Progress
-
-    progress = Progress(job_id)
-    for i in range(1, steps + 1):
-        progress.update(done=i, total=steps, message=f"step {i}/{steps}")
-    progress.finish(result={"steps": steps})
-    return steps
-
-
 periodic("core.prune_finished_tasks", datetime.timedelta(days=1),
          lambda slot: prune_finished_tasks.enqueue(slot=slot.isoformat()))
 periodic("core.clear_expired_sessions", datetime.timedelta(hours=1),

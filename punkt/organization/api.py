@@ -8,7 +8,6 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from punkt.core.api import Page, errors, page_slice
-from punkt.core.errors import NotFound
 from punkt.core.routes import scoped
 from punkt.organization import permissions as perms
 from punkt.organization import selectors, services
@@ -248,10 +247,7 @@ def membership_create(request: HttpRequest, payload: MembershipCreateIn) -> Stat
 @scoped("branch")
 def membership_delete(request: HttpRequest, membership_id: int) -> Status[None]:
     perms.ensure(request.user, perms.EMPLOYEE_VIEW.code)
-    membership = Membership.objects.filter(pk=membership_id).first()
-    if membership is None or not selectors.employees_visible_to(request.user).filter(
-            pk=membership.employee_id).exists():
-        raise NotFound("Membership not found.")
+    selectors.membership_get(user=request.user, membership_id=membership_id)
     services.membership_remove(actor=request.user, membership_id=membership_id)
     return Status(204, None)
 

@@ -19,11 +19,6 @@ class BranchKind(models.TextChoices):
     BRANCH = "branch", _("Branch")
 
 
-class BranchQuerySet(models.QuerySet["Branch"]):
-    def active(self) -> BranchQuerySet:
-        return self.filter(is_active=True)
-
-
 class Branch(TimeStampedModel):
     """The HQ (exactly one row with kind=hq) or a sales point / customer-service office."""
 
@@ -39,8 +34,6 @@ class Branch(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-
-    objects = BranchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("branch")
@@ -59,10 +52,6 @@ class Branch(TimeStampedModel):
     @property
     def is_hq(self) -> bool:
         return self.kind == BranchKind.HQ
-
-    @property
-    def address(self) -> str:
-        return f"{self.street}, {self.postal_code} {self.city}"
 
 
 class Weekday(models.IntegerChoices):

@@ -72,10 +72,6 @@ class Access:
     def is_hq(self) -> bool:
         return bool(self.hq_roles)
 
-    @property
-    def branch_ids(self) -> set[int]:
-        return {b for b, _r in self.pairs}
-
     def can(self, code: str, branch_id: int | None = None) -> bool:
         action = registry.get(code)
         if self.hq_roles & action.roles:

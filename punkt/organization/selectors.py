@@ -98,6 +98,15 @@ def employee_list(*, user: Any, q: str = "", branch_id: int | None = None, role:
         Prefetch("memberships", queryset=memberships, to_attr="active_memberships"))
 
 
+def membership_get(*, user: Any, membership_id: int) -> Membership:
+    """A role assignment of an employee the user can see (others: not found)."""
+    membership = Membership.objects.filter(
+        pk=membership_id, employee__in=employees_visible_to(user)).first()
+    if membership is None:
+        raise NotFound(_("Membership not found."))
+    return membership
+
+
 def employee_get(*, user: Any, employee_id: int) -> Employee:
     employee = employee_list(user=user).filter(pk=employee_id).first()
     if employee is None:

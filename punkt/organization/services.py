@@ -237,7 +237,8 @@ def employee_create(*, actor: Any, password: str | None = None,
     return employee
 
 
-def _visible_employee(actor: Any, employee_id: int, *, for_update: bool = False) -> Employee:
+def _get_employee(actor: Any, employee_id: int, *, for_update: bool = False) -> Employee:
+    """Fetch (and optionally lock) an employee; permission is checked by the caller."""
     qs = Employee.objects.all()
     if for_update:
         qs = qs.select_for_update()
@@ -261,7 +262,7 @@ def _is_admin(employee_id: int) -> bool:
 
 @transaction.atomic
 def employee_update(*, actor: Any, employee_id: int, **data: Any) -> Employee:
-    employee = _visible_employee(actor, employee_id, for_update=True)
+    employee = _get_employee(actor, employee_id, for_update=True)
     _ensure_employee_manage(actor, employee)
     before = snapshot(employee, EMPLOYEE_FIELDS)
     merged = {**before, **{k: v for k, v in data.items() if k in EMPLOYEE_FIELDS}}
@@ -285,7 +286,7 @@ def employee_update(*, actor: Any, employee_id: int, **data: Any) -> Employee:
 
 @transaction.atomic
 def employee_set_password(*, actor: Any, employee_id: int, password: str) -> Employee:
-    employee = _visible_employee(actor, employee_id, for_update=True)
+    employee = _get_employee(actor, employee_id, for_update=True)
     if employee.pk != getattr(actor, "pk", None):
         _ensure_employee_manage(actor, employee)
     _check_password(password, employee)
@@ -301,7 +302,7 @@ def membership_add(*, actor: Any, employee_id: int, branch_id: int, role: str) -
     perms.ensure(actor, perms.EMPLOYEE_MANAGE.code, branch_id)
     if role not in Role.values:
         raise ValidationFailed("invalid", _("Unknown role."), field="role")
-    employee = _visible_employee(actor, employee_id)
+    employee = _get_employee(actor, employee_id)
     if role == Role.ADMIN or _is_admin(employee.pk):
         perms.ensure(actor, perms.ADMIN_MANAGE.code)
     branch = Branch.objects.filter(pk=branch_id).first()
@@ -354,7 +355,7 @@ def membership_remove(*, actor: Any, membership_id: int) -> Membership:
 def working_hours_set(*, actor: Any, employee_id: int, branch_id: int,
                       hours: Iterable[dict[str, Any]]) -> list[WorkingHours]:
     perms.ensure(actor, perms.SCHEDULE_EDIT.code, branch_id)
-    employee = _visible_employee(actor, employee_id)
+    employee = _get_employee(actor, employee_id)
     if not Membership.objects.filter(employee=employee, branch_id=branch_id,
                                      is_active=True).exists():
         raise ValidationFailed("invalid", _("The employee does not work in this branch."),
@@ -392,7 +393,7 @@ def absence_create(*, actor: Any, employee_id: int, branch_id: int, kind: str,
         raise ValidationFailed("invalid", _("An absence may last at most a year."),
                                field="ends_on")
     # Lock the employee row so two managers cannot book overlapping absences at once.
-    employee = _visible_employee(actor, employee_id, for_update=True)
+    employee = _get_employee(actor, employee_id, for_update=True)
     if not Membership.objects.filter(employee=employee, branch_id=branch_id,
                                      is_active=True).exists():
         raise ValidationFailed("invalid", _("The employee does not work in this branch."),
@@ -509,6 +510,13 @@ def role_policy_set(*, actor: Any, role: str, mfa_required: bool) -> RolePolicy:
         audit_record(action="organization.role_policy.set", obj=policy, actor=actor,
                      changes={"mfa_required": [before, policy.mfa_required]})
     return policy
+
+
+@transaction.atomic
+def role_policies_set(*, actor: Any, mfa_required: dict[str, bool]) -> None:
+    """Set several roles' MFA requirement at once: all or none."""
+    for role, required in mfa_required.items():
+        role_policy_set(actor=actor, role=role, mfa_required=required)
 
 
 MFA_ROLES_CACHE_KEY = "punkt:mfa_required_roles"

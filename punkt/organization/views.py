@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -323,10 +322,7 @@ def membership_add(request: HttpRequest, employee_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def membership_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
-    membership = Membership.objects.filter(pk=membership_id).first()
-    if membership is None or not selectors.employees_visible_to(request.user).filter(
-            pk=membership.employee_id).exists():
-        raise NotFound(_("Membership not found."))
+    membership = selectors.membership_get(user=request.user, membership_id=membership_id)
     try:
         services.membership_remove(actor=request.user, membership_id=membership.pk)
     except ValidationFailed as exc:
@@ -491,10 +487,8 @@ def role_policies(request: HttpRequest) -> HttpResponse:
     current = {r: r in services.mfa_required_roles() for r in Role.values}
     form = RolePolicyForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():  # all roles or none
-            for role in Role.values:
-                services.role_policy_set(actor=request.user, role=role,
-                                         mfa_required=form.cleaned_data[role])
+        services.role_policies_set(actor=request.user, mfa_required={
+            role: form.cleaned_data[role] for role in Role.values})
         messages.success(request, _("Role policies saved."))
         return redirect("organization:role_policies")
     return render(request, "organization/role_policies.html", {"form": form})

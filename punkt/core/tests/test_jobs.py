@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from punkt.core.compat import TaskResultStatus
 from punkt.core.jobs import PERIODIC, Progress, heartbeat, reap_stale_tasks, run_due_jobs
 from punkt.core.models import JobProgress, JobStatus, ScheduledRun
-from punkt.core.tasks import sample_progress_job
+from punkt.core.tests.tasks import sample_progress_job
 
 
 @pytest.mark.django_db

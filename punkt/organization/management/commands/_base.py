@@ -6,9 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from punkt.core import context
-from punkt.core.audit import audit_record
+from punkt.core.audit import audit_refusal
 from punkt.core.errors import ActionDenied, DomainError
-from punkt.core.models import AuditOutcome
 from punkt.organization.permissions import SystemActor
 
 
@@ -26,9 +25,7 @@ class PunktCommand(BaseCommand):
             return super().execute(*args, **options)
         except DomainError as exc:
             if isinstance(exc, ActionDenied):
-                audit_record(action=exc.action or "unknown", actor=self.actor,
-                             branch_id=exc.branch_id, outcome=AuditOutcome.DENIED,
-                             message=f"{self.__module__.rsplit('.', 1)[-1]}: {exc.message}")
+                audit_refusal(exc, actor=self.actor, where=self.__module__.rsplit(".", 1)[-1])
             where = f" (field: {exc.field})" if exc.field else ""
             raise CommandError(f"{exc.message}{where}") from None
         finally:

@@ -1,3 +1,0 @@
-from django.tasks.base import TaskResultStatus
-
-__all__ = ["TaskResultStatus"]
