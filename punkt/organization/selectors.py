@@ -131,8 +131,8 @@ class ScheduleRow:
 def schedule_week(*, user: Any, branch_id: int, week_start: datetime.date
                   ) -> tuple[Branch, list[ScheduleDay], list[ScheduleRow]]:
     """Who works when in one branch for the week starting on ``week_start`` (a Monday)."""
+    branch = branch_get(user=user, branch_id=branch_id)  # other branches: not found
     perms.ensure(user, perms.SCHEDULE_VIEW.code, branch_id)
-    branch = branch_get(user=user, branch_id=branch_id)
     days = [week_start + datetime.timedelta(days=i) for i in range(7)]
     days_off = {d.date: d.name for d in BranchDayOff.objects.filter(
         Q(branch=branch) | Q(branch__isnull=True), date__range=(days[0], days[-1]))}

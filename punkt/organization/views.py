@@ -362,7 +362,6 @@ def schedule_home(request: HttpRequest) -> HttpResponse:
 @scoped("branch")
 @login_required
 def schedule(request: HttpRequest, branch_id: int) -> HttpResponse:
-    selectors.branch_get(user=request.user, branch_id=branch_id)
     week_start = _week_start(request.GET.get("week"))
     branch, days, rows = selectors.schedule_week(user=request.user, branch_id=branch_id,
                                                  week_start=week_start)
