@@ -71,14 +71,27 @@ def world(db: Any) -> World:
     return make_world()
 
 
+def stamp_reauthentication(client: Any, user: Any) -> None:
+    """As if the user had just confirmed their password (allauth's re-authentication)."""
+    import time
+
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "reauthenticated": True}]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
 @pytest.fixture
 def client_as(client: Any) -> Any:
     """``client_as(user)`` → a test client signed in as ``user`` (no MFA prompt)."""
     from django.test import Client
 
-    def make(user: Any) -> Client:
+    def make(user: Any, *, reauthenticated: bool = True) -> Client:
         c = Client()
         c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if reauthenticated:
+            stamp_reauthentication(c, user)
         return c
 
     return make

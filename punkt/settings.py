@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "punkt.core",
     "punkt.organization",
+    "punkt.customers",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from punkt.core.views import not_found
 urlpatterns = [
     path("", include("punkt.core.urls")),
     path("organisation/", include("punkt.organization.urls")),
+    path("customers/", include("punkt.customers.urls")),
     # The sign-in e-mail is the employee record's, changed by HQ through the service
     # (audited); allauth's own address management is switched off.
     path("accounts/email/", not_found, name="account_email_disabled"),

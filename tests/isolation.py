@@ -39,6 +39,46 @@ def _day_off_b(w: Any) -> dict[str, Any]:
     return {"branch_id": w.b.pk, "day_off_id": d.pk}
 
 
+def customer_b(w: Any) -> Any:
+    """A customer registered at branch B (with a contact, a note and a merge record)."""
+    from punkt.customers import services
+    from punkt.customers.models import Customer, CustomerContact, MergeRecord
+
+    existing = Customer.objects.filter(branch=w.b, last_name="Bekowski").first()
+    if existing:
+        return existing
+    c = services.customer_create(actor=w.manager_b, branch_id=w.b.pk, data={
+        "kind": "person", "first_name": "Bartosz", "last_name": "Bekowski",
+        "phone": "+48601999888", "city": "Bydgoszcz"},
+        consents=[{"purpose": "contract", "granted": True}])
+    CustomerContact.objects.create(customer=c, kind="email", value="bekowski@example.pl")
+    MergeRecord.objects.create(survivor=c, merged=c)
+    return c
+
+
+def _customer_b(w: Any) -> dict[str, Any]:
+    return {"customer_id": customer_b(w).pk}
+
+
+def _contact_b(w: Any) -> dict[str, Any]:
+    c = customer_b(w)
+    return {"customer_id": c.pk, "contact_id": c.contacts.get().pk}
+
+
+def _merge_b(w: Any) -> dict[str, Any]:
+    from punkt.customers.models import MergeRecord
+
+    c = customer_b(w)
+    return {"customer_id": c.pk, "record_id": MergeRecord.objects.get(survivor=c).pk}
+
+
+def _import_b(w: Any) -> int:
+    from punkt.customers.models import CustomerImport
+
+    return CustomerImport.objects.create(branch=w.b, created_by=w.manager_b,
+                                         original_name="b.csv", stored_name="b-test.csv").pk
+
+
 # Page routes (URL name → kwargs of a branch-B object).
 PAGE_CASES: dict[str, BranchCase] = {
     "organization:branch_detail": lambda w: {"branch_id": w.b.pk},
@@ -56,12 +96,27 @@ PAGE_CASES: dict[str, BranchCase] = {
     "organization:membership_remove": _membership_b,
     "organization:day_off_add": lambda w: {"branch_id": w.b.pk},
     "organization:day_off_remove": _day_off_b,
+    "customers:customer_detail": _customer_b,
+    "customers:customer_edit": _customer_b,
+    "customers:note_add": _customer_b,
+    "customers:contact_log": _customer_b,
+    "customers:consent_change": _customer_b,
+    "customers:contact_add": _customer_b,
+    "customers:contact_remove": _contact_b,
+    "customers:gdpr": _customer_b,
+    "customers:gdpr_export": _customer_b,
+    "customers:merge": _customer_b,
+    "customers:unmerge": _merge_b,
+    "customers:import_detail": lambda w: {"import_id": _import_b(w)},
+    "customers:information_clause": lambda w: {"branch_id": w.b.pk},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
 PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "organization:branch_list": lambda w: w.b.code,
     "organization:employee_list": lambda w: w.service_b.email,
+    "customers:customer_list": lambda w: customer_b(w).display_name,
+    "customers:customer_export": lambda w: customer_b(w).last_name,
 }
 
 # API operations (operation id → (method, path) of a branch-B object).
@@ -74,6 +129,16 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "membership_create": lambda w: ("POST", "/api/v1/memberships"),
     "membership_delete": lambda w: ("DELETE",
                                     f"/api/v1/memberships/{w.service_b.memberships.get().pk}"),
+    "customer_get": lambda w: ("GET", f"/api/v1/customers/{customer_b(w).pk}"),
+    "customer_update": lambda w: ("PATCH", f"/api/v1/customers/{customer_b(w).pk}"),
+    "customer_consents": lambda w: ("GET", f"/api/v1/customers/{customer_b(w).pk}/consents"),
+    "customer_consent_record": lambda w: ("POST",
+                                          f"/api/v1/customers/{customer_b(w).pk}/consents"),
+    "customer_timeline": lambda w: ("GET", f"/api/v1/customers/{customer_b(w).pk}/timeline"),
+    "customer_note_add": lambda w: ("POST", f"/api/v1/customers/{customer_b(w).pk}/notes"),
+    "customer_contact_log": lambda w: ("POST",
+                                       f"/api/v1/customers/{customer_b(w).pk}/contacts-log"),
+    "customer_import_get": lambda w: ("GET", f"/api/v1/customer-imports/{_import_b(w)}"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},
@@ -81,8 +146,13 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "employee_update": lambda w: {"first_name": "Hacked"},
     "membership_create": lambda w: {"employee_id": w.service_b.pk, "branch_id": w.a.pk,
                                     "role": "service"},
+    "customer_update": lambda w: {"first_name": "Hacked"},
+    "customer_consent_record": lambda w: {"purpose": "marketing_sms", "granted": True},
+    "customer_note_add": lambda w: {"body": "hacked"},
+    "customer_contact_log": lambda w: {"kind": "call"},
 }
 API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "branch_list": lambda w: ("/api/v1/branches", w.b.code),
     "employee_list": lambda w: ("/api/v1/employees", w.service_b.email),
+    "customer_list": lambda w: ("/api/v1/customers", customer_b(w).display_name),
 }

@@ -64,13 +64,22 @@ class Page(Schema):
     page: int
     per_page: int
     pages: int
+    #: True when there are more rows than ``count`` says (counting stops at a cap).
+    capped: bool = False
 
 
-def page_slice(qs: Any, page: int, per_page: int) -> tuple[list[Any], Page]:
+def page_slice(qs: Any, page: int, per_page: int, *, cap: int | None = None
+               ) -> tuple[list[Any], Page]:
     per_page = max(1, min(per_page, 200))
-    count = qs.count()
+    capped = False
+    if cap is None:
+        count = qs.count()
+    else:
+        count = qs[: cap + 1].count()
+        capped = count > cap
+        count = min(count, cap)
     pages = max(1, (count + per_page - 1) // per_page)
     page = max(1, min(page, pages))
     start = (page - 1) * per_page
     return list(qs[start:start + per_page]), Page(count=count, page=page, per_page=per_page,
-                                                  pages=pages)
+                                                  pages=pages, capped=capped)

@@ -41,6 +41,15 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     return {f: _plain(getattr(obj, f)) for f in fields}
 
 
+def _repr(obj: models.Model | None) -> str:
+    """How the row names its object; models holding personal data give a number instead
+    (``audit_repr``), so erasure never has to touch the append-only log."""
+    if obj is None:
+        return ""
+    label = getattr(obj, "audit_repr", None)
+    return (label() if callable(label) else str(obj))[:200]
+
+
 def audit_refusal(exc: Any, *, actor: Any, where: str) -> AuditEvent:
     """Audit a refused action (an ``ActionDenied``); called by the interface that caught it,
     outside the service's rolled-back transaction."""
@@ -78,7 +87,7 @@ def audit_record(
         outcome=outcome,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=_repr(obj),
         changes=changes or {},
         message=message[:2000],
     )

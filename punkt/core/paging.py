@@ -9,9 +9,26 @@ from urllib.parse import urlencode
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 200
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``cap`` rows (``COUNT(*)`` over a million rows costs more than the page
+    itself); beyond that the page says "more than …" and the user narrows the search."""
+
+    def __init__(self, object_list: Any, per_page: int, *, cap: int) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        n = self.object_list[: self.cap + 1].count()
+        self.capped = n > self.cap
+        return min(n, self.cap)
 
 
 @dataclass
@@ -19,6 +36,10 @@ class Listing:
     page: Page
     sort: str
     params: dict[str, str]
+
+    @property
+    def capped(self) -> bool:
+        return getattr(self.page.paginator, "capped", False)
 
     def url_for(self, **changes: Any) -> str:
         params = {**self.params, **{k: str(v) for k, v in changes.items() if v is not None}}
@@ -37,14 +58,14 @@ class Listing:
         return "none"
 
 
-def paginate(request: HttpRequest, qs: QuerySet[Any], *, sort: str, per_page: int | None = None
-             ) -> Listing:
+def paginate(request: HttpRequest, qs: QuerySet[Any], *, sort: str, per_page: int | None = None,
+             cap: int | None = None) -> Listing:
     try:
         size = int(request.GET.get("per_page", per_page or DEFAULT_PER_PAGE))
     except ValueError:
         size = DEFAULT_PER_PAGE
     size = max(1, min(size, MAX_PER_PAGE))
-    paginator = Paginator(qs, size)
+    paginator = Paginator(qs, size) if cap is None else CappedPaginator(qs, size, cap=cap)
     try:
         page = paginator.page(request.GET.get("page", 1))
     except PageNotAnInteger:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 from punkt.core.paging import Listing
@@ -20,3 +22,9 @@ def sort_url(listing: Listing, key: str) -> str:
 @register.filter
 def sort_state(listing: Listing, key: str) -> str:
     return listing.sort_state(key)
+
+
+@register.filter
+def make_list_of(value: Any) -> list[Any]:
+    """One bound field as a list, for templates that loop over fields."""
+    return [value]

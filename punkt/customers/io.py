@@ -1,0 +1,386 @@
+"""CSV/XLSX export of customer lists and import of customer files.
+
+Exports neutralise formula cells (C25) and mask PESEL. Imports are checked first (a dry
+run listing row errors), then written in batches by a background task; both go through
+``services.clean_customer`` so a file obeys the same rules as the counter.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from punkt.core.audit import audit_record
+from punkt.core.errors import Conflict, NotFound, ValidationFailed
+from punkt.customers import identifiers as ids
+from punkt.customers import permissions as perms
+from punkt.customers import search, services
+from punkt.customers.models import (
+    Consent,
+    ConsentEvent,
+    ConsentPurpose,
+    ConsentSource,
+    Customer,
+    CustomerImport,
+    ImportStatus,
+    TimelineEntry,
+    TimelineKind,
+)
+from punkt.organization import permissions as org_perms
+from punkt.organization.models import Branch
+
+EXPORT_COLUMNS = [
+    "number", "kind", "first_name", "last_name", "company_name", "pesel", "nip", "regon",
+    "phone", "email", "street", "postal_code", "city", "country", "branch", "created_at",
+    "industry", "company_size", "main_customer_type", "age_band",
+]
+#: Columns an import file may have (the header row names them; order does not matter).
+IMPORT_COLUMNS = [
+    "kind", "first_name", "last_name", "company_name", "consumer_like", "pesel", "birth_date",
+    "nip", "regon", "bank_account", "phone", "email", "street", "postal_code", "city",
+    "country", "corr_street", "corr_postal_code", "corr_city", "corr_country", "industry",
+    "activity", "has_branches", "company_size", "main_customer_type", "founding_year",
+    "age_band", "education", "income_band", "vehicle", "employer",
+    "consent_marketing_email", "consent_marketing_sms", "consent_marketing_phone",
+    "consent_profiling",
+]
+#: Polish headers accepted as well (a file prepared by hand in a Polish spreadsheet).
+HEADER_ALIASES = {
+    "typ": "kind", "imie": "first_name", "imię": "first_name", "nazwisko": "last_name",
+    "nazwa firmy": "company_name", "firma": "company_name", "telefon": "phone",
+    "e-mail": "email", "ulica": "street", "kod pocztowy": "postal_code", "miasto": "city",
+    "miejscowość": "city", "kraj": "country",
+}
+KIND_ALIASES = {"osoba": "person", "person": "person", "individual": "person",
+                "firma": "company", "company": "company", "jdg": "sole_trader",
+                "sole_trader": "sole_trader", "przedsiębiorca": "sole_trader"}
+TRUE = {"1", "tak", "t", "yes", "y", "true", "x"}
+MAX_UPLOAD = 20 * 1024 * 1024
+MAX_ROWS = 200_000
+MAX_ERRORS = 500
+BATCH = 2000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A cell a spreadsheet would run as a formula gets a leading apostrophe (C25)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _export_row(c: Customer) -> list[Any]:
+    return [c.number, c.kind, c.first_name, c.last_name, c.company_name,
+            ids.mask_pesel(c.pesel), c.nip, c.regon, c.phone, c.email, c.street,
+            c.postal_code, c.city, c.country, c.branch.code,
+            timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"), c.industry,
+            c.company_size, c.main_customer_type, c.age_band]
+
+
+EXPORT_LIMIT = 100_000
+
+
+def export_rows(qs: Any) -> Iterator[list[Any]]:
+    yield EXPORT_COLUMNS
+    for c in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
+        yield [neutralise(v) for v in _export_row(c)]
+
+
+def audit_export(*, actor: Any, fmt: str, params: dict[str, str]) -> None:
+    org_perms.ensure(actor, perms.CUSTOMER_EXPORT.code)
+    audit_record(action="customers.customer.export", actor=actor,
+                 message=f"format={fmt} filters={sorted(params.items())}"[:2000])
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(rows: Iterable[list[Any]]) -> Iterator[str]:
+    writer = csv.writer(_Echo(), delimiter=";")
+    yield "\ufeff"  # Excel opens UTF-8 with a BOM correctly (Polish letters)
+    for row in rows:
+        yield writer.writerow(["" if v is None else v for v in row])
+
+
+def xlsx_bytes(rows: Iterable[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Customers"))
+    for row in rows:
+        ws.append(["" if v is None else v for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# --- import ------------------------------------------------------------------------------
+
+def import_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _sniff(head: bytes, name: str) -> str:
+    """``xlsx`` or ``csv`` by content (C24), never by the name alone."""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if b"\x00" in head:
+        raise ValidationFailed("invalid_file", _("The file is neither CSV nor XLSX."),
+                               field="file")
+    return "csv"
+
+
+def import_upload(*, actor: Any, branch_id: int, uploaded: Any) -> CustomerImport:
+    """Store the file under a random name and queue the dry run."""
+    branch = Branch.objects.filter(pk=branch_id, is_active=True).first()
+    if branch is None:
+        raise ValidationFailed("invalid", _("Choose an active branch."), field="branch")
+    org_perms.ensure(actor, perms.CUSTOMER_IMPORT.code, branch.pk)
+    if uploaded is None:
+        raise ValidationFailed("required", _("Choose a CSV or XLSX file."), field="file")
+    if uploaded.size > MAX_UPLOAD:
+        raise ValidationFailed("too_large", _("The file is larger than 20 MB; split it."),
+                               field="file")
+    head = uploaded.read(2048)
+    uploaded.seek(0)
+    fmt = _sniff(head, uploaded.name)
+    stored = f"{uuid.uuid4().hex}.{fmt}"
+    with open(import_dir() / stored, "wb") as out:
+        for chunk in uploaded.chunks():
+            out.write(chunk)
+    original = Path(uploaded.name or "import").name[:200]
+    with transaction.atomic():
+        job = CustomerImport.objects.create(branch=branch, created_by=actor,
+                                            original_name=original, stored_name=stored,
+                                            status=ImportStatus.QUEUED)
+        audit_record(action="customers.import.upload", obj=job, actor=actor,
+                     branch_id=branch.pk, message=original)
+        from punkt.customers.tasks import import_check_task
+
+        transaction.on_commit(lambda: import_check_task.enqueue(job.pk))
+    return job
+
+
+def _decode(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1250"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationFailed("invalid_file", _("The CSV file is not UTF-8 or Windows-1250 text."),
+                           field="file")
+
+
+def _header(cells: list[Any]) -> list[str]:
+    out = []
+    for cell in cells:
+        key = str(cell or "").strip().lower()
+        out.append(HEADER_ALIASES.get(key, key))
+    return out
+
+
+def read_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of the file as dicts keyed by the header; raises for a file it cannot read."""
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(path, read_only=True, data_only=True)
+        except Exception:  # noqa: BLE001 - any parse failure means "not a workbook"
+            raise ValidationFailed("invalid_file", _("The XLSX file cannot be read."),
+                                   field="file") from None
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        header = _header(list(next(rows, [])))
+        for row in rows:
+            if row and any(v not in (None, "") for v in row):
+                yield dict(zip(header, ["" if v is None else v for v in row], strict=False))
+        wb.close()
+        return
+    text = _decode(path.read_bytes())
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = _header(next(reader, []))
+    for row in reader:
+        if any(v.strip() for v in row):
+            yield dict(zip(header, row, strict=False))
+
+
+def _prepare(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    data: dict[str, Any] = {}
+    for key in IMPORT_COLUMNS:
+        if key.startswith("consent_") or key not in raw:
+            continue
+        value = raw[key]
+        if hasattr(value, "isoformat"):
+            value = value.date().isoformat() if hasattr(value, "date") else value.isoformat()
+        data[key] = str(value).strip() if value is not None else ""
+    data["kind"] = KIND_ALIASES.get(str(raw.get("kind", "")).strip().lower(),
+                                    str(raw.get("kind", "")).strip())
+    if "consumer_like" in data:
+        data["consumer_like"] = data["consumer_like"].lower() in TRUE
+    if "has_branches" in data:
+        data["has_branches"] = {"": None}.get(data["has_branches"],
+                                              data["has_branches"].lower() in TRUE)
+    consents = [p for p in ("marketing_email", "marketing_sms", "marketing_phone", "profiling")
+                if str(raw.get(f"consent_{p}", "")).strip().lower() in TRUE]
+    return data, consents
+
+
+def validate_file(job: CustomerImport, progress: Any = None) -> list[tuple[int, dict[str, Any],
+                                                                     list[str]]]:
+    """The dry run: every row through ``clean_customer``; duplicates against the database and
+    within the file. Returns the valid rows; errors are stored on the job."""
+    path = import_dir() / job.stored_name
+    errors: list[dict[str, Any]] = []
+    valid: list[tuple[int, dict[str, Any], list[str]]] = []
+    seen: dict[tuple[str, str], int] = {}
+    total = 0
+    for line, raw in enumerate(read_rows(path), start=2):
+        total += 1
+        if total > MAX_ROWS:
+            raise ValidationFailed("too_many_rows", _("At most %(n)d rows per file.")
+                                   % {"n": MAX_ROWS}, field="file")
+        data, consents = _prepare(raw)
+        try:
+            clean = services.clean_customer(data)
+        except ValidationFailed as exc:
+            if len(errors) < MAX_ERRORS:
+                errors.append({"row": line, "field": exc.field, "message": exc.message})
+            continue
+        dup_key = next(((k, clean[k]) for k in ("pesel", "nip") if clean.get(k)), None)
+        if dup_key and dup_key in seen:
+            if len(errors) < MAX_ERRORS:
+                errors.append({"row": line, "field": dup_key[0], "message": _(
+                    "Same %(field)s as row %(row)d.") % {"field": dup_key[0].upper(),
+                                                         "row": seen[dup_key]}})
+            continue
+        if dup_key:
+            seen[dup_key] = line
+        valid.append((line, clean, consents))
+        if progress and total % 5000 == 0:
+            progress.update(done=total, message=_("Checked %(n)d rows") % {"n": total})
+    # Existing customers with the same PESEL/NIP (checked in chunks, not row by row).
+    for key in ("pesel", "nip"):
+        values = [c[key] for _line, c, _cons in valid if c.get(key)]
+        existing: set[str] = set()
+        for i in range(0, len(values), 1000):
+            existing |= set(Customer.objects.filter(
+                **{f"{key}__in": values[i:i + 1000]}, status="active").values_list(key,
+                                                                                  flat=True))
+        if existing:
+            keep = []
+            for line, clean, consents in valid:
+                if clean.get(key) in existing:
+                    if len(errors) < MAX_ERRORS:
+                        errors.append({"row": line, "field": key, "message": _(
+                            "A customer with this %(field)s already exists.")
+                            % {"field": key.upper()}})
+                else:
+                    keep.append((line, clean, consents))
+            valid = keep
+    errors.sort(key=lambda e: e["row"])
+    job.rows_total = total
+    job.rows_valid = len(valid)
+    job.errors = errors
+    return valid
+
+
+def import_write(*, job: CustomerImport, actor: Any, rows: list[tuple[int, dict[str, Any],
+                                                                     list[str]]],
+                 progress: Any = None) -> int:
+    """Write the checked rows in batches: customers, consents (basis + ticked marketing),
+    a timeline entry each, the search lexicon; one audit row per batch."""
+    org_perms.ensure(actor, perms.CUSTOMER_IMPORT.code, job.branch_id)
+    now = timezone.now()
+    texts = {p: services.current_text(p) for p in ConsentPurpose.values}
+    written = 0
+    employee = actor if getattr(actor, "pk", None) else None
+    subject = _("Imported from %(file)s") % {"file": job.original_name}
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start:start + BATCH]
+        with transaction.atomic():
+            customers = []
+            for _line, clean, _consents in chunk:
+                c = Customer(branch_id=job.branch_id, created_by=employee, **clean)
+                services.refresh_derived(c)
+                customers.append(c)
+            Customer.objects.bulk_create(customers, batch_size=1000)
+            events = []
+            for c, (_line, _clean, consents) in zip(customers, chunk, strict=True):
+                for purpose in [ConsentPurpose.CONTRACT.value, *consents]:
+                    events.append(ConsentEvent(customer=c, purpose=purpose, granted=True,
+                                               at=now, source=ConsentSource.IMPORT,
+                                               text=texts[purpose], employee=employee,
+                                               branch_id=job.branch_id))
+            ConsentEvent.objects.bulk_create(events, batch_size=1000)
+            Consent.objects.bulk_create([
+                Consent(customer_id=e.customer.pk, purpose=e.purpose, granted=True,
+                        changed_at=now, last_event=e) for e in events], batch_size=1000)
+            TimelineEntry.objects.bulk_create([
+                TimelineEntry(customer=c, kind=TimelineKind.SYSTEM, subject=subject,
+                              actor=employee, branch_id=job.branch_id, occurred_at=now,
+                              source_type="customers.customerimport", source_id=str(job.pk))
+                for c in customers], batch_size=1000)
+            words: set[str] = set()
+            for c in customers:
+                words |= search.customer_lexicon(c)
+            search.lexicon_add(words)
+            CustomerImport.objects.filter(pk=job.pk).update(
+                rows_imported=F("rows_imported") + len(customers))
+            audit_record(action="customers.import.batch", obj=job, actor=actor,
+                         branch_id=job.branch_id,
+                         message=f"{len(customers)} customers, ids {customers[0].pk}–"
+                                 f"{customers[-1].pk}")
+        written += len(chunk)
+        if progress:
+            progress.update(done=written, total=len(rows),
+                            message=_("Imported %(n)d rows") % {"n": written})
+    return written
+
+
+def import_get(*, user: Any, import_id: int) -> CustomerImport:
+    allowed = org_perms.access_of(user).branches_for(perms.CUSTOMER_IMPORT.code)
+    qs = CustomerImport.objects.select_related("branch", "job")
+    if allowed is not None:
+        qs = qs.filter(branch_id__in=allowed)
+    job = qs.filter(pk=import_id).first()
+    if job is None:
+        raise NotFound(_("Import not found."))
+    return job
+
+
+def import_confirm(*, actor: Any, import_id: int) -> CustomerImport:
+    """Start writing a checked file — once, however often the button is pressed (C10)."""
+    job = import_get(user=actor, import_id=import_id)
+    org_perms.ensure(actor, perms.CUSTOMER_IMPORT.code, job.branch_id)
+    if job.status == ImportStatus.CHECKED and job.rows_valid == 0:
+        raise ValidationFailed("nothing_to_import", _("No row of this file can be imported."),
+                               field="file")
+    with transaction.atomic():
+        started = CustomerImport.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
+            status=ImportStatus.RUNNING)
+        if started != 1:
+            raise Conflict("invalid_state", _("This import is not waiting for confirmation "
+                                              "(already started, finished or not checked)."))
+        audit_record(action="customers.import.confirm", obj=job, actor=actor,
+                     branch_id=job.branch_id, message=f"{job.rows_valid} rows")
+        from punkt.customers.tasks import import_run_task
+
+        transaction.on_commit(lambda: import_run_task.enqueue(job.pk))
+    job.refresh_from_db()
+    return job

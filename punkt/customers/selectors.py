@@ -1,0 +1,123 @@
+"""Reading customers, branch scoping first. Lists, the API, exports all start here."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from punkt.core.errors import NotFound
+from punkt.customers import permissions as perms
+from punkt.customers import search
+from punkt.customers.models import (
+    Consent,
+    ConsentEvent,
+    ConsentPurpose,
+    Customer,
+    CustomerStatus,
+    TimelineEntry,
+)
+from punkt.organization import permissions as org_perms
+
+SORTS = {
+    "name": ("sort_key", "id"), "-name": ("-sort_key", "-id"),
+    "created": ("created_at", "id"), "-created": ("-created_at", "-id"),
+}
+#: Segment filters: ``field:value`` for the seed-003 segmentation fields.
+SEGMENT_FIELDS = ("company_size", "main_customer_type", "age_band", "education",
+                  "income_band", "vehicle")
+
+
+def customers_visible_to(user: Any, *, include_closed: bool = False) -> QuerySet[Customer]:
+    allowed = org_perms.access_of(user).branches_for(perms.CUSTOMER_VIEW.code)
+    qs = Customer.objects.all()
+    if not include_closed:
+        qs = qs.filter(status=CustomerStatus.ACTIVE)
+    if allowed is not None:
+        qs = qs.filter(branch_id__in=allowed)
+    return qs
+
+
+@dataclass
+class CustomerFilters:
+    q: str = ""
+    branch_id: int | None = None
+    kind: str = ""
+    segment: str = ""
+    consent: str = ""
+    created_from: datetime.date | None = None
+    created_to: datetime.date | None = None
+    sort: str = "name"
+
+
+def customer_list(*, user: Any, filters: CustomerFilters
+                  ) -> tuple[QuerySet[Customer], search.ParsedQuery]:
+    qs = customers_visible_to(user)
+    if filters.branch_id:
+        qs = qs.filter(branch_id=filters.branch_id)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.segment and ":" in filters.segment:
+        name, value = filters.segment.split(":", 1)
+        if name in SEGMENT_FIELDS:
+            qs = qs.filter(**{name: value})
+    if filters.consent:
+        purpose, _sep, state = filters.consent.partition(":")
+        if purpose in ConsentPurpose.values:
+            given = Exists(Consent.objects.filter(customer=OuterRef("pk"), purpose=purpose,
+                                                  granted=True))
+            qs = qs.filter(~given if state == "no" else given)
+    if filters.created_from:
+        qs = qs.filter(created_at__date__gte=filters.created_from)
+    if filters.created_to:
+        qs = qs.filter(created_at__date__lte=filters.created_to)
+    qs, parsed = search.search(qs, filters.q)
+    order = SORTS.get(filters.sort, SORTS["name"])
+    return qs.select_related("branch").order_by(*order), parsed
+
+
+def customer_get(*, user: Any, customer_id: int, include_closed: bool = True) -> Customer:
+    customer = customers_visible_to(user, include_closed=include_closed).select_related(
+        "branch", "created_by", "merged_into").filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound(_("Customer not found."))
+    return customer
+
+
+def consent_state(customer: Customer) -> list[dict[str, Any]]:
+    """One row per purpose: given / withdrawn / never asked, with the last change."""
+    current = {c.purpose: c for c in Consent.objects.filter(customer=customer).select_related(
+        "last_event", "last_event__employee", "last_event__text")}
+    rows = []
+    for purpose in ConsentPurpose:
+        c = current.get(purpose.value)
+        rows.append({"purpose": purpose.value, "label": purpose.label,
+                     "granted": None if c is None else c.granted,
+                     "event": c.last_event if c else None})
+    return rows
+
+
+def consent_history(*, customer: Customer, limit: int = 200) -> list[ConsentEvent]:
+    return list(ConsentEvent.objects.filter(customer=customer).select_related(
+        "employee", "text", "branch")[:limit])
+
+
+def has_consent(customer_id: int, purpose: str) -> bool:
+    """The state messaging reads at send time (C14)."""
+    return Consent.objects.filter(customer_id=customer_id, purpose=purpose,
+                                  granted=True).exists()
+
+
+def timeline(*, customer: Customer, kind: str = "", before: tuple[str, int] | None = None,
+             limit: int = 30) -> list[TimelineEntry]:
+    """Newest first; ``before`` = (occurred_at ISO, id) of the last entry shown (keyset)."""
+    qs = TimelineEntry.objects.filter(customer=customer).select_related("actor", "branch")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if before is not None:
+        at, pk = before
+        qs = qs.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, pk__lt=pk))
+    return list(qs.order_by("-occurred_at", "-id")[:limit])

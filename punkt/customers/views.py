@@ -1,0 +1,552 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from punkt.core.audit import audit_record
+from punkt.core.errors import Conflict, ValidationFailed
+from punkt.core.forms import apply_error
+from punkt.core.paging import paginate
+from punkt.core.reauth import recent_authentication_required
+from punkt.core.routes import scoped
+from punkt.customers import identifiers as ids
+from punkt.customers import permissions as perms
+from punkt.customers import selectors, services, timeline
+from punkt.customers.forms import (
+    ConsentForm,
+    ContactForm,
+    ContactLogForm,
+    CustomerCreateForm,
+    CustomerForm,
+    NoteForm,
+)
+from punkt.customers.models import (
+    AgeBand,
+    CompanySize,
+    ConsentPurpose,
+    Customer,
+    CustomerKind,
+    CustomerStatus,
+    MainCustomerType,
+    TimelineKind,
+)
+from punkt.organization import permissions as org_perms
+from punkt.organization.selectors import branch_get, branches_visible_to
+
+#: Counting stops here: "more than 10,000 customers — narrow the search".
+LIST_CAP = 10_000
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def filters_from(params: Any) -> selectors.CustomerFilters:
+    return selectors.CustomerFilters(
+        q=(params.get("q") or "").strip()[:200], branch_id=_int(params.get("branch")),
+        kind=params.get("kind", ""), segment=params.get("segment", ""),
+        consent=params.get("consent", ""), created_from=_date(params.get("created_from")),
+        created_to=_date(params.get("created_to")), sort=params.get("sort", "name"))
+
+
+def _segments() -> list[tuple[str, list[tuple[str, Any]]]]:
+    return [(str(_("Size")), [(f"company_size:{v}", label) for v, label in CompanySize.choices]),
+            (str(_("Main customer type")),
+             [(f"main_customer_type:{v}", label) for v, label in MainCustomerType.choices]),
+            (str(_("Age band")), [(f"age_band:{v}", label) for v, label in AgeBand.choices])]
+
+
+def _branch_choices(user: Any, code: str) -> list[tuple[int, str]]:
+    allowed = org_perms.access_of(user).branches_for(code)
+    qs = branches_visible_to(user).filter(is_active=True).order_by("name")
+    if allowed is not None:
+        qs = qs.filter(pk__in=allowed)
+    return [(b.pk, str(b)) for b in qs[:1000]]
+
+
+@scoped("list")
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.CUSTOMER_VIEW.code)
+    filters = filters_from(request.GET)
+    qs, parsed = selectors.customer_list(user=request.user, filters=filters)
+    listing = paginate(request, qs, sort=filters.sort, cap=LIST_CAP)
+    template = "customers/customer_list.html"
+    if request.htmx:
+        template += "#results"
+    access = org_perms.access_of(request.user)
+    return render(request, template, {
+        "listing": listing, "parsed": parsed, "kinds": CustomerKind.choices,
+        "segments": _segments(), "purposes": ConsentPurpose.choices,
+        "branches": _branch_choices(request.user, perms.CUSTOMER_VIEW.code)
+        if access.is_hq or len(access.branches_for(perms.CUSTOMER_VIEW.code) or []) > 1
+        else None,
+        "can_create": access.can(perms.CUSTOMER_EDIT.code),
+        "can_export": access.can(perms.CUSTOMER_EXPORT.code),
+        "can_import": access.can(perms.CUSTOMER_IMPORT.code),
+    })
+
+
+def _duplicates_context(exc: services.PossibleDuplicate) -> list[dict[str, Any]]:
+    return [{"customer_id": d.customer_id, "name": d.name, "branch": d.branch_name,
+             "reason": d.reason, "visible": d.visible} for d in exc.duplicates]
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_create(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.CUSTOMER_EDIT.code)
+    branches = _branch_choices(request.user, perms.CUSTOMER_EDIT.code)
+    form = CustomerCreateForm(request.POST or None, branches=branches,
+                              initial={"consent_contract": True} if request.method == "GET"
+                              else None)
+    duplicates: list[dict[str, Any]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(
+                actor=request.user, branch_id=form.cleaned_data["branch"],
+                data=form.data_for_service(), consents=form.consents(),
+                source=form.cleaned_data["source"],
+                confirm_duplicate=form.cleaned_data["confirm_duplicate"])
+        except services.PossibleDuplicate as exc:
+            duplicates = _duplicates_context(exc)
+            form.add_error(None, exc.message)
+        except ValidationFailed as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Customer %(name)s registered.")
+                             % {"name": customer.display_name})
+            return redirect("customers:customer_detail", customer_id=customer.pk)
+    return render(request, "customers/customer_form.html", {
+        "form": form, "customer": None, "duplicates": duplicates})
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id,
+                                      include_closed=False)
+    org_perms.ensure(request.user, perms.CUSTOMER_EDIT.code, customer.branch_id)
+    initial = {f: getattr(customer, f) for f in services.EDITABLE}
+    initial["has_branches"] = {True: "1", False: "0"}.get(customer.has_branches, "")
+    form = CustomerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(actor=request.user, customer_id=customer.pk,
+                                     data=form.data_for_service())
+        except ValidationFailed as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("customers:customer_detail", customer_id=customer.pk)
+    return render(request, "customers/customer_form.html", {
+        "form": form, "customer": customer, "duplicates": []})
+
+
+def _timeline_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    kind = request.GET.get("kind", "")
+    if kind not in TimelineKind.values:
+        kind = ""
+    before = None
+    if request.GET.get("before_at") and _int(request.GET.get("before_id")):
+        try:
+            at = datetime.datetime.fromisoformat(request.GET["before_at"])
+        except ValueError:
+            at = None
+        if at is not None:
+            before = (at.isoformat(), _int(request.GET.get("before_id")) or 0)
+    entries = selectors.timeline(customer=customer, kind=kind, before=before, limit=31)
+    more = len(entries) > 30
+    return {"entries": entries[:30], "more": more, "kind": kind,
+            "last": entries[29] if more else None, "timeline_kinds": TimelineKind.choices}
+
+
+@scoped("branch")
+@login_required
+def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    if customer.status == CustomerStatus.MERGED and customer.merged_into_id:
+        messages.info(request, _("This record was merged; showing the surviving customer."))
+        return redirect("customers:customer_detail", customer_id=customer.merged_into_id)
+    access = org_perms.access_of(request.user)
+    ctx = _timeline_context(request, customer)
+    if request.htmx and request.GET.get("fragment") == "timeline":
+        return render(request, "customers/customer_detail.html#timeline",
+                      {"customer": customer, **ctx})
+    audit_record(action="customers.customer.view", obj=customer, actor=request.user,
+                 branch_id=customer.branch_id)
+    editable = customer.is_active
+    return render(request, "customers/customer_detail.html", {
+        "customer": customer, **ctx,
+        "pesel_masked": ids.mask_pesel(customer.pesel),
+        "nip": ids.format_nip(customer.nip),
+        "phone": ids.format_phone(customer.phone),
+        "bank_account": ids.format_iban(customer.bank_account),
+        "contacts": list(customer.contacts.all()),
+        "consents": selectors.consent_state(customer),
+        "consent_history": selectors.consent_history(customer=customer, limit=20),
+        "can_edit": editable and access.can(perms.CUSTOMER_EDIT.code, customer.branch_id),
+        "can_consent": editable and access.can(perms.CONSENT_RECORD.code, customer.branch_id),
+        "can_note": editable and access.can(perms.TIMELINE_ADD.code, customer.branch_id),
+        "can_gdpr": access.can(perms.GDPR_MANAGE.code),
+        "can_merge": editable and access.can(perms.CUSTOMER_MERGE.code),
+        "note_form": NoteForm(), "contact_form": ContactLogForm(),
+        "consent_form": ConsentForm(), "add_contact_form": ContactForm(),
+    })
+
+
+def _after_entry(request: HttpRequest, customer_id: int, ok: str) -> HttpResponse:
+    """htmx: the refreshed timeline; otherwise back to the profile with a message."""
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    if request.htmx:
+        response = render(request, "customers/customer_detail.html#timeline",
+                          {"customer": customer, **_timeline_context(request, customer),
+                           "flash": ok})
+        return response
+    messages.success(request, ok)
+    return redirect("customers:customer_detail", customer_id=customer_id)
+
+
+def _entry_error(request: HttpRequest, customer_id: int, message: str) -> HttpResponse:
+    if request.htmx:
+        customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+        return render(request, "customers/customer_detail.html#timeline",
+                      {"customer": customer, **_timeline_context(request, customer),
+                       "flash_error": message}, status=422)
+    messages.error(request, message)
+    return redirect("customers:customer_detail", customer_id=customer_id)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def note_add(request: HttpRequest, customer_id: int) -> HttpResponse:
+    selectors.customer_get(user=request.user, customer_id=customer_id)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _entry_error(request, customer_id, _("Write the note first."))
+    try:
+        timeline.note_add(actor=request.user, customer_id=customer_id,
+                          body=form.cleaned_data["body"])
+    except ValidationFailed as exc:
+        return _entry_error(request, customer_id, exc.message)
+    return _after_entry(request, customer_id, _("Note added."))
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def contact_log(request: HttpRequest, customer_id: int) -> HttpResponse:
+    selectors.customer_get(user=request.user, customer_id=customer_id)
+    form = ContactLogForm(request.POST)
+    if not form.is_valid():
+        return _entry_error(request, customer_id, " ".join(
+            e for errs in form.errors.values() for e in errs))
+    try:
+        timeline.contact_log(actor=request.user, customer_id=customer_id, **form.cleaned_data)
+    except ValidationFailed as exc:
+        return _entry_error(request, customer_id, exc.message)
+    return _after_entry(request, customer_id, _("Contact logged."))
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def consent_change(request: HttpRequest, customer_id: int) -> HttpResponse:
+    selectors.customer_get(user=request.user, customer_id=customer_id)
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the consent and whether it is given or withdrawn."))
+    else:
+        try:
+            services.consent_record(actor=request.user, customer_id=customer_id,
+                                    **form.cleaned_data)
+        except (ValidationFailed, Conflict) as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Consent recorded."))
+    return redirect("customers:customer_detail", customer_id=customer_id)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def contact_add(request: HttpRequest, customer_id: int) -> HttpResponse:
+    selectors.customer_get(user=request.user, customer_id=customer_id)
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    else:
+        try:
+            services.contact_add(actor=request.user, customer_id=customer_id,
+                                 **form.cleaned_data)
+        except ValidationFailed as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Contact added."))
+    return redirect("customers:customer_detail", customer_id=customer_id)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def contact_remove(request: HttpRequest, customer_id: int, contact_id: int) -> HttpResponse:
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    if not customer.contacts.filter(pk=contact_id).exists():
+        messages.error(request, _("Contact not found."))
+    else:
+        services.contact_remove(actor=request.user, contact_id=contact_id)
+        messages.success(request, _("Contact removed."))
+    return redirect("customers:customer_detail", customer_id=customer_id)
+
+
+@scoped("branch")
+@login_required
+def information_clause(request: HttpRequest, branch_id: int) -> HttpResponse:
+    """The GDPR information clause (art. 13) for one branch, ready to print."""
+    branch = branch_get(user=request.user, branch_id=branch_id)
+    org_perms.ensure(request.user, perms.CUSTOMER_VIEW.code, branch.pk)
+    from punkt.organization.models import Branch, BranchKind
+
+    hq = Branch.objects.filter(kind=BranchKind.HQ).first()
+    return render(request, "customers/information_clause.html", {
+        "branch": branch, "hq": hq, "today": timezone.localdate(),
+        "texts": [(p.label, services.current_text(p.value)) for p in ConsentPurpose]})
+
+
+# --- export and import ----------------------------------------------------------------
+
+@scoped("list")
+@login_required
+@recent_authentication_required
+def customer_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as CSV or XLSX (PESEL masked, formula cells neutralised)."""
+    from django.http import StreamingHttpResponse
+
+    from punkt.customers import io
+
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        fmt = "csv"
+    io.audit_export(actor=request.user, fmt=fmt,
+                    params={k: v for k, v in request.GET.items() if k != "format"})
+    qs, _parsed = selectors.customer_list(user=request.user, filters=filters_from(request.GET))
+    stamp = timezone.localtime().strftime("%Y-%m-%d_%H%M")
+    if fmt == "xlsx":
+        response = HttpResponse(
+            io.xlsx_bytes(io.export_rows(qs)),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        response = StreamingHttpResponse(io.csv_stream(io.export_rows(qs)),
+                                         content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="klienci_{stamp}.{fmt}"'
+    return response
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest) -> HttpResponse:
+    from punkt.customers import io
+    from punkt.customers.forms import ImportForm
+
+    org_perms.ensure(request.user, perms.CUSTOMER_IMPORT.code)
+    branches = _branch_choices(request.user, perms.CUSTOMER_IMPORT.code)
+    form = ImportForm(request.POST or None, request.FILES or None, branches=branches)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = io.import_upload(actor=request.user, branch_id=form.cleaned_data["branch"],
+                                   uploaded=form.cleaned_data["file"])
+        except ValidationFailed as exc:
+            apply_error(form, exc)
+        else:
+            return redirect("customers:import_detail", import_id=job.pk)
+    from punkt.customers.models import CustomerImport
+
+    allowed = org_perms.access_of(request.user).branches_for(perms.CUSTOMER_IMPORT.code)
+    recent = CustomerImport.objects.select_related("branch", "created_by")
+    if allowed is not None:
+        recent = recent.filter(branch_id__in=allowed)
+    return render(request, "customers/import_start.html", {
+        "form": form, "columns": io.IMPORT_COLUMNS, "recent": recent[:20]})
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    from punkt.customers import io
+
+    job = io.import_get(user=request.user, import_id=import_id)
+    if request.method == "POST":
+        try:
+            job = io.import_confirm(actor=request.user, import_id=job.pk)
+        except (ValidationFailed, Conflict) as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Import started."))
+        return redirect("customers:import_detail", import_id=job.pk)
+    template = "customers/import_detail.html"
+    if request.htmx:
+        template += "#status"
+    return render(request, template, {"job": job, "errors": job.errors[:200]})
+
+
+# --- GDPR, merge ------------------------------------------------------------------------
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def gdpr(request: HttpRequest, customer_id: int) -> HttpResponse:
+    from punkt.customers import gdpr as rights
+    from punkt.customers.forms import DataRequestForm
+
+    org_perms.ensure(request.user, perms.GDPR_MANAGE.code)
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    form = DataRequestForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    action = request.POST.get("action", "")
+    if request.method == "POST":
+        try:
+            if action == "request" and form.is_valid():
+                rights.data_request_create(actor=request.user, customer_id=customer.pk,
+                                           **form.cleaned_data)
+                messages.success(request, _("Request registered."))
+            elif action == "extend":
+                rights.data_request_extend(actor=request.user,
+                                           request_id=_int(request.POST.get("request")) or 0,
+                                           reason=request.POST.get("reason", ""))
+                messages.success(request, _("Deadline extended by two months."))
+            elif action == "close":
+                rights.data_request_close(actor=request.user,
+                                          request_id=_int(request.POST.get("request")) or 0,
+                                          status=request.POST.get("status", ""),
+                                          resolution=request.POST.get("resolution", ""))
+                messages.success(request, _("Request closed."))
+            elif action == "anonymise":
+                if request.POST.get("confirm") != customer.number:
+                    raise ValidationFailed("confirm", _("Type the customer number to confirm."),
+                                           field="confirm")
+                rights.customer_anonymise(actor=request.user, customer_id=customer.pk,
+                                          reason=request.POST.get("reason", ""))
+                messages.success(request, _("Personal data anonymised."))
+            if action != "request" or form.is_valid():
+                return redirect("customers:gdpr", customer_id=customer.pk)
+        except (ValidationFailed, Conflict) as exc:
+            messages.error(request, exc.message)
+            if action != "request":
+                return redirect("customers:gdpr", customer_id=customer.pk)
+            apply_error(form, exc)
+    return render(request, "customers/gdpr.html", {
+        "customer": customer, "form": form, "today": timezone.localdate(),
+        "requests": customer.data_requests.order_by("-received_on", "-pk")})
+
+
+@scoped("branch")
+@login_required
+@recent_authentication_required
+def gdpr_export(request: HttpRequest, customer_id: int) -> HttpResponse:
+    import json
+
+    from punkt.customers import gdpr as rights
+
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    data = rights.customer_export_data(actor=request.user, customer_id=customer.pk)
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dane_{customer.number}.json"'
+    return response
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def merge(request: HttpRequest, customer_id: int) -> HttpResponse:
+    from punkt.customers import gdpr as rights
+
+    org_perms.ensure(request.user, perms.CUSTOMER_MERGE.code)
+    survivor = selectors.customer_get(user=request.user, customer_id=customer_id,
+                                      include_closed=False)
+    candidates: list[Customer] = []
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs, _parsed = selectors.customer_list(
+            user=request.user, filters=selectors.CustomerFilters(q=q))
+        candidates = [c for c in qs.filter(kind=survivor.kind)[:20] if c.pk != survivor.pk]
+    else:
+        found = services.find_duplicates(user=request.user, data={
+            f: getattr(survivor, f) for f in services.EDITABLE}, exclude_id=survivor.pk)
+        candidates = list(Customer.objects.filter(
+            pk__in=[d.customer_id for d in found]).select_related("branch"))
+    if request.method == "POST":
+        try:
+            rights.customer_merge(actor=request.user, survivor_id=survivor.pk,
+                                  merged_id=_int(request.POST.get("merged")) or 0)
+        except (ValidationFailed, Conflict) as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Customers merged. The merge can be undone from the "
+                                        "survivor's GDPR page log."))
+            return redirect("customers:customer_detail", customer_id=survivor.pk)
+    from punkt.customers.models import MergeRecord
+
+    return render(request, "customers/merge.html", {
+        "customer": survivor, "candidates": candidates, "q": q,
+        "merges": MergeRecord.objects.filter(survivor=survivor).select_related(
+            "merged", "actor")[:20]})
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def unmerge(request: HttpRequest, customer_id: int, record_id: int) -> HttpResponse:
+    from punkt.customers import gdpr as rights
+    from punkt.customers.models import MergeRecord
+
+    org_perms.ensure(request.user, perms.CUSTOMER_MERGE.code)
+    survivor = selectors.customer_get(user=request.user, customer_id=customer_id)
+    if not MergeRecord.objects.filter(pk=record_id, survivor=survivor).exists():
+        messages.error(request, _("Merge not found."))
+    else:
+        try:
+            rights.customer_unmerge(actor=request.user, record_id=record_id)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Merge undone."))
+    return redirect("customers:merge", customer_id=survivor.pk)
+
+
+@scoped("global")
+@login_required
+def data_requests(request: HttpRequest) -> HttpResponse:
+    """Open data-subject requests, soonest deadline first."""
+    from punkt.customers.models import DataSubjectRequest, RequestStatus
+
+    org_perms.ensure(request.user, perms.GDPR_MANAGE.code)
+    show = request.GET.get("show", "open")
+    qs = DataSubjectRequest.objects.select_related("customer", "customer__branch")
+    if show == "open":
+        qs = qs.filter(status__in=[RequestStatus.OPEN, RequestStatus.EXTENDED])
+    listing = paginate(request, qs.order_by("due_on", "pk"), sort="due")
+    return render(request, "customers/data_requests.html", {
+        "listing": listing, "today": timezone.localdate(), "show": show})
