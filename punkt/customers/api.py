@@ -10,7 +10,6 @@ from pydantic import ConfigDict
 from punkt.core.api import Page, errors, page_slice
 from punkt.core.audit import audit_record
 from punkt.core.routes import scoped
-from punkt.customers import identifiers as ids
 from punkt.customers import io, selectors, services, timeline
 from punkt.customers.models import Customer
 
@@ -35,10 +34,6 @@ class CustomerOut(Schema):
     city: str
     branch_id: int
     created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_pesel_masked(obj: Customer) -> str:
-        return ids.mask_pesel(obj.pesel)
 
 
 class ConsentStateOut(Schema):

@@ -183,6 +183,10 @@ class Customer(TimeStampedModel):
         return f"K{self.pk:07d}" if self.pk else ""
 
     @property
+    def pesel_masked(self) -> str:
+        return self.pesel[:6] + "*****" if self.pesel else ""
+
+    @property
     def is_person(self) -> bool:
         return self.kind == CustomerKind.PERSON
 
