@@ -21,15 +21,19 @@ BRANCHES = "/organisation/branches/"
 AUDIT = "/audit/"
 ROLES = "/organisation/roles/"
 LOGIN = "/accounts/login/"
+CUSTOMERS = "/customers/"
+GDPR = "/customers/data-requests/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
-    "admin": ("admin@demo.punkt.pl", {DASHBOARD, SCHEDULE, EMPLOYEES, BRANCHES, AUDIT, ROLES}),
-    "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, SCHEDULE, EMPLOYEES, BRANCHES}),
-    "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, SCHEDULE, EMPLOYEES}),
-    "service": ("obsluga@demo.punkt.pl", {DASHBOARD, SCHEDULE}),
-    "retention": ("retencja@demo.punkt.pl", {DASHBOARD, SCHEDULE}),
-    "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, SCHEDULE}),
+    "admin": ("admin@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES, AUDIT,
+                                      ROLES, GDPR}),
+    "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
+                                            GDPR}),
+    "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES}),
+    "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE}),
+    "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE}),
+    "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE}),
 }
 
 
