@@ -2,10 +2,7 @@
 
 # Run Punkt with demo data on the embedded SQLite database at http://127.0.0.1:8000
 demo: setup
-	PUNKT_DEMO=1 .venv/bin/python manage.py migrate -v0
-	PUNKT_DEMO=1 .venv/bin/python manage.py demo
-	@echo "==> Punkt at http://127.0.0.1:8000 (Ctrl+C stops it)"
-	PUNKT_DEMO=1 PUNKT_DEBUG=0 .venv/bin/python manage.py runserver 127.0.0.1:8000 --insecure
+	bash scripts/demo.sh
 
 # The whole test suite (SQLite, PostgreSQL when reachable, browser tests)
 test: setup

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Punkt with demo data on SQLite: web server plus the background worker and scheduler
+# (imports, housekeeping). Ctrl+C stops all three.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PUNKT_DEMO=1
+.venv/bin/python manage.py migrate -v0
+.venv/bin/python manage.py demo
+.venv/bin/punkt worker >var/worker.log 2>&1 &
+WORKER=$!
+.venv/bin/punkt scheduler >var/scheduler.log 2>&1 &
+SCHEDULER=$!
+trap 'kill $WORKER $SCHEDULER 2>/dev/null || true' EXIT INT TERM
+echo "==> Punkt at http://127.0.0.1:8000 (Ctrl+C stops it; worker log: var/worker.log)"
+PUNKT_DEBUG=0 .venv/bin/python manage.py runserver 127.0.0.1:8000 --insecure
