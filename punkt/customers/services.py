@@ -66,7 +66,7 @@ BUSINESS_ONLY = ["nip", "regon", "industry", "activity", "has_branches", "compan
 
 
 def _label(name: str) -> str:
-    return str(Customer._meta.get_field(name).verbose_name)
+    return str(getattr(Customer._meta.get_field(name), "verbose_name", name))
 
 
 def _text(data: dict[str, Any], name: str) -> str:
