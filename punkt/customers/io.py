@@ -144,12 +144,20 @@ def _sniff(head: bytes, name: str) -> str:
     return "csv"
 
 
-def import_upload(*, actor: Any, branch_id: int, uploaded: Any) -> CustomerImport:
-    """Store the file under a random name and queue the dry run."""
+def import_upload(*, actor: Any, branch_id: int, uploaded: Any,
+                  basis_confirmed: bool) -> CustomerImport:
+    """Store the file under a random name and queue the dry run.
+
+    Like registration at the counter, an import needs the data-processing basis: the
+    uploader confirms the customers' consents were collected (they are recorded as such)."""
     branch = Branch.objects.filter(pk=branch_id, is_active=True).first()
     if branch is None:
         raise ValidationFailed("invalid", _("Choose an active branch."), field="branch")
     org_perms.ensure(actor, perms.CUSTOMER_IMPORT.code, branch.pk)
+    if not basis_confirmed:
+        raise ValidationFailed("consent_required", _(
+            "Confirm that the customers in the file consented to processing their data."),
+            field="basis_confirmed")
     if uploaded is None:
         raise ValidationFailed("required", _("Choose a CSV or XLSX file."), field="file")
     if uploaded.size > MAX_UPLOAD:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, ValidationFailed
-from punkt.core.forms import apply_error
+from punkt.core.forms import apply_error, submit_inline_form
 from punkt.core.paging import paginate
 from punkt.core.reauth import recent_authentication_required
 from punkt.core.routes import scoped
@@ -274,17 +274,8 @@ def contact_log(request: HttpRequest, customer_id: int) -> HttpResponse:
 @require_POST
 def consent_change(request: HttpRequest, customer_id: int) -> HttpResponse:
     selectors.customer_get(user=request.user, customer_id=customer_id)
-    form = ConsentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose the consent and whether it is given or withdrawn."))
-    else:
-        try:
-            services.consent_record(actor=request.user, customer_id=customer_id,
-                                    **form.cleaned_data)
-        except (ValidationFailed, Conflict) as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Consent recorded."))
+    submit_inline_form(request, ConsentForm(request.POST), lambda data: services.consent_record(
+        actor=request.user, customer_id=customer_id, **data), _("Consent recorded."))
     return redirect("customers:customer_detail", customer_id=customer_id)
 
 
@@ -293,17 +284,8 @@ def consent_change(request: HttpRequest, customer_id: int) -> HttpResponse:
 @require_POST
 def contact_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     selectors.customer_get(user=request.user, customer_id=customer_id)
-    form = ContactForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    else:
-        try:
-            services.contact_add(actor=request.user, customer_id=customer_id,
-                                 **form.cleaned_data)
-        except ValidationFailed as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Contact added."))
+    submit_inline_form(request, ContactForm(request.POST), lambda data: services.contact_add(
+        actor=request.user, customer_id=customer_id, **data), _("Contact added."))
     return redirect("customers:customer_detail", customer_id=customer_id)
 
 
@@ -376,7 +358,8 @@ def import_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             job = io.import_upload(actor=request.user, branch_id=form.cleaned_data["branch"],
-                                   uploaded=form.cleaned_data["file"])
+                                   uploaded=form.cleaned_data["file"],
+                                   basis_confirmed=form.cleaned_data["basis_confirmed"])
         except ValidationFailed as exc:
             apply_error(form, exc)
         else:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from punkt.core.calendar import polish_holidays
 from punkt.core.errors import NotFound, ValidationFailed
-from punkt.core.forms import apply_error
+from punkt.core.forms import apply_error, submit_inline_form
 from punkt.core.paging import paginate
 from punkt.core.roles import Role
 from punkt.core.routes import scoped
@@ -49,19 +49,6 @@ from punkt.organization.models import (
 
 def _bool_param(value: str | None) -> bool | None:
     return {"1": True, "0": False}.get(value or "")
-
-
-def _submit_small_form(request: HttpRequest, form: Any, call: Any, success: str) -> None:
-    """An inline form on a detail page: run the service, report by flash message."""
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-        return
-    try:
-        call(form.cleaned_data)
-    except ValidationFailed as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
 
 
 def _int_param(value: str | None) -> int | None:
@@ -312,7 +299,7 @@ def membership_add(request: HttpRequest, employee_id: int) -> HttpResponse:
     perms.ensure(request.user, perms.EMPLOYEE_MANAGE.code)
     employee = selectors.employee_get(user=request.user, employee_id=employee_id)
     form = MembershipForm(request.POST, branches=selectors.branches_visible_to(request.user))
-    _submit_small_form(request, form, lambda data: services.membership_add(
+    submit_inline_form(request, form, lambda data: services.membership_add(
         actor=request.user, employee_id=employee.pk, branch_id=data["branch"].pk,
         role=data["role"]), _("Role granted."))
     return redirect("organization:employee_detail", employee_id=employee.pk)
@@ -506,7 +493,7 @@ def lockout(request: HttpRequest, credentials: dict[str, Any], *args: Any,
 @require_POST
 def day_off_add(request: HttpRequest, branch_id: int) -> HttpResponse:
     branch = selectors.branch_get(user=request.user, branch_id=branch_id)
-    _submit_small_form(request, DayOffForm(request.POST), lambda data: services.day_off_add(
+    submit_inline_form(request, DayOffForm(request.POST), lambda data: services.day_off_add(
         actor=request.user, branch_id=branch.pk, **data), _("Day off added."))
     return redirect("organization:branch_detail", branch_id=branch.pk)
 

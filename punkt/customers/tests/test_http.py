@@ -208,3 +208,15 @@ def test_anonymise_needs_the_typed_number(world: Any, client_as: Any) -> None:
     assert c.status == "anonymised"
     export = client.get(reverse("customers:gdpr_export", args=[c.pk]))
     assert export.status_code == 200 and export.json()["customer"]["last_name"] == ""
+
+
+def test_import_service_requires_the_basis(world: Any, settings: Any, tmp_path: Any) -> None:
+    from punkt.core.errors import ValidationFailed
+    from punkt.customers import io as customer_io
+
+    settings.VAR_DIR = tmp_path
+    with pytest.raises(ValidationFailed) as exc:
+        customer_io.import_upload(actor=world.manager_a, branch_id=world.a.pk,
+                                  uploaded=SimpleUploadedFile("k.csv", b"kind\n", "text/csv"),
+                                  basis_confirmed=False)
+    assert exc.value.field == "basis_confirmed" and not CustomerImport.objects.exists()
