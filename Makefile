@@ -1,4 +1,4 @@
-.PHONY: demo test setup run worker scheduler bench clean
+.PHONY: demo test setup run worker scheduler bench bench-customers clean
 
 # Run Punkt with demo data on the embedded SQLite database at http://127.0.0.1:8000
 demo: setup
@@ -23,6 +23,15 @@ bench: setup
 	createdb -h 127.0.0.1 -U postgres punkt_bench 2>/dev/null || true
 	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/gen_org.py --reset
 	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_org.py --n 200
+
+# Customer registry benchmark: 1,000,000 customers (≈2.5 min to load), then lists,
+# searches, profile and API timings, then a 100,000-row CSV import
+bench-customers: setup
+	createdb -h 127.0.0.1 -U postgres punkt_bench 2>/dev/null || true
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/gen_org.py --reset
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/gen_customers.py --reset
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_customers.py --n 200
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_import.py --rows 100000
 
 clean:
 	rm -rf .venv var

@@ -77,6 +77,7 @@ from punkt.customers.models import (  # noqa: E402
     ConsentText,
     Customer,
     CustomerContact,
+    CustomerWord,
     SearchWord,
     TimelineEntry,
     age_band_for,
@@ -472,6 +473,7 @@ FOLD: dict[str, str] = {}
 _conn: Any = None
 _components: set[str] = set()
 _known_words: set[str] = set()
+_component_words: dict[str, frozenset[str]] = {}
 
 
 def cfold(text: str) -> str:
@@ -554,7 +556,8 @@ EVENT_COLS = ["id", "purpose", "granted", "at", "source", "branch_id", "employee
 CONSENT_COLS = ["purpose", "granted", "changed_at", "last_event_id", "customer_id"]
 TIMELINE_COLS = ["kind", "occurred_at", "direction", "subject", "body", "source_type",
                  "source_id", "created_at", "actor_id", "branch_id", "customer_id"]
-LOADED = [Customer, CustomerContact, ConsentEvent, Consent, TimelineEntry]
+WORD_COLS = ["customer_id", "word", "branch_id", "sort_key"]
+LOADED = [Customer, CustomerContact, ConsentEvent, Consent, TimelineEntry, CustomerWord]
 
 
 def ts(epoch: float) -> str:
@@ -767,6 +770,16 @@ def gen_chunk(c: int) -> tuple[int, dict[str, int], set[str], float]:
     lay = p["layouts"]
     words: set[str] = set()  # new lexicon words of this chunk
 
+    def words_of(*values: str) -> set[str]:
+        """The customer's CustomerWord rows (search.customer_lexicon of the parts)."""
+        out: set[str] = set()
+        for v in values:
+            if v:
+                if v not in _component_words:
+                    _component_words[v] = frozenset(search.lexicon_words([v]))
+                out |= _component_words[v]
+        return out
+
     def learn(*values: str) -> None:
         """Lexicon words of name/address parts (words never span two parts)."""
         for v in values:
@@ -798,6 +811,7 @@ def gen_chunk(c: int) -> tuple[int, dict[str, int], set[str], float]:
     branch_of = rng.choices(range(len(branches)), cum_weights=p["branch_cum"], k=n)
 
     cust_lines: list[str] = []
+    word_lines: list[str] = []
     contact_lines: list[str] = []
     events: list[tuple[str, str, str, str, str, str, str, str]] = []  # without the id
     consents: list[tuple[str, str, str, int, str]] = []  # last_event as local index
@@ -940,6 +954,9 @@ def gen_chunk(c: int) -> tuple[int, dict[str, int], set[str], float]:
                NULL if founded is None else str(founded), age_band, education, income,
                vehicle, employer, display, sort_key, search_text, NULL, bid, emp, NULL)
         cust_lines.append(lay["customer"].line(row))
+        own = words_of(first, last, company, street_name, number, city,
+                       *((cs, cn, cc) if corr[0] else ()))
+        word_lines.extend(lay["word"].line((cid_s, w, bid, sort_key)) for w in sorted(own))
         if k % CHECK_EVERY == 0:
             checks.append((dict(zip(CUSTOMER_COLS, row, strict=True)),
                            [v for v in (extra_mail, extra_phone[1:]) if v]))
@@ -1030,14 +1047,15 @@ def gen_chunk(c: int) -> tuple[int, dict[str, int], set[str], float]:
     with _conn.transaction(), _conn.cursor() as cur:
         for key, lines in (("customer", cust_lines), ("contact", contact_lines),
                            ("event", ev_lines), ("consent", consent_lines),
-                           ("timeline", tl_lines)):
+                           ("timeline", tl_lines), ("word", word_lines)):
             if not lines:
                 continue
             with cur.copy(lay[key].sql) as copy:
                 for i in range(0, len(lines), 20000):
                     copy.write("".join(lines[i:i + 20000]))
     counts = {"customer": n, "contact": len(contact_lines), "event": len(ev_lines),
-              "consent": len(consent_lines), "timeline": len(tl_lines)}
+              "consent": len(consent_lines), "timeline": len(tl_lines),
+              "word": len(word_lines)}
     return c, counts, words, time.perf_counter() - t0
 
 
@@ -1150,7 +1168,8 @@ def make_plan(args: argparse.Namespace, now: datetime.datetime) -> dict[str, Any
                     "contact": Layout(CustomerContact, CONTACT_COLS),
                     "event": Layout(ConsentEvent, EVENT_COLS),
                     "consent": Layout(Consent, CONSENT_COLS),
-                    "timeline": Layout(TimelineEntry, TIMELINE_COLS)},
+                    "timeline": Layout(TimelineEntry, TIMELINE_COLS),
+                    "word": Layout(CustomerWord, WORD_COLS)},
     }
 
 
@@ -1221,7 +1240,7 @@ def run_parallel(statements: list[str], workers: int, label: str) -> None:
 def restore_schema(saved: dict[str, list[tuple[str, str, str]]], workers: int) -> None:
     """Indexes (the trigram GIN first, then the biggest tables), then the constraints."""
     order = {m._meta.db_table: i for i, m in enumerate(
-        [TimelineEntry, Customer, ConsentEvent, Consent, CustomerContact])}
+        [TimelineEntry, CustomerWord, Customer, ConsentEvent, Consent, CustomerContact])}
     indexes = sorted(saved["index"], key=lambda x: (" gin " not in x[2].lower(),
                                                     order.get(x[0], 9)))
     run_parallel([sql for _t, _n, sql in indexes], workers, "")
@@ -1268,7 +1287,9 @@ def verify(sample: int, seed: int) -> None:
         ids_ok &= (not c.email or ids.clean_email(c.email).lower() == c.email)
         ids_ok &= ids.clean_postal_code(c.postal_code, field="postal_code") == c.postal_code
         lex = search.customer_lexicon(c)
-        lex_ok = SearchWord.objects.filter(word__in=lex).count() == len(lex)
+        lex_ok = SearchWord.objects.filter(word__in=lex).count() == len(lex) and set(
+            CustomerWord.objects.filter(customer=c, sort_key=c.sort_key, branch_id=c.branch_id)
+            .values_list("word", flat=True)) == lex
         consents = list(Consent.objects.filter(customer=c).select_related("last_event"))
         latest = {}
         for e in ConsentEvent.objects.filter(customer=c).order_by("at", "pk"):
@@ -1361,7 +1382,8 @@ def main() -> None:
 
     saved = drop_schema()
     t = phase("drop indexes and keys", t)
-    totals = {"customer": 0, "contact": 0, "event": 0, "consent": 0, "timeline": 0}
+    totals = {"customer": 0, "contact": 0, "event": 0, "consent": 0, "timeline": 0,
+              "word": 0}
     lexicon: set[str] = set()
     try:
         connection.close()  # the workers are forked: none of them may share it
@@ -1388,8 +1410,11 @@ def main() -> None:
         t = time.perf_counter()
         restore_schema(saved, 2)
         t = phase("re-create indexes and keys", t)
-    run_parallel([f"ANALYZE {m._meta.db_table}" for m in [*LOADED, SearchWord]], 2, "")
-    t = phase("analyze", t)
+    # VACUUM too: it sets the visibility map, which index-only scans (the word search) need;
+    # autovacuum does the same in a running system.
+    run_parallel([f"VACUUM (ANALYZE) {m._meta.db_table}" for m in [*LOADED, SearchWord]], 2,
+                 "")
+    t = phase("vacuum + analyze", t)
     total = time.perf_counter() - t0
     print(f"loaded in {total:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in totals.items()))
     table_counts()

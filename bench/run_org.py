@@ -218,41 +218,53 @@ def dataset() -> str:
             f"{Absence.objects.count()} absences")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
+def arguments(doc: str | None, password: bool = True) -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(description=doc,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=100, help="timed requests per scenario")
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--only", default="", help="run scenarios whose name contains this")
-    ap.add_argument("--password", default=PASSWORD)
+    if password:
+        ap.add_argument("--password", default=PASSWORD)
     ap.add_argument("--sql", action="store_true",
                     help="after the table, list each scenario's SQL (and what varied)")
-    args = ap.parse_args()
-    assert not settings.DEBUG and settings.DEMO_MODE
+    return ap
 
-    scenarios = [s for s in build_scenarios(args.password) if args.only in s.name]
+
+def report(scenarios: list[Scenario], args: argparse.Namespace, data: str) -> list[Result]:
+    """Run the scenarios and print the table (and with --sql their statements)."""
+    assert not settings.DEBUG and settings.DEMO_MODE
+    scenarios = [s for s in scenarios if args.only in s.name]
     db = settings.DATABASES["default"]
     print(f"database: {connection.vendor} {db.get('NAME')}  |  DEBUG={settings.DEBUG}  |  "
           f"n={args.n} after {args.warmup} warm-up  |  {os.cpu_count()} CPUs  |  "
           f"load avg {os.getloadavg()[0]:.2f}")
-    print(f"dataset: {dataset()}\n")
-    head = (f"| {'scenario':<44} | {'n':>4} | {'p50 ms':>7} | {'p95 ms':>7} | {'max ms':>7} "
-            f"| {'SQL p50 ms':>10} | queries/request")
+    print(f"dataset: {data}\n")
+    width = max([44, *(len(s.name) for s in scenarios)])
+    head = (f"| {'scenario':<{width}} | {'n':>4} | {'p50 ms':>7} | {'p95 ms':>7} "
+            f"| {'max ms':>7} | {'SQL p50 ms':>10} | queries/request")
     print(head)
     print("|" + "|".join("-" * (len(c) + 0) for c in head.split("|")[1:]))
     results = []
     for s in scenarios:
         r = run(s, args.n, args.warmup)
         results.append(r)
-        print(f"| {r.name:<44} | {len(r.times_ms):>4} | {statistics.median(r.times_ms):>7.1f} "
-              f"| {r.pct(95):>7.1f} | {max(r.times_ms):>7.1f} "
-              f"| {statistics.median(r.db_ms):>10.1f} | {r.query_cell()}", flush=True)
+        print(f"| {r.name:<{width}} | {len(r.times_ms):>4} "
+              f"| {statistics.median(r.times_ms):>7.1f} | {r.pct(95):>7.1f} "
+              f"| {max(r.times_ms):>7.1f} | {statistics.median(r.db_ms):>10.1f} "
+              f"| {r.query_cell()}", flush=True)
     load = os.getloadavg()[0]
     print(f"\nload avg at the end {load:.2f}"
           + (" — other processes were busy: figures are noisy" if load > 1.5 else ""))
     if args.sql:
         for r in results:
             show_sql(r)
+    return results
+
+
+def main() -> None:
+    args = arguments(__doc__).parse_args()
+    report(build_scenarios(args.password), args, dataset())
 
 
 if __name__ == "__main__":

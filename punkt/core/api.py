@@ -10,6 +10,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from punkt.core import context
 from punkt.core.errors import DomainError
+from punkt.core.paging import capped_count
 
 
 class ErrorOut(Schema):
@@ -75,7 +76,7 @@ def page_slice(qs: Any, page: int, per_page: int, *, cap: int | None = None
     if cap is None:
         count = qs.count()
     else:
-        count = qs[: cap + 1].count()
+        count = capped_count(qs, cap)
         capped = count > cap
         count = min(count, cap)
     pages = max(1, (count + per_page - 1) // per_page)

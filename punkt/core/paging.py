@@ -15,6 +15,13 @@ DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 200
 
 
+def capped_count(rows: Any, cap: int) -> int:
+    """How many rows, counting at most ``cap + 1`` (a result object may count itself)."""
+    if hasattr(rows, "capped_count"):
+        return int(rows.capped_count(cap))
+    return int(rows.order_by()[: cap + 1].count())  # the order does not change a count
+
+
 class CappedPaginator(Paginator):
     """Counts at most ``cap`` rows (``COUNT(*)`` over a million rows costs more than the page
     itself); beyond that the page says "more than …" and the user narrows the search."""
@@ -26,7 +33,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        n = self.object_list[: self.cap + 1].count()
+        n = capped_count(self.object_list, self.cap)
         self.capped = n > self.cap
         return min(n, self.cap)
 

@@ -247,7 +247,7 @@ def customer_list(request: HttpRequest, filters: Query[CustomerQuery]) -> dict[s
     from punkt.organization import permissions as org_perms
 
     org_perms.ensure(request.user, perms.CUSTOMER_VIEW.code)
-    qs, parsed = selectors.customer_list(user=request.user, filters=selectors.CustomerFilters(
+    qs, parsed = selectors.customer_results(user=request.user, filters=selectors.CustomerFilters(
         q=filters.q, branch_id=filters.branch, kind=filters.kind, segment=filters.segment,
         consent=filters.consent, created_from=filters.created_from,
         created_to=filters.created_to, sort=filters.sort))

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from punkt.customers.models import (
     CONTACT_KINDS,
@@ -136,7 +137,7 @@ class CustomerCreateForm(CustomerForm):
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(label=_("Note"), max_length=10_000,
+    body = forms.CharField(label=pgettext_lazy("customer note", "Note"), max_length=10_000,
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -152,7 +153,8 @@ class ContactLogForm(forms.Form):
 
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(choices=ConsentPurpose.choices)
-    granted = forms.TypedChoiceField(choices=[("1", _("give")), ("0", _("withdraw"))],
+    granted = forms.TypedChoiceField(choices=[("1", pgettext_lazy("consent", "give")),
+                                                       ("0", pgettext_lazy("consent", "withdraw"))],
                                      coerce=lambda v: v == "1")
     source = forms.ChoiceField(label=_("Source"), choices=ConsentSource.choices,
                                initial=ConsentSource.COUNTER)
@@ -168,7 +170,8 @@ class DataRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Request"), choices=RequestKind.choices)
     received_on = forms.DateField(label=_("Received"),
                                   widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
+    note = forms.CharField(label=pgettext_lazy("customer note", "Note"), required=False,
+                           max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -28,6 +28,7 @@ from punkt.customers.models import (
     Customer,
     CustomerContact,
     CustomerStatus,
+    CustomerWord,
     DataSubjectRequest,
     MergeRecord,
     RequestKind,
@@ -81,6 +82,7 @@ register_linked(TimelineEntry, erase=_scrub_timeline)
 register_linked(DataSubjectRequest, erase=_scrub_requests,
                 keep_reason="accountability for requests (GDPR art. 5(2))")
 register_linked(MergeRecord, field="survivor", erase=_scrub_merges, move_on_merge=False)
+register_linked(CustomerWord, move_on_merge=False, export_exclude=("id",))
 
 #: Customer fields cleared on anonymisation, with the value they get.
 PERSONAL_FIELDS: dict[str, Any] = {
@@ -229,6 +231,7 @@ def customer_merge(*, actor: Any, survivor_id: int, merged_id: int) -> MergeReco
     merged.save()
     refresh_derived(survivor)
     survivor.save()
+    search.index_customers([survivor, merged])
     record = MergeRecord.objects.create(survivor=survivor, merged=merged, moved=moved,
                                         filled=filled, snapshot=snapshot,
                                         actor=actor if getattr(actor, "pk", None) else None)
@@ -290,6 +293,7 @@ def customer_unmerge(*, actor: Any, record_id: int) -> Customer:
     merged.save()
     refresh_derived(survivor)
     survivor.save()
+    search.index_customers([survivor, merged])
     record.undone_at = timezone.now()
     record.save(update_fields=["undone_at"])
     timeline_add(customer_id=survivor.pk, kind=TimelineKind.SYSTEM,

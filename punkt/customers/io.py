@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
@@ -281,7 +282,8 @@ def validate_file(job: CustomerImport, progress: Any = None) -> list[tuple[int, 
             seen[dup_key] = line
         valid.append((line, clean, consents))
         if progress and total % 5000 == 0:
-            progress.update(done=total, message=_("Checked %(n)d rows") % {"n": total})
+            progress.update(done=total, message=ngettext("Checked %(n)d row", "Checked %(n)d rows",
+                                                        total) % {"n": total})
     # Existing customers with the same PESEL/NIP (checked in chunks, not row by row).
     for key in ("pesel", "nip"):
         values = [c[key] for _line, c, _cons in valid if c.get(key)]
@@ -344,10 +346,7 @@ def import_write(*, job: CustomerImport, actor: Any, rows: list[tuple[int, dict[
                               actor=employee, branch_id=job.branch_id, occurred_at=now,
                               source_type="customers.customerimport", source_id=str(job.pk))
                 for c in customers], batch_size=1000)
-            words: set[str] = set()
-            for c in customers:
-                words |= search.customer_lexicon(c)
-            search.lexicon_add(words)
+            search.index_customers(customers)
             CustomerImport.objects.filter(pk=job.pk).update(
                 rows_imported=F("rows_imported") + len(customers))
             audit_record(action="customers.import.batch", obj=job, actor=actor,
@@ -357,7 +356,8 @@ def import_write(*, job: CustomerImport, actor: Any, rows: list[tuple[int, dict[
         written += len(chunk)
         if progress:
             progress.update(done=written, total=len(rows),
-                            message=_("Imported %(n)d rows") % {"n": written})
+                            message=ngettext("Imported %(n)d row", "Imported %(n)d rows",
+                                             written) % {"n": written})
     return written
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from punkt.core.models import TimeStampedModel
 
@@ -251,6 +252,28 @@ class SearchWord(models.Model):
         return self.word
 
 
+class CustomerWord(models.Model):
+    """One word of an active customer's names and addresses, with the branch and the sort
+    key a result list needs. A word search reads only this narrow table (on PostgreSQL an
+    index-only scan of ``word`` prefixes) and fetches just the customers of the page.
+    Kept in step by ``search.index_customers``; closed customers have no words."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+",
+                                 db_index=False)
+    word = models.CharField(max_length=60)
+    branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    sort_key = models.CharField(max_length=250)
+
+    class Meta:
+        # The (word) prefix index lives in migration 0003: covering on PostgreSQL.
+        constraints = [models.UniqueConstraint(fields=["customer", "word"],
+                                               name="customerword_unique")]
+
+    def __str__(self) -> str:
+        return self.word
+
+
 class ConsentPurpose(models.TextChoices):
     CONTRACT = "contract", _("Processing for the contract (data-processing basis)")
     MARKETING_EMAIL = "marketing_email", _("Marketing by e-mail")
@@ -367,7 +390,7 @@ class Consent(models.Model):
 
 
 class TimelineKind(models.TextChoices):
-    NOTE = "note", _("Note")
+    NOTE = "note", pgettext_lazy("customer note", "Note")
     VISIT = "visit", _("Visit")
     CALL = "call", _("Phone call")
     EMAIL = "email", _("E-mail")

@@ -5,8 +5,10 @@ How a query is read:
 * ``K0001234`` → the customer number;
 * an e-mail → the primary or a further e-mail address;
 * 9–15 digits (spaces, dashes, ``+`` allowed) → PESEL, NIP, REGON or a phone number;
-* anything else → words; a customer matches when the folded search column contains every
-  word. A word that starts no known word (``kowalsky``) is replaced by the similar known
+* anything else → words; a customer matches when every word starts one of the words of
+  their names and addresses (:class:`CustomerWord`; words shorter than three letters and
+  numbers are looked for anywhere in the folded search column). A word that starts no
+  known word (``kowalsky``) is replaced by the similar known
   words (``kowalski``, ``kowalska``) from the lexicon (:class:`SearchWord`), using the
   same trigram similarity as PostgreSQL's ``pg_trgm`` (a Python function on SQLite), so
   both databases give the same results.
@@ -17,13 +19,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.backends.signals import connection_created
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from punkt.customers.identifiers import phone_query
-from punkt.customers.models import Customer, CustomerContact, SearchWord
+from punkt.customers.models import (
+    Customer,
+    CustomerContact,
+    CustomerStatus,
+    CustomerWord,
+    SearchWord,
+)
 from punkt.customers.normalize import digits, fold, similarity, words
 
 #: Minimum pg_trgm similarity for a lexicon word to stand in for a misspelt one.
@@ -56,6 +65,8 @@ class ParsedQuery:
     words: list[str] = field(default_factory=list)
     #: word → the words it stands for (itself, or similar known words when misspelt)
     alternatives: dict[str, list[str]] = field(default_factory=dict)
+    #: similar_words() answers already fetched for this query
+    similar: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
@@ -109,30 +120,57 @@ def similar_words(word: str, *, limit: int = ALTERNATIVES) -> list[str]:
         return [r[0] for r in cur.fetchall()]
 
 
-def _known_prefix(word: str) -> bool:
-    return SearchWord.objects.filter(word__startswith=word).exists()
+def known_prefixes(candidates: Iterable[str]) -> set[str]:
+    """Which of the words start a word of the lexicon — one query for all of them."""
+    words_ = sorted(set(candidates))
+    if not words_:
+        return set()
+    # Lexicon words are [0-9a-z] only: no LIKE wildcard can hide in them.
+    one = "SELECT %s WHERE EXISTS (SELECT 1 FROM customers_searchword WHERE word LIKE %s)"
+    sql = " UNION ALL ".join([one] * len(words_))
+    params = [p for w in words_ for p in (w, w + "%")]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return {row[0] for row in cur.fetchall()}
 
 
 def expand(q: ParsedQuery, *, fuzzy_all: bool = False) -> None:
     """Fill ``q.alternatives``: each word itself when it starts a known word, otherwise
     the similar known words (with ``fuzzy_all``, similar words are added to every word)."""
     q.alternatives = {}
+    lookup = [w for w in q.words if indexed(w)]
+    known = set() if fuzzy_all or not lookup else known_prefixes(lookup)
     for word in q.words:
-        if len(word) < MIN_WORD or word.isdigit():
+        if not indexed(word) or word in known:
             q.alternatives[word] = [word]
             continue
-        if not fuzzy_all and _known_prefix(word):
-            q.alternatives[word] = [word]
-            continue
-        found = similar_words(word)
+        if word not in q.similar:
+            q.similar[word] = similar_words(word)
+        found = q.similar[word]
         alts = ([word] if fuzzy_all or not found else []) + [w for w in found if w != word]
         q.alternatives[word] = alts or [word]
+
+
+def indexed(word: str) -> bool:
+    """Whether ``word`` is looked up in :class:`CustomerWord` (as a word prefix); shorter
+    words and numbers are looked for anywhere in the search column instead."""
+    return len(word) >= MIN_WORD and not word.isdigit()
+
+
+def _prefixes(alts: list[str]) -> Q:
+    any_of = Q()
+    for alt in alts:
+        any_of |= Q(word__startswith=alt)
+    return any_of
 
 
 def _words_filter(q: ParsedQuery) -> Q:
     cond = Q()
     for word in q.words:
         alts = q.alternatives.get(word, [word])
+        if indexed(word):
+            cond &= Q(pk__in=CustomerWord.objects.filter(_prefixes(alts)).values("customer_id"))
+            continue
         any_of = Q()
         for alt in alts:
             any_of |= Q(search_text__contains=alt)
@@ -140,20 +178,116 @@ def _words_filter(q: ParsedQuery) -> Q:
     return cond
 
 
+class WordResults:
+    """A word search's result list, read from :class:`CustomerWord` alone and ordered by
+    name: what a list page or the API pages through (``count`` and slices, as Django's
+    paginator expects). Only for queries whose words are all indexed and lists filtered
+    by nothing but branches; anything else pages the customer queryset.
+
+    Each alternative of the most selective word is one index range (on PostgreSQL an
+    index-only scan); the other words are checked per candidate through the
+    (customer, word) key. ``UNION`` drops a customer matched by two alternatives."""
+
+    def __init__(self, q: ParsedQuery, *, branches: Iterable[int] | None,
+                 descending: bool = False, retry: bool = True) -> None:
+        self.q = q
+        self.branches = None if branches is None else sorted(set(branches))
+        self.descending = descending
+        #: When the words find nobody, count again with similar words for each (as
+        #: :func:`search` does; counting first tells, without a separate query).
+        self.retry = retry
+
+    @staticmethod
+    def usable(q: ParsedQuery) -> bool:
+        return bool(q.words) and all(indexed(w) for w in q.words)
+
+    def _query(self) -> QuerySet[CustomerWord]:
+        alts = {w: self.q.alternatives.get(w, [w]) for w in self.q.words}
+        # Drive from the word whose shortest alternative is longest (fewest matches).
+        driver = max(self.q.words, key=lambda w: (min(len(a) for a in alts[w]), w))
+        others = [Exists(CustomerWord.objects.filter(_prefixes(alts[w]),
+                                                     customer_id=OuterRef("customer_id")))
+                  for w in self.q.words if w != driver]
+        parts = []
+        for alt in alts[driver]:
+            part = CustomerWord.objects.filter(*others, word__startswith=alt)
+            if self.branches is not None and len(self.branches) == 1:
+                part = part.filter(branch_id=self.branches[0])  # (an absurd id finds nothing)
+            elif self.branches is not None:
+                part = part.filter(branch_id__in=self.branches)
+            parts.append(part.values_list("customer_id", "sort_key"))
+        return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0].distinct()
+
+    def _counted(self, count: Any) -> int:
+        n = int(count())
+        if n == 0 and self.retry:
+            self.retry = False
+            expand(self.q, fuzzy_all=True)
+            n = int(count())
+        self.retry = False
+        return n
+
+    def capped_count(self, cap: int) -> int:
+        return self._counted(lambda: self._query()[: cap + 1].count())
+
+    def count(self) -> int:
+        return self._counted(lambda: self._query().count())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Customer]:
+        if not isinstance(index, slice):
+            raise TypeError("WordResults takes slices only")
+        if self.retry:  # not counted yet (paginators count first)
+            self._counted(lambda: self._query()[:1].count())
+        order = ("-sort_key", "-customer_id") if self.descending else ("sort_key",
+                                                                        "customer_id")
+        ids = [pk for pk, _key in self._query().order_by(*order)[index]]
+        found = Customer.objects.select_related("branch").in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+
+def index_customers(customers: Iterable[Customer]) -> None:
+    """Rewrite the :class:`CustomerWord` rows of these customers (none when closed) and
+    add their words to the lexicon."""
+    customers = list(customers)
+    CustomerWord.objects.filter(customer_id__in=[c.pk for c in customers]).delete()
+    rows, found = [], set()
+    for c in customers:
+        if c.status != CustomerStatus.ACTIVE:
+            continue
+        words = customer_lexicon(c)
+        found |= words
+        rows += [CustomerWord(customer_id=c.pk, branch_id=c.branch_id, word=w,
+                              sort_key=c.sort_key) for w in sorted(words)]
+    CustomerWord.objects.bulk_create(rows, batch_size=1000)
+    lexicon_add(found)
+
+
+def _matching_pks(cond: Q, contact_values: list[str]) -> list[int]:
+    """Customers whose own columns match ``cond`` or who have one of ``contact_values`` as a
+    further contact. Two separate lookups, so that each can use its own index: the OR of a
+    column test and ``pk IN (subquery)`` in one WHERE makes PostgreSQL scan the table."""
+    pks = set(Customer.objects.filter(cond).values_list("pk", flat=True)[:1000])
+    if contact_values:
+        pks.update(CustomerContact.objects.filter(value__in=contact_values)
+                   .values_list("customer_id", flat=True)[:1000])
+    return sorted(pks)
+
+
 def apply(qs: QuerySet[Customer], q: ParsedQuery) -> QuerySet[Customer]:
     """Narrow ``qs`` to the customers the parsed query finds."""
     if q.number is not None:
         return qs.filter(pk=q.number)
     if q.email:
-        in_contacts = CustomerContact.objects.filter(value=q.email).values("customer_id")
-        return qs.filter(Q(email=q.email) | Q(pk__in=in_contacts))
+        return qs.filter(pk__in=_matching_pks(Q(email=q.email), [q.email]))
     if q.ids:
-        cond = Q(pesel=q.ids) | Q(nip=q.ids) | Q(regon=q.ids)
         values = [v for v in {q.phone, "+" + q.ids if len(q.ids) > 9 else ""} if v]
+        cond = Q(pesel=q.ids) | Q(nip=q.ids) | Q(regon=q.ids)
         if values:
-            cond |= Q(phone__in=values) | Q(pk__in=CustomerContact.objects.filter(
-                value__in=values).values("customer_id"))
-        return qs.filter(cond)
+            cond |= Q(phone__in=values)
+        return qs.filter(pk__in=_matching_pks(cond, values))
     if not q.words:
         return qs
     if not q.alternatives:
@@ -161,13 +295,15 @@ def apply(qs: QuerySet[Customer], q: ParsedQuery) -> QuerySet[Customer]:
     return qs.filter(_words_filter(q))
 
 
-def search(qs: QuerySet[Customer], text: str) -> tuple[QuerySet[Customer], ParsedQuery]:
-    """Apply the query; when words find nobody, retry with similar words for each."""
+def search(qs: QuerySet[Customer], text: str, *, retry: bool = True
+           ) -> tuple[QuerySet[Customer], ParsedQuery]:
+    """Apply the query; when words find nobody, retry with similar words for each (unless
+    ``retry`` is off: :class:`WordResults` retries on its own count)."""
     q = parse(text)
     if q.is_empty:
         return qs, q
     found = apply(qs, q)
-    if q.words and not found.exists():
+    if retry and q.words and not found.exists():
         expand(q, fuzzy_all=True)
         found = qs.filter(_words_filter(q))
     return found, q
@@ -197,8 +333,7 @@ def lexicon_add(found: Iterable[str]) -> None:
 
 def lexicon_prune(candidates: Iterable[str]) -> int:
     """Forget words no active customer's search column still contains (after erasure)."""
-    gone = [w for w in set(candidates)
-            if not Customer.objects.filter(search_text__contains=w).exists()]
+    gone = [w for w in set(candidates) if not CustomerWord.objects.filter(word=w).exists()]
     if gone:
         SearchWord.objects.filter(word__in=gone).delete()
     return len(gone)

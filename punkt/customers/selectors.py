@@ -6,7 +6,18 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 
 from punkt.core.errors import NotFound
@@ -53,7 +64,7 @@ class CustomerFilters:
     sort: str = "name"
 
 
-def customer_list(*, user: Any, filters: CustomerFilters
+def customer_list(*, user: Any, filters: CustomerFilters, retry: bool = True
                   ) -> tuple[QuerySet[Customer], search.ParsedQuery]:
     qs = customers_visible_to(user)
     if filters.branch_id:
@@ -74,9 +85,54 @@ def customer_list(*, user: Any, filters: CustomerFilters
         qs = qs.filter(created_at__date__gte=filters.created_from)
     if filters.created_to:
         qs = qs.filter(created_at__date__lte=filters.created_to)
-    qs, parsed = search.search(qs, filters.q)
+    qs, parsed = search.search(qs, filters.q, retry=retry)
     order = SORTS.get(filters.sort, SORTS["name"])
+    if parsed.words and connection.vendor == "postgresql":
+        return qs.select_related("branch").order_by(*_matches_first(order)), parsed
     return qs.select_related("branch").order_by(*order), parsed
+
+
+def customer_results(*, user: Any, filters: CustomerFilters
+                     ) -> tuple[QuerySet[Customer] | search.WordResults, search.ParsedQuery]:
+    """What a list page or the API pages through: :func:`customer_list`, or for a plain
+    word search ordered by name the faster :class:`search.WordResults` (same rows)."""
+    plain = not (filters.kind or filters.segment or filters.consent or filters.created_from
+                 or filters.created_to)
+    if not (plain and filters.sort in ("name", "-name")
+            and search.WordResults.usable(search.parse(filters.q))):
+        return customer_list(user=user, filters=filters)
+    _qs, parsed = customer_list(user=user, filters=filters, retry=False)
+    branches = org_perms.access_of(user).branches_for(perms.CUSTOMER_VIEW.code)
+    if filters.branch_id:
+        wanted = filters.branch_id if 0 < filters.branch_id < 2**63 else None
+        branches = [b for b in (branches if branches is not None else [wanted])
+                    if b is not None and b == wanted]
+    return search.WordResults(parsed, branches=branches,
+                              descending=filters.sort == "-name"), parsed
+
+
+def _matches_first(order: tuple[str, ...]) -> list[Any]:
+    """The same order, written so that PostgreSQL cannot walk the sort index.
+
+    With a word search the planner cannot estimate how many rows ``LIKE '%word%'`` keeps
+    (several alternatives for a misspelt word make it guess thousands) and, to fill a page
+    of 25, walks the name or date index filtering row by row — 0.6 million rows and
+    seconds when the matches sort late. Ordering by an expression leaves it one plan:
+    collect the matches from the trigram index, then sort them (the capped count reads
+    the same matches anyway)."""
+    out: list[Any] = []
+    for field in order:
+        name = field.lstrip("-")
+        if name == "sort_key":
+            expr: Any = Concat(F(name), Value(""))
+        elif name == "created_at":
+            expr = ExpressionWrapper(F(name) + Value(datetime.timedelta(0)),
+                                     output_field=DateTimeField())
+        else:
+            out.append(field)
+            continue
+        out.append(expr.desc() if field.startswith("-") else expr.asc())
+    return out
 
 
 def customer_get(*, user: Any, customer_id: int, include_closed: bool = True) -> Customer:

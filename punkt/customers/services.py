@@ -293,8 +293,8 @@ def _clean_consents(consents: list[ConsentInput] | list[dict[str, Any]]) -> list
             raise ValidationFailed("invalid", _("Unknown consent purpose: %(p)s.")
                                    % {"p": item.purpose}, field="consents")
         if item.purpose in seen:
-            raise ValidationFailed("invalid", _("Consent %(p)s given twice.")
-                                   % {"p": item.purpose}, field="consents")
+            raise ValidationFailed("invalid", _("Consent “%(p)s” appears twice.")
+                                   % {"p": ConsentPurpose(item.purpose).label}, field="consents")
         seen.add(item.purpose)
         out.append(item)
     return out
@@ -365,7 +365,7 @@ def customer_create(*, actor: Any, branch_id: int, data: dict[str, Any],
                         **clean)
     refresh_derived(customer)
     customer.save()
-    search.lexicon_add(search.customer_lexicon(customer))
+    search.index_customers([customer])
     for item in items:
         _write_consent(customer=customer, purpose=item.purpose, granted=item.granted,
                        source=source, actor=actor, branch_id=branch.pk)
@@ -385,14 +385,13 @@ def customer_update(*, actor: Any, customer_id: int, data: dict[str, Any]) -> Cu
     before_raw = {f: getattr(customer, f) for f in EDITABLE}
     clean = clean_customer({**before_raw, **data})
     before = _masked(before_raw)
-    old_words = search.customer_lexicon(customer)
     for key, value in clean.items():
         setattr(customer, key, value)
     refresh_derived(customer)
     customer.save()
     changes = diff(before, _snapshot(customer))
     if changes:
-        search.lexicon_add(search.customer_lexicon(customer) - old_words)
+        search.index_customers([customer])
         audit_record(action="customers.customer.update", obj=customer, actor=actor,
                      branch_id=customer.branch_id, changes=changes)
         timeline_add(customer_id=customer.pk, kind=TimelineKind.SYSTEM,
@@ -415,8 +414,8 @@ def consent_record(*, actor: Any, customer_id: int, purpose: str, granted: bool,
     source = _source(source)
     current = Consent.objects.filter(customer=customer, purpose=purpose).first()
     if current is not None and current.granted == granted:
-        raise Conflict("unchanged", _("This consent is already %(state)s.") % {
-            "state": _("given") if granted else _("withdrawn")}, field="granted")
+        raise Conflict("unchanged", _("This consent is already given.") if granted
+                       else _("This consent is already withdrawn."), field="granted")
     if current is None and not granted:
         raise Conflict("unchanged", _("This consent was never given."), field="granted")
     event = _write_consent(customer=customer, purpose=purpose, granted=granted, source=source,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from punkt.core.errors import DomainError
 from punkt.core.jobs import Progress, periodic
@@ -84,7 +85,8 @@ def import_run_task(import_id: int) -> int:
             status=ImportStatus.DONE, rows_total=job.rows_total,
             rows_valid=job.rows_valid, errors=job.errors)
     progress.finish(result={"imported": written},
-                    message=_("Imported %(n)d customers.") % {"n": written})
+                    message=ngettext("Imported %(n)d customer.", "Imported %(n)d customers.",
+                                     written) % {"n": written})
     return written
 
 

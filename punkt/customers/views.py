@@ -39,6 +39,7 @@ from punkt.customers.models import (
     TimelineKind,
 )
 from punkt.organization import permissions as org_perms
+from punkt.organization.filters import branch_options
 from punkt.organization.selectors import branch_get, branches_visible_to
 
 #: Counting stops here: "more than 10,000 customers — narrow the search".
@@ -87,7 +88,7 @@ def _branch_choices(user: Any, code: str) -> list[tuple[int, str]]:
 def customer_list(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.CUSTOMER_VIEW.code)
     filters = filters_from(request.GET)
-    qs, parsed = selectors.customer_list(user=request.user, filters=filters)
+    qs, parsed = selectors.customer_results(user=request.user, filters=filters)
     listing = paginate(request, qs, sort=filters.sort, cap=LIST_CAP)
     template = "customers/customer_list.html"
     if request.htmx:
@@ -96,9 +97,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, {
         "listing": listing, "parsed": parsed, "kinds": CustomerKind.choices,
         "segments": _segments(), "purposes": ConsentPurpose.choices,
-        "branches": _branch_choices(request.user, perms.CUSTOMER_VIEW.code)
-        if access.is_hq or len(access.branches_for(perms.CUSTOMER_VIEW.code) or []) > 1
-        else None,
+        "branch_filter": access.is_hq
+        or len(access.branches_for(perms.CUSTOMER_VIEW.code) or []) > 1,
+        "branch_options": branch_options(request.user, perms.CUSTOMER_VIEW.code,
+                                         request.GET.get("branch", "")),
         "can_create": access.can(perms.CUSTOMER_EDIT.code),
         "can_export": access.can(perms.CUSTOMER_EXPORT.code),
         "can_import": access.can(perms.CUSTOMER_IMPORT.code),
@@ -487,8 +489,8 @@ def merge(request: HttpRequest, customer_id: int) -> HttpResponse:
         except (ValidationFailed, Conflict) as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Customers merged. The merge can be undone from the "
-                                        "survivor's GDPR page log."))
+            messages.success(request, _("Customers merged. The merge can be undone on the "
+                                        "“Merge duplicate” page."))
             return redirect("customers:customer_detail", customer_id=survivor.pk)
     from punkt.customers.models import MergeRecord
 

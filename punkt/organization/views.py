@@ -1,19 +1,15 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,6 +21,7 @@ from punkt.core.roles import Role
 from punkt.core.routes import scoped
 from punkt.organization import permissions as perms
 from punkt.organization import selectors, services
+from punkt.organization.filters import branch_options
 from punkt.organization.forms import (
     AbsenceForm,
     BranchForm,
@@ -170,32 +167,9 @@ def employee_list(request: HttpRequest) -> HttpResponse:
         template += "#results"
     return render(request, template, {
         "listing": listing, "roles": Role.choices,
-        "branch_options": _branch_options(request, request.GET.get("branch", "")),
+        "branch_options": branch_options(request.user, perms.BRANCH_VIEW.code,
+                                         request.GET.get("branch", "")),
         "can_manage": perms.can(request.user, perms.EMPLOYEE_MANAGE.code)})
-
-
-BRANCH_OPTIONS_LIMIT = 1000
-
-
-def _branch_options(request: HttpRequest, selected: str) -> str | None:
-    """``<option>`` tags for the branch filter, built in Python (500 options in a template
-    loop cost ~25 ms); None above the limit, where the page shows a branch-id box.
-    The (id, code, name) rows are cached for a minute per branch scope."""
-    allowed = perms.access_of(request.user).branches_for(perms.BRANCH_VIEW.code)
-    scope = "all" if allowed is None else ",".join(map(str, sorted(allowed)))
-    key = "punkt:branch_options:" + hashlib.sha256(scope.encode()).hexdigest()[:32]
-    rows = cache.get(key)
-    if rows is None:
-        rows = list(selectors.branches_visible_to(request.user).filter(is_active=True)
-                    .order_by("name")
-                    .values_list("pk", "code", "name")[:BRANCH_OPTIONS_LIMIT + 1])
-        cache.set(key, rows, 60)
-    if len(rows) > BRANCH_OPTIONS_LIMIT:
-        return None
-    html = "".join(
-        f'<option value="{pk}"{" selected" if str(pk) == selected else ""}>'
-        f"{escape(code)} {escape(name)}</option>" for pk, code, name in rows)
-    return mark_safe(html)  # noqa: S308 - every value above is escaped or an integer
 
 
 @scoped("branch")

@@ -16,6 +16,7 @@ from punkt.customers.models import (
     ConsentEvent,
     Customer,
     CustomerStatus,
+    CustomerWord,
     SearchWord,
     TimelineEntry,
 )
@@ -127,6 +128,76 @@ def test_search_finds_typos_diacritics_identifiers(world: Any) -> None:
     qs, _p = selectors.customer_list(user=world.manager_b,
                                      filters=selectors.CustomerFilters(q="kowalski"))
     assert not qs.exists()
+
+
+def words_of(c: Customer) -> set[str]:
+    return set(CustomerWord.objects.filter(customer=c).values_list("word", flat=True))
+
+
+def test_word_list_pages_the_same_rows_as_the_customer_queryset(world: Any) -> None:
+    """The list pages and the API read a word search from CustomerWord alone
+    (``customer_results``); it must find what ``customer_list`` finds, in the same order,
+    within the same branch scope."""
+    people = [("Jan", "Kowalski", "ul. Jana Pawła 2", "Kraków"),
+              ("Anna", "Kowalska", "ul. Długa 5", "Kraków"),
+              ("Janina", "Nowak", "ul. Kowalska 9", "Łódź"),
+              ("Piotr", "Kowalczyk", "ul. Janowska 1", "Kraków"),
+              ("Jan", "Kowalski", "ul. Polna 3", "Gdańsk")]
+    for first, last, street, city in people:
+        register(world, first_name=first, last_name=last, street=street, city=city)
+    register(world, actor=world.manager_b, branch=world.b, first_name="Jan",
+             last_name="Kowalewski", city="Kraków")
+    register(world, kind="company", company_name="Kowal i Syn", city="Kraków")
+    cases = ["kowal", "jan", "jan kowal", "kowalski krakow", "krakow", "kowalsky", "janx",
+             "zzzz", "jan jan"]
+    for user in (world.service_a, world.manager_b, world.expert):
+        for q in cases:
+            for sort in ("name", "-name"):
+                filters = selectors.CustomerFilters(q=q, sort=sort)
+                qs, _p = selectors.customer_list(user=user, filters=filters)
+                results, _p = selectors.customer_results(user=user, filters=filters)
+                assert isinstance(results, selectors.search.WordResults)
+                expected = list(qs.values_list("pk", flat=True))
+                assert [c.pk for c in results[0:50]] == expected, (user, q, sort)
+                assert results.capped_count(2) == min(len(expected), 3)
+                assert [c.pk for c in results[1:3]] == expected[1:3]
+    # With the HQ expert's branch filter, only that branch.
+    filters = selectors.CustomerFilters(q="kowal", branch_id=world.b.pk)
+    results, _p = selectors.customer_results(user=world.expert, filters=filters)
+    assert [c.last_name for c in results[0:10]] == ["Kowalewski"]
+    filters = selectors.CustomerFilters(q="kowal", branch_id=world.b.pk)
+    results, _p = selectors.customer_results(user=world.service_a, filters=filters)
+    assert results[0:10] == []  # a branch the user does not see
+    filters = selectors.CustomerFilters(q="kowal", branch_id=2**70)  # API input, unchecked
+    results, _p = selectors.customer_results(user=world.expert, filters=filters)
+    assert results.capped_count(10) == 0 and results[0:10] == []
+    # Other filters, other sorts, digits or short words: the customer queryset.
+    for filters in (selectors.CustomerFilters(q="kowal", kind="person"),
+                    selectors.CustomerFilters(q="kowal", sort="newest"),
+                    selectors.CustomerFilters(q="jan 2"), selectors.CustomerFilters(q="")):
+        results, _p = selectors.customer_results(user=world.expert, filters=filters)
+        assert not isinstance(results, selectors.search.WordResults)
+
+
+def test_customer_words_follow_changes_merge_and_erasure(world: Any) -> None:
+    a = register(world, street="ul. Zgrzebłowa 1", city="Łódź")
+    assert words_of(a) == {"jan", "kowalski", "zgrzeblowa", "lodz"}
+    assert set(CustomerWord.objects.filter(customer=a).values_list("sort_key", "branch_id")) \
+        == {("kowalski jan", world.a.pk)}
+    services.customer_update(actor=world.service_a, customer_id=a.pk,
+                             data={"last_name": "Nowak", "city": "Gdańsk"})
+    assert words_of(a) == {"jan", "nowak", "zgrzeblowa", "gdansk"}
+    assert set(CustomerWord.objects.filter(customer=a).values_list("sort_key", flat=True)) \
+        == {"nowak jan"}
+    b = register(world, first_name="Janusz", last_name="Nowak", city="Sopot")
+    record = gdpr.customer_merge(actor=world.expert, survivor_id=a.pk, merged_id=b.pk)
+    assert words_of(b) == set()  # a merged record is found through its survivor only
+    gdpr.customer_unmerge(actor=world.expert, record_id=record.pk)
+    assert words_of(b) == {"janusz", "nowak", "sopot"}
+    gdpr.customer_anonymise(actor=world.expert, customer_id=a.pk, reason="żądanie")
+    assert words_of(a) == set()
+    assert not SearchWord.objects.filter(word="zgrzeblowa").exists()
+    assert SearchWord.objects.filter(word="nowak").exists()  # b still has it
 
 
 def test_consents_append_only_and_current_state(world: Any) -> None:
