@@ -55,6 +55,7 @@ CITIES = [("Kraków", "31"), ("Łódź", "90"), ("Wrocław", "50"), ("Poznań", 
           ("Rzeszów", "35"), ("Toruń", "87"), ("Kielce", "25"), ("Olsztyn", "10")]
 HEADER = ["Typ", "Imię", "Nazwisko", "PESEL", "Telefon", "E-mail", "Ulica", "Kod pocztowy",
           "Miasto", "consent_marketing_email", "consent_marketing_sms"]
+MOBILE = ["50", "51", "53", "57", "60", "66", "69", "72", "73", "78", "79", "88"]
 FOLD = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
 
 
@@ -87,7 +88,7 @@ def make_csv(rows: int, seed: int) -> tuple[bytes, int]:
                 number = number[:-1] + str((int(number[-1]) + 1) % 10)
             else:
                 postal = postal.replace("-", "")[:4]
-        phone = f"{rng.choice('5678')}{rng.randint(0, 99_999_999):08d}"
+        phone = f"{rng.choice(MOBILE)}{rng.randint(0, 9_999_999):07d}"
         email = f"{first}.{last}{i}@example.pl".lower().translate(FOLD)
         writer.writerow(["osoba", first, last, number, f"{phone[:3]} {phone[3:6]} {phone[6:]}",
                          email, f"ul. {rng.choice(STREETS)} {rng.randint(1, 150)}", postal,

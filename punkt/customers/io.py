@@ -8,19 +8,23 @@ run listing row errors), then written in batches by a background task; both go t
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import json
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from punkt.core import bulk
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.customers import identifiers as ids
@@ -33,6 +37,7 @@ from punkt.customers.models import (
     ConsentSource,
     Customer,
     CustomerImport,
+    CustomerStatus,
     ImportStatus,
     TimelineEntry,
     TimelineKind,
@@ -310,6 +315,53 @@ def validate_file(job: CustomerImport, progress: Any = None) -> list[tuple[int, 
     return valid
 
 
+def _checked_path(job: CustomerImport) -> Path:
+    return import_dir() / f"{job.stored_name}.checked.json"
+
+
+def save_checked(job: CustomerImport, rows: list[tuple[int, dict[str, Any], list[str]]]
+                 ) -> None:
+    """Keep the dry run's cleaned rows beside the file: the import then writes them without
+    reading and checking every row again (only the database may have changed since)."""
+    payload = {"checked_at": timezone.now().isoformat(), "rows": rows}
+    _checked_path(job).write_text(json.dumps(payload, cls=DjangoJSONEncoder))
+
+
+def load_checked(job: CustomerImport) -> list[tuple[int, dict[str, Any], list[str]]] | None:
+    """The dry run's rows, re-checked for PESEL/NIP registered or changed since; None when
+    the dry run left none (then the caller checks the file again)."""
+    path = _checked_path(job)
+    if not path.exists():
+        return None
+    payload = json.loads(path.read_text())
+    dates = [f.name for f in Customer._meta.concrete_fields
+             if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)]
+    rows = []
+    for line, clean, consents in payload["rows"]:
+        for name in dates:
+            if clean.get(name):
+                clean[name] = datetime.date.fromisoformat(clean[name])
+        rows.append((line, clean, consents))
+    since = datetime.datetime.fromisoformat(payload["checked_at"]) - datetime.timedelta(
+        minutes=1)
+    changed = Customer.objects.filter(updated_at__gte=since, status=CustomerStatus.ACTIVE)
+    taken = {(k, v) for p, n in changed.values_list("pesel", "nip")
+             for k, v in (("pesel", p), ("nip", n)) if v}
+    if not taken:
+        return rows
+    keep = []
+    for line, clean, consents in rows:
+        clash = next((k for k in ("pesel", "nip") if (k, clean.get(k)) in taken), None)
+        if clash is None:
+            keep.append((line, clean, consents))
+        elif len(job.errors) < MAX_ERRORS:
+            job.errors.append({"row": line, "field": clash, "message": _(
+                "A customer with this %(field)s already exists.") % {"field": clash.upper()}})
+    job.errors.sort(key=lambda e: e["row"])
+    job.rows_valid = len(keep)
+    return keep
+
+
 def import_write(*, job: CustomerImport, actor: Any, rows: list[tuple[int, dict[str, Any],
                                                                      list[str]]],
                  progress: Any = None) -> int:
@@ -329,7 +381,7 @@ def import_write(*, job: CustomerImport, actor: Any, rows: list[tuple[int, dict[
                 c = Customer(branch_id=job.branch_id, created_by=employee, **clean)
                 services.refresh_derived(c)
                 customers.append(c)
-            Customer.objects.bulk_create(customers, batch_size=1000)
+            bulk.insert(customers)
             events = []
             for c, (_line, _clean, consents) in zip(customers, chunk, strict=True):
                 for purpose in [ConsentPurpose.CONTRACT.value, *consents]:
@@ -337,16 +389,16 @@ def import_write(*, job: CustomerImport, actor: Any, rows: list[tuple[int, dict[
                                                at=now, source=ConsentSource.IMPORT,
                                                text=texts[purpose], employee=employee,
                                                branch_id=job.branch_id))
-            ConsentEvent.objects.bulk_create(events, batch_size=1000)
-            Consent.objects.bulk_create([
+            bulk.insert(events)
+            bulk.insert([
                 Consent(customer_id=e.customer.pk, purpose=e.purpose, granted=True,
-                        changed_at=now, last_event=e) for e in events], batch_size=1000)
-            TimelineEntry.objects.bulk_create([
+                        changed_at=now, last_event=e) for e in events])
+            bulk.insert([
                 TimelineEntry(customer=c, kind=TimelineKind.SYSTEM, subject=subject,
                               actor=employee, branch_id=job.branch_id, occurred_at=now,
                               source_type="customers.customerimport", source_id=str(job.pk))
-                for c in customers], batch_size=1000)
-            search.index_customers(customers)
+                for c in customers])
+            search.index_customers(customers, new=True)
             CustomerImport.objects.filter(pk=job.pk).update(
                 rows_imported=F("rows_imported") + len(customers))
             audit_record(action="customers.import.batch", obj=job, actor=actor,

@@ -25,6 +25,7 @@ from django.db import connection
 from django.db.backends.signals import connection_created
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from punkt.core import bulk
 from punkt.customers.identifiers import phone_query
 from punkt.customers.models import (
     Customer,
@@ -248,11 +249,12 @@ class WordResults:
         return [found[pk] for pk in ids if pk in found]
 
 
-def index_customers(customers: Iterable[Customer]) -> None:
+def index_customers(customers: Iterable[Customer], *, new: bool = False) -> None:
     """Rewrite the :class:`CustomerWord` rows of these customers (none when closed) and
-    add their words to the lexicon."""
+    add their words to the lexicon. ``new``: just inserted, nothing to delete."""
     customers = list(customers)
-    CustomerWord.objects.filter(customer_id__in=[c.pk for c in customers]).delete()
+    if not new:
+        CustomerWord.objects.filter(customer_id__in=[c.pk for c in customers]).delete()
     rows, found = [], set()
     for c in customers:
         if c.status != CustomerStatus.ACTIVE:
@@ -261,7 +263,7 @@ def index_customers(customers: Iterable[Customer]) -> None:
         found |= words
         rows += [CustomerWord(customer_id=c.pk, branch_id=c.branch_id, word=w,
                               sort_key=c.sort_key) for w in sorted(words)]
-    CustomerWord.objects.bulk_create(rows, batch_size=1000)
+    bulk.insert(rows)
     lexicon_add(found)
 
 

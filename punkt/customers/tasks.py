@@ -28,19 +28,20 @@ def _remove_file(job: CustomerImport) -> None:
     from punkt.customers.io import import_dir
 
     (import_dir() / job.stored_name).unlink(missing_ok=True)
+    (import_dir() / f"{job.stored_name}.checked.json").unlink(missing_ok=True)
 
 
 @task()
 def import_check_task(import_id: int) -> dict[str, int]:
     """The dry run. Idempotent: a job no longer QUEUED is left alone."""
-    from punkt.customers.io import validate_file
+    from punkt.customers.io import save_checked, validate_file
 
     job = CustomerImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).first()
     if job is None:
         return {}
     progress = _progress(job, "customers.import_check")
     try:
-        validate_file(job, progress)
+        save_checked(job, validate_file(job, progress))
     except DomainError as exc:
         job.status = ImportStatus.FAILED
         job.errors = [{"row": 0, "field": exc.field, "message": exc.message}]
@@ -60,7 +61,7 @@ def import_check_task(import_id: int) -> dict[str, int]:
 def import_run_task(import_id: int) -> int:
     """Write the rows. Runs once: the confirmation moved the job to RUNNING, and a retry
     after a crash starts only if nothing was written yet."""
-    from punkt.customers.io import import_write, validate_file
+    from punkt.customers.io import import_write, load_checked, validate_file
 
     job = CustomerImport.objects.select_related("created_by").filter(
         pk=import_id, status=ImportStatus.RUNNING).first()
@@ -72,7 +73,9 @@ def import_run_task(import_id: int) -> int:
         return 0
     progress = _progress(job, "customers.import_run")
     try:
-        rows = validate_file(job)  # again: the database may have changed since the check
+        rows = load_checked(job)  # re-checked against customers changed since the dry run
+        if rows is None:
+            rows = validate_file(job)
         written = import_write(job=job, actor=job.created_by, rows=rows, progress=progress)
     except DomainError as exc:
         CustomerImport.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED)

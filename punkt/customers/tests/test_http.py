@@ -13,7 +13,13 @@ from django.urls import reverse
 
 from punkt.core.models import AuditEvent
 from punkt.customers import services
-from punkt.customers.models import Customer, CustomerImport, ImportStatus, TimelineEntry
+from punkt.customers.models import (
+    Customer,
+    CustomerImport,
+    CustomerWord,
+    ImportStatus,
+    TimelineEntry,
+)
 
 BASIS = [{"purpose": "contract", "granted": True}]
 
@@ -113,6 +119,7 @@ def test_import_dry_run_then_import_once(world: Any, client_as: Any, settings: A
         ["person", "Jan", "Kowalski", "85010112345", "", "", ""],    # exists already
         ["person", "Olga", "Zięba", "", "12", "", ""],               # bad phone
         ["firma", "", "", "", "", "Gdańsk", ""],                     # no company name
+        ["osoba", "Zofia", "Lis", "90020312344", "", "", ""],        # registered meanwhile
     ])
     client = client_as(world.manager_a)
     response = client.post(reverse("customers:import_start"), {
@@ -122,23 +129,28 @@ def test_import_dry_run_then_import_once(world: Any, client_as: Any, settings: A
     assert response.status_code == 302 and job.stored_name != "klienci.csv"
     import_check_task.call(job.pk)
     job.refresh_from_db()
-    assert job.status == ImportStatus.CHECKED and (job.rows_total, job.rows_valid) == (5, 1)
+    assert job.status == ImportStatus.CHECKED and (job.rows_total, job.rows_valid) == (6, 2)
     assert [(e["row"], e["field"]) for e in job.errors] == [
         (3, "last_name"), (4, "pesel"), (5, "phone"), (6, "company_name")]
     assert Customer.objects.count() == 1  # the dry run wrote nothing
     page = client.get(reverse("customers:import_detail", args=[job.pk])).content.decode()
     assert 'data-testid="import-errors"' in page
+    _customer(world, first_name="Zofia", last_name="Lis", pesel="90020312344")
     client.post(reverse("customers:import_detail", args=[job.pk]))
     response = client.post(reverse("customers:import_detail", args=[job.pk]))  # twice
     import_run_task.call(job.pk)
     import_run_task.call(job.pk)
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE and job.rows_imported == 1
+    assert (job.rows_valid, job.errors[-1]["row"], job.errors[-1]["field"]) == (1, 7, "pesel")
+    assert Customer.objects.filter(pesel="90020312344").count() == 1
     anna = Customer.objects.get(last_name="Nowak")
     assert anna.phone == "+48601234567" and anna.branch_id == world.a.pk
     assert set(anna.consents.values_list("purpose", flat=True)) == {"contract",
                                                                     "marketing_sms"}
-    assert not (tmp_path / "imports" / job.stored_name).exists()  # file removed (C28)
+    assert set(CustomerWord.objects.filter(customer=anna).values_list("word", flat=True)) \
+        == {"anna", "nowak", "lodz"}
+    assert list((tmp_path / "imports").iterdir()) == []  # file and checked rows gone (C28)
 
 
 def test_import_rejects_binary_and_other_branch(world: Any, client_as: Any, settings: Any,
