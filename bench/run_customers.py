@@ -99,7 +99,7 @@ def build_scenarios() -> list[Scenario]:
         return c.get(path, params or {})
 
     return [
-        Scenario("list first page — HQ admin (all 1M)", lambda i: get(admin_c, LIST), 200),
+        Scenario("list first page — HQ admin (all customers)", lambda i: get(admin_c, LIST), 200),
         Scenario("list first page — branch manager", lambda i: get(manager_c, LIST), 200),
         Scenario("list — admin, branch filter, sort=name",
                  lambda i: get(admin_c, LIST, {"branch": at(branches, i), "sort": "name"}),

@@ -20,7 +20,13 @@ def test_register_find_note_and_isolation(page: Any, problems: Any, browser: Any
     page.click('nav.mainnav a[href="/customers/"]')
     page.click("text=Nowy klient" if page.locator("text=Nowy klient").count()
                else 'a[href="/customers/new/"]')
+    business = page.locator("fieldset[data-for-kind='company sole_trader']")
     page.check('input[name=kind][value=person]')
+    assert business.is_hidden()  # a person's form shows no company profile
+    page.check('input[name=kind][value=company]')
+    assert business.is_visible()
+    page.check('input[name=kind][value=person]')
+    assert business.is_hidden()
     page.fill("input[name=first_name]", "Grzegorz")
     page.fill("input[name=last_name]", "Brzęczyszczykiewicz")
     page.fill("input[name=pesel]", "85010112345")

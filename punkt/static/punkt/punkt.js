@@ -13,6 +13,22 @@
     var box = document.querySelector("[data-search]");
     if (box) { e.preventDefault(); box.focus(); box.select(); }
   });
+  // Forms with data-kind-form show only the fieldsets whose data-for-kind lists the chosen
+  // type (e.g. a company's profile for companies). Hidden fields keep their values.
+  function showKind(form) {
+    var chosen = form.querySelector("[name=kind]:checked") || form.querySelector("select[name=kind]");
+    if (!chosen) { return; }
+    form.querySelectorAll("[data-for-kind]").forEach(function (box) {
+      box.hidden = box.getAttribute("data-for-kind").split(" ").indexOf(chosen.value) < 0;
+    });
+  }
+  document.addEventListener("change", function (e) {
+    var form = e.target && e.target.name === "kind" && e.target.closest("[data-kind-form]");
+    if (form) { showKind(form); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-kind-form]").forEach(showKind);
+  });
   // Confirm destructive actions declared with data-confirm.
   document.addEventListener("submit", function (e) {
     var form = e.target;
