@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import connection
 from django.db.backends.signals import connection_created
@@ -180,59 +179,89 @@ def _words_filter(q: ParsedQuery) -> Q:
 
 
 class WordResults:
-    """A word search's result list, read from :class:`CustomerWord` alone and ordered by
-    name: what a list page or the API pages through (``count`` and slices, as Django's
-    paginator expects). Only for queries whose words are all indexed and lists filtered
+    """A word search's result list, read from :class:`CustomerWord` and ordered by name:
+    what a list page or the API pages through (a capped count and slices, as the
+    paginators expect). Only for queries whose words are all indexed and lists filtered
     by nothing but branches; anything else pages the customer queryset.
 
-    Each alternative of the most selective word is one index range (on PostgreSQL an
-    index-only scan); the other words are checked per candidate through the
-    (customer, word) key. ``UNION`` drops a customer matched by two alternatives."""
+    The matches of the most selective word (each alternative one index range, on
+    PostgreSQL an index-only scan; the other words checked per candidate through the
+    (customer, word) key) are read once, at most ``cap + 1`` of them: up to the cap they
+    are counted, sorted and sliced here, and only the page's customers are fetched. Above
+    the cap (a city, a frequent first name) the count says "more than" and PostgreSQL
+    sorts the matches itself, keeping only the page (a top-N sort over the index-only
+    scan). A customer matched by two of their words is listed once; its second row still
+    counts in the offset there, so beyond 10,000 matches a page may start one row late."""
 
     def __init__(self, q: ParsedQuery, *, branches: Iterable[int] | None,
-                 descending: bool = False, retry: bool = True) -> None:
+                 descending: bool = False, retry: bool = True, cap: int = 10_000) -> None:
         self.q = q
         self.branches = None if branches is None else sorted(set(branches))
         self.descending = descending
-        #: When the words find nobody, count again with similar words for each (as
-        #: :func:`search` does; counting first tells, without a separate query).
+        #: When the words find nobody, look again with similar words for each (as
+        #: :func:`search` does; reading the matches tells, without a separate query).
         self.retry = retry
+        self.cap = cap
+        self._rows: list[tuple[str, int]] | None = None
+        self._more = False
 
     @staticmethod
     def usable(q: ParsedQuery) -> bool:
         return bool(q.words) and all(indexed(w) for w in q.words)
 
-    def _query(self) -> QuerySet[CustomerWord]:
-        alts = {w: self.q.alternatives.get(w, [w]) for w in self.q.words}
+    def _alternatives(self) -> dict[str, list[str]]:
+        return {w: self.q.alternatives.get(w, [w]) for w in self.q.words}
+
+    def _branch_filter(self, field: str) -> Q:
+        if self.branches is None:
+            return Q()
+        if len(self.branches) == 1:
+            return Q(**{field: self.branches[0]})  # (an absurd id finds nothing)
+        return Q(**{f"{field}__in": self.branches})
+
+    def _ordered(self, index: slice) -> list[tuple[str, int]]:
+        order = ("-sort_key", "-customer_id") if self.descending else ("sort_key",
+                                                                        "customer_id")
+        start, stop = index.start or 0, index.stop or 0
+        rows = list(self._union().order_by(*order)[start:stop + 5])
+        unique = list(dict.fromkeys(rows))  # duplicates are neighbours: same key, same id
+        return unique[: stop - start]
+
+    def _union(self) -> QuerySet[CustomerWord]:
+        alts = self._alternatives()
         # Drive from the word whose shortest alternative is longest (fewest matches).
         driver = max(self.q.words, key=lambda w: (min(len(a) for a in alts[w]), w))
         others = [Exists(CustomerWord.objects.filter(_prefixes(alts[w]),
                                                      customer_id=OuterRef("customer_id")))
                   for w in self.q.words if w != driver]
-        parts = []
-        for alt in alts[driver]:
-            part = CustomerWord.objects.filter(*others, word__startswith=alt)
-            if self.branches is not None and len(self.branches) == 1:
-                part = part.filter(branch_id=self.branches[0])  # (an absurd id finds nothing)
-            elif self.branches is not None:
-                part = part.filter(branch_id__in=self.branches)
-            parts.append(part.values_list("customer_id", "sort_key"))
-        return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0].distinct()
+        parts = [CustomerWord.objects.filter(self._branch_filter("branch_id"), *others,
+                                             word__startswith=alt)
+                 .values_list("sort_key", "customer_id") for alt in alts[driver]]
+        return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
-    def _counted(self, count: Any) -> int:
-        n = int(count())
-        if n == 0 and self.retry:
+    def _read(self) -> None:
+        # No ORDER BY: the scan stops after cap + 1 rows.
+        found = list(self._union()[: self.cap + 1])
+        self._more = len(found) > self.cap
+        self._rows = sorted(set(found), reverse=self.descending)
+
+    def _load(self) -> list[tuple[str, int]]:
+        if self._rows is None:
+            self._read()
+            if self.retry and not self._rows:
+                expand(self.q, fuzzy_all=True)
+                self._read()
             self.retry = False
-            expand(self.q, fuzzy_all=True)
-            n = int(count())
-        self.retry = False
-        return n
+        return self._rows or []
 
     def capped_count(self, cap: int) -> int:
-        return self._counted(lambda: self._query()[: cap + 1].count())
+        if cap != self.cap:
+            self.cap, self._rows = cap, None
+        rows = self._load()
+        return cap + 1 if self._more else len(rows)
 
     def count(self) -> int:
-        return self._counted(lambda: self._query().count())
+        return self.capped_count(self.cap)
 
     def __len__(self) -> int:
         return self.count()
@@ -240,13 +269,12 @@ class WordResults:
     def __getitem__(self, index: slice) -> list[Customer]:
         if not isinstance(index, slice):
             raise TypeError("WordResults takes slices only")
-        if self.retry:  # not counted yet (paginators count first)
-            self._counted(lambda: self._query()[:1].count())
-        order = ("-sort_key", "-customer_id") if self.descending else ("sort_key",
-                                                                        "customer_id")
-        ids = [pk for pk, _key in self._query().order_by(*order)[index]]
+        rows = self._load()
+        rows = self._ordered(index) if self._more else rows[index]
+        ids = [pk for _key, pk in rows]
         found = Customer.objects.select_related("branch").in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
+
 
 
 def index_customers(customers: Iterable[Customer], *, new: bool = False) -> None:

@@ -87,7 +87,7 @@ def customer_list(*, user: Any, filters: CustomerFilters, retry: bool = True
         qs = qs.filter(created_at__date__lte=filters.created_to)
     qs, parsed = search.search(qs, filters.q, retry=retry)
     order = SORTS.get(filters.sort, SORTS["name"])
-    if parsed.words and connection.vendor == "postgresql":
+    if search.WordResults.usable(parsed) and connection.vendor == "postgresql":
         return qs.select_related("branch").order_by(*_matches_first(order)), parsed
     return qs.select_related("branch").order_by(*order), parsed
 
@@ -102,7 +102,8 @@ def customer_results(*, user: Any, filters: CustomerFilters
             and search.WordResults.usable(search.parse(filters.q))):
         return customer_list(user=user, filters=filters)
     _qs, parsed = customer_list(user=user, filters=filters, retry=False)
-    branches = org_perms.access_of(user).branches_for(perms.CUSTOMER_VIEW.code)
+    allowed = org_perms.access_of(user).branches_for(perms.CUSTOMER_VIEW.code)
+    branches: list[int] | None = None if allowed is None else list(allowed)
     if filters.branch_id:
         wanted = filters.branch_id if 0 < filters.branch_id < 2**63 else None
         branches = [b for b in (branches if branches is not None else [wanted])
