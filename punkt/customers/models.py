@@ -151,8 +151,12 @@ class Customer(TimeStampedModel):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         indexes = [
-            models.Index(fields=["branch", "sort_key", "id"], name="customer_branch_sort"),
-            models.Index(fields=["sort_key", "id"], name="customer_sort"),
+            # Lists show active customers only: partial indexes let a branch's capped
+            # count and its first page be read from the index alone.
+            models.Index(fields=["branch", "sort_key", "id"], name="customer_branch_sort",
+                         condition=Q(status="active")),
+            models.Index(fields=["sort_key", "id"], name="customer_sort",
+                         condition=Q(status="active")),
             models.Index(fields=["branch", "-created_at"], name="customer_branch_created"),
             models.Index(fields=["-created_at"], name="customer_created"),
             models.Index(fields=["pesel"], name="customer_pesel",
