@@ -38,7 +38,7 @@ def insert[M: models.Model](objs: Sequence[M], *, batch_size: int = 1000,
         return objs
     model = type(objs[0])
     connection = connections[using]
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or model._meta.parents:  # (multi-table: Django's)
         model._default_manager.bulk_create(objs, batch_size=batch_size)
         return objs
     pk = model._meta.pk
@@ -52,7 +52,10 @@ def insert[M: models.Model](objs: Sequence[M], *, batch_size: int = 1000,
     qn = connection.ops.quote_name
     sql = (f"COPY {qn(model._meta.db_table)} "
            f"({', '.join(qn(f.column) for f in fields)}) FROM STDIN")
-    with connection.cursor() as cur, cur.cursor.copy(sql) as copy:
+    for obj in objs:  # an unsaved related object is an error, as in bulk_create
+        obj._prepare_related_fields_for_save(operation_name="bulk.insert")
+    with (connection.wrap_database_errors, connection.cursor() as cur,
+          cur.cursor.copy(sql) as copy):
         for obj in objs:
             copy.write_row([value(obj) for value in values])
             obj._state.adding = False
@@ -66,12 +69,17 @@ def _reader(field: Any, connection: Any) -> Callable[[models.Model], Any]:
         return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
     attname = field.attname
     if isinstance(field, PLAIN) and not isinstance(field, models.DateTimeField):
-        plain = (str, int, bool, type(None)) if not isinstance(
-            field, models.DateField | models.DecimalField) else None
+        plain: tuple[type, ...] | None = None
+        if isinstance(field, models.BooleanField):
+            plain = (bool, type(None))
+        elif isinstance(field, models.CharField | models.TextField):
+            plain = (str, type(None))
+        elif not isinstance(field, models.DateField | models.DecimalField):
+            plain = (int, type(None))  # integers and foreign keys
 
         def read(obj: models.Model) -> Any:
             value = getattr(obj, attname)
-            if plain is not None and isinstance(value, plain):
+            if plain is not None and type(value) in plain:
                 return value
             return field.get_db_prep_save(value, connection)
         return read

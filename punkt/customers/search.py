@@ -126,7 +126,8 @@ def known_prefixes(candidates: Iterable[str]) -> set[str]:
     if not words_:
         return set()
     # Lexicon words are [0-9a-z] only: no LIKE wildcard can hide in them.
-    one = "SELECT %s WHERE EXISTS (SELECT 1 FROM customers_searchword WHERE word LIKE %s)"
+    one = ("SELECT CAST(%s AS VARCHAR(60)) WHERE EXISTS "
+           "(SELECT 1 FROM customers_searchword WHERE word LIKE %s)")
     sql = " UNION ALL ".join([one] * len(words_))
     params = [p for w in words_ for p in (w, w + "%")]
     with connection.cursor() as cur:
@@ -210,7 +211,13 @@ class WordResults:
         return bool(q.words) and all(indexed(w) for w in q.words)
 
     def _alternatives(self) -> dict[str, list[str]]:
-        return {w: self.q.alternatives.get(w, [w]) for w in self.q.words}
+        """Each word's alternatives without those another one already covers (``kowal``
+        covers ``kowalik``), so that no customer is read twice for the same reason."""
+        out = {}
+        for w in self.q.words:
+            alts = sorted(set(self.q.alternatives.get(w, [w])))
+            out[w] = [a for a in alts if not any(a != b and a.startswith(b) for b in alts)]
+        return out
 
     def _branch_filter(self, field: str) -> Q:
         if self.branches is None:
@@ -220,12 +227,14 @@ class WordResults:
         return Q(**{f"{field}__in": self.branches})
 
     def _ordered(self, index: slice) -> list[tuple[str, int]]:
+        """A page of more than ``cap`` matches: PostgreSQL sorts, keeping only the page. A
+        customer with two words of the same prefix (Jan on ul. Jana) has two rows there:
+        neighbours, dropped here, but counted by the offset of the following pages."""
         order = ("-sort_key", "-customer_id") if self.descending else ("sort_key",
                                                                         "customer_id")
         start, stop = index.start or 0, index.stop or 0
         rows = list(self._union().order_by(*order)[start:stop + 5])
-        unique = list(dict.fromkeys(rows))  # duplicates are neighbours: same key, same id
-        return unique[: stop - start]
+        return list(dict.fromkeys(rows))[: stop - start]
 
     def _union(self) -> QuerySet[CustomerWord]:
         alts = self._alternatives()
@@ -240,10 +249,17 @@ class WordResults:
         return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
     def _read(self) -> None:
-        # No ORDER BY: the scan stops after cap + 1 rows.
-        found = list(self._union()[: self.cap + 1])
-        self._more = len(found) > self.cap
-        self._rows = sorted(set(found), reverse=self.descending)
+        # No ORDER BY, so the scan stops after `limit` rows; read more when repeated rows
+        # (one customer, two matching words) leave the distinct count at or under the cap.
+        limit = self.cap + 1
+        while True:
+            found = list(self._union()[:limit])
+            distinct = set(found)
+            if len(found) < limit or len(distinct) > self.cap:
+                break
+            limit *= 2
+        self._more = len(distinct) > self.cap
+        self._rows = sorted(distinct, reverse=self.descending)
 
     def _load(self) -> list[tuple[str, int]]:
         if self._rows is None:
@@ -272,7 +288,10 @@ class WordResults:
         rows = self._load()
         rows = self._ordered(index) if self._more else rows[index]
         ids = [pk for _key, pk in rows]
-        found = Customer.objects.select_related("branch").in_bulk(ids)
+        # Scope and status again: the words are a copy, and a merge may commit meanwhile.
+        found = (Customer.objects.filter(self._branch_filter("branch_id"),
+                                         status=CustomerStatus.ACTIVE)
+                 .select_related("branch").in_bulk(ids))
         return [found[pk] for pk in ids if pk in found]
 
 

@@ -384,12 +384,13 @@ def customer_update(*, actor: Any, customer_id: int, data: dict[str, Any]) -> Cu
     _ensure_active(customer)
     before_raw = {f: getattr(customer, f) for f in EDITABLE}
     clean = clean_customer({**before_raw, **data})
-    before = _masked(before_raw)
     for key, value in clean.items():
         setattr(customer, key, value)
     refresh_derived(customer)
     customer.save()
-    changes = diff(before, _snapshot(customer))
+    # Compared unmasked (a PESEL differing in its last digits is a change), logged masked.
+    changes = {key: [_masked({key: old})[key], _masked({key: new})[key]] for key, (old, new)
+               in diff(before_raw, {f: getattr(customer, f) for f in EDITABLE}).items()}
     if changes:
         search.index_customers([customer])
         audit_record(action="customers.customer.update", obj=customer, actor=actor,

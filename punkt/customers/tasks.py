@@ -28,7 +28,8 @@ def _remove_file(job: CustomerImport) -> None:
     from punkt.customers.io import import_dir
 
     (import_dir() / job.stored_name).unlink(missing_ok=True)
-    (import_dir() / f"{job.stored_name}.checked.json").unlink(missing_ok=True)
+    for suffix in (".checked.json", ".checked.tmp"):
+        (import_dir() / f"{job.stored_name}{suffix}").unlink(missing_ok=True)
 
 
 @task()

@@ -22,7 +22,8 @@ def branch_options(user: Any, code: str, selected: str) -> SafeString | None:
     The (id, code, name) rows are cached for a minute per branch scope."""
     allowed = perms.access_of(user).branches_for(code)
     scope = "all" if allowed is None else ",".join(map(str, sorted(allowed)))
-    key = "punkt:branch_options:" + hashlib.sha256(scope.encode()).hexdigest()[:32]
+    digest = hashlib.sha256(f"{code}|{scope}".encode()).hexdigest()[:32]
+    key = "punkt:branch_options:" + digest
     rows = cache.get(key)
     if rows is None:
         qs = selectors.branches_visible_to(user).filter(is_active=True)

@@ -153,6 +153,27 @@ def test_import_dry_run_then_import_once(world: Any, client_as: Any, settings: A
     assert list((tmp_path / "imports").iterdir()) == []  # file and checked rows gone (C28)
 
 
+def test_import_checks_the_file_again_when_the_checked_rows_are_unreadable(
+        world: Any, settings: Any, tmp_path: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile as Upload
+
+    from punkt.customers import io as customer_io
+
+    settings.VAR_DIR = tmp_path
+    job = customer_io.import_upload(
+        actor=world.manager_a, branch_id=world.a.pk, basis_confirmed=True,
+        uploaded=Upload("k.csv", _csv([["kind", "first_name", "last_name"],
+                                       ["osoba", "Anna", "Nowak"]]), "text/csv"))
+    assert customer_io.load_checked(job) is None  # no dry run yet
+    customer_io.save_checked(job, customer_io.validate_file(job))
+    assert [clean["last_name"] for _l, clean, _c in customer_io.load_checked(job)] == ["Nowak"]
+    path = tmp_path / "imports" / f"{job.stored_name}.checked.json"
+    path.write_text(path.read_text()[:20])  # cut off (a crash while writing, a full disk)
+    assert customer_io.load_checked(job) is None
+    path.write_text('{"format": 0, "rows": []}')  # written by an older version
+    assert customer_io.load_checked(job) is None
+
+
 def test_import_rejects_binary_and_other_branch(world: Any, client_as: Any, settings: Any,
                                                 tmp_path: Any) -> None:
     settings.VAR_DIR = tmp_path

@@ -47,6 +47,16 @@ def test_register_person_fills_birth_date_and_records_basis(world: Any) -> None:
     assert row.changes["pesel"][1] == "850101*****"  # PESEL masked in logs
 
 
+def test_update_logs_a_pesel_change_hidden_by_the_mask(world: Any) -> None:
+    c = register(world, pesel="85010112345")
+    services.customer_update(actor=world.service_a, customer_id=c.pk,
+                             data={"pesel": "85010154325"})  # same birth date, new serial
+    row = AuditEvent.objects.get(action="customers.customer.update")
+    assert row.changes["pesel"] == ["850101*****", "850101*****"]  # logged, still masked
+    assert "54325" not in str(row.changes)
+    assert TimelineEntry.objects.filter(customer=c, subject__contains="PESEL").exists()
+
+
 def test_register_without_basis_saves_nothing(world: Any) -> None:
     with pytest.raises(ValidationFailed) as exc:
         services.customer_create(actor=world.service_a, branch_id=world.a.pk,
@@ -160,6 +170,9 @@ def test_word_list_pages_the_same_rows_as_the_customer_queryset(world: Any) -> N
                 expected = list(qs.values_list("pk", flat=True))
                 assert [c.pk for c in results[0:50]] == expected, (user, q, sort)
                 assert [c.pk for c in results[1:3]] == expected[1:3]
+                # Exactly at the cap: one customer with two matching words (Jan on
+                # ul. Jana Pawła) must not make it "more than".
+                assert results.capped_count(max(1, len(expected))) == len(expected)
                 # Above the cap the database sorts: the first page is still exact.
                 assert results.capped_count(2) == min(len(expected), 3)
                 assert [c.pk for c in results[0:2]] == expected[0:2], (user, q, sort)
@@ -200,6 +213,21 @@ def test_customer_words_follow_changes_merge_and_erasure(world: Any) -> None:
     assert words_of(a) == set()
     assert not SearchWord.objects.filter(word="zgrzeblowa").exists()
     assert SearchWord.objects.filter(word="nowak").exists()  # b still has it
+
+
+def test_customer_words_command_rebuilds_lost_words(world: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    a = register(world, city="Łódź")
+    b = register(world, first_name="Ewa", last_name="Nowak")
+    gdpr.customer_anonymise(actor=world.expert, customer_id=b.pk, reason="żądanie")
+    CustomerWord.objects.all().delete()  # e.g. rows written by an older version
+    out = StringIO()
+    call_command("customer_words", stdout=out)
+    assert words_of(a) == {"jan", "kowalski", "lodz"} and words_of(b) == set()
+    assert "2" in out.getvalue()
 
 
 def test_consents_append_only_and_current_state(world: Any) -> None:
