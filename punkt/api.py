@@ -77,11 +77,13 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     from punkt.core.api_views import router as core_router
     from punkt.customers.api import router as customers_router
+    from punkt.materials.api import router as materials_router
     from punkt.organization.api import router as organization_router
 
     api.add_router("/v1", core_router)
     api.add_router("/v1", organization_router)
     api.add_router("/v1", customers_router)
+    api.add_router("/v1", materials_router)
 
 
 _register_routers()

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "punkt.core",
     "punkt.organization",
     "punkt.customers",
+    "punkt.materials",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("punkt.core.urls")),
     path("organisation/", include("punkt.organization.urls")),
     path("customers/", include("punkt.customers.urls")),
+    path("materials/", include("punkt.materials.urls")),
     # The sign-in e-mail is the employee record's, changed by HQ through the service
     # (audited); allauth's own address management is switched off.
     path("accounts/email/", not_found, name="account_email_disabled"),

@@ -56,6 +56,23 @@ def customer_b(w: Any) -> Any:
     return c
 
 
+def material_b(w: Any) -> Any:
+    """A price-list version HQ sent to branch B only."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from punkt.materials import services
+    from punkt.materials.models import MaterialVersion
+
+    existing = MaterialVersion.objects.filter(material__title="Cennik Bydgoszcz").first()
+    if existing:
+        return existing
+    m = services.material_create(actor=w.expert, kind="price_list", title="Cennik Bydgoszcz")
+    v = services.version_create(actor=w.expert, material_id=m.pk, valid_from=timezone.localdate(),
+                                all_branches=False, branch_ids=[w.b.pk],
+                                uploaded=SimpleUploadedFile("b.pdf", b"%PDF-1.4\n%%EOF\n"))
+    return services.version_publish(actor=w.expert, version_id=v.pk)
+
+
 def _customer_b(w: Any) -> dict[str, Any]:
     return {"customer_id": customer_b(w).pk}
 
@@ -109,6 +126,7 @@ PAGE_CASES: dict[str, BranchCase] = {
     "customers:unmerge": _merge_b,
     "customers:import_detail": lambda w: {"import_id": _import_b(w)},
     "customers:information_clause": lambda w: {"branch_id": w.b.pk},
+    "materials:version_file": lambda w: {"version_id": material_b(w).pk},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -117,6 +135,7 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "organization:employee_list": lambda w: w.service_b.email,
     "customers:customer_list": lambda w: customer_b(w).display_name,
     "customers:customer_export": lambda w: customer_b(w).last_name,
+    "materials:inbox": lambda w: material_b(w).material.title,
 }
 
 # API operations (operation id → (method, path) of a branch-B object).
@@ -139,6 +158,8 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "customer_contact_log": lambda w: ("POST",
                                        f"/api/v1/customers/{customer_b(w).pk}/contacts-log"),
     "customer_import_get": lambda w: ("GET", f"/api/v1/customer-imports/{_import_b(w)}"),
+    "material_version_file": lambda w: ("GET",
+                                        f"/api/v1/material-versions/{material_b(w).pk}/file"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},
@@ -155,4 +176,5 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "branch_list": lambda w: ("/api/v1/branches", w.b.code),
     "employee_list": lambda w: ("/api/v1/employees", w.service_b.email),
     "customer_list": lambda w: ("/api/v1/customers", customer_b(w).display_name),
+    "material_inbox": lambda w: ("/api/v1/materials/inbox", material_b(w).material.title),
 }

@@ -431,7 +431,8 @@ class TimelineEntry(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"), blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("employee"), null=True,
-                              blank=True, on_delete=models.SET_NULL, related_name="+")
+                              blank=True, on_delete=models.SET_NULL, related_name="+",
+                              db_index=False)  # timeline_actor_recent starts with it
     branch = models.ForeignKey("organization.Branch", verbose_name=_("branch"), null=True,
                                blank=True, on_delete=models.SET_NULL, related_name="+")
     source_type = models.CharField(max_length=60, blank=True)
@@ -443,7 +444,10 @@ class TimelineEntry(models.Model):
         verbose_name_plural = _("timeline entries")
         ordering = ["-occurred_at", "-pk"]
         indexes = [models.Index(fields=["customer", "-occurred_at", "-id"],
-                                name="timeline_customer_recent")]
+                                name="timeline_customer_recent"),
+                   # "My recent customer contacts" on the dashboard.
+                   models.Index(fields=["actor", "-occurred_at", "-id"],
+                                name="timeline_actor_recent")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.occurred_at:%Y-%m-%d}"

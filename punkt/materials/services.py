@@ -1,0 +1,244 @@
+"""Publishing HQ materials and recording their delivery to branches."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from punkt.core import bulk
+from punkt.core.audit import audit_record
+from punkt.core.errors import Conflict, NotFound, ValidationFailed
+from punkt.materials import files
+from punkt.materials import permissions as perms
+from punkt.materials.models import (
+    Delivery,
+    Material,
+    MaterialKind,
+    MaterialVersion,
+    VersionStatus,
+)
+from punkt.materials.workflows import VERSION_FLOW
+from punkt.organization import permissions as org_perms
+from punkt.organization.models import Branch, BranchKind
+
+
+def _text(value: Any, *, field: str, label: str, max_length: int, required: bool) -> str:
+    text = " ".join(str(value or "").split())
+    if required and not text:
+        raise ValidationFailed("required", _("%(label)s is required.") % {"label": label},
+                               field=field)
+    if len(text) > max_length:
+        raise ValidationFailed("too_long", _("%(label)s may have at most %(n)d characters.")
+                               % {"label": label, "n": max_length}, field=field)
+    return text
+
+
+def _date(value: Any, *, field: str, label: str, required: bool) -> datetime.date | None:
+    if value in (None, ""):
+        if required:
+            raise ValidationFailed("required", _("%(label)s is required.") % {"label": label},
+                                   field=field)
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationFailed("invalid", _("%(label)s: give a date as YYYY-MM-DD.")
+                               % {"label": label}, field=field) from None
+
+
+@transaction.atomic
+def material_create(*, actor: Any, kind: str, title: str, description: str = "") -> Material:
+    org_perms.ensure(actor, perms.MATERIAL_MANAGE.code)
+    if kind not in MaterialKind.values:
+        raise ValidationFailed("invalid", _("Choose the type of material."), field="kind")
+    material = Material.objects.create(
+        kind=kind, title=_text(title, field="title", label=_("Title"), max_length=200,
+                               required=True),
+        description=_text(description, field="description", label=_("Description"),
+                          max_length=5000, required=False),
+        created_by=actor if getattr(actor, "pk", None) else None)
+    audit_record(action="materials.material.create", obj=material, actor=actor)
+    return material
+
+
+def version_create(*, actor: Any, material_id: int, uploaded: Any, valid_from: Any,
+                   valid_to: Any = None, note: str = "", all_branches: bool = True,
+                   branch_ids: list[int] | None = None) -> MaterialVersion:
+    """A new draft version with its file; published separately (:func:`version_publish`)."""
+    org_perms.ensure(actor, perms.MATERIAL_MANAGE.code)
+    start = _date(valid_from, field="valid_from", label=_("Valid from"), required=True)
+    if start is None:  # (required: _date has said so already)
+        raise ValidationFailed("required", _("Give the first day of validity."),
+                               field="valid_from")
+    end = _date(valid_to, field="valid_to", label=_("Valid to"), required=False)
+    if end is not None and start is not None and end < start:
+        raise ValidationFailed("invalid", _("“Valid to” cannot be before “Valid from”."),
+                               field="valid_to")
+    note = _text(note, field="note", label=_("What changed"), max_length=500, required=False)
+    targets = _targets(all_branches, branch_ids)
+    original, stored, content_type, size = files.store(uploaded)
+    try:
+        with transaction.atomic():
+            material = Material.objects.select_for_update().filter(
+                pk=material_id, is_archived=False).first()
+            if material is None:
+                raise NotFound(_("Material not found."))
+            number = (material.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+            version = MaterialVersion.objects.create(
+                material=material, number=number, note=note, valid_from=start, valid_to=end,
+                all_branches=all_branches, file_name=original, stored_name=stored,
+                content_type=content_type, size=size,
+                created_by=actor if getattr(actor, "pk", None) else None)
+            if not all_branches:
+                version.branches.set(targets)
+            audit_record(action="materials.version.create", obj=version, actor=actor,
+                         message=original)
+    except BaseException:
+        files.path_of(stored).unlink(missing_ok=True)  # no orphan file on a refusal
+        raise
+    return version
+
+
+def _targets(all_branches: bool, branch_ids: list[int] | None) -> list[Branch]:
+    if all_branches:
+        return []
+    ids = sorted({int(b) for b in branch_ids or []})
+    found = list(Branch.objects.filter(pk__in=ids, kind=BranchKind.BRANCH, is_active=True))
+    if not ids:
+        raise ValidationFailed("required", _("Choose at least one branch, or all branches."),
+                               field="branches")
+    if len(found) != len(ids):
+        raise ValidationFailed("invalid", _("Some of the chosen branches do not exist or are "
+                                            "closed."), field="branches")
+    return found
+
+
+def version_get_for_manage(*, user: Any, version_id: int) -> MaterialVersion:
+    org_perms.ensure(user, perms.MATERIAL_MANAGE.code)
+    version = MaterialVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        raise NotFound(_("Version not found."))
+    return version
+
+
+def _lock_version(version_id: int) -> MaterialVersion:
+    version = (MaterialVersion.objects.select_for_update().select_related("material")
+               .filter(pk=version_id).first())
+    if version is None:
+        raise NotFound(_("Version not found."))
+    return version
+
+
+@transaction.atomic
+def version_publish(*, actor: Any, version_id: int) -> MaterialVersion:
+    """Publish a draft: every target branch gets it in its inbox at once (one delivery row
+    each, written together), and from its start date it replaces the earlier version."""
+    version = _lock_version(version_id)
+    VERSION_FLOW.ensure_can(version, "publish", actor=actor)
+    today = timezone.localdate()
+    if version.valid_to is not None and version.valid_to < today:
+        raise ValidationFailed("expired", _("This version's validity has already ended."),
+                               field="valid_to")
+    branches = Branch.objects.filter(kind=BranchKind.BRANCH, is_active=True)
+    if not version.all_branches:
+        branches = branches.filter(pk__in=version.branches.values("pk"))
+    branch_ids = list(branches.values_list("pk", flat=True))
+    if not branch_ids:
+        raise ValidationFailed("required", _("None of the chosen branches is open."),
+                               field="branches")
+    now = timezone.now()
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = now
+    version.published_by = actor if getattr(actor, "pk", None) else None
+    version.save(update_fields=["status", "published_at", "published_by"])
+    bulk.insert([Delivery(version=version, branch_id=b, delivered_at=now) for b in branch_ids])
+    audit_record(action="materials.version.publish", obj=version, actor=actor,
+                 message=f"{len(branch_ids)} branches")
+    return version
+
+
+@transaction.atomic
+def version_withdraw(*, actor: Any, version_id: int, reason: str) -> MaterialVersion:
+    """Take a published version back (a mistake): branches no longer see it, and the
+    version before it is current again where it was."""
+    version = _lock_version(version_id)
+    VERSION_FLOW.ensure_can(version, "withdraw", actor=actor)
+    reason = _text(reason, field="reason", label=_("Reason"), max_length=500, required=True)
+    version.status = VersionStatus.WITHDRAWN
+    version.withdrawn_at = timezone.now()
+    version.withdrawn_reason = reason
+    version.save(update_fields=["status", "withdrawn_at", "withdrawn_reason"])
+    audit_record(action="materials.version.withdraw", obj=version, actor=actor,
+                 message=reason)
+    return version
+
+
+@transaction.atomic
+def version_delete(*, actor: Any, version_id: int) -> None:
+    version = _lock_version(version_id)
+    VERSION_FLOW.ensure_can(version, "delete", actor=actor)
+    stored = version.stored_name
+    audit_record(action="materials.version.delete", obj=version, actor=actor,
+                 message=version.file_name)
+    version.delete()
+    transaction.on_commit(lambda: files.path_of(stored).unlink(missing_ok=True))
+
+
+def deliveries_received(*, user: Any, delivery_ids: list[int]) -> int:
+    """The inbox listed these to a branch employee: the branch has received them (first
+    time only)."""
+    if not delivery_ids:
+        return 0
+    allowed = org_perms.access_of(user).branches_for(perms.MATERIAL_VIEW.code)
+    qs = Delivery.objects.filter(pk__in=delivery_ids, received_at__isnull=True)
+    if allowed is None:  # HQ looking at a branch's inbox does not count as the branch
+        return 0
+    return qs.filter(branch_id__in=allowed).update(received_at=timezone.now())
+
+
+def version_open(*, user: Any, version_id: int) -> MaterialVersion:
+    """A branch employee (or HQ) opens the file: the first opening per branch is kept.
+    Withdrawn versions and versions not sent to the user's branches are not found."""
+    org_perms.ensure(user, perms.MATERIAL_VIEW.code)
+    allowed = org_perms.access_of(user).branches_for(perms.MATERIAL_VIEW.code)
+    version = MaterialVersion.objects.select_related("material").filter(pk=version_id).first()
+    if version is None:
+        raise NotFound(_("Version not found."))
+    if allowed is None:
+        if not org_perms.can(user, perms.MATERIAL_MANAGE.code) and \
+                version.status != VersionStatus.PUBLISHED:
+            raise NotFound(_("Version not found."))
+        return version
+    mine = Delivery.objects.filter(version=version, branch_id__in=allowed)
+    if version.status != VersionStatus.PUBLISHED or not mine.exists():
+        raise NotFound(_("Version not found."))
+    now = timezone.now()
+    mine.filter(received_at__isnull=True).update(received_at=now)
+    mine.filter(opened_at__isnull=True).update(opened_at=now, opened_by=user)
+    return version
+
+
+def ensure_current(*, version_id: int, branch_id: int,
+                   on: datetime.date | None = None) -> MaterialVersion:
+    """Raise unless this version is the one in force at the branch (a contract or an offer
+    may only use the current template or price list)."""
+    from punkt.materials.selectors import current_for_branch
+
+    version = MaterialVersion.objects.select_related("material").filter(pk=version_id).first()
+    if version is None:
+        raise NotFound(_("Version not found."))
+    current = current_for_branch(branch_id=branch_id, material_id=version.material_id, on=on)
+    if current is None or current.pk != version.pk:
+        raise Conflict("superseded", _(
+            "“%(title)s” version %(n)d is not the one in force at this branch%(newer)s.") % {
+            "title": version.material.title, "n": version.number,
+            "newer": (_(" (use version %(n)d)") % {"n": current.number}) if current else ""},
+            field="version")
+    return version

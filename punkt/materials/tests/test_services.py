@@ -1,0 +1,179 @@
+"""Materials: versions, publishing to branches, the inbox, delivery tracking, currency."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
+from punkt.materials import selectors, services
+from punkt.materials.models import Delivery, MaterialVersion, VersionStatus
+from punkt.materials.workflows import VERSION_FLOW
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+TODAY = datetime.date(2026, 11, 24)
+
+
+@pytest.fixture(autouse=True)
+def _files(settings: Any, tmp_path: Any) -> None:
+    settings.VAR_DIR = tmp_path
+
+
+def pdf(name: str = "cennik.pdf", data: bytes = PDF) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/pdf")
+
+
+def published(world: Any, title: str = "Cennik internetu", *, valid_from: Any = None,
+              **kwargs: Any) -> MaterialVersion:
+    material = services.material_create(actor=world.expert, kind="price_list", title=title)
+    version = services.version_create(actor=world.expert, material_id=material.pk,
+                                      uploaded=pdf(), valid_from=valid_from or
+                                      timezone.localdate(), **kwargs)
+    return services.version_publish(actor=world.expert, version_id=version.pk)
+
+
+def test_publish_reaches_every_branch_at_once(world: Any) -> None:
+    v = published(world)
+    assert v.status == VersionStatus.PUBLISHED and v.published_at is not None
+    assert set(Delivery.objects.filter(version=v).values_list("branch_id", flat=True)) == {
+        world.a.pk, world.b.pk}  # not HQ
+    box = selectors.inbox(user=world.service_a)
+    assert [i.version.pk for i in box.current] == [v.pk] and box.current[0].is_new
+    assert services.deliveries_received(user=world.service_a, delivery_ids=box.delivery_ids) == 1
+    assert services.deliveries_received(user=world.service_a, delivery_ids=box.delivery_ids) == 0
+    services.version_open(user=world.cashier_a, version_id=v.pk)
+    services.version_open(user=world.service_a, version_id=v.pk)  # the first opening stays
+    d = Delivery.objects.get(version=v, branch=world.a)
+    assert d.received_at and d.opened_at and d.opened_by == world.cashier_a
+    assert not selectors.inbox(user=world.service_a).current[0].is_new
+    report = selectors.delivery_report(user=world.expert, version_id=v.pk)
+    assert (report.branches, report.received, report.opened, report.within_goal) == (2, 1, 1, 1)
+
+
+def test_chosen_branches_only_and_other_branches_cannot_open(world: Any) -> None:
+    v = published(world, all_branches=False, branch_ids=[world.b.pk])
+    assert selectors.inbox(user=world.service_a).current == []
+    assert [i.version.pk for i in selectors.inbox(user=world.service_b).current] == [v.pk]
+    with pytest.raises(NotFound):
+        services.version_open(user=world.service_a, version_id=v.pk)
+    with pytest.raises(ValidationFailed) as exc:
+        m = services.material_create(actor=world.expert, kind="promo", title="Ulotka")
+        services.version_create(actor=world.expert, material_id=m.pk, uploaded=pdf(),
+                                valid_from=TODAY, all_branches=False, branch_ids=[])
+    assert exc.value.field == "branches"
+
+
+def test_new_version_supersedes_and_only_the_current_one_is_usable(world: Any) -> None:
+    v1 = published(world)
+    v2 = services.version_create(actor=world.expert, material_id=v1.material_id,
+                                 uploaded=pdf("cennik-2.pdf"), valid_from=timezone.localdate(),
+                                 note="Nowe ceny")
+    assert v2.number == 2
+    services.ensure_current(version_id=v1.pk, branch_id=world.a.pk)  # v2 still a draft
+    services.version_publish(actor=world.expert, version_id=v2.pk)
+    with pytest.raises(Conflict) as exc:
+        services.ensure_current(version_id=v1.pk, branch_id=world.a.pk)
+    assert exc.value.code == "superseded" and "2" in exc.value.message
+    assert [i.version.number for i in selectors.inbox(user=world.service_a).current] == [2]
+    # Withdrawn by mistake: version 1 is in force again.
+    services.version_withdraw(actor=world.expert, version_id=v2.pk, reason="Błędne ceny")
+    services.ensure_current(version_id=v1.pk, branch_id=world.a.pk)
+    with pytest.raises(NotFound):
+        services.version_open(user=world.service_a, version_id=v2.pk)
+
+
+def test_future_version_is_upcoming_until_its_day(world: Any) -> None:
+    v1 = published(world)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    v2 = services.version_create(actor=world.expert, material_id=v1.material_id,
+                                 uploaded=pdf(), valid_from=tomorrow)
+    services.version_publish(actor=world.expert, version_id=v2.pk)
+    box = selectors.inbox(user=world.service_a)
+    assert [i.version.number for i in box.current] == [1]
+    assert [i.version.number for i in box.upcoming] == [2]
+    services.ensure_current(version_id=v1.pk, branch_id=world.a.pk)
+    services.ensure_current(version_id=v2.pk, branch_id=world.a.pk, on=tomorrow)
+    expired = timezone.localdate() - datetime.timedelta(days=1)
+    v3 = services.version_create(actor=world.expert, material_id=v1.material_id,
+                                 uploaded=pdf(), valid_from=expired - datetime.timedelta(5),
+                                 valid_to=expired)
+    with pytest.raises(ValidationFailed) as exc:
+        services.version_publish(actor=world.expert, version_id=v3.pk)
+    assert exc.value.field == "valid_to"
+
+
+@pytest.mark.parametrize(("action", "allowed_from"), [
+    ("publish", {VersionStatus.DRAFT}), ("withdraw", {VersionStatus.PUBLISHED}),
+    ("delete", {VersionStatus.DRAFT}), ("edit", {VersionStatus.DRAFT}),
+])
+def test_every_transition_from_every_state(world: Any, action: str,
+                                           allowed_from: set[str]) -> None:
+    for state in VersionStatus.values:
+        v = MaterialVersion(status=state)
+        if state in allowed_from:
+            assert VERSION_FLOW.ensure_can(v, action, actor=world.expert).action == action
+            assert action in VERSION_FLOW.allowed_actions(v, world.expert)
+            with pytest.raises(ActionDenied):
+                VERSION_FLOW.ensure_can(v, action, actor=world.manager_a)
+        else:
+            with pytest.raises(Conflict):
+                VERSION_FLOW.ensure_can(v, action, actor=world.expert)
+            assert action not in VERSION_FLOW.allowed_actions(v, world.expert)
+
+
+def test_publish_twice_and_branch_staff_cannot_publish(world: Any) -> None:
+    v = published(world)
+    with pytest.raises(Conflict):
+        services.version_publish(actor=world.expert, version_id=v.pk)
+    assert Delivery.objects.filter(version=v).count() == 2  # not doubled
+    with pytest.raises(ActionDenied):
+        services.material_create(actor=world.manager_a, kind="promo", title="X")
+
+
+@pytest.mark.parametrize(("name", "data", "ok"), [
+    ("cennik.pdf", PDF, True),
+    ("cennik.csv", "kod;nazwa;cena\nINT-1;Łącze 300;59,99\n".encode(), True),
+    ("ulotka.pdf", b"MZ\x90\x00\x03binary", False),          # an .exe named .pdf
+    ("../../etc/passwd", b"root:x:0:0\n", True),               # the name is only a label
+    ("zdjęcie.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, True),
+])
+def test_upload_type_by_content_and_random_names(world: Any, tmp_path: Any, name: str,
+                                                 data: bytes, ok: bool) -> None:
+    m = services.material_create(actor=world.expert, kind="manual", title="Instrukcja")
+    upload = SimpleUploadedFile(name, data)
+    if not ok:
+        with pytest.raises(ValidationFailed) as exc:
+            services.version_create(actor=world.expert, material_id=m.pk, uploaded=upload,
+                                    valid_from=TODAY)
+        assert exc.value.field == "file"
+        assert list((tmp_path / "materials").iterdir()) == []  # nothing left on disk
+        return
+    v = services.version_create(actor=world.expert, material_id=m.pk, uploaded=upload,
+                                valid_from=TODAY)
+    assert v.file_name == name.rsplit("/", 1)[-1] and "/" not in v.stored_name
+    assert (tmp_path / "materials" / v.stored_name).exists()
+
+
+def test_too_large_and_bad_dates_name_the_field(world: Any, monkeypatch: Any) -> None:
+    from punkt.materials import files
+
+    m = services.material_create(actor=world.expert, kind="manual", title="Instrukcja")
+    monkeypatch.setattr(files, "MAX_SIZE", 10)
+    with pytest.raises(ValidationFailed) as exc:
+        services.version_create(actor=world.expert, material_id=m.pk, uploaded=pdf(),
+                                valid_from=TODAY)
+    assert exc.value.field == "file"
+    for kwargs, field in (({"valid_from": ""}, "valid_from"),
+                          ({"valid_from": "2026-13-01"}, "valid_from"),
+                          ({"valid_from": TODAY, "valid_to": "2026-01-01"}, "valid_to")):
+        with pytest.raises(ValidationFailed) as exc:
+            services.version_create(actor=world.expert, material_id=m.pk, uploaded=pdf(),
+                                    **kwargs)
+        assert exc.value.field == field
+    with pytest.raises(ValidationFailed) as exc:
+        services.material_create(actor=world.expert, kind="price_list", title="  ")
+    assert exc.value.field == "title"

@@ -1,0 +1,153 @@
+"""Pages: the branch inbox "From HQ" and HQ's publishing pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from punkt.core.errors import Conflict, ValidationFailed
+from punkt.core.forms import apply_error, submit_inline_form
+from punkt.core.paging import paginate
+from punkt.core.routes import scoped
+from punkt.materials import files, selectors, services
+from punkt.materials import permissions as perms
+from punkt.materials.forms import MaterialForm, VersionForm, WithdrawForm
+from punkt.materials.models import MaterialKind
+from punkt.materials.workflows import VERSION_FLOW
+from punkt.organization import permissions as org_perms
+
+
+@scoped("list")
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in MaterialKind.values else ""
+    box = selectors.inbox(user=request.user, kind=kind)
+    services.deliveries_received(user=request.user, delivery_ids=box.delivery_ids)
+    return render(request, "materials/inbox.html", {
+        "box": box, "kinds": MaterialKind.choices, "kind": kind,
+        "can_manage": org_perms.can(request.user, perms.MATERIAL_MANAGE.code)})
+
+
+@scoped("branch")
+@login_required
+def version_file(request: HttpRequest, version_id: int) -> FileResponse:
+    version = services.version_open(user=request.user, version_id=version_id)
+    return files.response_for(version.stored_name, version.file_name, version.content_type)
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.MATERIAL_MANAGE.code)
+    form = MaterialForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            material = services.material_create(actor=request.user, **form.cleaned_data)
+        except ValidationFailed as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Material created: add its first version."))
+            return redirect("materials:material_detail", material_id=material.pk)
+    kind = request.GET.get("kind", "")
+    qs = selectors.material_list(user=request.user, kind=kind if kind in MaterialKind.values
+                                 else "", q=request.GET.get("q", ""))
+    listing = paginate(request, qs.prefetch_related("versions"), sort="kind")
+    return render(request, "materials/manage.html", {
+        "listing": listing, "form": form, "kinds": MaterialKind.choices})
+
+
+@scoped("global")
+@login_required
+def material_detail(request: HttpRequest, material_id: int) -> HttpResponse:
+    material = selectors.material_get(user=request.user, material_id=material_id)
+    return _detail(request, material_id, VersionForm(), WithdrawForm(), status=200,
+                   material=material)
+
+
+def _detail(request: HttpRequest, material_id: int, form: VersionForm,
+            withdraw_form: WithdrawForm, *, status: int, material: object = None
+            ) -> HttpResponse:
+    material = material or selectors.material_get(user=request.user, material_id=material_id)
+    versions = list(material.versions.order_by("-number"))  # type: ignore[attr-defined]
+    counts = selectors.delivery_counts([v.pk for v in versions])
+    rows = [{"v": v, "actions": VERSION_FLOW.allowed_actions(v, request.user),
+             "counts": counts.get(v.pk)} for v in versions]
+    return render(request, "materials/material_detail.html", {
+        "material": material, "rows": rows, "form": form, "withdraw_form": withdraw_form},
+        status=status)
+
+
+@scoped("global")
+@login_required
+@require_POST
+def version_add(request: HttpRequest, material_id: int) -> HttpResponse:
+    selectors.material_get(user=request.user, material_id=material_id)
+    form = VersionForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.version_create(
+                actor=request.user, material_id=material_id, uploaded=data["file"],
+                valid_from=data["valid_from"], valid_to=data["valid_to"], note=data["note"],
+                all_branches=data["all_branches"],
+                branch_ids=[b.pk for b in data["branches"]])
+        except (ValidationFailed, Conflict) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Version saved as a draft: check it, then publish."))
+            return redirect("materials:material_detail", material_id=material_id)
+    return _detail(request, material_id, form, WithdrawForm(), status=422)
+
+
+def _version_action(request: HttpRequest, version_id: int, call: object,
+                    success: str) -> HttpResponse:
+    version = services.version_get_for_manage(user=request.user, version_id=version_id)
+    try:
+        call()  # type: ignore[operator]
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("materials:material_detail", material_id=version.material_id)
+
+
+@scoped("global")
+@login_required
+@require_POST
+def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
+    return _version_action(request, version_id, lambda: services.version_publish(
+        actor=request.user, version_id=version_id), _("Published: the branches have it now."))
+
+
+@scoped("global")
+@login_required
+@require_POST
+def version_withdraw(request: HttpRequest, version_id: int) -> HttpResponse:
+    version = services.version_get_for_manage(user=request.user, version_id=version_id)
+    form = WithdrawForm(request.POST)
+    submit_inline_form(request, form, lambda d: services.version_withdraw(
+        actor=request.user, version_id=version_id, reason=d["reason"]),
+        _("Withdrawn: branches no longer see this version."))
+    return redirect("materials:material_detail", material_id=version.material_id)
+
+
+@scoped("global")
+@login_required
+@require_POST
+def version_delete(request: HttpRequest, version_id: int) -> HttpResponse:
+    return _version_action(request, version_id, lambda: services.version_delete(
+        actor=request.user, version_id=version_id), _("Draft deleted."))
+
+
+@scoped("global")
+@login_required
+def delivery_report(request: HttpRequest, version_id: int) -> HttpResponse:
+    report = selectors.delivery_report(user=request.user, version_id=version_id)
+    return render(request, "materials/delivery_report.html", {
+        "report": report, "goal_minutes": int(selectors.GOAL.total_seconds() // 60)})
