@@ -32,6 +32,8 @@ from punkt.organization.services import api_token_create  # noqa: E402
 
 PDF = b"%PDF-1.4\n" + b"0" * (1024 * 1024) + b"\n%%EOF\n"
 EXPERT = "ekspert@punkt-bench.pl"
+PRICES = ("kod;nazwa;cena brutto;VAT\n" + "".join(
+    f"P-{i:04d};Usługa {i};{19 + i % 80},99;23\n" for i in range(300))).encode()
 
 
 def main() -> None:
@@ -50,8 +52,9 @@ def main() -> None:
     times = []
     for i in range(args.publish):
         m = materials[i % len(materials)]
-        v = services.version_create(actor=expert, material_id=m.pk,
-                                    uploaded=SimpleUploadedFile("cennik.pdf", PDF),
+        upload = (SimpleUploadedFile("cennik.csv", PRICES) if m.kind == "price_list"
+                  else SimpleUploadedFile("material.pdf", PDF))
+        v = services.version_create(actor=expert, material_id=m.pk, uploaded=upload,
                                     valid_from=timezone.localdate(), note=f"bench {i}")
         t = time.perf_counter()
         with transaction.atomic():

@@ -57,7 +57,7 @@ def customer_b(w: Any) -> Any:
 
 
 def material_b(w: Any) -> Any:
-    """A price-list version HQ sent to branch B only."""
+    """A leaflet HQ sent to branch B only."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from punkt.materials import services
@@ -66,7 +66,7 @@ def material_b(w: Any) -> Any:
     existing = MaterialVersion.objects.filter(material__title="Cennik Bydgoszcz").first()
     if existing:
         return existing
-    m = services.material_create(actor=w.expert, kind="price_list", title="Cennik Bydgoszcz")
+    m = services.material_create(actor=w.expert, kind="promo", title="Cennik Bydgoszcz")
     v = services.version_create(actor=w.expert, material_id=m.pk, valid_from=timezone.localdate(),
                                 all_branches=False, branch_ids=[w.b.pk],
                                 uploaded=SimpleUploadedFile("b.pdf", b"%PDF-1.4\n%%EOF\n"))
@@ -127,6 +127,7 @@ PAGE_CASES: dict[str, BranchCase] = {
     "customers:import_detail": lambda w: {"import_id": _import_b(w)},
     "customers:information_clause": lambda w: {"branch_id": w.b.pk},
     "materials:version_file": lambda w: {"version_id": material_b(w).pk},
+    "materials:version_detail": lambda w: {"version_id": material_b(w).pk},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -160,6 +161,8 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "customer_import_get": lambda w: ("GET", f"/api/v1/customer-imports/{_import_b(w)}"),
     "material_version_file": lambda w: ("GET",
                                         f"/api/v1/material-versions/{material_b(w).pk}/file"),
+    "material_version_items": lambda w: ("GET",
+                                         f"/api/v1/material-versions/{material_b(w).pk}/items"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},

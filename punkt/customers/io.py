@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from punkt.core import bulk
+from punkt.core import bulk, tabular
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.customers import identifiers as ids
@@ -190,49 +190,9 @@ def import_upload(*, actor: Any, branch_id: int, uploaded: Any,
     return job
 
 
-def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1250"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationFailed("invalid_file", _("The CSV file is not UTF-8 or Windows-1250 text."),
-                           field="file")
-
-
-def _header(cells: list[Any]) -> list[str]:
-    out = []
-    for cell in cells:
-        key = str(cell or "").strip().lower()
-        out.append(HEADER_ALIASES.get(key, key))
-    return out
-
-
 def read_rows(path: Path) -> Iterator[dict[str, Any]]:
     """Rows of the file as dicts keyed by the header; raises for a file it cannot read."""
-    if path.suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 - any parse failure means "not a workbook"
-            raise ValidationFailed("invalid_file", _("The XLSX file cannot be read."),
-                                   field="file") from None
-        rows = wb.worksheets[0].iter_rows(values_only=True)
-        header = _header(list(next(rows, [])))
-        for row in rows:
-            if row and any(v not in (None, "") for v in row):
-                yield dict(zip(header, ["" if v is None else v for v in row], strict=False))
-        wb.close()
-        return
-    text = _decode(path.read_bytes())
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = _header(next(reader, []))
-    for row in reader:
-        if any(v.strip() for v in row):
-            yield dict(zip(header, row, strict=False))
+    return tabular.read_rows(path, HEADER_ALIASES)
 
 
 def _prepare(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

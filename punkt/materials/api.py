@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
@@ -123,6 +124,24 @@ def material_inbox(request: HttpRequest, kind: str = "") -> dict[str, Any]:
 def material_version_file(request: HttpRequest, version_id: int) -> FileResponse:
     v = services.version_open(user=request.user, version_id=version_id)
     return files.response_for(v.stored_name, v.file_name, v.content_type)
+
+
+class PriceItemOut(Schema):
+    position: int
+    code: str
+    name: str
+    unit: str
+    price_gross: Decimal
+    vat_rate: str
+
+
+@router.get("/material-versions/{version_id}/items", response={200: list[PriceItemOut],
+            **errors(404)}, operation_id="material_version_items")
+@scoped("branch")
+def material_version_items(request: HttpRequest, version_id: int) -> Any:
+    """The positions of a price-list version (empty for other materials)."""
+    v = services.version_open(user=request.user, version_id=version_id)
+    return list(v.items.all())
 
 
 @router.get("/materials", response={200: list[MaterialOut], **errors()},

@@ -96,6 +96,44 @@ class MaterialVersion(models.Model):
         return f"{self.material} v{self.number}"
 
 
+class VatRate(models.TextChoices):
+    """Polish VAT rates (and the two markers for exempt / outside VAT)."""
+
+    R23 = "23", "23%"
+    R8 = "8", "8%"
+    R5 = "5", "5%"
+    R0 = "0", "0%"
+    EXEMPT = "zw", _("exempt (zw)")
+    OUTSIDE = "np", _("not subject (np)")
+
+
+class PriceItem(models.Model):
+    """One position of a price-list version (read from its CSV/XLSX file): what offers
+    and contracts take their products and prices from."""
+
+    version = models.ForeignKey(MaterialVersion, on_delete=models.CASCADE,
+                                related_name="items")
+    position = models.PositiveIntegerField()
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    price_gross = models.DecimalField(_("gross price"), max_digits=12, decimal_places=2)
+    vat_rate = models.CharField(_("VAT"), max_length=2, choices=VatRate.choices)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="price_item_code_unique"),
+            models.CheckConstraint(condition=Q(price_gross__gte=0),
+                                   name="price_item_price_not_negative"),
+            models.CheckConstraint(condition=Q(vat_rate__in=VatRate.values),
+                                   name="price_item_vat_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
 class Delivery(models.Model):
     """A published version at one branch: when it reached the branch's inbox, when
     somebody there first saw it listed (received) and first opened it."""

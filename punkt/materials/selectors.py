@@ -8,13 +8,19 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from punkt.core.errors import NotFound
 from punkt.materials import permissions as perms
-from punkt.materials.models import Delivery, Material, MaterialVersion, VersionStatus
+from punkt.materials.models import (
+    Delivery,
+    Material,
+    MaterialKind,
+    MaterialVersion,
+    VersionStatus,
+)
 from punkt.organization import permissions as org_perms
 
 #: The seed's goal: current materials reach every branch within an hour of publication.
@@ -35,6 +41,21 @@ def current_for_branch(*, branch_id: int, material_id: int,
                                         version__material_id=material_id)
                 .select_related("version__material").order_by("-version__number").first())
     return delivery.version if delivery else None
+
+
+def price_lists_in_force(*, branch_id: int,
+                         on: datetime.date | None = None) -> list[MaterialVersion]:
+    """Every price list in force at the branch, with its positions: what an offer or a
+    contract may take products and prices from."""
+    on = on or timezone.localdate()
+    newest: dict[int, MaterialVersion] = {}
+    for d in (Delivery.objects.filter(_in_force(on), branch_id=branch_id,
+                                      version__material__kind=MaterialKind.PRICE_LIST)
+              .select_related("version__material").order_by("-version__number")):
+        newest.setdefault(d.version.material_id, d.version)
+    versions = sorted(newest.values(), key=lambda v: v.material.title.lower())
+    prefetch_related_objects(versions, "items")
+    return versions
 
 
 @dataclass

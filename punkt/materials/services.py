@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from punkt.core import bulk
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
-from punkt.materials import files
+from punkt.materials import files, pricelist
 from punkt.materials import permissions as perms
 from punkt.materials.models import (
     Delivery,
     Material,
     MaterialKind,
     MaterialVersion,
+    PriceItem,
     VersionStatus,
 )
 from punkt.materials.workflows import VERSION_FLOW
@@ -90,6 +91,7 @@ def version_create(*, actor: Any, material_id: int, uploaded: Any, valid_from: A
                 pk=material_id, is_archived=False).first()
             if material is None:
                 raise NotFound(_("Material not found."))
+            items = _price_items(material, stored)
             number = (material.versions.aggregate(n=Max("number"))["n"] or 0) + 1
             version = MaterialVersion.objects.create(
                 material=material, number=number, note=note, valid_from=start, valid_to=end,
@@ -98,12 +100,27 @@ def version_create(*, actor: Any, material_id: int, uploaded: Any, valid_from: A
                 created_by=actor if getattr(actor, "pk", None) else None)
             if not all_branches:
                 version.branches.set(targets)
+            for item in items:
+                item.version = version
+            bulk.insert(items)
             audit_record(action="materials.version.create", obj=version, actor=actor,
                          message=original)
     except BaseException:
         files.path_of(stored).unlink(missing_ok=True)  # no orphan file on a refusal
         raise
     return version
+
+
+def _price_items(material: Material, stored: str) -> list[PriceItem]:
+    """A price list is data, not only a document: its file must be CSV or XLSX with one
+    row per position (see ``pricelist.py``)."""
+    if material.kind != MaterialKind.PRICE_LIST:
+        return []
+    if not stored.endswith((".csv", ".xlsx")):
+        raise ValidationFailed("invalid_file", _(
+            "A price list is a CSV or XLSX file with the columns kod, nazwa, cena brutto "
+            "and VAT (one row per position)."), field="file")
+    return pricelist.read_items(files.path_of(stored))
 
 
 def _targets(all_branches: bool, branch_ids: list[int] | None) -> list[Branch]:

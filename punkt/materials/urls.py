@@ -6,6 +6,7 @@ app_name = "materials"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("versions/<int:version_id>/", views.version_detail, name="version_detail"),
     path("versions/<int:version_id>/file/", views.version_file, name="version_file"),
     path("manage/", views.manage, name="manage"),
     path("manage/<int:material_id>/", views.material_detail, name="material_detail"),

@@ -35,6 +35,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @scoped("branch")
 @login_required
+def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
+    """A version's page: its note, validity and, for a price list, its positions."""
+    version = services.version_open(user=request.user, version_id=version_id)
+    return render(request, "materials/version_detail.html", {
+        "version": version, "items": list(version.items.all())})
+
+
+@scoped("branch")
+@login_required
 def version_file(request: HttpRequest, version_id: int) -> FileResponse:
     version = services.version_open(user=request.user, version_id=version_id)
     return files.response_for(version.stored_name, version.file_name, version.content_type)

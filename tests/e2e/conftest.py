@@ -76,6 +76,13 @@ class Problems:
     #: URL substrings whose >= 400 answers (and the console line about them) are expected.
     expected_failures: list[str] = field(default_factory=list)
 
+    #: Confirmation texts (data-confirm) the test answers "OK" to; any other dialog — an
+    #: alert from injected script included — is a problem.
+    confirmations: list[str] = field(default_factory=list)
+
+    def confirm(self, text_part: str) -> None:
+        self.confirmations.append(text_part)
+
     def expect_failure(self, url_part: str) -> None:
         self.expected_failures.append(url_part)
 
@@ -117,6 +124,9 @@ def page(browser: Any, live_server: Any, problems: Problems) -> Iterator[Any]:
             problems.console.append(f"{msg.text} @ {loc.get('url', '?')}")
 
     def on_dialog(dialog: Any) -> None:
+        if dialog.type == "confirm" and any(t in dialog.message for t in problems.confirmations):
+            dialog.accept()
+            return
         problems.dialogs.append(f"{dialog.type}: {dialog.message} @ {page.url}")
         dialog.dismiss()
 

@@ -21,7 +21,7 @@ def _files(settings: Any, tmp_path: Any) -> None:
 
 def test_hq_publishes_and_the_branch_opens(world: Any, client_as: Any) -> None:
     hq = client_as(world.expert)
-    response = hq.post(reverse("materials:manage"), {"kind": "price_list",
+    response = hq.post(reverse("materials:manage"), {"kind": "promo",
                                                      "title": "Cennik usług 2027"})
     material = Material.objects.get()
     assert response.status_code == 302

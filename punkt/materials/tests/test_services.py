@@ -29,7 +29,7 @@ def pdf(name: str = "cennik.pdf", data: bytes = PDF) -> SimpleUploadedFile:
 
 def published(world: Any, title: str = "Cennik internetu", *, valid_from: Any = None,
               **kwargs: Any) -> MaterialVersion:
-    material = services.material_create(actor=world.expert, kind="price_list", title=title)
+    material = services.material_create(actor=world.expert, kind="promo", title=title)
     version = services.version_create(actor=world.expert, material_id=material.pk,
                                       uploaded=pdf(), valid_from=valid_from or
                                       timezone.localdate(), **kwargs)
@@ -177,3 +177,69 @@ def test_too_large_and_bad_dates_name_the_field(world: Any, monkeypatch: Any) ->
     with pytest.raises(ValidationFailed) as exc:
         services.material_create(actor=world.expert, kind="price_list", title="  ")
     assert exc.value.field == "title"
+
+
+PRICES = """Kod;Nazwa;Cena brutto;Stawka VAT;J.m.
+INT-300;Internet światłowodowy 300 Mb/s;59,99;23%;mies.
+TV-START;Telewizja Start;1 039,00;8;mies.
+RTR-1;Router Wi-Fi 6;249;23;szt.
+"""
+
+
+def price_list(world: Any, text: str, name: str = "cennik.csv") -> MaterialVersion:
+    m = services.material_create(actor=world.expert, kind="price_list", title="Cennik")
+    return services.version_create(actor=world.expert, material_id=m.pk, valid_from=TODAY,
+                                   uploaded=SimpleUploadedFile(name, text.encode("cp1250")))
+
+
+def test_price_list_positions_are_read_from_the_file(world: Any) -> None:
+    from decimal import Decimal
+
+    v = price_list(world, PRICES)
+    rows = list(v.items.values_list("code", "name", "price_gross", "vat_rate", "unit"))
+    assert rows == [("INT-300", "Internet światłowodowy 300 Mb/s", Decimal("59.99"), "23",
+                     "mies."), ("TV-START", "Telewizja Start", Decimal("1039.00"), "8", "mies."),
+                    ("RTR-1", "Router Wi-Fi 6", Decimal("249.00"), "23", "szt.")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("kod;nazwa;cena\nA;B;1\n", "VAT"),                                    # a column missing
+    ("kod;nazwa;cena;vat\nA;Usługa;59,9x;23\n", "row 2"),                  # not a price
+    ("kod;nazwa;cena;vat\nA;Usługa;59,99;22\n", "VAT"),                    # not a Polish rate
+    ("kod;nazwa;cena;vat\nA;X;1;23\nA;Y;2;23\n", "repeats row 2"),         # a code twice
+    ("kod;nazwa;cena;vat\n", "no positions"),
+])
+def test_price_list_errors_name_row_and_column(world: Any, text: str, expected: str) -> None:
+    from django.utils.translation import override
+
+    with override("en"), pytest.raises(ValidationFailed) as exc:
+        price_list(world, text)
+    assert exc.value.field == "file" and expected in exc.value.message
+    assert not MaterialVersion.objects.exists()
+
+
+def test_price_list_must_be_a_table(world: Any) -> None:
+    m = services.material_create(actor=world.expert, kind="price_list", title="Cennik")
+    with pytest.raises(ValidationFailed) as exc:
+        services.version_create(actor=world.expert, material_id=m.pk, valid_from=TODAY,
+                                uploaded=pdf())
+    assert exc.value.field == "file"
+
+
+def test_price_lists_in_force_give_offers_their_positions(world: Any, client_as: Any) -> None:
+    v1 = price_list(world, PRICES)
+    services.version_publish(actor=world.expert, version_id=v1.pk)
+    v2 = services.version_create(
+        actor=world.expert, material_id=v1.material_id, valid_from=TODAY,
+        uploaded=SimpleUploadedFile("c2.csv", "kod;nazwa;cena;vat\nINT-300;Internet;49,99;23\n"
+                                    .encode()), all_branches=False, branch_ids=[world.b.pk])
+    services.version_publish(actor=world.expert, version_id=v2.pk)
+    in_a = selectors.price_lists_in_force(branch_id=world.a.pk)
+    in_b = selectors.price_lists_in_force(branch_id=world.b.pk)
+    assert [(v.pk, len(v.items.all())) for v in in_a] == [(v1.pk, 3)]  # B's change only in B
+    assert [(v.pk, [str(i.price_gross) for i in v.items.all()]) for v in in_b] == [
+        (v2.pk, ["49.99"])]
+    items = client_as(world.service_b).get(f"/api/v1/material-versions/{v2.pk}/items").json()
+    assert [(i["code"], i["price_gross"]) for i in items] == [("INT-300", "49.99")]
+    page = client_as(world.service_a).get(f"/materials/versions/{v1.pk}/").content.decode()
+    assert "1 039,00 zł" in page or "1\xa0039,00 zł" in page
