@@ -231,8 +231,8 @@ def test_price_lists_in_force_give_offers_their_positions(world: Any, client_as:
     services.version_publish(actor=world.expert, version_id=v1.pk)
     v2 = services.version_create(
         actor=world.expert, material_id=v1.material_id, valid_from=TODAY,
-        uploaded=SimpleUploadedFile("c2.csv", "kod;nazwa;cena;vat\nINT-300;Internet;49,99;23\n"
-                                    .encode()), all_branches=False, branch_ids=[world.b.pk])
+        uploaded=SimpleUploadedFile("c2.csv", b"kod;nazwa;cena;vat\nINT-300;Internet;49,99;23\n"),
+        all_branches=False, branch_ids=[world.b.pk])
     services.version_publish(actor=world.expert, version_id=v2.pk)
     in_a = selectors.price_lists_in_force(branch_id=world.a.pk)
     in_b = selectors.price_lists_in_force(branch_id=world.b.pk)
