@@ -75,6 +75,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from punkt.contracts.api import router as contracts_router
     from punkt.core.api_views import router as core_router
     from punkt.customers.api import router as customers_router
     from punkt.materials.api import router as materials_router
@@ -84,6 +85,7 @@ def _register_routers() -> None:
     api.add_router("/v1", organization_router)
     api.add_router("/v1", customers_router)
     api.add_router("/v1", materials_router)
+    api.add_router("/v1", contracts_router)
 
 
 _register_routers()

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "punkt.organization",
     "punkt.customers",
     "punkt.materials",
+    "punkt.contracts",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("organisation/", include("punkt.organization.urls")),
     path("customers/", include("punkt.customers.urls")),
     path("materials/", include("punkt.materials.urls")),
+    path("contracts/", include("punkt.contracts.urls")),
     # The sign-in e-mail is the employee record's, changed by HQ through the service
     # (audited); allauth's own address management is switched off.
     path("accounts/email/", not_found, name="account_email_disabled"),

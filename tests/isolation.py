@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 BranchCase = Callable[[Any], dict[str, Any]]
@@ -73,6 +74,25 @@ def material_b(w: Any) -> Any:
     return services.version_publish(actor=w.expert, version_id=v.pk)
 
 
+def offer_b(w: Any) -> Any:
+    """An offer presented to branch B's customer from a price list in force at B."""
+    from punkt.contracts import services as offers
+    from punkt.contracts.models import Offer
+    from punkt.materials import services as materials
+
+    existing = Offer.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    m = materials.material_create(actor=w.expert, kind="price_list", title="Cennik B")
+    v = materials.version_create(
+        actor=w.expert, material_id=m.pk, valid_from=timezone.localdate(),
+        all_branches=False, branch_ids=[w.b.pk],
+        uploaded=SimpleUploadedFile("b.csv", b"kod;nazwa;cena;vat\nX-1;Usluga;10;23\n"))
+    materials.version_publish(actor=w.expert, version_id=v.pk)
+    return offers.offer_create(actor=w.manager_b, customer_id=customer_b(w).pk,
+                               lines=[{"price_item_id": v.items.get().pk}])
+
+
 def _customer_b(w: Any) -> dict[str, Any]:
     return {"customer_id": customer_b(w).pk}
 
@@ -128,6 +148,9 @@ PAGE_CASES: dict[str, BranchCase] = {
     "customers:information_clause": lambda w: {"branch_id": w.b.pk},
     "materials:version_file": lambda w: {"version_id": material_b(w).pk},
     "materials:version_detail": lambda w: {"version_id": material_b(w).pk},
+    "contracts:offer_create": _customer_b,
+    "contracts:offer_detail": lambda w: {"offer_id": offer_b(w).pk},
+    "contracts:offer_decide": lambda w: {"offer_id": offer_b(w).pk},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -163,6 +186,9 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
                                         f"/api/v1/material-versions/{material_b(w).pk}/file"),
     "material_version_items": lambda w: ("GET",
                                          f"/api/v1/material-versions/{material_b(w).pk}/items"),
+    "offer_create": lambda w: ("POST", f"/api/v1/customers/{customer_b(w).pk}/offers"),
+    "offer_get": lambda w: ("GET", f"/api/v1/offers/{offer_b(w).pk}"),
+    "offer_decide": lambda w: ("POST", f"/api/v1/offers/{offer_b(w).pk}/decision"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},
@@ -174,6 +200,8 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "customer_consent_record": lambda w: {"purpose": "marketing_sms", "granted": True},
     "customer_note_add": lambda w: {"body": "hacked"},
     "customer_contact_log": lambda w: {"kind": "call"},
+    "offer_create": lambda w: {"lines": [{"price_item_id": offer_b(w).lines.get().price_item_id}]},
+    "offer_decide": lambda w: {"accepted": True},
 }
 API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "branch_list": lambda w: ("/api/v1/branches", w.b.code),

@@ -31,6 +31,21 @@ from punkt.organization import permissions as org_perms
 MAX_BODY = 10_000
 
 
+#: Buttons later areas put on an active customer's profile: ``f(user, customer)`` returns
+#: ``(label, url)`` or None (e.g. "New offer" from contracts).
+PROFILE_ACTIONS: list[Any] = []
+
+
+def register_profile_action(action: Any) -> Any:
+    PROFILE_ACTIONS.append(action)
+    return action
+
+
+def profile_actions(user: Any, customer: Any) -> list[tuple[Any, str]]:
+    found = (action(user, customer) for action in PROFILE_ACTIONS) if customer.is_active else ()
+    return [a for a in found if a]
+
+
 def register_kind(kind: str, label: Any) -> None:
     """A later area's entry kind (``contract``, ``payment``, ``complaint`` …) and its label."""
     from punkt.customers.models import KIND_LABELS

@@ -1,0 +1,120 @@
+"""Recording offers (R4.1)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from punkt.contracts import permissions as perms
+from punkt.contracts.models import Offer, OfferLine
+from punkt.contracts.workflows import OFFER_FLOW
+from punkt.core.audit import audit_record
+from punkt.core.errors import Conflict, NotFound, ValidationFailed
+from punkt.customers.models import Customer, CustomerStatus
+from punkt.customers.timeline import register_kind, timeline_add
+from punkt.materials import services as materials
+from punkt.materials.models import MaterialKind, PriceItem
+from punkt.organization import permissions as org_perms
+
+MAX_LINES = 50
+register_kind("offer", gettext_lazy("Offer"))
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0zł"
+
+
+@transaction.atomic
+def offer_create(*, actor: Any, customer_id: int, lines: list[dict[str, Any]],
+                 promo_version_id: int | None = None, note: str = "") -> Offer:
+    """The offer presented at the counter: price-list positions in force at the customer's
+    branch (prices copied), quantities, the promotional material shown."""
+    customer = Customer.objects.select_related("branch").filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound(_("Customer not found."))
+    org_perms.ensure(actor, perms.OFFER_CREATE.code, customer.branch_id)
+    if customer.status != CustomerStatus.ACTIVE:
+        raise Conflict("not_active", _("This customer is not active."))
+    if not lines:
+        raise ValidationFailed("required", _("Choose at least one position of the price list."),
+                               field="lines")
+    if len(lines) > MAX_LINES:
+        raise ValidationFailed("too_many", _("At most %(n)d positions per offer.")
+                               % {"n": MAX_LINES}, field="lines")
+    wanted: dict[int, int] = {}
+    for line in lines:
+        try:
+            item_id, quantity = int(line["price_item_id"]), int(line.get("quantity", 1))
+        except (KeyError, TypeError, ValueError):
+            raise ValidationFailed("invalid", _("Each position needs a price-list position and "
+                                                "a whole quantity."), field="lines") from None
+        if not 1 <= quantity <= 999:
+            raise ValidationFailed("invalid", _("Quantity must be between 1 and 999."),
+                                   field="lines")
+        wanted[item_id] = wanted.get(item_id, 0) + quantity
+    items = {i.pk: i for i in PriceItem.objects.select_related("version__material")
+             .filter(pk__in=wanted)}
+    if len(items) != len(wanted):
+        raise ValidationFailed("invalid", _("A chosen position is not in any price list."),
+                               field="lines")
+    for version_id in {i.version_id for i in items.values()}:
+        materials.ensure_current(version_id=version_id, branch_id=customer.branch_id)
+    promo = None
+    if promo_version_id:
+        promo = materials.ensure_current(version_id=promo_version_id,
+                                         branch_id=customer.branch_id)
+        if promo.material.kind != MaterialKind.PROMO:
+            raise ValidationFailed("invalid", _("Choose a promotional material."), field="promo")
+    note = " ".join(str(note or "").split())[:2000]
+    offer_lines = [OfferLine(price_item=i, code=i.code, name=i.name, unit=i.unit,
+                             price_gross=i.price_gross, vat_rate=i.vat_rate,
+                             quantity=wanted[i.pk], total_gross=i.price_gross * wanted[i.pk])
+                   for i in sorted(items.values(), key=lambda i: (i.version_id, i.position))]
+    total = sum((ol.total_gross for ol in offer_lines), Decimal("0.00"))
+    offer = Offer.objects.create(customer=customer, branch_id=customer.branch_id,
+                                 created_by=actor if getattr(actor, "pk", None) else None,
+                                 promo=promo, note=note, total_gross=total)
+    for offer_line in offer_lines:
+        offer_line.offer = offer
+    OfferLine.objects.bulk_create(offer_lines)
+    timeline_add(customer_id=customer.pk, kind="offer", actor=actor,
+                 branch_id=customer.branch_id, source=offer,
+                 subject=ngettext("Offer %(number)s: %(n)d position, %(total)s",
+                                  "Offer %(number)s: %(n)d positions, %(total)s",
+                                  len(offer_lines)) % {
+                     "number": offer.number, "n": len(offer_lines), "total": _money(total)},
+                 body=", ".join(f"{ol.name} × {ol.quantity}" for ol in offer_lines))
+    audit_record(action="contracts.offer.create", obj=offer, actor=actor,
+                 branch_id=customer.branch_id, message=f"{len(offer_lines)} lines, {total}")
+    return offer
+
+
+@transaction.atomic
+def offer_decide(*, actor: Any, offer_id: int, accepted: bool, reason: str = "") -> Offer:
+    """The customer's answer: accepted (a contract will be prepared) or declined (why)."""
+    offer = Offer.objects.select_for_update().filter(pk=offer_id).first()
+    if offer is None:
+        raise NotFound(_("Offer not found."))
+    t = OFFER_FLOW.ensure_can(offer, "accept" if accepted else "decline", actor=actor)
+    reason = " ".join(str(reason or "").split())[:500]
+    if not accepted and not reason:
+        raise ValidationFailed("required", _("Say why the customer declined."), field="reason")
+    offer.status = t.target
+    offer.decided_at = timezone.now()
+    offer.decided_by = actor if getattr(actor, "pk", None) else None
+    offer.decline_reason = reason if not accepted else ""
+    offer.save(update_fields=["status", "decided_at", "decided_by", "decline_reason",
+                              "updated_at"])
+    timeline_add(customer_id=offer.customer_id, kind="offer", actor=actor,
+                 branch_id=offer.branch_id, source=offer,
+                 subject=(_("Offer %(number)s accepted") if accepted else
+                          _("Offer %(number)s declined")) % {"number": offer.number},
+                 body=reason)
+    audit_record(action=f"contracts.offer.{'accept' if accepted else 'decline'}", obj=offer,
+                 actor=actor, branch_id=offer.branch_id, message=reason[:200])
+    return offer
