@@ -21,10 +21,13 @@ TV-START;Telewizja Start (80 kanałów);39,99;8%
 MOB-S;Abonament komórkowy S;29,99;23%
 """
 TEMPLATE = """UMOWA O ŚWIADCZENIE USŁUG TELEKOMUNIKACYJNYCH nr {{ numer }}
-zawarta w dniu {{ data }} w {{ miejscowość }} pomiędzy Punkt S.A. a {{ klient }},
-PESEL/NIP {{ identyfikator }}, zamieszkałym/z siedzibą: {{ adres }}.
-§1 Przedmiot umowy: {{ usługa }} za {{ cena }} zł miesięcznie, na {{ okres }} miesięcy.
-Podpis klienta: ______________   Podpis pracownika: ______________
+zawarta w dniu {{ data }} w miejscowości {{ miejscowość }} pomiędzy Punkt S.A.
+a {{ klient }}, PESEL/NIP {{ identyfikator }}, adres: {{ adres }}.
+§1. Przedmiot umowy: {{ pozycje }}.
+§2. Łączna opłata miesięczna: {{ razem }}.
+Umowa zawarta na {{ okres }} miesięcy, do {{ data_konca }}.
+§3. Umowę przygotował(a): {{ pracownik }}, oddział {{ oddział }}.
+[[podpis: Klient]] [[podpis: Pracownik Punkt S.A.]]
 """
 
 

@@ -74,6 +74,8 @@ class MaterialVersion(models.Model):
                                      on_delete=models.SET_NULL, related_name="+")
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.CharField(max_length=500, blank=True)
+    #: Contract templates: their placeholders and signature places (contract_template.py).
+    template = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["material", "-number"]

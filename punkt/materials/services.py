@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from punkt.core import bulk
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
-from punkt.materials import files, pricelist
+from punkt.materials import contract_template, files, pricelist
 from punkt.materials import permissions as perms
 from punkt.materials.models import (
     Delivery,
@@ -92,11 +92,12 @@ def version_create(*, actor: Any, material_id: int, uploaded: Any, valid_from: A
             if material is None:
                 raise NotFound(_("Material not found."))
             items = _price_items(material, stored)
+            template = _template(material, stored)
             number = (material.versions.aggregate(n=Max("number"))["n"] or 0) + 1
             version = MaterialVersion.objects.create(
                 material=material, number=number, note=note, valid_from=start, valid_to=end,
                 all_branches=all_branches, file_name=original, stored_name=stored,
-                content_type=content_type, size=size,
+                content_type=content_type, size=size, template=template,
                 created_by=actor if getattr(actor, "pk", None) else None)
             if not all_branches:
                 version.branches.set(targets)
@@ -121,6 +122,18 @@ def _price_items(material: Material, stored: str) -> list[PriceItem]:
             "A price list is a CSV or XLSX file with the columns kod, nazwa, cena brutto "
             "and VAT (one row per position)."), field="file")
     return pricelist.read_items(files.path_of(stored))
+
+
+def _template(material: Material, stored: str) -> dict[str, list[str]]:
+    """A contract template is text or HTML with placeholders the contract fills in."""
+    if material.kind != MaterialKind.CONTRACT_TEMPLATE:
+        return {}
+    if not stored.endswith(".txt"):
+        raise ValidationFailed("invalid_file", _(
+            "A contract template is a text or HTML file (UTF-8) with {{ field }} "
+            "placeholders and [[podpis: …]] signature places."), field="file")
+    return contract_template.parse(files.path_of(stored).read_text(encoding="utf-8",
+                                                                    errors="replace"))
 
 
 def _targets(all_branches: bool, branch_ids: list[int] | None) -> list[Branch]:

@@ -19,4 +19,6 @@ urlpatterns = [
          name="version_delete"),
     path("manage/versions/<int:version_id>/deliveries/", views.delivery_report,
          name="delivery_report"),
+    path("manage/versions/<int:version_id>/preview/", views.template_preview,
+         name="template_preview"),
 ]

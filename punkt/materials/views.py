@@ -6,14 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from punkt.core.errors import Conflict, ValidationFailed
+from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.forms import apply_error, submit_inline_form
 from punkt.core.paging import paginate
+from punkt.core.pdf import render_pdf
 from punkt.core.routes import scoped
-from punkt.materials import files, selectors, services
+from punkt.materials import contract_template, files, selectors, services
 from punkt.materials import permissions as perms
 from punkt.materials.forms import MaterialForm, VersionForm, WithdrawForm
 from punkt.materials.models import MaterialKind
@@ -152,6 +154,22 @@ def version_withdraw(request: HttpRequest, version_id: int) -> HttpResponse:
 def version_delete(request: HttpRequest, version_id: int) -> HttpResponse:
     return _version_action(request, version_id, lambda: services.version_delete(
         actor=request.user, version_id=version_id), _("Draft deleted."))
+
+
+@scoped("global")
+@login_required
+def template_preview(request: HttpRequest, version_id: int) -> HttpResponse:
+    """A contract template filled with sample data, as the customer will get it."""
+    version = services.version_get_for_manage(user=request.user, version_id=version_id)
+    if not version.template:
+        raise NotFound(_("This version is not a contract template."))
+    text = files.path_of(version.stored_name).read_text(encoding="utf-8", errors="replace")
+    html = contract_template.to_html(text, contract_template.sample_values(),
+                                     title=version.material.title)
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"{version.material.title} v{version.number} (podgląd).pdf")
+    return response
 
 
 @scoped("global")
