@@ -57,17 +57,28 @@ def offer_create(*, actor: Any, customer_id: int, lines: list[dict[str, Any]],
             raise ValidationFailed("invalid", _("Quantity must be between 1 and 999."),
                                    field="lines")
         wanted[item_id] = wanted.get(item_id, 0) + quantity
+        if wanted[item_id] > 999:
+            raise ValidationFailed("invalid", _("Quantity must be between 1 and 999."),
+                                   field="lines")
     items = {i.pk: i for i in PriceItem.objects.select_related("version__material")
              .filter(pk__in=wanted)}
     if len(items) != len(wanted):
         raise ValidationFailed("invalid", _("A chosen position is not in any price list."),
                                field="lines")
     for version_id in {i.version_id for i in items.values()}:
-        materials.ensure_current(version_id=version_id, branch_id=customer.branch_id)
+        try:
+            materials.ensure_current(version_id=version_id, branch_id=customer.branch_id)
+        except NotFound:
+            raise ValidationFailed("invalid", _("A chosen position is not in any price list "
+                                                "of this branch."), field="lines") from None
     promo = None
     if promo_version_id:
-        promo = materials.ensure_current(version_id=promo_version_id,
-                                         branch_id=customer.branch_id)
+        try:
+            promo = materials.ensure_current(version_id=promo_version_id,
+                                             branch_id=customer.branch_id)
+        except NotFound:
+            raise ValidationFailed("invalid", _("Choose a promotional material of this "
+                                                "branch."), field="promo") from None
         if promo.material.kind != MaterialKind.PROMO:
             raise ValidationFailed("invalid", _("Choose a promotional material."), field="promo")
     note = " ".join(str(note or "").split())[:2000]
@@ -76,6 +87,8 @@ def offer_create(*, actor: Any, customer_id: int, lines: list[dict[str, Any]],
                              quantity=wanted[i.pk], total_gross=i.price_gross * wanted[i.pk])
                    for i in sorted(items.values(), key=lambda i: (i.version_id, i.position))]
     total = sum((ol.total_gross for ol in offer_lines), Decimal("0.00"))
+    if total >= Decimal("10000000000"):
+        raise ValidationFailed("invalid", _("The offer's total is too large."), field="lines")
     offer = Offer.objects.create(customer=customer, branch_id=customer.branch_id,
                                  created_by=actor if getattr(actor, "pk", None) else None,
                                  promo=promo, note=note, total_gross=total)

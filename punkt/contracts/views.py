@@ -34,15 +34,16 @@ def _lines_from(post: Any) -> list[dict[str, Any]]:
 def offer_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = customers.customer_get(user=request.user, customer_id=customer_id)
     price_lists = materials.price_lists_in_force(branch_id=customer.branch_id)
-    box = materials.inbox(user=request.user, kind=MaterialKind.PROMO)
-    promos = [i.version for i in box.current]
+    promos = materials.in_force_for_branch(branch_id=customer.branch_id,
+                                           kind=MaterialKind.PROMO)
     error = None
     if request.method == "POST":
         try:
             promo = request.POST.get("promo") or None
             offer = services.offer_create(
                 actor=request.user, customer_id=customer.pk, lines=_lines_from(request.POST),
-                promo_version_id=int(promo) if promo and promo.isdigit() else None,
+                promo_version_id=int(promo) if promo and promo.isdecimal() and promo.isascii()
+                else None,
                 note=request.POST.get("note", ""))
         except (ValidationFailed, Conflict) as exc:
             error = exc

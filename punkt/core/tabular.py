@@ -45,18 +45,28 @@ def read_rows(path: Path, aliases: Mapping[str, str] | None = None
         except Exception:  # noqa: BLE001 - any parse failure means "not a workbook"
             raise ValidationFailed("invalid_file", _("The XLSX file cannot be read."),
                                    field="file") from None
-        rows = wb.worksheets[0].iter_rows(values_only=True)
-        header = _header(list(next(rows, [])), aliases)
-        for row in rows:
-            if row and any(v not in (None, "") for v in row):
-                yield dict(zip(header, ["" if v is None else v for v in row], strict=False))
-        wb.close()
+        try:
+            if not wb.worksheets:
+                raise ValidationFailed("invalid_file", _("The XLSX file has no sheet."),
+                                       field="file")
+            rows = wb.worksheets[0].iter_rows(values_only=True)
+            header = _header(list(next(rows, [])), aliases)
+            for row in rows:
+                if row and any(v not in (None, "") for v in row):
+                    yield dict(zip(header, ["" if v is None else v for v in row],
+                                   strict=False))
+        finally:
+            wb.close()
         return
     text = _decode(path.read_bytes())
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = _header(next(reader, []), aliases)
-    for row in reader:
-        if any(v.strip() for v in row):
-            yield dict(zip(header, row, strict=False))
+    try:
+        header = _header(next(reader, []), aliases)
+        for row in reader:
+            if any(v.strip() for v in row):
+                yield dict(zip(header, row, strict=False))
+    except csv.Error as exc:  # e.g. a field longer than the csv module allows
+        raise ValidationFailed("invalid_file", _("The CSV file cannot be read: %(error)s.")
+                               % {"error": exc}, field="file") from None

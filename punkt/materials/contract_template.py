@@ -84,7 +84,8 @@ def to_html(text: str, values: dict[str, str], *, title: str = "") -> str:
     def signature(m: re.Match[str]) -> str:
         return f'<span class="signature">{escape(" ".join(m.group(1).split()))}</span>'
 
-    body = SIGNATURE.sub(signature, PLACEHOLDER.sub(fill, body))
+    # Signature places first: a value cannot add one ("Jan [[podpis: Dyrektor]]").
+    body = PLACEHOLDER.sub(fill, SIGNATURE.sub(signature, body))
     return (f'<!DOCTYPE html><html lang="pl"><head><meta charset="utf-8">'
             f"<title>{escape(title)}</title></head><body>{body}</body></html>")
 

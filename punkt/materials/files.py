@@ -3,6 +3,7 @@ on disk, safe download names (C24)."""
 
 from __future__ import annotations
 
+import codecs
 import uuid
 import zipfile
 from pathlib import Path
@@ -56,9 +57,11 @@ def sniff(path: Path, name: str) -> str:
             if any(n.startswith(prefix) for n in names):
                 return kind
     elif b"\x00" not in head:
-        for encoding in ("utf-8", "cp1250"):
+        # Incremental: a character cut at the 4 KB boundary is not an encoding error.
+        for decoder in (codecs.getincrementaldecoder("utf-8")(),
+                        codecs.getincrementaldecoder("cp1250")()):
             try:
-                head.decode(encoding)
+                decoder.decode(head, final=False)
             except UnicodeDecodeError:
                 continue
             return "csv" if name.lower().endswith(".csv") else "text"
@@ -85,7 +88,9 @@ def store(uploaded: Any) -> tuple[str, str, str, int]:
         temp.rename(material_dir() / stored)
     finally:
         temp.unlink(missing_ok=True)
-    return original, stored, content_type, int(uploaded.size)
+    # Downloaded under the type found, not the one claimed: "cennik.bat" → "cennik.txt".
+    stem = Path(original).stem or "plik"
+    return f"{stem}.{ext}", stored, content_type, int(uploaded.size)
 
 
 def response_for(stored_name: str, file_name: str, content_type: str) -> FileResponse:
@@ -99,7 +104,10 @@ def response_for(stored_name: str, file_name: str, content_type: str) -> FileRes
     response = FileResponse(handle, as_attachment=not inline, filename=file_name,
                             content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Browsers refuse to show a PDF under "sandbox"; PDFs still load nothing else.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; frame-ancestors 'self'" if content_type == "application/pdf"
+        else "default-src 'none'; sandbox")
     return response
 
 

@@ -9,6 +9,7 @@ nothing is saved.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ ALIASES = {"kod": "code", "symbol": "code", "nazwa": "name", "cena brutto": "pri
            "unit": "unit"}
 REQUIRED = {"code": "kod", "name": "nazwa", "price": "cena brutto", "vat": "VAT"}
 MAX_ITEMS = 5000
+MAX_PRICE = Decimal("100000000")  # 100 mln zł: beyond that a typo, not a price
 MAX_ERRORS = 5
 
 
@@ -57,6 +59,8 @@ def read_items(path: Path) -> list[PriceItem]:
         if problem is None:
             try:
                 price = parse_amount(row.get("price"))
+                if price >= MAX_PRICE:
+                    raise ValueError("too large")
             except ValueError:
                 problem = _("row %(row)d, column “cena brutto”: “%(value)s” is not a price") % {
                     "row": line, "value": str(row.get("price") or "")[:30]}

@@ -34,26 +34,35 @@ def _in_force(on: datetime.date) -> Q:
 
 def current_for_branch(*, branch_id: int, material_id: int,
                        on: datetime.date | None = None) -> MaterialVersion | None:
-    """The version of a material in force at a branch: the newest published one sent
-    there whose validity covers the day."""
+    """The version of a material in force at a branch: of the published ones sent there
+    whose validity covers the day, the one that started last (a fix published later
+    for an earlier start does not hide a version planned for a later day)."""
     on = on or timezone.localdate()
     delivery = (Delivery.objects.filter(_in_force(on), branch_id=branch_id,
                                         version__material_id=material_id)
-                .select_related("version__material").order_by("-version__number").first())
+                .select_related("version__material")
+                .order_by("-version__valid_from", "-version__number").first())
     return delivery.version if delivery else None
+
+
+def in_force_for_branch(*, branch_id: int, kind: str,
+                        on: datetime.date | None = None) -> list[MaterialVersion]:
+    """The versions of one kind of material in force at a branch, by title."""
+    on = on or timezone.localdate()
+    newest: dict[int, MaterialVersion] = {}
+    for d in (Delivery.objects.filter(_in_force(on), branch_id=branch_id,
+                                      version__material__kind=kind)
+              .select_related("version__material")
+              .order_by("-version__valid_from", "-version__number")):
+        newest.setdefault(d.version.material_id, d.version)
+    return sorted(newest.values(), key=lambda v: v.material.title.lower())
 
 
 def price_lists_in_force(*, branch_id: int,
                          on: datetime.date | None = None) -> list[MaterialVersion]:
     """Every price list in force at the branch, with its positions: what an offer or a
     contract may take products and prices from."""
-    on = on or timezone.localdate()
-    newest: dict[int, MaterialVersion] = {}
-    for d in (Delivery.objects.filter(_in_force(on), branch_id=branch_id,
-                                      version__material__kind=MaterialKind.PRICE_LIST)
-              .select_related("version__material").order_by("-version__number")):
-        newest.setdefault(d.version.material_id, d.version)
-    versions = sorted(newest.values(), key=lambda v: v.material.title.lower())
+    versions = in_force_for_branch(branch_id=branch_id, kind=MaterialKind.PRICE_LIST, on=on)
     prefetch_related_objects(versions, "items")
     return versions
 
@@ -90,7 +99,8 @@ def inbox(*, user: Any, kind: str = "", on: datetime.date | None = None) -> Inbo
         return _hq_inbox(kind, on)
     qs = (Delivery.objects.filter(branch_id__in=allowed, version__status=VersionStatus.PUBLISHED)
           .filter(Q(version__valid_to__isnull=True) | Q(version__valid_to__gte=on))
-          .select_related("version__material").order_by("-version__number", "pk"))
+          .select_related("version__material")
+          .order_by("-version__valid_from", "-version__number", "pk"))
     if kind:
         qs = qs.filter(version__material__kind=kind)
     current: dict[tuple[int, int], InboxItem] = {}  # (branch, material) → newest in force
@@ -112,7 +122,7 @@ def inbox(*, user: Any, kind: str = "", on: datetime.date | None = None) -> Inbo
 def _hq_inbox(kind: str, on: datetime.date) -> Inbox:
     versions = (MaterialVersion.objects.filter(status=VersionStatus.PUBLISHED)
                 .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-                .select_related("material").order_by("material_id", "-number"))
+                .select_related("material").order_by("material_id", "-valid_from", "-number"))
     if kind:
         versions = versions.filter(material__kind=kind)
     current: dict[int, InboxItem] = {}

@@ -132,8 +132,13 @@ def _template(material: Material, stored: str) -> dict[str, list[str]]:
         raise ValidationFailed("invalid_file", _(
             "A contract template is a text or HTML file (UTF-8) with {{ field }} "
             "placeholders and [[podpis: …]] signature places."), field="file")
-    return contract_template.parse(files.path_of(stored).read_text(encoding="utf-8",
-                                                                    errors="replace"))
+    try:
+        text = files.path_of(stored).read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationFailed("invalid_file", _(
+            "Save the contract template as UTF-8 text (Windows-1250 would garble Polish "
+            "letters in contracts)."), field="file") from None
+    return contract_template.parse(text)
 
 
 def _targets(all_branches: bool, branch_ids: list[int] | None) -> list[Branch]:
@@ -261,8 +266,9 @@ def ensure_current(*, version_id: int, branch_id: int,
     may only use the current template or price list)."""
     from punkt.materials.selectors import current_for_branch
 
-    version = MaterialVersion.objects.select_related("material").filter(pk=version_id).first()
-    if version is None:
+    version = MaterialVersion.objects.select_related("material").filter(
+        pk=version_id, status=VersionStatus.PUBLISHED, deliveries__branch_id=branch_id).first()
+    if version is None:  # a draft, or another branch's: not even its title is told
         raise NotFound(_("Version not found."))
     current = current_for_branch(branch_id=branch_id, material_id=version.material_id, on=on)
     if current is None or current.pk != version.pk:

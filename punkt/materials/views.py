@@ -163,7 +163,10 @@ def template_preview(request: HttpRequest, version_id: int) -> HttpResponse:
     version = services.version_get_for_manage(user=request.user, version_id=version_id)
     if not version.template:
         raise NotFound(_("This version is not a contract template."))
-    text = files.path_of(version.stored_name).read_text(encoding="utf-8", errors="replace")
+    try:
+        text = files.path_of(version.stored_name).read_text(encoding="utf-8-sig")
+    except (OSError, ValueError):
+        raise NotFound(_("The file is missing.")) from None
     html = contract_template.to_html(text, contract_template.sample_values(),
                                      title=version.material.title)
     response = HttpResponse(render_pdf(html), content_type="application/pdf")

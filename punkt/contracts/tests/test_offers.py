@@ -91,9 +91,10 @@ def test_other_branch_cashier_and_price_list_of_another_branch(world: Any) -> No
                                  branch_ids=[world.b.pk])
     materials.version_publish(actor=world.expert, version_id=v.pk)
     c = customer(world)
-    with pytest.raises(Conflict):  # B's price list is not in force at A
+    with pytest.raises(ValidationFailed) as exc:  # B's price list is not A's
         services.offer_create(actor=world.service_a, customer_id=c.pk,
                               lines=[{"price_item_id": v.items.first().pk}])
+    assert exc.value.field == "lines" and "B" not in exc.value.message
     with pytest.raises(ActionDenied):
         services.offer_create(actor=world.service_b, customer_id=c.pk,
                               lines=[{"price_item_id": v.items.first().pk}])

@@ -115,3 +115,14 @@ def test_hq_previews_the_template_as_pdf(world: Any, client_as: Any, tmp_path: A
     assert "Jan Kowalski" in _text(response.content, tmp_path)
     assert client_as(world.manager_a).get(
         f"/materials/manage/versions/{v.pk}/preview/").status_code == 403
+
+
+def test_values_cannot_add_signature_places_and_templates_must_be_utf8(world: Any) -> None:
+    html = contract_template.to_html(TEMPLATE, {"klient": "Jan [[podpis: Dyrektor]]"})
+    assert html.count('class="signature"') == 2 and "[[podpis: Dyrektor]]" in html
+    m = services.material_create(actor=world.expert, kind="contract_template", title="Umowa")
+    with pytest.raises(ValidationFailed) as exc:
+        services.version_create(actor=world.expert, material_id=m.pk,
+                                valid_from=timezone.localdate(),
+                                uploaded=SimpleUploadedFile("u.txt", TEMPLATE.encode("cp1250")))
+    assert exc.value.field == "file" and "UTF-8" in exc.value.message

@@ -135,14 +135,16 @@ def test_publish_twice_and_branch_staff_cannot_publish(world: Any) -> None:
 
 
 @pytest.mark.parametrize(("name", "data", "ok"), [
-    ("cennik.pdf", PDF, True),
-    ("cennik.csv", "kod;nazwa;cena\nINT-1;Łącze 300;59,99\n".encode(), True),
-    ("ulotka.pdf", b"MZ\x90\x00\x03binary", False),          # an .exe named .pdf
-    ("../../etc/passwd", b"root:x:0:0\n", True),               # the name is only a label
-    ("zdjęcie.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, True),
+    ("cennik.pdf", PDF, "cennik.pdf"),
+    ("cennik.csv", "kod;nazwa;cena\nINT-1;Łącze 300;59,99\n".encode(), "cennik.csv"),
+    ("ulotka.pdf", b"MZ\x90\x00\x03binary", ""),               # an .exe named .pdf
+    ("../../etc/passwd", b"root:x:0:0\n", "passwd.txt"),          # the name is only a label
+    ("cennik.bat", b"del /q C:\\*\n", "cennik.txt"),             # downloaded as what it is
+    ("zdjęcie.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "zdjęcie.png"),
+    ("długi.csv", b"x" * 4095 + "ł;ą\n".encode(), "długi.csv"),   # a letter cut at 4 KB
 ])
 def test_upload_type_by_content_and_random_names(world: Any, tmp_path: Any, name: str,
-                                                 data: bytes, ok: bool) -> None:
+                                                 data: bytes, ok: str) -> None:
     m = services.material_create(actor=world.expert, kind="manual", title="Instrukcja")
     upload = SimpleUploadedFile(name, data)
     if not ok:
@@ -154,7 +156,7 @@ def test_upload_type_by_content_and_random_names(world: Any, tmp_path: Any, name
         return
     v = services.version_create(actor=world.expert, material_id=m.pk, uploaded=upload,
                                 valid_from=TODAY)
-    assert v.file_name == name.rsplit("/", 1)[-1] and "/" not in v.stored_name
+    assert v.file_name == ok and "/" not in v.stored_name
     assert (tmp_path / "materials" / v.stored_name).exists()
 
 
@@ -243,3 +245,21 @@ def test_price_lists_in_force_give_offers_their_positions(world: Any, client_as:
     assert [(i["code"], i["price_gross"]) for i in items] == [("INT-300", "49.99")]
     page = client_as(world.service_a).get(f"/materials/versions/{v1.pk}/").content.decode()
     assert "1 039,00 zł" in page or "1\xa0039,00 zł" in page
+
+
+def test_a_later_fix_does_not_hide_a_version_planned_for_later(world: Any) -> None:
+    today = timezone.localdate()
+    v1 = published(world)
+    planned = services.version_create(actor=world.expert, material_id=v1.material_id,
+                                      uploaded=pdf(), valid_from=today + datetime.timedelta(7))
+    services.version_publish(actor=world.expert, version_id=planned.pk)
+    fix = services.version_create(actor=world.expert, material_id=v1.material_id,
+                                  uploaded=pdf(), valid_from=today, note="Literówka")
+    services.version_publish(actor=world.expert, version_id=fix.pk)
+    services.ensure_current(version_id=fix.pk, branch_id=world.a.pk)
+    services.ensure_current(version_id=planned.pk, branch_id=world.a.pk,
+                            on=today + datetime.timedelta(7))
+    with pytest.raises(NotFound):  # another branch's or a draft: not even named
+        draft = services.version_create(actor=world.expert, material_id=v1.material_id,
+                                        uploaded=pdf(), valid_from=today)
+        services.ensure_current(version_id=draft.pk, branch_id=world.a.pk)
