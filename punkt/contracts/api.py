@@ -8,20 +8,17 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from punkt.contracts import selectors, services
 from punkt.contracts.models import Offer
 from punkt.contracts.workflows import OFFER_FLOW
-from punkt.core.api import errors
+from punkt.core.api import Strict, errors
 from punkt.core.routes import scoped
 from punkt.customers import selectors as customers
 
 router = Router(tags=["offers"])
 
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class OfferLineIn(Strict):

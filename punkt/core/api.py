@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Schema
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import ConfigDict
 
 from punkt.core import context
 from punkt.core.errors import DomainError
@@ -58,6 +59,12 @@ class MfaRequired(DomainError):
 
     def __init__(self, message: str) -> None:
         super().__init__("mfa_required", message)
+
+
+class Strict(Schema):
+    """Request bodies refuse unknown fields (a typo is an error, not silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class Page(Schema):

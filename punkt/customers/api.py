@@ -5,9 +5,8 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
 
-from punkt.core.api import Page, errors, page_slice
+from punkt.core.api import Page, Strict, errors, page_slice
 from punkt.core.audit import audit_record
 from punkt.core.routes import scoped
 from punkt.customers import io, selectors, services, timeline
@@ -16,9 +15,6 @@ from punkt.customers.models import Customer
 router = Router(tags=["customers"])
 LIST_CAP = 10_000
 
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class CustomerOut(Schema):

@@ -9,9 +9,9 @@ from typing import Any
 from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
-from punkt.core.api import errors
+from punkt.core.api import Strict, errors
 from punkt.core.routes import scoped
 from punkt.materials import files, selectors, services
 from punkt.materials.models import MaterialVersion
@@ -19,9 +19,6 @@ from punkt.materials.workflows import VERSION_FLOW
 
 router = Router(tags=["materials"])
 
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class VersionOut(Schema):

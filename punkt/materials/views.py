@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -85,7 +86,8 @@ def _detail(request: HttpRequest, material_id: int, form: VersionForm,
             withdraw_form: WithdrawForm, *, status: int, material: object = None
             ) -> HttpResponse:
     material = material or selectors.material_get(user=request.user, material_id=material_id)
-    versions = list(material.versions.order_by("-number"))  # type: ignore[attr-defined]
+    versions = list(material.versions.annotate(  # type: ignore[attr-defined]
+        branch_count=Count("branches")).order_by("-number"))
     counts = selectors.delivery_counts([v.pk for v in versions])
     rows = [{"v": v, "actions": VERSION_FLOW.allowed_actions(v, request.user),
              "counts": counts.get(v.pk)} for v in versions]

@@ -5,9 +5,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
 
-from punkt.core.api import Page, errors, page_slice
+from punkt.core.api import Page, Strict, errors, page_slice
 from punkt.core.routes import scoped
 from punkt.organization import permissions as perms
 from punkt.organization import selectors, services
@@ -15,9 +14,6 @@ from punkt.organization.models import ApiToken, Membership
 
 router = Router(tags=["organisation"])
 
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class OpeningHoursOut(Schema):
