@@ -265,6 +265,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PUNKT_WORKER_HEARTBEAT_SECONDS = 10
 PUNKT_WORKER_STALE_SECONDS = int(os.environ.get("PUNKT_WORKER_STALE_SECONDS", "60"))
 PUNKT_TASK_MAX_ATTEMPTS = 3
+# Contracts worth at least this much (gross, PLN) need a second person to approve (C11).
+PUNKT_FOUR_EYES_THRESHOLD = os.environ.get("PUNKT_FOUR_EYES_THRESHOLD", "1000.00")
 
 # --- Logging -----------------------------------------------------------------
 LOGGING = {

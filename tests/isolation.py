@@ -93,6 +93,39 @@ def offer_b(w: Any) -> Any:
                                lines=[{"price_item_id": v.items.get().pk}])
 
 
+def contract_b(w: Any) -> Any:
+    """Branch B's contract with its PDF and a signed scan, waiting for B's manager."""
+    from punkt.contracts import lifecycle
+    from punkt.contracts import services as offers
+    from punkt.contracts.models import Contract
+    from punkt.contracts.tests.factories import TEMPLATE, publish
+
+    existing = Contract.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    item = offer_b(w).lines.get().price_item_id
+    offer = offers.offer_create(actor=w.manager_b, customer_id=customer_b(w).pk,
+                                lines=[{"price_item_id": item}])
+    offers.offer_decide(actor=w.manager_b, offer_id=offer.pk, accepted=True)
+    template = publish(w, "contract_template", TEMPLATE, "umowa.txt", branch=w.b,
+                       title="Umowa B")
+    from punkt.customers.models import Customer
+
+    Customer.objects.filter(pk=offer.customer_id).update(email="b@example.pl",
+                                                         pesel="85010112345")
+    c = lifecycle.contract_prepare(actor=w.manager_b, offer_id=offer.pk,
+                                   template_version_id=template.pk, term_months=12)
+    lifecycle.store_pdf(contract_id=c.pk, revision=1)
+    lifecycle.contract_sign(actor=w.manager_b, contract_id=c.pk,
+                            scan=SimpleUploadedFile("skan.pdf", b"%PDF-1.4\n%%EOF\n"))
+    lifecycle.batch_collect(actor=w.manager_b, branch_id=w.b.pk)
+    return Contract.objects.get(pk=c.pk)
+
+
+def _contract_b(w: Any) -> dict[str, Any]:
+    return {"contract_id": contract_b(w).pk}
+
+
 def _customer_b(w: Any) -> dict[str, Any]:
     return {"customer_id": customer_b(w).pk}
 
@@ -151,6 +184,12 @@ PAGE_CASES: dict[str, BranchCase] = {
     "contracts:offer_create": _customer_b,
     "contracts:offer_detail": lambda w: {"offer_id": offer_b(w).pk},
     "contracts:offer_decide": lambda w: {"offer_id": offer_b(w).pk},
+    "contracts:contract_prepare": lambda w: {"offer_id": contract_b(w).offer_id},
+    "contracts:contract_detail": _contract_b,
+    "contracts:contract_pdf": _contract_b,
+    "contracts:contract_scan": _contract_b,
+    "contracts:contract_action": lambda w: {"contract_id": contract_b(w).pk,
+                                            "action": "approve"},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -160,6 +199,8 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "customers:customer_list": lambda w: customer_b(w).display_name,
     "customers:customer_export": lambda w: customer_b(w).last_name,
     "materials:inbox": lambda w: material_b(w).material.title,
+    "contracts:contract_list": lambda w: contract_b(w).number,
+    "contracts:review": lambda w: contract_b(w).number,
 }
 
 # API operations (operation id → (method, path) of a branch-B object).

@@ -8,4 +8,12 @@ class ContractsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from punkt.contracts import gdpr_links, permissions, profile, services  # noqa: F401
+        from punkt.contracts import (  # noqa: F401
+            dashboard,
+            gdpr_links,
+            lifecycle,
+            permissions,
+            profile,
+            services,
+            tasks,
+        )

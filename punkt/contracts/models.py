@@ -1,11 +1,15 @@
-"""Offers (R4.1) — and, next, contracts (R4.2–R4.5)."""
+"""Offers (R4.1) and contracts (R4.2–R4.4): prepared from an HQ template, signed, checked
+by the manager in a daily batch, finalised at HQ."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from punkt.core.models import TimeStampedModel
 
@@ -74,3 +78,130 @@ class OfferLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} × {self.quantity}"
+
+
+class ContractStatus(models.TextChoices):
+    PREPARED = "prepared", pgettext_lazy("contract status", "prepared")
+    SIGNED = "signed", pgettext_lazy("contract status", "signed")
+    IN_REVIEW = "in_review", pgettext_lazy("contract status", "with the manager")
+    RETURNED = "returned", pgettext_lazy("contract status", "returned for correction")
+    APPROVED = "approved", pgettext_lazy("contract status", "approved, at HQ")
+    ACTIVE = "active", pgettext_lazy("contract status", "active")
+    REJECTED = "rejected", pgettext_lazy("contract status", "rejected by HQ")
+    CANCELLED = "cancelled", pgettext_lazy("contract status", "cancelled")
+
+
+class ContractBatch(models.Model):
+    """The signed contracts of one branch handed to the manager together: at the end of
+    the day by the scheduler (``created_by`` empty) or when the manager asks."""
+
+    branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
+                               related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["branch", "-created_at"], name="contract_batch_branch")]
+
+    def __str__(self) -> str:
+        return f"P{self.pk:07d}"
+
+
+class Contract(TimeStampedModel):
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
+                                 related_name="contracts")
+    branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
+                               related_name="+")
+    offer = models.OneToOneField(Offer, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="contract")
+    renews = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="renewals", verbose_name=_("renews"))
+    template = models.ForeignKey("materials.MaterialVersion", on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("template"))
+    status = models.CharField(_("status"), max_length=10, choices=ContractStatus.choices,
+                              default=ContractStatus.PREPARED)
+    #: Bumped by every correction; the PDF is rendered for one revision.
+    revision = models.PositiveIntegerField(default=1)
+    values = models.JSONField(default=dict)
+    term_months = models.PositiveSmallIntegerField(_("term (months)"))
+    starts_on = models.DateField(_("start"))
+    ends_on = models.DateField(_("end"))
+    total_gross = models.DecimalField(_("total (gross)"), max_digits=12, decimal_places=2)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    signed_at = models.DateTimeField(null=True, blank=True)
+    batch = models.ForeignKey(ContractBatch, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="contracts")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    #: The manager's or HQ's last reasons (return, rejection, cancellation).
+    reasons = models.TextField(_("reasons"), blank=True)
+    pdf_stored = models.CharField(max_length=80, blank=True)
+    pdf_revision = models.PositiveIntegerField(default=0)
+    scan_stored = models.CharField(max_length=80, blank=True)
+    scan_name = models.CharField(max_length=220, blank=True)
+    scan_type = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ContractStatus.values),
+                                   name="contract_status_valid"),
+            models.CheckConstraint(condition=Q(total_gross__gte=0),
+                                   name="contract_total_valid"),
+            models.CheckConstraint(condition=Q(term_months__gte=1, term_months__lte=120),
+                                   name="contract_term_valid"),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                   name="contract_dates_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["branch", "-id"], name="contract_branch"),
+            models.Index(fields=["branch", "status", "-id"], name="contract_branch_status"),
+            models.Index(fields=["status", "-id"], name="contract_status"),
+            models.Index(fields=["customer", "-id"], name="contract_customer"),
+            models.Index(fields=["branch", "ends_on"], condition=Q(status="active"),
+                         name="contract_active_ending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"U{self.pk:08d}"
+
+    @property
+    def number(self) -> str:
+        return str(self)
+
+    @property
+    def pdf_ready(self) -> bool:
+        return bool(self.pdf_stored) and self.pdf_revision == self.revision
+
+
+class ContractEvent(models.Model):
+    """One step of a contract's workflow: who moved it, when, from where to where, why.
+    Append-only, like the audit log."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=10, blank=True, choices=ContractStatus.choices)
+    to_status = models.CharField(max_length=10, choices=ContractStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=100, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["contract", "at"], name="contract_event_contract")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.from_status} → {self.to_status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Contract events are append-only.")
+        super().save(*args, **kwargs)

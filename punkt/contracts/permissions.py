@@ -14,3 +14,16 @@ OFFER_CREATE = registry.register(
     "contracts.offer.create",
     gettext_lazy("Record offers presented to customers and their answer"),
     [R.MANAGER, R.SERVICE, R.RETENTION])
+CONTRACT_VIEW = registry.register(
+    "contracts.contract.view", gettext_lazy("See contracts and their documents"),
+    [R.MANAGER, R.SERVICE, R.RETENTION, R.HQ_EXPERT, R.ADMIN])
+CONTRACT_PREPARE = registry.register(
+    "contracts.contract.prepare",
+    gettext_lazy("Prepare contracts, mark them signed, correct or cancel them"),
+    [R.MANAGER, R.SERVICE, R.RETENTION])
+CONTRACT_APPROVE = registry.register(
+    "contracts.contract.approve",
+    gettext_lazy("Check the day's signed contracts: approve or return them"), [R.MANAGER])
+CONTRACT_FINALISE = registry.register(
+    "contracts.contract.finalise",
+    gettext_lazy("Finalise or reject approved contracts at HQ"), [R.HQ_EXPERT])

@@ -1,14 +1,14 @@
-"""Reading offers, branch scoping first."""
+"""Reading offers and contracts, branch scoping first."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from punkt.contracts import permissions as perms
-from punkt.contracts.models import Offer
+from punkt.contracts.models import Contract, ContractEvent, ContractStatus, Offer
 from punkt.core.errors import NotFound
 from punkt.organization import permissions as org_perms
 
@@ -27,3 +27,67 @@ def offer_get(*, user: Any, offer_id: int) -> Offer:
     if offer is None:
         raise NotFound(_("Offer not found."))
     return offer
+
+
+def contracts_visible_to(user: Any) -> QuerySet[Contract]:
+    allowed = org_perms.access_of(user).branches_for(perms.CONTRACT_VIEW.code)
+    qs = Contract.objects.all()
+    return qs if allowed is None else qs.filter(branch_id__in=allowed)
+
+
+def contract_get(*, user: Any, contract_id: int) -> Contract:
+    org_perms.ensure(user, perms.CONTRACT_VIEW.code)
+    contract = (contracts_visible_to(user)
+                .select_related("customer", "branch", "prepared_by", "approved_by",
+                                "finalised_by", "template__material", "offer", "renews")
+                .filter(pk=contract_id).first())
+    if contract is None:
+        raise NotFound(_("Contract not found."))
+    return contract
+
+
+def contract_events(contract: Contract) -> list[ContractEvent]:
+    return list(contract.events.select_related("actor"))
+
+
+def parse_number(text: str) -> int | None:
+    """``U00000123``, ``u123`` or ``123`` → 123."""
+    digits = text.strip().upper().removeprefix("U").lstrip("0")
+    return int(digits) if digits.isdecimal() and digits.isascii() and len(digits) < 12 else None
+
+
+def contract_list(*, user: Any, status: str = "", branch_id: int | None = None,
+                  customer_id: int | None = None, q: str = "") -> QuerySet[Contract]:
+    """Newest first; every filter rides an index that starts with the branch or status."""
+    org_perms.ensure(user, perms.CONTRACT_VIEW.code)
+    qs = contracts_visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    if branch_id:
+        qs = qs.filter(branch_id=branch_id)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if q:
+        number = parse_number(q)
+        qs = qs.filter(pk=number) if number else qs.none()
+    return qs.select_related("customer", "branch").order_by("-id")
+
+
+def review_queue(*, user: Any) -> QuerySet[Contract]:
+    """Contracts waiting for this manager's check, by batch."""
+    allowed = org_perms.access_of(user).branches_for(perms.CONTRACT_APPROVE.code)
+    qs = Contract.objects.filter(status=ContractStatus.IN_REVIEW)
+    if allowed is not None:
+        qs = qs.filter(branch_id__in=allowed)
+    return qs.select_related("customer", "branch", "prepared_by", "batch").order_by(
+        "batch_id", "pk")
+
+
+def signed_waiting(*, user: Any) -> dict[int, int]:
+    """Per branch the manager checks: how many signed contracts wait for the next batch."""
+    allowed = org_perms.access_of(user).branches_for(perms.CONTRACT_APPROVE.code)
+    qs = Contract.objects.filter(status=ContractStatus.SIGNED)
+    if allowed is not None:
+        qs = qs.filter(branch_id__in=allowed)
+    return dict(qs.values("branch_id").annotate(n=Count("pk")).values_list("branch_id", "n")
+                .order_by())

@@ -1,4 +1,5 @@
-"""Offer pages: choose positions from the price lists in force, record the answer."""
+"""Offer and contract pages: offers from the price lists in force, contracts through
+their workflow (prepare, sign, the manager's check, HQ)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from punkt.contracts import selectors, services
-from punkt.contracts.workflows import OFFER_FLOW
-from punkt.core.errors import Conflict, ValidationFailed
+from punkt.contracts import document, lifecycle, selectors, services
+from punkt.contracts import permissions as perms
+from punkt.contracts.models import Contract, ContractStatus, OfferStatus
+from punkt.contracts.workflows import CONTRACT_FLOW, OFFER_FLOW
+from punkt.core import files
+from punkt.core.audit import audit_record
+from punkt.core.errors import Conflict, NotFound, ValidationFailed
+from punkt.core.paging import paginate
 from punkt.core.routes import scoped
 from punkt.customers import selectors as customers
+from punkt.materials import contract_template
 from punkt.materials import selectors as materials
 from punkt.materials.models import MaterialKind
+from punkt.organization import permissions as org_perms
+from punkt.organization.filters import branch_options
+from punkt.organization.models import Branch
 
 
 def _lines_from(post: Any) -> list[dict[str, Any]]:
@@ -59,8 +71,12 @@ def offer_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
     offer = selectors.offer_get(user=request.user, offer_id=offer_id)
+    contract = Contract.objects.filter(offer_id=offer.pk).only("pk").first()
     return render(request, "contracts/offer_detail.html", {
-        "offer": offer, "actions": OFFER_FLOW.allowed_actions(offer, request.user)})
+        "offer": offer, "actions": OFFER_FLOW.allowed_actions(offer, request.user),
+        "contract": contract,
+        "can_prepare": contract is None and offer.status == OfferStatus.ACCEPTED
+        and org_perms.can(request.user, perms.CONTRACT_PREPARE.code, offer.branch_id)})
 
 
 @scoped("branch")
@@ -77,3 +93,199 @@ def offer_decide(request: HttpRequest, offer_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Answer recorded."))
     return redirect("contracts:offer_detail", offer_id=offer_id)
+
+
+# --- Contracts -------------------------------------------------------------------------
+
+LIST_CAP = 1000
+
+
+def _contract_context(request: HttpRequest, contract: Any) -> dict[str, Any]:
+    values = dict(contract.values)
+    if values.get("identyfikator") and contract.customer.is_person:
+        values["identyfikator"] = contract.customer.pesel_masked
+    fields = [(contract_template.FIELDS.get(k, k), values.get(k, ""))
+              for k in contract.template.template.get("fields", []) if k != "pozycje"]
+    return {
+        "contract": contract, "fields": fields, "lines": values.get("pozycje") or [],
+        "actions": CONTRACT_FLOW.allowed_actions(contract, request.user),
+        "events": selectors.contract_events(contract),
+        "signatures": contract.template.template.get("signatures", []),
+        "can_scan": contract.status in lifecycle.SCAN_STATES and org_perms.can(
+            request.user, perms.CONTRACT_PREPARE.code, contract.branch_id),
+        "problems": RETURN_PROBLEMS,
+    }
+
+
+#: Ready-made reasons on the manager's return form (plus a free note).
+RETURN_PROBLEMS = [
+    gettext_lazy("A signature is missing"),
+    gettext_lazy("The customer's data are wrong or incomplete"),
+    gettext_lazy("The scan is missing or unreadable"),
+    gettext_lazy("Wrong term or start date"),
+]
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_prepare(request: HttpRequest, offer_id: int) -> HttpResponse:
+    offer = selectors.offer_get(user=request.user, offer_id=offer_id)
+    org_perms.ensure(request.user, perms.CONTRACT_PREPARE.code, offer.branch_id)
+    templates = materials.in_force_for_branch(branch_id=offer.branch_id,
+                                              kind=MaterialKind.CONTRACT_TEMPLATE)
+    error = None
+    if request.method == "POST":
+        try:
+            contract = lifecycle.contract_prepare(
+                actor=request.user, offer_id=offer.pk,
+                template_version_id=request.POST.get("template"),
+                term_months=request.POST.get("term_months"),
+                starts_on=request.POST.get("starts_on"))
+        except (ValidationFailed, Conflict) as exc:
+            error = exc
+        else:
+            messages.success(request, _("Contract prepared: print it when the document is "
+                                        "ready and let the customer sign it."))
+            return redirect("contracts:contract_detail", contract_id=contract.pk)
+    return render(request, "contracts/contract_form.html", {
+        "offer": offer, "templates": templates, "error": error, "posted": request.POST,
+        "today": timezone.localdate()}, status=422 if error else 200)
+
+
+@scoped("global")
+@login_required
+def contract_list(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.CONTRACT_VIEW.code)
+    status = request.GET.get("status", "")
+    status = status if status in ContractStatus.values else ""
+    branch = request.GET.get("branch", "")
+    qs = selectors.contract_list(
+        user=request.user, status=status,
+        branch_id=int(branch) if branch.isdecimal() and branch.isascii() else None,
+        q=request.GET.get("q", "")[:40])
+    listing = paginate(request, qs, sort="-id", cap=LIST_CAP)
+    access = org_perms.access_of(request.user)
+    template = "contracts/contract_list.html" + ("#results" if request.htmx else "")
+    return render(request, template, {
+        "listing": listing, "statuses": ContractStatus.choices,
+        "branch_filter": access.is_hq
+        or len(access.branches_for(perms.CONTRACT_VIEW.code) or []) > 1,
+        "branch_options": branch_options(request.user, perms.CONTRACT_VIEW.code, branch),
+        "can_review": access.can(perms.CONTRACT_APPROVE.code),
+    })
+
+
+@scoped("branch")
+@login_required
+def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
+    contract = selectors.contract_get(user=request.user, contract_id=contract_id)
+    if request.htmx and request.GET.get("part") == "document":
+        return render(request, "contracts/contract_detail.html#document",
+                      {"contract": contract})
+    return render(request, "contracts/contract_detail.html",
+                  _contract_context(request, contract))
+
+
+@scoped("branch")
+@login_required
+def contract_pdf(request: HttpRequest, contract_id: int) -> HttpResponse:
+    contract = selectors.contract_get(user=request.user, contract_id=contract_id)
+    if not contract.pdf_stored:
+        raise NotFound(_("The contract document is still being prepared."))
+    return files.response_for(contract.pdf_stored, f"umowa-{contract.number}.pdf",
+                              "application/pdf", area=document.AREA)
+
+
+@scoped("branch")
+@login_required
+def contract_scan(request: HttpRequest, contract_id: int) -> HttpResponse:
+    contract = selectors.contract_get(user=request.user, contract_id=contract_id)
+    if not contract.scan_stored:
+        raise NotFound(_("No scan has been attached."))
+    audit_record(action="contracts.contract.scan_view", obj=contract, actor=request.user,
+                 branch_id=contract.branch_id)
+    return files.response_for(contract.scan_stored, contract.scan_name, contract.scan_type,
+                              area=document.AREA)
+
+
+def _run_action(request: HttpRequest, contract_id: int, action: str) -> str:
+    post, user = request.POST, request.user
+    if action == "sign":
+        lifecycle.contract_sign(actor=user, contract_id=contract_id,
+                                scan=request.FILES.get("file"))
+        return _("Contract marked as signed.")
+    if action == "scan":
+        lifecycle.contract_attach_scan(actor=user, contract_id=contract_id,
+                                       scan=request.FILES.get("file"))
+        return _("Scan attached.")
+    if action in ("approve", "return"):
+        lifecycle.contract_review(actor=user, contract_id=contract_id,
+                                  approve=action == "approve",
+                                  signatures=post.getlist("signature"),
+                                  problems=post.getlist("problem"), note=post.get("note", ""))
+        return _("Approved and sent to HQ.") if action == "approve" else _(
+            "Returned to the employee with your reasons.")
+    if action == "fix":
+        lifecycle.contract_fix(actor=user, contract_id=contract_id,
+                               term_months=post.get("term_months"),
+                               starts_on=post.get("starts_on"))
+        return _("Corrected: print the new document and let the customer sign it.")
+    if action in ("finalise", "reject"):
+        lifecycle.contract_finalise(actor=user, contract_id=contract_id,
+                                    approve=action == "finalise", reason=post.get("reason", ""))
+        return _("The contract is active.") if action == "finalise" else _(
+            "The contract is rejected.")
+    if action == "cancel":
+        lifecycle.contract_cancel(actor=user, contract_id=contract_id,
+                                  reason=post.get("reason", ""))
+        return _("The contract is cancelled.")
+    raise NotFound(_("Unknown action."))
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def contract_action(request: HttpRequest, contract_id: int, action: str) -> HttpResponse:
+    selectors.contract_get(user=request.user, contract_id=contract_id)
+    try:
+        done = _run_action(request, contract_id, action)
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    after = request.POST.get("next", "")
+    if after == "review":
+        return redirect("contracts:review")
+    return redirect("contracts:contract_detail", contract_id=contract_id)
+
+
+@scoped("global")
+@login_required
+def review(request: HttpRequest) -> HttpResponse:
+    """The manager's desk: the batches handed over, the signed contracts still waiting."""
+    org_perms.ensure(request.user, perms.CONTRACT_APPROVE.code)
+    contracts = list(selectors.review_queue(user=request.user)[:200])
+    waiting = selectors.signed_waiting(user=request.user)
+    branches = dict(Branch.objects.filter(pk__in=waiting).values_list("pk", "name"))
+    return render(request, "contracts/review.html", {
+        "contracts": contracts,
+        "waiting": [(pk, branches.get(pk, pk), n) for pk, n in sorted(waiting.items())]})
+
+
+@scoped("global")
+@login_required
+@require_POST
+def review_collect(request: HttpRequest) -> HttpResponse:
+    branch = request.POST.get("branch", "")
+    if not (branch.isdecimal() and branch.isascii()):
+        messages.error(request, _("Choose a branch."))
+        return redirect("contracts:review")
+    batch = lifecycle.batch_collect(actor=request.user, branch_id=int(branch))
+    if batch is None:
+        messages.info(request, _("No signed contracts are waiting."))
+    else:
+        messages.success(request, ngettext("%(n)d contract handed over for your check.",
+                                           "%(n)d contracts handed over for your check.",
+                                           batch.size) % {"n": batch.size})
+    return redirect("contracts:review")

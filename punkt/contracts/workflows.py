@@ -1,10 +1,12 @@
-"""Offer: presented → accepted | declined (docs/workflows/offer.md)."""
+"""Offer and contract workflows, each one transition table (docs/workflows/offer.md,
+docs/workflows/contract.md)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
 from punkt.contracts import permissions as perms
+from punkt.contracts.models import ContractStatus as C
 from punkt.contracts.models import OfferStatus as S
 from punkt.core.workflows import Transition, Workflow
 from punkt.organization import permissions as org_perms
@@ -13,3 +15,21 @@ OFFER_FLOW = Workflow(_("offer"), transitions=[
     Transition("accept", {S.PRESENTED}, S.ACCEPTED, perms.OFFER_CREATE.code, _("Accepted")),
     Transition("decline", {S.PRESENTED}, S.DECLINED, perms.OFFER_CREATE.code, _("Declined")),
 ], branch_of=lambda offer: offer.branch_id, can=org_perms.can, ensure=org_perms.ensure)
+
+PREPARE, APPROVE, FINALISE = (perms.CONTRACT_PREPARE.code, perms.CONTRACT_APPROVE.code,
+                              perms.CONTRACT_FINALISE.code)
+
+#: prepared → signed → in_review (the manager's batch) → approved (at HQ) → active;
+#: the manager may return it (→ returned → prepared again after the fix), HQ may reject
+#: it; before the manager's approval the employee may cancel it.
+CONTRACT_FLOW = Workflow(_("contract"), transitions=[
+    Transition("sign", {C.PREPARED}, C.SIGNED, PREPARE, _("Mark as signed")),
+    Transition("submit", {C.SIGNED}, C.IN_REVIEW, APPROVE, _("Hand to the manager")),
+    Transition("approve", {C.IN_REVIEW}, C.APPROVED, APPROVE, _("Approve")),
+    Transition("return", {C.IN_REVIEW}, C.RETURNED, APPROVE, _("Return for correction")),
+    Transition("fix", {C.RETURNED}, C.PREPARED, PREPARE, _("Correct")),
+    Transition("finalise", {C.APPROVED}, C.ACTIVE, FINALISE, _("Finalise")),
+    Transition("reject", {C.APPROVED}, C.REJECTED, FINALISE, _("Reject")),
+    Transition("cancel", {C.PREPARED, C.SIGNED, C.RETURNED}, C.CANCELLED, PREPARE,
+               _("Cancel")),
+], branch_of=lambda contract: contract.branch_id, can=org_perms.can, ensure=org_perms.ensure)

@@ -8,6 +8,6 @@ class CustomersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from punkt.customers import dashboard, demo, permissions, search  # noqa: F401
+        from punkt.customers import dashboard, demo, permissions, search, tasks  # noqa: F401
 
         search.install_sqlite_function()

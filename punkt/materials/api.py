@@ -11,9 +11,10 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from punkt.core import files
 from punkt.core.api import Strict, errors
 from punkt.core.routes import scoped
-from punkt.materials import files, selectors, services
+from punkt.materials import selectors, services
 from punkt.materials.models import MaterialVersion
 from punkt.materials.workflows import VERSION_FLOW
 

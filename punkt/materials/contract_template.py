@@ -35,6 +35,7 @@ FIELDS: dict[str, Any] = {
     "pozycje": gettext_lazy("table of the offered services and prices"),
     "razem": gettext_lazy("total gross price"),
     "okres": gettext_lazy("term in months"),
+    "data_poczatku": gettext_lazy("start date"),
     "data_konca": gettext_lazy("end date"),
 }
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_ąćęłńóśźżĄĆĘŁŃÓŚŹŻ]+)\s*\}\}")
@@ -98,4 +99,5 @@ def sample_values() -> dict[str, str]:
             "telefon": "+48 601 234 567", "email": "jan.kowalski@example.pl",
             "oddzial": "Kraków Centrum", "pracownik": "Olga Obsługowa",
             "pozycje": "Internet światłowodowy 600 Mb/s × 1 — 69,99 zł",
-            "razem": "69,99 zł", "okres": "24", "data_konca": "23.11.2028"}
+            "razem": "69,99 zł", "okres": "24", "data_poczatku": "24.11.2026",
+            "data_konca": "23.11.2028"}

@@ -10,10 +10,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from punkt.core import bulk
+from punkt.core import bulk, files
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
-from punkt.materials import contract_template, files, pricelist
+from punkt.materials import contract_template, pricelist
 from punkt.materials import permissions as perms
 from punkt.materials.models import (
     Delivery,

@@ -11,12 +11,13 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from punkt.core import files
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.forms import apply_error, submit_inline_form
 from punkt.core.paging import paginate
 from punkt.core.pdf import render_pdf
 from punkt.core.routes import scoped
-from punkt.materials import contract_template, files, selectors, services
+from punkt.materials import contract_template, selectors, services
 from punkt.materials import permissions as perms
 from punkt.materials.forms import MaterialForm, VersionForm, WithdrawForm
 from punkt.materials.models import MaterialKind

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from conftest import make_world
 from punkt.contracts import services
 from punkt.contracts.models import OfferStatus
 from punkt.core.errors import DomainError
 from punkt.customers.models import TimelineEntry
 from punkt.organization.tests.test_concurrency import _race
+from tests.world import make_world
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -36,3 +36,41 @@ def test_two_answers_at_once_one_wins(settings: Any, tmp_path: Any) -> None:
     offer.refresh_from_db()
     assert offer.status in (OfferStatus.ACCEPTED, OfferStatus.DECLINED)
     assert TimelineEntry.objects.filter(customer_id=offer.customer_id, kind="offer").count() == 2
+
+
+def test_two_managers_approving_at_once_one_wins(settings: Any, tmp_path: Any) -> None:
+    from punkt.contracts import lifecycle
+    from punkt.contracts.models import Contract, ContractEvent, ContractStatus
+    from punkt.contracts.tests.factories import prepared
+    from punkt.core.roles import Role
+    from tests.world import make_user
+
+    settings.VAR_DIR = tmp_path
+    w = make_world()
+    deputy = make_user("zastepca.a@test.pl", Role.MANAGER, w.a)
+    c = prepared(w)
+    lifecycle.contract_sign(actor=w.service_a, contract_id=c.pk)
+    lifecycle.batch_collect(actor=w.manager_a, branch_id=w.a.pk)
+    managers = iter([w.manager_a, deputy, w.manager_a, deputy])
+    results = _race(4, lambda: lifecycle.contract_review(
+        actor=next(managers), contract_id=c.pk, approve=True,
+        signatures=["Klient", "Pracownik"]))
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(refused) == 3 and all("zatwierdzona" in r.message or "approved" in r.message
+                                     for r in refused)
+    assert Contract.objects.get(pk=c.pk).status == ContractStatus.APPROVED
+    assert ContractEvent.objects.filter(contract=c, action="approve").count() == 1
+    assert TimelineEntry.objects.filter(customer_id=c.customer_id, kind="contract",
+                                        subject__contains="zatwierdzona").count() == 1
+
+
+def test_two_workers_rendering_one_revision_keep_one_file(settings: Any, tmp_path: Any) -> None:
+    from punkt.contracts import lifecycle
+    from punkt.contracts.tests.factories import prepared
+
+    settings.VAR_DIR = tmp_path
+    w = make_world()
+    c = prepared(w, render=False)
+    results = _race(2, lambda: lifecycle.store_pdf(contract_id=c.pk, revision=1))
+    assert sorted(results) == [False, True]
+    assert len(list((tmp_path / "contracts").glob("*.pdf"))) == 1

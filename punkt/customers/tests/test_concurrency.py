@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from conftest import make_world
 from punkt.core.errors import DomainError
 from punkt.customers import gdpr, io, services
 from punkt.customers.models import (
@@ -18,6 +17,7 @@ from punkt.customers.models import (
     MergeRecord,
 )
 from punkt.organization.tests.test_concurrency import _race
+from tests.world import make_world
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

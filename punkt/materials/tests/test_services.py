@@ -161,7 +161,7 @@ def test_upload_type_by_content_and_random_names(world: Any, tmp_path: Any, name
 
 
 def test_too_large_and_bad_dates_name_the_field(world: Any, monkeypatch: Any) -> None:
-    from punkt.materials import files
+    from punkt.core import files
 
     m = services.material_create(actor=world.expert, kind="manual", title="Instrukcja")
     monkeypatch.setattr(files, "MAX_SIZE", 10)

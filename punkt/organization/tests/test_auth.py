@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from conftest import PASSWORD
 from punkt.core.models import AuditEvent
+from tests.world import PASSWORD
 
 LOGIN = "/accounts/login/"
 

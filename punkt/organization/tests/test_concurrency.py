@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from conftest import make_world
 from punkt.core.errors import DomainError
 from punkt.organization import services
 from punkt.organization.models import Absence, Membership
+from tests.world import make_world
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

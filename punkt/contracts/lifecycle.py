@@ -1,0 +1,449 @@
+"""The contract's life (R4.2–R4.4): prepared from an accepted offer and the HQ template
+in force, signed, checked by the manager in a batch, finalised (or rejected) at HQ.
+
+Every move goes through :data:`CONTRACT_FLOW` and :func:`_move`: the row is locked and
+updated only if it is still in the source state, so two managers approving at once make
+one transition, one event, one timeline entry (C10); the loser gets "already approved".
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from punkt.contracts import document
+from punkt.contracts import permissions as perms
+from punkt.contracts.models import (
+    Contract,
+    ContractBatch,
+    ContractEvent,
+    ContractStatus,
+    Offer,
+    OfferStatus,
+)
+from punkt.contracts.workflows import CONTRACT_FLOW
+from punkt.core import files
+from punkt.core.audit import audit_record
+from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
+from punkt.core.workflows import Transition
+from punkt.customers.models import Customer, CustomerStatus
+from punkt.customers.timeline import register_kind, timeline_add
+from punkt.materials import contract_template
+from punkt.materials import services as materials
+from punkt.materials.models import MaterialKind
+from punkt.materials.selectors import current_for_branch
+from punkt.organization import permissions as org_perms
+
+register_kind("contract", gettext_lazy("Contract"))
+
+MAX_TERM_MONTHS = 120
+MAX_START_AHEAD = datetime.timedelta(days=90)
+SCAN_KINDS = frozenset({"pdf", "png", "jpeg"})
+
+
+def four_eyes_threshold() -> Decimal:
+    """Contracts worth at least this much may not be approved by their author (C11)."""
+    return Decimal(str(getattr(settings, "PUNKT_FOUR_EYES_THRESHOLD", "1000.00")))
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _clean(text: Any, limit: int) -> str:
+    return " ".join(str(text or "").split())[:limit]
+
+
+def _term(value: Any) -> int:
+    try:
+        term = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationFailed("invalid", _("Give the term as a whole number of months."),
+                               field="term_months") from None
+    if not 1 <= term <= MAX_TERM_MONTHS:
+        raise ValidationFailed("invalid", _("The term must be between 1 and %(max)d months.")
+                               % {"max": MAX_TERM_MONTHS}, field="term_months")
+    return term
+
+
+def _start(value: Any, today: datetime.date) -> datetime.date:
+    if value in (None, ""):
+        return today
+    if isinstance(value, datetime.date):
+        day = value
+    else:
+        try:
+            day = datetime.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValidationFailed("invalid", _("Give the start date as YYYY-MM-DD."),
+                                   field="starts_on") from None
+    if day < today:
+        raise ValidationFailed("invalid", _("The contract cannot start in the past."),
+                               field="starts_on")
+    if day > today + MAX_START_AHEAD:
+        raise ValidationFailed("invalid", _("The contract must start within 90 days."),
+                               field="starts_on")
+    return day
+
+
+def _template(version_id: Any, branch_id: int) -> Any:
+    try:
+        version = materials.ensure_current(version_id=int(version_id), branch_id=branch_id)
+    except (TypeError, ValueError, NotFound):
+        raise ValidationFailed("invalid", _("Choose a contract template of this branch."),
+                               field="template") from None
+    if version.material.kind != MaterialKind.CONTRACT_TEMPLATE or not version.template:
+        raise ValidationFailed("invalid", _("Choose a contract template."), field="template")
+    return version
+
+
+def _fill(contract: Contract, customer: Customer, actor: Any, lines: list[Any],
+          today: datetime.date) -> None:
+    contract.values = document.values_for(
+        number=contract.number, customer=customer, branch=contract.branch, employee=actor,
+        lines=lines, total=contract.total_gross, term_months=contract.term_months,
+        starts_on=contract.starts_on, ends_on=contract.ends_on, today=today)
+    lacking = document.missing(contract.values, contract.template.template.get("fields", []))
+    if lacking:
+        labels = ", ".join(str(contract_template.FIELDS[f]) for f in lacking)
+        raise ValidationFailed("missing_data", _(
+            "The template needs data this customer's record lacks: %(fields)s. Complete "
+            "the customer's record first.") % {"fields": labels}, field="customer")
+
+
+def _event(contract: Contract, action: str, source: str, actor: Any, note: str = "") -> None:
+    ContractEvent.objects.create(contract=contract, action=action, from_status=source,
+                                 to_status=contract.status, actor=_user(actor),
+                                 actor_label="" if _user(actor) else str(actor or ""),
+                                 note=note)
+
+
+def _note(contract: Contract, subject: str, actor: Any, body: str = "") -> None:
+    timeline_add(customer_id=contract.customer_id, kind="contract", actor=actor,
+                 branch_id=contract.branch_id, source=contract,
+                 subject=subject % {"number": contract.number}, body=body)
+
+
+def _enqueue_pdf(contract: Contract) -> None:
+    from punkt.contracts.tasks import render_contract_pdf
+
+    # The database queue shares the transaction: a rollback leaves no task behind (C12).
+    render_contract_pdf.enqueue(contract.pk, contract.revision)
+
+
+@transaction.atomic
+def contract_prepare(*, actor: Any, offer_id: int, template_version_id: Any,
+                     term_months: Any, starts_on: Any = None,
+                     today: datetime.date | None = None) -> Contract:
+    """A contract from an accepted offer and the contract template in force at the
+    branch; its PDF is rendered in the background."""
+    today = today or timezone.localdate()
+    offer = (Offer.objects.select_for_update().filter(pk=offer_id).first())
+    if offer is None:
+        raise NotFound(_("Offer not found."))
+    org_perms.ensure(actor, perms.CONTRACT_PREPARE.code, offer.branch_id)
+    if offer.status != OfferStatus.ACCEPTED:
+        raise Conflict("not_accepted", _("A contract is prepared only from an accepted offer."))
+    if Contract.objects.filter(offer_id=offer.pk).exists():
+        raise Conflict("exists", _("A contract has already been prepared from this offer."))
+    customer = Customer.objects.select_related("branch").get(pk=offer.customer_id)
+    if customer.status != CustomerStatus.ACTIVE:
+        raise Conflict("not_active", _("This customer is not active."))
+    if customer.branch_id != offer.branch_id:  # C4: the customer moved to another branch
+        raise Conflict("branch_changed", _(
+            "The customer now belongs to another branch: record a new offer there."))
+    lines = list(offer.lines.select_related("price_item"))
+    for version_id in {line.price_item.version_id for line in lines}:
+        try:
+            materials.ensure_current(version_id=version_id, branch_id=offer.branch_id)
+        except (NotFound, Conflict):
+            raise Conflict("superseded", _(
+                "The price list of this offer is no longer in force: record a new offer "
+                "with the current prices."), field="offer") from None
+    template = _template(template_version_id, offer.branch_id)
+    term = _term(term_months)
+    start = _start(starts_on, today)
+    contract = Contract(customer=customer, branch=customer.branch, offer=offer,
+                        renews=getattr(offer, "renews", None), template=template,
+                        term_months=term, starts_on=start,
+                        ends_on=document.end_of_term(start, term),
+                        total_gross=offer.total_gross, prepared_by=_user(actor), values={})
+    contract.save()
+    _fill(contract, customer, actor, lines, today)
+    contract.save(update_fields=["values"])
+    _event(contract, "prepare", "", actor)
+    _note(contract, _("Contract %(number)s prepared"), actor,
+          body=_("%(template)s, %(months)d months from %(start)s") % {
+              "template": template.material.title, "months": term,
+              "start": start.strftime("%d.%m.%Y")})
+    audit_record(action="contracts.contract.prepare", obj=contract, actor=actor,
+                 branch_id=contract.branch_id, message=f"offer {offer.number}")
+    _enqueue_pdf(contract)
+    return contract
+
+
+def _lock(contract_id: int) -> Contract:
+    contract = (Contract.objects.select_for_update().select_related("template__material")
+                .filter(pk=contract_id).first())
+    if contract is None:
+        raise NotFound(_("Contract not found."))
+    return contract
+
+
+def _move(contract: Contract, t: Transition, actor: Any, *, note: str = "",
+          **fields: Any) -> Contract:
+    """Apply ``t`` if the row is still in a source state (the lock already waits out a
+    concurrent move; the conditional update guards where rows are not locked)."""
+    source = contract.status
+    fields["status"] = t.target
+    fields["updated_at"] = timezone.now()
+    moved = Contract.objects.filter(pk=contract.pk, status__in=t.sources).update(**fields)
+    if moved != 1:
+        raise Conflict("invalid_state", _("Someone else has just changed this contract: "
+                                          "reload the page."))
+    for name, value in fields.items():
+        setattr(contract, name, value)
+    _event(contract, t.action, source, actor, note)
+    audit_record(action=f"contracts.contract.{t.action}", obj=contract, actor=actor,
+                 branch_id=contract.branch_id, message=note[:200])
+    return contract
+
+
+def _with_scan(uploaded: Any, work: Any) -> Contract:
+    """Store the upload, then run ``work(fields)`` in a transaction; the file is removed
+    again if the work fails, and the scan it replaces once it commits."""
+    if uploaded is None:
+        with transaction.atomic():
+            return work({})
+    name, stored, content_type, _size = files.store(
+        uploaded, area=document.AREA, kinds=SCAN_KINDS,
+        refused=_("Send the signed scan as PDF, JPG or PNG."))
+    try:
+        with transaction.atomic():
+            contract = work({"scan_stored": stored, "scan_name": name,
+                             "scan_type": content_type})
+    except BaseException:
+        files.path_of(stored, area=document.AREA).unlink(missing_ok=True)
+        raise
+    return contract
+
+
+def _drop_file_on_commit(stored: str) -> None:
+    if stored:
+        transaction.on_commit(
+            lambda: files.path_of(stored, area=document.AREA).unlink(missing_ok=True))
+
+
+def contract_sign(*, actor: Any, contract_id: int, scan: Any = None) -> Contract:
+    """The customer signed the printed contract; the scan may come with it or later."""
+
+    def work(extra: dict[str, str]) -> Contract:
+        contract = _lock(contract_id)
+        t = CONTRACT_FLOW.ensure_can(contract, "sign", actor=actor)
+        if not contract.pdf_ready:
+            raise Conflict("pdf_not_ready", _(
+                "The contract document is still being prepared: print it and let the "
+                "customer sign it first."))
+        if extra:
+            _drop_file_on_commit(contract.scan_stored)
+        _move(contract, t, actor, signed_at=timezone.now(), **extra)
+        _note(contract, _("Contract %(number)s signed"), actor)
+        return contract
+
+    return _with_scan(scan, work)
+
+
+#: States in which the signed scan may still be attached or replaced.
+SCAN_STATES = frozenset({ContractStatus.SIGNED, ContractStatus.IN_REVIEW,
+                         ContractStatus.RETURNED})
+
+
+def contract_attach_scan(*, actor: Any, contract_id: int, scan: Any) -> Contract:
+    if scan is None:
+        raise ValidationFailed("required", _("Choose a file."), field="file")
+
+    def work(extra: dict[str, str]) -> Contract:
+        contract = _lock(contract_id)
+        org_perms.ensure(actor, perms.CONTRACT_PREPARE.code, contract.branch_id)
+        if contract.status not in SCAN_STATES:
+            raise Conflict("invalid_state", _(
+                "The scan is attached to a signed contract before the manager approves it."))
+        _drop_file_on_commit(contract.scan_stored)
+        Contract.objects.filter(pk=contract.pk).update(updated_at=timezone.now(), **extra)
+        for name, value in extra.items():
+            setattr(contract, name, value)
+        audit_record(action="contracts.contract.scan", obj=contract, actor=actor,
+                     branch_id=contract.branch_id, message=extra["scan_name"])
+        return contract
+
+    return _with_scan(scan, work)
+
+
+def _collect(branch_id: int, actor: Any) -> ContractBatch | None:
+    t = CONTRACT_FLOW.transition("submit")
+    signed = list(Contract.objects.select_for_update().filter(
+        branch_id=branch_id, status=ContractStatus.SIGNED).order_by("pk"))
+    if not signed:
+        return None
+    batch = ContractBatch.objects.create(branch_id=branch_id, created_by=_user(actor),
+                                         size=len(signed))
+    for contract in signed:
+        _move(contract, t, actor, batch=batch)
+        _note(contract, _("Contract %(number)s handed to the manager"), actor)
+    return batch
+
+
+@transaction.atomic
+def batch_collect(*, actor: Any, branch_id: int) -> ContractBatch | None:
+    """The manager asks for the signed contracts now (instead of the day's end)."""
+    org_perms.ensure(actor, perms.CONTRACT_APPROVE.code, branch_id)
+    return _collect(branch_id, actor)
+
+
+def collect_day(*, actor: Any) -> int:
+    """The scheduler's end-of-day batches, one per branch with signed contracts. Running
+    it twice creates nothing twice: a collected contract is no longer "signed" (C9)."""
+    branches = (Contract.objects.filter(status=ContractStatus.SIGNED)
+                .values_list("branch_id", flat=True).distinct().order_by())
+    made = 0
+    for branch_id in sorted(set(branches)):
+        with transaction.atomic():
+            made += _collect(branch_id, actor) is not None
+    return made
+
+
+@transaction.atomic
+def contract_review(*, actor: Any, contract_id: int, approve: bool,
+                    signatures: list[str] | None = None, problems: list[str] | None = None,
+                    note: str = "") -> Contract:
+    """The manager's check against the template: every signature place confirmed and no
+    required data missing → approved (sent to HQ); otherwise returned with reasons."""
+    contract = _lock(contract_id)
+    t = CONTRACT_FLOW.ensure_can(contract, "approve" if approve else "return", actor=actor)
+    note = _clean(note, 1000)
+    required = contract.template.template.get("signatures", [])
+    if approve:
+        if (contract.prepared_by_id and contract.prepared_by_id == getattr(actor, "pk", None)
+                and contract.total_gross >= four_eyes_threshold()):
+            raise ActionDenied(_(
+                "You prepared this contract and it is worth %(value)s or more: another "
+                "manager must approve it.") % {"value": document.money(
+                    four_eyes_threshold())}, action=perms.CONTRACT_APPROVE.code)
+        unconfirmed = [s for s in required if s not in set(signatures or [])]
+        if unconfirmed:
+            raise ValidationFailed("signatures", _(
+                "Confirm every signature before approving: %(missing)s.")
+                % {"missing": ", ".join(unconfirmed)}, field="signatures")
+        lacking = document.missing(contract.values, contract.template.template.get("fields", []))
+        if lacking:
+            raise ValidationFailed("missing_data", _(
+                "Required data are missing on the contract: return it for correction."),
+                field="values")
+        _move(contract, t, actor, note=note, approved_at=timezone.now(),
+              approved_by=_user(actor))
+        _note(contract, _("Contract %(number)s approved by the manager, sent to HQ"), actor,
+              body=note)
+        return contract
+    reasons = [_clean(p, 200) for p in problems or [] if _clean(p, 200)]
+    if note:
+        reasons.append(note)
+    if not reasons:
+        raise ValidationFailed("required", _("Say what has to be corrected."), field="note")
+    text = "\n".join(reasons)
+    _move(contract, t, actor, note=text, reasons=text)
+    _note(contract, _("Contract %(number)s returned for correction"), actor, body=text)
+    return contract
+
+
+@transaction.atomic
+def contract_fix(*, actor: Any, contract_id: int, term_months: Any = None,
+                 starts_on: Any = None, today: datetime.date | None = None) -> Contract:
+    """The employee corrects a returned contract: data taken again from the customer's
+    record (corrected meanwhile), the template in force now, a new PDF to sign."""
+    today = today or timezone.localdate()
+    contract = _lock(contract_id)
+    t = CONTRACT_FLOW.ensure_can(contract, "fix", actor=actor)
+    customer = Customer.objects.get(pk=contract.customer_id)
+    if customer.status != CustomerStatus.ACTIVE:
+        raise Conflict("not_active", _("This customer is not active."))
+    template = current_for_branch(branch_id=contract.branch_id,
+                                  material_id=contract.template.material_id, on=today)
+    if template is None:
+        raise Conflict("superseded", _("This contract template has been withdrawn: cancel "
+                                       "the contract and prepare a new one."), field="template")
+    contract.template = template
+    contract.term_months = _term(term_months if term_months not in (None, "")
+                                 else contract.term_months)
+    contract.starts_on = _start(starts_on, today) if starts_on not in (None, "") else max(
+        contract.starts_on, today)
+    contract.ends_on = document.end_of_term(contract.starts_on, contract.term_months)
+    lines = list(contract.offer.lines.all()) if contract.offer is not None else []
+    _fill(contract, customer, actor, lines, today)
+    _move(contract, t, actor, template=template, term_months=contract.term_months,
+          starts_on=contract.starts_on, ends_on=contract.ends_on, values=contract.values,
+          revision=contract.revision + 1, signed_at=None, reasons="")
+    _note(contract, _("Contract %(number)s corrected"), actor)
+    _enqueue_pdf(contract)
+    return contract
+
+
+@transaction.atomic
+def contract_finalise(*, actor: Any, contract_id: int, approve: bool,
+                      reason: str = "") -> Contract:
+    """HQ's last word: the contract becomes active for its term, or is rejected."""
+    contract = _lock(contract_id)
+    t = CONTRACT_FLOW.ensure_can(contract, "finalise" if approve else "reject", actor=actor)
+    reason = _clean(reason, 1000)
+    if approve:
+        _move(contract, t, actor, note=reason, finalised_at=timezone.now(),
+              finalised_by=_user(actor))
+        _note(contract, _("Contract %(number)s active"), actor, body=_(
+            "From %(start)s to %(end)s") % {"start": contract.starts_on.strftime("%d.%m.%Y"),
+                                           "end": contract.ends_on.strftime("%d.%m.%Y")})
+        return contract
+    if not reason:
+        raise ValidationFailed("required", _("Say why HQ rejects the contract."),
+                               field="reason")
+    _move(contract, t, actor, note=reason, reasons=reason, finalised_at=timezone.now(),
+          finalised_by=_user(actor))
+    _note(contract, _("Contract %(number)s rejected by HQ"), actor, body=reason)
+    return contract
+
+
+@transaction.atomic
+def contract_cancel(*, actor: Any, contract_id: int, reason: str) -> Contract:
+    contract = _lock(contract_id)
+    t = CONTRACT_FLOW.ensure_can(contract, "cancel", actor=actor)
+    reason = _clean(reason, 1000)
+    if not reason:
+        raise ValidationFailed("required", _("Say why the contract is cancelled."),
+                               field="reason")
+    _move(contract, t, actor, note=reason, reasons=reason)
+    _note(contract, _("Contract %(number)s cancelled"), actor, body=reason)
+    return contract
+
+
+def store_pdf(*, contract_id: int, revision: int) -> bool:
+    """Render and keep the PDF of ``revision`` unless it is there already or the contract
+    has moved on (idempotent: a retried task does nothing twice)."""
+    contract = (Contract.objects.select_related("template", "branch")
+                .filter(pk=contract_id).first())
+    if contract is None or contract.revision != revision or contract.pdf_revision >= revision:
+        return False
+    stored = files.write(document.render(contract), area=document.AREA, ext="pdf")
+    with transaction.atomic():
+        updated = Contract.objects.filter(pk=contract_id, revision=revision,
+                                          pdf_revision__lt=revision).update(
+            pdf_stored=stored, pdf_revision=revision)
+        if updated:
+            _drop_file_on_commit(contract.pdf_stored)
+    if not updated:  # another worker was quicker, or a correction came in between
+        files.path_of(stored, area=document.AREA).unlink(missing_ok=True)
+    return bool(updated)

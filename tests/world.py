@@ -1,0 +1,68 @@
+"""The test organisation: HQ and two branches, one user per role (used by fixtures and by
+tests that build their own data outside the test transaction)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+PASSWORD = "Bardzo-Tajne-Haslo-2026"
+
+
+@dataclass
+class World:
+    hq: Any
+    a: Any
+    b: Any
+    admin: Any
+    expert: Any
+    manager_a: Any
+    service_a: Any
+    retention_a: Any
+    cashier_a: Any
+    manager_b: Any
+    service_b: Any
+
+    def by_role(self) -> dict[str, Any]:
+        return {"admin": self.admin, "hq_expert": self.expert, "manager": self.manager_a,
+                "service": self.service_a, "retention": self.retention_a,
+                "cashier": self.cashier_a}
+
+
+def make_user(email: str, role: str, where: Any) -> Any:
+    """An employee with one role in one branch (password ``PASSWORD``)."""
+    from punkt.organization.models import Employee, Membership
+
+    first, last = email.split("@")[0].split(".") if "." in email.split("@")[0] else (
+        email.split("@")[0], "Test")
+    e = Employee.objects.create_user(email=email, password=PASSWORD,
+                                     first_name=first.title(), last_name=last.title())
+    Membership.objects.create(employee=e, branch=where, role=role)
+    return e
+
+
+def make_world() -> World:
+    from punkt.core.roles import Role
+    from punkt.organization.models import Branch, BranchKind
+
+    def branch(code: str, name: str, kind: str = BranchKind.BRANCH) -> Branch:
+        return Branch.objects.create(code=code, name=name, kind=kind, street="ul. Testowa 1",
+                                     postal_code="00-001", city="Warszawa")
+
+    hq = branch("HQ", "Centrala", BranchKind.HQ)
+    a = branch("AAA-01", "Oddział A")
+    b = branch("BBB-01", "Oddział B")
+
+    user = make_user
+
+    return World(
+        hq=hq, a=a, b=b,
+        admin=user("admin@test.pl", Role.ADMIN, hq),
+        expert=user("ekspert@test.pl", Role.HQ_EXPERT, hq),
+        manager_a=user("kierownik.a@test.pl", Role.MANAGER, a),
+        service_a=user("obsluga.a@test.pl", Role.SERVICE, a),
+        retention_a=user("retencja.a@test.pl", Role.RETENTION, a),
+        cashier_a=user("kasjer.a@test.pl", Role.CASHIER, a),
+        manager_b=user("kierownik.b@test.pl", Role.MANAGER, b),
+        service_b=user("obsluga.b@test.pl", Role.SERVICE, b),
+    )
