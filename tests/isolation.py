@@ -230,6 +230,13 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "offer_create": lambda w: ("POST", f"/api/v1/customers/{customer_b(w).pk}/offers"),
     "offer_get": lambda w: ("GET", f"/api/v1/offers/{offer_b(w).pk}"),
     "offer_decide": lambda w: ("POST", f"/api/v1/offers/{offer_b(w).pk}/decision"),
+    "contract_prepare": lambda w: ("POST", f"/api/v1/offers/{offer_b(w).pk}/contract"),
+    "contract_get": lambda w: ("GET", f"/api/v1/contracts/{contract_b(w).pk}"),
+    "contract_action": lambda w: ("POST", f"/api/v1/contracts/{contract_b(w).pk}/actions"),
+    "contract_scan_attach": lambda w: ("POST", f"/api/v1/contracts/{contract_b(w).pk}/scan"),
+    "contract_pdf": lambda w: ("GET", f"/api/v1/contracts/{contract_b(w).pk}/pdf"),
+    "contract_scan": lambda w: ("GET", f"/api/v1/contracts/{contract_b(w).pk}/scan"),
+    "contract_batch_collect": lambda w: ("POST", f"/api/v1/branches/{w.b.pk}/contract-batches"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},
@@ -243,10 +250,14 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "customer_contact_log": lambda w: {"kind": "call"},
     "offer_create": lambda w: {"lines": [{"price_item_id": offer_b(w).lines.get().price_item_id}]},
     "offer_decide": lambda w: {"accepted": True},
+    "contract_prepare": lambda w: {"template_version_id": contract_b(w).template_id,
+                                   "term_months": 12},
+    "contract_action": lambda w: {"action": "approve", "signatures": ["Klient", "Pracownik"]},
 }
 API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "branch_list": lambda w: ("/api/v1/branches", w.b.code),
     "employee_list": lambda w: ("/api/v1/employees", w.service_b.email),
     "customer_list": lambda w: ("/api/v1/customers", customer_b(w).display_name),
     "material_inbox": lambda w: ("/api/v1/materials/inbox", material_b(w).material.title),
+    "contract_list": lambda w: ("/api/v1/contracts", contract_b(w).number),
 }

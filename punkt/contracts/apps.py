@@ -10,6 +10,7 @@ class ContractsConfig(AppConfig):
     def ready(self) -> None:
         from punkt.contracts import (  # noqa: F401
             dashboard,
+            demo,
             gdpr_links,
             lifecycle,
             permissions,

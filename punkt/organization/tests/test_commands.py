@@ -49,8 +49,15 @@ def test_demo_refuses_outside_demo_mode(db: Any, settings: Any) -> None:
         call_command("demo")
 
 
-def test_demo_is_idempotent(db: Any, settings: Any) -> None:
+def test_demo_is_idempotent(db: Any, settings: Any, tmp_path: Any) -> None:
+    from punkt.contracts.models import Contract
+
     settings.DEMO_MODE = True
+    settings.VAR_DIR = tmp_path
     call_command("demo", stdout=StringIO())
     call_command("demo", stdout=StringIO())
     assert Branch.objects.count() == 4 and Employee.objects.count() == 9
+    states = sorted(Contract.objects.values_list("status", flat=True))
+    assert states.count("active") == 5 and {"approved", "in_review", "returned", "signed",
+                                            "prepared"} <= set(states)
+    assert all(c.pdf_ready for c in Contract.objects.all())
