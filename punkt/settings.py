@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "punkt.customers",
     "punkt.materials",
     "punkt.contracts",
+    "punkt.messaging",
+    "punkt.retention",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +261,15 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = os.environ.get("PUNKT_FROM_EMAIL", "punkt@localhost")
+
+# --- SMS ---------------------------------------------------------------------
+# "file" (var/sms/, the default), "console" or "smsapi" (SMSAPI.pl).
+PUNKT_SMS_BACKEND = os.environ.get("PUNKT_SMS_BACKEND", "file")
+PUNKT_SMSAPI_TOKEN = os.environ.get("PUNKT_SMSAPI_TOKEN", "")
+PUNKT_SMSAPI_URL = os.environ.get("PUNKT_SMSAPI_URL", "https://api.smsapi.pl")
+PUNKT_SMS_SENDER = os.environ.get("PUNKT_SMS_SENDER", "")
+#: Where links sent to customers point (renewal confirmations).
+PUNKT_PUBLIC_URL = os.environ.get("PUNKT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Background tasks --------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

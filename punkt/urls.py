@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from punkt.api import api
 from punkt.core.views import not_found
+from punkt.retention import views as retention_views
 
 urlpatterns = [
     path("", include("punkt.core.urls")),
@@ -11,6 +12,9 @@ urlpatterns = [
     path("customers/", include("punkt.customers.urls")),
     path("materials/", include("punkt.materials.urls")),
     path("contracts/", include("punkt.contracts.urls")),
+    path("retention/", include("punkt.retention.urls")),
+    # The customer's link in a renewal proposal (no sign-in).
+    path("potwierdzenie/<str:token>/", retention_views.confirm, name="renewal_confirm"),
     # The sign-in e-mail is the employee record's, changed by HQ through the service
     # (audited); allauth's own address management is switched off.
     path("accounts/email/", not_found, name="account_email_disabled"),

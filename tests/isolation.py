@@ -122,6 +122,38 @@ def contract_b(w: Any) -> Any:
     return Contract.objects.get(pk=c.pk)
 
 
+def active_b(w: Any) -> Any:
+    """Branch B's active contract ending in 20 days (on B's retention worklist)."""
+    import datetime
+
+    from punkt.contracts import lifecycle
+    from punkt.contracts import services as offers
+    from punkt.contracts.models import Contract
+
+    existing = Contract.objects.filter(branch=w.b, status="active").first()
+    if existing:
+        return existing
+    template = contract_b(w).template
+    offer = offers.offer_create(actor=w.manager_b, customer_id=customer_b(w).pk,
+                                lines=[{"price_item_id": offer_b(w).lines.get().price_item_id}])
+    offers.offer_decide(actor=w.manager_b, offer_id=offer.pk, accepted=True)
+    c = lifecycle.contract_prepare(actor=w.manager_b, offer_id=offer.pk,
+                                   template_version_id=template.pk, term_months=12)
+    lifecycle.store_pdf(contract_id=c.pk, revision=1)
+    lifecycle.contract_sign(actor=w.manager_b, contract_id=c.pk)
+    lifecycle.batch_collect(actor=w.manager_b, branch_id=w.b.pk)
+    lifecycle.contract_review(actor=w.manager_b, contract_id=c.pk, approve=True,
+                              signatures=["Klient", "Pracownik"])
+    lifecycle.contract_finalise(actor=w.expert, contract_id=c.pk, approve=True)
+    Contract.objects.filter(pk=c.pk).update(
+        ends_on=timezone.localdate() + datetime.timedelta(days=20))
+    return Contract.objects.get(pk=c.pk)
+
+
+def _active_b(w: Any) -> dict[str, Any]:
+    return {"contract_id": active_b(w).pk}
+
+
 def _contract_b(w: Any) -> dict[str, Any]:
     return {"contract_id": contract_b(w).pk}
 
@@ -190,6 +222,9 @@ PAGE_CASES: dict[str, BranchCase] = {
     "contracts:contract_scan": _contract_b,
     "contracts:contract_action": lambda w: {"contract_id": contract_b(w).pk,
                                             "action": "approve"},
+    "retention:case": _active_b,
+    "retention:call": _active_b,
+    "retention:send": _active_b,
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -201,6 +236,8 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "materials:inbox": lambda w: material_b(w).material.title,
     "contracts:contract_list": lambda w: contract_b(w).number,
     "contracts:review": lambda w: contract_b(w).number,
+    "retention:worklist": lambda w: active_b(w).number,
+    "retention:churn": lambda w: w.b.name,
 }
 
 # API operations (operation id → (method, path) of a branch-B object).

@@ -18,7 +18,8 @@ from punkt.organization.models import Branch, Employee
 #: (state to reach, days until the end of the term, months of the term)
 PLAN = [
     ("active", 12, 24), ("active", 26, 24), ("active", 45, 24), ("active", 80, 12),
-    ("active", 300, 24), ("approved", None, 24), ("in_review", None, 24),
+    ("active", 300, 24), ("active", -20, 24), ("active", -45, 12), ("approved", None, 24),
+    ("in_review", None, 24),
     ("returned", None, 24), ("signed", None, 12), ("prepared", None, 24),
 ]
 

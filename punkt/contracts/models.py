@@ -42,6 +42,9 @@ class Offer(TimeStampedModel):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     decline_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    #: A renewal offer made by retention: the contract it would continue.
+    renews = models.ForeignKey("Contract", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="renewal_offers")
 
     class Meta:
         constraints = [
@@ -166,6 +169,8 @@ class Contract(TimeStampedModel):
             models.Index(fields=["customer", "-id"], name="contract_customer"),
             models.Index(fields=["branch", "ends_on"], condition=Q(status="active"),
                          name="contract_active_ending"),
+            models.Index(fields=["ends_on"], condition=Q(status="active"),
+                         name="contract_active_ends"),
         ]
 
     def __str__(self) -> str:

@@ -153,7 +153,7 @@ def contract_prepare(request: HttpRequest, offer_id: int) -> HttpResponse:
         "today": timezone.localdate()}, status=422 if error else 200)
 
 
-@scoped("global")
+@scoped("list")
 @login_required
 def contract_list(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.CONTRACT_VIEW.code)
@@ -181,8 +181,11 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = selectors.contract_get(user=request.user, contract_id=contract_id)
     if request.htmx and request.GET.get("part") == "document":
-        return render(request, "contracts/contract_detail.html#document",
-                      {"contract": contract})
+        # Once the PDF is there, the part also enables the sign button (out of band).
+        return render(request, "contracts/contract_detail.html#document", {
+            "contract": contract,
+            "actions": CONTRACT_FLOW.allowed_actions(contract, request.user)
+            if contract.pdf_ready else []})
     return render(request, "contracts/contract_detail.html",
                   _contract_context(request, contract))
 
@@ -260,7 +263,7 @@ def contract_action(request: HttpRequest, contract_id: int, action: str) -> Http
     return redirect("contracts:contract_detail", contract_id=contract_id)
 
 
-@scoped("global")
+@scoped("list")
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
     """The manager's desk: the batches handed over, the signed contracts still waiting."""

@@ -25,16 +25,22 @@ CUSTOMERS = "/customers/"
 GDPR = "/customers/data-requests/"
 FROM_HQ = "/materials/"
 PUBLISH = "/materials/manage/"
+CONTRACTS = "/contracts/"
+TO_CHECK = "/contracts/review/"
+RETENTION = "/retention/"
+CHURN = "/retention/churn/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
     "admin": ("admin@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES, AUDIT,
-                                      ROLES, GDPR, FROM_HQ}),
+                                      ROLES, GDPR, FROM_HQ, CONTRACTS, CHURN}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
-                                            GDPR, FROM_HQ, PUBLISH}),
-    "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ}),
-    "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ}),
-    "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ}),
+                                            GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN}),
+    "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
+                                            CONTRACTS, TO_CHECK, RETENTION, CHURN}),
+    "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS}),
+    "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
+                                             RETENTION}),
     "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ}),
 }
 

@@ -1,0 +1,90 @@
+"""Messages to customers (e-mail, SMS), kept as sent: the archive of what the customer
+received on a durable medium."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("e-mail")
+    SMS = "sms", _("SMS")
+
+
+class MessageKind(models.TextChoices):
+    #: Needs the customer's marketing consent for the channel at send time (C14).
+    MARKETING = "marketing", _("marketing")
+    #: Contract and legally required notices: sent without marketing consent.
+    SERVICE = "service", _("service")
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENDING = "sending", _("sending")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+    SKIPPED = "skipped", _("not sent: no consent")
+    UNCERTAIN = "uncertain", _("interrupted: check before sending again")
+
+
+class Message(models.Model):
+    customer = models.ForeignKey("customers.Customer", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="messages")
+    branch = models.ForeignKey("organization.Branch", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
+    to = models.CharField(_("to"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    attachment_stored = models.CharField(max_length=80, blank=True)
+    attachment_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=MessageStatus.choices,
+                              default=MessageStatus.QUEUED)
+    error = models.CharField(max_length=500, blank=True)
+    #: Once-only key ("eot:<contract>"): a second message with it is never created (C9).
+    key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    source_type = models.CharField(max_length=60, blank=True)
+    source_id = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    sending_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(channel__in=Channel.values),
+                                   name="message_channel_valid"),
+            models.CheckConstraint(condition=Q(status__in=MessageStatus.values),
+                                   name="message_status_valid"),
+        ]
+        indexes = [models.Index(fields=["customer", "-created_at"], name="message_customer"),
+                   models.Index(fields=["source_type", "source_id"], name="message_source")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.to}: {self.subject or self.body[:40]}"
+
+
+class MessageTemplate(models.Model):
+    """A ready text HQ keeps for retention e-mails and SMS and for notices. Placeholders
+    from :data:`punkt.messaging.services.PLACEHOLDERS`; values are inserted as plain text."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["channel", "name"]
+
+    def __str__(self) -> str:
+        return self.name

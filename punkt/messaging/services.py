@@ -1,0 +1,157 @@
+"""Queueing messages to customers; the worker sends them (``tasks.deliver``).
+
+* Marketing needs the channel's consent when queued *and* when sent (C14): a withdrawal
+  in between stops it.
+* The message row and its task are written in the caller's transaction: a rollback
+  leaves neither, so nothing is sent for work that did not happen (C12).
+* A ``key`` makes a message once-only (end-of-term notices: C9).
+* Sending is at most once: a task that finds its message already "sending" (the worker
+  died mid-send) marks it "uncertain" instead of sending again (C13).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from punkt.core import files
+from punkt.core.errors import Conflict, ValidationFailed
+from punkt.customers.models import CHANNEL_PURPOSE, Customer
+from punkt.customers.selectors import has_consent
+from punkt.messaging import sms
+from punkt.messaging.models import Channel, Message, MessageKind, MessageStatus, MessageTemplate
+
+AREA = "messages"
+PLACEHOLDERS = ("klient", "numer_umowy", "data_konca", "oddzial", "telefon_oddzialu",
+                "pracownik", "link")
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+SMS_MAX = 459  # three concatenated GSM-7 parts; Polish letters shorten that, gateways split
+
+
+def check_template(text: str, *, field: str) -> None:
+    unknown = sorted({m.group(1) for m in PLACEHOLDER.finditer(text)} - set(PLACEHOLDERS))
+    if unknown:
+        raise ValidationFailed("invalid_template", _(
+            "Unknown fields: %(unknown)s. Known fields: %(known)s.") % {
+            "unknown": ", ".join(unknown), "known": ", ".join(PLACEHOLDERS)}, field=field)
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "")), text)
+
+
+def address_of(customer: Customer, channel: str) -> str:
+    return customer.email if channel == Channel.EMAIL else customer.phone
+
+
+def allowed(customer_id: int, channel: str, kind: str) -> bool:
+    return kind == MessageKind.SERVICE or has_consent(customer_id, CHANNEL_PURPOSE[channel])
+
+
+def message_queue(*, customer: Customer, channel: str, kind: str, body: str, subject: str = "",
+                  actor: Any = None, attachment: tuple[str, bytes] | None = None,
+                  key: str | None = None, source: Any = None) -> Message:
+    """Queue one message; refused (naming the field) without an address or consent."""
+    if channel not in Channel.values or kind not in MessageKind.values:
+        raise ValidationFailed("invalid", _("Choose e-mail or SMS."), field="channel")
+    to = address_of(customer, channel)
+    if not to:
+        raise ValidationFailed("no_address", _(
+            "The customer has no e-mail address.") if channel == Channel.EMAIL else _(
+            "The customer has no phone number."), field="email" if channel == Channel.EMAIL
+            else "phone")
+    if not allowed(customer.pk, channel, kind):
+        raise Conflict("no_consent", _(
+            "The customer has not agreed to marketing by %(channel)s.") % {
+            "channel": Channel(channel).label}, field="channel")
+    body = body.strip()
+    if not body:
+        raise ValidationFailed("required", _("Write the message."), field="body")
+    if channel == Channel.SMS and len(body) > SMS_MAX:
+        raise ValidationFailed("too_long", _("An SMS may have at most %(n)d characters.")
+                               % {"n": SMS_MAX}, field="body")
+    if key and Message.objects.filter(key=key).exists():
+        return Message.objects.get(key=key)
+    stored = name = ""
+    if attachment is not None:
+        name, data = attachment
+        stored = files.write(data, area=AREA, ext="pdf")
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                customer=customer, branch_id=customer.branch_id, channel=channel, kind=kind,
+                to=to, subject=subject[:200], body=body, attachment_stored=stored,
+                attachment_name=name, key=key or None,
+                created_by=actor if getattr(actor, "pk", None) else None,
+                source_type=source._meta.label_lower if source is not None else "",
+                source_id=str(source.pk) if source is not None else "")
+    except IntegrityError:  # the same key queued at the same moment by another worker
+        if stored:
+            files.path_of(stored, area=AREA).unlink(missing_ok=True)
+        return Message.objects.get(key=key)
+    from punkt.messaging.tasks import deliver
+
+    deliver.enqueue(message.pk)
+    return message
+
+
+def from_template(code: str) -> MessageTemplate:
+    template = MessageTemplate.objects.filter(code=code, is_active=True).first()
+    if template is None:
+        raise ValidationFailed("invalid", _("Choose a message template."), field="template")
+    return template
+
+
+def _send(message: Message) -> str:
+    if message.channel == Channel.SMS:
+        return sms.gateway().send(message.to, message.body)
+    mail = EmailMessage(subject=message.subject, body=message.body,
+                        from_email=settings.DEFAULT_FROM_EMAIL, to=[message.to],
+                        headers={"Message-ID": f"<punkt-{message.pk}@{_domain()}>"})
+    if message.attachment_stored:
+        mail.attach(message.attachment_name or "dokument.pdf",
+                    files.path_of(message.attachment_stored, area=AREA).read_bytes(),
+                    "application/pdf")
+    mail.send()
+    return f"punkt-{message.pk}"
+
+
+def _domain() -> str:
+    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "punkt.local"
+
+
+def deliver_now(message_id: int) -> str:
+    """Send one queued message (the task's body); the message's final status."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
+        if message is None:
+            return "missing"
+        if message.status == MessageStatus.SENDING:  # a worker died between send and mark
+            message.status = MessageStatus.UNCERTAIN
+            message.save(update_fields=["status"])
+            return message.status
+        if message.status != MessageStatus.QUEUED:
+            return message.status
+        if message.customer_id and not allowed(message.customer_id, message.channel,
+                                               message.kind):
+            message.status = MessageStatus.SKIPPED
+            message.save(update_fields=["status"])
+            return message.status
+        message.status, message.sending_at = MessageStatus.SENDING, timezone.now()
+        message.save(update_fields=["status", "sending_at"])
+    try:
+        provider_id = _send(message)
+    except Exception as exc:  # noqa: BLE001 - any transport error is the message's failure
+        Message.objects.filter(pk=message_id).update(status=MessageStatus.FAILED,
+                                                     error=str(exc)[:500])
+        return MessageStatus.FAILED
+    Message.objects.filter(pk=message_id).update(status=MessageStatus.SENT,
+                                                 sent_at=timezone.now(),
+                                                 provider_id=provider_id[:100])
+    return MessageStatus.SENT

@@ -1,0 +1,125 @@
+"""The retention worklist and the churn report, branch scoping first."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from punkt.contracts.models import Contract, ContractStatus
+from punkt.core.errors import NotFound
+from punkt.organization import permissions as org_perms
+from punkt.retention import permissions as perms
+from punkt.retention.models import CLOSED, ContactAttempt, RetentionCase
+
+HORIZONS = (30, 60, 90, 120)
+SORTS = {"date": ("ends_on", "-total_gross", "pk"), "value": ("-total_gross", "ends_on", "pk")}
+
+
+def default_horizon() -> int:
+    return int(getattr(settings, "PUNKT_RETENTION_HORIZON_DAYS", 60))
+
+
+def worklist(*, user: Any, horizon_days: int | None = None, sort: str = "date",
+             branch_id: int | None = None, due_only: bool = False,
+             today: datetime.date | None = None) -> QuerySet[Contract]:
+    """Active contracts of the user's branches ending within the horizon whose retention
+    is not closed, soonest (or most valuable) first; callbacks due today on request."""
+    org_perms.ensure(user, perms.RETENTION_WORK.code)
+    today = today or timezone.localdate()
+    horizon = horizon_days if horizon_days in HORIZONS else default_horizon()
+    allowed = org_perms.access_of(user).branches_for(perms.RETENTION_WORK.code)
+    qs = Contract.objects.filter(status=ContractStatus.ACTIVE, ends_on__gte=today,
+                                 ends_on__lte=today + datetime.timedelta(days=horizon))
+    if allowed is not None:
+        qs = qs.filter(branch_id__in=allowed)
+    if branch_id:
+        qs = qs.filter(branch_id=branch_id)
+    qs = qs.exclude(Exists(RetentionCase.objects.filter(contract=OuterRef("pk"),
+                                                        status__in=CLOSED)))
+    if due_only:
+        qs = qs.filter(retention_case__callback_on__lte=today)
+    return (qs.select_related("customer", "branch", "retention_case")
+            .order_by(*SORTS.get(sort, SORTS["date"])))
+
+
+def case_contract(*, user: Any, contract_id: int) -> Contract:
+    """The contract as the retention page shows it (404 outside the user's branches)."""
+    org_perms.ensure(user, perms.RETENTION_WORK.code)
+    allowed = org_perms.access_of(user).branches_for(perms.RETENTION_WORK.code)
+    qs = Contract.objects.select_related("customer", "branch", "retention_case")
+    if allowed is not None:
+        qs = qs.filter(branch_id__in=allowed)
+    contract = qs.filter(pk=contract_id).first()
+    if contract is None:
+        raise NotFound(_("Contract not found."))
+    return contract
+
+
+def attempts_of(contract: Contract) -> list[ContactAttempt]:
+    return list(ContactAttempt.objects.filter(case__contract=contract)
+                .select_related("actor", "message"))
+
+
+@dataclass
+class ChurnRow:
+    branch_id: int
+    branch_name: str
+    month: datetime.date
+    ended: int
+    churned: int
+    previous: int | None
+
+    @property
+    def rate(self) -> Decimal | None:
+        return (Decimal(self.churned * 100) / self.ended).quantize(Decimal("0.1")) \
+            if self.ended else None
+
+    @property
+    def target(self) -> int | None:
+        """The seed's goal: 15% fewer customers leaving than the month before."""
+        return None if self.previous is None else int(self.previous * 85 // 100)
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.target is None else self.churned <= self.target
+
+
+def churn(*, user: Any, months: int = 6, branch_id: int | None = None,
+          today: datetime.date | None = None) -> list[ChurnRow]:
+    """Per branch and month: contracts that reached their end, and of those the ones
+    not continued (no renewal contract that is not cancelled or rejected)."""
+    org_perms.ensure(user, perms.RETENTION_REPORT.code)
+    today = today or timezone.localdate()
+    first = (today.replace(day=1) - datetime.timedelta(days=31 * months)).replace(day=1)
+    allowed = org_perms.access_of(user).branches_for(perms.RETENTION_REPORT.code)
+    qs = Contract.objects.filter(status=ContractStatus.ACTIVE, ends_on__gte=first,
+                                 ends_on__lt=today)
+    if allowed is not None:
+        qs = qs.filter(branch_id__in=allowed)
+    if branch_id:
+        qs = qs.filter(branch_id=branch_id)
+    renewed = Exists(Contract.objects.filter(renews=OuterRef("pk")).exclude(
+        status__in=[ContractStatus.CANCELLED, ContractStatus.REJECTED]))
+    rows = (qs.annotate(is_renewed=renewed, month=TruncMonth("ends_on"))
+            .values("branch_id", "branch__name", "month")
+            .annotate(ended=Count("pk"), churned=Count("pk", filter=Q(is_renewed=False)))
+            .order_by("branch__name", "month"))
+    out: list[ChurnRow] = []
+    last: dict[int, tuple[datetime.date, int]] = {}
+    for r in rows:
+        month = r["month"].date() if isinstance(r["month"], datetime.datetime) else r["month"]
+        before = last.get(r["branch_id"])
+        expected = (month - datetime.timedelta(days=1)).replace(day=1)
+        previous = before[1] if before and before[0] == expected else None
+        out.append(ChurnRow(r["branch_id"], r["branch__name"], month, r["ended"],
+                            r["churned"], previous))
+        last[r["branch_id"]] = (month, r["churned"])
+    return out

@@ -1,0 +1,128 @@
+"""Retention pages: the worklist, one contract's contacts, the churn report, and the
+public page where a customer accepts a renewal proposal."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from punkt.core.errors import Conflict, NotFound, ValidationFailed
+from punkt.core.middleware import client_ip
+from punkt.core.paging import paginate
+from punkt.core.routes import scoped
+from punkt.customers.models import CHANNEL_PURPOSE
+from punkt.customers.selectors import has_consent
+from punkt.messaging.models import MessageTemplate
+from punkt.organization import permissions as org_perms
+from punkt.organization.filters import branch_options
+from punkt.retention import permissions as perms
+from punkt.retention import selectors, services
+from punkt.retention.models import Outcome
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdecimal() and value.isascii() else None
+
+
+@scoped("list")
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.RETENTION_WORK.code)
+    horizon = _int(request.GET.get("horizon")) or selectors.default_horizon()
+    sort = request.GET.get("sort", "date")
+    qs = selectors.worklist(user=request.user, horizon_days=horizon, sort=sort,
+                            branch_id=_int(request.GET.get("branch")),
+                            due_only=request.GET.get("due") == "1")
+    listing = paginate(request, qs, sort=sort, per_page=50, cap=2000)
+    access = org_perms.access_of(request.user)
+    template = "retention/worklist.html" + ("#results" if request.htmx else "")
+    return render(request, template, {
+        "listing": listing, "horizons": selectors.HORIZONS, "horizon": horizon,
+        "branch_filter": access.is_hq
+        or len(access.branches_for(perms.RETENTION_WORK.code) or []) > 1,
+        "branch_options": branch_options(request.user, perms.RETENTION_WORK.code,
+                                         request.GET.get("branch", ""))})
+
+
+@scoped("branch")
+@login_required
+def case(request: HttpRequest, contract_id: int) -> HttpResponse:
+    contract = selectors.case_contract(user=request.user, contract_id=contract_id)
+    customer = contract.customer
+    consents = {channel: has_consent(customer.pk, purpose)
+                for channel, purpose in CHANNEL_PURPOSE.items()}
+    return render(request, "retention/case.html", {
+        "contract": contract, "customer": customer, "case": getattr(
+            contract, "retention_case", None),
+        "attempts": selectors.attempts_of(contract), "consents": consents,
+        "templates": MessageTemplate.objects.filter(is_active=True).exclude(
+            code__startswith="renewal-").exclude(code__startswith="end-of-term-"),
+        "outcomes": [o for o in Outcome if o != Outcome.MESSAGE]})
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def call(request: HttpRequest, contract_id: int) -> HttpResponse:
+    selectors.case_contract(user=request.user, contract_id=contract_id)
+    try:
+        services.log_call(actor=request.user, contract_id=contract_id,
+                          outcome=request.POST.get("outcome", ""),
+                          reason=request.POST.get("reason", ""),
+                          callback_on=request.POST.get("callback_on"),
+                          note=request.POST.get("note", ""))
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Call recorded."))
+    return redirect("retention:case", contract_id=contract_id)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def send(request: HttpRequest, contract_id: int) -> HttpResponse:
+    selectors.case_contract(user=request.user, contract_id=contract_id)
+    try:
+        services.send_template(actor=request.user, contract_id=contract_id,
+                               template_code=request.POST.get("template", ""))
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Message queued: it goes out in a moment."))
+    return redirect("retention:case", contract_id=contract_id)
+
+
+@scoped("list")
+@login_required
+def churn(request: HttpRequest) -> HttpResponse:
+    rows = selectors.churn(user=request.user, branch_id=_int(request.GET.get("branch")))
+    return render(request, "retention/churn.html", {
+        "rows": rows, "branch_options": branch_options(
+            request.user, perms.RETENTION_REPORT.code, request.GET.get("branch", ""))})
+
+
+@scoped("public")
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """No sign-in: the link in the renewal proposal is the customer's key."""
+    try:
+        confirmation = services.confirmation_for(token)
+    except NotFound:
+        return render(request, "retention/confirm.html", {"invalid": True}, status=404)
+    error = None
+    if request.method == "POST":
+        try:
+            confirmation = services.confirmation_accept(
+                token=token, ip=client_ip(request),
+                agent=request.headers.get("User-Agent", ""))
+        except Conflict as exc:
+            error = exc.message
+    offer = confirmation.offer
+    return render(request, "retention/confirm.html", {
+        "confirmation": confirmation, "offer": offer, "lines": list(offer.lines.all()),
+        "error": error}, status=409 if error else 200)
