@@ -80,11 +80,13 @@ def _register_routers() -> None:
     from punkt.customers.api import router as customers_router
     from punkt.materials.api import router as materials_router
     from punkt.organization.api import router as organization_router
+    from punkt.retention.api import router as retention_router
 
     api.add_router("/v1", core_router)
     api.add_router("/v1", organization_router)
     api.add_router("/v1", customers_router)
     api.add_router("/v1", materials_router)
+    api.add_router("/v1", retention_router)
     api.add_router("/v1", contracts_router)
 
 

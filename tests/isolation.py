@@ -237,6 +237,7 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "contracts:contract_list": lambda w: contract_b(w).number,
     "contracts:review": lambda w: contract_b(w).number,
     "retention:worklist": lambda w: active_b(w).number,
+    "contracts:report": lambda w: w.b.name,
     "retention:churn": lambda w: w.b.name,
 }
 
@@ -274,6 +275,9 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "contract_pdf": lambda w: ("GET", f"/api/v1/contracts/{contract_b(w).pk}/pdf"),
     "contract_scan": lambda w: ("GET", f"/api/v1/contracts/{contract_b(w).pk}/scan"),
     "contract_batch_collect": lambda w: ("POST", f"/api/v1/branches/{w.b.pk}/contract-batches"),
+    "retention_call": lambda w: ("POST", f"/api/v1/contracts/{active_b(w).pk}/retention/calls"),
+    "retention_send": lambda w: ("POST",
+                                 f"/api/v1/contracts/{active_b(w).pk}/retention/messages"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},
@@ -290,6 +294,8 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "contract_prepare": lambda w: {"template_version_id": contract_b(w).template_id,
                                    "term_months": 12},
     "contract_action": lambda w: {"action": "approve", "signatures": ["Klient", "Pracownik"]},
+    "retention_call": lambda w: {"outcome": "unreachable"},
+    "retention_send": lambda w: {"template": "end-of-term-sms"},
 }
 API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "branch_list": lambda w: ("/api/v1/branches", w.b.code),
@@ -297,4 +303,7 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "customer_list": lambda w: ("/api/v1/customers", customer_b(w).display_name),
     "material_inbox": lambda w: ("/api/v1/materials/inbox", material_b(w).material.title),
     "contract_list": lambda w: ("/api/v1/contracts", contract_b(w).number),
+    "retention_worklist": lambda w: ("/api/v1/retention/worklist", active_b(w).number),
 }
+#: Who sees a list's marker, where it is not HQ's administrator (World attribute).
+API_LIST_VIEWERS: dict[str, str] = {"retention_worklist": "manager_b"}

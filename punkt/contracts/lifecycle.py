@@ -73,7 +73,8 @@ def _term(value: Any) -> int:
     return term
 
 
-def _start(value: Any, today: datetime.date) -> datetime.date:
+def _start(value: Any, today: datetime.date,
+           latest: datetime.date | None = None) -> datetime.date:
     if value in (None, ""):
         return today
     if isinstance(value, datetime.date):
@@ -87,7 +88,7 @@ def _start(value: Any, today: datetime.date) -> datetime.date:
     if day < today:
         raise ValidationFailed("invalid", _("The contract cannot start in the past."),
                                field="starts_on")
-    if day > today + MAX_START_AHEAD:
+    if day > max(today + MAX_START_AHEAD, latest or today):
         raise ValidationFailed("invalid", _("The contract must start within 90 days."),
                                field="starts_on")
     return day
@@ -169,9 +170,13 @@ def contract_prepare(*, actor: Any, offer_id: int, template_version_id: Any,
                 "with the current prices."), field="offer") from None
     template = _template(template_version_id, offer.branch_id)
     term = _term(term_months)
-    start = _start(starts_on, today)
+    renews = Contract.objects.filter(pk=offer.renews_id).first() if offer.renews_id else None
+    follows = renews.ends_on + datetime.timedelta(days=1) if renews else None
+    # A renewal continues the old term: it starts the day after the old contract ends.
+    start = _start(starts_on if starts_on not in (None, "") or follows is None
+                   else max(follows, today), today, latest=follows)
     contract = Contract(customer=customer, branch=customer.branch, offer=offer,
-                        renews=getattr(offer, "renews", None), template=template,
+                        renews=renews, template=template,
                         term_months=term, starts_on=start,
                         ends_on=document.end_of_term(start, term),
                         total_gross=offer.total_gross, prepared_by=_user(actor), values={})

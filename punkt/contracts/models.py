@@ -167,6 +167,7 @@ class Contract(TimeStampedModel):
             models.Index(fields=["branch", "status", "-id"], name="contract_branch_status"),
             models.Index(fields=["status", "-id"], name="contract_status"),
             models.Index(fields=["customer", "-id"], name="contract_customer"),
+            models.Index(fields=["created_at"], name="contract_created"),
             models.Index(fields=["branch", "ends_on"], condition=Q(status="active"),
                          name="contract_active_ending"),
             models.Index(fields=["ends_on"], condition=Q(status="active"),

@@ -27,3 +27,7 @@ CONTRACT_APPROVE = registry.register(
 CONTRACT_FINALISE = registry.register(
     "contracts.contract.finalise",
     gettext_lazy("Finalise or reject approved contracts at HQ"), [R.HQ_EXPERT])
+CONTRACT_REPORT = registry.register(
+    "contracts.report.view",
+    gettext_lazy("See contract reports: states per branch, time to activation"),
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN])

@@ -7,6 +7,7 @@ app_name = "contracts"
 urlpatterns = [
     path("", views.contract_list, name="contract_list"),
     path("review/", views.review, name="review"),
+    path("reports/", views.report, name="report"),
     path("review/collect/", views.review_collect, name="review_collect"),
     path("<int:contract_id>/", views.contract_detail, name="contract_detail"),
     path("<int:contract_id>/pdf/", views.contract_pdf, name="contract_pdf"),

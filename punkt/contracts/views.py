@@ -3,6 +3,7 @@ their workflow (prepare, sign, the manager's check, HQ)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from punkt.contracts import document, lifecycle, selectors, services
+from punkt.contracts import document, lifecycle, reports, selectors, services
 from punkt.contracts import permissions as perms
 from punkt.contracts.models import Contract, ContractStatus, OfferStatus
 from punkt.contracts.workflows import CONTRACT_FLOW, OFFER_FLOW
@@ -148,9 +149,14 @@ def contract_prepare(request: HttpRequest, offer_id: int) -> HttpResponse:
             messages.success(request, _("Contract prepared: print it when the document is "
                                         "ready and let the customer sign it."))
             return redirect("contracts:contract_detail", contract_id=contract.pk)
+    start = timezone.localdate()
+    if offer.renews_id:  # a renewal starts the day after the old contract ends
+        old = Contract.objects.filter(pk=offer.renews_id).only("ends_on").first()
+        if old is not None:
+            start = max(start, old.ends_on + datetime.timedelta(days=1))
     return render(request, "contracts/contract_form.html", {
         "offer": offer, "templates": templates, "error": error, "posted": request.POST,
-        "today": timezone.localdate()}, status=422 if error else 200)
+        "today": start}, status=422 if error else 200)
 
 
 @scoped("list")
@@ -292,3 +298,29 @@ def review_collect(request: HttpRequest) -> HttpResponse:
                                            "%(n)d contracts handed over for your check.",
                                            batch.size) % {"n": batch.size})
     return redirect("contracts:review")
+
+
+@scoped("list")
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """Contracts by state and branch, time to activation, HQ materials' delivery."""
+    org_perms.ensure(request.user, perms.CONTRACT_REPORT.code)
+    today = timezone.localdate()
+
+    def day(name: str, default: datetime.date) -> datetime.date:
+        try:
+            return datetime.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return default
+
+    since, until = day("since", today - datetime.timedelta(days=30)), day("until", today)
+    branch = request.GET.get("branch", "")
+    rows = reports.contract_report(
+        user=request.user, since=min(since, until), until=until,
+        branch_id=int(branch) if branch.isdecimal() and branch.isascii() else None)
+    access = org_perms.access_of(request.user)
+    return render(request, "contracts/report.html", {
+        "rows": rows, "since": min(since, until), "until": until,
+        "statuses": ContractStatus.choices,
+        "branch_options": branch_options(request.user, perms.CONTRACT_REPORT.code, branch),
+        "deliveries": reports.material_delivery() if access.is_hq else []})

@@ -106,6 +106,8 @@ def log_call(*, actor: Any, contract_id: int, outcome: str, reason: str = "",
         raise ValidationFailed("required", _("Say why the customer declined."), field="reason")
     if outcome == Outcome.CALLBACK:
         day = _callback(callback_on, today)
+    if outcome == Outcome.RENEWED:
+        _check_can_propose(case)
     attempt = ContactAttempt.objects.create(
         case=case, channel=ContactChannel.PHONE, outcome=outcome, reason=reason,
         callback_on=day, note=note, actor=_user(actor))
@@ -192,6 +194,37 @@ def _proposal_pdf(offer: Offer, contract: Contract, link: str) -> bytes:
         "offer": offer, "contract": contract, "link": link,
         "lines": list(offer.lines.all()), "days": CONFIRMATION_DAYS})
     return render_pdf(html)
+
+
+def _check_can_propose(case: RetentionCase) -> None:
+    """One proposal at a time; an expired one is withdrawn before a new one is sent."""
+    customer = case.contract.customer
+    if not customer.email and not customer.phone:
+        raise ValidationFailed("no_address", _(
+            "The customer has neither e-mail nor phone: add one to the customer's record so "
+            "the proposal can be sent."), field="outcome")
+    if case.status != CaseStatus.OFFER_SENT or case.renewal_offer_id is None:
+        return
+    pending = RenewalConfirmation.objects.filter(offer_id=case.renewal_offer_id).first()
+    if pending is not None and pending.expires_at > timezone.now():
+        raise Conflict("pending", _(
+            "A renewal proposal was sent on %(day)s and is valid until %(until)s: wait for "
+            "the customer's acceptance.") % {
+            "day": timezone.localtime(pending.created_at).strftime("%d.%m.%Y"),
+            "until": timezone.localtime(pending.expires_at).strftime("%d.%m.%Y")})
+    Offer.objects.filter(pk=case.renewal_offer_id, status=OfferStatus.PRESENTED).update(
+        status=OfferStatus.DECLINED, decline_reason="expired", decided_at=timezone.now())
+
+
+def renewals_to_prepare(*, user: Any) -> list[RetentionCase]:
+    """Accepted renewals whose new contract has not been prepared yet."""
+    allowed = org_perms.access_of(user).branches_for(perms.RETENTION_WORK.code)
+    qs = RetentionCase.objects.filter(status=CaseStatus.RENEWED,
+                                      renewal_offer__contract__isnull=True)
+    if allowed is not None:
+        qs = qs.filter(branch_id__in=allowed)
+    return list(qs.select_related("customer", "contract", "renewal_offer").order_by(
+        "contract__ends_on")[:50])
 
 
 def _renewal_offer(actor: Any, case: RetentionCase, today: datetime.date) -> None:

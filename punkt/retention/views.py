@@ -42,6 +42,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     template = "retention/worklist.html" + ("#results" if request.htmx else "")
     return render(request, template, {
         "listing": listing, "horizons": selectors.HORIZONS, "horizon": horizon,
+        "to_prepare": [] if request.htmx else services.renewals_to_prepare(user=request.user),
         "branch_filter": access.is_hq
         or len(access.branches_for(perms.RETENTION_WORK.code) or []) > 1,
         "branch_options": branch_options(request.user, perms.RETENTION_WORK.code,

@@ -115,3 +115,24 @@ def test_the_manager_returns_with_reasons_and_the_employee_sees_them(world: Any,
     assert "Brak podpisu" in page and "str. 2" in page and 'data-testid="fix-form"' in page
     listing = manager.get(reverse("contracts:contract_list") + f"?q={c.pk}").content.decode()
     assert c.number in listing and "zwrócona do poprawy" in listing
+
+
+def test_reports_count_states_and_time_to_activation(world: Any, client_as: Any) -> None:
+    from punkt.contracts import reports
+
+    c = f.prepared(world)
+    f.prepared(world)
+    lifecycle.contract_sign(actor=world.service_a, contract_id=c.pk)
+    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
+                              signatures=["Klient", "Pracownik"])
+    lifecycle.contract_finalise(actor=world.expert, contract_id=c.pk, approve=True)
+    from django.utils import timezone
+
+    (row,) = reports.contract_report(user=world.manager_a, since=timezone.localdate())
+    assert row.states == {"active": 1, "prepared": 1} and row.total == 2
+    assert row.activated == 1 and row.within_3_days == 1 and row.avg_hours is not None
+    assert reports.contract_report(user=world.manager_b, since=timezone.localdate()) == []
+    page = client_as(world.expert).get(reverse("contracts:report")).content.decode()
+    assert "Oddział A" in page and 'data-testid="report-deliveries"' in page
+    assert client_as(world.service_a).get(reverse("contracts:report")).status_code == 403

@@ -207,3 +207,36 @@ def test_pages_and_refusals(world: Any, client_as: Any) -> None:
     assert client_as(world.service_a).get(reverse("retention:worklist")).status_code == 403
     churn = client_as(world.expert).get(reverse("retention:churn"))
     assert churn.status_code == 200
+
+
+def test_one_proposal_at_a_time_and_a_new_one_after_expiry(world: Any) -> None:
+    old = active(world, 25)
+    services.log_call(actor=world.retention_a, contract_id=old.pk, outcome="renewed",
+                      today=TODAY)
+    with pytest.raises(Conflict) as exc:
+        services.log_call(actor=world.retention_a, contract_id=old.pk, outcome="renewed",
+                          today=TODAY)
+    assert exc.value.code == "pending"
+    first = Offer.objects.get(renews=old)
+    RenewalConfirmation.objects.filter(offer=first).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    services.log_call(actor=world.retention_a, contract_id=old.pk, outcome="renewed",
+                      today=TODAY)
+    first.refresh_from_db()
+    assert first.status == OfferStatus.DECLINED
+    assert Offer.objects.filter(renews=old, status=OfferStatus.PRESENTED).count() == 1
+    # The renewal contract continues the old term.
+    second = Offer.objects.get(renews=old, status=OfferStatus.PRESENTED)
+    Offer.objects.filter(pk=second.pk).update(status=OfferStatus.ACCEPTED)
+    new = lifecycle.contract_prepare(actor=world.retention_a, offer_id=second.pk,
+                                     template_version_id=old.template_id, term_months=24)
+    assert new.starts_on == old.ends_on + datetime.timedelta(days=1)
+
+
+def test_no_proposal_without_an_address(world: Any) -> None:
+    old = active(world, 25)
+    Customer.objects.filter(pk=old.customer_id).update(email="", phone="")
+    with pytest.raises(ValidationFailed) as exc:
+        services.log_call(actor=world.retention_a, contract_id=old.pk, outcome="renewed",
+                          today=TODAY)
+    assert exc.value.field == "outcome"

@@ -1,0 +1,90 @@
+"""Contract reports (issue 4, item 7): contracts by state and branch, and the time from
+signature to activation, for contracts prepared in a period; the HQ materials' delivery
+against the one-hour goal."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q
+from django.utils import timezone
+
+from punkt.contracts import permissions as perms
+from punkt.contracts.models import Contract, ContractStatus
+from punkt.organization import permissions as org_perms
+
+FAST = datetime.timedelta(days=3)
+
+
+@dataclass
+class BranchRow:
+    branch_id: int
+    name: str
+    states: dict[str, int] = field(default_factory=dict)
+    activated: int = 0
+    avg_hours: float | None = None
+    max_hours: float | None = None
+    within_3_days: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.states.values())
+
+    @property
+    def cells(self) -> list[int]:
+        """Counts in the order of :class:`ContractStatus`."""
+        return [self.states.get(s, 0) for s in ContractStatus.values]
+
+
+def _hours(value: datetime.timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 3600, 1)
+
+
+def contract_report(*, user: Any, since: datetime.date, until: datetime.date | None = None,
+                    branch_id: int | None = None) -> list[BranchRow]:
+    """Per branch, contracts prepared between ``since`` and ``until``: how many are in
+    each state; of those activated, the hours from signature to activation."""
+    org_perms.ensure(user, perms.CONTRACT_REPORT.code)
+    until = until or timezone.localdate()
+    start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(until, datetime.time.max))
+    qs = Contract.objects.filter(created_at__range=(start, end))
+    allowed = org_perms.access_of(user).branches_for(perms.CONTRACT_REPORT.code)
+    if allowed is not None:
+        qs = qs.filter(branch_id__in=allowed)
+    if branch_id:
+        qs = qs.filter(branch_id=branch_id)
+    rows: dict[int, BranchRow] = {}
+    for r in (qs.values("branch_id", "branch__name", "status").annotate(n=Count("pk"))
+              .order_by()):
+        row = rows.setdefault(r["branch_id"], BranchRow(r["branch_id"], r["branch__name"]))
+        row.states[r["status"]] = r["n"]
+    took = ExpressionWrapper(F("finalised_at") - F("signed_at"), output_field=DurationField())
+    for r in (qs.filter(status=ContractStatus.ACTIVE, signed_at__isnull=False,
+                        finalised_at__isnull=False)
+              .annotate(took=took).values("branch_id")
+              .annotate(n=Count("pk"), avg=Avg("took"), longest=Max("took"),
+                        fast=Count("pk", filter=Q(took__lte=FAST))).order_by()):
+        row = rows[r["branch_id"]]
+        row.activated, row.within_3_days = r["n"], r["fast"]
+        row.avg_hours, row.max_hours = _hours(r["avg"]), _hours(r["longest"])
+    return sorted(rows.values(), key=lambda row: row.name)
+
+
+def material_delivery(*, limit: int = 10) -> list[dict[str, Any]]:
+    """The last published HQ materials: branches reached, opened, and how many within the
+    one-hour goal (HQ experts open the per-branch report from here)."""
+    from punkt.materials.models import Delivery, MaterialVersion, VersionStatus
+    from punkt.materials.selectors import GOAL
+
+    versions = list(MaterialVersion.objects.filter(status=VersionStatus.PUBLISHED)
+                    .select_related("material").order_by("-published_at")[:limit])
+    late = ExpressionWrapper(F("opened_at") - F("delivered_at"), output_field=DurationField())
+    counts = {r["version_id"]: r for r in Delivery.objects.filter(
+        version__in=versions).annotate(late=late).values("version_id").annotate(
+        branches=Count("pk"), opened=Count("opened_at"),
+        within=Count("pk", filter=Q(late__lte=GOAL))).order_by()}
+    return [{"version": v, **counts.get(v.pk, {"branches": 0, "opened": 0, "within": 0})}
+            for v in versions]

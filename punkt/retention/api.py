@@ -1,0 +1,118 @@
+"""API for the retention worklist and its contacts."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from punkt.core.api import Page, Strict, errors, page_slice
+from punkt.core.routes import scoped
+from punkt.retention import selectors, services
+
+router = Router(tags=["retention"])
+
+
+class WorklistQuery(Schema):
+    horizon_days: int | None = Field(None, ge=1, le=365)
+    sort: Literal["date", "value"] = "date"
+    branch_id: int | None = None
+    due_only: bool = False
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+class WorkItemOut(Schema):
+    contract_id: int
+    number: str
+    customer_id: int
+    customer_name: str
+    branch_id: int
+    ends_on: datetime.date
+    total_gross: Decimal
+    case_status: str | None
+    last_outcome: str | None
+    callback_on: datetime.date | None
+
+
+class WorklistOut(Schema):
+    items: list[WorkItemOut]
+    page: Page
+
+
+class CallIn(Strict):
+    outcome: Literal["renewed", "declined", "unreachable", "callback"]
+    reason: str = Field("", max_length=500)
+    callback_on: datetime.date | None = None
+    note: str = Field("", max_length=2000)
+
+
+class SendIn(Strict):
+    template: str = Field(max_length=40)
+
+
+class AttemptOut(Schema):
+    id: int
+    channel: str
+    outcome: str
+    reason: str
+    callback_on: datetime.date | None
+    note: str
+    message_id: int | None
+    at: datetime.datetime
+    case_status: str
+    renewal_offer_id: int | None
+
+
+def _item(c: Any) -> dict[str, Any]:
+    case = getattr(c, "retention_case", None)
+    return {"contract_id": c.pk, "number": c.number, "customer_id": c.customer_id,
+            "customer_name": c.customer.display_name, "branch_id": c.branch_id,
+            "ends_on": c.ends_on, "total_gross": c.total_gross,
+            "case_status": case.status if case else None,
+            "last_outcome": (case.last_outcome or None) if case else None,
+            "callback_on": case.callback_on if case else None}
+
+
+def _attempt(a: Any) -> dict[str, Any]:
+    case = a.case
+    case.refresh_from_db(fields=["status", "renewal_offer"])
+    return {"id": a.pk, "channel": a.channel, "outcome": a.outcome, "reason": a.reason,
+            "callback_on": a.callback_on, "note": a.note, "message_id": a.message_id,
+            "at": a.at, "case_status": case.status, "renewal_offer_id": case.renewal_offer_id}
+
+
+@router.get("/retention/worklist", response={200: WorklistOut, **errors()},
+            operation_id="retention_worklist")
+@scoped("list")
+def worklist(request: HttpRequest, q: Query[WorklistQuery]) -> dict[str, Any]:
+    """Active contracts of your branches ending within the horizon, retention not closed."""
+    qs = selectors.worklist(user=request.user, horizon_days=q.horizon_days, sort=q.sort,
+                            branch_id=q.branch_id, due_only=q.due_only)
+    items, page = page_slice(qs, q.page, q.per_page, cap=2000)
+    return {"items": [_item(c) for c in items], "page": page}
+
+
+@router.post("/contracts/{contract_id}/retention/calls",
+             response={201: AttemptOut, **errors(404, 409)}, operation_id="retention_call")
+@scoped("branch")
+def call(request: HttpRequest, contract_id: int, payload: CallIn) -> Status[Any]:
+    """A call and its outcome; "renewed" sends the renewal proposal (art. 20)."""
+    selectors.case_contract(user=request.user, contract_id=contract_id)
+    attempt = services.log_call(actor=request.user, contract_id=contract_id, **payload.dict())
+    return Status(201, _attempt(attempt))
+
+
+@router.post("/contracts/{contract_id}/retention/messages",
+             response={201: AttemptOut, **errors(404, 409)}, operation_id="retention_send")
+@scoped("branch")
+def send(request: HttpRequest, contract_id: int, payload: SendIn) -> Status[Any]:
+    """An e-mail or SMS from a template (marketing ones need the customer's consent)."""
+    selectors.case_contract(user=request.user, contract_id=contract_id)
+    attempt = services.send_template(actor=request.user, contract_id=contract_id,
+                                     template_code=payload.template)
+    return Status(201, _attempt(attempt))
