@@ -102,7 +102,12 @@ def message_queue(*, customer: Customer, channel: str, kind: str, body: str, sub
 
 
 def from_template(code: str) -> MessageTemplate:
+    from punkt.messaging.defaults import ensure_defaults
+
     template = MessageTemplate.objects.filter(code=code, is_active=True).first()
+    if template is None and not MessageTemplate.objects.filter(code=code).exists():
+        ensure_defaults()
+        template = MessageTemplate.objects.filter(code=code, is_active=True).first()
     if template is None:
         raise ValidationFailed("invalid", _("Choose a message template."), field="template")
     return template

@@ -129,7 +129,9 @@ def test_contract_prepared_returned_fixed_approved_and_finalised(
     returning.get_by_label("Notatka").fill(NOTE)
     with manager.expect_navigation():
         returning.get_by_role("button", name="Zwróć do poprawy").click()
-    expect(manager.get_by_test_id("contract-status")).to_have_text("zwrócona do poprawy")
+    # Back at the desk: the returned contract left the list of contracts to check.
+    expect(manager.get_by_text("Zwrócono pracownikowi z Twoimi uwagami.")).to_be_visible()
+    expect(manager.get_by_test_id("review-table").get_by_role("link", name=number)).to_have_count(0)
     problems.assert_clean()
 
     # 3. The employee sees why, corrects it and has the new document signed.
@@ -153,7 +155,8 @@ def test_contract_prepared_returned_fixed_approved_and_finalised(
     approving.get_by_label("Pracownik").check()
     with manager.expect_navigation():
         approving.get_by_role("button", name="Zatwierdź i wyślij do centrali").click()
-    expect(manager.get_by_test_id("contract-status")).to_have_text("zatwierdzona, w centrali")
+    expect(manager.get_by_text("Zatwierdzono i wysłano do centrali.")).to_be_visible()
+    expect(manager.get_by_test_id("review-table").get_by_role("link", name=number)).to_have_count(0)
     problems.assert_clean()
 
     # 5. HQ finds it among the approved contracts and finalises it.

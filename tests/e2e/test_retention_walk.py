@@ -110,7 +110,8 @@ def test_retention_employee_renews_and_customer_accepts_through_the_link(
     expect(page.get_by_text("Zapisano rozmowę.")).to_be_visible()
     expect(page.get_by_test_id("case-status")).to_have_text(
         "wysłano propozycję przedłużenia, czeka na akceptację")
-    expect(page.get_by_test_id("call-form")).to_have_count(0)  # no second "yes"
+    # The form stays (a refusal or a new proposal after expiry); a second "yes" is refused.
+    expect(page.get_by_test_id("call-form")).to_have_count(1)
     expect(page.get_by_role("link", name="Przygotuj nową umowę")).to_have_count(0)
     attempts = page.get_by_test_id("attempts").locator("tbody tr")
     expect(attempts).to_have_count(1)
