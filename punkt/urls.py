@@ -13,6 +13,7 @@ urlpatterns = [
     path("materials/", include("punkt.materials.urls")),
     path("contracts/", include("punkt.contracts.urls")),
     path("retention/", include("punkt.retention.urls")),
+    path("messages/", include("punkt.messaging.urls")),
     # The customer's link in a renewal proposal (no sign-in).
     path("potwierdzenie/<str:token>/", retention_views.confirm, name="renewal_confirm"),
     # The sign-in e-mail is the employee record's, changed by HQ through the service

@@ -8,4 +8,8 @@ class MessagingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from punkt.messaging import gdpr_links, tasks  # noqa: F401
+        from punkt.core.navigation import NavItem, nav
+        from punkt.messaging import gdpr_links, permissions, tasks  # noqa: F401
+
+        nav(NavItem(_("Message templates"), "messaging:template_list",
+                    permissions.TEMPLATE_MANAGE.code, order=86))

@@ -160,3 +160,39 @@ def deliver_now(message_id: int) -> str:
                                                  sent_at=timezone.now(),
                                                  provider_id=provider_id[:100])
     return MessageStatus.SENT
+
+
+@transaction.atomic
+def template_update(*, actor: Any, template_id: int, name: str, subject: str, body: str,
+                    is_active: bool) -> MessageTemplate:
+    """HQ edits a template; the placeholders are checked, the change audited."""
+    from punkt.core.audit import audit_record
+    from punkt.messaging import permissions as perms
+    from punkt.organization import permissions as org_perms
+
+    org_perms.ensure(actor, perms.TEMPLATE_MANAGE.code)
+    template = MessageTemplate.objects.select_for_update().filter(pk=template_id).first()
+    if template is None:
+        from punkt.core.errors import NotFound
+
+        raise NotFound(_("Template not found."))
+    name, subject, body = " ".join(name.split())[:100], " ".join(subject.split())[:200], \
+        body.strip()
+    if not name:
+        raise ValidationFailed("required", _("Give the template a name."), field="name")
+    if not body:
+        raise ValidationFailed("required", _("Write the message."), field="body")
+    if template.channel == Channel.EMAIL and not subject:
+        raise ValidationFailed("required", _("An e-mail needs a subject."), field="subject")
+    if template.channel == Channel.SMS and len(body) > SMS_MAX:
+        raise ValidationFailed("too_long", _("An SMS may have at most %(n)d characters.")
+                               % {"n": SMS_MAX}, field="body")
+    check_template(subject, field="subject")
+    check_template(body, field="body")
+    template.name, template.subject, template.body = name, subject, body
+    # Proposals and legal notices cannot be switched off: the law needs them sent.
+    template.is_active = is_active or template.code.startswith(("renewal-", "end-of-term-"))
+    template.save()
+    audit_record(action="messaging.template.update", obj=template, actor=actor,
+                 message=template.code)
+    return template

@@ -30,13 +30,15 @@ TO_CHECK = "/contracts/review/"
 RETENTION = "/retention/"
 CHURN = "/retention/churn/"
 REPORTS = "/contracts/reports/"
+TEMPLATES = "/messages/templates/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
     "admin": ("admin@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES, AUDIT,
                                       ROLES, GDPR, FROM_HQ, CONTRACTS, CHURN, REPORTS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
-                                            GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS}),
+                                            GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
+                                            TEMPLATES}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS}),

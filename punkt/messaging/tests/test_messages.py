@@ -170,3 +170,28 @@ def test_placeholders_are_checked_and_filled() -> None:
     assert "haslo" in exc.value.message and exc.value.field == "body"
     assert services.fill("{{ klient }}: {{numer_umowy}}", {"klient": "<b>", "numer_umowy": "U1"}
                          ) == "<b>: U1"
+
+
+def test_hq_edits_templates_with_checked_fields(world: Any, client_as: Any) -> None:
+    from django.urls import reverse
+
+    from punkt.messaging.models import MessageTemplate
+
+    hq = client_as(world.expert)
+    assert "Przypomnienie o końcu umowy" in hq.get(reverse("messaging:template_list")
+                                                   ).content.decode()
+    t = MessageTemplate.objects.get(code="retention-email")
+    url = reverse("messaging:template_edit", args=[t.pk])
+    bad = hq.post(url, {"name": "X", "subject": "Temat", "body": "Hej {{ haslo }}"})
+    assert bad.status_code == 422 and "haslo" in bad.content.decode()
+    ok = hq.post(url, {"name": "Nowa nazwa", "subject": "Umowa {{ numer_umowy }}",
+                       "body": "Dzień dobry {{ klient }}", "is_active": "1"})
+    assert ok.status_code == 302
+    t.refresh_from_db()
+    assert (t.name, t.body) == ("Nowa nazwa", "Dzień dobry {{ klient }}")
+    notice = MessageTemplate.objects.get(code="end-of-term-sms")
+    hq.post(reverse("messaging:template_edit", args=[notice.pk]),
+            {"name": "Koniec", "body": "Umowa {{ numer_umowy }}"})  # unticked "active"
+    notice.refresh_from_db()
+    assert notice.is_active  # a legal notice cannot be switched off
+    assert client_as(world.manager_a).get(reverse("messaging:template_list")).status_code == 403

@@ -1,0 +1,52 @@
+"""HQ's page for the e-mail and SMS templates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from punkt.core.errors import NotFound, ValidationFailed
+from punkt.core.routes import scoped
+from punkt.messaging import permissions as perms
+from punkt.messaging import services
+from punkt.messaging.defaults import ensure_defaults
+from punkt.messaging.models import MessageTemplate
+from punkt.organization import permissions as org_perms
+
+
+@scoped("global")
+@login_required
+def template_list(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.TEMPLATE_MANAGE.code)
+    ensure_defaults()
+    return render(request, "messaging/template_list.html", {
+        "templates": MessageTemplate.objects.all(), "placeholders": services.PLACEHOLDERS})
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
+    org_perms.ensure(request.user, perms.TEMPLATE_MANAGE.code)
+    template = MessageTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        raise NotFound(_("Template not found."))
+    error = None
+    if request.method == "POST":
+        try:
+            services.template_update(
+                actor=request.user, template_id=template.pk,
+                name=request.POST.get("name", ""), subject=request.POST.get("subject", ""),
+                body=request.POST.get("body", ""), is_active=bool(request.POST.get("is_active")))
+        except ValidationFailed as exc:
+            error = exc
+        else:
+            messages.success(request, _("Template saved."))
+            return redirect("messaging:template_list")
+    return render(request, "messaging/template_form.html", {
+        "template": template, "error": error, "posted": request.POST if error else None,
+        "placeholders": services.PLACEHOLDERS}, status=422 if error else 200)
