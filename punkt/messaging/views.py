@@ -13,7 +13,6 @@ from punkt.core.errors import NotFound, ValidationFailed
 from punkt.core.routes import scoped
 from punkt.messaging import permissions as perms
 from punkt.messaging import services
-from punkt.messaging.defaults import ensure_defaults
 from punkt.messaging.models import MessageTemplate
 from punkt.organization import permissions as org_perms
 
@@ -22,7 +21,6 @@ from punkt.organization import permissions as org_perms
 @login_required
 def template_list(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.TEMPLATE_MANAGE.code)
-    ensure_defaults()
     return render(request, "messaging/template_list.html", {
         "templates": MessageTemplate.objects.all(), "placeholders": services.PLACEHOLDERS})
 

@@ -16,7 +16,6 @@ from punkt.core.paging import paginate
 from punkt.core.routes import scoped
 from punkt.customers.models import CHANNEL_PURPOSE
 from punkt.customers.selectors import has_consent
-from punkt.messaging.defaults import ensure_defaults
 from punkt.messaging.models import MessageTemplate
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import branch_options
@@ -54,7 +53,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
 @login_required
 def case(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = selectors.case_contract(user=request.user, contract_id=contract_id)
-    ensure_defaults()
     customer = contract.customer
     consents = {channel: has_consent(customer.pk, purpose)
                 for channel, purpose in CHANNEL_PURPOSE.items()}
