@@ -270,6 +270,8 @@ PUNKT_SMSAPI_URL = os.environ.get("PUNKT_SMSAPI_URL", "https://api.smsapi.pl")
 PUNKT_SMS_SENDER = os.environ.get("PUNKT_SMS_SENDER", "")
 #: Where links sent to customers point (renewal confirmations).
 PUNKT_PUBLIC_URL = os.environ.get("PUNKT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+if PRODUCTION and not PUNKT_PUBLIC_URL.startswith("https://"):
+    raise RuntimeError("PUNKT_PUBLIC_URL must be an https:// address when PUNKT_PRODUCTION=1")
 
 # --- Background tasks --------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -295,7 +295,7 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
                                    "term_months": 12},
     "contract_action": lambda w: {"action": "approve", "signatures": ["Klient", "Pracownik"]},
     "retention_call": lambda w: {"outcome": "unreachable"},
-    "retention_send": lambda w: {"template": "end-of-term-sms"},
+    "retention_send": lambda w: {"template": "retention-sms"},
 }
 API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "branch_list": lambda w: ("/api/v1/branches", w.b.code),

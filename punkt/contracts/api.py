@@ -281,9 +281,11 @@ def contract_scan_attach(request: HttpRequest, contract_id: int) -> Any:
 @scoped("branch")
 def contract_pdf(request: HttpRequest, contract_id: int) -> FileResponse:
     c = selectors.contract_get(user=request.user, contract_id=contract_id)
-    if not c.pdf_stored:
+    if not c.pdf_ready:  # never the previous revision's document
         raise NotFound(_("The contract document is still being prepared."))
-    return files.response_for(c.pdf_stored, f"umowa-{c.number}.pdf", "application/pdf",
+    audit_record(action="contracts.contract.pdf_view", obj=c, actor=request.user,
+                 branch_id=c.branch_id)
+    return files.response_for(c.pdf_stored, document.file_name(c), "application/pdf",
                               area=document.AREA)
 
 

@@ -103,15 +103,22 @@ EXTRA_CSS = """
 """
 
 
-def html_for(template_text: str, values: dict[str, Any], *, number: str, title: str) -> str:
+def file_name(contract: Any) -> str:
+    suffix = f"-wersja-{contract.revision}" if contract.revision > 1 else ""
+    return f"umowa-{contract.number}{suffix}.pdf"
+
+
+def html_for(template_text: str, values: dict[str, Any], *, number: str, title: str,
+             revision: int = 1) -> str:
     filled = {k: v for k, v in values.items() if k != "pozycje"}
     rows = values.get("pozycje") or []
     filled["pozycje"] = "; ".join(f"{r[1]} × {r[4]}" for r in rows)
     filled["pozycje_html"] = _rows_html(rows)
     document = contract_template.to_html(template_text, filled, title=title)
+    version = f" (wersja {revision})" if revision > 1 else ""
     head = (f'<div class="doc-head"><div class="no">Umowa nr <strong>{escape(number)}</strong>'
-            f"<br>{escape(values.get('oddzial', ''))}, {escape(values.get('data', ''))}</div>"
-            f"{_qr_svg(number)}</div>")
+            f"{version}<br>{escape(values.get('oddzial', ''))}, "
+            f"{escape(values.get('data', ''))}</div>{_qr_svg(f'{number}/{revision}')}</div>")
     return document.replace("<body>", "<body>" + head, 1)
 
 
@@ -119,5 +126,5 @@ def render(contract: Any) -> bytes:
     """The PDF of the contract's current revision."""
     text = files.path_of(contract.template.stored_name).read_bytes().decode("utf-8-sig")
     html = html_for(text, contract.values, number=contract.number,
-                    title=f"Umowa {contract.number}")
+                    title=f"Umowa {contract.number}", revision=contract.revision)
     return render_pdf(html, extra_css=EXTRA_CSS)

@@ -94,6 +94,14 @@ def _start(value: Any, today: datetime.date,
     return day
 
 
+def _follows(renews_id: int | None) -> datetime.date | None:
+    """The day after the renewed contract ends."""
+    if not renews_id:
+        return None
+    old = Contract.objects.filter(pk=renews_id).only("ends_on").first()
+    return old.ends_on + datetime.timedelta(days=1) if old else None
+
+
 def _template(version_id: Any, branch_id: int) -> Any:
     try:
         version = materials.ensure_current(version_id=int(version_id), branch_id=branch_id)
@@ -169,12 +177,13 @@ def contract_prepare(*, actor: Any, offer_id: int, template_version_id: Any,
                 "The price list of this offer is no longer in force: record a new offer "
                 "with the current prices."), field="offer") from None
     template = _template(template_version_id, offer.branch_id)
-    term = _term(term_months)
     renews = Contract.objects.filter(pk=offer.renews_id).first() if offer.renews_id else None
-    follows = renews.ends_on + datetime.timedelta(days=1) if renews else None
-    # A renewal continues the old term: it starts the day after the old contract ends.
-    start = _start(starts_on if starts_on not in (None, "") or follows is None
-                   else max(follows, today), today, latest=follows)
+    follows = _follows(offer.renews_id)
+    if renews is not None and follows is not None:
+        # What the customer accepted: the old term, starting the day after the old end.
+        term, start = renews.term_months, max(follows, today)
+    else:
+        term, start = _term(term_months), _start(starts_on, today)
     contract = Contract(customer=customer, branch=customer.branch, offer=offer,
                         renews=renews, template=template,
                         term_months=term, starts_on=start,
@@ -265,9 +274,8 @@ def contract_sign(*, actor: Any, contract_id: int, scan: Any = None) -> Contract
     return _with_scan(scan, work)
 
 
-#: States in which the signed scan may still be attached or replaced.
-SCAN_STATES = frozenset({ContractStatus.SIGNED, ContractStatus.IN_REVIEW,
-                         ContractStatus.RETURNED})
+#: The signed scan is attached or replaced before the manager's check, never during it.
+SCAN_STATES = frozenset({ContractStatus.SIGNED})
 
 
 def contract_attach_scan(*, actor: Any, contract_id: int, scan: Any) -> Contract:
@@ -279,7 +287,7 @@ def contract_attach_scan(*, actor: Any, contract_id: int, scan: Any) -> Contract
         org_perms.ensure(actor, perms.CONTRACT_PREPARE.code, contract.branch_id)
         if contract.status not in SCAN_STATES:
             raise Conflict("invalid_state", _(
-                "The scan is attached to a signed contract before the manager approves it."))
+                "The scan is attached to a signed contract before it goes to the manager."))
         _drop_file_on_commit(contract.scan_stored)
         Contract.objects.filter(pk=contract.pk).update(updated_at=timezone.now(), **extra)
         for name, value in extra.items():
@@ -324,6 +332,14 @@ def collect_day(*, actor: Any) -> int:
     return made
 
 
+def _worked_on(contract: Contract, user_id: int | None) -> bool:
+    """Did this user prepare, correct or mark signed the contract (C11: four eyes)?"""
+    if user_id is None:
+        return False
+    return contract.prepared_by_id == user_id or ContractEvent.objects.filter(
+        contract=contract, actor_id=user_id, action__in=("prepare", "fix", "sign")).exists()
+
+
 @transaction.atomic
 def contract_review(*, actor: Any, contract_id: int, approve: bool,
                     signatures: list[str] | None = None, problems: list[str] | None = None,
@@ -335,8 +351,8 @@ def contract_review(*, actor: Any, contract_id: int, approve: bool,
     note = _clean(note, 1000)
     required = contract.template.template.get("signatures", [])
     if approve:
-        if (contract.prepared_by_id and contract.prepared_by_id == getattr(actor, "pk", None)
-                and contract.total_gross >= four_eyes_threshold()):
+        if (contract.total_gross >= four_eyes_threshold()
+                and _worked_on(contract, getattr(actor, "pk", None))):
             raise ActionDenied(_(
                 "You prepared this contract and it is worth %(value)s or more: another "
                 "manager must approve it.") % {"value": document.money(
@@ -375,25 +391,38 @@ def contract_fix(*, actor: Any, contract_id: int, term_months: Any = None,
     today = today or timezone.localdate()
     contract = _lock(contract_id)
     t = CONTRACT_FLOW.ensure_can(contract, "fix", actor=actor)
+    old_scan = contract.scan_stored
     customer = Customer.objects.get(pk=contract.customer_id)
     if customer.status != CustomerStatus.ACTIVE:
         raise Conflict("not_active", _("This customer is not active."))
+    if customer.branch_id != contract.branch_id:  # C4
+        raise Conflict("branch_changed", _(
+            "The customer now belongs to another branch: cancel this contract and prepare "
+            "a new one there."))
     template = current_for_branch(branch_id=contract.branch_id,
                                   material_id=contract.template.material_id, on=today)
     if template is None:
         raise Conflict("superseded", _("This contract template has been withdrawn: cancel "
                                        "the contract and prepare a new one."), field="template")
     contract.template = template
-    contract.term_months = _term(term_months if term_months not in (None, "")
-                                 else contract.term_months)
-    contract.starts_on = _start(starts_on, today) if starts_on not in (None, "") else max(
-        contract.starts_on, today)
+    follows = _follows(contract.renews_id)
+    if follows is not None:  # a renewal keeps the accepted term and follows the old one
+        contract.term_months = contract.renews.term_months  # type: ignore[union-attr]
+        contract.starts_on = max(follows, today)
+    else:
+        contract.term_months = _term(term_months if term_months not in (None, "")
+                                     else contract.term_months)
+        contract.starts_on = _start(starts_on, today) if starts_on not in (None, "") else \
+            max(contract.starts_on, today)
     contract.ends_on = document.end_of_term(contract.starts_on, contract.term_months)
     lines = list(contract.offer.lines.all()) if contract.offer is not None else []
     _fill(contract, customer, actor, lines, today)
     _move(contract, t, actor, template=template, term_months=contract.term_months,
           starts_on=contract.starts_on, ends_on=contract.ends_on, values=contract.values,
-          revision=contract.revision + 1, signed_at=None, reasons="")
+          revision=contract.revision + 1, signed_at=None, reasons="", scan_stored="",
+          scan_name="", scan_type="")
+    # The returned revision's scan is void: the corrected document is signed anew.
+    _drop_file_on_commit(old_scan)
     _note(contract, _("Contract %(number)s corrected"), actor)
     _enqueue_pdf(contract)
     return contract

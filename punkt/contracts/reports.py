@@ -16,6 +16,7 @@ from punkt.contracts.models import Contract, ContractStatus
 from punkt.organization import permissions as org_perms
 
 FAST = datetime.timedelta(days=3)
+MAX_RANGE = datetime.timedelta(days=366)
 
 
 @dataclass
@@ -48,6 +49,7 @@ def contract_report(*, user: Any, since: datetime.date, until: datetime.date | N
     each state; of those activated, the hours from signature to activation."""
     org_perms.ensure(user, perms.CONTRACT_REPORT.code)
     until = until or timezone.localdate()
+    since = max(since, until - MAX_RANGE)  # a report reads at most a year of contracts
     start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(until, datetime.time.max))
     qs = Contract.objects.filter(created_at__range=(start, end))

@@ -114,6 +114,10 @@ def offer_decide(*, actor: Any, offer_id: int, accepted: bool, reason: str = "")
     if offer is None:
         raise NotFound(_("Offer not found."))
     t = OFFER_FLOW.ensure_can(offer, "accept" if accepted else "decline", actor=actor)
+    if accepted and offer.renews_id:
+        raise Conflict("customer_accepts", _(
+            "A renewal proposal is accepted by the customer through the link sent to them "
+            "(Consumer Rights Act art. 20), not at the branch."))
     reason = " ".join(str(reason or "").split())[:500]
     if not accepted and not reason:
         raise ValidationFailed("required", _("Say why the customer declined."), field="reason")

@@ -200,9 +200,11 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
 @login_required
 def contract_pdf(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = selectors.contract_get(user=request.user, contract_id=contract_id)
-    if not contract.pdf_stored:
+    if not contract.pdf_ready:  # never the previous revision's document
         raise NotFound(_("The contract document is still being prepared."))
-    return files.response_for(contract.pdf_stored, f"umowa-{contract.number}.pdf",
+    audit_record(action="contracts.contract.pdf_view", obj=contract, actor=request.user,
+                 branch_id=contract.branch_id)
+    return files.response_for(contract.pdf_stored, document.file_name(contract),
                               "application/pdf", area=document.AREA)
 
 

@@ -9,7 +9,16 @@ from punkt.messaging.models import Message
 
 
 def _scrub(qs: Any) -> None:
-    qs.update(to="", subject="", body="")
+    from django.db import transaction
+
+    from punkt.core import files
+    from punkt.messaging.services import AREA
+
+    stored = [n for n in qs.values_list("attachment_stored", flat=True) if n]
+    qs.update(to="", subject="", body="", attachment_stored="", attachment_name="")
+    for name in stored:
+        transaction.on_commit(lambda name=name: files.path_of(name, area=AREA).unlink(
+            missing_ok=True))
 
 
 register_linked(Message, erase=_scrub, keep_reason="record that a notice was sent "

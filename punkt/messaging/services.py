@@ -28,6 +28,10 @@ from punkt.messaging import sms
 from punkt.messaging.models import Channel, Message, MessageKind, MessageStatus, MessageTemplate
 
 AREA = "messages"
+#: source type → function(source id) returning a fresh secret link, made at send time so
+#: that the link is never stored (only the hash of its token, by its owner).
+LINKS: dict[str, Any] = {}
+LINK = "{{ link }}"
 PLACEHOLDERS = ("klient", "numer_umowy", "data_konca", "oddzial", "telefon_oddzialu",
                 "pracownik", "link")
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
@@ -77,7 +81,7 @@ def message_queue(*, customer: Customer, channel: str, kind: str, body: str, sub
         raise ValidationFailed("too_long", _("An SMS may have at most %(n)d characters.")
                                % {"n": SMS_MAX}, field="body")
     if key and Message.objects.filter(key=key).exists():
-        return Message.objects.get(key=key)
+        return _existing(key)
     stored = name = ""
     if attachment is not None:
         name, data = attachment
@@ -94,10 +98,17 @@ def message_queue(*, customer: Customer, channel: str, kind: str, body: str, sub
     except IntegrityError:  # the same key queued at the same moment by another worker
         if stored:
             files.path_of(stored, area=AREA).unlink(missing_ok=True)
-        return Message.objects.get(key=key)
+        return _existing(key or "")
     from punkt.messaging.tasks import deliver
 
     deliver.enqueue(message.pk)
+    return message
+
+
+def _existing(key: str) -> Message:
+    """The message queued before under ``key`` (marked so callers do not log it twice)."""
+    message = Message.objects.get(key=key)
+    message.already_queued = True  # type: ignore[attr-defined]
     return message
 
 
@@ -114,9 +125,12 @@ def from_template(code: str) -> MessageTemplate:
 
 
 def _send(message: Message) -> str:
+    body = message.body
+    if LINK in body and message.source_type in LINKS:
+        body = body.replace(LINK, LINKS[message.source_type](message.source_id))
     if message.channel == Channel.SMS:
-        return sms.gateway().send(message.to, message.body)
-    mail = EmailMessage(subject=message.subject, body=message.body,
+        return sms.gateway().send(message.to, body)
+    mail = EmailMessage(subject=message.subject, body=body,
                         from_email=settings.DEFAULT_FROM_EMAIL, to=[message.to],
                         headers={"Message-ID": f"<punkt-{message.pk}@{_domain()}>"})
     if message.attachment_stored:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import secrets
 from typing import Any
 
@@ -39,6 +40,7 @@ from punkt.retention.models import (
 )
 
 register_kind("retention", gettext_lazy("Retention"))
+logger = logging.getLogger("punkt.retention")
 
 CONFIRMATION_DAYS = 14
 MAX_CALLBACK = datetime.timedelta(days=90)
@@ -116,6 +118,11 @@ def log_call(*, actor: Any, contract_id: int, outcome: str, reason: str = "",
     case.updated_by = _user(actor)
     if outcome == Outcome.DECLINED:
         case.status = CaseStatus.DECLINED
+        if case.renewal_offer_id:  # the pending proposal can no longer be accepted
+            Offer.objects.filter(pk=case.renewal_offer_id, status=OfferStatus.PRESENTED
+                                 ).update(status=OfferStatus.DECLINED, decline_reason=reason,
+                                          decided_at=timezone.now(),
+                                          decided_by=_user(actor))
     elif outcome == Outcome.RENEWED:
         _renewal_offer(actor, case, today)
     case.save()
@@ -146,6 +153,9 @@ def send_template(*, actor: Any, contract_id: int, template_code: str) -> Contac
         raise Conflict("closed", _("This contract's retention is closed: %(status)s.")
                        % {"status": case.get_status_display()})
     template = messaging.from_template(template_code)
+    if template.kind != MessageKind.MARKETING:
+        # Proposals and legal notices are sent by the system when due, not by hand.
+        raise ValidationFailed("invalid", _("Choose a retention template."), field="template")
     values = _values(case, actor)
     message = messaging.message_queue(
         customer=case.contract.customer, channel=template.channel, kind=template.kind,
@@ -157,6 +167,8 @@ def send_template(*, actor: Any, contract_id: int, template_code: str) -> Contac
     case.last_outcome, case.attempts, case.updated_by = Outcome.MESSAGE, case.attempts + 1, \
         _user(actor)
     case.save()
+    audit_record(action="retention.message", obj=case.contract, actor=actor,
+                 branch_id=case.branch_id, message=template.code)
     timeline_add(customer_id=case.customer_id,
                  kind=TimelineKind.EMAIL if template.channel == Channel.EMAIL
                  else TimelineKind.SMS, actor=actor, branch_id=case.branch_id,
@@ -214,6 +226,8 @@ def _check_can_propose(case: RetentionCase) -> None:
             "until": timezone.localtime(pending.expires_at).strftime("%d.%m.%Y")})
     Offer.objects.filter(pk=case.renewal_offer_id, status=OfferStatus.PRESENTED).update(
         status=OfferStatus.DECLINED, decline_reason="expired", decided_at=timezone.now())
+    audit_record(action="retention.renewal.expire", obj=case.contract,
+                 branch_id=case.branch_id, message=f"offer {case.renewal_offer_id}")
 
 
 def renewals_to_prepare(*, user: Any) -> list[RetentionCase]:
@@ -233,15 +247,16 @@ def _renewal_offer(actor: Any, case: RetentionCase, today: datetime.date) -> Non
                                 lines=_renewal_lines(contract),
                                 note=_("Renewal of %(number)s") % {"number": contract.number})
     Offer.objects.filter(pk=offer.pk).update(renews=contract)
-    token = secrets.token_urlsafe(32)
-    link = f"{settings.PUNKT_PUBLIC_URL}/potwierdzenie/{token}/"
-    pdf = _proposal_pdf(offer, contract, link)
+    # The link's token is made when the message is sent (proposal_link): neither the
+    # stored message nor the PDF holds it, only the hash is kept.
+    pdf = _proposal_pdf(offer, contract, "")
     stored = files.write(pdf, area=messaging.AREA, ext="pdf")
     RenewalConfirmation.objects.create(
-        offer=offer, case=case, token_hash=_token_hash(token), pdf_stored=stored,
+        offer=offer, case=case, token_hash=_token_hash(secrets.token_urlsafe(32)),
+        pdf_stored=stored,
         expires_at=timezone.now() + datetime.timedelta(days=CONFIRMATION_DAYS))
     customer = contract.customer
-    values = _values(case, actor, link)
+    values = _values(case, actor, messaging.LINK)
     # The art. 20 confirmation is required by law, not marketing: no consent needed.
     if customer.email:
         template = messaging.from_template("renewal-proposal-email")
@@ -259,6 +274,18 @@ def _renewal_offer(actor: Any, case: RetentionCase, today: datetime.date) -> Non
     case.status, case.renewal_offer = CaseStatus.OFFER_SENT, offer
 
 
+def proposal_link(offer_id: Any) -> str:
+    """A fresh link for the proposal of offer ``offer_id`` (any earlier one stops
+    working); called by messaging when the proposal is sent."""
+    token = secrets.token_urlsafe(32)
+    RenewalConfirmation.objects.filter(offer_id=int(offer_id), accepted_at__isnull=True).update(
+        token_hash=_token_hash(token))
+    return f"{settings.PUNKT_PUBLIC_URL}/potwierdzenie/{token}/"
+
+
+messaging.LINKS["contracts.offer"] = proposal_link
+
+
 def confirmation_for(token: str) -> RenewalConfirmation:
     confirmation = (RenewalConfirmation.objects
                     .select_related("offer__customer", "offer__renews", "offer__branch")
@@ -266,6 +293,11 @@ def confirmation_for(token: str) -> RenewalConfirmation:
     if confirmation is None:
         raise NotFound(_("This link is not valid."))
     return confirmation
+
+
+def is_open(confirmation: RenewalConfirmation) -> bool:
+    return (confirmation.accepted_at is None and confirmation.expires_at > timezone.now()
+            and confirmation.offer.status == OfferStatus.PRESENTED)
 
 
 @transaction.atomic
@@ -278,7 +310,11 @@ def confirmation_accept(*, token: str, ip: str | None, agent: str) -> RenewalCon
     offer = Offer.objects.select_for_update().get(pk=confirmation.offer_id)
     if confirmation.accepted_at is not None:
         raise Conflict("accepted", _("You have already accepted this proposal. Thank you."))
-    if confirmation.expires_at < timezone.now() or offer.status != OfferStatus.PRESENTED:
+    case = RetentionCase.objects.select_for_update().select_related("contract").get(
+        pk=confirmation.case_id)
+    if (confirmation.expires_at < timezone.now() or offer.status != OfferStatus.PRESENTED
+            or case.status != CaseStatus.OFFER_SENT
+            or case.contract.status != ContractStatus.ACTIVE):
         raise Conflict("expired", _("This proposal is no longer valid: please contact your "
                                     "branch."))
     now = timezone.now()
@@ -287,8 +323,8 @@ def confirmation_accept(*, token: str, ip: str | None, agent: str) -> RenewalCon
     confirmation.save(update_fields=["accepted_at", "accepted_ip", "accepted_agent"])
     offer.status, offer.decided_at = OfferStatus.ACCEPTED, now
     offer.save(update_fields=["status", "decided_at", "updated_at"])
-    RetentionCase.objects.filter(pk=confirmation.case_id).update(status=CaseStatus.RENEWED,
-                                                                 updated_at=now)
+    case.status = CaseStatus.RENEWED
+    case.save(update_fields=["status", "updated_at"])
     customer = offer.customer
     timeline_add(customer_id=customer.pk, kind="retention", branch_id=offer.branch_id,
                  source=offer, subject=_("Renewal offer %(number)s accepted through the link")
@@ -302,7 +338,7 @@ def confirmation_accept(*, token: str, ip: str | None, agent: str) -> RenewalCon
             subject=_("We have received your acceptance of offer %(number)s")
             % {"number": offer.number},
             body=_("On %(when)s you accepted the renewal offer %(number)s (total %(total)s "
-                   "a month). Your branch will prepare the contract; you may withdraw within "
+                   "gross). Your branch will prepare the contract; you may withdraw within "
                    "14 days of its conclusion.") % {
                 "when": timezone.localtime(now).strftime("%d.%m.%Y %H:%M"),
                 "number": offer.number, "total": document.money(offer.total_gross)},
@@ -334,8 +370,15 @@ def send_end_of_term_notices(today: datetime.date | None = None) -> int:
         key = f"eot:{contract.pk}"
         if Message.objects.filter(key=key).exists():
             continue
-        with transaction.atomic():
-            sent += _notice(contract, key)
+        try:
+            with transaction.atomic():
+                sent += _notice(contract, key)
+        except Exception as exc:  # noqa: BLE001 - one bad contract must not stop the rest
+            logger.exception("End-of-term notice for contract %s failed", contract.pk)
+            Message.objects.get_or_create(key=key, defaults={
+                "customer": contract.customer, "branch_id": contract.branch_id,
+                "channel": Channel.EMAIL, "kind": MessageKind.SERVICE, "to": "", "body": "",
+                "status": "failed", "error": str(exc)[:500]})
     return sent
 
 
@@ -366,10 +409,13 @@ def _notice(contract: Contract, key: str) -> int:
         html = render_to_string("retention/notice_pdf.html", {
             "contract": contract, "customer": customer, "offers": offers_in_force})
         attachment = (f"informacja-{contract.number}.pdf", render_pdf(html))
-    messaging.message_queue(customer=customer, channel=channel, kind=MessageKind.SERVICE,
-                            subject=messaging.fill(template.subject, values),
-                            body=messaging.fill(template.body, values),
-                            attachment=attachment, key=key, source=contract)
+    message = messaging.message_queue(
+        customer=customer, channel=channel, kind=MessageKind.SERVICE,
+        subject=messaging.fill(template.subject, values),
+        body=messaging.fill(template.body, values), attachment=attachment, key=key,
+        source=contract)
+    if getattr(message, "already_queued", False):  # another run queued it: not again
+        return 0
     timeline_add(customer_id=customer.pk, kind="retention", branch_id=contract.branch_id,
                  source=contract, subject=_("End-of-term notice for %(number)s sent")
                  % {"number": contract.number})

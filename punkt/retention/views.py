@@ -124,6 +124,9 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         except Conflict as exc:
             error = exc.message
     offer = confirmation.offer
+    if confirmation.accepted_at is None and not services.is_open(confirmation):
+        # Expired, declined or superseded: nothing about the customer is shown any more.
+        return render(request, "retention/confirm.html", {"closed": True}, status=410)
     return render(request, "retention/confirm.html", {
         "confirmation": confirmation, "offer": offer, "lines": list(offer.lines.all()),
         "error": error}, status=409 if error else 200)

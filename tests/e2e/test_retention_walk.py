@@ -42,14 +42,18 @@ def _active_contract(world: Any, ends_in: int) -> Any:
 
 
 def _confirmation_path(contract_id: int) -> tuple[str, str]:
-    """(the link the customer got in the queued renewal proposal, the offer's number)."""
+    """(the link the customer gets when the queued proposal is sent, the offer's number)."""
     from punkt.contracts.models import Offer
     from punkt.messaging.models import Message
+    from punkt.messaging.services import LINK
 
     offer = Offer.objects.get(renews_id=contract_id)
-    body = Message.objects.get(source_id=str(offer.pk), body__contains="/potwierdzenie/").body
-    match = re.search(r"/potwierdzenie/[^/\s]+/", body)
-    assert match, body
+    message = Message.objects.get(source_id=str(offer.pk))
+    assert LINK in message.body  # the stored message never holds the secret link
+    from punkt.retention.services import proposal_link  # what sending puts in the message
+
+    match = re.search(r"/potwierdzenie/[^/\s]+/", proposal_link(offer.pk))
+    assert match
     return match.group(0), offer.number
 
 

@@ -313,3 +313,45 @@ def test_end_of_term() -> None:
     assert document.end_of_term(datetime.date(2026, 1, 28), 1) == datetime.date(2026, 2, 27)
     assert document.end_of_term(datetime.date(2028, 2, 29), 12) == datetime.date(2029, 2, 28)
     assert document.money(Decimal("1234.5")) == "1\u00a0234,50\u00a0zł"
+
+
+def test_four_eyes_counts_whoever_corrected_or_signed(world: Any, settings: Any) -> None:
+    settings.PUNKT_FOUR_EYES_THRESHOLD = "300.00"
+    c = signed(world)  # prepared and signed by the service employee: 308.99 zł
+    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=False,
+                              note="termin")
+    lifecycle.contract_fix(actor=world.manager_a, contract_id=c.pk, term_months=120)
+    lifecycle.store_pdf(contract_id=c.pk, revision=2)
+    lifecycle.contract_sign(actor=world.manager_a, contract_id=c.pk)
+    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    with pytest.raises(ActionDenied):
+        lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
+                                  signatures=["Klient", "Pracownik"])
+
+
+def test_a_correction_voids_the_old_document_and_scan(world: Any, client_as: Any,
+                                                     django_capture_on_commit_callbacks: Any
+                                                     ) -> None:
+    from django.urls import reverse
+
+    c = f.prepared(world)
+    lifecycle.contract_sign(actor=world.service_a, contract_id=c.pk,
+                            scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4\n%%EOF\n"))
+    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    with pytest.raises(Conflict):  # no swapping the scan while the manager checks
+        lifecycle.contract_attach_scan(actor=world.service_a, contract_id=c.pk,
+                                       scan=SimpleUploadedFile("t.pdf", b"%PDF-1.4\n%%EOF\n"))
+    lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=False,
+                              note="skan nieczytelny")
+    old_scan = Contract.objects.get(pk=c.pk).scan_stored
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.contract_fix(actor=world.service_a, contract_id=c.pk)
+    c.refresh_from_db()
+    assert c.scan_stored == "" and not files.path_of(old_scan, area=document.AREA).exists()
+    url = reverse("contracts:contract_pdf", args=[c.pk])
+    assert client_as(world.service_a).get(url).status_code == 404  # revision 1 is void
+    lifecycle.store_pdf(contract_id=c.pk, revision=2)
+    response = client_as(world.service_a).get(url)
+    assert response.status_code == 200 and "wersja-2" in response["Content-Disposition"]
+    assert "(wersja 2)" in pdf_text(Contract.objects.get(pk=c.pk))

@@ -18,7 +18,7 @@ from punkt.customers import services as customers
 from punkt.customers.models import Customer, TimelineEntry
 from punkt.messaging.models import Message, MessageKind
 from punkt.retention import selectors, services
-from punkt.retention.models import CaseStatus, RenewalConfirmation
+from punkt.retention.models import CaseStatus, RenewalConfirmation, RetentionCase
 
 TODAY = timezone.localdate()
 
@@ -97,7 +97,10 @@ def test_call_outcomes_are_required_and_checked(world: Any) -> None:
 
 
 def test_yes_on_the_phone_sends_a_proposal_and_the_customer_accepts(
-        world: Any, client: Any, client_as: Any) -> None:
+        world: Any, client: Any, client_as: Any, settings: Any) -> None:
+    from punkt.core.testing import smtp_sink
+    from punkt.messaging.services import deliver_now
+
     old = active(world, 25)
     services.log_call(actor=world.retention_a, contract_id=old.pk, outcome="renewed",
                       note="Klient chce zostać", today=TODAY)
@@ -109,7 +112,18 @@ def test_yes_on_the_phone_sends_a_proposal_and_the_customer_accepts(
     assert not Contract.objects.filter(renews=old).exists()  # not a contract yet (art. 20)
     mail = Message.objects.get(source_id=str(offer.pk))
     assert mail.kind == MessageKind.SERVICE and mail.attachment_name.endswith(".pdf")
-    token = mail.body.split("/potwierdzenie/")[1].split("/")[0]
+    assert "{{ link }}" in mail.body  # the secret link is made when sending, never stored
+    with smtp_sink(settings) as sink:
+        deliver_now(mail.pk)
+    sent = next(p for p in sink.messages[0].walk() if p.get_content_type() == "text/plain")
+    token = sent.get_payload(decode=True).decode().split("/potwierdzenie/")[1].split("/")[0]
+    assert not Message.objects.filter(body__contains=token).exists()
+    # Staff cannot accept it for the customer (art. 20).
+    with pytest.raises(Conflict) as exc:
+        from punkt.contracts import services as offers
+
+        offers.offer_decide(actor=world.retention_a, offer_id=offer.pk, accepted=True)
+    assert exc.value.code == "customer_accepts"
     page = client.get(f"/potwierdzenie/{token}/")
     assert page.status_code == 200 and offer.number in page.content.decode()
     assert client.get("/potwierdzenie/nie-ma-takiego/").status_code == 404
@@ -137,12 +151,14 @@ def test_an_expired_proposal_cannot_be_accepted(world: Any, client: Any) -> None
     services.log_call(actor=world.retention_a, contract_id=old.pk, outcome="renewed",
                       today=TODAY)
     offer = Offer.objects.get(renews=old)
-    token = Message.objects.get(source_id=str(offer.pk)).body.split("/potwierdzenie/")[1][:43]
+    token = services.proposal_link(offer.pk).rstrip("/").rsplit("/", 1)[1]
     RenewalConfirmation.objects.filter(offer=offer).update(
         expires_at=timezone.now() - datetime.timedelta(minutes=1))
     with pytest.raises(Conflict) as exc:
         services.confirmation_accept(token=token, ip=None, agent="")
     assert exc.value.code == "expired"
+    page = client.get(f"/potwierdzenie/{token}/")  # no personal data on a closed link
+    assert page.status_code == 410 and old.customer.display_name not in page.content.decode()
     with pytest.raises(NotFound):
         services.confirmation_accept(token="x" * 43, ip=None, agent="")
 
@@ -240,3 +256,42 @@ def test_no_proposal_without_an_address(world: Any) -> None:
         services.log_call(actor=world.retention_a, contract_id=old.pk, outcome="renewed",
                           today=TODAY)
     assert exc.value.field == "outcome"
+
+
+def test_declining_on_the_phone_closes_the_pending_proposal(world: Any) -> None:
+    old = active(world, 25)
+    services.log_call(actor=world.retention_a, contract_id=old.pk, outcome="renewed",
+                      today=TODAY)
+    offer = Offer.objects.get(renews=old)
+    token = services.proposal_link(offer.pk).rstrip("/").rsplit("/", 1)[1]
+    services.log_call(actor=world.retention_a, contract_id=old.pk, outcome="declined",
+                      reason="Jednak rezygnuje", today=TODAY)
+    with pytest.raises(Conflict):
+        services.confirmation_accept(token=token, ip=None, agent="")
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.DECLINED
+    assert RetentionCase.objects.get(contract=old).status == CaseStatus.DECLINED
+
+
+def test_proposals_and_notices_are_not_sent_by_hand(world: Any) -> None:
+    c = active(world, 30)
+    for code in ("end-of-term-email", "renewal-proposal-email"):
+        with pytest.raises(ValidationFailed) as exc:
+            services.send_template(actor=world.retention_a, contract_id=c.pk,
+                                   template_code=code)
+        assert exc.value.field == "template"
+
+
+def test_one_failing_notice_does_not_stop_the_others(world: Any, monkeypatch: Any) -> None:
+    bad, good = active(world, 10), active(world, 12)
+    real = services._notice
+
+    def flaky(contract: Any, key: str) -> int:
+        if contract.pk == bad.pk:
+            raise RuntimeError("PDF renderer crashed")
+        return real(contract, key)
+
+    monkeypatch.setattr(services, "_notice", flaky)
+    assert services.send_end_of_term_notices(TODAY) == 1
+    assert Message.objects.get(key=f"eot:{bad.pk}").status == "failed"
+    assert Message.objects.get(key=f"eot:{good.pk}").status == "queued"

@@ -34,8 +34,15 @@ def test_worklist_call_and_message(world: Any, client_as: Any) -> None:
     refused = post(api, f"/api/v1/contracts/{c.pk}/retention/messages",
                    {"template": "retention-email"})
     assert refused.status_code == 409 and refused.json()["code"] == "no_consent"
+    by_hand = post(api, f"/api/v1/contracts/{c.pk}/retention/messages",
+                   {"template": "end-of-term-email"})
+    assert by_hand.status_code == 422 and by_hand.json()["field"] == "template"
+    from punkt.customers import services as customers
+
+    customers.consent_record(actor=world.retention_a, customer_id=c.customer_id,
+                             purpose="marketing_email", granted=True)
     sent = post(api, f"/api/v1/contracts/{c.pk}/retention/messages",
-                {"template": "end-of-term-email"})
+                {"template": "retention-email"})
     assert sent.status_code == 201 and sent.json()["message_id"]
     renewed = post(api, f"/api/v1/contracts/{c.pk}/retention/calls", {"outcome": "renewed"})
     assert renewed.json()["case_status"] == "offer_sent" and renewed.json()["renewal_offer_id"]
