@@ -316,6 +316,10 @@ def _collect(branch_id: int, actor: Any) -> ContractBatch | None:
 @transaction.atomic
 def batch_collect(*, actor: Any, branch_id: int) -> ContractBatch | None:
     """The manager asks for the signed contracts now (instead of the day's end)."""
+    from punkt.organization.models import Branch
+
+    if not Branch.objects.filter(pk=branch_id).exists():
+        raise NotFound(_("Branch not found."))
     org_perms.ensure(actor, perms.CONTRACT_APPROVE.code, branch_id)
     return _collect(branch_id, actor)
 

@@ -172,6 +172,8 @@ class Contract(TimeStampedModel):
                          name="contract_active_ending"),
             models.Index(fields=["ends_on"], condition=Q(status="active"),
                          name="contract_active_ends"),
+            models.Index(fields=["branch", "-total_gross", "ends_on", "id"],
+                         condition=Q(status="active"), name="contract_active_value"),
         ]
 
     def __str__(self) -> str:
@@ -180,6 +182,14 @@ class Contract(TimeStampedModel):
     @property
     def number(self) -> str:
         return str(self)
+
+    @property
+    def offer_number(self) -> str:
+        return f"O{self.offer_id:07d}" if self.offer_id else ""
+
+    @property
+    def renews_number(self) -> str:
+        return f"U{self.renews_id:08d}" if self.renews_id else ""
 
     @property
     def pdf_ready(self) -> bool:

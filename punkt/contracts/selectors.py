@@ -38,8 +38,7 @@ def contracts_visible_to(user: Any) -> QuerySet[Contract]:
 def contract_get(*, user: Any, contract_id: int) -> Contract:
     org_perms.ensure(user, perms.CONTRACT_VIEW.code)
     contract = (contracts_visible_to(user)
-                .select_related("customer", "branch", "prepared_by", "approved_by",
-                                "finalised_by", "template__material", "offer", "renews")
+                .select_related("customer", "branch", "prepared_by", "template__material")
                 .filter(pk=contract_id).first())
     if contract is None:
         raise NotFound(_("Contract not found."))

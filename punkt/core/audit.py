@@ -53,7 +53,10 @@ def _repr(obj: models.Model | None) -> str:
 def audit_refusal(exc: Any, *, actor: Any, where: str) -> AuditEvent:
     """Audit a refused action (an ``ActionDenied``); called by the interface that caught it,
     outside the service's rolled-back transaction."""
-    return audit_record(action=exc.action or "unknown", actor=actor, branch_id=exc.branch_id,
+    branch_id = exc.branch_id
+    if branch_id is not None and not 0 < branch_id < 2**63:  # a made-up id in a URL
+        branch_id = None
+    return audit_record(action=exc.action or "unknown", actor=actor, branch_id=branch_id,
                         outcome=AuditOutcome.DENIED, message=f"{where}: {exc.message}")
 
 

@@ -42,11 +42,13 @@ def worklist(*, user: Any, horizon_days: int | None = None, sort: str = "date",
         qs = qs.filter(branch_id__in=allowed)
     if branch_id:
         qs = qs.filter(branch_id=branch_id)
-    qs = qs.exclude(Exists(RetentionCase.objects.filter(contract=OuterRef("pk"),
-                                                        status__in=CLOSED)))
+    # The branch narrows the closed cases to this branch's (its index), not the company's.
+    qs = qs.exclude(Exists(RetentionCase.objects.filter(
+        branch_id=OuterRef("branch_id"), contract=OuterRef("pk"), status__in=CLOSED)))
     if due_only:
         qs = qs.filter(retention_case__callback_on__lte=today)
     return (qs.select_related("customer", "branch", "retention_case")
+            .defer("values", "customer__search_text")
             .order_by(*SORTS.get(sort, SORTS["date"])))
 
 

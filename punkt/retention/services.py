@@ -233,12 +233,18 @@ def _check_can_propose(case: RetentionCase) -> None:
 def renewals_to_prepare(*, user: Any) -> list[RetentionCase]:
     """Accepted renewals whose new contract has not been prepared yet."""
     allowed = org_perms.access_of(user).branches_for(perms.RETENTION_WORK.code)
-    qs = RetentionCase.objects.filter(status=CaseStatus.RENEWED,
-                                      renewal_offer__contract__isnull=True)
+    recent = timezone.now() - datetime.timedelta(days=CONFIRMATION_DAYS + 90)
+    qs = RetentionCase.objects.filter(status=CaseStatus.RENEWED, updated_at__gte=recent,
+                                      renewal_offer__isnull=False)
     if allowed is not None:
         qs = qs.filter(branch_id__in=allowed)
-    return list(qs.select_related("customer", "contract", "renewal_offer").order_by(
-        "contract__ends_on")[:50])
+    cases = list(qs.select_related("customer", "contract").only(
+        "pk", "branch_id", "status", "contract_id", "renewal_offer_id",
+        "customer__display_name", "contract__ends_on").order_by("-updated_at")[:100])
+    prepared = set(Contract.objects.filter(
+        offer_id__in=[c.renewal_offer_id for c in cases]).values_list("offer_id", flat=True))
+    waiting = [c for c in cases if c.renewal_offer_id not in prepared]
+    return sorted(waiting, key=lambda c: c.contract.ends_on)[:50]
 
 
 def _renewal_offer(actor: Any, case: RetentionCase, today: datetime.date) -> None:

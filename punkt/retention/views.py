@@ -37,7 +37,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     qs = selectors.worklist(user=request.user, horizon_days=horizon, sort=sort,
                             branch_id=_int(request.GET.get("branch")),
                             due_only=request.GET.get("due") == "1")
-    listing = paginate(request, qs, sort=sort, per_page=50, cap=2000)
+    listing = paginate(request, qs, sort=sort, per_page=25, cap=2000)
     access = org_perms.access_of(request.user)
     template = "retention/worklist.html" + ("#results" if request.htmx else "")
     return render(request, template, {
