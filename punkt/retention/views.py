@@ -32,6 +32,9 @@ def _int(value: str | None) -> int | None:
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.RETENTION_WORK.code)
+    if request.htmx and request.GET.get("part") == "renewals":  # loaded after the list
+        return render(request, "retention/worklist.html#renewals", {
+            "to_prepare": services.renewals_to_prepare(user=request.user)})
     horizon = _int(request.GET.get("horizon")) or selectors.default_horizon()
     sort = request.GET.get("sort", "date")
     qs = selectors.worklist(user=request.user, horizon_days=horizon, sort=sort,
@@ -42,7 +45,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
     template = "retention/worklist.html" + ("#results" if request.htmx else "")
     return render(request, template, {
         "listing": listing, "horizons": selectors.HORIZONS, "horizon": horizon,
-        "to_prepare": [] if request.htmx else services.renewals_to_prepare(user=request.user),
         "branch_filter": access.is_hq
         or len(access.branches_for(perms.RETENTION_WORK.code) or []) > 1,
         "branch_options": branch_options(request.user, perms.RETENTION_WORK.code,

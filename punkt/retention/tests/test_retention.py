@@ -137,6 +137,9 @@ def test_yes_on_the_phone_sends_a_proposal_and_the_customer_accepts(
     case.refresh_from_db()
     assert offer.status == OfferStatus.ACCEPTED and case.status == CaseStatus.RENEWED
     assert Message.objects.filter(key=f"renewal-accepted:{offer.pk}").count() == 1
+    box = client_as(world.retention_a).get(reverse("retention:worklist") + "?part=renewals",
+                                           HTTP_HX_REQUEST="true").content.decode()
+    assert reverse("contracts:contract_prepare", args=[offer.pk]) in box
     # The new contract is prepared from the accepted offer, linked to the old one.
     template = Contract.objects.get(pk=old.pk).template
     new = lifecycle.contract_prepare(actor=world.retention_a, offer_id=offer.pk,
