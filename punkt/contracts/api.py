@@ -25,13 +25,13 @@ router = Router(tags=["offers and contracts"])
 
 
 class OfferLineIn(Strict):
-    price_item_id: int
+    price_item_id: int = Field(ge=1, le=2**63 - 1)
     quantity: int = Field(1, ge=1, le=999)
 
 
 class OfferIn(Strict):
     lines: list[OfferLineIn] = Field(max_length=50)
-    promo_version_id: int | None = None
+    promo_version_id: int | None = Field(None, ge=1, le=2**63 - 1)
     note: str = Field("", max_length=2000)
 
 
@@ -105,7 +105,7 @@ def offer_decide(request: HttpRequest, offer_id: int, payload: DecisionIn) -> An
 # --- Contracts -------------------------------------------------------------------------
 
 class ContractIn(Strict):
-    template_version_id: int
+    template_version_id: int = Field(ge=1, le=2**63 - 1)
     term_months: int = Field(ge=1, le=120)
     starts_on: datetime.date | None = None
 
@@ -172,8 +172,8 @@ class ContractListOut(Schema):
 
 class ContractQuery(Schema):
     status: str = Field("", max_length=10)
-    branch_id: int | None = None
-    customer_id: int | None = None
+    branch_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    customer_id: int | None = Field(None, ge=1, le=2**63 - 1)
     q: str = Field("", max_length=40)
     page: int = Field(1, ge=1, le=100_000)
     per_page: int = Field(25, ge=1, le=200)

@@ -20,7 +20,7 @@ router = Router(tags=["retention"])
 class WorklistQuery(Schema):
     horizon_days: int | None = Field(None, ge=1, le=365)
     sort: Literal["date", "value"] = "date"
-    branch_id: int | None = None
+    branch_id: int | None = Field(None, ge=1, le=2**63 - 1)
     due_only: bool = False
     page: int = Field(1, ge=1, le=100_000)
     per_page: int = Field(50, ge=1, le=200)
