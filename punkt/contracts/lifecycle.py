@@ -73,8 +73,7 @@ def _term(value: Any) -> int:
     return term
 
 
-def _start(value: Any, today: datetime.date,
-           latest: datetime.date | None = None) -> datetime.date:
+def _start(value: Any, today: datetime.date) -> datetime.date:
     if value in (None, ""):
         return today
     if isinstance(value, datetime.date):
@@ -88,18 +87,10 @@ def _start(value: Any, today: datetime.date,
     if day < today:
         raise ValidationFailed("invalid", _("The contract cannot start in the past."),
                                field="starts_on")
-    if day > max(today + MAX_START_AHEAD, latest or today):
+    if day > today + MAX_START_AHEAD:
         raise ValidationFailed("invalid", _("The contract must start within 90 days."),
                                field="starts_on")
     return day
-
-
-def _follows(renews_id: int | None) -> datetime.date | None:
-    """The day after the renewed contract ends."""
-    if not renews_id:
-        return None
-    old = Contract.objects.filter(pk=renews_id).only("ends_on").first()
-    return old.ends_on + datetime.timedelta(days=1) if old else None
 
 
 def _template(version_id: Any, branch_id: int) -> Any:
@@ -178,10 +169,10 @@ def contract_prepare(*, actor: Any, offer_id: int, template_version_id: Any,
                 "with the current prices."), field="offer") from None
     template = _template(template_version_id, offer.branch_id)
     renews = Contract.objects.filter(pk=offer.renews_id).first() if offer.renews_id else None
-    follows = _follows(offer.renews_id)
-    if renews is not None and follows is not None:
+    if renews is not None:
         # What the customer accepted: the old term, starting the day after the old end.
-        term, start = renews.term_months, max(follows, today)
+        term = renews.term_months
+        start = max(renews.ends_on + datetime.timedelta(days=1), today)
     else:
         term, start = _term(term_months), _start(starts_on, today)
     contract = Contract(customer=customer, branch=customer.branch, offer=offer,
@@ -409,10 +400,10 @@ def contract_fix(*, actor: Any, contract_id: int, term_months: Any = None,
         raise Conflict("superseded", _("This contract template has been withdrawn: cancel "
                                        "the contract and prepare a new one."), field="template")
     contract.template = template
-    follows = _follows(contract.renews_id)
-    if follows is not None:  # a renewal keeps the accepted term and follows the old one
-        contract.term_months = contract.renews.term_months  # type: ignore[union-attr]
-        contract.starts_on = max(follows, today)
+    renews = contract.renews
+    if renews is not None:  # a renewal keeps the accepted term and follows the old one
+        contract.term_months = renews.term_months
+        contract.starts_on = max(renews.ends_on + datetime.timedelta(days=1), today)
     else:
         contract.term_months = _term(term_months if term_months not in (None, "")
                                      else contract.term_months)

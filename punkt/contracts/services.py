@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from punkt.contracts import permissions as perms
+from punkt.contracts.document import money
 from punkt.contracts.models import Offer, OfferLine
 from punkt.contracts.workflows import OFFER_FLOW
 from punkt.core.audit import audit_record
@@ -23,10 +24,6 @@ from punkt.organization import permissions as org_perms
 
 MAX_LINES = 50
 register_kind("offer", gettext_lazy("Offer"))
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0zł"
 
 
 @transaction.atomic
@@ -100,7 +97,7 @@ def offer_create(*, actor: Any, customer_id: int, lines: list[dict[str, Any]],
                  subject=ngettext("Offer %(number)s: %(n)d position, %(total)s",
                                   "Offer %(number)s: %(n)d positions, %(total)s",
                                   len(offer_lines)) % {
-                     "number": offer.number, "n": len(offer_lines), "total": _money(total)},
+                     "number": offer.number, "n": len(offer_lines), "total": money(total)},
                  body=", ".join(f"{ol.name} × {ol.quantity}" for ol in offer_lines))
     audit_record(action="contracts.offer.create", obj=offer, actor=actor,
                  branch_id=customer.branch_id, message=f"{len(offer_lines)} lines, {total}")
