@@ -58,7 +58,10 @@ class RetentionCase(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(status__in=CaseStatus.values),
                                               name="retention_case_status_valid")]
-        indexes = [models.Index(fields=["branch", "status"], name="retention_case_branch")]
+        indexes = [models.Index(fields=["branch", "status"], name="retention_case_branch"),
+                   # "Callbacks due": the branch's cases with a call-back date, by date.
+                   models.Index(fields=["branch", "callback_on"], name="retention_case_callback",
+                                condition=Q(callback_on__isnull=False))]
 
     def __str__(self) -> str:
         return f"{self.contract_id}: {self.status}"
