@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "punkt.contracts",
     "punkt.messaging",
     "punkt.retention",
+    "punkt.catalog",
+    "punkt.inventory",
+    "punkt.sales",
 ]
 
 MIDDLEWARE = [

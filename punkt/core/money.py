@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _PLAIN = re.compile(r"^\d+(?:[.,]\d{1,2})?$")
@@ -36,3 +38,38 @@ def parse_amount(value: object) -> Decimal:
     except InvalidOperation:
         raise ValueError(text) from None
     return amount.quantize(Decimal("0.01"))
+
+
+CENT = Decimal("0.01")
+
+
+def cents(amount: Decimal) -> Decimal:
+    """Rounded to the grosz, halves up (the rule for VAT amounts, VAT Act art. 106e(11))."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def rate_percent(vat_rate: str) -> Decimal:
+    """``"23"`` → 23; the exempt and not-subject markers (``zw``, ``np``) → 0."""
+    return Decimal(vat_rate) if vat_rate.isdecimal() else Decimal(0)
+
+
+@dataclass(frozen=True)
+class VatLine:
+    vat_rate: str
+    gross: Decimal
+    net: Decimal
+    vat: Decimal
+
+
+def vat_from_gross(pairs: Iterable[tuple[str, Decimal]]) -> list[VatLine]:
+    """A gross-priced document's VAT per rate: gross values summed per rate, the tax taken
+    out of each sum once (VAT Act art. 106e(7)–(8): from the total per rate, not per line)."""
+    sums: dict[str, Decimal] = {}
+    for rate, gross in pairs:
+        sums[rate] = sums.get(rate, Decimal(0)) + gross
+    out = []
+    for rate, gross in sorted(sums.items(), key=lambda kv: (-rate_percent(kv[0]), kv[0])):
+        pct = rate_percent(rate)
+        vat = cents(gross * pct / (100 + pct))
+        out.append(VatLine(rate, gross, gross - vat, vat))
+    return out

@@ -1,0 +1,3 @@
+"""Menu entries and dashboard panels."""
+
+from __future__ import annotations
