@@ -14,6 +14,9 @@ urlpatterns = [
     path("contracts/", include("punkt.contracts.urls")),
     path("retention/", include("punkt.retention.urls")),
     path("messages/", include("punkt.messaging.urls")),
+    path("catalog/", include("punkt.catalog.urls")),
+    path("stock/", include("punkt.inventory.urls")),
+    path("sales/", include("punkt.sales.urls")),
     # The customer's link in a renewal proposal (no sign-in).
     path("potwierdzenie/<str:token>/", retention_views.confirm, name="renewal_confirm"),
     # The sign-in e-mail is the employee record's, changed by HQ through the service

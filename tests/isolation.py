@@ -181,6 +181,42 @@ def _import_b(w: Any) -> int:
                                          original_name="b.csv", stored_name="b-test.csv").pk
 
 
+def shop_b(w: Any) -> Any:
+    """Branch B's counter: a product stocked only at B, an adjustment, an order to HQ and a
+    sale to B's customer."""
+    from punkt.catalog import services as catalog
+    from punkt.catalog.models import Product
+    from punkt.contracts.tests.factories import publish
+    from punkt.inventory import services as inventory
+    from punkt.inventory.models import StockOrder
+    from punkt.sales import services as sales
+    from punkt.sales.models import Sale
+
+    existing = Sale.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    publish(w, "price_list", b"kod;nazwa;cena brutto;VAT\nTYLKO-B;Tylko-B-modem;99;23\n",
+            "b.csv", branch=w.b, title="Cennik B")
+    product = Product.objects.filter(code="TYLKO-B").first() or catalog.product_create(
+        actor=w.expert, code="TYLKO-B", name="Tylko-B-modem", vat_rate="23")
+    inventory.adjustment_record(actor=w.manager_b, branch_id=w.b.pk, product_id=product.pk,
+                                quantity=3, reason="Bydgoszcz-inwentaryzacja")
+    inventory.norm_set(actor=w.manager_b, branch_id=w.b.pk, product_id=product.pk,
+                       min_norm=10)
+    if not StockOrder.objects.filter(branch=w.b).exists():
+        inventory.order_create(actor=w.manager_b, branch_id=w.b.pk, lines={product.pk: 7})
+    return sales.sale_create(actor=w.service_b, branch_id=w.b.pk, payment_method="cash",
+                             customer_id=customer_b(w).pk,
+                             lines=[{"product_id": product.pk, "quantity": 1}])
+
+
+def order_b(w: Any) -> Any:
+    from punkt.inventory.models import StockOrder
+
+    shop_b(w)
+    return StockOrder.objects.filter(branch=w.b).first()
+
+
 # Page routes (URL name → kwargs of a branch-B object).
 PAGE_CASES: dict[str, BranchCase] = {
     "organization:branch_detail": lambda w: {"branch_id": w.b.pk},
@@ -225,6 +261,15 @@ PAGE_CASES: dict[str, BranchCase] = {
     "retention:case": _active_b,
     "retention:call": _active_b,
     "retention:send": _active_b,
+    "catalog:help_record": _customer_b,
+    "inventory:norm": lambda w: {"branch_id": w.b.pk},
+    "inventory:adjust": lambda w: {"branch_id": w.b.pk},
+    "inventory:order_new": lambda w: {"branch_id": w.b.pk},
+    "inventory:order_detail": lambda w: {"order_id": order_b(w).pk},
+    "inventory:order_action": lambda w: {"order_id": order_b(w).pk, "action": "cancel"},
+    "sales:sale_detail": lambda w: {"sale_id": shop_b(w).pk},
+    "sales:sale_return": lambda w: {"sale_id": shop_b(w).pk},
+    "sales:receipt_retry": lambda w: {"sale_id": shop_b(w).pk},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -239,6 +284,12 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "retention:worklist": lambda w: active_b(w).number,
     "contracts:report": lambda w: w.b.name,
     "retention:churn": lambda w: w.b.name,
+    "inventory:stock": lambda w: (shop_b(w), "qty-TYLKO-B")[1],  # its row in B's stock
+    "inventory:movements": lambda w: (shop_b(w), "Bydgoszcz-inwentaryzacja")[1],
+    "inventory:order_list": lambda w: order_b(w).number,
+    "sales:counter": lambda w: shop_b(w).number,
+    "sales:sale_list": lambda w: shop_b(w).number,
+    "sales:report": lambda w: (shop_b(w), w.b.name)[1],
 }
 
 # API operations (operation id → (method, path) of a branch-B object).

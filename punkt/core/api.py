@@ -13,6 +13,9 @@ from punkt.core import context
 from punkt.core.errors import DomainError
 from punkt.core.paging import capped_count
 
+#: The largest id a database row can have (BIGINT): bound every id a client sends.
+MAX_ID = 2**63 - 1
+
 
 class ErrorOut(Schema):
     code: str

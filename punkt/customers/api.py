@@ -6,7 +6,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from punkt.core.api import Page, Strict, errors, page_slice
+from punkt.core.api import MAX_ID, Page, Strict, errors, page_slice
 from punkt.core.audit import audit_record
 from punkt.core.routes import scoped
 from punkt.customers import io, selectors, services, timeline
@@ -203,7 +203,7 @@ class ImportOut(Schema):
 
 class CustomerQuery(Schema):
     q: str = Field("", max_length=200)
-    branch: int | None = Field(None, ge=1)
+    branch: int | None = Field(None, ge=1, le=MAX_ID)
     kind: str = Field("", max_length=12)
     segment: str = Field("", max_length=40)
     consent: str = Field("", max_length=30)
@@ -217,7 +217,7 @@ class CustomerQuery(Schema):
 class TimelineQuery(Schema):
     kind: str = Field("", max_length=20)
     before_at: datetime.datetime | None = None
-    before_id: int | None = Field(None, ge=1)
+    before_id: int | None = Field(None, ge=1, le=MAX_ID)
     limit: int = Field(30, ge=1, le=100)
 
 

@@ -7,7 +7,6 @@ run listing row errors), then written in batches by a background task; both go t
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import json
@@ -28,6 +27,7 @@ from django.utils.translation import ngettext
 from punkt.core import bulk, tabular
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
+from punkt.core.exports import csv_stream, neutralise  # noqa: F401 - views use csv_stream
 from punkt.customers import identifiers as ids
 from punkt.customers import permissions as perms
 from punkt.customers import search, services
@@ -76,16 +76,6 @@ MAX_UPLOAD = 20 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_ERRORS = 500
 BATCH = 2000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe (C25)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _export_row(c: Customer) -> list[Any]:
     return [c.number, c.kind, c.first_name, c.last_name, c.company_name,
             ids.mask_pesel(c.pesel), c.nip, c.regon, c.phone, c.email, c.street,
@@ -107,18 +97,6 @@ def audit_export(*, actor: Any, fmt: str, params: dict[str, str]) -> None:
     org_perms.ensure(actor, perms.CUSTOMER_EXPORT.code)
     audit_record(action="customers.customer.export", actor=actor,
                  message=f"format={fmt} filters={sorted(params.items())}"[:2000])
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_stream(rows: Iterable[list[Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff"  # Excel opens UTF-8 with a BOM correctly (Polish letters)
-    for row in rows:
-        yield writer.writerow(["" if v is None else v for v in row])
 
 
 def xlsx_bytes(rows: Iterable[list[Any]]) -> bytes:

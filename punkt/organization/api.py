@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from punkt.core.api import Page, Strict, errors, page_slice
+from punkt.core.api import MAX_ID, Page, Strict, errors, page_slice
 from punkt.core.routes import scoped
 from punkt.organization import permissions as perms
 from punkt.organization import selectors, services
@@ -153,7 +153,7 @@ class EmployeePage(Schema):
 
 class EmployeeFilter(Schema):
     q: str = Field("", max_length=100)
-    branch: int | None = Field(None, ge=1)
+    branch: int | None = Field(None, ge=1, le=MAX_ID)
     role: str = Field("", max_length=20)
     active: bool | None = None
     sort: str = Field("name", max_length=20)
@@ -162,7 +162,7 @@ class EmployeeFilter(Schema):
 
 
 class MembershipIn(Strict):
-    branch_id: int = Field(ge=1)
+    branch_id: int = Field(ge=1, le=MAX_ID)
     role: str = Field(max_length=20)
 
 
@@ -224,7 +224,7 @@ def employee_update(request: HttpRequest, employee_id: int, payload: EmployeePat
 
 
 class MembershipCreateIn(MembershipIn):
-    employee_id: int = Field(ge=1)
+    employee_id: int = Field(ge=1, le=MAX_ID)
 
 
 @router.post("/memberships", response={201: MembershipOut, **errors(404)},

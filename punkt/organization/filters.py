@@ -38,3 +38,27 @@ def branch_options(user: Any, code: str, selected: str) -> SafeString | None:
         f'<option value="{pk}"{" selected" if str(pk) == selected else ""}>'
         f"{escape(code)} {escape(name)}</option>" for pk, code, name in rows)
     return mark_safe(html)  # noqa: S308 - every value above is escaped or an integer
+
+
+def working_branch(user: Any, code: str, requested: Any = None) -> Any:
+    """The branch a page works on for ``code``: the one asked for (``?branch=``) if the
+    user holds ``code`` there (else NotFound), otherwise the user's own — the only one, or
+    the first by name; for HQ staff without a choice: None (company-wide)."""
+    from django.utils.translation import gettext as _
+
+    from punkt.core.errors import NotFound
+    from punkt.organization.models import Branch
+
+    allowed = perms.access_of(user).branches_for(code)
+    text = str(requested or "").strip()
+    if text:
+        if not (text.isdecimal() and text.isascii()) or (
+                allowed is not None and int(text) not in allowed):
+            raise NotFound(_("Branch not found."))
+        branch = Branch.objects.filter(pk=int(text), is_active=True).first()
+        if branch is None:
+            raise NotFound(_("Branch not found."))
+        return branch
+    if allowed is None:
+        return None
+    return Branch.objects.filter(pk__in=allowed, is_active=True).order_by("name").first()

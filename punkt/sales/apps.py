@@ -8,4 +8,4 @@ class SalesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from punkt.sales import dashboard, gdpr_links, permissions, tasks  # noqa: F401
+        from punkt.sales import dashboard, demo, gdpr_links, permissions, tasks  # noqa: F401

@@ -1,3 +1,26 @@
-"""Menu entries and dashboard panels."""
+"""Menu entries of the counter, and "Sell" on a customer's page."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from punkt.core.navigation import NavItem, nav
+from punkt.customers.timeline import register_profile_action
+from punkt.organization import permissions as org_perms
+from punkt.sales import permissions as perms
+
+nav(NavItem(_("Counter"), "sales:counter", perms.SALE_CREATE.code, order=38,
+            active_pattern=r"^/sales/counter/"))
+nav(NavItem(_("Sales"), "sales:sale_list", perms.SALE_VIEW.code, order=39,
+            active_pattern=r"^/sales/(?!counter/)"))
+
+
+@register_profile_action
+def _sell(user: Any, customer: Any) -> tuple[Any, str] | None:
+    if not org_perms.can(user, perms.SALE_CREATE.code, customer.branch_id):
+        return None
+    return _("Sell"), (reverse("sales:counter")
+                       + f"?branch={customer.branch_id}&customer={customer.pk}")
