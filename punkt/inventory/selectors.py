@@ -27,8 +27,6 @@ def levels(*, user: Any, branch_id: int, q: str = "",
                        | Q(product__ean=q))
     if below_only:
         qs = qs.filter(min_norm__gt=F("quantity") + F("in_transit"))
-    else:
-        qs = qs.filter(Q(quantity__gt=0) | Q(in_transit__gt=0) | Q(min_norm__gt=0))
     return qs.order_by("product__name", "product_id")
 
 

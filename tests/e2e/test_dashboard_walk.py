@@ -31,20 +31,29 @@ RETENTION = "/retention/"
 CHURN = "/retention/churn/"
 REPORTS = "/contracts/reports/"
 TEMPLATES = "/messages/templates/"
+CATALOG = "/catalog/"
+STOCK = "/stock/"
+ORDERS = "/stock/orders/"
+SALES = "/sales/"
+COUNTER = "/sales/counter/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
     "admin": ("admin@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES, AUDIT,
-                                      ROLES, GDPR, FROM_HQ, CONTRACTS, CHURN, REPORTS}),
+                                      ROLES, GDPR, FROM_HQ, CONTRACTS, CHURN, REPORTS, CATALOG,
+                                      STOCK, SALES}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
-                                            TEMPLATES}),
+                                            TEMPLATES, CATALOG, STOCK, ORDERS, SALES}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
-                                            CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS}),
-    "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS}),
+                                            CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
+                                            CATALOG, STOCK, SALES, COUNTER}),
+    "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
+                                          CATALOG, STOCK, SALES, COUNTER}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
-                                             RETENTION}),
-    "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ}),
+                                             RETENTION, CATALOG, STOCK}),
+    "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CATALOG,
+                                         STOCK}),
 }
 
 
