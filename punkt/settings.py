@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "punkt.catalog",
     "punkt.inventory",
     "punkt.sales",
+    "punkt.cashdesk",
 ]
 
 MIDDLEWARE = [

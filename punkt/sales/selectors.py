@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from punkt.core.errors import NotFound
+from punkt.core.money import cents
 from punkt.organization import permissions as org_perms
 from punkt.sales import permissions as perms
 from punkt.sales.models import Sale, SaleKind, SaleLine
@@ -97,9 +98,10 @@ def sales_report(*, user: Any, day_from: datetime.date, day_to: datetime.date,
     out = []
     for r in rows:
         label = names.get(r[group[0]], "—") if by == "employee" else r[group[1]]
+        # SQLite sums decimals as floats: back to the grosz.
         out.append(ReportRow(r[group[0]], str(label or "—"), r["documents"] or 0,
-                             r["units"] or 0, r["gross"] or Decimal(0),
-                             r["returned"] or Decimal(0)))
+                             r["units"] or 0, cents(Decimal(r["gross"] or 0)),
+                             cents(Decimal(r["returned"] or 0))))
     return sorted(out, key=lambda x: -x.net_sales) if by != "day" else out
 
 

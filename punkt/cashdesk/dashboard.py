@@ -1,0 +1,32 @@
+"""Menu entries of the cashier's desk and the manager's "tills to check" panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from punkt.cashdesk import permissions as perms
+from punkt.core.navigation import NavItem, Panel, nav, panel
+from punkt.core.roles import Role
+from punkt.organization import permissions as org_perms
+
+nav(NavItem(_("Till"), "cashdesk:till", perms.PAYMENT_TAKE.code, order=36,
+            active_pattern=r"^/cashdesk/(?!tills/|invoices/import)"))
+nav(NavItem(_("Tills"), "cashdesk:till_list", perms.CASH_REPORT.code, order=37,
+            active_pattern=r"^/cashdesk/tills/"))
+
+
+def _to_check(request: Any) -> dict[str, Any] | None:
+    from punkt.cashdesk.models import TillSession, TillStatus
+
+    allowed = org_perms.access_of(request.user).branches_for(perms.TILL_ACKNOWLEDGE.code)
+    qs = TillSession.objects.filter(status=TillStatus.CLOSED)
+    if allowed is not None:
+        qs = qs.filter(branch_id__in=allowed)
+    rows = list(qs.select_related("cashier").order_by("business_day")[:10])
+    return {"rows": rows} if rows else None
+
+
+panel(Panel(_("Tills to check"), "cashdesk/panels/to_check.html",
+            perms.TILL_ACKNOWLEDGE.code, _to_check, order=8, roles=frozenset({Role.MANAGER})))

@@ -1,0 +1,273 @@
+"""The cashier's desk (R8): HQ's invoices, the payments taken for them, and the till
+sessions they go through.
+
+Invariants (C6, C7): an invoice's ``paid`` never exceeds its gross amount — what a customer
+pays above it becomes credit (``Payment.to_credit``); the customer's balance is derived
+from their invoices and payments (so it follows them through a merge); a payment is never
+edited: a correction
+is a reversing payment in the cashier's current (open) session; a till session, once
+closed, takes no more entries (a database trigger on PostgreSQL refuses changes to its
+entries)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Round
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class InvoiceStatus(models.TextChoices):
+    OPEN = "open", _("unpaid")
+    PARTIAL = "partial", _("partly paid")
+    PAID = "paid", pgettext_lazy("invoice", "paid")
+
+
+class KsefStatus(models.TextChoices):
+    NONE = "", _("outside KSeF")
+    PENDING = "pending", _("sent to KSeF")
+    ACCEPTED = "accepted", _("in KSeF")
+    REJECTED = "rejected", _("rejected by KSeF")
+
+
+class Invoice(models.Model):
+    """An invoice HQ issued (imported or recorded); the buyer's data as printed on it."""
+
+    number = models.CharField(_("invoice number"), max_length=60, unique=True)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
+                                 related_name="invoices")
+    buyer_name = models.CharField(_("buyer"), max_length=250)
+    buyer_nip = models.CharField(_("buyer's NIP"), max_length=10, blank=True)
+    buyer_street = models.CharField(_("street and number"), max_length=200, blank=True)
+    buyer_postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
+    buyer_city = models.CharField(_("city"), max_length=100, blank=True)
+    #: fold("last first") of a person buyer: the cashier's search without the invoice.
+    buyer_lookup = models.CharField(max_length=200, blank=True, editable=False)
+    #: fold(city) and fold(street): the address part of that search, letters as typed.
+    buyer_place = models.CharField(max_length=100, blank=True, editable=False)
+    buyer_street_key = models.CharField(max_length=200, blank=True, editable=False)
+    is_business = models.BooleanField(_("business buyer"), default=False)
+    issued_on = models.DateField(_("issued"))
+    sale_date = models.DateField(_("date of supply"), null=True, blank=True)
+    due_on = models.DateField(_("due"))
+    period = models.CharField(_("billing period"), max_length=60, blank=True)
+    lines = models.JSONField(default=list)
+    net = models.DecimalField(_("net"), **MONEY)
+    vat = models.DecimalField(_("VAT"), **MONEY)
+    gross = models.DecimalField(_("gross"), **MONEY)
+    paid = models.DecimalField(_("paid"), default=Decimal(0), **MONEY)
+    status = models.CharField(_("status"), max_length=8, choices=InvoiceStatus.choices,
+                              default=InvoiceStatus.OPEN)
+    ksef_number = models.CharField(_("KSeF number"), max_length=40, blank=True)
+    ksef_status = models.CharField(_("KSeF status"), max_length=10, choices=KsefStatus.choices,
+                                   blank=True, default=KsefStatus.NONE)
+    verification_url = models.URLField(_("verification link"), max_length=500, blank=True)
+    delivery_channel = models.CharField(_("delivered by"), max_length=20, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(gross__gt=0) & Q(net__gte=0) & Q(vat__gte=0),
+                                   name="invoice_amounts_positive"),
+            models.CheckConstraint(condition=Q(paid__gte=0) & Q(paid__lte=models.F("gross")),
+                                   name="invoice_paid_within_gross"),
+            models.CheckConstraint(condition=Q(status__in=InvoiceStatus.values),
+                                   name="invoice_status_valid"),
+            models.CheckConstraint(condition=Q(ksef_status__in=KsefStatus.values),
+                                   name="invoice_ksef_status_valid"),
+            models.CheckConstraint(condition=Q(due_on__gte=models.F("issued_on")),
+                                   name="invoice_due_after_issue"),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-issued_on"], name="invoice_customer"),
+            models.Index(fields=["buyer_lookup", "buyer_postal_code"], name="invoice_buyer",
+                         condition=~Q(buyer_lookup="")),
+            models.Index(fields=["ksef_number"], name="invoice_ksef",
+                         condition=~Q(ksef_number="")),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.gross - self.paid
+
+    @property
+    def in_ksef(self) -> bool:
+        return bool(self.ksef_number)
+
+
+class TillStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed, awaiting the manager")
+    ACKNOWLEDGED = "acknowledged", _("closed and checked")
+
+
+class TillSession(models.Model):
+    """One cashier's till for one business day (Europe/Warsaw)."""
+
+    branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
+                               related_name="+")
+    cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+")
+    business_day = models.DateField(_("day"))
+    status = models.CharField(_("status"), max_length=12, choices=TillStatus.choices,
+                              default=TillStatus.OPEN)
+    opening_float = models.DecimalField(_("opening float"), **MONEY)
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    counted = models.JSONField(default=dict, blank=True)
+    counted_total = models.DecimalField(_("counted"), null=True, blank=True, **MONEY)
+    expected_cash = models.DecimalField(_("expected cash"), null=True, blank=True, **MONEY)
+    difference = models.DecimalField(_("difference"), null=True, blank=True, **MONEY)
+    close_note = models.CharField(_("cashier's note"), max_length=500, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledge_note = models.CharField(_("manager's note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-business_day", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cashier"], condition=Q(status="open"),
+                                    name="till_one_open_per_cashier"),
+            models.CheckConstraint(condition=Q(status__in=TillStatus.values),
+                                   name="till_status_valid"),
+            models.CheckConstraint(condition=Q(opening_float__gte=0), name="till_float_positive"),
+            models.CheckConstraint(condition=Q(status="open") | Q(counted_total__isnull=False),
+                                   name="till_closed_is_counted"),
+        ]
+        indexes = [models.Index(fields=["branch", "-business_day"], name="till_branch_day"),
+                   models.Index(fields=["status", "branch"], name="till_to_acknowledge",
+                                condition=Q(status="closed"))]
+
+    def __str__(self) -> str:
+        return f"KS/{self.branch_id}/{self.business_day:%Y%m%d}/{self.pk}"
+
+
+class EntryKind(models.TextChoices):
+    FLOAT = "float", _("opening float")
+    PAYMENT = "payment", _("payment for an invoice")
+    REVERSAL = "reversal", _("payment reversed")
+    CASH_IN = "cash_in", _("cash in")
+    CASH_OUT = "cash_out", _("cash out")
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("cash")
+    CARD = "card", _("card")
+
+
+class Payment(models.Model):
+    """A payment taken at the till for one invoice (or its reversal: negative, pointing at
+    the payment it cancels). ``key`` is the client's idempotency key (C5)."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
+                                 related_name="payments")
+    session = models.ForeignKey(TillSession, on_delete=models.PROTECT, related_name="payments")
+    branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
+                               related_name="+")
+    cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+")
+    method = models.CharField(_("method"), max_length=4, choices=PaymentMethod.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    #: of ``amount``: what went to the invoice and what became credit.
+    allocated = models.DecimalField(**MONEY)
+    to_credit = models.DecimalField(default=Decimal(0), **MONEY)
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reversed_by")
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    key = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(method__in=PaymentMethod.values),
+                                   name="payment_method_valid"),
+            models.CheckConstraint(condition=(Q(reverses__isnull=True) & Q(amount__gt=0)
+                                              & Q(allocated__gte=0) & Q(to_credit__gte=0))
+                                   | (Q(reverses__isnull=False) & Q(amount__lt=0)),
+                                   name="payment_sign"),
+            # Rounded: SQLite adds decimals as binary floats (0.1 + 0.2 ≠ 0.3).
+            models.CheckConstraint(condition=Q(amount=Round(models.F("allocated")
+                                                            + models.F("to_credit"), 2)),
+                                   name="payment_split_adds_up"),
+        ]
+        indexes = [models.Index(fields=["invoice", "created_at"], name="payment_invoice"),
+                   models.Index(fields=["session", "created_at"], name="payment_session"),
+                   models.Index(fields=["cashier", "-created_at"], name="payment_cashier"),
+                   models.Index(fields=["customer", "-created_at"], name="payment_customer")]
+
+    def __str__(self) -> str:
+        return f"KP/{self.pk:08d}" if self.method == PaymentMethod.CASH else f"P/{self.pk:08d}"
+
+    @property
+    def number(self) -> str:
+        return str(self)
+
+
+class TillEntry(models.Model):
+    """A line of the till's ledger (append-only). ``cash`` is its effect on the drawer:
+    card payments are listed with zero cash."""
+
+    session = models.ForeignKey(TillSession, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    cash = models.DecimalField(_("cash"), **MONEY)
+    payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="entry")
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=EntryKind.values),
+                                              name="till_entry_kind_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's key for one payment request (IETF Idempotency-Key draft): stored before
+    the work (in flight), completed with the answer in the work's transaction."""
+
+    key = models.CharField(max_length=100, unique=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class DuplicateIssue(models.Model):
+    """Each duplicate (or KSeF visualisation) handed to a customer."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="duplicates")
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    branch = models.ForeignKey("organization.Branch", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} {self.issued_at:%Y-%m-%d}"

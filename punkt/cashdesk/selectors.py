@@ -1,0 +1,114 @@
+"""Reading the cashier's desk: finding invoices (by number, or by the buyer's name and
+address as printed on them), a customer's balance, tills and payments."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from punkt.cashdesk import permissions as perms
+from punkt.cashdesk.models import Invoice, InvoiceStatus, Payment, TillSession
+from punkt.core.errors import NotFound, ValidationFailed
+from punkt.core.money import cents
+from punkt.customers.normalize import fold
+from punkt.organization import permissions as org_perms
+
+MAX_FOUND = 50
+
+
+def invoice_by_number(*, user: Any, number: str) -> Invoice | None:
+    org_perms.ensure(user, perms.INVOICE_VIEW.code)
+    number = " ".join(str(number or "").split()).upper()
+    if not number:
+        return None
+    return Invoice.objects.select_related("customer").filter(number=number).first()
+
+
+def invoices_by_buyer(*, user: Any, first_name: str, last_name: str, address: str,
+                      unpaid_only: bool = True) -> list[Invoice]:
+    """A person's invoices found by first name, last name and the registered address
+    (postal code, city or street as printed on the invoice)."""
+    org_perms.ensure(user, perms.INVOICE_VIEW.code)
+    key = fold(f"{last_name} {first_name}")
+    where = " ".join(str(address or "").split())
+    if not fold(first_name) or not fold(last_name):
+        raise ValidationFailed("required", _("Give the first and the last name."),
+                               field="last_name")
+    if len(fold(where)) < 2:
+        raise ValidationFailed("required", _("Give the registered address: the postal code, "
+                                             "the city or the street."), field="address")
+    qs = Invoice.objects.filter(buyer_lookup=key)
+    postal = where.replace(" ", "")
+    if len(postal) == 6 and postal[2] == "-" and postal.replace("-", "").isdecimal():
+        qs = qs.filter(buyer_postal_code=postal)
+    elif len(postal) == 5 and postal.isdecimal():
+        qs = qs.filter(buyer_postal_code=f"{postal[:2]}-{postal[2:]}")
+    else:
+        folded = fold(where)
+        qs = qs.filter(Q(buyer_place=folded) | Q(buyer_street_key__contains=folded))
+    if unpaid_only:
+        qs = qs.exclude(status=InvoiceStatus.PAID)
+    return list(qs.select_related("customer").order_by("due_on", "pk")[:MAX_FOUND])
+
+
+def invoice_get(*, user: Any, invoice_id: int) -> Invoice:
+    org_perms.ensure(user, perms.INVOICE_VIEW.code)
+    invoice = Invoice.objects.select_related("customer").filter(pk=invoice_id).first()
+    if invoice is None:
+        raise NotFound(_("Invoice not found."))
+    return invoice
+
+
+@dataclass
+class Balance:
+    due: Decimal
+    credit: Decimal
+    overdue: Decimal
+
+
+def balance(customer_id: int, *, today: datetime.date | None = None) -> Balance:
+    """What the customer still owes HQ (and how much of it is overdue) and what they
+    overpaid: derived from their invoices and payments, so it is never out of step."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    open_ = Invoice.objects.filter(customer_id=customer_id).exclude(status=InvoiceStatus.PAID)
+    due = open_.aggregate(s=Sum(F("gross") - F("paid")))["s"] or Decimal(0)
+    overdue = open_.filter(due_on__lt=today).aggregate(
+        s=Sum(F("gross") - F("paid")))["s"] or Decimal(0)
+    credit = Payment.objects.filter(customer_id=customer_id).aggregate(
+        s=Sum("to_credit"))["s"] or Decimal(0)
+    # SQLite sums decimals as floats: back to the grosz.
+    return Balance(cents(Decimal(due)), cents(Decimal(credit)), cents(Decimal(overdue)))
+
+
+def till_list(*, user: Any, branch_id: int | None = None) -> QuerySet[TillSession]:
+    org_perms.ensure(user, perms.CASH_REPORT.code)
+    access = org_perms.access_of(user)
+    qs = TillSession.objects.select_related("branch", "cashier", "acknowledged_by")
+    allowed = access.branches_for(perms.CASH_REPORT.code)
+    if allowed is not None:
+        qs = qs.filter(branch_id__in=allowed)
+        # Cashiers see their own tills; managers every till of their branches.
+        managed = access.branches_for(perms.TILL_ACKNOWLEDGE.code) or set()
+        qs = qs.filter(Q(branch_id__in=managed) | Q(cashier_id=user.pk))
+    if branch_id:
+        qs = qs.filter(branch_id=branch_id)
+    return qs.order_by("-business_day", "-pk")
+
+
+def till_get(*, user: Any, session_id: int) -> TillSession:
+    session = till_list(user=user).filter(pk=session_id).first()
+    if session is None:
+        raise NotFound(_("Till not found."))
+    return session
+
+
+def payments_of(session: TillSession) -> QuerySet[Payment]:
+    return (Payment.objects.filter(session=session).select_related("invoice", "customer")
+            .order_by("created_at", "pk"))

@@ -1,0 +1,274 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.utils import translation
+
+from punkt.cashdesk import selectors, services
+from punkt.cashdesk.models import (
+    IdempotencyKey,
+    InvoiceStatus,
+    Payment,
+    TillEntry,
+    TillSession,
+    TillStatus,
+)
+from punkt.cashdesk.tests.factories import invoice
+from punkt.contracts.tests.factories import customer
+from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
+from punkt.customers.models import TimelineEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    with translation.override("en"):
+        yield
+
+
+def till(world: Any, amount: str = "200.00") -> TillSession:
+    return services.till_open(actor=world.cashier_a, branch_id=world.a.pk,
+                              opening_float=amount)
+
+
+def test_invoice_vat_per_rate_and_errors(world: Any) -> None:
+    c = customer(world)
+    inv = services.invoice_create(
+        actor=world.expert, customer_id=c.pk, number="FV/1/2026", issued_on="2026-11-01",
+        due_on="2026-11-15", lines=[
+            {"name": "Internet", "vat_rate": "23", "net": "40.65"},
+            {"name": "Router rent", "vat_rate": "23", "net": "8.13"},
+            {"name": "Guide", "vat_rate": "5", "net": "10.00"}])
+    # 23% of 48.78 = 11.2194 → 11.22 (per rate, not per line); 5% of 10 = 0.50
+    assert (inv.net, inv.vat, inv.gross) == (Decimal("58.78"), Decimal("11.72"),
+                                             Decimal("70.50"))
+    assert inv.buyer_lookup == "zolkiewska zofia" and inv.buyer_postal_code == "31-042"
+    for kwargs, field in [({"number": "FV/1/2026"}, "number"),
+                          ({"due_on": "2026-10-01"}, "due_on"),
+                          ({"issued_on": "1.11.2026"}, "issued_on"),
+                          ({"lines": [{"name": "X", "vat_rate": "22", "net": "1"}]},
+                           "lines[1].vat_rate"),
+                          ({"gross": "70.51"}, "gross"),
+                          ({"verification_url": "http://x"}, "verification_url")]:
+        data = {"number": "FV/2/2026", "issued_on": "2026-11-01", "due_on": "2026-11-15",
+                "lines": [{"name": "Internet", "vat_rate": "23", "net": "40.65"}], **kwargs}
+        if kwargs.get("gross"):
+            data["lines"] = inv.lines
+        with pytest.raises(ValidationFailed) as e:
+            services.invoice_create(actor=world.expert, customer_id=c.pk, **data)
+        assert e.value.field == field, kwargs
+    with pytest.raises(ActionDenied):
+        services.invoice_create(actor=world.cashier_a, customer_id=c.pk, number="X",
+                                issued_on="2026-11-01", due_on="2026-11-15", lines=inv.lines)
+
+
+def test_find_by_number_or_by_name_and_address(world: Any) -> None:
+    c = customer(world)
+    inv = invoice(world, c)
+    other = invoice(world, customer(world, first_name="Adam", street="ul. Długa 5",
+                                    postal_code="80-001", city="Gdańsk"))
+    assert selectors.invoice_by_number(user=world.cashier_a, number=f" {inv.number.lower()} ") \
+        == inv
+    for address in ("31-042", "31042", "Kraków", "krakow", "Floriańska"):
+        found = selectors.invoices_by_buyer(user=world.cashier_a, first_name="zofia",
+                                            last_name="ŻÓŁKIEWSKA", address=address)
+        assert found == [inv], address
+    assert selectors.invoices_by_buyer(user=world.cashier_a, first_name="Zofia",
+                                       last_name="Żółkiewska", address="80-001") == []
+    with pytest.raises(ValidationFailed) as e:
+        selectors.invoices_by_buyer(user=world.cashier_a, first_name="Zofia",
+                                    last_name="Żółkiewska", address="")
+    assert e.value.field == "address"
+    with pytest.raises(ActionDenied):
+        selectors.invoice_by_number(user=world.service_a, number=other.number)
+
+
+def test_partial_full_and_overpayment(world: Any) -> None:
+    inv = invoice(world)  # 123.00
+    till(world)
+    p1 = services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="23,00",
+                                   method="cash")
+    inv.refresh_from_db()
+    assert (inv.paid, inv.status) == (Decimal("23.00"), InvoiceStatus.PARTIAL)
+    assert selectors.balance(inv.customer_id).due == Decimal("100.00")
+    p2 = services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="150",
+                                   method="card")
+    inv.refresh_from_db()
+    assert (inv.paid, inv.status) == (Decimal("123.00"), InvoiceStatus.PAID)
+    assert (p2.allocated, p2.to_credit) == (Decimal("100.00"), Decimal("50.00"))
+    b = selectors.balance(inv.customer_id)
+    assert (b.due, b.credit) == (Decimal("0"), Decimal("50.00"))
+    with pytest.raises(Conflict):
+        services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="1",
+                                  method="cash")
+    entries = TillEntry.objects.filter(session__cashier=world.cashier_a).order_by("pk")
+    assert [(e.kind, e.cash) for e in entries] == [
+        ("float", Decimal("200.00")), ("payment", Decimal("23.00")), ("payment", Decimal(0))]
+    subjects = list(TimelineEntry.objects.filter(customer_id=inv.customer_id, kind="payment")
+                    .values_list("subject", flat=True))
+    assert len(subjects) == 2 and any("kept as credit" in s for s in subjects)
+    assert p1.number.startswith("KP/") and p2.number.startswith("P/")
+
+
+def test_payment_rules(world: Any) -> None:
+    inv = invoice(world)
+    with pytest.raises(Conflict) as e:
+        services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="10",
+                                  method="cash")
+    assert e.value.code == "till_closed"
+    with pytest.raises(ActionDenied):  # a service employee has no till
+        services.till_open(actor=world.service_a, branch_id=world.a.pk, opening_float="0")
+    till(world)
+    for amount, method, field in [("0", "cash", "amount"), ("-5", "cash", "amount"),
+                                  ("12.345", "cash", "amount"), ("10", "cheque", "method")]:
+        with pytest.raises(ValidationFailed) as ve:
+            services.payment_register(actor=world.cashier_a, invoice_id=inv.pk,
+                                      amount=amount, method=method)
+        assert ve.value.field == field
+    with pytest.raises(NotFound):
+        services.payment_register(actor=world.cashier_a, invoice_id=10**9, amount="1",
+                                  method="cash")
+    assert not Payment.objects.exists()
+
+
+def test_business_cash_above_15000_is_refused(world: Any) -> None:
+    firm = customer(world, kind="company", company_name="Hurtownia Sp. z o.o.",
+                    nip="5260250995", pesel="", first_name="", last_name="")
+    big = invoice(world, firm, net="12200.00")  # 15,006.00 gross
+    small = invoice(world, firm, net="1000.00")
+    till(world)
+    with pytest.raises(ValidationFailed) as e:
+        services.payment_register(actor=world.cashier_a, invoice_id=big.pk, amount="100",
+                                  method="cash")
+    assert e.value.field == "method" and "art. 19" in e.value.message
+    services.payment_register(actor=world.cashier_a, invoice_id=big.pk, amount="100",
+                              method="card")
+    services.payment_register(actor=world.cashier_a, invoice_id=small.pk, amount="100",
+                              method="cash")
+    person = invoice(world, net="13000.00")
+    services.payment_register(actor=world.cashier_a, invoice_id=person.pk, amount="16000",
+                              method="cash")  # a consumer may pay cash
+
+
+def test_idempotency_key(world: Any) -> None:
+    inv = invoice(world)
+    till(world)
+    first = services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="50",
+                                       method="cash", key="k-1")
+    again = services.payment_register(actor=world.cashier_a, invoice_id=inv.pk,
+                                       amount="50.00", method="cash", key="k-1")
+    assert again.pk == first.pk and getattr(again, "replayed", False)
+    with pytest.raises(ValidationFailed) as e:
+        services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="60",
+                                  method="cash", key="k-1")
+    assert e.value.status == 422
+    # A request that failed releases its key: the corrected retry goes through.
+    with pytest.raises(ValidationFailed):
+        services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="0",
+                                  method="cash", key="k-2")
+    IdempotencyKey.objects.create(key="k-3", actor=world.cashier_a,
+                                  fingerprint=services._fingerprint(inv.pk, Decimal("5.00"),
+                                                                    "cash"))
+    with pytest.raises(Conflict) as c:  # another request holds it right now
+        services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="5",
+                                  method="cash", key="k-3")
+    assert c.value.code == "in_flight" and c.value.status == 409
+    assert Payment.objects.count() == 1
+
+
+def test_close_count_acknowledge(world: Any) -> None:
+    inv = invoice(world)
+    session = till(world, "100")
+    services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="50",
+                              method="cash")
+    services.cash_move(actor=world.cashier_a, kind="cash_in", amount="20", reason="change")
+    with pytest.raises(ValidationFailed) as e:
+        services.cash_move(actor=world.cashier_a, kind="cash_out", amount="20", reason="")
+    assert e.value.field == "reason"
+    with pytest.raises(Conflict):
+        services.cash_move(actor=world.cashier_a, kind="cash_out", amount="1000",
+                           reason="to the bank")
+    services.cash_move(actor=world.cashier_a, kind="cash_out", amount="70", reason="safe")
+    assert services.expected_cash(session) == Decimal("100.00")
+    with pytest.raises(ValidationFailed) as e:  # 99.50 counted, no explanation
+        services.till_close(actor=world.cashier_a, session_id=session.pk,
+                            counted={"50": "1", "20": "2", "5": "1", "2": "2", "0.50": "1"})
+    assert e.value.field == "note"
+    with pytest.raises(ValidationFailed) as e:
+        services.till_close(actor=world.cashier_a, session_id=session.pk, counted={"50": "x"})
+    assert e.value.field == "count-50"
+    closed = services.till_close(actor=world.cashier_a, session_id=session.pk,
+                                 counted={"50": "1", "20": "2", "5": "1", "2": "2",
+                                          "0.50": "1"}, note="brakuje 50 gr")
+    assert (closed.status, closed.expected_cash, closed.counted_total, closed.difference) == (
+        TillStatus.CLOSED, Decimal("100.00"), Decimal("99.50"), Decimal("-0.50"))
+    again = services.till_close(actor=world.cashier_a, session_id=session.pk,
+                                counted={"500": "9"})  # closing twice is harmless
+    assert again.counted_total == Decimal("99.50")
+    with pytest.raises(Conflict):  # nothing goes into a closed till
+        services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="1",
+                                  method="cash")
+    with pytest.raises(ActionDenied):
+        services.till_acknowledge(actor=world.manager_b, session_id=session.pk, note="ok")
+    with pytest.raises(ValidationFailed):
+        services.till_acknowledge(actor=world.manager_a, session_id=session.pk)
+    done = services.till_acknowledge(actor=world.manager_a, session_id=session.pk,
+                                     note="potrącenie z premii")
+    assert done.status == TillStatus.ACKNOWLEDGED and done.acknowledged_by == world.manager_a
+    with pytest.raises(Conflict):
+        services.till_acknowledge(actor=world.manager_a, session_id=session.pk, note="x")
+
+
+def test_yesterday_is_closed_and_corrections_go_into_today(world: Any, monkeypatch: Any
+                                                           ) -> None:
+    inv = invoice(world)
+    day1 = datetime.date(2026, 10, 24)  # the Saturday before the clocks go back
+    monkeypatch.setattr(services, "today", lambda: day1)
+    session = till(world, "0")
+    paid = services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="100",
+                                     method="cash")
+    monkeypatch.setattr(services, "today", lambda: datetime.date(2026, 10, 25))
+    with pytest.raises(Conflict) as e:  # a till left open overnight takes no more
+        services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="1",
+                                  method="cash")
+    assert e.value.code == "till_stale" and "24.10.2026" in e.value.message
+    services.till_close(actor=world.cashier_a, session_id=session.pk, counted={"100": "1"})
+    today_session = till(world, "0")
+    with pytest.raises(Conflict) as e:  # no cash in today's drawer to give back
+        services.payment_reverse(actor=world.cashier_a, payment_id=paid.pk, reason="x")
+    assert e.value.code == "not_enough_cash"
+    services.cash_move(actor=world.cashier_a, kind="cash_in", amount="100", reason="safe")
+    with pytest.raises(ValidationFailed):
+        services.payment_reverse(actor=world.cashier_a, payment_id=paid.pk, reason="")
+    reversal = services.payment_reverse(actor=world.cashier_a, payment_id=paid.pk,
+                                        reason="wrong invoice")
+    assert reversal.session_id == today_session.pk and reversal.amount == Decimal("-100.00")
+    with pytest.raises(Conflict):
+        services.payment_reverse(actor=world.cashier_a, payment_id=paid.pk, reason="again")
+    inv.refresh_from_db()
+    assert (inv.paid, inv.status) == (Decimal("0.00"), InvoiceStatus.OPEN)
+    session.refresh_from_db()
+    assert session.expected_cash == Decimal("100.00")  # the closed day did not change
+    assert services.expected_cash(today_session) == Decimal("0.00")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL triggers")
+def test_closed_till_and_ledgers_refuse_changes(world: Any) -> None:
+    inv = invoice(world)
+    session = till(world)
+    services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="10",
+                              method="cash")
+    services.till_close(actor=world.cashier_a, session_id=session.pk,
+                        counted={"200": "1", "10": "1"})
+    with pytest.raises(DatabaseError), transaction.atomic():
+        TillEntry.objects.create(session=session, kind="cash_in", amount=1, cash=1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Payment.objects.update(amount=1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        TillEntry.objects.all().delete()
