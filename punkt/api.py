@@ -75,12 +75,14 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from punkt.cashdesk.api import router as cashdesk_router
     from punkt.contracts.api import router as contracts_router
     from punkt.core.api_views import router as core_router
     from punkt.customers.api import router as customers_router
     from punkt.materials.api import router as materials_router
     from punkt.organization.api import router as organization_router
     from punkt.retention.api import router as retention_router
+    from punkt.sales.api import router as sales_router
 
     api.add_router("/v1", core_router)
     api.add_router("/v1", organization_router)
@@ -88,6 +90,8 @@ def _register_routers() -> None:
     api.add_router("/v1", materials_router)
     api.add_router("/v1", retention_router)
     api.add_router("/v1", contracts_router)
+    api.add_router("/v1", cashdesk_router)
+    api.add_router("/v1", sales_router)
 
 
 _register_routers()

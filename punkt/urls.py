@@ -17,6 +17,7 @@ urlpatterns = [
     path("catalog/", include("punkt.catalog.urls")),
     path("stock/", include("punkt.inventory.urls")),
     path("sales/", include("punkt.sales.urls")),
+    path("cashdesk/", include("punkt.cashdesk.urls")),
     # The customer's link in a renewal proposal (no sign-in).
     path("potwierdzenie/<str:token>/", retention_views.confirm, name="renewal_confirm"),
     # The sign-in e-mail is the employee record's, changed by HQ through the service

@@ -217,6 +217,26 @@ def order_b(w: Any) -> Any:
     return StockOrder.objects.filter(branch=w.b).first()
 
 
+def till_b(w: Any) -> Any:
+    """A till of branch B (its own cashier) with one payment taken and closed."""
+    from punkt.cashdesk import services as cashdesk
+    from punkt.cashdesk.models import TillSession
+    from punkt.core.roles import Role
+    from tests.world import make_user
+
+    existing = TillSession.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    cashier = make_user("kasjer.b@test.pl", Role.CASHIER, w.b)
+    inv = cashdesk.invoice_create(
+        actor=w.expert, customer_id=customer_b(w).pk, number="FV/B/1", issued_on="2026-11-01",
+        due_on="2026-11-30", lines=[{"name": "Internet", "vat_rate": "23", "net": "50"}])
+    session = cashdesk.till_open(actor=cashier, branch_id=w.b.pk, opening_float="0")
+    cashdesk.payment_register(actor=cashier, invoice_id=inv.pk, amount="61.50", method="cash")
+    return cashdesk.till_close(actor=cashier, session_id=session.pk, counted={"50": "1",
+                               "10": "1", "1": "1", "0.50": "1"})
+
+
 # Page routes (URL name → kwargs of a branch-B object).
 PAGE_CASES: dict[str, BranchCase] = {
     "organization:branch_detail": lambda w: {"branch_id": w.b.pk},
@@ -270,6 +290,11 @@ PAGE_CASES: dict[str, BranchCase] = {
     "sales:sale_detail": lambda w: {"sale_id": shop_b(w).pk},
     "sales:sale_return": lambda w: {"sale_id": shop_b(w).pk},
     "sales:receipt_retry": lambda w: {"sale_id": shop_b(w).pk},
+    "cashdesk:kp": lambda w: {"payment_id": till_b(w).payments.get().pk},
+    "cashdesk:reverse": lambda w: {"payment_id": till_b(w).payments.get().pk},
+    "cashdesk:till_detail": lambda w: {"session_id": till_b(w).pk},
+    "cashdesk:acknowledge": lambda w: {"session_id": till_b(w).pk},
+    "cashdesk:cash_report": lambda w: {"session_id": till_b(w).pk},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -290,11 +315,24 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "sales:counter": lambda w: shop_b(w).number,
     "sales:sale_list": lambda w: shop_b(w).number,
     "sales:report": lambda w: (shop_b(w), w.b.name)[1],
+    "cashdesk:till_list": lambda w: till_b(w).cashier.get_full_name(),
 }
 
 # API operations (operation id → (method, path) of a branch-B object).
 API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "branch_get": lambda w: ("GET", f"/api/v1/branches/{w.b.pk}"),
+    "payment_reverse": lambda w: ("POST", "/api/v1/payments/"
+                                  f"{till_b(w).payments.get().pk}/reversal"),
+    "customer_balance": lambda w: ("GET", f"/api/v1/customers/{customer_b(w).pk}/balance"),
+    "stock_levels": lambda w: ("GET", f"/api/v1/branches/{w.b.pk}/stock"),
+    "stock_movements": lambda w: ("GET", f"/api/v1/branches/{w.b.pk}/stock-movements"),
+    "stock_adjust": lambda w: ("POST", f"/api/v1/branches/{w.b.pk}/stock-adjustments"),
+    "stock_order_create": lambda w: ("POST", f"/api/v1/branches/{w.b.pk}/stock-orders"),
+    "stock_order_get": lambda w: ("GET", f"/api/v1/stock-orders/{order_b(w).pk}"),
+    "stock_order_action": lambda w: ("POST", f"/api/v1/stock-orders/{order_b(w).pk}/actions"),
+    "sale_create": lambda w: ("POST", f"/api/v1/branches/{w.b.pk}/sales"),
+    "sale_get": lambda w: ("GET", f"/api/v1/sales/{shop_b(w).pk}"),
+    "sale_return": lambda w: ("POST", f"/api/v1/sales/{shop_b(w).pk}/returns"),
     "branch_update": lambda w: ("PATCH", f"/api/v1/branches/{w.b.pk}"),
     "branch_opening_hours_set": lambda w: ("PUT", f"/api/v1/branches/{w.b.pk}/opening-hours"),
     "employee_get": lambda w: ("GET", f"/api/v1/employees/{w.service_b.pk}"),
@@ -347,8 +385,19 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "contract_action": lambda w: {"action": "approve", "signatures": ["Klient", "Pracownik"]},
     "retention_call": lambda w: {"outcome": "unreachable"},
     "retention_send": lambda w: {"template": "retention-sms"},
+    "payment_reverse": lambda w: {"reason": "hacked"},
+    "stock_adjust": lambda w: {"product_id": shop_b(w).lines.get().product_id, "quantity": -1,
+                               "reason": "hacked"},
+    "stock_order_create": lambda w: {"lines": [{"product_id": shop_b(w).lines.get().product_id,
+                                                "quantity": 1}]},
+    "stock_order_action": lambda w: {"action": "cancel", "reason": "hacked"},
+    "sale_create": lambda w: {"lines": [{"product_id": shop_b(w).lines.get().product_id}],
+                              "payment_method": "cash"},
+    "sale_return": lambda w: {"quantities": {str(shop_b(w).lines.get().pk): 1},
+                              "reason": "hacked"},
 }
 API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
+    "sale_list": lambda w: ("/api/v1/sales", shop_b(w).number),
     "branch_list": lambda w: ("/api/v1/branches", w.b.code),
     "employee_list": lambda w: ("/api/v1/employees", w.service_b.email),
     "customer_list": lambda w: ("/api/v1/customers", customer_b(w).display_name),

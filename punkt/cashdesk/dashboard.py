@@ -12,7 +12,7 @@ from punkt.core.roles import Role
 from punkt.organization import permissions as org_perms
 
 nav(NavItem(_("Till"), "cashdesk:till", perms.PAYMENT_TAKE.code, order=36,
-            active_pattern=r"^/cashdesk/(?!tills/|invoices/import)"))
+            active_pattern=r"^/cashdesk/(?!tills/)"))
 nav(NavItem(_("Tills"), "cashdesk:till_list", perms.CASH_REPORT.code, order=37,
             active_pattern=r"^/cashdesk/tills/"))
 

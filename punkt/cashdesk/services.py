@@ -114,7 +114,8 @@ def _lines(raw: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Decimal, De
     if not raw:
         raise ValidationFailed("required", _("An invoice needs at least one line."),
                                field="lines")
-    lines, per_rate = [], {}
+    lines: list[dict[str, Any]] = []
+    per_rate: dict[str, Decimal] = {}
     for i, row in enumerate(raw, start=1):
         name = _text(row.get("name"), field=f"lines[{i}].name", limit=200, required=True,
                      message=_("Line %(n)d: give the name.") % {"n": i})
@@ -452,11 +453,12 @@ def _register(actor: Any, invoice_id: Any, value: Decimal, method: str) -> Payme
 def payment_reverse(*, actor: Any, payment_id: int, reason: Any) -> Payment:
     """Cancel a payment taken by mistake: a reversing payment in the actor's open till
     today (a closed day never changes), the invoice restored."""
-    session = _open_session(actor)
     original = (Payment.objects.select_for_update().select_related("invoice")
                 .filter(pk=payment_id, reverses__isnull=True).first())
     if original is None:
         raise NotFound(_("Payment not found."))
+    org_perms.ensure(actor, perms.PAYMENT_TAKE.code, original.branch_id)
+    session = _open_session(actor)
     if original.branch_id != session.branch_id:
         raise ActionDenied(_("A payment is reversed at the branch that took it."),
                            action=perms.PAYMENT_TAKE.code)

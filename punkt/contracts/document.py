@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import io
 from decimal import Decimal
 from typing import Any
 
-import segno
 from django.utils.html import escape
 
 from punkt.core import files
-from punkt.core.pdf import render_pdf
+from punkt.core.pdf import qr_svg, render_pdf
 from punkt.customers.identifiers import format_nip, format_phone
 from punkt.materials import contract_template
 
@@ -89,13 +87,6 @@ def _rows_html(rows: list[list[str]]) -> str:
     return head + body + "</tbody></table>"
 
 
-def _qr_svg(text: str) -> str:
-    out = io.BytesIO()
-    segno.make(text, error="m").save(out, kind="svg", xmldecl=False, svgns=True, scale=2,
-                                     border=0)
-    return out.getvalue().decode("ascii")
-
-
 EXTRA_CSS = """
 .doc-head { display: flex; justify-content: space-between; align-items: flex-start;
             border-bottom: 0.5pt solid #999; margin-bottom: 6mm; padding-bottom: 2mm; }
@@ -118,7 +109,7 @@ def html_for(template_text: str, values: dict[str, Any], *, number: str, title: 
     version = f" (wersja {revision})" if revision > 1 else ""
     head = (f'<div class="doc-head"><div class="no">Umowa nr <strong>{escape(number)}</strong>'
             f"{version}<br>{escape(values.get('oddzial', ''))}, "
-            f"{escape(values.get('data', ''))}</div>{_qr_svg(f'{number}/{revision}')}</div>")
+            f"{escape(values.get('data', ''))}</div>{qr_svg(f'{number}/{revision}')}</div>")
     return document.replace("<body>", "<body>" + head, 1)
 
 

@@ -73,3 +73,49 @@ def vat_from_gross(pairs: Iterable[tuple[str, Decimal]]) -> list[VatLine]:
         vat = cents(gross * pct / (100 + pct))
         out.append(VatLine(rate, gross, gross - vat, vat))
     return out
+
+
+_UNITS = ("", "jeden", "dwa", "trzy", "cztery", "pięć", "sześć", "siedem", "osiem",
+          "dziewięć", "dziesięć", "jedenaście", "dwanaście", "trzynaście", "czternaście",
+          "piętnaście", "szesnaście", "siedemnaście", "osiemnaście", "dziewiętnaście")
+_TENS = ("", "", "dwadzieścia", "trzydzieści", "czterdzieści", "pięćdziesiąt",
+         "sześćdziesiąt", "siedemdziesiąt", "osiemdziesiąt", "dziewięćdziesiąt")
+_HUNDREDS = ("", "sto", "dwieście", "trzysta", "czterysta", "pięćset", "sześćset",
+             "siedemset", "osiemset", "dziewięćset")
+_GROUPS = (("", "", ""), ("tysiąc", "tysiące", "tysięcy"), ("milion", "miliony", "milionów"))
+
+
+def _plural(n: int, forms: tuple[str, str, str]) -> str:
+    if n == 1:
+        return forms[0]
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return forms[1]
+    return forms[2]
+
+
+def _below_thousand(n: int) -> list[str]:
+    words = [_HUNDREDS[n // 100]]
+    rest = n % 100
+    words += [_UNITS[rest]] if rest < 20 else [_TENS[rest // 10], _UNITS[rest % 10]]
+    return [w for w in words if w]
+
+
+def amount_in_words(amount: Decimal) -> str:
+    """Polish words for a złoty amount, as cash documents print it:
+    ``123.50`` → ``"sto dwadzieścia trzy złote 50/100"``."""
+    value = cents(abs(amount))
+    zloty, grosz = int(value), int((value * 100) % 100)
+    if zloty >= 10**9:
+        raise ValueError(str(amount))
+    words: list[str] = []
+    for power in (2, 1, 0):
+        group = zloty // 1000**power % 1000
+        if not group:
+            continue
+        if power and group == 1:
+            words.append(_GROUPS[power][0])
+        else:
+            words += _below_thousand(group) + ([_plural(group, _GROUPS[power])] if power
+                                               else [])
+    text = " ".join(words) or "zero"
+    return f"{text} {_plural(zloty, ('złoty', 'złote', 'złotych'))} {grosz:02d}/100"

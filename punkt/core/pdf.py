@@ -58,3 +58,15 @@ def render_pdf(html: str, *, extra_css: str = "") -> bytes:
     stylesheets = [CSS(string=BASE_CSS + extra_css, url_fetcher=fetcher, base_url=SCHEME)]
     return HTML(string=html, base_url=SCHEME, url_fetcher=fetcher).write_pdf(
         stylesheets=stylesheets)
+
+
+def qr_svg(text: str) -> str:
+    """A QR code as inline SVG (nothing to fetch)."""
+    import io
+
+    import segno
+
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="svg", xmldecl=False, svgns=True, scale=2,
+                                     border=0)
+    return out.getvalue().decode("ascii")

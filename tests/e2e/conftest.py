@@ -93,7 +93,8 @@ class Problems:
         console = [
             c
             for c in self.console
-            if not ("status of 404" in c and (self._expected(c) or c.endswith(IGNORED_404_SUFFIX)))
+            if not ("Failed to load resource" in c and self._expected(c))
+            and not ("status of 404" in c and c.endswith(IGNORED_404_SUFFIX))
         ]
         found = {
             "console errors (CSP violations land here)": console,

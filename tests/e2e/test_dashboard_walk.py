@@ -36,24 +36,26 @@ STOCK = "/stock/"
 ORDERS = "/stock/orders/"
 SALES = "/sales/"
 COUNTER = "/sales/counter/"
+TILL = "/cashdesk/"
+TILLS = "/cashdesk/tills/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
     "admin": ("admin@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES, AUDIT,
                                       ROLES, GDPR, FROM_HQ, CONTRACTS, CHURN, REPORTS, CATALOG,
-                                      STOCK, SALES}),
+                                      STOCK, SALES, TILLS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
-                                            TEMPLATES, CATALOG, STOCK, ORDERS, SALES}),
+                                            TEMPLATES, CATALOG, STOCK, ORDERS, SALES, TILLS}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
-                                            CATALOG, STOCK, SALES, COUNTER}),
+                                            CATALOG, STOCK, SALES, COUNTER, TILLS}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                              RETENTION, CATALOG, STOCK}),
     "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CATALOG,
-                                         STOCK}),
+                                         STOCK, TILL, TILLS}),
 }
 
 

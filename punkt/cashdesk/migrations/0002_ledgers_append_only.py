@@ -6,7 +6,7 @@ from django.db import migrations
 GUARDS = """
 CREATE OR REPLACE FUNCTION punkt_cash_append_only() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+  RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME;
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER cashdesk_payment_append_only BEFORE UPDATE OR DELETE ON cashdesk_payment
@@ -16,7 +16,7 @@ CREATE TRIGGER cashdesk_tillentry_append_only BEFORE UPDATE OR DELETE ON cashdes
 CREATE OR REPLACE FUNCTION punkt_till_entry_open_session() RETURNS trigger AS $$
 BEGIN
   IF (SELECT status FROM cashdesk_tillsession WHERE id = NEW.session_id) <> 'open' THEN
-    RAISE EXCEPTION 'till session % is closed', NEW.session_id;
+    RAISE EXCEPTION 'till session %% is closed', NEW.session_id;
   END IF;
   RETURN NEW;
 END;

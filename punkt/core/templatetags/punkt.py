@@ -28,3 +28,18 @@ def sort_state(listing: Listing, key: str) -> str:
 def make_list_of(value: Any) -> list[Any]:
     """One bound field as a list, for templates that loop over fields."""
     return [value]
+
+
+@register.filter
+def pln(value: Any) -> str:
+    """``1234.5`` → ``1 234,50 zł`` (non-breaking spaces), as documents print money."""
+    from decimal import Decimal, InvalidOperation
+
+    from punkt.contracts.document import money
+
+    if value in (None, ""):
+        return ""
+    try:
+        return money(Decimal(str(value)))
+    except InvalidOperation:
+        return str(value)

@@ -34,7 +34,8 @@ AUDITED_READS = {"customers:customer_export"}
 
 @pytest.mark.parametrize("url_name", SIMPLE_GETS)
 def test_headers_and_no_writes_on_get(url_name: str, world: Any, client_as: Any) -> None:
-    for user in (world.admin, world.expert, world.manager_a):  # the first allowed to open it
+    for user in (world.admin, world.expert, world.manager_a,
+                 world.cashier_a):  # the first allowed to open it
         client = client_as(user)
         client.get("/")  # settle the session's last-seen stamp
         with CaptureQueriesContext(connection) as ctx:

@@ -1,0 +1,68 @@
+"""The cashier's printed documents: an invoice duplicate (DUPLIKAT, VAT Act art. 106l) or,
+for a KSeF invoice, its visualisation with the KSeF number and verification QR code; the
+KP cash receipt; the till's daily cash report."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from punkt.cashdesk.models import Invoice, Payment, TillSession
+from punkt.core.money import amount_in_words, rate_percent
+from punkt.core.pdf import qr_svg, render_pdf
+from punkt.organization.models import Branch
+
+
+def _company() -> Any:
+    return Branch.objects.filter(kind="hq").first()
+
+
+def vat_summary(invoice: Invoice) -> list[dict[str, Any]]:
+    """Net, VAT and gross per rate, as the invoice was computed."""
+    from punkt.core.money import cents
+
+    per_rate: dict[str, Decimal] = {}
+    for line in invoice.lines:
+        per_rate[line["vat_rate"]] = per_rate.get(line["vat_rate"], Decimal(0)) + Decimal(
+            line["net"])
+    rows = []
+    for rate, net in sorted(per_rate.items(), key=lambda kv: -rate_percent(kv[0])):
+        vat = cents(net * rate_percent(rate) / 100)
+        rows.append({"rate": rate, "net": net, "vat": vat, "gross": net + vat})
+    return rows
+
+
+def invoice_pdf(invoice: Invoice, *, reissued_on: datetime.date) -> bytes:
+    """The duplicate of a non-KSeF invoice, or a KSeF invoice's visualisation."""
+    with translation.override("pl"):
+        html = render_to_string("cashdesk/pdf/invoice.html", {
+            "invoice": invoice, "company": _company(), "reissued_on": reissued_on,
+            "vat": vat_summary(invoice),
+            "qr": qr_svg(invoice.verification_url) if invoice.in_ksef
+            and invoice.verification_url else ""})
+    return render_pdf(html)
+
+
+def kp_pdf(payment: Payment) -> bytes:
+    with translation.override("pl"):
+        html = render_to_string("cashdesk/pdf/kp.html", {
+            "payment": payment, "company": _company(), "branch": payment.branch,
+            "words": amount_in_words(abs(payment.amount)),
+            "at": timezone.localtime(payment.created_at)})
+    return render_pdf(html)
+
+
+def cash_report_pdf(session: TillSession, entries: list[Any]) -> bytes:
+    with translation.override("pl"):
+        html = render_to_string("cashdesk/pdf/cash_report.html", {
+            "session": session, "company": _company(), "entries": entries,
+            "cash_in": sum((e.cash for e in entries if e.cash > 0), Decimal(0)),
+            "cash_out": sum((e.cash for e in entries if e.cash < 0), Decimal(0)),
+            "card": sum((e.amount for e in entries if e.cash == 0 and e.payment_id),
+                        Decimal(0)),
+            "printed": timezone.localtime()})
+    return render_pdf(html)

@@ -1,0 +1,67 @@
+"""Payments at once (C5), on PostgreSQL where rows really lock and keys really race."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from punkt.cashdesk import services
+from punkt.cashdesk.models import Invoice, Payment, TillEntry
+from punkt.core.errors import DomainError
+from punkt.customers.models import TimelineEntry
+from punkt.organization.tests.test_concurrency import _race
+from tests.world import make_world
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql",
+                       reason="SQLite serialises writers; row locks need PostgreSQL"),
+]
+
+
+def test_one_key_many_requests_one_payment() -> None:
+    from punkt.cashdesk.tests.factories import invoice
+
+    w = make_world()
+    inv = invoice(w)
+    services.till_open(actor=w.cashier_a, branch_id=w.a.pk, opening_float="0")
+    results = _race(12, lambda: services.payment_register(
+        actor=w.cashier_a, invoice_id=inv.pk, amount="40.00", method="cash", key="same-key"))
+    payments = [r for r in results if isinstance(r, Payment)]
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(payments) + len(refused) == 12, results
+    assert {p.pk for p in payments} <= set(Payment.objects.values_list("pk", flat=True))
+    assert all(r.code == "in_flight" and r.status == 409 for r in refused), refused
+    assert Payment.objects.count() == 1
+    assert TillEntry.objects.filter(kind="payment").count() == 1
+    assert TimelineEntry.objects.filter(kind="payment").count() == 1
+    inv.refresh_from_db()
+    assert inv.paid == Decimal("40.00")
+    # After it finished, the same key answers with the same payment.
+    again = services.payment_register(actor=w.cashier_a, invoice_id=inv.pk, amount="40",
+                                      method="cash", key="same-key")
+    assert again.pk == Payment.objects.get().pk
+
+
+def test_two_cashiers_paying_one_invoice_never_overpay_it() -> None:
+    from punkt.cashdesk.tests.factories import invoice
+    from punkt.core.roles import Role
+    from tests.world import make_user
+
+    w = make_world()
+    second = make_user("kasjer2.a@test.pl", Role.CASHIER, w.a)
+    inv = invoice(w)  # 123.00
+    for cashier in (w.cashier_a, second):
+        services.till_open(actor=cashier, branch_id=w.a.pk, opening_float="0")
+    cashiers = iter([w.cashier_a, second] * 4)
+    results = _race(8, lambda: services.payment_register(
+        actor=next(cashiers), invoice_id=inv.pk, amount="50.00", method="card"))
+    payments = [r for r in results if isinstance(r, Payment)]
+    inv.refresh_from_db()
+    assert inv.paid == Decimal("123.00")
+    assert sum(p.allocated for p in payments) == Decimal("123.00")
+    assert sum(p.to_credit for p in payments) == Decimal(50 * len(payments)) - Decimal("123")
+    assert all(isinstance(r, Payment) or r.code == "paid" for r in results)
+    assert Invoice.objects.get(pk=inv.pk).status == "paid"

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from punkt.cashdesk import views
+
+app_name = "cashdesk"
+
+urlpatterns = [
+    path("", views.till, name="till"),
+    path("cash/", views.cash, name="cash"),
+    path("close/", views.close, name="close"),
+    path("invoices/<int:invoice_id>/", views.invoice, name="invoice"),
+    path("invoices/<int:invoice_id>/pay/", views.pay, name="pay"),
+    path("invoices/<int:invoice_id>/duplicate/", views.duplicate, name="duplicate"),
+    path("payments/<int:payment_id>/kp/", views.kp, name="kp"),
+    path("payments/<int:payment_id>/reverse/", views.reverse, name="reverse"),
+    path("tills/", views.till_list, name="till_list"),
+    path("tills/<int:session_id>/", views.till_detail, name="till_detail"),
+    path("tills/<int:session_id>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("tills/<int:session_id>/report/", views.cash_report, name="cash_report"),
+]

@@ -1,0 +1,263 @@
+"""The cashier's pages: the till (open, find an invoice, take a payment, cash in/out,
+count and close), an invoice with its duplicate, KP receipts, and the tills a manager
+checks with their daily cash reports."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from punkt.cashdesk import documents, selectors, services
+from punkt.cashdesk import permissions as perms
+from punkt.cashdesk.models import EntryKind, Payment, PaymentMethod, TillStatus
+from punkt.core.audit import audit_record
+from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
+from punkt.core.paging import paginate
+from punkt.core.routes import scoped
+from punkt.organization import permissions as org_perms
+from punkt.organization.filters import working_branch
+
+
+def _pdf(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@scoped("self")
+@login_required
+@require_http_methods(["GET", "POST"])
+def till(request: HttpRequest) -> HttpResponse:
+    """The cashier's desk: the open till and the invoice search, or the form to open."""
+    org_perms.ensure(request.user, perms.PAYMENT_TAKE.code)
+    session = services.till_current(request.user)
+    error = None
+    if session is None:
+        branch = working_branch(request.user, perms.PAYMENT_TAKE.code,
+                                request.POST.get("branch") or request.GET.get("branch"))
+        if request.method == "POST":
+            try:
+                services.till_open(actor=request.user, branch_id=branch.pk if branch else 0,
+                                   opening_float=request.POST.get("opening_float", ""))
+            except (ValidationFailed, Conflict, NotFound) as exc:
+                error = exc
+            else:
+                messages.success(request, _("Till open."))
+                return redirect("cashdesk:till")
+        return render(request, "cashdesk/till_open.html", {
+            "branch": branch, "error": error, "posted": request.POST},
+            status=422 if error else 200)
+    found: list[Any] = []
+    searched = False
+    q = request.GET
+    try:
+        if q.get("number", "").strip():
+            searched = True
+            invoice = selectors.invoice_by_number(user=request.user, number=q["number"])
+            if invoice is not None:
+                return redirect("cashdesk:invoice", invoice_id=invoice.pk)
+        elif any(q.get(k, "").strip() for k in ("first_name", "last_name", "address")):
+            searched = True
+            found = selectors.invoices_by_buyer(
+                user=request.user, first_name=q.get("first_name", ""),
+                last_name=q.get("last_name", ""), address=q.get("address", ""),
+                unpaid_only=q.get("all") != "1")
+    except ValidationFailed as exc:
+        error = exc
+    entries = list(session.entries.select_related("payment__invoice").order_by("-pk")[:15])
+    return render(request, "cashdesk/till.html", {
+        "session": session, "found": found, "searched": searched, "error": error,
+        "expected": services.expected_cash(session), "entries": entries,
+        "stale": session.business_day != services.today()})
+
+
+def _session_or_none(request: HttpRequest) -> Any:
+    return services.till_current(request.user)
+
+
+@scoped("self")
+@login_required
+@require_POST
+def cash(request: HttpRequest) -> HttpResponse:
+    try:
+        services.cash_move(actor=request.user, kind=request.POST.get("kind", ""),
+                           amount=request.POST.get("amount", ""),
+                           reason=request.POST.get("reason", ""))
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Recorded in the till."))
+    return redirect("cashdesk:till")
+
+
+@scoped("self")
+@login_required
+@require_http_methods(["GET", "POST"])
+def close(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.PAYMENT_TAKE.code)
+    session = _session_or_none(request)
+    if session is None:
+        messages.error(request, _("Your till is not open."))
+        return redirect("cashdesk:till")
+    error = None
+    if request.method == "POST":
+        counted = {d: request.POST.get(f"count-{d}", "") for d in services.DENOMINATIONS}
+        try:
+            closed = services.till_close(actor=request.user, session_id=session.pk,
+                                         counted=counted, note=request.POST.get("note", ""))
+        except ValidationFailed as exc:
+            error = exc
+        else:
+            messages.success(request, _("Till closed: the manager will check it."))
+            return redirect("cashdesk:till_detail", session_id=closed.pk)
+    return render(request, "cashdesk/close.html", {
+        "session": session, "denominations": services.DENOMINATIONS, "error": error,
+        "posted": request.POST}, status=422 if error else 200)
+
+
+@scoped("global")
+@login_required
+def invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    inv = selectors.invoice_get(user=request.user, invoice_id=invoice_id)
+    session = services.till_current(request.user)
+    can_pay = session is not None and org_perms.can(request.user, perms.PAYMENT_TAKE.code,
+                                                    session.branch_id)
+    limit = services.business_to_business_cash_limit()
+    return render(request, "cashdesk/invoice.html", {
+        "invoice": inv, "payments": list(inv.payments.select_related("cashier", "branch")
+                                         .order_by("created_at", "pk")),
+        "balance": selectors.balance(inv.customer_id), "can_pay": can_pay,
+        "session": session, "methods": PaymentMethod.choices,
+        "no_cash": inv.is_business and inv.gross > limit, "limit": limit,
+        "key": uuid.uuid4().hex, "error": request.session.pop("punkt.pay_error", None),
+        "vat": documents.vat_summary(inv)})
+
+
+@scoped("global")
+@login_required
+@require_POST
+def pay(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    inv = selectors.invoice_get(user=request.user, invoice_id=invoice_id)
+    try:
+        payment = services.payment_register(
+            actor=request.user, invoice_id=inv.pk, amount=request.POST.get("amount", ""),
+            method=request.POST.get("method", ""), key=f"form:{request.POST.get('key', '')}"
+            if request.POST.get("key") else "")
+    except (ValidationFailed, Conflict, NotFound) as exc:
+        request.session["punkt.pay_error"] = {"message": exc.message, "field": exc.field}
+        return redirect("cashdesk:invoice", invoice_id=inv.pk)
+    if not getattr(payment, "replayed", False):
+        messages.success(request, _("Payment %(number)s of %(amount)s taken.")
+                         % {"number": payment.number,
+                            "amount": services.money_text(payment.amount)})
+    return redirect("cashdesk:invoice", invoice_id=inv.pk)
+
+
+@scoped("global")
+@login_required
+def duplicate(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    inv = selectors.invoice_get(user=request.user, invoice_id=invoice_id)
+    issue = services.duplicate_issue(actor=request.user, invoice_id=inv.pk)
+    data = documents.invoice_pdf(inv, reissued_on=timezone.localtime(issue.issued_at).date())
+    kind = "wizualizacja-ksef" if inv.in_ksef else "duplikat"
+    return _pdf(data, f"{kind}-{inv.number.replace('/', '-')}.pdf")
+
+
+def _payment(request: HttpRequest, payment_id: int) -> Payment:
+    payment = (Payment.objects.select_related("invoice", "branch", "cashier", "reverses")
+               .filter(pk=payment_id).first())
+    if payment is None:
+        raise NotFound(_("Payment not found."))
+    access = org_perms.access_of(request.user)
+    if not (payment.cashier_id == request.user.pk
+            or access.can(perms.TILL_ACKNOWLEDGE.code, payment.branch_id)
+            or access.can(perms.CASH_REPORT.code, payment.branch_id) and access.is_hq):
+        raise NotFound(_("Payment not found."))
+    return payment
+
+
+@scoped("branch")
+@login_required
+def kp(request: HttpRequest, payment_id: int) -> HttpResponse:
+    payment = _payment(request, payment_id)
+    audit_record(action="cashdesk.payment.print", obj=payment, actor=request.user,
+                 branch_id=payment.branch_id)
+    return _pdf(documents.kp_pdf(payment), f"{payment.number.replace('/', '-')}.pdf")
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def reverse(request: HttpRequest, payment_id: int) -> HttpResponse:
+    payment = _payment(request, payment_id)
+    try:
+        services.payment_reverse(actor=request.user, payment_id=payment.pk,
+                                 reason=request.POST.get("reason", ""))
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Payment reversed."))
+    return redirect("cashdesk:invoice", invoice_id=payment.invoice_id)
+
+
+@scoped("list")
+@login_required
+def till_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.till_list(user=request.user)
+    status = request.GET.get("status", "")
+    if status in TillStatus.values:
+        qs = qs.filter(status=status)
+    listing = paginate(request, qs, sort="-business_day", per_page=50, cap=5000)
+    return render(request, "cashdesk/till_list.html", {
+        "listing": listing, "statuses": TillStatus.choices, "status": status})
+
+
+@scoped("branch")
+@login_required
+def till_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = selectors.till_get(user=request.user, session_id=session_id)
+    entries = list(session.entries.select_related("payment__invoice", "actor")
+                   .order_by("created_at", "pk"))
+    return render(request, "cashdesk/till_detail.html", {
+        "session": session, "entries": entries,
+        "expected": services.expected_cash(session),
+        "can_acknowledge": session.status == TillStatus.CLOSED
+        and session.cashier_id != request.user.pk
+        and org_perms.can(request.user, perms.TILL_ACKNOWLEDGE.code, session.branch_id),
+        "kinds": EntryKind})
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = selectors.till_get(user=request.user, session_id=session_id)
+    try:
+        services.till_acknowledge(actor=request.user, session_id=session.pk,
+                                  note=request.POST.get("note", ""))
+    except (ValidationFailed, Conflict, ActionDenied) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Till checked."))
+    return redirect("cashdesk:till_detail", session_id=session.pk)
+
+
+@scoped("branch")
+@login_required
+def cash_report(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = selectors.till_get(user=request.user, session_id=session_id)
+    entries = list(session.entries.select_related("payment__invoice")
+                   .order_by("created_at", "pk"))
+    audit_record(action="cashdesk.report.print", obj=session, actor=request.user,
+                 branch_id=session.branch_id)
+    return _pdf(documents.cash_report_pdf(session, entries),
+                f"raport-kasowy-{session.business_day:%Y-%m-%d}-{session.pk}.pdf")
