@@ -14,7 +14,7 @@ from pydantic import Field
 
 from punkt.cashdesk import selectors, services
 from punkt.cashdesk.models import Invoice, Payment, TillSession
-from punkt.core.api import MAX_ID, Strict, errors
+from punkt.core.api import MAX_ID, Strict, errors, known_id
 from punkt.core.errors import NotFound
 from punkt.core.routes import scoped
 from punkt.customers import selectors as customers
@@ -187,7 +187,7 @@ def invoice_create(request: HttpRequest, payload: InvoiceIn) -> Status[Any]:
             operation_id="invoice_get")
 @scoped("global")
 def invoice_get(request: HttpRequest, invoice_id: int) -> dict[str, Any]:
-    return _invoice(selectors.invoice_get(user=request.user, invoice_id=invoice_id))
+    return _invoice(selectors.invoice_get(user=request.user, invoice_id=known_id(invoice_id)))
 
 
 @router.post("/invoices/{invoice_id}/payments",
@@ -198,7 +198,7 @@ def payment_create(request: HttpRequest, invoice_id: int, payload: PaymentIn) ->
     again returns the same payment; with another amount it is refused (422); while the
     first request is still running the answer is 409."""
     payment = services.payment_register(
-        actor=request.user, invoice_id=invoice_id, amount=payload.amount,
+        actor=request.user, invoice_id=known_id(invoice_id), amount=payload.amount,
         method=payload.method, key=request.headers.get("Idempotency-Key", ""))
     return Status(201, _payment(payment))
 
@@ -208,9 +208,7 @@ def payment_create(request: HttpRequest, invoice_id: int, payload: PaymentIn) ->
 @scoped("branch")
 def payment_reverse(request: HttpRequest, payment_id: int, payload: ReverseIn) -> Status[Any]:
     """Cancel a payment taken by mistake: a reversing payment in your open till today."""
-    if not 0 < payment_id <= MAX_ID:
-        raise NotFound("Payment not found.")
-    reversal = services.payment_reverse(actor=request.user, payment_id=payment_id,
+    reversal = services.payment_reverse(actor=request.user, payment_id=known_id(payment_id),
                                         reason=payload.reason)
     return Status(201, _payment(reversal))
 
@@ -261,7 +259,7 @@ def till_close(request: HttpRequest, payload: TillCloseIn) -> dict[str, Any]:
 @scoped("branch")
 def customer_balance(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     """What the customer owes HQ, overdue included, and their credit."""
-    customer = customers.customer_get(user=request.user, customer_id=customer_id)
+    customer = customers.customer_get(user=request.user, customer_id=known_id(customer_id))
     b = selectors.balance(customer.pk)
     return {"customer_id": customer.pk, "due": b.due, "overdue": b.overdue,
             "credit": b.credit}

@@ -10,11 +10,18 @@ from ninja.security import HttpBearer, SessionAuth
 from pydantic import ConfigDict
 
 from punkt.core import context
-from punkt.core.errors import DomainError
+from punkt.core.errors import DomainError, NotFound
 from punkt.core.paging import capped_count
 
 #: The largest id a database row can have (BIGINT): bound every id a client sends.
 MAX_ID = 2**63 - 1
+
+
+def known_id(value: int) -> int:
+    """A path id a row could have; any other is simply not found (never a database error)."""
+    if not 0 < value <= MAX_ID:
+        raise NotFound()
+    return value
 
 
 class ErrorOut(Schema):

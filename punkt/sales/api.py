@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from punkt.catalog import selectors as catalog
-from punkt.core.api import MAX_ID, Page, Strict, errors, page_slice
+from punkt.core.api import MAX_ID, Page, Strict, errors, known_id, page_slice
 from punkt.core.errors import NotFound
 from punkt.core.routes import scoped
 from punkt.inventory import selectors as stock
@@ -196,7 +196,7 @@ def _order(o: StockOrder, user: Any) -> dict[str, Any]:
 
 def _branch_visible(user: Any, branch_id: int, code: str) -> None:
     """Another branch's data answers 404, like its pages."""
-    if not org_perms.can(user, code, branch_id):
+    if not 0 < branch_id <= MAX_ID or not org_perms.can(user, code, branch_id):
         raise NotFound("Branch not found.")
 
 
@@ -272,7 +272,7 @@ def stock_order_create(request: HttpRequest, branch_id: int, payload: OrderIn) -
             operation_id="stock_order_get")
 @scoped("branch")
 def stock_order_get(request: HttpRequest, order_id: int) -> dict[str, Any]:
-    return _order(stock.order_get(user=request.user, order_id=order_id), request.user)
+    return _order(stock.order_get(user=request.user, order_id=known_id(order_id)), request.user)
 
 
 @router.post("/stock-orders/{order_id}/actions", response={200: OrderOut, **errors(404, 409)},
@@ -280,7 +280,7 @@ def stock_order_get(request: HttpRequest, order_id: int) -> dict[str, Any]:
 @scoped("branch")
 def stock_order_action(request: HttpRequest, order_id: int, payload: OrderActionIn
                        ) -> dict[str, Any]:
-    order = stock.order_get(user=request.user, order_id=order_id)
+    order = stock.order_get(user=request.user, order_id=known_id(order_id))
     if payload.action == "ship":
         order = inventory.order_ship(actor=request.user, order_id=order.pk,
                                      shipped=payload.quantities or None)
@@ -323,7 +323,7 @@ def sale_list(request: HttpRequest, q: Query[SaleQuery]) -> dict[str, Any]:
             operation_id="sale_get")
 @scoped("branch")
 def sale_get(request: HttpRequest, sale_id: int) -> dict[str, Any]:
-    return _sale(selectors.sale_get(user=request.user, sale_id=sale_id))
+    return _sale(selectors.sale_get(user=request.user, sale_id=known_id(sale_id)))
 
 
 @router.post("/sales/{sale_id}/returns", response={201: SaleOut, **errors(404, 409)},
@@ -331,7 +331,7 @@ def sale_get(request: HttpRequest, sale_id: int) -> dict[str, Any]:
 @scoped("branch")
 def sale_return(request: HttpRequest, sale_id: int, payload: ReturnIn) -> Status[Any]:
     """Return units of a sale's lines (``{"<line id>": quantity}``) as a new document."""
-    sale = selectors.sale_get(user=request.user, sale_id=sale_id)
+    sale = selectors.sale_get(user=request.user, sale_id=known_id(sale_id))
     doc = services.sale_return(actor=request.user, sale_id=sale.pk,
                                quantities=payload.quantities, reason=payload.reason,
                                key=f"api:{request.headers['Idempotency-Key']}"
