@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from punkt.cashdesk import permissions as perms
 from punkt.core.navigation import NavItem, Panel, nav, panel
 from punkt.core.roles import Role
+from punkt.customers.timeline import register_profile_fact
 from punkt.organization import permissions as org_perms
 
 nav(NavItem(_("Till"), "cashdesk:till", perms.PAYMENT_TAKE.code, order=36,
@@ -30,3 +31,20 @@ def _to_check(request: Any) -> dict[str, Any] | None:
 
 panel(Panel(_("Tills to check"), "cashdesk/panels/to_check.html",
             perms.TILL_ACKNOWLEDGE.code, _to_check, order=8, roles=frozenset({Role.MANAGER})))
+
+
+@register_profile_fact
+def _balance(user: Any, customer: Any) -> tuple[Any, str] | None:
+    """The customer's settlement with HQ on their profile, as the cashier left it."""
+    from punkt.cashdesk.selectors import balance
+    from punkt.cashdesk.services import money_text
+
+    b = balance(customer.pk)
+    if not (b.due or b.credit):
+        return None
+    parts = [_("to pay %(amount)s") % {"amount": money_text(b.due)}]
+    if b.overdue:
+        parts.append(_("overdue %(amount)s") % {"amount": money_text(b.overdue)})
+    if b.credit:
+        parts.append(_("credit %(amount)s") % {"amount": money_text(b.credit)})
+    return _("Invoices"), ", ".join(str(p) for p in parts)

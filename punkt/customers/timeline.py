@@ -46,6 +46,21 @@ def profile_actions(user: Any, customer: Any) -> list[tuple[Any, str]]:
     return [a for a in found if a]
 
 
+PROFILE_FACTS: list[Any] = []
+
+
+def register_profile_fact(fact: Any) -> Any:
+    """A later area's line in the profile's details: ``fact(user, customer)`` returns
+    ``(label, text)`` or None."""
+    PROFILE_FACTS.append(fact)
+    return fact
+
+
+def profile_facts(user: Any, customer: Any) -> list[tuple[Any, str]]:
+    found = (fact(user, customer) for fact in PROFILE_FACTS)
+    return [f for f in found if f]
+
+
 def register_kind(kind: str, label: Any) -> None:
     """A later area's entry kind (``contract``, ``payment``, ``complaint`` …) and its label."""
     from punkt.customers.models import KIND_LABELS

@@ -213,6 +213,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "can_gdpr": access.can(perms.GDPR_MANAGE.code),
         "can_merge": editable and access.can(perms.CUSTOMER_MERGE.code),
         "more_actions": timeline.profile_actions(request.user, customer),
+        "facts": timeline.profile_facts(request.user, customer),
         "note_form": NoteForm(), "contact_form": ContactLogForm(),
         "consent_form": ConsentForm(), "add_contact_form": ContactForm(),
     })

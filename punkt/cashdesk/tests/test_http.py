@@ -43,6 +43,10 @@ def test_cashier_day_through_the_pages(world: Any, client_as: Any) -> None:
     assert Payment.objects.count() == 1
     page = c.get(jump["Location"]).content.decode()
     assert "100,00" in page and "częściowo" in page
+    # The customer's profile shows the new balance at once.
+    profile = client_as(world.service_a).get(
+        reverse("customers:customer_detail", args=[inv.customer_id])).content.decode()
+    assert "do zapłaty 100,00\xa0zł" in profile
     refused = c.post(reverse("cashdesk:pay", args=[inv.pk]), {"amount": "0", "method": "cash"})
     assert "kwota" in c.get(refused["Location"]).content.decode().lower()
     payment = Payment.objects.get()
