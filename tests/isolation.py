@@ -312,10 +312,12 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "inventory:stock": lambda w: (shop_b(w), "qty-TYLKO-B")[1],  # its row in B's stock
     "inventory:movements": lambda w: (shop_b(w), "Bydgoszcz-inwentaryzacja")[1],
     "inventory:order_list": lambda w: order_b(w).number,
+    "inventory:report": lambda w: (shop_b(w), w.b.name)[1],
     "sales:counter": lambda w: shop_b(w).number,
     "sales:sale_list": lambda w: shop_b(w).number,
     "sales:report": lambda w: (shop_b(w), w.b.name)[1],
     "cashdesk:till_list": lambda w: till_b(w).cashier.get_full_name(),
+    "cashdesk:takings": lambda w: till_b(w).cashier.get_full_name(),
 }
 
 # API operations (operation id → (method, path) of a branch-B object).

@@ -112,3 +112,27 @@ def till_get(*, user: Any, session_id: int) -> TillSession:
 def payments_of(session: TillSession) -> QuerySet[Payment]:
     return (Payment.objects.filter(session=session).select_related("invoice", "customer")
             .order_by("created_at", "pk"))
+
+
+@dataclass
+class TakingsRow:
+    session: TillSession
+    payments: int
+    cash: Decimal
+    card: Decimal
+
+
+def takings(*, user: Any, day_from: datetime.date, day_to: datetime.date,
+            branch_id: int | None = None) -> list[TakingsRow]:
+    """Payments taken per cashier and day (one row per till), over at most 62 days."""
+    from django.db.models import Count
+
+    day_to = min(day_to, day_from + datetime.timedelta(days=61))
+    sessions = (till_list(user=user, branch_id=branch_id)
+                .filter(business_day__gte=day_from, business_day__lte=day_to)
+                .annotate(n=Count("payments", filter=Q(payments__reverses__isnull=True)),
+                          cash=Sum("payments__amount", filter=Q(payments__method="cash")),
+                          card=Sum("payments__amount", filter=Q(payments__method="card")))
+                .order_by("-business_day", "branch__name", "cashier__last_name")[:5000])
+    return [TakingsRow(s, s.n, cents(Decimal(s.cash or 0)), cents(Decimal(s.card or 0)))
+            for s in sessions]

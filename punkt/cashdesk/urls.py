@@ -14,6 +14,7 @@ urlpatterns = [
     path("payments/<int:payment_id>/kp/", views.kp, name="kp"),
     path("payments/<int:payment_id>/reverse/", views.reverse, name="reverse"),
     path("tills/", views.till_list, name="till_list"),
+    path("takings/", views.takings, name="takings"),
     path("tills/<int:session_id>/", views.till_detail, name="till_detail"),
     path("tills/<int:session_id>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("tills/<int:session_id>/report/", views.cash_report, name="cash_report"),

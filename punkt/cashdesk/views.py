@@ -261,3 +261,34 @@ def cash_report(request: HttpRequest, session_id: int) -> HttpResponse:
                  branch_id=session.branch_id)
     return _pdf(documents.cash_report_pdf(session, entries),
                 f"raport-kasowy-{session.business_day:%Y-%m-%d}-{session.pk}.pdf")
+
+
+@scoped("list")
+@login_required
+def takings(request: HttpRequest) -> HttpResponse:
+    """Payments per cashier and day, with a CSV export."""
+    import datetime
+
+    today = timezone.localdate()
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        start = today - datetime.timedelta(days=6)
+    try:
+        end = datetime.date.fromisoformat(request.GET.get("to", ""))
+    except ValueError:
+        end = today
+    start, end = min(start, end), max(start, end)
+    rows = selectors.takings(user=request.user, day_from=start, day_to=end)
+    if request.GET.get("format") == "csv":
+        from punkt.core.exports import csv_response
+
+        audit_record(action="cashdesk.report.export", actor=request.user,
+                     message=f"{start}–{end}")
+        return csv_response(f"wplaty-{start}-{end}.csv", [
+            _("Day"), _("Branch"), _("Cashier"), _("Payments"), _("Cash"), _("Card"),
+            _("Difference")], ([r.session.business_day.isoformat(), r.session.branch.name,
+                                r.session.cashier.get_full_name(), r.payments, r.cash, r.card,
+                                r.session.difference] for r in rows))
+    return render(request, "cashdesk/takings.html", {"rows": rows, "start": start,
+                                                     "end": end})

@@ -7,6 +7,7 @@ app_name = "inventory"
 urlpatterns = [
     path("", views.stock, name="stock"),
     path("movements/", views.movements, name="movements"),
+    path("report/", views.report, name="report"),
     path("receipt/", views.goods_receipt, name="goods_receipt"),
     path("orders/", views.order_list, name="order_list"),
     path("orders/<int:order_id>/", views.order_detail, name="order_detail"),

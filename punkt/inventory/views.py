@@ -219,3 +219,28 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
     except (ValidationFailed, Conflict) as exc:
         messages.error(request, exc.message)
     return redirect("inventory:order_detail", order_id=order.pk)
+
+
+@scoped("list")
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """Stock value (at the gross prices in force at each branch) and what is below norm,
+    per branch, 25 branches a page; CSV of the page's branches."""
+    org_perms.ensure(request.user, perms.STOCK_VIEW.code)
+    allowed = org_perms.access_of(request.user).branches_for(perms.STOCK_VIEW.code)
+    branches = Branch.objects.filter(is_active=True).order_by("name")
+    if allowed is not None:
+        branches = branches.filter(pk__in=allowed)
+    listing = paginate(request, branches, sort="name", per_page=25, cap=5000)
+    rows = [(b, selectors.stock_value(user=request.user, branch_id=b.pk),
+             selectors.below_norm_count(b.pk)) for b in listing.page]
+    if request.GET.get("format") == "csv":
+        from punkt.core.audit import audit_record
+        from punkt.core.exports import csv_response
+
+        audit_record(action="inventory.report.export", actor=request.user)
+        return csv_response("stany-magazynowe.csv", [
+            _("Branch"), _("Products"), _("Units"), _("Value (gross)"), _("Without a price"),
+            _("Below norm")], ([b.name, v.items, v.units, v.value_gross, v.unpriced, n]
+                               for b, v, n in rows))
+    return render(request, "inventory/report.html", {"listing": listing, "rows": rows})

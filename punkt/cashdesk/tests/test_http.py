@@ -107,3 +107,18 @@ def test_ksef_invoice_gets_its_visualisation(world: Any, client_as: Any) -> None
     pdf = c.get(reverse("cashdesk:duplicate", args=[inv.pk]))
     assert pdf.content.startswith(b"%PDF")
     assert "wizualizacja-ksef" in pdf["Content-Disposition"]
+
+
+def test_takings_per_cashier_and_day(world: Any, client_as: Any) -> None:
+    inv = invoice(world)
+    c = client_as(world.cashier_a)
+    c.post(reverse("cashdesk:till"), {"opening_float": "0"})
+    c.post(reverse("cashdesk:pay", args=[inv.pk]), {"amount": "23", "method": "cash",
+                                                    "key": "t1"})
+    c.post(reverse("cashdesk:pay", args=[inv.pk]), {"amount": "100", "method": "card",
+                                                    "key": "t2"})
+    page = client_as(world.manager_a).get(reverse("cashdesk:takings")).content.decode()
+    assert "23,00" in page and "100,00" in page
+    export = client_as(world.manager_a).get(reverse("cashdesk:takings"), {"format": "csv"})
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert ";2;23,00;100,00;" in text

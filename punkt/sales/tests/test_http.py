@@ -179,3 +179,12 @@ def test_catalogue_pages(world: Any, client_as: Any) -> None:
         "code": "NEW-1", "name": "Nowy", "vat_rate": "8", "kind": "accessory", "unit": "szt.",
         "is_active": "1"})
     assert ok.status_code == 302
+
+
+def test_stock_report(world: Any, client_as: Any) -> None:
+    shop(world, stock_a=2)  # 2 × (249 + 19.99 + 39.90)
+    page = client_as(world.manager_a).get(reverse("inventory:report")).content.decode()
+    assert "617,78" in page and world.a.name in page
+    export = client_as(world.manager_a).get(reverse("inventory:report"), {"format": "csv"})
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert ";3;6;617,78;0;0" in text
