@@ -1,4 +1,4 @@
-.PHONY: demo test setup run worker scheduler bench bench-customers clean
+.PHONY: demo test setup run worker scheduler bench bench-customers bench-contracts bench-cashdesk clean
 
 # Run Punkt with demo data on the embedded SQLite database at http://127.0.0.1:8000
 demo: setup
@@ -32,6 +32,16 @@ bench-customers: setup
 	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/gen_customers.py --reset
 	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_customers.py --n 200
 	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_import.py --rows 100000
+
+# Contracts and retention: 5,000,000 contracts on top of the customers (≈7 min to load)
+bench-contracts: setup
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/gen_contracts.py --reset
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_contracts.py --n 100
+
+# Cashier's desk: 20,000,000 invoices, payments and till entries on top of the customers
+bench-cashdesk: setup
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/gen_cashdesk.py --reset
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_cashdesk.py --n 100
 
 clean:
 	rm -rf .venv var

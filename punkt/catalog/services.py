@@ -12,6 +12,7 @@ from punkt.catalog import permissions as perms
 from punkt.catalog.models import Product, ProductKind
 from punkt.core.audit import audit_record, diff, snapshot
 from punkt.core.errors import NotFound, ValidationFailed
+from punkt.core.text import one_line
 from punkt.customers.models import Customer, CustomerStatus
 from punkt.customers.timeline import register_kind, timeline_add
 from punkt.materials.models import Material, MaterialKind, VatRate
@@ -22,17 +23,6 @@ register_kind("help", gettext_lazy("Product help"))
 FIELDS = ["code", "name", "kind", "unit", "vat_rate", "ean", "description", "manual_id",
           "is_active"]
 MAX_NOTE = 2000
-
-
-def _one_line(value: Any, *, field: str, label: str, limit: int, required: bool) -> str:
-    text = " ".join(str(value or "").split())
-    if required and not text:
-        raise ValidationFailed("required", _("%(label)s is required.") % {"label": label},
-                               field=field)
-    if len(text) > limit:
-        raise ValidationFailed("too_long", _("%(label)s may have at most %(n)d characters.")
-                               % {"label": label, "n": limit}, field=field)
-    return text
 
 
 def ean_valid(ean: str) -> bool:
@@ -46,15 +36,15 @@ def ean_valid(ean: str) -> bool:
 
 def _values(data: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    out["code"] = _one_line(data.get("code"), field="code", label=_("Code"), limit=40,
+    out["code"] = one_line(data.get("code"), field="code", label=_("Code"), limit=40,
                             required=True)
-    out["name"] = _one_line(data.get("name"), field="name", label=_("Name"), limit=200,
+    out["name"] = one_line(data.get("name"), field="name", label=_("Name"), limit=200,
                             required=True)
     kind = str(data.get("kind") or ProductKind.PRODUCT)
     if kind not in ProductKind.values:
         raise ValidationFailed("invalid", _("Choose product or accessory."), field="kind")
     out["kind"] = kind
-    out["unit"] = _one_line(data.get("unit") or "szt.", field="unit", label=_("Unit"),
+    out["unit"] = one_line(data.get("unit") or "szt.", field="unit", label=_("Unit"),
                             limit=20, required=True)
     vat = str(data.get("vat_rate") or "")
     if vat not in VatRate.values:

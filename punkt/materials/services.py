@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from punkt.core import bulk, files
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
+from punkt.core.text import one_line
 from punkt.materials import contract_template, pricelist
 from punkt.materials import permissions as perms
 from punkt.materials.models import (
@@ -29,14 +30,7 @@ from punkt.organization.models import Branch, BranchKind
 
 
 def _text(value: Any, *, field: str, label: str, max_length: int, required: bool) -> str:
-    text = " ".join(str(value or "").split())
-    if required and not text:
-        raise ValidationFailed("required", _("%(label)s is required.") % {"label": label},
-                               field=field)
-    if len(text) > max_length:
-        raise ValidationFailed("too_long", _("%(label)s may have at most %(n)d characters.")
-                               % {"label": label, "n": max_length}, field=field)
-    return text
+    return one_line(value, field=field, label=label, limit=max_length, required=required)
 
 
 def _date(value: Any, *, field: str, label: str, required: bool) -> datetime.date | None:
