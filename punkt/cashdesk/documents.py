@@ -60,7 +60,8 @@ def cash_report_pdf(session: TillSession, entries: list[Any]) -> bytes:
     with translation.override("pl"):
         html = render_to_string("cashdesk/pdf/cash_report.html", {
             "session": session, "company": _company(), "entries": entries,
-            "cash_in": sum((e.cash for e in entries if e.cash > 0), Decimal(0)),
+            "cash_in": sum((e.cash for e in entries if e.cash > 0 and e.kind != "float"),
+                           Decimal(0)),
             "cash_out": sum((e.cash for e in entries if e.cash < 0), Decimal(0)),
             "card": sum((e.amount for e in entries if e.cash == 0 and e.payment_id),
                         Decimal(0)),

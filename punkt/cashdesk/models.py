@@ -212,7 +212,12 @@ class Payment(models.Model):
                    models.Index(fields=["customer", "-created_at"], name="payment_customer")]
 
     def __str__(self) -> str:
-        return f"KP/{self.pk:08d}" if self.method == PaymentMethod.CASH else f"P/{self.pk:08d}"
+        """KP (cash in) / KW (cash out: a cash refund); card payments are not cash
+        documents: P / PZ (a card payment / its refund)."""
+        cash = self.method == PaymentMethod.CASH
+        out = self.amount is not None and self.amount < 0
+        prefix = ("KW" if out else "KP") if cash else ("PZ" if out else "P")
+        return f"{prefix}/{self.pk:08d}"
 
     @property
     def number(self) -> str:
@@ -251,6 +256,8 @@ class IdempotencyKey(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="+")
     fingerprint = models.CharField(max_length=64)
+    #: Which request holds the key now (a stale claim may be taken over by a retry).
+    claim = models.CharField(max_length=32, default="")
     payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.CASCADE,
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -20,7 +20,7 @@ PAYMENT_TAKE = registry.register(
     [R.CASHIER])
 TILL_ACKNOWLEDGE = registry.register(
     "cashdesk.till.acknowledge",
-    gettext_lazy("Check closed tills and acknowledge their differences; reverse payments"),
+    gettext_lazy("Check closed tills and acknowledge their differences"),
     [R.MANAGER])
 CASH_REPORT = registry.register(
     "cashdesk.report.view", gettext_lazy("See payments and cash reports per cashier and day"),

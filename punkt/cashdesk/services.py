@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -140,7 +141,7 @@ def invoice_create(*, actor: Any, customer_id: Any, number: Any, issued_on: Any,
     lines (a typo in an import is refused, not booked)."""
     org_perms.ensure(actor, perms.INVOICE_MANAGE.code)
     number = _text(number, field="number", limit=60, required=True,
-                   message=_("Give the invoice number."))
+                   message=_("Give the invoice number.")).upper()
     try:
         customer = Customer.objects.filter(pk=int(customer_id)).first()
     except (TypeError, ValueError):
@@ -156,7 +157,12 @@ def invoice_create(*, actor: Any, customer_id: Any, number: Any, issued_on: Any,
         if sale_date else None
     items, net, vat = _lines(lines)
     total = net + vat
-    if gross not in (None, "") and _amount(gross, field="gross") != total:
+    try:
+        given = parse_amount(gross) if gross not in (None, "") else None
+    except ValueError:
+        raise ValidationFailed("invalid", _("Give the amount in złoty, e.g. 120,50."),
+                               field="gross") from None
+    if given is not None and given != total:
         raise ValidationFailed("invalid", _(
             "The gross amount %(given)s does not match the lines (%(total)s).")
             % {"given": gross, "total": total}, field="gross")
@@ -268,8 +274,7 @@ def cash_move(*, actor: Any, kind: str, amount: Any, reason: Any) -> TillEntry:
     text = _text(reason, field="reason", limit=300, required=True)
     cash = value if kind == EntryKind.CASH_IN else -value
     if cash < 0 and expected_cash(session) + cash < 0:
-        raise Conflict("not_enough_cash", _("The drawer holds only %(cash)s.")
-                       % {"cash": money_text(expected_cash(session))})
+        raise Conflict("not_enough_cash", _("There is not that much cash in the till."))
     entry = TillEntry.objects.create(session=session, kind=kind, amount=cash, cash=cash,
                                      reason=text, actor=_user(actor))
     audit_record(action=f"cashdesk.till.{kind}", obj=session, actor=actor,
@@ -280,6 +285,11 @@ def cash_move(*, actor: Any, kind: str, amount: Any, reason: Any) -> TillEntry:
 def count_total(counted: dict[str, Any]) -> tuple[dict[str, int], Decimal]:
     """The count by denomination: {"200": 3, "0.50": 4} → ({…}, 601.00)."""
     clean: dict[str, int] = {}
+    for key in counted:
+        if key not in DENOMINATIONS:
+            raise ValidationFailed("invalid", _("%(d)s is not a note or coin of the złoty "
+                                                "(use 500 … 1, 0.50 … 0.01).")
+                                   % {"d": key}, field=f"count-{key}")
     for denomination in DENOMINATIONS:
         raw = str(counted.get(denomination, "") or "0").strip()
         if not raw.isdecimal() or not raw.isascii() or int(raw) > 100_000:
@@ -305,10 +315,10 @@ def till_close(*, actor: Any, session_id: int, counted: dict[str, Any],
     clean, total = count_total(counted)
     expected = expected_cash(session)
     text = _text(note, field="note", limit=500, required=False)
-    if total != expected and not text:
+    if total != expected and not text:  # the count stays blind: no amounts here
         raise ValidationFailed("required", _(
-            "Counted %(counted)s, expected %(expected)s: describe the difference.")
-            % {"counted": money_text(total), "expected": money_text(expected)}, field="note")
+            "The count differs from the till's records: count again, or describe the "
+            "difference in the note."), field="note")
     TillSession.objects.filter(pk=session.pk).update(
         status=TillStatus.CLOSED, closed_at=timezone.now(), counted=clean, counted_total=total,
         expected_cash=expected, difference=total - expected, close_note=text)
@@ -351,14 +361,29 @@ def _fingerprint(invoice_id: Any, amount: Decimal, method: str) -> str:
     return hashlib.sha256(f"{invoice_id}|{amount}|{method}".encode()).hexdigest()
 
 
-def _claim(key: str, actor: Any, fingerprint: str) -> Payment | None:
-    """Claim ``key`` for this request (committed at once, so others see it): None when
-    claimed; the earlier payment when the key already finished; errors otherwise."""
-    for _attempt in range(2):
+class _Replay(Exception):
+    def __init__(self, payment: Payment) -> None:
+        self.payment = payment
+
+
+def _replayed(payment_id: int) -> Payment:
+    payment = Payment.objects.get(pk=payment_id)
+    payment.replayed = True  # type: ignore[attr-defined]
+    return payment
+
+
+def _claim(key: str, actor: Any, fingerprint: str) -> tuple[str, Payment | None]:
+    """Claim ``key`` for this request (committed at once, so others see it): (our claim
+    id, None), or (_, the payment) when the key already finished; errors otherwise."""
+    mine = uuid.uuid4().hex
+    in_flight = Conflict("in_flight", _(
+        "The same payment is being posted right now; wait for its answer."))
+    for _attempt in range(3):
         try:
             with transaction.atomic():
-                IdempotencyKey.objects.create(key=key, actor=actor, fingerprint=fingerprint)
-            return None
+                IdempotencyKey.objects.create(key=key, actor=actor, fingerprint=fingerprint,
+                                              claim=mine)
+            return mine, None
         except IntegrityError:
             row = IdempotencyKey.objects.filter(key=key).first()
             if row is None:  # released between our insert and our read: try again
@@ -368,18 +393,17 @@ def _claim(key: str, actor: Any, fingerprint: str) -> Payment | None:
                     "This idempotency key was used for a different payment."),
                     field="Idempotency-Key") from None
             if row.payment_id:
-                payment = Payment.objects.get(pk=row.payment_id)
-                payment.replayed = True  # type: ignore[attr-defined]
-                return payment
+                return "", _replayed(row.payment_id)
             stale = timezone.now() - STALE_KEY
-            if IdempotencyKey.objects.filter(pk=row.pk, payment__isnull=True,
+            if IdempotencyKey.objects.filter(pk=row.pk, payment__isnull=True, claim=row.claim,
                                              created_at__lt=stale).update(
-                    created_at=timezone.now()):
-                return None  # the first request died: this one takes over
-            raise Conflict("in_flight", _(
-                "The same payment is being posted right now; wait for its answer.")) from None
-    raise Conflict("in_flight", _("The same payment is being posted right now; wait for its "
-                                  "answer."))
+                    created_at=timezone.now(), claim=mine):
+                return mine, None  # the first request seems dead: this one takes over
+            row.refresh_from_db()
+            if row.payment_id:
+                return "", _replayed(row.payment_id)
+            raise in_flight from None
+    raise in_flight
 
 
 def payment_register(*, actor: Any, invoice_id: Any, amount: Any, method: str,
@@ -392,18 +416,30 @@ def payment_register(*, actor: Any, invoice_id: Any, amount: Any, method: str,
     if len(key) > 100:
         raise ValidationFailed("invalid", _("The idempotency key may have at most 100 "
                                             "characters."), field="Idempotency-Key")
+    mine = ""
     if key:
-        done = _claim(key, actor, _fingerprint(invoice_id, value, method))
+        mine, done = _claim(key, actor, _fingerprint(invoice_id, value, method))
         if done is not None:
             return done
     try:
         with transaction.atomic():
+            if key:
+                # The key's row, locked: if another request took the claim over (we were
+                # thought dead) or already posted, this one posts nothing.
+                row = IdempotencyKey.objects.select_for_update().filter(key=key).first()
+                if row is not None and row.payment_id:
+                    raise _Replay(_replayed(row.payment_id))
+                if row is None or row.claim != mine:
+                    raise Conflict("in_flight", _(
+                        "The same payment is being posted right now; wait for its answer."))
             payment = _register(actor, invoice_id, value, method)
             if key:
-                IdempotencyKey.objects.filter(key=key).update(payment=payment)
+                IdempotencyKey.objects.filter(key=key, claim=mine).update(payment=payment)
+    except _Replay as replay:
+        return replay.payment
     except BaseException:
-        if key:  # release the key: the client may retry the same request
-            IdempotencyKey.objects.filter(key=key, payment__isnull=True).delete()
+        if key:  # release our claim: the client may retry the same request
+            IdempotencyKey.objects.filter(key=key, claim=mine, payment__isnull=True).delete()
         raise
     return payment
 
@@ -468,8 +504,7 @@ def payment_reverse(*, actor: Any, payment_id: int, reason: Any) -> Payment:
     invoice = Invoice.objects.select_for_update().get(pk=original.invoice_id)
     cash = -original.amount if original.method == PaymentMethod.CASH else Decimal(0)
     if cash and expected_cash(session) + cash < 0:
-        raise Conflict("not_enough_cash", _("The drawer holds only %(cash)s.")
-                       % {"cash": money_text(expected_cash(session))})
+        raise Conflict("not_enough_cash", _("There is not that much cash in the till."))
     paid = invoice.paid - original.allocated
     Invoice.objects.filter(pk=invoice.pk).update(paid=paid, status=_status(paid, invoice.gross))
     reversal = Payment.objects.create(

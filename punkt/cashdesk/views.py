@@ -76,7 +76,7 @@ def till(request: HttpRequest) -> HttpResponse:
     entries = list(session.entries.select_related("payment__invoice").order_by("-pk")[:15])
     return render(request, "cashdesk/till.html", {
         "session": session, "found": found, "searched": searched, "error": error,
-        "expected": services.expected_cash(session), "entries": entries,
+        "entries": entries,
         "stale": session.business_day != services.today()})
 
 
@@ -179,6 +179,7 @@ def _payment(request: HttpRequest, payment_id: int) -> Payment:
         raise NotFound(_("Payment not found."))
     access = org_perms.access_of(request.user)
     if not (payment.cashier_id == request.user.pk
+            and access.can(perms.PAYMENT_TAKE.code, payment.branch_id)
             or access.can(perms.TILL_ACKNOWLEDGE.code, payment.branch_id)
             or access.can(perms.CASH_REPORT.code, payment.branch_id) and access.is_hq):
         raise NotFound(_("Payment not found."))
@@ -227,9 +228,11 @@ def till_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.till_get(user=request.user, session_id=session_id)
     entries = list(session.entries.select_related("payment__invoice", "actor")
                    .order_by("created_at", "pk"))
+    # The cashier's own open till stays blind: the expected amount shows once counted.
+    blind = session.status == TillStatus.OPEN and session.cashier_id == request.user.pk
     return render(request, "cashdesk/till_detail.html", {
-        "session": session, "entries": entries,
-        "expected": services.expected_cash(session),
+        "session": session, "entries": entries, "blind": blind,
+        "expected": None if blind else services.expected_cash(session),
         "can_acknowledge": session.status == TillStatus.CLOSED
         and session.cashier_id != request.user.pk
         and org_perms.can(request.user, perms.TILL_ACKNOWLEDGE.code, session.branch_id),

@@ -110,6 +110,9 @@ class StockOrder(models.Model):
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     cancelled_reason = models.CharField(max_length=500, blank=True)
+    #: The order form's one-time token (or an API Idempotency-Key): a second submit of the
+    #: same form gives the first order back.
+    key = models.CharField(max_length=80, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -237,18 +237,28 @@ def _order_lines(lines: dict[Any, Any]) -> list[tuple[Product, int]]:
 
 @transaction.atomic
 def order_create(*, actor: Any, branch_id: int, lines: dict[Any, Any],
-                 note: Any = "") -> StockOrder:
-    """The manager's order to HQ (usually the proposal, quantities adjusted)."""
+                 note: Any = "", key: str = "") -> StockOrder:
+    """The manager's order to HQ (usually the proposal, quantities adjusted). The same
+    ``key`` again (a double click, a retried request) gives the first order back."""
     branch = _branch(branch_id)
     org_perms.ensure(actor, perms.ORDER_CREATE.code, branch.pk)
     if branch.kind == "hq":
         raise ValidationFailed("invalid", _("HQ does not order from itself."), field="branch")
-    # One order at a time per branch: a double click or a second manager waits here and
-    # then sees the first order already counted in the proposal.
+    key = str(key or "").strip()
+    if len(key) > 80:
+        raise ValidationFailed("invalid", _("The idempotency key may have at most 80 "
+                                            "characters."), field="Idempotency-Key")
+    # One order at a time per branch: a double click or a second manager waits here, then
+    # finds the first order by its key.
     Branch.objects.select_for_update().filter(pk=branch.pk).first()
+    if key and (done := StockOrder.objects.filter(key=key).first()) is not None:
+        if done.branch_id != branch.pk:
+            raise Conflict("key_reused", _("This form was already used; open a new one."))
+        return done
     chosen = _order_lines(lines)
     text = " ".join(str(note or "").split())[:500]
-    order = StockOrder.objects.create(branch=branch, note=text, created_by=_user(actor))
+    order = StockOrder.objects.create(branch=branch, note=text, created_by=_user(actor),
+                                      key=key or None)
     StockOrderLine.objects.bulk_create([StockOrderLine(order=order, product=p, ordered=q)
                                         for p, q in chosen])
     audit_record(action="inventory.order.create", obj=order, actor=actor, branch_id=branch.pk,

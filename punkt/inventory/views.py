@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -168,7 +169,9 @@ def order_new(request: HttpRequest, branch_id: int) -> HttpResponse:
                  if key.startswith("qty-")}
         try:
             order = services.order_create(actor=request.user, branch_id=branch.pk, lines=lines,
-                                          note=request.POST.get("note", ""))
+                                          note=request.POST.get("note", ""),
+                                          key=f"form:{request.POST.get('key', '')}"[:80]
+                                          if request.POST.get("key") else "")
         except (ValidationFailed, Conflict) as exc:
             error = exc
         else:
@@ -176,7 +179,8 @@ def order_new(request: HttpRequest, branch_id: int) -> HttpResponse:
                              % {"number": order.number})
             return redirect("inventory:order_detail", order_id=order.pk)
     return render(request, "inventory/order_new.html", {
-        "branch": branch, "proposal": proposal, "error": error, "posted": request.POST},
+        "branch": branch, "proposal": proposal, "error": error, "posted": request.POST,
+        "key": request.POST.get("key") or uuid.uuid4().hex},
         status=422 if error else 200)
 
 

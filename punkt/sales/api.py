@@ -264,7 +264,9 @@ def stock_order_create(request: HttpRequest, branch_id: int, payload: OrderIn) -
     _branch_visible(request.user, branch_id, "inventory.stock.view")
     order = inventory.order_create(actor=request.user, branch_id=branch_id,
                                    lines={x.product_id: x.quantity for x in payload.lines},
-                                   note=payload.note)
+                                   note=payload.note,
+                                   key=f"api:{request.headers['Idempotency-Key']}"
+                                   if request.headers.get("Idempotency-Key") else "")
     return Status(201, _order(order, request.user))
 
 

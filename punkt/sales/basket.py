@@ -40,10 +40,21 @@ def clear(session: Any, branch_id: int) -> None:
     session.modified = True
 
 
+MAX_QUANTITY = 1000
+
+
+def _quantity(value: Any, default: int) -> int:
+    text = str(value or "").strip()
+    if not (text.isdecimal() and text.isascii()):
+        return default
+    return max(1, min(int(text), MAX_QUANTITY))
+
+
 def add(basket: dict[str, Any], product_id: int, quantity: int = 1) -> None:
+    quantity = _quantity(quantity, 1)
     for line in basket["lines"]:
         if line["product_id"] == product_id:
-            line["quantity"] = min(int(line["quantity"]) + quantity, 1000)
+            line["quantity"] = min(_quantity(line["quantity"], 1) + quantity, MAX_QUANTITY)
             return
     if len(basket["lines"]) < MAX_LINES:
         basket["lines"].append({"product_id": product_id, "quantity": quantity,
@@ -51,9 +62,11 @@ def add(basket: dict[str, Any], product_id: int, quantity: int = 1) -> None:
 
 
 def update(basket: dict[str, Any], product_id: int, quantity: str, discount: str) -> None:
+    """A whole quantity of 1–1000 (anything else keeps the previous one); the discount as
+    typed (the sale checks it and names the line)."""
     for line in basket["lines"]:
         if line["product_id"] == product_id:
-            line["quantity"] = quantity.strip()[:6] or "1"
+            line["quantity"] = _quantity(quantity, _quantity(line["quantity"], 1))
             line["discount_percent"] = discount.strip().replace(",", ".")[:6] or "0"
 
 

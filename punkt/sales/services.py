@@ -105,6 +105,17 @@ def _customer(actor: Any, customer_id: Any) -> Customer | None:
     return customer
 
 
+def _key(kind: str, key: Any) -> str:
+    """The once-only key of a sale or a return (one kind's key never replays the other)."""
+    text = str(key or "").strip()
+    if not text:
+        return ""
+    if len(text) > 70:
+        raise ValidationFailed("invalid", _("The idempotency key may have at most 70 "
+                                            "characters."), field="Idempotency-Key")
+    return f"{kind}:{text}"
+
+
 def _replay(key: str, actor: Any) -> Sale | None:
     sale = Sale.objects.filter(key=key).first()
     if sale is None:
@@ -120,7 +131,7 @@ def sale_create(*, actor: Any, branch_id: int, lines: list[dict[str, Any]],
                 payment_method: str, customer_id: Any = None, key: str = "") -> Sale:
     """Record a sale; the same ``key`` twice (a double click, a retried request) gives the
     first sale back instead of a second one."""
-    key = str(key or "")[:80]
+    key = _key("sale", key)
     if key and (done := _replay(key, actor)) is not None:
         return done
     try:
@@ -216,7 +227,7 @@ def sale_return(*, actor: Any, sale_id: int, quantities: dict[Any, Any], reason:
     if sale is None:
         raise NotFound(_("Sale not found."))
     org_perms.ensure(actor, perms.SALE_CREATE.code, sale.branch_id)
-    key = str(key or "")[:80]
+    key = _key("return", key)
     if key and (done := _replay(key, actor)) is not None:
         return done
     text = " ".join(str(reason or "").split())
@@ -249,8 +260,11 @@ def sale_return(*, actor: Any, sale_id: int, quantities: dict[Any, Any], reason:
                                field="lines")
     lines = []
     for line, qty in chosen:
-        # The refund is the share of what was paid for the line (its discount included).
-        refund = cents(line.total_gross * qty / line.quantity)
+        # The refund is the share of what was paid for the line (its discount included),
+        # counted cumulatively so that unit-by-unit returns add up to the line's total.
+        done = line.quantity - left[line.pk]
+        refund = (cents(line.total_gross * (done + qty) / line.quantity)
+                  - cents(line.total_gross * done / line.quantity))
         lines.append(SaleLine(product_id=line.product_id, returns_line=line, name=line.name,
                               quantity=qty, unit_price_gross=line.unit_price_gross,
                               discount_percent=line.discount_percent, total_gross=refund,
@@ -309,10 +323,14 @@ def receipt_print(sale_id: int) -> str:
         Sale.objects.filter(pk=sale.pk).update(receipt_status=ReceiptStatus.PRINTING)
     try:
         number = fiscal.register().print_receipt(receipt_payload(sale))
-    except Exception as exc:  # noqa: BLE001 - any register error is the receipt's failure
+    except fiscal.FiscalError as exc:  # the register refused: nothing was printed
         Sale.objects.filter(pk=sale_id).update(receipt_status=ReceiptStatus.FAILED,
                                                receipt_error=str(exc)[:300])
         return ReceiptStatus.FAILED
+    except Exception as exc:  # noqa: BLE001 - a timeout may come after printing
+        Sale.objects.filter(pk=sale_id).update(receipt_status=ReceiptStatus.UNCERTAIN,
+                                               receipt_error=str(exc)[:300])
+        return ReceiptStatus.UNCERTAIN
     Sale.objects.filter(pk=sale_id).update(receipt_status=ReceiptStatus.PRINTED,
                                            receipt_number=number[:60], receipt_error="")
     return ReceiptStatus.PRINTED

@@ -20,6 +20,7 @@ from punkt.catalog.models import Product
 from punkt.catalog.selectors import prices_at, product_list
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
 from punkt.core.exports import csv_response
+from punkt.core.money import cents
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
 from punkt.customers import selectors as customers
@@ -63,7 +64,7 @@ def _basket_rows(branch: Any, basket: dict[str, Any]) -> tuple[list[dict[str, An
         try:
             qty, pct = int(line["quantity"]), Decimal(str(line["discount_percent"]))
             if price is not None and pct.is_finite():
-                value = (price.price_gross * qty * (100 - pct) / 100).quantize(Decimal("0.01"))
+                value = cents(price.price_gross * qty * (100 - pct) / 100)
                 total += value
         except (ValueError, InvalidOperation):
             pass
@@ -94,8 +95,14 @@ def counter(request: HttpRequest) -> HttpResponse:
         return render(request, "sales/counter.html#search", {
             "found": found, "branch": branch, "q": q})
     rows, total = _basket_rows(branch, basket)
-    customer = customers.customer_get(user=request.user, customer_id=basket["customer"]) \
-        if basket["customer"] else None
+    customer = None
+    if basket["customer"]:
+        try:
+            customer = customers.customer_get(user=request.user,
+                                              customer_id=basket["customer"])
+        except NotFound:  # no longer visible to this seller: sell without them
+            basket["customer"] = None
+            baskets.save(request.session, branch.pk, basket)
     today = selectors.sale_list(user=request.user, branch_id=branch.pk,
                                 day_from=timezone.localdate())[:10]
     return render(request, "sales/counter.html", {

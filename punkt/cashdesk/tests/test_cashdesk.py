@@ -272,3 +272,36 @@ def test_closed_till_and_ledgers_refuse_changes(world: Any) -> None:
         Payment.objects.update(amount=1)
     with pytest.raises(DatabaseError), transaction.atomic():
         TillEntry.objects.all().delete()
+
+
+def test_count_keys_and_invoice_numbers(world: Any) -> None:
+    session = till(world, "0")
+    with pytest.raises(ValidationFailed) as e:
+        services.till_close(actor=world.cashier_a, session_id=session.pk,
+                            counted={"0.5": "2"})
+    assert e.value.field == "count-0.5"
+    inv = invoice(world)
+    lower = services.invoice_create(actor=world.expert, customer_id=inv.customer_id,
+                                    number="fv/abc/1", issued_on="2026-11-01",
+                                    due_on="2026-11-15", lines=inv.lines)
+    assert lower.number == "FV/ABC/1"
+    assert selectors.invoice_by_number(user=world.cashier_a, number="fv/abc/1") == lower
+
+
+def test_a_stale_claim_is_taken_over_once(world: Any) -> None:
+    from django.utils import timezone
+
+    inv = invoice(world)
+    till(world)
+    IdempotencyKey.objects.create(
+        key="k-old", actor=world.cashier_a, claim="dead-request",
+        fingerprint=services._fingerprint(inv.pk, Decimal("5.00"), "cash"),
+        created_at=timezone.now() - datetime.timedelta(minutes=10))
+    p = services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="5",
+                                  method="cash", key="k-old")
+    again = services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="5",
+                                      method="cash", key="k-old")
+    assert again.pk == p.pk and Payment.objects.count() == 1
+    assert p.number.startswith("KP/")
+    rev = services.payment_reverse(actor=world.cashier_a, payment_id=p.pk, reason="x")
+    assert rev.number.startswith("KW/")

@@ -156,3 +156,13 @@ def test_movements_are_append_only(world: Any) -> None:
         StockMovement.objects.filter(pk=m.pk).update(quantity=99)
     with pytest.raises(DatabaseError), transaction.atomic():
         StockMovement.objects.filter(pk=m.pk).delete()
+
+
+def test_the_same_order_form_twice_orders_once(world: Any) -> None:
+    s = shop(world, stock_a=0)
+    first = services.order_create(actor=world.manager_a, branch_id=world.a.pk,
+                                  lines={s.router.pk: 2}, key="form:abc")
+    again = services.order_create(actor=world.manager_a, branch_id=world.a.pk,
+                                  lines={s.router.pk: 2}, key="form:abc")
+    assert again.pk == first.pk
+    assert services.on_order(world.a.pk) == {s.router.pk: 2}

@@ -203,3 +203,49 @@ def test_file_register_writes_the_receipt(world: Any, settings: Any, tmp_path: A
     assert services.receipt_print(sale.pk) == ReceiptStatus.PRINTED
     data = json.loads((tmp_path / "fiscal" / f"{sale.number}.json").read_text())
     assert data["total_gross"] == "249.00" and data["receipt_number"].startswith("PAR-")
+
+
+def test_unit_by_unit_returns_refund_exactly_what_was_paid(world: Any) -> None:
+    s = shop(world, stock_a=3)
+    sale = sell(world, (s.book, 3), extra={"discount_percent": "5"})
+    line = sale.lines.get()
+    assert line.total_gross == Decimal("113.72")  # 3 × 39.90 × 0.95 = 113.715 → half up
+    refunds = [services.sale_return(actor=world.service_a, sale_id=sale.pk,
+                                    quantities={line.pk: 1}, reason="wada").total_gross
+               for _ in range(3)]
+    assert sum(refunds) == Decimal("113.72")
+
+
+def test_basket_survives_junk_quantities() -> None:
+    from punkt.sales import basket
+
+    b: dict[str, Any] = {"lines": [], "customer": None}
+    basket.add(b, 7, 2)
+    basket.update(b, 7, "1.5", "0")
+    assert b["lines"][0]["quantity"] == 2  # the junk kept the previous quantity
+    basket.update(b, 7, "abc", "0")
+    basket.add(b, 7, 10**17)
+    assert b["lines"][0]["quantity"] == 1000
+
+
+def test_keys_of_sales_and_returns_do_not_mix(world: Any) -> None:
+    s = shop(world, stock_a=3)
+    sale = sell(world, (s.router, 1), key="k")
+    ret = services.sale_return(actor=world.service_a, sale_id=sale.pk,
+                               quantities={sale.lines.get().pk: 1}, reason="x", key="k")
+    assert ret.kind == SaleKind.RETURN
+    with pytest.raises(ValidationFailed) as e:
+        sell(world, (s.router, 1), key="x" * 71)
+    assert e.value.field == "Idempotency-Key"
+
+
+class Flaky:
+    def print_receipt(self, receipt: dict[str, Any]) -> str:
+        raise TimeoutError("no answer from the register")
+
+
+@override_settings(PUNKT_FISCAL_BACKEND="punkt.sales.tests.test_sales.Flaky")
+def test_a_register_timeout_is_uncertain_not_failed(world: Any) -> None:
+    s = shop(world, stock_a=1)
+    sale = sell(world, (s.router, 1))
+    assert services.receipt_print(sale.pk) == ReceiptStatus.UNCERTAIN
