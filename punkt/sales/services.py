@@ -262,9 +262,9 @@ def sale_return(*, actor: Any, sale_id: int, quantities: dict[Any, Any], reason:
     for line, qty in chosen:
         # The refund is the share of what was paid for the line (its discount included),
         # counted cumulatively so that unit-by-unit returns add up to the line's total.
-        done = line.quantity - left[line.pk]
-        refund = (cents(line.total_gross * (done + qty) / line.quantity)
-                  - cents(line.total_gross * done / line.quantity))
+        already = line.quantity - left[line.pk]
+        refund = (cents(line.total_gross * (already + qty) / line.quantity)
+                  - cents(line.total_gross * already / line.quantity))
         lines.append(SaleLine(product_id=line.product_id, returns_line=line, name=line.name,
                               quantity=qty, unit_price_gross=line.unit_price_gross,
                               discount_percent=line.discount_percent, total_gross=refund,
