@@ -96,6 +96,7 @@ def build_scenarios(branch: Branch) -> list[Scenario]:
     print(f"branch {branch.code} ({branch.name}); cashier {cashier.email}; "
           f"{len(sample)} unpaid invoices sampled")
     page = logged_in(cashier.email)
+    manager = logged_in(staff_of(branch.pk, Role.MANAGER)[0].email)
     api = Client()
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {token_for(cashier)}"}
 
@@ -132,6 +133,10 @@ def build_scenarios(branch: Branch) -> list[Scenario]:
         Scenario("payment: API POST with Idempotency-Key", pay_api, 201),
         Scenario("payment: page form POST", pay_form, 302),
         Scenario("till page (cashier)", lambda i: page.get("/cashdesk/"), 200),
+        # The customer list's first page (≈9 ms p50 on a quiet machine, bench/README.md):
+        # how busy the host was during this run.
+        Scenario("reference: customer list — branch manager",
+                 lambda i: manager.get("/customers/"), 200),
     ]
 
 

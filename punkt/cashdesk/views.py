@@ -73,7 +73,9 @@ def till(request: HttpRequest) -> HttpResponse:
                 unpaid_only=q.get("all") != "1")
     except ValidationFailed as exc:
         error = exc
-    entries = list(session.entries.select_related("payment__invoice").order_by("-pk")[:15])
+    entries = list(session.entries.select_related("payment__invoice")
+                   .only("created_at", "kind", "amount", "payment__invoice__number")
+                   .order_by("-pk")[:15])
     return render(request, "cashdesk/till.html", {
         "session": session, "found": found, "searched": searched, "error": error,
         "entries": entries,
