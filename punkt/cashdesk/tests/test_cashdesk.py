@@ -305,3 +305,30 @@ def test_a_stale_claim_is_taken_over_once(world: Any) -> None:
     assert p.number.startswith("KP/")
     rev = services.payment_reverse(actor=world.cashier_a, payment_id=p.pk, reason="x")
     assert rev.number.startswith("KW/")
+
+
+def _pdf_text(data: bytes, tmp_path: Any) -> str:
+    import subprocess
+
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_hostile_buyer_names_print_as_typed(world: Any, tmp_path: Any) -> None:
+    from punkt.cashdesk import documents
+
+    hostile = customer(world, first_name="<b>Zofia</b>", last_name="=HYPERLINK(\"x\")",
+                       street="ul. <script>alert(1)</script> 1")
+    inv = invoice(world, hostile)
+    till(world)
+    p = services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="10",
+                                  method="cash")
+    for data in (documents.kp_pdf(p), documents.invoice_pdf(inv, reissued_on=inv.issued_on)):
+        text = _pdf_text(data, tmp_path)
+        assert "<b>Zofia</b>" in text and "<script>alert(1)</script>" in text
+    assert "DUPLIKAT" in _pdf_text(documents.invoice_pdf(inv, reissued_on=inv.issued_on),
+                                   tmp_path)
+    words = _pdf_text(documents.kp_pdf(p), tmp_path)
+    assert "dziesięć złotych 00/100" in words

@@ -249,3 +249,17 @@ def test_a_register_timeout_is_uncertain_not_failed(world: Any) -> None:
     s = shop(world, stock_a=1)
     sale = sell(world, (s.router, 1))
     assert services.receipt_print(sale.pk) == ReceiptStatus.UNCERTAIN
+
+
+def test_a_rolled_back_sale_leaves_no_receipt_task_and_no_stock_change(world: Any) -> None:
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    s = shop(world, stock_a=2)
+    before = DBTaskResult.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        sell(world, (s.router, 1))
+        raise RuntimeError("the work failed after the sale was queued for the register")
+    assert not Sale.objects.exists() and DBTaskResult.objects.count() == before
+    assert qty(world.a, s.router) == 2
+    assert not StockMovement.objects.filter(kind="sale").exists()
