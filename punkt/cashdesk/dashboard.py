@@ -37,14 +37,14 @@ panel(Panel(_("Tills to check"), "cashdesk/panels/to_check.html",
 def _balance(user: Any, customer: Any) -> tuple[Any, str] | None:
     """The customer's settlement with HQ on their profile, as the cashier left it."""
     from punkt.cashdesk.selectors import balance
-    from punkt.cashdesk.services import money_text
+    from punkt.core.money import format_pln
 
     b = balance(customer.pk)
     if not (b.due or b.credit):
         return None
-    parts = [_("to pay %(amount)s") % {"amount": money_text(b.due)}]
+    parts = [_("to pay %(amount)s") % {"amount": format_pln(b.due)}]
     if b.overdue:
-        parts.append(_("overdue %(amount)s") % {"amount": money_text(b.overdue)})
+        parts.append(_("overdue %(amount)s") % {"amount": format_pln(b.overdue)})
     if b.credit:
-        parts.append(_("credit %(amount)s") % {"amount": money_text(b.credit)})
+        parts.append(_("credit %(amount)s") % {"amount": format_pln(b.credit)})
     return _("Invoices"), ", ".join(str(p) for p in parts)

@@ -39,7 +39,7 @@ from punkt.cashdesk.models import (
 )
 from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
-from punkt.core.money import cents, parse_amount, rate_percent
+from punkt.core.money import cents, format_pln, parse_amount, rate_percent
 from punkt.customers.models import Customer, CustomerKind
 from punkt.customers.normalize import fold
 from punkt.customers.timeline import register_kind, timeline_add
@@ -99,12 +99,6 @@ def _date(value: Any, *, field: str, label: str) -> datetime.date:
     except ValueError:
         raise ValidationFailed("invalid", _("%(label)s: give the date as YYYY-MM-DD.")
                                % {"label": label}, field=field) from None
-
-
-def money_text(amount: Decimal) -> str:
-    from punkt.contracts.document import money
-
-    return money(amount)
 
 
 # --- Invoices -------------------------------------------------------------------------
@@ -197,7 +191,7 @@ def invoice_create(*, actor: Any, customer_id: Any, number: Any, issued_on: Any,
                                % {"number": number}, field="number") from None
     timeline_add(customer_id=customer.pk, kind="invoice", branch_id=customer.branch_id,
                  source=invoice, subject=_("Invoice %(number)s: %(gross)s to pay by %(due)s")
-                 % {"number": number, "gross": money_text(total),
+                 % {"number": number, "gross": format_pln(total),
                     "due": due.strftime("%d.%m.%Y")})
     audit_record(action="cashdesk.invoice.create", obj=invoice, actor=actor,
                  branch_id=customer.branch_id, message=f"{number} {total}")
@@ -457,7 +451,7 @@ def _register(actor: Any, invoice_id: Any, value: Decimal, method: str) -> Payme
         raise ValidationFailed("cash_limit", _(
             "A business may not pay an invoice above %(limit)s in cash (Entrepreneurs' Law "
             "art. 19): take a card payment or a bank transfer.")
-            % {"limit": money_text(limit)}, field="method")
+            % {"limit": format_pln(limit)}, field="method")
     outstanding = invoice.gross - invoice.paid
     if outstanding <= 0:
         raise Conflict("paid", _("Invoice %(number)s is already paid.")
@@ -473,11 +467,11 @@ def _register(actor: Any, invoice_id: Any, value: Decimal, method: str) -> Payme
                              cash=value if method == PaymentMethod.CASH else Decimal(0),
                              payment=payment, actor=_user(actor))
     subject = _("Paid %(amount)s for invoice %(number)s at %(branch)s (%(method)s)") % {
-        "amount": money_text(value), "number": invoice.number,
+        "amount": format_pln(value), "number": invoice.number,
         "branch": session.branch.name, "method": payment.get_method_display()}
     if value > allocated:
         subject += " — " + _("%(credit)s overpaid, kept as credit") % {
-            "credit": money_text(value - allocated)}
+            "credit": format_pln(value - allocated)}
     timeline_add(customer_id=invoice.customer_id, kind="payment", actor=actor,
                  branch_id=session.branch_id, source=payment, subject=subject)
     audit_record(action="cashdesk.payment.register", obj=payment, actor=actor,
@@ -517,7 +511,7 @@ def payment_reverse(*, actor: Any, payment_id: int, reason: Any) -> Payment:
     timeline_add(customer_id=original.customer_id, kind="payment", actor=actor,
                  branch_id=session.branch_id, source=reversal, body=text,
                  subject=_("Payment %(number)s of %(amount)s reversed")
-                 % {"number": original.number, "amount": money_text(original.amount)})
+                 % {"number": original.number, "amount": format_pln(original.amount)})
     audit_record(action="cashdesk.payment.reverse", obj=reversal, actor=actor,
                  branch_id=session.branch_id, message=f"{original.number}: {text}")
     return reversal

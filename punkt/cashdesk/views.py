@@ -20,6 +20,7 @@ from punkt.cashdesk import permissions as perms
 from punkt.cashdesk.models import EntryKind, Payment, PaymentMethod, TillStatus
 from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
+from punkt.core.money import format_pln
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
 from punkt.organization import permissions as org_perms
@@ -82,10 +83,6 @@ def till(request: HttpRequest) -> HttpResponse:
         "stale": session.business_day != services.today()})
 
 
-def _session_or_none(request: HttpRequest) -> Any:
-    return services.till_current(request.user)
-
-
 @scoped("self")
 @login_required
 @require_POST
@@ -106,7 +103,7 @@ def cash(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def close(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.PAYMENT_TAKE.code)
-    session = _session_or_none(request)
+    session = services.till_current(request.user)
     if session is None:
         messages.error(request, _("Your till is not open."))
         return redirect("cashdesk:till")
@@ -160,7 +157,7 @@ def pay(request: HttpRequest, invoice_id: int) -> HttpResponse:
     if not getattr(payment, "replayed", False):
         messages.success(request, _("Payment %(number)s of %(amount)s taken.")
                          % {"number": payment.number,
-                            "amount": services.money_text(payment.amount)})
+                            "amount": format_pln(payment.amount)})
     return redirect("cashdesk:invoice", invoice_id=inv.pk)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.html import escape
 
 from punkt.core import files
+from punkt.core.money import format_pln
 from punkt.core.pdf import qr_svg, render_pdf
 from punkt.customers.identifiers import format_nip, format_phone
 from punkt.materials import contract_template
@@ -41,7 +42,7 @@ def end_of_term(starts_on: datetime.date, months: int) -> datetime.date:
 
 
 def money(value: Decimal) -> str:
-    return f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0zł"
+    return format_pln(value)
 
 
 def _address(street: str, postal_code: str, city: str) -> str:

@@ -119,3 +119,8 @@ def amount_in_words(amount: Decimal) -> str:
                                                else [])
     text = " ".join(words) or "zero"
     return f"{text} {_plural(zloty, ('złoty', 'złote', 'złotych'))} {grosz:02d}/100"
+
+
+def format_pln(value: Decimal) -> str:
+    """``1234.5`` → ``1 234,50 zł`` (non-breaking spaces), as documents print money."""
+    return f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0zł"

@@ -382,7 +382,3 @@ def order_cancel(*, actor: Any, order_id: int, reason: Any = "") -> StockOrder:
         ORDER_FLOW.ensure_can(order, action, actor=actor)
         raise ValidationFailed("required", _("Give the reason for refusing."), field="reason")
     return _move_order(order, action, actor, cancelled_reason=text)
-
-
-def order_actions(order: StockOrder, user: Any) -> list[str]:
-    return ORDER_FLOW.allowed_actions(order, user)

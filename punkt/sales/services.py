@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -351,7 +350,3 @@ def receipt_retry(*, actor: Any, sale_id: int) -> Sale:
     _enqueue_receipt(sale)
     sale.receipt_status = ReceiptStatus.PENDING
     return sale
-
-
-def today_start() -> Any:
-    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)

@@ -35,11 +35,11 @@ def pln(value: Any) -> str:
     """``1234.5`` → ``1 234,50 zł`` (non-breaking spaces), as documents print money."""
     from decimal import Decimal, InvalidOperation
 
-    from punkt.contracts.document import money
+    from punkt.core.money import format_pln
 
     if value in (None, ""):
         return ""
     try:
-        return money(Decimal(str(value)))
+        return format_pln(Decimal(str(value)))
     except InvalidOperation:
         return str(value)
