@@ -113,6 +113,8 @@ class StockOrder(models.Model):
     #: The order form's one-time token (or an API Idempotency-Key): a second submit of the
     #: same form gives the first order back.
     key = models.CharField(max_length=80, unique=True, null=True, blank=True)
+    #: What the key was sent with (core.idempotency): the same key with another request → 422.
+    key_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from punkt.catalog.models import Product
+from punkt.core import idempotency
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.inventory import permissions as perms
@@ -251,14 +252,17 @@ def order_create(*, actor: Any, branch_id: int, lines: dict[Any, Any],
     # One order at a time per branch: a double click or a second manager waits here, then
     # finds the first order by its key.
     Branch.objects.select_for_update().filter(pk=branch.pk).first()
+    chosen = _order_lines(lines)
+    text = " ".join(str(note or "").split())[:500]
+    request = idempotency.fingerprint(
+        "order", branch.pk, sorted((p.pk, q) for p, q in chosen), text) if key else ""
     if key and (done := StockOrder.objects.filter(key=key).first()) is not None:
         if done.branch_id != branch.pk:
             raise Conflict("key_reused", _("This form was already used; open a new one."))
+        idempotency.ensure_same(done.key_fingerprint, request)
         return done
-    chosen = _order_lines(lines)
-    text = " ".join(str(note or "").split())[:500]
     order = StockOrder.objects.create(branch=branch, note=text, created_by=_user(actor),
-                                      key=key or None)
+                                      key=key or None, key_fingerprint=request)
     StockOrderLine.objects.bulk_create([StockOrderLine(order=order, product=p, ordered=q)
                                         for p, q in chosen])
     audit_record(action="inventory.order.create", obj=order, actor=actor, branch_id=branch.pk,

@@ -52,6 +52,8 @@ class Sale(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     #: The form's one-time token or the API's Idempotency-Key: a double click sells once.
     key = models.CharField(max_length=80, unique=True, null=True, blank=True)
+    #: What the key was sent with (core.idempotency): the same key with another request → 422.
+    key_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     receipt_status = models.CharField(_("receipt"), max_length=10,
                                       choices=ReceiptStatus.choices,

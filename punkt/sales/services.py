@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from punkt.catalog.models import Product
 from punkt.catalog.selectors import prices_at
+from punkt.core import idempotency
 from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
 from punkt.core.money import CENT, cents, vat_from_gross
@@ -115,36 +116,46 @@ def _key(kind: str, key: Any) -> str:
     return f"{kind}:{text}"
 
 
-def _replay(key: str, actor: Any) -> Sale | None:
+def _replay(key: str, actor: Any, request: str) -> Sale | None:
     sale = Sale.objects.filter(key=key).first()
     if sale is None:
         return None
     if sale.seller_id != getattr(actor, "pk", None):
         raise Conflict("key_reused", _("This form was already used by someone else; open "
                                        "a new one."))
+    idempotency.ensure_same(sale.key_fingerprint, request)
     sale.replayed = True  # type: ignore[attr-defined]
     return sale
+
+
+def _sale_fingerprint(branch_id: Any, lines: list[dict[str, Any]], payment_method: str,
+                      customer_id: Any) -> str:
+    wanted = sorted((w.product_id, w.quantity, str(w.discount_percent)) for w in _lines(lines))
+    return idempotency.fingerprint("sale", str(branch_id), wanted, str(payment_method),
+                                   str(customer_id or ""))
 
 
 def sale_create(*, actor: Any, branch_id: int, lines: list[dict[str, Any]],
                 payment_method: str, customer_id: Any = None, key: str = "") -> Sale:
     """Record a sale; the same ``key`` twice (a double click, a retried request) gives the
-    first sale back instead of a second one."""
+    first sale back instead of a second one — or, with another basket, a refusal (422)."""
     key = _key("sale", key)
-    if key and (done := _replay(key, actor)) is not None:
+    request = _sale_fingerprint(branch_id, lines, payment_method, customer_id) if key else ""
+    if key and (done := _replay(key, actor, request)) is not None:
         return done
     try:
         return _sale_create(actor=actor, branch_id=branch_id, lines=lines,
-                            payment_method=payment_method, customer_id=customer_id, key=key)
+                            payment_method=payment_method, customer_id=customer_id, key=key,
+                            request=request)
     except IntegrityError:
-        if key and (done := _replay(key, actor)) is not None:
+        if key and (done := _replay(key, actor, request)) is not None:
             return done
         raise
 
 
 @transaction.atomic
 def _sale_create(*, actor: Any, branch_id: int, lines: list[dict[str, Any]],
-                 payment_method: str, customer_id: Any, key: str) -> Sale:
+                 payment_method: str, customer_id: Any, key: str, request: str) -> Sale:
     branch = Branch.objects.filter(pk=branch_id).first()
     if branch is None:
         raise NotFound(_("Branch not found."))
@@ -183,7 +194,7 @@ def _sale_create(*, actor: Any, branch_id: int, lines: list[dict[str, Any]],
     sale = Sale.objects.create(
         branch=branch, seller=actor if getattr(actor, "pk", None) else None,
         customer=customer, payment_method=payment_method, total_gross=total,
-        discount_gross=list_total - total, key=key or None)
+        discount_gross=list_total - total, key=key or None, key_fingerprint=request)
     for line in built:
         line.sale = sale
     SaleLine.objects.bulk_create(built)
@@ -227,9 +238,12 @@ def sale_return(*, actor: Any, sale_id: int, quantities: dict[Any, Any], reason:
         raise NotFound(_("Sale not found."))
     org_perms.ensure(actor, perms.SALE_CREATE.code, sale.branch_id)
     key = _key("return", key)
-    if key and (done := _replay(key, actor)) is not None:
-        return done
     text = " ".join(str(reason or "").split())
+    request = idempotency.fingerprint(
+        "return", sale.pk, sorted((str(k).strip(), str(v).strip()) for k, v in quantities.items()
+                                  if str(v).strip() not in ("", "0")), text) if key else ""
+    if key and (done := _replay(key, actor, request)) is not None:
+        return done
     if not text:
         raise ValidationFailed("required", _("Give the reason for the return."), field="reason")
     if len(text) > 300:
@@ -272,6 +286,7 @@ def sale_return(*, actor: Any, sale_id: int, quantities: dict[Any, Any], reason:
         kind=SaleKind.RETURN, original=sale, branch_id=sale.branch_id,
         seller=actor if getattr(actor, "pk", None) else None, customer_id=sale.customer_id,
         payment_method=sale.payment_method, reason=text, key=key or None,
+        key_fingerprint=request,
         total_gross=sum((x.total_gross for x in lines), Decimal(0)))
     for line in lines:
         line.sale = doc

@@ -165,4 +165,8 @@ def test_the_same_order_form_twice_orders_once(world: Any) -> None:
     again = services.order_create(actor=world.manager_a, branch_id=world.a.pk,
                                   lines={s.router.pk: 2}, key="form:abc")
     assert again.pk == first.pk
+    with pytest.raises(ValidationFailed) as e:  # the same key with other quantities
+        services.order_create(actor=world.manager_a, branch_id=world.a.pk,
+                              lines={s.router.pk: 5}, key="form:abc")
+    assert e.value.code == "key_reused"
     assert services.on_order(world.a.pk) == {s.router.pk: 2}

@@ -29,6 +29,8 @@ def test_sale_api(world: Any, client_as: Any) -> None:
     assert first.status_code == 201 and first.json()["total_gross"] == "249.00"
     again = post(c, url, body, HTTP_IDEMPOTENCY_KEY="s-1")
     assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+    other = post(c, url, {**body, "payment_method": "cash"}, HTTP_IDEMPOTENCY_KEY="s-1")
+    assert other.status_code == 422 and other.json()["field"] == "Idempotency-Key"
     sold_out = post(c, url, body)
     assert sold_out.status_code == 409 and "Router" in sold_out.json()["message"]
     assert Sale.objects.count() == 1

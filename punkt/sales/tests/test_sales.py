@@ -124,6 +124,10 @@ def test_the_same_form_sells_once(world: Any) -> None:
     assert qty(world.a, s.router) == 2
     with pytest.raises(Conflict):
         sell(world, (s.router, 1), key="form-123", actor=world.manager_a)
+    with pytest.raises(ValidationFailed) as e:  # the same key, another basket: refused
+        sell(world, (s.router, 2), key="form-123")
+    assert (e.value.code, e.value.field) == ("key_reused", "Idempotency-Key")
+    assert qty(world.a, s.router) == 2
 
 
 def test_returns_are_new_documents(world: Any) -> None:
@@ -234,6 +238,13 @@ def test_keys_of_sales_and_returns_do_not_mix(world: Any) -> None:
     ret = services.sale_return(actor=world.service_a, sale_id=sale.pk,
                                quantities={sale.lines.get().pk: 1}, reason="x", key="k")
     assert ret.kind == SaleKind.RETURN
+    same = services.sale_return(actor=world.service_a, sale_id=sale.pk,
+                                quantities={sale.lines.get().pk: 1}, reason="x", key="k")
+    assert same.pk == ret.pk
+    with pytest.raises(ValidationFailed) as e:
+        services.sale_return(actor=world.service_a, sale_id=sale.pk,
+                             quantities={sale.lines.get().pk: 1}, reason="other", key="k")
+    assert e.value.code == "key_reused"
     with pytest.raises(ValidationFailed) as e:
         sell(world, (s.router, 1), key="x" * 71)
     assert e.value.field == "Idempotency-Key"
