@@ -12,7 +12,8 @@ from punkt.core.navigation import NavItem, nav
 from punkt.customers.timeline import register_profile_action
 from punkt.organization import permissions as org_perms
 
-nav(NavItem(_("Catalogue"), "catalog:product_list", perms.PRODUCT_VIEW.code, order=40))
+nav(NavItem(_("Catalogue"), "catalog:product_list", perms.PRODUCT_VIEW.code,
+            group="store", order=40))
 
 
 @register_profile_action

@@ -11,7 +11,8 @@ from punkt.core.navigation import NavItem, Panel, nav, panel
 
 nav(NavItem(_("Contracts"), "contracts:contract_list", perms.CONTRACT_VIEW.code, order=20,
             active_pattern=r"^/contracts/(?!review/|reports/)"))
-nav(NavItem(_("Contract reports"), "contracts:report", perms.CONTRACT_REPORT.code, order=79,
+nav(NavItem(_("Contract reports"), "contracts:report", perms.CONTRACT_REPORT.code,
+            group="reports", order=79,
             active_pattern=r"^/contracts/reports/"))
 nav(NavItem(_("To check"), "contracts:review", perms.CONTRACT_APPROVE.code, order=21,
             active_pattern=r"^/contracts/review/"))

@@ -13,7 +13,8 @@ from punkt.customers.models import DataSubjectRequest, RequestStatus, TimelineEn
 
 nav(NavItem(_("Customers"), "customers:customer_list", perms.CUSTOMER_VIEW.code, order=10,
             key="k", active_pattern=r"^/customers/(?!data-requests/)"))
-nav(NavItem(_("GDPR requests"), "customers:data_requests", perms.GDPR_MANAGE.code, order=92))
+nav(NavItem(_("GDPR requests"), "customers:data_requests", perms.GDPR_MANAGE.code,
+            group="hq", order=92))
 
 
 def _my_recent(request: Any) -> dict[str, Any] | None:

@@ -12,9 +12,9 @@ from punkt.core.roles import Role
 from punkt.inventory import permissions as perms
 from punkt.organization import permissions as org_perms
 
-nav(NavItem(_("Stock"), "inventory:stock", perms.STOCK_VIEW.code, order=42,
+nav(NavItem(_("Stock"), "inventory:stock", perms.STOCK_VIEW.code, group="store", order=42,
             active_pattern=r"^/stock/(?!orders/)"))
-nav(NavItem(_("Orders"), "inventory:order_list", perms.ORDER_FULFIL.code, order=43,
+nav(NavItem(_("Orders"), "inventory:order_list", perms.ORDER_FULFIL.code, group="store", order=43,
             active_pattern=r"^/stock/orders/"))
 
 

@@ -11,7 +11,8 @@ from punkt.materials import permissions as perms
 
 nav(NavItem(_("From HQ"), "materials:inbox", perms.MATERIAL_VIEW.code, order=40,
             active_pattern=r"^/materials/(?!manage/)"))
-nav(NavItem(_("Publish materials"), "materials:manage", perms.MATERIAL_MANAGE.code, order=85,
+nav(NavItem(_("Publish materials"), "materials:manage", perms.MATERIAL_MANAGE.code,
+            group="hq", order=85,
             active_pattern=r"^/materials/manage/"))
 
 

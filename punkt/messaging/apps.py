@@ -12,4 +12,4 @@ class MessagingConfig(AppConfig):
         from punkt.messaging import gdpr_links, permissions, tasks  # noqa: F401
 
         nav(NavItem(_("Message templates"), "messaging:template_list",
-                    permissions.TEMPLATE_MANAGE.code, order=86))
+                    permissions.TEMPLATE_MANAGE.code, group="hq", order=86))

@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from punkt.core.navigation import NAV
+from punkt.core.navigation import NAV, menu
 from punkt.organization import permissions as perms
 
 
@@ -23,5 +23,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 active = re.match(item.active_pattern, request.path) is not None
             else:
                 active = request.path.startswith(url) if url != "/" else request.path == "/"
-            items.append({"label": item.label, "url": url, "key": item.key, "active": active})
-    return {"nav_items": items, "access": access}
+            items.append({"label": item.label, "url": url, "key": item.key, "active": active,
+                          "group": item.group})
+    return {"nav_items": menu(items), "access": access}

@@ -25,16 +25,20 @@ from punkt.organization.models import (
 )
 
 nav(NavItem(_("Dashboard"), "core:dashboard", None, order=0, key="d"))
-nav(NavItem(_("Schedule"), "organization:schedule_home", perms.SCHEDULE_VIEW.code, order=80,
+nav(NavItem(_("Schedule"), "organization:schedule_home", perms.SCHEDULE_VIEW.code,
+            group="organisation", order=80,
             key="s",
             active_pattern=r"^/organisation/(schedule/|branches/\d+/(schedule|absences)/)"))
-nav(NavItem(_("Employees"), "organization:employee_list", perms.EMPLOYEE_VIEW.code, order=85,
+nav(NavItem(_("Employees"), "organization:employee_list", perms.EMPLOYEE_VIEW.code,
+            group="organisation", order=85,
             key="e"))
-nav(NavItem(_("Branches"), "organization:branch_list", perms.BRANCH_MANAGE.code, order=90,
+nav(NavItem(_("Branches"), "organization:branch_list", perms.BRANCH_MANAGE.code,
+            group="organisation", order=90,
             key="b", active_pattern=r"^/organisation/branches/(?!\d+/(schedule|absences)/)"))
-nav(NavItem(_("Audit log"), "core:audit_list", perms.AUDIT_VIEW.code, order=95, key="a"))
+nav(NavItem(_("Audit log"), "core:audit_list", perms.AUDIT_VIEW.code,
+            group="organisation", order=95, key="a"))
 nav(NavItem(_("Roles and MFA"), "organization:role_policies", perms.ROLE_POLICY_MANAGE.code,
-            order=96))
+            group="organisation", order=96))
 
 
 def _my_week(request: Any) -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ from punkt.sales import permissions as perms
 
 nav(NavItem(_("Counter"), "sales:counter", perms.SALE_CREATE.code, order=38,
             active_pattern=r"^/sales/counter/"))
-nav(NavItem(_("Sales"), "sales:sale_list", perms.SALE_VIEW.code, order=39,
+nav(NavItem(_("Sales"), "sales:sale_list", perms.SALE_VIEW.code, group="store", order=39,
             active_pattern=r"^/sales/(?!counter/)"))
 
 

@@ -29,6 +29,18 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-kind-form]").forEach(showKind);
   });
+  // The menu's drop-downs: one open at a time; a click elsewhere or Escape closes them.
+  function closeMenus(except) {
+    document.querySelectorAll("details[data-menu][open]").forEach(function (d) {
+      if (d !== except) { d.removeAttribute("open"); }
+    });
+  }
+  document.addEventListener("click", function (e) {
+    closeMenus(e.target && e.target.closest ? e.target.closest("details[data-menu]") : null);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { closeMenus(null); }
+  });
   // Confirm destructive actions declared with data-confirm.
   document.addEventListener("submit", function (e) {
     var form = e.target;
