@@ -8,4 +8,4 @@ class CashdeskConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from punkt.cashdesk import dashboard, demo, gdpr_links, permissions  # noqa: F401
+        from punkt.cashdesk import dashboard, demo, gdpr_links, permissions, tasks  # noqa: F401

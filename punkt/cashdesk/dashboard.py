@@ -13,9 +13,11 @@ from punkt.customers.timeline import register_profile_fact
 from punkt.organization import permissions as org_perms
 
 nav(NavItem(_("Till"), "cashdesk:till", perms.PAYMENT_TAKE.code, order=36,
-            active_pattern=r"^/cashdesk/(?!tills/)"))
-nav(NavItem(_("Tills"), "cashdesk:till_list", perms.CASH_REPORT.code, order=37,
+            active_pattern=r"^/cashdesk/(?!tills/|invoices/import/)"))
+nav(NavItem(_("Tills"), "cashdesk:till_list", perms.CASH_REPORT.code, group="reports", order=37,
             active_pattern=r"^/cashdesk/tills/"))
+nav(NavItem(_("Invoice files"), "cashdesk:invoice_imports", perms.INVOICE_MANAGE.code,
+            group="hq", order=86, active_pattern=r"^/cashdesk/invoices/import/"))
 
 
 def _to_check(request: Any) -> dict[str, Any] | None:

@@ -278,3 +278,41 @@ class DuplicateIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} {self.issued_at:%Y-%m-%d}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("queued for checking")
+    CHECKED = "checked", _("checked, waiting for confirmation")
+    REJECTED = "rejected", _("refused: the file has errors")
+    RUNNING = "running", _("importing")
+    DONE = "done", _("imported")
+    FAILED = "failed", _("failed")
+
+
+class InvoiceImport(models.Model):
+    """A file of HQ's invoices (CSV/XLSX, a row per invoice line): checked whole first,
+    then — confirmed — written whole in one transaction, or not at all."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    original_name = models.CharField(max_length=200)
+    stored_name = models.CharField(max_length=100, unique=True)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices,
+                              default=ImportStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    invoices_total = models.PositiveIntegerField(default=0)
+    customers_total = models.PositiveIntegerField(default=0)
+    gross_total = models.DecimalField(default=Decimal(0), **MONEY)
+    invoices_imported = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    job = models.ForeignKey("core.JobProgress", null=True, blank=True,
+                            on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(status__in=ImportStatus.values),
+                                              name="invoice_import_status_valid")]
+
+    def __str__(self) -> str:
+        return self.original_name

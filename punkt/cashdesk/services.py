@@ -92,16 +92,36 @@ def _text(value: Any, *, field: str, limit: int, required: bool, message: str = 
 
 
 def _date(value: Any, *, field: str, label: str) -> datetime.date:
+    if isinstance(value, datetime.datetime):  # a spreadsheet's date cell
+        return value.date()
     if isinstance(value, datetime.date):
         return value
+    text = str(value or "").strip()
     try:
-        return datetime.date.fromisoformat(str(value or "").strip())
+        if len(text) == 10 and text[2] == "." and text[5] == ".":  # 05.12.2026
+            return datetime.date(int(text[6:]), int(text[3:5]), int(text[:2]))
+        return datetime.date.fromisoformat(text)
     except ValueError:
-        raise ValidationFailed("invalid", _("%(label)s: give the date as YYYY-MM-DD.")
-                               % {"label": label}, field=field) from None
+        raise ValidationFailed("invalid", _("%(label)s: give the date as YYYY-MM-DD or "
+                                            "DD.MM.YYYY.") % {"label": label},
+                               field=field) from None
 
 
 # --- Invoices -------------------------------------------------------------------------
+
+def _quantity(value: Any, line: int) -> str:
+    text = str(value if value not in (None, "") else "1").strip().replace(",", ".")
+    try:
+        quantity = Decimal(text)
+    except ArithmeticError:
+        quantity = Decimal(0)
+    if not quantity.is_finite() or quantity <= 0 or quantity > 1_000_000 \
+            or quantity != quantity.quantize(Decimal("0.001")):
+        raise ValidationFailed("invalid", _("Line %(n)d: the quantity must be a number above "
+                                            "0 (at most 3 decimals).") % {"n": line},
+                               field=f"lines[{line}].quantity")
+    return format(quantity.normalize(), "f")
+
 
 def _lines(raw: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Decimal, Decimal]:
     """Lines with net amounts; VAT per rate from the net sum of that rate (VAT Act art.
@@ -119,29 +139,22 @@ def _lines(raw: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Decimal, De
             raise ValidationFailed("invalid", _("Line %(n)d: VAT rate 23, 8, 5, 0, zw or np.")
                                    % {"n": i}, field=f"lines[{i}].vat_rate")
         net = _amount(row.get("net"), field=f"lines[{i}].net")
-        lines.append({"name": name, "quantity": str(row.get("quantity") or "1"),
+        lines.append({"name": name, "quantity": _quantity(row.get("quantity"), i),
                       "vat_rate": rate, "net": str(net)})
         per_rate[rate] = per_rate.get(rate, Decimal(0)) + net
     vat = sum((cents(n * rate_percent(r) / 100) for r, n in per_rate.items()), Decimal(0))
     return lines, sum(per_rate.values(), Decimal(0)), vat
 
 
-@transaction.atomic
-def invoice_create(*, actor: Any, customer_id: Any, number: Any, issued_on: Any, due_on: Any,
-                   lines: list[dict[str, Any]], sale_date: Any = None, period: Any = "",
-                   ksef_number: Any = "", ksef_status: Any = "", verification_url: Any = "",
-                   delivery_channel: Any = "", gross: Any = None) -> Invoice:
-    """Record an invoice HQ issued. ``gross``, when the source gives it, must match the
-    lines (a typo in an import is refused, not booked)."""
-    org_perms.ensure(actor, perms.INVOICE_MANAGE.code)
+def invoice_build(*, customer: Customer, number: Any, issued_on: Any, due_on: Any,
+                  lines: list[dict[str, Any]], sale_date: Any = None, period: Any = "",
+                  ksef_number: Any = "", ksef_status: Any = "", verification_url: Any = "",
+                  delivery_channel: Any = "", gross: Any = None, actor: Any = None) -> Invoice:
+    """The checked, unsaved invoice (the buyer's data taken from the customer now).
+    ``gross``, when the source gives it, must match the lines (a typo in an import is
+    refused, not booked). Raises ValidationFailed naming the field."""
     number = _text(number, field="number", limit=60, required=True,
                    message=_("Give the invoice number.")).upper()
-    try:
-        customer = Customer.objects.filter(pk=int(customer_id)).first()
-    except (TypeError, ValueError):
-        customer = None
-    if customer is None:
-        raise ValidationFailed("invalid", _("No such customer."), field="customer")
     issued = _date(issued_on, field="issued_on", label=_("Issued"))
     due = _date(due_on, field="due_on", label=_("Due"))
     if due < issued:
@@ -159,7 +172,7 @@ def invoice_create(*, actor: Any, customer_id: Any, number: Any, issued_on: Any,
     if given is not None and given != total:
         raise ValidationFailed("invalid", _(
             "The gross amount %(given)s does not match the lines (%(total)s).")
-            % {"given": gross, "total": total}, field="gross")
+            % {"given": format_pln(given), "total": format_pln(total)}, field="gross")
     ksef_number = _text(ksef_number, field="ksef_number", limit=40, required=False)
     status = str(ksef_status or (KsefStatus.ACCEPTED if ksef_number else KsefStatus.NONE))
     if status not in KsefStatus.values:
@@ -169,7 +182,7 @@ def invoice_create(*, actor: Any, customer_id: Any, number: Any, issued_on: Any,
         raise ValidationFailed("invalid", _("The verification link must start with "
                                             "https://."), field="verification_url")
     person = customer.kind == CustomerKind.PERSON
-    invoice = Invoice(
+    return Invoice(
         number=number, customer=customer, buyer_name=customer.display_name,
         buyer_nip=customer.nip, buyer_street=customer.street,
         buyer_postal_code=customer.postal_code[:6], buyer_city=customer.city,
@@ -183,18 +196,36 @@ def invoice_create(*, actor: Any, customer_id: Any, number: Any, issued_on: Any,
         delivery_channel=_text(delivery_channel, field="delivery_channel", limit=20,
                                required=False),
         created_by=_user(actor))
+
+
+def invoice_subject(invoice: Invoice) -> str:
+    """The invoice's line on the customer's timeline."""
+    return _("Invoice %(number)s: %(gross)s to pay by %(due)s") % {
+        "number": invoice.number, "gross": format_pln(invoice.gross),
+        "due": invoice.due_on.strftime("%d.%m.%Y")}
+
+
+@transaction.atomic
+def invoice_create(*, actor: Any, customer_id: Any, **data: Any) -> Invoice:
+    """Record an invoice HQ issued (see :func:`invoice_build` for ``data``)."""
+    org_perms.ensure(actor, perms.INVOICE_MANAGE.code)
+    try:
+        customer = Customer.objects.filter(pk=int(customer_id)).first()
+    except (TypeError, ValueError):
+        customer = None
+    if customer is None:
+        raise ValidationFailed("invalid", _("No such customer."), field="customer")
+    invoice = invoice_build(customer=customer, actor=actor, **data)
     try:
         with transaction.atomic():
             invoice.save()
     except IntegrityError:
         raise ValidationFailed("duplicate", _("Invoice %(number)s is already recorded.")
-                               % {"number": number}, field="number") from None
+                               % {"number": invoice.number}, field="number") from None
     timeline_add(customer_id=customer.pk, kind="invoice", branch_id=customer.branch_id,
-                 source=invoice, subject=_("Invoice %(number)s: %(gross)s to pay by %(due)s")
-                 % {"number": number, "gross": format_pln(total),
-                    "due": due.strftime("%d.%m.%Y")})
+                 source=invoice, subject=invoice_subject(invoice))
     audit_record(action="cashdesk.invoice.create", obj=invoice, actor=actor,
-                 branch_id=customer.branch_id, message=f"{number} {total}")
+                 branch_id=customer.branch_id, message=f"{invoice.number} {invoice.gross}")
     return invoice
 
 

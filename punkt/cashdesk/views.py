@@ -4,15 +4,18 @@ checks with their daily cash reports."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from punkt.cashdesk import documents, selectors, services
@@ -20,6 +23,7 @@ from punkt.cashdesk import permissions as perms
 from punkt.cashdesk.models import EntryKind, Payment, PaymentMethod, TillStatus
 from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
+from punkt.core.forms import apply_error
 from punkt.core.money import format_pln
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
@@ -269,8 +273,6 @@ def cash_report(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 def takings(request: HttpRequest) -> HttpResponse:
     """Payments per cashier and day, with a CSV export."""
-    import datetime
-
     today = timezone.localdate()
     try:
         start = datetime.date.fromisoformat(request.GET.get("from", ""))
@@ -294,3 +296,79 @@ def takings(request: HttpRequest) -> HttpResponse:
                                 r.session.difference] for r in rows))
     return render(request, "cashdesk/takings.html", {"rows": rows, "start": start,
                                                      "end": end})
+
+
+# --- Invoice files from HQ -------------------------------------------------------------
+
+class InvoiceImportForm(forms.Form):
+    file = forms.FileField(label=_lazy("CSV or XLSX file"), help_text=_lazy(
+        "First row: column names; a row per invoice line. Up to 20 MB, 200,000 rows."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def invoice_imports(request: HttpRequest) -> HttpResponse:
+    """HQ uploads a file of invoices; the recent files and their state."""
+    from punkt.cashdesk import imports
+    from punkt.cashdesk.models import InvoiceImport
+
+    org_perms.ensure(request.user, perms.INVOICE_MANAGE.code)
+    form = InvoiceImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.import_upload(actor=request.user, uploaded=form.cleaned_data["file"])
+        except ValidationFailed as exc:
+            apply_error(form, exc)
+        else:
+            return redirect("cashdesk:invoice_import", import_id=job.pk)
+    columns = [(name, label, aliases[0] if aliases else "")
+               for name, (label, aliases) in imports.COLUMNS.items()]
+    return render(request, "cashdesk/invoice_imports.html", {
+        "form": form, "columns": columns, "required": imports.REQUIRED,
+        "recent": InvoiceImport.objects.select_related("created_by")[:20]},
+        status=422 if form.errors else 200)
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def invoice_import(request: HttpRequest, import_id: int) -> HttpResponse:
+    from punkt.cashdesk import imports
+
+    job = imports.import_get(user=request.user, import_id=import_id)
+    if request.method == "POST":
+        try:
+            job = imports.import_confirm(actor=request.user, import_id=job.pk)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Import started."))
+        return redirect("cashdesk:invoice_import", import_id=job.pk)
+    template = "cashdesk/invoice_import.html"
+    if request.htmx:
+        template += "#status"
+    return render(request, template, {"job": job, "errors": job.errors[:500]})
+
+
+@scoped("global")
+@login_required
+def invoice_import_sample(request: HttpRequest) -> HttpResponse:
+    """A file to start from: one invoice of two lines, in the columns' Polish names."""
+    from punkt.core.exports import csv_response
+
+    org_perms.ensure(request.user, perms.INVOICE_MANAGE.code)
+    header = ["numer faktury", "klient", "data wystawienia", "data sprzedaży",
+              "termin płatności", "okres", "pozycja", "ilość", "stawka vat", "netto", "brutto",
+              "numer ksef"]
+    today = timezone.localdate()
+    due = today + datetime.timedelta(days=14)
+    first = [f"FV/{today:%Y/%m}/000001", "K0000001", today.strftime("%d.%m.%Y"),
+             today.strftime("%d.%m.%Y"), due.strftime("%d.%m.%Y"), f"{today:%m.%Y}"]
+    return csv_response("faktury-wzor.csv", header, [
+        [*first, "Abonament Internet 300 Mb/s", "1", "23", "40,65", "61,50", ""],
+        [*[""] * 6, "Dzierżawa routera", "1", "23", "9,35", "", ""]])
