@@ -1,6 +1,6 @@
 """API of the cashier's desk: invoices (found by number or by the buyer's name and
 address; HQ records them), payments with an ``Idempotency-Key`` header (C5), the
-cashier's till, a customer's balance."""
+cashier's till, a customer's balance and settling their credit against an invoice."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from punkt.cashdesk import selectors, services
-from punkt.cashdesk.models import Invoice, Payment, TillSession
+from punkt.cashdesk.models import CreditUse, Invoice, Payment, TillSession
 from punkt.core.api import MAX_ID, Strict, errors, known_id
 from punkt.core.errors import NotFound
 from punkt.core.routes import scoped
@@ -73,6 +73,18 @@ class InvoiceSearch(Schema):
 class PaymentIn(Strict):
     amount: Decimal = Field(gt=0, le=1_000_000, decimal_places=2)
     method: Literal["cash", "card"]
+
+
+class CreditUseOut(Schema):
+    id: int
+    invoice_id: int
+    customer_id: int
+    branch_id: int
+    amount: Decimal
+    created_at: datetime.datetime
+    invoice_status: str
+    invoice_outstanding: Decimal
+    credit_left: Decimal
 
 
 class PaymentOut(Schema):
@@ -201,6 +213,21 @@ def payment_create(request: HttpRequest, invoice_id: int, payload: PaymentIn) ->
         actor=request.user, invoice_id=known_id(invoice_id), amount=payload.amount,
         method=payload.method, key=request.headers.get("Idempotency-Key", ""))
     return Status(201, _payment(payment))
+
+
+@router.post("/invoices/{invoice_id}/credit",
+             response={201: CreditUseOut, **errors(404, 409)}, operation_id="credit_apply")
+@scoped("self")
+def credit_apply(request: HttpRequest, invoice_id: int) -> Status[Any]:
+    """Settle the customer's credit (earlier overpayments) against this invoice, as far as
+    it goes; no cash moves. 409 when the invoice is paid or there is no credit."""
+    use: CreditUse = services.credit_apply(actor=request.user, invoice_id=known_id(invoice_id))
+    inv = Invoice.objects.only("status", "gross", "paid").get(pk=use.invoice_id)
+    return Status(201, {"id": use.pk, "invoice_id": use.invoice_id,
+                        "customer_id": use.customer_id, "branch_id": use.branch_id,
+                        "amount": use.amount, "created_at": use.created_at,
+                        "invoice_status": inv.status, "invoice_outstanding": inv.outstanding,
+                        "credit_left": selectors.credit_left(use.customer_id)})
 
 
 @router.post("/payments/{payment_id}/reversal",

@@ -2,12 +2,12 @@
 sessions they go through.
 
 Invariants (C6, C7): an invoice's ``paid`` never exceeds its gross amount — what a customer
-pays above it becomes credit (``Payment.to_credit``); the customer's balance is derived
-from their invoices and payments (so it follows them through a merge); a payment is never
-edited: a correction
-is a reversing payment in the cashier's current (open) session; a till session, once
-closed, takes no more entries (a database trigger on PostgreSQL refuses changes to its
-entries)."""
+pays above it becomes credit (``Payment.to_credit``), which the cashier may later settle
+against another of their invoices (``CreditUse``); the customer's balance is derived
+from their invoices, payments and credit uses (so it follows them through a merge); a
+payment is never edited: a correction is a reversing payment in the cashier's current
+(open) session; a till session, once closed, takes no more entries (a database trigger on
+PostgreSQL refuses changes to its entries)."""
 
 from __future__ import annotations
 
@@ -246,6 +246,31 @@ class TillEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount}"
+
+
+class CreditUse(models.Model):
+    """Credit (what the customer overpaid earlier) settled against an invoice at the till:
+    no cash moves; the invoice's ``paid`` grows and the customer's credit shrinks by
+    ``amount``. Append-only, like payments."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_uses")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
+                                 related_name="credit_uses")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
+                               related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
+                                              name="credit_use_positive")]
+        indexes = [models.Index(fields=["customer"], name="credit_use_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} {self.amount}"
 
 
 class IdempotencyKey(models.Model):

@@ -12,7 +12,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from punkt.cashdesk import permissions as perms
-from punkt.cashdesk.models import Invoice, InvoiceStatus, Payment, TillSession
+from punkt.cashdesk.models import CreditUse, Invoice, InvoiceStatus, Payment, TillSession
 from punkt.core.errors import NotFound, ValidationFailed
 from punkt.core.money import cents
 from punkt.customers.normalize import fold
@@ -81,10 +81,17 @@ def balance(customer_id: int, *, today: datetime.date | None = None) -> Balance:
     due = open_.aggregate(s=Sum(F("gross") - F("paid")))["s"] or Decimal(0)
     overdue = open_.filter(due_on__lt=today).aggregate(
         s=Sum(F("gross") - F("paid")))["s"] or Decimal(0)
-    credit = Payment.objects.filter(customer_id=customer_id).aggregate(
-        s=Sum("to_credit"))["s"] or Decimal(0)
     # SQLite sums decimals as floats: back to the grosz.
-    return Balance(cents(Decimal(due)), cents(Decimal(credit)), cents(Decimal(overdue)))
+    return Balance(cents(Decimal(due)), credit_left(customer_id), cents(Decimal(overdue)))
+
+
+def credit_left(customer_id: int) -> Decimal:
+    """What the customer overpaid and has not yet settled against an invoice."""
+    paid_in = Payment.objects.filter(customer_id=customer_id).aggregate(
+        s=Sum("to_credit"))["s"] or Decimal(0)
+    used = CreditUse.objects.filter(customer_id=customer_id).aggregate(
+        s=Sum("amount"))["s"] or Decimal(0)
+    return cents(Decimal(paid_in) - Decimal(used))
 
 
 def till_list(*, user: Any, branch_id: int | None = None) -> QuerySet[TillSession]:

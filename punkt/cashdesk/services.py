@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from punkt.cashdesk import permissions as perms
+from punkt.cashdesk import selectors
 from punkt.cashdesk.models import (
+    CreditUse,
     DuplicateIssue,
     EntryKind,
     IdempotencyKey,
@@ -526,6 +528,14 @@ def payment_reverse(*, actor: Any, payment_id: int, reason: Any) -> Payment:
     if Payment.objects.filter(reverses=original).exists():
         raise Conflict("reversed", _("This payment was already reversed."))
     text = _text(reason, field="reason", limit=300, required=True)
+    if original.to_credit > 0:
+        # The credit this payment made may have been settled against another invoice since.
+        Customer.objects.select_for_update().filter(pk=original.customer_id).first()
+        if selectors.credit_left(original.customer_id) < original.to_credit:
+            raise Conflict("credit_used", _(
+                "The %(credit)s this payment overpaid has already been settled against "
+                "another invoice: it cannot be reversed.")
+                % {"credit": format_pln(original.to_credit)})
     invoice = Invoice.objects.select_for_update().get(pk=original.invoice_id)
     cash = -original.amount if original.method == PaymentMethod.CASH else Decimal(0)
     if cash and expected_cash(session) + cash < 0:
@@ -546,6 +556,43 @@ def payment_reverse(*, actor: Any, payment_id: int, reason: Any) -> Payment:
     audit_record(action="cashdesk.payment.reverse", obj=reversal, actor=actor,
                  branch_id=session.branch_id, message=f"{original.number}: {text}")
     return reversal
+
+
+@transaction.atomic
+def credit_apply(*, actor: Any, invoice_id: Any) -> CreditUse:
+    """Settle the customer's credit (their earlier overpayments) against this invoice, as
+    far as it goes: no cash moves, so no till entry, but the cashier's open till names the
+    branch. The customer's row is locked first, so two cashiers cannot spend one credit."""
+    session = _open_session(actor, lock=False)
+    try:
+        found = Invoice.objects.filter(pk=int(invoice_id)).values_list("customer_id",
+                                                                       flat=True).first()
+    except (TypeError, ValueError):
+        found = None
+    if found is None:
+        raise NotFound(_("Invoice not found."))
+    Customer.objects.select_for_update().filter(pk=found).first()
+    invoice = Invoice.objects.select_for_update().get(pk=int(invoice_id))
+    outstanding = invoice.gross - invoice.paid
+    if outstanding <= 0:
+        raise Conflict("paid", _("Invoice %(number)s is already paid.")
+                       % {"number": invoice.number})
+    credit = selectors.credit_left(invoice.customer_id)
+    if credit <= 0:
+        raise Conflict("no_credit", _("The customer has no credit to settle."))
+    amount = min(credit, outstanding)
+    paid = invoice.paid + amount
+    Invoice.objects.filter(pk=invoice.pk).update(paid=paid, status=_status(paid, invoice.gross))
+    use = CreditUse.objects.create(invoice=invoice, customer_id=invoice.customer_id,
+                                   amount=amount, branch_id=session.branch_id,
+                                   actor=_user(actor))
+    timeline_add(customer_id=invoice.customer_id, kind="payment", actor=actor,
+                 branch_id=session.branch_id, source=use,
+                 subject=_("%(amount)s of credit settled against invoice %(number)s") % {
+                     "amount": format_pln(amount), "number": invoice.number})
+    audit_record(action="cashdesk.credit.apply", obj=invoice, actor=actor,
+                 branch_id=session.branch_id, message=f"{invoice.number} {amount}")
+    return use
 
 
 # --- Duplicates ----------------------------------------------------------------------

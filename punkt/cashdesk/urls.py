@@ -13,6 +13,7 @@ urlpatterns = [
     path("invoices/import/<int:import_id>/", views.invoice_import, name="invoice_import"),
     path("invoices/<int:invoice_id>/", views.invoice, name="invoice"),
     path("invoices/<int:invoice_id>/pay/", views.pay, name="pay"),
+    path("invoices/<int:invoice_id>/credit/", views.settle_credit, name="settle_credit"),
     path("invoices/<int:invoice_id>/duplicate/", views.duplicate, name="duplicate"),
     path("payments/<int:payment_id>/kp/", views.kp, name="kp"),
     path("payments/<int:payment_id>/reverse/", views.reverse, name="reverse"),

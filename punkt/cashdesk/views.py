@@ -138,6 +138,7 @@ def invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return render(request, "cashdesk/invoice.html", {
         "invoice": inv, "payments": list(inv.payments.select_related("cashier", "branch")
                                          .order_by("created_at", "pk")),
+        "credit_uses": list(inv.credit_uses.select_related("actor", "branch")),
         "balance": selectors.balance(inv.customer_id), "can_pay": can_pay,
         "session": session, "methods": PaymentMethod.choices,
         "no_cash": inv.is_business and inv.gross > limit, "limit": limit,
@@ -162,6 +163,21 @@ def pay(request: HttpRequest, invoice_id: int) -> HttpResponse:
         messages.success(request, _("Payment %(number)s of %(amount)s taken.")
                          % {"number": payment.number,
                             "amount": format_pln(payment.amount)})
+    return redirect("cashdesk:invoice", invoice_id=inv.pk)
+
+
+@scoped("global")
+@login_required
+@require_POST
+def settle_credit(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    inv = selectors.invoice_get(user=request.user, invoice_id=invoice_id)
+    try:
+        use = services.credit_apply(actor=request.user, invoice_id=inv.pk)
+    except (ValidationFailed, Conflict, NotFound) as exc:
+        request.session["punkt.pay_error"] = {"message": exc.message, "field": exc.field}
+        return redirect("cashdesk:invoice", invoice_id=inv.pk)
+    messages.success(request, _("%(amount)s of the customer's credit settled against this "
+                                "invoice.") % {"amount": format_pln(use.amount)})
     return redirect("cashdesk:invoice", invoice_id=inv.pk)
 
 

@@ -1,5 +1,5 @@
-"""C6: invoice balances under random sequences of payments and reversals (a hypothesis
-state machine against the real services and database)."""
+"""C6: invoice balances under random sequences of payments, reversals and credit settled
+against invoices (a hypothesis state machine against the real services and database)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from punkt.cashdesk import selectors, services
-from punkt.cashdesk.models import Invoice, InvoiceStatus, Payment
+from punkt.cashdesk.models import CreditUse, Invoice, InvoiceStatus, Payment
 from punkt.core.errors import DomainError
 
 pytestmark = pytest.mark.django_db
@@ -57,11 +57,33 @@ class Balances(RuleBasedStateMachine):
     def reverse(self, index: int) -> None:
         if not self.live:
             return
-        pk = self.live.pop(index % len(self.live))
+        pk = self.live[index % len(self.live)]
         p = Payment.objects.get(pk=pk)
-        services.payment_reverse(actor=self.world.cashier_a, payment_id=pk, reason="mistake")
+        try:
+            services.payment_reverse(actor=self.world.cashier_a, payment_id=pk,
+                                     reason="mistake")
+        except DomainError as exc:
+            # the credit it made was spent on another invoice since
+            assert exc.code == "credit_used" and self.model_credit < p.to_credit, exc.message
+            return
+        self.live.remove(pk)
         self.model_paid[p.invoice_id] -= p.allocated
         self.model_credit -= p.to_credit
+
+    @rule(which=st.integers(0, 1))
+    def settle_credit(self, which: int) -> None:
+        inv = self.invoices[which]
+        outstanding = inv.gross - self.model_paid[inv.pk]
+        try:
+            use = services.credit_apply(actor=self.world.cashier_a, invoice_id=inv.pk)
+        except DomainError as exc:
+            assert (exc.code, outstanding <= 0 or self.model_credit <= 0) in {
+                ("paid", True), ("no_credit", True)}, exc.message
+            assert exc.code != "paid" or outstanding <= 0
+            return
+        assert use.amount == min(self.model_credit, outstanding) > 0
+        self.model_paid[inv.pk] += use.amount
+        self.model_credit -= use.amount
 
     @invariant()
     def balances_hold(self) -> None:
@@ -73,7 +95,10 @@ class Balances(RuleBasedStateMachine):
             allocated = sum(Payment.objects.filter(invoice=inv).values_list("allocated",
                                                                              flat=True),
                             Decimal(0))
-            assert allocated == inv.paid
+            settled = sum(CreditUse.objects.filter(invoice=inv).values_list("amount",
+                                                                           flat=True),
+                          Decimal(0))
+            assert allocated + settled == inv.paid
             expected = (InvoiceStatus.OPEN if inv.paid == 0 else InvoiceStatus.PAID
                         if inv.paid == inv.gross else InvoiceStatus.PARTIAL)
             assert inv.status == expected

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -65,3 +68,34 @@ def test_two_cashiers_paying_one_invoice_never_overpay_it() -> None:
     assert sum(p.to_credit for p in payments) == Decimal(50 * len(payments)) - Decimal("123")
     assert all(isinstance(r, Payment) or r.code == "paid" for r in results)
     assert Invoice.objects.get(pk=inv.pk).status == "paid"
+
+
+def test_one_credit_settled_at_once_on_many_invoices_is_spent_once() -> None:
+    from punkt.cashdesk import selectors
+    from punkt.cashdesk.models import CreditUse
+    from punkt.cashdesk.tests.factories import invoice
+    from punkt.contracts.tests.factories import customer
+
+    w = make_world()
+    cust = customer(w)
+    first = invoice(w, cust)  # 123.00, paid with 173.00: 50.00 of credit
+    services.till_open(actor=w.cashier_a, branch_id=w.a.pk, opening_float="0")
+    services.payment_register(actor=w.cashier_a, invoice_id=first.pk, amount="173.00",
+                              method="card")
+    others = [invoice(w, cust, net="20.00") for _ in range(4)]  # 24.60 each
+    turn = itertools.cycle(others)
+    lock = threading.Lock()
+
+    def settle() -> Any:
+        with lock:
+            target = next(turn)
+        return services.credit_apply(actor=w.cashier_a, invoice_id=target.pk)
+
+    results = _race(8, settle)
+    uses = [r for r in results if isinstance(r, CreditUse)]
+    assert sum((u.amount for u in uses), Decimal(0)) == Decimal("50.00"), results
+    assert all(isinstance(r, CreditUse) or r.code in {"no_credit", "paid"} for r in results)
+    assert selectors.credit_left(cust.pk) == Decimal(0)
+    paid = sum((i.paid for i in Invoice.objects.filter(pk__in=[o.pk for o in others])),
+               Decimal(0))
+    assert paid == Decimal("50.00")
