@@ -180,7 +180,7 @@ def test_only_hq_imports_invoices(world: Any, client_as: Any) -> None:
         sample.streaming_content).decode("utf-8-sig")
     refused = client.post(reverse("cashdesk:invoice_imports"), {
         "file": SimpleUploadedFile("f.pdf", b"%PDF-1.4\n%%EOF\n")})
-    assert refused.status_code == 422 and "CSV or XLSX" in refused.content.decode()
+    assert refused.status_code == 422 and "jako plik CSV lub XLSX" in refused.content.decode()
     text = HEADER + f"FV/H/1;{person.number};;01.12.2026;15.12.2026;;Internet;1;23;10;;\n"
     response = client.post(reverse("cashdesk:invoice_imports"), {
         "file": SimpleUploadedFile("grudzień.csv", text.encode())})
@@ -188,7 +188,7 @@ def test_only_hq_imports_invoices(world: Any, client_as: Any) -> None:
     assert response.status_code == 302 and job.original_name == "grudzień.csv"
     invoice_import_check.call(job.pk)
     page = client.get(reverse("cashdesk:invoice_import", args=[job.pk]))
-    assert "Record 1 invoice" in page.content.decode()
+    assert "Zapisz 1 fakturę" in page.content.decode()
     assert client.post(reverse("cashdesk:invoice_import", args=[job.pk])).status_code == 302
     invoice_import_run.call(job.pk)
     assert Invoice.objects.filter(number="FV/H/1").exists()
