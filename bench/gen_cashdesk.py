@@ -17,7 +17,8 @@ What it writes (defaults: 1,000,000 active customers × 20 months):
   paid and 10 % in part, this month 30 % paid.
 - One payment per paid or partly paid invoice, taken at the customer's branch between the
   issue day and the due day (never after today): 70 % by card, 30 % in cash; the KP is
-  the payment's number. Each payment has its till entry.
+  the payment's number. 6.6 % of the older paid invoices were paid in two instalments
+  (≈ 20,000,000 payments at the defaults). Each payment has its till entry.
 - One till per branch and day with payments (the branch's first cashier), opened with a
   300 zł float (its entry), closed with the count matching, acknowledged by the manager
   (today's are left open... none: the benchmark opens its own).
@@ -65,6 +66,7 @@ from punkt.organization.models import Membership  # noqa: E402
 
 WARSAW = zoneinfo.ZoneInfo("Europe/Warsaw")
 FLOAT = 30000  # grosze: the tills' opening float
+SPLIT = 0.09  # of older paid invoices: paid in two instalments (≈ 20.1M payments in all)
 LINES = ('[{"name": "Usługi telekomunikacyjne — abonament", "quantity": "1", '
          '"vat_rate": "23", "net": "%s"}]')
 INVOICE_COLS = [
@@ -136,9 +138,8 @@ def gen_chunk(c: int) -> tuple[int, int, dict[int, int]]:
                                copy_text(postal[:6]), copy_text(city), lookup, place,
                                street_key, "t" if business else "f"))
             for back in range(months):
-                issued = month_start(today, back).replace(day=5)
-                if issued > today:
-                    continue
+                # invoices go out on the 5th; before the 5th this month's went out today
+                issued = min(month_start(today, back).replace(day=5), today)
                 due = issued + datetime.timedelta(days=14)
                 # the VAT from the net amount, as invoice_create computes it
                 net = round(plan * 100 / 123)
@@ -148,6 +149,8 @@ def gen_chunk(c: int) -> tuple[int, int, dict[int, int]]:
                 share = 1.0 if back >= 2 and r < 0.98 else (
                     1.0 if back == 1 and r < 0.8 else 0.5 if back == 1 and r < 0.9 else
                     1.0 if back == 0 and r < 0.3 else 0.0)
+                if issued == today:
+                    share = 0.0  # issued this morning: nobody has paid it yet
                 paid = gross if share == 1.0 else gross // 2 if share else 0
                 status = "paid" if paid == gross else "partial" if paid else "open"
                 inv_id = ci * months + back + 1
@@ -167,24 +170,32 @@ def gen_chunk(c: int) -> tuple[int, int, dict[int, int]]:
                     continue
                 day = min(issued + datetime.timedelta(days=rng.randint(0, 14)),
                           today - datetime.timedelta(days=1))
-                day_index = (day - first_day).days
-                if day_index < 0:
+                if (day - first_day).days < 0:
                     continue
-                sid = session_id(b_index, day_index)
                 method = "cash" if rng.random() < 0.3 and not (business and gross > 1_500_000) \
                     else "card"
-                at = stamp(day, rng.randint(1, 480))
-                pay_id = inv_id
-                w_pay.add((str(pay_id), str(inv_id), str(cid), str(sid), str(branch_id),
-                           str(PLAN["cashiers"][branch_id]), method, money(paid),
-                           money(paid), "0.00", NULL, "", NULL, at))
-                in_cash = paid if method == "cash" else 0
-                w_ent.add((str(PLAN["entry_base"] + pay_id), str(sid), "payment", money(paid),
-                           money(in_cash), str(pay_id), "", str(PLAN["cashiers"][branch_id]),
-                           at))
-                if in_cash:
-                    cash[sid] = cash.get(sid, 0) + in_cash
-                n_pay += 1
+                # Some older invoices were paid in two instalments, the second a few days
+                # after the first (with the one-instalment ones: ≈ 20M payments at 1M × 20).
+                parts = [(inv_id, day, paid)]
+                if back >= 2 and paid == gross and gross >= 200 and rng.random() < SPLIT:
+                    first_part = gross * rng.randint(30, 70) // 100
+                    later = min(day + datetime.timedelta(days=rng.randint(1, 10)),
+                                today - datetime.timedelta(days=1))
+                    parts = [(inv_id, day, first_part),
+                             (PLAN["second_base"] + inv_id, later, gross - first_part)]
+                for pay_id, on, amount in parts:
+                    sid = session_id(b_index, (on - first_day).days)
+                    at = stamp(on, rng.randint(1, 480))
+                    w_pay.add((str(pay_id), str(inv_id), str(cid), str(sid), str(branch_id),
+                               str(PLAN["cashiers"][branch_id]), method, money(amount),
+                               money(amount), "0.00", NULL, "", NULL, at))
+                    in_cash = amount if method == "cash" else 0
+                    w_ent.add((str(PLAN["entry_base"] + pay_id), str(sid), "payment",
+                               money(amount), money(in_cash), str(pay_id), "",
+                               str(PLAN["cashiers"][branch_id]), at))
+                    if in_cash:
+                        cash[sid] = cash.get(sid, 0) + in_cash
+                    n_pay += 1
         for w in (w_inv, w_pay, w_ent):
             w.flush()
         conn.commit()
@@ -217,7 +228,8 @@ def make_plan(args: argparse.Namespace) -> dict[str, Any]:
         "ndays": ndays, "cashiers": cashiers, "managers": managers, "branches": branches,
         "branch_index": {b: i for i, b in enumerate(branches)},
         "chunks": [indexed[i:i + size] for i in range(0, len(indexed), size)],
-        "entry_base": len(custs) * args.months + 10,
+        "second_base": len(custs) * args.months + 10,
+        "entry_base": 2 * (len(custs) * args.months + 10),
         "plans_person": [rng.choice([3999, 4999, 5999, 6999, 8999, 12999, 19999])
                          for _ in range(50)],
         "plans_business": [rng.choice([14999, 29999, 59999, 120000, 350000, 1600000])
@@ -233,7 +245,7 @@ def write_sessions(cash: dict[int, int]) -> int:
     """One till per branch and day that took payments, plus its float entry."""
     s_layout, e_layout = Layout(TillSession, SESSION_COLS), Layout(TillEntry, ENTRY_COLS)
     first_day, branches = PLAN["first_day"], PLAN["branches"]
-    entry_id = PLAN["entry_base"] + PLAN["customers"] * PLAN["months"] + 10
+    entry_id = PLAN["entry_base"] + 2 * (PLAN["customers"] * PLAN["months"] + 10)
     n = 0
     with psycopg.connect(**conninfo()) as conn, conn.cursor() as cur:
         ws, we = Writer(cur, s_layout), Writer(cur, e_layout)

@@ -78,9 +78,9 @@ def balance(customer_id: int, *, today: datetime.date | None = None) -> Balance:
 
     today = today or timezone.localdate()
     open_ = Invoice.objects.filter(customer_id=customer_id).exclude(status=InvoiceStatus.PAID)
-    due = open_.aggregate(s=Sum(F("gross") - F("paid")))["s"] or Decimal(0)
-    overdue = open_.filter(due_on__lt=today).aggregate(
-        s=Sum(F("gross") - F("paid")))["s"] or Decimal(0)
+    sums = open_.aggregate(due=Sum(F("gross") - F("paid")), overdue=Sum(
+        F("gross") - F("paid"), filter=Q(due_on__lt=today)))
+    due, overdue = sums["due"] or Decimal(0), sums["overdue"] or Decimal(0)
     # SQLite sums decimals as floats: back to the grosz.
     return Balance(cents(Decimal(due)), credit_left(customer_id), cents(Decimal(overdue)))
 
