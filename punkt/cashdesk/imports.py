@@ -340,7 +340,7 @@ def run(job_id: int, progress: Any = None) -> InvoiceImport | None:
     once: the import's row is locked and moves to DONE in the same transaction."""
     try:
         with transaction.atomic():
-            job = InvoiceImport.objects.select_for_update().select_related(
+            job = InvoiceImport.objects.select_for_update(of=("self",)).select_related(
                 "created_by").filter(pk=job_id, status=ImportStatus.RUNNING).first()
             if job is None:
                 return None
