@@ -59,7 +59,8 @@ def panel(item: Panel) -> None:
 
 def menu(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The bar: its own entries, then a drop-down per group (a lone entry stays on the bar).
-    Each entry is a dict with ``group``; a drop-down is ``{"label", "items", "active"}``."""
+    Each entry is a dict with ``group``; a drop-down is ``{"label", "entries", "active"}``
+    (not "items": a template's ``item.items`` on a plain entry would call ``dict.items``)."""
     grouped: dict[str, list[dict[str, Any]]] = {}
     for item in items:
         if item["group"]:
@@ -68,6 +69,6 @@ def menu(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for key, label in GROUPS.items():
         entries = grouped.get(key, [])
         if len(entries) > 1:
-            bar.append({"label": label, "items": entries, "key": key,
+            bar.append({"label": label, "entries": entries, "key": key,
                         "active": any(e["active"] for e in entries)})
     return bar

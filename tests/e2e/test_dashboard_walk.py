@@ -153,6 +153,7 @@ def test_manager_sees_own_branch_schedule_but_not_another(page: Any, problems: A
     lodz = Branch.objects.get(code="LDZ-01")
     sign_in(page, "kierownik@demo.punkt.pl")
 
+    open_menu_for(page, SCHEDULE)
     with page.expect_navigation() as nav:
         page.click(f'nav.mainnav a[href="{SCHEDULE}"]')
     assert nav.value.status == 200
@@ -190,6 +191,8 @@ def test_language_switch_to_english_and_back(page: Any, problems: Any) -> None:
     assert page.input_value("select#lang") == "en"
     assert page.locator("main h1").inner_text() == "Hello, Anna"
     assert page.locator(f'nav.mainnav a[href="{DASHBOARD}"]').inner_text() == "Dashboard"
+    assert page.get_by_test_id("menu-organisation").inner_text() == "Organisation"
+    open_menu_for(page, AUDIT)
     assert page.locator(f'nav.mainnav a[href="{AUDIT}"]').inner_text() == "Audit log"
     assert page.locator(f'nav.mainnav a[href="{SCHEDULE}"]').inner_text() == "Schedule"
     # The choice sticks across pages.

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_dashboard_walk import seed_demo, sign_in
+from tests.e2e.test_dashboard_walk import open_menu_for, seed_demo, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("transactional_db")]
 
@@ -21,6 +21,7 @@ def test_publish_price_list_and_branch_opens_it(page: Any, problems: Any, browse
     settings.VAR_DIR = tmp_path
     seed_demo()
     sign_in(page, "ekspert@demo.punkt.pl")
+    open_menu_for(page, "/materials/manage/")
     page.click('nav.mainnav a[href="/materials/manage/"]')
     page.select_option("select[name=kind]", "price_list")
     page.fill("input[name=title]", "Cennik <b>zima</b>")
