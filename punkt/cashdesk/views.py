@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from punkt.cashdesk import documents, selectors, services
@@ -317,7 +317,7 @@ def takings(request: HttpRequest) -> HttpResponse:
 # --- Invoice files from HQ -------------------------------------------------------------
 
 class InvoiceImportForm(forms.Form):
-    file = forms.FileField(label=_lazy("CSV or XLSX file"), help_text=_lazy(
+    file = forms.FileField(label=gettext_lazy("CSV or XLSX file"), help_text=gettext_lazy(
         "First row: column names; a row per invoice line. Up to 20 MB, 200,000 rows."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
