@@ -7,9 +7,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from punkt.core.api import BrowserSessionAuth, TokenAuth
+from punkt.core.areas import areas
 from punkt.core.errors import ActionDenied, DomainError
 from punkt.core.middleware import record_refusal
+from punkt.organization.api_auth import BrowserSessionAuth, TokenAuth
 
 api = NinjaAPI(
     title="Punkt API",
@@ -75,23 +76,12 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from punkt.cashdesk.api import router as cashdesk_router
-    from punkt.contracts.api import router as contracts_router
     from punkt.core.api_views import router as core_router
-    from punkt.customers.api import router as customers_router
-    from punkt.materials.api import router as materials_router
-    from punkt.organization.api import router as organization_router
-    from punkt.retention.api import router as retention_router
-    from punkt.sales.api import router as sales_router
 
     api.add_router("/v1", core_router)
-    api.add_router("/v1", organization_router)
-    api.add_router("/v1", customers_router)
-    api.add_router("/v1", materials_router)
-    api.add_router("/v1", retention_router)
-    api.add_router("/v1", contracts_router)
-    api.add_router("/v1", cashdesk_router)
-    api.add_router("/v1", sales_router)
+    for area in areas():  # each business area's router, in INSTALLED_APPS order
+        if area.api_router is not None:
+            api.add_router("/v1", area.api_router)
 
 
 _register_routers()

@@ -3,21 +3,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from punkt.api import api
+from punkt.core.areas import areas
 from punkt.core.views import not_found
 from punkt.retention import views as retention_views
 
 urlpatterns = [
     path("", include("punkt.core.urls")),
-    path("organisation/", include("punkt.organization.urls")),
-    path("customers/", include("punkt.customers.urls")),
-    path("materials/", include("punkt.materials.urls")),
-    path("contracts/", include("punkt.contracts.urls")),
-    path("retention/", include("punkt.retention.urls")),
-    path("messages/", include("punkt.messaging.urls")),
-    path("catalog/", include("punkt.catalog.urls")),
-    path("stock/", include("punkt.inventory.urls")),
-    path("sales/", include("punkt.sales.urls")),
-    path("cashdesk/", include("punkt.cashdesk.urls")),
+    # Every business area's pages, at the prefix its app config declares.
+    *(path(area.url_prefix, include(f"{area.name}.urls")) for area in areas()
+      if area.url_prefix is not None),
     # The customer's link in a renewal proposal (no sign-in).
     path("potwierdzenie/<str:token>/", retention_views.confirm, name="renewal_confirm"),
     # The sign-in e-mail is the employee record's, changed by HQ through the service

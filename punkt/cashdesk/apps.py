@@ -1,11 +1,10 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from punkt.core import areas
 
-class CashdeskConfig(AppConfig):
+
+class CashdeskConfig(areas.AreaConfig):
     name = "punkt.cashdesk"
     verbose_name = _("Cashier's desk")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from punkt.cashdesk import dashboard, demo, gdpr_links, permissions, tasks  # noqa: F401
+    url_prefix = "cashdesk/"

@@ -1,11 +1,10 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from punkt.core import areas
 
-class CatalogConfig(AppConfig):
+
+class CatalogConfig(areas.AreaConfig):
     name = "punkt.catalog"
     verbose_name = _("Catalogue")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from punkt.catalog import dashboard, permissions  # noqa: F401
+    url_prefix = "catalog/"

@@ -1,16 +1,15 @@
-"""Shared pieces of the JSON API: authentication, the one error body, paging."""
+"""Shared pieces of the JSON API: the one error body, ids, strict bodies, paging.
+
+(Authentication is the organisation area's: ``punkt/organization/api_auth.py``.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Schema
-from ninja.security import HttpBearer, SessionAuth
 from pydantic import ConfigDict
 
-from punkt.core import context
-from punkt.core.errors import DomainError, NotFound
+from punkt.core.errors import NotFound
 from punkt.core.paging import capped_count
 
 #: The largest id a database row can have (BIGINT): bound every id a client sends.
@@ -33,42 +32,6 @@ class ErrorOut(Schema):
 def errors(*statuses: int) -> dict[int, Any]:
     """Error responses of an operation: those every operation may give, plus ``statuses``."""
     return {s: ErrorOut for s in (400, 401, 403, 422, *statuses)}
-
-
-class TokenAuth(HttpBearer):
-    openapi_scheme = "bearer"
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from punkt.organization.services import api_token_authenticate
-
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-            context.current().actor = user
-            context.current().channel = "api"
-        return user
-
-
-class BrowserSessionAuth(SessionAuth):
-    """The signed-in browser session (CSRF checked on writes)."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = super().authenticate(request, key)
-        if user is not None:
-            from punkt.organization.middleware import mfa_missing
-
-            if mfa_missing(user):
-                raise MfaRequired(
-                    "Your role requires two-factor authentication: set it up in Punkt first.")
-            context.current().actor = user
-        return user
-
-
-class MfaRequired(DomainError):
-    status = 403
-
-    def __init__(self, message: str) -> None:
-        super().__init__("mfa_required", message)
 
 
 class Strict(Schema):

@@ -7,11 +7,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from punkt.core import access as perms
 from punkt.core.api import errors
 from punkt.core.errors import NotFound
 from punkt.core.models import JobProgress
 from punkt.core.routes import scoped
-from punkt.organization import permissions as perms
 
 router = Router(tags=["me"])
 

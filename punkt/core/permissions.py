@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 from punkt.core.roles import Role
 
 
@@ -44,3 +46,8 @@ def get(code: str) -> Action:
     except KeyError:
         raise KeyError(f"Unknown action {code!r}; register it in permissions.py") from None
 
+
+
+# core's own action: the audit log is the company's, not an area's.
+AUDIT_VIEW = register("core.audit.view", gettext_lazy("Browse the audit log"), [Role.ADMIN],
+                      scope="global")

@@ -10,12 +10,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from punkt.core import access as perms
 from punkt.core.errors import NotFound
 from punkt.core.models import AuditEvent, AuditOutcome, JobProgress
 from punkt.core.navigation import PANELS
 from punkt.core.paging import paginate
+from punkt.core.permissions import AUDIT_VIEW
 from punkt.core.routes import scoped
-from punkt.organization import permissions as perms
 
 
 @scoped("self")
@@ -48,7 +49,7 @@ def _parse_day(value: str | None) -> datetime.date | None:
 @scoped("global")
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    perms.ensure(request.user, perms.AUDIT_VIEW.code)
+    perms.ensure(request.user, AUDIT_VIEW.code)
     qs = AuditEvent.objects.all()
     g = request.GET
     if g.get("actor"):

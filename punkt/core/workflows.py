@@ -5,7 +5,7 @@ An app declares its table once (``workflows.py``)::
     VERSION_FLOW = Workflow("material version", status_field="status", transitions=[
         Transition("publish", {"draft"}, "published", "materials.material.manage"),
         ...
-    ], can=org_perms.can, ensure=org_perms.ensure)
+    ], can=access.can, ensure=access.ensure)
 
 and its services call ``VERSION_FLOW.ensure_can(obj, "publish", actor=actor)`` before
 changing anything, pages and the API show ``allowed_actions(obj, user)``. A refused

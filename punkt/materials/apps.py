@@ -1,11 +1,10 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from punkt.core import areas
 
-class MaterialsConfig(AppConfig):
+
+class MaterialsConfig(areas.AreaConfig):
     name = "punkt.materials"
     verbose_name = _("HQ materials")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from punkt.materials import dashboard, demo, permissions  # noqa: F401
+    url_prefix = "materials/"

@@ -8,18 +8,21 @@ branch roles while the absence lasts.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from punkt.core import permissions as registry
-from punkt.core.errors import ActionDenied
+from punkt.core.access import (  # noqa: F401  (the names areas use through this module)
+    Access,
+    SystemActor,
+    access_of,
+    can,
+    ensure,
+)
 from punkt.core.roles import HQ_ROLES, Role
 
 R = Role
@@ -48,47 +51,15 @@ ADMIN_MANAGE = registry.register(
     "organization.admin.manage",
     gettext_lazy("Grant the administrator role and manage administrators' accounts"),
     [R.ADMIN], scope="global")
-AUDIT_VIEW = registry.register(
-    "core.audit.view", gettext_lazy("Browse the audit log"), [R.ADMIN], scope="global")
+AUDIT_VIEW = registry.AUDIT_VIEW  # core's own action, named here with the others
 TOKEN_MANAGE_OWN = registry.register(
     "organization.token.manage_own", gettext_lazy("Create and revoke own API tokens"),
     [R.MANAGER, R.SERVICE, R.RETENTION, R.CASHIER, R.HQ_EXPERT, R.ADMIN], scope="global")
 
 
-@dataclass
-class Access:
-    """What one user holds right now: (branch_id, role) pairs, HQ roles and delegations."""
-
-    user_id: int | None
-    pairs: set[tuple[int, str]] = field(default_factory=set)
-    hq_roles: set[str] = field(default_factory=set)
-    delegated: set[tuple[int, str]] = field(default_factory=set)
-
-    @property
-    def roles(self) -> set[str]:
-        return {r for _b, r in self.pairs} | self.hq_roles
-
-    @property
-    def is_hq(self) -> bool:
-        return bool(self.hq_roles)
-
-    def can(self, code: str, branch_id: int | None = None) -> bool:
-        action = registry.get(code)
-        if self.hq_roles & action.roles:
-            return True
-        if action.scope == "global" or branch_id is None:
-            return any(r in action.roles for _b, r in self.pairs)
-        return any(b == branch_id and r in action.roles for b, r in self.pairs)
-
-    def branches_for(self, code: str) -> set[int] | None:
-        """Branch ids where ``code`` is granted; ``None`` means every branch."""
-        action = registry.get(code)
-        if self.hq_roles & action.roles:
-            return None
-        return {b for b, r in self.pairs if r in action.roles}
-
-
 def compute_access(user: Any, today: datetime.date | None = None) -> Access:
+    """Installed as core's access provider (``OrganizationConfig.ready``): memberships, the
+    HQ roles and what substitutes hold while a colleague is absent."""
     from punkt.organization.models import Absence, Membership
 
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -119,58 +90,3 @@ def compute_access(user: Any, today: datetime.date | None = None) -> Access:
     if getattr(user, "is_superuser", False):
         access.hq_roles.add(Role.ADMIN)
     return access
-
-
-def access_of(user: Any) -> Access:
-    """The user's access, computed once per request (cached on the user object)."""
-    cached = getattr(user, "_punkt_access", None)
-    if cached is None:
-        cached = compute_access(user)
-        if user is not None:
-            with contextlib.suppress(AttributeError):
-                user._punkt_access = cached
-    return cached
-
-
-def can(user: Any, code: str, branch_id: int | None = None) -> bool:
-    return access_of(user).can(code, branch_id)
-
-
-def ensure(user: Any, code: str, branch_id: int | None = None) -> None:
-    """Raise :class:`ActionDenied` unless ``user`` may do ``code`` (in ``branch_id``).
-
-    The refusal is audited by the interface that catches it (page, API, command), outside
-    the service's transaction, so the audit row survives the rollback.
-    """
-    if can(user, code, branch_id):
-        return
-    action = registry.get(code)
-    if branch_id is not None and access_of(user).can(code):
-        reason = _("You may not “%(action)s” in this branch: your roles are held in another "
-                   "branch.") % {"action": action.label}
-    else:
-        reason = _("Your role does not allow you to “%(action)s”.") % {"action": action.label}
-    err = ActionDenied(reason, action=code)
-    err.branch_id = branch_id
-    raise err
-
-
-class SystemActor:
-    """The operator at the command line (``punkt user_add`` …) or a scheduled job.
-
-    Holds administrator rights; audit rows name it by ``label`` instead of an employee.
-    """
-
-    pk = None
-    id = None
-    is_authenticated = True
-    is_active = True
-    is_superuser = False
-    email = ""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self._punkt_access = Access(user_id=None, hq_roles={Role.ADMIN, Role.HQ_EXPERT})
-
-    def __str__(self) -> str:
-        return self.label

@@ -1,11 +1,10 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from punkt.core import areas
 
-class RetentionConfig(AppConfig):
+
+class RetentionConfig(areas.AreaConfig):
     name = "punkt.retention"
     verbose_name = _("Retention")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from punkt.retention import dashboard, gdpr_links, permissions, tasks  # noqa: F401
+    url_prefix = "retention/"

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from punkt.core.demo import SEEDERS
-from punkt.organization.management.commands._base import PunktCommand
+from punkt.core.management.base import PunktCommand
 
 
 class Command(PunktCommand):

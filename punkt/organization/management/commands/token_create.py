@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from punkt.core.management.base import PunktCommand
 from punkt.organization import services
-from punkt.organization.management.commands._base import PunktCommand
 from punkt.organization.models import Employee
 
 

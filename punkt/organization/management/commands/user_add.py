@@ -5,9 +5,9 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from punkt.core.management.base import PunktCommand
 from punkt.core.roles import Role
 from punkt.organization import services
-from punkt.organization.management.commands._base import PunktCommand
 from punkt.organization.models import Branch
 
 

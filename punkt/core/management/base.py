@@ -6,9 +6,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from punkt.core import context
+from punkt.core.access import SystemActor
 from punkt.core.audit import audit_refusal
 from punkt.core.errors import ActionDenied, DomainError
-from punkt.organization.permissions import SystemActor
 
 
 class PunktCommand(BaseCommand):

@@ -1,0 +1,46 @@
+"""How API requests sign in: a personal token (``Authorization: Bearer pkt_…``) or the
+browser session, which must have passed MFA where the role requires it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from punkt.core import context
+from punkt.core.errors import DomainError
+from punkt.organization.middleware import mfa_missing
+from punkt.organization.services import api_token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+            context.current().actor = user
+            context.current().channel = "api"
+        return user
+
+
+class BrowserSessionAuth(SessionAuth):
+    """The signed-in browser session (CSRF checked on writes)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None:
+            if mfa_missing(user):
+                raise MfaRequired(
+                    "Your role requires two-factor authentication: set it up in Punkt first.")
+            context.current().actor = user
+        return user
+
+
+class MfaRequired(DomainError):
+    status = 403
+
+    def __init__(self, message: str) -> None:
+        super().__init__("mfa_required", message)
