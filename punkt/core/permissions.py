@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from punkt.core.roles import Role
@@ -17,7 +18,7 @@ from punkt.core.roles import Role
 @dataclass(frozen=True)
 class Action:
     code: str
-    label: str
+    label: str | Promise
     roles: frozenset[str]
     #: ``branch``: granted per branch where the user holds the role (HQ roles: all branches).
     #: ``global``: not tied to a branch (e.g. managing role policies).
@@ -30,7 +31,8 @@ class Action:
 REGISTRY: dict[str, Action] = {}
 
 
-def register(code: str, label: str, roles: Iterable[Role], *, scope: str = "branch") -> Action:
+def register(code: str, label: str | Promise, roles: Iterable[Role], *,
+             scope: str = "branch") -> Action:
     if code in REGISTRY:
         raise ValueError(f"Action {code!r} registered twice")
     if scope not in {"branch", "global"}:

@@ -62,3 +62,15 @@ def working_branch(user: Any, code: str, requested: Any = None) -> Any:
     if allowed is None:
         return None
     return Branch.objects.filter(pk__in=allowed, is_active=True).order_by("name").first()
+
+
+def branch_picker(user: Any, code: str, selected: Any = "", *,
+                  blank: bool = True) -> dict[str, Any]:
+    """The context of the branch filter every list shares
+    (``{% include "partials/branch_picker.html" with picker=… %}``): shown when ``code`` is
+    granted in more than one branch; a drop-down up to :data:`BRANCH_OPTIONS_LIMIT` branches,
+    a branch-id box above; ``blank`` offers "—" (every branch)."""
+    selected_text = "" if selected in (None, "") else str(getattr(selected, "pk", selected))
+    shown = perms.access_of(user).spans_branches(code)
+    return {"shown": shown, "selected": selected_text, "blank": blank,
+            "options": branch_options(user, code, selected_text) if shown else None}

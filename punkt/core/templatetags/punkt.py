@@ -43,3 +43,20 @@ def pln(value: Any) -> str:
         return format_pln(Decimal(str(value)))
     except InvalidOperation:
         return str(value)
+
+
+@register.simple_tag
+def badge(obj: Any, field_name: str = "status", testid: str = "") -> str:
+    """``<span class="badge TONE">label</span>`` for ``obj``'s choice field, its colour
+    declared beside the enum (:mod:`punkt.core.badges`)."""
+    from django.utils.html import format_html
+
+    from punkt.core.badges import tone_of
+
+    value = getattr(obj, field_name)
+    label = getattr(obj, f"get_{field_name}_display")()
+    tone = tone_of(type(obj), field_name, value)
+    classes = f"badge {tone}".strip()
+    if testid:
+        return format_html('<span class="{}" data-testid="{}">{}</span>', classes, testid, label)
+    return format_html('<span class="{}">{}</span>', classes, label)
