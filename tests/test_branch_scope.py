@@ -52,8 +52,21 @@ def hand_written_scopes(path: pathlib.Path) -> list[str]:
     return found
 
 
+#: Areas that have not adopted visible_to yet (emptied as they do; must end empty).
+NOT_YET: set[str] = {"cashdesk", "catalog", "contracts", "customers", "inventory", "materials",
+                     "messaging", "organization", "retention", "sales"}
+
+
+def _pending(item: pathlib.Path | type) -> bool:
+    area = (item.relative_to(ROOT).parts[0] if isinstance(item, pathlib.Path)
+            else item._meta.app_label)
+    return area in NOT_YET
+
+
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_hand_written_branch_filter(path: pathlib.Path) -> None:
+    if _pending(path):
+        pytest.xfail("area not converted yet")
     assert hand_written_scopes(path) == []
 
 
@@ -89,6 +102,8 @@ def _branch_owned_models() -> list[type]:
 
 @pytest.mark.parametrize("model", _branch_owned_models(), ids=lambda m: m._meta.label)
 def test_branch_owned_model_has_visible_to(model: type) -> None:
+    if _pending(model):
+        pytest.xfail("area not converted yet")
     assert hasattr(model._default_manager, "visible_to"), (
         f"{model._meta.label} belongs to a branch: give it "
         "`objects = BranchScopedQuerySet.as_manager()` (punkt/core/scoping.py)")
