@@ -51,9 +51,9 @@ def insert[M: models.Model](objs: Sequence[M], *, batch_size: int = 1000,
     values = [_reader(f, connection) for f in fields]
     qn = connection.ops.quote_name
     sql = (f"COPY {qn(model._meta.db_table)} "
-           f"({', '.join(qn(f.column) for f in fields)}) FROM STDIN")
+           f"({', '.join(qn(str(f.column)) for f in fields)}) FROM STDIN")
     for obj in objs:  # an unsaved related object is an error, as in bulk_create
-        obj._prepare_related_fields_for_save(operation_name="bulk.insert")
+        obj._prepare_related_fields_for_save(operation_name="bulk.insert")  # type: ignore[attr-defined]
     with (connection.wrap_database_errors, connection.cursor() as cur,
           cur.cursor.copy(sql) as copy):
         for obj in objs:

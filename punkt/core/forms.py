@@ -18,7 +18,7 @@ def apply_error(form: forms.Form, exc: DomainError) -> None:
 def submit_inline_form(request: HttpRequest, form: forms.Form, call: Any, success: str) -> None:
     """An inline form on a detail page: run the service, report by flash message."""
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return
     try:
         call(form.cleaned_data)

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from punkt.core.badges import tones
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -17,6 +19,7 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+@tones(ok="ok", denied="warn", failed="err")
 class AuditOutcome(models.TextChoices):
     OK = "ok", _("succeeded")
     DENIED = "denied", _("refused")

@@ -79,5 +79,5 @@ def paginate(request: HttpRequest, qs: QuerySet[Any], *, sort: str, per_page: in
         page = paginator.page(1)
     except EmptyPage:
         page = paginator.page(paginator.num_pages)
-    params = {k: v for k, v in request.GET.items() if k != "page"}
+    params = {k: str(v) for k, v in request.GET.items() if k != "page"}
     return Listing(page=page, sort=sort, params=params)

@@ -17,6 +17,7 @@ from punkt.core.navigation import PANELS
 from punkt.core.paging import paginate
 from punkt.core.permissions import AUDIT_VIEW
 from punkt.core.routes import scoped
+from punkt.core.web import is_htmx
 
 
 @scoped("self")
@@ -74,7 +75,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     qs = qs.order_by(AUDIT_SORTS.get(sort, "-at"), "-pk")
     listing = paginate(request, qs, sort=sort, per_page=50)
     template = "core/audit_list.html"
-    if request.htmx:
+    if is_htmx(request):
         template += "#results"
     return render(request, template, {"listing": listing, "outcomes": AuditOutcome.choices})
 
@@ -82,11 +83,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @scoped("self")
 @login_required
 def job_detail(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
-    job = JobProgress.objects.filter(pk=job_id, owner=request.user).first()
+    job = JobProgress.objects.filter(pk=job_id, owner_id=request.user.pk).first()
     if job is None:
         raise NotFound(_("Job not found."))
     template = "core/job_detail.html"
-    if request.htmx:
+    if is_htmx(request):
         template += "#progress"
     return render(request, template, {"job": job})
 

@@ -30,6 +30,11 @@ from punkt.core.errors import Conflict, DomainError, ValidationFailed
 MAX_ID = 2**63 - 1
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    """True for a request htmx sent (django-htmx's ``request.htmx``, typed)."""
+    return bool(getattr(request, "htmx", False))
+
+
 def int_param(value: Any) -> int | None:
     """A positive database id from a query or form value; anything else is None."""
     text = str(value or "").strip()
