@@ -12,6 +12,7 @@ PostgreSQL refuses changes to its entries)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -21,7 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+def money(verbose_name: Any = None, **options: Any) -> models.DecimalField[Any, Decimal]:
+    """An amount in złoty, to the grosz."""
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **options)
 
 
 class InvoiceStatus(models.TextChoices):
@@ -59,10 +63,10 @@ class Invoice(models.Model):
     due_on = models.DateField(_("due"))
     period = models.CharField(_("billing period"), max_length=60, blank=True)
     lines = models.JSONField(default=list)
-    net = models.DecimalField(_("net"), **MONEY)
-    vat = models.DecimalField(_("VAT"), **MONEY)
-    gross = models.DecimalField(_("gross"), **MONEY)
-    paid = models.DecimalField(_("paid"), default=Decimal(0), **MONEY)
+    net = money(_("net"))
+    vat = money(_("VAT"))
+    gross = money(_("gross"))
+    paid = money(_("paid"), default=Decimal(0))
     status = models.CharField(_("status"), max_length=8, choices=InvoiceStatus.choices,
                               default=InvoiceStatus.OPEN)
     ksef_number = models.CharField(_("KSeF number"), max_length=40, blank=True)
@@ -124,13 +128,13 @@ class TillSession(models.Model):
     business_day = models.DateField(_("day"))
     status = models.CharField(_("status"), max_length=12, choices=TillStatus.choices,
                               default=TillStatus.OPEN)
-    opening_float = models.DecimalField(_("opening float"), **MONEY)
+    opening_float = money(_("opening float"))
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     counted = models.JSONField(default=dict, blank=True)
-    counted_total = models.DecimalField(_("counted"), null=True, blank=True, **MONEY)
-    expected_cash = models.DecimalField(_("expected cash"), null=True, blank=True, **MONEY)
-    difference = models.DecimalField(_("difference"), null=True, blank=True, **MONEY)
+    counted_total = money(_("counted"), null=True, blank=True)
+    expected_cash = money(_("expected cash"), null=True, blank=True)
+    difference = money(_("difference"), null=True, blank=True)
     close_note = models.CharField(_("cashier's note"), max_length=500, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                         on_delete=models.PROTECT, related_name="+")
@@ -182,10 +186,10 @@ class Payment(models.Model):
     cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                 related_name="+")
     method = models.CharField(_("method"), max_length=4, choices=PaymentMethod.choices)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = money(_("amount"))
     #: of ``amount``: what went to the invoice and what became credit.
-    allocated = models.DecimalField(**MONEY)
-    to_credit = models.DecimalField(default=Decimal(0), **MONEY)
+    allocated = money()
+    to_credit = money(default=Decimal(0))
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="reversed_by")
     reason = models.CharField(_("reason"), max_length=300, blank=True)
@@ -230,8 +234,8 @@ class TillEntry(models.Model):
 
     session = models.ForeignKey(TillSession, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
-    amount = models.DecimalField(_("amount"), **MONEY)
-    cash = models.DecimalField(_("cash"), **MONEY)
+    amount = money(_("amount"))
+    cash = money(_("cash"))
     payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="entry")
     reason = models.CharField(_("reason"), max_length=300, blank=True)
@@ -256,7 +260,7 @@ class CreditUse(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_uses")
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
                                  related_name="credit_uses")
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = money(_("amount"))
     branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
                                related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -328,7 +332,7 @@ class InvoiceImport(models.Model):
     rows_total = models.PositiveIntegerField(default=0)
     invoices_total = models.PositiveIntegerField(default=0)
     customers_total = models.PositiveIntegerField(default=0)
-    gross_total = models.DecimalField(default=Decimal(0), **MONEY)
+    gross_total = money(default=Decimal(0))
     invoices_imported = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     job = models.ForeignKey("core.JobProgress", null=True, blank=True,
