@@ -12,7 +12,7 @@ PostgreSQL refuses changes to its entries)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +21,13 @@ from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from punkt.cashdesk import permissions as perms
+from punkt.core.access import access_of, can
+from punkt.core.permissions import Action
+from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet, branch_ids_visible
+
+M = TypeVar("M", bound=models.Model)
 
 
 def money(verbose_name: Any = None, **options: Any) -> models.DecimalField[Any, Decimal]:
@@ -42,7 +49,9 @@ class KsefStatus(models.TextChoices):
 
 
 class Invoice(models.Model):
-    """An invoice HQ issued (imported or recorded); the buyer's data as printed on it."""
+    """An invoice HQ issued (imported or recorded); the buyer's data as printed on it.
+    HQ's invoices belong to no branch: every cashier finds them (``cashdesk.invoice.view``
+    is held company-wide)."""
 
     number = models.CharField(_("invoice number"), max_length=60, unique=True)
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
@@ -77,6 +86,8 @@ class Invoice(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+
+    objects = PunktQuerySet["Invoice"].as_manager()
 
     class Meta:
         ordering = ["-issued_on", "-pk"]
@@ -118,6 +129,22 @@ class TillStatus(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("closed and checked")
 
 
+class TillSessionQuerySet(BranchScopedQuerySet["TillSession"]):
+    def visible_to(self, user: Any, permission: str | Action, *,
+                   branch_id: int | None = None) -> Self:
+        """Cashiers see their own tills; managers every till of their branches; HQ staff
+        holding ``permission`` company-wide every till."""
+        rows = super().visible_to(user, permission, branch_id=branch_id)
+        if branch_ids_visible(user, permission) is None:
+            return rows
+        managed = super().visible_to(user, perms.TILL_ACKNOWLEDGE)
+        return rows & (managed | self.filter(cashier_id=getattr(user, "pk", None)))
+
+    def open_of(self, cashier: Any) -> Self:
+        """The cashier's own open till (at most one): her till, read without a branch."""
+        return self.filter(cashier_id=getattr(cashier, "pk", None), status=TillStatus.OPEN)
+
+
 class TillSession(models.Model):
     """One cashier's till for one business day (Europe/Warsaw)."""
 
@@ -140,6 +167,8 @@ class TillSession(models.Model):
                                         on_delete=models.PROTECT, related_name="+")
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledge_note = models.CharField(_("manager's note"), max_length=500, blank=True)
+
+    objects = TillSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-business_day", "-pk"]
@@ -173,6 +202,38 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", _("card")
 
 
+class LedgerQuerySet(BranchScopedQuerySet[M]):
+    """Payments and credit uses: what was paid on HQ's invoices, at a branch."""
+
+    def visible_to(self, user: Any, permission: str | Action, *,
+                   branch_id: int | None = None) -> Self:
+        """Read as part of an invoice (``cashdesk.invoice.view``, held company-wide like the
+        invoices themselves) they are the invoice's history: every row, wherever it was
+        taken. Otherwise the rows of the branches where ``user`` holds ``permission``."""
+        if str(permission) != perms.INVOICE_VIEW.code:
+            return super().visible_to(user, permission, branch_id=branch_id)
+        rows = self.all() if can(user, perms.INVOICE_VIEW.code) else self.none()
+        return rows.filter(branch_id=branch_id) if branch_id else rows
+
+
+class PaymentQuerySet(LedgerQuerySet["Payment"]):
+    def visible_to(self, user: Any, permission: str | Action, *,
+                   branch_id: int | None = None) -> Self:
+        """One payment on its own (its KP receipt, its reversal) is seen by the cashier who
+        took it (while she runs a till there), the managers of its branch and HQ staff
+        holding ``permission`` — not by the branch's other cashiers. An invoice's
+        payments: see :class:`LedgerQuerySet`."""
+        if str(permission) == perms.INVOICE_VIEW.code:
+            return super().visible_to(user, permission, branch_id=branch_id)
+        by_branch = BranchScopedQuerySet.visible_to
+        rows = (by_branch(self, user, perms.PAYMENT_TAKE, branch_id=branch_id)
+                .filter(cashier_id=getattr(user, "pk", None))
+                | by_branch(self, user, perms.TILL_ACKNOWLEDGE, branch_id=branch_id))
+        if access_of(user).is_hq:
+            rows = rows | by_branch(self, user, permission, branch_id=branch_id)
+        return rows
+
+
 class Payment(models.Model):
     """A payment taken at the till for one invoice (or its reversal: negative, pointing at
     the payment it cancels). ``key`` is the client's idempotency key (C5)."""
@@ -195,6 +256,8 @@ class Payment(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     key = models.CharField(max_length=100, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -228,9 +291,19 @@ class Payment(models.Model):
         return str(self)
 
 
+class TillEntryQuerySet(BranchScopedQuerySet["TillEntry"]):
+    def visible_to(self, user: Any, permission: str | Action, *,
+                   branch_id: int | None = None) -> Self:
+        """The entries of the tills ``user`` may see (:class:`TillSessionQuerySet`)."""
+        return self.filter(session__in=TillSession.objects.visible_to(
+            user, permission, branch_id=branch_id).values("pk"))
+
+
 class TillEntry(models.Model):
     """A line of the till's ledger (append-only). ``cash`` is its effect on the drawer:
     card payments are listed with zero cash."""
+
+    branch_scope = "session__branch"
 
     session = models.ForeignKey(TillSession, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
@@ -242,6 +315,8 @@ class TillEntry(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TillEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["session", "created_at", "pk"]
@@ -266,6 +341,8 @@ class CreditUse(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = LedgerQuerySet["CreditUse"].as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -304,6 +381,8 @@ class DuplicateIssue(models.Model):
                                   on_delete=models.SET_NULL, related_name="+")
     branch = models.ForeignKey("organization.Branch", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
+
+    objects = BranchScopedQuerySet["DuplicateIssue"].as_manager()
 
     def __str__(self) -> str:
         return f"{self.invoice_id} {self.issued_at:%Y-%m-%d}"

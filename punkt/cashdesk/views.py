@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from punkt.cashdesk import documents, selectors, services
 from punkt.cashdesk import permissions as perms
-from punkt.cashdesk.models import EntryKind, Payment, PaymentMethod, TillStatus
+from punkt.cashdesk.models import EntryKind, PaymentMethod, TillStatus
 from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
 from punkt.core.forms import apply_error
@@ -136,9 +136,8 @@ def invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
                                                     session.branch_id)
     limit = services.business_to_business_cash_limit()
     return render(request, "cashdesk/invoice.html", {
-        "invoice": inv, "payments": list(inv.payments.select_related("cashier", "branch")
-                                         .order_by("created_at", "pk")),
-        "credit_uses": list(inv.credit_uses.select_related("actor", "branch")),
+        "invoice": inv, "payments": selectors.invoice_payments(user=request.user, invoice=inv),
+        "credit_uses": selectors.invoice_credit_uses(user=request.user, invoice=inv),
         "balance": selectors.balance(inv.customer_id), "can_pay": can_pay,
         "session": session, "methods": PaymentMethod.choices,
         "no_cash": inv.is_business and inv.gross > limit, "limit": limit,
@@ -191,24 +190,10 @@ def duplicate(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return _pdf(data, f"{kind}-{inv.number.replace('/', '-')}.pdf")
 
 
-def _payment(request: HttpRequest, payment_id: int) -> Payment:
-    payment = (Payment.objects.select_related("invoice", "branch", "cashier", "reverses")
-               .filter(pk=payment_id).first())
-    if payment is None:
-        raise NotFound(_("Payment not found."))
-    access = org_perms.access_of(request.user)
-    if not (payment.cashier_id == request.user.pk
-            and access.can(perms.PAYMENT_TAKE.code, payment.branch_id)
-            or access.can(perms.TILL_ACKNOWLEDGE.code, payment.branch_id)
-            or access.can(perms.CASH_REPORT.code, payment.branch_id) and access.is_hq):
-        raise NotFound(_("Payment not found."))
-    return payment
-
-
 @scoped("branch")
 @login_required
 def kp(request: HttpRequest, payment_id: int) -> HttpResponse:
-    payment = _payment(request, payment_id)
+    payment = selectors.payment_get(user=request.user, payment_id=payment_id)
     audit_record(action="cashdesk.payment.print", obj=payment, actor=request.user,
                  branch_id=payment.branch_id)
     return _pdf(documents.kp_pdf(payment), f"{payment.number.replace('/', '-')}.pdf")
@@ -218,7 +203,7 @@ def kp(request: HttpRequest, payment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def reverse(request: HttpRequest, payment_id: int) -> HttpResponse:
-    payment = _payment(request, payment_id)
+    payment = selectors.payment_get(user=request.user, payment_id=payment_id)
     try:
         services.payment_reverse(actor=request.user, payment_id=payment.pk,
                                  reason=request.POST.get("reason", ""))
