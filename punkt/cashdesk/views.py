@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from punkt.core.forms import apply_error
 from punkt.core.money import format_pln
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
+from punkt.core.web import date_param, refusals_as_messages
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import working_branch
 
@@ -91,13 +92,10 @@ def till(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def cash(request: HttpRequest) -> HttpResponse:
-    try:
+    with refusals_as_messages(request):
         services.cash_move(actor=request.user, kind=request.POST.get("kind", ""),
                            amount=request.POST.get("amount", ""),
                            reason=request.POST.get("reason", ""))
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("Recorded in the till."))
     return redirect("cashdesk:till")
 
@@ -204,12 +202,9 @@ def kp(request: HttpRequest, payment_id: int) -> HttpResponse:
 @require_POST
 def reverse(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = selectors.payment_get(user=request.user, payment_id=payment_id)
-    try:
+    with refusals_as_messages(request):
         services.payment_reverse(actor=request.user, payment_id=payment.pk,
                                  reason=request.POST.get("reason", ""))
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("Payment reversed."))
     return redirect("cashdesk:invoice", invoice_id=payment.invoice_id)
 
@@ -248,12 +243,10 @@ def till_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_POST
 def acknowledge(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.till_get(user=request.user, session_id=session_id)
-    try:
+    # Acknowledging one's own till is refused as a message, not a 403 page.
+    with refusals_as_messages(request, catch=(ValidationFailed, Conflict, ActionDenied)):
         services.till_acknowledge(actor=request.user, session_id=session.pk,
                                   note=request.POST.get("note", ""))
-    except (ValidationFailed, Conflict, ActionDenied) as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("Till checked."))
     return redirect("cashdesk:till_detail", session_id=session.pk)
 
@@ -272,17 +265,11 @@ def cash_report(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @scoped("list")
 @login_required
-def takings(request: HttpRequest) -> HttpResponse:
+def takings(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Payments per cashier and day, with a CSV export."""
     today = timezone.localdate()
-    try:
-        start = datetime.date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        start = today - datetime.timedelta(days=6)
-    try:
-        end = datetime.date.fromisoformat(request.GET.get("to", ""))
-    except ValueError:
-        end = today
+    start = date_param(request.GET.get("from")) or today - datetime.timedelta(days=6)
+    end = date_param(request.GET.get("to")) or today
     start, end = min(start, end), max(start, end)
     rows = selectors.takings(user=request.user, day_from=start, day_to=end)
     if request.GET.get("format") == "csv":
@@ -343,22 +330,19 @@ def invoice_import(request: HttpRequest, import_id: int) -> HttpResponse:
 
     job = imports.import_get(user=request.user, import_id=import_id)
     if request.method == "POST":
-        try:
+        with refusals_as_messages(request, catch=(Conflict,)):
             job = imports.import_confirm(actor=request.user, import_id=job.pk)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-        else:
             messages.success(request, _("Import started."))
         return redirect("cashdesk:invoice_import", import_id=job.pk)
     template = "cashdesk/invoice_import.html"
-    if request.htmx:
+    if getattr(request, "htmx", False):
         template += "#status"
     return render(request, template, {"job": job, "errors": job.errors[:500]})
 
 
 @scoped("global")
 @login_required
-def invoice_import_sample(request: HttpRequest) -> HttpResponse:
+def invoice_import_sample(request: HttpRequest) -> StreamingHttpResponse:
     """A file to start from: one invoice of two lines, in the columns' Polish names."""
     from punkt.core.exports import csv_response
 
