@@ -146,7 +146,8 @@ class TillSessionQuerySet(BranchScopedQuerySet["TillSession"]):
 
 
 class TillSession(models.Model):
-    """One cashier's till for one business day (Europe/Warsaw)."""
+    """One cashier's till for one business day (Europe/Warsaw); its moves are
+    :data:`punkt.cashdesk.workflows.TILL_FLOW`."""
 
     branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
                                related_name="+")

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from punkt.cashdesk import documents, selectors, services
 from punkt.cashdesk import permissions as perms
 from punkt.cashdesk.models import EntryKind, PaymentMethod, TillStatus
+from punkt.cashdesk.workflows import allowed_actions
 from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
 from punkt.core.forms import apply_error
@@ -84,7 +85,7 @@ def till(request: HttpRequest) -> HttpResponse:
                    .order_by("-pk")[:15])
     return render(request, "cashdesk/till.html", {
         "session": session, "found": found, "searched": searched, "error": error,
-        "entries": entries,
+        "entries": entries, "actions": allowed_actions(session, request.user),
         "stale": session.business_day != services.today()})
 
 
@@ -117,6 +118,9 @@ def close(request: HttpRequest) -> HttpResponse:
                                          counted=counted, note=request.POST.get("note", ""))
         except ValidationFailed as exc:
             error = exc
+        except Conflict as exc:  # closed meanwhile (another tab): nothing changed (C7)
+            messages.error(request, exc.message)
+            return redirect("cashdesk:till_detail", session_id=session.pk)
         else:
             messages.success(request, _("Till closed: the manager will check it."))
             return redirect("cashdesk:till_detail", session_id=closed.pk)
@@ -130,14 +134,13 @@ def close(request: HttpRequest) -> HttpResponse:
 def invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
     inv = selectors.invoice_get(user=request.user, invoice_id=invoice_id)
     session = services.till_current(request.user)
-    can_pay = session is not None and org_perms.can(request.user, perms.PAYMENT_TAKE.code,
-                                                    session.branch_id)
+    actions = allowed_actions(session, request.user)
     limit = services.business_to_business_cash_limit()
     return render(request, "cashdesk/invoice.html", {
         "invoice": inv, "payments": selectors.invoice_payments(user=request.user, invoice=inv),
         "credit_uses": selectors.invoice_credit_uses(user=request.user, invoice=inv),
-        "balance": selectors.balance(inv.customer_id), "can_pay": can_pay,
-        "session": session, "methods": PaymentMethod.choices,
+        "balance": selectors.balance(inv.customer_id), "can_pay": "pay" in actions,
+        "actions": actions, "session": session, "methods": PaymentMethod.choices,
         "no_cash": inv.is_business and inv.gross > limit, "limit": limit,
         "key": uuid.uuid4().hex, "error": request.session.pop("punkt.pay_error", None),
         "vat": documents.vat_summary(inv)})
@@ -232,9 +235,7 @@ def till_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "cashdesk/till_detail.html", {
         "session": session, "entries": entries, "blind": blind,
         "expected": None if blind else services.expected_cash(session),
-        "can_acknowledge": session.status == TillStatus.CLOSED
-        and session.cashier_id != request.user.pk
-        and org_perms.can(request.user, perms.TILL_ACKNOWLEDGE.code, session.branch_id),
+        "can_acknowledge": "acknowledge" in allowed_actions(session, request.user),
         "kinds": EntryKind})
 
 

@@ -145,7 +145,7 @@ def payment_register(*, actor: Actor, invoice_id: Any, amount: Any, method: str,
 
 
 def _register(actor: Actor, invoice_id: Any, value: Decimal, method: str) -> Payment:
-    session = till_in_use(actor)
+    session = till_in_use(actor, "pay")
     invoice = Invoice.objects.locked(invoice_id, missing=_("Invoice not found."))
     limit = business_to_business_cash_limit()
     if method == PaymentMethod.CASH and invoice.is_business and invoice.gross > limit:
@@ -188,7 +188,7 @@ def payment_reverse(*, actor: Actor, payment_id: int, reason: Any) -> Payment:
     original = (Payment.objects.select_related("invoice").filter(reverses__isnull=True)
                 .locked(payment_id, missing=_("Payment not found.")))
     org_perms.ensure(actor, perms.PAYMENT_TAKE.code, original.branch_id)
-    session = till_in_use(actor)
+    session = till_in_use(actor, "reverse")
     if original.branch_id != session.branch_id:
         raise ActionDenied(_("A payment is reversed at the branch that took it."),
                            action=perms.PAYMENT_TAKE.code)
@@ -231,7 +231,7 @@ def credit_apply(*, actor: Actor, invoice_id: Any) -> CreditUse:
     """Settle the customer's credit (their earlier overpayments) against this invoice, as
     far as it goes: no cash moves, so no till entry, but the cashier's open till names the
     branch. The customer's row is locked first, so two cashiers cannot spend one credit."""
-    session = till_in_use(actor, lock=False)
+    session = till_in_use(actor, "credit", lock=False)
     found = Invoice.objects.only("customer_id").get_or_not_found(
         invoice_id, missing=_("Invoice not found."))
     Customer.objects.select_for_update().filter(pk=found.customer_id).first()

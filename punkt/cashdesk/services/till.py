@@ -1,5 +1,6 @@
 """The till: opened with a float, cash in and out, counted and closed by its cashier,
-checked by a manager."""
+checked by a manager. Every move goes through :data:`punkt.cashdesk.workflows.TILL_FLOW`
+(docs/workflows/till.md)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from punkt.cashdesk import permissions as perms
-from punkt.cashdesk.models import EntryKind, TillEntry, TillSession, TillStatus
+from punkt.cashdesk.models import EntryKind, TillEntry, TillSession
 from punkt.cashdesk.parsing import amount_value, text_value
+from punkt.cashdesk.workflows import ensure_can
 from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
 from punkt.core.money import cents
+from punkt.core.workflows import Transition
 from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Branch, Employee
@@ -68,13 +71,14 @@ def till_open(*, actor: Actor, branch_id: int, opening_float: Any) -> TillSessio
     return session
 
 
-def till_in_use(actor: Actor, *, lock: bool = True) -> TillSession:
-    """The actor's open till, today's: payments and cash go into it."""
+def till_in_use(actor: Actor, action: str, *, lock: bool = True) -> TillSession:
+    """The actor's open till, today's, for ``action`` (``pay``, ``cash_in`` … — the
+    table allows them while it is open)."""
     qs = TillSession.objects.select_for_update() if lock else TillSession.objects.all()
     session = qs.open_of(actor).first()
     if session is None:
         raise Conflict("till_closed", _("Open your till first."))
-    org_perms.ensure(actor, perms.PAYMENT_TAKE.code, session.branch_id)
+    ensure_can(session, action, actor=actor)
     if session.business_day != today():
         raise Conflict("till_stale", _(
             "Your till is still open for %(day)s: count and close it before taking payments "
@@ -93,7 +97,7 @@ def cash_move(*, actor: Actor, kind: str, amount: Any, reason: Any) -> TillEntry
     """Cash put into the drawer or taken out of it (to the safe, the bank), with a reason."""
     if kind not in (EntryKind.CASH_IN, EntryKind.CASH_OUT):
         raise ValidationFailed("invalid", _("Choose cash in or cash out."), field="kind")
-    session = till_in_use(actor)
+    session = till_in_use(actor, kind)
     value = amount_value(amount)
     text = text_value(reason, field="reason", limit=300, required=True)
     cash = value if kind == EntryKind.CASH_IN else -value
@@ -126,16 +130,20 @@ def count_total(counted: dict[str, Any]) -> tuple[dict[str, int], Decimal]:
     return clean, total
 
 
+def _move(session: TillSession, t: Transition, **fields: Any) -> TillSession:
+    """Apply ``t`` to the locked ``session``."""
+    TillSession.objects.filter(pk=session.pk).update(status=t.target, **fields)
+    session.refresh_from_db()
+    return session
+
+
 @transaction.atomic
 def till_close(*, actor: Actor, session_id: int, counted: dict[str, Any],
                note: Any = "") -> TillSession:
-    """Count the drawer and close. Closing an already closed till changes nothing."""
+    """Count the drawer and close. Closing an already closed till changes nothing: it is
+    refused, saying so (C7)."""
     session = TillSession.objects.locked(session_id, missing=_("Till not found."))
-    if session.cashier_id != actor.pk:
-        raise NotFound(_("Till not found."))
-    org_perms.ensure(actor, perms.PAYMENT_TAKE.code, session.branch_id)
-    if session.status != TillStatus.OPEN:
-        return session
+    t = ensure_can(session, "close", actor=actor)
     clean, total = count_total(counted)
     expected = expected_cash(session)
     text = text_value(note, field="note", limit=500, required=False)
@@ -143,10 +151,8 @@ def till_close(*, actor: Actor, session_id: int, counted: dict[str, Any],
         raise ValidationFailed("required", _(
             "The count differs from the till's records: count again, or describe the "
             "difference in the note."), field="note")
-    TillSession.objects.filter(pk=session.pk).update(
-        status=TillStatus.CLOSED, closed_at=timezone.now(), counted=clean, counted_total=total,
-        expected_cash=expected, difference=total - expected, close_note=text)
-    session.refresh_from_db()
+    _move(session, t, closed_at=timezone.now(), counted=clean, counted_total=total,
+          expected_cash=expected, difference=total - expected, close_note=text)
     audit_record(action="cashdesk.till.close", obj=session, actor=actor,
                  branch_id=session.branch_id,
                  message=f"expected {expected}, counted {total}, difference {total - expected}")
@@ -157,20 +163,11 @@ def till_close(*, actor: Actor, session_id: int, counted: dict[str, Any],
 def till_acknowledge(*, actor: Actor, session_id: int, note: Any = "") -> TillSession:
     """The manager checks a closed till; a difference needs their note."""
     session = TillSession.objects.locked(session_id, missing=_("Till not found."))
-    org_perms.ensure(actor, perms.TILL_ACKNOWLEDGE.code, session.branch_id)
-    if session.status == TillStatus.ACKNOWLEDGED:
-        raise Conflict("invalid_state", _("This till was already checked."))
-    if session.status != TillStatus.CLOSED:
-        raise Conflict("invalid_state", _("The till is still open."))
-    if session.cashier_id == actor.pk:
-        raise ActionDenied(_("Someone else must check your own till."),
-                           action=perms.TILL_ACKNOWLEDGE.code)
+    t = ensure_can(session, "acknowledge", actor=actor)
     text = text_value(note, field="note", limit=500, required=bool(session.difference),
                       message=_("The till has a difference: write what you decided."))
-    TillSession.objects.filter(pk=session.pk).update(
-        status=TillStatus.ACKNOWLEDGED, acknowledged_by=employee_of(actor),
-        acknowledged_at=timezone.now(), acknowledge_note=text)
-    session.refresh_from_db()
+    _move(session, t, acknowledged_by=employee_of(actor), acknowledged_at=timezone.now(),
+          acknowledge_note=text)
     audit_record(action="cashdesk.till.acknowledge", obj=session, actor=actor,
                  branch_id=session.branch_id, message=f"difference {session.difference}: "
                  f"{text}")

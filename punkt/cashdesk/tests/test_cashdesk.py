@@ -210,9 +210,12 @@ def test_close_count_acknowledge(world: Any) -> None:
                                           "0.50": "1"}, note="brakuje 50 gr")
     assert (closed.status, closed.expected_cash, closed.counted_total, closed.difference) == (
         TillStatus.CLOSED, Decimal("100.00"), Decimal("99.50"), Decimal("-0.50"))
-    again = services.till_close(actor=world.cashier_a, session_id=session.pk,
-                                counted={"500": "9"})  # closing twice is harmless
-    assert again.counted_total == Decimal("99.50")
+    with pytest.raises(Conflict) as twice:  # closing twice changes nothing, and says so
+        services.till_close(actor=world.cashier_a, session_id=session.pk,
+                            counted={"500": "9"})
+    assert twice.value.code == "invalid_state" and "already closed" in twice.value.message
+    session.refresh_from_db()
+    assert (session.status, session.counted_total) == (TillStatus.CLOSED, Decimal("99.50"))
     with pytest.raises(Conflict):  # nothing goes into a closed till
         services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="1",
                                   method="cash")
