@@ -24,6 +24,7 @@ from django.utils.translation import pgettext_lazy
 
 from punkt.cashdesk import permissions as perms
 from punkt.core.access import access_of, can
+from punkt.core.badges import tones
 from punkt.core.permissions import Action
 from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet, branch_ids_visible
 
@@ -35,6 +36,7 @@ def money(verbose_name: Any = None, **options: Any) -> models.DecimalField[Any, 
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **options)
 
 
+@tones(open="", partial="", paid="")
 class InvoiceStatus(models.TextChoices):
     OPEN = "open", _("unpaid")
     PARTIAL = "partial", _("partly paid")
@@ -123,6 +125,7 @@ class Invoice(models.Model):
         return bool(self.ksef_number)
 
 
+@tones(open="", closed="warn", acknowledged="")
 class TillStatus(models.TextChoices):
     OPEN = "open", _("open")
     CLOSED = "closed", _("closed, awaiting the manager")
@@ -389,6 +392,7 @@ class DuplicateIssue(models.Model):
         return f"{self.invoice_id} {self.issued_at:%Y-%m-%d}"
 
 
+@tones(queued="", checked="", rejected="warn", running="", done="", failed="warn")
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("queued for checking")
     CHECKED = "checked", _("checked, waiting for confirmation")
