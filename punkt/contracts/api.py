@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from punkt.contracts import document, lifecycle, selectors, services
+from punkt.contracts import documents, selectors, services
 from punkt.contracts.models import Contract, Offer
 from punkt.contracts.workflows import CONTRACT_FLOW, OFFER_FLOW
 from punkt.core import files
@@ -211,9 +211,9 @@ def contract_prepare(request: HttpRequest, offer_id: int, payload: ContractIn) -
     """A contract from an accepted offer; its PDF is rendered in the background
     (``pdf_ready``)."""
     selectors.offer_get(user=request.user, offer_id=offer_id)
-    c = lifecycle.contract_prepare(actor=request.user, offer_id=offer_id,
-                                   template_version_id=payload.template_version_id,
-                                   term_months=payload.term_months, starts_on=payload.starts_on)
+    c = services.contract_prepare(actor=request.user, offer_id=offer_id,
+                                  template_version_id=payload.template_version_id,
+                                  term_months=payload.term_months, starts_on=payload.starts_on)
     c = selectors.contract_get(user=request.user, contract_id=c.pk)
     return Status(201, _contract(c, request.user, detail=True))
 
@@ -246,19 +246,19 @@ def contract_action(request: HttpRequest, contract_id: int, payload: ActionIn) -
     selectors.contract_get(user=request.user, contract_id=contract_id)
     user, a = request.user, payload.action
     if a == "sign":
-        lifecycle.contract_sign(actor=user, contract_id=contract_id)
+        services.contract_sign(actor=user, contract_id=contract_id)
     elif a in ("approve", "return"):
-        lifecycle.contract_review(actor=user, contract_id=contract_id, approve=a == "approve",
-                                  signatures=payload.signatures, problems=payload.problems,
-                                  note=payload.note)
+        services.contract_review(actor=user, contract_id=contract_id, approve=a == "approve",
+                                 signatures=payload.signatures, problems=payload.problems,
+                                 note=payload.note)
     elif a == "fix":
-        lifecycle.contract_fix(actor=user, contract_id=contract_id,
-                               term_months=payload.term_months, starts_on=payload.starts_on)
+        services.contract_fix(actor=user, contract_id=contract_id,
+                              term_months=payload.term_months, starts_on=payload.starts_on)
     elif a in ("finalise", "reject"):
-        lifecycle.contract_finalise(actor=user, contract_id=contract_id,
-                                    approve=a == "finalise", reason=payload.reason)
+        services.contract_finalise(actor=user, contract_id=contract_id,
+                                   approve=a == "finalise", reason=payload.reason)
     else:
-        lifecycle.contract_cancel(actor=user, contract_id=contract_id, reason=payload.reason)
+        services.contract_cancel(actor=user, contract_id=contract_id, reason=payload.reason)
     c = selectors.contract_get(user=request.user, contract_id=contract_id)
     return _contract(c, request.user, detail=True)
 
@@ -270,8 +270,8 @@ def contract_action(request: HttpRequest, contract_id: int, payload: ActionIn) -
 def contract_scan_attach(request: HttpRequest, contract_id: int) -> Any:
     """The signed scan (PDF, JPG, PNG; multipart form, field ``file``)."""
     selectors.contract_get(user=request.user, contract_id=contract_id)
-    lifecycle.contract_attach_scan(actor=request.user, contract_id=contract_id,
-                                   scan=request.FILES.get("file"))
+    services.contract_attach_scan(actor=request.user, contract_id=contract_id,
+                                  scan=request.FILES.get("file"))
     c = selectors.contract_get(user=request.user, contract_id=contract_id)
     return _contract(c, request.user, detail=True)
 
@@ -285,8 +285,8 @@ def contract_pdf(request: HttpRequest, contract_id: int) -> FileResponse:
         raise NotFound(_("The contract document is still being prepared."))
     audit_record(action="contracts.contract.pdf_view", obj=c, actor=request.user,
                  branch_id=c.branch_id)
-    return files.response_for(c.pdf_stored, document.file_name(c), "application/pdf",
-                              area=document.AREA)
+    return files.response_for(c.pdf_stored, documents.file_name(c), "application/pdf",
+                              area=documents.AREA)
 
 
 @router.get("/contracts/{contract_id}/scan", response={200: None, **errors(404)},
@@ -298,7 +298,7 @@ def contract_scan(request: HttpRequest, contract_id: int) -> FileResponse:
         raise NotFound(_("No scan has been attached."))
     audit_record(action="contracts.contract.scan_view", obj=c, actor=request.user,
                  branch_id=c.branch_id)
-    return files.response_for(c.scan_stored, c.scan_name, c.scan_type, area=document.AREA)
+    return files.response_for(c.scan_stored, c.scan_name, c.scan_type, area=documents.AREA)
 
 
 @router.post("/branches/{branch_id}/contract-batches",
@@ -307,7 +307,7 @@ def contract_scan(request: HttpRequest, contract_id: int) -> FileResponse:
 @scoped("branch")
 def contract_batch_collect(request: HttpRequest, branch_id: int) -> Any:
     """The manager takes the branch's signed contracts now (204: none waiting)."""
-    batch = lifecycle.batch_collect(actor=request.user, branch_id=branch_id)
+    batch = services.batch_collect(actor=request.user, branch_id=branch_id)
     if batch is None:
         return HttpResponse(status=204)
     return Status(201, {"id": batch.pk, "branch_id": batch.branch_id, "size": batch.size,

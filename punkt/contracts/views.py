@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from punkt.contracts import document, lifecycle, reports, selectors, services
+from punkt.contracts import documents, reports, selectors, services
 from punkt.contracts import permissions as perms
 from punkt.contracts.models import Contract, ContractStatus, OfferStatus
 from punkt.contracts.workflows import CONTRACT_FLOW, OFFER_FLOW
@@ -112,7 +112,7 @@ def _contract_context(request: HttpRequest, contract: Any) -> dict[str, Any]:
         "actions": CONTRACT_FLOW.allowed_actions(contract, request.user),
         "events": selectors.contract_events(contract),
         "signatures": contract.template.template.get("signatures", []),
-        "can_scan": contract.status in lifecycle.SCAN_STATES and org_perms.can(
+        "can_scan": contract.status in services.SCAN_STATES and org_perms.can(
             request.user, perms.CONTRACT_PREPARE.code, contract.branch_id),
         "problems": RETURN_PROBLEMS,
     }
@@ -138,7 +138,7 @@ def contract_prepare(request: HttpRequest, offer_id: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            contract = lifecycle.contract_prepare(
+            contract = services.contract_prepare(
                 actor=request.user, offer_id=offer.pk,
                 template_version_id=request.POST.get("template"),
                 term_months=request.POST.get("term_months"),
@@ -204,8 +204,8 @@ def contract_pdf(request: HttpRequest, contract_id: int) -> HttpResponse:
         raise NotFound(_("The contract document is still being prepared."))
     audit_record(action="contracts.contract.pdf_view", obj=contract, actor=request.user,
                  branch_id=contract.branch_id)
-    return files.response_for(contract.pdf_stored, document.file_name(contract),
-                              "application/pdf", area=document.AREA)
+    return files.response_for(contract.pdf_stored, documents.file_name(contract),
+                              "application/pdf", area=documents.AREA)
 
 
 @scoped("branch")
@@ -217,39 +217,39 @@ def contract_scan(request: HttpRequest, contract_id: int) -> HttpResponse:
     audit_record(action="contracts.contract.scan_view", obj=contract, actor=request.user,
                  branch_id=contract.branch_id)
     return files.response_for(contract.scan_stored, contract.scan_name, contract.scan_type,
-                              area=document.AREA)
+                              area=documents.AREA)
 
 
 def _run_action(request: HttpRequest, contract_id: int, action: str) -> str:
     post, user = request.POST, request.user
     if action == "sign":
-        lifecycle.contract_sign(actor=user, contract_id=contract_id,
-                                scan=request.FILES.get("file"))
+        services.contract_sign(actor=user, contract_id=contract_id,
+                               scan=request.FILES.get("file"))
         return _("Contract marked as signed.")
     if action == "scan":
-        lifecycle.contract_attach_scan(actor=user, contract_id=contract_id,
-                                       scan=request.FILES.get("file"))
+        services.contract_attach_scan(actor=user, contract_id=contract_id,
+                                      scan=request.FILES.get("file"))
         return _("Scan attached.")
     if action in ("approve", "return"):
-        lifecycle.contract_review(actor=user, contract_id=contract_id,
-                                  approve=action == "approve",
-                                  signatures=post.getlist("signature"),
-                                  problems=post.getlist("problem"), note=post.get("note", ""))
+        services.contract_review(actor=user, contract_id=contract_id,
+                                 approve=action == "approve",
+                                 signatures=post.getlist("signature"),
+                                 problems=post.getlist("problem"), note=post.get("note", ""))
         return _("Approved and sent to HQ.") if action == "approve" else _(
             "Returned to the employee with your reasons.")
     if action == "fix":
-        lifecycle.contract_fix(actor=user, contract_id=contract_id,
-                               term_months=post.get("term_months"),
-                               starts_on=post.get("starts_on"))
+        services.contract_fix(actor=user, contract_id=contract_id,
+                              term_months=post.get("term_months"),
+                              starts_on=post.get("starts_on"))
         return _("Corrected: print the new document and let the customer sign it.")
     if action in ("finalise", "reject"):
-        lifecycle.contract_finalise(actor=user, contract_id=contract_id,
-                                    approve=action == "finalise", reason=post.get("reason", ""))
+        services.contract_finalise(actor=user, contract_id=contract_id,
+                                   approve=action == "finalise", reason=post.get("reason", ""))
         return _("The contract is active.") if action == "finalise" else _(
             "The contract is rejected.")
     if action == "cancel":
-        lifecycle.contract_cancel(actor=user, contract_id=contract_id,
-                                  reason=post.get("reason", ""))
+        services.contract_cancel(actor=user, contract_id=contract_id,
+                                 reason=post.get("reason", ""))
         return _("The contract is cancelled.")
     raise NotFound(_("Unknown action."))
 
@@ -292,7 +292,7 @@ def review_collect(request: HttpRequest) -> HttpResponse:
     if not (branch.isdecimal() and branch.isascii()):
         messages.error(request, _("Choose a branch."))
         return redirect("contracts:review")
-    batch = lifecycle.batch_collect(actor=request.user, branch_id=int(branch))
+    batch = services.batch_collect(actor=request.user, branch_id=int(branch))
     if batch is None:
         messages.info(request, _("No signed contracts are waiting."))
     else:

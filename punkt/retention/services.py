@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from punkt.contracts import document
+from punkt.contracts import documents
 from punkt.contracts import services as offers
 from punkt.contracts.models import Contract, ContractStatus, Offer, OfferStatus
 from punkt.core import files
@@ -347,7 +347,7 @@ def confirmation_accept(*, token: str, ip: str | None, agent: str) -> RenewalCon
                    "gross). Your branch will prepare the contract; you may withdraw within "
                    "14 days of its conclusion.") % {
                 "when": timezone.localtime(now).strftime("%d.%m.%Y %H:%M"),
-                "number": offer.number, "total": document.money(offer.total_gross)},
+                "number": offer.number, "total": documents.money(offer.total_gross)},
             source=offer, key=f"renewal-accepted:{offer.pk}")
     audit_record(action="retention.renewal.accept", obj=offer, branch_id=offer.branch_id,
                  actor_label="customer", message=ip or "")

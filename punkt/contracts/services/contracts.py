@@ -18,11 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from punkt.contracts import document
+from punkt.contracts import documents
 from punkt.contracts import permissions as perms
 from punkt.contracts.models import (
     Contract,
-    ContractBatch,
     ContractEvent,
     ContractStatus,
     Offer,
@@ -106,11 +105,11 @@ def _template(version_id: Any, branch_id: int) -> Any:
 
 def _fill(contract: Contract, customer: Customer, actor: Any, lines: list[Any],
           today: datetime.date) -> None:
-    contract.values = document.values_for(
+    contract.values = documents.values_for(
         number=contract.number, customer=customer, branch=contract.branch, employee=actor,
         lines=lines, total=contract.total_gross, term_months=contract.term_months,
         starts_on=contract.starts_on, ends_on=contract.ends_on, today=today)
-    lacking = document.missing(contract.values, contract.template.template.get("fields", []))
+    lacking = documents.missing(contract.values, contract.template.template.get("fields", []))
     if lacking:
         labels = ", ".join(str(contract_template.FIELDS[f]) for f in lacking)
         raise ValidationFailed("missing_data", _(
@@ -178,7 +177,7 @@ def contract_prepare(*, actor: Any, offer_id: int, template_version_id: Any,
     contract = Contract(customer=customer, branch=customer.branch, offer=offer,
                         renews=renews, template=template,
                         term_months=term, starts_on=start,
-                        ends_on=document.end_of_term(start, term),
+                        ends_on=documents.end_of_term(start, term),
                         total_gross=offer.total_gross, prepared_by=_user(actor), values={})
     contract.save()
     _fill(contract, customer, actor, lines, today)
@@ -228,14 +227,14 @@ def _with_scan(uploaded: Any, work: Any) -> Contract:
         with transaction.atomic():
             return work({})
     name, stored, content_type, _size = files.store(
-        uploaded, area=document.AREA, kinds=SCAN_KINDS,
+        uploaded, area=documents.AREA, kinds=SCAN_KINDS,
         refused=_("Send the signed scan as PDF, JPG or PNG."))
     try:
         with transaction.atomic():
             contract = work({"scan_stored": stored, "scan_name": name,
                              "scan_type": content_type})
     except BaseException:
-        files.path_of(stored, area=document.AREA).unlink(missing_ok=True)
+        files.path_of(stored, area=documents.AREA).unlink(missing_ok=True)
         raise
     return contract
 
@@ -243,7 +242,7 @@ def _with_scan(uploaded: Any, work: Any) -> Contract:
 def _drop_file_on_commit(stored: str) -> None:
     if stored:
         transaction.on_commit(
-            lambda: files.path_of(stored, area=document.AREA).unlink(missing_ok=True))
+            lambda: files.path_of(stored, area=documents.AREA).unlink(missing_ok=True))
 
 
 def contract_sign(*, actor: Any, contract_id: int, scan: Any = None) -> Contract:
@@ -290,43 +289,6 @@ def contract_attach_scan(*, actor: Any, contract_id: int, scan: Any) -> Contract
     return _with_scan(scan, work)
 
 
-def _collect(branch_id: int, actor: Any) -> ContractBatch | None:
-    t = CONTRACT_FLOW.transition("submit")
-    signed = list(Contract.objects.select_for_update().filter(
-        branch_id=branch_id, status=ContractStatus.SIGNED).order_by("pk"))
-    if not signed:
-        return None
-    batch = ContractBatch.objects.create(branch_id=branch_id, created_by=_user(actor),
-                                         size=len(signed))
-    for contract in signed:
-        _move(contract, t, actor, batch=batch)
-        _note(contract, _("Contract %(number)s handed to the manager"), actor)
-    return batch
-
-
-@transaction.atomic
-def batch_collect(*, actor: Any, branch_id: int) -> ContractBatch | None:
-    """The manager asks for the signed contracts now (instead of the day's end)."""
-    from punkt.organization.models import Branch
-
-    if not Branch.objects.filter(pk=branch_id).exists():
-        raise NotFound(_("Branch not found."))
-    org_perms.ensure(actor, perms.CONTRACT_APPROVE.code, branch_id)
-    return _collect(branch_id, actor)
-
-
-def collect_day(*, actor: Any) -> int:
-    """The scheduler's end-of-day batches, one per branch with signed contracts. Running
-    it twice creates nothing twice: a collected contract is no longer "signed" (C9)."""
-    branches = (Contract.objects.filter(status=ContractStatus.SIGNED)
-                .values_list("branch_id", flat=True).distinct().order_by())
-    made = 0
-    for branch_id in sorted(set(branches)):
-        with transaction.atomic():
-            made += _collect(branch_id, actor) is not None
-    return made
-
-
 def _worked_on(contract: Contract, user_id: int | None) -> bool:
     """Did this user prepare, correct or mark signed the contract (C11: four eyes)?"""
     if user_id is None:
@@ -350,14 +312,14 @@ def contract_review(*, actor: Any, contract_id: int, approve: bool,
                 and _worked_on(contract, getattr(actor, "pk", None))):
             raise ActionDenied(_(
                 "You prepared this contract and it is worth %(value)s or more: another "
-                "manager must approve it.") % {"value": document.money(
+                "manager must approve it.") % {"value": documents.money(
                     four_eyes_threshold())}, action=perms.CONTRACT_APPROVE.code)
         unconfirmed = [s for s in required if s not in set(signatures or [])]
         if unconfirmed:
             raise ValidationFailed("signatures", _(
                 "Confirm every signature before approving: %(missing)s.")
                 % {"missing": ", ".join(unconfirmed)}, field="signatures")
-        lacking = document.missing(contract.values, contract.template.template.get("fields", []))
+        lacking = documents.missing(contract.values, contract.template.template.get("fields", []))
         if lacking:
             raise ValidationFailed("missing_data", _(
                 "Required data are missing on the contract: return it for correction."),
@@ -409,7 +371,7 @@ def contract_fix(*, actor: Any, contract_id: int, term_months: Any = None,
                                      else contract.term_months)
         contract.starts_on = _start(starts_on, today) if starts_on not in (None, "") else \
             max(contract.starts_on, today)
-    contract.ends_on = document.end_of_term(contract.starts_on, contract.term_months)
+    contract.ends_on = documents.end_of_term(contract.starts_on, contract.term_months)
     lines = list(contract.offer.lines.all()) if contract.offer is not None else []
     _fill(contract, customer, actor, lines, today)
     _move(contract, t, actor, template=template, term_months=contract.term_months,
@@ -466,7 +428,7 @@ def store_pdf(*, contract_id: int, revision: int) -> bool:
                 .filter(pk=contract_id).first())
     if contract is None or contract.revision != revision or contract.pdf_revision >= revision:
         return False
-    stored = files.write(document.render(contract), area=document.AREA, ext="pdf")
+    stored = files.write(documents.render(contract), area=documents.AREA, ext="pdf")
     with transaction.atomic():
         updated = Contract.objects.filter(pk=contract_id, revision=revision,
                                           pdf_revision__lt=revision).update(
@@ -474,5 +436,5 @@ def store_pdf(*, contract_id: int, revision: int) -> bool:
         if updated:
             _drop_file_on_commit(contract.pdf_stored)
     if not updated:  # another worker was quicker, or a correction came in between
-        files.path_of(stored, area=document.AREA).unlink(missing_ok=True)
+        files.path_of(stored, area=documents.AREA).unlink(missing_ok=True)
     return bool(updated)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from punkt.contracts import permissions as perms
-from punkt.contracts.document import money
+from punkt.contracts.documents import money
 from punkt.contracts.models import Offer, OfferLine
 from punkt.contracts.workflows import OFFER_FLOW
 from punkt.core.audit import audit_record

@@ -1,0 +1,29 @@
+"""Offer and contract services, one module per entity: :mod:`.offers` (R4.1),
+:mod:`.contracts` (R4.2–R4.4: the contract's life, its PDF and scan) and :mod:`.batches`
+(the manager's daily batches). Callers import this package: ``services.contract_sign(...)``.
+"""
+
+from punkt.contracts.services.batches import batch_collect, collect_day
+from punkt.contracts.services.contracts import (
+    MAX_START_AHEAD,
+    MAX_TERM_MONTHS,
+    SCAN_KINDS,
+    SCAN_STATES,
+    contract_attach_scan,
+    contract_cancel,
+    contract_finalise,
+    contract_fix,
+    contract_prepare,
+    contract_review,
+    contract_sign,
+    four_eyes_threshold,
+    store_pdf,
+)
+from punkt.contracts.services.offers import MAX_LINES, offer_create, offer_decide
+
+__all__ = [
+    "MAX_LINES", "MAX_START_AHEAD", "MAX_TERM_MONTHS", "SCAN_KINDS", "SCAN_STATES",
+    "batch_collect", "collect_day", "contract_attach_scan", "contract_cancel",
+    "contract_finalise", "contract_fix", "contract_prepare", "contract_review",
+    "contract_sign", "four_eyes_threshold", "offer_create", "offer_decide", "store_pdf",
+]
