@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from punkt.core.models import TimeStampedModel
+from punkt.core.scoping import BranchScopedQuerySet
 
 
 class OfferStatus(models.TextChoices):
@@ -46,6 +47,8 @@ class Offer(TimeStampedModel):
     renews = models.ForeignKey("Contract", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="renewal_offers")
 
+    objects = BranchScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(status__in=OfferStatus.values),
@@ -73,6 +76,9 @@ class OfferLine(models.Model):
     vat_rate = models.CharField(_("VAT"), max_length=2)
     quantity = models.PositiveIntegerField(_("quantity"))
     total_gross = models.DecimalField(_("total (gross)"), max_digits=12, decimal_places=2)
+
+    branch_scope = "offer__branch"
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
@@ -104,6 +110,8 @@ class ContractBatch(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     size = models.PositiveIntegerField(default=0)
+
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["branch", "-created_at"], name="contract_batch_branch")]
@@ -150,6 +158,8 @@ class Contract(TimeStampedModel):
     scan_stored = models.CharField(max_length=80, blank=True)
     scan_name = models.CharField(max_length=220, blank=True)
     scan_type = models.CharField(max_length=100, blank=True)
+
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -209,6 +219,9 @@ class ContractEvent(models.Model):
     actor_label = models.CharField(max_length=100, blank=True)
     at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
+
+    branch_scope = "contract__branch"
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]

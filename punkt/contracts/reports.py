@@ -52,12 +52,8 @@ def contract_report(*, user: Any, since: datetime.date, until: datetime.date | N
     since = max(since, until - MAX_RANGE)  # a report reads at most a year of contracts
     start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(until, datetime.time.max))
-    qs = Contract.objects.filter(created_at__range=(start, end))
-    allowed = org_perms.access_of(user).branches_for(perms.CONTRACT_REPORT.code)
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
-    if branch_id:
-        qs = qs.filter(branch_id=branch_id)
+    qs = Contract.objects.visible_to(user, perms.CONTRACT_REPORT, branch_id=branch_id).filter(
+        created_at__range=(start, end))
     rows: dict[int, BranchRow] = {}
     for r in (qs.values("branch_id", "branch__name", "status").annotate(n=Count("pk"))
               .order_by()):

@@ -14,9 +14,7 @@ from punkt.organization import permissions as org_perms
 
 
 def offers_visible_to(user: Any) -> QuerySet[Offer]:
-    allowed = org_perms.access_of(user).branches_for(perms.OFFER_VIEW.code)
-    qs = Offer.objects.all()
-    return qs if allowed is None else qs.filter(branch_id__in=allowed)
+    return Offer.objects.visible_to(user, perms.OFFER_VIEW)
 
 
 def offer_get(*, user: Any, offer_id: int) -> Offer:
@@ -29,10 +27,8 @@ def offer_get(*, user: Any, offer_id: int) -> Offer:
     return offer
 
 
-def contracts_visible_to(user: Any) -> QuerySet[Contract]:
-    allowed = org_perms.access_of(user).branches_for(perms.CONTRACT_VIEW.code)
-    qs = Contract.objects.all()
-    return qs if allowed is None else qs.filter(branch_id__in=allowed)
+def contracts_visible_to(user: Any, *, branch_id: int | None = None) -> QuerySet[Contract]:
+    return Contract.objects.visible_to(user, perms.CONTRACT_VIEW, branch_id=branch_id)
 
 
 def contract_get(*, user: Any, contract_id: int) -> Contract:
@@ -43,6 +39,11 @@ def contract_get(*, user: Any, contract_id: int) -> Contract:
     if contract is None:
         raise NotFound(_("Contract not found."))
     return contract
+
+
+def contract_of_offer(*, user: Any, offer: Offer) -> Contract | None:
+    """The contract prepared from ``offer``, if any (only its number is read)."""
+    return contracts_visible_to(user).filter(offer_id=offer.pk).only("pk").first()
 
 
 def contract_events(contract: Contract) -> list[ContractEvent]:
@@ -59,11 +60,9 @@ def contract_list(*, user: Any, status: str = "", branch_id: int | None = None,
                   customer_id: int | None = None, q: str = "") -> QuerySet[Contract]:
     """Newest first; every filter rides an index that starts with the branch or status."""
     org_perms.ensure(user, perms.CONTRACT_VIEW.code)
-    qs = contracts_visible_to(user)
+    qs = contracts_visible_to(user, branch_id=branch_id)
     if status:
         qs = qs.filter(status=status)
-    if branch_id:
-        qs = qs.filter(branch_id=branch_id)
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
     if q:
@@ -74,19 +73,15 @@ def contract_list(*, user: Any, status: str = "", branch_id: int | None = None,
 
 def review_queue(*, user: Any) -> QuerySet[Contract]:
     """Contracts waiting for this manager's check, by batch."""
-    allowed = org_perms.access_of(user).branches_for(perms.CONTRACT_APPROVE.code)
-    qs = Contract.objects.filter(status=ContractStatus.IN_REVIEW)
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
+    qs = Contract.objects.visible_to(user, perms.CONTRACT_APPROVE).filter(
+        status=ContractStatus.IN_REVIEW)
     return qs.select_related("customer", "branch", "prepared_by", "batch").order_by(
         "batch_id", "pk")
 
 
 def signed_waiting(*, user: Any) -> dict[int, int]:
     """Per branch the manager checks: how many signed contracts wait for the next batch."""
-    allowed = org_perms.access_of(user).branches_for(perms.CONTRACT_APPROVE.code)
-    qs = Contract.objects.filter(status=ContractStatus.SIGNED)
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
+    qs = Contract.objects.visible_to(user, perms.CONTRACT_APPROVE).filter(
+        status=ContractStatus.SIGNED)
     return dict(qs.values("branch_id").annotate(n=Count("pk")).values_list("branch_id", "n")
                 .order_by())

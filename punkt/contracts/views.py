@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from punkt.contracts import documents, reports, selectors, services
 from punkt.contracts import permissions as perms
-from punkt.contracts.models import Contract, ContractStatus, OfferStatus
+from punkt.contracts.models import ContractStatus, OfferStatus
 from punkt.contracts.workflows import CONTRACT_FLOW, OFFER_FLOW
 from punkt.core import files
 from punkt.core.audit import audit_record
@@ -29,7 +29,7 @@ from punkt.materials import contract_template
 from punkt.materials import selectors as materials
 from punkt.materials.models import MaterialKind
 from punkt.organization import permissions as org_perms
-from punkt.organization.filters import branch_options
+from punkt.organization.filters import branch_picker
 from punkt.organization.models import Branch
 
 
@@ -72,7 +72,7 @@ def offer_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
     offer = selectors.offer_get(user=request.user, offer_id=offer_id)
-    contract = Contract.objects.filter(offer_id=offer.pk).only("pk").first()
+    contract = selectors.contract_of_offer(user=request.user, offer=offer)
     return render(request, "contracts/offer_detail.html", {
         "offer": offer, "actions": OFFER_FLOW.allowed_actions(offer, request.user),
         "contract": contract,
@@ -149,11 +149,7 @@ def contract_prepare(request: HttpRequest, offer_id: int) -> HttpResponse:
             messages.success(request, _("Contract prepared: print it when the document is "
                                         "ready and let the customer sign it."))
             return redirect("contracts:contract_detail", contract_id=contract.pk)
-    start = timezone.localdate()
-    if offer.renews_id:  # a renewal starts the day after the old contract ends
-        old = Contract.objects.filter(pk=offer.renews_id).only("ends_on").first()
-        if old is not None:
-            start = max(start, old.ends_on + datetime.timedelta(days=1))
+    start = services.default_start(offer=offer, today=timezone.localdate())
     return render(request, "contracts/contract_form.html", {
         "offer": offer, "templates": templates, "error": error, "posted": request.POST,
         "today": start}, status=422 if error else 200)
@@ -171,14 +167,11 @@ def contract_list(request: HttpRequest) -> HttpResponse:
         branch_id=int(branch) if branch.isdecimal() and branch.isascii() else None,
         q=request.GET.get("q", "")[:40])
     listing = paginate(request, qs, sort="-id", cap=LIST_CAP)
-    access = org_perms.access_of(request.user)
     template = "contracts/contract_list.html" + ("#results" if request.htmx else "")
     return render(request, template, {
         "listing": listing, "statuses": ContractStatus.choices,
-        "branch_filter": access.is_hq
-        or len(access.branches_for(perms.CONTRACT_VIEW.code) or []) > 1,
-        "branch_options": branch_options(request.user, perms.CONTRACT_VIEW.code, branch),
-        "can_review": access.can(perms.CONTRACT_APPROVE.code),
+        "branch_picker": branch_picker(request.user, perms.CONTRACT_VIEW.code, branch),
+        "can_review": org_perms.can(request.user, perms.CONTRACT_APPROVE.code),
     })
 
 
@@ -320,9 +313,9 @@ def report(request: HttpRequest) -> HttpResponse:
     rows = reports.contract_report(
         user=request.user, since=min(since, until), until=until,
         branch_id=int(branch) if branch.isdecimal() and branch.isascii() else None)
-    access = org_perms.access_of(request.user)
     return render(request, "contracts/report.html", {
         "rows": rows, "since": min(since, until), "until": until,
         "statuses": ContractStatus.choices,
-        "branch_options": branch_options(request.user, perms.CONTRACT_REPORT.code, branch),
-        "deliveries": reports.material_delivery() if access.is_hq else []})
+        "branch_picker": branch_picker(request.user, perms.CONTRACT_REPORT.code, branch),
+        "deliveries": reports.material_delivery()
+        if org_perms.access_of(request.user).is_hq else []})

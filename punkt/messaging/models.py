@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from punkt.core.scoping import BranchScopedQuerySet
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("e-mail")
@@ -55,6 +57,9 @@ class Message(models.Model):
     sending_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=100, blank=True)
+
+    #: A message without a branch is seen only by company-wide roles.
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [

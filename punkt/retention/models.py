@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from punkt.core.scoping import BranchScopedQuerySet
+
 
 class Outcome(models.TextChoices):
     RENEWED = "renewed", _("agreed to renew")
@@ -55,6 +57,8 @@ class RetentionCase(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
 
+    objects = BranchScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(status__in=CaseStatus.values),
                                               name="retention_case_status_valid")]
@@ -80,6 +84,9 @@ class ContactAttempt(models.Model):
                               on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
+    branch_scope = "case__branch"
+    objects = BranchScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-pk"]
 
@@ -101,6 +108,9 @@ class RenewalConfirmation(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_ip = models.GenericIPAddressField(null=True, blank=True)
     accepted_agent = models.CharField(max_length=300, blank=True)
+
+    branch_scope = "case__branch"
+    objects = BranchScopedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"confirmation of offer {self.offer_id}"

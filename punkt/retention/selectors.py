@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from punkt.contracts.models import Contract, ContractStatus
-from punkt.core.errors import NotFound
 from punkt.organization import permissions as org_perms
 from punkt.retention import permissions as perms
 from punkt.retention.models import CLOSED, ContactAttempt, RetentionCase
@@ -40,13 +39,9 @@ def worklist(*, user: Any, horizon_days: int | None = None, sort: str = "date",
     org_perms.ensure(user, perms.RETENTION_WORK.code)
     today = today or timezone.localdate()
     horizon = horizon_days if horizon_days in HORIZONS else default_horizon()
-    allowed = org_perms.access_of(user).branches_for(perms.RETENTION_WORK.code)
-    qs = Contract.objects.filter(status=ContractStatus.ACTIVE, ends_on__gte=today,
-                                 ends_on__lte=today + datetime.timedelta(days=horizon))
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
-    if branch_id:
-        qs = qs.filter(branch_id=branch_id)
+    qs = Contract.objects.visible_to(user, perms.RETENTION_WORK, branch_id=branch_id).filter(
+        status=ContractStatus.ACTIVE, ends_on__gte=today,
+        ends_on__lte=today + datetime.timedelta(days=horizon))
     # The branch narrows the closed cases to this branch's (its index), not the company's.
     qs = qs.exclude(Exists(RetentionCase.objects.filter(
         branch_id=OuterRef("branch_id"), contract=OuterRef("pk"), status__in=CLOSED)))
@@ -63,14 +58,9 @@ def worklist(*, user: Any, horizon_days: int | None = None, sort: str = "date",
 def case_contract(*, user: Any, contract_id: int) -> Contract:
     """The contract as the retention page shows it (404 outside the user's branches)."""
     org_perms.ensure(user, perms.RETENTION_WORK.code)
-    allowed = org_perms.access_of(user).branches_for(perms.RETENTION_WORK.code)
-    qs = Contract.objects.select_related("customer", "branch", "retention_case")
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
-    contract = qs.filter(pk=contract_id).first()
-    if contract is None:
-        raise NotFound(_("Contract not found."))
-    return contract
+    return (Contract.objects.visible_to(user, perms.RETENTION_WORK)
+            .select_related("customer", "branch", "retention_case")
+            .get_or_not_found(contract_id, missing=_("Contract not found.")))
 
 
 def attempts_of(contract: Contract) -> list[ContactAttempt]:
@@ -109,13 +99,8 @@ def churn(*, user: Any, months: int = 6, branch_id: int | None = None,
     org_perms.ensure(user, perms.RETENTION_REPORT.code)
     today = today or timezone.localdate()
     first = (today.replace(day=1) - datetime.timedelta(days=31 * months)).replace(day=1)
-    allowed = org_perms.access_of(user).branches_for(perms.RETENTION_REPORT.code)
-    qs = Contract.objects.filter(status=ContractStatus.ACTIVE, ends_on__gte=first,
-                                 ends_on__lt=today)
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
-    if branch_id:
-        qs = qs.filter(branch_id=branch_id)
+    qs = Contract.objects.visible_to(user, perms.RETENTION_REPORT, branch_id=branch_id).filter(
+        status=ContractStatus.ACTIVE, ends_on__gte=first, ends_on__lt=today)
     renewed = Exists(Contract.objects.filter(renews=OuterRef("pk")).exclude(
         status__in=[ContractStatus.CANCELLED, ContractStatus.REJECTED]))
     rows = (qs.annotate(is_renewed=renewed, month=TruncMonth("ends_on"))

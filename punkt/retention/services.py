@@ -232,12 +232,9 @@ def _check_can_propose(case: RetentionCase) -> None:
 
 def renewals_to_prepare(*, user: Any) -> list[RetentionCase]:
     """Accepted renewals whose new contract has not been prepared yet."""
-    allowed = org_perms.access_of(user).branches_for(perms.RETENTION_WORK.code)
     recent = timezone.now() - datetime.timedelta(days=CONFIRMATION_DAYS + 90)
-    qs = RetentionCase.objects.filter(status=CaseStatus.RENEWED, updated_at__gte=recent,
-                                      renewal_offer__isnull=False)
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
+    qs = RetentionCase.objects.visible_to(user, perms.RETENTION_WORK).filter(
+        status=CaseStatus.RENEWED, updated_at__gte=recent, renewal_offer__isnull=False)
     cases = list(qs.select_related("customer", "contract").only(
         "pk", "branch_id", "status", "contract_id", "renewal_offer_id",
         "customer__display_name", "contract__ends_on").order_by("-updated_at")[:100])

@@ -18,7 +18,7 @@ from punkt.customers.models import CHANNEL_PURPOSE
 from punkt.customers.selectors import has_consent
 from punkt.messaging.models import MessageTemplate
 from punkt.organization import permissions as org_perms
-from punkt.organization.filters import branch_options
+from punkt.organization.filters import branch_picker
 from punkt.retention import permissions as perms
 from punkt.retention import selectors, services
 from punkt.retention.models import Outcome
@@ -41,14 +41,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
                             branch_id=_int(request.GET.get("branch")),
                             due_only=request.GET.get("due") == "1")
     listing = paginate(request, qs, sort=sort, per_page=25, cap=2000)
-    access = org_perms.access_of(request.user)
     template = "retention/worklist.html" + ("#results" if request.htmx else "")
     return render(request, template, {
         "listing": listing, "horizons": selectors.HORIZONS, "horizon": horizon,
-        "branch_filter": access.is_hq
-        or len(access.branches_for(perms.RETENTION_WORK.code) or []) > 1,
-        "branch_options": branch_options(request.user, perms.RETENTION_WORK.code,
-                                         request.GET.get("branch", ""))})
+        "branch_picker": branch_picker(request.user, perms.RETENTION_WORK.code,
+                                       request.GET.get("branch", ""))})
 
 
 @scoped("branch")
@@ -105,7 +102,7 @@ def send(request: HttpRequest, contract_id: int) -> HttpResponse:
 def churn(request: HttpRequest) -> HttpResponse:
     rows = selectors.churn(user=request.user, branch_id=_int(request.GET.get("branch")))
     return render(request, "retention/churn.html", {
-        "rows": rows, "branch_options": branch_options(
+        "rows": rows, "branch_picker": branch_picker(
             request.user, perms.RETENTION_REPORT.code, request.GET.get("branch", ""))})
 
 

@@ -16,6 +16,7 @@ from punkt.contracts.services.contracts import (
     contract_prepare,
     contract_review,
     contract_sign,
+    default_start,
     four_eyes_threshold,
     store_pdf,
 )
@@ -25,5 +26,6 @@ __all__ = [
     "MAX_LINES", "MAX_START_AHEAD", "MAX_TERM_MONTHS", "SCAN_KINDS", "SCAN_STATES",
     "batch_collect", "collect_day", "contract_attach_scan", "contract_cancel",
     "contract_finalise", "contract_fix", "contract_prepare", "contract_review",
-    "contract_sign", "four_eyes_threshold", "offer_create", "offer_decide", "store_pdf",
+    "contract_sign", "default_start", "four_eyes_threshold", "offer_create", "offer_decide",
+    "store_pdf",
 ]

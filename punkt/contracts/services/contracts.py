@@ -92,6 +92,19 @@ def _start(value: Any, today: datetime.date) -> datetime.date:
     return day
 
 
+def _renewal_start(renews: Contract, today: datetime.date) -> datetime.date:
+    """A renewal starts the day after the contract it continues ends (today at the latest)."""
+    return max(renews.ends_on + datetime.timedelta(days=1), today)
+
+
+def default_start(*, offer: Offer, today: datetime.date) -> datetime.date:
+    """The start the form proposes for a contract from ``offer``: today, or for a renewal
+    the day after the old contract ends."""
+    renews = (Contract.objects.filter(pk=offer.renews_id).only("ends_on").first()
+              if offer.renews_id else None)
+    return today if renews is None else _renewal_start(renews, today)
+
+
 def _template(version_id: Any, branch_id: int) -> Any:
     try:
         version = materials.ensure_current(version_id=int(version_id), branch_id=branch_id)
@@ -170,8 +183,7 @@ def contract_prepare(*, actor: Any, offer_id: int, template_version_id: Any,
     renews = Contract.objects.filter(pk=offer.renews_id).first() if offer.renews_id else None
     if renews is not None:
         # What the customer accepted: the old term, starting the day after the old end.
-        term = renews.term_months
-        start = max(renews.ends_on + datetime.timedelta(days=1), today)
+        term, start = renews.term_months, _renewal_start(renews, today)
     else:
         term, start = _term(term_months), _start(starts_on, today)
     contract = Contract(customer=customer, branch=customer.branch, offer=offer,
@@ -365,7 +377,7 @@ def contract_fix(*, actor: Any, contract_id: int, term_months: Any = None,
     renews = contract.renews
     if renews is not None:  # a renewal keeps the accepted term and follows the old one
         contract.term_months = renews.term_months
-        contract.starts_on = max(renews.ends_on + datetime.timedelta(days=1), today)
+        contract.starts_on = _renewal_start(renews, today)
     else:
         contract.term_months = _term(term_months if term_months not in (None, "")
                                      else contract.term_months)
