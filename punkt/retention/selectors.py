@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from punkt.contracts.models import Contract, ContractStatus
 from punkt.organization import permissions as org_perms
 from punkt.retention import permissions as perms
-from punkt.retention.models import CLOSED, ContactAttempt, RetentionCase
+from punkt.retention.models import CLOSED, CaseStatus, ContactAttempt, RetentionCase
+from punkt.retention.services import CONFIRMATION_DAYS
 
 HORIZONS = (30, 60, 90, 120)
 WORKLIST_COLUMNS = (
@@ -66,6 +67,20 @@ def case_contract(*, user: Any, contract_id: int) -> Contract:
 def attempts_of(contract: Contract) -> list[ContactAttempt]:
     return list(ContactAttempt.objects.filter(case__contract=contract)
                 .select_related("actor", "message"))
+
+
+def renewals_to_prepare(*, user: Any) -> list[RetentionCase]:
+    """Accepted renewals whose new contract has not been prepared yet."""
+    recent = timezone.now() - datetime.timedelta(days=CONFIRMATION_DAYS + 90)
+    qs = RetentionCase.objects.visible_to(user, perms.RETENTION_WORK).filter(
+        status=CaseStatus.RENEWED, updated_at__gte=recent, renewal_offer__isnull=False)
+    cases = list(qs.select_related("customer", "contract").only(
+        "pk", "branch_id", "status", "contract_id", "renewal_offer_id",
+        "customer__display_name", "contract__ends_on").order_by("-updated_at")[:100])
+    prepared = set(Contract.objects.filter(
+        offer_id__in=[c.renewal_offer_id for c in cases]).values_list("offer_id", flat=True))
+    waiting = [c for c in cases if c.renewal_offer_id not in prepared]
+    return sorted(waiting, key=lambda c: c.contract.ends_on)[:50]
 
 
 @dataclass

@@ -21,7 +21,8 @@ from punkt.organization import permissions as org_perms
 from punkt.organization.filters import branch_picker
 from punkt.retention import permissions as perms
 from punkt.retention import selectors, services
-from punkt.retention.models import Outcome
+from punkt.retention.models import Outcome, RetentionCase
+from punkt.retention.workflows import CALL_OUTCOMES, RETENTION_FLOW
 
 
 def _int(value: str | None) -> int | None:
@@ -34,7 +35,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.RETENTION_WORK.code)
     if request.htmx and request.GET.get("part") == "renewals":  # loaded after the list
         return render(request, "retention/worklist.html#renewals", {
-            "to_prepare": services.renewals_to_prepare(user=request.user)})
+            "to_prepare": selectors.renewals_to_prepare(user=request.user)})
     horizon = _int(request.GET.get("horizon")) or selectors.default_horizon()
     sort = request.GET.get("sort", "date")
     qs = selectors.worklist(user=request.user, horizon_days=horizon, sort=sort,
@@ -55,13 +56,17 @@ def case(request: HttpRequest, contract_id: int) -> HttpResponse:
     customer = contract.customer
     consents = {channel: has_consent(customer.pk, purpose)
                 for channel, purpose in CHANNEL_PURPOSE.items()}
+    case = getattr(contract, "retention_case", None)
+    # No case yet: the first contact opens one.
+    actions = RETENTION_FLOW.allowed_actions(
+        case or RetentionCase(branch_id=contract.branch_id), request.user)
     return render(request, "retention/case.html", {
-        "contract": contract, "customer": customer, "case": getattr(
-            contract, "retention_case", None),
+        "contract": contract, "customer": customer, "case": case,
         "attempts": selectors.attempts_of(contract), "consents": consents,
         "templates": MessageTemplate.objects.filter(is_active=True).exclude(
             code__startswith="renewal-").exclude(code__startswith="end-of-term-"),
-        "outcomes": [o for o in Outcome if o != Outcome.MESSAGE]})
+        "actions": actions,
+        "outcomes": [Outcome(o) for o in CALL_OUTCOMES if o in actions]})
 
 
 @scoped("branch")
