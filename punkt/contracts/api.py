@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -110,8 +110,14 @@ class ContractIn(Strict):
     starts_on: datetime.date | None = None
 
 
+if TYPE_CHECKING:
+    ContractAction = str
+else:  # CONTRACT_FLOW's steps taken one contract at a time, as the schema's choices
+    ContractAction = Literal[services.CONTRACT_ACTIONS]
+
+
 class ActionIn(Strict):
-    action: Literal["sign", "approve", "return", "fix", "finalise", "reject", "cancel"]
+    action: ContractAction
     #: approve: the template's signature places checked on paper
     signatures: list[str] = Field([], max_length=20)
     #: return: what has to be corrected (plus ``note``)
@@ -244,21 +250,11 @@ def contract_get(request: HttpRequest, contract_id: int) -> Any:
 def contract_action(request: HttpRequest, contract_id: int, payload: ActionIn) -> Any:
     """One step of the workflow; ``allowed_actions`` says which are possible now."""
     selectors.contract_get(user=request.user, contract_id=contract_id)
-    user, a = request.user, payload.action
-    if a == "sign":
-        services.contract_sign(actor=user, contract_id=contract_id)
-    elif a in ("approve", "return"):
-        services.contract_review(actor=user, contract_id=contract_id, approve=a == "approve",
-                                 signatures=payload.signatures, problems=payload.problems,
-                                 note=payload.note)
-    elif a == "fix":
-        services.contract_fix(actor=user, contract_id=contract_id,
-                              term_months=payload.term_months, starts_on=payload.starts_on)
-    elif a in ("finalise", "reject"):
-        services.contract_finalise(actor=user, contract_id=contract_id,
-                                   approve=a == "finalise", reason=payload.reason)
-    else:
-        services.contract_cancel(actor=user, contract_id=contract_id, reason=payload.reason)
+    services.contract_step(actor=request.user, contract_id=contract_id, action=payload.action,
+                           data=services.StepInput(
+                               signatures=payload.signatures, problems=payload.problems,
+                               note=payload.note, reason=payload.reason,
+                               term_months=payload.term_months, starts_on=payload.starts_on))
     c = selectors.contract_get(user=request.user, contract_id=contract_id)
     return _contract(c, request.user, detail=True)
 

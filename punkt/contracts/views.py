@@ -24,6 +24,7 @@ from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
+from punkt.core.web import refusals_as_messages
 from punkt.customers import selectors as customers
 from punkt.materials import contract_template
 from punkt.materials import selectors as materials
@@ -213,38 +214,19 @@ def contract_scan(request: HttpRequest, contract_id: int) -> HttpResponse:
                               area=documents.AREA)
 
 
-def _run_action(request: HttpRequest, contract_id: int, action: str) -> str:
-    post, user = request.POST, request.user
-    if action == "sign":
-        services.contract_sign(actor=user, contract_id=contract_id,
-                               scan=request.FILES.get("file"))
-        return _("Contract marked as signed.")
-    if action == "scan":
-        services.contract_attach_scan(actor=user, contract_id=contract_id,
+def _take_step(request: HttpRequest, contract_id: int, action: str) -> str:
+    if action == "scan":  # not a step: the scan of a signed contract, before the check
+        services.contract_attach_scan(actor=request.user, contract_id=contract_id,
                                       scan=request.FILES.get("file"))
         return _("Scan attached.")
-    if action in ("approve", "return"):
-        services.contract_review(actor=user, contract_id=contract_id,
-                                 approve=action == "approve",
-                                 signatures=post.getlist("signature"),
-                                 problems=post.getlist("problem"), note=post.get("note", ""))
-        return _("Approved and sent to HQ.") if action == "approve" else _(
-            "Returned to the employee with your reasons.")
-    if action == "fix":
-        services.contract_fix(actor=user, contract_id=contract_id,
-                              term_months=post.get("term_months"),
-                              starts_on=post.get("starts_on"))
-        return _("Corrected: print the new document and let the customer sign it.")
-    if action in ("finalise", "reject"):
-        services.contract_finalise(actor=user, contract_id=contract_id,
-                                   approve=action == "finalise", reason=post.get("reason", ""))
-        return _("The contract is active.") if action == "finalise" else _(
-            "The contract is rejected.")
-    if action == "cancel":
-        services.contract_cancel(actor=user, contract_id=contract_id,
-                                 reason=post.get("reason", ""))
-        return _("The contract is cancelled.")
-    raise NotFound(_("Unknown action."))
+    post = request.POST
+    _contract, done = services.contract_step(
+        actor=request.user, contract_id=contract_id, action=action, data=services.StepInput(
+            scan=request.FILES.get("file"), signatures=post.getlist("signature"),
+            problems=post.getlist("problem"), note=post.get("note", ""),
+            reason=post.get("reason", ""), term_months=post.get("term_months"),
+            starts_on=post.get("starts_on")))
+    return done
 
 
 @scoped("branch")
@@ -252,14 +234,9 @@ def _run_action(request: HttpRequest, contract_id: int, action: str) -> str:
 @require_POST
 def contract_action(request: HttpRequest, contract_id: int, action: str) -> HttpResponse:
     selectors.contract_get(user=request.user, contract_id=contract_id)
-    try:
-        done = _run_action(request, contract_id, action)
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    after = request.POST.get("next", "")
-    if after == "review":
+    with refusals_as_messages(request):
+        messages.success(request, _take_step(request, contract_id, action))
+    if request.POST.get("next", "") == "review":
         return redirect("contracts:review")
     return redirect("contracts:contract_detail", contract_id=contract_id)
 

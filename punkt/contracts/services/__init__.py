@@ -1,7 +1,8 @@
 """Offer and contract services, one module per entity: :mod:`.offers` (R4.1, and the
 renewal proposals retention makes), :mod:`.contracts` (R4.2–R4.4: the contract's life, its
-PDF and scan) and :mod:`.batches` (the manager's daily batches). Callers import the
-package: ``services.contract_sign(...)``.
+PDF and scan), :mod:`.batches` (the manager's daily batches); :mod:`.steps` takes a
+workflow step by name for the page and the API. Callers import the package:
+``services.contract_sign(...)``.
 """
 
 from punkt.contracts.services.batches import batch_collect, collect_day
@@ -29,8 +30,10 @@ from punkt.contracts.services.offers import (
     renewal_offer_create,
     renewal_withdraw,
 )
+from punkt.contracts.services.steps import CONTRACT_ACTIONS, StepInput, contract_step
 
 __all__ = [
+    "CONTRACT_ACTIONS", "StepInput", "contract_step",
     "MAX_LINES", "MAX_START_AHEAD", "MAX_TERM_MONTHS", "SCAN_KINDS", "SCAN_STATES",
     "batch_collect", "collect_day", "contract_attach_scan", "contract_cancel",
     "contract_finalise", "contract_fix", "contract_prepare", "contract_review",
