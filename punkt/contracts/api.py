@@ -228,9 +228,7 @@ def contract_prepare(request: HttpRequest, offer_id: int, payload: ContractIn) -
             operation_id="contract_list")
 @scoped("list")
 def contract_list(request: HttpRequest, filters: Query[ContractQuery]) -> dict[str, Any]:
-    qs = selectors.contract_list(user=request.user, status=filters.status,
-                                 branch_id=filters.branch_id, customer_id=filters.customer_id,
-                                 q=filters.q)
+    qs = selectors.contract_list(user=request.user, params=filters.dict(), exact=True)
     items, page = page_slice(qs, filters.page, filters.per_page, cap=1000)
     return {"items": [_contract(c, request.user) for c in items], "page": page}
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from punkt.contracts import permissions as perms
+from punkt.contracts.filters import ContractFilter
 from punkt.contracts.models import Contract, ContractEvent, ContractStatus, Offer
 from punkt.core.errors import NotFound
 from punkt.organization import permissions as org_perms
@@ -50,24 +52,14 @@ def contract_events(contract: Contract) -> list[ContractEvent]:
     return list(contract.events.select_related("actor"))
 
 
-def parse_number(text: str) -> int | None:
-    """``U00000123``, ``u123`` or ``123`` → 123."""
-    digits = text.strip().upper().removeprefix("U").lstrip("0")
-    return int(digits) if digits.isdecimal() and digits.isascii() and len(digits) < 12 else None
-
-
-def contract_list(*, user: Any, status: str = "", branch_id: int | None = None,
-                  customer_id: int | None = None, q: str = "") -> QuerySet[Contract]:
-    """Newest first; every filter rides an index that starts with the branch or status."""
+def contract_list(*, user: Any, params: Mapping[str, Any],
+                  exact: bool = False) -> QuerySet[Contract]:
+    """Newest first, filtered by ``params`` (:class:`ContractFilter`, the page's or the
+    API's); every filter rides an index that starts with the branch or status. ``exact``
+    (the API): a status no contract can have matches none instead of being left out."""
     org_perms.ensure(user, perms.CONTRACT_VIEW.code)
-    qs = contracts_visible_to(user, branch_id=branch_id)
-    if status:
-        qs = qs.filter(status=status)
-    if customer_id:
-        qs = qs.filter(customer_id=customer_id)
-    if q:
-        number = parse_number(q)
-        qs = qs.filter(pk=number) if number else qs.none()
+    found = ContractFilter(params, queryset=contracts_visible_to(user))
+    qs = found.qs if found.is_valid() or not exact else Contract.objects.none()
     return qs.select_related("customer", "branch").order_by("-id")
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,14 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from punkt.contracts import documents, reports, selectors, services
 from punkt.contracts import permissions as perms
-from punkt.contracts.models import ContractStatus, OfferStatus
+from punkt.contracts.models import Contract, ContractStatus, OfferStatus
 from punkt.contracts.workflows import CONTRACT_FLOW, OFFER_FLOW
 from punkt.core import files
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
-from punkt.core.web import refusals_as_messages
+from punkt.core.web import date_param, int_param, refusals_as_messages
 from punkt.customers import selectors as customers
 from punkt.materials import contract_template
 from punkt.materials import selectors as materials
@@ -53,11 +53,9 @@ def offer_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            promo = request.POST.get("promo") or None
             offer = services.offer_create(
                 actor=request.user, customer_id=customer.pk, lines=_lines_from(request.POST),
-                promo_version_id=int(promo) if promo and promo.isdecimal() and promo.isascii()
-                else None,
+                promo_version_id=int_param(request.POST.get("promo")),
                 note=request.POST.get("note", ""))
         except (ValidationFailed, Conflict) as exc:
             error = exc
@@ -87,12 +85,9 @@ def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
 def offer_decide(request: HttpRequest, offer_id: int) -> HttpResponse:
     selectors.offer_get(user=request.user, offer_id=offer_id)
     accepted = request.POST.get("answer") == "accept"
-    try:
+    with refusals_as_messages(request):
         services.offer_decide(actor=request.user, offer_id=offer_id, accepted=accepted,
                               reason=request.POST.get("reason", ""))
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("Answer recorded."))
     return redirect("contracts:offer_detail", offer_id=offer_id)
 
@@ -102,7 +97,7 @@ def offer_decide(request: HttpRequest, offer_id: int) -> HttpResponse:
 LIST_CAP = 1000
 
 
-def _contract_context(request: HttpRequest, contract: Any) -> dict[str, Any]:
+def _contract_context(request: HttpRequest, contract: Contract) -> dict[str, Any]:
     values = dict(contract.values)
     if values.get("identyfikator") and contract.customer.is_person:
         values["identyfikator"] = contract.customer.pesel_masked
@@ -160,18 +155,14 @@ def contract_prepare(request: HttpRequest, offer_id: int) -> HttpResponse:
 @login_required
 def contract_list(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.CONTRACT_VIEW.code)
-    status = request.GET.get("status", "")
-    status = status if status in ContractStatus.values else ""
-    branch = request.GET.get("branch", "")
-    qs = selectors.contract_list(
-        user=request.user, status=status,
-        branch_id=int(branch) if branch.isdecimal() and branch.isascii() else None,
-        q=request.GET.get("q", "")[:40])
+    qs = selectors.contract_list(user=request.user, params=request.GET)
     listing = paginate(request, qs, sort="-id", cap=LIST_CAP)
-    template = "contracts/contract_list.html" + ("#results" if request.htmx else "")
+    template = "contracts/contract_list.html" + (
+        "#results" if getattr(request, "htmx", False) else "")
     return render(request, template, {
         "listing": listing, "statuses": ContractStatus.choices,
-        "branch_picker": branch_picker(request.user, perms.CONTRACT_VIEW.code, branch),
+        "branch_picker": branch_picker(request.user, perms.CONTRACT_VIEW.code,
+                                       request.GET.get("branch", "")),
         "can_review": org_perms.can(request.user, perms.CONTRACT_APPROVE.code),
     })
 
@@ -180,7 +171,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = selectors.contract_get(user=request.user, contract_id=contract_id)
-    if request.htmx and request.GET.get("part") == "document":
+    if getattr(request, "htmx", False) and request.GET.get("part") == "document":
         # Once the PDF is there, the part also enables the sign button (out of band).
         return render(request, "contracts/contract_detail.html#document", {
             "contract": contract,
@@ -192,7 +183,7 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
 
 @scoped("branch")
 @login_required
-def contract_pdf(request: HttpRequest, contract_id: int) -> HttpResponse:
+def contract_pdf(request: HttpRequest, contract_id: int) -> FileResponse:
     contract = selectors.contract_get(user=request.user, contract_id=contract_id)
     if not contract.pdf_ready:  # never the previous revision's document
         raise NotFound(_("The contract document is still being prepared."))
@@ -204,7 +195,7 @@ def contract_pdf(request: HttpRequest, contract_id: int) -> HttpResponse:
 
 @scoped("branch")
 @login_required
-def contract_scan(request: HttpRequest, contract_id: int) -> HttpResponse:
+def contract_scan(request: HttpRequest, contract_id: int) -> FileResponse:
     contract = selectors.contract_get(user=request.user, contract_id=contract_id)
     if not contract.scan_stored:
         raise NotFound(_("No scan has been attached."))
@@ -258,11 +249,11 @@ def review(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def review_collect(request: HttpRequest) -> HttpResponse:
-    branch = request.POST.get("branch", "")
-    if not (branch.isdecimal() and branch.isascii()):
+    branch_id = int_param(request.POST.get("branch"))
+    if branch_id is None:
         messages.error(request, _("Choose a branch."))
         return redirect("contracts:review")
-    batch = services.batch_collect(actor=request.user, branch_id=int(branch))
+    batch = services.batch_collect(actor=request.user, branch_id=branch_id)
     if batch is None:
         messages.info(request, _("No signed contracts are waiting."))
     else:
@@ -278,18 +269,11 @@ def report(request: HttpRequest) -> HttpResponse:
     """Contracts by state and branch, time to activation, HQ materials' delivery."""
     org_perms.ensure(request.user, perms.CONTRACT_REPORT.code)
     today = timezone.localdate()
-
-    def day(name: str, default: datetime.date) -> datetime.date:
-        try:
-            return datetime.date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return default
-
-    since, until = day("since", today - datetime.timedelta(days=30)), day("until", today)
+    since = date_param(request.GET.get("since")) or today - datetime.timedelta(days=30)
+    until = date_param(request.GET.get("until")) or today
     branch = request.GET.get("branch", "")
-    rows = reports.contract_report(
-        user=request.user, since=min(since, until), until=until,
-        branch_id=int(branch) if branch.isdecimal() and branch.isascii() else None)
+    rows = reports.contract_report(user=request.user, since=min(since, until), until=until,
+                                   branch_id=int_param(branch))
     return render(request, "contracts/report.html", {
         "rows": rows, "since": min(since, until), "until": until,
         "statuses": ContractStatus.choices,

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from punkt.core.scoping import BranchScopedQuerySet
+from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet
 
 
 class Channel(models.TextChoices):
@@ -87,6 +87,8 @@ class MessageTemplate(models.Model):
     body = models.TextField(_("text"))
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PunktQuerySet.as_manager()
 
     class Meta:
         ordering = ["channel", "name"]

@@ -13,6 +13,7 @@ from pydantic import Field
 from punkt.core.api import Page, Strict, errors, page_slice
 from punkt.core.routes import scoped
 from punkt.retention import selectors, services
+from punkt.retention.filters import WorklistFilter
 from punkt.retention.workflows import CALL_OUTCOMES
 
 router = Router(tags=["retention"])
@@ -98,8 +99,7 @@ def _attempt(a: Any) -> dict[str, Any]:
 @scoped("list")
 def worklist(request: HttpRequest, q: Query[WorklistQuery]) -> dict[str, Any]:
     """Active contracts of your branches ending within the horizon, retention not closed."""
-    qs = selectors.worklist(user=request.user, horizon_days=q.horizon_days, sort=q.sort,
-                            branch_id=q.branch_id, due_only=q.due_only)
+    qs = selectors.worklist(user=request.user, **WorklistFilter(q.dict()).params())
     items, page = page_slice(qs, q.page, q.per_page, cap=2000)
     return {"items": [_item(c) for c in items], "page": page}
 

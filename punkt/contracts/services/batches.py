@@ -3,26 +3,25 @@ the end of the day by the scheduler or when the manager asks."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from punkt.contracts import permissions as perms
 from punkt.contracts.models import Contract, ContractBatch, ContractStatus
-from punkt.contracts.services.contracts import _move, _note, _user
+from punkt.contracts.services.contracts import _move, _note
 from punkt.contracts.workflows import CONTRACT_FLOW
 from punkt.core.errors import NotFound
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor, employee_of
 
 
-def _collect(branch_id: int, actor: Any) -> ContractBatch | None:
+def _collect(branch_id: int, actor: Actor) -> ContractBatch | None:
     t = CONTRACT_FLOW.transition("submit")
     signed = list(Contract.objects.select_for_update().filter(
         branch_id=branch_id, status=ContractStatus.SIGNED).order_by("pk"))
     if not signed:
         return None
-    batch = ContractBatch.objects.create(branch_id=branch_id, created_by=_user(actor),
+    batch = ContractBatch.objects.create(branch_id=branch_id, created_by=employee_of(actor),
                                          size=len(signed))
     for contract in signed:
         _move(contract, t, actor, batch=batch)
@@ -31,7 +30,7 @@ def _collect(branch_id: int, actor: Any) -> ContractBatch | None:
 
 
 @transaction.atomic
-def batch_collect(*, actor: Any, branch_id: int) -> ContractBatch | None:
+def batch_collect(*, actor: Actor, branch_id: int) -> ContractBatch | None:
     """The manager asks for the signed contracts now (instead of the day's end)."""
     from punkt.organization.models import Branch
 
@@ -41,7 +40,7 @@ def batch_collect(*, actor: Any, branch_id: int) -> ContractBatch | None:
     return _collect(branch_id, actor)
 
 
-def collect_day(*, actor: Any) -> int:
+def collect_day(*, actor: Actor) -> int:
     """The scheduler's end-of-day batches, one per branch with signed contracts. Running
     it twice creates nothing twice: a collected contract is no longer "signed" (C9)."""
     branches = (Contract.objects.filter(status=ContractStatus.SIGNED)
