@@ -11,10 +11,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from punkt.core.badges import tones
 from punkt.core.models import TimeStampedModel
 from punkt.core.scoping import BranchScopedQuerySet
 
 
+@tones(presented="", accepted="ok", declined="err")
 class OfferStatus(models.TextChoices):
     PRESENTED = "presented", _("presented")
     ACCEPTED = "accepted", _("accepted")
@@ -89,6 +91,8 @@ class OfferLine(models.Model):
         return f"{self.code} × {self.quantity}"
 
 
+@tones(prepared="warn", signed="warn", in_review="warn", returned="err", approved="warn",
+       active="ok", rejected="err", cancelled="err")
 class ContractStatus(models.TextChoices):
     PREPARED = "prepared", pgettext_lazy("contract status", "prepared")
     SIGNED = "signed", pgettext_lazy("contract status", "signed")

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from punkt.core.badges import tones
 from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet
 
 
@@ -23,6 +24,7 @@ class MessageKind(models.TextChoices):
     SERVICE = "service", _("service")
 
 
+@tones(queued="", sending="info", sent="ok", failed="err", skipped="warn", uncertain="warn")
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     SENDING = "sending", _("sending")

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from punkt.core.badges import tones
 from punkt.core.scoping import BranchScopedQuerySet
 
 
@@ -20,6 +21,7 @@ class Outcome(models.TextChoices):
     MESSAGE = "message", _("message sent")
 
 
+@tones(open="", offer_sent="info", renewed="ok", declined="err")
 class CaseStatus(models.TextChoices):
     OPEN = "open", _("in progress")
     OFFER_SENT = "offer_sent", _("renewal offer sent, awaiting acceptance")
