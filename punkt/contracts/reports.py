@@ -60,14 +60,14 @@ def contract_report(*, user: Any, since: datetime.date, until: datetime.date | N
         row = rows.setdefault(r["branch_id"], BranchRow(r["branch_id"], r["branch__name"]))
         row.states[r["status"]] = r["n"]
     took = ExpressionWrapper(F("finalised_at") - F("signed_at"), output_field=DurationField())
-    for r in (qs.filter(status=ContractStatus.ACTIVE, signed_at__isnull=False,
+    for a in (qs.filter(status=ContractStatus.ACTIVE, signed_at__isnull=False,
                         finalised_at__isnull=False)
               .annotate(took=took).values("branch_id")
               .annotate(n=Count("pk"), avg=Avg("took"), longest=Max("took"),
                         fast=Count("pk", filter=Q(took__lte=FAST))).order_by()):
-        row = rows[r["branch_id"]]
-        row.activated, row.within_3_days = r["n"], r["fast"]
-        row.avg_hours, row.max_hours = _hours(r["avg"]), _hours(r["longest"])
+        row = rows[a["branch_id"]]
+        row.activated, row.within_3_days = a["n"], a["fast"]
+        row.avg_hours, row.max_hours = _hours(a["avg"]), _hours(a["longest"])
     return sorted(rows.values(), key=lambda row: row.name)
 
 

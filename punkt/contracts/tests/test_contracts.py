@@ -176,7 +176,8 @@ def test_the_manager_confirms_every_signature_and_gives_reasons(world: Any) -> N
 def test_preparing_names_the_problem(world: Any) -> None:
     prices, template = f.hq_materials(world)
     offer = f.accepted_offer(world, prices)
-    cases = [({"term_months": 0}, "term_months"), ({"term_months": "dwa lata"}, "term_months"),
+    cases: list[tuple[dict[str, Any], str]] = [
+             ({"term_months": 0}, "term_months"), ({"term_months": "dwa lata"}, "term_months"),
              ({"term_months": 121}, "term_months"),
              ({"starts_on": timezone.localdate() - datetime.timedelta(days=1)}, "starts_on"),
              ({"starts_on": "31.12.2026"}, "starts_on"),
@@ -196,10 +197,10 @@ def test_preparing_names_the_problem(world: Any) -> None:
     assert exc.value.field == "customer" and "e-mail" in exc.value.message
     contract = services.contract_prepare(actor=world.service_a, offer_id=offer.pk,
                                          template_version_id=template.pk, term_months=24)
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(Conflict) as conflict:
         services.contract_prepare(actor=world.service_a, offer_id=offer.pk,
                                   template_version_id=template.pk, term_months=24)
-    assert exc.value.code == "exists"
+    assert conflict.value.code == "exists"
     assert Contract.objects.get() == contract
 
 
@@ -215,6 +216,7 @@ def test_superseded_template_or_price_list_cannot_be_used(world: Any) -> None:
     f.publish(world, "price_list", f.PRICES.replace(b"59,99", b"54,99"), "cennik2.csv",
               material_id=prices.material_id)
     newest = template.material.versions.order_by("-number").first()
+    assert newest is not None
     with pytest.raises(Conflict) as exc:
         services.contract_prepare(actor=world.service_a, offer_id=offer.pk,
                                   template_version_id=newest.pk, term_months=24)

@@ -108,6 +108,7 @@ def test_yes_on_the_phone_sends_a_proposal_and_the_customer_accepts(
     case = old.retention_case
     case.refresh_from_db()
     offer = case.renewal_offer
+    assert offer is not None
     assert case.status == CaseStatus.OFFER_SENT and offer.status == OfferStatus.PRESENTED
     assert offer.renews_id == old.pk and offer.total_gross == old.total_gross
     assert not Contract.objects.filter(renews=old).exists()  # not a contract yet (art. 20)
