@@ -20,6 +20,7 @@ from punkt.core.audit import audit_record
 from punkt.core.errors import NotFound
 from punkt.core.routes import scoped
 from punkt.customers import selectors as customers
+from punkt.organization.actors import Actor
 
 router = Router(tags=["offers and contracts"])
 
@@ -66,7 +67,7 @@ class OfferOut(Schema):
     allowed_actions: list[str]
 
 
-def _out(offer: Offer, user: Any) -> dict[str, Any]:
+def _out(offer: Offer, user: Actor) -> dict[str, Any]:
     return {**{f: getattr(offer, f) for f in (
         "id", "number", "customer_id", "branch_id", "status", "note", "total_gross",
         "created_at", "decided_at", "decline_reason")},
@@ -198,7 +199,7 @@ _FIELDS = ("id", "number", "customer_id", "branch_id", "offer_id", "renews_id", 
            "created_at")
 
 
-def _contract(c: Contract, user: Any, *, detail: bool = False) -> dict[str, Any]:
+def _contract(c: Contract, user: Actor, *, detail: bool = False) -> dict[str, Any]:
     out = {f: getattr(c, f) for f in _FIELDS}
     out |= {"template_version_id": c.template_id, "has_scan": bool(c.scan_stored),
             "allowed_actions": CONTRACT_FLOW.allowed_actions(c, user)}

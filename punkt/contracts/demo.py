@@ -4,7 +4,6 @@ signed about two years ago that end soon (the retention employee's worklist)."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.utils import timezone
 
@@ -13,6 +12,7 @@ from punkt.contracts.models import Contract
 from punkt.core.demo import seeder
 from punkt.customers.models import Customer, CustomerStatus
 from punkt.materials.models import MaterialKind, MaterialVersion, VersionStatus
+from punkt.organization.actors import Actor
 from punkt.organization.models import Branch, Employee
 
 #: (state to reach, days until the end of the term, months of the term)
@@ -29,7 +29,7 @@ def _staff(email: str) -> Employee | None:
 
 
 @seeder(40)
-def seed_contracts(actor: Any) -> list[str]:
+def seed_contracts(actor: Actor) -> list[str]:
     branch = Branch.objects.filter(code="KRK-01").first()
     service, manager = _staff("obsluga@demo.punkt.pl"), _staff("kierownik@demo.punkt.pl")
     expert = _staff("ekspert@demo.punkt.pl")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from punkt.contracts import permissions as perms
 from punkt.contracts.models import Contract, ContractStatus
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor
 
 FAST = datetime.timedelta(days=3)
 MAX_RANGE = datetime.timedelta(days=366)
@@ -43,7 +44,7 @@ def _hours(value: datetime.timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds() / 3600, 1)
 
 
-def contract_report(*, user: Any, since: datetime.date, until: datetime.date | None = None,
+def contract_report(*, user: Actor, since: datetime.date, until: datetime.date | None = None,
                     branch_id: int | None = None) -> list[BranchRow]:
     """Per branch, contracts prepared between ``since`` and ``until``: how many are in
     each state; of those activated, the hours from signature to activation."""

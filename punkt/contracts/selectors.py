@@ -11,39 +11,34 @@ from django.utils.translation import gettext as _
 from punkt.contracts import permissions as perms
 from punkt.contracts.filters import ContractFilter
 from punkt.contracts.models import Contract, ContractEvent, ContractStatus, Offer
-from punkt.core.errors import NotFound
+from punkt.core.scoping import BranchScopedQuerySet
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor
 
 
-def offers_visible_to(user: Any) -> QuerySet[Offer]:
+def offers_visible_to(user: Actor) -> BranchScopedQuerySet[Offer]:
     return Offer.objects.visible_to(user, perms.OFFER_VIEW)
 
 
-def offer_get(*, user: Any, offer_id: int) -> Offer:
+def offer_get(*, user: Actor, offer_id: int) -> Offer:
     org_perms.ensure(user, perms.OFFER_VIEW.code)
-    offer = (offers_visible_to(user).select_related("customer", "branch", "created_by",
-                                                    "promo__material")
-             .prefetch_related("lines").filter(pk=offer_id).first())
-    if offer is None:
-        raise NotFound(_("Offer not found."))
-    return offer
+    return (offers_visible_to(user)
+            .select_related("customer", "branch", "created_by", "promo__material")
+            .prefetch_related("lines").get_or_not_found(offer_id, missing=_("Offer not found.")))
 
 
-def contracts_visible_to(user: Any, *, branch_id: int | None = None) -> QuerySet[Contract]:
-    return Contract.objects.visible_to(user, perms.CONTRACT_VIEW, branch_id=branch_id)
+def contracts_visible_to(user: Actor) -> BranchScopedQuerySet[Contract]:
+    return Contract.objects.visible_to(user, perms.CONTRACT_VIEW)
 
 
-def contract_get(*, user: Any, contract_id: int) -> Contract:
+def contract_get(*, user: Actor, contract_id: int) -> Contract:
     org_perms.ensure(user, perms.CONTRACT_VIEW.code)
-    contract = (contracts_visible_to(user)
-                .select_related("customer", "branch", "prepared_by", "template__material")
-                .filter(pk=contract_id).first())
-    if contract is None:
-        raise NotFound(_("Contract not found."))
-    return contract
+    return (contracts_visible_to(user)
+            .select_related("customer", "branch", "prepared_by", "template__material")
+            .get_or_not_found(contract_id, missing=_("Contract not found.")))
 
 
-def contract_of_offer(*, user: Any, offer: Offer) -> Contract | None:
+def contract_of_offer(*, user: Actor, offer: Offer) -> Contract | None:
     """The contract prepared from ``offer``, if any (only its number is read)."""
     return contracts_visible_to(user).filter(offer_id=offer.pk).only("pk").first()
 
@@ -52,7 +47,7 @@ def contract_events(contract: Contract) -> list[ContractEvent]:
     return list(contract.events.select_related("actor"))
 
 
-def contract_list(*, user: Any, params: Mapping[str, Any],
+def contract_list(*, user: Actor, params: Mapping[str, Any],
                   exact: bool = False) -> QuerySet[Contract]:
     """Newest first, filtered by ``params`` (:class:`ContractFilter`, the page's or the
     API's); every filter rides an index that starts with the branch or status. ``exact``
@@ -63,7 +58,7 @@ def contract_list(*, user: Any, params: Mapping[str, Any],
     return qs.select_related("customer", "branch").order_by("-id")
 
 
-def review_queue(*, user: Any) -> QuerySet[Contract]:
+def review_queue(*, user: Actor) -> QuerySet[Contract]:
     """Contracts waiting for this manager's check, by batch."""
     qs = Contract.objects.visible_to(user, perms.CONTRACT_APPROVE).filter(
         status=ContractStatus.IN_REVIEW)
@@ -71,7 +66,7 @@ def review_queue(*, user: Any) -> QuerySet[Contract]:
         "batch_id", "pk")
 
 
-def signed_waiting(*, user: Any) -> dict[int, int]:
+def signed_waiting(*, user: Actor) -> dict[int, int]:
     """Per branch the manager checks: how many signed contracts wait for the next batch."""
     qs = Contract.objects.visible_to(user, perms.CONTRACT_APPROVE).filter(
         status=ContractStatus.SIGNED)

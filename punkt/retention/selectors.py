@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from punkt.contracts.models import Contract, ContractStatus
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor
 from punkt.retention import permissions as perms
 from punkt.retention.models import CLOSED, CaseStatus, ContactAttempt, RetentionCase
 from punkt.retention.services import CONFIRMATION_DAYS
@@ -32,7 +32,7 @@ def default_horizon() -> int:
     return int(getattr(settings, "PUNKT_RETENTION_HORIZON_DAYS", 60))
 
 
-def worklist(*, user: Any, horizon_days: int | None = None, sort: str = "date",
+def worklist(*, user: Actor, horizon_days: int | None = None, sort: str = "date",
              branch_id: int | None = None, due_only: bool = False,
              today: datetime.date | None = None) -> QuerySet[Contract]:
     """Active contracts of the user's branches ending within the horizon whose retention
@@ -56,7 +56,7 @@ def worklist(*, user: Any, horizon_days: int | None = None, sort: str = "date",
             .only(*WORKLIST_COLUMNS).order_by(*SORTS.get(sort, SORTS["date"])))
 
 
-def case_contract(*, user: Any, contract_id: int) -> Contract:
+def case_contract(*, user: Actor, contract_id: int) -> Contract:
     """The contract as the retention page shows it (404 outside the user's branches)."""
     org_perms.ensure(user, perms.RETENTION_WORK.code)
     return (Contract.objects.visible_to(user, perms.RETENTION_WORK)
@@ -69,7 +69,7 @@ def attempts_of(contract: Contract) -> list[ContactAttempt]:
                 .select_related("actor", "message"))
 
 
-def renewals_to_prepare(*, user: Any) -> list[RetentionCase]:
+def renewals_to_prepare(*, user: Actor) -> list[RetentionCase]:
     """Accepted renewals whose new contract has not been prepared yet."""
     recent = timezone.now() - datetime.timedelta(days=CONFIRMATION_DAYS + 90)
     qs = RetentionCase.objects.visible_to(user, perms.RETENTION_WORK).filter(
@@ -107,7 +107,7 @@ class ChurnRow:
         return None if self.target is None else self.churned <= self.target
 
 
-def churn(*, user: Any, months: int = 6, branch_id: int | None = None,
+def churn(*, user: Actor, months: int = 6, branch_id: int | None = None,
           today: datetime.date | None = None) -> list[ChurnRow]:
     """Per branch and month: contracts that reached their end, and of those the ones
     not continued (no renewal contract that is not cancelled or rejected)."""
