@@ -8,8 +8,10 @@ from ninja import Field, Query, Router, Schema, Status
 
 from punkt.core.api import MAX_ID, Page, Strict, errors, page_slice
 from punkt.core.routes import scoped
+from punkt.organization import filters as lists
 from punkt.organization import permissions as perms
 from punkt.organization import selectors, services
+from punkt.organization.actors import employee_of
 from punkt.organization.models import ApiToken, Membership
 
 router = Router(tags=["organisation"])
@@ -188,9 +190,9 @@ class EmployeePatch(Strict):
 @scoped("list")
 def employee_list(request: HttpRequest, filters: Query[EmployeeFilter]) -> dict[str, Any]:
     perms.ensure(request.user, perms.EMPLOYEE_VIEW.code)
-    qs = selectors.employee_list(user=request.user, q=filters.q, branch_id=filters.branch,
-                                 role=filters.role, active=filters.active, sort=filters.sort)
-    items, page = page_slice(qs, filters.page, filters.per_page)
+    found = lists.EmployeeFilter(filters.dict(),
+                                 queryset=selectors.employee_list(user=request.user))
+    items, page = page_slice(found.qs, filters.page, filters.per_page)
     return {"items": items, "page": page}
 
 
@@ -235,7 +237,8 @@ def membership_create(request: HttpRequest, payload: MembershipCreateIn) -> Stat
     selectors.employee_get(user=request.user, employee_id=payload.employee_id)
     membership = services.membership_add(actor=request.user, employee_id=payload.employee_id,
                                          branch_id=payload.branch_id, role=payload.role)
-    return Status(201, Membership.objects.select_related("branch").get(pk=membership.pk))
+    return Status(201, Membership.objects.visible_to(request.user, perms.EMPLOYEE_VIEW)
+                  .select_related("branch").get(pk=membership.pk))
 
 
 @router.delete("/memberships/{membership_id}", response={204: None, **errors(404, 409)},
@@ -271,7 +274,7 @@ class TokenIn(Strict):
             tags=["tokens"])
 @scoped("self")
 def token_list(request: HttpRequest) -> Any:
-    return list(ApiToken.objects.filter(employee_id=request.user.pk)[:100])
+    return list(ApiToken.objects.filter(employee=employee_of(request.user))[:100])
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **errors()}, operation_id="token_create",

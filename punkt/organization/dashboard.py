@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from punkt.core.models import AuditEvent, AuditOutcome
 from punkt.core.navigation import NavItem, Panel, nav, panel
 from punkt.core.roles import Role
+from punkt.core.scoping import branch_ids_visible
 from punkt.organization import permissions as perms
 from punkt.organization.models import (
     Absence,
@@ -57,19 +58,21 @@ def _my_week(request: Any) -> dict[str, Any] | None:
 
 
 def _branch_today(request: Any) -> dict[str, Any] | None:
-    access = perms.access_of(request.user)
-    branch_ids = sorted({b for b, r in access.pairs if r == Role.MANAGER})
-    if not branch_ids:
+    """The manager's branches: who is absent today, who covers. A company-wide scope
+    (HQ) has the network panel instead."""
+    user = request.user
+    if branch_ids_visible(user, perms.SCHEDULE_EDIT) is None:
+        return None
+    branches = list(Branch.objects.visible_to(user, perms.SCHEDULE_EDIT).order_by("name"))
+    if not branches:
         return None
     today = timezone.localdate()
-    absent = list(Absence.objects.filter(branch_id__in=branch_ids, starts_on__lte=today,
-                                         ends_on__gte=today)
+    absences = Absence.objects.visible_to(user, perms.SCHEDULE_EDIT)
+    absent = list(absences.filter(starts_on__lte=today, ends_on__gte=today)
                   .select_related("employee", "substitute", "branch")[:20])
     uncovered = [a for a in absent if a.substitute_id is None]
-    upcoming = (Absence.objects.filter(branch_id__in=branch_ids, starts_on__gt=today,
-                                       starts_on__lte=today + datetime.timedelta(days=14))
-                .count())
-    branches = list(Branch.objects.filter(pk__in=branch_ids).order_by("name"))
+    upcoming = absences.filter(starts_on__gt=today,
+                               starts_on__lte=today + datetime.timedelta(days=14)).count()
     return {"absent": absent, "uncovered": uncovered, "upcoming": upcoming,
             "branches": branches}
 
@@ -98,13 +101,17 @@ def _security(request: Any) -> dict[str, Any] | None:
 
 def _network(request: Any) -> dict[str, Any] | None:
     def compute() -> dict[str, int]:
-        active = Branch.objects.filter(kind=BranchKind.BRANCH, is_active=True)
+        active = (Branch.objects.visible_to(request.user, perms.BRANCH_MANAGE)
+                  .filter(kind=BranchKind.BRANCH, is_active=True))
         return {"branches": active.count(),
                 "without_hours": active.exclude(Exists(OpeningHours.objects.filter(
                     branch=OuterRef("pk")))).count(),
                 "employees": Employee.objects.filter(is_active=True).count()}
 
-    return cache.get_or_set("punkt:dashboard:network", compute, 60)
+    # HQ's counts (a minute old is fresh enough), kept apart from any narrower scope.
+    scope = branch_ids_visible(request.user, perms.BRANCH_MANAGE)
+    key = "punkt:dashboard:network" + ("" if scope is None else f":{sorted(scope)}")
+    return cache.get_or_set(key, compute, 60)
 
 
 panel(Panel(_("My week"), "organization/panels/my_week.html", None, _my_week, order=10))

@@ -1,34 +1,54 @@
-"""The branch picker of list filters, shared by every area's lists."""
+"""List filters every area shares — the branch picker, the parameter filters lists are
+built from — and the employee list's filter.
+
+A list that has a page and an API list reads its parameters through ONE FilterSet
+(``EmployeeFilter`` below, ``customers.filters.CustomerFilter``)::
+
+    found = EmployeeFilter(request.GET, queryset=selectors.employee_list(user=request.user))
+    listing = paginate(request, found.qs, sort=found.sort)
+
+The API passes its checked query schema instead (``EmployeeFilter(query.dict(), …)``):
+the schema keeps answering 422 to a malformed value, and the page keeps ignoring one —
+the parameter filters below read what they can and leave the rest out.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
+import django_filters
+from django import forms
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
+from punkt.core.errors import NotFound
+from punkt.core.scoping import branch_ids_visible
+from punkt.core.web import bool_param, date_param, int_param, text_param
 from punkt.organization import permissions as perms
-from punkt.organization import selectors
+from punkt.organization.actors import Actor
+from punkt.organization.models import Branch, Employee, Membership
 
 BRANCH_OPTIONS_LIMIT = 1000
 
 
-def branch_options(user: Any, code: str, selected: str) -> SafeString | None:
+def branch_options(user: Actor, code: str, selected: str) -> SafeString | None:
     """``<option>`` tags for a branch filter: the active branches where ``user`` holds the
     permission ``code``, by name. Built in Python (500 options in a template loop cost
     ~25 ms); None above the limit, where the page shows a branch-id box instead.
     The (id, code, name) rows are cached for a minute per branch scope."""
-    allowed = perms.access_of(user).branches_for(code)
+    allowed = branch_ids_visible(user, code)
     scope = "all" if allowed is None else ",".join(map(str, sorted(allowed)))
     digest = hashlib.sha256(f"{code}|{scope}".encode()).hexdigest()[:32]
     key = "punkt:branch_options:" + digest
     rows = cache.get(key)
     if rows is None:
-        qs = selectors.branches_visible_to(user).filter(is_active=True)
-        if allowed is not None:
-            qs = qs.filter(pk__in=allowed)
+        qs = (Branch.objects.visible_to(user, perms.BRANCH_VIEW).visible_to(user, code)
+              .filter(is_active=True))
         rows = list(qs.order_by("name").values_list("pk", "code", "name")
                     [:BRANCH_OPTIONS_LIMIT + 1])
         cache.set(key, rows, 60)
@@ -40,31 +60,22 @@ def branch_options(user: Any, code: str, selected: str) -> SafeString | None:
     return mark_safe(html)  # noqa: S308 - every value above is escaped or an integer
 
 
-def working_branch(user: Any, code: str, requested: Any = None) -> Any:
+def working_branch(user: Actor, code: str, requested: Any = None) -> Branch | None:
     """The branch a page works on for ``code``: the one asked for (``?branch=``) if the
     user holds ``code`` there (else NotFound), otherwise the user's own — the only one, or
     the first by name; for HQ staff without a choice: None (company-wide)."""
-    from django.utils.translation import gettext as _
-
-    from punkt.core.errors import NotFound
-    from punkt.organization.models import Branch
-
-    allowed = perms.access_of(user).branches_for(code)
+    branches = Branch.objects.visible_to(user, code).filter(is_active=True)
     text = str(requested or "").strip()
     if text:
-        if not (text.isdecimal() and text.isascii()) or (
-                allowed is not None and int(text) not in allowed):
+        if not (text.isdecimal() and text.isascii()):
             raise NotFound(_("Branch not found."))
-        branch = Branch.objects.filter(pk=int(text), is_active=True).first()
-        if branch is None:
-            raise NotFound(_("Branch not found."))
-        return branch
-    if allowed is None:
+        return branches.get_or_not_found(text, missing=_("Branch not found."))
+    if branch_ids_visible(user, code) is None:
         return None
-    return Branch.objects.filter(pk__in=allowed, is_active=True).order_by("name").first()
+    return branches.order_by("name").first()
 
 
-def branch_picker(user: Any, code: str, selected: Any = "", *,
+def branch_picker(user: Actor, code: str, selected: Any = "", *,
                   blank: bool = True) -> dict[str, Any]:
     """The context of the branch filter every list shares
     (``{% include "partials/branch_picker.html" with picker=… %}``): shown when ``code`` is
@@ -74,3 +85,122 @@ def branch_picker(user: Any, code: str, selected: Any = "", *,
     shown = perms.access_of(user).spans_branches(code)
     return {"shown": shown, "selected": selected_text, "blank": blank,
             "options": branch_options(user, code, selected_text) if shown else None}
+
+
+# --- Parameter filters: a value that cannot be read is no filter --------------------------
+
+class _IdField(forms.Field):
+    def to_python(self, value: Any) -> int | None:
+        return int_param(value)
+
+
+class _DayField(forms.Field):
+    def to_python(self, value: Any) -> Any:
+        return date_param(value)
+
+
+class _YesNoField(forms.Field):
+    def to_python(self, value: Any) -> bool | None:
+        return value if isinstance(value, bool) else bool_param(value)
+
+
+class _TextField(forms.Field):
+    def __init__(self, *, limit: int = 200, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.limit = limit
+
+    def to_python(self, value: Any) -> str:
+        return text_param(value, self.limit)
+
+
+class IdFilter(django_filters.Filter):
+    """A database id (``?branch=12``); anything else: no filter."""
+
+    field_class = _IdField
+
+
+class DayFilter(django_filters.Filter):
+    """An ISO date (``?created_from=2026-12-01``); anything else: no filter."""
+
+    field_class = _DayField
+
+
+class YesNoFilter(django_filters.Filter):
+    """``1`` / ``0`` (the API: true / false); anything else: no filter."""
+
+    field_class = _YesNoField
+
+
+class TextFilter(django_filters.Filter):
+    """Text, stripped and cut to ``limit`` characters."""
+
+    field_class = _TextField
+
+
+class ListFilter(django_filters.FilterSet):
+    """A list's parameters, read once for its page and its API list."""
+
+    #: ``?sort=`` values and the order each stands for; the first is the default.
+    SORTS: Mapping[str, tuple[str, ...]] = {}
+
+    def __init__(self, data: Any = None, queryset: QuerySet[Any] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(data if data is not None else {}, queryset, **kwargs)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Every parameter as read (None or "" when absent or unreadable)."""
+        self.is_valid()
+        return dict(self.form.cleaned_data)
+
+    @property
+    def sort(self) -> str:
+        """``?sort=`` as given (the pages show it), default the first of ``SORTS``."""
+        return str(self.form.data.get("sort") or next(iter(self.SORTS), ""))
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        queryset = super().filter_queryset(queryset)
+        if not self.SORTS:
+            return queryset
+        default = next(iter(self.SORTS.values()))
+        return queryset.order_by(*self.SORTS.get(self.sort, default), "pk")
+
+
+# --- The employee list ---------------------------------------------------------------
+
+class EmployeeFilter(ListFilter):
+    """``/organisation/employees/`` and ``GET /api/v1/employees``."""
+
+    SORTS = {"name": ("last_name", "first_name"), "-name": ("-last_name", "-first_name"),
+             "email": ("email",), "-email": ("-email",),
+             "joined": ("date_joined",), "-joined": ("-date_joined",)}
+
+    q = TextFilter(method="filter_words", limit=100)
+    branch = IdFilter(method="filter_roles")
+    role = TextFilter(method="filter_roles", limit=20)
+    active = YesNoFilter(field_name="is_active")
+
+    class Meta:
+        model = Employee
+        fields: list[str] = []
+
+    def filter_words(self, qs: QuerySet[Employee], name: str, value: str
+                     ) -> QuerySet[Employee]:
+        for word in value.split()[:4]:
+            qs = qs.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word)
+                           | Q(email__icontains=word))
+        return qs
+
+    def filter_roles(self, qs: QuerySet[Employee], name: str, value: Any
+                     ) -> QuerySet[Employee]:
+        """An active role in the branch, of the role, or both in ONE membership (run once,
+        for whichever of the two parameters comes first)."""
+        if getattr(self, "_roles_filtered", False):
+            return qs
+        self._roles_filtered = True
+        cond = Q(employee=OuterRef("pk"), is_active=True)
+        if branch_id := self.form.cleaned_data.get("branch"):
+            cond &= Q(branch_id=branch_id)
+        if role := self.form.cleaned_data.get("role"):
+            cond &= Q(role=role)
+        return qs.filter(Exists(Membership.objects.filter(cond)))

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from punkt.core.roles import Role
-from punkt.organization.models import AbsenceKind, Branch, Employee, Weekday
+from punkt.organization.models import LANGUAGES, AbsenceKind, Branch, Employee, Weekday
 
 
 class BranchForm(forms.Form):
@@ -68,8 +68,7 @@ class EmployeeForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     email = forms.EmailField(label=_("E-mail"))
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
-    language = forms.ChoiceField(label=_("Language"), choices=Employee._meta.get_field(
-        "language").choices)
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from punkt.core.models import TimeStampedModel
 from punkt.core.roles import Role
+from punkt.core.scoping import BranchScopedQuerySet
 
 
 class BranchKind(models.TextChoices):
@@ -34,6 +35,10 @@ class Branch(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+    #: A branch is its own scope: ``Branch.objects.visible_to(user, permission)``.
+    branch_scope = "pk"
 
     class Meta:
         verbose_name = _("branch")
@@ -70,6 +75,8 @@ class OpeningHours(models.Model):
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
 
+    objects = BranchScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("opening hours")
         verbose_name_plural = _("opening hours")
@@ -92,6 +99,10 @@ class BranchDayOff(models.Model):
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=100)
 
+    #: Company-wide days (no branch) are not among a ``visible_to`` answer: read them with
+    #: ``branch__isnull=True``.
+    objects = BranchScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("day off")
         verbose_name_plural = _("days off")
@@ -104,6 +115,10 @@ class BranchDayOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+#: The languages of the user interface.
+LANGUAGES = [("pl", "Polski"), ("en", "English")]
 
 
 class EmployeeManager(BaseUserManager["Employee"]):
@@ -138,8 +153,7 @@ class Employee(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("Django admin access"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
-    language = models.CharField(_("language"), max_length=5, default="pl",
-                                choices=[("pl", "Polski"), ("en", "English")])
+    language = models.CharField(_("language"), max_length=5, default="pl", choices=LANGUAGES)
 
     objects = EmployeeManager()
 
@@ -175,6 +189,8 @@ class Membership(TimeStampedModel):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = BranchScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
@@ -198,6 +214,8 @@ class WorkingHours(models.Model):
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     starts = models.TimeField(_("from"))
     ends = models.TimeField(_("to"))
+
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("working hours")
@@ -234,6 +252,8 @@ class Absence(TimeStampedModel):
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(Employee, null=True, on_delete=models.SET_NULL,
                                    related_name="+")
+
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("absence")

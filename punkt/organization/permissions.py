@@ -74,9 +74,9 @@ def compute_access(user: Any, today: datetime.date | None = None) -> Access:
         else:
             access.pairs.add((branch_id, role))
     # Substitution: while a colleague is absent, the substitute holds their branch roles there.
-    absent = Absence.objects.filter(substitute_id=user.pk, starts_on__lte=today,
-                                    ends_on__gte=today).values_list("employee_id", "branch_id")
-    absent = list(absent)
+    absent = list(Absence.objects.filter(substitute_id=user.pk, starts_on__lte=today,
+                                         ends_on__gte=today)
+                  .values_list("employee_id", "branch_id"))
     if absent:
         cond = Q()
         for employee_id, branch_id in absent:

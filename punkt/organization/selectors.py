@@ -1,4 +1,5 @@
-"""Reading the organisation, branch scoping first."""
+"""Reading the organisation, branch scoping first: every read starts from
+``Model.objects.visible_to(user, permission)``."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from punkt.core.calendar import holiday_name
 from punkt.core.errors import NotFound
+from punkt.core.scoping import BranchScopedQuerySet, branch_ids_visible
 from punkt.organization import permissions as perms
+from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import (
     Absence,
     Branch,
@@ -22,19 +25,16 @@ from punkt.organization.models import (
 )
 
 
-def branches_visible_to(user: Any) -> QuerySet[Branch]:
-    allowed = perms.access_of(user).branches_for(perms.BRANCH_VIEW.code)
-    qs = Branch.objects.all()
-    if allowed is not None:
-        qs = qs.filter(pk__in=allowed)
-    return qs
+def branches_visible_to(user: Actor) -> BranchScopedQuerySet[Branch]:
+    """The branches whose details ``user`` may see."""
+    return Branch.objects.visible_to(user, perms.BRANCH_VIEW)
 
 
 BRANCH_SORTS = {"name": "name", "code": "code", "city": "city", "-name": "-name",
                 "-code": "-code", "-city": "-city"}
 
 
-def branch_list(*, user: Any, q: str = "", active: bool | None = None, kind: str = "",
+def branch_list(*, user: Actor, q: str = "", active: bool | None = None, kind: str = "",
                 sort: str = "name") -> QuerySet[Branch]:
     qs = branches_visible_to(user)
     if q:
@@ -46,72 +46,49 @@ def branch_list(*, user: Any, q: str = "", active: bool | None = None, kind: str
     return qs.order_by(BRANCH_SORTS.get(sort, "name"), "pk")
 
 
-def branch_get(*, user: Any, branch_id: int) -> Branch:
-    branch = branches_visible_to(user).filter(pk=branch_id).first()
-    if branch is None:
-        raise NotFound(_("Branch not found."))
-    return branch
+def branch_get(*, user: Actor, branch_id: int) -> Branch:
+    return branches_visible_to(user).get_or_not_found(branch_id, missing=_("Branch not found."))
 
 
-def employees_visible_to(user: Any) -> QuerySet[Employee]:
-    access = perms.access_of(user)
-    allowed = access.branches_for(perms.EMPLOYEE_VIEW.code)
-    qs = Employee.objects.all()
-    if allowed is None:
-        return qs
+def employees_visible_to(user: Actor) -> QuerySet[Employee]:
+    """Employees with an active role in a branch where ``user`` may see staff, and the
+    user themselves; every employee (also those without a role) for HQ."""
+    if branch_ids_visible(user, perms.EMPLOYEE_VIEW) is None:
+        return Employee.objects.all()
     # A semi-join on memberships (not EXISTS … OR pk=…) so PostgreSQL can use the
     # membership index instead of walking every employee.
-    visible = Membership.objects.filter(
-        Q(branch_id__in=allowed, is_active=True) | Q(employee_id=access.user_id)
-    ).values("employee_id")
-    return qs.filter(pk__in=visible)
+    roles = Membership.objects.visible_to(user, perms.EMPLOYEE_VIEW).filter(is_active=True)
+    visible = (roles | Membership.objects.filter(employee=employee_of(user))).values("employee_id")
+    return Employee.objects.filter(pk__in=visible)
 
 
-EMPLOYEE_SORTS = {"name": ("last_name", "first_name"), "-name": ("-last_name", "-first_name"),
-                  "email": ("email",), "-email": ("-email",),
-                  "joined": ("date_joined",), "-joined": ("-date_joined",)}
-
-
-def employee_list(*, user: Any, q: str = "", branch_id: int | None = None, role: str = "",
-                  active: bool | None = None, sort: str = "name") -> QuerySet[Employee]:
-    qs = employees_visible_to(user)
-    if q:
-        for word in q.split()[:4]:
-            qs = qs.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word)
-                           | Q(email__icontains=word))
-    if branch_id or role:
-        cond = Q(employee=OuterRef("pk"), is_active=True)
-        if branch_id:
-            cond &= Q(branch_id=branch_id)
-        if role:
-            cond &= Q(role=role)
-        qs = qs.filter(Exists(Membership.objects.filter(cond)))
-    if active is not None:
-        qs = qs.filter(is_active=active)
-    # Branch staff see an employee's roles in their own branches only.
-    memberships = Membership.objects.filter(is_active=True).select_related("branch").order_by(
-        "branch__name", "role")
-    allowed = perms.access_of(user).branches_for(perms.EMPLOYEE_VIEW.code)
-    if allowed is not None:
-        memberships = memberships.filter(branch_id__in=allowed)
-    return qs.order_by(*EMPLOYEE_SORTS.get(sort, EMPLOYEE_SORTS["name"]), "pk").prefetch_related(
+def employee_list(*, user: Actor) -> QuerySet[Employee]:
+    """The employees ``user`` sees, each with ``active_memberships`` — only those in the
+    user's branches for branch staff. Filtered and sorted by ``filters.EmployeeFilter``."""
+    memberships = (Membership.objects.visible_to(user, perms.EMPLOYEE_VIEW)
+                   .filter(is_active=True).select_related("branch")
+                   .order_by("branch__name", "role"))
+    return employees_visible_to(user).order_by("last_name", "first_name", "pk").prefetch_related(
         Prefetch("memberships", queryset=memberships, to_attr="active_memberships"))
 
 
-def membership_get(*, user: Any, membership_id: int) -> Membership:
+def membership_get(*, user: Actor, membership_id: int) -> Membership:
     """A role assignment of an employee the user can see (others: not found)."""
-    membership = Membership.objects.filter(
-        pk=membership_id, employee__in=employees_visible_to(user)).first()
-    if membership is None:
-        raise NotFound(_("Membership not found."))
-    return membership
+    return Membership.objects.filter(employee__in=employees_visible_to(user)).get_or_not_found(
+        membership_id, missing=_("Membership not found."))
 
 
-def employee_get(*, user: Any, employee_id: int) -> Employee:
+def employee_get(*, user: Actor, employee_id: int) -> Employee:
     employee = employee_list(user=user).filter(pk=employee_id).first()
     if employee is None:
         raise NotFound(_("Employee not found."))
     return employee
+
+
+def days_off_of(user: Actor, branch: Branch) -> QuerySet[BranchDayOff]:
+    """The branch's own days off and the company's (``branch`` is one the user sees)."""
+    return (BranchDayOff.objects.visible_to(user, perms.BRANCH_VIEW, branch_id=branch.pk)
+            | BranchDayOff.objects.filter(branch__isnull=True))
 
 
 @dataclass
@@ -128,17 +105,17 @@ class ScheduleRow:
     cells: list[dict[str, Any]]
 
 
-def schedule_week(*, user: Any, branch_id: int, week_start: datetime.date
+def schedule_week(*, user: Actor, branch_id: int, week_start: datetime.date
                   ) -> tuple[Branch, list[ScheduleDay], list[ScheduleRow]]:
     """Who works when in one branch for the week starting on ``week_start`` (a Monday)."""
     branch = branch_get(user=user, branch_id=branch_id)  # other branches: not found
     perms.ensure(user, perms.SCHEDULE_VIEW.code, branch_id)
     days = [week_start + datetime.timedelta(days=i) for i in range(7)]
-    days_off = {d.date: d.name for d in BranchDayOff.objects.filter(
-        Q(branch=branch) | Q(branch__isnull=True), date__range=(days[0], days[-1]))}
+    days_off = {d.date: d.name for d in days_off_of(user, branch).filter(
+        date__range=(days[0], days[-1]))}
     header = [ScheduleDay(d, holiday_name(d), days_off.get(d)) for d in days]
-    members = list(Membership.objects.filter(branch=branch, is_active=True)
-                   .select_related("employee").order_by("employee__last_name",
+    members = list(Membership.objects.visible_to(user, perms.SCHEDULE_VIEW, branch_id=branch.pk)
+                   .filter(is_active=True).select_related("employee").order_by("employee__last_name",
                                                         "employee__first_name"))
     by_employee: dict[int, ScheduleRow] = {}
     for m in members:
@@ -146,9 +123,11 @@ def schedule_week(*, user: Any, branch_id: int, week_start: datetime.date
         row.roles.append(m.get_role_display())
     hours: dict[tuple[int, int], WorkingHours] = {
         (h.employee_id, h.weekday): h
-        for h in WorkingHours.objects.filter(branch=branch, employee_id__in=by_employee)}
-    absences = list(Absence.objects.filter(branch=branch, starts_on__lte=days[-1],
-                                           ends_on__gte=days[0]).select_related("substitute"))
+        for h in WorkingHours.objects.visible_to(user, perms.SCHEDULE_VIEW, branch_id=branch.pk)
+        .filter(employee_id__in=by_employee)}
+    absences = list(Absence.objects.visible_to(user, perms.SCHEDULE_VIEW, branch_id=branch.pk)
+                    .filter(starts_on__lte=days[-1], ends_on__gte=days[0])
+                    .select_related("substitute"))
     for employee_id, row in by_employee.items():
         for day in header:
             absence = next((a for a in absences if a.employee_id == employee_id
@@ -159,8 +138,9 @@ def schedule_week(*, user: Any, branch_id: int, week_start: datetime.date
     return branch, header, list(by_employee.values())
 
 
-def absences_for_branch(*, user: Any, branch_id: int, since: datetime.date
+def absences_for_branch(*, user: Actor, branch_id: int, since: datetime.date
                         ) -> QuerySet[Absence]:
     perms.ensure(user, perms.SCHEDULE_VIEW.code, branch_id)
-    return (Absence.objects.filter(branch_id=branch_id, ends_on__gte=since)
-            .select_related("employee", "substitute").order_by("starts_on", "pk"))
+    return (Absence.objects.visible_to(user, perms.SCHEDULE_VIEW, branch_id=branch_id)
+            .filter(ends_on__gte=since).select_related("employee", "substitute")
+            .order_by("starts_on", "pk"))

@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from punkt.core.audit import audit_record, diff, snapshot
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.roles import HQ_ROLES, MFA_DEFAULT_ROLES, Role
+from punkt.core.scoping import branch_ids_visible
 from punkt.organization import permissions as perms
+from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import (
     Absence,
     AbsenceKind,
@@ -83,7 +85,7 @@ def _clean_branch(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def branch_create(*, actor: Any, kind: str = BranchKind.BRANCH, **data: Any) -> Branch:
+def branch_create(*, actor: Actor, kind: str = BranchKind.BRANCH, **data: Any) -> Branch:
     perms.ensure(actor, perms.BRANCH_MANAGE.code)
     if kind not in BranchKind.values:
         raise ValidationFailed("invalid", _("Unknown branch kind."), field="kind")
@@ -100,10 +102,8 @@ def branch_create(*, actor: Any, kind: str = BranchKind.BRANCH, **data: Any) -> 
 
 
 @transaction.atomic
-def branch_update(*, actor: Any, branch_id: int, **data: Any) -> Branch:
-    branch = Branch.objects.select_for_update().filter(pk=branch_id).first()
-    if branch is None:
-        raise NotFound(_("Branch not found."))
+def branch_update(*, actor: Actor, branch_id: int, **data: Any) -> Branch:
+    branch = Branch.objects.locked(branch_id, missing=_("Branch not found."))
     perms.ensure(actor, perms.BRANCH_MANAGE.code, branch.pk)
     before = snapshot(branch, BRANCH_FIELDS)
     merged = {**before, **{k: v for k, v in data.items() if k in BRANCH_FIELDS}}
@@ -164,12 +164,10 @@ def _clean_week(hours: Iterable[dict[str, Any]], prefix: str, start_key: str,
 
 
 @transaction.atomic
-def opening_hours_set(*, actor: Any, branch_id: int, hours: Iterable[dict[str, Any]]
+def opening_hours_set(*, actor: Actor, branch_id: int, hours: Iterable[dict[str, Any]]
                       ) -> list[OpeningHours]:
     """Replace the branch's weekly opening hours. Days not listed are closed."""
-    branch = Branch.objects.select_for_update().filter(pk=branch_id).first()
-    if branch is None:
-        raise NotFound(_("Branch not found."))
+    branch = Branch.objects.locked(branch_id, missing=_("Branch not found."))
     perms.ensure(actor, perms.BRANCH_MANAGE.code, branch.pk)
     week = _clean_week(hours, "", "opens", "closes")
     before = {str(h.weekday): f"{h.opens:%H:%M}-{h.closes:%H:%M}"
@@ -215,7 +213,7 @@ def _check_password(password: str, user: Employee | None = None) -> None:
 
 
 @transaction.atomic
-def employee_create(*, actor: Any, password: str | None = None,
+def employee_create(*, actor: Actor, password: str | None = None,
                     memberships: Iterable[tuple[int, str]] = (), **data: Any) -> Employee:
     """Create an employee with optional initial memberships ``(branch_id, role)``."""
     perms.ensure(actor, perms.EMPLOYEE_MANAGE.code)
@@ -237,18 +235,16 @@ def employee_create(*, actor: Any, password: str | None = None,
     return employee
 
 
-def _get_employee(actor: Any, employee_id: int, *, for_update: bool = False) -> Employee:
+def _get_employee(employee_id: int, *, for_update: bool = False) -> Employee:
     """Fetch (and optionally lock) an employee; permission is checked by the caller."""
-    qs = Employee.objects.all()
-    if for_update:
-        qs = qs.select_for_update()
+    qs = Employee.objects.select_for_update() if for_update else Employee.objects.all()
     employee = qs.filter(pk=employee_id).first()
     if employee is None:
         raise NotFound(_("Employee not found."))
     return employee
 
 
-def _ensure_employee_manage(actor: Any, employee: Employee) -> None:
+def _ensure_employee_manage(actor: Actor, employee: Employee) -> None:
     """Managing employees; administrators' accounts only by administrators."""
     perms.ensure(actor, perms.EMPLOYEE_MANAGE.code)
     if _is_admin(employee.pk):
@@ -261,8 +257,8 @@ def _is_admin(employee_id: int) -> bool:
 
 
 @transaction.atomic
-def employee_update(*, actor: Any, employee_id: int, **data: Any) -> Employee:
-    employee = _get_employee(actor, employee_id, for_update=True)
+def employee_update(*, actor: Actor, employee_id: int, **data: Any) -> Employee:
+    employee = _get_employee(employee_id, for_update=True)
     _ensure_employee_manage(actor, employee)
     before = snapshot(employee, EMPLOYEE_FIELDS)
     merged = {**before, **{k: v for k, v in data.items() if k in EMPLOYEE_FIELDS}}
@@ -271,7 +267,7 @@ def employee_update(*, actor: Any, employee_id: int, **data: Any) -> Employee:
             email__iexact=clean["email"]).exclude(pk=employee.pk).exists():
         raise ValidationFailed("duplicate", _("An employee with this e-mail already exists."),
                                field="email")
-    if not clean["is_active"] and employee.pk == getattr(actor, "pk", None):
+    if not clean["is_active"] and employee.pk == actor.pk:
         raise ValidationFailed("invalid", _("You cannot deactivate your own account."),
                                field="is_active")
     for key, value in clean.items():
@@ -285,9 +281,9 @@ def employee_update(*, actor: Any, employee_id: int, **data: Any) -> Employee:
 
 
 @transaction.atomic
-def employee_set_password(*, actor: Any, employee_id: int, password: str) -> Employee:
-    employee = _get_employee(actor, employee_id, for_update=True)
-    if employee.pk != getattr(actor, "pk", None):
+def employee_set_password(*, actor: Actor, employee_id: int, password: str) -> Employee:
+    employee = _get_employee(employee_id, for_update=True)
+    if employee.pk != actor.pk:
         _ensure_employee_manage(actor, employee)
     _check_password(password, employee)
     employee.set_password(password)  # also invalidates the employee's other sessions
@@ -298,11 +294,11 @@ def employee_set_password(*, actor: Any, employee_id: int, password: str) -> Emp
 
 
 @transaction.atomic
-def membership_add(*, actor: Any, employee_id: int, branch_id: int, role: str) -> Membership:
+def membership_add(*, actor: Actor, employee_id: int, branch_id: int, role: str) -> Membership:
     perms.ensure(actor, perms.EMPLOYEE_MANAGE.code, branch_id)
     if role not in Role.values:
         raise ValidationFailed("invalid", _("Unknown role."), field="role")
-    employee = _get_employee(actor, employee_id)
+    employee = _get_employee(employee_id)
     if role == Role.ADMIN or _is_admin(employee.pk):
         perms.ensure(actor, perms.ADMIN_MANAGE.code)
     branch = Branch.objects.filter(pk=branch_id).first()
@@ -331,14 +327,12 @@ def membership_add(*, actor: Any, employee_id: int, branch_id: int, role: str) -
 
 
 @transaction.atomic
-def membership_remove(*, actor: Any, membership_id: int) -> Membership:
-    membership = Membership.objects.select_for_update().filter(pk=membership_id).first()
-    if membership is None:
-        raise NotFound(_("Membership not found."))
+def membership_remove(*, actor: Actor, membership_id: int) -> Membership:
+    membership = Membership.objects.locked(membership_id, missing=_("Membership not found."))
     perms.ensure(actor, perms.EMPLOYEE_MANAGE.code, membership.branch_id)
     if membership.role == Role.ADMIN or _is_admin(membership.employee_id):
         perms.ensure(actor, perms.ADMIN_MANAGE.code)
-    if (membership.employee_id == getattr(actor, "pk", None)
+    if (membership.employee_id == actor.pk
             and membership.role == Role.ADMIN):
         raise ValidationFailed("invalid", _("You cannot withdraw your own administrator role."),
                                field="role")
@@ -352,10 +346,10 @@ def membership_remove(*, actor: Any, membership_id: int) -> Membership:
 
 
 @transaction.atomic
-def working_hours_set(*, actor: Any, employee_id: int, branch_id: int,
+def working_hours_set(*, actor: Actor, employee_id: int, branch_id: int,
                       hours: Iterable[dict[str, Any]]) -> list[WorkingHours]:
     perms.ensure(actor, perms.SCHEDULE_EDIT.code, branch_id)
-    employee = _get_employee(actor, employee_id)
+    employee = _get_employee(employee_id)
     if not Membership.objects.filter(employee=employee, branch_id=branch_id,
                                      is_active=True).exists():
         raise ValidationFailed("invalid", _("The employee does not work in this branch."),
@@ -378,7 +372,7 @@ def _parse_date(value: Any, field: str) -> datetime.date:
 
 
 @transaction.atomic
-def absence_create(*, actor: Any, employee_id: int, branch_id: int, kind: str,
+def absence_create(*, actor: Actor, employee_id: int, branch_id: int, kind: str,
                    starts_on: Any, ends_on: Any, substitute_id: int | None = None,
                    note: str = "") -> Absence:
     perms.ensure(actor, perms.SCHEDULE_EDIT.code, branch_id)
@@ -393,7 +387,7 @@ def absence_create(*, actor: Any, employee_id: int, branch_id: int, kind: str,
         raise ValidationFailed("invalid", _("An absence may last at most a year."),
                                field="ends_on")
     # Lock the employee row so two managers cannot book overlapping absences at once.
-    employee = _get_employee(actor, employee_id, for_update=True)
+    employee = _get_employee(employee_id, for_update=True)
     if not Membership.objects.filter(employee=employee, branch_id=branch_id,
                                      is_active=True).exists():
         raise ValidationFailed("invalid", _("The employee does not work in this branch."),
@@ -417,7 +411,7 @@ def absence_create(*, actor: Any, employee_id: int, branch_id: int, kind: str,
     absence = Absence.objects.create(employee=employee, branch_id=branch_id, kind=kind,
                                      starts_on=start, ends_on=end, substitute=substitute,
                                      note=(note or "")[:300],
-                                     created_by=actor if getattr(actor, "pk", None) else None)
+                                     created_by=employee_of(actor))
     audit_record(action="organization.absence.create", obj=absence, actor=actor,
                  branch_id=branch_id,
                  changes=diff({}, snapshot(absence, ["employee", "kind", "starts_on", "ends_on",
@@ -426,10 +420,8 @@ def absence_create(*, actor: Any, employee_id: int, branch_id: int, kind: str,
 
 
 @transaction.atomic
-def absence_delete(*, actor: Any, absence_id: int) -> None:
-    absence = Absence.objects.select_for_update().filter(pk=absence_id).first()
-    if absence is None:
-        raise NotFound(_("Absence not found."))
+def absence_delete(*, actor: Actor, absence_id: int) -> None:
+    absence = Absence.objects.locked(absence_id, missing=_("Absence not found."))
     perms.ensure(actor, perms.SCHEDULE_EDIT.code, absence.branch_id)
     audit_record(action="organization.absence.delete", obj=absence, actor=actor,
                  branch_id=absence.branch_id,
@@ -442,20 +434,23 @@ TOKEN_PREFIX = "pkt_"
 
 
 @transaction.atomic
-def api_token_create(*, actor: Any, name: str, expires_in_days: int | None = None
+def api_token_create(*, actor: Actor, name: str, expires_in_days: int | None = None
                      ) -> tuple[ApiToken, str]:
     """Create a personal token. Returns the row and the secret, which is never shown again."""
     perms.ensure(actor, perms.TOKEN_MANAGE_OWN.code)
+    employee = employee_of(actor)
+    if employee is None:  # the operator or a job holds no tokens of its own
+        raise TypeError("API tokens belong to employees")
     name = _required(name, "name", _("Name"))[:100]
     if expires_in_days is not None and not 1 <= int(expires_in_days) <= 730:
         raise ValidationFailed("invalid", _("A token may be valid for 1 to 730 days."),
                                field="expires_in_days")
-    if ApiToken.objects.filter(employee=actor, revoked_at__isnull=True).count() >= 20:
+    if ApiToken.objects.filter(employee=employee, revoked_at__isnull=True).count() >= 20:
         raise ValidationFailed("limit", _("You have 20 active tokens; revoke one first."),
                                field="name")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        employee=actor, name=name, prefix=secret[len(TOKEN_PREFIX):][:8],
+        employee=employee, name=name, prefix=secret[len(TOKEN_PREFIX):][:8],
         key_hash=ApiToken.hash_key(secret),
         expires_at=(timezone.now() + datetime.timedelta(days=int(expires_in_days))
                     if expires_in_days else None),
@@ -466,7 +461,7 @@ def api_token_create(*, actor: Any, name: str, expires_in_days: int | None = Non
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: Any, token_id: int) -> ApiToken:
+def api_token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
     token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
     if token is None or (token.employee_id != actor.pk
                          and not perms.can(actor, perms.EMPLOYEE_MANAGE.code)):
@@ -495,7 +490,7 @@ def api_token_authenticate(secret: str) -> Employee | None:
 
 
 @transaction.atomic
-def role_policy_set(*, actor: Any, role: str, mfa_required: bool) -> RolePolicy:
+def role_policy_set(*, actor: Actor, role: str, mfa_required: bool) -> RolePolicy:
     perms.ensure(actor, perms.ROLE_POLICY_MANAGE.code)
     if role not in Role.values:
         raise ValidationFailed("invalid", _("Unknown role."), field="role")
@@ -513,7 +508,7 @@ def role_policy_set(*, actor: Any, role: str, mfa_required: bool) -> RolePolicy:
 
 
 @transaction.atomic
-def role_policies_set(*, actor: Any, mfa_required: dict[str, bool]) -> None:
+def role_policies_set(*, actor: Actor, mfa_required: dict[str, bool]) -> None:
     """Set several roles' MFA requirement at once: all or none."""
     for role, required in mfa_required.items():
         role_policy_set(actor=actor, role=role, mfa_required=required)
@@ -534,12 +529,12 @@ def mfa_required_roles() -> set[str]:
 
 
 @transaction.atomic
-def day_off_add(*, actor: Any, date: Any, name: str, branch_id: int | None = None
+def day_off_add(*, actor: Actor, date: Any, name: str, branch_id: int | None = None
                 ) -> BranchDayOff:
     """A company-wide (``branch_id=None``, HQ only) or branch day off."""
     if branch_id is None:
         perms.ensure(actor, perms.BRANCH_MANAGE.code)
-        if perms.access_of(actor).branches_for(perms.BRANCH_MANAGE.code) is not None:
+        if branch_ids_visible(actor, perms.BRANCH_MANAGE) is not None:
             raise ValidationFailed("invalid", _("Only HQ may add a company-wide day off."),
                                    field="branch")
     else:
@@ -557,10 +552,8 @@ def day_off_add(*, actor: Any, date: Any, name: str, branch_id: int | None = Non
 
 
 @transaction.atomic
-def day_off_remove(*, actor: Any, day_off_id: int) -> None:
-    row = BranchDayOff.objects.select_for_update().filter(pk=day_off_id).first()
-    if row is None:
-        raise NotFound(_("Day off not found."))
+def day_off_remove(*, actor: Actor, day_off_id: int) -> None:
+    row = BranchDayOff.objects.locked(day_off_id, missing=_("Day off not found."))
     perms.ensure(actor, perms.BRANCH_MANAGE.code, row.branch_id)
     audit_record(action="organization.day_off.remove", obj=row, actor=actor,
                  branch_id=row.branch_id, changes={"date": [str(row.date), None]})

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,9 +19,11 @@ from punkt.core.forms import apply_error, submit_inline_form
 from punkt.core.paging import paginate
 from punkt.core.roles import Role
 from punkt.core.routes import scoped
+from punkt.core.web import bool_param, date_param, is_htmx, refusals_as_messages
 from punkt.organization import permissions as perms
 from punkt.organization import selectors, services
-from punkt.organization.filters import branch_options
+from punkt.organization.actors import Actor, employee_of
+from punkt.organization.filters import EmployeeFilter, branch_picker
 from punkt.organization.forms import (
     AbsenceForm,
     BranchForm,
@@ -35,6 +37,7 @@ from punkt.organization.forms import (
     WeekHoursForm,
 )
 from punkt.organization.models import (
+    Absence,
     ApiToken,
     Branch,
     BranchDayOff,
@@ -44,28 +47,17 @@ from punkt.organization.models import (
 )
 
 
-def _bool_param(value: str | None) -> bool | None:
-    return {"1": True, "0": False}.get(value or "")
-
-
-def _int_param(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 @scoped("list")
 @login_required
 def branch_list(request: HttpRequest) -> HttpResponse:
     perms.ensure(request.user, perms.BRANCH_VIEW.code)
     sort = request.GET.get("sort", "name")
     qs = selectors.branch_list(user=request.user, q=request.GET.get("q", "").strip(),
-                               active=_bool_param(request.GET.get("active")),
+                               active=bool_param(request.GET.get("active")),
                                kind=request.GET.get("kind", ""), sort=sort)
     listing = paginate(request, qs, sort=sort)
     template = "organization/branch_list.html"
-    if request.htmx:
+    if is_htmx(request):
         template += "#results"
     return render(request, template, {"listing": listing, "kinds": BranchKind.choices,
                                       "can_manage": perms.can(request.user,
@@ -77,11 +69,12 @@ def branch_list(request: HttpRequest) -> HttpResponse:
 def branch_detail(request: HttpRequest, branch_id: int) -> HttpResponse:
     branch = selectors.branch_get(user=request.user, branch_id=branch_id)
     access = perms.access_of(request.user)
-    staff_count = Membership.objects.filter(branch=branch, is_active=True).values(
-        "employee").distinct().count()
+    staff_count = (Membership.objects.visible_to(request.user, perms.BRANCH_VIEW,
+                                                 branch_id=branch.pk)
+                   .filter(is_active=True).values("employee").distinct().count())
     today = timezone.localdate()
-    days_off = BranchDayOff.objects.filter(
-        Q(branch=branch) | Q(branch__isnull=True), date__gte=today).order_by("date")[:20]
+    days_off = selectors.days_off_of(request.user, branch).filter(
+        date__gte=today).order_by("date")[:20]
     holidays = [(d, n) for d, n in sorted(polish_holidays(today.year).items()) if d >= today]
     holidays += sorted(polish_holidays(today.year + 1).items())[:3]
     return render(request, "organization/branch_detail.html", {
@@ -156,19 +149,15 @@ def opening_hours_edit(request: HttpRequest, branch_id: int) -> HttpResponse:
 @login_required
 def employee_list(request: HttpRequest) -> HttpResponse:
     perms.ensure(request.user, perms.EMPLOYEE_VIEW.code)
-    sort = request.GET.get("sort", "name")
-    qs = selectors.employee_list(
-        user=request.user, q=request.GET.get("q", "").strip()[:100],
-        branch_id=_int_param(request.GET.get("branch")), role=request.GET.get("role", ""),
-        active=_bool_param(request.GET.get("active")), sort=sort)
-    listing = paginate(request, qs, sort=sort)
+    found = EmployeeFilter(request.GET, queryset=selectors.employee_list(user=request.user))
+    listing = paginate(request, found.qs, sort=found.sort)
     template = "organization/employee_list.html"
-    if request.htmx:
+    if is_htmx(request):
         template += "#results"
     return render(request, template, {
         "listing": listing, "roles": Role.choices,
-        "branch_options": branch_options(request.user, perms.BRANCH_VIEW.code,
-                                         request.GET.get("branch", "")),
+        "branch_picker": branch_picker(request.user, perms.BRANCH_VIEW.code,
+                                       request.GET.get("branch", "")),
         "can_manage": perms.can(request.user, perms.EMPLOYEE_MANAGE.code)})
 
 
@@ -184,10 +173,9 @@ def employee_detail(request: HttpRequest, employee_id: int) -> HttpResponse:
         "-is_active", "branch__name")
     absences = employee.absences.filter(ends_on__gte=timezone.localdate()).select_related(
         "substitute", "branch")
-    allowed = perms.access_of(request.user).branches_for(perms.EMPLOYEE_VIEW.code)
-    if allowed is not None:  # branch staff: only what happens in their branches
-        memberships = memberships.filter(branch_id__in=allowed)
-        absences = absences.filter(branch_id__in=allowed)
+    # Branch staff: only what happens in their branches.
+    memberships = memberships.visible_to(request.user, perms.EMPLOYEE_VIEW)
+    absences = absences.visible_to(request.user, perms.EMPLOYEE_VIEW)
     return render(request, "organization/employee_detail.html", {
         "employee": employee, "can_manage": can_manage, "membership_form": form,
         "memberships": memberships, "absences": absences,
@@ -284,22 +272,14 @@ def membership_add(request: HttpRequest, employee_id: int) -> HttpResponse:
 @require_POST
 def membership_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
     membership = selectors.membership_get(user=request.user, membership_id=membership_id)
-    try:
+    with refusals_as_messages(request, catch=(ValidationFailed,)):
         services.membership_remove(actor=request.user, membership_id=membership.pk)
-    except ValidationFailed as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("Role withdrawn."))
     return redirect("organization:employee_detail", employee_id=membership.employee_id)
 
 
 def _week_start(value: str | None) -> datetime.date:
-    try:
-        day = datetime.date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        day = timezone.localdate()
-    if not 1900 <= day.year <= 9000:
-        day = timezone.localdate()
+    day = date_param(value) or timezone.localdate()
     return day - datetime.timedelta(days=day.weekday())
 
 
@@ -308,12 +288,8 @@ def _week_start(value: str | None) -> datetime.date:
 def schedule_home(request: HttpRequest) -> HttpResponse:
     """Send the user to the schedule of their (first) branch."""
     perms.ensure(request.user, perms.SCHEDULE_VIEW.code)
-    access = perms.access_of(request.user)
-    allowed = access.branches_for(perms.SCHEDULE_VIEW.code)
-    qs = Branch.objects.filter(is_active=True, kind=BranchKind.BRANCH)
-    if allowed is not None:
-        qs = qs.filter(pk__in=allowed)
-    branch = qs.order_by("name").first()
+    branch = (Branch.objects.visible_to(request.user, perms.SCHEDULE_VIEW)
+              .filter(is_active=True, kind=BranchKind.BRANCH).order_by("name").first())
     if branch is None:
         messages.info(request, _("There are no branches yet."))
         return redirect("core:dashboard")
@@ -330,7 +306,7 @@ def schedule(request: HttpRequest, branch_id: int) -> HttpResponse:
     absences = selectors.absences_for_branch(user=request.user, branch_id=branch.pk,
                                              since=week_start)[:50]
     template = "organization/schedule.html"
-    if request.htmx:
+    if is_htmx(request):
         template += "#week"
     return render(request, template, {
         "branch": branch, "days": days, "rows": rows, "can_edit": can_edit,
@@ -340,14 +316,19 @@ def schedule(request: HttpRequest, branch_id: int) -> HttpResponse:
     })
 
 
+def _staff_of(user: Actor, branch: Branch) -> QuerySet[Employee]:
+    """Employees with an active role in ``branch`` (one whose schedule ``user`` edits)."""
+    roles = Membership.objects.visible_to(user, perms.SCHEDULE_EDIT, branch_id=branch.pk)
+    return Employee.objects.filter(pk__in=roles.filter(is_active=True).values("employee_id"))
+
+
 @scoped("branch")
 @login_required
 @require_http_methods(["GET", "POST"])
 def working_hours_edit(request: HttpRequest, branch_id: int, employee_id: int) -> HttpResponse:
     branch = selectors.branch_get(user=request.user, branch_id=branch_id)
     perms.ensure(request.user, perms.SCHEDULE_EDIT.code, branch.pk)
-    employee = Employee.objects.filter(pk=employee_id, memberships__branch=branch,
-                                       memberships__is_active=True).distinct().first()
+    employee = _staff_of(request.user, branch).filter(pk=employee_id).first()
     if employee is None:
         raise NotFound(_("Employee not found."))
     rows = employee.working_hours.filter(branch=branch)
@@ -374,8 +355,7 @@ def working_hours_edit(request: HttpRequest, branch_id: int, employee_id: int) -
 def absence_create(request: HttpRequest, branch_id: int) -> HttpResponse:
     branch = selectors.branch_get(user=request.user, branch_id=branch_id)
     perms.ensure(request.user, perms.SCHEDULE_EDIT.code, branch.pk)
-    staff = Employee.objects.filter(memberships__branch=branch, memberships__is_active=True,
-                                    is_active=True).distinct().order_by("last_name")
+    staff = _staff_of(request.user, branch).filter(is_active=True).order_by("last_name")
     form = AbsenceForm(request.POST or None, staff=staff, substitutes=staff,
                        initial={"starts_on": timezone.localdate(),
                                 "ends_on": timezone.localdate()})
@@ -401,10 +381,9 @@ def absence_create(request: HttpRequest, branch_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def absence_delete(request: HttpRequest, branch_id: int, absence_id: int) -> HttpResponse:
-    selectors.branch_get(user=request.user, branch_id=branch_id)
-    from punkt.organization.models import Absence
-
-    if not Absence.objects.filter(pk=absence_id, branch_id=branch_id).exists():
+    branch = selectors.branch_get(user=request.user, branch_id=branch_id)
+    absences = Absence.objects.visible_to(request.user, perms.SCHEDULE_VIEW, branch_id=branch.pk)
+    if not absences.filter(pk=absence_id).exists():
         raise NotFound(_("Absence not found."))
     services.absence_delete(actor=request.user, absence_id=absence_id)
     messages.success(request, _("Absence removed."))
@@ -425,7 +404,8 @@ def token_list(request: HttpRequest) -> HttpResponse:
             apply_error(form, exc)
         else:
             form = TokenForm()
-    tokens = ApiToken.objects.filter(employee=request.user).order_by("-created_at")[:50]
+    tokens = (ApiToken.objects.filter(employee=employee_of(request.user))
+              .order_by("-created_at")[:50])
     return render(request, "organization/token_list.html",
                   {"form": form, "tokens": tokens, "secret": secret})
 
@@ -477,7 +457,9 @@ def day_off_add(request: HttpRequest, branch_id: int) -> HttpResponse:
 @require_POST
 def day_off_remove(request: HttpRequest, branch_id: int, day_off_id: int) -> HttpResponse:
     branch = selectors.branch_get(user=request.user, branch_id=branch_id)
-    if not BranchDayOff.objects.filter(pk=day_off_id, branch=branch).exists():
+    days_off = BranchDayOff.objects.visible_to(request.user, perms.BRANCH_VIEW,
+                                               branch_id=branch.pk)
+    if not days_off.filter(pk=day_off_id).exists():
         raise NotFound(_("Day off not found."))
     services.day_off_remove(actor=request.user, day_off_id=day_off_id)
     messages.success(request, _("Day off removed."))
