@@ -22,16 +22,23 @@ from django.utils.translation import gettext_lazy, ngettext
 from punkt.cashdesk import permissions as perms
 from punkt.cashdesk import services
 from punkt.cashdesk.models import ImportStatus, Invoice, InvoiceImport, KsefStatus
-from punkt.core import bulk, files, tabular
+from punkt.core import bulk, files
+from punkt.core import imports as shape
 from punkt.core.audit import audit_record
-from punkt.core.errors import Conflict, NotFound, ValidationFailed
+from punkt.core.errors import NotFound, ValidationFailed
+from punkt.core.jobs import Progress
 from punkt.customers.models import Customer, CustomerStatus, TimelineEntry
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor, employee_of
 
 AREA = "invoice-imports"
 MAX_ROWS = 200_000
-MAX_ERRORS = 500
+MAX_ERRORS = shape.MAX_ERRORS
 BATCH = 2000
+#: core's import table with HQ's invoice permission (docs/workflows/import.md): a file
+#: with any error is rejected whole; a confirmed one is written whole, or fails.
+IMPORT_FLOW = shape.import_flow(gettext_lazy("Invoice files"),
+                                permission=perms.INVOICE_MANAGE.code)
 
 #: The file's columns: name → (what it holds, the other headings taken for it).
 COLUMNS: dict[str, tuple[Any, tuple[str, ...]]] = {
@@ -92,27 +99,15 @@ def _key(value: Any) -> str:
     return str(_cell(value)).upper()
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.items: list[dict[str, Any]] = []
-        self.count = 0
-
-    def add(self, row: int, column: str, message: str) -> None:
-        self.count += 1
-        if len(self.items) < MAX_ERRORS:
-            self.items.append({"row": row, "field": column, "message": message})
-
-
 def _rows(job: InvoiceImport) -> Iterator[tuple[int, dict[str, Any]]]:
-    path = files.path_of(job.stored_name, area=AREA)
-    for n, raw in enumerate(tabular.read_rows(path, HEADER_ALIASES), start=2):
-        if n - 1 > MAX_ROWS:
-            raise ValidationFailed("too_many_rows", _("At most %(n)d rows per file: split it.")
-                                   % {"n": MAX_ROWS}, field="file")
+    rows = shape.numbered_rows(
+        files.path_of(job.stored_name, area=AREA), HEADER_ALIASES, max_rows=MAX_ROWS,
+        too_many=_("At most %(n)d rows per file: split it.") % {"n": MAX_ROWS})
+    for n, raw in rows:
         yield n, {k: _cell(v) for k, v in raw.items() if k in COLUMNS}
 
 
-def _customer_ref(n: int, row: dict[str, Any], errors: _Errors) -> tuple[str, str] | None:
+def _customer_ref(n: int, row: dict[str, Any], errors: shape.RowErrors) -> tuple[str, str] | None:
     for column in ("customer", "pesel", "nip"):
         value = str(row.get(column, "")).strip().upper().replace("-", "").replace(" ", "")
         if not value:
@@ -148,40 +143,68 @@ def _find_customers(refs: set[tuple[str, str]]) -> dict[tuple[str, str], list[Cu
     return found
 
 
+#: An invoice's rows: (row number, the row), in the file's order.
+Group = list[tuple[int, dict[str, Any]]]
+
+
 def check(job: InvoiceImport, progress: Any = None) -> list[Invoice]:
     """Read and check the whole file: the unsaved invoices when it has no error; otherwise
     the errors (row, column, message) are on ``job.errors`` and the list is empty."""
-    errors = _Errors()
-    groups: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    errors = shape.RowErrors(cap=MAX_ERRORS)
+    groups, total = _read_invoices(job, progress, errors)
+    refs = _customer_refs(groups, errors)
+    invoices = _build_invoices(job, groups, refs, errors)
+    job.rows_total = total
+    job.errors = errors.by_cell(lambda n: _("…and %(n)d more errors.") % {"n": n})
+    if errors:
+        return []
+    job.invoices_total = len(invoices)
+    job.customers_total = len({i.customer_id for i in invoices})
+    job.gross_total = sum((i.gross for i in invoices), Decimal(0))
+    return invoices
+
+
+def _read_invoices(job: InvoiceImport, progress: Progress | None, errors: shape.RowErrors
+                   ) -> tuple[dict[str, Group], int]:
+    """The file's rows grouped by invoice number (an empty number: a line of the invoice
+    above), and how many rows it has; the required columns checked on the first row."""
+    groups: dict[str, Group] = {}
     total = 0
     last = ""
-    header_checked = False
     for n, row in _rows(job):
         total += 1
-        if not header_checked:
-            header_checked = True
-            missing = [c for c in REQUIRED if c not in row]
-            if not any(c in row for c in ("customer", "pesel", "nip")):
-                missing.insert(1, "customer")
-            if missing:
-                raise ValidationFailed("columns_missing", _(
-                    "The file lacks the columns: %(columns)s (see the list of columns).")
-                    % {"columns": ", ".join(missing)}, field="file")
-        number = _key(row.get("number")) or last  # empty: a line of the invoice above
+        if total == 1:
+            _check_columns(row)
+        number = _key(row.get("number")) or last
         if not number:
             errors.add(n, "number", _("Give the invoice number."))
             continue
         groups.setdefault(number, []).append((n, row))
         last = number
-        if progress and total % 10_000 == 0:
-            progress.update(done=total, message=ngettext(
-                "Read %(n)d row", "Read %(n)d rows", total) % {"n": total})
+        shape.report(progress, total, every=10_000, message=lambda k: ngettext(
+            "Read %(n)d row", "Read %(n)d rows", k) % {"n": k})
     if not total:
         raise ValidationFailed("empty", _("The file has no invoice rows."), field="file")
+    return groups, total
+
+
+def _check_columns(row: dict[str, Any]) -> None:
+    missing = [c for c in REQUIRED if c not in row]
+    if not any(c in row for c in ("customer", "pesel", "nip")):
+        missing.insert(1, "customer")
+    if missing:
+        raise ValidationFailed("columns_missing", _(
+            "The file lacks the columns: %(columns)s (see the list of columns).")
+            % {"columns": ", ".join(missing)}, field="file")
+
+
+def _customer_refs(groups: dict[str, Group], errors: shape.RowErrors
+                   ) -> dict[str, tuple[str, str]]:
+    """Each invoice's buyer reference; its own columns must agree on all its rows."""
     refs: dict[str, tuple[str, str]] = {}
     for number, rows in groups.items():
         first_n, first = rows[0]
-        for n, row in rows[1:]:  # the invoice's own columns agree on all its rows
+        for n, row in rows[1:]:
             for column in INVOICE_FIELDS:
                 value = row.get(column, "")
                 if value not in ("", None) and str(value) != str(first.get(column, "")):
@@ -191,49 +214,55 @@ def check(job: InvoiceImport, progress: Any = None) -> list[Invoice]:
         ref = _customer_ref(first_n, first, errors)
         if ref is not None:
             refs[number] = ref
+    return refs
+
+
+def _build_invoices(job: InvoiceImport, groups: dict[str, Group],
+                    refs: dict[str, tuple[str, str]], errors: shape.RowErrors
+                    ) -> list[Invoice]:
+    """The unsaved invoices of the groups whose buyer is found, one and active, and whose
+    number is not recorded yet."""
     customers = _find_customers(set(refs.values()))
     recorded = _recorded(list(groups))
     invoices: list[Invoice] = []
     for number, rows in groups.items():
-        first_n, first = rows[0]
+        first_n, _first = rows[0]
         if number in recorded:
             errors.add(first_n, "number", _("Invoice %(number)s is already recorded.")
                        % {"number": number})
             continue
         if number not in refs:
             continue
-        column, value = refs[number]
-        matches = customers.get(refs[number], [])
-        if not matches:
-            errors.add(first_n, column, {
-                "customer": _("No customer with this number."),
-                "pesel": _("No customer with this PESEL."),
-                "nip": _("No customer with this NIP.")}[column])
-            continue
-        if len(matches) > 1:
-            errors.add(first_n, column, _(
-                "Several customers have this %(what)s: give the customer number instead.")
-                % {"what": column.upper()})
-            continue
-        customer = matches[0]
-        if customer.status != CustomerStatus.ACTIVE:
-            errors.add(first_n, column, _("Customer %(number)s is closed (merged or "
-                                          "anonymised).") % {"number": customer.number})
+        customer = _the_customer(first_n, refs[number], customers, errors)
+        if customer is None:
             continue
         invoice = _build(number, rows, customer, job, errors)
         if invoice is not None:
             invoices.append(invoice)
-    job.rows_total = total
-    job.errors = sorted(errors.items, key=lambda e: (e["row"], e["field"]))
-    if errors.count > len(errors.items):
-        job.errors.append({"row": 0, "field": "", "message": _(
-            "…and %(n)d more errors.") % {"n": errors.count - len(errors.items)}})
-    if errors.count:
-        return []
-    job.invoices_total = len(invoices)
-    job.customers_total = len({i.customer_id for i in invoices})
-    job.gross_total = sum((i.gross for i in invoices), Decimal(0))
     return invoices
+
+
+def _the_customer(n: int, ref: tuple[str, str],
+                  customers: dict[tuple[str, str], list[Customer]],
+                  errors: shape.RowErrors) -> Customer | None:
+    column, _value = ref
+    matches = customers.get(ref, [])
+    if not matches:
+        errors.add(n, column, {
+            "customer": _("No customer with this number."),
+            "pesel": _("No customer with this PESEL."),
+            "nip": _("No customer with this NIP.")}[column])
+        return None
+    if len(matches) > 1:
+        errors.add(n, column, _(
+            "Several customers have this %(what)s: give the customer number instead.")
+            % {"what": column.upper()})
+        return None
+    if matches[0].status != CustomerStatus.ACTIVE:
+        errors.add(n, column, _("Customer %(number)s is closed (merged or "
+                                "anonymised).") % {"number": matches[0].number})
+        return None
+    return matches[0]
 
 
 def _recorded(numbers: list[str]) -> set[str]:
@@ -246,7 +275,7 @@ def _recorded(numbers: list[str]) -> set[str]:
 
 
 def _build(number: str, rows: list[tuple[int, dict[str, Any]]], customer: Customer,
-           job: InvoiceImport, errors: _Errors) -> Invoice | None:
+           job: InvoiceImport, errors: shape.RowErrors) -> Invoice | None:
     first_n, first = rows[0]
     status = str(first.get("ksef_status", "")).strip().lower()
     data = {column: first.get(column, "") for column in INVOICE_FIELDS
@@ -274,14 +303,14 @@ def _build(number: str, rows: list[tuple[int, dict[str, Any]]], customer: Custom
 
 # --- The steps a user takes ----------------------------------------------------------
 
-def import_upload(*, actor: Any, uploaded: Any) -> InvoiceImport:
+def import_upload(*, actor: Actor, uploaded: Any) -> InvoiceImport:
     """Store the file under a random name and queue its check."""
     org_perms.ensure(actor, perms.INVOICE_MANAGE.code)
     original, stored, _type, _size = files.store(
         uploaded, area=AREA, kinds=frozenset({"csv", "xlsx", "text"}),
         refused=_("Send the invoices as a CSV or XLSX file."))
     with transaction.atomic():
-        job = InvoiceImport.objects.create(created_by=actor, original_name=original,
+        job = InvoiceImport.objects.create(created_by=employee_of(actor), original_name=original,
                                            stored_name=stored)
         audit_record(action="cashdesk.invoice_import.upload", obj=job, actor=actor,
                      message=original)
@@ -291,7 +320,8 @@ def import_upload(*, actor: Any, uploaded: Any) -> InvoiceImport:
     return job
 
 
-def import_get(*, user: Any, import_id: Any) -> InvoiceImport:
+def import_get(*, user: Actor, import_id: Any) -> InvoiceImport:
+    """HQ's imports are the company's (no branch): the permission is the scope."""
     org_perms.ensure(user, perms.INVOICE_MANAGE.code)
     job = InvoiceImport.objects.select_related("job", "created_by").filter(
         pk=import_id).first()
@@ -300,20 +330,16 @@ def import_get(*, user: Any, import_id: Any) -> InvoiceImport:
     return job
 
 
-def import_confirm(*, actor: Any, import_id: Any) -> InvoiceImport:
+def import_confirm(*, actor: Actor, import_id: Any) -> InvoiceImport:
     """Start writing a checked file — once, however often the button is pressed."""
     job = import_get(user=actor, import_id=import_id)
-    with transaction.atomic():
-        started = InvoiceImport.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
-            status=ImportStatus.RUNNING)
-        if started != 1:
-            raise Conflict("invalid_state", _("This import is not waiting for confirmation "
-                                              "(already started, finished or refused)."))
-        audit_record(action="cashdesk.invoice_import.confirm", obj=job, actor=actor,
-                     message=f"{job.invoices_total} invoices, {job.gross_total}")
-        from punkt.cashdesk.tasks import invoice_import_run
+    from punkt.cashdesk.tasks import invoice_import_run
 
-        transaction.on_commit(lambda: invoice_import_run.enqueue(job.pk))
+    shape.confirm(IMPORT_FLOW, job, actor=actor, audit="cashdesk.invoice_import.confirm",
+                  message=f"{job.invoices_total} invoices, {job.gross_total}",
+                  refused=_("This import is not waiting for confirmation (already started, "
+                            "finished or refused)."),
+                  then=lambda: invoice_import_run.enqueue(job.pk))
     job.refresh_from_db()
     return job
 
@@ -344,23 +370,28 @@ def run(job_id: int, progress: Any = None) -> InvoiceImport | None:
                 "created_by").filter(pk=job_id, status=ImportStatus.RUNNING).first()
             if job is None:
                 return None
-            invoices = check(job, progress)
-            if not invoices:
-                job.status = ImportStatus.REJECTED
-                job.save(update_fields=["status", "rows_total", "errors"])
-                return job
-            if progress:
-                progress.update(done=0, total=len(invoices), message=_("Writing the invoices"))
-            write(job, invoices)
-            job.status = ImportStatus.DONE
-            job.invoices_imported = len(invoices)
-            job.save(update_fields=["status", "rows_total", "invoices_total",
-                                    "customers_total", "gross_total", "invoices_imported",
-                                    "errors"])
+            return _check_and_write(job, progress)
     except IntegrityError:  # an invoice of the file recorded meanwhile (API, other import)
-        InvoiceImport.objects.filter(pk=job_id).update(
-            status=ImportStatus.FAILED, errors=[{"row": 0, "field": "number", "message": _(
-                "An invoice of this file was recorded while it was being imported: nothing "
-                "was imported; upload the file again to see which.")}])
-        return InvoiceImport.objects.get(pk=job_id)
+        failed = InvoiceImport.objects.get(pk=job_id)
+        IMPORT_FLOW.move(failed, "fail", errors=[{"row": 0, "field": "number", "message": _(
+            "An invoice of this file was recorded while it was being imported: nothing "
+            "was imported; upload the file again to see which.")}])
+        failed.refresh_from_db()
+        return failed
+
+
+def _check_and_write(job: InvoiceImport, progress: Any) -> InvoiceImport:
+    """All or nothing: a file with an error is rejected, one without is written whole."""
+    invoices = check(job, progress)
+    if not invoices:
+        IMPORT_FLOW.move(job, "reject", rows_total=job.rows_total, errors=job.errors)
+        return job
+    if progress:
+        progress.update(done=0, total=len(invoices), message=_("Writing the invoices"))
+    write(job, invoices)
+    job.invoices_imported = len(invoices)
+    IMPORT_FLOW.move(job, "finish", rows_total=job.rows_total,
+                     invoices_total=job.invoices_total, customers_total=job.customers_total,
+                     gross_total=job.gross_total, invoices_imported=job.invoices_imported,
+                     errors=job.errors)
     return job

@@ -1,0 +1,163 @@
+"""Files in: the shape every import shares (customers, HQ's invoices; next tickets, deals,
+cards …).
+
+    upload → QUEUED ─(checked in the background)→ CHECKED ─(confirmed)→ RUNNING → DONE
+                  ╰→ REJECTED / FAILED (the file has errors, cannot be read)  ╰→ FAILED
+
+An area keeps its own job model (``CustomerImport``, ``InvoiceImport``: its counts, its
+``status`` labels) and builds its flow from the ONE table here (:func:`import_flow`,
+drawn in ``docs/workflows/import.md``) with the permission its imports need. From here
+it takes:
+
+* :func:`numbered_rows` — the file's rows (``core.tabular``: CSV or XLSX, header aliases)
+  numbered as a spreadsheet shows them, at most ``max_rows``;
+* :class:`RowErrors` — errors by row and column, at most ``MAX_ERRORS`` kept (all counted);
+* :func:`start_progress` / :func:`report` — the progress the job's page polls;
+* :meth:`ImportFlow.move` — every status change as a compare-and-set (a task run twice, a
+  button pressed twice, change a job once); :func:`confirm` — the user's "import";
+* :func:`expire` — files checked but never confirmed are removed after a week (C28).
+
+What differs stays in the area: how a row is checked, and how the rows are written — row
+by row in batches (customers: the valid rows are imported), or whole in one transaction
+(invoices: all or nothing).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from punkt.core import access, tabular
+from punkt.core.audit import audit_record
+from punkt.core.errors import Conflict, ValidationFailed
+from punkt.core.jobs import Progress
+from punkt.core.workflows import Transition, Workflow
+
+QUEUED, CHECKED, REJECTED = "queued", "checked", "rejected"
+RUNNING, DONE, FAILED = "running", "done", "failed"
+#: Every state an import passes through (an area's status enum labels some of them).
+STATES = (QUEUED, CHECKED, REJECTED, RUNNING, DONE, FAILED)
+#: Errors kept per file (the rest are counted).
+MAX_ERRORS = 500
+#: Files checked but not confirmed are removed after this long (C28).
+KEEP_UNCONFIRMED = datetime.timedelta(days=7)
+
+
+class ImportFlow(Workflow):
+    """The import table with one area's permission."""
+
+    def move(self, job: models.Model, action: str, **fields: Any) -> bool:
+        """Move ``job`` by ``action`` — only from the transition's sources, in one UPDATE
+        (``fields`` saved with it); False when it was not there any more."""
+        t = self.transition(action)
+        moved = type(job)._default_manager.filter(
+            pk=job.pk, **{f"{self.status_field}__in": t.sources}).update(
+            **{self.status_field: t.target}, **fields)
+        if moved:
+            setattr(job, self.status_field, t.target)
+        return bool(moved)
+
+
+def import_flow(name: Any, *, permission: str,
+                branch_of: Callable[[Any], int | None] = lambda job: None) -> ImportFlow:
+    """The import table (docs/workflows/import.md); every step needs ``permission`` (the
+    background steps run as the uploader's job)."""
+    return ImportFlow(name, transitions=[
+        # The background check: rows to import (CHECKED), or errors that refuse the whole
+        # file (REJECTED: all-or-nothing imports) or a file that cannot be read (FAILED).
+        Transition("pass", {QUEUED}, CHECKED, permission),
+        Transition("reject", {QUEUED, RUNNING}, REJECTED, permission),
+        Transition("confirm", {CHECKED}, RUNNING, permission),
+        Transition("finish", {RUNNING}, DONE, permission),
+        # A file that cannot be read, a write that failed (or a run retried after a crash
+        # that had written rows already: never the same rows twice).
+        Transition("fail", {QUEUED, RUNNING}, FAILED, permission),
+        Transition("expire", {CHECKED}, FAILED, permission),
+    ], branch_of=branch_of, can=access.can, ensure=access.ensure)
+
+
+def numbered_rows(path: Path, aliases: Mapping[str, str], *, max_rows: int,
+                  too_many: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number as the spreadsheet shows it — the header is row 1 —, the row keyed by
+    the aliased header); ``too_many`` (a ValidationFailed on ``file``) past ``max_rows``."""
+    for n, raw in enumerate(tabular.read_rows(path, aliases), start=2):
+        if n - 1 > max_rows:
+            raise ValidationFailed("too_many_rows", too_many, field="file")
+        yield n, raw
+
+
+class RowErrors:
+    """A file's errors by row and column: at most ``cap`` kept, all counted."""
+
+    def __init__(self, items: list[dict[str, Any]] | None = None, *,
+                 cap: int = MAX_ERRORS) -> None:
+        self.items: list[dict[str, Any]] = items if items is not None else []
+        self.count = len(self.items)
+        self.cap = cap
+
+    def add(self, row: int, column: str | None, message: str) -> None:
+        self.count += 1
+        if len(self.items) < self.cap:
+            self.items.append({"row": row, "field": column, "message": message})
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def by_row(self) -> list[dict[str, Any]]:
+        """The kept errors in the file's order (the list itself, sorted)."""
+        self.items.sort(key=lambda e: e["row"])
+        return self.items
+
+    def by_cell(self, more: Callable[[int], str]) -> list[dict[str, Any]]:
+        """The kept errors by row and column, and ``more(n)`` — "…and n more errors." —
+        as a last row 0 when some were not kept."""
+        out = sorted(self.items, key=lambda e: (e["row"], e["field"] or ""))
+        if self.count > len(self.items):
+            out.append({"row": 0, "field": "", "message": more(self.count - len(self.items))})
+        return out
+
+
+def start_progress(job: Any, kind: str) -> Progress:
+    """The progress the job's page polls, linked to the job (``job.job``)."""
+    progress = Progress.start(kind=kind, owner=job.created_by)
+    type(job)._default_manager.filter(pk=job.pk).update(job_id=progress.job_id)
+    return progress
+
+
+def report(progress: Progress | None, done: int, *, every: int,
+           message: Callable[[int], str]) -> None:
+    """Tell the page how far a pass over the rows is, every ``every`` rows."""
+    if progress and done % every == 0:
+        progress.update(done=done, message=message(done))
+
+
+def confirm(flow: ImportFlow, job: Any, *, actor: Any, refused: str, audit: str,
+            message: str, then: Callable[[], Any]) -> None:
+    """The user's "import": once, however often pressed (C10) — ``refused`` (a Conflict)
+    when the job is not waiting for it; ``then`` (queueing the write) after the commit."""
+    t = flow.transition("confirm")
+    access.ensure(actor, t.permission, flow.branch_of(job))
+    with transaction.atomic():
+        if not flow.move(job, "confirm"):
+            raise Conflict("invalid_state", refused)
+        audit_record(action=audit, obj=job, actor=actor, branch_id=flow.branch_of(job),
+                     message=message)
+        transaction.on_commit(then)
+
+
+def expire(flow: ImportFlow, model: type[models.Model], remove_file: Callable[[Any], None],
+           now: datetime.datetime | None = None) -> int:
+    """Remove the files of imports checked but never confirmed (C28); they end FAILED."""
+    cutoff = (now or timezone.now()) - KEEP_UNCONFIRMED
+    removed = 0
+    for job in model._default_manager.filter(**{flow.status_field: CHECKED},
+                                             created_at__lt=cutoff):
+        remove_file(job)
+        flow.move(job, "expire")
+        removed += 1
+    return removed
