@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from run_org import MANAGER  # noqa: E402  (run_org sets Django up)
 
-from punkt.customers import io as customer_io  # noqa: E402
+from punkt.customers import imports as customer_io  # noqa: E402
 from punkt.customers.models import (  # noqa: E402
     ConsentEvent,
     Customer,

@@ -7,19 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 from allauth.core.exceptions import ReauthenticationRequired
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 
-def recent_authentication_required(view: Callable[..., HttpResponse]
-                                   ) -> Callable[..., HttpResponse]:
+def recent_authentication_required[View: Callable[..., HttpResponseBase]](view: View) -> View:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not did_recently_reauthenticate(request):
             raise ReauthenticationRequired()
         return view(request, *args, **kwargs)
 
-    return wrapper
+    return cast(View, wrapper)

@@ -9,7 +9,8 @@ from ninja import Field, Query, Router, Schema, Status
 from punkt.core.api import MAX_ID, Page, Strict, errors, page_slice
 from punkt.core.audit import audit_record
 from punkt.core.routes import scoped
-from punkt.customers import io, selectors, services, timeline
+from punkt.customers import imports, selectors, services, timeline
+from punkt.customers.filters import CustomerFilter
 from punkt.customers.models import Customer
 
 router = Router(tags=["customers"])
@@ -243,10 +244,8 @@ def customer_list(request: HttpRequest, filters: Query[CustomerQuery]) -> dict[s
     from punkt.organization import permissions as org_perms
 
     org_perms.ensure(request.user, perms.CUSTOMER_VIEW.code)
-    qs, parsed = selectors.customer_results(user=request.user, filters=selectors.CustomerFilters(
-        q=filters.q, branch_id=filters.branch, kind=filters.kind, segment=filters.segment,
-        consent=filters.consent, created_from=filters.created_from,
-        created_to=filters.created_to, sort=filters.sort))
+    qs, parsed = selectors.customer_results(
+        user=request.user, filters=CustomerFilter(filters.dict()).parameters())
     items, page = page_slice(qs, filters.page, filters.per_page, cap=LIST_CAP)
     return {"items": items, "page": page, "corrected": parsed.corrected}
 
@@ -342,6 +341,6 @@ def customer_contact_log(request: HttpRequest, customer_id: int,
             operation_id="customer_import_get")
 @scoped("branch")
 def customer_import_get(request: HttpRequest, import_id: int) -> Any:
-    return io.import_get(user=request.user, import_id=import_id)
+    return imports.import_get(user=request.user, import_id=import_id)
 
 

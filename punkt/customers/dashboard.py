@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from punkt.core.navigation import NavItem, Panel, nav, panel
 from punkt.customers import permissions as perms
 from punkt.customers.models import DataSubjectRequest, RequestStatus, TimelineEntry
+from punkt.organization.actors import employee_of
 
 nav(NavItem(_("Customers"), "customers:customer_list", perms.CUSTOMER_VIEW.code, order=10,
             key="k", active_pattern=r"^/customers/(?!data-requests/)"))
@@ -18,7 +20,8 @@ nav(NavItem(_("GDPR requests"), "customers:data_requests", perms.GDPR_MANAGE.cod
 
 
 def _my_recent(request: Any) -> dict[str, Any] | None:
-    entries = list(TimelineEntry.objects.filter(actor=request.user).select_related("customer")
+    entries = list(TimelineEntry.objects.visible_to(request.user, perms.TIMELINE_ADD)
+                   .filter(actor=employee_of(request.user)).select_related("customer")
                    .order_by("-occurred_at", "-id")[:8])
     if not entries:
         return None
@@ -27,9 +30,9 @@ def _my_recent(request: Any) -> dict[str, Any] | None:
 
 def _requests_due(request: Any) -> dict[str, Any] | None:
     today = timezone.localdate()
-    open_qs = DataSubjectRequest.objects.filter(
+    open_qs = DataSubjectRequest.objects.visible_to(request.user, perms.GDPR_MANAGE).filter(
         status__in=[RequestStatus.OPEN, RequestStatus.EXTENDED])
-    soon = list(open_qs.filter(due_on__lte=today + timezone.timedelta(days=7))
+    soon = list(open_qs.filter(due_on__lte=today + datetime.timedelta(days=7))
                 .select_related("customer").order_by("due_on")[:10])
     return {"soon": soon, "open": open_qs.count(), "today": today}
 

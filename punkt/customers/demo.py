@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime
 import random
-from typing import Any
 
 from django.utils import timezone
 
 from punkt.core.demo import seeder
 from punkt.customers import services, timeline
 from punkt.customers.models import Customer, Direction, TimelineEntry, TimelineKind
+from punkt.organization.actors import Actor
 from punkt.organization.models import Branch, BranchKind, Employee
 
 PEOPLE = [
@@ -44,7 +44,7 @@ def _valid_pesel(seed: str, rng: random.Random) -> str:
 
 
 @seeder(20)
-def seed_customers(actor: Any) -> list[str]:
+def seed_customers(actor: Actor) -> list[str]:
     if Customer.objects.exists():
         return []
     rng = random.Random(2026)

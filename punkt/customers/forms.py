@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -119,7 +119,7 @@ class CustomerCreateForm(CustomerForm):
 
     def __init__(self, *args: Any, branches: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["branch"].choices = branches
+        cast(forms.ChoiceField, self.fields["branch"]).choices = branches
         if len(branches) == 1:
             self.fields["branch"].initial = branches[0][0]
             self.fields["branch"].widget = forms.HiddenInput()
@@ -186,5 +186,5 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, branches: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["branch"].choices = branches
+        cast(forms.ChoiceField, self.fields["branch"]).choices = branches
         self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"

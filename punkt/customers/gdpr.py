@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from punkt.core.audit import audit_record
-from punkt.core.errors import Conflict, NotFound, ValidationFailed
+from punkt.core.errors import Conflict, ValidationFailed
 from punkt.customers import permissions as perms
 from punkt.customers import search
 from punkt.customers.models import (
@@ -38,6 +38,7 @@ from punkt.customers.models import (
 )
 from punkt.customers.timeline import timeline_add
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor, employee_of
 
 ERASE_DELETE = "delete"
 ERASE_KEEP = "keep"
@@ -108,19 +109,11 @@ def _rows(qs: Any, exclude: tuple[str, ...]) -> list[dict[str, Any]]:
     return [{k: _value(v) for k, v in row.items()} for row in qs.values(*fields)]
 
 
-def _lock_customer(customer_id: int) -> Customer:
-    customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
-    if customer is None:
-        raise NotFound(_("Customer not found."))
-    return customer
-
-
-def customer_export_data(*, actor: Any, customer_id: int) -> dict[str, Any]:
+def customer_export_data(*, actor: Actor, customer_id: int) -> dict[str, Any]:
     """Everything held on the customer, machine-readable (GDPR art. 15 and 20)."""
     org_perms.ensure(actor, perms.GDPR_MANAGE.code)
-    customer = Customer.objects.filter(pk=customer_id).first()
-    if customer is None:
-        raise NotFound(_("Customer not found."))
+    customer = Customer.objects.visible_to(actor, perms.GDPR_MANAGE).get_or_not_found(
+        customer_id, missing=_("Customer not found."))
     data: dict[str, Any] = {
         "format": "punkt.customer-export/1",
         "exported_at": timezone.now().isoformat(),
@@ -136,14 +129,14 @@ def customer_export_data(*, actor: Any, customer_id: int) -> dict[str, Any]:
 
 
 @transaction.atomic
-def customer_anonymise(*, actor: Any, customer_id: int, reason: str) -> Customer:
+def customer_anonymise(*, actor: Actor, customer_id: int, reason: str) -> Customer:
     """Remove personal data everywhere; keep what the law requires (see ``LINKED``)."""
     org_perms.ensure(actor, perms.GDPR_MANAGE.code)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationFailed("required", _("Give the reason (e.g. the request it answers)."),
                                field="reason")
-    customer = _lock_customer(customer_id)
+    customer = Customer.objects.locked(customer_id, missing=_("Customer not found."))
     if customer.status == CustomerStatus.ANONYMISED:
         raise Conflict("already_anonymised", _("This customer is already anonymised."))
     if customer.status == CustomerStatus.MERGED:
@@ -181,7 +174,7 @@ def customer_anonymise(*, actor: Any, customer_id: int, reason: str) -> Customer
 # --- merge -----------------------------------------------------------------------------
 
 @transaction.atomic
-def customer_merge(*, actor: Any, survivor_id: int, merged_id: int) -> MergeRecord:
+def customer_merge(*, actor: Actor, survivor_id: int, merged_id: int) -> MergeRecord:
     """Move everything of ``merged_id`` to ``survivor_id``; blanks of the survivor are
     filled from the merged record. The merge record lets :func:`customer_unmerge` undo it."""
     from punkt.customers.services import refresh_derived
@@ -190,7 +183,8 @@ def customer_merge(*, actor: Any, survivor_id: int, merged_id: int) -> MergeReco
     if survivor_id == merged_id:
         raise ValidationFailed("invalid", _("Choose two different customers."), field="merged")
     first, second = sorted([survivor_id, merged_id])
-    locked = {c.pk: c for c in [_lock_customer(first), _lock_customer(second)]}
+    missing = _("Customer not found.")
+    locked = {pk: Customer.objects.locked(pk, missing=missing) for pk in (first, second)}
     survivor, merged = locked[survivor_id], locked[merged_id]
     for c in (survivor, merged):
         if c.status != CustomerStatus.ACTIVE:
@@ -234,7 +228,7 @@ def customer_merge(*, actor: Any, survivor_id: int, merged_id: int) -> MergeReco
     search.index_customers([survivor, merged])
     record = MergeRecord.objects.create(survivor=survivor, merged=merged, moved=moved,
                                         filled=filled, snapshot=snapshot,
-                                        actor=actor if getattr(actor, "pk", None) else None)
+                                        actor=employee_of(actor))
     timeline_add(customer_id=survivor.pk, kind=TimelineKind.SYSTEM,
                  subject=_("Merged with duplicate %(number)s") % {"number": merged.number},
                  actor=actor, source=record)
@@ -257,18 +251,17 @@ def _recompute_consents(customer: Customer) -> None:
 
 
 @transaction.atomic
-def customer_unmerge(*, actor: Any, record_id: int) -> Customer:
+def customer_unmerge(*, actor: Actor, record_id: int) -> Customer:
     """Undo a merge: rows go back, the survivor's filled blanks are cleared again."""
     from punkt.customers.services import refresh_derived
 
     org_perms.ensure(actor, perms.CUSTOMER_MERGE.code)
-    record = MergeRecord.objects.select_for_update().filter(pk=record_id).first()
-    if record is None:
-        raise NotFound(_("Merge not found."))
+    record = MergeRecord.objects.locked(record_id, missing=_("Merge not found."))
     if record.undone_at is not None:
         raise Conflict("already_undone", _("This merge was already undone."))
     first, second = sorted([record.survivor_id, record.merged_id])
-    locked = {c.pk: c for c in [_lock_customer(first), _lock_customer(second)]}
+    missing = _("Customer not found.")
+    locked = {pk: Customer.objects.locked(pk, missing=missing) for pk in (first, second)}
     survivor, merged = locked[record.survivor_id], locked[record.merged_id]
     if merged.status != CustomerStatus.MERGED or survivor.status != CustomerStatus.ACTIVE:
         raise Conflict("not_reversible", _("One of the customers changed status since the "
@@ -320,12 +313,11 @@ def request_due(received_on: datetime.date) -> datetime.date:
 
 
 @transaction.atomic
-def data_request_create(*, actor: Any, customer_id: int, kind: str,
+def data_request_create(*, actor: Actor, customer_id: int, kind: str,
                         received_on: datetime.date, note: str = "") -> DataSubjectRequest:
     org_perms.ensure(actor, perms.GDPR_MANAGE.code)
-    customer = Customer.objects.filter(pk=customer_id).first()
-    if customer is None:
-        raise NotFound(_("Customer not found."))
+    customer = Customer.objects.visible_to(actor, perms.GDPR_MANAGE).get_or_not_found(
+        customer_id, missing=_("Customer not found."))
     if kind not in RequestKind.values:
         raise ValidationFailed("invalid", _("Choose the kind of request."), field="kind")
     today = timezone.localdate()
@@ -338,19 +330,17 @@ def data_request_create(*, actor: Any, customer_id: int, kind: str,
     req = DataSubjectRequest.objects.create(
         customer=customer, kind=kind, received_on=received_on,
         due_on=request_due(received_on), note=(note or "").strip()[:2000],
-        created_by=actor if getattr(actor, "pk", None) else None)
+        created_by=employee_of(actor))
     audit_record(action="customers.gdpr.request", obj=req, actor=actor,
                  branch_id=customer.branch_id, message=kind)
     return req
 
 
 @transaction.atomic
-def data_request_extend(*, actor: Any, request_id: int, reason: str) -> DataSubjectRequest:
+def data_request_extend(*, actor: Actor, request_id: int, reason: str) -> DataSubjectRequest:
     """Extend by two months (art. 12(3)); the customer must be told why within the first."""
     org_perms.ensure(actor, perms.GDPR_MANAGE.code)
-    req = DataSubjectRequest.objects.select_for_update().filter(pk=request_id).first()
-    if req is None:
-        raise NotFound(_("Request not found."))
+    req = DataSubjectRequest.objects.locked(request_id, missing=_("Request not found."))
     if req.status != RequestStatus.OPEN:
         raise Conflict("invalid_state", _("Only an open request can be extended, once."))
     reason = " ".join((reason or "").split())
@@ -367,12 +357,10 @@ def data_request_extend(*, actor: Any, request_id: int, reason: str) -> DataSubj
 
 
 @transaction.atomic
-def data_request_close(*, actor: Any, request_id: int, status: str, resolution: str
+def data_request_close(*, actor: Actor, request_id: int, status: str, resolution: str
                        ) -> DataSubjectRequest:
     org_perms.ensure(actor, perms.GDPR_MANAGE.code)
-    req = DataSubjectRequest.objects.select_for_update().filter(pk=request_id).first()
-    if req is None:
-        raise NotFound(_("Request not found."))
+    req = DataSubjectRequest.objects.locked(request_id, missing=_("Request not found."))
     if not req.is_open:
         raise Conflict("invalid_state", _("This request is already closed."))
     if status not in (RequestStatus.DONE, RequestStatus.REFUSED):

@@ -10,15 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from punkt.core.badges import tones
 from punkt.core.models import TimeStampedModel
+from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet
 
 
+@tones(person="", company="", sole_trader="")
 class CustomerKind(models.TextChoices):
     PERSON = "person", _("Individual")
     COMPANY = "company", _("Company")
     SOLE_TRADER = "sole_trader", _("Sole trader")
 
 
+@tones(active="ok", merged="err", anonymised="err")
 class CustomerStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     MERGED = "merged", _("Merged into another customer")
@@ -80,6 +84,12 @@ def age_band_for(birth_date: datetime.date | None, today: datetime.date | None =
         if age < limit:
             return band
     return AgeBand.A65
+
+
+class CustomerQuerySet(BranchScopedQuerySet["Customer"]):
+    def active(self) -> CustomerQuerySet:
+        """Customers not merged into another record nor anonymised."""
+        return self.filter(status=CustomerStatus.ACTIVE)
 
 
 class Customer(TimeStampedModel):
@@ -146,6 +156,8 @@ class Customer(TimeStampedModel):
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="merged_from")
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+
+    objects = CustomerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("customer")
@@ -269,6 +281,8 @@ class CustomerWord(models.Model):
                                db_index=False)
     sort_key = models.CharField(max_length=250)
 
+    objects = BranchScopedQuerySet.as_manager()
+
     class Meta:
         # The (word) prefix index lives in migration 0003: covering on PostgreSQL.
         constraints = [models.UniqueConstraint(fields=["customer", "word"],
@@ -323,7 +337,9 @@ class ConsentText(models.Model):
         return f"{self.get_purpose_display()} v{self.version}"
 
 
-class AppendOnly(models.QuerySet[Any]):
+class AppendOnly(BranchScopedQuerySet["ConsentEvent"]):
+    """Consent history: rows are added, never changed or removed (a merge moves them)."""
+
     def update(self, **kwargs: Any) -> int:
         if set(kwargs) - {"customer", "customer_id"}:
             raise TypeError("Consent history is append-only.")
@@ -439,6 +455,9 @@ class TimelineEntry(models.Model):
     source_id = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    #: ``branch`` is where the entry was made; a profile reads the entries by customer.
+    objects = BranchScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline entries")
@@ -489,6 +508,10 @@ class DataSubjectRequest(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = BranchScopedQuerySet.as_manager()
+    #: A request belongs to the customer's home branch.
+    branch_scope = "customer__branch"
+
     class Meta:
         verbose_name = _("data-subject request")
         verbose_name_plural = _("data-subject requests")
@@ -525,6 +548,8 @@ class MergeRecord(models.Model):
     at = models.DateTimeField(default=timezone.now)
     undone_at = models.DateTimeField(null=True, blank=True)
 
+    objects = PunktQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at"]
 
@@ -532,7 +557,11 @@ class MergeRecord(models.Model):
         return f"merge #{self.pk}"
 
 
+@tones(checked="", queued="", running="", done="", failed="")
 class ImportStatus(models.TextChoices):
+    """The labels of the customer import's states (the states and their table:
+    ``core.imports``; never "rejected": the valid rows are imported)."""
+
     CHECKED = "checked", _("Checked (dry run)")
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Importing")
@@ -558,6 +587,8 @@ class CustomerImport(models.Model):
     errors = models.JSONField(default=list, blank=True)
     job = models.ForeignKey("core.JobProgress", null=True, blank=True,
                             on_delete=models.SET_NULL, related_name="+")
+
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -194,10 +194,14 @@ class WordResults:
     scan). A customer matched by two of their words is listed once; its second row still
     counts in the offset there, so beyond 10,000 matches a page may start one row late."""
 
-    def __init__(self, q: ParsedQuery, *, branches: Iterable[int] | None,
-                 descending: bool = False, retry: bool = True, cap: int = 10_000) -> None:
+    def __init__(self, q: ParsedQuery, *, words: QuerySet[CustomerWord],
+                 customers: QuerySet[Customer], descending: bool = False, retry: bool = True,
+                 cap: int = 10_000) -> None:
         self.q = q
-        self.branches = None if branches is None else sorted(set(branches))
+        #: The word rows and the customers the user may see (``visible_to``): the same
+        #: branch scope, read from two tables.
+        self.words = words
+        self.customers = customers
         self.descending = descending
         #: When the words find nobody, look again with similar words for each (as
         #: :func:`search` does; reading the matches tells, without a separate query).
@@ -219,13 +223,6 @@ class WordResults:
             out[w] = [a for a in alts if not any(a != b and a.startswith(b) for b in alts)]
         return out
 
-    def _branch_filter(self, field: str) -> Q:
-        if self.branches is None:
-            return Q()
-        if len(self.branches) == 1:
-            return Q(**{field: self.branches[0]})  # (an absurd id finds nothing)
-        return Q(**{f"{field}__in": self.branches})
-
     def _ordered(self, index: slice) -> list[tuple[str, int]]:
         """A page of more than ``cap`` matches: PostgreSQL sorts, keeping only the page. A
         customer with two words of the same prefix (Jan on ul. Jana) has two rows there:
@@ -236,15 +233,14 @@ class WordResults:
         rows = list(self._union().order_by(*order)[start:stop + 5])
         return list(dict.fromkeys(rows))[: stop - start]
 
-    def _union(self) -> QuerySet[CustomerWord]:
+    def _union(self) -> QuerySet[CustomerWord, tuple[str, int]]:
         alts = self._alternatives()
         # Drive from the word whose shortest alternative is longest (fewest matches).
         driver = max(self.q.words, key=lambda w: (min(len(a) for a in alts[w]), w))
         others = [Exists(CustomerWord.objects.filter(_prefixes(alts[w]),
                                                      customer_id=OuterRef("customer_id")))
                   for w in self.q.words if w != driver]
-        parts = [CustomerWord.objects.filter(self._branch_filter("branch_id"), *others,
-                                             word__startswith=alt)
+        parts = [self.words.filter(*others, word__startswith=alt)
                  .values_list("sort_key", "customer_id") for alt in alts[driver]]
         return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
@@ -289,9 +285,7 @@ class WordResults:
         rows = self._ordered(index) if self._more else rows[index]
         ids = [pk for _key, pk in rows]
         # Scope and status again: the words are a copy, and a merge may commit meanwhile.
-        found = (Customer.objects.filter(self._branch_filter("branch_id"),
-                                         status=CustomerStatus.ACTIVE)
-                 .select_related("branch").in_bulk(ids))
+        found = self.customers.select_related("branch").in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
 
 

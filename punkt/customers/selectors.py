@@ -1,90 +1,57 @@
-"""Reading customers, branch scoping first. Lists, the API, exports all start here."""
+"""Reading customers, branch scoping first (``visible_to``). Lists, the API, exports all
+start here."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import (
-    DateTimeField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-)
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 
-from punkt.core.errors import NotFound
+from punkt.core.scoping import BranchScopedQuerySet
+from punkt.core.web import MAX_ID
 from punkt.customers import permissions as perms
 from punkt.customers import search
+from punkt.customers.filters import CustomerFilter, CustomerFilters
 from punkt.customers.models import (
     Consent,
     ConsentEvent,
     ConsentPurpose,
     Customer,
-    CustomerStatus,
+    CustomerQuerySet,
+    CustomerWord,
     TimelineEntry,
 )
-from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor
 
 SORTS = {
     "name": ("sort_key", "id"), "-name": ("-sort_key", "-id"),
     "created": ("created_at", "id"), "-created": ("-created_at", "-id"),
 }
-#: Segment filters: ``field:value`` for the seed-003 segmentation fields.
-SEGMENT_FIELDS = ("company_size", "main_customer_type", "age_band", "education",
-                  "income_band", "vehicle")
 
 
-def customers_visible_to(user: Any, *, include_closed: bool = False) -> QuerySet[Customer]:
-    allowed = org_perms.access_of(user).branches_for(perms.CUSTOMER_VIEW.code)
-    qs = Customer.objects.all()
-    if not include_closed:
-        qs = qs.filter(status=CustomerStatus.ACTIVE)
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
-    return qs
+def customers_visible_to(user: Actor, *, include_closed: bool = False,
+                         branch_id: int | None = None) -> CustomerQuerySet:
+    """The customers of the branches where ``user`` sees customers (narrowed to
+    ``branch_id``); active ones unless ``include_closed``."""
+    qs = Customer.objects.all() if include_closed else Customer.objects.active()
+    return _in_scope(qs, user, branch_id)
 
 
-@dataclass
-class CustomerFilters:
-    q: str = ""
-    branch_id: int | None = None
-    kind: str = ""
-    segment: str = ""
-    consent: str = ""
-    created_from: datetime.date | None = None
-    created_to: datetime.date | None = None
-    sort: str = "name"
+def _in_scope[Q: BranchScopedQuerySet[Any]](qs: Q, user: Actor, branch_id: int | None) -> Q:
+    """``visible_to`` for the customer lists; a branch id no branch can have (a caller's
+    unchecked input) finds nothing."""
+    if branch_id and not 0 < branch_id <= MAX_ID:
+        return qs.none()
+    return qs.visible_to(user, perms.CUSTOMER_VIEW, branch_id=branch_id)
 
 
-def customer_list(*, user: Any, filters: CustomerFilters, retry: bool = True
+def customer_list(*, user: Actor, filters: CustomerFilters, retry: bool = True
                   ) -> tuple[QuerySet[Customer], search.ParsedQuery]:
-    qs = customers_visible_to(user)
-    if filters.branch_id:
-        qs = qs.filter(branch_id=filters.branch_id)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.segment and ":" in filters.segment:
-        name, value = filters.segment.split(":", 1)
-        if name in SEGMENT_FIELDS:
-            qs = qs.filter(**{name: value})
-    if filters.consent:
-        purpose, _sep, state = filters.consent.partition(":")
-        if purpose in ConsentPurpose.values:
-            given = Exists(Consent.objects.filter(customer=OuterRef("pk"), purpose=purpose,
-                                                  granted=True))
-            qs = qs.filter(~given if state == "no" else given)
-    if filters.created_from:
-        qs = qs.filter(created_at__date__gte=filters.created_from)
-    if filters.created_to:
-        qs = qs.filter(created_at__date__lte=filters.created_to)
+    qs = CustomerFilter.narrow(customers_visible_to(user, branch_id=filters.branch_id), filters)
     qs, parsed = search.search(qs, filters.q, retry=retry)
     order = SORTS.get(filters.sort, SORTS["name"])
     if search.WordResults.usable(parsed) and connection.vendor == "postgresql":
@@ -92,7 +59,7 @@ def customer_list(*, user: Any, filters: CustomerFilters, retry: bool = True
     return qs.select_related("branch").order_by(*order), parsed
 
 
-def customer_results(*, user: Any, filters: CustomerFilters
+def customer_results(*, user: Actor, filters: CustomerFilters
                      ) -> tuple[QuerySet[Customer] | search.WordResults, search.ParsedQuery]:
     """What a list page or the API pages through: :func:`customer_list`, or for a plain
     word search ordered by name the faster :class:`search.WordResults` (same rows)."""
@@ -102,13 +69,9 @@ def customer_results(*, user: Any, filters: CustomerFilters
             and search.WordResults.usable(search.parse(filters.q))):
         return customer_list(user=user, filters=filters)
     _qs, parsed = customer_list(user=user, filters=filters, retry=False)
-    allowed = org_perms.access_of(user).branches_for(perms.CUSTOMER_VIEW.code)
-    branches: list[int] | None = None if allowed is None else list(allowed)
-    if filters.branch_id:
-        wanted = filters.branch_id if 0 < filters.branch_id < 2**63 else None
-        branches = [b for b in (branches if branches is not None else [wanted])
-                    if b is not None and b == wanted]
-    return search.WordResults(parsed, branches=branches,
+    words = _in_scope(CustomerWord.objects.all(), user, filters.branch_id)
+    return search.WordResults(parsed, words=words,
+                              customers=customers_visible_to(user, branch_id=filters.branch_id),
                               descending=filters.sort == "-name"), parsed
 
 
@@ -136,12 +99,10 @@ def _matches_first(order: tuple[str, ...]) -> list[Any]:
     return out
 
 
-def customer_get(*, user: Any, customer_id: int, include_closed: bool = True) -> Customer:
-    customer = customers_visible_to(user, include_closed=include_closed).select_related(
-        "branch", "created_by", "merged_into").filter(pk=customer_id).first()
-    if customer is None:
-        raise NotFound(_("Customer not found."))
-    return customer
+def customer_get(*, user: Actor, customer_id: int, include_closed: bool = True) -> Customer:
+    return (customers_visible_to(user, include_closed=include_closed)
+            .select_related("branch", "created_by", "merged_into")
+            .get_or_not_found(customer_id, missing=_("Customer not found.")))
 
 
 def consent_state(customer: Customer) -> list[dict[str, Any]]:

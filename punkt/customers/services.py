@@ -39,6 +39,7 @@ from punkt.customers.models import (
 from punkt.customers.normalize import digits, fold
 from punkt.customers.timeline import timeline_add
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Branch
 
 TEXT_FIELDS = {
@@ -98,14 +99,31 @@ def clean_customer(data: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ValidationFailed("unknown_field", _("Unknown or read-only field: %(field)s.")
                                % {"field": unknown[0]}, field=unknown[0])
-    out: dict[str, Any] = {}
     kind = data.get("kind") or ""
     if kind not in CustomerKind.values:
         raise ValidationFailed("invalid", _("Choose the customer type: individual, company or "
                                             "sole trader."), field="kind")
-    out["kind"] = kind
-    for name in TEXT_FIELDS:
-        out[name] = _text(data, name)
+    out: dict[str, Any] = {"kind": kind, **_clean_names(data, kind)}
+    out["consumer_like"] = bool(data.get("consumer_like")) and kind == CustomerKind.SOLE_TRADER
+    out |= _clean_identifiers(data, kind)
+    out |= _clean_contact(data)
+    out |= _clean_segmentation(data)
+    if kind == CustomerKind.COMPANY:
+        for name in PERSON_ONLY:
+            out[name] = None if name == "birth_date" else ""
+        out["first_name"] = out["last_name"] = ""
+    if kind == CustomerKind.PERSON:
+        for name in BUSINESS_ONLY:
+            out[name] = None if name in ("has_branches", "founding_year") else ""
+        out["company_name"] = ""
+    if out.get("birth_date"):
+        out["age_band"] = age_band_for(out["birth_date"])
+    return out
+
+
+def _clean_names(data: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The text fields; the names the customer type requires."""
+    out = {name: _text(data, name) for name in TEXT_FIELDS}
     if kind in (CustomerKind.PERSON, CustomerKind.SOLE_TRADER):
         for name in ("first_name", "last_name"):
             if not out[name]:
@@ -113,11 +131,17 @@ def clean_customer(data: dict[str, Any]) -> dict[str, Any]:
                                        % {"field": _label(name)}, field=name)
     if kind in (CustomerKind.COMPANY, CustomerKind.SOLE_TRADER) and not out["company_name"]:
         raise ValidationFailed("required", _("Company name is required."), field="company_name")
-    out["consumer_like"] = bool(data.get("consumer_like")) and kind == CustomerKind.SOLE_TRADER
-    out["pesel"] = ids.clean_pesel(data.get("pesel") or "")
-    out["nip"] = ids.clean_nip(data.get("nip") or "")
-    out["regon"] = ids.clean_regon(data.get("regon") or "")
-    out["bank_account"] = ids.clean_iban(data.get("bank_account") or "")
+    return out
+
+
+def _clean_identifiers(data: dict[str, Any], kind: str) -> dict[str, Any]:
+    """PESEL, NIP, REGON, bank account and the date of birth (which the PESEL holds)."""
+    out: dict[str, Any] = {
+        "pesel": ids.clean_pesel(data.get("pesel") or ""),
+        "nip": ids.clean_nip(data.get("nip") or ""),
+        "regon": ids.clean_regon(data.get("regon") or ""),
+        "bank_account": ids.clean_iban(data.get("bank_account") or ""),
+    }
     if kind == CustomerKind.COMPANY and out["pesel"]:
         raise ValidationFailed("invalid", _("A company has no PESEL; enter its NIP."),
                                field="pesel")
@@ -139,15 +163,26 @@ def clean_customer(data: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed("invalid", _("Date of birth must be between 1900 and today."),
                                field="birth_date")
     out["birth_date"] = birth
-    out["phone"] = ids.clean_phone(data.get("phone") or "")
-    out["email"] = ids.clean_email(data.get("email") or "").lower()
-    out["country"] = _country(data.get("country"), "country", "PL")
-    out["corr_country"] = _country(data.get("corr_country"), "corr_country")
+    return out
+
+
+def _clean_contact(data: dict[str, Any]) -> dict[str, Any]:
+    """Phone, e-mail, the countries and postal codes of both addresses."""
+    out = {"phone": ids.clean_phone(data.get("phone") or ""),
+           "email": ids.clean_email(data.get("email") or "").lower(),
+           "country": _country(data.get("country"), "country", "PL"),
+           "corr_country": _country(data.get("corr_country"), "corr_country")}
     out["postal_code"] = ids.clean_postal_code(data.get("postal_code") or "",
                                                field="postal_code", country=out["country"])
     out["corr_postal_code"] = ids.clean_postal_code(
         data.get("corr_postal_code") or "", field="corr_postal_code",
         country=out["corr_country"] or out["country"])
+    return out
+
+
+def _clean_segmentation(data: dict[str, Any]) -> dict[str, Any]:
+    """The seed-003 segmentation: listed values, has branches, founding year."""
+    out: dict[str, Any] = {}
     for name, choices in CHOICE_FIELDS.items():
         value = data.get(name) or ""
         if value and value not in choices.values:
@@ -160,26 +195,16 @@ def clean_customer(data: dict[str, Any]) -> dict[str, Any]:
     year = data.get("founding_year")
     if year in (None, ""):
         out["founding_year"] = None
-    else:
-        try:
-            year = int(year)
-        except (TypeError, ValueError):
-            raise ValidationFailed("invalid", _("Founding year must be a year, e.g. 1998."),
-                                   field="founding_year") from None
-        if not 1800 <= year <= timezone.localdate().year:
-            raise ValidationFailed("invalid", _("Founding year must be between 1800 and this "
-                                                "year."), field="founding_year")
-        out["founding_year"] = year
-    if kind == CustomerKind.COMPANY:
-        for name in PERSON_ONLY:
-            out[name] = None if name == "birth_date" else ""
-        out["first_name"] = out["last_name"] = ""
-    if kind == CustomerKind.PERSON:
-        for name in BUSINESS_ONLY:
-            out[name] = None if name in ("has_branches", "founding_year") else ""
-        out["company_name"] = ""
-    if out.get("birth_date"):
-        out["age_band"] = age_band_for(out["birth_date"])
+        return out
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ValidationFailed("invalid", _("Founding year must be a year, e.g. 1998."),
+                               field="founding_year") from None
+    if not 1800 <= year <= timezone.localdate().year:
+        raise ValidationFailed("invalid", _("Founding year must be between 1800 and this "
+                                            "year."), field="founding_year")
+    out["founding_year"] = year
     return out
 
 
@@ -233,7 +258,7 @@ class PossibleDuplicate(Conflict):
         self.duplicates = duplicates
 
 
-def find_duplicates(*, user: Any, data: dict[str, Any], exclude_id: int | None = None,
+def find_duplicates(*, user: Actor, data: dict[str, Any], exclude_id: int | None = None,
                     limit: int = 5) -> list[Duplicate]:
     """Likely duplicates anywhere in the company. For customers the user may not see only
     the branch is told, never their data."""
@@ -271,9 +296,10 @@ def find_duplicates(*, user: Any, data: dict[str, Any], exclude_id: int | None =
         found.append(c)
         if len(found) >= limit:
             break
-    allowed = org_perms.access_of(user).branches_for(perms.CUSTOMER_VIEW.code)
+    visible = set(Customer.objects.visible_to(user, perms.CUSTOMER_VIEW)
+                  .filter(pk__in=[c.pk for c in found]).values_list("pk", flat=True))
     return [Duplicate(customer_id=c.pk, branch_id=c.branch_id, branch_name=c.branch.name,
-                      reason=reasons[c.pk], visible=allowed is None or c.branch_id in allowed,
+                      reason=reasons[c.pk], visible=c.pk in visible,
                       name=c.display_name) for c in found]
 
 
@@ -311,23 +337,15 @@ def current_text(purpose: str) -> ConsentText | None:
         "-version").first()
 
 
-def _write_consent(*, customer: Customer, purpose: str, granted: bool, source: str, actor: Any,
+def _write_consent(*, customer: Customer, purpose: str, granted: bool, source: str, actor: Actor,
                    branch_id: int | None, at: datetime.datetime | None = None) -> ConsentEvent:
     at = at or timezone.now()
     event = ConsentEvent.objects.create(
         customer=customer, purpose=purpose, granted=granted, at=at, source=source,
-        text=current_text(purpose), employee=actor if getattr(actor, "pk", None) else None,
-        branch_id=branch_id)
+        text=current_text(purpose), employee=employee_of(actor), branch_id=branch_id)
     Consent.objects.update_or_create(customer=customer, purpose=purpose, defaults={
         "granted": granted, "changed_at": at, "last_event": event})
     return event
-
-
-def _lock_customer(customer_id: int) -> Customer:
-    customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
-    if customer is None:
-        raise NotFound(_("Customer not found."))
-    return customer
 
 
 def _ensure_active(customer: Customer) -> None:
@@ -337,7 +355,7 @@ def _ensure_active(customer: Customer) -> None:
 
 
 @transaction.atomic
-def customer_create(*, actor: Any, branch_id: int, data: dict[str, Any],
+def customer_create(*, actor: Actor, branch_id: int, data: dict[str, Any],
                     consents: list[ConsentInput] | list[dict[str, Any]],
                     source: str = ConsentSource.COUNTER,
                     confirm_duplicate: bool = False) -> Customer:
@@ -361,8 +379,7 @@ def customer_create(*, actor: Any, branch_id: int, data: dict[str, Any],
         found = find_duplicates(user=actor, data=clean)
         if found:
             raise PossibleDuplicate(found)
-    customer = Customer(branch=branch, created_by=actor if getattr(actor, "pk", None) else None,
-                        **clean)
+    customer = Customer(branch=branch, created_by=employee_of(actor), **clean)
     refresh_derived(customer)
     customer.save()
     search.index_customers([customer])
@@ -378,8 +395,8 @@ def customer_create(*, actor: Any, branch_id: int, data: dict[str, Any],
 
 
 @transaction.atomic
-def customer_update(*, actor: Any, customer_id: int, data: dict[str, Any]) -> Customer:
-    customer = _lock_customer(customer_id)
+def customer_update(*, actor: Actor, customer_id: int, data: dict[str, Any]) -> Customer:
+    customer = Customer.objects.locked(customer_id, missing=_("Customer not found."))
     org_perms.ensure(actor, perms.CUSTOMER_EDIT.code, customer.branch_id)
     _ensure_active(customer)
     before_raw = {f: getattr(customer, f) for f in EDITABLE}
@@ -403,10 +420,10 @@ def customer_update(*, actor: Any, customer_id: int, data: dict[str, Any]) -> Cu
 
 
 @transaction.atomic
-def consent_record(*, actor: Any, customer_id: int, purpose: str, granted: bool,
+def consent_record(*, actor: Actor, customer_id: int, purpose: str, granted: bool,
                    source: str = ConsentSource.COUNTER) -> ConsentEvent:
     """Give or withdraw one consent. Withdrawing is as easy as giving (GDPR art. 7(3))."""
-    customer = _lock_customer(customer_id)
+    customer = Customer.objects.locked(customer_id, missing=_("Customer not found."))
     org_perms.ensure(actor, perms.CONSENT_RECORD.code, customer.branch_id)
     _ensure_active(customer)
     if purpose not in ConsentPurpose.values:
@@ -434,9 +451,9 @@ def consent_record(*, actor: Any, customer_id: int, purpose: str, granted: bool,
 
 
 @transaction.atomic
-def contact_add(*, actor: Any, customer_id: int, kind: str, value: str, label: str = ""
+def contact_add(*, actor: Actor, customer_id: int, kind: str, value: str, label: str = ""
                 ) -> CustomerContact:
-    customer = _lock_customer(customer_id)
+    customer = Customer.objects.locked(customer_id, missing=_("Customer not found."))
     org_perms.ensure(actor, perms.CUSTOMER_EDIT.code, customer.branch_id)
     _ensure_active(customer)
     if kind == ContactKind.PHONE:
@@ -462,11 +479,11 @@ def contact_add(*, actor: Any, customer_id: int, kind: str, value: str, label: s
 
 
 @transaction.atomic
-def contact_remove(*, actor: Any, contact_id: int) -> None:
+def contact_remove(*, actor: Actor, contact_id: int) -> None:
     contact = CustomerContact.objects.filter(pk=contact_id).select_related("customer").first()
     if contact is None:
         raise NotFound(_("Contact not found."))
-    customer = _lock_customer(contact.customer_id)
+    customer = Customer.objects.locked(contact.customer_id, missing=_("Customer not found."))
     org_perms.ensure(actor, perms.CUSTOMER_EDIT.code, customer.branch_id)
     _ensure_active(customer)
     contact.delete()

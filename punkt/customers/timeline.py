@@ -27,6 +27,7 @@ from punkt.customers.models import (
     TimelineKind,
 )
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor, employee_of
 
 MAX_BODY = 10_000
 
@@ -41,7 +42,7 @@ def register_profile_action(action: Any) -> Any:
     return action
 
 
-def profile_actions(user: Any, customer: Any) -> list[tuple[Any, str]]:
+def profile_actions(user: Actor, customer: Customer) -> list[tuple[Any, str]]:
     found = (action(user, customer) for action in PROFILE_ACTIONS) if customer.is_active else ()
     return [a for a in found if a]
 
@@ -56,7 +57,7 @@ def register_profile_fact(fact: Any) -> Any:
     return fact
 
 
-def profile_facts(user: Any, customer: Any) -> list[tuple[Any, str]]:
+def profile_facts(user: Actor, customer: Customer) -> list[tuple[Any, str]]:
     found = (fact(user, customer) for fact in PROFILE_FACTS)
     return [f for f in found if f]
 
@@ -69,19 +70,19 @@ def register_kind(kind: str, label: Any) -> None:
 
 
 def timeline_add(*, customer_id: int, kind: str, subject: str = "", body: str = "",
-                 actor: Any = None, branch_id: int | None = None,
+                 actor: Actor | None = None, branch_id: int | None = None,
                  occurred_at: datetime.datetime | None = None, direction: str = "",
                  source: models.Model | None = None) -> TimelineEntry:
     """Append an entry; permission checks are the caller's (it is inside their service)."""
     return TimelineEntry.objects.create(
         customer_id=customer_id, kind=kind, subject=subject[:200], body=body[:MAX_BODY],
-        actor=actor if getattr(actor, "pk", None) else None, branch_id=branch_id,
+        actor=employee_of(actor), branch_id=branch_id,
         occurred_at=occurred_at or timezone.now(), direction=direction,
         source_type=source._meta.label_lower if source is not None else "",
         source_id=str(source.pk) if source is not None else "")
 
 
-def _customer_for_entry(actor: Any, customer_id: int) -> Customer:
+def _customer_for_entry(actor: Actor, customer_id: int) -> Customer:
     customer = Customer.objects.filter(pk=customer_id).only("pk", "branch_id", "status").first()
     if customer is None:
         raise NotFound(_("Customer not found."))
@@ -102,7 +103,7 @@ def _clean_text(text: str, field: str, *, required: bool) -> str:
 
 
 @transaction.atomic
-def note_add(*, actor: Any, customer_id: int, body: str) -> TimelineEntry:
+def note_add(*, actor: Actor, customer_id: int, body: str) -> TimelineEntry:
     customer = _customer_for_entry(actor, customer_id)
     body = _clean_text(body, "body", required=True)
     entry = timeline_add(customer_id=customer.pk, kind=TimelineKind.NOTE, body=body,
@@ -113,7 +114,7 @@ def note_add(*, actor: Any, customer_id: int, body: str) -> TimelineEntry:
 
 
 @transaction.atomic
-def contact_log(*, actor: Any, customer_id: int, kind: str, direction: str = Direction.INBOUND,
+def contact_log(*, actor: Actor, customer_id: int, kind: str, direction: str = Direction.INBOUND,
                 subject: str = "", body: str = "",
                 occurred_at: datetime.datetime | None = None) -> TimelineEntry:
     """Log a visit, call, e-mail, letter or SMS that happened (now, or earlier today …)."""

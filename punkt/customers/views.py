@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,13 +14,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, ValidationFailed
+from punkt.core.exports import csv_stream
 from punkt.core.forms import apply_error, submit_inline_form
 from punkt.core.paging import paginate
 from punkt.core.reauth import recent_authentication_required
 from punkt.core.routes import scoped
+from punkt.core.web import int_param, is_htmx, refusals_as_messages
+from punkt.customers import exports, imports, selectors, services, timeline
 from punkt.customers import identifiers as ids
 from punkt.customers import permissions as perms
-from punkt.customers import selectors, services, timeline
+from punkt.customers.filters import CustomerFilter
 from punkt.customers.forms import (
     ConsentForm,
     ContactForm,
@@ -39,33 +43,13 @@ from punkt.customers.models import (
     TimelineKind,
 )
 from punkt.organization import permissions as org_perms
-from punkt.organization.filters import branch_options
-from punkt.organization.selectors import branch_get, branches_visible_to
+from punkt.organization.actors import Actor
+from punkt.organization.filters import branch_picker
+from punkt.organization.models import Branch
+from punkt.organization.selectors import branch_get
 
 #: Counting stops here: "more than 10,000 customers — narrow the search".
 LIST_CAP = 10_000
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
-def _date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def filters_from(params: Any) -> selectors.CustomerFilters:
-    return selectors.CustomerFilters(
-        q=(params.get("q") or "").strip()[:200], branch_id=_int(params.get("branch")),
-        kind=params.get("kind", ""), segment=params.get("segment", ""),
-        consent=params.get("consent", ""), created_from=_date(params.get("created_from")),
-        created_to=_date(params.get("created_to")), sort=params.get("sort", "name"))
 
 
 def _segments() -> list[tuple[str, list[tuple[str, Any]]]]:
@@ -75,11 +59,10 @@ def _segments() -> list[tuple[str, list[tuple[str, Any]]]]:
             (str(_("Age band")), [(f"age_band:{v}", label) for v, label in AgeBand.choices])]
 
 
-def _branch_choices(user: Any, code: str) -> list[tuple[int, str]]:
-    allowed = org_perms.access_of(user).branches_for(code)
-    qs = branches_visible_to(user).filter(is_active=True).order_by("name")
-    if allowed is not None:
-        qs = qs.filter(pk__in=allowed)
+def _branch_choices(user: Actor, code: str) -> list[tuple[int, str]]:
+    """The active branches where ``user`` may do ``code`` (of those they see), by name."""
+    qs = (Branch.objects.visible_to(user, org_perms.BRANCH_VIEW).visible_to(user, code)
+          .filter(is_active=True).order_by("name"))
     return [(b.pk, str(b)) for b in qs[:1000]]
 
 
@@ -87,20 +70,19 @@ def _branch_choices(user: Any, code: str) -> list[tuple[int, str]]:
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.CUSTOMER_VIEW.code)
-    filters = filters_from(request.GET)
+    filters = CustomerFilter(request.GET).parameters()
     qs, parsed = selectors.customer_results(user=request.user, filters=filters)
-    listing = paginate(request, qs, sort=filters.sort, cap=LIST_CAP)
+    # A word search pages a WordResults (a capped count and slices), like a queryset.
+    listing = paginate(request, cast(QuerySet[Customer], qs), sort=filters.sort, cap=LIST_CAP)
     template = "customers/customer_list.html"
-    if request.htmx:
+    if is_htmx(request):
         template += "#results"
     access = org_perms.access_of(request.user)
     return render(request, template, {
         "listing": listing, "parsed": parsed, "kinds": CustomerKind.choices,
         "segments": _segments(), "purposes": ConsentPurpose.choices,
-        "branch_filter": access.is_hq
-        or len(access.branches_for(perms.CUSTOMER_VIEW.code) or []) > 1,
-        "branch_options": branch_options(request.user, perms.CUSTOMER_VIEW.code,
-                                         request.GET.get("branch", "")),
+        "branch_picker": branch_picker(request.user, perms.CUSTOMER_VIEW.code,
+                                       request.GET.get("branch", "")),
         "can_create": access.can(perms.CUSTOMER_EDIT.code),
         "can_export": access.can(perms.CUSTOMER_EXPORT.code),
         "can_import": access.can(perms.CUSTOMER_IMPORT.code),
@@ -150,7 +132,8 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
                                       include_closed=False)
     org_perms.ensure(request.user, perms.CUSTOMER_EDIT.code, customer.branch_id)
     initial = {f: getattr(customer, f) for f in services.EDITABLE}
-    initial["has_branches"] = {True: "1", False: "0"}.get(customer.has_branches, "")
+    initial["has_branches"] = ("" if customer.has_branches is None
+                               else "1" if customer.has_branches else "0")
     form = CustomerForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -170,13 +153,14 @@ def _timeline_context(request: HttpRequest, customer: Customer) -> dict[str, Any
     if kind not in TimelineKind.values:
         kind = ""
     before = None
-    if request.GET.get("before_at") and _int(request.GET.get("before_id")):
+    before_id = int_param(request.GET.get("before_id"))
+    if request.GET.get("before_at") and before_id:
         try:
             at = datetime.datetime.fromisoformat(request.GET["before_at"])
         except ValueError:
             at = None
         if at is not None:
-            before = (at.isoformat(), _int(request.GET.get("before_id")) or 0)
+            before = (at.isoformat(), before_id)
     entries = selectors.timeline(customer=customer, kind=kind, before=before, limit=31)
     more = len(entries) > 30
     return {"entries": entries[:30], "more": more, "kind": kind,
@@ -192,7 +176,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         return redirect("customers:customer_detail", customer_id=customer.merged_into_id)
     access = org_perms.access_of(request.user)
     ctx = _timeline_context(request, customer)
-    if request.htmx and request.GET.get("fragment") == "timeline":
+    if is_htmx(request) and request.GET.get("fragment") == "timeline":
         return render(request, "customers/customer_detail.html#timeline",
                       {"customer": customer, **ctx})
     audit_record(action="customers.customer.view", obj=customer, actor=request.user,
@@ -222,7 +206,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
 def _after_entry(request: HttpRequest, customer_id: int, ok: str) -> HttpResponse:
     """htmx: the refreshed timeline; otherwise back to the profile with a message."""
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
-    if request.htmx:
+    if is_htmx(request):
         response = render(request, "customers/customer_detail.html#timeline",
                           {"customer": customer, **_timeline_context(request, customer),
                            "flash": ok})
@@ -232,7 +216,7 @@ def _after_entry(request: HttpRequest, customer_id: int, ok: str) -> HttpRespons
 
 
 def _entry_error(request: HttpRequest, customer_id: int, message: str) -> HttpResponse:
-    if request.htmx:
+    if is_htmx(request):
         customer = selectors.customer_get(user=request.user, customer_id=customer_id)
         return render(request, "customers/customer_detail.html#timeline",
                       {"customer": customer, **_timeline_context(request, customer),
@@ -265,7 +249,7 @@ def contact_log(request: HttpRequest, customer_id: int) -> HttpResponse:
     form = ContactLogForm(request.POST)
     if not form.is_valid():
         return _entry_error(request, customer_id, " ".join(
-            e for errs in form.errors.values() for e in errs))
+            str(e) for errs in form.errors.values() for e in errs))
     try:
         timeline.contact_log(actor=request.user, customer_id=customer_id, **form.cleaned_data)
     except ValidationFailed as exc:
@@ -312,9 +296,9 @@ def information_clause(request: HttpRequest, branch_id: int) -> HttpResponse:
     """The GDPR information clause (art. 13) for one branch, ready to print."""
     branch = branch_get(user=request.user, branch_id=branch_id)
     org_perms.ensure(request.user, perms.CUSTOMER_VIEW.code, branch.pk)
-    from punkt.organization.models import Branch, BranchKind
+    from punkt.organization.models import BranchKind
 
-    hq = Branch.objects.filter(kind=BranchKind.HQ).first()
+    hq = Branch.objects.filter(kind=BranchKind.HQ).first()  # the controller, named to all
     return render(request, "customers/information_clause.html", {
         "branch": branch, "hq": hq, "today": timezone.localdate(),
         "texts": [(p.label, services.current_text(p.value)) for p in ConsentPurpose]})
@@ -325,25 +309,23 @@ def information_clause(request: HttpRequest, branch_id: int) -> HttpResponse:
 @scoped("list")
 @login_required
 @recent_authentication_required
-def customer_export(request: HttpRequest) -> HttpResponse:
+def customer_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered list as CSV or XLSX (PESEL masked, formula cells neutralised)."""
-    from django.http import StreamingHttpResponse
-
-    from punkt.customers import io
-
     fmt = request.GET.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         fmt = "csv"
-    io.audit_export(actor=request.user, fmt=fmt,
-                    params={k: v for k, v in request.GET.items() if k != "format"})
-    qs, _parsed = selectors.customer_list(user=request.user, filters=filters_from(request.GET))
+    exports.audit_export(actor=request.user, fmt=fmt,
+                         params={k: str(v) for k, v in request.GET.items() if k != "format"})
+    filters = CustomerFilter(request.GET).parameters()
+    qs, _parsed = selectors.customer_list(user=request.user, filters=filters)
     stamp = timezone.localtime().strftime("%Y-%m-%d_%H%M")
+    response: HttpResponse | StreamingHttpResponse
     if fmt == "xlsx":
         response = HttpResponse(
-            io.xlsx_bytes(io.export_rows(qs)),
+            exports.xlsx_bytes(exports.export_rows(qs)),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     else:
-        response = StreamingHttpResponse(io.csv_stream(io.export_rows(qs)),
+        response = StreamingHttpResponse(csv_stream(exports.export_rows(qs)),
                                          content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="klienci_{stamp}.{fmt}"'
     return response
@@ -353,7 +335,6 @@ def customer_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
-    from punkt.customers import io
     from punkt.customers.forms import ImportForm
 
     org_perms.ensure(request.user, perms.CUSTOMER_IMPORT.code)
@@ -361,40 +342,31 @@ def import_start(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, branches=branches)
     if request.method == "POST" and form.is_valid():
         try:
-            job = io.import_upload(actor=request.user, branch_id=form.cleaned_data["branch"],
-                                   uploaded=form.cleaned_data["file"],
-                                   basis_confirmed=form.cleaned_data["basis_confirmed"])
+            job = imports.import_upload(
+                actor=request.user, branch_id=form.cleaned_data["branch"],
+                uploaded=form.cleaned_data["file"],
+                basis_confirmed=form.cleaned_data["basis_confirmed"])
         except ValidationFailed as exc:
             apply_error(form, exc)
         else:
             return redirect("customers:import_detail", import_id=job.pk)
-    from punkt.customers.models import CustomerImport
-
-    allowed = org_perms.access_of(request.user).branches_for(perms.CUSTOMER_IMPORT.code)
-    recent = CustomerImport.objects.select_related("branch", "created_by")
-    if allowed is not None:
-        recent = recent.filter(branch_id__in=allowed)
+    recent = imports.imports_visible_to(request.user).select_related("branch", "created_by")
     return render(request, "customers/import_start.html", {
-        "form": form, "columns": io.IMPORT_COLUMNS, "recent": recent[:20]})
+        "form": form, "columns": imports.IMPORT_COLUMNS, "recent": recent[:20]})
 
 
 @scoped("branch")
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
-    from punkt.customers import io
-
-    job = io.import_get(user=request.user, import_id=import_id)
+    job = imports.import_get(user=request.user, import_id=import_id)
     if request.method == "POST":
-        try:
-            job = io.import_confirm(actor=request.user, import_id=job.pk)
-        except (ValidationFailed, Conflict) as exc:
-            messages.error(request, exc.message)
-        else:
+        with refusals_as_messages(request):
+            job = imports.import_confirm(actor=request.user, import_id=job.pk)
             messages.success(request, _("Import started."))
         return redirect("customers:import_detail", import_id=job.pk)
     template = "customers/import_detail.html"
-    if request.htmx:
+    if is_htmx(request):
         template += "#status"
     return render(request, template, {"job": job, "errors": job.errors[:200]})
 
@@ -405,7 +377,6 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def gdpr(request: HttpRequest, customer_id: int) -> HttpResponse:
-    from punkt.customers import gdpr as rights
     from punkt.customers.forms import DataRequestForm
 
     org_perms.ensure(request.user, perms.GDPR_MANAGE.code)
@@ -413,39 +384,42 @@ def gdpr(request: HttpRequest, customer_id: int) -> HttpResponse:
     form = DataRequestForm(request.POST or None, initial={"received_on": timezone.localdate()})
     action = request.POST.get("action", "")
     if request.method == "POST":
-        try:
-            if action == "request" and form.is_valid():
-                rights.data_request_create(actor=request.user, customer_id=customer.pk,
-                                           **form.cleaned_data)
-                messages.success(request, _("Request registered."))
-            elif action == "extend":
-                rights.data_request_extend(actor=request.user,
-                                           request_id=_int(request.POST.get("request")) or 0,
-                                           reason=request.POST.get("reason", ""))
-                messages.success(request, _("Deadline extended by two months."))
-            elif action == "close":
-                rights.data_request_close(actor=request.user,
-                                          request_id=_int(request.POST.get("request")) or 0,
-                                          status=request.POST.get("status", ""),
-                                          resolution=request.POST.get("resolution", ""))
-                messages.success(request, _("Request closed."))
-            elif action == "anonymise":
-                if request.POST.get("confirm") != customer.number:
-                    raise ValidationFailed("confirm", _("Type the customer number to confirm."),
-                                           field="confirm")
-                rights.customer_anonymise(actor=request.user, customer_id=customer.pk,
-                                          reason=request.POST.get("reason", ""))
-                messages.success(request, _("Personal data anonymised."))
-            if action != "request" or form.is_valid():
-                return redirect("customers:gdpr", customer_id=customer.pk)
-        except (ValidationFailed, Conflict) as exc:
-            messages.error(request, exc.message)
-            if action != "request":
-                return redirect("customers:gdpr", customer_id=customer.pk)
-            apply_error(form, exc)
+        with refusals_as_messages(request) as refused:
+            _gdpr_action(request, customer, action, form)
+        if refused.error is not None and action == "request":
+            apply_error(form, refused.error)
+        elif action != "request" or form.is_valid():
+            return redirect("customers:gdpr", customer_id=customer.pk)
     return render(request, "customers/gdpr.html", {
         "customer": customer, "form": form, "today": timezone.localdate(),
         "requests": customer.data_requests.order_by("-received_on", "-pk")})
+
+
+def _gdpr_action(request: HttpRequest, customer: Customer, action: str, form: Any) -> None:
+    """One of the GDPR page's forms: register, extend or close a request, anonymise."""
+    from punkt.customers import gdpr as rights
+
+    request_id = int_param(request.POST.get("request")) or 0
+    if action == "request" and form.is_valid():
+        rights.data_request_create(actor=request.user, customer_id=customer.pk,
+                                   **form.cleaned_data)
+        messages.success(request, _("Request registered."))
+    elif action == "extend":
+        rights.data_request_extend(actor=request.user, request_id=request_id,
+                                   reason=request.POST.get("reason", ""))
+        messages.success(request, _("Deadline extended by two months."))
+    elif action == "close":
+        rights.data_request_close(actor=request.user, request_id=request_id,
+                                  status=request.POST.get("status", ""),
+                                  resolution=request.POST.get("resolution", ""))
+        messages.success(request, _("Request closed."))
+    elif action == "anonymise":
+        if request.POST.get("confirm") != customer.number:
+            raise ValidationFailed("confirm", _("Type the customer number to confirm."),
+                                   field="confirm")
+        rights.customer_anonymise(actor=request.user, customer_id=customer.pk,
+                                  reason=request.POST.get("reason", ""))
+        messages.success(request, _("Personal data anonymised."))
 
 
 @scoped("branch")
@@ -482,17 +456,15 @@ def merge(request: HttpRequest, customer_id: int) -> HttpResponse:
     else:
         found = services.find_duplicates(user=request.user, data={
             f: getattr(survivor, f) for f in services.EDITABLE}, exclude_id=survivor.pk)
-        candidates = list(Customer.objects.filter(
+        candidates = list(selectors.customers_visible_to(request.user).filter(
             pk__in=[d.customer_id for d in found]).select_related("branch"))
     if request.method == "POST":
-        try:
+        with refusals_as_messages(request) as refused:
             rights.customer_merge(actor=request.user, survivor_id=survivor.pk,
-                                  merged_id=_int(request.POST.get("merged")) or 0)
-        except (ValidationFailed, Conflict) as exc:
-            messages.error(request, exc.message)
-        else:
+                                  merged_id=int_param(request.POST.get("merged")) or 0)
             messages.success(request, _("Customers merged. The merge can be undone on the "
                                         "“Merge duplicate” page."))
+        if not refused:
             return redirect("customers:customer_detail", customer_id=survivor.pk)
     from punkt.customers.models import MergeRecord
 
@@ -514,11 +486,8 @@ def unmerge(request: HttpRequest, customer_id: int, record_id: int) -> HttpRespo
     if not MergeRecord.objects.filter(pk=record_id, survivor=survivor).exists():
         messages.error(request, _("Merge not found."))
     else:
-        try:
+        with refusals_as_messages(request, catch=(Conflict,)):
             rights.customer_unmerge(actor=request.user, record_id=record_id)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-        else:
             messages.success(request, _("Merge undone."))
     return redirect("customers:merge", customer_id=survivor.pk)
 
@@ -531,7 +500,8 @@ def data_requests(request: HttpRequest) -> HttpResponse:
 
     org_perms.ensure(request.user, perms.GDPR_MANAGE.code)
     show = request.GET.get("show", "open")
-    qs = DataSubjectRequest.objects.select_related("customer", "customer__branch")
+    qs = (DataSubjectRequest.objects.visible_to(request.user, perms.GDPR_MANAGE)
+          .select_related("customer", "customer__branch"))
     if show == "open":
         qs = qs.filter(status__in=[RequestStatus.OPEN, RequestStatus.EXTENDED])
     listing = paginate(request, qs.order_by("due_on", "pk"), sort="due")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.utils import timezone
 
 from punkt.core.demo import DEMO_PASSWORD, seeder
 from punkt.core.roles import Role
 from punkt.organization import services
+from punkt.organization.actors import Actor
 from punkt.organization.models import Absence, Branch, BranchKind, Employee
 
 BRANCHES = [
@@ -37,7 +37,7 @@ SHIFT = [{"weekday": d, "starts": "09:00", "ends": "17:00"} for d in range(5)]
 
 
 @seeder(10)
-def seed_organization(actor: Any) -> list[str]:
+def seed_organization(actor: Actor) -> list[str]:
     branches: dict[str, Branch] = {}
     for code, name, street, postal, city, kind in BRANCHES:
         branch = Branch.objects.filter(code=code).first()

@@ -140,8 +140,10 @@ class TextFilter(django_filters.Filter):
 class ListFilter(django_filters.FilterSet):
     """A list's parameters, read once for its page and its API list."""
 
-    #: ``?sort=`` values and the order each stands for; the first is the default.
+    #: ``?sort=`` values and the order each stands for (the first is the default); empty
+    #: when the list's selector sorts (``default_sort`` then names the default).
     SORTS: Mapping[str, tuple[str, ...]] = {}
+    default_sort = ""
 
     def __init__(self, data: Any = None, queryset: QuerySet[Any] | None = None,
                  **kwargs: Any) -> None:
@@ -153,10 +155,14 @@ class ListFilter(django_filters.FilterSet):
         self.is_valid()
         return dict(self.form.cleaned_data)
 
+    def skip(self, qs: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        """For a parameter the list's selector applies itself (``method="skip"``)."""
+        return qs
+
     @property
     def sort(self) -> str:
         """``?sort=`` as given (the pages show it), default the first of ``SORTS``."""
-        return str(self.form.data.get("sort") or next(iter(self.SORTS), ""))
+        return str(self.form.data.get("sort") or next(iter(self.SORTS), self.default_sort))
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset = super().filter_queryset(queryset)

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from punkt.core.errors import DomainError
-from punkt.customers import gdpr, io, services
+from punkt.customers import gdpr, imports, services
 from punkt.customers.models import (
     ConsentEvent,
     CustomerImport,
@@ -59,7 +59,7 @@ def test_import_confirmed_twice_at_once_starts_once() -> None:
     job = CustomerImport.objects.create(branch=w.a, created_by=w.manager_a,
                                         original_name="k.csv", stored_name="k-race.csv",
                                         status=ImportStatus.CHECKED, rows_valid=3)
-    results = _race(4, lambda: io.import_confirm(actor=w.manager_a, import_id=job.pk))
+    results = _race(4, lambda: imports.import_confirm(actor=w.manager_a, import_id=job.pk))
     assert len([r for r in results if not isinstance(r, DomainError)]) == 1
 
 

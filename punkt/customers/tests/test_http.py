@@ -157,7 +157,7 @@ def test_import_checks_the_file_again_when_the_checked_rows_are_unreadable(
         world: Any, settings: Any, tmp_path: Any) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile as Upload
 
-    from punkt.customers import io as customer_io
+    from punkt.customers import imports as customer_io
 
     settings.VAR_DIR = tmp_path
     job = customer_io.import_upload(
@@ -166,7 +166,8 @@ def test_import_checks_the_file_again_when_the_checked_rows_are_unreadable(
                                        ["osoba", "Anna", "Nowak"]]), "text/csv"))
     assert customer_io.load_checked(job) is None  # no dry run yet
     customer_io.save_checked(job, customer_io.validate_file(job))
-    assert [clean["last_name"] for _l, clean, _c in customer_io.load_checked(job)] == ["Nowak"]
+    checked = customer_io.load_checked(job)
+    assert checked is not None and [clean["last_name"] for _l, clean, _c in checked] == ["Nowak"]
     path = tmp_path / "imports" / f"{job.stored_name}.checked.json"
     path.write_text(path.read_text()[:20])  # cut off (a crash while writing, a full disk)
     assert customer_io.load_checked(job) is None
@@ -245,7 +246,7 @@ def test_anonymise_needs_the_typed_number(world: Any, client_as: Any) -> None:
 
 def test_import_service_requires_the_basis(world: Any, settings: Any, tmp_path: Any) -> None:
     from punkt.core.errors import ValidationFailed
-    from punkt.customers import io as customer_io
+    from punkt.customers import imports as customer_io
 
     settings.VAR_DIR = tmp_path
     with pytest.raises(ValidationFailed) as exc:

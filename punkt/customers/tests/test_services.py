@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -36,7 +37,7 @@ def register(world: Any, actor: Any = None, branch: Any = None, **data: Any) -> 
 def test_register_person_fills_birth_date_and_records_basis(world: Any) -> None:
     c = register(world, pesel="85010112345", phone="601 234 567", email="Jan@Example.pl",
                  consents=[*BASIS, {"purpose": "marketing_email", "granted": True}])
-    assert c.birth_date.isoformat() == "1985-01-01" and c.age_band
+    assert c.birth_date == datetime.date(1985, 1, 1) and c.age_band
     assert c.phone == "+48601234567" and c.email == "jan@example.pl"
     assert c.display_name == "Jan Kowalski" and c.sort_key == "kowalski jan"
     assert set(Consent.objects.filter(customer=c, granted=True).values_list(
@@ -185,6 +186,7 @@ def test_word_list_pages_the_same_rows_as_the_customer_queryset(world: Any) -> N
     assert results[0:10] == []  # a branch the user does not see
     filters = selectors.CustomerFilters(q="kowal", branch_id=2**70)  # API input, unchecked
     results, _p = selectors.customer_results(user=world.expert, filters=filters)
+    assert isinstance(results, selectors.search.WordResults)
     assert results.capped_count(10) == 0 and results[0:10] == []
     # Other filters, other sorts, digits or short words: the customer queryset.
     for filters in (selectors.CustomerFilters(q="kowal", kind="person"),
@@ -243,6 +245,7 @@ def test_consents_append_only_and_current_state(world: Any) -> None:
         services.consent_record(actor=world.service_a, customer_id=c.pk,
                                 purpose="marketing_sms", granted=False)
     event = ConsentEvent.objects.first()
+    assert event is not None
     event.granted = not event.granted
     with pytest.raises(TypeError):
         event.save()

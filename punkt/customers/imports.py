@@ -1,22 +1,20 @@
-"""CSV/XLSX export of customer lists and import of customer files.
-
-Exports neutralise formula cells (C25) and mask PESEL. Imports are checked first (a dry
-run listing row errors), then written in batches by a background task; both go through
-``services.clean_customer`` so a file obeys the same rules as the counter.
+"""Customer files in (CSV/XLSX): checked first — a dry run listing the errors by row and
+column —, then the valid rows written in batches by a background task. Every row goes
+through ``services.clean_customer``, so a file obeys the same rules as the counter. The
+shape (states, row errors, progress) is :mod:`punkt.core.imports`'; the tasks are in
+``tasks.py``.
 """
 
 from __future__ import annotations
 
 import datetime
-import io
 import json
 import os
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.db.models import F
@@ -24,11 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from punkt.core import bulk, tabular
+from punkt.core import bulk, files, tabular
+from punkt.core import imports as shape
+from punkt.core.access import ensure
 from punkt.core.audit import audit_record
-from punkt.core.errors import Conflict, NotFound, ValidationFailed
-from punkt.core.exports import csv_stream, neutralise  # noqa: F401 - views use csv_stream
-from punkt.customers import identifiers as ids
+from punkt.core.errors import ValidationFailed
+from punkt.core.jobs import Progress
+from punkt.core.scoping import BranchScopedQuerySet
 from punkt.customers import permissions as perms
 from punkt.customers import search, services
 from punkt.customers.models import (
@@ -36,6 +36,7 @@ from punkt.customers.models import (
     ConsentEvent,
     ConsentPurpose,
     ConsentSource,
+    ConsentText,
     Customer,
     CustomerImport,
     CustomerStatus,
@@ -43,14 +44,12 @@ from punkt.customers.models import (
     TimelineEntry,
     TimelineKind,
 )
-from punkt.organization import permissions as org_perms
+from punkt.customers.workflows import IMPORT_FLOW
+from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Branch
 
-EXPORT_COLUMNS = [
-    "number", "kind", "first_name", "last_name", "company_name", "pesel", "nip", "regon",
-    "phone", "email", "street", "postal_code", "city", "country", "branch", "created_at",
-    "industry", "company_size", "main_customer_type", "age_band",
-]
+#: Where the files and their checked rows wait (under ``VAR_DIR``).
+AREA = "imports"
 #: Columns an import file may have (the header row names them; order does not matter).
 IMPORT_COLUMNS = [
     "kind", "first_name", "last_name", "company_name", "consumer_like", "pesel", "birth_date",
@@ -71,52 +70,19 @@ HEADER_ALIASES = {
 KIND_ALIASES = {"osoba": "person", "person": "person", "individual": "person",
                 "firma": "company", "company": "company", "jdg": "sole_trader",
                 "sole_trader": "sole_trader", "przedsiębiorca": "sole_trader"}
+MARKETING = ("marketing_email", "marketing_sms", "marketing_phone", "profiling")
 TRUE = {"1", "tak", "t", "yes", "y", "true", "x"}
 MAX_UPLOAD = 20 * 1024 * 1024
 MAX_ROWS = 200_000
-MAX_ERRORS = 500
+MAX_ERRORS = shape.MAX_ERRORS
 BATCH = 2000
-def _export_row(c: Customer) -> list[Any]:
-    return [c.number, c.kind, c.first_name, c.last_name, c.company_name,
-            ids.mask_pesel(c.pesel), c.nip, c.regon, c.phone, c.email, c.street,
-            c.postal_code, c.city, c.country, c.branch.code,
-            timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"), c.industry,
-            c.company_size, c.main_customer_type, c.age_band]
 
+#: A checked row: (its line in the file, the cleaned fields, the marketing consents ticked).
+Row = tuple[int, dict[str, Any], list[str]]
 
-EXPORT_LIMIT = 100_000
-
-
-def export_rows(qs: Any) -> Iterator[list[Any]]:
-    yield EXPORT_COLUMNS
-    for c in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
-        yield [neutralise(v) for v in _export_row(c)]
-
-
-def audit_export(*, actor: Any, fmt: str, params: dict[str, str]) -> None:
-    org_perms.ensure(actor, perms.CUSTOMER_EXPORT.code)
-    audit_record(action="customers.customer.export", actor=actor,
-                 message=f"format={fmt} filters={sorted(params.items())}"[:2000])
-
-
-def xlsx_bytes(rows: Iterable[list[Any]]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Customers"))
-    for row in rows:
-        ws.append(["" if v is None else v for v in row])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-# --- import ------------------------------------------------------------------------------
 
 def import_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return files.area_dir(AREA)
 
 
 def _sniff(head: bytes, name: str) -> str:
@@ -129,7 +95,7 @@ def _sniff(head: bytes, name: str) -> str:
     return "csv"
 
 
-def import_upload(*, actor: Any, branch_id: int, uploaded: Any,
+def import_upload(*, actor: Actor, branch_id: int, uploaded: Any,
                   basis_confirmed: bool) -> CustomerImport:
     """Store the file under a random name and queue the dry run.
 
@@ -138,7 +104,7 @@ def import_upload(*, actor: Any, branch_id: int, uploaded: Any,
     branch = Branch.objects.filter(pk=branch_id, is_active=True).first()
     if branch is None:
         raise ValidationFailed("invalid", _("Choose an active branch."), field="branch")
-    org_perms.ensure(actor, perms.CUSTOMER_IMPORT.code, branch.pk)
+    ensure(actor, perms.CUSTOMER_IMPORT.code, branch.pk)
     if not basis_confirmed:
         raise ValidationFailed("consent_required", _(
             "Confirm that the customers in the file consented to processing their data."),
@@ -150,14 +116,13 @@ def import_upload(*, actor: Any, branch_id: int, uploaded: Any,
                                field="file")
     head = uploaded.read(2048)
     uploaded.seek(0)
-    fmt = _sniff(head, uploaded.name)
-    stored = f"{uuid.uuid4().hex}.{fmt}"
+    stored = f"{uuid.uuid4().hex}.{_sniff(head, uploaded.name)}"
     with open(import_dir() / stored, "wb") as out:
         for chunk in uploaded.chunks():
             out.write(chunk)
     original = Path(uploaded.name or "import").name[:200]
     with transaction.atomic():
-        job = CustomerImport.objects.create(branch=branch, created_by=actor,
+        job = CustomerImport.objects.create(branch=branch, created_by=employee_of(actor),
                                             original_name=original, stored_name=stored,
                                             status=ImportStatus.QUEUED)
         audit_record(action="customers.import.upload", obj=job, actor=actor,
@@ -174,6 +139,7 @@ def read_rows(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _prepare(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A file's row as ``clean_customer`` takes it, and the marketing consents ticked."""
     data: dict[str, Any] = {}
     for key in IMPORT_COLUMNS:
         if key.startswith("consent_") or key not in raw:
@@ -189,55 +155,55 @@ def _prepare(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     if "has_branches" in data:
         data["has_branches"] = {"": None}.get(data["has_branches"],
                                               data["has_branches"].lower() in TRUE)
-    consents = [p for p in ("marketing_email", "marketing_sms", "marketing_phone", "profiling")
-                if str(raw.get(f"consent_{p}", "")).strip().lower() in TRUE]
+    consents = [p for p in MARKETING if str(raw.get(f"consent_{p}", "")).strip().lower() in TRUE]
     return data, consents
 
 
-def validate_file(job: CustomerImport, progress: Any = None) -> list[tuple[int, dict[str, Any],
-                                                                     list[str]]]:
+def validate_file(job: CustomerImport, progress: Progress | None = None) -> list[Row]:
     """The dry run: every row through ``clean_customer``; duplicates against the database and
     within the file. Returns the valid rows; errors are stored on the job."""
-    path = import_dir() / job.stored_name
-    errors: list[dict[str, Any]] = []
-    valid: list[tuple[int, dict[str, Any], list[str]]] = []
+    errors = shape.RowErrors(cap=MAX_ERRORS)
+    valid: list[Row] = []
     seen: dict[tuple[str, str], int] = {}
     total = 0
-    for line, raw in enumerate(read_rows(path), start=2):
+    rows = shape.numbered_rows(import_dir() / job.stored_name, HEADER_ALIASES,
+                               max_rows=MAX_ROWS,
+                               too_many=_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
+    for line, raw in rows:
         total += 1
-        if total > MAX_ROWS:
-            raise ValidationFailed("too_many_rows", _("At most %(n)d rows per file.")
-                                   % {"n": MAX_ROWS}, field="file")
-        data, consents = _prepare(raw)
-        try:
-            clean = services.clean_customer(data)
-        except ValidationFailed as exc:
-            if len(errors) < MAX_ERRORS:
-                errors.append({"row": line, "field": exc.field, "message": exc.message})
-            continue
-        dup_key = next(((k, clean[k]) for k in ("pesel", "nip") if clean.get(k)), None)
-        if dup_key and dup_key in seen:
-            if len(errors) < MAX_ERRORS:
-                errors.append({"row": line, "field": dup_key[0], "message": _(
-                    "Same %(field)s as row %(row)d.") % {"field": dup_key[0].upper(),
-                                                         "row": seen[dup_key]}})
-            continue
-        if dup_key:
-            seen[dup_key] = line
-        valid.append((line, clean, consents))
-        if progress and total % 5000 == 0:
-            progress.update(done=total, message=ngettext("Checked %(n)d row", "Checked %(n)d rows",
-                                                        total) % {"n": total})
+        row = _checked_row(line, raw, seen, errors)
+        if row is not None:
+            valid.append(row)
+        shape.report(progress, total, every=5000, message=lambda n: ngettext(
+            "Checked %(n)d row", "Checked %(n)d rows", n) % {"n": n})
     valid = _drop_registered(valid, errors)
     job.rows_total = total
     job.rows_valid = len(valid)
-    job.errors = errors
+    job.errors = errors.items
     return valid
 
 
-def _drop_registered(rows: list[tuple[int, dict[str, Any], list[str]]],
-                     errors: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any],
-                                                                 list[str]]]:
+def _checked_row(line: int, raw: dict[str, Any], seen: dict[tuple[str, str], int],
+                 errors: shape.RowErrors) -> Row | None:
+    """The row cleaned, or None with its error noted (also a PESEL/NIP an earlier row of
+    the file has: ``seen``)."""
+    data, consents = _prepare(raw)
+    try:
+        clean = services.clean_customer(data)
+    except ValidationFailed as exc:
+        errors.add(line, exc.field, exc.message)
+        return None
+    dup_key = next(((k, clean[k]) for k in ("pesel", "nip") if clean.get(k)), None)
+    if dup_key and dup_key in seen:
+        errors.add(line, dup_key[0], _("Same %(field)s as row %(row)d.")
+                   % {"field": dup_key[0].upper(), "row": seen[dup_key]})
+        return None
+    if dup_key:
+        seen[dup_key] = line
+    return line, clean, consents
+
+
+def _drop_registered(rows: list[Row], errors: shape.RowErrors) -> list[Row]:
     """Rows whose PESEL or NIP an active customer already has become errors. Looked up in
     large chunks: on PostgreSQL one pass over the table with a hashed list beats a hundred
     thousand index probes."""
@@ -254,14 +220,12 @@ def _drop_registered(rows: list[tuple[int, dict[str, Any], list[str]]],
         keep = []
         for line, clean, consents in rows:
             if clean.get(key) in existing:
-                if len(errors) < MAX_ERRORS:
-                    errors.append({"row": line, "field": key, "message": _(
-                        "A customer with this %(field)s already exists.")
-                        % {"field": key.upper()}})
+                errors.add(line, key, _("A customer with this %(field)s already exists.")
+                           % {"field": key.upper()})
             else:
                 keep.append((line, clean, consents))
         rows = keep
-    errors.sort(key=lambda e: e["row"])
+    errors.by_row()
     return rows
 
 
@@ -273,8 +237,7 @@ def _checked_path(job: CustomerImport) -> Path:
 CHECKED_FORMAT = 1
 
 
-def save_checked(job: CustomerImport, rows: list[tuple[int, dict[str, Any], list[str]]]
-                 ) -> None:
+def save_checked(job: CustomerImport, rows: list[Row]) -> None:
     """Keep the dry run's cleaned rows beside the file: the import then writes them without
     parsing and cleaning every row again (only the database may have changed since)."""
     path = _checked_path(job)
@@ -283,7 +246,7 @@ def save_checked(job: CustomerImport, rows: list[tuple[int, dict[str, Any], list
     os.replace(tmp, path)  # never a half-written file under the final name
 
 
-def load_checked(job: CustomerImport) -> list[tuple[int, dict[str, Any], list[str]]] | None:
+def load_checked(job: CustomerImport) -> list[Row] | None:
     """The dry run's rows, with PESEL/NIP checked against the database again; None when
     there are none to trust (missing, unreadable, older format): then the caller checks
     the file itself again."""
@@ -301,48 +264,30 @@ def load_checked(job: CustomerImport) -> list[tuple[int, dict[str, Any], list[st
             rows.append((int(line), dict(clean), list(consents)))
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
-    rows = _drop_registered(rows, job.errors)
+    rows = _drop_registered(rows, shape.RowErrors(job.errors, cap=MAX_ERRORS))
     job.rows_valid = len(rows)
     return rows
 
 
-def import_write(*, job: CustomerImport, actor: Any, rows: list[tuple[int, dict[str, Any],
-                                                                     list[str]]],
-                 progress: Any = None) -> int:
+def remove_files(job: CustomerImport) -> None:
+    """The file and its checked rows (C28: kept no longer than the import needs them)."""
+    (import_dir() / job.stored_name).unlink(missing_ok=True)
+    for suffix in (".checked.json", ".checked.tmp"):
+        (import_dir() / f"{job.stored_name}{suffix}").unlink(missing_ok=True)
+
+
+def import_write(*, job: CustomerImport, actor: Actor, rows: list[Row],
+                 progress: Progress | None = None) -> int:
     """Write the checked rows in batches: customers, consents (basis + ticked marketing),
     a timeline entry each, the search lexicon; one audit row per batch."""
-    org_perms.ensure(actor, perms.CUSTOMER_IMPORT.code, job.branch_id)
+    ensure(actor, perms.CUSTOMER_IMPORT.code, job.branch_id)
     now = timezone.now()
     texts = {p: services.current_text(p) for p in ConsentPurpose.values}
     written = 0
-    employee = actor if getattr(actor, "pk", None) else None
-    subject = _("Imported from %(file)s") % {"file": job.original_name}
     for start in range(0, len(rows), BATCH):
         chunk = rows[start:start + BATCH]
         with transaction.atomic():
-            customers = []
-            for _line, clean, _consents in chunk:
-                c = Customer(branch_id=job.branch_id, created_by=employee, **clean)
-                services.refresh_derived(c)
-                customers.append(c)
-            bulk.insert(customers)
-            events = []
-            for c, (_line, _clean, consents) in zip(customers, chunk, strict=True):
-                for purpose in [ConsentPurpose.CONTRACT.value, *consents]:
-                    events.append(ConsentEvent(customer=c, purpose=purpose, granted=True,
-                                               at=now, source=ConsentSource.IMPORT,
-                                               text=texts[purpose], employee=employee,
-                                               branch_id=job.branch_id))
-            bulk.insert(events)
-            bulk.insert([
-                Consent(customer_id=e.customer.pk, purpose=e.purpose, granted=True,
-                        changed_at=now, last_event=e) for e in events])
-            bulk.insert([
-                TimelineEntry(customer=c, kind=TimelineKind.SYSTEM, subject=subject,
-                              actor=employee, branch_id=job.branch_id, occurred_at=now,
-                              source_type="customers.customerimport", source_id=str(job.pk))
-                for c in customers])
-            search.index_customers(customers, new=True)
+            customers = _write_batch(job, actor, chunk, texts, now)
             CustomerImport.objects.filter(pk=job.pk).update(
                 rows_imported=F("rows_imported") + len(customers))
             audit_record(action="customers.import.batch", obj=job, actor=actor,
@@ -357,34 +302,58 @@ def import_write(*, job: CustomerImport, actor: Any, rows: list[tuple[int, dict[
     return written
 
 
-def import_get(*, user: Any, import_id: int) -> CustomerImport:
-    allowed = org_perms.access_of(user).branches_for(perms.CUSTOMER_IMPORT.code)
-    qs = CustomerImport.objects.select_related("branch", "job")
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
-    job = qs.filter(pk=import_id).first()
-    if job is None:
-        raise NotFound(_("Import not found."))
-    return job
+def _write_batch(job: CustomerImport, actor: Actor, chunk: list[Row],
+                 texts: dict[str, ConsentText | None], now: datetime.datetime
+                 ) -> list[Customer]:
+    """One batch: the customers, their consents, a timeline entry each, their words."""
+    employee = employee_of(actor)
+    customers = []
+    for _line, clean, _consents in chunk:
+        c = Customer(branch_id=job.branch_id, created_by=employee, **clean)
+        services.refresh_derived(c)
+        customers.append(c)
+    bulk.insert(customers)
+    events = [ConsentEvent(customer=c, purpose=purpose, granted=True, at=now,
+                           source=ConsentSource.IMPORT, text=texts[purpose],
+                           employee=employee, branch_id=job.branch_id)
+              for c, (_line, _clean, consents) in zip(customers, chunk, strict=True)
+              for purpose in [ConsentPurpose.CONTRACT.value, *consents]]
+    bulk.insert(events)
+    bulk.insert([Consent(customer_id=e.customer.pk, purpose=e.purpose, granted=True,
+                         changed_at=now, last_event=e) for e in events])
+    subject = _("Imported from %(file)s") % {"file": job.original_name}
+    bulk.insert([
+        TimelineEntry(customer=c, kind=TimelineKind.SYSTEM, subject=subject,
+                      actor=employee, branch_id=job.branch_id, occurred_at=now,
+                      source_type="customers.customerimport", source_id=str(job.pk))
+        for c in customers])
+    search.index_customers(customers, new=True)
+    return customers
 
 
-def import_confirm(*, actor: Any, import_id: int) -> CustomerImport:
+def imports_visible_to(user: Actor) -> BranchScopedQuerySet[CustomerImport]:
+    """The imports of the branches where ``user`` imports customers."""
+    return CustomerImport.objects.visible_to(user, perms.CUSTOMER_IMPORT)
+
+
+def import_get(*, user: Actor, import_id: int) -> CustomerImport:
+    return imports_visible_to(user).select_related("branch", "job").get_or_not_found(
+        import_id, missing=_("Import not found."))
+
+
+def import_confirm(*, actor: Actor, import_id: int) -> CustomerImport:
     """Start writing a checked file — once, however often the button is pressed (C10)."""
     job = import_get(user=actor, import_id=import_id)
-    org_perms.ensure(actor, perms.CUSTOMER_IMPORT.code, job.branch_id)
+    ensure(actor, perms.CUSTOMER_IMPORT.code, job.branch_id)
     if job.status == ImportStatus.CHECKED and job.rows_valid == 0:
         raise ValidationFailed("nothing_to_import", _("No row of this file can be imported."),
                                field="file")
-    with transaction.atomic():
-        started = CustomerImport.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
-            status=ImportStatus.RUNNING)
-        if started != 1:
-            raise Conflict("invalid_state", _("This import is not waiting for confirmation "
-                                              "(already started, finished or not checked)."))
-        audit_record(action="customers.import.confirm", obj=job, actor=actor,
-                     branch_id=job.branch_id, message=f"{job.rows_valid} rows")
-        from punkt.customers.tasks import import_run_task
+    from punkt.customers.tasks import import_run_task
 
-        transaction.on_commit(lambda: import_run_task.enqueue(job.pk))
+    shape.confirm(IMPORT_FLOW, job, actor=actor, audit="customers.import.confirm",
+                  message=f"{job.rows_valid} rows",
+                  refused=_("This import is not waiting for confirmation (already started, "
+                            "finished or not checked)."),
+                  then=lambda: import_run_task.enqueue(job.pk))
     job.refresh_from_db()
     return job
