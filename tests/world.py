@@ -30,28 +30,26 @@ class World:
 
 
 def make_user(email: str, role: str, where: Any) -> Any:
-    """An employee with one role in one branch (password ``PASSWORD``)."""
-    from punkt.organization.models import Employee, Membership
+    """An employee with one role in one branch (password ``PASSWORD``), named after the
+    e-mail (``kierownik.a@…`` → Kierownik A)."""
+    from punkt.organization.tests.factories import EmployeeFactory
 
-    first, last = email.split("@")[0].split(".") if "." in email.split("@")[0] else (
-        email.split("@")[0], "Test")
-    e = Employee.objects.create_user(email=email, password=PASSWORD,
-                                     first_name=first.title(), last_name=last.title())
-    Membership.objects.create(employee=e, branch=where, role=role)
-    return e
+    local = email.split("@")[0]
+    first, last = local.split(".") if "." in local else (local, "Test")
+    return EmployeeFactory.create(email=email, first_name=first.title(),
+                                  last_name=last.title(), membership__branch=where,
+                                  membership__role=role)
 
 
 def make_world() -> World:
     from punkt.core.roles import Role
-    from punkt.organization.models import Branch, BranchKind
+    from punkt.organization.models import BranchKind
+    from punkt.organization.tests.factories import BranchFactory
 
-    def branch(code: str, name: str, kind: str = BranchKind.BRANCH) -> Branch:
-        return Branch.objects.create(code=code, name=name, kind=kind, street="ul. Testowa 1",
-                                     postal_code="00-001", city="Warszawa")
-
-    hq = branch("HQ", "Centrala", BranchKind.HQ)
-    a = branch("AAA-01", "Oddział A")
-    b = branch("BBB-01", "Oddział B")
+    branch = BranchFactory.create
+    hq = branch(code="HQ", name="Centrala", kind=BranchKind.HQ)
+    a = branch(code="AAA-01", name="Oddział A")
+    b = branch(code="BBB-01", name="Oddział B")
 
     user = make_user
 

@@ -16,6 +16,7 @@ from punkt.customers.models import (
     ImportStatus,
     MergeRecord,
 )
+from punkt.customers.tests.factories import CustomerFactory
 from punkt.organization.tests.test_concurrency import _race
 from tests.world import make_world
 
@@ -24,13 +25,8 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
                        reason="SQLite serialises writers; row locks need PostgreSQL"),
 ]
-BASIS = [{"purpose": "contract", "granted": True}]
-
-
 def _customer(w: Any, **data: Any) -> Any:
-    return services.customer_create(
-        actor=w.service_a, branch_id=w.a.pk, consents=BASIS, confirm_duplicate=True,
-        data={"kind": "person", "first_name": "Jan", "last_name": "Kowalski"} | data)
+    return CustomerFactory.create(actor=w.service_a, branch=w.a, **data)
 
 
 def test_same_consent_recorded_at_once_counts_once() -> None:

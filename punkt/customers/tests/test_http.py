@@ -12,7 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from punkt.core.models import AuditEvent
-from punkt.customers import services
 from punkt.customers.models import (
     Customer,
     CustomerImport,
@@ -20,14 +19,11 @@ from punkt.customers.models import (
     ImportStatus,
     TimelineEntry,
 )
-
-BASIS = [{"purpose": "contract", "granted": True}]
+from punkt.customers.tests.factories import BASIS, CustomerFactory
 
 
 def _customer(world: Any, **data: Any) -> Customer:
-    fields = {"kind": "person", "first_name": "Jan", "last_name": "Kowalski"} | data
-    return services.customer_create(actor=world.service_a, branch_id=world.a.pk, data=fields,
-                                    consents=BASIS, confirm_duplicate=True)
+    return CustomerFactory.create(actor=world.service_a, branch=world.a, **data)
 
 
 def test_register_by_form_with_errors_next_to_fields(world: Any, client_as: Any) -> None:

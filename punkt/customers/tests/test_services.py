@@ -21,17 +21,11 @@ from punkt.customers.models import (
     SearchWord,
     TimelineEntry,
 )
-
-BASIS = [{"purpose": "contract", "granted": True}]
+from punkt.customers.tests.factories import BASIS, CustomerFactory
 
 
 def register(world: Any, actor: Any = None, branch: Any = None, **data: Any) -> Customer:
-    consents = data.pop("consents", BASIS)
-    fields = {"kind": "person", "first_name": "Jan", "last_name": "Kowalski"} | data
-    return services.customer_create(actor=actor or world.service_a,
-                                    branch_id=(branch or world.a).pk, data=fields,
-                                    consents=consents,
-                                    confirm_duplicate=True)
+    return CustomerFactory.create(actor=actor or world.service_a, branch=branch or world.a, **data)
 
 
 def test_register_person_fills_birth_date_and_records_basis(world: Any) -> None:
