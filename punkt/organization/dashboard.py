@@ -15,6 +15,7 @@ from punkt.core.navigation import NavItem, Panel, nav, panel
 from punkt.core.roles import Role
 from punkt.core.scoping import branch_ids_visible
 from punkt.organization import permissions as perms
+from punkt.organization.actors import employee_of
 from punkt.organization.models import (
     Absence,
     Branch,
@@ -43,18 +44,19 @@ nav(NavItem(_("Roles and MFA"), "organization:role_policies", perms.ROLE_POLICY_
 
 
 def _my_week(request: Any) -> dict[str, Any] | None:
-    user = request.user
+    """The user's own hours and absences, and whom they stand in for today."""
+    user, me = request.user, employee_of(request.user)
     today = timezone.localdate()
-    hours = list(WorkingHours.objects.filter(employee=user).select_related("branch")
-                 .order_by("weekday", "starts"))
-    absences = list(Absence.objects.filter(employee=user, ends_on__gte=today)
-                    .select_related("substitute").order_by("starts_on")[:3])
-    covering = list(Absence.objects.filter(substitute=user, starts_on__lte=today,
-                                           ends_on__gte=today).select_related("employee",
-                                                                              "branch"))
-    if not (hours or absences or covering):
+    hours = list(WorkingHours.objects.visible_to(user, perms.SCHEDULE_VIEW).filter(employee=me)
+                 .select_related("branch").order_by("weekday", "starts"))
+    absences = Absence.objects.visible_to(user, perms.SCHEDULE_VIEW)
+    mine = list(absences.filter(employee=me, ends_on__gte=today)
+                .select_related("substitute").order_by("starts_on")[:3])
+    covering = list(absences.filter(substitute=me, starts_on__lte=today, ends_on__gte=today)
+                    .select_related("employee", "branch"))
+    if not (hours or mine or covering):
         return None
-    return {"hours": hours, "absences": absences, "covering": covering, "today": today}
+    return {"hours": hours, "absences": mine, "covering": covering, "today": today}
 
 
 def _branch_today(request: Any) -> dict[str, Any] | None:
@@ -87,16 +89,19 @@ def _security(request: Any) -> dict[str, Any] | None:
         failed = AuditEvent.objects.filter(action="auth.login", outcome=AuditOutcome.FAILED,
                                            at__gte=since).count()
         refused = AuditEvent.objects.filter(outcome=AuditOutcome.DENIED, at__gte=since).count()
-        needs = Membership.objects.filter(employee=OuterRef("pk"), is_active=True,
-                                          role__in=mfa_required_roles())
+        needs = Membership.objects.visible_to(request.user, perms.AUDIT_VIEW).filter(
+            employee=OuterRef("pk"), is_active=True, role__in=mfa_required_roles())
         has_totp = Authenticator.objects.filter(user=OuterRef("pk"),
                                                 type=Authenticator.Type.TOTP)
         without_mfa = (Employee.objects.filter(Exists(needs), is_active=True)
                        .exclude(Exists(has_totp)).count())
         return {"failed": failed, "refused": refused, "without_mfa": without_mfa}
 
-    # Counts over the whole company: a minute old is fresh enough for a dashboard.
-    return cache.get_or_set("punkt:dashboard:security", compute, 60)
+    # Counts over the whole company (the administrator's scope): a minute old is fresh
+    # enough for a dashboard.
+    scope = branch_ids_visible(request.user, perms.AUDIT_VIEW)
+    key = "punkt:dashboard:security" + ("" if scope is None else f":{sorted(scope)}")
+    return cache.get_or_set(key, compute, 60)
 
 
 def _network(request: Any) -> dict[str, Any] | None:
