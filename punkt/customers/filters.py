@@ -77,6 +77,9 @@ class CustomerFilter(ListFilter):
     @classmethod
     def narrow(cls, qs: QuerySet[Customer], filters: CustomerFilters) -> QuerySet[Customer]:
         """``qs`` narrowed by ``filters``' type, segment, consent and dates."""
+        if not (filters.kind or filters.segment or filters.consent or filters.created_from
+                or filters.created_to):
+            return qs  # the usual list: nothing to narrow (and no form to build)
         data: dict[str, Any] = {
             "kind": filters.kind, "segment": filters.segment, "consent": filters.consent,
             "created_from": filters.created_from, "created_to": filters.created_to}
