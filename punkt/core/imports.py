@@ -36,7 +36,7 @@ from punkt.core import access, tabular
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, ValidationFailed
 from punkt.core.jobs import Progress
-from punkt.core.workflows import Transition, Workflow
+from punkt.core.workflows import NOT_STAFF, Transition, Workflow
 
 QUEUED, CHECKED, REJECTED = "queued", "checked", "rejected"
 RUNNING, DONE, FAILED = "running", "done", "failed"
@@ -65,19 +65,19 @@ class ImportFlow(Workflow):
 
 def import_flow(name: Any, *, permission: str,
                 branch_of: Callable[[Any], int | None] = lambda job: None) -> ImportFlow:
-    """The import table (docs/workflows/import.md); every step needs ``permission`` (the
-    background steps run as the uploader's job)."""
+    """The import table (docs/workflows/import.md): the user confirms, with
+    ``permission``; every other step is the background job's (``NOT_STAFF``)."""
     return ImportFlow(name, transitions=[
-        # The background check: rows to import (CHECKED), or errors that refuse the whole
-        # file (REJECTED: all-or-nothing imports) or a file that cannot be read (FAILED).
-        Transition("pass", {QUEUED}, CHECKED, permission),
-        Transition("reject", {QUEUED, RUNNING}, REJECTED, permission),
+        # The check: rows to import (CHECKED), or errors that refuse the whole file
+        # (REJECTED: all-or-nothing imports), or a file that cannot be read (FAILED).
+        Transition("pass", {QUEUED}, CHECKED, NOT_STAFF),
+        Transition("reject", {QUEUED, RUNNING}, REJECTED, NOT_STAFF),
         Transition("confirm", {CHECKED}, RUNNING, permission),
-        Transition("finish", {RUNNING}, DONE, permission),
+        Transition("finish", {RUNNING}, DONE, NOT_STAFF),
         # A file that cannot be read, a write that failed (or a run retried after a crash
         # that had written rows already: never the same rows twice).
-        Transition("fail", {QUEUED, RUNNING}, FAILED, permission),
-        Transition("expire", {CHECKED}, FAILED, permission),
+        Transition("fail", {QUEUED, RUNNING}, FAILED, NOT_STAFF),
+        Transition("expire", {CHECKED}, FAILED, NOT_STAFF),
     ], branch_of=branch_of, can=access.can, ensure=access.ensure)
 
 
