@@ -14,10 +14,12 @@ from pydantic import Field
 
 from punkt.cashdesk import selectors, services
 from punkt.cashdesk.models import CreditUse, Invoice, Payment, TillSession
+from punkt.cashdesk.workflows import allowed_actions
 from punkt.core.api import MAX_ID, Strict, errors, known_id
 from punkt.core.errors import NotFound
 from punkt.core.routes import scoped
 from punkt.customers import selectors as customers
+from punkt.organization.actors import Actor
 
 router = Router(tags=["cashier's desk"])
 
@@ -134,6 +136,9 @@ class TillOut(Schema):
     expected_cash: Decimal
     counted_total: Decimal | None
     difference: Decimal | None
+    #: What you may do with the till now (TILL_FLOW): pay, reverse, credit, cash_in,
+    #: cash_out, close — or acknowledge, for a manager.
+    allowed_actions: list[str]
 
 
 class BalanceOut(Schema):
@@ -163,13 +168,14 @@ def _payment(p: Payment) -> dict[str, Any]:
             "invoice_outstanding": inv.outstanding}
 
 
-def _till(s: TillSession) -> dict[str, Any]:
+def _till(s: TillSession, user: Actor) -> dict[str, Any]:
     return {"id": s.pk, "branch_id": s.branch_id, "cashier_id": s.cashier_id,
             "business_day": s.business_day, "status": s.status,
             "opening_float": s.opening_float,
             "expected_cash": s.expected_cash if s.expected_cash is not None
             else services.expected_cash(s),
-            "counted_total": s.counted_total, "difference": s.difference}
+            "counted_total": s.counted_total, "difference": s.difference,
+            "allowed_actions": allowed_actions(s, user)}
 
 
 @router.get("/invoices", response={200: list[InvoiceOut], **errors()},
@@ -247,7 +253,7 @@ def till_current(request: HttpRequest) -> dict[str, Any]:
     session = services.till_current(request.user)
     if session is None:
         raise NotFound("Your till is not open.")
-    return _till(session)
+    return _till(session, request.user)
 
 
 @router.post("/till", response={201: TillOut, **errors(404, 409)}, operation_id="till_open")
@@ -255,7 +261,7 @@ def till_current(request: HttpRequest) -> dict[str, Any]:
 def till_open(request: HttpRequest, payload: TillOpenIn) -> Status[Any]:
     session = services.till_open(actor=request.user, branch_id=payload.branch_id,
                                  opening_float=payload.opening_float)
-    return Status(201, _till(session))
+    return Status(201, _till(session, request.user))
 
 
 @router.post("/till/cash", response={201: TillOut, **errors(409)}, operation_id="till_cash")
@@ -264,21 +270,21 @@ def till_cash(request: HttpRequest, payload: CashIn) -> Status[Any]:
     """Cash put into the drawer or taken out, with the reason."""
     entry = services.cash_move(actor=request.user, kind=payload.kind, amount=payload.amount,
                                reason=payload.reason)
-    return Status(201, _till(entry.session))
+    return Status(201, _till(entry.session, request.user))
 
 
 @router.post("/till/close", response={200: TillOut, **errors(404, 409)},
              operation_id="till_close")
 @scoped("self")
 def till_close(request: HttpRequest, payload: TillCloseIn) -> dict[str, Any]:
-    """Count by denomination (``{"200": 3, "0.50": 4}``) and close; closing again changes
-    nothing."""
+    """Count by denomination (``{"200": 3, "0.50": 4}``) and close. Closing again changes
+    nothing: 404 once your till is closed, 409 (already closed) when two requests race."""
     session = services.till_current(request.user)
     if session is None:
         raise NotFound("Your till is not open.")
     closed = services.till_close(actor=request.user, session_id=session.pk,
                                  counted=payload.counted, note=payload.note)
-    return _till(closed)
+    return _till(closed, request.user)
 
 
 @router.get("/customers/{customer_id}/balance", response={200: BalanceOut, **errors(404)},

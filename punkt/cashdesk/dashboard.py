@@ -10,7 +10,6 @@ from punkt.cashdesk import permissions as perms
 from punkt.core.navigation import NavItem, Panel, nav, panel
 from punkt.core.roles import Role
 from punkt.customers.timeline import register_profile_fact
-from punkt.organization import permissions as org_perms
 
 nav(NavItem(_("Till"), "cashdesk:till", perms.PAYMENT_TAKE.code, order=36,
             active_pattern=r"^/cashdesk/(?!tills/|invoices/import/)"))
@@ -23,10 +22,8 @@ nav(NavItem(_("Invoice files"), "cashdesk:invoice_imports", perms.INVOICE_MANAGE
 def _to_check(request: Any) -> dict[str, Any] | None:
     from punkt.cashdesk.models import TillSession, TillStatus
 
-    allowed = org_perms.access_of(request.user).branches_for(perms.TILL_ACKNOWLEDGE.code)
-    qs = TillSession.objects.filter(status=TillStatus.CLOSED)
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
+    qs = TillSession.objects.visible_to(request.user, perms.TILL_ACKNOWLEDGE).filter(
+        status=TillStatus.CLOSED)
     rows = list(qs.select_related("cashier").order_by("business_day")[:10])
     return {"rows": rows} if rows else None
 

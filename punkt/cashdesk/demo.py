@@ -5,7 +5,6 @@ for the manager."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.utils import timezone
 
@@ -13,11 +12,12 @@ from punkt.cashdesk import services
 from punkt.cashdesk.models import Invoice, TillSession
 from punkt.core.demo import seeder
 from punkt.customers.models import Customer, CustomerStatus
+from punkt.organization.actors import Actor
 from punkt.organization.models import Branch, Employee
 
 
 @seeder(50)
-def seed_cashdesk(actor: Any) -> list[str]:
+def seed_cashdesk(actor: Actor) -> list[str]:
     branch = Branch.objects.filter(code="KRK-01").first()
     expert = Employee.objects.filter(email="ekspert@demo.punkt.pl").first()
     cashier = Employee.objects.filter(email="kasjer@demo.punkt.pl").first()

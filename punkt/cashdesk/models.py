@@ -12,6 +12,7 @@ PostgreSQL refuses changes to its entries)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -21,9 +22,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from punkt.cashdesk import permissions as perms
+from punkt.core.access import access_of, can
+from punkt.core.badges import tones
+from punkt.core.permissions import Action
+from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet, branch_ids_visible
+
+M = TypeVar("M", bound=models.Model)
 
 
+def money(verbose_name: Any = None, **options: Any) -> models.DecimalField[Any, Decimal]:
+    """An amount in złoty, to the grosz."""
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **options)
+
+
+@tones(open="", partial="", paid="")
 class InvoiceStatus(models.TextChoices):
     OPEN = "open", _("unpaid")
     PARTIAL = "partial", _("partly paid")
@@ -38,7 +51,9 @@ class KsefStatus(models.TextChoices):
 
 
 class Invoice(models.Model):
-    """An invoice HQ issued (imported or recorded); the buyer's data as printed on it."""
+    """An invoice HQ issued (imported or recorded); the buyer's data as printed on it.
+    HQ's invoices belong to no branch: every cashier finds them (``cashdesk.invoice.view``
+    is held company-wide)."""
 
     number = models.CharField(_("invoice number"), max_length=60, unique=True)
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
@@ -59,10 +74,10 @@ class Invoice(models.Model):
     due_on = models.DateField(_("due"))
     period = models.CharField(_("billing period"), max_length=60, blank=True)
     lines = models.JSONField(default=list)
-    net = models.DecimalField(_("net"), **MONEY)
-    vat = models.DecimalField(_("VAT"), **MONEY)
-    gross = models.DecimalField(_("gross"), **MONEY)
-    paid = models.DecimalField(_("paid"), default=Decimal(0), **MONEY)
+    net = money(_("net"))
+    vat = money(_("VAT"))
+    gross = money(_("gross"))
+    paid = money(_("paid"), default=Decimal(0))
     status = models.CharField(_("status"), max_length=8, choices=InvoiceStatus.choices,
                               default=InvoiceStatus.OPEN)
     ksef_number = models.CharField(_("KSeF number"), max_length=40, blank=True)
@@ -73,6 +88,8 @@ class Invoice(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+
+    objects = PunktQuerySet["Invoice"].as_manager()
 
     class Meta:
         ordering = ["-issued_on", "-pk"]
@@ -108,14 +125,32 @@ class Invoice(models.Model):
         return bool(self.ksef_number)
 
 
+@tones(open="", closed="warn", acknowledged="")
 class TillStatus(models.TextChoices):
     OPEN = "open", _("open")
     CLOSED = "closed", _("closed, awaiting the manager")
     ACKNOWLEDGED = "acknowledged", _("closed and checked")
 
 
+class TillSessionQuerySet(BranchScopedQuerySet["TillSession"]):
+    def visible_to(self, user: Any, permission: str | Action, *,
+                   branch_id: int | None = None) -> Self:
+        """Cashiers see their own tills; managers every till of their branches; HQ staff
+        holding ``permission`` company-wide every till."""
+        rows = super().visible_to(user, permission, branch_id=branch_id)
+        if branch_ids_visible(user, permission) is None:
+            return rows
+        managed = super().visible_to(user, perms.TILL_ACKNOWLEDGE)
+        return rows & (managed | self.filter(cashier_id=getattr(user, "pk", None)))
+
+    def open_of(self, cashier: Any) -> Self:
+        """The cashier's own open till (at most one): her till, read without a branch."""
+        return self.filter(cashier_id=getattr(cashier, "pk", None), status=TillStatus.OPEN)
+
+
 class TillSession(models.Model):
-    """One cashier's till for one business day (Europe/Warsaw)."""
+    """One cashier's till for one business day (Europe/Warsaw); its moves are
+    :data:`punkt.cashdesk.workflows.TILL_FLOW`."""
 
     branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
                                related_name="+")
@@ -124,18 +159,20 @@ class TillSession(models.Model):
     business_day = models.DateField(_("day"))
     status = models.CharField(_("status"), max_length=12, choices=TillStatus.choices,
                               default=TillStatus.OPEN)
-    opening_float = models.DecimalField(_("opening float"), **MONEY)
+    opening_float = money(_("opening float"))
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     counted = models.JSONField(default=dict, blank=True)
-    counted_total = models.DecimalField(_("counted"), null=True, blank=True, **MONEY)
-    expected_cash = models.DecimalField(_("expected cash"), null=True, blank=True, **MONEY)
-    difference = models.DecimalField(_("difference"), null=True, blank=True, **MONEY)
+    counted_total = money(_("counted"), null=True, blank=True)
+    expected_cash = money(_("expected cash"), null=True, blank=True)
+    difference = money(_("difference"), null=True, blank=True)
     close_note = models.CharField(_("cashier's note"), max_length=500, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                         on_delete=models.PROTECT, related_name="+")
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledge_note = models.CharField(_("manager's note"), max_length=500, blank=True)
+
+    objects = TillSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-business_day", "-pk"]
@@ -169,6 +206,38 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", _("card")
 
 
+class LedgerQuerySet(BranchScopedQuerySet[M]):
+    """Payments and credit uses: what was paid on HQ's invoices, at a branch."""
+
+    def visible_to(self, user: Any, permission: str | Action, *,
+                   branch_id: int | None = None) -> Self:
+        """Read as part of an invoice (``cashdesk.invoice.view``, held company-wide like the
+        invoices themselves) they are the invoice's history: every row, wherever it was
+        taken. Otherwise the rows of the branches where ``user`` holds ``permission``."""
+        if str(permission) != perms.INVOICE_VIEW.code:
+            return super().visible_to(user, permission, branch_id=branch_id)
+        rows = self.all() if can(user, perms.INVOICE_VIEW.code) else self.none()
+        return rows.filter(branch_id=branch_id) if branch_id else rows
+
+
+class PaymentQuerySet(LedgerQuerySet["Payment"]):
+    def visible_to(self, user: Any, permission: str | Action, *,
+                   branch_id: int | None = None) -> Self:
+        """One payment on its own (its KP receipt, its reversal) is seen by the cashier who
+        took it (while she runs a till there), the managers of its branch and HQ staff
+        holding ``permission`` — not by the branch's other cashiers. An invoice's
+        payments: see :class:`LedgerQuerySet`."""
+        if str(permission) == perms.INVOICE_VIEW.code:
+            return super().visible_to(user, permission, branch_id=branch_id)
+        by_branch = BranchScopedQuerySet.visible_to
+        rows = (by_branch(self, user, perms.PAYMENT_TAKE, branch_id=branch_id)
+                .filter(cashier_id=getattr(user, "pk", None))
+                | by_branch(self, user, perms.TILL_ACKNOWLEDGE, branch_id=branch_id))
+        if access_of(user).is_hq:
+            rows = rows | by_branch(self, user, permission, branch_id=branch_id)
+        return rows
+
+
 class Payment(models.Model):
     """A payment taken at the till for one invoice (or its reversal: negative, pointing at
     the payment it cancels). ``key`` is the client's idempotency key (C5)."""
@@ -182,15 +251,17 @@ class Payment(models.Model):
     cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                 related_name="+")
     method = models.CharField(_("method"), max_length=4, choices=PaymentMethod.choices)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = money(_("amount"))
     #: of ``amount``: what went to the invoice and what became credit.
-    allocated = models.DecimalField(**MONEY)
-    to_credit = models.DecimalField(default=Decimal(0), **MONEY)
+    allocated = money()
+    to_credit = money(default=Decimal(0))
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="reversed_by")
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     key = models.CharField(max_length=100, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -224,20 +295,32 @@ class Payment(models.Model):
         return str(self)
 
 
+class TillEntryQuerySet(BranchScopedQuerySet["TillEntry"]):
+    def visible_to(self, user: Any, permission: str | Action, *,
+                   branch_id: int | None = None) -> Self:
+        """The entries of the tills ``user`` may see (:class:`TillSessionQuerySet`)."""
+        return self.filter(session__in=TillSession.objects.visible_to(
+            user, permission, branch_id=branch_id).values("pk"))
+
+
 class TillEntry(models.Model):
     """A line of the till's ledger (append-only). ``cash`` is its effect on the drawer:
     card payments are listed with zero cash."""
 
+    branch_scope = "session__branch"
+
     session = models.ForeignKey(TillSession, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
-    amount = models.DecimalField(_("amount"), **MONEY)
-    cash = models.DecimalField(_("cash"), **MONEY)
+    amount = money(_("amount"))
+    cash = money(_("cash"))
     payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="entry")
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TillEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["session", "created_at", "pk"]
@@ -256,12 +339,14 @@ class CreditUse(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_uses")
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
                                  related_name="credit_uses")
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = money(_("amount"))
     branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
                                related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = LedgerQuerySet["CreditUse"].as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -301,10 +386,13 @@ class DuplicateIssue(models.Model):
     branch = models.ForeignKey("organization.Branch", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
 
+    objects = BranchScopedQuerySet["DuplicateIssue"].as_manager()
+
     def __str__(self) -> str:
         return f"{self.invoice_id} {self.issued_at:%Y-%m-%d}"
 
 
+@tones(queued="", checked="", rejected="warn", running="", done="", failed="warn")
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("queued for checking")
     CHECKED = "checked", _("checked, waiting for confirmation")
@@ -328,7 +416,7 @@ class InvoiceImport(models.Model):
     rows_total = models.PositiveIntegerField(default=0)
     invoices_total = models.PositiveIntegerField(default=0)
     customers_total = models.PositiveIntegerField(default=0)
-    gross_total = models.DecimalField(default=Decimal(0), **MONEY)
+    gross_total = money(default=Decimal(0))
     invoices_imported = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     job = models.ForeignKey("core.JobProgress", null=True, blank=True,

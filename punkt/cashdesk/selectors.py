@@ -8,20 +8,28 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 
 from punkt.cashdesk import permissions as perms
-from punkt.cashdesk.models import CreditUse, Invoice, InvoiceStatus, Payment, TillSession
-from punkt.core.errors import NotFound, ValidationFailed
+from punkt.cashdesk.models import (
+    CreditUse,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    TillSession,
+    TillSessionQuerySet,
+)
+from punkt.core.errors import ValidationFailed
 from punkt.core.money import cents
 from punkt.customers.normalize import fold
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor
 
 MAX_FOUND = 50
 
 
-def invoice_by_number(*, user: Any, number: str) -> Invoice | None:
+def invoice_by_number(*, user: Actor, number: str) -> Invoice | None:
     org_perms.ensure(user, perms.INVOICE_VIEW.code)
     number = " ".join(str(number or "").split()).upper()
     if not number:
@@ -29,7 +37,7 @@ def invoice_by_number(*, user: Any, number: str) -> Invoice | None:
     return Invoice.objects.select_related("customer").filter(number=number).first()
 
 
-def invoices_by_buyer(*, user: Any, first_name: str, last_name: str, address: str,
+def invoices_by_buyer(*, user: Actor, first_name: str, last_name: str, address: str,
                       unpaid_only: bool = True) -> list[Invoice]:
     """A person's invoices found by first name, last name and the registered address
     (postal code, city or street as printed on the invoice)."""
@@ -56,12 +64,22 @@ def invoices_by_buyer(*, user: Any, first_name: str, last_name: str, address: st
     return list(qs.select_related("customer").order_by("due_on", "pk")[:MAX_FOUND])
 
 
-def invoice_get(*, user: Any, invoice_id: int) -> Invoice:
+def invoice_get(*, user: Actor, invoice_id: int) -> Invoice:
     org_perms.ensure(user, perms.INVOICE_VIEW.code)
-    invoice = Invoice.objects.select_related("customer").filter(pk=invoice_id).first()
-    if invoice is None:
-        raise NotFound(_("Invoice not found."))
-    return invoice
+    return Invoice.objects.select_related("customer").get_or_not_found(
+        invoice_id, missing=_("Invoice not found."))
+
+
+def invoice_payments(*, user: Actor, invoice: Invoice) -> list[Payment]:
+    """The invoice's payments, at whichever branch they were taken (its history)."""
+    return list(Payment.objects.visible_to(user, perms.INVOICE_VIEW).filter(invoice=invoice)
+                .select_related("cashier", "branch").order_by("created_at", "pk"))
+
+
+def invoice_credit_uses(*, user: Actor, invoice: Invoice) -> list[CreditUse]:
+    """The customer's credit settled against the invoice, wherever it was."""
+    return list(CreditUse.objects.visible_to(user, perms.INVOICE_VIEW).filter(invoice=invoice)
+                .select_related("actor", "branch"))
 
 
 @dataclass
@@ -73,7 +91,8 @@ class Balance:
 
 def balance(customer_id: int, *, today: datetime.date | None = None) -> Balance:
     """What the customer still owes HQ (and how much of it is overdue) and what they
-    overpaid: derived from their invoices and payments, so it is never out of step."""
+    overpaid: derived from their invoices and payments, so it is never out of step.
+    The caller has shown the customer; their balance counts every branch's payments."""
     from django.utils import timezone
 
     today = today or timezone.localdate()
@@ -94,31 +113,24 @@ def credit_left(customer_id: int) -> Decimal:
     return cents(Decimal(paid_in) - Decimal(used))
 
 
-def till_list(*, user: Any, branch_id: int | None = None) -> QuerySet[TillSession]:
+def till_list(*, user: Actor, branch_id: int | None = None) -> TillSessionQuerySet:
+    """The tills ``user`` sees (cashiers their own, managers their branches'; see
+    ``TillSessionQuerySet.visible_to``), the latest day first."""
     org_perms.ensure(user, perms.CASH_REPORT.code)
-    access = org_perms.access_of(user)
-    qs = TillSession.objects.select_related("branch", "cashier", "acknowledged_by")
-    allowed = access.branches_for(perms.CASH_REPORT.code)
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
-        # Cashiers see their own tills; managers every till of their branches.
-        managed = access.branches_for(perms.TILL_ACKNOWLEDGE.code) or set()
-        qs = qs.filter(Q(branch_id__in=managed) | Q(cashier_id=user.pk))
-    if branch_id:
-        qs = qs.filter(branch_id=branch_id)
-    return qs.order_by("-business_day", "-pk")
+    return (TillSession.objects.visible_to(user, perms.CASH_REPORT, branch_id=branch_id)
+            .select_related("branch", "cashier", "acknowledged_by")
+            .order_by("-business_day", "-pk"))
 
 
-def till_get(*, user: Any, session_id: int) -> TillSession:
-    session = till_list(user=user).filter(pk=session_id).first()
-    if session is None:
-        raise NotFound(_("Till not found."))
-    return session
+def till_get(*, user: Actor, session_id: int) -> TillSession:
+    return till_list(user=user).get_or_not_found(session_id, missing=_("Till not found."))
 
 
-def payments_of(session: TillSession) -> QuerySet[Payment]:
-    return (Payment.objects.filter(session=session).select_related("invoice", "customer")
-            .order_by("created_at", "pk"))
+def payment_get(*, user: Actor, payment_id: int) -> Payment:
+    """One payment (its KP receipt, its reversal): see ``PaymentQuerySet.visible_to``."""
+    return (Payment.objects.visible_to(user, perms.CASH_REPORT)
+            .select_related("invoice", "branch", "cashier", "reverses")
+            .get_or_not_found(payment_id, missing=_("Payment not found.")))
 
 
 @dataclass
@@ -129,17 +141,18 @@ class TakingsRow:
     card: Decimal
 
 
-def takings(*, user: Any, day_from: datetime.date, day_to: datetime.date,
+def takings(*, user: Actor, day_from: datetime.date, day_to: datetime.date,
             branch_id: int | None = None) -> list[TakingsRow]:
     """Payments taken per cashier and day (one row per till), over at most 62 days."""
     from django.db.models import Count
 
     day_to = min(day_to, day_from + datetime.timedelta(days=61))
-    sessions = (till_list(user=user, branch_id=branch_id)
-                .filter(business_day__gte=day_from, business_day__lte=day_to)
-                .annotate(n=Count("payments", filter=Q(payments__reverses__isnull=True)),
-                          cash=Sum("payments__amount", filter=Q(payments__method="cash")),
-                          card=Sum("payments__amount", filter=Q(payments__method="card")))
-                .order_by("-business_day", "branch__name", "cashier__last_name")[:5000])
+    sessions: list[Any] = list(  # tills with their annotations n, cash, card
+        till_list(user=user, branch_id=branch_id)
+        .filter(business_day__gte=day_from, business_day__lte=day_to)
+        .annotate(n=Count("payments", filter=Q(payments__reverses__isnull=True)),
+                  cash=Sum("payments__amount", filter=Q(payments__method="cash")),
+                  card=Sum("payments__amount", filter=Q(payments__method="card")))
+        .order_by("-business_day", "branch__name", "cashier__last_name")[:5000])
     return [TakingsRow(s, s.n, cents(Decimal(s.cash or 0)), cents(Decimal(s.card or 0)))
             for s in sessions]

@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,13 +20,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from punkt.cashdesk import documents, selectors, services
 from punkt.cashdesk import permissions as perms
-from punkt.cashdesk.models import EntryKind, Payment, PaymentMethod, TillStatus
+from punkt.cashdesk.models import EntryKind, PaymentMethod, TillStatus
+from punkt.cashdesk.workflows import allowed_actions
 from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
 from punkt.core.forms import apply_error
 from punkt.core.money import format_pln
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
+from punkt.core.web import date_param, refusals_as_messages
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import working_branch
 
@@ -83,7 +85,7 @@ def till(request: HttpRequest) -> HttpResponse:
                    .order_by("-pk")[:15])
     return render(request, "cashdesk/till.html", {
         "session": session, "found": found, "searched": searched, "error": error,
-        "entries": entries,
+        "entries": entries, "actions": allowed_actions(session, request.user),
         "stale": session.business_day != services.today()})
 
 
@@ -91,13 +93,10 @@ def till(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def cash(request: HttpRequest) -> HttpResponse:
-    try:
+    with refusals_as_messages(request):
         services.cash_move(actor=request.user, kind=request.POST.get("kind", ""),
                            amount=request.POST.get("amount", ""),
                            reason=request.POST.get("reason", ""))
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("Recorded in the till."))
     return redirect("cashdesk:till")
 
@@ -119,6 +118,9 @@ def close(request: HttpRequest) -> HttpResponse:
                                          counted=counted, note=request.POST.get("note", ""))
         except ValidationFailed as exc:
             error = exc
+        except Conflict as exc:  # closed meanwhile (another tab): nothing changed (C7)
+            messages.error(request, exc.message)
+            return redirect("cashdesk:till_detail", session_id=session.pk)
         else:
             messages.success(request, _("Till closed: the manager will check it."))
             return redirect("cashdesk:till_detail", session_id=closed.pk)
@@ -132,15 +134,13 @@ def close(request: HttpRequest) -> HttpResponse:
 def invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
     inv = selectors.invoice_get(user=request.user, invoice_id=invoice_id)
     session = services.till_current(request.user)
-    can_pay = session is not None and org_perms.can(request.user, perms.PAYMENT_TAKE.code,
-                                                    session.branch_id)
+    actions = allowed_actions(session, request.user)
     limit = services.business_to_business_cash_limit()
     return render(request, "cashdesk/invoice.html", {
-        "invoice": inv, "payments": list(inv.payments.select_related("cashier", "branch")
-                                         .order_by("created_at", "pk")),
-        "credit_uses": list(inv.credit_uses.select_related("actor", "branch")),
-        "balance": selectors.balance(inv.customer_id), "can_pay": can_pay,
-        "session": session, "methods": PaymentMethod.choices,
+        "invoice": inv, "payments": selectors.invoice_payments(user=request.user, invoice=inv),
+        "credit_uses": selectors.invoice_credit_uses(user=request.user, invoice=inv),
+        "balance": selectors.balance(inv.customer_id), "can_pay": "pay" in actions,
+        "actions": actions, "session": session, "methods": PaymentMethod.choices,
         "no_cash": inv.is_business and inv.gross > limit, "limit": limit,
         "key": uuid.uuid4().hex, "error": request.session.pop("punkt.pay_error", None),
         "vat": documents.vat_summary(inv)})
@@ -191,24 +191,10 @@ def duplicate(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return _pdf(data, f"{kind}-{inv.number.replace('/', '-')}.pdf")
 
 
-def _payment(request: HttpRequest, payment_id: int) -> Payment:
-    payment = (Payment.objects.select_related("invoice", "branch", "cashier", "reverses")
-               .filter(pk=payment_id).first())
-    if payment is None:
-        raise NotFound(_("Payment not found."))
-    access = org_perms.access_of(request.user)
-    if not (payment.cashier_id == request.user.pk
-            and access.can(perms.PAYMENT_TAKE.code, payment.branch_id)
-            or access.can(perms.TILL_ACKNOWLEDGE.code, payment.branch_id)
-            or access.can(perms.CASH_REPORT.code, payment.branch_id) and access.is_hq):
-        raise NotFound(_("Payment not found."))
-    return payment
-
-
 @scoped("branch")
 @login_required
 def kp(request: HttpRequest, payment_id: int) -> HttpResponse:
-    payment = _payment(request, payment_id)
+    payment = selectors.payment_get(user=request.user, payment_id=payment_id)
     audit_record(action="cashdesk.payment.print", obj=payment, actor=request.user,
                  branch_id=payment.branch_id)
     return _pdf(documents.kp_pdf(payment), f"{payment.number.replace('/', '-')}.pdf")
@@ -218,13 +204,10 @@ def kp(request: HttpRequest, payment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def reverse(request: HttpRequest, payment_id: int) -> HttpResponse:
-    payment = _payment(request, payment_id)
-    try:
+    payment = selectors.payment_get(user=request.user, payment_id=payment_id)
+    with refusals_as_messages(request):
         services.payment_reverse(actor=request.user, payment_id=payment.pk,
                                  reason=request.POST.get("reason", ""))
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("Payment reversed."))
     return redirect("cashdesk:invoice", invoice_id=payment.invoice_id)
 
@@ -252,9 +235,7 @@ def till_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "cashdesk/till_detail.html", {
         "session": session, "entries": entries, "blind": blind,
         "expected": None if blind else services.expected_cash(session),
-        "can_acknowledge": session.status == TillStatus.CLOSED
-        and session.cashier_id != request.user.pk
-        and org_perms.can(request.user, perms.TILL_ACKNOWLEDGE.code, session.branch_id),
+        "can_acknowledge": "acknowledge" in allowed_actions(session, request.user),
         "kinds": EntryKind})
 
 
@@ -263,12 +244,10 @@ def till_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_POST
 def acknowledge(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.till_get(user=request.user, session_id=session_id)
-    try:
+    # Acknowledging one's own till is refused as a message, not a 403 page.
+    with refusals_as_messages(request, catch=(ValidationFailed, Conflict, ActionDenied)):
         services.till_acknowledge(actor=request.user, session_id=session.pk,
                                   note=request.POST.get("note", ""))
-    except (ValidationFailed, Conflict, ActionDenied) as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("Till checked."))
     return redirect("cashdesk:till_detail", session_id=session.pk)
 
@@ -287,17 +266,11 @@ def cash_report(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @scoped("list")
 @login_required
-def takings(request: HttpRequest) -> HttpResponse:
+def takings(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Payments per cashier and day, with a CSV export."""
     today = timezone.localdate()
-    try:
-        start = datetime.date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        start = today - datetime.timedelta(days=6)
-    try:
-        end = datetime.date.fromisoformat(request.GET.get("to", ""))
-    except ValueError:
-        end = today
+    start = date_param(request.GET.get("from")) or today - datetime.timedelta(days=6)
+    end = date_param(request.GET.get("to")) or today
     start, end = min(start, end), max(start, end)
     rows = selectors.takings(user=request.user, day_from=start, day_to=end)
     if request.GET.get("format") == "csv":
@@ -358,22 +331,19 @@ def invoice_import(request: HttpRequest, import_id: int) -> HttpResponse:
 
     job = imports.import_get(user=request.user, import_id=import_id)
     if request.method == "POST":
-        try:
+        with refusals_as_messages(request, catch=(Conflict,)):
             job = imports.import_confirm(actor=request.user, import_id=job.pk)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-        else:
             messages.success(request, _("Import started."))
         return redirect("cashdesk:invoice_import", import_id=job.pk)
     template = "cashdesk/invoice_import.html"
-    if request.htmx:
+    if getattr(request, "htmx", False):
         template += "#status"
     return render(request, template, {"job": job, "errors": job.errors[:500]})
 
 
 @scoped("global")
 @login_required
-def invoice_import_sample(request: HttpRequest) -> HttpResponse:
+def invoice_import_sample(request: HttpRequest) -> StreamingHttpResponse:
     """A file to start from: one invoice of two lines, in the columns' Polish names."""
     from punkt.core.exports import csv_response
 

@@ -49,15 +49,17 @@ def test_invoice_vat_per_rate_and_errors(world: Any) -> None:
     assert (inv.net, inv.vat, inv.gross) == (Decimal("58.78"), Decimal("11.72"),
                                              Decimal("70.50"))
     assert inv.buyer_lookup == "zolkiewska zofia" and inv.buyer_postal_code == "31-042"
-    for kwargs, field in [({"number": "FV/1/2026"}, "number"),
-                          ({"due_on": "2026-10-01"}, "due_on"),
-                          ({"issued_on": "1.11.2026"}, "issued_on"),
-                          ({"lines": [{"name": "X", "vat_rate": "22", "net": "1"}]},
-                           "lines[1].vat_rate"),
-                          ({"gross": "70.51"}, "gross"),
-                          ({"verification_url": "http://x"}, "verification_url")]:
-        data = {"number": "FV/2/2026", "issued_on": "2026-11-01", "due_on": "2026-11-15",
-                "lines": [{"name": "Internet", "vat_rate": "23", "net": "40.65"}], **kwargs}
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"number": "FV/1/2026"}, "number"),
+        ({"due_on": "2026-10-01"}, "due_on"),
+        ({"issued_on": "1.11.2026"}, "issued_on"),
+        ({"lines": [{"name": "X", "vat_rate": "22", "net": "1"}]}, "lines[1].vat_rate"),
+        ({"gross": "70.51"}, "gross"),
+        ({"verification_url": "http://x"}, "verification_url")]
+    for kwargs, field in cases:
+        data: dict[str, Any] = {
+            "number": "FV/2/2026", "issued_on": "2026-11-01", "due_on": "2026-11-15",
+            "lines": [{"name": "Internet", "vat_rate": "23", "net": "40.65"}], **kwargs}
         if kwargs.get("gross"):
             data["lines"] = inv.lines
         with pytest.raises(ValidationFailed) as e:
@@ -208,9 +210,12 @@ def test_close_count_acknowledge(world: Any) -> None:
                                           "0.50": "1"}, note="brakuje 50 gr")
     assert (closed.status, closed.expected_cash, closed.counted_total, closed.difference) == (
         TillStatus.CLOSED, Decimal("100.00"), Decimal("99.50"), Decimal("-0.50"))
-    again = services.till_close(actor=world.cashier_a, session_id=session.pk,
-                                counted={"500": "9"})  # closing twice is harmless
-    assert again.counted_total == Decimal("99.50")
+    with pytest.raises(Conflict) as twice:  # closing twice changes nothing, and says so
+        services.till_close(actor=world.cashier_a, session_id=session.pk,
+                            counted={"500": "9"})
+    assert twice.value.code == "invalid_state" and "already closed" in twice.value.message
+    session.refresh_from_db()
+    assert (session.status, session.counted_total) == (TillStatus.CLOSED, Decimal("99.50"))
     with pytest.raises(Conflict):  # nothing goes into a closed till
         services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="1",
                                   method="cash")
@@ -229,11 +234,11 @@ def test_yesterday_is_closed_and_corrections_go_into_today(world: Any, monkeypat
                                                            ) -> None:
     inv = invoice(world)
     day1 = datetime.date(2026, 10, 24)  # the Saturday before the clocks go back
-    monkeypatch.setattr(services, "today", lambda: day1)
+    monkeypatch.setattr(services.till, "today", lambda: day1)
     session = till(world, "0")
     paid = services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="100",
                                      method="cash")
-    monkeypatch.setattr(services, "today", lambda: datetime.date(2026, 10, 25))
+    monkeypatch.setattr(services.till, "today", lambda: datetime.date(2026, 10, 25))
     with pytest.raises(Conflict) as e:  # a till left open overnight takes no more
         services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="1",
                                   method="cash")

@@ -1,0 +1,59 @@
+"""The cashier's desk (R8): HQ's invoices (:mod:`.invoices`), the till (:mod:`.till`:
+open, cash in/out, count and close, the manager's acknowledgement) and payments with the
+customer's credit (:mod:`.payments`).
+
+Callers use the package: ``from punkt.cashdesk import services;
+services.payment_register(...)``.
+"""
+
+from punkt.cashdesk.services.invoices import (
+    duplicate_issue,
+    invoice_build,
+    invoice_create,
+    invoice_subject,
+    status_after,
+)
+from punkt.cashdesk.services.payments import (
+    STALE_KEY,
+    _fingerprint,  # the payment tests build an idempotency key's row by hand
+    business_to_business_cash_limit,
+    credit_apply,
+    payment_register,
+    payment_reverse,
+)
+from punkt.cashdesk.services.till import (
+    DENOMINATIONS,
+    cash_move,
+    count_total,
+    expected_cash,
+    till_acknowledge,
+    till_close,
+    till_current,
+    till_in_use,
+    till_open,
+    today,
+)
+
+__all__ = [
+    "DENOMINATIONS",
+    "STALE_KEY",
+    "_fingerprint",
+    "business_to_business_cash_limit",
+    "cash_move",
+    "count_total",
+    "credit_apply",
+    "duplicate_issue",
+    "expected_cash",
+    "invoice_build",
+    "invoice_create",
+    "invoice_subject",
+    "payment_register",
+    "payment_reverse",
+    "status_after",
+    "till_acknowledge",
+    "till_close",
+    "till_current",
+    "till_in_use",
+    "till_open",
+    "today",
+]
