@@ -23,7 +23,7 @@ What it writes:
   renewed by the customer's next contract, ``renews``); the rest are in the workflow now
   (prepared, signed, with the manager, returned, approved at HQ: the last days) or were
   cancelled or rejected (any time). ≈3 % went through a return and a correction
-  (revision 2). Values are what document.values_for stores (customer's data, branch,
+  (revision 2). Values are what documents.values_for stores (customer's data, branch,
   employee, positions of a telecom price list, total, dates); total_gross is their sum.
   Offers are generated only for retention (below); otherwise contract.offer stays empty.
   The PDF: one document rendered from the template is shared by all contracts
@@ -43,7 +43,7 @@ number the contracts by day across chunks) and keeps the plan in a temporary fil
 second pass builds the rows from it and sends them with COPY, in worker processes.
 Secondary indexes, unique and foreign keys of the loaded tables are dropped first and
 re-created afterwards (keys NOT VALID, then validated), then VACUUM (ANALYZE). A sample
-is re-checked against document.values_for at the end. Audit-log and timeline rows are
+is re-checked against documents.values_for at the end. Audit-log and timeline rows are
 not written.
 """
 
@@ -88,7 +88,7 @@ from django.utils.translation import gettext  # noqa: E402
 from gen_customers import NULL, Layout, conninfo, copy_text, run_parallel  # noqa: E402
 from gen_org import DOMAIN, db_guard  # noqa: E402
 
-from punkt.contracts import document  # noqa: E402
+from punkt.contracts import documents  # noqa: E402
 from punkt.contracts.models import (  # noqa: E402
     Contract,
     ContractBatch,
@@ -335,17 +335,17 @@ def shared_pdf(version: MaterialVersion) -> str:
     """One contract document rendered from the template, stored once for all contracts."""
     existing = Contract.objects.exclude(pdf_stored="").values_list("pdf_stored", flat=True)[:1]
     for name in existing:
-        if files.path_of(name, area=document.AREA).exists():
+        if files.path_of(name, area=documents.AREA).exists():
             return name
-    sample = Contract(pk=1, template=version, values=document.values_for(
+    sample = Contract(pk=1, template=version, values=documents.values_for(
         number="U00000001", customer=Customer.objects.exclude(street="").order_by("pk").first(),
         branch=Branch.objects.filter(kind=BranchKind.BRANCH).order_by("code").first(),
         employee=None, lines=[SimpleNamespace(code="INT-600", name=CATALOGUE[1][1],
                                               unit="mies.", price_gross=Decimal("69.99"),
                                               quantity=1, total_gross=Decimal("69.99"))],
         total=Decimal("69.99"), term_months=24, starts_on=timezone.localdate(),
-        ends_on=document.end_of_term(timezone.localdate(), 24), today=timezone.localdate()))
-    return files.write(document.render(sample), area=document.AREA, ext="pdf")
+        ends_on=documents.end_of_term(timezone.localdate(), 24), today=timezone.localdate()))
+    return files.write(documents.render(sample), area=documents.AREA, ext="pdf")
 
 
 # --- Plan (parent) ---------------------------------------------------------------------
@@ -468,10 +468,10 @@ _ends: dict[tuple[int, int], int] = {}
 
 
 def end_day(start: int, term: int) -> int:
-    """document.end_of_term on day indexes (memoised)."""
+    """documents.end_of_term on day indexes (memoised)."""
     e = _ends.get((start, term))
     if e is None:
-        e = _ends[(start, term)] = day_of(document.end_of_term(
+        e = _ends[(start, term)] = day_of(documents.end_of_term(
             PLAN["day0"] + datetime.timedelta(days=start), term))
     return e
 
@@ -592,7 +592,7 @@ class Writer:
 
 
 def customer_frag(cu: tuple[Any, ...]) -> str:
-    """The customer's part of the contract values, as document.values_for takes it."""
+    """The customer's part of the contract values, as documents.values_for takes it."""
     (_id, _b, kind, _s, display_name, pesel, nip, street, postal, city, c_street, c_postal,
      c_city, phone, email, _reg) = cu
     identifier = pesel if kind == "person" else f"NIP {format_nip(nip)}" if nip else ""
@@ -615,7 +615,7 @@ _line_json: dict[tuple[int, int], str] = {}
 def money(cents: int) -> str:
     m = _money.get(cents)
     if m is None:
-        m = _money[cents] = esc(json.dumps(document.money(Decimal(cents) / 100),
+        m = _money[cents] = esc(json.dumps(documents.money(Decimal(cents) / 100),
                                            ensure_ascii=False))
     return m
 
@@ -626,8 +626,8 @@ def line_json(item: int, qty: int) -> str:
     if s is None:
         code, name, unit, cents, _m, _v = CATALOGUE[item]
         s = _line_json[key] = esc(json.dumps(
-            [code, name, unit, document.money(Decimal(cents) / 100), str(qty),
-             document.money(Decimal(cents * qty) / 100)], ensure_ascii=False))
+            [code, name, unit, documents.money(Decimal(cents) / 100), str(qty),
+             documents.money(Decimal(cents * qty) / 100)], ensure_ascii=False))
     return s
 
 
@@ -915,7 +915,7 @@ def reset() -> None:
 
 
 def verify(sample: int, seed: int, bench: int) -> None:
-    """Re-compute a sample's values with document.values_for and check the workflow."""
+    """Re-compute a sample's values with documents.values_for and check the workflow."""
     rng = random.Random(seed)
     hi = Contract.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     pks = {rng.randint(1, hi) for _ in range(sample)}
@@ -933,12 +933,12 @@ def verify(sample: int, seed: int, bench: int) -> None:
                                          price_gross=Decimal(cents) / 100,
                                          total_gross=Decimal(cents * qty) / 100))
         employee = Employee.objects.filter(pk=c.prepared_by_id).first()
-        expected = document.values_for(
+        expected = documents.values_for(
             number=c.number, customer=c.customer, branch=c.branch, employee=employee,
             lines=lines, total=c.total_gross, term_months=c.term_months,
             starts_on=c.starts_on, ends_on=c.ends_on, today=c.created_at.astimezone(tz).date())
         ok = expected == c.values and sum(x.total_gross for x in lines) == c.total_gross
-        ok &= c.ends_on == document.end_of_term(c.starts_on, c.term_months)
+        ok &= c.ends_on == documents.end_of_term(c.starts_on, c.term_months)
         ok &= c.customer.branch_id == c.branch_id and c.template_id is not None
         events = list(ContractEvent.objects.filter(contract=c).order_by("at", "pk"))
         flow_ok = not events or (events[-1].to_status == c.status and all(

@@ -17,7 +17,7 @@ retention employees (each the first, by id, who works in that branch only), and 
 expert ekspert@punkt-bench.pl. The API is called with a personal token of the manager.
 Contract pages walk through 400 contracts of the branch, request by request.
 
-Then lifecycle.store_pdf is timed on --pdf contracts of the branch (one untimed first)
+Then services.store_pdf is timed on --pdf contracts of the branch (one untimed first)
 that still show the document gen_contracts.py shared: their PDF is marked as not rendered
 yet (pdf_stored empty, pdf_revision 0), and store_pdf renders the document, writes the
 file and records it, as the background task does.
@@ -44,7 +44,7 @@ from django.utils import timezone  # noqa: E402
 from gen_contracts import busiest_branch, staff_of  # noqa: E402
 from run_org import Scenario, arguments, logged_in, report  # noqa: E402
 
-from punkt.contracts import document, lifecycle  # noqa: E402
+from punkt.contracts import documents, services  # noqa: E402
 from punkt.contracts.models import Contract, ContractEvent  # noqa: E402
 from punkt.core import files  # noqa: E402
 from punkt.core.roles import Role  # noqa: E402
@@ -139,11 +139,11 @@ def time_store_pdf(branch_id: int, n: int) -> None:
         c = Contract.objects.only("revision").get(pk=pk)
         with CaptureQueriesContext(connection) as ctx:
             t = time.perf_counter()
-            done = lifecycle.store_pdf(contract_id=pk, revision=c.revision)
+            done = services.store_pdf(contract_id=pk, revision=c.revision)
             elapsed = (time.perf_counter() - t) * 1000
         assert done, f"store_pdf did not render contract {pk}"
         stored = Contract.objects.values_list("pdf_stored", flat=True).get(pk=pk)
-        sizes.append(files.path_of(stored, area=document.AREA).stat().st_size)
+        sizes.append(files.path_of(stored, area=documents.AREA).stat().st_size)
         if k:
             times.append(elapsed)
             queries.append(len(ctx.captured_queries))

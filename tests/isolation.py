@@ -95,8 +95,7 @@ def offer_b(w: Any) -> Any:
 
 def contract_b(w: Any) -> Any:
     """Branch B's contract with its PDF and a signed scan, waiting for B's manager."""
-    from punkt.contracts import lifecycle
-    from punkt.contracts import services as offers
+    from punkt.contracts import services
     from punkt.contracts.models import Contract
     from punkt.contracts.tests.factories import TEMPLATE, publish
 
@@ -104,21 +103,21 @@ def contract_b(w: Any) -> Any:
     if existing:
         return existing
     item = offer_b(w).lines.get().price_item_id
-    offer = offers.offer_create(actor=w.manager_b, customer_id=customer_b(w).pk,
-                                lines=[{"price_item_id": item}])
-    offers.offer_decide(actor=w.manager_b, offer_id=offer.pk, accepted=True)
+    offer = services.offer_create(actor=w.manager_b, customer_id=customer_b(w).pk,
+                                  lines=[{"price_item_id": item}])
+    services.offer_decide(actor=w.manager_b, offer_id=offer.pk, accepted=True)
     template = publish(w, "contract_template", TEMPLATE, "umowa.txt", branch=w.b,
                        title="Umowa B")
     from punkt.customers.models import Customer
 
     Customer.objects.filter(pk=offer.customer_id).update(email="b@example.pl",
                                                          pesel="85010112345")
-    c = lifecycle.contract_prepare(actor=w.manager_b, offer_id=offer.pk,
-                                   template_version_id=template.pk, term_months=12)
-    lifecycle.store_pdf(contract_id=c.pk, revision=1)
-    lifecycle.contract_sign(actor=w.manager_b, contract_id=c.pk,
-                            scan=SimpleUploadedFile("skan.pdf", b"%PDF-1.4\n%%EOF\n"))
-    lifecycle.batch_collect(actor=w.manager_b, branch_id=w.b.pk)
+    c = services.contract_prepare(actor=w.manager_b, offer_id=offer.pk,
+                                  template_version_id=template.pk, term_months=12)
+    services.store_pdf(contract_id=c.pk, revision=1)
+    services.contract_sign(actor=w.manager_b, contract_id=c.pk,
+                           scan=SimpleUploadedFile("skan.pdf", b"%PDF-1.4\n%%EOF\n"))
+    services.batch_collect(actor=w.manager_b, branch_id=w.b.pk)
     return Contract.objects.get(pk=c.pk)
 
 
@@ -126,25 +125,24 @@ def active_b(w: Any) -> Any:
     """Branch B's active contract ending in 20 days (on B's retention worklist)."""
     import datetime
 
-    from punkt.contracts import lifecycle
-    from punkt.contracts import services as offers
+    from punkt.contracts import services
     from punkt.contracts.models import Contract
 
     existing = Contract.objects.filter(branch=w.b, status="active").first()
     if existing:
         return existing
     template = contract_b(w).template
-    offer = offers.offer_create(actor=w.manager_b, customer_id=customer_b(w).pk,
-                                lines=[{"price_item_id": offer_b(w).lines.get().price_item_id}])
-    offers.offer_decide(actor=w.manager_b, offer_id=offer.pk, accepted=True)
-    c = lifecycle.contract_prepare(actor=w.manager_b, offer_id=offer.pk,
-                                   template_version_id=template.pk, term_months=12)
-    lifecycle.store_pdf(contract_id=c.pk, revision=1)
-    lifecycle.contract_sign(actor=w.manager_b, contract_id=c.pk)
-    lifecycle.batch_collect(actor=w.manager_b, branch_id=w.b.pk)
-    lifecycle.contract_review(actor=w.manager_b, contract_id=c.pk, approve=True,
-                              signatures=["Klient", "Pracownik"])
-    lifecycle.contract_finalise(actor=w.expert, contract_id=c.pk, approve=True)
+    offer = services.offer_create(actor=w.manager_b, customer_id=customer_b(w).pk,
+                                  lines=[{"price_item_id": offer_b(w).lines.get().price_item_id}])
+    services.offer_decide(actor=w.manager_b, offer_id=offer.pk, accepted=True)
+    c = services.contract_prepare(actor=w.manager_b, offer_id=offer.pk,
+                                  template_version_id=template.pk, term_months=12)
+    services.store_pdf(contract_id=c.pk, revision=1)
+    services.contract_sign(actor=w.manager_b, contract_id=c.pk)
+    services.batch_collect(actor=w.manager_b, branch_id=w.b.pk)
+    services.contract_review(actor=w.manager_b, contract_id=c.pk, approve=True,
+                             signatures=["Klient", "Pracownik"])
+    services.contract_finalise(actor=w.expert, contract_id=c.pk, approve=True)
     Contract.objects.filter(pk=c.pk).update(
         ends_on=timezone.localdate() + datetime.timedelta(days=20))
     return Contract.objects.get(pk=c.pk)

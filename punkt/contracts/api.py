@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from punkt.contracts import document, lifecycle, selectors, services
+from punkt.contracts import documents, selectors, services
 from punkt.contracts.models import Contract, Offer
 from punkt.contracts.workflows import CONTRACT_FLOW, OFFER_FLOW
 from punkt.core import files
@@ -20,6 +20,7 @@ from punkt.core.audit import audit_record
 from punkt.core.errors import NotFound
 from punkt.core.routes import scoped
 from punkt.customers import selectors as customers
+from punkt.organization.actors import Actor
 
 router = Router(tags=["offers and contracts"])
 
@@ -66,7 +67,7 @@ class OfferOut(Schema):
     allowed_actions: list[str]
 
 
-def _out(offer: Offer, user: Any) -> dict[str, Any]:
+def _out(offer: Offer, user: Actor) -> dict[str, Any]:
     return {**{f: getattr(offer, f) for f in (
         "id", "number", "customer_id", "branch_id", "status", "note", "total_gross",
         "created_at", "decided_at", "decline_reason")},
@@ -110,8 +111,14 @@ class ContractIn(Strict):
     starts_on: datetime.date | None = None
 
 
+if TYPE_CHECKING:
+    ContractAction = str
+else:  # CONTRACT_FLOW's steps taken one contract at a time, as the schema's choices
+    ContractAction = Literal[services.CONTRACT_ACTIONS]
+
+
 class ActionIn(Strict):
-    action: Literal["sign", "approve", "return", "fix", "finalise", "reject", "cancel"]
+    action: ContractAction
     #: approve: the template's signature places checked on paper
     signatures: list[str] = Field([], max_length=20)
     #: return: what has to be corrected (plus ``note``)
@@ -192,7 +199,7 @@ _FIELDS = ("id", "number", "customer_id", "branch_id", "offer_id", "renews_id", 
            "created_at")
 
 
-def _contract(c: Contract, user: Any, *, detail: bool = False) -> dict[str, Any]:
+def _contract(c: Contract, user: Actor, *, detail: bool = False) -> dict[str, Any]:
     out = {f: getattr(c, f) for f in _FIELDS}
     out |= {"template_version_id": c.template_id, "has_scan": bool(c.scan_stored),
             "allowed_actions": CONTRACT_FLOW.allowed_actions(c, user)}
@@ -211,9 +218,9 @@ def contract_prepare(request: HttpRequest, offer_id: int, payload: ContractIn) -
     """A contract from an accepted offer; its PDF is rendered in the background
     (``pdf_ready``)."""
     selectors.offer_get(user=request.user, offer_id=offer_id)
-    c = lifecycle.contract_prepare(actor=request.user, offer_id=offer_id,
-                                   template_version_id=payload.template_version_id,
-                                   term_months=payload.term_months, starts_on=payload.starts_on)
+    c = services.contract_prepare(actor=request.user, offer_id=offer_id,
+                                  template_version_id=payload.template_version_id,
+                                  term_months=payload.term_months, starts_on=payload.starts_on)
     c = selectors.contract_get(user=request.user, contract_id=c.pk)
     return Status(201, _contract(c, request.user, detail=True))
 
@@ -222,9 +229,7 @@ def contract_prepare(request: HttpRequest, offer_id: int, payload: ContractIn) -
             operation_id="contract_list")
 @scoped("list")
 def contract_list(request: HttpRequest, filters: Query[ContractQuery]) -> dict[str, Any]:
-    qs = selectors.contract_list(user=request.user, status=filters.status,
-                                 branch_id=filters.branch_id, customer_id=filters.customer_id,
-                                 q=filters.q)
+    qs = selectors.contract_list(user=request.user, params=filters.dict(), exact=True)
     items, page = page_slice(qs, filters.page, filters.per_page, cap=1000)
     return {"items": [_contract(c, request.user) for c in items], "page": page}
 
@@ -244,21 +249,11 @@ def contract_get(request: HttpRequest, contract_id: int) -> Any:
 def contract_action(request: HttpRequest, contract_id: int, payload: ActionIn) -> Any:
     """One step of the workflow; ``allowed_actions`` says which are possible now."""
     selectors.contract_get(user=request.user, contract_id=contract_id)
-    user, a = request.user, payload.action
-    if a == "sign":
-        lifecycle.contract_sign(actor=user, contract_id=contract_id)
-    elif a in ("approve", "return"):
-        lifecycle.contract_review(actor=user, contract_id=contract_id, approve=a == "approve",
-                                  signatures=payload.signatures, problems=payload.problems,
-                                  note=payload.note)
-    elif a == "fix":
-        lifecycle.contract_fix(actor=user, contract_id=contract_id,
-                               term_months=payload.term_months, starts_on=payload.starts_on)
-    elif a in ("finalise", "reject"):
-        lifecycle.contract_finalise(actor=user, contract_id=contract_id,
-                                    approve=a == "finalise", reason=payload.reason)
-    else:
-        lifecycle.contract_cancel(actor=user, contract_id=contract_id, reason=payload.reason)
+    services.contract_step(actor=request.user, contract_id=contract_id, action=payload.action,
+                           data=services.StepInput(
+                               signatures=payload.signatures, problems=payload.problems,
+                               note=payload.note, reason=payload.reason,
+                               term_months=payload.term_months, starts_on=payload.starts_on))
     c = selectors.contract_get(user=request.user, contract_id=contract_id)
     return _contract(c, request.user, detail=True)
 
@@ -270,8 +265,8 @@ def contract_action(request: HttpRequest, contract_id: int, payload: ActionIn) -
 def contract_scan_attach(request: HttpRequest, contract_id: int) -> Any:
     """The signed scan (PDF, JPG, PNG; multipart form, field ``file``)."""
     selectors.contract_get(user=request.user, contract_id=contract_id)
-    lifecycle.contract_attach_scan(actor=request.user, contract_id=contract_id,
-                                   scan=request.FILES.get("file"))
+    services.contract_attach_scan(actor=request.user, contract_id=contract_id,
+                                  scan=request.FILES.get("file"))
     c = selectors.contract_get(user=request.user, contract_id=contract_id)
     return _contract(c, request.user, detail=True)
 
@@ -285,8 +280,8 @@ def contract_pdf(request: HttpRequest, contract_id: int) -> FileResponse:
         raise NotFound(_("The contract document is still being prepared."))
     audit_record(action="contracts.contract.pdf_view", obj=c, actor=request.user,
                  branch_id=c.branch_id)
-    return files.response_for(c.pdf_stored, document.file_name(c), "application/pdf",
-                              area=document.AREA)
+    return files.response_for(c.pdf_stored, documents.file_name(c), "application/pdf",
+                              area=documents.AREA)
 
 
 @router.get("/contracts/{contract_id}/scan", response={200: None, **errors(404)},
@@ -298,7 +293,7 @@ def contract_scan(request: HttpRequest, contract_id: int) -> FileResponse:
         raise NotFound(_("No scan has been attached."))
     audit_record(action="contracts.contract.scan_view", obj=c, actor=request.user,
                  branch_id=c.branch_id)
-    return files.response_for(c.scan_stored, c.scan_name, c.scan_type, area=document.AREA)
+    return files.response_for(c.scan_stored, c.scan_name, c.scan_type, area=documents.AREA)
 
 
 @router.post("/branches/{branch_id}/contract-batches",
@@ -307,7 +302,7 @@ def contract_scan(request: HttpRequest, contract_id: int) -> FileResponse:
 @scoped("branch")
 def contract_batch_collect(request: HttpRequest, branch_id: int) -> Any:
     """The manager takes the branch's signed contracts now (204: none waiting)."""
-    batch = lifecycle.batch_collect(actor=request.user, branch_id=branch_id)
+    batch = services.batch_collect(actor=request.user, branch_id=branch_id)
     if batch is None:
         return HttpResponse(status=204)
     return Status(201, {"id": batch.pk, "branch_id": batch.branch_id, "size": batch.size,

@@ -8,4 +8,4 @@ class ContractsConfig(areas.AreaConfig):
     verbose_name = _("Offers and contracts")
     default_auto_field = "django.db.models.BigAutoField"
     url_prefix = "contracts/"
-    also_import = ("lifecycle", "services")
+    also_import = ("services",)

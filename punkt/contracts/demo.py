@@ -4,15 +4,15 @@ signed about two years ago that end soon (the retention employee's worklist)."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.utils import timezone
 
-from punkt.contracts import document, lifecycle, services
+from punkt.contracts import documents, services
 from punkt.contracts.models import Contract
 from punkt.core.demo import seeder
 from punkt.customers.models import Customer, CustomerStatus
 from punkt.materials.models import MaterialKind, MaterialVersion, VersionStatus
+from punkt.organization.actors import Actor
 from punkt.organization.models import Branch, Employee
 
 #: (state to reach, days until the end of the term, months of the term)
@@ -29,7 +29,7 @@ def _staff(email: str) -> Employee | None:
 
 
 @seeder(40)
-def seed_contracts(actor: Any) -> list[str]:
+def seed_contracts(actor: Actor) -> list[str]:
     branch = Branch.objects.filter(code="KRK-01").first()
     service, manager = _staff("obsluga@demo.punkt.pl"), _staff("kierownik@demo.punkt.pl")
     expert = _staff("ekspert@demo.punkt.pl")
@@ -53,33 +53,33 @@ def seed_contracts(actor: Any) -> list[str]:
             {"price_item_id": items[i % len(items)].pk},
             {"price_item_id": items[(i + 2) % len(items)].pk}])
         services.offer_decide(actor=service, offer_id=offer.pk, accepted=True)
-        contract = lifecycle.contract_prepare(actor=service, offer_id=offer.pk,
-                                              template_version_id=template.pk,
-                                              term_months=months)
+        contract = services.contract_prepare(actor=service, offer_id=offer.pk,
+                                             template_version_id=template.pk,
+                                             term_months=months)
         if ends_in is not None:  # signed long ago: move its term back
             ends = today + datetime.timedelta(days=ends_in)
-            starts = document.add_months(ends + datetime.timedelta(days=1), -months)
+            starts = documents.add_months(ends + datetime.timedelta(days=1), -months)
             values = contract.values | {"data": starts.strftime("%d.%m.%Y"),
                                         "data_poczatku": starts.strftime("%d.%m.%Y"),
                                         "data_konca": ends.strftime("%d.%m.%Y")}
             Contract.objects.filter(pk=contract.pk).update(starts_on=starts, ends_on=ends,
                                                            values=values)
-        lifecycle.store_pdf(contract_id=contract.pk, revision=1)
+        services.store_pdf(contract_id=contract.pk, revision=1)
         made += 1
         if state == "prepared":
             continue
-        lifecycle.contract_sign(actor=service, contract_id=contract.pk)
+        services.contract_sign(actor=service, contract_id=contract.pk)
         if state == "signed":
             continue
-        lifecycle.batch_collect(actor=manager, branch_id=branch.pk)
+        services.batch_collect(actor=manager, branch_id=branch.pk)
         if state == "in_review":
             continue
         if state == "returned":
-            lifecycle.contract_review(actor=manager, contract_id=contract.pk, approve=False,
-                                      problems=["Brak podpisu klienta na drugiej stronie"])
+            services.contract_review(actor=manager, contract_id=contract.pk, approve=False,
+                                     problems=["Brak podpisu klienta na drugiej stronie"])
             continue
-        lifecycle.contract_review(actor=manager, contract_id=contract.pk, approve=True,
-                                  signatures=template.template.get("signatures", []))
+        services.contract_review(actor=manager, contract_id=contract.pk, approve=True,
+                                 signatures=template.template.get("signatures", []))
         if state == "active":
-            lifecycle.contract_finalise(actor=expert, contract_id=contract.pk, approve=True)
+            services.contract_finalise(actor=expert, contract_id=contract.pk, approve=True)
     return [f"{made} contracts at {branch.name} in every state of the workflow"]

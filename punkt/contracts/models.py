@@ -11,9 +11,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from punkt.core.badges import tones
 from punkt.core.models import TimeStampedModel
+from punkt.core.scoping import BranchScopedQuerySet
 
 
+@tones(presented="", accepted="ok", declined="err")
 class OfferStatus(models.TextChoices):
     PRESENTED = "presented", _("presented")
     ACCEPTED = "accepted", _("accepted")
@@ -46,6 +49,8 @@ class Offer(TimeStampedModel):
     renews = models.ForeignKey("Contract", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="renewal_offers")
 
+    objects = BranchScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(status__in=OfferStatus.values),
@@ -74,6 +79,9 @@ class OfferLine(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     total_gross = models.DecimalField(_("total (gross)"), max_digits=12, decimal_places=2)
 
+    branch_scope = "offer__branch"
+    objects = BranchScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["pk"]
         constraints = [models.CheckConstraint(condition=Q(quantity__gte=1),
@@ -83,6 +91,8 @@ class OfferLine(models.Model):
         return f"{self.code} × {self.quantity}"
 
 
+@tones(prepared="warn", signed="warn", in_review="warn", returned="err", approved="warn",
+       active="ok", rejected="err", cancelled="err")
 class ContractStatus(models.TextChoices):
     PREPARED = "prepared", pgettext_lazy("contract status", "prepared")
     SIGNED = "signed", pgettext_lazy("contract status", "signed")
@@ -104,6 +114,8 @@ class ContractBatch(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     size = models.PositiveIntegerField(default=0)
+
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["branch", "-created_at"], name="contract_batch_branch")]
@@ -150,6 +162,8 @@ class Contract(TimeStampedModel):
     scan_stored = models.CharField(max_length=80, blank=True)
     scan_name = models.CharField(max_length=220, blank=True)
     scan_type = models.CharField(max_length=100, blank=True)
+
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -209,6 +223,9 @@ class ContractEvent(models.Model):
     actor_label = models.CharField(max_length=100, blank=True)
     at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
+
+    branch_scope = "contract__branch"
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from punkt.contracts import permissions as perms
 from punkt.contracts.models import Contract, ContractStatus
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor
 
 FAST = datetime.timedelta(days=3)
 MAX_RANGE = datetime.timedelta(days=366)
@@ -43,7 +44,7 @@ def _hours(value: datetime.timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds() / 3600, 1)
 
 
-def contract_report(*, user: Any, since: datetime.date, until: datetime.date | None = None,
+def contract_report(*, user: Actor, since: datetime.date, until: datetime.date | None = None,
                     branch_id: int | None = None) -> list[BranchRow]:
     """Per branch, contracts prepared between ``since`` and ``until``: how many are in
     each state; of those activated, the hours from signature to activation."""
@@ -52,26 +53,22 @@ def contract_report(*, user: Any, since: datetime.date, until: datetime.date | N
     since = max(since, until - MAX_RANGE)  # a report reads at most a year of contracts
     start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(until, datetime.time.max))
-    qs = Contract.objects.filter(created_at__range=(start, end))
-    allowed = org_perms.access_of(user).branches_for(perms.CONTRACT_REPORT.code)
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
-    if branch_id:
-        qs = qs.filter(branch_id=branch_id)
+    qs = Contract.objects.visible_to(user, perms.CONTRACT_REPORT, branch_id=branch_id).filter(
+        created_at__range=(start, end))
     rows: dict[int, BranchRow] = {}
     for r in (qs.values("branch_id", "branch__name", "status").annotate(n=Count("pk"))
               .order_by()):
         row = rows.setdefault(r["branch_id"], BranchRow(r["branch_id"], r["branch__name"]))
         row.states[r["status"]] = r["n"]
     took = ExpressionWrapper(F("finalised_at") - F("signed_at"), output_field=DurationField())
-    for r in (qs.filter(status=ContractStatus.ACTIVE, signed_at__isnull=False,
+    for a in (qs.filter(status=ContractStatus.ACTIVE, signed_at__isnull=False,
                         finalised_at__isnull=False)
               .annotate(took=took).values("branch_id")
               .annotate(n=Count("pk"), avg=Avg("took"), longest=Max("took"),
                         fast=Count("pk", filter=Q(took__lte=FAST))).order_by()):
-        row = rows[r["branch_id"]]
-        row.activated, row.within_3_days = r["n"], r["fast"]
-        row.avg_hours, row.max_hours = _hours(r["avg"]), _hours(r["longest"])
+        row = rows[a["branch_id"]]
+        row.activated, row.within_3_days = a["n"], a["fast"]
+        row.avg_hours, row.max_hours = _hours(a["avg"]), _hours(a["longest"])
     return sorted(rows.values(), key=lambda row: row.name)
 
 

@@ -2,91 +2,73 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from punkt.contracts import permissions as perms
+from punkt.contracts.filters import ContractFilter
 from punkt.contracts.models import Contract, ContractEvent, ContractStatus, Offer
-from punkt.core.errors import NotFound
+from punkt.core.scoping import BranchScopedQuerySet
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor
 
 
-def offers_visible_to(user: Any) -> QuerySet[Offer]:
-    allowed = org_perms.access_of(user).branches_for(perms.OFFER_VIEW.code)
-    qs = Offer.objects.all()
-    return qs if allowed is None else qs.filter(branch_id__in=allowed)
+def offers_visible_to(user: Actor) -> BranchScopedQuerySet[Offer]:
+    return Offer.objects.visible_to(user, perms.OFFER_VIEW)
 
 
-def offer_get(*, user: Any, offer_id: int) -> Offer:
+def offer_get(*, user: Actor, offer_id: int) -> Offer:
     org_perms.ensure(user, perms.OFFER_VIEW.code)
-    offer = (offers_visible_to(user).select_related("customer", "branch", "created_by",
-                                                    "promo__material")
-             .prefetch_related("lines").filter(pk=offer_id).first())
-    if offer is None:
-        raise NotFound(_("Offer not found."))
-    return offer
+    return (offers_visible_to(user)
+            .select_related("customer", "branch", "created_by", "promo__material")
+            .prefetch_related("lines").get_or_not_found(offer_id, missing=_("Offer not found.")))
 
 
-def contracts_visible_to(user: Any) -> QuerySet[Contract]:
-    allowed = org_perms.access_of(user).branches_for(perms.CONTRACT_VIEW.code)
-    qs = Contract.objects.all()
-    return qs if allowed is None else qs.filter(branch_id__in=allowed)
+def contracts_visible_to(user: Actor) -> BranchScopedQuerySet[Contract]:
+    return Contract.objects.visible_to(user, perms.CONTRACT_VIEW)
 
 
-def contract_get(*, user: Any, contract_id: int) -> Contract:
+def contract_get(*, user: Actor, contract_id: int) -> Contract:
     org_perms.ensure(user, perms.CONTRACT_VIEW.code)
-    contract = (contracts_visible_to(user)
-                .select_related("customer", "branch", "prepared_by", "template__material")
-                .filter(pk=contract_id).first())
-    if contract is None:
-        raise NotFound(_("Contract not found."))
-    return contract
+    return (contracts_visible_to(user)
+            .select_related("customer", "branch", "prepared_by", "template__material")
+            .get_or_not_found(contract_id, missing=_("Contract not found.")))
+
+
+def contract_of_offer(*, user: Actor, offer: Offer) -> Contract | None:
+    """The contract prepared from ``offer``, if any (only its number is read)."""
+    return contracts_visible_to(user).filter(offer_id=offer.pk).only("pk").first()
 
 
 def contract_events(contract: Contract) -> list[ContractEvent]:
     return list(contract.events.select_related("actor"))
 
 
-def parse_number(text: str) -> int | None:
-    """``U00000123``, ``u123`` or ``123`` → 123."""
-    digits = text.strip().upper().removeprefix("U").lstrip("0")
-    return int(digits) if digits.isdecimal() and digits.isascii() and len(digits) < 12 else None
-
-
-def contract_list(*, user: Any, status: str = "", branch_id: int | None = None,
-                  customer_id: int | None = None, q: str = "") -> QuerySet[Contract]:
-    """Newest first; every filter rides an index that starts with the branch or status."""
+def contract_list(*, user: Actor, params: Mapping[str, Any],
+                  exact: bool = False) -> QuerySet[Contract]:
+    """Newest first, filtered by ``params`` (:class:`ContractFilter`, the page's or the
+    API's); every filter rides an index that starts with the branch or status. ``exact``
+    (the API): a status no contract can have matches none instead of being left out."""
     org_perms.ensure(user, perms.CONTRACT_VIEW.code)
-    qs = contracts_visible_to(user)
-    if status:
-        qs = qs.filter(status=status)
-    if branch_id:
-        qs = qs.filter(branch_id=branch_id)
-    if customer_id:
-        qs = qs.filter(customer_id=customer_id)
-    if q:
-        number = parse_number(q)
-        qs = qs.filter(pk=number) if number else qs.none()
+    found = ContractFilter(params, queryset=contracts_visible_to(user))
+    qs = found.qs if found.is_valid() or not exact else Contract.objects.none()
     return qs.select_related("customer", "branch").order_by("-id")
 
 
-def review_queue(*, user: Any) -> QuerySet[Contract]:
+def review_queue(*, user: Actor) -> QuerySet[Contract]:
     """Contracts waiting for this manager's check, by batch."""
-    allowed = org_perms.access_of(user).branches_for(perms.CONTRACT_APPROVE.code)
-    qs = Contract.objects.filter(status=ContractStatus.IN_REVIEW)
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
+    qs = Contract.objects.visible_to(user, perms.CONTRACT_APPROVE).filter(
+        status=ContractStatus.IN_REVIEW)
     return qs.select_related("customer", "branch", "prepared_by", "batch").order_by(
         "batch_id", "pk")
 
 
-def signed_waiting(*, user: Any) -> dict[int, int]:
+def signed_waiting(*, user: Actor) -> dict[int, int]:
     """Per branch the manager checks: how many signed contracts wait for the next batch."""
-    allowed = org_perms.access_of(user).branches_for(perms.CONTRACT_APPROVE.code)
-    qs = Contract.objects.filter(status=ContractStatus.SIGNED)
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
+    qs = Contract.objects.visible_to(user, perms.CONTRACT_APPROVE).filter(
+        status=ContractStatus.SIGNED)
     return dict(qs.values("branch_id").annotate(n=Count("pk")).values_list("branch_id", "n")
                 .order_by())

@@ -12,14 +12,14 @@ from punkt.organization.permissions import SystemActor
 
 @task()
 def render_contract_pdf(contract_id: int, revision: int) -> bool:
-    from punkt.contracts.lifecycle import store_pdf
+    from punkt.contracts.services import store_pdf
 
     return store_pdf(contract_id=contract_id, revision=revision)
 
 
 @task()
 def collect_signed_contracts(slot: str) -> int:
-    from punkt.contracts.lifecycle import collect_day
+    from punkt.contracts.services import collect_day
 
     return collect_day(actor=SystemActor("scheduler"))
 

@@ -8,14 +8,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from punkt.contracts import document, lifecycle, reports, selectors, services
+from punkt.contracts import documents, reports, selectors, services
 from punkt.contracts import permissions as perms
 from punkt.contracts.models import Contract, ContractStatus, OfferStatus
 from punkt.contracts.workflows import CONTRACT_FLOW, OFFER_FLOW
@@ -24,12 +24,13 @@ from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
+from punkt.core.web import date_param, int_param, refusals_as_messages
 from punkt.customers import selectors as customers
 from punkt.materials import contract_template
 from punkt.materials import selectors as materials
 from punkt.materials.models import MaterialKind
 from punkt.organization import permissions as org_perms
-from punkt.organization.filters import branch_options
+from punkt.organization.filters import branch_picker
 from punkt.organization.models import Branch
 
 
@@ -52,11 +53,9 @@ def offer_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            promo = request.POST.get("promo") or None
             offer = services.offer_create(
                 actor=request.user, customer_id=customer.pk, lines=_lines_from(request.POST),
-                promo_version_id=int(promo) if promo and promo.isdecimal() and promo.isascii()
-                else None,
+                promo_version_id=int_param(request.POST.get("promo")),
                 note=request.POST.get("note", ""))
         except (ValidationFailed, Conflict) as exc:
             error = exc
@@ -72,7 +71,7 @@ def offer_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
     offer = selectors.offer_get(user=request.user, offer_id=offer_id)
-    contract = Contract.objects.filter(offer_id=offer.pk).only("pk").first()
+    contract = selectors.contract_of_offer(user=request.user, offer=offer)
     return render(request, "contracts/offer_detail.html", {
         "offer": offer, "actions": OFFER_FLOW.allowed_actions(offer, request.user),
         "contract": contract,
@@ -86,12 +85,9 @@ def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
 def offer_decide(request: HttpRequest, offer_id: int) -> HttpResponse:
     selectors.offer_get(user=request.user, offer_id=offer_id)
     accepted = request.POST.get("answer") == "accept"
-    try:
+    with refusals_as_messages(request):
         services.offer_decide(actor=request.user, offer_id=offer_id, accepted=accepted,
                               reason=request.POST.get("reason", ""))
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("Answer recorded."))
     return redirect("contracts:offer_detail", offer_id=offer_id)
 
@@ -101,7 +97,7 @@ def offer_decide(request: HttpRequest, offer_id: int) -> HttpResponse:
 LIST_CAP = 1000
 
 
-def _contract_context(request: HttpRequest, contract: Any) -> dict[str, Any]:
+def _contract_context(request: HttpRequest, contract: Contract) -> dict[str, Any]:
     values = dict(contract.values)
     if values.get("identyfikator") and contract.customer.is_person:
         values["identyfikator"] = contract.customer.pesel_masked
@@ -112,7 +108,7 @@ def _contract_context(request: HttpRequest, contract: Any) -> dict[str, Any]:
         "actions": CONTRACT_FLOW.allowed_actions(contract, request.user),
         "events": selectors.contract_events(contract),
         "signatures": contract.template.template.get("signatures", []),
-        "can_scan": contract.status in lifecycle.SCAN_STATES and org_perms.can(
+        "can_scan": contract.status in services.SCAN_STATES and org_perms.can(
             request.user, perms.CONTRACT_PREPARE.code, contract.branch_id),
         "problems": RETURN_PROBLEMS,
     }
@@ -138,7 +134,7 @@ def contract_prepare(request: HttpRequest, offer_id: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            contract = lifecycle.contract_prepare(
+            contract = services.contract_prepare(
                 actor=request.user, offer_id=offer.pk,
                 template_version_id=request.POST.get("template"),
                 term_months=request.POST.get("term_months"),
@@ -149,11 +145,7 @@ def contract_prepare(request: HttpRequest, offer_id: int) -> HttpResponse:
             messages.success(request, _("Contract prepared: print it when the document is "
                                         "ready and let the customer sign it."))
             return redirect("contracts:contract_detail", contract_id=contract.pk)
-    start = timezone.localdate()
-    if offer.renews_id:  # a renewal starts the day after the old contract ends
-        old = Contract.objects.filter(pk=offer.renews_id).only("ends_on").first()
-        if old is not None:
-            start = max(start, old.ends_on + datetime.timedelta(days=1))
+    start = services.default_start(offer=offer, today=timezone.localdate())
     return render(request, "contracts/contract_form.html", {
         "offer": offer, "templates": templates, "error": error, "posted": request.POST,
         "today": start}, status=422 if error else 200)
@@ -163,22 +155,15 @@ def contract_prepare(request: HttpRequest, offer_id: int) -> HttpResponse:
 @login_required
 def contract_list(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.CONTRACT_VIEW.code)
-    status = request.GET.get("status", "")
-    status = status if status in ContractStatus.values else ""
-    branch = request.GET.get("branch", "")
-    qs = selectors.contract_list(
-        user=request.user, status=status,
-        branch_id=int(branch) if branch.isdecimal() and branch.isascii() else None,
-        q=request.GET.get("q", "")[:40])
+    qs = selectors.contract_list(user=request.user, params=request.GET)
     listing = paginate(request, qs, sort="-id", cap=LIST_CAP)
-    access = org_perms.access_of(request.user)
-    template = "contracts/contract_list.html" + ("#results" if request.htmx else "")
+    template = "contracts/contract_list.html" + (
+        "#results" if getattr(request, "htmx", False) else "")
     return render(request, template, {
         "listing": listing, "statuses": ContractStatus.choices,
-        "branch_filter": access.is_hq
-        or len(access.branches_for(perms.CONTRACT_VIEW.code) or []) > 1,
-        "branch_options": branch_options(request.user, perms.CONTRACT_VIEW.code, branch),
-        "can_review": access.can(perms.CONTRACT_APPROVE.code),
+        "branch_picker": branch_picker(request.user, perms.CONTRACT_VIEW.code,
+                                       request.GET.get("branch", "")),
+        "can_review": org_perms.can(request.user, perms.CONTRACT_APPROVE.code),
     })
 
 
@@ -186,7 +171,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = selectors.contract_get(user=request.user, contract_id=contract_id)
-    if request.htmx and request.GET.get("part") == "document":
+    if getattr(request, "htmx", False) and request.GET.get("part") == "document":
         # Once the PDF is there, the part also enables the sign button (out of band).
         return render(request, "contracts/contract_detail.html#document", {
             "contract": contract,
@@ -198,60 +183,41 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
 
 @scoped("branch")
 @login_required
-def contract_pdf(request: HttpRequest, contract_id: int) -> HttpResponse:
+def contract_pdf(request: HttpRequest, contract_id: int) -> FileResponse:
     contract = selectors.contract_get(user=request.user, contract_id=contract_id)
     if not contract.pdf_ready:  # never the previous revision's document
         raise NotFound(_("The contract document is still being prepared."))
     audit_record(action="contracts.contract.pdf_view", obj=contract, actor=request.user,
                  branch_id=contract.branch_id)
-    return files.response_for(contract.pdf_stored, document.file_name(contract),
-                              "application/pdf", area=document.AREA)
+    return files.response_for(contract.pdf_stored, documents.file_name(contract),
+                              "application/pdf", area=documents.AREA)
 
 
 @scoped("branch")
 @login_required
-def contract_scan(request: HttpRequest, contract_id: int) -> HttpResponse:
+def contract_scan(request: HttpRequest, contract_id: int) -> FileResponse:
     contract = selectors.contract_get(user=request.user, contract_id=contract_id)
     if not contract.scan_stored:
         raise NotFound(_("No scan has been attached."))
     audit_record(action="contracts.contract.scan_view", obj=contract, actor=request.user,
                  branch_id=contract.branch_id)
     return files.response_for(contract.scan_stored, contract.scan_name, contract.scan_type,
-                              area=document.AREA)
+                              area=documents.AREA)
 
 
-def _run_action(request: HttpRequest, contract_id: int, action: str) -> str:
-    post, user = request.POST, request.user
-    if action == "sign":
-        lifecycle.contract_sign(actor=user, contract_id=contract_id,
-                                scan=request.FILES.get("file"))
-        return _("Contract marked as signed.")
-    if action == "scan":
-        lifecycle.contract_attach_scan(actor=user, contract_id=contract_id,
-                                       scan=request.FILES.get("file"))
+def _take_step(request: HttpRequest, contract_id: int, action: str) -> str:
+    if action == "scan":  # not a step: the scan of a signed contract, before the check
+        services.contract_attach_scan(actor=request.user, contract_id=contract_id,
+                                      scan=request.FILES.get("file"))
         return _("Scan attached.")
-    if action in ("approve", "return"):
-        lifecycle.contract_review(actor=user, contract_id=contract_id,
-                                  approve=action == "approve",
-                                  signatures=post.getlist("signature"),
-                                  problems=post.getlist("problem"), note=post.get("note", ""))
-        return _("Approved and sent to HQ.") if action == "approve" else _(
-            "Returned to the employee with your reasons.")
-    if action == "fix":
-        lifecycle.contract_fix(actor=user, contract_id=contract_id,
-                               term_months=post.get("term_months"),
-                               starts_on=post.get("starts_on"))
-        return _("Corrected: print the new document and let the customer sign it.")
-    if action in ("finalise", "reject"):
-        lifecycle.contract_finalise(actor=user, contract_id=contract_id,
-                                    approve=action == "finalise", reason=post.get("reason", ""))
-        return _("The contract is active.") if action == "finalise" else _(
-            "The contract is rejected.")
-    if action == "cancel":
-        lifecycle.contract_cancel(actor=user, contract_id=contract_id,
-                                  reason=post.get("reason", ""))
-        return _("The contract is cancelled.")
-    raise NotFound(_("Unknown action."))
+    post = request.POST
+    _contract, done = services.contract_step(
+        actor=request.user, contract_id=contract_id, action=action, data=services.StepInput(
+            scan=request.FILES.get("file"), signatures=post.getlist("signature"),
+            problems=post.getlist("problem"), note=post.get("note", ""),
+            reason=post.get("reason", ""), term_months=post.get("term_months"),
+            starts_on=post.get("starts_on")))
+    return done
 
 
 @scoped("branch")
@@ -259,14 +225,9 @@ def _run_action(request: HttpRequest, contract_id: int, action: str) -> str:
 @require_POST
 def contract_action(request: HttpRequest, contract_id: int, action: str) -> HttpResponse:
     selectors.contract_get(user=request.user, contract_id=contract_id)
-    try:
-        done = _run_action(request, contract_id, action)
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    after = request.POST.get("next", "")
-    if after == "review":
+    with refusals_as_messages(request):
+        messages.success(request, _take_step(request, contract_id, action))
+    if request.POST.get("next", "") == "review":
         return redirect("contracts:review")
     return redirect("contracts:contract_detail", contract_id=contract_id)
 
@@ -288,11 +249,11 @@ def review(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def review_collect(request: HttpRequest) -> HttpResponse:
-    branch = request.POST.get("branch", "")
-    if not (branch.isdecimal() and branch.isascii()):
+    branch_id = int_param(request.POST.get("branch"))
+    if branch_id is None:
         messages.error(request, _("Choose a branch."))
         return redirect("contracts:review")
-    batch = lifecycle.batch_collect(actor=request.user, branch_id=int(branch))
+    batch = services.batch_collect(actor=request.user, branch_id=branch_id)
     if batch is None:
         messages.info(request, _("No signed contracts are waiting."))
     else:
@@ -308,21 +269,14 @@ def report(request: HttpRequest) -> HttpResponse:
     """Contracts by state and branch, time to activation, HQ materials' delivery."""
     org_perms.ensure(request.user, perms.CONTRACT_REPORT.code)
     today = timezone.localdate()
-
-    def day(name: str, default: datetime.date) -> datetime.date:
-        try:
-            return datetime.date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return default
-
-    since, until = day("since", today - datetime.timedelta(days=30)), day("until", today)
+    since = date_param(request.GET.get("since")) or today - datetime.timedelta(days=30)
+    until = date_param(request.GET.get("until")) or today
     branch = request.GET.get("branch", "")
-    rows = reports.contract_report(
-        user=request.user, since=min(since, until), until=until,
-        branch_id=int(branch) if branch.isdecimal() and branch.isascii() else None)
-    access = org_perms.access_of(request.user)
+    rows = reports.contract_report(user=request.user, since=min(since, until), until=until,
+                                   branch_id=int_param(branch))
     return render(request, "contracts/report.html", {
         "rows": rows, "since": min(since, until), "until": until,
         "statuses": ContractStatus.choices,
-        "branch_options": branch_options(request.user, perms.CONTRACT_REPORT.code, branch),
-        "deliveries": reports.material_delivery() if access.is_hq else []})
+        "branch_picker": branch_picker(request.user, perms.CONTRACT_REPORT.code, branch),
+        "deliveries": reports.material_delivery()
+        if org_perms.access_of(request.user).is_hq else []})

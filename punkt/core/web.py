@@ -4,7 +4,7 @@ business rule into a message on the page, and the branch a page works on.
     @require_POST
     def contract_cancel(request, contract_id):
         with refusals_as_messages(request):
-            lifecycle.cancel(actor=request.user, contract_id=contract_id, ...)
+            services.contract_cancel(actor=request.user, contract_id=contract_id, ...)
             messages.success(request, _("Contract cancelled."))
         return redirect("contracts:contract_detail", contract_id=contract_id)
 

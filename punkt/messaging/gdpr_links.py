@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from punkt.customers.gdpr import register_linked
@@ -11,14 +12,17 @@ from punkt.messaging.models import Message
 def _scrub(qs: Any) -> None:
     from django.db import transaction
 
-    from punkt.core import files
-    from punkt.messaging.services import AREA
-
     stored = [n for n in qs.values_list("attachment_stored", flat=True) if n]
     qs.update(to="", subject="", body="", attachment_stored="", attachment_name="")
     for name in stored:
-        transaction.on_commit(lambda name=name: files.path_of(name, area=AREA).unlink(
-            missing_ok=True))
+        transaction.on_commit(partial(_unlink, name))
+
+
+def _unlink(name: str) -> None:
+    from punkt.core import files
+    from punkt.messaging.services import AREA
+
+    files.path_of(name, area=AREA).unlink(missing_ok=True)
 
 
 register_linked(Message, erase=_scrub, keep_reason="record that a notice was sent "

@@ -8,6 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from punkt.core.badges import tones
+from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("e-mail")
@@ -21,6 +24,7 @@ class MessageKind(models.TextChoices):
     SERVICE = "service", _("service")
 
 
+@tones(queued="", sending="info", sent="ok", failed="err", skipped="warn", uncertain="warn")
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     SENDING = "sending", _("sending")
@@ -56,6 +60,9 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=100, blank=True)
 
+    #: A message without a branch is seen only by company-wide roles.
+    objects = BranchScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(channel__in=Channel.values),
@@ -82,6 +89,8 @@ class MessageTemplate(models.Model):
     body = models.TextField(_("text"))
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PunktQuerySet.as_manager()
 
     class Meta:
         ordering = ["channel", "name"]

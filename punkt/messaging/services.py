@@ -12,11 +12,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,11 +26,12 @@ from punkt.customers.models import CHANNEL_PURPOSE, Customer
 from punkt.customers.selectors import has_consent
 from punkt.messaging import sms
 from punkt.messaging.models import Channel, Message, MessageKind, MessageStatus, MessageTemplate
+from punkt.organization.actors import Actor, employee_of
 
 AREA = "messages"
 #: source type → function(source id) returning a fresh secret link, made at send time so
 #: that the link is never stored (only the hash of its token, by its owner).
-LINKS: dict[str, Any] = {}
+LINKS: dict[str, Callable[[str], str]] = {}
 LINK = "{{ link }}"
 PLACEHOLDERS = ("klient", "numer_umowy", "data_konca", "oddzial", "telefon_oddzialu",
                 "pracownik", "link")
@@ -59,8 +60,8 @@ def allowed(customer_id: int, channel: str, kind: str) -> bool:
 
 
 def message_queue(*, customer: Customer, channel: str, kind: str, body: str, subject: str = "",
-                  actor: Any = None, attachment: tuple[str, bytes] | None = None,
-                  key: str | None = None, source: Any = None) -> Message:
+                  actor: Actor | None = None, attachment: tuple[str, bytes] | None = None,
+                  key: str | None = None, source: models.Model | None = None) -> Message:
     """Queue one message; refused (naming the field) without an address or consent."""
     if channel not in Channel.values or kind not in MessageKind.values:
         raise ValidationFailed("invalid", _("Choose e-mail or SMS."), field="channel")
@@ -92,7 +93,7 @@ def message_queue(*, customer: Customer, channel: str, kind: str, body: str, sub
                 customer=customer, branch_id=customer.branch_id, channel=channel, kind=kind,
                 to=to, subject=subject[:200], body=body, attachment_stored=stored,
                 attachment_name=name, key=key or None,
-                created_by=actor if getattr(actor, "pk", None) else None,
+                created_by=employee_of(actor),
                 source_type=source._meta.label_lower if source is not None else "",
                 source_id=str(source.pk) if source is not None else "")
     except IntegrityError:  # the same key queued at the same moment by another worker
@@ -149,7 +150,7 @@ def deliver_now(message_id: int) -> str:
     """Send one queued message (the task's body); the message's final status."""
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(pk=message_id).first()
-        if message is None:
+        if message is None:  # not NotFound: the task reports it and ends
             return "missing"
         if message.status == MessageStatus.SENDING:  # a worker died between send and mark
             message.status = MessageStatus.UNCERTAIN
@@ -177,7 +178,7 @@ def deliver_now(message_id: int) -> str:
 
 
 @transaction.atomic
-def template_update(*, actor: Any, template_id: int, name: str, subject: str, body: str,
+def template_update(*, actor: Actor, template_id: int, name: str, subject: str, body: str,
                     is_active: bool) -> MessageTemplate:
     """HQ edits a template; the placeholders are checked, the change audited."""
     from punkt.core.audit import audit_record
@@ -185,11 +186,7 @@ def template_update(*, actor: Any, template_id: int, name: str, subject: str, bo
     from punkt.organization import permissions as org_perms
 
     org_perms.ensure(actor, perms.TEMPLATE_MANAGE.code)
-    template = MessageTemplate.objects.select_for_update().filter(pk=template_id).first()
-    if template is None:
-        from punkt.core.errors import NotFound
-
-        raise NotFound(_("Template not found."))
+    template = MessageTemplate.objects.locked(template_id, missing=_("Template not found."))
     name, subject, body = " ".join(name.split())[:100], " ".join(subject.split())[:200], \
         body.strip()
     if not name:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from punkt.core.errors import NotFound, ValidationFailed
+from punkt.core.errors import ValidationFailed
 from punkt.core.routes import scoped
 from punkt.messaging import permissions as perms
 from punkt.messaging import services
@@ -30,9 +30,8 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
     org_perms.ensure(request.user, perms.TEMPLATE_MANAGE.code)
-    template = MessageTemplate.objects.filter(pk=template_id).first()
-    if template is None:
-        raise NotFound(_("Template not found."))
+    template = MessageTemplate.objects.get_or_not_found(
+        template_id, missing=_("Template not found."))
     error = None
     if request.method == "POST":
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -13,6 +13,8 @@ from pydantic import Field
 from punkt.core.api import Page, Strict, errors, page_slice
 from punkt.core.routes import scoped
 from punkt.retention import selectors, services
+from punkt.retention.filters import WorklistFilter
+from punkt.retention.workflows import CALL_OUTCOMES
 
 router = Router(tags=["retention"])
 
@@ -44,8 +46,14 @@ class WorklistOut(Schema):
     page: Page
 
 
+if TYPE_CHECKING:
+    CallOutcome = str
+else:  # the outcomes RETENTION_FLOW lets a call end with, as the schema's choices
+    CallOutcome = Literal[CALL_OUTCOMES]
+
+
 class CallIn(Strict):
-    outcome: Literal["renewed", "declined", "unreachable", "callback"]
+    outcome: CallOutcome
     reason: str = Field("", max_length=500)
     callback_on: datetime.date | None = None
     note: str = Field("", max_length=2000)
@@ -91,8 +99,7 @@ def _attempt(a: Any) -> dict[str, Any]:
 @scoped("list")
 def worklist(request: HttpRequest, q: Query[WorklistQuery]) -> dict[str, Any]:
     """Active contracts of your branches ending within the horizon, retention not closed."""
-    qs = selectors.worklist(user=request.user, horizon_days=q.horizon_days, sort=q.sort,
-                            branch_id=q.branch_id, due_only=q.due_only)
+    qs = selectors.worklist(user=request.user, **WorklistFilter(q.dict()).params())
     items, page = page_slice(qs, q.page, q.per_page, cap=2000)
     return {"items": [_item(c) for c in items], "page": page}
 

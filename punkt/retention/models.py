@@ -9,6 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from punkt.core.badges import tones
+from punkt.core.scoping import BranchScopedQuerySet
+
 
 class Outcome(models.TextChoices):
     RENEWED = "renewed", _("agreed to renew")
@@ -18,6 +21,7 @@ class Outcome(models.TextChoices):
     MESSAGE = "message", _("message sent")
 
 
+@tones(open="", offer_sent="info", renewed="ok", declined="err")
 class CaseStatus(models.TextChoices):
     OPEN = "open", _("in progress")
     OFFER_SENT = "offer_sent", _("renewal offer sent, awaiting acceptance")
@@ -55,6 +59,8 @@ class RetentionCase(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
 
+    objects = BranchScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(status__in=CaseStatus.values),
                                               name="retention_case_status_valid")]
@@ -80,6 +86,9 @@ class ContactAttempt(models.Model):
                               on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
+    branch_scope = "case__branch"
+    objects = BranchScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-pk"]
 
@@ -101,6 +110,9 @@ class RenewalConfirmation(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_ip = models.GenericIPAddressField(null=True, blank=True)
     accepted_agent = models.CharField(max_length=300, blank=True)
+
+    branch_scope = "case__branch"
+    objects = BranchScopedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"confirmation of offer {self.offer_id}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -14,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from punkt.contracts.models import Contract, ContractStatus
-from punkt.core.errors import NotFound
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor
 from punkt.retention import permissions as perms
-from punkt.retention.models import CLOSED, ContactAttempt, RetentionCase
+from punkt.retention.models import CLOSED, CaseStatus, ContactAttempt, RetentionCase
+from punkt.retention.services import CONFIRMATION_DAYS
 
 HORIZONS = (30, 60, 90, 120)
 WORKLIST_COLUMNS = (
@@ -32,7 +32,7 @@ def default_horizon() -> int:
     return int(getattr(settings, "PUNKT_RETENTION_HORIZON_DAYS", 60))
 
 
-def worklist(*, user: Any, horizon_days: int | None = None, sort: str = "date",
+def worklist(*, user: Actor, horizon_days: int | None = None, sort: str = "date",
              branch_id: int | None = None, due_only: bool = False,
              today: datetime.date | None = None) -> QuerySet[Contract]:
     """Active contracts of the user's branches ending within the horizon whose retention
@@ -40,13 +40,9 @@ def worklist(*, user: Any, horizon_days: int | None = None, sort: str = "date",
     org_perms.ensure(user, perms.RETENTION_WORK.code)
     today = today or timezone.localdate()
     horizon = horizon_days if horizon_days in HORIZONS else default_horizon()
-    allowed = org_perms.access_of(user).branches_for(perms.RETENTION_WORK.code)
-    qs = Contract.objects.filter(status=ContractStatus.ACTIVE, ends_on__gte=today,
-                                 ends_on__lte=today + datetime.timedelta(days=horizon))
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
-    if branch_id:
-        qs = qs.filter(branch_id=branch_id)
+    qs = Contract.objects.visible_to(user, perms.RETENTION_WORK, branch_id=branch_id).filter(
+        status=ContractStatus.ACTIVE, ends_on__gte=today,
+        ends_on__lte=today + datetime.timedelta(days=horizon))
     # The branch narrows the closed cases to this branch's (its index), not the company's.
     qs = qs.exclude(Exists(RetentionCase.objects.filter(
         branch_id=OuterRef("branch_id"), contract=OuterRef("pk"), status__in=CLOSED)))
@@ -60,22 +56,31 @@ def worklist(*, user: Any, horizon_days: int | None = None, sort: str = "date",
             .only(*WORKLIST_COLUMNS).order_by(*SORTS.get(sort, SORTS["date"])))
 
 
-def case_contract(*, user: Any, contract_id: int) -> Contract:
+def case_contract(*, user: Actor, contract_id: int) -> Contract:
     """The contract as the retention page shows it (404 outside the user's branches)."""
     org_perms.ensure(user, perms.RETENTION_WORK.code)
-    allowed = org_perms.access_of(user).branches_for(perms.RETENTION_WORK.code)
-    qs = Contract.objects.select_related("customer", "branch", "retention_case")
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
-    contract = qs.filter(pk=contract_id).first()
-    if contract is None:
-        raise NotFound(_("Contract not found."))
-    return contract
+    return (Contract.objects.visible_to(user, perms.RETENTION_WORK)
+            .select_related("customer", "branch", "retention_case")
+            .get_or_not_found(contract_id, missing=_("Contract not found.")))
 
 
 def attempts_of(contract: Contract) -> list[ContactAttempt]:
     return list(ContactAttempt.objects.filter(case__contract=contract)
                 .select_related("actor", "message"))
+
+
+def renewals_to_prepare(*, user: Actor) -> list[RetentionCase]:
+    """Accepted renewals whose new contract has not been prepared yet."""
+    recent = timezone.now() - datetime.timedelta(days=CONFIRMATION_DAYS + 90)
+    qs = RetentionCase.objects.visible_to(user, perms.RETENTION_WORK).filter(
+        status=CaseStatus.RENEWED, updated_at__gte=recent, renewal_offer__isnull=False)
+    cases = list(qs.select_related("customer", "contract").only(
+        "pk", "branch_id", "status", "contract_id", "renewal_offer_id",
+        "customer__display_name", "contract__ends_on").order_by("-updated_at")[:100])
+    prepared = set(Contract.objects.filter(
+        offer_id__in=[c.renewal_offer_id for c in cases]).values_list("offer_id", flat=True))
+    waiting = [c for c in cases if c.renewal_offer_id not in prepared]
+    return sorted(waiting, key=lambda c: c.contract.ends_on)[:50]
 
 
 @dataclass
@@ -102,20 +107,15 @@ class ChurnRow:
         return None if self.target is None else self.churned <= self.target
 
 
-def churn(*, user: Any, months: int = 6, branch_id: int | None = None,
+def churn(*, user: Actor, months: int = 6, branch_id: int | None = None,
           today: datetime.date | None = None) -> list[ChurnRow]:
     """Per branch and month: contracts that reached their end, and of those the ones
     not continued (no renewal contract that is not cancelled or rejected)."""
     org_perms.ensure(user, perms.RETENTION_REPORT.code)
     today = today or timezone.localdate()
     first = (today.replace(day=1) - datetime.timedelta(days=31 * months)).replace(day=1)
-    allowed = org_perms.access_of(user).branches_for(perms.RETENTION_REPORT.code)
-    qs = Contract.objects.filter(status=ContractStatus.ACTIVE, ends_on__gte=first,
-                                 ends_on__lt=today)
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
-    if branch_id:
-        qs = qs.filter(branch_id=branch_id)
+    qs = Contract.objects.visible_to(user, perms.RETENTION_REPORT, branch_id=branch_id).filter(
+        status=ContractStatus.ACTIVE, ends_on__gte=first, ends_on__lt=today)
     renewed = Exists(Contract.objects.filter(renews=OuterRef("pk")).exclude(
         status__in=[ContractStatus.CANCELLED, ContractStatus.REJECTED]))
     rows = (qs.annotate(is_renewed=renewed, month=TruncMonth("ends_on"))

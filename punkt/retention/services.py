@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from punkt.contracts import document
+from punkt.contracts import documents
 from punkt.contracts import services as offers
 from punkt.contracts.models import Contract, ContractStatus, Offer, OfferStatus
 from punkt.core import files
@@ -28,9 +28,9 @@ from punkt.materials import selectors as materials
 from punkt.messaging import services as messaging
 from punkt.messaging.models import Channel, Message, MessageKind
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor, employee_of
 from punkt.retention import permissions as perms
 from punkt.retention.models import (
-    CLOSED,
     CaseStatus,
     ContactAttempt,
     ContactChannel,
@@ -38,6 +38,7 @@ from punkt.retention.models import (
     RenewalConfirmation,
     RetentionCase,
 )
+from punkt.retention.workflows import ACCEPT, CALL_OUTCOMES, RETENTION_FLOW
 
 register_kind("retention", gettext_lazy("Retention"))
 logger = logging.getLogger("punkt.retention")
@@ -46,21 +47,15 @@ CONFIRMATION_DAYS = 14
 MAX_CALLBACK = datetime.timedelta(days=90)
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
-
 def _clean(text: Any, limit: int) -> str:
     return " ".join(str(text or "").split())[:limit]
 
 
-def _case_for(actor: Any, contract_id: int) -> RetentionCase:
+def _case_for(actor: Actor, contract_id: int) -> RetentionCase:
     """The contract's case (created at the first contact), locked; only active contracts
     of the actor's branches are worked."""
-    contract = (Contract.objects.select_for_update().select_related("customer", "branch")
-                .filter(pk=contract_id).first())
-    if contract is None:
-        raise NotFound(_("Contract not found."))
+    contract = Contract.objects.select_related("customer", "branch").locked(
+        contract_id, missing=_("Contract not found."))
     org_perms.ensure(actor, perms.RETENTION_WORK.code, contract.branch_id)
     if contract.status != ContractStatus.ACTIVE:
         raise Conflict("not_active", _("Only active contracts are worked in retention."))
@@ -89,18 +84,18 @@ def _callback(value: Any, today: datetime.date) -> datetime.date:
 
 
 @transaction.atomic
-def log_call(*, actor: Any, contract_id: int, outcome: str, reason: str = "",
+def log_call(*, actor: Actor, contract_id: int, outcome: str, reason: str = "",
              callback_on: Any = None, note: str = "",
              today: datetime.date | None = None) -> ContactAttempt:
-    """A phone call and its outcome (required). "Renewed" sends the renewal proposal for
-    the customer to accept on a durable medium; it is not yet a contract."""
+    """A phone call and its outcome (required), the step it makes in RETENTION_FLOW.
+    "Renewed" sends the renewal proposal for the customer to accept on a durable medium;
+    it is not yet a contract."""
     today = today or timezone.localdate()
     case = _case_for(actor, contract_id)
-    if case.status in CLOSED:
-        raise Conflict("closed", _("This contract's retention is closed: %(status)s.")
-                       % {"status": case.get_status_display()})
-    if outcome not in (Outcome.RENEWED, Outcome.DECLINED, Outcome.UNREACHABLE,
-                       Outcome.CALLBACK):
+    known = outcome in CALL_OUTCOMES
+    # A closed case refuses before the outcome is looked at (the table says why).
+    t = RETENTION_FLOW.ensure_can(case, outcome if known else Outcome.UNREACHABLE, actor=actor)
+    if not known:
         raise ValidationFailed("required", _("Choose the outcome of the call."), field="outcome")
     reason, note = _clean(reason, 500), _clean(note, 2000)
     day = None
@@ -112,19 +107,16 @@ def log_call(*, actor: Any, contract_id: int, outcome: str, reason: str = "",
         _check_can_propose(case)
     attempt = ContactAttempt.objects.create(
         case=case, channel=ContactChannel.PHONE, outcome=outcome, reason=reason,
-        callback_on=day, note=note, actor=_user(actor))
+        callback_on=day, note=note, actor=employee_of(actor))
     case.last_outcome, case.callback_on, case.reason = outcome, day, reason
     case.attempts += 1
-    case.updated_by = _user(actor)
+    case.updated_by = employee_of(actor)
     if outcome == Outcome.DECLINED:
-        case.status = CaseStatus.DECLINED
         if case.renewal_offer_id:  # the pending proposal can no longer be accepted
-            Offer.objects.filter(pk=case.renewal_offer_id, status=OfferStatus.PRESENTED
-                                 ).update(status=OfferStatus.DECLINED, decline_reason=reason,
-                                          decided_at=timezone.now(),
-                                          decided_by=_user(actor))
+            offers.renewal_withdraw(offer_id=case.renewal_offer_id, reason=reason, actor=actor)
     elif outcome == Outcome.RENEWED:
         _renewal_offer(actor, case, today)
+    case.status = t.next_state(case.status)
     case.save()
     label = Outcome(outcome).label
     timeline_add(customer_id=case.customer_id, kind=TimelineKind.CALL, actor=actor,
@@ -137,7 +129,7 @@ def log_call(*, actor: Any, contract_id: int, outcome: str, reason: str = "",
     return attempt
 
 
-def _values(case: RetentionCase, actor: Any, link: str = "") -> dict[str, str]:
+def _values(case: RetentionCase, actor: Actor | None, link: str = "") -> dict[str, str]:
     contract, branch = case.contract, case.contract.branch
     return {"klient": contract.customer.display_name, "numer_umowy": contract.number,
             "data_konca": contract.ends_on.strftime("%d.%m.%Y"), "oddzial": branch.name,
@@ -146,12 +138,10 @@ def _values(case: RetentionCase, actor: Any, link: str = "") -> dict[str, str]:
 
 
 @transaction.atomic
-def send_template(*, actor: Any, contract_id: int, template_code: str) -> ContactAttempt:
+def send_template(*, actor: Actor, contract_id: int, template_code: str) -> ContactAttempt:
     """An e-mail or SMS from an HQ template; marketing ones need the channel's consent."""
     case = _case_for(actor, contract_id)
-    if case.status in CLOSED:
-        raise Conflict("closed", _("This contract's retention is closed: %(status)s.")
-                       % {"status": case.get_status_display()})
+    RETENTION_FLOW.ensure_can(case, Outcome.MESSAGE, actor=actor)
     template = messaging.from_template(template_code)
     if template.kind != MessageKind.MARKETING:
         # Proposals and legal notices are sent by the system when due, not by hand.
@@ -163,9 +153,9 @@ def send_template(*, actor: Any, contract_id: int, template_code: str) -> Contac
         body=messaging.fill(template.body, values), actor=actor, source=case.contract)
     attempt = ContactAttempt.objects.create(
         case=case, channel=template.channel, outcome=Outcome.MESSAGE, message=message,
-        note=template.name, actor=_user(actor))
-    case.last_outcome, case.attempts, case.updated_by = Outcome.MESSAGE, case.attempts + 1, \
-        _user(actor)
+        note=template.name, actor=employee_of(actor))
+    case.last_outcome, case.attempts = Outcome.MESSAGE, case.attempts + 1
+    case.updated_by = employee_of(actor)
     case.save()
     audit_record(action="retention.message", obj=case.contract, actor=actor,
                  branch_id=case.branch_id, message=template.code)
@@ -224,35 +214,16 @@ def _check_can_propose(case: RetentionCase) -> None:
             "the customer's acceptance.") % {
             "day": timezone.localtime(pending.created_at).strftime("%d.%m.%Y"),
             "until": timezone.localtime(pending.expires_at).strftime("%d.%m.%Y")})
-    Offer.objects.filter(pk=case.renewal_offer_id, status=OfferStatus.PRESENTED).update(
-        status=OfferStatus.DECLINED, decline_reason="expired", decided_at=timezone.now())
+    offers.renewal_withdraw(offer_id=case.renewal_offer_id, reason="expired")
     audit_record(action="retention.renewal.expire", obj=case.contract,
                  branch_id=case.branch_id, message=f"offer {case.renewal_offer_id}")
 
 
-def renewals_to_prepare(*, user: Any) -> list[RetentionCase]:
-    """Accepted renewals whose new contract has not been prepared yet."""
-    allowed = org_perms.access_of(user).branches_for(perms.RETENTION_WORK.code)
-    recent = timezone.now() - datetime.timedelta(days=CONFIRMATION_DAYS + 90)
-    qs = RetentionCase.objects.filter(status=CaseStatus.RENEWED, updated_at__gte=recent,
-                                      renewal_offer__isnull=False)
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
-    cases = list(qs.select_related("customer", "contract").only(
-        "pk", "branch_id", "status", "contract_id", "renewal_offer_id",
-        "customer__display_name", "contract__ends_on").order_by("-updated_at")[:100])
-    prepared = set(Contract.objects.filter(
-        offer_id__in=[c.renewal_offer_id for c in cases]).values_list("offer_id", flat=True))
-    waiting = [c for c in cases if c.renewal_offer_id not in prepared]
-    return sorted(waiting, key=lambda c: c.contract.ends_on)[:50]
-
-
-def _renewal_offer(actor: Any, case: RetentionCase, today: datetime.date) -> None:
+def _renewal_offer(actor: Actor, case: RetentionCase, today: datetime.date) -> None:
     contract = case.contract
-    offer = offers.offer_create(actor=actor, customer_id=contract.customer_id,
-                                lines=_renewal_lines(contract),
-                                note=_("Renewal of %(number)s") % {"number": contract.number})
-    Offer.objects.filter(pk=offer.pk).update(renews=contract)
+    offer = offers.renewal_offer_create(
+        actor=actor, contract=contract, lines=_renewal_lines(contract),
+        note=_("Renewal of %(number)s") % {"number": contract.number})
     # The link's token is made when the message is sent (proposal_link): neither the
     # stored message nor the PDF holds it, only the hash is kept.
     pdf = _proposal_pdf(offer, contract, "")
@@ -277,7 +248,7 @@ def _renewal_offer(actor: Any, case: RetentionCase, today: datetime.date) -> Non
                                 kind=MessageKind.SERVICE,
                                 body=messaging.fill(template.body, values), actor=actor,
                                 source=offer)
-    case.status, case.renewal_offer = CaseStatus.OFFER_SENT, offer
+    case.renewal_offer = offer
 
 
 def proposal_link(offer_id: Any) -> str:
@@ -312,12 +283,11 @@ def confirmation_accept(*, token: str, ip: str | None, agent: str) -> RenewalCon
     renewed, and a confirmation of the acceptance goes to the customer (durable medium).
     The new contract is then prepared from the accepted offer, linked to the old one."""
     found = confirmation_for(token)
-    confirmation = RenewalConfirmation.objects.select_for_update().get(pk=found.pk)
-    offer = Offer.objects.select_for_update().get(pk=confirmation.offer_id)
+    confirmation = RenewalConfirmation.objects.locked(found.pk)
+    offer = Offer.objects.locked(confirmation.offer_id)
     if confirmation.accepted_at is not None:
         raise Conflict("accepted", _("You have already accepted this proposal. Thank you."))
-    case = RetentionCase.objects.select_for_update().select_related("contract").get(
-        pk=confirmation.case_id)
+    case = RetentionCase.objects.select_related("contract").locked(confirmation.case_id)
     if (confirmation.expires_at < timezone.now() or offer.status != OfferStatus.PRESENTED
             or case.status != CaseStatus.OFFER_SENT
             or case.contract.status != ContractStatus.ACTIVE):
@@ -327,9 +297,8 @@ def confirmation_accept(*, token: str, ip: str | None, agent: str) -> RenewalCon
     confirmation.accepted_at, confirmation.accepted_ip = now, ip
     confirmation.accepted_agent = agent[:300]
     confirmation.save(update_fields=["accepted_at", "accepted_ip", "accepted_agent"])
-    offer.status, offer.decided_at = OfferStatus.ACCEPTED, now
-    offer.save(update_fields=["status", "decided_at", "updated_at"])
-    case.status = CaseStatus.RENEWED
+    offers.renewal_accept(offer=offer, at=now)
+    case.status = RETENTION_FLOW.ensure_state(case, ACCEPT).target
     case.save(update_fields=["status", "updated_at"])
     customer = offer.customer
     timeline_add(customer_id=customer.pk, kind="retention", branch_id=offer.branch_id,
@@ -347,7 +316,7 @@ def confirmation_accept(*, token: str, ip: str | None, agent: str) -> RenewalCon
                    "gross). Your branch will prepare the contract; you may withdraw within "
                    "14 days of its conclusion.") % {
                 "when": timezone.localtime(now).strftime("%d.%m.%Y %H:%M"),
-                "number": offer.number, "total": document.money(offer.total_gross)},
+                "number": offer.number, "total": documents.money(offer.total_gross)},
             source=offer, key=f"renewal-accepted:{offer.pk}")
     audit_record(action="retention.renewal.accept", obj=offer, branch_id=offer.branch_id,
                  actor_label="customer", message=ip or "")

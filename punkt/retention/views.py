@@ -10,45 +10,40 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from punkt.core.errors import Conflict, NotFound, ValidationFailed
+from punkt.core.errors import Conflict, NotFound
 from punkt.core.middleware import client_ip
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
+from punkt.core.web import int_param, refusals_as_messages
 from punkt.customers.models import CHANNEL_PURPOSE
 from punkt.customers.selectors import has_consent
 from punkt.messaging.models import MessageTemplate
 from punkt.organization import permissions as org_perms
-from punkt.organization.filters import branch_options
+from punkt.organization.filters import branch_picker
 from punkt.retention import permissions as perms
 from punkt.retention import selectors, services
-from punkt.retention.models import Outcome
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdecimal() and value.isascii() else None
+from punkt.retention.filters import WorklistFilter
+from punkt.retention.models import Outcome, RetentionCase
+from punkt.retention.workflows import CALL_OUTCOMES, RETENTION_FLOW
 
 
 @scoped("list")
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.RETENTION_WORK.code)
-    if request.htmx and request.GET.get("part") == "renewals":  # loaded after the list
+    htmx = getattr(request, "htmx", False)
+    if htmx and request.GET.get("part") == "renewals":  # loaded after the list
         return render(request, "retention/worklist.html#renewals", {
-            "to_prepare": services.renewals_to_prepare(user=request.user)})
-    horizon = _int(request.GET.get("horizon")) or selectors.default_horizon()
-    sort = request.GET.get("sort", "date")
-    qs = selectors.worklist(user=request.user, horizon_days=horizon, sort=sort,
-                            branch_id=_int(request.GET.get("branch")),
-                            due_only=request.GET.get("due") == "1")
-    listing = paginate(request, qs, sort=sort, per_page=25, cap=2000)
-    access = org_perms.access_of(request.user)
-    template = "retention/worklist.html" + ("#results" if request.htmx else "")
+            "to_prepare": selectors.renewals_to_prepare(user=request.user)})
+    params = WorklistFilter(request.GET).params()
+    params["horizon_days"] = horizon = params["horizon_days"] or selectors.default_horizon()
+    qs = selectors.worklist(user=request.user, **params)
+    listing = paginate(request, qs, sort=params["sort"], per_page=25, cap=2000)
+    template = "retention/worklist.html" + ("#results" if htmx else "")
     return render(request, template, {
         "listing": listing, "horizons": selectors.HORIZONS, "horizon": horizon,
-        "branch_filter": access.is_hq
-        or len(access.branches_for(perms.RETENTION_WORK.code) or []) > 1,
-        "branch_options": branch_options(request.user, perms.RETENTION_WORK.code,
-                                         request.GET.get("branch", ""))})
+        "branch_picker": branch_picker(request.user, perms.RETENTION_WORK.code,
+                                       request.GET.get("branch", ""))})
 
 
 @scoped("branch")
@@ -58,13 +53,17 @@ def case(request: HttpRequest, contract_id: int) -> HttpResponse:
     customer = contract.customer
     consents = {channel: has_consent(customer.pk, purpose)
                 for channel, purpose in CHANNEL_PURPOSE.items()}
+    case = getattr(contract, "retention_case", None)
+    # No case yet: the first contact opens one.
+    actions = RETENTION_FLOW.allowed_actions(
+        case or RetentionCase(branch_id=contract.branch_id), request.user)
     return render(request, "retention/case.html", {
-        "contract": contract, "customer": customer, "case": getattr(
-            contract, "retention_case", None),
+        "contract": contract, "customer": customer, "case": case,
         "attempts": selectors.attempts_of(contract), "consents": consents,
         "templates": MessageTemplate.objects.filter(is_active=True).exclude(
             code__startswith="renewal-").exclude(code__startswith="end-of-term-"),
-        "outcomes": [o for o in Outcome if o != Outcome.MESSAGE]})
+        "actions": actions,
+        "outcomes": [Outcome(o) for o in CALL_OUTCOMES if o in actions]})
 
 
 @scoped("branch")
@@ -72,15 +71,12 @@ def case(request: HttpRequest, contract_id: int) -> HttpResponse:
 @require_POST
 def call(request: HttpRequest, contract_id: int) -> HttpResponse:
     selectors.case_contract(user=request.user, contract_id=contract_id)
-    try:
+    with refusals_as_messages(request):
         services.log_call(actor=request.user, contract_id=contract_id,
                           outcome=request.POST.get("outcome", ""),
                           reason=request.POST.get("reason", ""),
                           callback_on=request.POST.get("callback_on"),
                           note=request.POST.get("note", ""))
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("Call recorded."))
     return redirect("retention:case", contract_id=contract_id)
 
@@ -90,12 +86,9 @@ def call(request: HttpRequest, contract_id: int) -> HttpResponse:
 @require_POST
 def send(request: HttpRequest, contract_id: int) -> HttpResponse:
     selectors.case_contract(user=request.user, contract_id=contract_id)
-    try:
+    with refusals_as_messages(request):
         services.send_template(actor=request.user, contract_id=contract_id,
                                template_code=request.POST.get("template", ""))
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("Message queued: it goes out in a moment."))
     return redirect("retention:case", contract_id=contract_id)
 
@@ -103,9 +96,9 @@ def send(request: HttpRequest, contract_id: int) -> HttpResponse:
 @scoped("list")
 @login_required
 def churn(request: HttpRequest) -> HttpResponse:
-    rows = selectors.churn(user=request.user, branch_id=_int(request.GET.get("branch")))
+    rows = selectors.churn(user=request.user, branch_id=int_param(request.GET.get("branch")))
     return render(request, "retention/churn.html", {
-        "rows": rows, "branch_options": branch_options(
+        "rows": rows, "branch_picker": branch_picker(
             request.user, perms.RETENTION_REPORT.code, request.GET.get("branch", ""))})
 
 

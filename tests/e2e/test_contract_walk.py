@@ -54,11 +54,11 @@ def signed_in(browser: Any, live_server: Any, problems: Any) -> Iterator[Callabl
 
 def _render_pdf(contract_id: int) -> None:
     """What the background worker does: render the PDF of the current revision."""
-    from punkt.contracts import lifecycle
+    from punkt.contracts import services
     from punkt.contracts.models import Contract
 
     revision = Contract.objects.values_list("revision", flat=True).get(pk=contract_id)
-    assert lifecycle.store_pdf(contract_id=contract_id, revision=revision)
+    assert services.store_pdf(contract_id=contract_id, revision=revision)
 
 
 def _wait_for_pdf_and_sign(page: Any, contract_id: int) -> None:

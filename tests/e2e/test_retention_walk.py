@@ -25,17 +25,17 @@ def _active_contract(world: Any, ends_in: int) -> Any:
     """An active contract of branch A whose term ends ``ends_in`` days from today."""
     from django.utils import timezone
 
-    from punkt.contracts import lifecycle
+    from punkt.contracts import services
     from punkt.contracts.models import Contract
     from punkt.contracts.tests.factories import hq_materials, prepared
 
     hq_materials(world)
     contract = prepared(world, actor=world.service_a)
-    lifecycle.contract_sign(actor=world.service_a, contract_id=contract.pk)
-    lifecycle.batch_collect(actor=world.manager_a, branch_id=contract.branch_id)
-    lifecycle.contract_review(actor=world.manager_a, contract_id=contract.pk, approve=True,
+    services.contract_sign(actor=world.service_a, contract_id=contract.pk)
+    services.batch_collect(actor=world.manager_a, branch_id=contract.branch_id)
+    services.contract_review(actor=world.manager_a, contract_id=contract.pk, approve=True,
                               signatures=["Klient", "Pracownik"])
-    lifecycle.contract_finalise(actor=world.expert, contract_id=contract.pk, approve=True)
+    services.contract_finalise(actor=world.expert, contract_id=contract.pk, approve=True)
     Contract.objects.filter(pk=contract.pk).update(
         ends_on=timezone.localdate() + datetime.timedelta(days=ends_in))
     return Contract.objects.select_related("customer").get(pk=contract.pk)

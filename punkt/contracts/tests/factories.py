@@ -8,7 +8,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from punkt.contracts import lifecycle, services
+from punkt.contracts import services
 from punkt.customers import services as customers
 from punkt.materials import services as materials
 from punkt.materials.models import MaterialVersion
@@ -90,8 +90,8 @@ def prepared(world: Any, *, actor: Any = None, quantity: int = 1, render: bool =
     if prices is None or template is None:
         prices, template = hq_materials(world)
     offer = accepted_offer(world, prices, actor=actor, cust=cust, quantity=quantity)
-    contract = lifecycle.contract_prepare(actor=actor, offer_id=offer.pk,
-                                          template_version_id=template.pk, term_months=term)
+    contract = services.contract_prepare(actor=actor, offer_id=offer.pk,
+                                         template_version_id=template.pk, term_months=term)
     if render:
-        lifecycle.store_pdf(contract_id=contract.pk, revision=contract.revision)
+        services.store_pdf(contract_id=contract.pk, revision=contract.revision)
     return Contract.objects.get(pk=contract.pk)

@@ -39,7 +39,7 @@ def test_two_answers_at_once_one_wins(settings: Any, tmp_path: Any) -> None:
 
 
 def test_two_managers_approving_at_once_one_wins(settings: Any, tmp_path: Any) -> None:
-    from punkt.contracts import lifecycle
+    from punkt.contracts import services
     from punkt.contracts.models import Contract, ContractEvent, ContractStatus
     from punkt.contracts.tests.factories import prepared
     from punkt.core.roles import Role
@@ -49,10 +49,10 @@ def test_two_managers_approving_at_once_one_wins(settings: Any, tmp_path: Any) -
     w = make_world()
     deputy = make_user("zastepca.a@test.pl", Role.MANAGER, w.a)
     c = prepared(w)
-    lifecycle.contract_sign(actor=w.service_a, contract_id=c.pk)
-    lifecycle.batch_collect(actor=w.manager_a, branch_id=w.a.pk)
+    services.contract_sign(actor=w.service_a, contract_id=c.pk)
+    services.batch_collect(actor=w.manager_a, branch_id=w.a.pk)
     managers = iter([w.manager_a, deputy, w.manager_a, deputy])
-    results = _race(4, lambda: lifecycle.contract_review(
+    results = _race(4, lambda: services.contract_review(
         actor=next(managers), contract_id=c.pk, approve=True,
         signatures=["Klient", "Pracownik"]))
     refused = [r for r in results if isinstance(r, DomainError)]
@@ -65,12 +65,12 @@ def test_two_managers_approving_at_once_one_wins(settings: Any, tmp_path: Any) -
 
 
 def test_two_workers_rendering_one_revision_keep_one_file(settings: Any, tmp_path: Any) -> None:
-    from punkt.contracts import lifecycle
+    from punkt.contracts import services
     from punkt.contracts.tests.factories import prepared
 
     settings.VAR_DIR = tmp_path
     w = make_world()
     c = prepared(w, render=False)
-    results = _race(2, lambda: lifecycle.store_pdf(contract_id=c.pk, revision=1))
+    results = _race(2, lambda: services.store_pdf(contract_id=c.pk, revision=1))
     assert sorted(results) == [False, True]
     assert len(list((tmp_path / "contracts").glob("*.pdf"))) == 1

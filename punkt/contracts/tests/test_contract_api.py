@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from punkt.contracts import lifecycle
+from punkt.contracts import services
 from punkt.contracts.tests import factories as f
 
 
@@ -43,7 +43,7 @@ def test_the_workflow_through_the_api(world: Any, client_as: Any) -> None:
     early = post(service, f"/api/v1/contracts/{cid}/actions", {"action": "sign"})
     assert early.status_code == 409 and early.json()["code"] == "pdf_not_ready"
     assert service.get(f"/api/v1/contracts/{cid}/pdf").status_code == 404
-    lifecycle.store_pdf(contract_id=cid, revision=1)
+    services.store_pdf(contract_id=cid, revision=1)
     assert service.get(f"/api/v1/contracts/{cid}/pdf")["Content-Type"] == "application/pdf"
     assert post(service, f"/api/v1/contracts/{cid}/actions", {"action": "sign"}).status_code == 200
     scan = service.post(f"/api/v1/contracts/{cid}/scan",

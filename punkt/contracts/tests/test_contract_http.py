@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from punkt.contracts import lifecycle
+from punkt.contracts import services
 from punkt.contracts.models import Contract, ContractStatus
 from punkt.contracts.tests import factories as f
 from punkt.core.models import AuditEvent
@@ -48,7 +48,7 @@ def test_prepare_sign_check_and_finalise_through_the_pages(world: Any, client_as
     assert 'hx-trigger="every 2s"' in part.content.decode()
     assert "Dokument umowy jest w trakcie" in act(service, contract, "sign").content.decode()
 
-    lifecycle.store_pdf(contract_id=contract.pk, revision=1)
+    services.store_pdf(contract_id=contract.pk, revision=1)
     part = service.get(done["Location"] + "?part=document", HTTP_HX_REQUEST="true")
     assert reverse("contracts:contract_pdf", args=[contract.pk]) in part.content.decode()
     pdf = service.get(reverse("contracts:contract_pdf", args=[contract.pk]))
@@ -85,8 +85,8 @@ def test_prepare_sign_check_and_finalise_through_the_pages(world: Any, client_as
 
 def test_roles_are_refused_with_403(world: Any, client_as: Any) -> None:
     c = f.prepared(world)
-    lifecycle.contract_sign(actor=world.service_a, contract_id=c.pk)
-    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    services.contract_sign(actor=world.service_a, contract_id=c.pk)
+    services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
     service = client_as(world.service_a)
     response = service.post(reverse("contracts:contract_action", args=[c.pk, "approve"]),
                             {"signature": ["Klient", "Pracownik"]})
@@ -104,8 +104,8 @@ def test_roles_are_refused_with_403(world: Any, client_as: Any) -> None:
 def test_the_manager_returns_with_reasons_and_the_employee_sees_them(world: Any,
                                                                      client_as: Any) -> None:
     c = f.prepared(world)
-    lifecycle.contract_sign(actor=world.service_a, contract_id=c.pk)
-    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    services.contract_sign(actor=world.service_a, contract_id=c.pk)
+    services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
     manager = client_as(world.manager_a)
     empty = act(manager, c, "return").content.decode()
     assert "Napisz, co trzeba poprawić" in empty
@@ -122,11 +122,11 @@ def test_reports_count_states_and_time_to_activation(world: Any, client_as: Any)
 
     c = f.prepared(world)
     f.prepared(world)
-    lifecycle.contract_sign(actor=world.service_a, contract_id=c.pk)
-    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
-    lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
-                              signatures=["Klient", "Pracownik"])
-    lifecycle.contract_finalise(actor=world.expert, contract_id=c.pk, approve=True)
+    services.contract_sign(actor=world.service_a, contract_id=c.pk)
+    services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    services.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
+                             signatures=["Klient", "Pracownik"])
+    services.contract_finalise(actor=world.expert, contract_id=c.pk, approve=True)
     from django.utils import timezone
 
     (row,) = reports.contract_report(user=world.manager_a, since=timezone.localdate())

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
-from punkt.contracts import document, lifecycle
+from punkt.contracts import documents, services
 from punkt.contracts.models import Contract, ContractBatch, ContractEvent, ContractStatus
 from punkt.contracts.tests import factories as f
 from punkt.contracts.workflows import CONTRACT_FLOW
@@ -36,55 +36,55 @@ def _files(settings: Any, tmp_path: Any) -> Any:
 
 
 def pdf_text(contract: Contract) -> str:
-    path = files.path_of(contract.pdf_stored, area=document.AREA)
+    path = files.path_of(contract.pdf_stored, area=documents.AREA)
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
 
 
 def signed(world: Any, **kw: Any) -> Contract:
     c = f.prepared(world, **kw)
-    return lifecycle.contract_sign(actor=world.service_a, contract_id=c.pk)
+    return services.contract_sign(actor=world.service_a, contract_id=c.pk)
 
 
 def test_the_whole_path_with_a_return(world: Any) -> None:
     c = f.prepared(world, render=False)
     assert c.status == S.PREPARED and c.number.startswith("U") and not c.pdf_ready
-    assert c.ends_on == document.end_of_term(c.starts_on, 24)
+    assert c.ends_on == documents.end_of_term(c.starts_on, 24)
     # The PDF is rendered by the queued task, for this revision.
     task = DBTaskResult.objects.get(task_path__endswith="render_contract_pdf")
     assert task.args_kwargs["args"] == [c.pk, 1]
     with pytest.raises(Conflict) as exc:  # nothing to print yet: cannot be signed
-        lifecycle.contract_sign(actor=world.service_a, contract_id=c.pk)
+        services.contract_sign(actor=world.service_a, contract_id=c.pk)
     assert exc.value.code == "pdf_not_ready"
-    assert lifecycle.store_pdf(contract_id=c.pk, revision=1)
-    assert not lifecycle.store_pdf(contract_id=c.pk, revision=1)  # a retry does nothing
+    assert services.store_pdf(contract_id=c.pk, revision=1)
+    assert not services.store_pdf(contract_id=c.pk, revision=1)  # a retry does nothing
     c.refresh_from_db()
     text = pdf_text(c)
     assert c.number in text and "Zofia Żółkiewska" in text and "Internet 300" in text
     assert "308,99 zł" in text and "Kraków" in text
 
-    lifecycle.contract_sign(actor=world.service_a, contract_id=c.pk)
-    batch = lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    services.contract_sign(actor=world.service_a, contract_id=c.pk)
+    batch = services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
     assert batch is not None and batch.size == 1
-    assert lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk) is None
-    lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=False,
-                              problems=["Brak podpisu"], note="Podpis klienta na str. 2")
+    assert services.batch_collect(actor=world.manager_a, branch_id=world.a.pk) is None
+    services.contract_review(actor=world.manager_a, contract_id=c.pk, approve=False,
+                             problems=["Brak podpisu"], note="Podpis klienta na str. 2")
     c.refresh_from_db()
     assert c.status == S.RETURNED and "Brak podpisu" in c.reasons
 
-    lifecycle.contract_fix(actor=world.service_a, contract_id=c.pk, term_months=12)
+    services.contract_fix(actor=world.service_a, contract_id=c.pk, term_months=12)
     c.refresh_from_db()
     assert (c.status, c.revision, c.term_months, c.reasons) == (S.PREPARED, 2, 12, "")
     assert not c.pdf_ready  # the old document may not be signed again
-    lifecycle.store_pdf(contract_id=c.pk, revision=2)
-    lifecycle.contract_sign(actor=world.service_a, contract_id=c.pk)
-    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
-    lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
-                              signatures=["Klient", "Pracownik"])
-    lifecycle.contract_finalise(actor=world.expert, contract_id=c.pk, approve=True)
+    services.store_pdf(contract_id=c.pk, revision=2)
+    services.contract_sign(actor=world.service_a, contract_id=c.pk)
+    services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    services.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
+                             signatures=["Klient", "Pracownik"])
+    services.contract_finalise(actor=world.expert, contract_id=c.pk, approve=True)
     c.refresh_from_db()
     assert c.status == S.ACTIVE and c.finalised_by == world.expert
-    assert c.ends_on == document.end_of_term(c.starts_on, 12)
+    assert c.ends_on == documents.end_of_term(c.starts_on, 12)
     assert [e.action for e in c.events.all()] == [
         "prepare", "sign", "submit", "return", "fix", "sign", "submit", "approve", "finalise"]
     assert TimelineEntry.objects.filter(customer_id=c.customer_id, kind="contract").count() == 9
@@ -95,43 +95,43 @@ def test_the_whole_path_with_a_return(world: Any) -> None:
 def test_no_step_is_skipped_or_done_twice(world: Any) -> None:
     c = signed(world)
     with pytest.raises(Conflict):
-        lifecycle.contract_sign(actor=world.service_a, contract_id=c.pk)
+        services.contract_sign(actor=world.service_a, contract_id=c.pk)
     with pytest.raises(Conflict):  # not yet handed to the manager
-        lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
-                                  signatures=["Klient", "Pracownik"])
+        services.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
+                                 signatures=["Klient", "Pracownik"])
     with pytest.raises(Conflict):
-        lifecycle.contract_finalise(actor=world.expert, contract_id=c.pk, approve=True)
-    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
-    lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
-                              signatures=["Klient", "Pracownik"])
+        services.contract_finalise(actor=world.expert, contract_id=c.pk, approve=True)
+    services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    services.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
+                             signatures=["Klient", "Pracownik"])
     with pytest.raises(Conflict) as exc:
-        lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
-                                  signatures=["Klient", "Pracownik"])
+        services.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
+                                 signatures=["Klient", "Pracownik"])
     assert "approved" in exc.value.message
     with pytest.raises(Conflict):  # approved contracts are no longer cancelled at the branch
-        lifecycle.contract_cancel(actor=world.service_a, contract_id=c.pk, reason="rezygnacja")
+        services.contract_cancel(actor=world.service_a, contract_id=c.pk, reason="rezygnacja")
     assert ContractEvent.objects.filter(contract=c, action="approve").count() == 1
 
 
 def test_roles_and_branches(world: Any) -> None:
     c = signed(world)
-    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
     for actor in (world.service_a, world.cashier_a, world.manager_b, world.expert):
         with pytest.raises(ActionDenied):
-            lifecycle.contract_review(actor=actor, contract_id=c.pk, approve=True,
-                                      signatures=["Klient", "Pracownik"])
+            services.contract_review(actor=actor, contract_id=c.pk, approve=True,
+                                     signatures=["Klient", "Pracownik"])
     with pytest.raises(ActionDenied):
-        lifecycle.batch_collect(actor=world.manager_b, branch_id=world.a.pk)
-    lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
-                              signatures=["Klient", "Pracownik"])
+        services.batch_collect(actor=world.manager_b, branch_id=world.a.pk)
+    services.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
+                             signatures=["Klient", "Pracownik"])
     for actor in (world.manager_a, world.service_a, world.admin):
         with pytest.raises(ActionDenied):
-            lifecycle.contract_finalise(actor=actor, contract_id=c.pk, approve=True)
+            services.contract_finalise(actor=actor, contract_id=c.pk, approve=True)
     with pytest.raises(ValidationFailed) as exc:
-        lifecycle.contract_finalise(actor=world.expert, contract_id=c.pk, approve=False)
+        services.contract_finalise(actor=world.expert, contract_id=c.pk, approve=False)
     assert exc.value.field == "reason"
-    lifecycle.contract_finalise(actor=world.expert, contract_id=c.pk, approve=False,
-                                reason="Brak zgody na cesję")
+    services.contract_finalise(actor=world.expert, contract_id=c.pk, approve=False,
+                               reason="Brak zgody na cesję")
     c.refresh_from_db()
     assert c.status == S.REJECTED and c.reasons == "Brak zgody na cesję"
     with pytest.raises(ActionDenied):  # a cashier prepares no contract
@@ -144,31 +144,31 @@ def test_the_author_cannot_approve_a_valuable_contract(world: Any, settings: Any
 
     settings.PUNKT_FOUR_EYES_THRESHOLD = "300.00"
     small = signed(world, actor=world.manager_a)  # 308.99 zł gross: above the threshold
-    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
     with pytest.raises(ActionDenied) as exc:
-        lifecycle.contract_review(actor=world.manager_a, contract_id=small.pk, approve=True,
-                                  signatures=["Klient", "Pracownik"])
+        services.contract_review(actor=world.manager_a, contract_id=small.pk, approve=True,
+                                 signatures=["Klient", "Pracownik"])
     assert "another manager" in exc.value.message
     other = make_user("zastepca.a@test.pl", Role.MANAGER, world.a)
-    lifecycle.contract_review(actor=other, contract_id=small.pk, approve=True,
-                              signatures=["Klient", "Pracownik"])
+    services.contract_review(actor=other, contract_id=small.pk, approve=True,
+                             signatures=["Klient", "Pracownik"])
     settings.PUNKT_FOUR_EYES_THRESHOLD = "1000.00"  # below it the author may approve
     own = f.prepared(world, actor=world.manager_a)
-    lifecycle.contract_sign(actor=world.manager_a, contract_id=own.pk)
-    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
-    lifecycle.contract_review(actor=world.manager_a, contract_id=own.pk, approve=True,
-                              signatures=["Klient", "Pracownik"])
+    services.contract_sign(actor=world.manager_a, contract_id=own.pk)
+    services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    services.contract_review(actor=world.manager_a, contract_id=own.pk, approve=True,
+                             signatures=["Klient", "Pracownik"])
 
 
 def test_the_manager_confirms_every_signature_and_gives_reasons(world: Any) -> None:
     c = signed(world)
-    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
     with pytest.raises(ValidationFailed) as exc:
-        lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
-                                  signatures=["Klient"])
+        services.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
+                                 signatures=["Klient"])
     assert exc.value.field == "signatures" and "Pracownik" in exc.value.message
     with pytest.raises(ValidationFailed) as exc:
-        lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=False)
+        services.contract_review(actor=world.manager_a, contract_id=c.pk, approve=False)
     assert exc.value.field == "note"
     assert Contract.objects.get(pk=c.pk).status == S.IN_REVIEW
 
@@ -176,7 +176,8 @@ def test_the_manager_confirms_every_signature_and_gives_reasons(world: Any) -> N
 def test_preparing_names_the_problem(world: Any) -> None:
     prices, template = f.hq_materials(world)
     offer = f.accepted_offer(world, prices)
-    cases = [({"term_months": 0}, "term_months"), ({"term_months": "dwa lata"}, "term_months"),
+    cases: list[tuple[dict[str, Any], str]] = [
+             ({"term_months": 0}, "term_months"), ({"term_months": "dwa lata"}, "term_months"),
              ({"term_months": 121}, "term_months"),
              ({"starts_on": timezone.localdate() - datetime.timedelta(days=1)}, "starts_on"),
              ({"starts_on": "31.12.2026"}, "starts_on"),
@@ -185,21 +186,21 @@ def test_preparing_names_the_problem(world: Any) -> None:
     for change, field in cases:
         args = {"template_version_id": template.pk, "term_months": 24} | change
         with pytest.raises(ValidationFailed) as exc:
-            lifecycle.contract_prepare(actor=world.service_a, offer_id=offer.pk, **args)
+            services.contract_prepare(actor=world.service_a, offer_id=offer.pk, **args)
         assert exc.value.field == field, change
     assert not Contract.objects.exists()
     # The template asks for the e-mail: a customer without one cannot get this contract.
     no_mail = f.accepted_offer(world, prices, cust=f.customer(world, email=""))
     with pytest.raises(ValidationFailed) as exc:
-        lifecycle.contract_prepare(actor=world.service_a, offer_id=no_mail.pk,
-                                   template_version_id=template.pk, term_months=24)
+        services.contract_prepare(actor=world.service_a, offer_id=no_mail.pk,
+                                  template_version_id=template.pk, term_months=24)
     assert exc.value.field == "customer" and "e-mail" in exc.value.message
-    contract = lifecycle.contract_prepare(actor=world.service_a, offer_id=offer.pk,
-                                          template_version_id=template.pk, term_months=24)
-    with pytest.raises(Conflict) as exc:
-        lifecycle.contract_prepare(actor=world.service_a, offer_id=offer.pk,
-                                   template_version_id=template.pk, term_months=24)
-    assert exc.value.code == "exists"
+    contract = services.contract_prepare(actor=world.service_a, offer_id=offer.pk,
+                                         template_version_id=template.pk, term_months=24)
+    with pytest.raises(Conflict) as conflict:
+        services.contract_prepare(actor=world.service_a, offer_id=offer.pk,
+                                  template_version_id=template.pk, term_months=24)
+    assert conflict.value.code == "exists"
     assert Contract.objects.get() == contract
 
 
@@ -209,38 +210,39 @@ def test_superseded_template_or_price_list_cannot_be_used(world: Any) -> None:
     f.publish(world, "contract_template", f.TEMPLATE, "umowa2.txt",
               material_id=template.material_id)
     with pytest.raises(Conflict) as exc:
-        lifecycle.contract_prepare(actor=world.service_a, offer_id=offer.pk,
-                                   template_version_id=template.pk, term_months=24)
+        services.contract_prepare(actor=world.service_a, offer_id=offer.pk,
+                                  template_version_id=template.pk, term_months=24)
     assert exc.value.code == "superseded"
     f.publish(world, "price_list", f.PRICES.replace(b"59,99", b"54,99"), "cennik2.csv",
               material_id=prices.material_id)
     newest = template.material.versions.order_by("-number").first()
+    assert newest is not None
     with pytest.raises(Conflict) as exc:
-        lifecycle.contract_prepare(actor=world.service_a, offer_id=offer.pk,
-                                   template_version_id=newest.pk, term_months=24)
+        services.contract_prepare(actor=world.service_a, offer_id=offer.pk,
+                                  template_version_id=newest.pk, term_months=24)
     assert exc.value.code == "superseded" and exc.value.field == "offer"
 
 
 def test_a_correction_takes_the_template_in_force(world: Any) -> None:
     c = signed(world)
-    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
-    lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=False,
-                              note="zły adres")
+    services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    services.contract_review(actor=world.manager_a, contract_id=c.pk, approve=False,
+                             note="zły adres")
     newer = f.publish(world, "contract_template", f.TEMPLATE, "umowa2.txt",
                       material_id=c.template.material_id)
-    fixed = lifecycle.contract_fix(actor=world.service_a, contract_id=c.pk)
+    fixed = services.contract_fix(actor=world.service_a, contract_id=c.pk)
     assert fixed.template_id == newer.pk and fixed.revision == 2
     # The first revision's PDF task finding revision 2 does nothing.
-    assert not lifecycle.store_pdf(contract_id=c.pk, revision=1)
+    assert not services.store_pdf(contract_id=c.pk, revision=1)
     materials.version_withdraw(actor=world.expert, version_id=newer.pk, reason="błąd")
-    assert lifecycle.store_pdf(contract_id=c.pk, revision=2)
+    assert services.store_pdf(contract_id=c.pk, revision=2)
 
 
 def test_daily_batch_runs_once_per_branch(world: Any) -> None:
     first, second = signed(world), signed(world)
     f.prepared(world)  # prepared, not signed: stays with the employee
-    assert lifecycle.collect_day(actor=SystemActor("scheduler")) == 1
-    assert lifecycle.collect_day(actor=SystemActor("scheduler")) == 0
+    assert services.collect_day(actor=SystemActor("scheduler")) == 1
+    assert services.collect_day(actor=SystemActor("scheduler")) == 0
     batch = ContractBatch.objects.get()
     assert batch.size == 2 and batch.created_by is None
     assert set(batch.contracts.values_list("pk", flat=True)) == {first.pk, second.pk}
@@ -253,8 +255,8 @@ def test_nothing_escapes_a_rolled_back_preparation(world: Any) -> None:
     offer = f.accepted_offer(world, prices)
     tasks_before = DBTaskResult.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():
-        lifecycle.contract_prepare(actor=world.service_a, offer_id=offer.pk,
-                                   template_version_id=template.pk, term_months=24)
+        services.contract_prepare(actor=world.service_a, offer_id=offer.pk,
+                                  template_version_id=template.pk, term_months=24)
         raise RuntimeError("after the enqueue")
     assert not Contract.objects.exists() and DBTaskResult.objects.count() == tasks_before
 
@@ -263,23 +265,23 @@ def test_scan_upload_checks_the_content(world: Any, tmp_path: Any,
                                         django_capture_on_commit_callbacks: Any) -> None:
     c = f.prepared(world)
     with pytest.raises(ValidationFailed) as exc:
-        lifecycle.contract_sign(actor=world.service_a, contract_id=c.pk,
-                                scan=SimpleUploadedFile("skan.pdf", b"MZ\x90\x00binary\x00"))
+        services.contract_sign(actor=world.service_a, contract_id=c.pk,
+                               scan=SimpleUploadedFile("skan.pdf", b"MZ\x90\x00binary\x00"))
     assert exc.value.field == "file"
     with pytest.raises(ValidationFailed):  # text is not a scan
-        lifecycle.contract_sign(actor=world.service_a, contract_id=c.pk,
-                                scan=SimpleUploadedFile("skan.pdf", b"just text"))
+        services.contract_sign(actor=world.service_a, contract_id=c.pk,
+                               scan=SimpleUploadedFile("skan.pdf", b"just text"))
     assert Contract.objects.get(pk=c.pk).status == S.PREPARED
     jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-    done = lifecycle.contract_sign(actor=world.service_a, contract_id=c.pk,
-                                   scan=SimpleUploadedFile("../../podpisana umowa.jpg", jpeg))
+    done = services.contract_sign(actor=world.service_a, contract_id=c.pk,
+                                  scan=SimpleUploadedFile("../../podpisana umowa.jpg", jpeg))
     assert done.scan_name == "podpisana umowa.jpg" and done.scan_type == "image/jpeg"
     first = done.scan_stored
     with django_capture_on_commit_callbacks(execute=True):
-        lifecycle.contract_attach_scan(
+        services.contract_attach_scan(
             actor=world.service_a, contract_id=c.pk,
             scan=SimpleUploadedFile("lepszy.pdf", b"%PDF-1.4\n%%EOF\n"))
-    assert not files.path_of(first, area=document.AREA).exists()  # replaced, not kept
+    assert not files.path_of(first, area=documents.AREA).exists()  # replaced, not kept
     assert len(list((tmp_path / "contracts").glob("*"))) == 2  # the PDF and the new scan
 
 
@@ -297,37 +299,37 @@ def test_a_customer_moved_to_another_branch_needs_a_new_offer(world: Any) -> Non
     offer = f.accepted_offer(world, prices)
     Customer.objects.filter(pk=offer.customer_id).update(branch=world.b)
     with pytest.raises(Conflict) as exc:
-        lifecycle.contract_prepare(actor=world.manager_a, offer_id=offer.pk,
-                                   template_version_id=template.pk, term_months=24)
+        services.contract_prepare(actor=world.manager_a, offer_id=offer.pk,
+                                  template_version_id=template.pk, term_months=24)
     assert exc.value.code == "branch_changed"
 
 
 def test_missing_contract_is_not_found(world: Any) -> None:
     with pytest.raises(NotFound):
-        lifecycle.contract_sign(actor=world.service_a, contract_id=999999)
+        services.contract_sign(actor=world.service_a, contract_id=999999)
 
 
 def test_end_of_term() -> None:
-    assert document.end_of_term(datetime.date(2026, 12, 1), 24) == datetime.date(2028, 11, 30)
-    assert document.end_of_term(datetime.date(2026, 1, 31), 1) == datetime.date(2026, 2, 28)
-    assert document.end_of_term(datetime.date(2026, 1, 28), 1) == datetime.date(2026, 2, 27)
-    assert document.end_of_term(datetime.date(2028, 2, 29), 12) == datetime.date(2029, 2, 28)
-    assert document.money(Decimal("1234.5")) == "1\u00a0234,50\u00a0zł"
+    assert documents.end_of_term(datetime.date(2026, 12, 1), 24) == datetime.date(2028, 11, 30)
+    assert documents.end_of_term(datetime.date(2026, 1, 31), 1) == datetime.date(2026, 2, 28)
+    assert documents.end_of_term(datetime.date(2026, 1, 28), 1) == datetime.date(2026, 2, 27)
+    assert documents.end_of_term(datetime.date(2028, 2, 29), 12) == datetime.date(2029, 2, 28)
+    assert documents.money(Decimal("1234.5")) == "1\u00a0234,50\u00a0zł"
 
 
 def test_four_eyes_counts_whoever_corrected_or_signed(world: Any, settings: Any) -> None:
     settings.PUNKT_FOUR_EYES_THRESHOLD = "300.00"
     c = signed(world)  # prepared and signed by the service employee: 308.99 zł
-    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
-    lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=False,
-                              note="termin")
-    lifecycle.contract_fix(actor=world.manager_a, contract_id=c.pk, term_months=120)
-    lifecycle.store_pdf(contract_id=c.pk, revision=2)
-    lifecycle.contract_sign(actor=world.manager_a, contract_id=c.pk)
-    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    services.contract_review(actor=world.manager_a, contract_id=c.pk, approve=False,
+                             note="termin")
+    services.contract_fix(actor=world.manager_a, contract_id=c.pk, term_months=120)
+    services.store_pdf(contract_id=c.pk, revision=2)
+    services.contract_sign(actor=world.manager_a, contract_id=c.pk)
+    services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
     with pytest.raises(ActionDenied):
-        lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
-                                  signatures=["Klient", "Pracownik"])
+        services.contract_review(actor=world.manager_a, contract_id=c.pk, approve=True,
+                                 signatures=["Klient", "Pracownik"])
 
 
 def test_a_correction_voids_the_old_document_and_scan(world: Any, client_as: Any,
@@ -336,22 +338,22 @@ def test_a_correction_voids_the_old_document_and_scan(world: Any, client_as: Any
     from django.urls import reverse
 
     c = f.prepared(world)
-    lifecycle.contract_sign(actor=world.service_a, contract_id=c.pk,
-                            scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4\n%%EOF\n"))
-    lifecycle.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    services.contract_sign(actor=world.service_a, contract_id=c.pk,
+                           scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4\n%%EOF\n"))
+    services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
     with pytest.raises(Conflict):  # no swapping the scan while the manager checks
-        lifecycle.contract_attach_scan(actor=world.service_a, contract_id=c.pk,
-                                       scan=SimpleUploadedFile("t.pdf", b"%PDF-1.4\n%%EOF\n"))
-    lifecycle.contract_review(actor=world.manager_a, contract_id=c.pk, approve=False,
-                              note="skan nieczytelny")
+        services.contract_attach_scan(actor=world.service_a, contract_id=c.pk,
+                                      scan=SimpleUploadedFile("t.pdf", b"%PDF-1.4\n%%EOF\n"))
+    services.contract_review(actor=world.manager_a, contract_id=c.pk, approve=False,
+                             note="skan nieczytelny")
     old_scan = Contract.objects.get(pk=c.pk).scan_stored
     with django_capture_on_commit_callbacks(execute=True):
-        lifecycle.contract_fix(actor=world.service_a, contract_id=c.pk)
+        services.contract_fix(actor=world.service_a, contract_id=c.pk)
     c.refresh_from_db()
-    assert c.scan_stored == "" and not files.path_of(old_scan, area=document.AREA).exists()
+    assert c.scan_stored == "" and not files.path_of(old_scan, area=documents.AREA).exists()
     url = reverse("contracts:contract_pdf", args=[c.pk])
     assert client_as(world.service_a).get(url).status_code == 404  # revision 1 is void
-    lifecycle.store_pdf(contract_id=c.pk, revision=2)
+    services.store_pdf(contract_id=c.pk, revision=2)
     response = client_as(world.service_a).get(url)
     assert response.status_code == 200 and "wersja-2" in response["Content-Disposition"]
     assert "(wersja 2)" in pdf_text(Contract.objects.get(pk=c.pk))

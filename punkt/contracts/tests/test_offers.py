@@ -58,7 +58,7 @@ def test_offer_copies_prices_and_goes_on_the_timeline(world: Any) -> None:
     assert offer.number in entry.subject and "Router × 1" in entry.body
     # A new price list: the offer keeps its prices; the old positions are no longer offered.
     publish(world, data=PRICES.replace(b"59,99", b"49,99"), material_id=prices.material_id)
-    assert Offer.objects.get(pk=offer.pk).lines.first().price_gross == Decimal("59.99")
+    assert Offer.objects.get(pk=offer.pk).lines.all()[0].price_gross == Decimal("59.99")
     with pytest.raises(Conflict) as exc:
         services.offer_create(actor=world.service_a, customer_id=c.pk,
                               lines=[{"price_item_id": internet.pk}])
@@ -93,14 +93,14 @@ def test_other_branch_cashier_and_price_list_of_another_branch(world: Any) -> No
     c = customer(world)
     with pytest.raises(ValidationFailed) as exc:  # B's price list is not A's
         services.offer_create(actor=world.service_a, customer_id=c.pk,
-                              lines=[{"price_item_id": v.items.first().pk}])
+                              lines=[{"price_item_id": v.items.all()[0].pk}])
     assert exc.value.field == "lines" and "B" not in exc.value.message
     with pytest.raises(ActionDenied):
         services.offer_create(actor=world.service_b, customer_id=c.pk,
-                              lines=[{"price_item_id": v.items.first().pk}])
+                              lines=[{"price_item_id": v.items.all()[0].pk}])
     with pytest.raises(ActionDenied):
         services.offer_create(actor=world.cashier_a, customer_id=c.pk,
-                              lines=[{"price_item_id": v.items.first().pk}])
+                              lines=[{"price_item_id": v.items.all()[0].pk}])
     with pytest.raises(NotFound):
         services.offer_create(actor=world.service_a, customer_id=999999, lines=[])
 

@@ -51,8 +51,9 @@ def test_killed_worker_is_reaped_and_the_mail_goes_out_once(settings: Any,
                                body="Informacja")
     db = connection.settings_dict
     with smtp_sink(settings) as sink:
+        port = settings.MAILERS["default"]["OPTIONS"]["port"]  # the sink's
         env = {**os.environ, "PUNKT_DEMO": "0", "PUNKT_VAR_DIR": str(tmp_path),
-               "PUNKT_SMTP_HOST": "127.0.0.1", "PUNKT_SMTP_PORT": str(sink.port),
+               "PUNKT_SMTP_HOST": "127.0.0.1", "PUNKT_SMTP_PORT": str(port),
                "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
         with transaction.atomic():
             # Hold the message row: the worker picks the task up and waits on the lock.

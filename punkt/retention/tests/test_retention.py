@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from punkt.contracts import document, lifecycle
+from punkt.contracts import documents
+from punkt.contracts import services as contract_services
 from punkt.contracts.models import Contract, ContractStatus, Offer, OfferStatus
 from punkt.contracts.tests import factories as f
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
@@ -37,14 +38,14 @@ def active(world: Any, ends_in: int, *, quantity: int = 1, cust: Any = None,
     manager = world.manager_a if actor in (world.service_a, world.retention_a) \
         else world.manager_b
     c = f.prepared(world, actor=actor, quantity=quantity, cust=cust)
-    lifecycle.contract_sign(actor=actor, contract_id=c.pk)
-    lifecycle.batch_collect(actor=manager, branch_id=c.branch_id)
-    lifecycle.contract_review(actor=manager, contract_id=c.pk, approve=True,
-                              signatures=["Klient", "Pracownik"])
-    lifecycle.contract_finalise(actor=world.expert, contract_id=c.pk, approve=True)
+    contract_services.contract_sign(actor=actor, contract_id=c.pk)
+    contract_services.batch_collect(actor=manager, branch_id=c.branch_id)
+    contract_services.contract_review(actor=manager, contract_id=c.pk, approve=True,
+                                      signatures=["Klient", "Pracownik"])
+    contract_services.contract_finalise(actor=world.expert, contract_id=c.pk, approve=True)
     ends = TODAY + datetime.timedelta(days=ends_in)
     Contract.objects.filter(pk=c.pk).update(
-        ends_on=ends, starts_on=document.add_months(ends + datetime.timedelta(days=1), -24))
+        ends_on=ends, starts_on=documents.add_months(ends + datetime.timedelta(days=1), -24))
     return Contract.objects.get(pk=c.pk)
 
 
@@ -107,6 +108,7 @@ def test_yes_on_the_phone_sends_a_proposal_and_the_customer_accepts(
     case = old.retention_case
     case.refresh_from_db()
     offer = case.renewal_offer
+    assert offer is not None
     assert case.status == CaseStatus.OFFER_SENT and offer.status == OfferStatus.PRESENTED
     assert offer.renews_id == old.pk and offer.total_gross == old.total_gross
     assert not Contract.objects.filter(renews=old).exists()  # not a contract yet (art. 20)
@@ -142,8 +144,8 @@ def test_yes_on_the_phone_sends_a_proposal_and_the_customer_accepts(
     assert reverse("contracts:contract_prepare", args=[offer.pk]) in box
     # The new contract is prepared from the accepted offer, linked to the old one.
     template = Contract.objects.get(pk=old.pk).template
-    new = lifecycle.contract_prepare(actor=world.retention_a, offer_id=offer.pk,
-                                     template_version_id=template.pk, term_months=24)
+    new = contract_services.contract_prepare(actor=world.retention_a, offer_id=offer.pk,
+                                             template_version_id=template.pk, term_months=24)
     assert new.renews_id == old.pk
     assert old.pk not in [r.pk for r in selectors.worklist(user=world.retention_a,
                                                             today=TODAY)]
@@ -247,8 +249,8 @@ def test_one_proposal_at_a_time_and_a_new_one_after_expiry(world: Any) -> None:
     # The renewal contract continues the old term.
     second = Offer.objects.get(renews=old, status=OfferStatus.PRESENTED)
     Offer.objects.filter(pk=second.pk).update(status=OfferStatus.ACCEPTED)
-    new = lifecycle.contract_prepare(actor=world.retention_a, offer_id=second.pk,
-                                     template_version_id=old.template_id, term_months=24)
+    new = contract_services.contract_prepare(actor=world.retention_a, offer_id=second.pk,
+                                             template_version_id=old.template_id, term_months=24)
     assert new.starts_on == old.ends_on + datetime.timedelta(days=1)
 
 

@@ -9,20 +9,21 @@ one transition, one event, one timeline entry (C10); the loser gets "already app
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from punkt.contracts import document
+from punkt.contracts import documents
 from punkt.contracts import permissions as perms
 from punkt.contracts.models import (
     Contract,
-    ContractBatch,
     ContractEvent,
     ContractStatus,
     Offer,
@@ -37,9 +38,10 @@ from punkt.customers.models import Customer, CustomerStatus
 from punkt.customers.timeline import register_kind, timeline_add
 from punkt.materials import contract_template
 from punkt.materials import services as materials
-from punkt.materials.models import MaterialKind
+from punkt.materials.models import MaterialKind, MaterialVersion
 from punkt.materials.selectors import current_for_branch
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor, employee_of
 
 register_kind("contract", gettext_lazy("Contract"))
 
@@ -51,10 +53,6 @@ SCAN_KINDS = frozenset({"pdf", "png", "jpeg"})
 def four_eyes_threshold() -> Decimal:
     """Contracts worth at least this much may not be approved by their author (C11)."""
     return Decimal(str(getattr(settings, "PUNKT_FOUR_EYES_THRESHOLD", "1000.00")))
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _clean(text: Any, limit: int) -> str:
@@ -93,7 +91,20 @@ def _start(value: Any, today: datetime.date) -> datetime.date:
     return day
 
 
-def _template(version_id: Any, branch_id: int) -> Any:
+def _renewal_start(renews: Contract, today: datetime.date) -> datetime.date:
+    """A renewal starts the day after the contract it continues ends (today at the latest)."""
+    return max(renews.ends_on + datetime.timedelta(days=1), today)
+
+
+def default_start(*, offer: Offer, today: datetime.date) -> datetime.date:
+    """The start the form proposes for a contract from ``offer``: today, or for a renewal
+    the day after the old contract ends."""
+    renews = (Contract.objects.filter(pk=offer.renews_id).only("ends_on").first()
+              if offer.renews_id else None)
+    return today if renews is None else _renewal_start(renews, today)
+
+
+def _template(version_id: Any, branch_id: int) -> MaterialVersion:
     try:
         version = materials.ensure_current(version_id=int(version_id), branch_id=branch_id)
     except (TypeError, ValueError, NotFound):
@@ -104,13 +115,13 @@ def _template(version_id: Any, branch_id: int) -> Any:
     return version
 
 
-def _fill(contract: Contract, customer: Customer, actor: Any, lines: list[Any],
+def _fill(contract: Contract, customer: Customer, actor: Actor, lines: list[Any],
           today: datetime.date) -> None:
-    contract.values = document.values_for(
+    contract.values = documents.values_for(
         number=contract.number, customer=customer, branch=contract.branch, employee=actor,
         lines=lines, total=contract.total_gross, term_months=contract.term_months,
         starts_on=contract.starts_on, ends_on=contract.ends_on, today=today)
-    lacking = document.missing(contract.values, contract.template.template.get("fields", []))
+    lacking = documents.missing(contract.values, contract.template.template.get("fields", []))
     if lacking:
         labels = ", ".join(str(contract_template.FIELDS[f]) for f in lacking)
         raise ValidationFailed("missing_data", _(
@@ -118,14 +129,14 @@ def _fill(contract: Contract, customer: Customer, actor: Any, lines: list[Any],
             "the customer's record first.") % {"fields": labels}, field="customer")
 
 
-def _event(contract: Contract, action: str, source: str, actor: Any, note: str = "") -> None:
+def _event(contract: Contract, action: str, source: str, actor: Actor, note: str = "") -> None:
     ContractEvent.objects.create(contract=contract, action=action, from_status=source,
-                                 to_status=contract.status, actor=_user(actor),
-                                 actor_label="" if _user(actor) else str(actor or ""),
+                                 to_status=contract.status, actor=employee_of(actor),
+                                 actor_label="" if employee_of(actor) else str(actor or ""),
                                  note=note)
 
 
-def _note(contract: Contract, subject: str, actor: Any, body: str = "") -> None:
+def _note(contract: Contract, subject: str, actor: Actor, body: str = "") -> None:
     timeline_add(customer_id=contract.customer_id, kind="contract", actor=actor,
                  branch_id=contract.branch_id, source=contract,
                  subject=subject % {"number": contract.number}, body=body)
@@ -139,15 +150,13 @@ def _enqueue_pdf(contract: Contract) -> None:
 
 
 @transaction.atomic
-def contract_prepare(*, actor: Any, offer_id: int, template_version_id: Any,
+def contract_prepare(*, actor: Actor, offer_id: int, template_version_id: Any,
                      term_months: Any, starts_on: Any = None,
                      today: datetime.date | None = None) -> Contract:
     """A contract from an accepted offer and the contract template in force at the
     branch; its PDF is rendered in the background."""
     today = today or timezone.localdate()
-    offer = (Offer.objects.select_for_update().filter(pk=offer_id).first())
-    if offer is None:
-        raise NotFound(_("Offer not found."))
+    offer = Offer.objects.locked(offer_id, missing=_("Offer not found."))
     org_perms.ensure(actor, perms.CONTRACT_PREPARE.code, offer.branch_id)
     if offer.status != OfferStatus.ACCEPTED:
         raise Conflict("not_accepted", _("A contract is prepared only from an accepted offer."))
@@ -171,15 +180,14 @@ def contract_prepare(*, actor: Any, offer_id: int, template_version_id: Any,
     renews = Contract.objects.filter(pk=offer.renews_id).first() if offer.renews_id else None
     if renews is not None:
         # What the customer accepted: the old term, starting the day after the old end.
-        term = renews.term_months
-        start = max(renews.ends_on + datetime.timedelta(days=1), today)
+        term, start = renews.term_months, _renewal_start(renews, today)
     else:
         term, start = _term(term_months), _start(starts_on, today)
     contract = Contract(customer=customer, branch=customer.branch, offer=offer,
                         renews=renews, template=template,
                         term_months=term, starts_on=start,
-                        ends_on=document.end_of_term(start, term),
-                        total_gross=offer.total_gross, prepared_by=_user(actor), values={})
+                        ends_on=documents.end_of_term(start, term),
+                        total_gross=offer.total_gross, prepared_by=employee_of(actor), values={})
     contract.save()
     _fill(contract, customer, actor, lines, today)
     contract.save(update_fields=["values"])
@@ -195,14 +203,11 @@ def contract_prepare(*, actor: Any, offer_id: int, template_version_id: Any,
 
 
 def _lock(contract_id: int) -> Contract:
-    contract = (Contract.objects.select_for_update().select_related("template__material")
-                .filter(pk=contract_id).first())
-    if contract is None:
-        raise NotFound(_("Contract not found."))
-    return contract
+    return Contract.objects.select_related("template__material").locked(
+        contract_id, missing=_("Contract not found."))
 
 
-def _move(contract: Contract, t: Transition, actor: Any, *, note: str = "",
+def _move(contract: Contract, t: Transition, actor: Actor, *, note: str = "",
           **fields: Any) -> Contract:
     """Apply ``t`` if the row is still in a source state (the lock already waits out a
     concurrent move; the conditional update guards where rows are not locked)."""
@@ -221,21 +226,22 @@ def _move(contract: Contract, t: Transition, actor: Any, *, note: str = "",
     return contract
 
 
-def _with_scan(uploaded: Any, work: Any) -> Contract:
+def _with_scan(uploaded: UploadedFile | None,
+               work: Callable[[dict[str, str]], Contract]) -> Contract:
     """Store the upload, then run ``work(fields)`` in a transaction; the file is removed
     again if the work fails, and the scan it replaces once it commits."""
     if uploaded is None:
         with transaction.atomic():
             return work({})
     name, stored, content_type, _size = files.store(
-        uploaded, area=document.AREA, kinds=SCAN_KINDS,
+        uploaded, area=documents.AREA, kinds=SCAN_KINDS,
         refused=_("Send the signed scan as PDF, JPG or PNG."))
     try:
         with transaction.atomic():
             contract = work({"scan_stored": stored, "scan_name": name,
                              "scan_type": content_type})
     except BaseException:
-        files.path_of(stored, area=document.AREA).unlink(missing_ok=True)
+        files.path_of(stored, area=documents.AREA).unlink(missing_ok=True)
         raise
     return contract
 
@@ -243,10 +249,11 @@ def _with_scan(uploaded: Any, work: Any) -> Contract:
 def _drop_file_on_commit(stored: str) -> None:
     if stored:
         transaction.on_commit(
-            lambda: files.path_of(stored, area=document.AREA).unlink(missing_ok=True))
+            lambda: files.path_of(stored, area=documents.AREA).unlink(missing_ok=True))
 
 
-def contract_sign(*, actor: Any, contract_id: int, scan: Any = None) -> Contract:
+def contract_sign(*, actor: Actor, contract_id: int,
+                  scan: UploadedFile | None = None) -> Contract:
     """The customer signed the printed contract; the scan may come with it or later."""
 
     def work(extra: dict[str, str]) -> Contract:
@@ -269,7 +276,8 @@ def contract_sign(*, actor: Any, contract_id: int, scan: Any = None) -> Contract
 SCAN_STATES = frozenset({ContractStatus.SIGNED})
 
 
-def contract_attach_scan(*, actor: Any, contract_id: int, scan: Any) -> Contract:
+def contract_attach_scan(*, actor: Actor, contract_id: int,
+                         scan: UploadedFile | None) -> Contract:
     if scan is None:
         raise ValidationFailed("required", _("Choose a file."), field="file")
 
@@ -290,43 +298,6 @@ def contract_attach_scan(*, actor: Any, contract_id: int, scan: Any) -> Contract
     return _with_scan(scan, work)
 
 
-def _collect(branch_id: int, actor: Any) -> ContractBatch | None:
-    t = CONTRACT_FLOW.transition("submit")
-    signed = list(Contract.objects.select_for_update().filter(
-        branch_id=branch_id, status=ContractStatus.SIGNED).order_by("pk"))
-    if not signed:
-        return None
-    batch = ContractBatch.objects.create(branch_id=branch_id, created_by=_user(actor),
-                                         size=len(signed))
-    for contract in signed:
-        _move(contract, t, actor, batch=batch)
-        _note(contract, _("Contract %(number)s handed to the manager"), actor)
-    return batch
-
-
-@transaction.atomic
-def batch_collect(*, actor: Any, branch_id: int) -> ContractBatch | None:
-    """The manager asks for the signed contracts now (instead of the day's end)."""
-    from punkt.organization.models import Branch
-
-    if not Branch.objects.filter(pk=branch_id).exists():
-        raise NotFound(_("Branch not found."))
-    org_perms.ensure(actor, perms.CONTRACT_APPROVE.code, branch_id)
-    return _collect(branch_id, actor)
-
-
-def collect_day(*, actor: Any) -> int:
-    """The scheduler's end-of-day batches, one per branch with signed contracts. Running
-    it twice creates nothing twice: a collected contract is no longer "signed" (C9)."""
-    branches = (Contract.objects.filter(status=ContractStatus.SIGNED)
-                .values_list("branch_id", flat=True).distinct().order_by())
-    made = 0
-    for branch_id in sorted(set(branches)):
-        with transaction.atomic():
-            made += _collect(branch_id, actor) is not None
-    return made
-
-
 def _worked_on(contract: Contract, user_id: int | None) -> bool:
     """Did this user prepare, correct or mark signed the contract (C11: four eyes)?"""
     if user_id is None:
@@ -336,7 +307,7 @@ def _worked_on(contract: Contract, user_id: int | None) -> bool:
 
 
 @transaction.atomic
-def contract_review(*, actor: Any, contract_id: int, approve: bool,
+def contract_review(*, actor: Actor, contract_id: int, approve: bool,
                     signatures: list[str] | None = None, problems: list[str] | None = None,
                     note: str = "") -> Contract:
     """The manager's check against the template: every signature place confirmed and no
@@ -347,23 +318,23 @@ def contract_review(*, actor: Any, contract_id: int, approve: bool,
     required = contract.template.template.get("signatures", [])
     if approve:
         if (contract.total_gross >= four_eyes_threshold()
-                and _worked_on(contract, getattr(actor, "pk", None))):
+                and _worked_on(contract, getattr(employee_of(actor), "pk", None))):
             raise ActionDenied(_(
                 "You prepared this contract and it is worth %(value)s or more: another "
-                "manager must approve it.") % {"value": document.money(
+                "manager must approve it.") % {"value": documents.money(
                     four_eyes_threshold())}, action=perms.CONTRACT_APPROVE.code)
         unconfirmed = [s for s in required if s not in set(signatures or [])]
         if unconfirmed:
             raise ValidationFailed("signatures", _(
                 "Confirm every signature before approving: %(missing)s.")
                 % {"missing": ", ".join(unconfirmed)}, field="signatures")
-        lacking = document.missing(contract.values, contract.template.template.get("fields", []))
+        lacking = documents.missing(contract.values, contract.template.template.get("fields", []))
         if lacking:
             raise ValidationFailed("missing_data", _(
                 "Required data are missing on the contract: return it for correction."),
                 field="values")
         _move(contract, t, actor, note=note, approved_at=timezone.now(),
-              approved_by=_user(actor))
+              approved_by=employee_of(actor))
         _note(contract, _("Contract %(number)s approved by the manager, sent to HQ"), actor,
               body=note)
         return contract
@@ -379,7 +350,7 @@ def contract_review(*, actor: Any, contract_id: int, approve: bool,
 
 
 @transaction.atomic
-def contract_fix(*, actor: Any, contract_id: int, term_months: Any = None,
+def contract_fix(*, actor: Actor, contract_id: int, term_months: Any = None,
                  starts_on: Any = None, today: datetime.date | None = None) -> Contract:
     """The employee corrects a returned contract: data taken again from the customer's
     record (corrected meanwhile), the template in force now, a new PDF to sign."""
@@ -403,13 +374,13 @@ def contract_fix(*, actor: Any, contract_id: int, term_months: Any = None,
     renews = contract.renews
     if renews is not None:  # a renewal keeps the accepted term and follows the old one
         contract.term_months = renews.term_months
-        contract.starts_on = max(renews.ends_on + datetime.timedelta(days=1), today)
+        contract.starts_on = _renewal_start(renews, today)
     else:
         contract.term_months = _term(term_months if term_months not in (None, "")
                                      else contract.term_months)
         contract.starts_on = _start(starts_on, today) if starts_on not in (None, "") else \
             max(contract.starts_on, today)
-    contract.ends_on = document.end_of_term(contract.starts_on, contract.term_months)
+    contract.ends_on = documents.end_of_term(contract.starts_on, contract.term_months)
     lines = list(contract.offer.lines.all()) if contract.offer is not None else []
     _fill(contract, customer, actor, lines, today)
     _move(contract, t, actor, template=template, term_months=contract.term_months,
@@ -424,7 +395,7 @@ def contract_fix(*, actor: Any, contract_id: int, term_months: Any = None,
 
 
 @transaction.atomic
-def contract_finalise(*, actor: Any, contract_id: int, approve: bool,
+def contract_finalise(*, actor: Actor, contract_id: int, approve: bool,
                       reason: str = "") -> Contract:
     """HQ's last word: the contract becomes active for its term, or is rejected."""
     contract = _lock(contract_id)
@@ -432,7 +403,7 @@ def contract_finalise(*, actor: Any, contract_id: int, approve: bool,
     reason = _clean(reason, 1000)
     if approve:
         _move(contract, t, actor, note=reason, finalised_at=timezone.now(),
-              finalised_by=_user(actor))
+              finalised_by=employee_of(actor))
         _note(contract, _("Contract %(number)s active"), actor, body=_(
             "From %(start)s to %(end)s") % {"start": contract.starts_on.strftime("%d.%m.%Y"),
                                            "end": contract.ends_on.strftime("%d.%m.%Y")})
@@ -441,13 +412,13 @@ def contract_finalise(*, actor: Any, contract_id: int, approve: bool,
         raise ValidationFailed("required", _("Say why HQ rejects the contract."),
                                field="reason")
     _move(contract, t, actor, note=reason, reasons=reason, finalised_at=timezone.now(),
-          finalised_by=_user(actor))
+          finalised_by=employee_of(actor))
     _note(contract, _("Contract %(number)s rejected by HQ"), actor, body=reason)
     return contract
 
 
 @transaction.atomic
-def contract_cancel(*, actor: Any, contract_id: int, reason: str) -> Contract:
+def contract_cancel(*, actor: Actor, contract_id: int, reason: str) -> Contract:
     contract = _lock(contract_id)
     t = CONTRACT_FLOW.ensure_can(contract, "cancel", actor=actor)
     reason = _clean(reason, 1000)
@@ -466,7 +437,7 @@ def store_pdf(*, contract_id: int, revision: int) -> bool:
                 .filter(pk=contract_id).first())
     if contract is None or contract.revision != revision or contract.pdf_revision >= revision:
         return False
-    stored = files.write(document.render(contract), area=document.AREA, ext="pdf")
+    stored = files.write(documents.render(contract), area=documents.AREA, ext="pdf")
     with transaction.atomic():
         updated = Contract.objects.filter(pk=contract_id, revision=revision,
                                           pdf_revision__lt=revision).update(
@@ -474,5 +445,5 @@ def store_pdf(*, contract_id: int, revision: int) -> bool:
         if updated:
             _drop_file_on_commit(contract.pdf_stored)
     if not updated:  # another worker was quicker, or a correction came in between
-        files.path_of(stored, area=document.AREA).unlink(missing_ok=True)
+        files.path_of(stored, area=documents.AREA).unlink(missing_ok=True)
     return bool(updated)

@@ -1,7 +1,9 @@
-"""Recording offers (R4.1)."""
+"""Recording offers and the customer's answer (R4.1), and the renewal proposals retention
+makes (R5)."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,32 +13,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from punkt.contracts import permissions as perms
-from punkt.contracts.document import money
-from punkt.contracts.models import Offer, OfferLine
+from punkt.contracts.documents import money
+from punkt.contracts.models import Contract, Offer, OfferLine
 from punkt.contracts.workflows import OFFER_FLOW
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.customers.models import Customer, CustomerStatus
 from punkt.customers.timeline import register_kind, timeline_add
 from punkt.materials import services as materials
-from punkt.materials.models import MaterialKind, PriceItem
+from punkt.materials.models import MaterialKind, MaterialVersion, PriceItem
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor, employee_of
 
 MAX_LINES = 50
 register_kind("offer", gettext_lazy("Offer"))
 
 
-@transaction.atomic
-def offer_create(*, actor: Any, customer_id: int, lines: list[dict[str, Any]],
-                 promo_version_id: int | None = None, note: str = "") -> Offer:
-    """The offer presented at the counter: price-list positions in force at the customer's
-    branch (prices copied), quantities, the promotional material shown."""
-    customer = Customer.objects.select_related("branch").filter(pk=customer_id).first()
-    if customer is None:
-        raise NotFound(_("Customer not found."))
-    org_perms.ensure(actor, perms.OFFER_CREATE.code, customer.branch_id)
-    if customer.status != CustomerStatus.ACTIVE:
-        raise Conflict("not_active", _("This customer is not active."))
+def _quantities(lines: list[dict[str, Any]]) -> dict[int, int]:
+    """Price-list position id → quantity (a position chosen twice is added up)."""
     if not lines:
         raise ValidationFailed("required", _("Choose at least one position of the price list."),
                                field="lines")
@@ -57,6 +51,11 @@ def offer_create(*, actor: Any, customer_id: int, lines: list[dict[str, Any]],
         if wanted[item_id] > 999:
             raise ValidationFailed("invalid", _("Quantity must be between 1 and 999."),
                                    field="lines")
+    return wanted
+
+
+def _price_items(wanted: dict[int, int], branch_id: int) -> dict[int, PriceItem]:
+    """The chosen positions, each from a price list in force at the branch."""
     items = {i.pk: i for i in PriceItem.objects.select_related("version__material")
              .filter(pk__in=wanted)}
     if len(items) != len(wanted):
@@ -64,20 +63,42 @@ def offer_create(*, actor: Any, customer_id: int, lines: list[dict[str, Any]],
                                field="lines")
     for version_id in {i.version_id for i in items.values()}:
         try:
-            materials.ensure_current(version_id=version_id, branch_id=customer.branch_id)
+            materials.ensure_current(version_id=version_id, branch_id=branch_id)
         except NotFound:
             raise ValidationFailed("invalid", _("A chosen position is not in any price list "
                                                 "of this branch."), field="lines") from None
-    promo = None
-    if promo_version_id:
-        try:
-            promo = materials.ensure_current(version_id=promo_version_id,
-                                             branch_id=customer.branch_id)
-        except NotFound:
-            raise ValidationFailed("invalid", _("Choose a promotional material of this "
-                                                "branch."), field="promo") from None
-        if promo.material.kind != MaterialKind.PROMO:
-            raise ValidationFailed("invalid", _("Choose a promotional material."), field="promo")
+    return items
+
+
+def _promo(version_id: int | None, branch_id: int) -> MaterialVersion | None:
+    if not version_id:
+        return None
+    try:
+        promo = materials.ensure_current(version_id=version_id, branch_id=branch_id)
+    except NotFound:
+        raise ValidationFailed("invalid", _("Choose a promotional material of this "
+                                            "branch."), field="promo") from None
+    if promo.material.kind != MaterialKind.PROMO:
+        raise ValidationFailed("invalid", _("Choose a promotional material."), field="promo")
+    return promo
+
+
+@transaction.atomic
+def offer_create(*, actor: Actor, customer_id: int, lines: list[dict[str, Any]],
+                 promo_version_id: int | None = None, note: str = "",
+                 renews: Contract | None = None) -> Offer:
+    """The offer presented at the counter: price-list positions in force at the customer's
+    branch (prices copied), quantities, the promotional material shown. ``renews``: the
+    contract a renewal offer would continue (see :func:`renewal_offer_create`)."""
+    customer = Customer.objects.select_related("branch").filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound(_("Customer not found."))
+    org_perms.ensure(actor, perms.OFFER_CREATE.code, customer.branch_id)
+    if customer.status != CustomerStatus.ACTIVE:
+        raise Conflict("not_active", _("This customer is not active."))
+    wanted = _quantities(lines)
+    items = _price_items(wanted, customer.branch_id)
+    promo = _promo(promo_version_id, customer.branch_id)
     note = " ".join(str(note or "").split())[:2000]
     offer_lines = [OfferLine(price_item=i, code=i.code, name=i.name, unit=i.unit,
                              price_gross=i.price_gross, vat_rate=i.vat_rate,
@@ -87,8 +108,8 @@ def offer_create(*, actor: Any, customer_id: int, lines: list[dict[str, Any]],
     if total >= Decimal("10000000000"):
         raise ValidationFailed("invalid", _("The offer's total is too large."), field="lines")
     offer = Offer.objects.create(customer=customer, branch_id=customer.branch_id,
-                                 created_by=actor if getattr(actor, "pk", None) else None,
-                                 promo=promo, note=note, total_gross=total)
+                                 created_by=employee_of(actor), promo=promo, note=note,
+                                 total_gross=total, renews=renews)
     for offer_line in offer_lines:
         offer_line.offer = offer
     OfferLine.objects.bulk_create(offer_lines)
@@ -105,11 +126,9 @@ def offer_create(*, actor: Any, customer_id: int, lines: list[dict[str, Any]],
 
 
 @transaction.atomic
-def offer_decide(*, actor: Any, offer_id: int, accepted: bool, reason: str = "") -> Offer:
+def offer_decide(*, actor: Actor, offer_id: int, accepted: bool, reason: str = "") -> Offer:
     """The customer's answer: accepted (a contract will be prepared) or declined (why)."""
-    offer = Offer.objects.select_for_update().filter(pk=offer_id).first()
-    if offer is None:
-        raise NotFound(_("Offer not found."))
+    offer = Offer.objects.locked(offer_id, missing=_("Offer not found."))
     t = OFFER_FLOW.ensure_can(offer, "accept" if accepted else "decline", actor=actor)
     if accepted and offer.renews_id:
         raise Conflict("customer_accepts", _(
@@ -120,7 +139,7 @@ def offer_decide(*, actor: Any, offer_id: int, accepted: bool, reason: str = "")
         raise ValidationFailed("required", _("Say why the customer declined."), field="reason")
     offer.status = t.target
     offer.decided_at = timezone.now()
-    offer.decided_by = actor if getattr(actor, "pk", None) else None
+    offer.decided_by = employee_of(actor)
     offer.decline_reason = reason if not accepted else ""
     offer.save(update_fields=["status", "decided_at", "decided_by", "decline_reason",
                               "updated_at"])
@@ -132,3 +151,35 @@ def offer_decide(*, actor: Any, offer_id: int, accepted: bool, reason: str = "")
     audit_record(action=f"contracts.offer.{'accept' if accepted else 'decline'}", obj=offer,
                  actor=actor, branch_id=offer.branch_id, message=reason[:200])
     return offer
+
+
+# --- Renewal proposals (made by retention, accepted by the customer through a link) -------
+
+def renewal_offer_create(*, actor: Actor, contract: Contract, lines: list[dict[str, Any]],
+                         note: str) -> Offer:
+    """The renewal offer of ``contract``: presented like any offer, it is accepted only by
+    the customer through the proposal's link (Consumer Rights Act art. 20)."""
+    return offer_create(actor=actor, customer_id=contract.customer_id, lines=lines, note=note,
+                        renews=contract)
+
+
+def renewal_accept(*, offer: Offer, at: datetime.datetime) -> Offer:
+    """The customer accepted the renewal proposal through its link: OFFER_FLOW's "accept",
+    taken by the customer, not an employee. ``offer`` is locked by the caller, who also
+    writes the timeline and the audit of the acceptance."""
+    t = OFFER_FLOW.ensure_state(offer, "accept")
+    offer.status, offer.decided_at = t.target, at
+    offer.save(update_fields=["status", "decided_at", "updated_at"])
+    return offer
+
+
+def renewal_withdraw(*, offer_id: int, reason: str, actor: Actor | None = None) -> bool:
+    """A renewal proposal that can no longer be accepted — the customer said no on a later
+    call, or it expired — becomes declined (OFFER_FLOW's "decline", for the customer) if
+    it is still presented; False when it no longer was."""
+    t = OFFER_FLOW.transition("decline")
+    fields: dict[str, Any] = {"status": t.target, "decline_reason": reason,
+                              "decided_at": timezone.now()}
+    if actor is not None:
+        fields["decided_by"] = employee_of(actor)
+    return Offer.objects.filter(pk=offer_id, status__in=t.sources).update(**fields) == 1
