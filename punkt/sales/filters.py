@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from punkt.core.web import int_param
+from punkt.core.web import date_param, int_param
 from punkt.sales.models import Sale, SaleKind
 
 
@@ -24,6 +24,18 @@ class IdField(forms.Field):
 
 class IdFilter(django_filters.Filter):
     field_class = IdField
+
+
+class DayField(forms.Field):
+    """A date of years 1900–9000 (:func:`punkt.core.web.date_param`); anything else counts
+    as not given (a year 9999 would overflow the day after)."""
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        return date_param(value)
+
+
+class DayFilter(django_filters.Filter):
+    field_class = DayField
 
 
 def day_bounds(start: datetime.date, end: datetime.date
@@ -43,8 +55,8 @@ class SaleFilter(django_filters.FilterSet):
     branch_id = IdFilter(field_name="branch_id")
     seller_id = IdFilter(field_name="seller_id")
     kind = django_filters.ChoiceFilter(choices=SaleKind.choices)
-    day_from = django_filters.DateFilter(method="in_period")
-    day_to = django_filters.DateFilter(method="in_period")
+    day_from = DayFilter(method="in_period")
+    day_to = DayFilter(method="in_period")
 
     class Meta:
         model = Sale
