@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from punkt.core.models import TimeStampedModel
+from punkt.core.scoping import PunktQuerySet
 from punkt.materials.models import VatRate
 
 
@@ -32,6 +33,8 @@ class Product(TimeStampedModel):
                                on_delete=models.SET_NULL, related_name="+",
                                verbose_name=_("configuration manual"))
     is_active = models.BooleanField(_("sold"), default=True)
+
+    objects = PunktQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "code"]

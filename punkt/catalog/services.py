@@ -13,10 +13,11 @@ from punkt.catalog.models import Product, ProductKind
 from punkt.core.audit import audit_record, diff, snapshot
 from punkt.core.errors import NotFound, ValidationFailed
 from punkt.core.text import one_line
-from punkt.customers.models import Customer, CustomerStatus
+from punkt.customers.models import Customer, CustomerStatus, TimelineEntry
 from punkt.customers.timeline import register_kind, timeline_add
 from punkt.materials.models import Material, MaterialKind, VatRate
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor
 
 register_kind("help", gettext_lazy("Product help"))
 
@@ -75,7 +76,7 @@ def _values(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _save(product: Product, actor: Any) -> None:
+def _save(product: Product, actor: Actor) -> None:
     try:
         with transaction.atomic():
             product.save()
@@ -88,7 +89,7 @@ def _save(product: Product, actor: Any) -> None:
 
 
 @transaction.atomic
-def product_create(*, actor: Any, **data: Any) -> Product:
+def product_create(*, actor: Actor, **data: Any) -> Product:
     org_perms.ensure(actor, perms.PRODUCT_MANAGE.code)
     product = Product(**_values(data))
     _save(product, actor)
@@ -97,11 +98,9 @@ def product_create(*, actor: Any, **data: Any) -> Product:
 
 
 @transaction.atomic
-def product_update(*, actor: Any, product_id: int, **data: Any) -> Product:
+def product_update(*, actor: Actor, product_id: int, **data: Any) -> Product:
     org_perms.ensure(actor, perms.PRODUCT_MANAGE.code)
-    product = Product.objects.select_for_update().filter(pk=product_id).first()
-    if product is None:
-        raise NotFound(_("Product not found."))
+    product = Product.objects.locked(product_id, missing=_("Product not found."))
     before = snapshot(product, FIELDS)
     for key, value in _values({**snapshot(product, FIELDS), **data}).items():
         setattr(product, key, value)
@@ -112,7 +111,8 @@ def product_update(*, actor: Any, product_id: int, **data: Any) -> Product:
 
 
 @transaction.atomic
-def help_record(*, actor: Any, customer_id: int, product_id: int, note: str = "") -> Any:
+def help_record(*, actor: Actor, customer_id: int, product_id: int,
+                note: str = "") -> TimelineEntry:
     """The help given with a product (configuration, a manual explained) on the customer's
     timeline, at the customer's branch."""
     customer = Customer.objects.filter(pk=customer_id).only("pk", "branch_id", "status").first()

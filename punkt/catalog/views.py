@@ -18,18 +18,12 @@ from punkt.catalog.models import ProductKind
 from punkt.core.errors import ValidationFailed
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
+from punkt.core.web import int_param, is_htmx
 from punkt.customers import selectors as customers
-from punkt.inventory.models import StockLevel
+from punkt.customers.models import Customer
 from punkt.materials.models import Material, MaterialKind, VatRate
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import working_branch
-
-
-def _stock(branch: Any, product_ids: list[int]) -> dict[int, StockLevel]:
-    if branch is None:
-        return {}
-    return {s.product_id: s for s in StockLevel.objects.filter(branch=branch,
-                                                               product_id__in=product_ids)}
 
 
 @scoped("global")
@@ -44,22 +38,23 @@ def product_list(request: HttpRequest) -> HttpResponse:
     products = list(listing.page)
     prices = selectors.prices_at(branch_id=branch.pk, codes=[p.code for p in products]) \
         if branch else {}
-    stock = _stock(branch, [p.pk for p in products])
+    stock = selectors.stock_at(user=request.user, branch_id=branch.pk,
+                               product_ids=[p.pk for p in products]) if branch else {}
     rows = [(p, prices.get(p.code), stock.get(p.pk)) for p in products]
     customer = _customer(request)
-    template = "catalog/product_list.html" + ("#results" if request.htmx else "")
+    template = "catalog/product_list.html" + ("#results" if is_htmx(request) else "")
     return render(request, template, {
         "listing": listing, "rows": rows, "branch": branch, "kinds": ProductKind.choices,
         "customer": customer,
         "can_manage": org_perms.can(request.user, perms.PRODUCT_MANAGE.code)})
 
 
-def _customer(request: HttpRequest) -> Any:
+def _customer(request: HttpRequest) -> Customer | None:
     """The customer being helped (``?customer=``), when the user may see them."""
-    raw = request.GET.get("customer", "")
-    if not (raw.isdecimal() and raw.isascii()):
+    customer_id = int_param(request.GET.get("customer"))
+    if customer_id is None:
         return None
-    return customers.customer_get(user=request.user, customer_id=int(raw))
+    return customers.customer_get(user=request.user, customer_id=customer_id)
 
 
 @scoped("global")
@@ -71,7 +66,8 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     if branch is not None:
         price = selectors.prices_at(branch_id=branch.pk, codes=[product.code]).get(product.code)
         manual = selectors.manual_at(product, branch_id=branch.pk)
-        level = StockLevel.objects.filter(branch=branch, product=product).first()
+        level = selectors.stock_at(user=request.user, branch_id=branch.pk,
+                                   product_ids=[product.pk]).get(product.pk)
     customer = _customer(request)
     return render(request, "catalog/product_detail.html", {
         "product": product, "branch": branch, "price": price, "manual": manual,
@@ -121,11 +117,10 @@ def help_record(request: HttpRequest, customer_id: int) -> HttpResponse:
     org_perms.ensure(request.user, perms.HELP_RECORD.code, customer.branch_id)
     error = None
     if request.method == "POST":
-        raw = request.POST.get("product", "")
         try:
             services.help_record(actor=request.user, customer_id=customer.pk,
-                                 product_id=int(raw) if raw.isdecimal() and raw.isascii()
-                                 else 0, note=request.POST.get("note", ""))
+                                 product_id=int_param(request.POST.get("product")) or 0,
+                                 note=request.POST.get("note", ""))
         except ValidationFailed as exc:
             error = exc
         else:

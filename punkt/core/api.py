@@ -9,6 +9,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import ConfigDict
 
+from punkt.core.access import can
 from punkt.core.errors import NotFound
 from punkt.core.paging import capped_count
 
@@ -21,6 +22,14 @@ def known_id(value: int) -> int:
     if not 0 < value <= MAX_ID:
         raise NotFound()
     return value
+
+
+def known_branch(user: Any, branch_id: int, permission: str) -> int:
+    """A branch id (path or query) where ``user`` holds ``permission``; any other branch is
+    simply not found — another branch's data answers 404, like its pages."""
+    if not 0 < branch_id <= MAX_ID or not can(user, permission, branch_id):
+        raise NotFound("Branch not found.")
+    return branch_id
 
 
 class ErrorOut(Schema):

@@ -13,6 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from punkt.core.badges import tones
+from punkt.core.scoping import BranchScopedQuerySet
+
 
 class StockLevel(models.Model):
     branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
@@ -24,6 +27,8 @@ class StockLevel(models.Model):
     in_transit = models.IntegerField(_("in transit"), default=0)
     min_norm = models.IntegerField(_("minimum norm"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -67,6 +72,8 @@ class StockMovement(models.Model):
     source_type = models.CharField(max_length=60, blank=True)
     source_id = models.CharField(max_length=40, blank=True)
 
+    objects = BranchScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-occurred_at", "-pk"]
         constraints = [
@@ -85,6 +92,7 @@ class StockMovement(models.Model):
         return f"{self.kind} {self.quantity:+d}"
 
 
+@tones(submitted="", shipped="", received="", cancelled="")
 class OrderStatus(models.TextChoices):
     SUBMITTED = "submitted", _("ordered")
     SHIPPED = "shipped", _("in transit")
@@ -116,6 +124,8 @@ class StockOrder(models.Model):
     #: What the key was sent with (core.idempotency): the same key with another request → 422.
     key_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
 
+    objects = BranchScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [models.CheckConstraint(condition=Q(status__in=OrderStatus.values),
@@ -139,6 +149,9 @@ class StockOrderLine(models.Model):
     received = models.PositiveIntegerField(_("received"), null=True, blank=True)
     difference_reason = models.CharField(_("reason for the difference"), max_length=300,
                                          blank=True)
+
+    branch_scope = "order__branch"
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]

@@ -28,14 +28,11 @@ from punkt.inventory.models import (
 )
 from punkt.inventory.workflows import ORDER_FLOW
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Branch
 
 MAX_QUANTITY = 100_000
 MAX_LINES = 500
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def hq_branch() -> Branch:
@@ -56,8 +53,9 @@ def _name(product_id: int) -> str:
     return Product.objects.filter(pk=product_id).values_list("name", flat=True).first() or "?"
 
 
-def stock_move(*, branch_id: int, product_id: int, delta: int, kind: str, actor: Any = None,
-               reason: str = "", source: Any = None) -> StockMovement:
+def stock_move(*, branch_id: int, product_id: int, delta: int, kind: str,
+               actor: Actor | None = None, reason: str = "", source: Any = None
+               ) -> StockMovement:
     """Change the balance by ``delta`` and write the movement; Conflict when the branch
     does not have enough. Call inside a transaction."""
     if delta == 0:
@@ -76,7 +74,7 @@ def stock_move(*, branch_id: int, product_id: int, delta: int, kind: str, actor:
     balance = StockLevel.objects.filter(pk=level.pk).values_list("quantity", flat=True).get()
     return StockMovement.objects.create(
         branch_id=branch_id, product_id=product_id, kind=kind, quantity=delta,
-        balance_after=balance, reason=reason[:300], actor=_user(actor),
+        balance_after=balance, reason=reason[:300], actor=employee_of(actor),
         source_type=source._meta.label_lower if source is not None else "",
         source_id=str(source.pk) if source is not None else "")
 
@@ -128,7 +126,7 @@ def _branch(branch_id: Any) -> Branch:
 
 
 @transaction.atomic
-def adjustment_record(*, actor: Any, branch_id: int, product_id: Any, quantity: Any,
+def adjustment_record(*, actor: Actor, branch_id: int, product_id: Any, quantity: Any,
                       reason: Any) -> StockMovement:
     """A correction after a count, damage, theft …: plus or minus, always with a reason."""
     branch = _branch(branch_id)
@@ -144,7 +142,7 @@ def adjustment_record(*, actor: Any, branch_id: int, product_id: Any, quantity: 
 
 
 @transaction.atomic
-def receipt_record(*, actor: Any, product_id: Any, quantity: Any,
+def receipt_record(*, actor: Actor, product_id: Any, quantity: Any,
                    reason: Any = "") -> StockMovement:
     """Goods delivered to the HQ warehouse by a supplier (document number in the reason)."""
     org_perms.ensure(actor, perms.ORDER_FULFIL.code)
@@ -160,7 +158,7 @@ def receipt_record(*, actor: Any, product_id: Any, quantity: Any,
 
 
 @transaction.atomic
-def norm_set(*, actor: Any, branch_id: int, product_id: Any, min_norm: Any) -> StockLevel:
+def norm_set(*, actor: Actor, branch_id: int, product_id: Any, min_norm: Any) -> StockLevel:
     branch = _branch(branch_id)
     org_perms.ensure(actor, perms.STOCK_MANAGE.code, branch.pk)
     product = _product(product_id)
@@ -205,12 +203,12 @@ def on_order(branch_id: int) -> dict[int, int]:
     return {r["product_id"]: int(r["n"]) for r in rows}
 
 
-def order_proposal(*, user: Any, branch_id: int) -> list[ProposalLine]:
+def order_proposal(*, user: Actor, branch_id: int) -> list[ProposalLine]:
     """What the branch lacks to reach its norms, counting what is on its way."""
     org_perms.ensure(user, perms.ORDER_CREATE.code, branch_id)
     ordered = on_order(branch_id)
-    levels = (StockLevel.objects.filter(branch_id=branch_id, min_norm__gt=0,
-                                        product__is_active=True)
+    levels = (StockLevel.objects.visible_to(user, perms.ORDER_CREATE.code, branch_id=branch_id)
+              .filter(min_norm__gt=0, product__is_active=True)
               .select_related("product").order_by("product__name", "product_id"))
     lines = [ProposalLine(lv.product, lv.quantity, lv.in_transit, ordered.get(lv.product_id, 0),
                           lv.min_norm) for lv in levels]
@@ -237,7 +235,7 @@ def _order_lines(lines: dict[Any, Any]) -> list[tuple[Product, int]]:
 
 
 @transaction.atomic
-def order_create(*, actor: Any, branch_id: int, lines: dict[Any, Any],
+def order_create(*, actor: Actor, branch_id: int, lines: dict[Any, Any],
                  note: Any = "", key: str = "") -> StockOrder:
     """The manager's order to HQ (usually the proposal, quantities adjusted). The same
     ``key`` again (a double click, a retried request) gives the first order back."""
@@ -261,7 +259,7 @@ def order_create(*, actor: Any, branch_id: int, lines: dict[Any, Any],
             raise Conflict("key_reused", _("This form was already used; open a new one."))
         idempotency.ensure_same(done.key_fingerprint, request)
         return done
-    order = StockOrder.objects.create(branch=branch, note=text, created_by=_user(actor),
+    order = StockOrder.objects.create(branch=branch, note=text, created_by=employee_of(actor),
                                       key=key or None, key_fingerprint=request)
     StockOrderLine.objects.bulk_create([StockOrderLine(order=order, product=p, ordered=q)
                                         for p, q in chosen])
@@ -271,13 +269,10 @@ def order_create(*, actor: Any, branch_id: int, lines: dict[Any, Any],
 
 
 def _locked_order(order_id: int) -> StockOrder:
-    order = StockOrder.objects.select_for_update().filter(pk=order_id).first()
-    if order is None:
-        raise NotFound(_("Order not found."))
-    return order
+    return StockOrder.objects.locked(order_id, missing=_("Order not found."))
 
 
-def _move_order(order: StockOrder, action: str, actor: Any, **fields: Any) -> StockOrder:
+def _move_order(order: StockOrder, action: str, actor: Actor, **fields: Any) -> StockOrder:
     t = ORDER_FLOW.ensure_can(order, action, actor=actor)
     changed = StockOrder.objects.filter(pk=order.pk, status__in=t.sources).update(
         status=t.target, **fields)
@@ -290,7 +285,7 @@ def _move_order(order: StockOrder, action: str, actor: Any, **fields: Any) -> St
 
 
 @transaction.atomic
-def order_ship(*, actor: Any, order_id: int, shipped: dict[Any, Any] | None = None) -> StockOrder:
+def order_ship(*, actor: Actor, order_id: int, shipped: dict[Any, Any] | None = None) -> StockOrder:
     """HQ sends the goods: each line's shipped quantity (default: as ordered, 0 allowed)
     leaves the HQ warehouse and is in transit to the branch."""
     order = _locked_order(order_id)
@@ -326,11 +321,11 @@ def order_ship(*, actor: Any, order_id: int, shipped: dict[Any, Any] | None = No
                 in_transit=F("in_transit") + line.shipped)
     StockOrderLine.objects.bulk_update(lines, ["shipped"])
     return _move_order(order, "ship", actor, shipped_at=timezone.now(),
-                       shipped_by=_user(actor))
+                       shipped_by=employee_of(actor))
 
 
 @transaction.atomic
-def order_receive(*, actor: Any, order_id: int, received: dict[Any, Any] | None = None,
+def order_receive(*, actor: Actor, order_id: int, received: dict[Any, Any] | None = None,
                   reasons: dict[Any, Any] | None = None) -> StockOrder:
     """The branch counts what arrived: received quantities go into its stock; a line
     that differs from what was shipped needs a reason (recorded on the line)."""
@@ -372,11 +367,11 @@ def order_receive(*, actor: Any, order_id: int, received: dict[Any, Any] | None 
                                              if line.difference_reason else order.number))
     StockOrderLine.objects.bulk_update(lines, ["received", "difference_reason"])
     return _move_order(order, "receive", actor, received_at=timezone.now(),
-                       received_by=_user(actor))
+                       received_by=employee_of(actor))
 
 
 @transaction.atomic
-def order_cancel(*, actor: Any, order_id: int, reason: Any = "") -> StockOrder:
+def order_cancel(*, actor: Actor, order_id: int, reason: Any = "") -> StockOrder:
     """The branch withdraws its order, or HQ refuses it (reason required), before shipping."""
     order = _locked_order(order_id)
     action = "cancel" if org_perms.can(actor, perms.ORDER_CREATE.code, order.branch_id) \

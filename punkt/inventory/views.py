@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,52 +16,45 @@ from punkt.catalog.models import Product
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
+from punkt.core.web import int_param, is_htmx, refusals_as_messages
 from punkt.inventory import permissions as perms
 from punkt.inventory import selectors, services
 from punkt.inventory.models import OrderStatus
 from punkt.inventory.workflows import ORDER_FLOW
 from punkt.organization import permissions as org_perms
-from punkt.organization.filters import branch_options, working_branch
+from punkt.organization.filters import branch_picker, working_branch
 from punkt.organization.models import Branch
 
-
-def _int(value: Any) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdecimal() and text.isascii() and len(text) < 19 else None
+VIEW = perms.STOCK_VIEW.code
 
 
 def _branch(request: HttpRequest) -> Branch:
-    branch = working_branch(request.user, perms.STOCK_VIEW.code, request.GET.get("branch"))
+    branch = working_branch(request.user, VIEW, request.GET.get("branch"))
     return branch if branch is not None else services.hq_branch()
 
 
-def _branch_filter(request: HttpRequest, branch: Branch) -> dict[str, Any]:
-    access = org_perms.access_of(request.user)
-    allowed = access.branches_for(perms.STOCK_VIEW.code)
-    many = allowed is None or len(allowed) > 1
-    return {"branch_filter": many, "branch_options": branch_options(
-        request.user, perms.STOCK_VIEW.code, str(branch.pk)) if many else None}
+def _products() -> list[Product]:
+    return list(Product.objects.filter(is_active=True).order_by("name")[:1000])
 
 
 @scoped("list")
 @login_required
 def stock(request: HttpRequest) -> HttpResponse:
     branch = _branch(request)
-    qs = selectors.levels(user=request.user, branch_id=branch.pk, q=request.GET.get("q", ""),
-                          below_only=request.GET.get("below") == "1")
+    qs = selectors.levels(user=request.user, branch_id=branch.pk, filters={
+        "q": request.GET.get("q", ""), "below_only": request.GET.get("below")})
     listing = paginate(request, qs, sort="name", per_page=50, cap=5000)
     can_manage = org_perms.can(request.user, perms.STOCK_MANAGE.code, branch.pk)
-    template = "inventory/stock.html" + ("#results" if request.htmx else "")
+    template = "inventory/stock.html" + ("#results" if is_htmx(request) else "")
     return render(request, template, {
         "branch": branch, "listing": listing, "can_manage": can_manage,
         "can_order": branch.kind != "hq"
         and org_perms.can(request.user, perms.ORDER_CREATE.code, branch.pk),
         "can_receive_goods": branch.kind == "hq"
         and org_perms.can(request.user, perms.ORDER_FULFIL.code),
-        "below": selectors.below_norm_count(branch.pk),
-        "products": Product.objects.filter(is_active=True).order_by("name")[:1000]
-        if can_manage else [],
-        **_branch_filter(request, branch)})
+        "below": selectors.below_norm_count(user=request.user, branch_id=branch.pk),
+        "products": _products() if can_manage else [],
+        "branch_picker": branch_picker(request.user, VIEW, branch, blank=False)})
 
 
 @scoped("list")
@@ -70,17 +62,14 @@ def stock(request: HttpRequest) -> HttpResponse:
 def movements(request: HttpRequest) -> HttpResponse:
     branch = _branch(request)
     qs = selectors.movements(user=request.user, branch_id=branch.pk,
-                             product_id=_int(request.GET.get("product")))
+                             product_id=int_param(request.GET.get("product")))
     listing = paginate(request, qs, sort="-occurred_at", per_page=50, cap=5000)
-    return render(request, "inventory/movements.html", {
-        "branch": branch, "listing": listing, **_branch_filter(request, branch)})
+    return render(request, "inventory/movements.html", {"branch": branch, "listing": listing})
 
 
 def _post_branch(request: HttpRequest, branch_id: int) -> Branch:
-    branch = Branch.objects.filter(pk=branch_id).first()
-    if branch is None or not org_perms.can(request.user, perms.STOCK_VIEW.code, branch.pk):
-        raise NotFound(_("Branch not found."))
-    return branch
+    return Branch.objects.visible_to(request.user, VIEW).get_or_not_found(
+        branch_id, missing=_("Branch not found."))
 
 
 def _back(branch: Branch) -> HttpResponse:
@@ -94,13 +83,10 @@ def _back(branch: Branch) -> HttpResponse:
 @require_POST
 def norm(request: HttpRequest, branch_id: int) -> HttpResponse:
     branch = _post_branch(request, branch_id)
-    try:
+    with refusals_as_messages(request):
         services.norm_set(actor=request.user, branch_id=branch.pk,
                           product_id=request.POST.get("product"),
                           min_norm=request.POST.get("min_norm"))
-    except ValidationFailed as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("Norm saved."))
     return _back(branch)
 
@@ -110,14 +96,11 @@ def norm(request: HttpRequest, branch_id: int) -> HttpResponse:
 @require_POST
 def adjust(request: HttpRequest, branch_id: int) -> HttpResponse:
     branch = _post_branch(request, branch_id)
-    try:
+    with refusals_as_messages(request):
         services.adjustment_record(actor=request.user, branch_id=branch.pk,
                                    product_id=request.POST.get("product"),
                                    quantity=request.POST.get("quantity"),
                                    reason=request.POST.get("reason"))
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("Adjustment recorded."))
     return _back(branch)
 
@@ -139,8 +122,7 @@ def goods_receipt(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Receipt recorded in the HQ warehouse."))
             return redirect("inventory:goods_receipt")
     return render(request, "inventory/goods_receipt.html", {
-        "error": error, "posted": request.POST,
-        "products": Product.objects.filter(is_active=True).order_by("name")[:1000]},
+        "error": error, "posted": request.POST, "products": _products()},
         status=422 if error else 200)
 
 
@@ -151,7 +133,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     if "status" not in request.GET and org_perms.access_of(request.user).is_hq:
         status = OrderStatus.SUBMITTED  # HQ's queue: what waits to be shipped
     qs = selectors.orders(user=request.user, status=status,
-                          branch_id=_int(request.GET.get("branch")))
+                          branch_id=int_param(request.GET.get("branch")))
     listing = paginate(request, qs, sort="-created_at", per_page=50, cap=5000)
     return render(request, "inventory/order_list.html", {
         "listing": listing, "statuses": OrderStatus.choices, "status": status})
@@ -195,49 +177,47 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
             (a for a in ("ship", "receive") if a in actions), None)})
 
 
+def _by_product(post: dict[str, str], prefix: str) -> dict[str, str]:
+    """The form's per-line fields (``qty-<product id>``) by product id."""
+    return {k.removeprefix(prefix): v for k, v in post.items() if k.startswith(prefix)}
+
+
 @scoped("branch")
 @login_required
 @require_POST
 def order_action(request: HttpRequest, order_id: int, action: str) -> HttpResponse:
     order = selectors.order_get(user=request.user, order_id=order_id)
-    post = request.POST
-    try:
+    post = request.POST.dict()
+    if action not in ("ship", "receive", "cancel", "refuse"):
+        raise NotFound(_("No such action."))
+    with refusals_as_messages(request):
         if action == "ship":
-            services.order_ship(actor=request.user, order_id=order.pk, shipped={
-                k.removeprefix("qty-"): v for k, v in post.items() if k.startswith("qty-")})
+            services.order_ship(actor=request.user, order_id=order.pk,
+                                shipped=_by_product(post, "qty-"))
             messages.success(request, _("Shipped: the goods are in transit."))
         elif action == "receive":
-            services.order_receive(
-                actor=request.user, order_id=order.pk,
-                received={k.removeprefix("qty-"): v for k, v in post.items()
-                          if k.startswith("qty-")},
-                reasons={k.removeprefix("reason-"): v for k, v in post.items()
-                         if k.startswith("reason-")})
+            services.order_receive(actor=request.user, order_id=order.pk,
+                                   received=_by_product(post, "qty-"),
+                                   reasons=_by_product(post, "reason-"))
             messages.success(request, _("Receipt confirmed: the goods are in stock."))
-        elif action in ("cancel", "refuse"):
+        else:
             services.order_cancel(actor=request.user, order_id=order.pk,
                                   reason=post.get("reason", ""))
             messages.success(request, _("Order cancelled."))
-        else:
-            raise NotFound(_("No such action."))
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
     return redirect("inventory:order_detail", order_id=order.pk)
 
 
 @scoped("list")
 @login_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: HttpRequest) -> HttpResponseBase:
     """Stock value (at the gross prices in force at each branch) and what is below norm,
     per branch, 25 branches a page; CSV of the page's branches."""
-    org_perms.ensure(request.user, perms.STOCK_VIEW.code)
-    allowed = org_perms.access_of(request.user).branches_for(perms.STOCK_VIEW.code)
-    branches = Branch.objects.filter(is_active=True).order_by("name")
-    if allowed is not None:
-        branches = branches.filter(pk__in=allowed)
-    listing = paginate(request, branches, sort="name", per_page=25, cap=5000)
+    org_perms.ensure(request.user, VIEW)
+    branches = Branch.objects.visible_to(request.user, VIEW).filter(is_active=True)
+    listing = paginate(request, branches.order_by("name"), sort="name", per_page=25, cap=5000)
     rows = [(b, selectors.stock_value(user=request.user, branch_id=b.pk),
-             selectors.below_norm_count(b.pk)) for b in listing.page]
+             selectors.below_norm_count(user=request.user, branch_id=b.pk))
+            for b in listing.page]
     if request.GET.get("format") == "csv":
         from punkt.core.audit import audit_record
         from punkt.core.exports import csv_response

@@ -17,6 +17,7 @@ from punkt.core.routes import scoped
 from punkt.materials import selectors, services
 from punkt.materials.models import MaterialVersion
 from punkt.materials.workflows import VERSION_FLOW
+from punkt.organization.actors import Actor
 
 router = Router(tags=["materials"])
 
@@ -91,7 +92,7 @@ class DeliveryReportOut(Schema):
     deliveries: list[DeliveryOut]
 
 
-def _version(v: MaterialVersion, user: Any = None) -> dict[str, Any]:
+def _version(v: MaterialVersion, user: Actor | None = None) -> dict[str, Any]:
     return {**{f: getattr(v, f) for f in (
         "id", "material_id", "number", "status", "note", "valid_from", "valid_to",
         "all_branches", "file_name", "content_type", "size", "published_at")},

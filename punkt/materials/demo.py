@@ -4,7 +4,6 @@ to every branch by the demo HQ expert; Kraków has already opened the price list
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils import timezone
 from punkt.core.demo import seeder
 from punkt.materials import services
 from punkt.materials.models import Material
+from punkt.organization.actors import Actor
 from punkt.organization.models import Employee
 
 PRICE_LIST = """kod;nazwa;cena brutto;VAT
@@ -53,7 +53,7 @@ def _pdf(text: str) -> bytes:
 
 
 @seeder(30)
-def seed_materials(actor: Any) -> list[str]:
+def seed_materials(actor: Actor) -> list[str]:
     if Material.objects.exists():
         return []
     expert = Employee.objects.filter(email="ekspert@demo.punkt.pl").first() or actor

@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from punkt.core.badges import tones
+from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet
+
 
 class MaterialKind(models.TextChoices):
     PRICE_LIST = "price_list", _("Price list")
@@ -33,6 +36,8 @@ class Material(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     is_archived = models.BooleanField(_("archived"), default=False)
 
+    objects = PunktQuerySet.as_manager()
+
     class Meta:
         ordering = ["kind", "title"]
         constraints = [models.CheckConstraint(condition=Q(kind__in=MaterialKind.values),
@@ -42,6 +47,7 @@ class Material(models.Model):
         return self.title
 
 
+@tones(draft="", published="ok", withdrawn="err")
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     PUBLISHED = "published", _("published")
@@ -76,6 +82,8 @@ class MaterialVersion(models.Model):
     withdrawn_reason = models.CharField(max_length=500, blank=True)
     #: Contract templates: their placeholders and signature places (contract_template.py).
     template = models.JSONField(default=dict, blank=True)
+
+    objects = PunktQuerySet.as_manager()
 
     class Meta:
         ordering = ["material", "-number"]
@@ -149,6 +157,8 @@ class Delivery(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["version", "branch"],

@@ -76,6 +76,7 @@ def read_items(path: Path) -> list[PriceItem]:
             if len(errors) >= MAX_ERRORS:
                 break
             continue
+        assert price is not None and vat is not None  # no problem: both were read
         seen[code] = line
         items.append(PriceItem(position=len(items) + 1, code=code, name=name,
                                unit=" ".join(str(row.get("unit") or "").split())[:20],

@@ -8,11 +8,11 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from punkt.core.errors import NotFound
+from punkt.core.scoping import branch_ids_visible
 from punkt.materials import permissions as perms
 from punkt.materials.models import (
     Delivery,
@@ -22,6 +22,7 @@ from punkt.materials.models import (
     VersionStatus,
 )
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor
 
 #: The seed's goal: current materials reach every branch within an hour of publication.
 GOAL = datetime.timedelta(hours=1)
@@ -89,15 +90,21 @@ class Inbox:
         return [d.pk for item in self.current + self.upcoming for d in item.deliveries]
 
 
-def inbox(*, user: Any, kind: str = "", on: datetime.date | None = None) -> Inbox:
+def sees_every_branch(user: Actor) -> bool:
+    """HQ staff: the inbox shows everything published, and their reading is not a
+    branch's."""
+    return branch_ids_visible(user, perms.MATERIAL_VIEW.code) is None
+
+
+def inbox(*, user: Actor, kind: str = "", on: datetime.date | None = None) -> Inbox:
     """What the user's branches have in force now (newest version per material) and what
     comes into force later. HQ staff see everything published."""
     org_perms.ensure(user, perms.MATERIAL_VIEW.code)
     on = on or timezone.localdate()
-    allowed = org_perms.access_of(user).branches_for(perms.MATERIAL_VIEW.code)
-    if allowed is None:
+    if sees_every_branch(user):
         return _hq_inbox(kind, on)
-    qs = (Delivery.objects.filter(branch_id__in=allowed, version__status=VersionStatus.PUBLISHED)
+    qs = (Delivery.objects.visible_to(user, perms.MATERIAL_VIEW.code)
+          .filter(version__status=VersionStatus.PUBLISHED)
           .filter(Q(version__valid_to__isnull=True) | Q(version__valid_to__gte=on))
           .select_related("version__material")
           .order_by("-version__valid_from", "-version__number", "pk"))
@@ -136,7 +143,7 @@ def _hq_inbox(kind: str, on: datetime.date) -> Inbox:
     return Inbox(sorted(current.values(), key=key), sorted(upcoming, key=key))
 
 
-def material_list(*, user: Any, kind: str = "", q: str = "") -> QuerySet[Material]:
+def material_list(*, user: Actor, kind: str = "", q: str = "") -> QuerySet[Material]:
     org_perms.ensure(user, perms.MATERIAL_MANAGE.code)
     qs = Material.objects.filter(is_archived=False)
     if kind:
@@ -146,19 +153,15 @@ def material_list(*, user: Any, kind: str = "", q: str = "") -> QuerySet[Materia
     return qs.order_by("kind", "title", "pk")
 
 
-def material_get(*, user: Any, material_id: int) -> Material:
+def material_get(*, user: Actor, material_id: int) -> Material:
     org_perms.ensure(user, perms.MATERIAL_MANAGE.code)
-    material = Material.objects.filter(pk=material_id).first()
-    if material is None:
-        raise NotFound(_("Material not found."))
-    return material
+    return Material.objects.get_or_not_found(material_id, missing=_("Material not found."))
 
 
-def delivery_counts(version_ids: list[int]) -> dict[int, dict[str, Any]]:
+def delivery_counts(*, user: Actor, version_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Branches reached, received and opened per version (one query)."""
-    from django.db.models import Count
-
-    rows = (Delivery.objects.filter(version_id__in=version_ids).values("version_id")
+    rows = (Delivery.objects.visible_to(user, perms.MATERIAL_MANAGE.code)
+            .filter(version_id__in=version_ids).values("version_id")
             .annotate(branches=Count("pk"), received=Count("received_at"),
                       opened=Count("opened_at")))
     return {r["version_id"]: dict(r) for r in rows}
@@ -180,14 +183,14 @@ class DeliveryReport:
         return self.within_goal / self.branches if self.branches else 0.0
 
 
-def delivery_report(*, user: Any, version_id: int) -> DeliveryReport:
+def delivery_report(*, user: Actor, version_id: int) -> DeliveryReport:
     """Per branch: received and first opened, and the delay from publication. A branch
     counts as reached within the goal when it opened the material within an hour."""
     org_perms.ensure(user, perms.MATERIAL_MANAGE.code)
-    version = MaterialVersion.objects.select_related("material").filter(pk=version_id).first()
-    if version is None:
-        raise NotFound(_("Version not found."))
-    rows = list(version.deliveries.select_related("branch", "opened_by")
+    version = MaterialVersion.objects.select_related("material").get_or_not_found(
+        version_id, missing=_("Version not found."))
+    rows = list(Delivery.objects.visible_to(user, perms.MATERIAL_MANAGE.code)
+                .filter(version=version).select_related("branch", "opened_by")
                 .order_by("opened_at", "branch__code"))
     delays = [(d.opened_at - d.delivered_at).total_seconds() / 60 for d in rows
               if d.opened_at is not None]

@@ -24,13 +24,11 @@ from punkt.materials.models import (
     PriceItem,
     VersionStatus,
 )
+from punkt.materials.selectors import current_for_branch, sees_every_branch
 from punkt.materials.workflows import VERSION_FLOW
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Branch, BranchKind
-
-
-def _text(value: Any, *, field: str, label: str, max_length: int, required: bool) -> str:
-    return one_line(value, field=field, label=label, limit=max_length, required=required)
 
 
 def _date(value: Any, *, field: str, label: str, required: bool) -> datetime.date | None:
@@ -49,21 +47,21 @@ def _date(value: Any, *, field: str, label: str, required: bool) -> datetime.dat
 
 
 @transaction.atomic
-def material_create(*, actor: Any, kind: str, title: str, description: str = "") -> Material:
+def material_create(*, actor: Actor, kind: str, title: str, description: str = "") -> Material:
     org_perms.ensure(actor, perms.MATERIAL_MANAGE.code)
     if kind not in MaterialKind.values:
         raise ValidationFailed("invalid", _("Choose the type of material."), field="kind")
     material = Material.objects.create(
-        kind=kind, title=_text(title, field="title", label=_("Title"), max_length=200,
-                               required=True),
-        description=_text(description, field="description", label=_("Description"),
-                          max_length=5000, required=False),
-        created_by=actor if getattr(actor, "pk", None) else None)
+        kind=kind, title=one_line(title, field="title", label=_("Title"), limit=200,
+                                  required=True),
+        description=one_line(description, field="description", label=_("Description"),
+                             limit=5000, required=False),
+        created_by=employee_of(actor))
     audit_record(action="materials.material.create", obj=material, actor=actor)
     return material
 
 
-def version_create(*, actor: Any, material_id: int, uploaded: Any, valid_from: Any,
+def version_create(*, actor: Actor, material_id: int, uploaded: Any, valid_from: Any,
                    valid_to: Any = None, note: str = "", all_branches: bool = True,
                    branch_ids: list[int] | None = None) -> MaterialVersion:
     """A new draft version with its file; published separately (:func:`version_publish`)."""
@@ -76,15 +74,13 @@ def version_create(*, actor: Any, material_id: int, uploaded: Any, valid_from: A
     if end is not None and start is not None and end < start:
         raise ValidationFailed("invalid", _("“Valid to” cannot be before “Valid from”."),
                                field="valid_to")
-    note = _text(note, field="note", label=_("What changed"), max_length=500, required=False)
+    note = one_line(note, field="note", label=_("What changed"), limit=500, required=False)
     targets = _targets(all_branches, branch_ids)
     original, stored, content_type, size = files.store(uploaded)
     try:
         with transaction.atomic():
-            material = Material.objects.select_for_update().filter(
-                pk=material_id, is_archived=False).first()
-            if material is None:
-                raise NotFound(_("Material not found."))
+            material = Material.objects.filter(is_archived=False).locked(
+                material_id, missing=_("Material not found."))
             items = _price_items(material, stored)
             template = _template(material, stored)
             number = (material.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -92,7 +88,7 @@ def version_create(*, actor: Any, material_id: int, uploaded: Any, valid_from: A
                 material=material, number=number, note=note, valid_from=start, valid_to=end,
                 all_branches=all_branches, file_name=original, stored_name=stored,
                 content_type=content_type, size=size, template=template,
-                created_by=actor if getattr(actor, "pk", None) else None)
+                created_by=employee_of(actor))
             if not all_branches:
                 version.branches.set(targets)
             for item in items:
@@ -149,24 +145,18 @@ def _targets(all_branches: bool, branch_ids: list[int] | None) -> list[Branch]:
     return found
 
 
-def version_get_for_manage(*, user: Any, version_id: int) -> MaterialVersion:
+def version_get_for_manage(*, user: Actor, version_id: int) -> MaterialVersion:
     org_perms.ensure(user, perms.MATERIAL_MANAGE.code)
-    version = MaterialVersion.objects.filter(pk=version_id).first()
-    if version is None:
-        raise NotFound(_("Version not found."))
-    return version
+    return MaterialVersion.objects.get_or_not_found(version_id, missing=_("Version not found."))
 
 
 def _lock_version(version_id: int) -> MaterialVersion:
-    version = (MaterialVersion.objects.select_for_update().select_related("material")
-               .filter(pk=version_id).first())
-    if version is None:
-        raise NotFound(_("Version not found."))
-    return version
+    return MaterialVersion.objects.select_related("material").locked(
+        version_id, missing=_("Version not found."))
 
 
 @transaction.atomic
-def version_publish(*, actor: Any, version_id: int) -> MaterialVersion:
+def version_publish(*, actor: Actor, version_id: int) -> MaterialVersion:
     """Publish a draft: every target branch gets it in its inbox at once (one delivery row
     each, written together), and from its start date it replaces the earlier version."""
     version = _lock_version(version_id)
@@ -185,7 +175,7 @@ def version_publish(*, actor: Any, version_id: int) -> MaterialVersion:
     now = timezone.now()
     version.status = VersionStatus.PUBLISHED
     version.published_at = now
-    version.published_by = actor if getattr(actor, "pk", None) else None
+    version.published_by = employee_of(actor)
     version.save(update_fields=["status", "published_at", "published_by"])
     bulk.insert([Delivery(version=version, branch_id=b, delivered_at=now) for b in branch_ids])
     audit_record(action="materials.version.publish", obj=version, actor=actor,
@@ -194,12 +184,12 @@ def version_publish(*, actor: Any, version_id: int) -> MaterialVersion:
 
 
 @transaction.atomic
-def version_withdraw(*, actor: Any, version_id: int, reason: str) -> MaterialVersion:
+def version_withdraw(*, actor: Actor, version_id: int, reason: str) -> MaterialVersion:
     """Take a published version back (a mistake): branches no longer see it, and the
     version before it is current again where it was."""
     version = _lock_version(version_id)
     VERSION_FLOW.ensure_can(version, "withdraw", actor=actor)
-    reason = _text(reason, field="reason", label=_("Reason"), max_length=500, required=True)
+    reason = one_line(reason, field="reason", label=_("Reason"), limit=500, required=True)
     version.status = VersionStatus.WITHDRAWN
     version.withdrawn_at = timezone.now()
     version.withdrawn_reason = reason
@@ -210,7 +200,7 @@ def version_withdraw(*, actor: Any, version_id: int, reason: str) -> MaterialVer
 
 
 @transaction.atomic
-def version_delete(*, actor: Any, version_id: int) -> None:
+def version_delete(*, actor: Actor, version_id: int) -> None:
     version = _lock_version(version_id)
     VERSION_FLOW.ensure_can(version, "delete", actor=actor)
     stored = version.stored_name
@@ -220,37 +210,33 @@ def version_delete(*, actor: Any, version_id: int) -> None:
     transaction.on_commit(lambda: files.path_of(stored).unlink(missing_ok=True))
 
 
-def deliveries_received(*, user: Any, delivery_ids: list[int]) -> int:
+def deliveries_received(*, user: Actor, delivery_ids: list[int]) -> int:
     """The inbox listed these to a branch employee: the branch has received them (first
     time only)."""
-    if not delivery_ids:
-        return 0
-    allowed = org_perms.access_of(user).branches_for(perms.MATERIAL_VIEW.code)
-    qs = Delivery.objects.filter(pk__in=delivery_ids, received_at__isnull=True)
-    if allowed is None:  # HQ looking at a branch's inbox does not count as the branch
-        return 0
-    return qs.filter(branch_id__in=allowed).update(received_at=timezone.now())
+    if not delivery_ids or sees_every_branch(user):
+        return 0  # HQ looking at a branch's inbox does not count as the branch
+    return (Delivery.objects.visible_to(user, perms.MATERIAL_VIEW.code)
+            .filter(pk__in=delivery_ids, received_at__isnull=True)
+            .update(received_at=timezone.now()))
 
 
-def version_open(*, user: Any, version_id: int) -> MaterialVersion:
+def version_open(*, user: Actor, version_id: int) -> MaterialVersion:
     """A branch employee (or HQ) opens the file: the first opening per branch is kept.
     Withdrawn versions and versions not sent to the user's branches are not found."""
     org_perms.ensure(user, perms.MATERIAL_VIEW.code)
-    allowed = org_perms.access_of(user).branches_for(perms.MATERIAL_VIEW.code)
-    version = MaterialVersion.objects.select_related("material").filter(pk=version_id).first()
-    if version is None:
-        raise NotFound(_("Version not found."))
-    if allowed is None:
+    version = MaterialVersion.objects.select_related("material").get_or_not_found(
+        version_id, missing=_("Version not found."))
+    if sees_every_branch(user):
         if not org_perms.can(user, perms.MATERIAL_MANAGE.code) and \
                 version.status != VersionStatus.PUBLISHED:
             raise NotFound(_("Version not found."))
         return version
-    mine = Delivery.objects.filter(version=version, branch_id__in=allowed)
+    mine = Delivery.objects.visible_to(user, perms.MATERIAL_VIEW.code).filter(version=version)
     if version.status != VersionStatus.PUBLISHED or not mine.exists():
         raise NotFound(_("Version not found."))
     now = timezone.now()
     mine.filter(received_at__isnull=True).update(received_at=now)
-    mine.filter(opened_at__isnull=True).update(opened_at=now, opened_by=user)
+    mine.filter(opened_at__isnull=True).update(opened_at=now, opened_by=employee_of(user))
     return version
 
 
@@ -258,8 +244,6 @@ def ensure_current(*, version_id: int, branch_id: int,
                    on: datetime.date | None = None) -> MaterialVersion:
     """Raise unless this version is the one in force at the branch (a contract or an offer
     may only use the current template or price list)."""
-    from punkt.materials.selectors import current_for_branch
-
     version = MaterialVersion.objects.select_related("material").filter(
         pk=version_id, status=VersionStatus.PUBLISHED, deliveries__branch_id=branch_id).first()
     if version is None:  # a draft, or another branch's: not even its title is told

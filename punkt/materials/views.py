@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -17,10 +19,11 @@ from punkt.core.forms import apply_error, submit_inline_form
 from punkt.core.paging import paginate
 from punkt.core.pdf import render_pdf
 from punkt.core.routes import scoped
+from punkt.core.web import refusals_as_messages
 from punkt.materials import contract_template, selectors, services
 from punkt.materials import permissions as perms
 from punkt.materials.forms import MaterialForm, VersionForm, WithdrawForm
-from punkt.materials.models import MaterialKind
+from punkt.materials.models import Material, MaterialKind
 from punkt.materials.workflows import VERSION_FLOW
 from punkt.organization import permissions as org_perms
 
@@ -84,12 +87,12 @@ def material_detail(request: HttpRequest, material_id: int) -> HttpResponse:
 
 
 def _detail(request: HttpRequest, material_id: int, form: VersionForm,
-            withdraw_form: WithdrawForm, *, status: int, material: object = None
+            withdraw_form: WithdrawForm, *, status: int, material: Material | None = None
             ) -> HttpResponse:
     material = material or selectors.material_get(user=request.user, material_id=material_id)
-    versions = list(material.versions.annotate(  # type: ignore[attr-defined]
+    versions = list(material.versions.annotate(
         branch_count=Count("branches")).order_by("-number"))
-    counts = selectors.delivery_counts([v.pk for v in versions])
+    counts = selectors.delivery_counts(user=request.user, version_ids=[v.pk for v in versions])
     rows = [{"v": v, "actions": VERSION_FLOW.allowed_actions(v, request.user),
              "counts": counts.get(v.pk)} for v in versions]
     return render(request, "materials/material_detail.html", {
@@ -119,14 +122,11 @@ def version_add(request: HttpRequest, material_id: int) -> HttpResponse:
     return _detail(request, material_id, form, WithdrawForm(), status=422)
 
 
-def _version_action(request: HttpRequest, version_id: int, call: object,
+def _version_action(request: HttpRequest, version_id: int, call: Callable[[], object],
                     success: str) -> HttpResponse:
     version = services.version_get_for_manage(user=request.user, version_id=version_id)
-    try:
-        call()  # type: ignore[operator]
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
+    with refusals_as_messages(request):
+        call()
         messages.success(request, success)
     return redirect("materials:material_detail", material_id=version.material_id)
 
@@ -174,7 +174,7 @@ def template_preview(request: HttpRequest, version_id: int) -> HttpResponse:
                                      title=version.material.title)
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
-        False, f"{version.material.title} v{version.number} (podgląd).pdf")
+        False, f"{version.material.title} v{version.number} (podgląd).pdf") or "inline"
     return response
 
 

@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from punkt.core.navigation import NavItem, nav
+from punkt.customers.models import Customer
 from punkt.customers.timeline import register_profile_action
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor
 from punkt.sales import permissions as perms
 
 nav(NavItem(_("Counter"), "sales:counter", perms.SALE_CREATE.code, order=38,
@@ -19,7 +21,7 @@ nav(NavItem(_("Sales"), "sales:sale_list", perms.SALE_VIEW.code, group="store", 
 
 
 @register_profile_action
-def _sell(user: Any, customer: Any) -> tuple[Any, str] | None:
+def _sell(user: Actor, customer: Customer) -> tuple[Any, str] | None:
     if not org_perms.can(user, perms.SALE_CREATE.code, customer.branch_id):
         return None
     return _("Sell"), (reverse("sales:counter")

@@ -5,7 +5,6 @@ in transit to Kraków, and the day's sales with one return."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -17,6 +16,8 @@ from punkt.customers.models import Customer, CustomerStatus
 from punkt.inventory import services as inventory
 from punkt.materials import services as materials
 from punkt.materials.demo import _pdf
+from punkt.materials.models import MaterialVersion
+from punkt.organization.actors import Actor
 from punkt.organization.models import Branch, Employee
 from punkt.sales import services as sales
 
@@ -41,7 +42,7 @@ def _staff(email: str) -> Employee | None:
     return Employee.objects.filter(email=email).first()
 
 
-def _publish(expert: Any, kind: str, title: str, name: str, data: bytes) -> Any:
+def _publish(expert: Actor, kind: str, title: str, name: str, data: bytes) -> MaterialVersion:
     material = materials.material_create(actor=expert, kind=kind, title=title)
     version = materials.version_create(
         actor=expert, material_id=material.pk, uploaded=SimpleUploadedFile(name, data),
@@ -50,7 +51,7 @@ def _publish(expert: Any, kind: str, title: str, name: str, data: bytes) -> Any:
 
 
 @seeder(45)
-def seed_counter(actor: Any) -> list[str]:
+def seed_counter(actor: Actor) -> list[str]:
     branch = Branch.objects.filter(code="KRK-01").first()
     expert, manager = _staff("ekspert@demo.punkt.pl"), _staff("kierownik@demo.punkt.pl")
     service = _staff("obsluga@demo.punkt.pl")

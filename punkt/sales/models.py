@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from punkt.core.badges import tones
+from punkt.core.scoping import BranchScopedQuerySet
 from punkt.materials.models import VatRate
 
 
@@ -25,6 +27,7 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", _("card")
 
 
+@tones(pending="", printing="info", printed="ok", failed="err", uncertain="warn")
 class ReceiptStatus(models.TextChoices):
     PENDING = "pending", _("waiting for the register")
     PRINTING = "printing", _("at the register")
@@ -60,6 +63,8 @@ class Sale(models.Model):
                                       default=ReceiptStatus.PENDING)
     receipt_number = models.CharField(_("receipt number"), max_length=60, blank=True)
     receipt_error = models.CharField(max_length=300, blank=True)
+
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -100,6 +105,9 @@ class SaleLine(models.Model):
                                            default=0)
     total_gross = models.DecimalField(_("value (gross)"), max_digits=12, decimal_places=2)
     vat_rate = models.CharField(_("VAT"), max_length=2, choices=VatRate.choices)
+
+    branch_scope = "sale__branch"
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["sale", "pk"]

@@ -3,59 +3,34 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from punkt.core.errors import NotFound
 from punkt.core.money import cents
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor
 from punkt.sales import permissions as perms
+from punkt.sales.filters import SaleFilter, day_bounds
 from punkt.sales.models import Sale, SaleKind, SaleLine
 
 
-def _day_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime,
-                                                                    datetime.datetime]:
-    tz = timezone.get_current_timezone()
-    return (datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
-            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min,
-                                      tzinfo=tz))
-
-
-def sale_list(*, user: Any, branch_id: int | None = None, kind: str = "",
-              seller_id: int | None = None, day_from: datetime.date | None = None,
-              day_to: datetime.date | None = None) -> QuerySet[Sale]:
+def sale_list(*, user: Actor, filters: Mapping[str, Any] | None = None) -> QuerySet[Sale]:
+    """The documents of the user's branches, narrowed by :class:`SaleFilter`'s parameters,
+    newest first."""
     org_perms.ensure(user, perms.SALE_VIEW.code)
-    allowed = org_perms.access_of(user).branches_for(perms.SALE_VIEW.code)
-    qs = Sale.objects.select_related("branch", "seller", "customer")
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
-    if branch_id:
-        qs = qs.filter(branch_id=branch_id)
-    if kind in SaleKind.values:
-        qs = qs.filter(kind=kind)
-    if seller_id:
-        qs = qs.filter(seller_id=seller_id)
-    if day_from or day_to:
-        start, end = _day_bounds(day_from or datetime.date(2000, 1, 1),
-                                 day_to or timezone.localdate())
-        qs = qs.filter(created_at__gte=start, created_at__lt=end)
-    return qs.order_by("-created_at", "-pk")
+    qs = Sale.objects.visible_to(user, perms.SALE_VIEW.code).select_related(
+        "branch", "seller", "customer")
+    return SaleFilter(filters or {}, queryset=qs).qs.order_by("-created_at", "-pk")
 
 
-def sale_get(*, user: Any, sale_id: int) -> Sale:
-    allowed = org_perms.access_of(user).branches_for(perms.SALE_VIEW.code)
-    qs = Sale.objects.select_related("branch", "seller", "customer")
-    if allowed is not None:
-        qs = qs.filter(branch_id__in=allowed)
-    sale = qs.filter(pk=sale_id).first()
-    if sale is None:
-        raise NotFound(_("Sale not found."))
-    return sale
+def sale_get(*, user: Actor, sale_id: int) -> Sale:
+    return Sale.objects.visible_to(user, perms.SALE_VIEW.code).select_related(
+        "branch", "seller", "customer").get_or_not_found(sale_id, missing=_("Sale not found."))
 
 
 @dataclass
@@ -72,18 +47,14 @@ class ReportRow:
         return self.gross - self.returned
 
 
-def sales_report(*, user: Any, day_from: datetime.date, day_to: datetime.date,
+def sales_report(*, user: Actor, day_from: datetime.date, day_to: datetime.date,
                  by: str = "branch", branch_id: int | None = None) -> list[ReportRow]:
     """Sales of products and accessories in a period per branch, employee, product or day
     (returns subtracted in their own column)."""
     org_perms.ensure(user, perms.SALE_REPORT.code)
-    allowed = org_perms.access_of(user).branches_for(perms.SALE_REPORT.code)
-    start, end = _day_bounds(day_from, day_to)
-    qs = SaleLine.objects.filter(sale__created_at__gte=start, sale__created_at__lt=end)
-    if allowed is not None:
-        qs = qs.filter(sale__branch_id__in=allowed)
-    if branch_id:
-        qs = qs.filter(sale__branch_id=branch_id)
+    start, end = day_bounds(day_from, day_to)
+    qs = SaleLine.objects.visible_to(user, perms.SALE_REPORT.code, branch_id=branch_id).filter(
+        sale__created_at__gte=start, sale__created_at__lt=end)
     group = {"branch": ("sale__branch_id", "sale__branch__name"),
              "employee": ("sale__seller_id", "sale__seller__last_name"),
              "product": ("product_id", "name"),

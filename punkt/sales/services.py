@@ -29,6 +29,7 @@ from punkt.customers.timeline import register_kind, timeline_add
 from punkt.inventory.models import MovementKind
 from punkt.inventory.services import stock_move
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Branch
 from punkt.sales import fiscal
 from punkt.sales import permissions as perms
@@ -40,7 +41,7 @@ MAX_LINES = 100
 MAX_QUANTITY = 1000
 
 
-def discount_limit(user: Any, branch_id: int) -> Decimal:
+def discount_limit(user: Actor, branch_id: int) -> Decimal:
     """The largest discount (per cent) ``user`` may give at the branch."""
     if org_perms.can(user, perms.DISCOUNT_LARGE.code, branch_id):
         return Decimal(str(getattr(settings, "PUNKT_DISCOUNT_LIMIT_MANAGER", "30")))
@@ -88,7 +89,7 @@ def _lines(raw: list[dict[str, Any]]) -> list[LineIn]:
     return [LineIn(pid, qty, pct) for (pid, pct), qty in merged.items()]
 
 
-def _customer(actor: Any, customer_id: Any) -> Customer | None:
+def _customer(actor: Actor, customer_id: Any) -> Customer | None:
     if customer_id in (None, ""):
         return None
     try:
@@ -116,7 +117,7 @@ def _key(kind: str, key: Any) -> str:
     return f"{kind}:{text}"
 
 
-def _replay(key: str, actor: Any, request: str) -> Sale | None:
+def _replay(key: str, actor: Actor, request: str) -> Sale | None:
     sale = Sale.objects.filter(key=key).first()
     if sale is None:
         return None
@@ -135,7 +136,7 @@ def _sale_fingerprint(branch_id: Any, lines: list[dict[str, Any]], payment_metho
                                    str(customer_id or ""))
 
 
-def sale_create(*, actor: Any, branch_id: int, lines: list[dict[str, Any]],
+def sale_create(*, actor: Actor, branch_id: int, lines: list[dict[str, Any]],
                 payment_method: str, customer_id: Any = None, key: str = "") -> Sale:
     """Record a sale; the same ``key`` twice (a double click, a retried request) gives the
     first sale back instead of a second one — or, with another basket, a refusal (422)."""
@@ -154,7 +155,7 @@ def sale_create(*, actor: Any, branch_id: int, lines: list[dict[str, Any]],
 
 
 @transaction.atomic
-def _sale_create(*, actor: Any, branch_id: int, lines: list[dict[str, Any]],
+def _sale_create(*, actor: Actor, branch_id: int, lines: list[dict[str, Any]],
                  payment_method: str, customer_id: Any, key: str, request: str) -> Sale:
     branch = Branch.objects.filter(pk=branch_id).first()
     if branch is None:
@@ -192,7 +193,7 @@ def _sale_create(*, actor: Any, branch_id: int, lines: list[dict[str, Any]],
                               total_gross=total, vat_rate=price.vat_rate))
     total = sum((line.total_gross for line in built), Decimal(0))
     sale = Sale.objects.create(
-        branch=branch, seller=actor if getattr(actor, "pk", None) else None,
+        branch=branch, seller=employee_of(actor),
         customer=customer, payment_method=payment_method, total_gross=total,
         discount_gross=list_total - total, key=key or None, key_fingerprint=request)
     for line in built:
@@ -228,14 +229,12 @@ def returnable(sale: Sale) -> dict[int, int]:
 
 
 @transaction.atomic
-def sale_return(*, actor: Any, sale_id: int, quantities: dict[Any, Any], reason: Any,
+def sale_return(*, actor: Actor, sale_id: int, quantities: dict[Any, Any], reason: Any,
                 key: str = "") -> Sale:
     """A return as a new document: the units go back into the branch's stock and the
     customer gets back what they paid for them, the same way they paid."""
-    sale = (Sale.objects.select_for_update().filter(pk=sale_id, kind=SaleKind.SALE)
-            .first())  # returns of one sale wait for each other
-    if sale is None:
-        raise NotFound(_("Sale not found."))
+    # Returns of one sale wait for each other.
+    sale = Sale.objects.filter(kind=SaleKind.SALE).locked(sale_id, missing=_("Sale not found."))
     org_perms.ensure(actor, perms.SALE_CREATE.code, sale.branch_id)
     key = _key("return", key)
     text = " ".join(str(reason or "").split())
@@ -284,7 +283,7 @@ def sale_return(*, actor: Any, sale_id: int, quantities: dict[Any, Any], reason:
                               vat_rate=line.vat_rate))
     doc = Sale.objects.create(
         kind=SaleKind.RETURN, original=sale, branch_id=sale.branch_id,
-        seller=actor if getattr(actor, "pk", None) else None, customer_id=sale.customer_id,
+        seller=employee_of(actor), customer_id=sale.customer_id,
         payment_method=sale.payment_method, reason=text, key=key or None,
         key_fingerprint=request,
         total_gross=sum((x.total_gross for x in lines), Decimal(0)))
@@ -351,11 +350,9 @@ def receipt_print(sale_id: int) -> str:
 
 
 @transaction.atomic
-def receipt_retry(*, actor: Any, sale_id: int) -> Sale:
+def receipt_retry(*, actor: Actor, sale_id: int) -> Sale:
     """After a register error (or a check of an uncertain one), send the receipt again."""
-    sale = Sale.objects.select_for_update().filter(pk=sale_id).first()
-    if sale is None:
-        raise NotFound(_("Sale not found."))
+    sale = Sale.objects.locked(sale_id, missing=_("Sale not found."))
     org_perms.ensure(actor, perms.SALE_CREATE.code, sale.branch_id)
     if sale.receipt_status not in (ReceiptStatus.FAILED, ReceiptStatus.UNCERTAIN):
         raise Conflict("invalid_state", _("The receipt is not waiting for a retry."))

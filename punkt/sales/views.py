@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,25 +20,24 @@ from punkt.catalog.models import Product
 from punkt.catalog.selectors import prices_at, product_list
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
 from punkt.core.exports import csv_response
-from punkt.core.money import cents
+from punkt.core.money import cents, vat_from_gross
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
+from punkt.core.web import date_param, int_param, is_htmx, refusals_as_messages
 from punkt.customers import selectors as customers
-from punkt.inventory.models import StockLevel
+from punkt.customers.models import Customer
+from punkt.inventory import selectors as stock
 from punkt.organization import permissions as org_perms
-from punkt.organization.filters import branch_options, working_branch
+from punkt.organization.actors import Actor
+from punkt.organization.filters import branch_picker, working_branch
+from punkt.organization.models import Branch
 from punkt.sales import basket as baskets
 from punkt.sales import permissions as perms
 from punkt.sales import selectors, services
 from punkt.sales.models import PaymentMethod, ReceiptStatus, SaleKind
 
 
-def _int(value: Any) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdecimal() and text.isascii() and len(text) < 19 else None
-
-
-def _counter_branch(request: HttpRequest) -> Any:
+def _counter_branch(request: HttpRequest) -> Branch:
     branch = working_branch(request.user, perms.SALE_CREATE.code,
                             request.GET.get("branch") or request.POST.get("branch"))
     if branch is None:
@@ -48,12 +47,12 @@ def _counter_branch(request: HttpRequest) -> Any:
     return branch
 
 
-def _basket_rows(branch: Any, basket: dict[str, Any]) -> tuple[list[dict[str, Any]], Decimal]:
+def _basket_rows(user: Actor, branch: Branch, basket: dict[str, Any]
+                 ) -> tuple[list[dict[str, Any]], Decimal]:
     ids = [line["product_id"] for line in basket["lines"]]
     products = {p.pk: p for p in Product.objects.filter(pk__in=ids)}
     prices = prices_at(branch_id=branch.pk, codes=[p.code for p in products.values()])
-    stock = dict(StockLevel.objects.filter(branch=branch, product_id__in=ids)
-                 .values_list("product_id", "quantity"))
+    in_stock = {pid: s.quantity for pid, s in stock.stock_of_products(user, branch.pk, ids).items()}
     rows, total = [], Decimal(0)
     for line in basket["lines"]:
         product = products.get(line["product_id"])
@@ -70,7 +69,7 @@ def _basket_rows(branch: Any, basket: dict[str, Any]) -> tuple[list[dict[str, An
             pass
         rows.append({"product": product, "price": price, "quantity": line["quantity"],
                      "discount_percent": line["discount_percent"], "value": value,
-                     "in_stock": stock.get(product.pk, 0)})
+                     "in_stock": in_stock.get(product.pk, 0)})
     return rows, total
 
 
@@ -84,18 +83,18 @@ def counter(request: HttpRequest) -> HttpResponse:
     basket = baskets.get(request.session, branch.pk)
     if request.method == "POST":
         return _counter_post(request, branch, basket)
-    if _int(request.GET.get("customer")):
-        customer = customers.customer_get(user=request.user,
-                                          customer_id=_int(request.GET.get("customer")) or 0)
-        basket["customer"] = customer.pk
+    customer_id = int_param(request.GET.get("customer"))
+    if customer_id:
+        basket["customer"] = customers.customer_get(user=request.user,
+                                                    customer_id=customer_id).pk
         baskets.save(request.session, branch.pk, basket)
     q = request.GET.get("q", "")
     found = list(product_list(user=request.user, q=q)[:20]) if q.strip() else []
-    if request.htmx and request.GET.get("part") == "search":
+    if is_htmx(request) and request.GET.get("part") == "search":
         return render(request, "sales/counter.html#search", {
             "found": found, "branch": branch, "q": q})
-    rows, total = _basket_rows(branch, basket)
-    customer = None
+    rows, total = _basket_rows(request.user, branch, basket)
+    customer: Customer | None = None
     if basket["customer"]:
         try:
             customer = customers.customer_get(user=request.user,
@@ -103,8 +102,8 @@ def counter(request: HttpRequest) -> HttpResponse:
         except NotFound:  # no longer visible to this seller: sell without them
             basket["customer"] = None
             baskets.save(request.session, branch.pk, basket)
-    today = selectors.sale_list(user=request.user, branch_id=branch.pk,
-                                day_from=timezone.localdate())[:10]
+    today = selectors.sale_list(user=request.user, filters={
+        "branch_id": branch.pk, "day_from": timezone.localdate()})[:10]
     return render(request, "sales/counter.html", {
         "branch": branch, "basket": basket, "rows": rows, "total": total, "found": found,
         "q": q, "customer": customer, "methods": PaymentMethod.choices, "today": today,
@@ -112,15 +111,15 @@ def counter(request: HttpRequest) -> HttpResponse:
         "limit": services.discount_limit(request.user, branch.pk)})
 
 
-def _counter_post(request: HttpRequest, branch: Any, basket: dict[str, Any]) -> HttpResponse:
+def _counter_post(request: HttpRequest, branch: Branch, basket: dict[str, Any]) -> HttpResponse:
     op = request.POST.get("op", "")
-    product_id = _int(request.POST.get("product") or request.GET.get("product"))
+    product_id = int_param(request.POST.get("product") or request.GET.get("product"))
     back = redirect("sales:counter")
     back["Location"] += f"?branch={branch.pk}"
     if op == "add" and product_id:
         if not Product.objects.filter(pk=product_id, is_active=True).exists():
             raise NotFound(_("Product not found."))
-        baskets.add(basket, product_id, _int(request.POST.get("quantity")) or 1)
+        baskets.add(basket, product_id, int_param(request.POST.get("quantity")) or 1)
     elif op == "update":
         for line in list(basket["lines"]):
             pid = line["product_id"]
@@ -157,16 +156,11 @@ def _counter_post(request: HttpRequest, branch: Any, basket: dict[str, Any]) -> 
     return back
 
 
-def _dates(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
+def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
+    """``?from=`` and ``?to=``: this month so far unless given; at most a year and a day."""
     today = timezone.localdate()
-    try:
-        start = datetime.date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        start = today.replace(day=1)
-    try:
-        end = datetime.date.fromisoformat(request.GET.get("to", ""))
-    except ValueError:
-        end = today
+    start = date_param(request.GET.get("from")) or today.replace(day=1)
+    end = date_param(request.GET.get("to")) or today
     if end < start:
         start, end = end, start
     return start, min(end, start + datetime.timedelta(days=366))
@@ -175,17 +169,15 @@ def _dates(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
 @scoped("list")
 @login_required
 def sale_list(request: HttpRequest) -> HttpResponse:
-    start, end = _dates(request)
-    qs = selectors.sale_list(user=request.user, branch_id=_int(request.GET.get("branch")),
-                             kind=request.GET.get("kind", ""), day_from=start, day_to=end)
+    start, end = _period(request)
+    qs = selectors.sale_list(user=request.user, filters={
+        "branch_id": request.GET.get("branch"), "kind": request.GET.get("kind"),
+        "day_from": start, "day_to": end})
     listing = paginate(request, qs, sort="-created_at", per_page=50, cap=5000)
-    allowed = org_perms.access_of(request.user).branches_for(perms.SALE_VIEW.code)
-    many = allowed is None or len(allowed) > 1
     return render(request, "sales/sale_list.html", {
         "listing": listing, "start": start, "end": end, "kinds": SaleKind.choices,
-        "branch_filter": many, "branch_options": branch_options(
-            request.user, perms.SALE_VIEW.code, request.GET.get("branch", "")) if many
-        else None,
+        "branch_picker": branch_picker(request.user, perms.SALE_VIEW.code,
+                                       request.GET.get("branch", "")),
         "can_sell": org_perms.can(request.user, perms.SALE_CREATE.code),
         "can_report": org_perms.can(request.user, perms.SALE_REPORT.code)})
 
@@ -197,8 +189,6 @@ def sale_detail(request: HttpRequest, sale_id: int) -> HttpResponse:
     lines = list(sale.lines.select_related("product"))
     can_sell = org_perms.can(request.user, perms.SALE_CREATE.code, sale.branch_id)
     left = services.returnable(sale) if sale.kind == SaleKind.SALE else {}
-    from punkt.core.money import vat_from_gross
-
     return render(request, "sales/sale_detail.html", {
         "sale": sale, "lines": [(x, left.get(x.pk, 0)) for x in lines],
         "vat": vat_from_gross((x.vat_rate, x.total_gross) for x in lines),
@@ -216,16 +206,14 @@ def sale_return(request: HttpRequest, sale_id: int) -> HttpResponse:
     sale = selectors.sale_get(user=request.user, sale_id=sale_id)
     quantities = {k.removeprefix("ret-"): v for k, v in request.POST.items()
                   if k.startswith("ret-")}
-    try:
+    with refusals_as_messages(request):
         doc = services.sale_return(actor=request.user, sale_id=sale.pk, quantities=quantities,
                                    reason=request.POST.get("reason", ""),
                                    key=request.POST.get("token", ""))
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-        return redirect("sales:sale_detail", sale_id=sale.pk)
-    messages.success(request, _("Return %(number)s recorded: %(total)s zł to give back.")
-                     % {"number": doc.number, "total": doc.total_gross})
-    return redirect("sales:sale_detail", sale_id=doc.pk)
+        messages.success(request, _("Return %(number)s recorded: %(total)s zł to give back.")
+                         % {"number": doc.number, "total": doc.total_gross})
+        return redirect("sales:sale_detail", sale_id=doc.pk)
+    return redirect("sales:sale_detail", sale_id=sale.pk)
 
 
 @scoped("branch")
@@ -233,11 +221,8 @@ def sale_return(request: HttpRequest, sale_id: int) -> HttpResponse:
 @require_POST
 def receipt_retry(request: HttpRequest, sale_id: int) -> HttpResponse:
     sale = selectors.sale_get(user=request.user, sale_id=sale_id)
-    try:
+    with refusals_as_messages(request):
         services.receipt_retry(actor=request.user, sale_id=sale.pk)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, _("The receipt was sent to the register again."))
     return redirect("sales:sale_detail", sale_id=sale.pk)
 
@@ -248,12 +233,12 @@ REPORT_BY = {"branch": _("Branch"), "employee": _("Employee"), "product": _("Pro
 
 @scoped("list")
 @login_required
-def report(request: HttpRequest) -> HttpResponse:
-    start, end = _dates(request)
+def report(request: HttpRequest) -> HttpResponseBase:
+    start, end = _period(request)
     by = request.GET.get("by", "branch")
     by = by if by in REPORT_BY else "branch"
     rows = selectors.sales_report(user=request.user, day_from=start, day_to=end, by=by,
-                                  branch_id=_int(request.GET.get("branch")))
+                                  branch_id=int_param(request.GET.get("branch")))
     if request.GET.get("format") == "csv":
         from punkt.core.audit import audit_record
 
@@ -263,11 +248,8 @@ def report(request: HttpRequest) -> HttpResponse:
             str(REPORT_BY[by]), _("Documents"), _("Units"), _("Sales (gross)"),
             _("Returns (gross)"), _("Net of returns")],
             ([r.label, r.documents, r.units, r.gross, r.returned, r.net_sales] for r in rows))
-    allowed = org_perms.access_of(request.user).branches_for(perms.SALE_REPORT.code)
-    many = allowed is None or len(allowed) > 1
     return render(request, "sales/report.html", {
         "rows": rows, "start": start, "end": end, "by": by, "choices": REPORT_BY.items(),
         "total": sum((r.net_sales for r in rows), Decimal(0)),
-        "branch_filter": many, "branch_options": branch_options(
-            request.user, perms.SALE_REPORT.code, request.GET.get("branch", "")) if many
-        else None})
+        "branch_picker": branch_picker(request.user, perms.SALE_REPORT.code,
+                                       request.GET.get("branch", ""))})

@@ -19,8 +19,8 @@ def test_seller_sells_the_last_unit_and_stock_shows_zero(page: Any, problems: An
                                                          tmp_path: Path, settings: Any) -> None:
     from playwright.sync_api import expect
 
-    from punkt.catalog.tests.factories import shop
     from punkt.inventory.models import StockLevel
+    from punkt.inventory.tests.factories import shop
     from punkt.sales.models import Sale
 
     settings.VAR_DIR = tmp_path

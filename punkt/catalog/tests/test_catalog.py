@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from punkt.catalog import selectors, services
-from punkt.catalog.tests.factories import shop
+from punkt.catalog.tests.factories import catalogue
 from punkt.contracts.tests.factories import customer, publish
 from punkt.core.errors import ActionDenied, NotFound, ValidationFailed
 from punkt.customers.models import TimelineEntry
@@ -63,7 +63,7 @@ def test_manual_must_be_a_published_manual(world: Any) -> None:
 
 
 def test_price_comes_from_the_list_in_force(world: Any) -> None:
-    s = shop(world, stock_a=0, stock_hq=0)
+    s = catalogue(world)
     prices = selectors.prices_at(branch_id=world.a.pk, codes=["RTR-AX", "CBL-5", "NONE"])
     assert prices["RTR-AX"].price_gross == Decimal("249.00")
     assert "NONE" not in prices
@@ -76,7 +76,7 @@ def test_price_comes_from_the_list_in_force(world: Any) -> None:
 
 
 def test_help_goes_on_the_timeline(world: Any) -> None:
-    s = shop(world, stock_a=0, stock_hq=0)
+    s = catalogue(world)
     c = customer(world)
     services.help_record(actor=world.service_a, customer_id=c.pk, product_id=s.router.pk,
                          note="Configured the Wi-Fi")

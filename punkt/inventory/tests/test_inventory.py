@@ -7,10 +7,10 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.utils import translation
 
-from punkt.catalog.tests.factories import shop
 from punkt.core.errors import ActionDenied, Conflict, ValidationFailed
 from punkt.inventory import services
 from punkt.inventory.models import MovementKind, OrderStatus, StockLevel, StockMovement
+from punkt.inventory.tests.factories import shop
 from punkt.inventory.workflows import ORDER_FLOW
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +152,7 @@ def test_cancel_and_refuse(world: Any) -> None:
 def test_movements_are_append_only(world: Any) -> None:
     s = shop(world, stock_a=1)
     m = StockMovement.objects.filter(product=s.router).first()
+    assert m is not None
     with pytest.raises(DatabaseError), transaction.atomic():
         StockMovement.objects.filter(pk=m.pk).update(quantity=99)
     with pytest.raises(DatabaseError), transaction.atomic():

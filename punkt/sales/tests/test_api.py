@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from punkt.catalog.tests.factories import shop
+from punkt.inventory.tests.factories import shop
 from punkt.sales.models import Sale
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ pytestmark = [
 
 
 def test_eight_sellers_one_last_unit(settings: Any, tmp_path: Any) -> None:
-    from punkt.catalog.tests.factories import shop
+    from punkt.inventory.tests.factories import shop
 
     settings.VAR_DIR = tmp_path
     w = make_world()
@@ -41,7 +41,7 @@ def test_eight_sellers_one_last_unit(settings: Any, tmp_path: Any) -> None:
 def test_crossed_baskets_do_not_deadlock(settings: Any, tmp_path: Any) -> None:
     """Two baskets holding the same two products in opposite order: both go through
     (products are taken in one order), stock ends exact."""
-    from punkt.catalog.tests.factories import shop
+    from punkt.inventory.tests.factories import shop
 
     settings.VAR_DIR = tmp_path
     w = make_world()
@@ -56,7 +56,7 @@ def test_crossed_baskets_do_not_deadlock(settings: Any, tmp_path: Any) -> None:
 
 
 def test_one_form_many_clicks_one_sale(settings: Any, tmp_path: Any) -> None:
-    from punkt.catalog.tests.factories import shop
+    from punkt.inventory.tests.factories import shop
 
     settings.VAR_DIR = tmp_path
     w = make_world()

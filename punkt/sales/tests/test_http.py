@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from punkt.catalog.tests.factories import shop
 from punkt.contracts.tests.factories import customer
 from punkt.customers.models import TimelineEntry
 from punkt.inventory.models import OrderStatus, StockLevel, StockOrder
+from punkt.inventory.tests.factories import shop
 from punkt.sales.models import Sale
 
 pytestmark = pytest.mark.django_db

@@ -8,12 +8,12 @@ import pytest
 from django.test import override_settings
 from django.utils import translation
 
-from punkt.catalog.tests.factories import shop
 from punkt.contracts.tests.factories import customer
 from punkt.core.errors import ActionDenied, Conflict, ValidationFailed
 from punkt.core.money import vat_from_gross
 from punkt.customers.models import TimelineEntry
 from punkt.inventory.models import StockLevel, StockMovement
+from punkt.inventory.tests.factories import shop
 from punkt.sales import services
 from punkt.sales.fiscal import FiscalError
 from punkt.sales.models import ReceiptStatus, Sale, SaleKind
@@ -69,9 +69,9 @@ def test_discount_within_the_limit(world: Any) -> None:
     assert "10%" in e.value.message
     sale = sell(world, (s.router, 1), actor=world.manager_a, extra={"discount_percent": "15"})
     assert sale.total_gross == Decimal("211.65")
-    with pytest.raises(ValidationFailed) as e:
+    with pytest.raises(ValidationFailed) as invalid:
         sell(world, (s.router, 1), extra={"discount_percent": "abc"})
-    assert e.value.field == "lines[1].discount_percent"
+    assert invalid.value.field == "lines[1].discount_percent"
 
 
 def test_no_oversell_and_nothing_half_written(world: Any) -> None:
