@@ -12,7 +12,6 @@ Two checks that fail when code goes around it:
 from __future__ import annotations
 
 import ast
-import os
 import pathlib
 
 import pytest
@@ -53,23 +52,8 @@ def hand_written_scopes(path: pathlib.Path) -> list[str]:
     return found
 
 
-#: Areas that have not adopted visible_to yet (emptied as they do; must end empty).
-NOT_YET: set[str] = {"catalog", "inventory", "materials",
-                     "sales"}
-
-
-def _pending(item: pathlib.Path | type) -> bool:
-    if os.environ.get("PUNKT_SCOPE_STRICT"):  # check every area, converted or not
-        return False
-    area = (item.relative_to(ROOT).parts[0] if isinstance(item, pathlib.Path)
-            else item._meta.app_label)
-    return area in NOT_YET
-
-
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_hand_written_branch_filter(path: pathlib.Path) -> None:
-    if _pending(path):
-        pytest.xfail("area not converted yet")
     assert hand_written_scopes(path) == []
 
 
@@ -105,8 +89,6 @@ def _branch_owned_models() -> list[type]:
 
 @pytest.mark.parametrize("model", _branch_owned_models(), ids=lambda m: m._meta.label)
 def test_branch_owned_model_has_visible_to(model: type) -> None:
-    if _pending(model):
-        pytest.xfail("area not converted yet")
     assert hasattr(model._default_manager, "visible_to"), (
         f"{model._meta.label} belongs to a branch: give it "
         "`objects = BranchScopedQuerySet.as_manager()` (punkt/core/scoping.py)")

@@ -12,13 +12,25 @@ import contextlib
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 
 from punkt.core import permissions as registry
 from punkt.core.errors import ActionDenied
 from punkt.core.roles import Role
+
+
+class Principal(Protocol):
+    """Whoever acts, as core sees them: an employee (the organisation area's ``Actor``), the
+    operator or a job (:class:`SystemActor`), or an anonymous visitor — refused by every
+    check. Areas type their acting user with ``punkt.organization.actors.Actor``."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
 
 
 @dataclass
@@ -82,22 +94,22 @@ def compute_access(user: Any, today: datetime.date | None = None) -> Access:
     return _provider(user, today)
 
 
-def access_of(user: Any) -> Access:
+def access_of(user: Principal | None) -> Access:
     """The user's access, computed once per request (cached on the user object)."""
     cached = getattr(user, "_punkt_access", None)
     if cached is None:
         cached = compute_access(user)
         if user is not None:
             with contextlib.suppress(AttributeError):
-                user._punkt_access = cached
+                user._punkt_access = cached  # type: ignore[attr-defined]
     return cached
 
 
-def can(user: Any, code: str, branch_id: int | None = None) -> bool:
+def can(user: Principal | None, code: str, branch_id: int | None = None) -> bool:
     return access_of(user).can(code, branch_id)
 
 
-def ensure(user: Any, code: str, branch_id: int | None = None) -> None:
+def ensure(user: Principal | None, code: str, branch_id: int | None = None) -> None:
     """Raise :class:`ActionDenied` unless ``user`` may do ``code`` (in ``branch_id``).
 
     The refusal is audited by the interface that catches it (page, API, command), outside

@@ -13,6 +13,7 @@ import importlib
 import importlib.util
 
 from django.apps import AppConfig, apps
+from ninja import Router
 
 #: Modules an area may have that register something when imported, in this order.
 REGISTERING_MODULES = ("permissions", "navigation", "dashboard", "demo", "profile",
@@ -37,7 +38,7 @@ class AreaConfig(AppConfig):
         return importlib.util.find_spec(f"{self.name}.{module}") is not None
 
     @property
-    def api_router(self) -> object | None:
+    def api_router(self) -> Router | None:
         """The area's ``api.router`` (django-ninja), if it has an API."""
         if not self.has_module("api"):
             return None

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from django.db import models
 from django.utils.translation import gettext as _
 
-from punkt.core.access import access_of
+from punkt.core.access import Principal, access_of
 from punkt.core.errors import NotFound
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,7 +54,7 @@ class PunktQuerySet(models.QuerySet[M]):
 class BranchScopedQuerySet(PunktQuerySet[M]):
     """Rows that belong to a branch; see the module's text."""
 
-    def visible_to(self, user: Any, permission: str | Action, *,
+    def visible_to(self, user: Principal | None, permission: str | Action, *,
                    branch_id: int | None = None) -> Self:
         """The rows of branches where ``user`` holds ``permission``; narrowed to
         ``branch_id`` when given (a branch the user may not see gives no rows)."""
@@ -74,7 +74,7 @@ def branch_path(model: type[models.Model]) -> str:
     return scope if scope == "pk" else f"{scope}_id"
 
 
-def branch_ids_visible(user: Any, permission: str | Action) -> set[int] | None:
+def branch_ids_visible(user: Principal | None, permission: str | Action) -> set[int] | None:
     """The branch ids where ``user`` holds ``permission``, ``None`` for every branch.
 
     For the few places that need the ids themselves (a cache key, a count of branches) —

@@ -32,6 +32,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from punkt.core.access import Principal
 from punkt.core.errors import Conflict
 
 #: The target of a step that leaves the state as it is.
@@ -82,7 +83,7 @@ class Workflow:
         except KeyError:
             raise ValueError(f"{self.name}: no action {action!r}") from None
 
-    def allowed_actions(self, obj: Any, user: Any) -> list[str]:
+    def allowed_actions(self, obj: Any, user: Principal | None) -> list[str]:
         """What ``user`` may do with ``obj`` now: state allows it and the role grants it."""
         state = getattr(obj, self.status_field)
         return [t.action for t in self.transitions.values() if state in t.sources
@@ -94,7 +95,7 @@ class Workflow:
         return tuple(t.action for t in self.transitions.values()
                      if not staff_only or t.permission != NOT_STAFF)
 
-    def ensure_can(self, obj: Any, action: str, *, actor: Any) -> Transition:
+    def ensure_can(self, obj: Any, action: str, *, actor: Principal | None) -> Transition:
         """The transition for ``action``, or an error saying why not (state first: a
         manager pressing "approve" twice learns it is already approved)."""
         t = self.ensure_state(obj, action)

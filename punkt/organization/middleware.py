@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from punkt.core.access import Principal
 from punkt.organization import permissions as perms
 
 ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
@@ -17,7 +18,7 @@ def user_has_totp(user: object) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-def mfa_missing(user: object) -> bool:
+def mfa_missing(user: Principal) -> bool:
     """True when the user's roles require MFA and they have no authenticator (not in demo)."""
     if settings.DEMO_MODE:
         return False
