@@ -1,24 +1,19 @@
-"""Background work of the cashier's desk: checking and writing invoice files."""
+"""Background work of the cashier's desk: checking and writing invoice files (the states:
+``imports.IMPORT_FLOW``, the shared table of ``punkt/core/imports.py``)."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.tasks import task
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from punkt.cashdesk.models import ImportStatus, InvoiceImport
 from punkt.core import files
 from punkt.core.errors import DomainError
-from punkt.core.jobs import Progress, periodic
-
-
-def _progress(job: InvoiceImport, kind: str) -> Progress:
-    progress = Progress.start(kind=kind, owner=job.created_by)
-    InvoiceImport.objects.filter(pk=job.pk).update(job_id=progress.job_id)
-    return progress
+from punkt.core.imports import expire, start_progress
+from punkt.core.jobs import periodic
 
 
 def _remove_file(job: InvoiceImport) -> None:
@@ -30,25 +25,24 @@ def _remove_file(job: InvoiceImport) -> None:
 @task()
 def invoice_import_check(import_id: int) -> dict[str, int]:
     """The check. Idempotent: an import no longer QUEUED is left alone."""
-    from punkt.cashdesk.imports import check
+    from punkt.cashdesk.imports import IMPORT_FLOW, check
 
     job = InvoiceImport.objects.select_related("created_by").filter(
         pk=import_id, status=ImportStatus.QUEUED).first()
     if job is None:
         return {}
-    progress = _progress(job, "cashdesk.invoice_import_check")
+    progress = start_progress(job, "cashdesk.invoice_import_check")
     try:
         ok = bool(check(job, progress))
     except DomainError as exc:
-        InvoiceImport.objects.filter(pk=job.pk).update(
-            status=ImportStatus.REJECTED,
-            errors=[{"row": 0, "field": exc.field or "file", "message": exc.message}])
+        IMPORT_FLOW.move(job, "reject", errors=[
+            {"row": 0, "field": exc.field or "file", "message": exc.message}])
         _remove_file(job)
         progress.fail(exc.message)
         return {}
-    job.status = ImportStatus.CHECKED if ok else ImportStatus.REJECTED
-    job.save(update_fields=["status", "rows_total", "invoices_total", "customers_total",
-                            "gross_total", "errors"])
+    IMPORT_FLOW.move(job, "pass" if ok else "reject", rows_total=job.rows_total,
+                     invoices_total=job.invoices_total, customers_total=job.customers_total,
+                     gross_total=job.gross_total, errors=job.errors)
     if not ok:
         _remove_file(job)
         progress.fail(ngettext("%(n)d error: nothing will be imported.",
@@ -65,19 +59,18 @@ def invoice_import_check(import_id: int) -> dict[str, int]:
 @task()
 def invoice_import_run(import_id: int) -> int:
     """Write the file whole, once (see ``imports.run``)."""
-    from punkt.cashdesk.imports import run
+    from punkt.cashdesk.imports import IMPORT_FLOW, run
 
     job = InvoiceImport.objects.select_related("created_by").filter(
         pk=import_id, status=ImportStatus.RUNNING).first()
     if job is None:
         return 0
-    progress = _progress(job, "cashdesk.invoice_import_run")
+    progress = start_progress(job, "cashdesk.invoice_import_run")
     try:
         done = run(job.pk, progress)
     except DomainError as exc:
-        InvoiceImport.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
-            status=ImportStatus.FAILED,
-            errors=[{"row": 0, "field": exc.field or "file", "message": exc.message}])
+        IMPORT_FLOW.move(job, "fail", errors=[
+            {"row": 0, "field": exc.field or "file", "message": exc.message}])
         progress.fail(exc.message)
         _remove_file(job)
         return 0
@@ -96,14 +89,9 @@ def invoice_import_run(import_id: int) -> int:
 @task()
 def remove_stale_invoice_files(slot: str) -> int:
     """Files checked but never confirmed are deleted after 7 days (C28)."""
-    cutoff = timezone.now() - datetime.timedelta(days=7)
-    removed = 0
-    for job in InvoiceImport.objects.filter(status=ImportStatus.CHECKED, created_at__lt=cutoff):
-        _remove_file(job)
-        InvoiceImport.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
-            status=ImportStatus.FAILED)
-        removed += 1
-    return removed
+    from punkt.cashdesk.imports import IMPORT_FLOW
+
+    return expire(IMPORT_FLOW, InvoiceImport, _remove_file)
 
 
 periodic("cashdesk.remove_stale_invoice_files", datetime.timedelta(days=1),
