@@ -8,28 +8,14 @@ status with no contracts: see :func:`punkt.contracts.selectors.contract_list`.
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 
 from punkt.contracts.models import Contract, ContractStatus
-from punkt.core.web import int_param
+from punkt.core.filters import IdFilter
 
 #: The number box takes at most this many characters.
 Q_MAX = 40
-
-
-class IdField(forms.Field):
-    """A positive database id (:func:`punkt.core.web.int_param`); anything else is None."""
-
-    def to_python(self, value: Any) -> int | None:
-        return int_param(value)
-
-
-class IdFilter(django_filters.Filter):
-    field_class = IdField
 
 
 def parse_number(text: str) -> int | None:

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from punkt.core.filters import DayFilter, IdFilter, ListFilter, TextFilter
 from punkt.customers.models import Consent, ConsentPurpose, Customer
-from punkt.organization.filters import DayFilter, IdFilter, ListFilter, TextFilter
 
 #: Segment filters: ``field:value`` for the seed-003 segmentation fields.
 SEGMENT_FIELDS = ("company_size", "main_customer_type", "age_band", "education",

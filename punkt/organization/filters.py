@@ -15,11 +15,8 @@ the parameter filters below read what they can and leave the rest out.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from typing import Any
 
-import django_filters
-from django import forms
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.html import escape
@@ -27,8 +24,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from punkt.core.errors import NotFound
+from punkt.core.filters import IdFilter, ListFilter, TextFilter, YesNoFilter
 from punkt.core.scoping import branch_ids_visible
-from punkt.core.web import bool_param, date_param, int_param, text_param
 from punkt.organization import permissions as perms
 from punkt.organization.actors import Actor
 from punkt.organization.models import Branch, Employee, Membership
@@ -85,91 +82,6 @@ def branch_picker(user: Actor, code: str, selected: Any = "", *,
     shown = perms.access_of(user).spans_branches(code)
     return {"shown": shown, "selected": selected_text, "blank": blank,
             "options": branch_options(user, code, selected_text) if shown else None}
-
-
-# --- Parameter filters: a value that cannot be read is no filter --------------------------
-
-class _IdField(forms.Field):
-    def to_python(self, value: Any) -> int | None:
-        return int_param(value)
-
-
-class _DayField(forms.Field):
-    def to_python(self, value: Any) -> Any:
-        return date_param(value)
-
-
-class _YesNoField(forms.Field):
-    def to_python(self, value: Any) -> bool | None:
-        return value if isinstance(value, bool) else bool_param(value)
-
-
-class _TextField(forms.Field):
-    def __init__(self, *, limit: int = 200, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.limit = limit
-
-    def to_python(self, value: Any) -> str:
-        return text_param(value, self.limit)
-
-
-class IdFilter(django_filters.Filter):
-    """A database id (``?branch=12``); anything else: no filter."""
-
-    field_class = _IdField
-
-
-class DayFilter(django_filters.Filter):
-    """An ISO date (``?created_from=2026-12-01``); anything else: no filter."""
-
-    field_class = _DayField
-
-
-class YesNoFilter(django_filters.Filter):
-    """``1`` / ``0`` (the API: true / false); anything else: no filter."""
-
-    field_class = _YesNoField
-
-
-class TextFilter(django_filters.Filter):
-    """Text, stripped and cut to ``limit`` characters."""
-
-    field_class = _TextField
-
-
-class ListFilter(django_filters.FilterSet):
-    """A list's parameters, read once for its page and its API list."""
-
-    #: ``?sort=`` values and the order each stands for (the first is the default); empty
-    #: when the list's selector sorts (``default_sort`` then names the default).
-    SORTS: Mapping[str, tuple[str, ...]] = {}
-    default_sort = ""
-
-    def __init__(self, data: Any = None, queryset: QuerySet[Any] | None = None,
-                 **kwargs: Any) -> None:
-        super().__init__(data if data is not None else {}, queryset, **kwargs)
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """Every parameter as read (None or "" when absent or unreadable)."""
-        self.is_valid()
-        return dict(self.form.cleaned_data)
-
-    def skip(self, qs: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
-        """For a parameter the list's selector applies itself (``method="skip"``)."""
-        return qs
-
-    @property
-    def sort(self) -> str:
-        """``?sort=`` as given (the pages show it), default the first of ``SORTS``."""
-        return str(self.form.data.get("sort") or next(iter(self.SORTS), self.default_sort))
-
-    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        queryset = super().filter_queryset(queryset)
-        if not self.SORTS:
-            return queryset
-        default = next(iter(self.SORTS.values()))
-        return queryset.order_by(*self.SORTS.get(self.sort, default), "pk")
 
 
 # --- The employee list ---------------------------------------------------------------

@@ -12,8 +12,8 @@ from typing import Any
 import django_filters
 from django import forms
 
-from punkt.contracts.filters import IdFilter
 from punkt.contracts.models import Contract
+from punkt.core.filters import IdFilter
 from punkt.core.web import bool_param
 
 

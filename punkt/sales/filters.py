@@ -7,35 +7,11 @@ import datetime
 from typing import Any
 
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from punkt.core.web import date_param, int_param
+from punkt.core.filters import DayFilter, IdFilter
 from punkt.sales.models import Sale, SaleKind
-
-
-class IdField(forms.Field):
-    """A database id; anything else counts as not given (the filter is left out)."""
-
-    def to_python(self, value: Any) -> int | None:
-        return int_param(value)
-
-
-class IdFilter(django_filters.Filter):
-    field_class = IdField
-
-
-class DayField(forms.Field):
-    """A date of years 1900–9000 (:func:`punkt.core.web.date_param`); anything else counts
-    as not given (a year 9999 would overflow the day after)."""
-
-    def to_python(self, value: Any) -> datetime.date | None:
-        return date_param(value)
-
-
-class DayFilter(django_filters.Filter):
-    field_class = DayField
 
 
 def day_bounds(start: datetime.date, end: datetime.date
