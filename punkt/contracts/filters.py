@@ -12,7 +12,7 @@ import django_filters
 from django.db.models import QuerySet
 
 from punkt.contracts.models import Contract, ContractStatus
-from punkt.core.filters import IdFilter
+from punkt.core.filters import FilterSet, IdFilter
 
 #: The number box takes at most this many characters.
 Q_MAX = 40
@@ -24,7 +24,7 @@ def parse_number(text: str) -> int | None:
     return int(digits) if digits.isdecimal() and digits.isascii() and len(digits) < 12 else None
 
 
-class ContractFilter(django_filters.FilterSet):
+class ContractFilter(FilterSet):
     q = django_filters.CharFilter(method="by_number", strip=False)
     status = django_filters.ChoiceFilter(choices=ContractStatus.choices)
     branch = IdFilter(field_name="branch_id")

@@ -21,7 +21,7 @@ E = TypeVar("E", bound=type[models.Choices])
 
 #: enum class → {value: tone}
 REGISTRY: dict[type[models.Choices], dict[str, str]] = {}
-_by_field: dict[tuple[type[models.Model], str], dict[str, str]] = {}
+_by_field: dict[tuple[type[models.Model], str], tuple[dict[str, str], dict[str, Any]]] = {}
 
 
 def tones(**by_member: str) -> Callable[[E], E]:
@@ -41,14 +41,29 @@ def tones(**by_member: str) -> Callable[[E], E]:
     return declare
 
 
-def tone_of(model: type[models.Model], field_name: str, value: Any) -> str:
+def _field_badges(model: type[models.Model], field_name: str
+                  ) -> tuple[dict[str, str], dict[str, Any]]:
+    """(value → tone, value → label) of a model's choice field, found once."""
     key = (model, field_name)
     if key not in _by_field:
         field = model._meta.get_field(field_name)
-        choices = [str(v) for v, _label in (getattr(field, "choices", None) or [])]
+        flat = list(getattr(field, "flatchoices", None) or [])
+        choices = [str(v) for v, _label in flat]
         found = next((t for enum, t in REGISTRY.items()
                       if [str(m.value) for m in enum] == choices), None)
         if found is None:
             raise LookupError(f"{model.__name__}.{field_name}: its enum has no @tones(...)")
-        _by_field[key] = found
-    return _by_field[key].get(str(value), "")
+        _by_field[key] = (found, {str(v): label for v, label in flat})
+    return _by_field[key]
+
+
+def tone_of(model: type[models.Model], field_name: str, value: Any) -> str:
+    return _field_badges(model, field_name)[0].get(str(value), "")
+
+
+def badge_parts(model: type[models.Model], field_name: str, value: Any) -> tuple[str, str]:
+    """(tone, label) of ``value`` — the label as Django's ``get_FOO_display`` gives it, but
+    without rebuilding the choices on every call (a list shows dozens of badges)."""
+    tones_, labels = _field_badges(model, field_name)
+    key = str(value)
+    return tones_.get(key, ""), str(labels.get(key, value))

@@ -65,7 +65,20 @@ class TextFilter(django_filters.Filter):
     field_class = _TextField
 
 
-class ListFilter(django_filters.FilterSet):
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet, its form class built once per list instead of on every
+    request (the fields depend on the class alone; a form copies them per instance)."""
+
+    _form_classes: dict[type, type[forms.Form]] = {}
+
+    def get_form_class(self) -> type[forms.Form]:
+        cls = type(self)
+        if cls not in FilterSet._form_classes:
+            FilterSet._form_classes[cls] = super().get_form_class()
+        return FilterSet._form_classes[cls]
+
+
+class ListFilter(FilterSet):
     """A list's parameters, read once for its page and its API list."""
 
     #: ``?sort=`` values and the order each stands for (the first is the default); empty

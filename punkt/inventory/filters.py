@@ -6,10 +6,11 @@ import django_filters
 from django.db.models import F, Q, QuerySet
 from django_filters.widgets import BooleanWidget
 
+from punkt.core.filters import FilterSet
 from punkt.inventory.models import StockLevel
 
 
-class StockFilter(django_filters.FilterSet):
+class StockFilter(FilterSet):
     """``q``: part of a product's name, the start of its code, or its EAN; ``below_only``:
     only products below their minimum norm (counting goods in transit); the page's checkbox
     sends it as ``below=1``."""

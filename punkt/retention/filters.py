@@ -13,7 +13,7 @@ import django_filters
 from django import forms
 
 from punkt.contracts.models import Contract
-from punkt.core.filters import IdFilter
+from punkt.core.filters import FilterSet, IdFilter
 from punkt.core.web import bool_param
 
 
@@ -28,7 +28,7 @@ class _DueFilter(django_filters.Filter):
     field_class = _DueField
 
 
-class WorklistFilter(django_filters.FilterSet):
+class WorklistFilter(FilterSet):
     """Parses only: :meth:`params` are the keyword arguments of
     :func:`punkt.retention.selectors.worklist`, which builds the list (the dashboard's
     panel calls it too)."""

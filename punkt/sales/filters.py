@@ -10,7 +10,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from punkt.core.filters import DayFilter, IdFilter
+from punkt.core.filters import DayFilter, FilterSet, IdFilter
 from punkt.sales.models import Sale, SaleKind
 
 
@@ -23,7 +23,7 @@ def day_bounds(start: datetime.date, end: datetime.date
                                       tzinfo=tz))
 
 
-class SaleFilter(django_filters.FilterSet):
+class SaleFilter(FilterSet):
     """``branch_id``, ``seller_id``, ``kind`` (sale or return), ``day_from`` and ``day_to``
     (either may be left out: from 2000 / to today). A value that does not parse is left out,
     as if not given (the API refuses it before, with 422)."""

@@ -49,14 +49,13 @@ def pln(value: Any) -> str:
 def badge(obj: Any, field_name: str = "status", testid: str = "") -> str:
     """``<span class="badge TONE">label</span>`` for ``obj``'s choice field, its colour
     declared beside the enum (:mod:`punkt.core.badges`)."""
-    from django.utils.html import format_html
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
 
-    from punkt.core.badges import tone_of
+    from punkt.core.badges import badge_parts
 
-    value = getattr(obj, field_name)
-    label = getattr(obj, f"get_{field_name}_display")()
-    tone = tone_of(type(obj), field_name, value)
-    classes = f"badge {tone}".strip()
-    if testid:
-        return format_html('<span class="{}" data-testid="{}">{}</span>', classes, testid, label)
-    return format_html('<span class="{}">{}</span>', classes, label)
+    tone, label = badge_parts(type(obj), field_name, getattr(obj, field_name))
+    classes = f"badge {tone}" if tone else "badge"
+    extra = f' data-testid="{conditional_escape(testid)}"' if testid else ""
+    return mark_safe(  # noqa: S308 - the label and the test id are escaped
+        f'<span class="{classes}"{extra}>{conditional_escape(label)}</span>')
