@@ -16,7 +16,6 @@ from punkt.cashdesk.models import ImportStatus, InvoiceImport, Payment, TillEntr
 from punkt.cashdesk.tests.factories import invoice
 from punkt.cashdesk.tests.test_imports import HEADER, confirm, people, upload
 from punkt.core import money
-from punkt.core.models import JobProgress
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +71,7 @@ def test_a_crashing_check_ends_failed_with_the_reason_shown(
             f"FV/LONG/1;{person.number};;01.12.2026;15.12.2026;;Internet;1;23;{LONG};;\n"))
     assert job.status == ImportStatus.FAILED  # not "queued" for ever
     assert job.errors[0]["field"] == "file" and "nieoczekiwany" in job.errors[0]["message"]
-    assert JobProgress.objects.get(pk=job.job_id).status == "failed"
+    assert job.job is not None and job.job.status == "failed"
     assert any("InvalidOperation" in (r.exc_text or "") for r in caplog.records)
     assert not imports.files.path_of(job.stored_name, area=imports.AREA).exists()
     page = client_as(world.expert).get(reverse("cashdesk:invoice_import", args=[job.pk]))
