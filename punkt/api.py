@@ -2,15 +2,47 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from punkt.core.areas import areas
 from punkt.core.errors import ActionDenied, DomainError
 from punkt.core.middleware import record_refusal
 from punkt.organization.api_auth import BrowserSessionAuth, TokenAuth
+
+
+class JsonOnly(Parser):
+    """Every JSON body of the API is read here, after the caller is authenticated: it must
+    come as ``application/json`` in UTF-8 (the only charset JSON has, RFC 8259). A body
+    sent as ``text/plain`` or labelled with another charset is refused (415), not guessed;
+    bytes that are not UTF-8 or not JSON are refused (400). Form uploads (multipart) are
+    read by Django and never reach this parser."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        if (request.content_type or "").lower() != "application/json":
+            raise DomainError("unsupported_media_type",
+                              "Send the body as JSON: Content-Type: application/json.",
+                              field="Content-Type", status=415)
+        charset = (request.content_params or {}).get("charset", "").strip().lower()
+        if charset and charset not in ("utf-8", "utf8"):
+            raise DomainError("unsupported_media_type",
+                              "JSON is sent in UTF-8: Content-Type: application/json; "
+                              "charset=utf-8.", field="Content-Type", status=415)
+        try:
+            return json.loads(request.body.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise DomainError("bad_request", "The body is not UTF-8 text.", field="body",
+                              status=400) from None
+        except ValueError:
+            raise DomainError("bad_request", "The body is not valid JSON.", field="body",
+                              status=400) from None
+
 
 api = NinjaAPI(
     title="Punkt API",
@@ -24,6 +56,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=JsonOnly(),
 )
 
 
@@ -70,6 +103,8 @@ def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, DomainError):  # the body refused by JsonOnly
+        return _domain_error(request, exc.__cause__)
     code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
             409: "conflict"}.get(exc.status_code, "error")
     return _error(request, exc.status_code, code, str(exc))

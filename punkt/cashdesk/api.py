@@ -15,7 +15,7 @@ from pydantic import Field
 from punkt.cashdesk import selectors, services
 from punkt.cashdesk.models import CreditUse, Invoice, Payment, TillSession
 from punkt.cashdesk.workflows import allowed_actions
-from punkt.core.api import MAX_ID, Strict, errors, known_id
+from punkt.core.api import MAX_ID, Amount, Strict, errors, known_id
 from punkt.core.errors import NotFound
 from punkt.core.routes import scoped
 from punkt.customers import selectors as customers
@@ -26,7 +26,7 @@ router = Router(tags=["cashier's desk"])
 class InvoiceLineIn(Strict):
     name: str = Field(max_length=200)
     vat_rate: Literal["23", "8", "5", "0", "zw", "np"]
-    net: Decimal = Field(gt=0, le=1_000_000, decimal_places=2)
+    net: Amount = Field(gt=0, le=1_000_000, decimal_places=2)
     quantity: str = Field("1", max_length=20)
 
 
@@ -38,7 +38,7 @@ class InvoiceIn(Strict):
     sale_date: datetime.date | None = None
     period: str = Field("", max_length=60)
     lines: list[InvoiceLineIn] = Field(min_length=1, max_length=200)
-    gross: Decimal | None = Field(None, gt=0, le=100_000_000, decimal_places=2)
+    gross: Amount | None = Field(None, gt=0, le=100_000_000, decimal_places=2)
     ksef_number: str = Field("", max_length=40)
     ksef_status: Literal["", "pending", "accepted", "rejected"] = ""
     verification_url: str = Field("", max_length=500)
@@ -73,7 +73,7 @@ class InvoiceSearch(Schema):
 
 
 class PaymentIn(Strict):
-    amount: Decimal = Field(gt=0, le=1_000_000, decimal_places=2)
+    amount: Amount = Field(gt=0, le=1_000_000, decimal_places=2)
     method: Literal["cash", "card"]
 
 
@@ -112,7 +112,7 @@ class ReverseIn(Strict):
 
 class TillOpenIn(Strict):
     branch_id: int = Field(ge=1, le=MAX_ID)
-    opening_float: Decimal = Field(ge=0, le=1_000_000, decimal_places=2)
+    opening_float: Amount = Field(ge=0, le=1_000_000, decimal_places=2)
 
 
 class TillCloseIn(Strict):
@@ -122,7 +122,7 @@ class TillCloseIn(Strict):
 
 class CashIn(Strict):
     kind: Literal["cash_in", "cash_out"]
-    amount: Decimal = Field(gt=0, le=1_000_000, decimal_places=2)
+    amount: Amount = Field(gt=0, le=1_000_000, decimal_places=2)
     reason: str = Field(min_length=1, max_length=300)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from punkt.core.errors import ValidationFailed
-from punkt.core.money import parse_amount
+from punkt.core.money import AmountTooLarge, parse_amount
 
 MAX_AMOUNT = Decimal("1000000.00")
 
@@ -22,14 +22,17 @@ MAX_AMOUNT = Decimal("1000000.00")
 def amount_value(value: Any, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
     """An amount in złoty (``120,50``), above 0 (or 0 with ``allow_zero``), at most
     1 000 000 zł."""
+    too_large = ValidationFailed("invalid", _("The amount must be more than 0 and at most "
+                                              "1 000 000 zł."), field=field)
     try:
         amount = parse_amount(value)
+    except AmountTooLarge:  # 27 digits or more once crashed the till (issue 15)
+        raise too_large from None
     except ValueError:
         raise ValidationFailed("invalid", _("Give the amount in złoty, e.g. 120,50."),
                                field=field) from None
     if (amount <= 0 and not allow_zero) or amount > MAX_AMOUNT:
-        raise ValidationFailed("invalid", _("The amount must be more than 0 and at most "
-                                            "1 000 000 zł."), field=field)
+        raise too_large
     return amount
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from punkt.cashdesk.models import ImportStatus, InvoiceImport
 from punkt.core import files
 from punkt.core.errors import DomainError
-from punkt.core.imports import expire, start_progress
+from punkt.core.imports import crashed, expire, start_progress
 from punkt.core.jobs import periodic
 
 
@@ -39,6 +39,10 @@ def invoice_import_check(import_id: int) -> dict[str, int]:
             {"row": 0, "field": exc.field or "file", "message": exc.message}])
         _remove_file(job)
         progress.fail(exc.message)
+        return {}
+    except Exception:  # a bug, not the file's fault: FAILED with the reason, logged
+        crashed(IMPORT_FLOW, job, progress, step="check")
+        _remove_file(job)
         return {}
     IMPORT_FLOW.move(job, "pass" if ok else "reject", rows_total=job.rows_total,
                      invoices_total=job.invoices_total, customers_total=job.customers_total,
@@ -72,6 +76,10 @@ def invoice_import_run(import_id: int) -> int:
         IMPORT_FLOW.move(job, "fail", errors=[
             {"row": 0, "field": exc.field or "file", "message": exc.message}])
         progress.fail(exc.message)
+        _remove_file(job)
+        return 0
+    except Exception:  # nothing was written (one transaction): FAILED, logged
+        crashed(IMPORT_FLOW, job, progress, step="run")
         _remove_file(job)
         return 0
     if done is None:

@@ -4,10 +4,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from decimal import Decimal
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict
+from pydantic_core import PydanticCustomError
 
 from punkt.core.access import can
 from punkt.core.errors import NotFound
@@ -32,6 +35,24 @@ def known_branch(user: Any, branch_id: int, permission: str) -> int:
     return branch_id
 
 
+_AMOUNT_TEXT = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def _amount_as_sent(value: Any) -> Any:
+    """An amount sent as text must look like a JSON number: ASCII digits and a dot. Python
+    reads ``"1_000"``, ``"١٢"``, ``" 12 "`` and ``"1e3"`` as numbers too; a client's typo is
+    refused, never guessed."""
+    if isinstance(value, str) and not _AMOUNT_TEXT.fullmatch(value):
+        raise PydanticCustomError("number", "Give a number with a dot and at most 2 "
+                                  "decimals, e.g. 120.50.")
+    return value
+
+
+#: A money amount (or a percent) in a request body: a JSON number, or text holding one
+#: (``"120.50"``). Bound it with ``Field(gt=…, le=…, decimal_places=2)``.
+Amount = Annotated[Decimal, BeforeValidator(_amount_as_sent)]
+
+
 class ErrorOut(Schema):
     code: str
     message: str
@@ -39,8 +60,9 @@ class ErrorOut(Schema):
 
 
 def errors(*statuses: int) -> dict[int, Any]:
-    """Error responses of an operation: those every operation may give, plus ``statuses``."""
-    return {s: ErrorOut for s in (400, 401, 403, 422, *statuses)}
+    """Error responses of an operation: those every operation may give (415: a body not
+    sent as UTF-8 JSON, see ``punkt/api.py``), plus ``statuses``."""
+    return {s: ErrorOut for s in (400, 401, 403, 415, 422, *statuses)}
 
 
 class Strict(Schema):

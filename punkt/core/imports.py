@@ -13,6 +13,7 @@ it takes:
   numbered as a spreadsheet shows them, at most ``max_rows``;
 * :class:`RowErrors` — errors by row and column, at most ``MAX_ERRORS`` kept (all counted);
 * :func:`start_progress` / :func:`report` — the progress the job's page polls;
+* :func:`crashed` — an unexpected exception ends the job FAILED, logged, the reason shown;
 * :meth:`ImportFlow.move` — every status change as a compare-and-set (a task run twice, a
   button pressed twice, change a job once); :func:`confirm` — the user's "import";
 * :func:`expire` — files checked but never confirmed are removed after a week (C28).
@@ -25,12 +26,14 @@ by row in batches (customers: the valid rows are imported), or whole in one tran
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from punkt.core import access, tabular
 from punkt.core.audit import audit_record
@@ -46,6 +49,8 @@ STATES = (QUEUED, CHECKED, REJECTED, RUNNING, DONE, FAILED)
 MAX_ERRORS = 500
 #: Files checked but not confirmed are removed after this long (C28).
 KEEP_UNCONFIRMED = datetime.timedelta(days=7)
+
+log = logging.getLogger("punkt.imports")
 
 
 class ImportFlow(Workflow):
@@ -120,6 +125,26 @@ class RowErrors:
         if self.count > len(self.items):
             out.append({"row": 0, "field": "", "message": more(self.count - len(self.items))})
         return out
+
+
+def crashed(flow: ImportFlow, job: Any, progress: Progress | None, *, step: str,
+            written: bool = False) -> str:
+    """An unexpected exception in a check or run task (call it from the ``except``): the
+    traceback logged, the job FAILED (never left "queued"/"running" for ever) with the
+    reason on its page, first in its errors. ``written``: rows written before the crash
+    stay (row-by-row imports). Returns the reason."""
+    log.exception("Import %s #%s crashed in its %s", job._meta.label, job.pk, step)
+    if written:
+        reason = _("The import stopped on an unexpected error; the rows imported before it "
+                   "stay. The error was logged for the administrator.")
+    else:
+        reason = _("The import stopped on an unexpected error: nothing was imported. The "
+                   "error was logged for the administrator.")
+    flow.move(job, "fail", errors=[{"row": 0, "field": "file", "message": reason},
+                                   *(getattr(job, "errors", None) or [])][:MAX_ERRORS])
+    if progress:
+        progress.fail(reason)
+    return reason
 
 
 def start_progress(job: Any, kind: str) -> Progress:

@@ -10,21 +10,34 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _PLAIN = re.compile(r"^\d+(?:[.,]\d{1,2})?$")
 _GROUPED = re.compile(r"^\d{1,3}(?:([.,])\d{3})+(?:([.,])\d{1,2})?$")
+#: The largest amount any parser takes: ten digits of złoty (every money column holds at
+#: least 12 digits, 2 of them grosz). A longer number is refused, never quantized (past
+#: 28 digits ``Decimal.quantize`` raises InvalidOperation).
+MAX_AMOUNT = Decimal("9999999999.99")
+
+
+class AmountTooLarge(ValueError):
+    """An amount above :data:`MAX_AMOUNT`."""
 
 
 def parse_amount(value: object) -> Decimal:
     """A non-negative amount with at most two decimals; ValueError when it is not one.
-    Numbers (a spreadsheet's cells) are taken as they are, never as thousands groups."""
+    Numbers (a spreadsheet's cells) are taken as they are, never as thousands groups.
+    Only ASCII digits; at most :data:`MAX_AMOUNT`."""
     if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
         try:
             amount = Decimal(str(value))
         except InvalidOperation:
             raise ValueError(str(value)) from None
+        if amount.is_finite() and amount > MAX_AMOUNT:
+            raise AmountTooLarge(str(value))
         if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
             raise ValueError(str(value))
         return amount.quantize(Decimal("0.01"))
     text = str(value or "")
     text = _SPACES.sub("", text).lower().removesuffix("zł").removesuffix("pln")
+    if not text.isascii():  # \d takes any script's digits ("١٢")
+        raise ValueError(text)
     if _PLAIN.match(text):
         number = text.replace(",", ".")
     elif ((m := _GROUPED.match(text)) and m.group(1) != m.group(2)
@@ -37,6 +50,8 @@ def parse_amount(value: object) -> Decimal:
         amount = Decimal(number)
     except InvalidOperation:
         raise ValueError(text) from None
+    if amount > MAX_AMOUNT:
+        raise AmountTooLarge(text)
     return amount.quantize(Decimal("0.01"))
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from punkt.core.audit import audit_record, diff
+from punkt.core.countries import is_country
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.customers import identifiers as ids
 from punkt.customers import permissions as perms
@@ -89,6 +90,10 @@ def _country(value: Any, name: str, default: str = "") -> str:
     code = (value or default or "").strip().upper()
     if code and (len(code) != 2 or not code.isalpha()):
         raise ValidationFailed("invalid", _("Country is a two-letter code, e.g. PL or DE."),
+                               field=name)
+    if code and not is_country(code):  # "XX" was taken (issue 15)
+        raise ValidationFailed("invalid", _("No country has the code %(code)s: give its "
+                                            "ISO code, e.g. PL or DE.") % {"code": code},
                                field=name)
     return code
 

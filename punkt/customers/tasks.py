@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from punkt.core.errors import DomainError
-from punkt.core.imports import expire, start_progress
+from punkt.core.imports import crashed, expire, start_progress
 from punkt.core.jobs import periodic
 from punkt.customers.models import CustomerImport, ImportStatus
 from punkt.customers.workflows import IMPORT_FLOW
@@ -36,6 +36,10 @@ def import_check_task(import_id: int) -> dict[str, int]:
             {"row": 0, "field": exc.field, "message": exc.message}])
         remove_files(job)
         progress.fail(exc.message)
+        return {}
+    except Exception:  # a bug, not the file's fault: FAILED with the reason, logged
+        crashed(IMPORT_FLOW, job, progress, step="check")
+        remove_files(job)
         return {}
     IMPORT_FLOW.move(job, "pass", rows_total=job.rows_total, rows_valid=job.rows_valid,
                      errors=job.errors)
@@ -70,6 +74,10 @@ def import_run_task(import_id: int) -> int:
     except DomainError as exc:
         IMPORT_FLOW.move(job, "fail")
         progress.fail(exc.message)
+        return 0
+    except Exception:  # rows written in earlier batches stay: FAILED, logged
+        job.refresh_from_db(fields=["rows_imported"])
+        crashed(IMPORT_FLOW, job, progress, step="run", written=bool(job.rows_imported))
         return 0
     finally:
         remove_files(job)

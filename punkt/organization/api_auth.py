@@ -27,7 +27,18 @@ class TokenAuth(HttpBearer):
 
 
 class BrowserSessionAuth(SessionAuth):
-    """The signed-in browser session (CSRF checked on writes)."""
+    """The signed-in browser session (CSRF checked on writes).
+
+    Only a request that carries no token and has a signed-in session is one: a token that
+    did not pass (revoked, expired, mistyped) or no sign-in at all answers 401, never
+    "CSRF check failed" (403) — the CSRF check guards a session, and there is none."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        sent_token = request.headers.get("Authorization", "")[:7].lower() == "bearer "
+        user = getattr(request, "user", None)
+        if sent_token or user is None or not user.is_authenticated:
+            return None
+        return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)

@@ -11,7 +11,16 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from punkt.core.api import MAX_ID, Page, Strict, errors, known_branch, known_id, page_slice
+from punkt.core.api import (
+    MAX_ID,
+    Amount,
+    Page,
+    Strict,
+    errors,
+    known_branch,
+    known_id,
+    page_slice,
+)
 from punkt.core.routes import scoped
 from punkt.sales import permissions as perms
 from punkt.sales import selectors, services
@@ -24,7 +33,7 @@ router = Router(tags=["catalogue, stock and sales"])
 class SaleLineIn(Strict):
     product_id: int = Field(ge=1, le=MAX_ID)
     quantity: int = Field(1, ge=1, le=1000)
-    discount_percent: Decimal = Field(Decimal(0), ge=0, le=100, decimal_places=2)
+    discount_percent: Amount = Field(Decimal(0), ge=0, le=100, decimal_places=2)
 
 
 class SaleIn(Strict):

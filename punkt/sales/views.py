@@ -38,6 +38,9 @@ from punkt.sales.models import PaymentMethod, ReceiptStatus, SaleKind
 
 
 def _counter_branch(request: HttpRequest) -> Branch:
+    # The role first: one whose roles sell nowhere (a cashier) is told that, not asked to
+    # choose a branch she could not sell at either.
+    org_perms.ensure(request.user, perms.SALE_CREATE.code)
     branch = working_branch(request.user, perms.SALE_CREATE.code,
                             request.GET.get("branch") or request.POST.get("branch"))
     if branch is None:

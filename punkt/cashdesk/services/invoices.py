@@ -3,6 +3,7 @@ and handing out its duplicate."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -27,10 +28,13 @@ from punkt.organization.actors import Actor, employee_of
 register_kind("invoice", gettext_lazy("Invoice"))
 
 
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
 def _quantity(value: Any, line: int) -> str:
     text = str(value if value not in (None, "") else "1").strip().replace(",", ".")
-    try:
-        quantity = Decimal(text)
+    try:  # digits and a dot only: Decimal also reads "1_000", "١٢", "1e3"
+        quantity = Decimal(text) if _PLAIN_NUMBER.fullmatch(text) else Decimal(0)
     except ArithmeticError:
         quantity = Decimal(0)
     if not quantity.is_finite() or quantity <= 0 or quantity > 1_000_000 \

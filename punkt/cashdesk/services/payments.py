@@ -109,6 +109,9 @@ def _claim(key: str, actor: Actor, fingerprint: str) -> tuple[str, Payment | Non
 def payment_register(*, actor: Actor, invoice_id: Any, amount: Any, method: str,
                      key: str = "") -> Payment:
     """Take a payment for an invoice at the actor's open till (see the module's note)."""
+    # The role first: a retention employee is told her role does not take payments, not
+    # that her (non-existent) till is closed or her amount is wrong.
+    org_perms.ensure(actor, perms.PAYMENT_TAKE.code)
     value = amount_value(amount)
     if method not in PaymentMethod.values:
         raise ValidationFailed("invalid", _("Choose cash or card."), field="method")

@@ -73,7 +73,9 @@ def till_open(*, actor: Actor, branch_id: int, opening_float: Any) -> TillSessio
 
 def till_in_use(actor: Actor, action: str, *, lock: bool = True) -> TillSession:
     """The actor's open till, today's, for ``action`` (``pay``, ``cash_in`` … — the
-    table allows them while it is open)."""
+    table allows them while it is open). The role comes first: one who may not run a till
+    is told so, not "open your till first"."""
+    org_perms.ensure(actor, perms.PAYMENT_TAKE.code)
     qs = TillSession.objects.select_for_update() if lock else TillSession.objects.all()
     session = qs.open_of(actor).first()
     if session is None:

@@ -250,3 +250,18 @@ def test_import_service_requires_the_basis(world: Any, settings: Any, tmp_path: 
                                   uploaded=SimpleUploadedFile("k.csv", b"kind\n", "text/csv"),
                                   basis_confirmed=False)
     assert exc.value.field == "basis_confirmed" and not CustomerImport.objects.exists()
+
+
+def test_api_refuses_a_country_that_does_not_exist(world: Any, client_as: Any) -> None:
+    """Issue 15: "XX" was taken as a country."""
+    client = client_as(world.service_a)
+    body = {"branch_id": world.a.pk, "kind": "person", "first_name": "Jan",
+            "last_name": "Kowalski", "consents": BASIS}
+    post = lambda b: client.post("/api/v1/customers", json.dumps(b),  # noqa: E731
+                                 content_type="application/json")
+    for field in ("country", "corr_country"):
+        response = post({**body, field: "XX"})
+        assert response.status_code == 422 and response.json()["field"] == field
+    assert not Customer.objects.exists()
+    assert post({**body, "country": "de", "corr_country": "XK"}).status_code == 201
+

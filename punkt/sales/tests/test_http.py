@@ -188,3 +188,12 @@ def test_stock_report(world: Any, client_as: Any) -> None:
     export = client_as(world.manager_a).get(reverse("inventory:report"), {"format": "csv"})
     text = b"".join(export.streaming_content).decode("utf-8-sig")
     assert ";3;6;617,78;0;0" in text
+
+
+def test_a_cashier_at_the_counter_is_told_her_role(world: Any, client_as: Any) -> None:
+    """Issue 15: not "choose a branch" — no branch would let her sell."""
+    for query in ({}, {"branch": world.a.pk}):
+        page = client_as(world.cashier_a).get(reverse("sales:counter"), query)
+        text = page.content.decode()
+        assert page.status_code == 403 and "Twoja rola nie uprawnia" in text, query
+        assert "wybierz oddział" not in text
