@@ -59,6 +59,7 @@ from gen_customers import NULL, Layout, conninfo, copy_text, run_parallel  # noq
 from gen_org import db_guard  # noqa: E402
 
 from punkt.cashdesk.models import Invoice, Payment, TillEntry, TillSession  # noqa: E402
+from punkt.core.dbguards import truncate_for_maintenance  # noqa: E402
 from punkt.core.roles import Role  # noqa: E402
 from punkt.customers.models import Customer  # noqa: E402
 from punkt.customers.normalize import fold  # noqa: E402
@@ -270,10 +271,9 @@ def write_sessions(cash: dict[int, int]) -> int:
 
 
 def reset() -> None:
-    with connection.cursor() as cur:
-        cur.execute("TRUNCATE cashdesk_duplicateissue, cashdesk_idempotencykey, "
-                    "cashdesk_tillentry, cashdesk_payment, cashdesk_tillsession, "
-                    "cashdesk_invoice RESTART IDENTITY CASCADE")
+    truncate_for_maintenance([  # past the append-only guards
+        "cashdesk_duplicateissue", "cashdesk_idempotencykey", "cashdesk_tillentry",
+        "cashdesk_payment", "cashdesk_tillsession", "cashdesk_invoice"])
 
 
 def main() -> None:

@@ -41,6 +41,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from punkt.core.dbguards import truncate_for_maintenance  # noqa: E402
 from punkt.core.roles import Role  # noqa: E402
 from punkt.organization.models import (  # noqa: E402
     Absence,
@@ -189,8 +190,7 @@ def reset() -> None:
                   "organization_employee", "organization_branch"]
         existing = set(connection.introspection.table_names())
         tables = [t for t in tables if t in existing]
-        with connection.cursor() as cur:
-            cur.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        truncate_for_maintenance(tables)  # past the append-only guards
         return
     from django.contrib.sessions.models import Session
 

@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from punkt.core import signals, tasks  # noqa: F401  (audit of sign-ins, periodic jobs)
+        # deploy checks, the audit of sign-ins, periodic jobs
+        from punkt.core import checks, signals, tasks  # noqa: F401
 
         signals.connect_allauth_signals()

@@ -110,9 +110,9 @@ def _item(item: selectors.InboxItem) -> dict[str, Any]:
 @scoped("list")
 def material_inbox(request: HttpRequest, kind: str = "") -> dict[str, Any]:
     """What is in force at the caller's branches (newest version per material) and what
-    comes into force later; listing counts as the branch having received it."""
+    comes into force later. Reading records nothing (C21); opening a version
+    (``material_version_opened``) records the branch's receipt and first opening."""
     box = selectors.inbox(user=request.user, kind=kind)
-    services.deliveries_received(user=request.user, delivery_ids=box.delivery_ids)
     return {"current": [_item(i) for i in box.current],
             "upcoming": [_item(i) for i in box.upcoming]}
 
@@ -121,8 +121,25 @@ def material_inbox(request: HttpRequest, kind: str = "") -> dict[str, Any]:
             operation_id="material_version_file")
 @scoped("branch")
 def material_version_file(request: HttpRequest, version_id: int) -> FileResponse:
-    v = services.version_open(user=request.user, version_id=version_id)
+    v = services.version_get(user=request.user, version_id=version_id)
     return files.response_for(v.stored_name, v.file_name, v.content_type)
+
+
+class OpenedIn(Strict):
+    #: The branch it is opened for; may be left out by a user of one branch.
+    branch_id: int | None = None
+
+
+@router.post("/material-versions/{version_id}/opened", response={204: None, **errors(404)},
+             operation_id="material_version_opened")
+@scoped("branch")
+def material_version_opened(request: HttpRequest, version_id: int,
+                            payload: OpenedIn) -> Status[None]:
+    """Record that the caller opened the version for one of their branches (the first
+    opening per branch is kept; HQ's openings are not recorded)."""
+    services.version_opened(user=request.user, version_id=version_id,
+                            branch_id=payload.branch_id)
+    return Status(204, None)
 
 
 class PriceItemOut(Schema):
@@ -139,7 +156,7 @@ class PriceItemOut(Schema):
 @scoped("branch")
 def material_version_items(request: HttpRequest, version_id: int) -> Any:
     """The positions of a price-list version (empty for other materials)."""
-    v = services.version_open(user=request.user, version_id=version_id)
+    v = services.version_get(user=request.user, version_id=version_id)
     return list(v.items.all())
 
 

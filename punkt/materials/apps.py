@@ -8,3 +8,4 @@ class MaterialsConfig(areas.AreaConfig):
     verbose_name = _("HQ materials")
     default_auto_field = "django.db.models.BigAutoField"
     url_prefix = "materials/"
+    also_import = ("services",)  # registers the delivery to branches opened later

@@ -75,5 +75,5 @@ def seed_materials(actor: Actor) -> list[str]:
         made.append(version)
     opener = Employee.objects.filter(email="obsluga@demo.punkt.pl").first()
     if opener is not None:
-        services.version_open(user=opener, version_id=made[0].pk)
+        services.version_opened(user=opener, version_id=made[0].pk)
     return [f"{len(made)} HQ materials published to every branch"]

@@ -24,7 +24,8 @@ from punkt.materials.models import (
 from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor
 
-#: The seed's goal: current materials reach every branch within an hour of publication.
+#: The seed's goal: current materials reach every branch within an hour "od chwili ich
+#: utworzenia" — of their creation (the version's ``created_at``, draft time included).
 GOAL = datetime.timedelta(hours=1)
 
 
@@ -106,7 +107,7 @@ def inbox(*, user: Actor, kind: str = "", on: datetime.date | None = None) -> In
     qs = (Delivery.objects.visible_to(user, perms.MATERIAL_VIEW.code)
           .filter(version__status=VersionStatus.PUBLISHED)
           .filter(Q(version__valid_to__isnull=True) | Q(version__valid_to__gte=on))
-          .select_related("version__material")
+          .select_related("version__material", "branch")
           .order_by("-version__valid_from", "-version__number", "pk"))
     if kind:
         qs = qs.filter(version__material__kind=kind)
@@ -167,6 +168,14 @@ def delivery_counts(*, user: Actor, version_ids: list[int]) -> dict[int, dict[st
     return {r["version_id"]: dict(r) for r in rows}
 
 
+def clock_start(version: MaterialVersion, delivery: Delivery) -> datetime.datetime:
+    """When the one-hour clock starts for a branch: the version's creation; for a branch
+    that opened after the publication (delivered later), the delivery to it."""
+    if version.published_at is not None and delivery.delivered_at > version.published_at:
+        return delivery.delivered_at
+    return version.created_at
+
+
 @dataclass
 class DeliveryReport:
     version: MaterialVersion
@@ -184,15 +193,17 @@ class DeliveryReport:
 
 
 def delivery_report(*, user: Actor, version_id: int) -> DeliveryReport:
-    """Per branch: received and first opened, and the delay from publication. A branch
-    counts as reached within the goal when it opened the material within an hour."""
+    """Per branch: received and first opened, and the delay from the version's creation
+    (the seed's clock; a branch opened after the publication: from its delivery there).
+    A branch counts as reached within the goal when it opened the material within an
+    hour."""
     org_perms.ensure(user, perms.MATERIAL_MANAGE.code)
     version = MaterialVersion.objects.select_related("material").get_or_not_found(
         version_id, missing=_("Version not found."))
     rows = list(Delivery.objects.visible_to(user, perms.MATERIAL_MANAGE.code)
                 .filter(version=version).select_related("branch", "opened_by")
                 .order_by("opened_at", "branch__code"))
-    delays = [(d.opened_at - d.delivered_at).total_seconds() / 60 for d in rows
+    delays = [(d.opened_at - clock_start(version, d)).total_seconds() / 60 for d in rows
               if d.opened_at is not None]
     return DeliveryReport(
         version=version, rows=rows, branches=len(rows),

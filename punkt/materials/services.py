@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ from punkt.materials.workflows import VERSION_FLOW
 from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Branch, BranchKind
+from punkt.organization.services import on_branch_opened
 
 
 def _date(value: Any, *, field: str, label: str, required: bool) -> datetime.date | None:
@@ -211,8 +212,8 @@ def version_delete(*, actor: Actor, version_id: int) -> None:
 
 
 def deliveries_received(*, user: Actor, delivery_ids: list[int]) -> int:
-    """The inbox listed these to a branch employee: the branch has received them (first
-    time only)."""
+    """The inbox was shown to a branch employee (the page posts this once it is on the
+    screen; a GET never writes): the branch has received them (first time only)."""
     if not delivery_ids or sees_every_branch(user):
         return 0  # HQ looking at a branch's inbox does not count as the branch
     return (Delivery.objects.visible_to(user, perms.MATERIAL_VIEW.code)
@@ -220,9 +221,10 @@ def deliveries_received(*, user: Actor, delivery_ids: list[int]) -> int:
             .update(received_at=timezone.now()))
 
 
-def version_open(*, user: Actor, version_id: int) -> MaterialVersion:
-    """A branch employee (or HQ) opens the file: the first opening per branch is kept.
-    Withdrawn versions and versions not sent to the user's branches are not found."""
+def version_get(*, user: Actor, version_id: int) -> MaterialVersion:
+    """A version the user may read: HQ any published one (managers of materials also
+    drafts), a branch employee only published versions sent to one of their branches.
+    Reading records nothing (:func:`version_opened` does)."""
     org_perms.ensure(user, perms.MATERIAL_VIEW.code)
     version = MaterialVersion.objects.select_related("material").get_or_not_found(
         version_id, missing=_("Version not found."))
@@ -234,10 +236,51 @@ def version_open(*, user: Actor, version_id: int) -> MaterialVersion:
     mine = Delivery.objects.visible_to(user, perms.MATERIAL_VIEW.code).filter(version=version)
     if version.status != VersionStatus.PUBLISHED or not mine.exists():
         raise NotFound(_("Version not found."))
-    now = timezone.now()
-    mine.filter(received_at__isnull=True).update(received_at=now)
-    mine.filter(opened_at__isnull=True).update(opened_at=now, opened_by=employee_of(user))
     return version
+
+
+@transaction.atomic
+def version_opened(*, user: Actor, version_id: int,
+                   branch_id: int | None = None) -> MaterialVersion:
+    """Somebody at a branch opens the file for that branch (an explicit POST): the first
+    opening per branch is kept, and only that branch's. A user of several branches says
+    which (``branch_id``); with one branch it is that one. HQ's openings are not the
+    branches' and record nothing."""
+    version = version_get(user=user, version_id=version_id)
+    if sees_every_branch(user):
+        return version
+    mine = Delivery.objects.visible_to(user, perms.MATERIAL_VIEW.code).filter(version=version)
+    if branch_id is None:
+        branches = sorted(set(mine.values_list("branch_id", flat=True)))
+        if len(branches) > 1:
+            raise ValidationFailed("required", _(
+                "Choose the branch you are opening it for."), field="branch")
+        branch_id = branches[0]
+    delivery = mine.filter(branch_id=branch_id).first()
+    if delivery is None:
+        raise ValidationFailed("invalid", _(
+            "This version was not sent to that branch."), field="branch")
+    now = timezone.now()
+    Delivery.objects.filter(pk=delivery.pk, received_at__isnull=True).update(received_at=now)
+    Delivery.objects.filter(pk=delivery.pk, opened_at__isnull=True).update(
+        opened_at=now, opened_by=employee_of(user))
+    return version
+
+
+@on_branch_opened
+def deliver_in_force(branch: Branch) -> int:
+    """A branch opened after a publication gets every version still in force or coming
+    into force that went to all branches (what it needs to offer and prepare contracts),
+    delivered now. Versions sent to chosen branches stay with those."""
+    today = timezone.localdate()
+    versions = (MaterialVersion.objects.filter(status=VersionStatus.PUBLISHED,
+                                               all_branches=True)
+                .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+                .exclude(deliveries__branch=branch).values_list("pk", flat=True))
+    now = timezone.now()
+    rows = [Delivery(version_id=v, branch=branch, delivered_at=now) for v in versions]
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)  # a second call adds nothing
+    return len(rows)
 
 
 def ensure_current(*, version_id: int, branch_id: int,

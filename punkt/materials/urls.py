@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("versions/<int:version_id>/", views.version_detail, name="version_detail"),
     path("versions/<int:version_id>/file/", views.version_file, name="version_file"),
+    path("versions/<int:version_id>/open/", views.version_open, name="version_open"),
     path("manage/", views.manage, name="manage"),
     path("manage/<int:material_id>/", views.material_detail, name="material_detail"),
     path("manage/<int:material_id>/versions/", views.version_add, name="version_add"),

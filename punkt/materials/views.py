@@ -19,7 +19,7 @@ from punkt.core.forms import apply_error, submit_inline_form
 from punkt.core.paging import paginate
 from punkt.core.pdf import render_pdf
 from punkt.core.routes import scoped
-from punkt.core.web import refusals_as_messages
+from punkt.core.web import int_param, refusals_as_messages
 from punkt.materials import contract_template, selectors, services
 from punkt.materials import permissions as perms
 from punkt.materials.forms import MaterialForm, VersionForm, WithdrawForm
@@ -30,11 +30,17 @@ from punkt.organization import permissions as org_perms
 
 @scoped("list")
 @login_required
+@require_http_methods(["GET", "POST"])
 def inbox(request: HttpRequest) -> HttpResponse:
-    kind = request.GET.get("kind", "")
+    """The branch inbox. A GET never writes (C21): once shown, the page posts back (htmx,
+    on load) and what it listed counts as received by the user's branches."""
+    data = request.POST if request.method == "POST" else request.GET
+    kind = data.get("kind", "")
     kind = kind if kind in MaterialKind.values else ""
     box = selectors.inbox(user=request.user, kind=kind)
-    services.deliveries_received(user=request.user, delivery_ids=box.delivery_ids)
+    if request.method == "POST":
+        services.deliveries_received(user=request.user, delivery_ids=box.delivery_ids)
+        return HttpResponse(status=204)
     return render(request, "materials/inbox.html", {
         "box": box, "kinds": MaterialKind.choices, "kind": kind,
         "can_manage": org_perms.can(request.user, perms.MATERIAL_MANAGE.code)})
@@ -44,7 +50,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
     """A version's page: its note, validity and, for a price list, its positions."""
-    version = services.version_open(user=request.user, version_id=version_id)
+    version = services.version_get(user=request.user, version_id=version_id)
     return render(request, "materials/version_detail.html", {
         "version": version, "items": list(version.items.all())})
 
@@ -52,8 +58,24 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
 @scoped("branch")
 @login_required
 def version_file(request: HttpRequest, version_id: int) -> FileResponse:
-    version = services.version_open(user=request.user, version_id=version_id)
+    version = services.version_get(user=request.user, version_id=version_id)
     return files.response_for(version.stored_name, version.file_name, version.content_type)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def version_open(request: HttpRequest, version_id: int) -> HttpResponse:
+    """Open a version for one branch (the form in the inbox posts here): the first
+    opening of that branch is recorded, then the file (a price list: its page)."""
+    version = services.version_get(user=request.user, version_id=version_id)
+    with refusals_as_messages(request):
+        services.version_opened(user=request.user, version_id=version_id,
+                                branch_id=int_param(request.POST.get("branch")))
+        if version.material.kind == MaterialKind.PRICE_LIST:
+            return redirect("materials:version_detail", version_id=version_id)
+        return redirect("materials:version_file", version_id=version_id)
+    return redirect("materials:inbox")
 
 
 @scoped("global")

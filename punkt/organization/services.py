@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -38,6 +38,27 @@ from punkt.organization.models import (
 )
 
 POSTAL_CODE = re.compile(r"^\d{2}-\d{3}$")
+
+#: Called, in the change's transaction, when a branch starts serving customers (created
+#: open, reopened, or turned into a branch). Areas of higher layers register here —
+#: materials sends the new branch the versions in force — so organisation imports none.
+_BRANCH_OPENED: list[Callable[[Branch], object]] = []
+
+
+def on_branch_opened(hook: Callable[[Branch], Any]) -> Callable[[Branch], Any]:
+    """Register ``hook(branch)`` (a decorator); registering twice has no effect."""
+    if hook not in _BRANCH_OPENED:
+        _BRANCH_OPENED.append(hook)
+    return hook
+
+
+def _serves(branch: Branch) -> bool:
+    return branch.kind == BranchKind.BRANCH and branch.is_active
+
+
+def _branch_opened(branch: Branch) -> None:
+    for hook in _BRANCH_OPENED:
+        hook(branch)
 BRANCH_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{9,20}$")
 
@@ -98,6 +119,8 @@ def branch_create(*, actor: Actor, kind: str = BranchKind.BRANCH, **data: Any) -
     branch = Branch.objects.create(kind=kind, **clean)
     audit_record(action="organization.branch.create", obj=branch, actor=actor,
                  branch_id=branch.pk, changes=diff({}, snapshot(branch, BRANCH_FIELDS)))
+    if _serves(branch):
+        _branch_opened(branch)
     return branch
 
 
@@ -106,6 +129,7 @@ def branch_update(*, actor: Actor, branch_id: int, **data: Any) -> Branch:
     branch = Branch.objects.locked(branch_id, missing=_("Branch not found."))
     perms.ensure(actor, perms.BRANCH_MANAGE.code, branch.pk)
     before = snapshot(branch, BRANCH_FIELDS)
+    served = _serves(branch)
     merged = {**before, **{k: v for k, v in data.items() if k in BRANCH_FIELDS}}
     clean = _clean_branch(merged)
     if clean["code"] != branch.code and Branch.objects.filter(code=clean["code"]).exists():
@@ -121,6 +145,8 @@ def branch_update(*, actor: Actor, branch_id: int, **data: Any) -> Branch:
     if changes:
         audit_record(action="organization.branch.update", obj=branch, actor=actor,
                      branch_id=branch.pk, changes=changes)
+    if _serves(branch) and not served:
+        _branch_opened(branch)
     return branch
 
 

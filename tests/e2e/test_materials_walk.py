@@ -45,7 +45,7 @@ def test_publish_price_list_and_branch_opens_it(page: Any, problems: Any, browse
     branch.click('nav.mainnav a[href="/materials/"]')
     row = branch.locator("[data-testid=materials] tr.new")
     assert row.count() == 1 and "Cennik <b>zima</b>" in row.inner_text()  # shown as text
-    row.locator("a").first.click()
+    row.locator("[data-testid=open-material] button").first.click()  # a POST
     branch.wait_for_selector("[data-testid=price-items]")
     assert "69,99 zł" in branch.locator("[data-testid=price-items]").inner_text()
     branch.goto("/materials/")

@@ -52,6 +52,24 @@ def test_register_by_form_with_errors_next_to_fields(world: Any, client_as: Any)
     assert Customer.objects.count() == 2
 
 
+def test_profile_read_writes_only_its_access_log(world: Any, client_as: Any) -> None:
+    """C21 with C26: opening a profile writes one audit row (a view of personal data) and
+    nothing else; the API's read likewise."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = _customer(world)
+    client = client_as(world.service_a)
+    client.get("/")  # settle the session's last-seen stamp
+    for url in (reverse("customers:customer_detail", args=[c.pk]), f"/api/v1/customers/{c.pk}"):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        writes = [q["sql"] for q in ctx.captured_queries
+                  if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+                  and "django_session" not in q["sql"]]
+        assert len(writes) == 1 and "core_auditevent" in writes[0], writes
+
+
 def test_note_through_htmx_returns_the_timeline(world: Any, client_as: Any) -> None:
     c = _customer(world)
     client = client_as(world.service_a)

@@ -39,8 +39,10 @@ def test_hq_publishes_and_the_branch_opens(world: Any, client_as: Any) -> None:
     branch = client_as(world.service_a)
     page = branch.get(reverse("materials:inbox")).content.decode()
     assert "Cennik usług 2027" in page and "<script>alert(1)</script>" not in page
+    assert Delivery.objects.get(version=version, branch=world.a).received_at is None  # C21
+    branch.post(reverse("materials:inbox"))  # what the page posts once shown
     assert Delivery.objects.get(version=version, branch=world.a).received_at is not None
-    response = branch.get(reverse("materials:version_file", args=[version.pk]))
+    response = branch.post(reverse("materials:version_open", args=[version.pk]), follow=True)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert "filename*=utf-8''Cennik%20%C5%82%C4%85cza" in response["Content-Disposition"]
@@ -94,6 +96,8 @@ def test_api_publish_inbox_and_report(world: Any, client_as: Any) -> None:
     assert [i["version"]["id"] for i in inbox["current"]] == [vid]
     assert inbox["current"][0]["is_new"] is True
     assert branch_b.get(f"/api/v1/material-versions/{vid}/file").status_code == 200
+    assert branch_b.post(f"/api/v1/material-versions/{vid}/opened", "{}",
+                         content_type="application/json").status_code == 204
     assert client_as(world.service_a).get(f"/api/v1/material-versions/{vid}/file"
                                           ).status_code == 404
     assert client_as(world.manager_b).post(f"/api/v1/material-versions/{vid}/withdraw",

@@ -45,8 +45,8 @@ def test_publish_reaches_every_branch_at_once(world: Any) -> None:
     assert [i.version.pk for i in box.current] == [v.pk] and box.current[0].is_new
     assert services.deliveries_received(user=world.service_a, delivery_ids=box.delivery_ids) == 1
     assert services.deliveries_received(user=world.service_a, delivery_ids=box.delivery_ids) == 0
-    services.version_open(user=world.cashier_a, version_id=v.pk)
-    services.version_open(user=world.service_a, version_id=v.pk)  # the first opening stays
+    services.version_opened(user=world.cashier_a, version_id=v.pk)
+    services.version_opened(user=world.service_a, version_id=v.pk)  # the first opening stays
     d = Delivery.objects.get(version=v, branch=world.a)
     assert d.received_at and d.opened_at and d.opened_by == world.cashier_a
     assert not selectors.inbox(user=world.service_a).current[0].is_new
@@ -59,7 +59,7 @@ def test_chosen_branches_only_and_other_branches_cannot_open(world: Any) -> None
     assert selectors.inbox(user=world.service_a).current == []
     assert [i.version.pk for i in selectors.inbox(user=world.service_b).current] == [v.pk]
     with pytest.raises(NotFound):
-        services.version_open(user=world.service_a, version_id=v.pk)
+        services.version_opened(user=world.service_a, version_id=v.pk)
     with pytest.raises(ValidationFailed) as exc:
         m = services.material_create(actor=world.expert, kind="promo", title="Ulotka")
         services.version_create(actor=world.expert, material_id=m.pk, uploaded=pdf(),
@@ -83,7 +83,7 @@ def test_new_version_supersedes_and_only_the_current_one_is_usable(world: Any) -
     services.version_withdraw(actor=world.expert, version_id=v2.pk, reason="Błędne ceny")
     services.ensure_current(version_id=v1.pk, branch_id=world.a.pk)
     with pytest.raises(NotFound):
-        services.version_open(user=world.service_a, version_id=v2.pk)
+        services.version_opened(user=world.service_a, version_id=v2.pk)
 
 
 def test_future_version_is_upcoming_until_its_day(world: Any) -> None:

@@ -1,0 +1,60 @@
+"""Deployment checks of our own (``punkt check --deploy --database default``, run with
+the application's settings and ``DATABASE_URL``): on PostgreSQL the application must
+connect as a role that owns none of its tables and may not truncate them — migrations
+run as the owner (``docs/deployment.md``). A database check: Django runs it only when a
+database is named, so the plain ``check --deploy`` of CI, which connects as the owner,
+is not affected, and ``migrate`` never runs deploy checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import checks
+from django.db import connections
+
+OWNS = "punkt.W101"
+TRUNCATES = "punkt.W102"
+
+
+def _tables(connection: Any) -> list[str]:
+    return sorted(connection.introspection.django_table_names(only_existing=True))
+
+
+@checks.register(checks.Tags.database, deploy=True)
+def application_role_owns_no_tables(databases: Any = None, **kwargs: Any) -> list[Any]:
+    found: list[Any] = []
+    for alias in databases or []:
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            continue
+        tables = _tables(connection)
+        if not tables:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("""
+                SELECT c.relname, pg_has_role(c.relowner, 'MEMBER'),
+                       has_table_privilege(c.oid, 'TRUNCATE'), current_user
+                FROM pg_class c
+                WHERE c.relkind IN ('r', 'p') AND c.relname = ANY(%s)
+                  AND pg_table_is_visible(c.oid)""", [tables])
+            rows = cursor.fetchall()
+        if not rows:
+            continue
+        role = rows[0][3]
+        owned = [r[0] for r in rows if r[1]]
+        truncatable = [r[0] for r in rows if r[2] and not r[1]]
+        if owned:
+            found.append(checks.Warning(
+                f"The database role {role!r} ({alias}) owns (or may act as the owner of) "
+                f"{len(owned)} of the application's tables, e.g. {owned[0]}: as the owner "
+                "it can TRUNCATE, ALTER or disable the append-only guards.",
+                hint="Run migrations as the owner role and serve the application as a "
+                     "role that only has SELECT, INSERT, UPDATE and DELETE "
+                     "(docs/deployment.md).", id=OWNS))
+        if truncatable:
+            found.append(checks.Warning(
+                f"The database role {role!r} ({alias}) may TRUNCATE {len(truncatable)} of "
+                f"the application's tables, e.g. {truncatable[0]}.",
+                hint="REVOKE TRUNCATE ON ALL TABLES IN SCHEMA public FROM the application "
+                     "role (docs/deployment.md).", id=TRUNCATES))
+    return found
