@@ -285,6 +285,20 @@ PUNKT_TASK_MAX_ATTEMPTS = 3
 # Contracts worth at least this much (gross, PLN) need a second person to approve (C11).
 PUNKT_FOUR_EYES_THRESHOLD = os.environ.get("PUNKT_FOUR_EYES_THRESHOLD", "1000.00")
 
+# --- The seller on printed invoices (VAT Act art. 106e: name, address and NIP) ---------
+# The address is the HQ branch's; the name defaults to the HQ branch's name.
+PUNKT_SELLER_NAME = os.environ.get("PUNKT_SELLER_NAME", "").strip()
+PUNKT_SELLER_NIP = "".join(
+    os.environ.get("PUNKT_SELLER_NIP", "").upper().removeprefix("PL").replace("-", "").split())
+if PUNKT_SELLER_NIP:
+    from stdnum.pl import nip as _nip
+
+    if not _nip.is_valid(PUNKT_SELLER_NIP):
+        raise RuntimeError("PUNKT_SELLER_NIP is not a valid NIP (10 digits, check digit)")
+elif PRODUCTION:
+    raise RuntimeError("PUNKT_SELLER_NIP must be set when PUNKT_PRODUCTION=1: an invoice "
+                       "duplicate without the seller's NIP is not valid")
+
 # --- Logging -----------------------------------------------------------------
 LOGGING = {
     "version": 1,

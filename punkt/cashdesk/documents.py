@@ -5,9 +5,11 @@ KP cash receipt; the till's daily cash report."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -17,8 +19,24 @@ from punkt.core.pdf import qr_svg, render_pdf
 from punkt.organization.models import Branch
 
 
-def _company() -> Any:
-    return Branch.objects.filter(kind="hq").first()
+@dataclass(frozen=True)
+class Seller:
+    """The seller block of a printed invoice (VAT Act art. 106e ust. 1 pkt 3 and 5)."""
+
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    nip: str
+
+
+def _company() -> Seller:
+    """The company as the seller: its legal name and NIP from the settings
+    (``PUNKT_SELLER_NAME``, ``PUNKT_SELLER_NIP``), its address from the HQ branch."""
+    hq = Branch.objects.filter(kind="hq").first()
+    return Seller(name=settings.PUNKT_SELLER_NAME or (hq.name if hq else ""),
+                  street=hq.street if hq else "", postal_code=hq.postal_code if hq else "",
+                  city=hq.city if hq else "", nip=settings.PUNKT_SELLER_NIP)
 
 
 def vat_summary(invoice: Invoice) -> list[dict[str, Any]]:

@@ -127,7 +127,7 @@ class Invoice(models.Model):
 
 @tones(open="", closed="warn", acknowledged="")
 class TillStatus(models.TextChoices):
-    OPEN = "open", _("open")
+    OPEN = "open", pgettext_lazy("till", "open")
     CLOSED = "closed", _("closed, awaiting the manager")
     ACKNOWLEDGED = "acknowledged", _("closed and checked")
 

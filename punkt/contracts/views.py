@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -225,11 +226,15 @@ def _take_step(request: HttpRequest, contract_id: int, action: str) -> str:
 @require_POST
 def contract_action(request: HttpRequest, contract_id: int, action: str) -> HttpResponse:
     selectors.contract_get(user=request.user, contract_id=contract_id)
-    with refusals_as_messages(request):
+    from_review = request.POST.get("next", "") == "review"
+    with refusals_as_messages(request) as refused:
         messages.success(request, _take_step(request, contract_id, action))
-    if request.POST.get("next", "") == "review":
+    if from_review and not refused:
         return redirect("contracts:review")
-    return redirect("contracts:contract_detail", contract_id=contract_id)
+    # A refusal keeps the manager on the contract, its error shown there; the way back
+    # to the queue is kept for the next try.
+    url = reverse("contracts:contract_detail", kwargs={"contract_id": contract_id})
+    return redirect(url + "?next=review" if from_review else url)
 
 
 @scoped("list")

@@ -100,9 +100,8 @@ def _duplicates_context(exc: services.PossibleDuplicate) -> list[dict[str, Any]]
 def customer_create(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.CUSTOMER_EDIT.code)
     branches = _branch_choices(request.user, perms.CUSTOMER_EDIT.code)
-    form = CustomerCreateForm(request.POST or None, branches=branches,
-                              initial={"consent_contract": True} if request.method == "GET"
-                              else None)
+    # Consent is an explicit act of the customer: no box starts ticked (GDPR art. 4(11)).
+    form = CustomerCreateForm(request.POST or None, branches=branches)
     duplicates: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -115,7 +114,11 @@ def customer_create(request: HttpRequest) -> HttpResponse:
             duplicates = _duplicates_context(exc)
             form.add_error(None, exc.message)
         except ValidationFailed as exc:
-            apply_error(form, exc)
+            if exc.code == "consent_required":
+                # The basis is one box of the form: show the refusal next to it.
+                form.add_error(f"consent_{ConsentPurpose.CONTRACT}", exc.message)
+            else:
+                apply_error(form, exc)
         else:
             messages.success(request, _("Customer %(name)s registered.")
                              % {"name": customer.display_name})

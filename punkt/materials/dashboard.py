@@ -16,14 +16,18 @@ nav(NavItem(_("Publish materials"), "materials:manage", perms.MATERIAL_MANAGE.co
             active_pattern=r"^/materials/manage/"))
 
 
+#: Items the panel lists before "and N more".
+SHOWN = 8
+
+
 def _new_from_hq(request: Any) -> dict[str, Any] | None:
     from punkt.materials import selectors
 
     box = selectors.inbox(user=request.user)
-    new = [item for item in box.current if item.is_new]
+    new = selectors.news_order([item for item in box.current if item.is_new])
     if not new:
         return None
-    return {"items": new[:8], "more": max(0, len(new) - 8)}
+    return {"items": new[:SHOWN], "more": max(0, len(new) - SHOWN)}
 
 
 panel(Panel(_("New from HQ"), "materials/panels/new.html", perms.MATERIAL_VIEW.code,

@@ -94,3 +94,37 @@ def test_cashier_takes_a_partial_payment_and_closes_with_a_difference(
     session.refresh_from_db()
     assert session.status == "acknowledged" and session.acknowledged_by == world.manager_a
     problems.assert_clean()
+
+
+def test_till_search_results_fit_their_card_at_1366(
+        signed_in: Any, problems: Any, tmp_path: Path, settings: Any) -> None:  # noqa: F811
+    """The found invoices stay inside the search card on a 1366×768 till screen and
+    "Do zapłaty" is not clipped (issue 15, bug 8)."""
+    import os
+
+    from punkt.cashdesk import services
+    from punkt.cashdesk.tests.factories import invoice
+
+    settings.VAR_DIR = tmp_path
+    world = make_world()
+    for _ in range(3):
+        invoice(world)  # Zofia Żółkiewska, ul. Floriańska 1, 31-042 Kraków
+    services.till_open(actor=world.cashier_a, branch_id=world.a.pk, opening_float="200.00")
+    cashier = signed_in(world.cashier_a.email)
+    cashier.set_viewport_size({"width": 1366, "height": 768})
+    cashier.goto("/cashdesk/?first_name=Zofia&last_name=%C5%BB%C3%B3%C5%82kiewska"
+                 "&address=Krak%C3%B3w")
+    found = cashier.get_by_test_id("found")
+    assert found.locator("tbody tr").count() == 3
+    card = cashier.get_by_test_id("search-card").bounding_box()
+    table = found.bounding_box()
+    to_pay = found.get_by_role("columnheader", name="Do zapłaty").bounding_box()
+    assert card and table and to_pay
+    right = card["x"] + card["width"]
+    assert table["x"] + table["width"] <= right + 0.5, (table, card)
+    assert to_pay["x"] + to_pay["width"] <= right + 0.5, (to_pay, card)
+    # Nothing hidden behind a scroll bar either: the whole table is in view.
+    assert found.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+    cashier.screenshot(path=str(Path(os.environ.get("PUNKT_E2E_SHOTS", tmp_path))
+                                / "till-1366.png"), full_page=True)
+    problems.assert_clean()

@@ -321,6 +321,27 @@ def _pdf_text(data: bytes, tmp_path: Any) -> str:
                           check=True).stdout
 
 
+def test_invoice_duplicate_prints_the_full_seller_block(world: Any, tmp_path: Any,
+                                                       settings: Any) -> None:
+    """VAT Act art. 106e: the duplicate names the seller with address and NIP (issue 15,
+    bug 6): the legal name and NIP from the settings, the address from the HQ branch."""
+    from punkt.cashdesk import documents
+
+    settings.PUNKT_SELLER_NAME = "Punkt Telekom Sp. z o.o."
+    settings.PUNKT_SELLER_NIP = "1234563218"
+    world.hq.street, world.hq.postal_code, world.hq.city = "ul. Prosta 7", "00-838", "Warszawa"
+    world.hq.save()
+    inv = invoice(world)
+    text = _pdf_text(documents.invoice_pdf(inv, reissued_on=inv.issued_on), tmp_path)
+    seller = text[text.index("Sprzedawca"):]
+    for part in ("Punkt Telekom Sp. z o.o.", "NIP 1234563218", "ul. Prosta 7",
+                 "00-838 Warszawa"):
+        assert part in seller, part
+    settings.PUNKT_SELLER_NAME = ""
+    text = _pdf_text(documents.invoice_pdf(inv, reissued_on=inv.issued_on), tmp_path)
+    assert "Centrala" in text[text.index("Sprzedawca"):]
+
+
 def test_hostile_buyer_names_print_as_typed(world: Any, tmp_path: Any) -> None:
     from punkt.cashdesk import documents
 

@@ -122,3 +122,14 @@ def test_takings_per_cashier_and_day(world: Any, client_as: Any) -> None:
     export = client_as(world.manager_a).get(reverse("cashdesk:takings"), {"format": "csv"})
     text = b"".join(export.streaming_content).decode("utf-8-sig")
     assert ";2;23,00;100,00;" in text
+
+
+def test_till_list_says_the_till_is_open_in_the_feminine(world: Any, client_as: Any) -> None:
+    """The till list says "otwarta" (kasa) beside "zamknięta, czeka na kierownika", not
+    "otwarte" (a message context, issue 15, bug 7)."""
+    from punkt.cashdesk import services
+
+    services.till_open(actor=world.cashier_a, branch_id=world.a.pk, opening_float="100.00")
+    page = client_as(world.manager_a).get(reverse("cashdesk:till_list")).content.decode()
+    table = page[page.index('data-testid="till-table"'):]
+    assert ">otwarta</span>" in table and "otwarte" not in page

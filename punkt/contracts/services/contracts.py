@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from punkt.contracts import documents
 from punkt.contracts import permissions as perms
@@ -327,7 +327,9 @@ def contract_review(*, actor: Actor, contract_id: int, approve: bool,
         if unconfirmed:
             raise ValidationFailed("signatures", _(
                 "Confirm every signature before approving: %(missing)s.")
-                % {"missing": ", ".join(unconfirmed)}, field="signatures")
+                % {"missing": ", ".join(  # quoted: a place may end with "S.A."
+                    pgettext("quoted name", "“%(name)s”") % {"name": s}
+                    for s in unconfirmed)}, field="signatures")
         lacking = documents.missing(contract.values, contract.template.template.get("fields", []))
         if lacking:
             raise ValidationFailed("missing_data", _(

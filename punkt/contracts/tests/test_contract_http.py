@@ -136,3 +136,31 @@ def test_reports_count_states_and_time_to_activation(world: Any, client_as: Any)
     page = client_as(world.expert).get(reverse("contracts:report")).content.decode()
     assert "Oddział A" in page and 'data-testid="report-deliveries"' in page
     assert client_as(world.service_a).get(reverse("contracts:report")).status_code == 403
+
+
+def test_refused_approval_stays_on_the_contract_with_one_full_stop(world: Any,
+                                                                   client_as: Any) -> None:
+    """Approving from the queue without every signature keeps the manager on the contract
+    with the error (the way back to the queue kept), and a place ending in "S.A." does not
+    end the message with ".." (issue 15, bug 10)."""
+    f.hq_materials(world)
+    f.publish(world, "contract_template",
+              f.TEMPLATE.replace(b"[[podpis: Pracownik]]", b"[[podpis: Pracownik Punkt S.A.]]"),
+              "umowa.txt", title="Umowa S.A.")
+    contract = f.prepared(world)
+    services.contract_sign(actor=world.service_a, contract_id=contract.pk)
+    services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    manager = client_as(world.manager_a)
+    url = reverse("contracts:contract_action", args=[contract.pk, "approve"])
+    detail = reverse("contracts:contract_detail", args=[contract.pk])
+    refused = manager.post(url, {"signature": ["Klient"], "next": "review"})
+    assert refused.status_code == 302 and refused["Location"] == detail + "?next=review"
+    page = manager.get(refused["Location"]).content.decode()
+    error = page.split('<p class="msg msg-error">')[1].split("</p>")[0]
+    assert error == "Potwierdź każdy podpis przed zatwierdzeniem: „Pracownik Punkt S.A.”."
+    assert 'name="next" value="review"' in page
+    done = manager.post(url, {"signature": ["Klient", "Pracownik Punkt S.A."],
+                              "next": "review"})
+    assert done["Location"] == reverse("contracts:review")
+    contract.refresh_from_db()
+    assert contract.status == S.APPROVED

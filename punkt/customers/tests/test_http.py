@@ -70,6 +70,27 @@ def test_profile_read_writes_only_its_access_log(world: Any, client_as: Any) -> 
         assert len(writes) == 1 and "core_auditevent" in writes[0], writes
 
 
+def test_new_customer_form_ticks_no_consent_and_refuses_without_the_basis(
+        world: Any, client_as: Any) -> None:
+    """Consent is an explicit act: the empty form ticks no box, and saving without the
+    data-processing basis is refused next to its box (issue 15, bug 5)."""
+    import re
+
+    client = client_as(world.service_a)
+    page = client.get(reverse("customers:customer_create")).content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="consent_[a-z_]+"[^>]*>', page)
+    assert len(boxes) == 5 and not [b for b in boxes if "checked" in b]
+    form = {"kind": "person", "first_name": "Zofia", "last_name": "Lis",
+            "branch": world.a.pk, "source": "counter", "consent_marketing_sms": "on"}
+    response = client.post(reverse("customers:customer_create"), form)
+    text = response.content.decode()
+    assert response.status_code == 200 and not Customer.objects.exists()
+    error = re.search(r'<p class="error" id="id_consent_contract_error">([^<]+)</p>', text)
+    assert error and "zgodę klienta na przetwarzanie danych" in error.group(1)
+    box = re.search(r'<input type="checkbox" name="consent_contract"[^>]*>', text)
+    assert box and "checked" not in box.group(0)
+
+
 def test_note_through_htmx_returns_the_timeline(world: Any, client_as: Any) -> None:
     c = _customer(world)
     client = client_as(world.service_a)

@@ -263,3 +263,34 @@ def test_a_later_fix_does_not_hide_a_version_planned_for_later(world: Any) -> No
         draft = services.version_create(actor=world.expert, material_id=v1.material_id,
                                         uploaded=pdf(), valid_from=today)
         services.ensure_current(version_id=draft.pk, branch_id=world.a.pk)
+
+
+def test_new_from_hq_shows_price_lists_and_templates_first_newest_first(
+        world: Any, client_as: Any) -> None:
+    """The dashboard panel lists unopened items by importance, newest first within it:
+    a new price list never hides behind "and N more" leaflets (issue 15, bug 9)."""
+    from django.urls import reverse
+
+    def publish(kind: str, title: str, minutes_ago: int, upload: Any = None) -> None:
+        material = services.material_create(actor=world.expert, kind=kind, title=title)
+        version = services.version_create(actor=world.expert, material_id=material.pk,
+                                          uploaded=upload or pdf(),
+                                          valid_from=timezone.localdate())
+        services.version_publish(actor=world.expert, version_id=version.pk)
+        MaterialVersion.objects.filter(pk=version.pk).update(
+            published_at=timezone.now() - datetime.timedelta(minutes=minutes_ago))
+
+    for n in range(9):  # "Akcja ..." sorts before "Cennik" and "Wzór" by title
+        publish("leaflet_template" if n % 2 else "promo", f"Akcja {n}", minutes_ago=n)
+    publish("form_template", "Wzór reklamacji", minutes_ago=60)
+    publish("contract_template", "Wzór umowy", minutes_ago=30, upload=SimpleUploadedFile(
+        "umowa.txt", b"Umowa nr {{ numer }}\n[[podpis: Klient]]\n"))
+    publish("price_list", "Cennik zimowy", minutes_ago=120,
+            upload=SimpleUploadedFile("cennik.csv", PRICES.encode("cp1250")))
+    response = client_as(world.service_a).get(reverse("core:dashboard"))
+    panel = next(p for p in response.context["panels"]
+                 if p["template"] == "materials/panels/new.html")
+    titles = [item.material.title for item in panel["ctx"]["items"]]
+    assert titles == ["Cennik zimowy", "Wzór umowy", "Wzór reklamacji", "Akcja 0",
+                      "Akcja 1", "Akcja 2", "Akcja 3", "Akcja 4"]
+    assert panel["ctx"]["more"] == 4
