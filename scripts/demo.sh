@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PUNKT_DEMO=1
+# The seller printed on invoice duplicates (a valid sample NIP; set your own in production).
+export PUNKT_SELLER_NAME="${PUNKT_SELLER_NAME:-Punkt Demo sp. z o.o.}"
+export PUNKT_SELLER_NIP="${PUNKT_SELLER_NIP:-1234563218}"
 .venv/bin/python manage.py migrate -v0
 .venv/bin/python manage.py demo
 .venv/bin/punkt worker >var/worker.log 2>&1 &
