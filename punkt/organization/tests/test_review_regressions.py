@@ -39,8 +39,18 @@ def test_hq_expert_cannot_touch_admin_accounts(world: Any, change: Any) -> None:
 
 
 def test_admin_can_grant_admin(world: Any) -> None:
-    services.membership_add(actor=world.admin, employee_id=world.expert.pk,
-                            branch_id=world.hq.pk, role="admin")
+    from punkt.core.access import compute_access
+    from punkt.organization import permissions as perms
+
+    assert not compute_access(world.expert).can(perms.ADMIN_MANAGE.code)
+    membership = services.membership_add(actor=world.admin, employee_id=world.expert.pk,
+                                         branch_id=world.hq.pk, role="admin")
+    assert (membership.employee_id, membership.branch_id, membership.role,
+            membership.is_active) == (world.expert.pk, world.hq.pk, "admin", True)
+    assert world.expert.memberships.filter(branch=world.hq, role="admin",
+                                           is_active=True).count() == 1
+    world.expert.refresh_from_db()
+    assert compute_access(world.expert).can(perms.ADMIN_MANAGE.code)  # the grant took effect
 
 
 def test_api_session_needs_mfa_too(world: Any, client_as: Any, settings: Any) -> None:
