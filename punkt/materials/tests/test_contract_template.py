@@ -6,6 +6,7 @@ import contextlib
 import socket
 import subprocess
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -75,31 +76,68 @@ def test_hostile_values_are_printed_as_typed(tmp_path: Any) -> None:
     assert "Kraków" in text and "49" not in text.split("Klient:")[1].split(",")[0]
 
 
-def test_rendering_fetches_nothing_from_the_network(tmp_path: Any) -> None:
-    """C23: images, stylesheets and fonts from anywhere but Punkt's static files are
-    refused — a listener on another loopback address sees no connection."""
+@contextlib.contextmanager
+def _listener() -> Iterator[tuple[str, list[Any]]]:
+    """A server on another loopback address that counts every connection made to it
+    for as long as the ``with`` block runs (and any still queued when it ends)."""
     server = socket.socket()
     server.bind(("127.0.0.2", 0))
-    server.listen(5)
-    server.settimeout(0.5)
-    port = server.getsockname()[1]
+    server.listen(50)
+    server.settimeout(0.05)
     hits: list[Any] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        with contextlib.suppress(TimeoutError, BlockingIOError, InterruptedError):
+            conn, peer = server.accept()
+            hits.append(peer)
+            conn.close()  # refuse to serve: a fetcher gets an error, not a hang
 
     def listen() -> None:
-        with contextlib.suppress(OSError):
-            hits.append(server.accept())
+        while not stop.is_set():
+            accept()
 
-    thread = threading.Thread(target=listen)
+    thread = threading.Thread(target=listen, daemon=True)
     thread.start()
-    url = f"http://127.0.0.2:{port}"
-    html = (f'<html><head><link rel="stylesheet" href="{url}/a.css"><style>@import '
+    try:
+        yield f"http://127.0.0.2:{server.getsockname()[1]}", hits
+    finally:
+        stop.set()
+        thread.join()
+        server.setblocking(False)
+        for _ in range(50):  # connections queued but not yet accepted count too
+            before = len(hits)
+            accept()
+            if len(hits) == before:
+                break
+        server.close()
+
+
+def _hostile_html(url: str) -> str:
+    return (f'<html><head><link rel="stylesheet" href="{url}/a.css"><style>@import '
             f'"{url}/b.css"; @font-face {{ font-family: X; src: url({url}/f.ttf); }} '
             f'body {{ font-family: X; background: url({url}/bg.png); }}</style></head>'
             f'<body><img src="{url}/x.png"><img src="file:///etc/passwd">Umowa</body></html>')
-    pdf = render_pdf(html)
-    thread.join()
-    server.close()
+
+
+def test_rendering_fetches_nothing_from_the_network(tmp_path: Any) -> None:
+    """C23: images, stylesheets and fonts from anywhere but Punkt's static files are
+    refused — a listener on another loopback address, open for the whole render, sees
+    no connection."""
+    with _listener() as (url, hits):
+        pdf = render_pdf(_hostile_html(url))
     assert hits == [] and pdf.startswith(b"%PDF-")
+
+
+def test_the_network_listener_sees_a_fetching_renderer() -> None:
+    """The check above can fail: the same document rendered through a fetcher that does
+    fetch (WeasyPrint's default) reaches the listener."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    with _listener() as (url, hits):
+        HTML(string=_hostile_html(url), url_fetcher=URLFetcher()).write_pdf()
+    assert len(hits) >= 1
 
 
 def test_hq_previews_the_template_as_pdf(world: Any, client_as: Any, tmp_path: Any) -> None:
