@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.utils import translation
@@ -22,6 +24,8 @@ from punkt.cashdesk.tests.factories import invoice
 from punkt.contracts.tests.factories import customer
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
 from punkt.customers.models import TimelineEntry
+
+WARSAW = zoneinfo.ZoneInfo("Europe/Warsaw")
 
 pytestmark = pytest.mark.django_db
 
@@ -230,21 +234,78 @@ def test_close_count_acknowledge(world: Any) -> None:
         services.till_acknowledge(actor=world.manager_a, session_id=session.pk, note="x")
 
 
-def test_yesterday_is_closed_and_corrections_go_into_today(world: Any, monkeypatch: Any
+def _utc(*args: int) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=datetime.UTC)
+
+
+# Warsaw: clocks go forward at 01:00 UTC on 29.03.2026 (a 23-hour day) and back at
+# 01:00 UTC on 25.10.2026 (a 25-hour day). Each instant with the business day it falls in.
+DST_INSTANTS = [
+    (_utc(2026, 3, 28, 22, 59, 59), datetime.date(2026, 3, 28)),   # 23:59:59 CET
+    (_utc(2026, 3, 28, 23, 0, 0), datetime.date(2026, 3, 29)),     # 00:00 CET
+    (_utc(2026, 3, 29, 0, 59, 59), datetime.date(2026, 3, 29)),    # 01:59:59 CET
+    (_utc(2026, 3, 29, 1, 0, 0), datetime.date(2026, 3, 29)),      # 03:00 CEST
+    (_utc(2026, 3, 29, 21, 59, 59), datetime.date(2026, 3, 29)),   # 23:59:59 CEST
+    (_utc(2026, 3, 29, 22, 0, 0), datetime.date(2026, 3, 30)),     # 00:00 CEST
+    (_utc(2026, 10, 24, 21, 59, 59), datetime.date(2026, 10, 24)),  # 23:59:59 CEST
+    (_utc(2026, 10, 24, 22, 0, 0), datetime.date(2026, 10, 25)),   # 00:00 CEST
+    (_utc(2026, 10, 25, 0, 30, 0), datetime.date(2026, 10, 25)),   # 02:30 CEST
+    (_utc(2026, 10, 25, 1, 30, 0), datetime.date(2026, 10, 25)),   # 02:30 CET
+    (_utc(2026, 10, 25, 22, 59, 59), datetime.date(2026, 10, 25)),  # 23:59:59 CET
+    (_utc(2026, 10, 25, 23, 0, 0), datetime.date(2026, 10, 26)),   # 00:00 CET
+]
+
+
+@pytest.mark.parametrize(("instant", "day"), DST_INSTANTS,
+                         ids=[i.isoformat() for i, _ in DST_INSTANTS])
+def test_the_business_day_follows_the_warsaw_clock_across_dst(instant: datetime.datetime,
+                                                              day: datetime.date) -> None:
+    with time_machine.travel(instant, tick=False):
+        assert services.till.today() == day
+
+
+@pytest.mark.parametrize(("first", "last", "next_day"), [
+    # 29.03.2026 lasts 23 hours: 23:00 UTC on the 28th to 22:00 UTC on the 29th
+    (_utc(2026, 3, 28, 23, 0, 0), _utc(2026, 3, 29, 21, 59, 59), _utc(2026, 3, 29, 22, 0, 0)),
+    # 25.10.2026 lasts 25 hours: 22:00 UTC on the 24th to 23:00 UTC on the 25th
+    (_utc(2026, 10, 24, 22, 0, 0), _utc(2026, 10, 25, 22, 59, 59),
+     _utc(2026, 10, 25, 23, 0, 0)),
+], ids=["spring-forward", "fall-back"])
+def test_a_till_lasts_exactly_the_local_day_across_dst(world: Any, first: datetime.datetime,
+                                                       last: datetime.datetime,
+                                                       next_day: datetime.datetime) -> None:
+    with time_machine.travel(first, tick=False):
+        inv = invoice(world)
+        session = till(world, "0")
+        assert session.business_day == first.astimezone(WARSAW).date()
+    with time_machine.travel(last, tick=False):  # the day's last second: still open
+        paid = services.payment_register(actor=world.cashier_a, invoice_id=inv.pk,
+                                         amount="1", method="cash")
+        assert paid.session_id == session.pk
+    with time_machine.travel(next_day, tick=False):  # the next local midnight: stale
+        with pytest.raises(Conflict) as e:
+            services.payment_register(actor=world.cashier_a, invoice_id=inv.pk,
+                                      amount="1", method="cash")
+        assert e.value.code == "till_stale"
+
+
+def test_yesterday_is_closed_and_corrections_go_into_today(world: Any, time_machine: Any
                                                            ) -> None:
+    # the Saturday before the clocks go back, a minute before midnight in Warsaw
+    time_machine.move_to(_utc(2026, 10, 24, 21, 59, 0), tick=False)
     inv = invoice(world)
-    day1 = datetime.date(2026, 10, 24)  # the Saturday before the clocks go back
-    monkeypatch.setattr(services.till, "today", lambda: day1)
     session = till(world, "0")
+    assert session.business_day == datetime.date(2026, 10, 24)
     paid = services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="100",
                                      method="cash")
-    monkeypatch.setattr(services.till, "today", lambda: datetime.date(2026, 10, 25))
+    time_machine.move_to(_utc(2026, 10, 24, 22, 1, 0), tick=False)  # 00:01 on 25.10
     with pytest.raises(Conflict) as e:  # a till left open overnight takes no more
         services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="1",
                                   method="cash")
     assert e.value.code == "till_stale" and "24.10.2026" in e.value.message
     services.till_close(actor=world.cashier_a, session_id=session.pk, counted={"100": "1"})
     today_session = till(world, "0")
+    assert today_session.business_day == datetime.date(2026, 10, 25)
     with pytest.raises(Conflict) as e:  # no cash in today's drawer to give back
         services.payment_reverse(actor=world.cashier_a, payment_id=paid.pk, reason="x")
     assert e.value.code == "not_enough_cash"
