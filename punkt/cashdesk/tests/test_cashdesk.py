@@ -234,8 +234,9 @@ def test_close_count_acknowledge(world: Any) -> None:
         services.till_acknowledge(actor=world.manager_a, session_id=session.pk, note="x")
 
 
-def _utc(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=datetime.UTC)
+def _utc(year: int, month: int, day: int, hour: int, minute: int,
+         second: int) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, second, tzinfo=datetime.UTC)
 
 
 # Warsaw: clocks go forward at 01:00 UTC on 29.03.2026 (a 23-hour day) and back at
