@@ -420,3 +420,32 @@ def test_hostile_buyer_names_print_as_typed(world: Any, tmp_path: Any) -> None:
                                    tmp_path)
     words = _pdf_text(documents.kp_pdf(p), tmp_path)
     assert "dziesięć złotych 00/100" in words
+
+
+def _audit_since(last: int) -> list[tuple[Any, ...]]:
+    from punkt.core.models import AuditEvent
+
+    return [(r.action, r.actor_id, r.branch_id, r.object_type, r.object_id)
+            for r in AuditEvent.objects.filter(pk__gt=last).order_by("pk")]
+
+
+def _last_audit() -> int:
+    from punkt.core.models import AuditEvent
+
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def test_payment_and_reversal_each_write_one_audit_row(world: Any) -> None:
+    """C26: a payment and its reversal: one append-only audit row each, naming the
+    actor, the branch and the payment."""
+    inv = invoice(world)
+    till(world)
+    last = _last_audit()
+    p = services.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="50",
+                                  method="cash")
+    assert _audit_since(last) == [("cashdesk.payment.register", world.cashier_a.pk,
+                                   world.a.pk, "cashdesk.payment", str(p.pk))]
+    last = _last_audit()
+    rev = services.payment_reverse(actor=world.cashier_a, payment_id=p.pk, reason="mistake")
+    assert _audit_since(last) == [("cashdesk.payment.reverse", world.cashier_a.pk,
+                                   world.a.pk, "cashdesk.payment", str(rev.pk))]

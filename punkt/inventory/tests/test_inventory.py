@@ -171,3 +171,32 @@ def test_the_same_order_form_twice_orders_once(world: Any) -> None:
                               lines={s.router.pk: 5}, key="form:abc")
     assert e.value.code == "key_reused"
     assert services.on_order(world.a.pk) == {s.router.pk: 2}
+
+
+def _audit_since(last: int) -> list[tuple[Any, ...]]:
+    from punkt.core.models import AuditEvent
+
+    return [(r.action, r.actor_id, r.branch_id, r.object_type, r.object_id)
+            for r in AuditEvent.objects.filter(pk__gt=last).order_by("pk")]
+
+
+def _last_audit() -> int:
+    from punkt.core.models import AuditEvent
+
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def test_adjustment_and_receipt_each_write_one_audit_row(world: Any) -> None:
+    """C26: one append-only audit row per stock movement, naming actor, branch, object."""
+    s = shop(world, stock_a=4, stock_hq=0)
+    last = _last_audit()
+    m = services.adjustment_record(actor=world.manager_a, branch_id=world.a.pk,
+                                   product_id=s.cable.pk, quantity=-1, reason="broken plug")
+    assert _audit_since(last) == [("inventory.stock.adjust", world.manager_a.pk, world.a.pk,
+                                   "inventory.stockmovement", str(m.pk))]
+    last = _last_audit()
+    r = services.receipt_record(actor=world.expert, product_id=s.router.pk, quantity=3,
+                                reason="PZ 7/2026")
+    assert r.branch_id == services.hq_branch().pk
+    assert _audit_since(last) == [("inventory.stock.receipt", world.expert.pk, r.branch_id,
+                                   "inventory.stockmovement", str(r.pk))]

@@ -274,3 +274,32 @@ def test_a_rolled_back_sale_leaves_no_receipt_task_and_no_stock_change(world: An
     assert not Sale.objects.exists() and DBTaskResult.objects.count() == before
     assert qty(world.a, s.router) == 2
     assert not StockMovement.objects.filter(kind="sale").exists()
+
+
+def _audit_since(last: int) -> list[tuple[Any, ...]]:
+    from punkt.core.models import AuditEvent
+
+    return [(r.action, r.actor_id, r.branch_id, r.object_type, r.object_id)
+            for r in AuditEvent.objects.filter(pk__gt=last).order_by("pk")]
+
+
+def _last_audit() -> int:
+    from punkt.core.models import AuditEvent
+
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def test_sale_and_return_each_write_one_audit_row(world: Any) -> None:
+    """C26: a counter sale and its return: one append-only audit row each, naming the
+    actor, the branch and the document."""
+    s = shop(world)
+    last = _last_audit()
+    sale = sell(world, (s.router, 1), (s.cable, 1))
+    assert _audit_since(last) == [("sales.sale.create", world.service_a.pk, world.a.pk,
+                                   "sales.sale", str(sale.pk))]
+    last = _last_audit()
+    line = sale.lines.get(product=s.router)
+    ret = services.sale_return(actor=world.service_a, sale_id=sale.pk,
+                               quantities={line.pk: 1}, reason="changed mind")
+    assert _audit_since(last) == [("sales.sale.return", world.service_a.pk, world.a.pk,
+                                   "sales.sale", str(ret.pk))]
