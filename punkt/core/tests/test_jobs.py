@@ -18,7 +18,9 @@ from punkt.core.tests.tasks import sample_progress_job
 
 @pytest.mark.django_db
 def test_each_slot_runs_once_even_with_two_schedulers() -> None:
-    now = timezone.now()
+    # Mid-hour, so the other scheduler's tick 5 s later is in the same hourly slot (a run
+    # started seconds before a full hour saw the next slot and failed).
+    now = timezone.now().replace(minute=30, second=0, microsecond=0)
     first = run_due_jobs(now)
     second = run_due_jobs(now + datetime.timedelta(seconds=5))  # the other scheduler
     assert sorted(first) == sorted(PERIODIC) and second == []
