@@ -22,6 +22,7 @@ from punkt.core import files
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.pdf import render_pdf
+from punkt.core.values import iso_date
 from punkt.customers.models import Customer, Direction, TimelineKind
 from punkt.customers.timeline import register_kind, timeline_add
 from punkt.materials import selectors as materials
@@ -69,14 +70,7 @@ def _case_for(actor: Actor, contract_id: int) -> RetentionCase:
 def _callback(value: Any, today: datetime.date) -> datetime.date:
     if value in (None, ""):
         raise ValidationFailed("required", _("Give the date to call back."), field="callback_on")
-    if isinstance(value, datetime.date):
-        day = value
-    else:
-        try:
-            day = datetime.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValidationFailed("invalid", _("Give the date as YYYY-MM-DD."),
-                                   field="callback_on") from None
+    day = iso_date(value, field="callback_on", message=_("Give the date as YYYY-MM-DD."))
     if not today <= day <= today + MAX_CALLBACK:
         raise ValidationFailed("invalid", _("Call back within the next 90 days."),
                                field="callback_on")

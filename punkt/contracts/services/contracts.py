@@ -33,6 +33,7 @@ from punkt.contracts.workflows import CONTRACT_FLOW
 from punkt.core import files
 from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
+from punkt.core.values import iso_date
 from punkt.core.workflows import Transition
 from punkt.customers.models import Customer, CustomerStatus
 from punkt.customers.timeline import register_kind, timeline_add
@@ -74,14 +75,7 @@ def _term(value: Any) -> int:
 def _start(value: Any, today: datetime.date) -> datetime.date:
     if value in (None, ""):
         return today
-    if isinstance(value, datetime.date):
-        day = value
-    else:
-        try:
-            day = datetime.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValidationFailed("invalid", _("Give the start date as YYYY-MM-DD."),
-                                   field="starts_on") from None
+    day = iso_date(value, field="starts_on", message=_("Give the start date as YYYY-MM-DD."))
     if day < today:
         raise ValidationFailed("invalid", _("The contract cannot start in the past."),
                                field="starts_on")
