@@ -165,10 +165,13 @@ def register_number_lookup(lookup: Callable[[Actor, str], Found | None]
 
 
 def looks_like_a_number(text: str) -> bool:
-    """A single token with a digit and no "@" (an e-mail) — worth asking the lookups."""
+    """One token with a digit and something besides digits and ``+`` (``FV/2026/11/7``,
+    ``U00000123``), not an e-mail — worth asking the lookups (a PESEL or a phone number
+    is left to the customer search)."""
     text = text.strip()
     return (0 < len(text) <= 60 and " " not in text and "@" not in text
-            and any(ch.isdigit() for ch in text) and any(ch.isalpha() for ch in text))
+            and any(ch.isdigit() for ch in text)
+            and any(not (ch.isdigit() or ch == "+") for ch in text))
 
 
 def find_number(user: Actor, text: str) -> Found | None:

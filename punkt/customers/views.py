@@ -72,6 +72,11 @@ def _branch_choices(user: Actor, code: str) -> list[tuple[int, str]]:
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.CUSTOMER_VIEW.code)
+    # An invoice or contract number (exact, upper-cased) jumps to its record when the
+    # search is sent (Enter); while typing, the results offer the jump instead.
+    found = profile.find_number(request.user, request.GET.get("q", ""))
+    if found is not None and not is_htmx(request):
+        return redirect(found.url)
     filters = CustomerFilter(request.GET).parameters()
     qs, parsed = selectors.customer_results(user=request.user, filters=filters)
     # A word search pages a WordResults (a capped count and slices), like a queryset.
@@ -81,7 +86,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         template += "#results"
     access = org_perms.access_of(request.user)
     return render(request, template, {
-        "listing": listing, "parsed": parsed, "kinds": CustomerKind.choices,
+        "listing": listing, "parsed": parsed, "kinds": CustomerKind.choices, "found": found,
         "segments": _segments(), "purposes": ConsentPurpose.choices,
         "branch_picker": branch_picker(request.user, perms.CUSTOMER_VIEW.code,
                                        request.GET.get("branch", "")),

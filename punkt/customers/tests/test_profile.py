@@ -182,3 +182,45 @@ def test_my_recent_contacts_count_only_contacts(world: Any, client_as: Any, kind
     assert ('data-testid="recent-contacts"' in page) is counted
     if counted:
         assert "1 kontakt z klientami w ostatnich 7 dniach" in page
+
+
+def test_contract_list_searches_by_the_customers_name(world: Any, client_as: Any) -> None:
+    """The contract list's box takes a contract number or the customer's name, read by the
+    customer search (typos and missing Polish letters forgiven), in the user's scope."""
+    mine = prepared(world, cust=customer(world, first_name="Grzegorz",
+                                         last_name="Brzęczyszczykiewicz"))
+    other = prepared(world)
+    client = client_as(world.service_a)
+    url = reverse("contracts:contract_list")
+    for q in ("Brzęczyszczykiewicz", "brzeczyszczykiewic grzegorz", mine.number):
+        page = client.get(url, {"q": q}).content.decode()
+        assert mine.number in page and other.number not in page, q
+    assert other.number in client.get(url, {"q": "Żółkiewska"}).content.decode()
+    assert mine.number not in client.get(url, {"q": "Nieistniejący"}).content.decode()
+    api = client.get("/api/v1/contracts", {"q": "Brzęczyszczykiewicz"}).json()
+    assert [c["id"] for c in api["items"]] == [mine.pk]
+    # Branch B's employee does not find branch A's customer's contracts by name.
+    page = client_as(world.service_b).get(url, {"q": "Brzęczyszczykiewicz"}).content.decode()
+    assert mine.number not in page
+
+
+def test_customer_search_box_jumps_to_invoice_and_contract_numbers(world: Any,
+                                                                   client_as: Any) -> None:
+    contract = prepared(world)
+    inv = invoice(world, contract.customer)
+    url = reverse("customers:customer_list")
+    cashier, service = client_as(world.cashier_a), client_as(world.service_a)
+    # Exact number, any case: the record for who may open it, else the customer's profile.
+    jump = cashier.get(url, {"q": inv.number.lower()})
+    assert jump.status_code == 302 and jump["Location"] == reverse("cashdesk:invoice",
+                                                                   args=[inv.pk])
+    jump = service.get(url, {"q": inv.number})
+    assert jump["Location"] == reverse("customers:customer_detail", args=[inv.customer_id])
+    jump = service.get(url, {"q": contract.number.lower()})
+    assert jump["Location"] == reverse("contracts:contract_detail", args=[contract.pk])
+    # While typing (htmx) the results offer the jump instead of moving away.
+    typing = service.get(url, {"q": contract.number}, **HTMX)
+    assert typing.status_code == 200 and 'data-testid="found-number"' in typing.content.decode()
+    # Another branch finds nothing; a part of a number is no number.
+    assert client_as(world.service_b).get(url, {"q": contract.number}).status_code == 200
+    assert service.get(url, {"q": inv.number[:-1]}).status_code == 200
