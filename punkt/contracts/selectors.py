@@ -53,7 +53,7 @@ def contract_list(*, user: Actor, params: Mapping[str, Any],
     API's); every filter rides an index that starts with the branch or status. ``exact``
     (the API): a status no contract can have matches none instead of being left out."""
     org_perms.ensure(user, perms.CONTRACT_VIEW.code)
-    found = ContractFilter(params, queryset=contracts_visible_to(user))
+    found = ContractFilter(params, queryset=contracts_visible_to(user), user=user)
     qs = found.qs if found.is_valid() or not exact else Contract.objects.none()
     return qs.select_related("customer", "branch").order_by("-id")
 
