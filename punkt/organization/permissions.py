@@ -37,7 +37,7 @@ EMPLOYEE_VIEW = registry.register(
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
 EMPLOYEE_MANAGE = registry.register(
     "organization.employee.manage", gettext_lazy("Create employees, grant and withdraw roles"),
-    [R.HQ_EXPERT, R.ADMIN])
+    [R.HQ_EXPERT, R.ADMIN], kinds=["admin"])
 SCHEDULE_VIEW = registry.register(
     "organization.schedule.view", gettext_lazy("See the branch staff schedule"),
     [R.MANAGER, R.SERVICE, R.RETENTION, R.CASHIER, R.HQ_EXPERT, R.ADMIN])
@@ -46,11 +46,11 @@ SCHEDULE_EDIT = registry.register(
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
 ROLE_POLICY_MANAGE = registry.register(
     "organization.role_policy.manage", gettext_lazy("Require MFA per role"), [R.ADMIN],
-    scope="global")
+    scope="global", kinds=["admin"])
 ADMIN_MANAGE = registry.register(
     "organization.admin.manage",
     gettext_lazy("Grant the administrator role and manage administrators' accounts"),
-    [R.ADMIN], scope="global")
+    [R.ADMIN], scope="global", kinds=["admin"])
 AUDIT_VIEW = registry.AUDIT_VIEW  # core's own action, named here with the others
 TOKEN_MANAGE_OWN = registry.register(
     "organization.token.manage_own", gettext_lazy("Create and revoke own API tokens"),
