@@ -51,6 +51,8 @@ GUARDED_PAGES = [
     ("organization:role_policies", lambda w: {}, "organization.role_policy.manage"),
     ("core:audit_list", lambda w: {}, "core.audit.view"),
     ("organization:token_list", lambda w: {}, "organization.token.manage_own"),
+    ("privacy:breach_list", lambda w: {}, "privacy.breach.manage"),
+    ("privacy:register", lambda w: {}, "privacy.register.view"),
 ]
 
 
