@@ -4,11 +4,12 @@ links are in ``punkt/customers/gdpr.py``)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from punkt.core.processing import BASE_MEASURES, activity
 
 activity("customers.records",
-         name=_("Customer records"),
+         name=pgettext_lazy("processing activity", "Customer records"),
          purpose=_("Concluding and performing contracts with customers, customer service"),
          legal_basis=_("GDPR art. 6(1)(b) (contract) and (f) (customer service)"),
          subjects=_("Customers: consumers, sole traders, company representatives"),
