@@ -112,6 +112,7 @@ def test_permissions_doc_is_current() -> None:
 M, S, R, C, E, A = "manager", "service", "retention", "cashier", "hq_expert", "admin"
 EXPECTED: dict[str, set[str]] = {
     # Task 12: the cashier finds the customer's invoice (HQ issues them) and takes payment.
+    "cashdesk.credit.correct": {E},  # a mistaken credit settlement: an HQ correction
     "cashdesk.invoice.manage": {E},
     "cashdesk.invoice.view": {C, E, A},
     "cashdesk.payment.take": {C},  # only the cashier "dysponuje pieniędzmi z kasy"
@@ -158,6 +159,10 @@ EXPECTED: dict[str, set[str]] = {
     "organization.schedule.edit": {M, E, A},
     "organization.schedule.view": {M, S, R, C, E, A},
     "organization.token.manage_own": {M, S, R, C, E, A},
+    # Not in the seed's table: GDPR art. 30 register (HQ and admin), art. 33 breaches
+    # (the administrator, who answers to the supervisory authority).
+    "privacy.breach.manage": {A},
+    "privacy.register.view": {E, A},
     # Tasks 8–9: retention finds ending contracts and calls; the manager may too.
     "retention.contract.work": {M, R},
     "retention.report.view": {M, E, A},
