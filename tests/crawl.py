@@ -62,8 +62,14 @@ SESSION_TABLE = "django_session"
 #: Namespaces outside the crawl, with the reason.
 SKIPPED_NAMESPACES = {
     "admin": "Django's admin is mounted only with DEBUG or PUNKT_DJANGO_ADMIN",
-    "api": "API operations are crawled from the API's own table (GET operations only)",
 }
+#: API operations are crawled from the API's own table (GET operations, their paths); the
+#: API's other URLs (schema, docs, root) as pages.
+API_NAMESPACE = "api"
+
+
+#: The crawl's name for a visitor nobody signed in as.
+ANONYMOUS = "anonymous"
 
 
 class UnfilledRoute(AssertionError):
@@ -132,6 +138,8 @@ def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, Any]]
                 continue
             yield from _walk(p.url_patterns, f"{namespace}{ns}:" if ns else namespace)
         elif isinstance(p, URLPattern) and p.name:
+            if namespace == f"{API_NAMESPACE}:" and p.callback.__module__ == "ninja.operation":
+                continue
             yield f"{namespace}{p.name}", p
 
 
@@ -305,6 +313,8 @@ def signed_in(user: Any) -> Client:
     from conftest import stamp_reauthentication
 
     client = Client(raise_request_exception=False)
+    if user is None:  # nobody signed in: the customer's links, the sign-in pages
+        return client
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     stamp_reauthentication(client, user)
     client.get("/")  # settle the session's last-seen stamp
@@ -333,14 +343,16 @@ def _visit(client: Client, route: str, role: str, url: str, htmx: bool) -> Visit
 
 def crawl(seeded: Seeded, role: str, *, only: Callable[[Route], bool] | None = None,
           ) -> list[Visit]:
-    """Visit every GET route (plain and as htmx, plus the probes' fragments) as ``role``."""
+    """Visit every GET route (plain and as htmx, plus the probes' fragments) as ``role``
+    (a key of ``seeded.users``, or :data:`ANONYMOUS`)."""
     from punkt.core.tests import crawl_probe_urls as probes
 
     missing = unfilled(seeded, only)
     if missing:
         raise UnfilledRoute(missing)
-    user = seeded.users[role]
+    user = None if role == ANONYMOUS else seeded.users[role]
     client = signed_in(user)
+    user = user or seeded.world.admin  # whose ids fill the URLs
     visits = []
     for route in routes():
         if route.name in probes.UNFILLABLE or (only is not None and not only(route)):
@@ -355,7 +367,7 @@ def crawl(seeded: Seeded, role: str, *, only: Callable[[Route], bool] | None = N
             visits.append(_visit(client, route.name, role, url, htmx=True))
             for query in probes.FRAGMENTS.get(route.name, []):
                 visits.append(_visit(client, route.name, role, f"{url}?{query}", htmx=True))
-        if route.name == "account_logout":  # never crawled past (POST signs out; GET asks)
+        if route.name == "account_logout" and role != ANONYMOUS:  # signed in again, in case
             client = signed_in(user)
     return visits
 

@@ -14,7 +14,7 @@ from tests import crawl
 def test_every_get_route_as_every_role_writes_nothing(world: Any) -> None:
     seeded = crawl.seed(world)
     visits = []
-    for role in sorted(seeded.users):
+    for role in [*sorted(seeded.users), crawl.ANONYMOUS]:
         visits += crawl.crawl(seeded, role)
     found = crawl.problems(visits)
     assert not found, "\n".join(found)
@@ -26,6 +26,11 @@ def test_every_get_route_as_every_role_writes_nothing(world: Any) -> None:
     # ...and every role was refused somewhere or reached everything: the roles differ.
     assert len({frozenset(v.route for v in visits if v.role == r and v.status == 200)
                 for r in seeded.users}) == len(seeded.users)
+    # Nobody signed in: only the public pages answer; the rest sends to sign-in (or 401).
+    public = {v.route for v in visits if v.role == crawl.ANONYMOUS and v.status == 200}
+    assert "renewal_confirm" in public and "core:healthz" in public
+    assert not {r for r in public if r.startswith(("api:", "customers:", "cashdesk:"))
+                and r not in ("api:openapi-json", "api:openapi-view")}, public
     # The audited reads write their row (the allow-list holds nothing stale).
     for route in [*crawl.AUDITED_READS, *crawl.OTHER_GET_WRITES]:
         assert any(v.route == route and v.writes for v in visits), f"{route} writes nothing"
