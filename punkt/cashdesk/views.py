@@ -199,7 +199,10 @@ def credit_undo(request: HttpRequest, use_id: int) -> HttpResponse:
 
 @scoped("global")
 @login_required
+@require_POST
 def duplicate(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """Printing a duplicate records its issue (a DuplicateIssue row and an audit row):
+    a POST, never a link a prefetcher or scanner could follow."""
     inv = selectors.invoice_get(user=request.user, invoice_id=invoice_id)
     issue = services.duplicate_issue(actor=request.user, invoice_id=inv.pk)
     data = documents.invoice_pdf(inv, reissued_on=timezone.localtime(issue.issued_at).date())
