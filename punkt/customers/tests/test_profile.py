@@ -224,3 +224,23 @@ def test_customer_search_box_jumps_to_invoice_and_contract_numbers(world: Any,
     # Another branch finds nothing; a part of a number is no number.
     assert client_as(world.service_b).get(url, {"q": contract.number}).status_code == 200
     assert service.get(url, {"q": inv.number[:-1]}).status_code == 200
+
+
+def test_tabs_and_timeline_pages_write_nothing(world: Any, client_as: Any) -> None:
+    """C21: a tab and a timeline page (htmx GETs) write nothing, not even an access-log row
+    (the profile itself logs the view once)."""
+    contract = prepared(world)
+    cust = contract.customer
+    client = client_as(world.manager_a)
+    client.get("/")  # settle the session's last-seen stamp
+    urls = [reverse("customers:customer_tab", args=[cust.pk, tab])
+            for tab in ("contracts", "offers", "sales")]
+    urls.append(reverse("customers:customer_detail", args=[cust.pk])
+                + "?fragment=timeline&kind=contacts")
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, **HTMX).status_code == 200, url
+        writes = [q["sql"] for q in ctx.captured_queries
+                  if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+                  and "django_session" not in q["sql"]]
+        assert not writes, (url, writes)
