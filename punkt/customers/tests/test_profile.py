@@ -244,3 +244,21 @@ def test_tabs_and_timeline_pages_write_nothing(world: Any, client_as: Any) -> No
                   if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
                   and "django_session" not in q["sql"]]
         assert not writes, (url, writes)
+
+
+def test_open_retention_case_is_an_open_matter_for_retention_staff(world: Any,
+                                                                   client_as: Any) -> None:
+    from punkt.retention import services as retention
+    from punkt.retention.tests.test_retention import active
+
+    contract = active(world, 20)
+    day = timezone.localdate() + datetime.timedelta(days=2)
+    retention.log_call(actor=world.retention_a, contract_id=contract.pk, outcome="callback",
+                       callback_on=day.isoformat(), today=timezone.localdate())
+    page = _profile(client_as(world.retention_a), contract.customer)
+    matters = page.split('data-testid="summary-matters"')[1].split("</section>")[0]
+    assert "Sprawa utrzymania" in matters and day.strftime("%d.%m.%Y") in matters
+    assert reverse("retention:case", args=[contract.pk]) in matters
+    assert "1 aktywna" in matters
+    other = _profile(client_as(world.cashier_a), contract.customer)
+    assert "Sprawa utrzymania" not in other.split('data-testid="summary-matters"')[1]
