@@ -262,3 +262,21 @@ def test_open_retention_case_is_an_open_matter_for_retention_staff(world: Any,
     assert "1 aktywna" in matters
     other = _profile(client_as(world.cashier_a), contract.customer)
     assert "Sprawa utrzymania" not in other.split('data-testid="summary-matters"')[1]
+
+
+def test_entry_links_follow_the_registry_and_the_readers_role(world: Any) -> None:
+    from punkt.customers import profile
+
+    cust = customer(world)
+    entries = [TimelineEntry(customer=cust, kind="help", source_type="catalog.product",
+                             source_id="7"),
+               TimelineEntry(customer=cust, kind="invoice", source_type="cashdesk.invoice",
+                             source_id="9"),
+               TimelineEntry(customer=cust, kind="note"),
+               TimelineEntry(customer=cust, kind="x", source_type="nowhere.thing",
+                             source_id="1")]
+    profile.link_entries(world.service_a, cust, entries)
+    assert [e.link for e in entries] == [  # type: ignore[attr-defined]
+        reverse("catalog:product_detail", args=[7]), "", "", ""]
+    profile.link_entries(world.cashier_a, cust, entries)
+    assert entries[1].link == reverse("cashdesk:invoice", args=[9])  # type: ignore[attr-defined]
