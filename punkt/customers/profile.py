@@ -195,5 +195,14 @@ def _register_own_sources() -> None:
     register_source_link("customers.consentevent", lambda ids: dict.fromkeys(ids, "#consents"),
                          permission=perms.CUSTOMER_VIEW.code)
 
+    def merges(ids: list[str]) -> dict[str, str]:
+        from punkt.customers.models import MergeRecord
+
+        pks = [int(i) for i in ids if i.isdecimal()]
+        return {str(pk): reverse("customers:merge", args=[survivor]) for pk, survivor
+                in MergeRecord.objects.filter(pk__in=pks).values_list("pk", "survivor_id")}
+
+    register_source_link("customers.mergerecord", merges, permission=perms.CUSTOMER_MERGE.code)
+
 
 _register_own_sources()

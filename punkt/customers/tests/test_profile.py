@@ -224,3 +224,59 @@ def test_customer_search_box_jumps_to_invoice_and_contract_numbers(world: Any,
     # Another branch finds nothing; a part of a number is no number.
     assert client_as(world.service_b).get(url, {"q": contract.number}).status_code == 200
     assert service.get(url, {"q": inv.number[:-1]}).status_code == 200
+
+
+def test_tabs_and_timeline_pages_write_nothing(world: Any, client_as: Any) -> None:
+    """C21: a tab and a timeline page (htmx GETs) write nothing, not even an access-log row
+    (the profile itself logs the view once)."""
+    contract = prepared(world)
+    cust = contract.customer
+    client = client_as(world.manager_a)
+    client.get("/")  # settle the session's last-seen stamp
+    urls = [reverse("customers:customer_tab", args=[cust.pk, tab])
+            for tab in ("contracts", "offers", "sales")]
+    urls.append(reverse("customers:customer_detail", args=[cust.pk])
+                + "?fragment=timeline&kind=contacts")
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, **HTMX).status_code == 200, url
+        writes = [q["sql"] for q in ctx.captured_queries
+                  if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+                  and "django_session" not in q["sql"]]
+        assert not writes, (url, writes)
+
+
+def test_open_retention_case_is_an_open_matter_for_retention_staff(world: Any,
+                                                                   client_as: Any) -> None:
+    from punkt.retention import services as retention
+    from punkt.retention.tests.test_retention import active
+
+    contract = active(world, 20)
+    day = timezone.localdate() + datetime.timedelta(days=2)
+    retention.log_call(actor=world.retention_a, contract_id=contract.pk, outcome="callback",
+                       callback_on=day.isoformat(), today=timezone.localdate())
+    page = _profile(client_as(world.retention_a), contract.customer)
+    matters = page.split('data-testid="summary-matters"')[1].split("</section>")[0]
+    assert "Sprawa utrzymania" in matters and day.strftime("%d.%m.%Y") in matters
+    assert reverse("retention:case", args=[contract.pk]) in matters
+    assert "1 aktywna" in matters
+    other = _profile(client_as(world.cashier_a), contract.customer)
+    assert "Sprawa utrzymania" not in other.split('data-testid="summary-matters"')[1]
+
+
+def test_entry_links_follow_the_registry_and_the_readers_role(world: Any) -> None:
+    from punkt.customers import profile
+
+    cust = customer(world)
+    entries = [TimelineEntry(customer=cust, kind="help", source_type="catalog.product",
+                             source_id="7"),
+               TimelineEntry(customer=cust, kind="invoice", source_type="cashdesk.invoice",
+                             source_id="9"),
+               TimelineEntry(customer=cust, kind="note"),
+               TimelineEntry(customer=cust, kind="x", source_type="nowhere.thing",
+                             source_id="1")]
+    profile.link_entries(world.service_a, cust, entries)
+    assert [e.link for e in entries] == [  # type: ignore[attr-defined]
+        reverse("catalog:product_detail", args=[7]), "", "", ""]
+    profile.link_entries(world.cashier_a, cust, entries)
+    assert entries[1].link == reverse("cashdesk:invoice", args=[9])  # type: ignore[attr-defined]
