@@ -200,7 +200,7 @@ def _till(s: TillSession, user: Actor) -> dict[str, Any]:
 @scoped("global")
 def invoice_search(request: HttpRequest, q: Query[InvoiceSearch]) -> list[dict[str, Any]]:
     """By ``number``, or by ``first_name`` + ``last_name`` + ``address`` (postal code, city
-    or street of the registered address)."""
+    or street of the registered address, as printed on the invoice or as the CRM holds it)."""
     if q.number.strip():
         inv = selectors.invoice_by_number(user=request.user, number=q.number)
         return [_invoice(inv)] if inv else []

@@ -22,7 +22,16 @@ PAGES = {
     "kierownik@demo.punkt.pl": ["/stock/"],
     "admin@demo.punkt.pl": ["/organisation/roles/", "/organisation/employees/new/"],
     "ekspert@demo.punkt.pl": ["/catalog/new/"],
+    "kasjer@demo.punkt.pl": ["/cashdesk/"],  # the till's search, once the till is open
 }
+
+
+def open_the_till(email: str) -> None:
+    from punkt.cashdesk import services
+    from punkt.organization.models import Branch, Employee
+
+    services.till_open(actor=Employee.objects.get(email=email),
+                       branch_id=Branch.objects.get(code="KRK-01").pk, opening_float="100")
 
 #: Every visible box in <main>: where it is and where its label's first line of text is.
 MEASURE = """() => [...document.querySelectorAll(
@@ -42,6 +51,8 @@ MEASURE = """() => [...document.querySelectorAll(
 @pytest.mark.parametrize("email", list(PAGES))
 def test_labels_sit_beside_their_boxes(page: Any, problems: Any, email: str) -> None:
     seed_demo()
+    if email.startswith("kasjer@"):
+        open_the_till(email)
     page.set_viewport_size({"width": 1366, "height": 768})
     sign_in(page, email)
     for url in PAGES[email]:

@@ -82,3 +82,4 @@ def test_the_contract_list_sorts_oldest_first(world: Any, client_as: Any) -> Non
     assert numbers("?status=approved&sort=customer") == [newer.number, older.number]
     page = client.get("/contracts/?sort=id").content.decode()
     assert 'aria-sort="ascending"' in page and '<option value="id" selected>' in page
+    assert f'href="{reverse("customers:customer_detail", args=[older.customer_id])}"' in page
