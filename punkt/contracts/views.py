@@ -237,6 +237,30 @@ def contract_action(request: HttpRequest, contract_id: int, action: str) -> Http
     return redirect(url + "?next=review" if from_review else url)
 
 
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_terminate(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The manager ends an active contract early: why, and its last day in force."""
+    contract = selectors.contract_get(user=request.user, contract_id=contract_id)
+    CONTRACT_FLOW.ensure_can(contract, "terminate", actor=request.user)
+    error = None
+    if request.method == "POST":
+        try:
+            services.contract_terminate(
+                actor=request.user, contract_id=contract.pk,
+                reason=request.POST.get("reason", ""),
+                terminated_on=request.POST.get("terminated_on", ""))
+        except (ValidationFailed, Conflict) as exc:
+            error = exc
+        else:
+            messages.success(request, _("The contract is terminated."))
+            return redirect("contracts:contract_detail", contract_id=contract.pk)
+    return render(request, "contracts/terminate.html", {
+        "contract": contract, "error": error, "posted": request.POST,
+        "today": timezone.localdate()}, status=422 if error else 200)
+
+
 @scoped("list")
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
