@@ -914,19 +914,20 @@ def restore_schema(saved: dict[str, list[tuple[str, str, str]]], tables: list[st
 
 END_SQL = """
     WITH due AS (
-        SELECT c.id, c.ends_on,
-               NOT EXISTS (SELECT 1 FROM contracts_contract r WHERE r.renews_id = c.id
-                             AND r.status NOT IN ('cancelled', 'rejected'))
-               AND NOT EXISTS (
-                   SELECT 1 FROM contracts_contract o
-                   WHERE o.customer_id = c.customer_id AND o.id <> c.id
-                     AND o.status = 'active' AND o.finalised_at < c.ends_on + 1
-                     AND (o.ends_on > c.ends_on OR (o.ends_on = c.ends_on AND o.id > c.id)))
-               AS gone
-        FROM contracts_contract c WHERE c.status = 'active' AND c.ends_on < %(today)s)
+        SELECT id, customer_id, ends_on FROM contracts_contract
+        WHERE status = 'active' AND ends_on < %(today)s),
+    renewed AS (
+        SELECT DISTINCT renews_id FROM contracts_contract
+        WHERE renews_id IS NOT NULL AND status NOT IN ('cancelled', 'rejected')),
+    kept AS (
+        SELECT DISTINCT d.id FROM due d JOIN contracts_contract o
+          ON o.customer_id = d.customer_id AND o.id <> d.id AND o.status = 'active'
+         AND o.finalised_at < d.ends_on + 1
+         AND (o.ends_on > d.ends_on OR (o.ends_on = d.ends_on AND o.id > d.id)))
     UPDATE contracts_contract c SET status = 'ended',
-           left_on = CASE WHEN due.gone THEN due.ends_on END
-    FROM due WHERE c.id = due.id"""
+           left_on = CASE WHEN r.renews_id IS NULL AND k.id IS NULL THEN d.ends_on END
+    FROM due d LEFT JOIN renewed r ON r.renews_id = d.id LEFT JOIN kept k ON k.id = d.id
+    WHERE c.id = d.id"""
 END_EVENTS_SQL = """
     INSERT INTO contracts_contractevent (contract_id, action, from_status, to_status,
                                          actor_id, actor_label, at, note)
@@ -944,6 +945,7 @@ def end_past_terms(today: datetime.date) -> tuple[int, int]:
     renewal of it is on its way or in force. Contracts with a written history get the
     job's event."""
     with connection.cursor() as cur:
+        cur.execute("ANALYZE contracts_contract")  # fresh counts: hash joins, not loops
         cur.execute(END_SQL, {"today": today})
         cur.execute(END_EVENTS_SQL)
         cur.execute("SELECT count(*), count(left_on) FROM contracts_contract "
@@ -1041,6 +1043,22 @@ def summary(bench: Branch) -> None:
               f"active, {review} with the manager, {worklist:,} on the 60-day worklist")
 
 
+def finish(args: argparse.Namespace) -> None:
+    t = time.perf_counter()
+    ended, left = end_past_terms(timezone.localdate())
+    print(f"[end of term] {ended:,} ended, {left:,} customers left, "
+          f"{time.perf_counter() - t:.1f} s", flush=True)
+    t = time.perf_counter()
+    run_parallel([f"VACUUM (ANALYZE) {m._meta.db_table}" for m in LOADED], 2, "")
+    rows = figures.rebuild()
+    print(f"[vacuum + monthly figures] {rows:,} branch-months, "
+          f"{time.perf_counter() - t:.1f} s", flush=True)
+    bench = busiest_branch()
+    summary(bench)
+    if args.check:
+        verify(args.check, args.seed, bench.pk)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -1057,10 +1075,16 @@ def main() -> None:
     ap.add_argument("--check", type=int, default=5,
                     help="random contracts to re-check at the end (0: skip)")
     ap.add_argument("--no-migrate", action="store_true")
+    ap.add_argument("--finish", action="store_true",
+                    help="only the steps after loading (end of term, vacuum, monthly "
+                         "figures, summary, checks), e.g. after an interrupted run")
     ap.add_argument("--force", action="store_true",
                     help="allow a database whose name does not contain 'bench'")
     args = ap.parse_args()
     db_guard(args.force)
+    if args.finish:
+        finish(args)
+        return
     if connection.vendor != "postgresql":
         sys.exit("gen_contracts.py loads with COPY: it needs PostgreSQL.")
     if args.contracts < 1 or args.chunk < 1 or args.events_every < 1:
