@@ -18,9 +18,11 @@ What it writes:
 - --contracts contracts spread over the active customers (skewed: most have a few, some
   businesses many) and their branches (contract.branch = customer.branch). Numbers grow
   with the day the contract was prepared, as the sequence would have numbered them, so
-  "newest first" shows the newest. ≈96.6 % are active, their end dates spread over the
+  "newest first" shows the newest. ≈96.6 % were activated, their end dates spread over the
   past year and the next two (12- or 24-month terms; ≈70 % of those that ended were
-  renewed by the customer's next contract, ``renews``); the rest are in the workflow now
+  renewed by the customer's next contract, ``renews``); those whose term is over are
+  "ended", as the daily job (contracts_end_due) would have left them, with ``left_on``
+  where the customer was left with nothing (churn); the rest are in the workflow now
   (prepared, signed, with the manager, returned, approved at HQ: the last days) or were
   cancelled or rejected (any time). ≈3 % went through a return and a correction
   (revision 2). Values are what documents.values_for stores (customer's data, branch,
@@ -42,8 +44,10 @@ How it loads: a first pass over the customer chunks decides every contract's day
 number the contracts by day across chunks) and keeps the plan in a temporary file; a
 second pass builds the rows from it and sends them with COPY, in worker processes.
 Secondary indexes, unique and foreign keys of the loaded tables are dropped first and
-re-created afterwards (keys NOT VALID, then validated), then VACUUM (ANALYZE). A sample
-is re-checked against documents.values_for at the end. Audit-log and timeline rows are
+re-created afterwards (keys NOT VALID, then validated); the terms that are over are ended
+in one statement (end_past_terms), then VACUUM (ANALYZE), and the monthly figures of the
+HQ reports are rebuilt (punkt rebuild_contract_figures). A sample is re-checked against
+documents.values_for at the end. Audit-log and timeline rows are
 not written.
 """
 
@@ -88,11 +92,12 @@ from django.utils.translation import gettext  # noqa: E402
 from gen_customers import NULL, Layout, conninfo, copy_text, run_parallel  # noqa: E402
 from gen_org import DOMAIN, db_guard  # noqa: E402
 
-from punkt.contracts import documents  # noqa: E402
+from punkt.contracts import documents, figures  # noqa: E402
 from punkt.contracts.models import (  # noqa: E402
     Contract,
     ContractBatch,
     ContractEvent,
+    MonthlyFigures,
     Offer,
     OfferLine,
 )
@@ -905,12 +910,56 @@ def restore_schema(saved: dict[str, list[tuple[str, str, str]]], tables: list[st
                   sorted(saved["fk"], key=lambda x: order.get(x[0], 9))], 2, "")
 
 
+# --- The daily job's work, in one statement ---------------------------------------------
+
+END_SQL = """
+    WITH due AS (
+        SELECT id, customer_id, ends_on FROM contracts_contract
+        WHERE status = 'active' AND ends_on < %(today)s),
+    renewed AS (
+        SELECT DISTINCT renews_id FROM contracts_contract
+        WHERE renews_id IS NOT NULL AND status NOT IN ('cancelled', 'rejected')),
+    kept AS (
+        SELECT DISTINCT d.id FROM due d JOIN contracts_contract o
+          ON o.customer_id = d.customer_id AND o.id <> d.id AND o.status = 'active'
+         AND o.finalised_at < d.ends_on + 1
+         AND (o.ends_on > d.ends_on OR (o.ends_on = d.ends_on AND o.id > d.id)))
+    UPDATE contracts_contract c SET status = 'ended',
+           left_on = CASE WHEN r.renews_id IS NULL AND k.id IS NULL THEN d.ends_on END
+    FROM due d LEFT JOIN renewed r ON r.renews_id = d.id LEFT JOIN kept k ON k.id = d.id
+    WHERE c.id = d.id"""
+END_EVENTS_SQL = """
+    INSERT INTO contracts_contractevent (contract_id, action, from_status, to_status,
+                                         actor_id, actor_label, at, note)
+    SELECT c.id, 'end', 'active', 'ended', NULL, 'scheduler',
+           (c.ends_on + 1) + time '01:00', ''
+    FROM contracts_contract c
+    WHERE c.status = 'ended'
+      AND EXISTS (SELECT 1 FROM contracts_contractevent e WHERE e.contract_id = c.id)"""
+
+
+def end_past_terms(today: datetime.date) -> tuple[int, int]:
+    """What contracts_end_due would have done day by day: every active contract whose
+    term is over is ended; its customer left unless another contract of theirs was still
+    active when the job reached this one (the job goes by end date, then number) or a
+    renewal of it is on its way or in force. Contracts with a written history get the
+    job's event."""
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE contracts_contract")  # fresh counts: hash joins, not loops
+        cur.execute(END_SQL, {"today": today})
+        cur.execute(END_EVENTS_SQL)
+        cur.execute("SELECT count(*), count(left_on) FROM contracts_contract "
+                    "WHERE status = 'ended'")
+        ended, left = cur.fetchone()
+    return ended, left
+
+
 # --- Reset, checks, summary --------------------------------------------------------------
 
 def reset() -> None:
     tables = [m._meta.db_table for m in (ContactAttempt, RenewalConfirmation, RetentionCase,
-                                         ContractEvent, Contract, ContractBatch, OfferLine,
-                                         Offer)]
+                                         ContractEvent, MonthlyFigures, Contract,
+                                         ContractBatch, OfferLine, Offer)]
     truncate_for_maintenance(tables)  # past the append-only guards
 
 
@@ -965,11 +1014,14 @@ def summary(bench: Branch) -> None:
         print("  by status: " + ", ".join(f"{s} {n:,}" for s, n in cur.fetchall()))
         cur.execute("SELECT count(*) FILTER (WHERE renews_id IS NOT NULL), "
                     "count(*) FILTER (WHERE revision > 1), "
-                    "count(*) FILTER (WHERE status = 'active' AND ends_on < %s) "
-                    "FROM contracts_contract", [today])
-        renewals, fixed, ended = cur.fetchone()
-        print(f"  renewals {renewals:,}, corrected (revision 2) {fixed:,}, active but ended "
-              f"{ended:,}")
+                    "count(*) FILTER (WHERE status = 'active' AND ends_on < %s), "
+                    "count(left_on) FROM contracts_contract", [today])
+        renewals, fixed, overdue, left = cur.fetchone()
+        print(f"  renewals {renewals:,}, corrected (revision 2) {fixed:,}, active past their "
+              f"term {overdue:,}, customers who left {left:,}")
+        cur.execute("SELECT count(*), count(DISTINCT branch_id) FROM contracts_monthlyfigures")
+        rows, branches = cur.fetchone()
+        print(f"  monthly figures: {rows:,} branch-months of {branches:,} branches")
         cur.execute("SELECT status, count(*) FROM retention_retentioncase GROUP BY 1 "
                     "ORDER BY 2 DESC")
         print("  retention cases: " + ", ".join(f"{s} {n:,}" for s, n in cur.fetchall()))
@@ -991,6 +1043,22 @@ def summary(bench: Branch) -> None:
               f"active, {review} with the manager, {worklist:,} on the 60-day worklist")
 
 
+def finish(args: argparse.Namespace) -> None:
+    t = time.perf_counter()
+    ended, left = end_past_terms(timezone.localdate())
+    print(f"[end of term] {ended:,} ended, {left:,} customers left, "
+          f"{time.perf_counter() - t:.1f} s", flush=True)
+    t = time.perf_counter()
+    run_parallel([f"VACUUM (ANALYZE) {m._meta.db_table}" for m in LOADED], 2, "")
+    rows = figures.rebuild()
+    print(f"[vacuum + monthly figures] {rows:,} branch-months, "
+          f"{time.perf_counter() - t:.1f} s", flush=True)
+    bench = busiest_branch()
+    summary(bench)
+    if args.check:
+        verify(args.check, args.seed, bench.pk)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -1007,10 +1075,16 @@ def main() -> None:
     ap.add_argument("--check", type=int, default=5,
                     help="random contracts to re-check at the end (0: skip)")
     ap.add_argument("--no-migrate", action="store_true")
+    ap.add_argument("--finish", action="store_true",
+                    help="only the steps after loading (end of term, vacuum, monthly "
+                         "figures, summary, checks), e.g. after an interrupted run")
     ap.add_argument("--force", action="store_true",
                     help="allow a database whose name does not contain 'bench'")
     args = ap.parse_args()
     db_guard(args.force)
+    if args.finish:
+        finish(args)
+        return
     if connection.vendor != "postgresql":
         sys.exit("gen_contracts.py loads with COPY: it needs PostgreSQL.")
     if args.contracts < 1 or args.chunk < 1 or args.events_every < 1:
@@ -1109,9 +1183,13 @@ def main() -> None:
         t = time.perf_counter()
         restore_schema(saved, tables)
         t = phase("re-create indexes and keys", t)
+    ended, left = end_past_terms(PLAN["today"])
+    t = phase(f"end of term, as the daily job ({ended:,} ended, {left:,} customers left)", t)
     run_parallel([f"VACUUM (ANALYZE) {table}" for table in
                   [*tables, "contracts_contractbatch"]], 2, "")
     t = phase("vacuum + analyze", t)
+    rows = figures.rebuild()
+    t = phase(f"monthly figures (rebuild_contract_figures: {rows:,} branch-months)", t)
     total = time.perf_counter() - t0
     print(f"loaded in {total:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in totals.items()))
     summary(bench)

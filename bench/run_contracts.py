@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Server-side timings of contracts and retention: the worklist, the contract list, the
-contract page, their API, and rendering a contract PDF.
+contract page, their API, the HQ reports (contract reports and churn, read from the kept
+monthly figures), and rendering a contract PDF.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/punkt_bench \\
         .venv/bin/python bench/run_contracts.py [--n 200] [--warmup 5] [--only worklist]
@@ -114,6 +115,21 @@ def build_scenarios(manager: Employee, retention: Employee, expert: Employee,
                  lambda i: expert_c.get("/contracts/"), 200),
         Scenario("extra: contract list — branch manager, page 40 (the cap)",
                  lambda i: manager_c.get("/contracts/", {"page": 40}), 200),
+        # HQ reports (issue 15): read only the kept monthly figures, whatever the size.
+        Scenario("report: contract reports — HQ expert, 12 months, all branches",
+                 lambda i: expert_c.get("/contracts/reports/"), 200),
+        Scenario("report: contract reports — HQ expert, page 3 of the branches",
+                 lambda i: expert_c.get("/contracts/reports/", {"page": 3}), 200),
+        Scenario("report: contract reports — branch manager, 36 months",
+                 lambda i: manager_c.get("/contracts/reports/", {
+                     "since": (timezone.localdate().replace(day=1)
+                               - datetime.timedelta(days=1050)).strftime("%Y-%m")}), 200),
+        Scenario("report: churn — HQ expert, all branches",
+                 lambda i: expert_c.get("/retention/churn/"), 200),
+        Scenario("report: churn — HQ expert, page 2 of the branches",
+                 lambda i: expert_c.get("/retention/churn/", {"page": 2}), 200),
+        Scenario("report: churn — branch manager",
+                 lambda i: manager_c.get("/retention/churn/"), 200),
         # The customer list's first page (≈9 ms p50 on a quiet machine, README): how busy
         # the host was during this run.
         Scenario("reference: customer list — branch manager",

@@ -278,6 +278,7 @@ PAGE_CASES: dict[str, BranchCase] = {
     "contracts:contract_scan": _contract_b,
     "contracts:contract_action": lambda w: {"contract_id": contract_b(w).pk,
                                             "action": "approve"},
+    "contracts:contract_terminate": _active_b,
     "retention:case": _active_b,
     "retention:call": _active_b,
     "retention:send": _active_b,

@@ -129,6 +129,8 @@ class ActionIn(Strict):
     #: fix: a new term or start date
     term_months: int | None = Field(None, ge=1, le=120)
     starts_on: datetime.date | None = None
+    #: terminate: the last day in force (with ``reason``)
+    terminated_on: datetime.date | None = None
 
 
 class ContractEventOut(Schema):
@@ -160,6 +162,8 @@ class ContractOut(Schema):
     batch_id: int | None
     approved_at: datetime.datetime | None
     finalised_at: datetime.datetime | None
+    terminated_on: datetime.date | None
+    left_on: datetime.date | None
     reasons: str
     pdf_ready: bool
     has_scan: bool
@@ -195,8 +199,8 @@ class BatchOut(Schema):
 
 _FIELDS = ("id", "number", "customer_id", "branch_id", "offer_id", "renews_id", "status",
            "revision", "term_months", "starts_on", "ends_on", "total_gross", "prepared_by_id",
-           "signed_at", "batch_id", "approved_at", "finalised_at", "reasons", "pdf_ready",
-           "created_at")
+           "signed_at", "batch_id", "approved_at", "finalised_at", "terminated_on", "left_on",
+           "reasons", "pdf_ready", "created_at")
 
 
 def _contract(c: Contract, user: Actor, *, detail: bool = False) -> dict[str, Any]:
@@ -253,7 +257,8 @@ def contract_action(request: HttpRequest, contract_id: int, payload: ActionIn) -
                            data=services.StepInput(
                                signatures=payload.signatures, problems=payload.problems,
                                note=payload.note, reason=payload.reason,
-                               term_months=payload.term_months, starts_on=payload.starts_on))
+                               term_months=payload.term_months, starts_on=payload.starts_on,
+                               terminated_on=payload.terminated_on))
     c = selectors.contract_get(user=request.user, contract_id=contract_id)
     return _contract(c, request.user, detail=True)
 

@@ -1,5 +1,6 @@
-"""Demo contracts at Kraków: one in every state of the workflow, and active contracts
-signed about two years ago that end soon (the retention employee's worklist)."""
+"""Demo contracts at Kraków: one in every state of the workflow, active contracts signed
+about two years ago that end soon (the retention employee's worklist), two whose term is
+over (ended by the daily job) and one terminated early by the manager."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from punkt.organization.models import Branch, Employee
 #: (state to reach, days until the end of the term, months of the term)
 PLAN = [
     ("active", 12, 24), ("active", 26, 24), ("active", 45, 24), ("active", 80, 12),
-    ("active", 300, 24), ("active", -20, 24), ("active", -45, 12), ("approved", None, 24),
+    ("active", 300, 24), ("active", -20, 24), ("active", -45, 12), ("terminated", 200, 24),
+    ("approved", None, 24),
     ("in_review", None, 24),
     ("returned", None, 24), ("signed", None, 12), ("prepared", None, 24),
 ]
@@ -80,6 +82,12 @@ def seed_contracts(actor: Actor) -> list[str]:
             continue
         services.contract_review(actor=manager, contract_id=contract.pk, approve=True,
                                  signatures=template.template.get("signatures", []))
-        if state == "active":
+        if state in ("active", "terminated"):
             services.contract_finalise(actor=expert, contract_id=contract.pk, approve=True)
-    return [f"{made} contracts at {branch.name} in every state of the workflow"]
+        if state == "terminated":
+            services.contract_terminate(actor=manager, contract_id=contract.pk,
+                                        reason="Klient wyjeżdża za granicę na stałe",
+                                        terminated_on=today)
+    ended = services.contracts_end_due(today=today)  # what the daily job does at night
+    return [f"{made} contracts at {branch.name} in every state of the workflow "
+            f"({ended} ended at the end of their term, one terminated early)"]

@@ -92,7 +92,7 @@ class OfferLine(models.Model):
 
 
 @tones(prepared="warn", signed="warn", in_review="warn", returned="err", approved="warn",
-       active="ok", rejected="err", cancelled="err")
+       active="ok", rejected="err", cancelled="err", ended="", terminated="err")
 class ContractStatus(models.TextChoices):
     PREPARED = "prepared", pgettext_lazy("contract status", "prepared")
     SIGNED = "signed", pgettext_lazy("contract status", "signed")
@@ -102,6 +102,16 @@ class ContractStatus(models.TextChoices):
     ACTIVE = "active", pgettext_lazy("contract status", "active")
     REJECTED = "rejected", pgettext_lazy("contract status", "rejected by HQ")
     CANCELLED = "cancelled", pgettext_lazy("contract status", "cancelled")
+    #: The term is over (the daily job :func:`contracts_end_due`).
+    ENDED = "ended", pgettext_lazy("contract status", "ended")
+    #: Ended early by the manager, with a reason and a date.
+    TERMINATED = "terminated", pgettext_lazy("contract status", "terminated early")
+
+
+#: States of a contract that was in force (its activation counts in the figures).
+WAS_ACTIVE = frozenset({ContractStatus.ACTIVE, ContractStatus.ENDED, ContractStatus.TERMINATED})
+#: States of a contract on its way to being in force (a renewal in them still counts).
+DEAD = frozenset({ContractStatus.CANCELLED, ContractStatus.REJECTED})
 
 
 class ContractBatch(models.Model):
@@ -162,6 +172,11 @@ class Contract(TimeStampedModel):
     scan_stored = models.CharField(max_length=80, blank=True)
     scan_name = models.CharField(max_length=220, blank=True)
     scan_type = models.CharField(max_length=100, blank=True)
+    #: The last day in force of a contract terminated early.
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    #: The day this contract's end (or termination) left its customer with no active
+    #: contract and no renewal: a customer who left (churn, R5.3).
+    left_on = models.DateField(null=True, blank=True)
 
     objects = BranchScopedQuerySet.as_manager()
 
@@ -175,6 +190,9 @@ class Contract(TimeStampedModel):
                                    name="contract_term_valid"),
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
                                    name="contract_dates_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="terminated") | Q(terminated_on__isnull=False),
+                name="contract_terminated_dated"),
         ]
         indexes = [
             models.Index(fields=["branch", "-id"], name="contract_branch"),
@@ -238,3 +256,58 @@ class ContractEvent(models.Model):
         if not self._state.adding:
             raise TypeError("Contract events are append-only.")
         super().save(*args, **kwargs)
+
+
+class MonthlyFigures(models.Model):
+    """Contract figures of one branch and month, kept in step with every change of a
+    contract in the same transaction (:mod:`punkt.contracts.figures`), so HQ's reports
+    read a few hundred rows instead of millions of contracts. ``punkt
+    rebuild_contract_figures`` recomputes them from the contracts (after an upgrade or a
+    restore).
+
+    Two kinds of columns: ``state_*`` and ``activat*`` describe the contracts *prepared*
+    in the month (how many are in each state now; of those that became active, the time
+    from signature to activation); the others count what *happened* in the month.
+    """
+
+    branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
+                               related_name="+")
+    #: The first day of the month.
+    month = models.DateField()
+    state_prepared = models.IntegerField(default=0)
+    state_signed = models.IntegerField(default=0)
+    state_in_review = models.IntegerField(default=0)
+    state_returned = models.IntegerField(default=0)
+    state_approved = models.IntegerField(default=0)
+    state_active = models.IntegerField(default=0)
+    state_rejected = models.IntegerField(default=0)
+    state_cancelled = models.IntegerField(default=0)
+    state_ended = models.IntegerField(default=0)
+    state_terminated = models.IntegerField(default=0)
+    #: Of the month's prepared contracts, those that became active; the seconds from
+    #: signature to activation (sum, longest) and how many took at most three days.
+    activated = models.IntegerField(default=0)
+    activation_seconds = models.BigIntegerField(default=0)
+    activation_max_seconds = models.BigIntegerField(default=0)
+    activated_within_3_days = models.IntegerField(default=0)
+    #: Contracts signed in the month (a corrected contract counts at its last signature).
+    signed = models.IntegerField(default=0)
+    #: Contracts that became active in the month, and of those the renewals.
+    started = models.IntegerField(default=0)
+    renewed = models.IntegerField(default=0)
+    #: Contracts whose term ended in the month, and those terminated early in it.
+    ended = models.IntegerField(default=0)
+    terminated = models.IntegerField(default=0)
+    #: Customers who left in the month: their contract stopped with no other active
+    #: contract and no renewal.
+    left = models.IntegerField(default=0)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["branch", "month"],
+                                               name="contract_figures_branch_month")]
+        indexes = [models.Index(fields=["month", "branch"], name="contract_figures_month")]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.month:%Y-%m}"

@@ -27,6 +27,9 @@ CONTRACT_APPROVE = registry.register(
 CONTRACT_FINALISE = registry.register(
     "contracts.contract.finalise",
     gettext_lazy("Finalise or reject approved contracts at HQ"), [R.HQ_EXPERT])
+CONTRACT_TERMINATE = registry.register(
+    "contracts.contract.terminate",
+    gettext_lazy("Terminate active contracts early, with a reason and a date"), [R.MANAGER])
 CONTRACT_REPORT = registry.register(
     "contracts.report.view",
     gettext_lazy("See contract reports: states per branch, time to activation"),

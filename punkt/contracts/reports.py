@@ -1,34 +1,90 @@
-"""Contract reports (issue 4, item 7): contracts by state and branch, and the time from
-signature to activation, for contracts prepared in a period; the HQ materials' delivery
-against the one-hour goal."""
+"""Contract reports (issue 4, item 7; issue 15): per branch and month, read only from the
+figures kept with every change (:class:`MonthlyFigures`, :mod:`punkt.contracts.figures`)
+— never from the contracts themselves, so HQ's report costs the same at 5 million
+contracts as at fifty. Company totals first, then the branches 50 to a page. Also the HQ
+materials' delivery against the one-hour goal."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q
-from django.utils import timezone
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Sum
+from django.http import HttpRequest
 
 from punkt.contracts import permissions as perms
-from punkt.contracts.models import Contract, ContractStatus
+from punkt.contracts.figures import SUMS
+from punkt.contracts.models import ContractStatus, MonthlyFigures
 from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor
 
-FAST = datetime.timedelta(days=3)
-MAX_RANGE = datetime.timedelta(days=366)
+BRANCHES_PER_PAGE = 50
+MAX_MONTHS = 36
+#: Aggregates over the kept figures, named apart from the model's columns.
+TOTALS: dict[str, Any] = {f"t_{c}": Sum(c) for c in SUMS} | {
+    "t_activation_max_seconds": Max("activation_max_seconds")}
+ACTIVE_CHANGE = F("started") - F("ended") - F("terminated")
+
+
+def month_param(value: Any) -> datetime.date | None:
+    """A month written ``YYYY-MM`` (a month input) or a date; None otherwise."""
+    text = str(value or "").strip()
+    try:
+        return datetime.date.fromisoformat(text[:7] + "-01") if len(text) >= 7 else None
+    except ValueError:
+        return None
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The report's query string for its page links."""
+    return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def add_months(month: datetime.date, n: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + n
+    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass
 class BranchRow:
-    branch_id: int
+    """Figures of one branch (or the company: ``branch_id`` None) over the months."""
+
+    branch_id: int | None
     name: str
     states: dict[str, int] = field(default_factory=dict)
     activated: int = 0
-    avg_hours: float | None = None
-    max_hours: float | None = None
+    activation_seconds: int = 0
+    activation_max_seconds: int = 0
     within_3_days: int = 0
+    signed: int = 0
+    started: int = 0
+    renewed: int = 0
+    ended: int = 0
+    terminated: int = 0
+    left: int = 0
+    #: Active contracts at the end of the last month.
+    active_at_end: int = 0
+
+    @classmethod
+    def of(cls, branch_id: int | None, name: str, t: Any) -> BranchRow:
+        def v(column: str) -> int:
+            return int(t.get(f"t_{column}") or 0)
+
+        return cls(branch_id, name,
+                   states={s: v(f"state_{s}") for s in ContractStatus.values
+                           if v(f"state_{s}")},
+                   activated=v("activated"), activation_seconds=v("activation_seconds"),
+                   activation_max_seconds=v("activation_max_seconds"),
+                   within_3_days=v("activated_within_3_days"), signed=v("signed"),
+                   started=v("started"), renewed=v("renewed"), ended=v("ended"),
+                   terminated=v("terminated"), left=v("left"))
 
     @property
     def total(self) -> int:
@@ -39,37 +95,49 @@ class BranchRow:
         """Counts in the order of :class:`ContractStatus`."""
         return [self.states.get(s, 0) for s in ContractStatus.values]
 
+    @property
+    def avg_hours(self) -> float | None:
+        return round(self.activation_seconds / self.activated / 3600, 1) \
+            if self.activated else None
 
-def _hours(value: datetime.timedelta | None) -> float | None:
-    return None if value is None else round(value.total_seconds() / 3600, 1)
+    @property
+    def max_hours(self) -> float | None:
+        return round(self.activation_max_seconds / 3600, 1) if self.activated else None
 
 
-def contract_report(*, user: Actor, since: datetime.date, until: datetime.date | None = None,
-                    branch_id: int | None = None) -> list[BranchRow]:
-    """Per branch, contracts prepared between ``since`` and ``until``: how many are in
-    each state; of those activated, the hours from signature to activation."""
+@dataclass
+class ContractReport:
+    since: datetime.date
+    until: datetime.date
+    company: BranchRow
+    page: Page[Any]
+    rows: list[BranchRow]
+
+
+def contract_report(*, user: Actor, since: datetime.date, until: datetime.date,
+                    branch_id: int | None = None, page: Any = 1) -> ContractReport:
+    """From month ``since`` to month ``until``: the contracts prepared in those months
+    by their state now and their time from signature to activation; what happened in
+    them (signed, started, renewed, ended, terminated, customers who left); the active
+    contracts at the end. Company totals, and the branches 50 to a page."""
     org_perms.ensure(user, perms.CONTRACT_REPORT.code)
-    until = until or timezone.localdate()
-    since = max(since, until - MAX_RANGE)  # a report reads at most a year of contracts
-    start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
-    end = timezone.make_aware(datetime.datetime.combine(until, datetime.time.max))
-    qs = Contract.objects.visible_to(user, perms.CONTRACT_REPORT, branch_id=branch_id).filter(
-        created_at__range=(start, end))
-    rows: dict[int, BranchRow] = {}
-    for r in (qs.values("branch_id", "branch__name", "status").annotate(n=Count("pk"))
-              .order_by()):
-        row = rows.setdefault(r["branch_id"], BranchRow(r["branch_id"], r["branch__name"]))
-        row.states[r["status"]] = r["n"]
-    took = ExpressionWrapper(F("finalised_at") - F("signed_at"), output_field=DurationField())
-    for a in (qs.filter(status=ContractStatus.ACTIVE, signed_at__isnull=False,
-                        finalised_at__isnull=False)
-              .annotate(took=took).values("branch_id")
-              .annotate(n=Count("pk"), avg=Avg("took"), longest=Max("took"),
-                        fast=Count("pk", filter=Q(took__lte=FAST))).order_by()):
-        row = rows[a["branch_id"]]
-        row.activated, row.within_3_days = a["n"], a["fast"]
-        row.avg_hours, row.max_hours = _hours(a["avg"]), _hours(a["longest"])
-    return sorted(rows.values(), key=lambda row: row.name)
+    until = month_start(until)
+    since = max(month_start(min(since, until)), add_months(until, -(MAX_MONTHS - 1)))
+    kept = MonthlyFigures.objects.visible_to(user, perms.CONTRACT_REPORT, branch_id=branch_id)
+    qs = kept.filter(month__gte=since, month__lte=until)
+    to_date = kept.filter(month__lte=until)
+    company = BranchRow.of(None, "", qs.aggregate(**TOTALS))
+    company.active_at_end = int(to_date.aggregate(n=Sum(ACTIVE_CHANGE))["n"] or 0)
+    per_branch = (qs.values("branch_id", "branch__name").annotate(**TOTALS)
+                  .order_by("branch__name", "branch_id"))
+    paged = Paginator(per_branch, BRANCHES_PER_PAGE).get_page(page)
+    rows = [BranchRow.of(r["branch_id"], r["branch__name"], r) for r in paged.object_list]
+    active = dict(to_date.filter(branch_id__in=[r.branch_id for r in rows])
+                  .values("branch_id").annotate(n=Sum(ACTIVE_CHANGE)).order_by()
+                  .values_list("branch_id", "n"))
+    for row in rows:
+        row.active_at_end = int(active.get(row.branch_id or 0) or 0)
+    return ContractReport(since, until, company, paged, rows)
 
 
 def material_delivery(*, limit: int = 10) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""Background work of contracts: the PDF of each revision, the end-of-day batches."""
+"""Background work of contracts: the PDF of each revision, the end-of-day batches, the
+end of term."""
 
 from __future__ import annotations
 
@@ -26,3 +27,14 @@ def collect_signed_contracts(slot: str) -> int:
 
 periodic("contracts.collect_signed_contracts", datetime.timedelta(days=1),
          lambda slot: collect_signed_contracts.enqueue(slot=slot.isoformat()))
+
+
+@task()
+def end_due_contracts(slot: str) -> int:
+    from punkt.contracts.services import contracts_end_due
+
+    return contracts_end_due()
+
+
+periodic("contracts.end_due_contracts", datetime.timedelta(days=1),
+         lambda slot: end_due_contracts.enqueue(slot=slot.isoformat()))

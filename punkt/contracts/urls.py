@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:contract_id>/", views.contract_detail, name="contract_detail"),
     path("<int:contract_id>/pdf/", views.contract_pdf, name="contract_pdf"),
     path("<int:contract_id>/scan/", views.contract_scan, name="contract_scan"),
+    path("<int:contract_id>/terminate/", views.contract_terminate, name="contract_terminate"),
     path("<int:contract_id>/<slug:action>/", views.contract_action, name="contract_action"),
     path("offers/new/<int:customer_id>/", views.offer_create, name="offer_create"),
     path("offers/<int:offer_id>/", views.offer_detail, name="offer_detail"),

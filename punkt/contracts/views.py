@@ -3,7 +3,6 @@ their workflow (prepare, sign, the manager's check, HQ)."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +24,7 @@ from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
-from punkt.core.web import date_param, int_param, refusals_as_messages
+from punkt.core.web import int_param, refusals_as_messages
 from punkt.customers import selectors as customers
 from punkt.materials import contract_template
 from punkt.materials import selectors as materials
@@ -278,6 +277,30 @@ def contract_action(request: HttpRequest, contract_id: int, action: str) -> Http
     return redirect(url + "?next=review" if from_review else url)
 
 
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_terminate(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The manager ends an active contract early: why, and its last day in force."""
+    contract = selectors.contract_get(user=request.user, contract_id=contract_id)
+    CONTRACT_FLOW.ensure_can(contract, "terminate", actor=request.user)
+    error = None
+    if request.method == "POST":
+        try:
+            services.contract_terminate(
+                actor=request.user, contract_id=contract.pk,
+                reason=request.POST.get("reason", ""),
+                terminated_on=request.POST.get("terminated_on", ""))
+        except (ValidationFailed, Conflict) as exc:
+            error = exc
+        else:
+            messages.success(request, _("The contract is terminated."))
+            return redirect("contracts:contract_detail", contract_id=contract.pk)
+    return render(request, "contracts/terminate.html", {
+        "contract": contract, "error": error, "posted": request.POST,
+        "today": timezone.localdate()}, status=422 if error else 200)
+
+
 @scoped("list")
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
@@ -312,16 +335,19 @@ def review_collect(request: HttpRequest) -> HttpResponse:
 @scoped("list")
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
-    """Contracts by state and branch, time to activation, HQ materials' delivery."""
+    """Contracts by state, movement and time to activation per branch and month (read
+    from the kept figures), HQ materials' delivery."""
     org_perms.ensure(request.user, perms.CONTRACT_REPORT.code)
-    today = timezone.localdate()
-    since = date_param(request.GET.get("since")) or today - datetime.timedelta(days=30)
-    until = date_param(request.GET.get("until")) or today
+    this_month = timezone.localdate().replace(day=1)
+    until = reports.month_param(request.GET.get("until")) or this_month
+    since = reports.month_param(request.GET.get("since")) or reports.add_months(until, -11)
     branch = request.GET.get("branch", "")
-    rows = reports.contract_report(user=request.user, since=min(since, until), until=until,
-                                   branch_id=int_param(branch))
+    result = reports.contract_report(user=request.user, since=since, until=until,
+                                     branch_id=int_param(branch),
+                                     page=request.GET.get("page", 1))
     return render(request, "contracts/report.html", {
-        "rows": rows, "since": min(since, until), "until": until,
+        "report": result, "rows": result.rows, "company": result.company,
+        "since": result.since, "until": result.until, "query": reports.query_without_page(request),
         "statuses": ContractStatus.choices,
         "branch_picker": branch_picker(request.user, perms.CONTRACT_REPORT.code, branch),
         "deliveries": reports.material_delivery()

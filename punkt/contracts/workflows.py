@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from punkt.contracts import permissions as perms
 from punkt.contracts.models import ContractStatus as C
 from punkt.contracts.models import OfferStatus as S
-from punkt.core.workflows import Transition, Workflow
+from punkt.core.workflows import NOT_STAFF, Transition, Workflow
 from punkt.organization import permissions as org_perms
 
 OFFER_FLOW = Workflow(_("offer"), transitions=[
@@ -16,12 +16,15 @@ OFFER_FLOW = Workflow(_("offer"), transitions=[
     Transition("decline", {S.PRESENTED}, S.DECLINED, perms.OFFER_CREATE.code, _("Declined")),
 ], branch_of=lambda offer: offer.branch_id, can=org_perms.can, ensure=org_perms.ensure)
 
-PREPARE, APPROVE, FINALISE = (perms.CONTRACT_PREPARE.code, perms.CONTRACT_APPROVE.code,
-                              perms.CONTRACT_FINALISE.code)
+PREPARE, APPROVE, FINALISE, TERMINATE = (
+    perms.CONTRACT_PREPARE.code, perms.CONTRACT_APPROVE.code, perms.CONTRACT_FINALISE.code,
+    perms.CONTRACT_TERMINATE.code)
 
 #: prepared → signed → in_review (the manager's batch) → approved (at HQ) → active;
 #: the manager may return it (→ returned → prepared again after the fix), HQ may reject
-#: it; before the manager's approval the employee may cancel it.
+#: it; before the manager's approval the employee may cancel it. An active contract ends
+#: at the end of its term (the daily job: no employee's step) or is terminated early by
+#: the manager, with a reason and a date.
 CONTRACT_FLOW = Workflow(_("contract"), transitions=[
     Transition("sign", {C.PREPARED}, C.SIGNED, PREPARE, _("Mark as signed")),
     Transition("submit", {C.SIGNED}, C.IN_REVIEW, APPROVE, _("Hand to the manager")),
@@ -32,4 +35,6 @@ CONTRACT_FLOW = Workflow(_("contract"), transitions=[
     Transition("reject", {C.APPROVED}, C.REJECTED, FINALISE, _("Reject")),
     Transition("cancel", {C.PREPARED, C.SIGNED, C.RETURNED}, C.CANCELLED, PREPARE,
                _("Cancel")),
+    Transition("terminate", {C.ACTIVE}, C.TERMINATED, TERMINATE, _("Terminate early")),
+    Transition("end", {C.ACTIVE}, C.ENDED, NOT_STAFF, _("End of term")),
 ], branch_of=lambda contract: contract.branch_id, can=org_perms.can, ensure=org_perms.ensure)

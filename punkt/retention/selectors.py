@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from punkt.contracts.models import Contract, ContractStatus
+from punkt.contracts.models import Contract, ContractStatus, MonthlyFigures
+from punkt.contracts.reports import BRANCHES_PER_PAGE, add_months
 from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor
 from punkt.retention import permissions as perms
@@ -84,53 +86,96 @@ def renewals_to_prepare(*, user: Actor) -> list[RetentionCase]:
     return sorted(waiting, key=lambda c: c.contract.ends_on)[:50]
 
 
+def goal_met(left: int, previous: int | None) -> bool | None:
+    """Seed 000's goal: 15 % fewer customers not continuing each month than the month
+    before — met when 100 × left(M) ≤ 85 × left(M−1); unknown without the month before."""
+    if previous is None:
+        return None
+    return 100 * left <= 85 * previous
+
+
 @dataclass
 class ChurnRow:
-    branch_id: int
+    """Customers who left in one month (R5.3), of one branch or (``branch_id`` None) of
+    every branch the user sees, against the month before."""
+
+    branch_id: int | None
     branch_name: str
     month: datetime.date
     ended: int
-    churned: int
+    terminated: int
+    renewed: int
+    left: int
     previous: int | None
 
     @property
+    def stopped(self) -> int:
+        """Contracts that stopped in the month: term over or terminated early."""
+        return self.ended + self.terminated
+
+    @property
     def rate(self) -> Decimal | None:
-        return (Decimal(self.churned * 100) / self.ended).quantize(Decimal("0.1")) \
-            if self.ended else None
+        return (Decimal(self.left * 100) / self.stopped).quantize(Decimal("0.1")) \
+            if self.stopped else None
 
     @property
     def target(self) -> int | None:
-        """The seed's goal: 15% fewer customers leaving than the month before."""
-        return None if self.previous is None else int(self.previous * 85 // 100)
+        """The most customers who may leave for the goal: 85 % of the month before."""
+        return None if self.previous is None else self.previous * 85 // 100
 
     @property
     def met(self) -> bool | None:
-        return None if self.target is None else self.churned <= self.target
+        return goal_met(self.left, self.previous)
+
+
+@dataclass
+class ChurnReport:
+    #: Every branch the user sees together, one row per month, oldest first.
+    company: list[ChurnRow]
+    month: datetime.date
+    #: The branches in ``month``, 50 to a page.
+    page: Page[Any]
+    rows: list[ChurnRow]
+
+
+def _churn_row(branch_id: int | None, name: str, month: datetime.date, t: Any,
+               previous: int | None) -> ChurnRow:
+    return ChurnRow(branch_id, name, month, int(t.get("t_ended") or 0),
+                    int(t.get("t_terminated") or 0), int(t.get("t_renewed") or 0),
+                    int(t.get("t_left") or 0), previous)
 
 
 def churn(*, user: Actor, months: int = 6, branch_id: int | None = None,
-          today: datetime.date | None = None) -> list[ChurnRow]:
-    """Per branch and month: contracts that reached their end, and of those the ones
-    not continued (no renewal contract that is not cancelled or rejected)."""
+          month: datetime.date | None = None, page: Any = 1,
+          today: datetime.date | None = None) -> ChurnReport:
+    """Customers who left — their contract ended or was terminated with no other active
+    contract and no renewal — per branch and month against the −15 % goal; read only
+    from the kept monthly figures (:class:`MonthlyFigures`). ``month`` (default: the last
+    full month) picks the month whose branches are listed."""
     org_perms.ensure(user, perms.RETENTION_REPORT.code)
-    today = today or timezone.localdate()
-    first = (today.replace(day=1) - datetime.timedelta(days=31 * months)).replace(day=1)
-    qs = Contract.objects.visible_to(user, perms.RETENTION_REPORT, branch_id=branch_id).filter(
-        status=ContractStatus.ACTIVE, ends_on__gte=first, ends_on__lt=today)
-    renewed = Exists(Contract.objects.filter(renews=OuterRef("pk")).exclude(
-        status__in=[ContractStatus.CANCELLED, ContractStatus.REJECTED]))
-    rows = (qs.annotate(is_renewed=renewed, month=TruncMonth("ends_on"))
-            .values("branch_id", "branch__name", "month")
-            .annotate(ended=Count("pk"), churned=Count("pk", filter=Q(is_renewed=False)))
-            .order_by("branch__name", "month"))
-    out: list[ChurnRow] = []
-    last: dict[int, tuple[datetime.date, int]] = {}
-    for r in rows:
-        month = r["month"].date() if isinstance(r["month"], datetime.datetime) else r["month"]
-        before = last.get(r["branch_id"])
-        expected = (month - datetime.timedelta(days=1)).replace(day=1)
-        previous = before[1] if before and before[0] == expected else None
-        out.append(ChurnRow(r["branch_id"], r["branch__name"], month, r["ended"],
-                            r["churned"], previous))
-        last[r["branch_id"]] = (month, r["churned"])
-    return out
+    this_month = (today or timezone.localdate()).replace(day=1)
+    month = min((month or add_months(this_month, -1)).replace(day=1), this_month)
+    last = max(this_month, month)
+    first = add_months(last, -months)  # one more: the first month's previous
+    kept = MonthlyFigures.objects.visible_to(user, perms.RETENTION_REPORT,
+                                             branch_id=branch_id)
+    sums = {"t_ended": Sum("ended"), "t_terminated": Sum("terminated"),
+            "t_renewed": Sum("renewed"), "t_left": Sum("left")}
+    by_month: dict[datetime.date, Any] = {
+        r["month"]: r for r in kept.filter(month__gte=first, month__lte=last)
+        .values("month").annotate(**sums).order_by()}
+    company = []
+    for i in range(1, months + 1):
+        m = add_months(first, i)
+        before = by_month.get(add_months(m, -1))
+        company.append(_churn_row(None, "", m, by_month.get(m, {}),
+                                  int(before["t_left"] or 0) if before else None))
+    per_branch = (kept.filter(month=month).values("branch_id", "branch__name")
+                  .annotate(**sums).order_by("branch__name", "branch_id"))
+    paged = Paginator(per_branch, BRANCHES_PER_PAGE).get_page(page)
+    ids = [r["branch_id"] for r in paged.object_list]
+    previous = dict(kept.filter(month=add_months(month, -1), branch_id__in=ids)
+                    .values_list("branch_id", "left"))
+    rows = [_churn_row(r["branch_id"], r["branch__name"], month, r,
+                       previous.get(r["branch_id"])) for r in paged.object_list]
+    return ChurnReport(company, month, paged, rows)

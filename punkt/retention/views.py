@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from punkt.contracts.reports import month_param, query_without_page
 from punkt.core.errors import Conflict, NotFound
 from punkt.core.middleware import client_ip
 from punkt.core.paging import paginate
@@ -96,9 +97,12 @@ def send(request: HttpRequest, contract_id: int) -> HttpResponse:
 @scoped("list")
 @login_required
 def churn(request: HttpRequest) -> HttpResponse:
-    rows = selectors.churn(user=request.user, branch_id=int_param(request.GET.get("branch")))
+    report = selectors.churn(user=request.user, branch_id=int_param(request.GET.get("branch")),
+                             month=month_param(request.GET.get("month")),
+                             page=request.GET.get("page", 1))
     return render(request, "retention/churn.html", {
-        "rows": rows, "branch_picker": branch_picker(
+        "report": report, "rows": report.rows, "query": query_without_page(request),
+        "branch_picker": branch_picker(
             request.user, perms.RETENTION_REPORT.code, request.GET.get("branch", ""))})
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from punkt.contracts import documents
+from punkt.contracts import documents, figures
 from punkt.contracts import permissions as perms
 from punkt.contracts.models import (
     Contract,
@@ -185,6 +185,7 @@ def contract_prepare(*, actor: Actor, offer_id: int, template_version_id: Any,
     contract.save()
     _fill(contract, customer, actor, lines, today)
     contract.save(update_fields=["values"])
+    figures.track(contract, None)
     _event(contract, "prepare", "", actor)
     _note(contract, _("Contract %(number)s prepared"), actor,
           body=_("%(template)s, %(months)d months from %(start)s") % {
@@ -204,8 +205,10 @@ def _lock(contract_id: int) -> Contract:
 def _move(contract: Contract, t: Transition, actor: Actor, *, note: str = "",
           **fields: Any) -> Contract:
     """Apply ``t`` if the row is still in a source state (the lock already waits out a
-    concurrent move; the conditional update guards where rows are not locked)."""
+    concurrent move; the conditional update guards where rows are not locked); the
+    monthly figures follow in the same transaction."""
     source = contract.status
+    before = figures.snapshot(contract)
     fields["status"] = t.target
     fields["updated_at"] = timezone.now()
     moved = Contract.objects.filter(pk=contract.pk, status__in=t.sources).update(**fields)
@@ -214,6 +217,7 @@ def _move(contract: Contract, t: Transition, actor: Actor, *, note: str = "",
                                           "reload the page."))
     for name, value in fields.items():
         setattr(contract, name, value)
+    figures.track(contract, before)
     _event(contract, t.action, source, actor, note)
     audit_record(action=f"contracts.contract.{t.action}", obj=contract, actor=actor,
                  branch_id=contract.branch_id, message=note[:200])
@@ -410,6 +414,7 @@ def contract_finalise(*, actor: Actor, contract_id: int, approve: bool,
     _move(contract, t, actor, note=reason, reasons=reason, finalised_at=timezone.now(),
           finalised_by=employee_of(actor))
     _note(contract, _("Contract %(number)s rejected by HQ"), actor, body=reason)
+    _renewal_gone(contract)
     return contract
 
 
@@ -423,7 +428,15 @@ def contract_cancel(*, actor: Actor, contract_id: int, reason: str) -> Contract:
                                field="reason")
     _move(contract, t, actor, note=reason, reasons=reason)
     _note(contract, _("Contract %(number)s cancelled"), actor, body=reason)
+    _renewal_gone(contract)
     return contract
+
+
+def _renewal_gone(contract: Contract) -> None:
+    """A renewal that will never be in force: did its customer leave after all?"""
+    from punkt.contracts.services.ending import rejudge_after_dead_renewal
+
+    rejudge_after_dead_renewal(contract, timezone.localdate())
 
 
 def store_pdf(*, contract_id: int, revision: int) -> bool:

@@ -23,6 +23,7 @@ from punkt.contracts.services.contracts import (
     contract_review,
     contract_sign,
 )
+from punkt.contracts.services.ending import contract_terminate
 from punkt.contracts.workflows import CONTRACT_FLOW
 from punkt.core.errors import NotFound
 from punkt.organization.actors import Actor
@@ -44,6 +45,8 @@ class StepInput:
     #: fix: a new term or start date
     term_months: Any = None
     starts_on: Any = None
+    #: terminate: the last day in force (with ``reason``)
+    terminated_on: Any = None
 
 
 @dataclass(frozen=True)
@@ -77,13 +80,19 @@ STEPS: dict[str, Step] = {
     "cancel": Step(lambda actor, pk, data: contract_cancel(
         actor=actor, contract_id=pk, reason=data.reason),
         gettext_lazy("The contract is cancelled.")),
+    "terminate": Step(lambda actor, pk, data: contract_terminate(
+        actor=actor, contract_id=pk, reason=data.reason, terminated_on=data.terminated_on),
+        gettext_lazy("The contract is terminated.")),
 }
 #: Taken for a whole branch by the manager's batch (:mod:`.batches`), never one by one.
 BATCH_STEPS = frozenset({"submit"})
+#: Taken by the daily job (:mod:`.ending`), never by an employee.
+JOB_STEPS = frozenset({"end"})
 
-if set(STEPS) | BATCH_STEPS != set(CONTRACT_FLOW.transitions) or set(STEPS) & BATCH_STEPS:
-    raise ImportError("contracts.services.steps: STEPS and BATCH_STEPS must split "
-                      "CONTRACT_FLOW's actions")
+if (set(STEPS) | BATCH_STEPS | JOB_STEPS != set(CONTRACT_FLOW.transitions)
+        or set(STEPS) & (BATCH_STEPS | JOB_STEPS)):
+    raise ImportError("contracts.services.steps: STEPS, BATCH_STEPS and JOB_STEPS must "
+                      "split CONTRACT_FLOW's actions")
 
 #: The steps taken one contract at a time, in the table's order (the API's choices).
 CONTRACT_ACTIONS: tuple[str, ...] = tuple(a for a in CONTRACT_FLOW.actions() if a in STEPS)

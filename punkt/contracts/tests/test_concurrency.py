@@ -74,3 +74,37 @@ def test_two_workers_rendering_one_revision_keep_one_file(settings: Any, tmp_pat
     results = _race(2, lambda: services.store_pdf(contract_id=c.pk, revision=1))
     assert sorted(results) == [False, True]
     assert len(list((tmp_path / "contracts").glob("*.pdf"))) == 1
+
+
+def test_end_jobs_and_a_termination_at_once_count_each_contract_once(
+        settings: Any, tmp_path: Any) -> None:
+    """Two daily jobs (skip_locked batches) and the manager terminating at once: every
+    contract ends once, one event each, the customer of two contracts leaves once, and
+    the kept figures (concurrent upserts) equal the rebuild (C9, C10)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from punkt.contracts import figures
+    from punkt.contracts.models import Contract, ContractEvent, ContractStatus
+    from punkt.contracts.tests.factories import customer
+    from punkt.contracts.tests.test_ending import active
+
+    settings.VAR_DIR = tmp_path
+    w = make_world()
+    shared = customer(w)
+    contracts = [active(w, cust=shared), active(w, cust=shared)] + [active(w) for _ in range(4)]
+    victim = contracts[-1]
+    day = max(c.ends_on for c in contracts) + datetime.timedelta(days=1)
+    today = timezone.localdate()
+    jobs = iter([lambda: services.contracts_end_due(today=day, batch_size=2),
+                 lambda: services.contracts_end_due(today=day, batch_size=2),
+                 lambda: services.contract_terminate(
+                     actor=w.manager_a, contract_id=victim.pk, reason="wyjazd",
+                     terminated_on=today)])
+    _race(3, lambda: next(jobs)())
+    states = dict(Contract.objects.values_list("pk", "status"))
+    assert set(states.values()) <= {ContractStatus.ENDED, ContractStatus.TERMINATED}
+    assert ContractEvent.objects.filter(action__in=("end", "terminate")).count() == 6
+    assert Contract.objects.filter(customer=shared).exclude(left_on=None).count() == 1
+    assert figures.stored() == figures.expected()

@@ -129,10 +129,14 @@ def test_reports_count_states_and_time_to_activation(world: Any, client_as: Any)
     services.contract_finalise(actor=world.expert, contract_id=c.pk, approve=True)
     from django.utils import timezone
 
-    (row,) = reports.contract_report(user=world.manager_a, since=timezone.localdate())
+    today = timezone.localdate()
+    report = reports.contract_report(user=world.manager_a, since=today, until=today)
+    (row,) = report.rows
     assert row.states == {"active": 1, "prepared": 1} and row.total == 2
     assert row.activated == 1 and row.within_3_days == 1 and row.avg_hours is not None
-    assert reports.contract_report(user=world.manager_b, since=timezone.localdate()) == []
+    assert (row.signed, row.started, row.active_at_end) == (1, 1, 1)
+    assert report.company.states == row.states
+    assert reports.contract_report(user=world.manager_b, since=today, until=today).rows == []
     page = client_as(world.expert).get(reverse("contracts:report")).content.decode()
     assert "Oddział A" in page and 'data-testid="report-deliveries"' in page
     assert client_as(world.service_a).get(reverse("contracts:report")).status_code == 403

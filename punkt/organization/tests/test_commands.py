@@ -58,6 +58,8 @@ def test_demo_is_idempotent(db: Any, settings: Any, tmp_path: Any) -> None:
     call_command("demo", stdout=StringIO())
     assert Branch.objects.count() == 4 and Employee.objects.count() == 9
     states = sorted(Contract.objects.values_list("status", flat=True))
-    assert states.count("active") == 7 and {"approved", "in_review", "returned", "signed",
+    assert states.count("active") == 5 and {"approved", "in_review", "returned", "signed",
                                             "prepared"} <= set(states)
+    # Two past their term (ended by the daily job), one terminated early by the manager.
+    assert (states.count("ended"), states.count("terminated")) == (2, 1)
     assert all(c.pdf_ready for c in Contract.objects.all())

@@ -195,16 +195,32 @@ def test_end_of_term_notices_go_once_without_consent(world: Any) -> None:
     assert sms.channel == "sms" and by_sms.number in sms.body
 
 
-def test_churn_counts_contracts_ended_without_renewal(world: Any) -> None:
-    last_month = TODAY.replace(day=1) - datetime.timedelta(days=5)
-    left = active(world, (last_month - TODAY).days)
-    stayed = active(world, (last_month - TODAY).days + 1)
+def test_churn_counts_customers_who_left_per_branch_and_month(world: Any) -> None:
+    """R5.3: a customer whose contract stopped with no other active contract and no
+    renewal left; counted from the kept figures once the daily job ends the contracts."""
+    left = active(world, 2)
+    stayed = active(world, 2)
     renewal = f.prepared(world, cust=stayed.customer)
     Contract.objects.filter(pk=renewal.pk).update(renews=stayed)
-    rows = selectors.churn(user=world.manager_a, today=TODAY)
-    (row,) = [r for r in rows if r.month == last_month.replace(day=1)]
-    assert (row.ended, row.churned, str(row.rate)) == (2, 1, "50.0")
-    assert left.status == ContractStatus.ACTIVE
+    contract_services.contracts_end_due(today=TODAY + datetime.timedelta(days=3))
+    month = (TODAY + datetime.timedelta(days=2)).replace(day=1)
+    report = selectors.churn(user=world.manager_a, month=month,
+                             today=TODAY + datetime.timedelta(days=3))
+    (row,) = report.rows
+    assert (row.ended, row.left, str(row.rate)) == (2, 1, "50.0")
+    assert report.company[-1].month >= month
+    assert [r.left for r in report.company if r.month == month] == [1]
+    left.refresh_from_db()
+    assert left.status == ContractStatus.ENDED and left.left_on == left.ends_on
+    assert selectors.churn(user=world.manager_b, month=month).rows == []
+
+
+@pytest.mark.parametrize("left,previous,met", [
+    (85, 100, True), (86, 100, False), (0, 0, True), (1, 0, False), (0, None, None),
+    (17, 20, True), (18, 20, False), (5, 6, True), (6, 6, False)])
+def test_the_goal_is_15_percent_fewer_than_the_month_before(left: int, previous: int | None,
+                                                            met: bool | None) -> None:
+    assert selectors.goal_met(left, previous) is met
 
 
 def test_pages_and_refusals(world: Any, client_as: Any) -> None:
