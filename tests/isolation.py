@@ -216,7 +216,8 @@ def order_b(w: Any) -> Any:
 
 
 def till_b(w: Any) -> Any:
-    """A till of branch B (its own cashier) with one payment taken and closed."""
+    """A till of branch B (its own cashier) with one payment taken (10 zł overpaid, paid
+    out in cash on a KW) and closed."""
     from punkt.cashdesk import services as cashdesk
     from punkt.cashdesk.models import TillSession
     from punkt.core.roles import Role
@@ -230,7 +231,8 @@ def till_b(w: Any) -> Any:
         actor=w.expert, customer_id=customer_b(w).pk, number="FV/B/1", issued_on="2026-11-01",
         due_on="2026-11-30", lines=[{"name": "Internet", "vat_rate": "23", "net": "50"}])
     session = cashdesk.till_open(actor=cashier, branch_id=w.b.pk, opening_float="0")
-    cashdesk.payment_register(actor=cashier, invoice_id=inv.pk, amount="61.50", method="cash")
+    cashdesk.payment_register(actor=cashier, invoice_id=inv.pk, amount="71.50", method="cash")
+    cashdesk.credit_refund(actor=cashier, customer_id=inv.customer_id, amount="10.00")
     return cashdesk.till_close(actor=cashier, session_id=session.pk, counted={"50": "1",
                                "10": "1", "1": "1", "0.50": "1"})
 
@@ -291,6 +293,7 @@ PAGE_CASES: dict[str, BranchCase] = {
     "sales:receipt_retry": lambda w: {"sale_id": shop_b(w).pk},
     "cashdesk:kp": lambda w: {"payment_id": till_b(w).payments.get().pk},
     "cashdesk:reverse": lambda w: {"payment_id": till_b(w).payments.get().pk},
+    "cashdesk:kw": lambda w: {"refund_id": till_b(w).refunds.get().pk},
     "cashdesk:till_detail": lambda w: {"session_id": till_b(w).pk},
     "cashdesk:acknowledge": lambda w: {"session_id": till_b(w).pk},
     "cashdesk:cash_report": lambda w: {"session_id": till_b(w).pk},
