@@ -89,6 +89,23 @@ class CreditUseOut(Schema):
     credit_left: Decimal
 
 
+class RefundIn(Strict):
+    amount: Amount = Field(gt=0, le=1_000_000, decimal_places=2)
+    reason: str = Field("", max_length=300)
+
+
+class RefundOut(Schema):
+    id: int
+    number: str
+    customer_id: int
+    branch_id: int
+    till_id: int
+    amount: Decimal
+    reason: str
+    created_at: datetime.datetime
+    credit_left: Decimal
+
+
 class CreditUndoIn(Strict):
     reason: str = Field(min_length=1, max_length=300)
 
@@ -154,7 +171,7 @@ class TillOut(Schema):
     counted_total: Decimal | None
     difference: Decimal | None
     #: What you may do with the till now (TILL_FLOW): pay, reverse, credit, cash_in,
-    #: cash_out, close — or acknowledge, for a manager.
+    #: cash_out, refund, close — or acknowledge, for a manager.
     allowed_actions: list[str]
 
 
@@ -251,6 +268,24 @@ def credit_apply(request: HttpRequest, invoice_id: int) -> Status[Any]:
                         "amount": use.amount, "created_at": use.created_at,
                         "invoice_status": inv.status, "invoice_outstanding": inv.outstanding,
                         "credit_left": selectors.credit_left(use.customer_id)})
+
+
+@router.post("/customers/{customer_id}/credit/refunds",
+             response={201: RefundOut, **errors(404, 409)}, operation_id="credit_refund")
+@scoped("self")
+def credit_refund(request: HttpRequest, customer_id: int, payload: RefundIn) -> Status[Any]:
+    """Pay the customer's credit out in cash from your open till: a KW document
+    (``KW/Z/<branch>/<year>/<n>``). Send an ``Idempotency-Key`` header: the same key again
+    returns the same refund; with another amount or customer it is refused (422). 409 when
+    there is no credit or not enough cash in the till."""
+    done = services.credit_refund(
+        actor=request.user, customer_id=known_id(customer_id), amount=payload.amount,
+        reason=payload.reason, key=request.headers.get("Idempotency-Key", ""))
+    return Status(201, {"id": done.pk, "number": done.number,
+                        "customer_id": done.customer_id, "branch_id": done.branch_id,
+                        "till_id": done.session_id, "amount": done.amount,
+                        "reason": done.reason, "created_at": done.created_at,
+                        "credit_left": selectors.credit_left(done.customer_id)})
 
 
 @router.post("/credit-uses/{use_id}/reversal",

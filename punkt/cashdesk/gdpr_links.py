@@ -1,10 +1,11 @@
-"""What GDPR export, erasure and merge do with invoices, payments and credit uses (C28)."""
+"""What GDPR export, erasure and merge do with invoices, payments, credit uses and credit
+refunds (C28)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from punkt.cashdesk.models import CreditUse, Invoice, Payment
+from punkt.cashdesk.models import CreditRefund, CreditUse, Invoice, Payment
 from punkt.core.processing import BASE_MEASURES, activity
 from punkt.customers.gdpr import ERASE_KEEP, register_linked
 
@@ -13,6 +14,7 @@ _KEEP = ("accounting records kept for five years after the year they concern (Ac
 register_linked(Invoice, erase=ERASE_KEEP, keep_reason=_KEEP)
 register_linked(Payment, erase=ERASE_KEEP, keep_reason=_KEEP)
 register_linked(CreditUse, erase=ERASE_KEEP, keep_reason=_KEEP)
+register_linked(CreditRefund, erase=ERASE_KEEP, keep_reason=_KEEP)
 
 activity("cashdesk.invoices",
          name=_("Invoices and payments"),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from punkt.cashdesk import permissions as perms
 from punkt.cashdesk.models import (
+    CreditRefund,
     CreditUse,
     Invoice,
     InvoiceStatus,
@@ -151,12 +152,15 @@ def balance(customer_id: int, *, today: datetime.date | None = None) -> Balance:
 
 
 def credit_left(customer_id: int) -> Decimal:
-    """What the customer overpaid and has not yet settled against an invoice."""
+    """What the customer overpaid and has neither settled against an invoice (settlements
+    HQ undid count back) nor been paid out in cash."""
     paid_in = Payment.objects.filter(customer_id=customer_id).aggregate(
         s=Sum("to_credit"))["s"] or Decimal(0)
     used = CreditUse.objects.filter(customer_id=customer_id).aggregate(
         s=Sum("amount"))["s"] or Decimal(0)
-    return cents(Decimal(paid_in) - Decimal(used))
+    refunded = CreditRefund.objects.filter(customer_id=customer_id).aggregate(
+        s=Sum("amount"))["s"] or Decimal(0)
+    return cents(Decimal(paid_in) - Decimal(used) - Decimal(refunded))
 
 
 def till_list(*, user: Actor, branch_id: int | None = None) -> TillSessionQuerySet:
@@ -173,10 +177,18 @@ def till_get(*, user: Actor, session_id: int) -> TillSession:
 
 
 def payment_get(*, user: Actor, payment_id: int) -> Payment:
-    """One payment (its KP receipt, its reversal): see ``PaymentQuerySet.visible_to``."""
+    """One payment (its KP receipt, its reversal): see ``CashDocumentQuerySet.visible_to``."""
     return (Payment.objects.visible_to(user, perms.CASH_REPORT)
             .select_related("invoice", "branch", "cashier", "reverses")
             .get_or_not_found(payment_id, missing=_("Payment not found.")))
+
+
+def refund_get(*, user: Actor, refund_id: int) -> CreditRefund:
+    """One credit refund (its KW document): seen as a payment is
+    (``CashDocumentQuerySet.visible_to``)."""
+    return (CreditRefund.objects.visible_to(user, perms.CASH_REPORT)
+            .select_related("branch", "cashier", "customer")
+            .get_or_not_found(refund_id, missing=_("Refund not found.")))
 
 
 @dataclass

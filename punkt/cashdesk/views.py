@@ -28,7 +28,7 @@ from punkt.core.forms import apply_error
 from punkt.core.money import format_pln
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
-from punkt.core.web import date_param, refusals_as_messages
+from punkt.core.web import date_param, int_param, refusals_as_messages
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import working_branch
 
@@ -143,6 +143,9 @@ def invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
         "actions": actions, "session": session, "methods": PaymentMethod.choices,
         "no_cash": inv.is_business and inv.gross > limit, "limit": limit,
         "can_correct": org_perms.can(request.user, perms.CREDIT_CORRECT.code),
+        "refund_error": request.session.pop("punkt.refund_error", None),
+        "refund_done": selectors.refund_get(user=request.user, refund_id=done)
+        if (done := request.session.pop("punkt.refund_done", None)) else None,
         "key": uuid.uuid4().hex, "error": request.session.pop("punkt.pay_error", None),
         "vat": documents.vat_summary(inv)})
 
@@ -180,6 +183,42 @@ def settle_credit(request: HttpRequest, invoice_id: int) -> HttpResponse:
     messages.success(request, _("%(amount)s of the customer's credit settled against this "
                                 "invoice.") % {"amount": format_pln(use.amount)})
     return redirect("cashdesk:invoice", invoice_id=inv.pk)
+
+
+@scoped("global")
+@login_required
+@require_POST
+def refund(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The customer's credit paid out in cash at the cashier's till (a KW document); back
+    to the invoice the cashier found the customer through."""
+    org_perms.ensure(request.user, perms.PAYMENT_TAKE.code)
+    back = int_param(request.POST.get("invoice"))
+    inv = selectors.invoice_get(user=request.user, invoice_id=back) if back else None
+    target = redirect("cashdesk:invoice", invoice_id=inv.pk) if inv else redirect(
+        "cashdesk:till")
+    try:
+        done = services.credit_refund(
+            actor=request.user, customer_id=inv.customer_id if inv else customer_id,
+            amount=request.POST.get("amount", ""), reason=request.POST.get("reason", ""),
+            key=f"form:{request.POST.get('key', '')}" if request.POST.get("key") else "")
+    except (ValidationFailed, Conflict, NotFound) as exc:
+        request.session["punkt.refund_error"] = {"message": exc.message, "field": exc.field}
+        return target
+    if not getattr(done, "replayed", False):
+        messages.success(request, _("%(amount)s of credit paid out in cash: %(number)s.")
+                         % {"amount": format_pln(done.amount), "number": done.number})
+    request.session["punkt.refund_done"] = done.pk
+    return target
+
+
+@scoped("branch")
+@login_required
+def kw(request: HttpRequest, refund_id: int) -> HttpResponse:
+    """The KW document of a credit paid out in cash."""
+    done = selectors.refund_get(user=request.user, refund_id=refund_id)
+    audit_record(action="cashdesk.refund.print", obj=done, actor=request.user,
+                 branch_id=done.branch_id)
+    return _pdf(documents.kw_refund_pdf(done), f"{done.number.replace('/', '-')}.pdf")
 
 
 @scoped("global")
@@ -247,7 +286,8 @@ def till_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def till_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.till_get(user=request.user, session_id=session_id)
-    entries = list(session.entries.select_related("payment__invoice", "actor")
+    entries = list(session.entries.select_related("payment__invoice", "actor",
+                                                  "refund__customer")
                    .order_by("created_at", "pk"))
     # The cashier's own open till stays blind: the expected amount shows once counted.
     blind = session.status == TillStatus.OPEN and session.cashier_id == request.user.pk
@@ -275,7 +315,7 @@ def acknowledge(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 def cash_report(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.till_get(user=request.user, session_id=session_id)
-    entries = list(session.entries.select_related("payment__invoice")
+    entries = list(session.entries.select_related("payment__invoice", "refund")
                    .order_by("created_at", "pk"))
     audit_record(action="cashdesk.report.print", obj=session, actor=request.user,
                  branch_id=session.branch_id)
