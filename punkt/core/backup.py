@@ -282,12 +282,20 @@ def read_manifest(tar: tarfile.TarFile) -> dict[str, Any]:
         manifest = json.loads(handle.read().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BackupError(f"manifest.json is not valid JSON: {exc}") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict):
+        raise BackupError("manifest.json is not an object.")
+    if manifest.get("format") != FORMAT:
         raise BackupError(f"Unknown backup format {manifest.get('format')!r} "
                           f"(this Punkt reads format {FORMAT}).")
     for key in ("database", "migrations", "counts", "sha256"):
         if not isinstance(manifest.get(key), dict):
             raise BackupError(f"manifest.json lacks {key!r}.")
+    database = manifest["database"]
+    expected = {"postgresql": PG_MEMBER, "sqlite": SQLITE_MEMBER}.get(database.get("vendor"))
+    if expected is None or database.get("member") != expected \
+            or expected not in manifest["sha256"]:
+        raise BackupError("manifest.json names no database of a known kind "
+                          f"({database.get('vendor')!r}, {database.get('member')!r}).")
     return manifest
 
 

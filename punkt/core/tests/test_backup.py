@@ -157,8 +157,9 @@ def test_bad_archives_are_refused_before_anything_is_written(
         "no-manifest": (lambda n, d: None if n == "manifest.json" else d, "no manifest"),
         "damaged": (lambda n, d: d + b"x" if n.startswith("database") else d, "damaged"),
         "format": (manifest_edit(lambda m: m.update(format=99)), "Unknown backup format"),
-        "vendor": (manifest_edit(lambda m: m["database"].update(
-            vendor="sqlite" if PG else "postgresql")), "Restore it into"),
+        "vendor": (manifest_edit(_other_vendor), "Restore it into"),
+        "member": (manifest_edit(lambda m: m["database"].update(member="../../etc/passwd")),
+                   "names no database"),
         "extra": (manifest_edit(lambda m: m["sha256"].pop("files/materials/cennik.csv")),
                   "does not list"),
     }
@@ -171,6 +172,13 @@ def test_bad_archives_are_refused_before_anything_is_written(
     # Nothing was written: the target has no table and no stored file.
     assert backup._target_tables(fresh_db, backup.vendor_of(fresh_db)) == []
     assert not (dst / "materials").exists()
+
+
+def _other_vendor(manifest: dict[str, Any]) -> None:
+    """As if the backup had been made on the other kind of database."""
+    vendor, member = ("sqlite", "database.sqlite3") if PG else ("postgresql", "database.pgdump")
+    manifest["sha256"][member] = manifest["sha256"].pop(manifest["database"]["member"])
+    manifest["database"].update(vendor=vendor, member=member)
 
 
 def test_counts_that_differ_from_the_manifest_are_reported(
