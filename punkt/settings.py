@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "punkt.inventory",
     "punkt.sales",
     "punkt.cashdesk",
+    "punkt.privacy",
 ]
 
 MIDDLEWARE = [

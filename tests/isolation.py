@@ -254,6 +254,7 @@ PAGE_CASES: dict[str, BranchCase] = {
     "organization:day_off_remove": _day_off_b,
     "customers:customer_detail": _customer_b,
     "customers:customer_edit": _customer_b,
+    "customers:customer_tab": lambda w: {**_customer_b(w), "tab": "contracts"},
     "customers:note_add": _customer_b,
     "customers:contact_log": _customer_b,
     "customers:consent_change": _customer_b,

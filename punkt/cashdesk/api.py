@@ -89,6 +89,23 @@ class CreditUseOut(Schema):
     credit_left: Decimal
 
 
+class CreditUndoIn(Strict):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class CreditUndoOut(Schema):
+    id: int
+    reverses_id: int
+    invoice_id: int
+    customer_id: int
+    amount: Decimal
+    reason: str
+    created_at: datetime.datetime
+    invoice_status: str
+    invoice_outstanding: Decimal
+    credit_left: Decimal
+
+
 class PaymentOut(Schema):
     id: int
     number: str
@@ -234,6 +251,22 @@ def credit_apply(request: HttpRequest, invoice_id: int) -> Status[Any]:
                         "amount": use.amount, "created_at": use.created_at,
                         "invoice_status": inv.status, "invoice_outstanding": inv.outstanding,
                         "credit_left": selectors.credit_left(use.customer_id)})
+
+
+@router.post("/credit-uses/{use_id}/reversal",
+             response={201: CreditUndoOut, **errors(404, 409)}, operation_id="credit_use_reverse")
+@scoped("global")
+def credit_use_reverse(request: HttpRequest, use_id: int, payload: CreditUndoIn) -> Status[Any]:
+    """HQ undoes a credit settlement made by mistake: a reversing row, the invoice reopened,
+    the credit given back. 409 when it was already undone."""
+    rev = services.credit_use_reverse(actor=request.user, use_id=known_id(use_id),
+                                      reason=payload.reason)
+    inv = Invoice.objects.only("status", "gross", "paid").get(pk=rev.invoice_id)
+    return Status(201, {"id": rev.pk, "reverses_id": rev.reverses_id, "invoice_id": rev.invoice_id,
+                        "customer_id": rev.customer_id, "amount": rev.amount,
+                        "reason": rev.reason, "created_at": rev.created_at,
+                        "invoice_status": inv.status, "invoice_outstanding": inv.outstanding,
+                        "credit_left": selectors.credit_left(rev.customer_id)})
 
 
 @router.post("/payments/{payment_id}/reversal",

@@ -334,7 +334,9 @@ class TillEntry(models.Model):
 class CreditUse(models.Model):
     """Credit (what the customer overpaid earlier) settled against an invoice at the till:
     no cash moves; the invoice's ``paid`` grows and the customer's credit shrinks by
-    ``amount``. Append-only, like payments."""
+    ``amount``. Append-only, like payments: a settlement made by mistake is undone by HQ
+    with a reversing row (negative, pointing at the one it cancels), which reopens the
+    invoice and gives the credit back."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_uses")
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
@@ -344,14 +346,18 @@ class CreditUse(models.Model):
                                related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reversed_by")
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = LedgerQuerySet["CreditUse"].as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
-                                              name="credit_use_positive")]
+        constraints = [models.CheckConstraint(
+            condition=(Q(reverses__isnull=True) & Q(amount__gt=0))
+            | (Q(reverses__isnull=False) & Q(amount__lt=0)), name="credit_use_sign")]
         indexes = [models.Index(fields=["customer"], name="credit_use_customer")]
 
     def __str__(self) -> str:

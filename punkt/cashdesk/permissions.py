@@ -25,3 +25,7 @@ TILL_ACKNOWLEDGE = registry.register(
 CASH_REPORT = registry.register(
     "cashdesk.report.view", gettext_lazy("See payments and cash reports per cashier and day"),
     [R.MANAGER, R.CASHIER, R.HQ_EXPERT, R.ADMIN], kinds=["cash", "export"])
+CREDIT_CORRECT = registry.register(
+    "cashdesk.credit.correct",
+    gettext_lazy("Undo a credit settlement made by mistake (HQ correction)"),
+    [R.HQ_EXPERT], scope="global", kinds=["cash"])

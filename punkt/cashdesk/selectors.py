@@ -79,7 +79,13 @@ def invoice_payments(*, user: Actor, invoice: Invoice) -> list[Payment]:
 def invoice_credit_uses(*, user: Actor, invoice: Invoice) -> list[CreditUse]:
     """The customer's credit settled against the invoice, wherever it was."""
     return list(CreditUse.objects.visible_to(user, perms.INVOICE_VIEW).filter(invoice=invoice)
-                .select_related("actor", "branch"))
+                .select_related("actor", "branch", "reversed_by"))
+
+
+def credit_use_get(*, user: Actor, use_id: int) -> CreditUse:
+    """One credit settlement, read as part of its invoice's history."""
+    return (CreditUse.objects.visible_to(user, perms.INVOICE_VIEW)
+            .get_or_not_found(use_id, missing=_("Credit settlement not found.")))
 
 
 @dataclass

@@ -14,6 +14,7 @@ urlpatterns = [
     path("invoices/<int:invoice_id>/", views.invoice, name="invoice"),
     path("invoices/<int:invoice_id>/pay/", views.pay, name="pay"),
     path("invoices/<int:invoice_id>/credit/", views.settle_credit, name="settle_credit"),
+    path("credit-uses/<int:use_id>/undo/", views.credit_undo, name="credit_undo"),
     path("invoices/<int:invoice_id>/duplicate/", views.duplicate, name="duplicate"),
     path("payments/<int:payment_id>/kp/", views.kp, name="kp"),
     path("payments/<int:payment_id>/reverse/", views.reverse, name="reverse"),

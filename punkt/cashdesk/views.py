@@ -142,6 +142,7 @@ def invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
         "balance": selectors.balance(inv.customer_id), "can_pay": "pay" in actions,
         "actions": actions, "session": session, "methods": PaymentMethod.choices,
         "no_cash": inv.is_business and inv.gross > limit, "limit": limit,
+        "can_correct": org_perms.can(request.user, perms.CREDIT_CORRECT.code),
         "key": uuid.uuid4().hex, "error": request.session.pop("punkt.pay_error", None),
         "vat": documents.vat_summary(inv)})
 
@@ -179,6 +180,21 @@ def settle_credit(request: HttpRequest, invoice_id: int) -> HttpResponse:
     messages.success(request, _("%(amount)s of the customer's credit settled against this "
                                 "invoice.") % {"amount": format_pln(use.amount)})
     return redirect("cashdesk:invoice", invoice_id=inv.pk)
+
+
+@scoped("global")
+@login_required
+@require_POST
+def credit_undo(request: HttpRequest, use_id: int) -> HttpResponse:
+    """HQ undoes a credit settlement made by mistake (the invoice reopens)."""
+    org_perms.ensure(request.user, perms.CREDIT_CORRECT.code)
+    use = selectors.credit_use_get(user=request.user, use_id=use_id)
+    with refusals_as_messages(request):
+        services.credit_use_reverse(actor=request.user, use_id=use.pk,
+                                    reason=request.POST.get("reason", ""))
+        messages.success(request, _("Credit settlement undone: the invoice is open again and "
+                                    "the customer has the credit back."))
+    return redirect("cashdesk:invoice", invoice_id=use.invoice_id)
 
 
 @scoped("global")

@@ -47,15 +47,21 @@ def contract_events(contract: Contract) -> list[ContractEvent]:
     return list(contract.events.select_related("actor"))
 
 
-def contract_list(*, user: Actor, params: Mapping[str, Any],
-                  exact: bool = False) -> QuerySet[Contract]:
-    """Newest first, filtered by ``params`` (:class:`ContractFilter`, the page's or the
-    API's); every filter rides an index that starts with the branch or status. ``exact``
-    (the API): a status no contract can have matches none instead of being left out."""
+#: The contract list's orders: newest first (the default) or oldest first.
+CONTRACT_SORTS = ("-id", "id")
+
+
+def contract_list(*, user: Actor, params: Mapping[str, Any], exact: bool = False,
+                  sort: str = "-id") -> QuerySet[Contract]:
+    """Newest first (``sort="id"``: oldest first), filtered by ``params``
+    (:class:`ContractFilter`, the page's or the API's); every filter rides an index that
+    starts with the branch or status, read either way. ``exact`` (the API): a status no
+    contract can have matches none instead of being left out."""
     org_perms.ensure(user, perms.CONTRACT_VIEW.code)
-    found = ContractFilter(params, queryset=contracts_visible_to(user))
+    found = ContractFilter(params, queryset=contracts_visible_to(user), user=user)
     qs = found.qs if found.is_valid() or not exact else Contract.objects.none()
-    return qs.select_related("customer", "branch").order_by("-id")
+    return qs.select_related("customer", "branch").order_by(
+        sort if sort in CONTRACT_SORTS else "-id")
 
 
 def review_queue(*, user: Actor) -> QuerySet[Contract]:
@@ -64,6 +70,13 @@ def review_queue(*, user: Actor) -> QuerySet[Contract]:
         status=ContractStatus.IN_REVIEW)
     return qs.select_related("customer", "branch", "prepared_by", "batch").order_by(
         "batch_id", "pk")
+
+
+def finalise_queue(*, user: Actor) -> QuerySet[Contract]:
+    """Approved contracts waiting for HQ to finalise them, the longest waiting first."""
+    qs = Contract.objects.visible_to(user, perms.CONTRACT_FINALISE).filter(
+        status=ContractStatus.APPROVED)
+    return qs.select_related("customer", "branch").order_by("approved_at", "pk")
 
 
 def signed_waiting(*, user: Actor) -> dict[int, int]:

@@ -156,8 +156,10 @@ def contract_prepare(request: HttpRequest, offer_id: int) -> HttpResponse:
 @login_required
 def contract_list(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.CONTRACT_VIEW.code)
-    qs = selectors.contract_list(user=request.user, params=request.GET)
-    listing = paginate(request, qs, sort="-id", cap=LIST_CAP)
+    sort = request.GET.get("sort", "-id")
+    sort = sort if sort in selectors.CONTRACT_SORTS else "-id"
+    qs = selectors.contract_list(user=request.user, params=request.GET, sort=sort)
+    listing = paginate(request, qs, sort=sort, cap=LIST_CAP)
     template = "contracts/contract_list.html" + (
         "#results" if getattr(request, "htmx", False) else "")
     return render(request, template, {

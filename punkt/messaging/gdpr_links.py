@@ -5,6 +5,9 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from punkt.core.processing import BASE_MEASURES, activity
 from punkt.customers.gdpr import register_linked
 from punkt.messaging.models import Message
 
@@ -27,3 +30,13 @@ def _unlink(name: str) -> None:
 
 register_linked(Message, erase=_scrub, keep_reason="record that a notice was sent "
                 "(address and text removed)", export_exclude=("attachment_stored",))
+
+activity("messaging.messages",
+         name=_("E-mail and SMS messages"),
+         purpose=_("Service notices and, with consent, marketing messages"),
+         legal_basis=_("GDPR art. 6(1)(b), (c); marketing: art. 6(1)(a)"),
+         subjects=_("Customers"),
+         data=_("E-mail address or phone number, message text, delivery status"),
+         recipients=_("E-mail and SMS providers (processors)"),
+         retention=_("Text and address: 3 years after sending (Civil Code art. 118)"),
+         measures=BASE_MEASURES)

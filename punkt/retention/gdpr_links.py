@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from punkt.core.processing import BASE_MEASURES, activity
 from punkt.customers.gdpr import register_linked
 from punkt.retention.models import ContactAttempt, RenewalConfirmation, RetentionCase
 
@@ -32,3 +35,13 @@ register_linked(RenewalConfirmation, field="offer__customer", erase=_scrub_confi
                 keep_reason="record that the customer accepted a renewal on a durable medium "
                 "(address and browser removed)", move_on_merge=False,
                 export_exclude=("token_hash", "pdf_stored"))
+
+activity("retention.contacts",
+         name=_("Retention contacts"),
+         purpose=_("Contacting customers before their contract ends; renewal proposals"),
+         legal_basis=_("GDPR art. 6(1)(b) and (f); marketing only with consent"),
+         subjects=_("Customers"),
+         data=_("Contact attempts, outcomes, call notes, acceptance of a renewal"),
+         recipients=_("Retention employees and managers of the branch"),
+         retention=_("Call notes: 3 years after the call (Civil Code art. 118)"),
+         measures=BASE_MEASURES)

@@ -22,6 +22,7 @@ from punkt.retention.services import CONFIRMATION_DAYS
 HORIZONS = (30, 60, 90, 120)
 WORKLIST_COLUMNS = (
     "status", "ends_on", "total_gross", "branch_id", "customer_id", "customer__display_name",
+    "customer__phone",
     "customer__branch_id", "branch__name", "branch__code", "retention_case__status",
     "retention_case__last_outcome", "retention_case__callback_on",
     "retention_case__contract_id", "retention_case__renewal_offer_id")

@@ -18,6 +18,7 @@ from punkt.cashdesk.services.payments import (
     _fingerprint,  # the payment tests build an idempotency key's row by hand
     business_to_business_cash_limit,
     credit_apply,
+    credit_use_reverse,
     payment_register,
     payment_reverse,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "cash_move",
     "count_total",
     "credit_apply",
+    "credit_use_reverse",
     "duplicate_issue",
     "expected_cash",
     "invoice_build",
