@@ -14,4 +14,4 @@ BREACH_MANAGE = registry.register(
 REGISTER_VIEW = registry.register(
     "privacy.register.view",
     gettext_lazy("See and export the register of processing activities"),
-    [R.HQ_EXPERT, R.ADMIN], scope="global")
+    [R.HQ_EXPERT, R.ADMIN], scope="global", kinds=["export"])
