@@ -117,3 +117,57 @@ def retention_category(code: str, **fields: Any) -> RetentionCategory:
     category = RetentionCategory(code=code, **fields)
     RETENTION[code] = category
     return category
+
+
+FROM_CHOICES = (FROM_DATE, FROM_YEAR_END, FROM_TAX_YEAR_END)
+
+
+def parse_period(code: str, value: Any, default: Period) -> Period:
+    """A period from ``PUNKT_RETENTION``: ``{"years": 6, "days": 0, "counted_from":
+    "year_end"}`` (missing keys keep the default's) or a number of years."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    def bad(why: str) -> ImproperlyConfigured:
+        return ImproperlyConfigured(f"PUNKT_RETENTION[{code!r}]: {why}")
+
+    if isinstance(value, bool):
+        raise bad("give a number of years or a dict")
+    if isinstance(value, int):
+        value = {"years": value}
+    if not isinstance(value, dict):
+        raise bad("give a number of years or a dict")
+    unknown = set(value) - {"years", "days", "counted_from"}
+    if unknown:
+        raise bad(f"unknown keys {sorted(unknown)}")
+    years, days = value.get("years", default.years), value.get("days", default.days)
+    counted = value.get("counted_from", default.counted_from)
+    for name, number in (("years", years), ("days", days)):
+        if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= 100:
+            raise bad(f"{name} must be a whole number from 0 to 100")
+    if counted not in FROM_CHOICES:
+        raise bad(f"counted_from must be one of {FROM_CHOICES}")
+    if not years and not days:
+        raise bad("a period of zero would purge everything")
+    return Period(years=years, days=days, counted_from=counted)
+
+
+def configured() -> dict[str, Any]:
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    value = getattr(settings, "PUNKT_RETENTION", {}) or {}
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured("PUNKT_RETENTION must be a dict: category → period")
+    unknown = set(value) - set(RETENTION)
+    if unknown:
+        raise ImproperlyConfigured(f"PUNKT_RETENTION: unknown categories {sorted(unknown)}; "
+                                   f"known: {sorted(RETENTION)}")
+    return value
+
+
+def period_of(category: RetentionCategory) -> Period:
+    """The category's period: ``settings.PUNKT_RETENTION`` or the legal default."""
+    value = configured().get(category.code)
+    if value is None:
+        return category.default
+    return parse_period(category.code, value, category.default)

@@ -16,7 +16,8 @@ def _scrub(qs: Any) -> None:
     from django.db import transaction
 
     stored = [n for n in qs.values_list("attachment_stored", flat=True) if n]
-    qs.update(to="", subject="", body="", attachment_stored="", attachment_name="")
+    qs.update(to="", subject="", body="", attachment_stored="", attachment_name="",
+              error="")
     for name in stored:
         transaction.on_commit(partial(_unlink, name))
 
