@@ -75,12 +75,16 @@ class Server:
 
     def __init__(self, database_url: str, *, workers: int = 4, threads: int = 1,
                  port: int | None = None, var_dir: Path | None = None,
-                 log: Path | None = None, extra_env: dict[str, str] | None = None) -> None:
+                 log: Path | None = None, extra_env: dict[str, str] | None = None,
+                 code: Path | None = None) -> None:
         self.database_url = database_url
+        #: the checkout whose code is served (another worktree for before/after runs)
+        self.code = code or ROOT
         self.workers = workers
         self.threads = threads
         self.port = port or free_port()
-        self.var_dir = var_dir or Path("/tmp/punkt-http-bench")
+        self.var_dir = var_dir or Path("/tmp/punkt-http-bench") / (
+            "main" if self.code == ROOT else self.code.name)
         self.log = log or self.var_dir / "gunicorn.log"
         self.extra_env = extra_env or {}
         self.proc: subprocess.Popen[bytes] | None = None
@@ -107,7 +111,8 @@ class Server:
         return env
 
     def command(self) -> list[str]:
-        cmd = [str(VENV_BIN / "gunicorn"), "punkt.wsgi", "-b", f"127.0.0.1:{self.port}",
+        cmd = [str(VENV_BIN / "gunicorn"), "--chdir", str(self.code), "punkt.wsgi",
+               "-b", f"127.0.0.1:{self.port}",
                "-w", str(self.workers)]
         if self.threads > 1:
             cmd += ["--threads", str(self.threads)]
@@ -116,10 +121,10 @@ class Server:
     def start(self, timeout: float = 60.0) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         env = self.env()
-        subprocess.run([str(VENV_BIN / "punkt"), "collectstatic", "--noinput", "-v0"],
-                       cwd=ROOT, env=env, check=True)
+        subprocess.run([str(VENV_BIN / "python"), "manage.py", "collectstatic", "--noinput",
+                        "-v0"], cwd=self.code, env=env, check=True)
         log = open(self.log, "ab")  # noqa: SIM115 - kept open for the server's life
-        self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdout=log,
+        self.proc = subprocess.Popen(self.command(), cwd=self.code, env=env, stdout=log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         url = f"http://127.0.0.1:{self.port}/healthz"
