@@ -118,7 +118,7 @@ class Server:
             cmd += ["--threads", str(self.threads)]
         return cmd
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = 300.0) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         env = self.env()
         subprocess.run([str(VENV_BIN / "python"), "manage.py", "collectstatic", "--noinput",
@@ -127,6 +127,14 @@ class Server:
         self.proc = subprocess.Popen(self.command(), cwd=self.code, env=env, stdout=log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
+        try:
+            self._wait(deadline)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait(self, deadline: float) -> None:
+        assert self.proc is not None
         url = f"http://127.0.0.1:{self.port}/healthz"
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -140,8 +148,7 @@ class Server:
                         return
             except OSError:
                 time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not answer within {timeout} s; see {self.log}")
+        raise RuntimeError(f"gunicorn did not answer in time; see {self.log}")
 
     def stop(self) -> None:
         if self.proc is None:
