@@ -75,12 +75,16 @@ class Server:
 
     def __init__(self, database_url: str, *, workers: int = 4, threads: int = 1,
                  port: int | None = None, var_dir: Path | None = None,
-                 log: Path | None = None, extra_env: dict[str, str] | None = None) -> None:
+                 log: Path | None = None, extra_env: dict[str, str] | None = None,
+                 code: Path | None = None) -> None:
         self.database_url = database_url
+        #: the checkout whose code is served (another worktree for before/after runs)
+        self.code = code or ROOT
         self.workers = workers
         self.threads = threads
         self.port = port or free_port()
-        self.var_dir = var_dir or Path("/tmp/punkt-http-bench")
+        self.var_dir = var_dir or Path("/tmp/punkt-http-bench") / (
+            "main" if self.code == ROOT else self.code.name)
         self.log = log or self.var_dir / "gunicorn.log"
         self.extra_env = extra_env or {}
         self.proc: subprocess.Popen[bytes] | None = None
@@ -107,21 +111,30 @@ class Server:
         return env
 
     def command(self) -> list[str]:
-        cmd = [str(VENV_BIN / "gunicorn"), "punkt.wsgi", "-b", f"127.0.0.1:{self.port}",
+        cmd = [str(VENV_BIN / "gunicorn"), "--chdir", str(self.code), "punkt.wsgi",
+               "-b", f"127.0.0.1:{self.port}",
                "-w", str(self.workers)]
         if self.threads > 1:
             cmd += ["--threads", str(self.threads)]
         return cmd
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = 300.0) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         env = self.env()
-        subprocess.run([str(VENV_BIN / "punkt"), "collectstatic", "--noinput", "-v0"],
-                       cwd=ROOT, env=env, check=True)
+        subprocess.run([str(VENV_BIN / "python"), "manage.py", "collectstatic", "--noinput",
+                        "-v0"], cwd=self.code, env=env, check=True)
         log = open(self.log, "ab")  # noqa: SIM115 - kept open for the server's life
-        self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdout=log,
+        self.proc = subprocess.Popen(self.command(), cwd=self.code, env=env, stdout=log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
+        try:
+            self._wait(deadline)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait(self, deadline: float) -> None:
+        assert self.proc is not None
         url = f"http://127.0.0.1:{self.port}/healthz"
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -135,8 +148,7 @@ class Server:
                         return
             except OSError:
                 time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not answer within {timeout} s; see {self.log}")
+        raise RuntimeError(f"gunicorn did not answer in time; see {self.log}")
 
     def stop(self) -> None:
         if self.proc is None:

@@ -116,8 +116,10 @@ def build_rows(data: dict) -> list[Row]:  # type: ignore[type-arg]
         return f"{path}?{urlencode(params)}"
 
     rows = [
-        Row("reference: my API tokens page — manager", "manager",
-            get("/organisation/tokens/"), reference=True),
+        # The cheapest signed-in request: session, user, access — and a small JSON answer.
+        Row("reference: API GET /api/v1/me (session) — manager", "manager",
+            get("/api/v1/me"), reference=True),
+        Row("my API tokens page — manager", "manager", get("/organisation/tokens/")),
         Row("sign-in page (anonymous)", "", get("/accounts/login/")),
         Row("dashboard — branch manager", "manager", get("/")),
         Row("dashboard — HQ admin", "admin", get("/")),
@@ -174,9 +176,10 @@ def print_table(results: list[RowResult], baseline: dict[str, dict] | None) -> N
 
 async def run_config(database_url: str, data: dict, rows: list[Row], args: argparse.Namespace,  # type: ignore[type-arg]
                      workers: int, threads: int) -> list[RowResult]:
-    server = Server(database_url, workers=workers, threads=threads)
-    print(f"\n## gunicorn -w {workers}" + (f" --threads {threads}" if threads > 1 else "")
-          + f", {args.clients} clients, {args.seconds:g} s per row (+{args.warmup:g} s warm-up)")
+    server = Server(database_url, workers=workers, threads=threads, code=args.code)
+    threaded = f" --threads {threads}" if threads > 1 else ""
+    print(f"\n## {server.code}: gunicorn -w {workers}{threaded}"
+          f", {args.clients} clients, {args.seconds:g} s per row (+{args.warmup:g} s warm-up)")
     with server:
         sessions = await sessions_for(server, data)
         results = []
@@ -196,6 +199,8 @@ def main() -> None:
     ap.add_argument("--only", action="append", default=[],
                     help="run only rows whose name contains TEXT (the reference row always "
                          "runs); may repeat")
+    ap.add_argument("--code", type=Path, default=None,
+                    help="serve another checkout (e.g. a worktree of the code before a change)")
     ap.add_argument("--out", type=Path, help="write results.json into this directory")
     ap.add_argument("--baseline", type=Path, help="a directory of an earlier --out to compare")
     args = ap.parse_args()

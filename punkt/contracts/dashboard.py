@@ -22,8 +22,7 @@ nav(NavItem(_("To check"), "contracts:review", perms.CONTRACT_APPROVE.code, orde
 def _to_check(request: Any) -> dict[str, Any] | None:
     from punkt.contracts import selectors
 
-    waiting = selectors.review_queue(user=request.user).count()
-    signed = sum(selectors.signed_waiting(user=request.user).values())
+    waiting, signed = selectors.approval_counts(user=request.user)
     if not waiting and not signed:
         return None
     return {"in_review": waiting, "signed": signed}

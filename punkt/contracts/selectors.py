@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from punkt.contracts import permissions as perms
@@ -82,6 +82,16 @@ def finalise_queue(*, user: Actor) -> QuerySet[Contract]:
     qs = Contract.objects.visible_to(user, perms.CONTRACT_FINALISE).filter(
         status=ContractStatus.APPROVED)
     return qs.select_related("customer", "branch").order_by("approved_at", "pk")
+
+
+def approval_counts(*, user: Actor) -> tuple[int, int]:
+    """(in review, signed waiting for the batch) over the branches the user checks: the
+    dashboard's counts of :func:`review_queue` and :func:`signed_waiting` in one query."""
+    counts = Contract.objects.visible_to(user, perms.CONTRACT_APPROVE).filter(
+        status__in=[ContractStatus.IN_REVIEW, ContractStatus.SIGNED]).aggregate(
+        in_review=Count("pk", filter=Q(status=ContractStatus.IN_REVIEW)),
+        signed=Count("pk", filter=Q(status=ContractStatus.SIGNED)))
+    return counts["in_review"] or 0, counts["signed"] or 0
 
 
 def signed_waiting(*, user: Actor) -> dict[int, int]:
