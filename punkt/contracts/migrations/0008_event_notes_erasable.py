@@ -12,7 +12,7 @@ def drop_old_function(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
-    dependencies = [("contracts", "0006_events_no_truncate")]
+    dependencies = [("contracts", "0007_contract_end_and_monthly_figures")]
 
     operations = [append_only("contracts_contractevent", erasable=("note",)),
                   migrations.RunPython(drop_old_function, migrations.RunPython.noop)]
