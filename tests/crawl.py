@@ -45,6 +45,7 @@ AUDITED_READS: dict[str, str] = {
     "api:contract_pdf": "the contract's PDF read through the API",
     "api:contract_scan": "the signed scan read through the API",
     "cashdesk:kp": "a cash receipt (KP) printed",
+    "cashdesk:kw": "a cash disbursement (KW) of a refunded credit printed",
     "cashdesk:cash_report": "a till's cash report printed",
 }
 #: A refusal (403) is audited (C26): its one write is that row.
@@ -239,6 +240,15 @@ def seed(world: Any) -> Seeded:
 
     invoice_import = import_upload(actor=w.expert, uploaded=SimpleUploadedFile(
         "faktury.csv", b"numer;netto\nFV/1;10\n"))
+    # A credit paid out on a KW (the closed till), a printed batch of letters, a breach.
+    refund = till.refunds.get()
+    letter_batch = isolation.letter_batch_b(w)
+    from punkt.privacy.services import breach_record
+
+    breach = breach_record(
+        actor=w.admin, discovered_at=timezone.now().isoformat(), title="Zgubiony laptop",
+        description="Laptop z listą klientów", data_categories="imiona, telefony",
+        subjects_count=3, measures="Zdalne wymazanie")
     users = {Role.ADMIN.value: w.admin, Role.HQ_EXPERT.value: w.expert,
              Role.MANAGER.value: w.manager_b, Role.SERVICE.value: w.service_b,
              Role.RETENTION.value: retention_b, Role.CASHIER.value: cashier_b}
@@ -265,6 +275,9 @@ def seed(world: Any) -> Seeded:
         "payment_id": payment.pk,
         "session_id": till.pk,
         "token": token,
+        "refund_id": refund.pk,
+        "batch_id": letter_batch.pk,
+        "breach_id": breach.pk,
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,
         "price_list": price_list, "draft": draft, "template": contract.template,
@@ -310,7 +323,7 @@ def unfilled(seeded: Seeded, only: Callable[[Route], bool] | None = None) -> lis
 # --- The crawl -----------------------------------------------------------------------
 
 def signed_in(user: Any) -> Client:
-    from conftest import stamp_reauthentication
+    from tests.world import stamp_reauthentication
 
     client = Client(raise_request_exception=False)
     if user is None:  # nobody signed in: the customer's links, the sign-in pages

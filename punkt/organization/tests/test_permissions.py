@@ -126,6 +126,7 @@ EXPECTED: dict[str, set[str]] = {
     "contracts.contract.approve": {M},
     "contracts.contract.finalise": {E},
     "contracts.contract.prepare": {M, S, R},
+    "contracts.contract.terminate": {M},  # task 1: the manager runs the branch's contracts
     "contracts.contract.view": {M, S, R, E, A},
     # Task 2 (offer), task 9 (retention's renewal offer).
     "contracts.offer.create": {M, S, R},

@@ -53,6 +53,11 @@ KEPT: dict[tuple[str, str], str] = {
     ("cashdesk.payment", "reason"): "cashier's reason for a reversal, accounting record "
     "on an append-only ledger (Accounting Act art. 74)",
     ("cashdesk.payment", "key"): "idempotency key (random)",
+    ("cashdesk.credituse", "reason"): "HQ's reason for undoing a credit settlement, "
+    "accounting record on an append-only ledger",
+    ("cashdesk.creditrefund", "number"): "KW number of a cash refund, accounting record",
+    ("cashdesk.creditrefund", "reason"): "reason of a cash refund, accounting record",
+    ("cashdesk.creditrefund", "key"): "idempotency key (random)",
     ("cashdesk.tillentry", "reason"): "cash movement reason, append-only cash ledger",
     ("sales.sale", "reason"): "return reason, sales document (Accounting Act art. 74)",
     ("sales.sale", "key"): "idempotency key (random)",
@@ -163,6 +168,7 @@ def build(world: Any) -> tuple[Customer, Customer]:
     cash.till_open(actor=world.cashier_a, branch_id=world.a.pk, opening_float="100.00")
     cash.payment_register(actor=world.cashier_a, invoice_id=old.pk, amount="200.00",
                           method="cash", key="0b6c2f9e-walk-0000-0000-000000000001")
+    cash.credit_refund(actor=world.cashier_a, customer_id=cust.pk, amount="10.00")
     cash.credit_apply(actor=world.cashier_a, invoice_id=invoice(world, cust).pk)
     cash.duplicate_issue(actor=world.cashier_a, invoice_id=old.pk)
     shop = make_shop(world)
