@@ -45,6 +45,7 @@ AUDITED_READS: dict[str, str] = {
     "api:contract_pdf": "the contract's PDF read through the API",
     "api:contract_scan": "the signed scan read through the API",
     "cashdesk:kp": "a cash receipt (KP) printed",
+    "cashdesk:kw": "a cash payout (KW) of a refunded credit printed",
     "cashdesk:cash_report": "a till's cash report printed",
 }
 #: A refusal (403) is audited (C26): its one write is that row.
@@ -206,6 +207,26 @@ def seed(world: Any) -> Seeded:
     from punkt.cashdesk import services as cashdesk
 
     cashdesk.till_open(actor=cashier_b, branch_id=w.b.pk, opening_float="100")
+    # Credit: an invoice overpaid by 10 zł, the credit settled against another one.
+    overpaid = cashdesk.invoice_create(
+        actor=w.expert, customer_id=customer.pk, number="FV/B/2", issued_on="2026-11-02",
+        due_on="2026-11-30", lines=[{"name": "Internet", "vat_rate": "23", "net": "50"}])
+    cashdesk.payment_register(actor=cashier_b, invoice_id=overpaid.pk, amount="71.50",
+                              method="cash")
+    settled = cashdesk.invoice_create(
+        actor=w.expert, customer_id=customer.pk, number="FV/B/3", issued_on="2026-11-03",
+        due_on="2026-11-30", lines=[{"name": "Router", "vat_rate": "23", "net": "20"}])
+    credit_use = cashdesk.credit_apply(actor=cashier_b, invoice_id=settled.pk)
+    # Retention's letters of the day, printed; a data breach in HQ's log.
+    letter_batch = isolation.letter_batch_b(w)
+    import datetime
+
+    from punkt.privacy import services as privacy
+
+    breach = privacy.breach_record(
+        actor=w.admin, discovered_at=timezone.now() - datetime.timedelta(hours=5),
+        title="Zgubiony laptop", description="Laptop z bazą klientów zgubiony w pociągu",
+        data_categories="imiona, adresy", subjects_count=12, measures="Zdalne wymazanie")
     # The administrator has an authenticator app and recovery codes (C17).
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -264,6 +285,10 @@ def seed(world: Any) -> Seeded:
         "invoice_id": payment.invoice_id,
         "payment_id": payment.pk,
         "session_id": till.pk,
+        "refund_id": till.refunds.get().pk,
+        "use_id": credit_use.pk,
+        "batch_id": letter_batch.pk,
+        "breach_id": breach.pk,
         "token": token,
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,

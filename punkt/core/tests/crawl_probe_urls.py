@@ -40,6 +40,9 @@ PROBES: dict[str, Probe] = {
     "materials:template_preview": _ids(version_id="template"),
     "materials:version_publish": _ids(version_id="draft"),
     "materials:version_delete": _ids(version_id="draft"),
+    "customers:customer_tab": lambda s, u: {"customer_id": s.ids["customer_id"],
+                                            "tab": "contracts"},
+    "privacy:breach_act": lambda s, u: {"breach_id": s.ids["breach_id"], "action": "notify"},
     # HQ's invoice import (the customer import has the same argument name).
     "cashdesk:invoice_import": _ids(import_id="invoice_import"),
 }
