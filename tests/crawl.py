@@ -118,7 +118,8 @@ class Seeded:
 
 
 def is_write(sql: str) -> bool:
-    text = re.sub(r"^(\s|/\*.*?\*/|--[^\n]*\n)+", "", sql, flags=re.S).upper()
+    # Leading blanks, comments and parentheses ("(SELECT …) UNION (SELECT …)") say nothing.
+    text = re.sub(r"^(\s|\(|/\*.*?\*/|--[^\n]*\n)+", "", sql, flags=re.S).upper()
     if text.startswith("WITH"):  # a CTE may hide a data-changing statement
         return bool(re.search(r"\)\s*(INSERT|UPDATE|DELETE|MERGE)\b", text))
     return not text.startswith(READ_STATEMENTS)
