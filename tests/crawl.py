@@ -45,7 +45,7 @@ AUDITED_READS: dict[str, str] = {
     "api:contract_pdf": "the contract's PDF read through the API",
     "api:contract_scan": "the signed scan read through the API",
     "cashdesk:kp": "a cash receipt (KP) printed",
-    "cashdesk:kw": "a cash disbursement (KW) of a refunded credit printed",
+    "cashdesk:kw": "a cash payout (KW) of a refunded credit printed",
     "cashdesk:cash_report": "a till's cash report printed",
 }
 #: A refusal (403) is audited (C26): its one write is that row.
@@ -118,7 +118,8 @@ class Seeded:
 
 
 def is_write(sql: str) -> bool:
-    text = re.sub(r"^(\s|/\*.*?\*/|--[^\n]*\n)+", "", sql, flags=re.S).upper()
+    # Leading blanks, comments and parentheses ("(SELECT …) UNION (SELECT …)") say nothing.
+    text = re.sub(r"^(\s|\(|/\*.*?\*/|--[^\n]*\n)+", "", sql, flags=re.S).upper()
     if text.startswith("WITH"):  # a CTE may hide a data-changing statement
         return bool(re.search(r"\)\s*(INSERT|UPDATE|DELETE|MERGE)\b", text))
     return not text.startswith(READ_STATEMENTS)
@@ -207,6 +208,26 @@ def seed(world: Any) -> Seeded:
     from punkt.cashdesk import services as cashdesk
 
     cashdesk.till_open(actor=cashier_b, branch_id=w.b.pk, opening_float="100")
+    # Credit: an invoice overpaid by 10 zł, the credit settled against another one.
+    overpaid = cashdesk.invoice_create(
+        actor=w.expert, customer_id=customer.pk, number="FV/B/2", issued_on="2026-11-02",
+        due_on="2026-11-30", lines=[{"name": "Internet", "vat_rate": "23", "net": "50"}])
+    cashdesk.payment_register(actor=cashier_b, invoice_id=overpaid.pk, amount="71.50",
+                              method="cash")
+    settled = cashdesk.invoice_create(
+        actor=w.expert, customer_id=customer.pk, number="FV/B/3", issued_on="2026-11-03",
+        due_on="2026-11-30", lines=[{"name": "Router", "vat_rate": "23", "net": "20"}])
+    credit_use = cashdesk.credit_apply(actor=cashier_b, invoice_id=settled.pk)
+    # Retention's letters of the day, printed; a data breach in HQ's log.
+    letter_batch = isolation.letter_batch_b(w)
+    import datetime
+
+    from punkt.privacy import services as privacy
+
+    breach = privacy.breach_record(
+        actor=w.admin, discovered_at=timezone.now() - datetime.timedelta(hours=5),
+        title="Zgubiony laptop", description="Laptop z bazą klientów zgubiony w pociągu",
+        data_categories="imiona, adresy", subjects_count=12, measures="Zdalne wymazanie")
     # The administrator has an authenticator app and recovery codes (C17).
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -240,15 +261,6 @@ def seed(world: Any) -> Seeded:
 
     invoice_import = import_upload(actor=w.expert, uploaded=SimpleUploadedFile(
         "faktury.csv", b"numer;netto\nFV/1;10\n"))
-    # A credit paid out on a KW (the closed till), a printed batch of letters, a breach.
-    refund = till.refunds.get()
-    letter_batch = isolation.letter_batch_b(w)
-    from punkt.privacy.services import breach_record
-
-    breach = breach_record(
-        actor=w.admin, discovered_at=timezone.now().isoformat(), title="Zgubiony laptop",
-        description="Laptop z listą klientów", data_categories="imiona, telefony",
-        subjects_count=3, measures="Zdalne wymazanie")
     users = {Role.ADMIN.value: w.admin, Role.HQ_EXPERT.value: w.expert,
              Role.MANAGER.value: w.manager_b, Role.SERVICE.value: w.service_b,
              Role.RETENTION.value: retention_b, Role.CASHIER.value: cashier_b}
@@ -274,10 +286,11 @@ def seed(world: Any) -> Seeded:
         "invoice_id": payment.invoice_id,
         "payment_id": payment.pk,
         "session_id": till.pk,
-        "token": token,
-        "refund_id": refund.pk,
+        "refund_id": till.refunds.get().pk,
+        "use_id": credit_use.pk,
         "batch_id": letter_batch.pk,
         "breach_id": breach.pk,
+        "token": token,
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,
         "price_list": price_list, "draft": draft, "template": contract.template,

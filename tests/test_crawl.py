@@ -83,6 +83,7 @@ def test_the_crawl_sees_a_write_on_get(world: Any, monkeypatch: Any) -> None:
     ('INSERT INTO "a" VALUES (1)', True), ('  UPDATE "a" SET b = 1', True),
     ('DELETE FROM "a"', True), ("TRUNCATE a", True), ("/* x */ INSERT INTO a", True),
     ("WITH t AS (SELECT 1) UPDATE a SET b = 1", True), ("WITH t AS (SELECT 1) SELECT 1", False),
+    ('(SELECT "a" FROM "b") UNION (SELECT "a" FROM "c")', False), ("(INSERT INTO a)", True),
 ])
 def test_the_write_classifier(sql: str, write: bool) -> None:
     assert crawl.is_write(sql) is write

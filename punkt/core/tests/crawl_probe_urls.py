@@ -40,12 +40,9 @@ PROBES: dict[str, Probe] = {
     "materials:template_preview": _ids(version_id="template"),
     "materials:version_publish": _ids(version_id="draft"),
     "materials:version_delete": _ids(version_id="draft"),
-    # The profile's tabs: the contracts tab (every tab runs the same view).
     "customers:customer_tab": lambda s, u: {"customer_id": s.ids["customer_id"],
                                             "tab": "contracts"},
-    # POST only: a GET answers 405 before the id is read.
-    "cashdesk:credit_undo": lambda s, u: {"use_id": 1},
-    "privacy:breach_act": lambda s, u: {"breach_id": s.ids["breach_id"], "action": "close"},
+    "privacy:breach_act": lambda s, u: {"breach_id": s.ids["breach_id"], "action": "notify"},
     # HQ's invoice import (the customer import has the same argument name).
     "cashdesk:invoice_import": _ids(import_id="invoice_import"),
 }

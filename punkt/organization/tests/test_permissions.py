@@ -126,7 +126,8 @@ EXPECTED: dict[str, set[str]] = {
     "contracts.contract.approve": {M},
     "contracts.contract.finalise": {E},
     "contracts.contract.prepare": {M, S, R},
-    "contracts.contract.terminate": {M},  # task 1: the manager runs the branch's contracts
+    # Ending a contract early is the branch's decision: its manager (task 6's authority).
+    "contracts.contract.terminate": {M},
     "contracts.contract.view": {M, S, R, E, A},
     # Task 2 (offer), task 9 (retention's renewal offer).
     "contracts.offer.create": {M, S, R},
