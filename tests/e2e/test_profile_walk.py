@@ -25,6 +25,12 @@ def test_profile_tabs_and_timeline(page: Any, problems: Any, tmp_path: Path) -> 
     from punkt.customers import timeline
 
     shots = Path(os.environ.get("PUNKT_E2E_SHOTS", tmp_path))
+
+    def settled() -> None:
+        """htmx has swapped and wired the new content (a click before that is lost)."""
+        page.wait_for_function("() => !document.querySelector("
+                               "'.htmx-request, .htmx-swapping, .htmx-settling')")
+
     world = make_world()
     contract = prepared(world)
     cust = contract.customer
@@ -48,11 +54,13 @@ def test_profile_tabs_and_timeline(page: Any, problems: Any, tmp_path: Path) -> 
     assert page.get_by_test_id("timeline-day").first.inner_text().lower() == "dziś"
     # The first tab loads by itself; the others switch without leaving the page.
     page.wait_for_selector("[data-testid=tab-contracts]")
+    settled()
     assert page.locator(f"[data-testid=tab-contracts] a:has-text('{contract.number}')").count()
     page.screenshot(path=str(shots / "profile-1366.png"))
     url = page.url
     page.click("[data-tab=offers]")
     page.wait_for_selector("[data-testid=tab-offers]")
+    settled()
     page.click("[data-tab=invoices]")
     page.wait_for_selector("[data-testid=tab-invoices]")
     assert page.locator(f"[data-testid=tab-invoices] a:has-text('{inv.number}')").count()
@@ -63,8 +71,10 @@ def test_profile_tabs_and_timeline(page: Any, problems: Any, tmp_path: Path) -> 
     page.wait_for_function("() => document.querySelectorAll('#timeline li[data-kind]').length"
                            " && [...document.querySelectorAll('#timeline li[data-kind]')]"
                            ".every(li => li.dataset.kind === 'contract')")
+    settled()
     page.select_option("[data-testid=timeline-kind]", "contacts")
     page.wait_for_selector("#timeline li[data-kind=call]")
+    settled()
     assert page.locator("#timeline li[data-kind=note]").count() == 0
     page.screenshot(path=str(shots / "profile-contacts-1366.png"))
     page.select_option("[data-testid=timeline-kind]", "")
@@ -77,7 +87,7 @@ def test_profile_tabs_and_timeline(page: Any, problems: Any, tmp_path: Path) -> 
     page.goto("/customers/")
     page.locator("input[name=q]").press_sequentially(inv.number.lower())
     page.wait_for_selector("[data-testid=found-number]")
-    with page.expect_navigation():
-        page.press("input[name=q]", "Enter")
-    assert page.url.endswith(f"/cashdesk/invoices/{inv.pk}/")
+    settled()  # htmx's address update (pushState) would pass for a navigation
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url(f"**/cashdesk/invoices/{inv.pk}/")
     problems.assert_clean()
