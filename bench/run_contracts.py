@@ -132,7 +132,7 @@ def build_scenarios(manager: Employee, retention: Employee, expert: Employee,
                  lambda i: manager_c.get("/retention/churn/"), 200),
         # The customer list's first page (≈9 ms p50 on a quiet machine, README): how busy
         # the host was during this run.
-        Scenario("reference: customer list — branch manager",
+        Scenario("reference (report): customer list — branch manager",
                  lambda i: manager_c.get("/customers/"), 200),
     ]
 

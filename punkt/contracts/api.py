@@ -124,7 +124,7 @@ class ActionIn(Strict):
     #: return: what has to be corrected (plus ``note``)
     problems: list[str] = Field([], max_length=20)
     note: str = Field("", max_length=1000)
-    #: reject, cancel
+    #: reject, cancel, terminate
     reason: str = Field("", max_length=1000)
     #: fix: a new term or start date
     term_months: int | None = Field(None, ge=1, le=120)

@@ -124,17 +124,23 @@ def contract_report(*, user: Actor, since: datetime.date, until: datetime.date,
     until = month_start(until)
     since = max(month_start(min(since, until)), add_months(until, -(MAX_MONTHS - 1)))
     kept = MonthlyFigures.objects.visible_to(user, perms.CONTRACT_REPORT, branch_id=branch_id)
-    qs = kept.filter(month__gte=since, month__lte=until)
-    to_date = kept.filter(month__lte=until)
-    company = BranchRow.of(None, "", qs.aggregate(**TOTALS))
-    company.active_at_end = int(to_date.aggregate(n=Sum(ACTIVE_CHANGE))["n"] or 0)
-    per_branch = (qs.values("branch_id", "branch__name").annotate(**TOTALS)
-                  .order_by("branch__name", "branch_id"))
+    # Two small reads (a few rows per branch and month): the months' sums per branch,
+    # and the active contracts at the end per branch; the company row adds them up.
+    per_branch: list[Any] = list(kept.filter(month__gte=since, month__lte=until)
+                      .values("branch_id", "branch__name").annotate(**TOTALS)
+                      .order_by("branch__name", "branch_id"))
+    active = dict(kept.filter(month__lte=until).values("branch_id")
+                  .annotate(n=Sum(ACTIVE_CHANGE)).order_by().values_list("branch_id", "n"))
+    company_totals: dict[str, int] = {}
+    for r in per_branch:
+        for key in TOTALS:
+            value = int(r[key] or 0)
+            company_totals[key] = max(company_totals.get(key, 0), value) \
+                if key == "t_activation_max_seconds" else company_totals.get(key, 0) + value
+    company = BranchRow.of(None, "", company_totals)
+    company.active_at_end = sum(int(n or 0) for n in active.values())
     paged = Paginator(per_branch, BRANCHES_PER_PAGE).get_page(page)
     rows = [BranchRow.of(r["branch_id"], r["branch__name"], r) for r in paged.object_list]
-    active = dict(to_date.filter(branch_id__in=[r.branch_id for r in rows])
-                  .values("branch_id").annotate(n=Sum(ACTIVE_CHANGE)).order_by()
-                  .values_list("branch_id", "n"))
     for row in rows:
         row.active_at_end = int(active.get(row.branch_id or 0) or 0)
     return ContractReport(since, until, company, paged, rows)

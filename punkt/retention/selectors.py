@@ -170,8 +170,8 @@ def churn(*, user: Actor, months: int = 6, branch_id: int | None = None,
         before = by_month.get(add_months(m, -1))
         company.append(_churn_row(None, "", m, by_month.get(m, {}),
                                   int(before["t_left"] or 0) if before else None))
-    per_branch = (kept.filter(month=month).values("branch_id", "branch__name")
-                  .annotate(**sums).order_by("branch__name", "branch_id"))
+    per_branch = list(kept.filter(month=month).values("branch_id", "branch__name")
+                      .annotate(**sums).order_by("branch__name", "branch_id"))
     paged = Paginator(per_branch, BRANCHES_PER_PAGE).get_page(page)
     ids = [r["branch_id"] for r in paged.object_list]
     previous = dict(kept.filter(month=add_months(month, -1), branch_id__in=ids)
