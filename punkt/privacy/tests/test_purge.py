@@ -171,7 +171,7 @@ def test_database_refuses_what_erasure_and_purge_may_not_do(world: Any) -> None:
 
     row = audit_record(action="test.recent", message="x")
     contract = active(world, 30)
-    event_id = contract.events.first().pk
+    event_id = contract.events.values_list("pk", flat=True)[0]
     refused = [f"UPDATE core_auditevent SET message = 'y' WHERE id = {row.pk}",
                f"DELETE FROM core_auditevent WHERE id = {row.pk}",
                f"UPDATE core_auditevent SET action = 'z', message = '' WHERE id = {row.pk}",
