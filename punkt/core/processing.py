@@ -171,3 +171,10 @@ def period_of(category: RetentionCategory) -> Period:
     if value is None:
         return category.default
     return parse_period(category.code, value, category.default)
+
+
+def midnight(day: datetime.date) -> datetime.datetime:
+    """The start of ``day`` in local time, for comparing with date-time columns."""
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from punkt.core.processing import BASE_MEASURES, activity
+from punkt.core.processing import BASE_MEASURES, Period, activity, midnight, retention_category
 from punkt.customers.gdpr import register_linked
 from punkt.messaging.models import Message
 
@@ -41,3 +42,22 @@ activity("messaging.messages",
          recipients=_("E-mail and SMS providers (processors)"),
          retention=_("Text and address: 3 years after sending (Civil Code art. 118)"),
          measures=BASE_MEASURES)
+
+
+def _old_messages(cutoff: datetime.date) -> Any:
+    return Message.objects.filter(created_at__lt=midnight(cutoff)).exclude(
+        to="", subject="", body="")
+
+
+def _purge_messages(ids: list[Any]) -> int:
+    _scrub(Message.objects.filter(pk__in=ids))
+    return len(ids)
+
+
+retention_category(
+    "messaging.messages", label=_("Sent messages: address and text"),
+    rule=_("3 years from sending: claims connected with running a business (Civil Code "
+           "art. 118)"),
+    default=Period(years=3), expired=_old_messages, date_field="created_at",
+    purge=_purge_messages, action=_("address, text and attachment removed; the record "
+                                    "that a message was sent kept"))
