@@ -378,6 +378,8 @@ class DocumentCounter(models.Model):
     year = models.PositiveIntegerField()
     last = models.PositiveIntegerField(default=0)
 
+    objects = BranchScopedQuerySet["DocumentCounter"].as_manager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["series", "branch", "year"],
                                                name="document_counter_once")]
