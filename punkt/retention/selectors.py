@@ -172,8 +172,9 @@ def churn(*, user: Actor, months: int = 6, branch_id: int | None = None,
     per_branch = list(kept.filter(month=month).values("branch_id", "branch__name")
                       .annotate(**sums).order_by("branch__name", "branch_id"))
     paged = Paginator(per_branch, BRANCHES_PER_PAGE).get_page(page)
-    # The month before, of every branch seen (one row each at most).
-    previous = dict(kept.filter(month=add_months(month, -1)).values_list("branch_id", "left"))
+    ids = [r["branch_id"] for r in paged.object_list]
+    previous = dict(kept.filter(month=add_months(month, -1), branch_id__in=ids)
+                    .values_list("branch_id", "left"))
     rows = [_churn_row(r["branch_id"], r["branch__name"], month, r,
                        previous.get(r["branch_id"])) for r in paged.object_list]
     return ChurnReport(company, month, paged, rows)
