@@ -9,7 +9,13 @@ import pytest
 
 os.environ.setdefault("PUNKT_DEMO", "0")
 
-from tests.world import PASSWORD, World, make_user, make_world  # noqa: E402, F401
+from tests.world import (  # noqa: E402, F401
+    PASSWORD,
+    World,
+    make_user,
+    make_world,
+    stamp_reauthentication,
+)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -33,17 +39,6 @@ def _flush_past_the_truncate_guards() -> Any:
 @pytest.fixture
 def world(db: Any) -> World:
     return make_world()
-
-
-def stamp_reauthentication(client: Any, user: Any) -> None:
-    """As if the user had just confirmed their password (allauth's re-authentication)."""
-    import time
-
-    session = client.session
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time(), "reauthenticated": True}]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
 
 
 @pytest.fixture

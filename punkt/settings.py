@@ -6,6 +6,7 @@ set it to a postgres:// URL for production.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "punkt.inventory",
     "punkt.sales",
     "punkt.cashdesk",
+    "punkt.privacy",
 ]
 
 MIDDLEWARE = [
@@ -282,6 +284,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PUNKT_WORKER_HEARTBEAT_SECONDS = 10
 PUNKT_WORKER_STALE_SECONDS = int(os.environ.get("PUNKT_WORKER_STALE_SECONDS", "60"))
 PUNKT_TASK_MAX_ATTEMPTS = 3
+
+# Retention periods per data category, overriding the legal defaults (docs/retention.md):
+# {"customers.former": {"years": 3}, "core.audit": 5, …}; from the environment as JSON.
+PUNKT_RETENTION = json.loads(os.environ.get("PUNKT_RETENTION", "{}") or "{}")
+# Hours from discovering a personal data breach to notifying UODO (GDPR art. 33(1)).
+PUNKT_BREACH_NOTIFY_HOURS = int(os.environ.get("PUNKT_BREACH_NOTIFY_HOURS", "72"))
 # Contracts worth at least this much (gross, PLN) need a second person to approve (C11).
 PUNKT_FOUR_EYES_THRESHOLD = os.environ.get("PUNKT_FOUR_EYES_THRESHOLD", "1000.00")
 

@@ -57,6 +57,9 @@ else
   echo "!! SKIPPED the PostgreSQL suite: no PostgreSQL on $PG_HOST:5432 (set PUNKT_TEST_PG_HOST)."
 fi
 
+echo "==> backup and restore drill (C27: SQLite and PostgreSQL)"
+bash scripts/backup-drill.sh
+
 echo "==> browser tests (Playwright + Debian chromium)"
 DATABASE_URL="sqlite:///$PUNKT_VAR_DIR/e2e.sqlite3" run_pytest "${PYTEST[@]}" -m e2e tests/e2e
 echo "==> all checks passed"

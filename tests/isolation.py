@@ -216,7 +216,8 @@ def order_b(w: Any) -> Any:
 
 
 def till_b(w: Any) -> Any:
-    """A till of branch B (its own cashier) with one payment taken and closed."""
+    """A till of branch B (its own cashier) with one payment taken (10 zł overpaid, paid
+    out in cash on a KW) and closed."""
     from punkt.cashdesk import services as cashdesk
     from punkt.cashdesk.models import TillSession
     from punkt.core.roles import Role
@@ -230,9 +231,35 @@ def till_b(w: Any) -> Any:
         actor=w.expert, customer_id=customer_b(w).pk, number="FV/B/1", issued_on="2026-11-01",
         due_on="2026-11-30", lines=[{"name": "Internet", "vat_rate": "23", "net": "50"}])
     session = cashdesk.till_open(actor=cashier, branch_id=w.b.pk, opening_float="0")
-    cashdesk.payment_register(actor=cashier, invoice_id=inv.pk, amount="61.50", method="cash")
+    cashdesk.payment_register(actor=cashier, invoice_id=inv.pk, amount="71.50", method="cash")
+    cashdesk.credit_refund(actor=cashier, customer_id=inv.customer_id, amount="10.00")
     return cashdesk.till_close(actor=cashier, session_id=session.pk, counted={"50": "1",
                                "10": "1", "1": "1", "0.50": "1"})
+
+
+def letter_b(w: Any) -> Any:
+    """A letter queued at branch B for its customer (printed with B's letters of the day)."""
+    from punkt.messaging.models import Message
+
+    existing = Message.objects.filter(branch=w.b, channel="letter").first()
+    if existing:
+        return existing
+    return Message.objects.create(
+        customer=customer_b(w), branch=w.b, channel="letter", kind="marketing",
+        to="Bartosz Bekowski\nul. Bydgoska 1\n85-001 Bydgoszcz", subject="List-TYLKO-B",
+        body="Szanowni Państwo")
+
+
+def letter_batch_b(w: Any) -> Any:
+    """Branch B's letters printed as one batch by its manager."""
+    from punkt.messaging.models import LetterBatch
+    from punkt.retention import letters
+
+    existing = LetterBatch.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    letter_b(w)
+    return letters.print_batch(actor=w.manager_b, branch_id=w.b.pk, key="isolation-b")
 
 
 # Page routes (URL name → kwargs of a branch-B object).
@@ -254,6 +281,7 @@ PAGE_CASES: dict[str, BranchCase] = {
     "organization:day_off_remove": _day_off_b,
     "customers:customer_detail": _customer_b,
     "customers:customer_edit": _customer_b,
+    "customers:customer_tab": lambda w: {**_customer_b(w), "tab": "contracts"},
     "customers:note_add": _customer_b,
     "customers:contact_log": _customer_b,
     "customers:consent_change": _customer_b,
@@ -292,6 +320,8 @@ PAGE_CASES: dict[str, BranchCase] = {
     "sales:receipt_retry": lambda w: {"sale_id": shop_b(w).pk},
     "cashdesk:kp": lambda w: {"payment_id": till_b(w).payments.get().pk},
     "cashdesk:reverse": lambda w: {"payment_id": till_b(w).payments.get().pk},
+    "cashdesk:kw": lambda w: {"refund_id": till_b(w).refunds.get().pk},
+    "retention:letter_batch_pdf": lambda w: {"batch_id": letter_batch_b(w).pk},
     "cashdesk:till_detail": lambda w: {"session_id": till_b(w).pk},
     "cashdesk:acknowledge": lambda w: {"session_id": till_b(w).pk},
     "cashdesk:cash_report": lambda w: {"session_id": till_b(w).pk},
@@ -309,6 +339,7 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "retention:worklist": lambda w: active_b(w).number,
     "contracts:report": lambda w: w.b.name,
     "retention:churn": lambda w: w.b.name,
+    "retention:letters": lambda w: letter_b(w).subject,
     "inventory:stock": lambda w: (shop_b(w), "qty-TYLKO-B")[1],  # its row in B's stock
     "inventory:movements": lambda w: (shop_b(w), "Bydgoszcz-inwentaryzacja")[1],
     "inventory:order_list": lambda w: order_b(w).number,
@@ -371,6 +402,8 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "retention_call": lambda w: ("POST", f"/api/v1/contracts/{active_b(w).pk}/retention/calls"),
     "retention_send": lambda w: ("POST",
                                  f"/api/v1/contracts/{active_b(w).pk}/retention/messages"),
+    "retention_letters": lambda w: ("GET", f"/api/v1/retention/letters?branch_id={w.b.pk}"),
+    "retention_letters_print": lambda w: ("POST", "/api/v1/retention/letters/batches"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},
@@ -390,6 +423,7 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "contract_action": lambda w: {"action": "approve", "signatures": ["Klient", "Pracownik"]},
     "retention_call": lambda w: {"outcome": "unreachable"},
     "retention_send": lambda w: {"template": "retention-sms"},
+    "retention_letters_print": lambda w: (letter_b(w), {"branch_id": w.b.pk})[1],
     "payment_reverse": lambda w: {"reason": "hacked"},
     "stock_adjust": lambda w: {"product_id": shop_b(w).lines.get().product_id, "quantity": -1,
                                "reason": "hacked"},

@@ -64,3 +64,14 @@ def make_world() -> World:
         manager_b=user("kierownik.b@test.pl", Role.MANAGER, b),
         service_b=user("obsluga.b@test.pl", Role.SERVICE, b),
     )
+
+
+def stamp_reauthentication(client: Any, user: Any) -> None:
+    """As if the user had just confirmed their password (allauth's re-authentication)."""
+    import time
+
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "reauthenticated": True}]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()

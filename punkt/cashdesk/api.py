@@ -89,6 +89,40 @@ class CreditUseOut(Schema):
     credit_left: Decimal
 
 
+class RefundIn(Strict):
+    amount: Amount = Field(gt=0, le=1_000_000, decimal_places=2)
+    reason: str = Field("", max_length=300)
+
+
+class RefundOut(Schema):
+    id: int
+    number: str
+    customer_id: int
+    branch_id: int
+    till_id: int
+    amount: Decimal
+    reason: str
+    created_at: datetime.datetime
+    credit_left: Decimal
+
+
+class CreditUndoIn(Strict):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class CreditUndoOut(Schema):
+    id: int
+    reverses_id: int
+    invoice_id: int
+    customer_id: int
+    amount: Decimal
+    reason: str
+    created_at: datetime.datetime
+    invoice_status: str
+    invoice_outstanding: Decimal
+    credit_left: Decimal
+
+
 class PaymentOut(Schema):
     id: int
     number: str
@@ -137,7 +171,7 @@ class TillOut(Schema):
     counted_total: Decimal | None
     difference: Decimal | None
     #: What you may do with the till now (TILL_FLOW): pay, reverse, credit, cash_in,
-    #: cash_out, close — or acknowledge, for a manager.
+    #: cash_out, refund, close — or acknowledge, for a manager.
     allowed_actions: list[str]
 
 
@@ -183,7 +217,7 @@ def _till(s: TillSession, user: Actor) -> dict[str, Any]:
 @scoped("global")
 def invoice_search(request: HttpRequest, q: Query[InvoiceSearch]) -> list[dict[str, Any]]:
     """By ``number``, or by ``first_name`` + ``last_name`` + ``address`` (postal code, city
-    or street of the registered address)."""
+    or street of the registered address, as printed on the invoice or as the CRM holds it)."""
     if q.number.strip():
         inv = selectors.invoice_by_number(user=request.user, number=q.number)
         return [_invoice(inv)] if inv else []
@@ -234,6 +268,40 @@ def credit_apply(request: HttpRequest, invoice_id: int) -> Status[Any]:
                         "amount": use.amount, "created_at": use.created_at,
                         "invoice_status": inv.status, "invoice_outstanding": inv.outstanding,
                         "credit_left": selectors.credit_left(use.customer_id)})
+
+
+@router.post("/customers/{customer_id}/credit/refunds",
+             response={201: RefundOut, **errors(404, 409)}, operation_id="credit_refund")
+@scoped("self")
+def credit_refund(request: HttpRequest, customer_id: int, payload: RefundIn) -> Status[Any]:
+    """Pay the customer's credit out in cash from your open till: a KW document
+    (``KW/Z/<branch>/<year>/<n>``). Send an ``Idempotency-Key`` header: the same key again
+    returns the same refund; with another amount or customer it is refused (422). 409 when
+    there is no credit or not enough cash in the till."""
+    done = services.credit_refund(
+        actor=request.user, customer_id=known_id(customer_id), amount=payload.amount,
+        reason=payload.reason, key=request.headers.get("Idempotency-Key", ""))
+    return Status(201, {"id": done.pk, "number": done.number,
+                        "customer_id": done.customer_id, "branch_id": done.branch_id,
+                        "till_id": done.session_id, "amount": done.amount,
+                        "reason": done.reason, "created_at": done.created_at,
+                        "credit_left": selectors.credit_left(done.customer_id)})
+
+
+@router.post("/credit-uses/{use_id}/reversal",
+             response={201: CreditUndoOut, **errors(404, 409)}, operation_id="credit_use_reverse")
+@scoped("global")
+def credit_use_reverse(request: HttpRequest, use_id: int, payload: CreditUndoIn) -> Status[Any]:
+    """HQ undoes a credit settlement made by mistake: a reversing row, the invoice reopened,
+    the credit given back. 409 when it was already undone."""
+    rev = services.credit_use_reverse(actor=request.user, use_id=known_id(use_id),
+                                      reason=payload.reason)
+    inv = Invoice.objects.only("status", "gross", "paid").get(pk=rev.invoice_id)
+    return Status(201, {"id": rev.pk, "reverses_id": rev.reverses_id, "invoice_id": rev.invoice_id,
+                        "customer_id": rev.customer_id, "amount": rev.amount,
+                        "reason": rev.reason, "created_at": rev.created_at,
+                        "invoice_status": inv.status, "invoice_outstanding": inv.outstanding,
+                        "credit_left": selectors.credit_left(rev.customer_id)})
 
 
 @router.post("/payments/{payment_id}/reversal",

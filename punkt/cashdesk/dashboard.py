@@ -1,4 +1,5 @@
-"""Menu entries of the cashier's desk and the manager's "tills to check" panel."""
+"""Menu entries of the cashier's desk and the manager's "tills to check" panel (the
+customer's balance on their profile: ``profile.py``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from punkt.cashdesk import permissions as perms
 from punkt.core.navigation import NavItem, Panel, nav, panel
 from punkt.core.roles import Role
-from punkt.customers.timeline import register_profile_fact
 
 nav(NavItem(_("Till"), "cashdesk:till", perms.PAYMENT_TAKE.code, order=36,
             active_pattern=r"^/cashdesk/(?!tills/|invoices/import/)"))
@@ -31,19 +31,3 @@ def _to_check(request: Any) -> dict[str, Any] | None:
 panel(Panel(_("Tills to check"), "cashdesk/panels/to_check.html",
             perms.TILL_ACKNOWLEDGE.code, _to_check, order=8, roles=frozenset({Role.MANAGER})))
 
-
-@register_profile_fact
-def _balance(user: Any, customer: Any) -> tuple[Any, str] | None:
-    """The customer's settlement with HQ on their profile, as the cashier left it."""
-    from punkt.cashdesk.selectors import balance
-    from punkt.core.money import format_pln
-
-    b = balance(customer.pk)
-    if not (b.due or b.credit):
-        return None
-    parts = [_("to pay %(amount)s") % {"amount": format_pln(b.due)}]
-    if b.overdue:
-        parts.append(_("overdue %(amount)s") % {"amount": format_pln(b.overdue)})
-    if b.credit:
-        parts.append(_("credit %(amount)s") % {"amount": format_pln(b.credit)})
-    return _("Invoices"), ", ".join(str(p) for p in parts)

@@ -1,6 +1,6 @@
 """The cashier's printed documents: an invoice duplicate (DUPLIKAT, VAT Act art. 106l) or,
 for a KSeF invoice, its visualisation with the KSeF number and verification QR code; the
-KP cash receipt; the till's daily cash report."""
+KP cash receipt; the KW of a credit paid out in cash; the till's daily cash report."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from punkt.cashdesk.models import Invoice, Payment, TillSession
+from punkt.cashdesk.models import CreditRefund, Invoice, Payment, TillSession
 from punkt.core.money import amount_in_words, rate_percent
 from punkt.core.pdf import qr_svg, render_pdf
 from punkt.organization.models import Branch
@@ -71,6 +71,16 @@ def kp_pdf(payment: Payment) -> bytes:
             "payment": payment, "company": _company(), "branch": payment.branch,
             "words": amount_in_words(abs(payment.amount)),
             "at": timezone.localtime(payment.created_at)})
+    return render_pdf(html)
+
+
+def kw_refund_pdf(refund: CreditRefund) -> bytes:
+    """KW — the cash paid out of the till: the customer's credit refunded."""
+    with translation.override("pl"):
+        html = render_to_string("cashdesk/pdf/kw_refund.html", {
+            "refund": refund, "company": _company(), "branch": refund.branch,
+            "customer": refund.customer, "words": amount_in_words(refund.amount),
+            "at": timezone.localtime(refund.created_at)})
     return render_pdf(html)
 
 

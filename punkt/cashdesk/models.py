@@ -199,6 +199,7 @@ class EntryKind(models.TextChoices):
     REVERSAL = "reversal", _("payment reversed")
     CASH_IN = "cash_in", _("cash in")
     CASH_OUT = "cash_out", _("cash out")
+    REFUND = "refund", _("credit paid out in cash")
 
 
 class PaymentMethod(models.TextChoices):
@@ -220,13 +221,13 @@ class LedgerQuerySet(BranchScopedQuerySet[M]):
         return rows.filter(branch_id=branch_id) if branch_id else rows
 
 
-class PaymentQuerySet(LedgerQuerySet["Payment"]):
+class CashDocumentQuerySet(LedgerQuerySet[M]):
     def visible_to(self, user: Any, permission: str | Action, *,
                    branch_id: int | None = None) -> Self:
-        """One payment on its own (its KP receipt, its reversal) is seen by the cashier who
-        took it (while she runs a till there), the managers of its branch and HQ staff
-        holding ``permission`` — not by the branch's other cashiers. An invoice's
-        payments: see :class:`LedgerQuerySet`."""
+        """One cash document on its own (a payment's KP receipt, its reversal, a credit
+        refund's KW) is seen by the cashier who took it (while she runs a till there), the
+        managers of its branch and HQ staff holding ``permission`` — not by the branch's
+        other cashiers. An invoice's payments: see :class:`LedgerQuerySet`."""
         if str(permission) == perms.INVOICE_VIEW.code:
             return super().visible_to(user, permission, branch_id=branch_id)
         by_branch = BranchScopedQuerySet.visible_to
@@ -261,7 +262,7 @@ class Payment(models.Model):
     key = models.CharField(max_length=100, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = PaymentQuerySet.as_manager()
+    objects = CashDocumentQuerySet["Payment"].as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -315,6 +316,8 @@ class TillEntry(models.Model):
     cash = money(_("cash"))
     payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="entry")
+    refund = models.OneToOneField("CreditRefund", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="entry")
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
@@ -334,7 +337,9 @@ class TillEntry(models.Model):
 class CreditUse(models.Model):
     """Credit (what the customer overpaid earlier) settled against an invoice at the till:
     no cash moves; the invoice's ``paid`` grows and the customer's credit shrinks by
-    ``amount``. Append-only, like payments."""
+    ``amount``. Append-only, like payments: a settlement made by mistake is undone by HQ
+    with a reversing row (negative, pointing at the one it cancels), which reopens the
+    invoice and gives the credit back."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_uses")
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
@@ -344,18 +349,81 @@ class CreditUse(models.Model):
                                related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reversed_by")
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = LedgerQuerySet["CreditUse"].as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
-                                              name="credit_use_positive")]
+        constraints = [models.CheckConstraint(
+            condition=(Q(reverses__isnull=True) & Q(amount__gt=0))
+            | (Q(reverses__isnull=False) & Q(amount__lt=0)), name="credit_use_sign")]
         indexes = [models.Index(fields=["customer"], name="credit_use_customer")]
 
     def __str__(self) -> str:
         return f"{self.invoice_id} {self.amount}"
+
+
+class DocumentCounter(models.Model):
+    """The last number given in a series of cash documents per branch and year
+    (``KW/Z/<branch>/<year>/<n>``): locked while a document takes the next one, so numbers
+    never repeat and leave no gaps."""
+
+    series = models.CharField(max_length=10)
+    branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
+                               related_name="+")
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "branch", "year"],
+                                               name="document_counter_once")]
+
+    def __str__(self) -> str:
+        return f"{self.series}/{self.branch_id}/{self.year}: {self.last}"
+
+
+class CreditRefund(models.Model):
+    """The customer's credit (what they overpaid) paid out in cash at the till: a KW cash
+    document numbered per branch and year (``KW/Z/<branch code>/<year>/<n>``, Z for
+    *zwrot*). The credit shrinks and the drawer gives the cash (a till entry of kind
+    ``refund``). Append-only; ``key`` is the client's idempotency key (C5)."""
+
+    SERIES = "KW/Z"
+
+    number = models.CharField(_("number"), max_length=60, unique=True)
+    branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
+                               related_name="+")
+    year = models.PositiveIntegerField()
+    serial = models.PositiveIntegerField()
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
+                                 related_name="credit_refunds")
+    session = models.ForeignKey(TillSession, on_delete=models.PROTECT, related_name="refunds")
+    cashier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+")
+    amount = money(_("amount"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    key = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CashDocumentQuerySet["CreditRefund"].as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="credit_refund_positive"),
+            models.UniqueConstraint(fields=["branch", "year", "serial"],
+                                    name="credit_refund_number_once"),
+        ]
+        indexes = [models.Index(fields=["customer", "-created_at"], name="credit_refund_customer")]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class IdempotencyKey(models.Model):

@@ -17,11 +17,15 @@ INVOICE_MANAGE = registry.register(
 PAYMENT_TAKE = registry.register(
     "cashdesk.payment.take",
     gettext_lazy("Run the till: open it, take payments, cash in and out, close it"),
-    [R.CASHIER])
+    [R.CASHIER], kinds=["cash"])
 TILL_ACKNOWLEDGE = registry.register(
     "cashdesk.till.acknowledge",
     gettext_lazy("Check closed tills and acknowledge their differences"),
-    [R.MANAGER])
+    [R.MANAGER], kinds=["cash"])
 CASH_REPORT = registry.register(
     "cashdesk.report.view", gettext_lazy("See payments and cash reports per cashier and day"),
-    [R.MANAGER, R.CASHIER, R.HQ_EXPERT, R.ADMIN])
+    [R.MANAGER, R.CASHIER, R.HQ_EXPERT, R.ADMIN], kinds=["cash", "export"])
+CREDIT_CORRECT = registry.register(
+    "cashdesk.credit.correct",
+    gettext_lazy("Undo a credit settlement made by mistake (HQ correction)"),
+    [R.HQ_EXPERT], scope="global", kinds=["cash"])

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from punkt.cashdesk import permissions as perms
 from punkt.cashdesk.models import (
+    CreditRefund,
     CreditUse,
     Invoice,
     InvoiceStatus,
@@ -40,7 +41,8 @@ def invoice_by_number(*, user: Actor, number: str) -> Invoice | None:
 def invoices_by_buyer(*, user: Actor, first_name: str, last_name: str, address: str,
                       unpaid_only: bool = True) -> list[Invoice]:
     """A person's invoices found by first name, last name and the registered address
-    (postal code, city or street as printed on the invoice)."""
+    (postal code, city or street): as printed on the invoice, or as the CRM holds it now
+    (the customer moved since, or the invoice was printed before a correction)."""
     org_perms.ensure(user, perms.INVOICE_VIEW.code)
     key = fold(f"{last_name} {first_name}")
     where = " ".join(str(address or "").split())
@@ -50,18 +52,57 @@ def invoices_by_buyer(*, user: Actor, first_name: str, last_name: str, address: 
     if len(fold(where)) < 2:
         raise ValidationFailed("required", _("Give the registered address: the postal code, "
                                              "the city or the street."), field="address")
-    qs = Invoice.objects.filter(buyer_lookup=key)
-    postal = where.replace(" ", "")
-    if len(postal) == 6 and postal[2] == "-" and postal.replace("-", "").isdecimal():
-        qs = qs.filter(buyer_postal_code=postal)
-    elif len(postal) == 5 and postal.isdecimal():
-        qs = qs.filter(buyer_postal_code=f"{postal[:2]}-{postal[2:]}")
+    postal = _postal_code(where)
+    if postal:
+        printed = Q(buyer_postal_code=postal)
     else:
         folded = fold(where)
-        qs = qs.filter(Q(buyer_place=folded) | Q(buyer_street_key__contains=folded))
+        printed = Q(buyer_place=folded) | Q(buyer_street_key__contains=folded)
+    qs = Invoice.objects.filter(
+        (Q(buyer_lookup=key) & printed)
+        | Q(customer_id__in=_registered_at(key, postal=postal, where=fold(where))))
     if unpaid_only:
         qs = qs.exclude(status=InvoiceStatus.PAID)
     return list(qs.select_related("customer").order_by("due_on", "pk")[:MAX_FOUND])
+
+
+#: At most this many customers of one name are compared with the address given.
+MAX_NAMESAKES = 500
+
+
+def _postal_code(text: str) -> str:
+    """``"31-042"`` or ``"31042"`` → ``"31-042"``; anything else → ``""``."""
+    compact = text.replace(" ", "")
+    if len(compact) == 6 and compact[2] == "-" and compact.replace("-", "").isdecimal():
+        return compact
+    if len(compact) == 5 and compact.isdecimal():
+        return f"{compact[:2]}-{compact[2:]}"
+    return ""
+
+
+def _registered_at(key: str, *, postal: str, where: str) -> list[int]:
+    """The customers named ``key`` (folded "last first": in the CRM, or printed on one of
+    their invoices) whose registered address in the CRM matches the postal code, the city
+    or a part of the street."""
+    from punkt.customers.models import Customer, CustomerStatus
+
+    named = set(Customer.objects.filter(status=CustomerStatus.ACTIVE, sort_key=key)
+                .values_list("pk", flat=True)[:MAX_NAMESAKES])
+    named |= set(Invoice.objects.filter(buyer_lookup=key).order_by()
+                 .values_list("customer_id", flat=True).distinct()[:MAX_NAMESAKES])
+    if not named:
+        return []
+    found = []
+    for pk, street, postal_code, city in (
+            Customer.objects.filter(pk__in=named, status=CustomerStatus.ACTIVE)
+            .values_list("pk", "street", "postal_code", "city")):
+        if postal:
+            match = postal_code.replace(" ", "") == postal
+        else:
+            match = fold(city) == where or where in fold(street)
+        if match:
+            found.append(pk)
+    return found
 
 
 def invoice_get(*, user: Actor, invoice_id: int) -> Invoice:
@@ -79,7 +120,13 @@ def invoice_payments(*, user: Actor, invoice: Invoice) -> list[Payment]:
 def invoice_credit_uses(*, user: Actor, invoice: Invoice) -> list[CreditUse]:
     """The customer's credit settled against the invoice, wherever it was."""
     return list(CreditUse.objects.visible_to(user, perms.INVOICE_VIEW).filter(invoice=invoice)
-                .select_related("actor", "branch"))
+                .select_related("actor", "branch", "reversed_by"))
+
+
+def credit_use_get(*, user: Actor, use_id: int) -> CreditUse:
+    """One credit settlement, read as part of its invoice's history."""
+    return (CreditUse.objects.visible_to(user, perms.INVOICE_VIEW)
+            .get_or_not_found(use_id, missing=_("Credit settlement not found.")))
 
 
 @dataclass
@@ -105,12 +152,15 @@ def balance(customer_id: int, *, today: datetime.date | None = None) -> Balance:
 
 
 def credit_left(customer_id: int) -> Decimal:
-    """What the customer overpaid and has not yet settled against an invoice."""
+    """What the customer overpaid and has neither settled against an invoice (settlements
+    HQ undid count back) nor been paid out in cash."""
     paid_in = Payment.objects.filter(customer_id=customer_id).aggregate(
         s=Sum("to_credit"))["s"] or Decimal(0)
     used = CreditUse.objects.filter(customer_id=customer_id).aggregate(
         s=Sum("amount"))["s"] or Decimal(0)
-    return cents(Decimal(paid_in) - Decimal(used))
+    refunded = CreditRefund.objects.filter(customer_id=customer_id).aggregate(
+        s=Sum("amount"))["s"] or Decimal(0)
+    return cents(Decimal(paid_in) - Decimal(used) - Decimal(refunded))
 
 
 def till_list(*, user: Actor, branch_id: int | None = None) -> TillSessionQuerySet:
@@ -127,10 +177,18 @@ def till_get(*, user: Actor, session_id: int) -> TillSession:
 
 
 def payment_get(*, user: Actor, payment_id: int) -> Payment:
-    """One payment (its KP receipt, its reversal): see ``PaymentQuerySet.visible_to``."""
+    """One payment (its KP receipt, its reversal): see ``CashDocumentQuerySet.visible_to``."""
     return (Payment.objects.visible_to(user, perms.CASH_REPORT)
             .select_related("invoice", "branch", "cashier", "reverses")
             .get_or_not_found(payment_id, missing=_("Payment not found.")))
+
+
+def refund_get(*, user: Actor, refund_id: int) -> CreditRefund:
+    """One credit refund (its KW document): seen as a payment is
+    (``CashDocumentQuerySet.visible_to``)."""
+    return (CreditRefund.objects.visible_to(user, perms.CASH_REPORT)
+            .select_related("branch", "cashier", "customer")
+            .get_or_not_found(refund_id, missing=_("Refund not found.")))
 
 
 @dataclass

@@ -28,7 +28,7 @@ from punkt.core.forms import apply_error
 from punkt.core.money import format_pln
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
-from punkt.core.web import date_param, refusals_as_messages
+from punkt.core.web import date_param, int_param, refusals_as_messages
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import working_branch
 
@@ -142,6 +142,10 @@ def invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
         "balance": selectors.balance(inv.customer_id), "can_pay": "pay" in actions,
         "actions": actions, "session": session, "methods": PaymentMethod.choices,
         "no_cash": inv.is_business and inv.gross > limit, "limit": limit,
+        "can_correct": org_perms.can(request.user, perms.CREDIT_CORRECT.code),
+        "refund_error": request.session.pop("punkt.refund_error", None),
+        "refund_done": selectors.refund_get(user=request.user, refund_id=done)
+        if (done := request.session.pop("punkt.refund_done", None)) else None,
         "key": uuid.uuid4().hex, "error": request.session.pop("punkt.pay_error", None),
         "vat": documents.vat_summary(inv)})
 
@@ -183,7 +187,61 @@ def settle_credit(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
 @scoped("global")
 @login_required
+@require_POST
+def refund(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The customer's credit paid out in cash at the cashier's till (a KW document); back
+    to the invoice the cashier found the customer through."""
+    org_perms.ensure(request.user, perms.PAYMENT_TAKE.code)
+    back = int_param(request.POST.get("invoice"))
+    inv = selectors.invoice_get(user=request.user, invoice_id=back) if back else None
+    target = redirect("cashdesk:invoice", invoice_id=inv.pk) if inv else redirect(
+        "cashdesk:till")
+    try:
+        done = services.credit_refund(
+            actor=request.user, customer_id=inv.customer_id if inv else customer_id,
+            amount=request.POST.get("amount", ""), reason=request.POST.get("reason", ""),
+            key=f"form:{request.POST.get('key', '')}" if request.POST.get("key") else "")
+    except (ValidationFailed, Conflict, NotFound) as exc:
+        request.session["punkt.refund_error"] = {"message": exc.message, "field": exc.field}
+        return target
+    if not getattr(done, "replayed", False):
+        messages.success(request, _("%(amount)s of credit paid out in cash: %(number)s.")
+                         % {"amount": format_pln(done.amount), "number": done.number})
+    request.session["punkt.refund_done"] = done.pk
+    return target
+
+
+@scoped("branch")
+@login_required
+def kw(request: HttpRequest, refund_id: int) -> HttpResponse:
+    """The KW document of a credit paid out in cash."""
+    done = selectors.refund_get(user=request.user, refund_id=refund_id)
+    audit_record(action="cashdesk.refund.print", obj=done, actor=request.user,
+                 branch_id=done.branch_id)
+    return _pdf(documents.kw_refund_pdf(done), f"{done.number.replace('/', '-')}.pdf")
+
+
+@scoped("global")
+@login_required
+@require_POST
+def credit_undo(request: HttpRequest, use_id: int) -> HttpResponse:
+    """HQ undoes a credit settlement made by mistake (the invoice reopens)."""
+    org_perms.ensure(request.user, perms.CREDIT_CORRECT.code)
+    use = selectors.credit_use_get(user=request.user, use_id=use_id)
+    with refusals_as_messages(request):
+        services.credit_use_reverse(actor=request.user, use_id=use.pk,
+                                    reason=request.POST.get("reason", ""))
+        messages.success(request, _("Credit settlement undone: the invoice is open again and "
+                                    "the customer has the credit back."))
+    return redirect("cashdesk:invoice", invoice_id=use.invoice_id)
+
+
+@scoped("global")
+@login_required
+@require_POST
 def duplicate(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """Printing a duplicate records its issue (a DuplicateIssue row and an audit row):
+    a POST, never a link a prefetcher or scanner could follow."""
     inv = selectors.invoice_get(user=request.user, invoice_id=invoice_id)
     issue = services.duplicate_issue(actor=request.user, invoice_id=inv.pk)
     data = documents.invoice_pdf(inv, reissued_on=timezone.localtime(issue.issued_at).date())
@@ -228,7 +286,8 @@ def till_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def till_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.till_get(user=request.user, session_id=session_id)
-    entries = list(session.entries.select_related("payment__invoice", "actor")
+    entries = list(session.entries.select_related("payment__invoice", "actor",
+                                                  "refund__customer")
                    .order_by("created_at", "pk"))
     # The cashier's own open till stays blind: the expected amount shows once counted.
     blind = session.status == TillStatus.OPEN and session.cashier_id == request.user.pk
@@ -256,7 +315,7 @@ def acknowledge(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 def cash_report(request: HttpRequest, session_id: int) -> HttpResponse:
     session = selectors.till_get(user=request.user, session_id=session_id)
-    entries = list(session.entries.select_related("payment__invoice")
+    entries = list(session.entries.select_related("payment__invoice", "refund")
                    .order_by("created_at", "pk"))
     audit_record(action="cashdesk.report.print", obj=session, actor=request.user,
                  branch_id=session.branch_id)

@@ -1,10 +1,10 @@
 """The till's day as one transition table (docs/workflows/till.md).
 
 open → closed (the cashier counts the drawer) → acknowledged (a manager checks it). While
-it is open the cashier takes payments, reverses them, settles credit and moves cash in and
-out: actions that leave it open. The table says in which state each action is allowed and
-who holds it; two rules of who lie beside it — a till is run by its own cashier only, and
-checked by someone else.
+it is open the cashier takes payments, reverses them, settles credit, pays credit out in
+cash (KW) and moves cash in and out: actions that leave it open. The table says in which
+state each action is allowed and who holds it; two rules of who lie beside it — a till is
+run by its own cashier only, and checked by someone else.
 """
 
 from __future__ import annotations
@@ -29,12 +29,15 @@ TILL_FLOW = Workflow(gettext_lazy("till"), transitions=[
                gettext_lazy("Settle the credit against this invoice")),
     Transition("cash_in", {T.OPEN}, T.OPEN, TAKE, gettext_lazy("cash in")),
     Transition("cash_out", {T.OPEN}, T.OPEN, TAKE, gettext_lazy("cash out")),
+    Transition("refund", {T.OPEN}, T.OPEN, TAKE,
+               gettext_lazy("Pay the credit out in cash (KW)")),
     Transition("close", {T.OPEN}, T.CLOSED, TAKE, gettext_lazy("Count and close")),
     Transition("acknowledge", {T.CLOSED}, T.ACKNOWLEDGED, CHECK, gettext_lazy("Acknowledge")),
 ], branch_of=lambda session: session.branch_id, can=org_perms.can, ensure=org_perms.ensure)
 
 #: What the till's own cashier does; every other action (the check) is someone else's.
-CASHIERS_OWN = frozenset({"pay", "reverse", "credit", "cash_in", "cash_out", "close"})
+CASHIERS_OWN = frozenset({"pay", "reverse", "credit", "cash_in", "cash_out", "refund",
+                          "close"})
 
 
 def _refusal(action: str, status: str) -> str | None:

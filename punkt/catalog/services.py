@@ -19,7 +19,7 @@ from punkt.materials.models import Material, MaterialKind, VatRate
 from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor
 
-register_kind("help", gettext_lazy("Product help"))
+register_kind("help", gettext_lazy("Product help"), contact=True)
 
 FIELDS = ["code", "name", "kind", "unit", "vat_rate", "ean", "description", "manual_id",
           "is_active"]

@@ -1,9 +1,10 @@
-"""Menu entries and the manager's panel "Contracts to check"."""
+"""Menu entries, the manager's panel "Contracts to check" and HQ's "Contracts to finalise"."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from punkt.contracts import permissions as perms
@@ -21,12 +22,30 @@ nav(NavItem(_("To check"), "contracts:review", perms.CONTRACT_APPROVE.code, orde
 def _to_check(request: Any) -> dict[str, Any] | None:
     from punkt.contracts import selectors
 
-    waiting = selectors.review_queue(user=request.user).count()
-    signed = sum(selectors.signed_waiting(user=request.user).values())
+    waiting, signed = selectors.approval_counts(user=request.user)
     if not waiting and not signed:
         return None
     return {"in_review": waiting, "signed": signed}
 
 
+#: How many of the longest-waiting contracts HQ's panel names.
+PANEL_ROWS = 5
+
+
+def _to_finalise(request: Any) -> dict[str, Any] | None:
+    """HQ's queue: contracts the managers approved, the longest waiting first."""
+    from punkt.contracts import selectors
+
+    queue = selectors.finalise_queue(user=request.user)
+    oldest = list(queue[:PANEL_ROWS])
+    if not oldest:
+        return None
+    count = len(oldest) if len(oldest) < PANEL_ROWS else queue.count()
+    return {"count": count, "oldest": oldest, "more": count - len(oldest),
+            "list_url": reverse("contracts:contract_list") + "?status=approved&sort=id"}
+
+
+panel(Panel(_("Contracts to finalise"), "contracts/panels/to_finalise.html",
+            perms.CONTRACT_FINALISE.code, _to_finalise, order=13))
 panel(Panel(_("Contracts to check"), "contracts/panels/to_check.html",
             perms.CONTRACT_APPROVE.code, _to_check, order=14))

@@ -42,12 +42,49 @@ def _lines_from(post: Any) -> list[dict[str, Any]]:
     return lines
 
 
+def _chosen(post: Any, branch_id: int) -> list[dict[str, Any]]:
+    """The positions already on the form (``qty_<id>``) with their quantities as typed, to
+    show them again after an error."""
+    wanted = {int(k.removeprefix("qty_")): v for k, v in post.items()
+              if k.startswith("qty_") and k.removeprefix("qty_").isdecimal()
+              and len(k) < 20}
+    items = selectors.price_items_in_force(branch_id=branch_id, ids=wanted)
+    return [{"item": items[pk], "quantity": wanted[pk]} for pk in wanted if pk in items]
+
+
+#: The offer form's search box takes at most this many characters.
+ITEM_Q_MAX = 60
+
+
+def _offer_part(request: HttpRequest, customer: Any) -> HttpResponse:
+    """The offer form's htmx parts: the positions matching the search (``part=items``)
+    and one chosen position as a row of the offer (``part=line``)."""
+    template = "contracts/offer_form.html"
+    if request.GET.get("part") == "items":
+        q = request.GET.get("item_q", "")[:ITEM_Q_MAX]
+        return render(request, template + "#items", {
+            "customer": customer, "q": q,
+            "matches": selectors.price_items_matching(branch_id=customer.branch_id, q=q)})
+    item_id = int_param(request.GET.get("item"))
+    if request.GET.get("part") != "line" or item_id is None:
+        raise NotFound(_("This position is not in any price list of this branch."))
+    if f"qty_{item_id}" in request.GET:
+        return HttpResponse(status=204)  # already on the offer: nothing to add
+    items = selectors.price_items_in_force(branch_id=customer.branch_id, ids=[item_id])
+    if item_id not in items:
+        raise NotFound(_("This position is not in any price list of this branch."))
+    return render(request, template + "#line",
+                  {"line": {"item": items[item_id], "quantity": 1}})
+
+
 @scoped("branch")
 @login_required
 @require_http_methods(["GET", "POST"])
 def offer_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = customers.customer_get(user=request.user, customer_id=customer_id)
-    price_lists = materials.price_lists_in_force(branch_id=customer.branch_id)
+    if request.method == "GET" and request.GET.get("part"):
+        org_perms.ensure(request.user, perms.OFFER_CREATE.code, customer.branch_id)
+        return _offer_part(request, customer)
     promos = materials.in_force_for_branch(branch_id=customer.branch_id,
                                            kind=MaterialKind.PROMO)
     error = None
@@ -63,8 +100,10 @@ def offer_create(request: HttpRequest, customer_id: int) -> HttpResponse:
             messages.success(request, _("Offer recorded on the customer's timeline."))
             return redirect("contracts:offer_detail", offer_id=offer.pk)
     return render(request, "contracts/offer_form.html", {
-        "customer": customer, "price_lists": price_lists, "promos": promos, "error": error,
-        "posted": request.POST}, status=422 if error else 200)
+        "customer": customer, "promos": promos, "error": error, "posted": request.POST,
+        "lines": _chosen(request.POST, customer.branch_id) if error else [],
+        "in_force": selectors.price_items_matching(branch_id=customer.branch_id, q=""),
+    }, status=422 if error else 200)
 
 
 @scoped("branch")
@@ -155,8 +194,10 @@ def contract_prepare(request: HttpRequest, offer_id: int) -> HttpResponse:
 @login_required
 def contract_list(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.CONTRACT_VIEW.code)
-    qs = selectors.contract_list(user=request.user, params=request.GET)
-    listing = paginate(request, qs, sort="-id", cap=LIST_CAP)
+    sort = request.GET.get("sort", "-id")
+    sort = sort if sort in selectors.CONTRACT_SORTS else "-id"
+    qs = selectors.contract_list(user=request.user, params=request.GET, sort=sort)
+    listing = paginate(request, qs, sort=sort, cap=LIST_CAP)
     template = "contracts/contract_list.html" + (
         "#results" if getattr(request, "htmx", False) else "")
     return render(request, template, {

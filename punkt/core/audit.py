@@ -94,3 +94,20 @@ def audit_record(
         changes=changes or {},
         message=message[:2000],
     )
+
+
+def audit_erase(qs: Any) -> int:
+    """Empty the changed values and the message of these rows (GDPR erasure of a
+    customer's data); who did what and when stays. The one UPDATE the append-only guard
+    lets through (``erasable`` in ``punkt/core/migrations/0005_…``)."""
+    return models.QuerySet.update(qs, changes={}, message="")
+
+
+def audit_expire(before: datetime.datetime, *, limit: int = 10_000) -> int:
+    """Delete up to ``limit`` rows older than ``before`` (the retention purge; the database
+    refuses rows younger than its floor, see ``punkt/core/migrations/0005_…``)."""
+    ids = list(AuditEvent.objects.filter(at__lt=before).order_by("at")
+               .values_list("pk", flat=True)[:limit])
+    if not ids:
+        return 0
+    return models.QuerySet.delete(AuditEvent.objects.filter(pk__in=ids))[0]

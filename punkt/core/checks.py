@@ -14,6 +14,7 @@ from django.db import connections
 
 OWNS = "punkt.W101"
 TRUNCATES = "punkt.W102"
+DEMO_IN_PRODUCTION = "punkt.W110"
 
 
 def _tables(connection: Any) -> list[str]:
@@ -58,3 +59,18 @@ def application_role_owns_no_tables(databases: Any = None, **kwargs: Any) -> lis
                 hint="REVOKE TRUNCATE ON ALL TABLES IN SCHEMA public FROM the application "
                      "role (docs/deployment.md).", id=TRUNCATES))
     return found
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def demo_mode_off_in_production(**kwargs: Any) -> list[Any]:
+    """Demo mode switches MFA off for every role (export and cash included) and lets the
+    well-known demo accounts in: never in production (``check --deploy``)."""
+    from django.conf import settings
+
+    if not getattr(settings, "DEMO_MODE", False):
+        return []
+    return [checks.Warning(
+        "Demo mode (PUNKT_DEMO=1) is on: MFA is not enforced for managers, cashiers, HQ "
+        "experts and administrators, and the demo accounts with their published password "
+        "may sign in.",
+        hint="Unset PUNKT_DEMO in production (docs/deployment.md).", id=DEMO_IN_PRODUCTION)]

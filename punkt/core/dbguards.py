@@ -14,16 +14,29 @@ from typing import Any
 from django.db import migrations
 
 
-def _sql(table: str, movable: str = "") -> tuple[str, str]:
+def _sql(table: str, movable: str = "", erasable: tuple[str, ...] = (),
+         expires: tuple[str, str] | None = None) -> tuple[str, str]:
     function = f"punkt_{table}_append_only"
-    body = f"RAISE EXCEPTION '{table} is append-only';"
-    if movable:
-        # Only a customer merge may touch a row, and only to move it to the survivor.
-        body = f"""IF TG_OP = 'UPDATE' AND
-     to_jsonb(NEW) - '{movable}' = to_jsonb(OLD) - '{movable}' THEN
+    checks = []
+    if movable or erasable:
+        # An UPDATE may move a row to the surviving customer (``movable``) and empty the
+        # ``erasable`` columns (GDPR erasure); every other column stays as it was.
+        free = ", ".join(f"'{c}'" for c in (movable, *erasable) if c)
+        emptied = "".join(
+            f"\n     AND (to_jsonb(NEW)->'{c}' = to_jsonb(OLD)->'{c}' OR to_jsonb(NEW)->'{c}'"
+            f" IN ('\"\"'::jsonb, '{{}}'::jsonb, '[]'::jsonb, 'null'::jsonb))"
+            for c in erasable)
+        checks.append(f"""IF TG_OP = 'UPDATE' AND
+     to_jsonb(NEW) - ARRAY[{free}] = to_jsonb(OLD) - ARRAY[{free}]{emptied} THEN
     RETURN NEW;
-  END IF;
-  RAISE EXCEPTION '{table} is append-only (only a merge may move rows)';"""
+  END IF;""")
+    if expires:
+        # The retention purge may delete rows older than a hard floor, never newer ones.
+        column, interval = expires
+        checks.append(f"""IF TG_OP = 'DELETE' AND OLD.{column} < now() - interval '{interval}' THEN
+    RETURN OLD;
+  END IF;""")
+    body = "\n  ".join([*checks, f"RAISE EXCEPTION '{table} is append-only';"])
     forward = f"""
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
 BEGIN
@@ -57,14 +70,21 @@ CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
     return forward, backward
 
 
-def append_only(*tables: str, movable: str = "") -> migrations.RunPython:
+def append_only(*tables: str, movable: str = "", erasable: tuple[str, ...] = (),
+                expires: tuple[str, str] | None = None) -> migrations.RunPython:
     """A migration operation: UPDATE and DELETE on these tables raise an error — except,
-    with ``movable`` (a column, e.g. ``customer_id``), an UPDATE that changes only it."""
+    with ``movable`` (a column, e.g. ``customer_id``), an UPDATE that changes only it;
+    with ``erasable`` (columns holding personal data), an UPDATE that only empties them
+    (``''``, ``{}``, ``[]`` or NULL: GDPR erasure); with ``expires`` (a date column and a
+    PostgreSQL interval, e.g. ``("at", "1 year")``), a DELETE of rows older than that
+    (the retention purge; the interval is a floor the configured period cannot go below).
+    The columns a table declares ``erasable`` are also the ones the erasure test
+    (``punkt/privacy/tests/test_erasure_walk.py``) expects emptied."""
 
     def forward(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":
             for table in tables:
-                schema_editor.execute(_sql(table, movable)[0])
+                schema_editor.execute(_sql(table, movable, erasable, expires)[0])
 
     def backward(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":

@@ -120,11 +120,24 @@ def response_for(stored_name: str, file_name: str, content_type: str, *,
     response = FileResponse(handle, as_attachment=not inline, filename=file_name,
                             content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    # Browsers refuse to show a PDF under "sandbox"; PDFs still load nothing else.
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; frame-ancestors 'self'" if content_type == "application/pdf"
-        else "default-src 'none'; sandbox")
+    response["Content-Security-Policy"] = file_csp(content_type)
     return response
+
+
+def file_csp(content_type: str) -> str:
+    """The Content-Security-Policy of a file (download, PDF, export): it loads nothing and
+    runs nothing. Browsers refuse to show a PDF under "sandbox"; PDFs still load nothing
+    else and may be framed only by Punkt's own pages."""
+    if content_type.split(";")[0].strip() == "application/pdf":
+        return "default-src 'none'; frame-ancestors 'self'"
+    return "default-src 'none'; sandbox"
+
+
+def is_file_response(response: Any) -> bool:
+    """A download rather than a page or an API answer (C20: :func:`file_csp`)."""
+    main = response.get("Content-Type", "").split(";")[0].strip()
+    return response.has_header("Content-Disposition") or main not in (
+        "text/html", "application/json", "")
 
 
 def path_of(stored_name: str, *, area: str = "materials") -> Path:

@@ -103,15 +103,22 @@ class SessionTimeoutMiddleware:
 
 
 class NoStoreMiddleware:
-    """Pages may show personal data: never let a browser or proxy keep them (C20)."""
+    """Pages may show personal data: never let a browser or proxy keep them (C20). Files
+    (PDFs, exports, downloads) get a strict CSP of their own (``files.file_csp``) before
+    the pages' policy would be added (it sits after Django's CSP middleware)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        from punkt.core import files
+
         response = self.get_response(request)
         if not request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             response.setdefault("Cache-Control", "no-store, private")
+            if files.is_file_response(response):
+                response.setdefault("Content-Security-Policy",
+                                    files.file_csp(response.get("Content-Type", "")))
         return response
 
 

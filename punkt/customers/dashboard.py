@@ -20,12 +20,18 @@ nav(NavItem(_("GDPR requests"), "customers:data_requests", perms.GDPR_MANAGE.cod
 
 
 def _my_recent(request: Any) -> dict[str, Any] | None:
-    entries = list(TimelineEntry.objects.visible_to(request.user, perms.TIMELINE_ADD)
-                   .filter(actor=employee_of(request.user)).select_related("customer")
-                   .order_by("-occurred_at", "-id")[:8])
+    """The employee's latest contacts with customers — visits, calls, e-mails, letters and
+    the kinds areas register with ``contact=True`` — not system events (a contract step,
+    a payment, a consent change)."""
+    from punkt.customers.timeline import contact_kinds
+
+    mine = (TimelineEntry.objects.visible_to(request.user, perms.TIMELINE_ADD)
+            .filter(actor=employee_of(request.user), kind__in=contact_kinds()))
+    entries = list(mine.select_related("customer").order_by("-occurred_at", "-id")[:8])
     if not entries:
         return None
-    return {"entries": entries}
+    week = mine.filter(occurred_at__gte=timezone.now() - datetime.timedelta(days=7)).count()
+    return {"entries": entries, "week": week}
 
 
 def _requests_due(request: Any) -> dict[str, Any] | None:

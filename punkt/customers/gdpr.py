@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
-from punkt.core.audit import audit_record
+from punkt.core.audit import audit_erase, audit_record
 from punkt.core.errors import Conflict, ValidationFailed
+from punkt.core.models import AuditEvent, JobProgress
 from punkt.customers import permissions as perms
 from punkt.customers import search
 from punkt.customers.models import (
@@ -27,6 +32,7 @@ from punkt.customers.models import (
     ConsentEvent,
     Customer,
     CustomerContact,
+    CustomerImport,
     CustomerStatus,
     CustomerWord,
     DataSubjectRequest,
@@ -63,6 +69,73 @@ def register_linked(model: type[models.Model], **options: Any) -> None:
     LINKED[model._meta.label_lower] = Linked(model=model, **options)
 
 
+#: Columns that hold a copy of personal data without a link to the customer (background
+#: job payloads, import error lists): erasure scrubs the customer's identifiers out of
+#: every row that contains one. ``label`` → (model, columns); areas add theirs.
+PAYLOADS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {}
+
+
+def register_payload(model: type[models.Model], *columns: str) -> None:
+    PAYLOADS[model._meta.label_lower] = (model, columns)
+
+
+def identifiers(customer: Customer) -> list[str]:
+    """The customer's values that identify them in free text, longest first."""
+    values = [customer.pesel, customer.nip, customer.regon, customer.bank_account,
+              customer.phone, customer.email, customer.company_name, customer.last_name,
+              f"{customer.first_name} {customer.last_name}".strip(),
+              f"{customer.last_name} {customer.first_name}".strip()]
+    values += [c.value for c in CustomerContact.objects.filter(customer=customer)]
+    return sorted({v.strip() for v in values if v and len(v.strip()) >= 3},
+                  key=lambda v: (-len(v), v))
+
+
+def _scrub_value(value: Any, needles: list[str]) -> Any:
+    if isinstance(value, str):
+        for needle in needles:
+            value = re.sub(re.escape(needle), "***", value, flags=re.IGNORECASE)
+        return value
+    if isinstance(value, list):
+        return [_scrub_value(v, needles) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub_value(v, needles) for k, v in value.items()}
+    return value
+
+
+def scrub_payloads(needles: list[str]) -> int:
+    """Replace the needles in every registered payload column that contains one; returns
+    the number of rows changed. A JSON column is matched as text, in both the plain and
+    the ``\\u``-escaped form SQLite stores."""
+    if not needles:
+        return 0
+    changed = 0
+    for model, columns in PAYLOADS.values():
+        match = models.Q()
+        for column in columns:
+            field = model._meta.get_field(column)
+            target: Any = column
+            if isinstance(field, models.JSONField):
+                target = Cast(column, models.TextField())
+            for needle in needles:
+                escaped = json.dumps(needle)[1:-1]
+                for form in {needle, escaped}:
+                    match |= models.Q(_match_lookup(model, target, form))
+        for row in model._default_manager.filter(match).iterator():
+            values = {c: _scrub_value(getattr(row, c), needles) for c in columns}
+            if any(values[c] != getattr(row, c) for c in columns):
+                model._default_manager.filter(pk=row.pk).update(**values)
+                changed += 1
+    return changed
+
+
+def _match_lookup(model: type[models.Model], target: Any, needle: str) -> Any:
+    from django.db.models.lookups import IContains
+
+    if isinstance(target, str):
+        return models.Q(**{f"{target}__icontains": needle})
+    return IContains(target, needle)
+
+
 def _scrub_timeline(qs: Any) -> None:
     qs.update(subject="", body="")
 
@@ -72,7 +145,13 @@ def _scrub_requests(qs: Any) -> None:
 
 
 def _scrub_merges(qs: Any) -> None:
-    qs.update(snapshot={}, filled={})
+    """Keep what undoing needs to know was moved (lists of row ids), nothing else: the
+    dropped duplicate contacts and the merged record's values go."""
+    for record in qs:
+        moved = {k: v for k, v in (record.moved or {}).items()
+                 if k != "contacts_dropped" and isinstance(v, list)
+                 and all(isinstance(i, int) for i in v)}
+        MergeRecord.objects.filter(pk=record.pk).update(snapshot={}, filled={}, moved=moved)
 
 
 register_linked(CustomerContact)
@@ -84,6 +163,9 @@ register_linked(DataSubjectRequest, erase=_scrub_requests,
                 keep_reason="accountability for requests (GDPR art. 5(2))")
 register_linked(MergeRecord, field="survivor", erase=_scrub_merges, move_on_merge=False)
 register_linked(CustomerWord, move_on_merge=False, export_exclude=("id",))
+register_payload(JobProgress, "message", "result")
+register_payload(CustomerImport, "errors")
+register_payload(DBTaskResult, "args_kwargs", "return_value", "traceback")
 
 #: Customer fields cleared on anonymisation, with the value they get.
 PERSONAL_FIELDS: dict[str, Any] = {
@@ -142,6 +224,7 @@ def customer_anonymise(*, actor: Actor, customer_id: int, reason: str) -> Custom
     if customer.status == CustomerStatus.MERGED:
         raise Conflict("merged", _("This record was merged; anonymise the surviving customer."))
     old_words = search.customer_lexicon(customer)
+    needles = identifiers(customer)
     for name, value in PERSONAL_FIELDS.items():
         setattr(customer, name, value)
     customer.status = CustomerStatus.ANONYMISED
@@ -159,11 +242,24 @@ def customer_anonymise(*, actor: Actor, customer_id: int, reason: str) -> Custom
     # Customers merged into this one carry the same person's data.
     for merged in Customer.objects.filter(merged_into=customer):
         old_words |= search.customer_lexicon(merged)
+        needles = sorted(set(needles) | set(identifiers(merged)), key=lambda v: (-len(v), v))
+        for linked in LINKED.values():
+            qs = linked.model._default_manager.filter(**{linked.field: merged})
+            if linked.erase == ERASE_DELETE:
+                qs.delete()
+            elif callable(linked.erase):
+                linked.erase(qs)
+        audit_erase(AuditEvent.objects.filter(object_type=Customer._meta.label_lower,
+                                              object_id=str(merged.pk)))
         Customer.objects.filter(pk=merged.pk).update(
             **PERSONAL_FIELDS, status=CustomerStatus.MERGED, search_text="", sort_key="~",
             display_name=_("Anonymised customer %(number)s") % {"number": merged.number},
             anonymised_at=timezone.now())
     search.lexicon_prune(old_words)
+    # The change log of the customer record held the old values (names, addresses).
+    audit_erase(AuditEvent.objects.filter(object_type=Customer._meta.label_lower,
+                                          object_id=str(customer.pk)))
+    scrub_payloads(needles)
     timeline_add(customer_id=customer.pk, kind=TimelineKind.SYSTEM,
                  subject=_("Personal data anonymised"), actor=actor)
     audit_record(action="customers.gdpr.anonymise", obj=customer, actor=actor,

@@ -127,15 +127,10 @@ def clean_phone(value: str, *, field: str = "phone") -> str:
 
 
 def format_phone(e164: str) -> str:
-    if not e164:
-        return ""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    if number.country_code == 48:
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    """As every page shows a phone: :func:`punkt.core.phones.format_phone`."""
+    from punkt.core.phones import format_phone as shown
+
+    return shown(e164)
 
 
 def phone_query(text: str) -> str | None:

@@ -427,6 +427,10 @@ KIND_LABELS: dict[str, Any] = dict(TimelineKind.choices)
 CONTACT_KINDS = [TimelineKind.VISIT, TimelineKind.CALL, TimelineKind.EMAIL,
                  TimelineKind.LETTER, TimelineKind.SMS]
 
+#: Kinds that are a contact with the customer (those logged by hand and those later areas
+#: register with ``contact=True``), as opposed to system events: "my recent contacts".
+CONTACT_KIND_SET: set[str] = {str(k) for k in CONTACT_KINDS}
+
 
 class Direction(models.TextChoices):
     INBOUND = "in", _("from the customer")

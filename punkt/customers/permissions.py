@@ -21,7 +21,7 @@ TIMELINE_ADD = registry.register(
     [R.MANAGER, R.SERVICE, R.RETENTION, R.CASHIER, R.HQ_EXPERT])
 CUSTOMER_EXPORT = registry.register(
     "customers.customer.export", gettext_lazy("Export customer lists"),
-    [R.MANAGER, R.HQ_EXPERT])
+    [R.MANAGER, R.HQ_EXPERT], kinds=["export"])
 CUSTOMER_IMPORT = registry.register(
     "customers.customer.import", gettext_lazy("Import customers from CSV/XLSX files"),
     [R.MANAGER, R.HQ_EXPERT])
@@ -31,4 +31,4 @@ CUSTOMER_MERGE = registry.register(
 GDPR_MANAGE = registry.register(
     "customers.gdpr.manage",
     gettext_lazy("Handle data-subject requests: export and anonymise personal data"),
-    [R.HQ_EXPERT, R.ADMIN], scope="global")
+    [R.HQ_EXPERT, R.ADMIN], scope="global", kinds=["export"])

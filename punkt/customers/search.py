@@ -34,6 +34,7 @@ from punkt.customers.models import (
     SearchWord,
 )
 from punkt.customers.normalize import digits, fold, similarity, words
+from punkt.organization.actors import Actor
 
 #: Minimum pg_trgm similarity for a lexicon word to stand in for a misspelt one.
 SIMILARITY = 0.4
@@ -350,6 +351,24 @@ def search(qs: QuerySet[Customer], text: str, *, retry: bool = True
         expand(q, fuzzy_all=True)
         found = qs.filter(_words_filter(q))
     return found, q
+
+
+#: A search of other records by their customer looks at this many customers at most.
+NAMED_LIMIT = 500
+
+
+def customers_named(*, user: Actor, text: str, limit: int = NAMED_LIMIT) -> list[int]:
+    """Ids of the active customers ``user`` sees whom the customer search box finds for
+    ``text`` — a name or address (typos forgiven), a customer number, PESEL, NIP, phone or
+    e-mail — at most ``limit`` of them: how lists of other records (contracts …) are
+    searched by their customer, through the same word index, never a ``LIKE`` over the
+    other table. A name shared by more customers needs a second word (first name, city)."""
+    from punkt.customers import permissions as perms
+
+    found, q = search(Customer.objects.active().visible_to(user, perms.CUSTOMER_VIEW), text)
+    if q.is_empty:
+        return []
+    return list(found.values_list("pk", flat=True)[:limit])
 
 
 def lexicon_words(values: Iterable[str | None]) -> set[str]:

@@ -129,12 +129,15 @@ def has_consent(customer_id: int, purpose: str) -> bool:
                                   granted=True).exists()
 
 
-def timeline(*, customer: Customer, kind: str = "", before: tuple[str, int] | None = None,
-             limit: int = 30) -> list[TimelineEntry]:
-    """Newest first; ``before`` = (occurred_at ISO, id) of the last entry shown (keyset)."""
+def timeline(*, customer: Customer, kind: str = "", kinds: list[str] | None = None,
+             before: tuple[str, int] | None = None, limit: int = 30) -> list[TimelineEntry]:
+    """Newest first; ``kind`` one kind or ``kinds`` several; ``before`` = (occurred_at ISO,
+    id) of the last entry shown (keyset)."""
     qs = TimelineEntry.objects.filter(customer=customer).select_related("actor", "branch")
     if kind:
         qs = qs.filter(kind=kind)
+    if kinds is not None:
+        qs = qs.filter(kind__in=kinds)
     if before is not None:
         at, pk = before
         qs = qs.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, pk__lt=pk))

@@ -62,11 +62,24 @@ def profile_facts(user: Actor, customer: Customer) -> list[tuple[Any, str]]:
     return [f for f in found if f]
 
 
-def register_kind(kind: str, label: Any) -> None:
-    """A later area's entry kind (``contract``, ``payment``, ``complaint`` …) and its label."""
-    from punkt.customers.models import KIND_LABELS
+def register_kind(kind: str, label: Any, *, contact: bool = False) -> None:
+    """A later area's entry kind (``contract``, ``payment``, ``complaint`` …) and its label;
+    ``contact``: an entry of this kind is a contact with the customer (product help at the
+    counter), counted among "my recent contacts", not a system event."""
+    from punkt.customers.models import CONTACT_KIND_SET, KIND_LABELS
 
     KIND_LABELS[kind] = label
+    if contact:
+        CONTACT_KIND_SET.add(kind)
+    else:
+        CONTACT_KIND_SET.discard(kind)
+
+
+def contact_kinds() -> list[str]:
+    """The kinds that are contacts with the customer, sorted."""
+    from punkt.customers.models import CONTACT_KIND_SET
+
+    return sorted(CONTACT_KIND_SET)
 
 
 def timeline_add(*, customer_id: int, kind: str, subject: str = "", body: str = "",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.customer_create, name="customer_create"),
     path("<int:customer_id>/", views.customer_detail, name="customer_detail"),
     path("<int:customer_id>/edit/", views.customer_edit, name="customer_edit"),
+    path("<int:customer_id>/tabs/<slug:tab>/", views.customer_tab, name="customer_tab"),
     path("<int:customer_id>/notes/", views.note_add, name="note_add"),
     path("<int:customer_id>/contacts/log/", views.contact_log, name="contact_log"),
     path("<int:customer_id>/consents/", views.consent_change, name="consent_change"),

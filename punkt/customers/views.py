@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,7 +22,7 @@ from punkt.core.paging import paginate
 from punkt.core.reauth import recent_authentication_required
 from punkt.core.routes import scoped
 from punkt.core.web import int_param, is_htmx, refusals_as_messages
-from punkt.customers import exports, imports, selectors, services, timeline
+from punkt.customers import exports, imports, profile, selectors, services, timeline
 from punkt.customers import identifiers as ids
 from punkt.customers import permissions as perms
 from punkt.customers.filters import CustomerFilter
@@ -33,6 +35,7 @@ from punkt.customers.forms import (
     NoteForm,
 )
 from punkt.customers.models import (
+    KIND_LABELS,
     AgeBand,
     CompanySize,
     ConsentPurpose,
@@ -40,7 +43,6 @@ from punkt.customers.models import (
     CustomerKind,
     CustomerStatus,
     MainCustomerType,
-    TimelineKind,
 )
 from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor
@@ -70,6 +72,11 @@ def _branch_choices(user: Actor, code: str) -> list[tuple[int, str]]:
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.CUSTOMER_VIEW.code)
+    # An invoice or contract number (exact, upper-cased) jumps to its record when the
+    # search is sent (Enter); while typing, the results offer the jump instead.
+    found = profile.find_number(request.user, request.GET.get("q", ""))
+    if found is not None and not is_htmx(request):
+        return redirect(found.url)
     filters = CustomerFilter(request.GET).parameters()
     qs, parsed = selectors.customer_results(user=request.user, filters=filters)
     # A word search pages a WordResults (a capped count and slices), like a queryset.
@@ -79,7 +86,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         template += "#results"
     access = org_perms.access_of(request.user)
     return render(request, template, {
-        "listing": listing, "parsed": parsed, "kinds": CustomerKind.choices,
+        "listing": listing, "parsed": parsed, "kinds": CustomerKind.choices, "found": found,
         "segments": _segments(), "purposes": ConsentPurpose.choices,
         "branch_picker": branch_picker(request.user, perms.CUSTOMER_VIEW.code,
                                        request.GET.get("branch", "")),
@@ -151,9 +158,43 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
         "form": form, "customer": customer, "duplicates": []})
 
 
+#: Timeline entries per page ("older entries" loads the next page below).
+TIMELINE_PAGE = 30
+#: The timeline filter's choice for every kind that is a contact with the customer.
+CONTACTS = "contacts"
+
+
+@dataclass
+class TimelineDay:
+    day: datetime.date
+    entries: list[Any]
+    today: bool = False
+    yesterday: bool = False
+    #: The previous page ended on the same day: no second heading.
+    continued: bool = False
+
+
+def _by_day(entries: list[Any], *, continues: str = "") -> list[TimelineDay]:
+    today = timezone.localdate()
+    days: list[TimelineDay] = []
+    for e in entries:
+        day = timezone.localdate(e.occurred_at)
+        if not days or days[-1].day != day:
+            days.append(TimelineDay(day, [], today=day == today,
+                                    yesterday=day == today - datetime.timedelta(days=1),
+                                    continued=not days and day.isoformat() == continues))
+        days[-1].entries.append(e)
+    return days
+
+
+def _timeline_kinds() -> list[tuple[str, str]]:
+    return [(CONTACTS, str(_("contacts with the customer")))] + sorted(
+        ((k, str(label)) for k, label in KIND_LABELS.items()), key=lambda kv: kv[1])
+
+
 def _timeline_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     kind = request.GET.get("kind", "")
-    if kind not in TimelineKind.values:
+    if kind != CONTACTS and kind not in KIND_LABELS:
         kind = ""
     before = None
     before_id = int_param(request.GET.get("before_id"))
@@ -164,10 +205,24 @@ def _timeline_context(request: HttpRequest, customer: Customer) -> dict[str, Any
             at = None
         if at is not None:
             before = (at.isoformat(), before_id)
-    entries = selectors.timeline(customer=customer, kind=kind, before=before, limit=31)
-    more = len(entries) > 30
-    return {"entries": entries[:30], "more": more, "kind": kind,
-            "last": entries[29] if more else None, "timeline_kinds": TimelineKind.choices}
+    entries = selectors.timeline(
+        customer=customer, kind="" if kind == CONTACTS else kind,
+        kinds=timeline.contact_kinds() if kind == CONTACTS else None,
+        before=before, limit=TIMELINE_PAGE + 1)
+    more = len(entries) > TIMELINE_PAGE
+    entries = entries[:TIMELINE_PAGE]
+    profile.link_entries(request.user, customer, entries)
+    return {"days": _by_day(entries, continues=request.GET.get("day", "") if before else ""),
+            "more": more, "kind": kind, "last": entries[-1] if more else None,
+            "timeline_kinds": _timeline_kinds()}
+
+
+def _tabs_context(request: HttpRequest, customer: Customer, key: str) -> dict[str, Any]:
+    """The profile's tabs and, when ``key`` names one, its rows."""
+    panels = profile.profile_panels(request.user, customer)
+    selected = next((p for p in panels if p.key == key), None)
+    return {"panels": panels, "selected": selected,
+            **(selected.selector(request.user, customer) if selected else {})}
 
 
 @scoped("branch")
@@ -179,14 +234,22 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         return redirect("customers:customer_detail", customer_id=customer.merged_into_id)
     access = org_perms.access_of(request.user)
     ctx = _timeline_context(request, customer)
-    if is_htmx(request) and request.GET.get("fragment") == "timeline":
+    fragment = request.GET.get("fragment") if is_htmx(request) else None
+    if fragment == "timeline":
         return render(request, "customers/customer_detail.html#timeline",
+                      {"customer": customer, **ctx})
+    if fragment == "older":
+        return render(request, "customers/profile/timeline_page.html",
                       {"customer": customer, **ctx})
     audit_record(action="customers.customer.view", obj=customer, actor=request.user,
                  branch_id=customer.branch_id)
     editable = customer.is_active
+    matters = profile.profile_matters(request.user, customer)
     return render(request, "customers/customer_detail.html", {
         "customer": customer, **ctx,
+        **_tabs_context(request, customer, request.GET.get("tab", "")),
+        "balance": [m for m in matters if m.key == "balance"],
+        "matters": [m for m in matters if m.key != "balance"],
         "pesel_masked": ids.mask_pesel(customer.pesel),
         "nip": ids.format_nip(customer.nip),
         "phone": ids.format_phone(customer.phone),
@@ -204,6 +267,20 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "note_form": NoteForm(), "contact_form": ContactLogForm(),
         "consent_form": ConsentForm(), "add_contact_form": ContactForm(),
     })
+
+
+@scoped("branch")
+@login_required
+def customer_tab(request: HttpRequest, customer_id: int, tab: str) -> HttpResponse:
+    """One tab of the profile (contracts, offers, invoices and payments, sales …), as htmx
+    loads it; without htmx, the profile opened on that tab."""
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    panel = profile.panel_get(request.user, customer, tab)
+    if not is_htmx(request):
+        return redirect(reverse("customers:customer_detail", args=[customer.pk])
+                        + f"?tab={panel.key}#tabs")
+    return render(request, "customers/profile/tabs.html",
+                  {"customer": customer, **_tabs_context(request, customer, panel.key)})
 
 
 def _after_entry(request: HttpRequest, customer_id: int, ok: str) -> HttpResponse:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from functools import partial
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from punkt.core.processing import BASE_MEASURES, Period, activity, midnight, retention_category
 from punkt.customers.gdpr import register_linked
 from punkt.messaging.models import Message
 
@@ -13,7 +17,8 @@ def _scrub(qs: Any) -> None:
     from django.db import transaction
 
     stored = [n for n in qs.values_list("attachment_stored", flat=True) if n]
-    qs.update(to="", subject="", body="", attachment_stored="", attachment_name="")
+    qs.update(to="", subject="", body="", attachment_stored="", attachment_name="",
+              error="")
     for name in stored:
         transaction.on_commit(partial(_unlink, name))
 
@@ -27,3 +32,32 @@ def _unlink(name: str) -> None:
 
 register_linked(Message, erase=_scrub, keep_reason="record that a notice was sent "
                 "(address and text removed)", export_exclude=("attachment_stored",))
+
+activity("messaging.messages",
+         name=_("E-mail and SMS messages"),
+         purpose=_("Service notices and, with consent, marketing messages"),
+         legal_basis=_("GDPR art. 6(1)(b), (c); marketing: art. 6(1)(a)"),
+         subjects=_("Customers"),
+         data=_("E-mail address or phone number, message text, delivery status"),
+         recipients=_("E-mail and SMS providers (processors)"),
+         retention=_("Text and address: 3 years after sending (Civil Code art. 118)"),
+         measures=BASE_MEASURES)
+
+
+def _old_messages(cutoff: datetime.date) -> Any:
+    return Message.objects.filter(created_at__lt=midnight(cutoff)).exclude(
+        to="", subject="", body="")
+
+
+def _purge_messages(ids: list[Any]) -> int:
+    _scrub(Message.objects.filter(pk__in=ids))
+    return len(ids)
+
+
+retention_category(
+    "messaging.messages", label=_("Sent messages: address and text"),
+    rule=_("3 years from sending: claims connected with running a business (Civil Code "
+           "art. 118)"),
+    default=Period(years=3), expired=_old_messages, date_field="created_at",
+    purge=_purge_messages, action=_("address, text and attachment removed; the record "
+                                    "that a message was sent kept"))

@@ -1,5 +1,5 @@
-"""Messages to customers (e-mail, SMS), kept as sent: the archive of what the customer
-received on a durable medium."""
+"""Messages to customers (e-mail, SMS, printed letters), kept as sent: the archive of what
+the customer received on a durable medium."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet
 class Channel(models.TextChoices):
     EMAIL = "email", _("e-mail")
     SMS = "sms", _("SMS")
+    #: A printed letter, posted in a window envelope: queued until the branch prints the
+    #: day's letters as one batch (:class:`LetterBatch`); never sent by the worker.
+    LETTER = "letter", _("letter")
 
 
 class MessageKind(models.TextChoices):
@@ -39,7 +42,7 @@ class Message(models.Model):
                                  on_delete=models.PROTECT, related_name="messages")
     branch = models.ForeignKey("organization.Branch", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
-    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=6, choices=Channel.choices)
     kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
     to = models.CharField(_("to"), max_length=254)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
@@ -59,6 +62,9 @@ class Message(models.Model):
     sending_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=100, blank=True)
+    #: A letter's print run (the day's letters of a branch, printed as one PDF).
+    letter_batch = models.ForeignKey("LetterBatch", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="letters")
 
     #: A message without a branch is seen only by company-wide roles.
     objects = BranchScopedQuerySet.as_manager()
@@ -78,12 +84,12 @@ class Message(models.Model):
 
 
 class MessageTemplate(models.Model):
-    """A ready text HQ keeps for retention e-mails and SMS and for notices. Placeholders
+    """A ready text HQ keeps for retention e-mails, SMS and letters and for notices. Placeholders
     from :data:`punkt.messaging.services.PLACEHOLDERS`; values are inserted as plain text."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=6, choices=Channel.choices)
     kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
@@ -97,3 +103,31 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LetterBatch(models.Model):
+    """One print run of a branch's queued letters: one PDF, every letter in it marked sent.
+    ``key`` is the page's (or the API client's) once-only key: printing again with it
+    gives the same batch back instead of a second run."""
+
+    key = models.CharField(max_length=100, unique=True)
+    branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
+                               related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    count = models.PositiveIntegerField(_("letters"))
+    pdf_stored = models.CharField(max_length=80)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["branch", "-created_at"], name="letter_batch_branch")]
+
+    def __str__(self) -> str:
+        return f"L{self.pk:07d}"
+
+    @property
+    def number(self) -> str:
+        return str(self)

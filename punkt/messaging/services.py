@@ -56,14 +56,17 @@ def address_of(customer: Customer, channel: str) -> str:
 
 
 def allowed(customer_id: int, channel: str, kind: str) -> bool:
-    return kind == MessageKind.SERVICE or has_consent(customer_id, CHANNEL_PURPOSE[channel])
+    """Marketing needs the channel's consent; a letter needs none (see ``letters``)."""
+    return (kind == MessageKind.SERVICE or channel == Channel.LETTER
+            or has_consent(customer_id, CHANNEL_PURPOSE[channel]))
 
 
 def message_queue(*, customer: Customer, channel: str, kind: str, body: str, subject: str = "",
                   actor: Actor | None = None, attachment: tuple[str, bytes] | None = None,
                   key: str | None = None, source: models.Model | None = None) -> Message:
     """Queue one message; refused (naming the field) without an address or consent."""
-    if channel not in Channel.values or kind not in MessageKind.values:
+    if channel not in (Channel.EMAIL, Channel.SMS) or kind not in MessageKind.values:
+        # Letters are printed by the branch, not sent: ``letters.letter_queue``.
         raise ValidationFailed("invalid", _("Choose e-mail or SMS."), field="channel")
     to = address_of(customer, channel)
     if not to:
@@ -156,8 +159,8 @@ def deliver_now(message_id: int) -> str:
             message.status = MessageStatus.UNCERTAIN
             message.save(update_fields=["status"])
             return message.status
-        if message.status != MessageStatus.QUEUED:
-            return message.status
+        if message.status != MessageStatus.QUEUED or message.channel == Channel.LETTER:
+            return message.status  # done, or a letter (the branch prints it)
         if message.customer_id and not allowed(message.customer_id, message.channel,
                                                message.kind):
             message.status = MessageStatus.SKIPPED
@@ -195,6 +198,8 @@ def template_update(*, actor: Actor, template_id: int, name: str, subject: str, 
         raise ValidationFailed("required", _("Write the message."), field="body")
     if template.channel == Channel.EMAIL and not subject:
         raise ValidationFailed("required", _("An e-mail needs a subject."), field="subject")
+    if template.channel == Channel.LETTER and not subject:
+        raise ValidationFailed("required", _("A letter needs a subject line."), field="subject")
     if template.channel == Channel.SMS and len(body) > SMS_MAX:
         raise ValidationFailed("too_long", _("An SMS may have at most %(n)d characters.")
                                % {"n": SMS_MAX}, field="body")

@@ -43,7 +43,7 @@ class BrowserSessionAuth(SessionAuth):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if user is not None:
-            if mfa_missing(user):
+            if mfa_missing(user, request.session):
                 raise MfaRequired(
                     "Your role requires two-factor authentication: set it up in Punkt first.")
             context.current().actor = user

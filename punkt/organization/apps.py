@@ -15,3 +15,10 @@ class OrganizationConfig(areas.AreaConfig):
         from punkt.organization import permissions
 
         access.set_provider(permissions.compute_access)
+
+        from allauth.mfa import signals as mfa_signals
+
+        from punkt.organization.middleware import forget_mfa_check
+
+        for signal in (mfa_signals.authenticator_removed, mfa_signals.authenticator_reset):
+            signal.connect(forget_mfa_check, dispatch_uid="punkt.forget_mfa_check")

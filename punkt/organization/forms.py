@@ -132,9 +132,24 @@ class TokenForm(forms.Form):
 class RolePolicyForm(forms.Form):
     def __init__(self, *args: Any, current: dict[str, bool], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        from punkt.core.permissions import mfa_mandatory_roles
+
+        mandatory = mfa_mandatory_roles()
         for role in Role:
             self.fields[role.value] = forms.BooleanField(
-                label=role.label, required=False, initial=current.get(role.value, False))
+                label=role.label, required=False, initial=current.get(role.value, False),
+                help_text=_("Mandatory: the role can export data, handle cash or manage "
+                            "access.") if role.value in mandatory else "")
+
+    def clean(self) -> dict[str, Any]:
+        from punkt.core.permissions import mfa_mandatory_roles
+
+        data = super().clean() or {}
+        for role in sorted(mfa_mandatory_roles()):
+            if role in self.fields and not data.get(role):
+                self.add_error(role, _("MFA cannot be switched off for this role: it can "
+                                       "export data, handle cash or manage access."))
+        return data
 
 
 class DayOffForm(forms.Form):

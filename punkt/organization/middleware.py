@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -18,13 +21,43 @@ def user_has_totp(user: object) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-def mfa_missing(user: Principal) -> bool:
-    """True when the user's roles require MFA and they have no authenticator (not in demo)."""
+#: Session key: when this session last saw the user holding a TOTP authenticator (Unix
+#: time). Read on every page, so the Authenticator table is not asked each time.
+MFA_CHECKED_KEY = "punkt_mfa_checked"
+#: How long that holds. Removing the authenticator in this session clears it at once
+#: (:func:`forget_mfa_check`); another session of the same user notices within this time.
+MFA_RECHECK_SECONDS = 300
+
+
+def mfa_missing(user: Principal, session: SessionBase | None = None) -> bool:
+    """True when the user's roles require MFA and they have no authenticator (not in demo).
+
+    With the request's ``session`` the answer "has TOTP" is remembered in it for
+    :data:`MFA_RECHECK_SECONDS`; a missing authenticator is never remembered."""
     if settings.DEMO_MODE:
         return False
     from punkt.organization.services import mfa_required_roles
 
-    return bool(perms.access_of(user).roles & mfa_required_roles()) and not user_has_totp(user)
+    if not perms.access_of(user).roles & mfa_required_roles():
+        return False
+    now = int(time.time())
+    if session is not None:
+        checked = session.get(MFA_CHECKED_KEY)
+        if isinstance(checked, int) and 0 <= now - checked < MFA_RECHECK_SECONDS:
+            return False
+    if not user_has_totp(user):
+        return True
+    if session is not None:
+        session[MFA_CHECKED_KEY] = now
+    return False
+
+
+def forget_mfa_check(sender: Any = None, request: HttpRequest | None = None,
+                     **kwargs: Any) -> None:
+    """An authenticator was removed or reset: ask the table again on the next request."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session.pop(MFA_CHECKED_KEY, None)
 
 
 class MfaRequiredMiddleware:
@@ -43,6 +76,7 @@ class MfaRequiredMiddleware:
         # bearer tokens are created by users who passed this check or by the operator.
         if (user is not None and user.is_authenticated
                 and not request.path.startswith(ALLOWED_PREFIXES)
-                and not request.path.startswith("/api/") and mfa_missing(user)):
+                and not request.path.startswith("/api/")
+                and mfa_missing(user, request.session)):
             return redirect("mfa_activate_totp")
         return self.get_response(request)

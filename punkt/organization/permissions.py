@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, OuterRef, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -37,7 +37,7 @@ EMPLOYEE_VIEW = registry.register(
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
 EMPLOYEE_MANAGE = registry.register(
     "organization.employee.manage", gettext_lazy("Create employees, grant and withdraw roles"),
-    [R.HQ_EXPERT, R.ADMIN])
+    [R.HQ_EXPERT, R.ADMIN], kinds=["admin"])
 SCHEDULE_VIEW = registry.register(
     "organization.schedule.view", gettext_lazy("See the branch staff schedule"),
     [R.MANAGER, R.SERVICE, R.RETENTION, R.CASHIER, R.HQ_EXPERT, R.ADMIN])
@@ -46,11 +46,11 @@ SCHEDULE_EDIT = registry.register(
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
 ROLE_POLICY_MANAGE = registry.register(
     "organization.role_policy.manage", gettext_lazy("Require MFA per role"), [R.ADMIN],
-    scope="global")
+    scope="global", kinds=["admin"])
 ADMIN_MANAGE = registry.register(
     "organization.admin.manage",
     gettext_lazy("Grant the administrator role and manage administrators' accounts"),
-    [R.ADMIN], scope="global")
+    [R.ADMIN], scope="global", kinds=["admin"])
 AUDIT_VIEW = registry.AUDIT_VIEW  # core's own action, named here with the others
 TOKEN_MANAGE_OWN = registry.register(
     "organization.token.manage_own", gettext_lazy("Create and revoke own API tokens"),
@@ -66,27 +66,29 @@ def compute_access(user: Any, today: datetime.date | None = None) -> Access:
         return Access(user_id=None)
     today = today or timezone.localdate()
     access = Access(user_id=user.pk)
-    rows = Membership.objects.filter(employee_id=user.pk, is_active=True,
-                                     branch__is_active=True).values_list("branch_id", "role")
-    for branch_id, role in rows:
-        if role in HQ_ROLES:
-            access.hq_roles.add(role)
-        else:
-            access.pairs.add((branch_id, role))
-    # Substitution: while a colleague is absent, the substitute holds their branch roles there.
-    absent = list(Absence.objects.filter(substitute_id=user.pk, starts_on__lte=today,
-                                         ends_on__gte=today)
-                  .values_list("employee_id", "branch_id"))
-    if absent:
-        cond = Q()
-        for employee_id, branch_id in absent:
-            cond |= Q(employee_id=employee_id, branch_id=branch_id)
-        for branch_id, role in Membership.objects.filter(cond, is_active=True).values_list(
-            "branch_id", "role"
-        ):
-            if role not in HQ_ROLES and (branch_id, role) not in access.pairs:
+    # One statement, read on every request: the user's own memberships, and (UNION ALL) the
+    # memberships of colleagues absent today whom the user stands in for (substitution: the
+    # substitute holds their branch roles there while the absence lasts).
+    own = (Membership.objects.filter(employee_id=user.pk, is_active=True,
+                                     branch__is_active=True)
+           .annotate(delegated=Value(False, output_field=BooleanField()))
+           .values_list("branch_id", "role", "delegated"))
+    covered = Absence.objects.filter(substitute_id=user.pk, starts_on__lte=today,
+                                     ends_on__gte=today, employee_id=OuterRef("employee_id"),
+                                     branch_id=OuterRef("branch_id"))
+    standing_in = (Membership.objects.filter(Exists(covered), is_active=True)
+                   .annotate(delegated=Value(True, output_field=BooleanField()))
+                   .values_list("branch_id", "role", "delegated"))
+    rows = sorted(own.union(standing_in, all=True), key=lambda row: row[2])
+    for branch_id, role, delegated in rows:  # own memberships first
+        if not delegated:
+            if role in HQ_ROLES:
+                access.hq_roles.add(role)
+            else:
                 access.pairs.add((branch_id, role))
-                access.delegated.add((branch_id, role))
+        elif role not in HQ_ROLES and (branch_id, role) not in access.pairs:
+            access.pairs.add((branch_id, role))
+            access.delegated.add((branch_id, role))
     if getattr(user, "is_superuser", False):
         access.hq_roles.add(Role.ADMIN)
     return access

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from punkt.core import permissions as registry
 from punkt.core.audit import audit_record, diff, snapshot
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.roles import HQ_ROLES, MFA_DEFAULT_ROLES, Role
@@ -520,6 +521,10 @@ def role_policy_set(*, actor: Actor, role: str, mfa_required: bool) -> RolePolic
     perms.ensure(actor, perms.ROLE_POLICY_MANAGE.code)
     if role not in Role.values:
         raise ValidationFailed("invalid", _("Unknown role."), field="role")
+    if not mfa_required and role in registry.mfa_mandatory_roles():
+        raise ValidationFailed("mfa_mandatory", _(
+            "MFA cannot be switched off for the role “%(role)s”: it can export data, handle "
+            "cash or manage access.") % {"role": Role(role).label}, field=role)
     policy, _created = RolePolicy.objects.select_for_update().get_or_create(
         role=role, defaults={"mfa_required": role in MFA_DEFAULT_ROLES})
     before = policy.mfa_required
@@ -544,13 +549,15 @@ MFA_ROLES_CACHE_KEY = "punkt:mfa_required_roles"
 
 
 def mfa_required_roles() -> set[str]:
-    """Roles whose holders must use MFA; cached (read on every page by the middleware)."""
+    """Roles whose holders must use MFA: the roles with export, cash or admin rights
+    (the registry's kinds, always) and those an administrator added; the policies are
+    cached (read on every page by the middleware)."""
     cached = cache.get(MFA_ROLES_CACHE_KEY)
     if cached is None:
         rows = dict(RolePolicy.objects.values_list("role", "mfa_required"))
         cached = {r for r in Role.values if rows.get(r, r in MFA_DEFAULT_ROLES)}
         cache.set(MFA_ROLES_CACHE_KEY, cached, 300)
-    return set(cached)
+    return set(cached) | registry.mfa_mandatory_roles()
 
 
 

@@ -427,11 +427,16 @@ def role_policies(request: HttpRequest) -> HttpResponse:
     current = {r: r in services.mfa_required_roles() for r in Role.values}
     form = RolePolicyForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
-        services.role_policies_set(actor=request.user, mfa_required={
-            role: form.cleaned_data[role] for role in Role.values})
-        messages.success(request, _("Role policies saved."))
-        return redirect("organization:role_policies")
-    return render(request, "organization/role_policies.html", {"form": form})
+        try:
+            services.role_policies_set(actor=request.user, mfa_required={
+                role: form.cleaned_data[role] for role in Role.values})
+        except ValidationFailed as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Role policies saved."))
+            return redirect("organization:role_policies")
+    status = 422 if form.errors else 200
+    return render(request, "organization/role_policies.html", {"form": form}, status=status)
 
 
 def lockout(request: HttpRequest, credentials: dict[str, Any], *args: Any,

@@ -1,4 +1,4 @@
-"""API for the retention worklist and its contacts."""
+"""API for the retention worklist, its contacts and today's letters."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from punkt.core.api import Page, Strict, errors, page_slice
+from punkt.core.api import MAX_ID, Page, Strict, errors, known_branch, page_slice
 from punkt.core.routes import scoped
-from punkt.retention import selectors, services
+from punkt.organization import permissions as org_perms
+from punkt.retention import letters, selectors, services
+from punkt.retention import permissions as perms
 from punkt.retention.filters import WorklistFilter
 from punkt.retention.workflows import CALL_OUTCOMES
 
@@ -123,3 +125,64 @@ def send(request: HttpRequest, contract_id: int, payload: SendIn) -> Status[Any]
     attempt = services.send_template(actor=request.user, contract_id=contract_id,
                                      template_code=payload.template)
     return Status(201, _attempt(attempt))
+
+
+class LettersQuery(Schema):
+    branch_id: int = Field(ge=1, le=MAX_ID)
+
+
+class LetterOut(Schema):
+    id: int
+    customer_id: int | None
+    customer_name: str
+    address: list[str]
+    subject: str
+    kind: str
+    created_at: datetime.datetime
+
+
+class LetterBatchIn(Strict):
+    branch_id: int = Field(ge=1, le=MAX_ID)
+
+
+class LetterBatchOut(Schema):
+    id: int
+    number: str
+    branch_id: int
+    count: int
+    letter_ids: list[int]
+    created_at: datetime.datetime
+    pdf_url: str
+
+
+@router.get("/retention/letters", response={200: list[LetterOut], **errors(404)},
+            operation_id="retention_letters")
+@scoped("branch")
+def letters_waiting(request: HttpRequest, q: Query[LettersQuery]) -> list[dict[str, Any]]:
+    """The branch's letters waiting to be printed (customers with neither e-mail nor
+    phone), oldest first."""
+    org_perms.ensure(request.user, perms.RETENTION_WORK.code)  # the role first (403)
+    branch_id = known_branch(request.user, q.branch_id, perms.RETENTION_WORK.code)
+    rows = letters.waiting(user=request.user, branch_id=branch_id)[:letters.MAX_BATCH]
+    return [{"id": m.pk, "customer_id": m.customer_id,
+             "customer_name": m.customer.display_name if m.customer else "",
+             "address": m.to.split("\n"), "subject": m.subject, "kind": m.kind,
+             "created_at": m.created_at} for m in rows]
+
+
+@router.post("/retention/letters/batches", response={201: LetterBatchOut, **errors(404, 409)},
+             operation_id="retention_letters_print")
+@scoped("branch")
+def letters_print(request: HttpRequest, payload: LetterBatchIn) -> Status[Any]:
+    """Print the branch's waiting letters as one PDF and mark them sent. Send an
+    ``Idempotency-Key`` header: the same key again returns the same batch. 409 when no
+    letter is waiting."""
+    from django.urls import reverse
+
+    batch = letters.print_batch(actor=request.user, branch_id=payload.branch_id,
+                                key=request.headers.get("Idempotency-Key", ""))
+    return Status(201, {
+        "id": batch.pk, "number": batch.number, "branch_id": batch.branch_id,
+        "count": batch.count, "created_at": batch.created_at,
+        "letter_ids": list(batch.letters.order_by("pk").values_list("pk", flat=True)),
+        "pdf_url": reverse("retention:letter_batch_pdf", args=[batch.pk])})

@@ -37,6 +37,7 @@ class ContactChannel(models.TextChoices):
     PHONE = "phone", _("phone call")
     EMAIL = "email", _("e-mail")
     SMS = "sms", _("SMS")
+    LETTER = "letter", _("letter")
 
 
 class RetentionCase(models.Model):
@@ -75,7 +76,7 @@ class RetentionCase(models.Model):
 
 class ContactAttempt(models.Model):
     case = models.ForeignKey(RetentionCase, on_delete=models.CASCADE, related_name="contacts")
-    channel = models.CharField(_("channel"), max_length=5, choices=ContactChannel.choices)
+    channel = models.CharField(_("channel"), max_length=6, choices=ContactChannel.choices)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     callback_on = models.DateField(_("call back on"), null=True, blank=True)

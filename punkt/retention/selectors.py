@@ -24,6 +24,7 @@ from punkt.retention.services import CONFIRMATION_DAYS
 HORIZONS = (30, 60, 90, 120)
 WORKLIST_COLUMNS = (
     "status", "ends_on", "total_gross", "branch_id", "customer_id", "customer__display_name",
+    "customer__phone",
     "customer__branch_id", "branch__name", "branch__code", "retention_case__status",
     "retention_case__last_outcome", "retention_case__callback_on",
     "retention_case__contract_id", "retention_case__renewal_offer_id")
@@ -172,8 +173,8 @@ def churn(*, user: Actor, months: int = 6, branch_id: int | None = None,
     per_branch = list(kept.filter(month=month).values("branch_id", "branch__name")
                       .annotate(**sums).order_by("branch__name", "branch_id"))
     paged = Paginator(per_branch, BRANCHES_PER_PAGE).get_page(page)
-    ids = [r["branch_id"] for r in paged.object_list]
-    previous = dict(kept.filter(month=add_months(month, -1), branch_id__in=ids)
+    # The month before, for every visible branch (one row each): no second scope by hand.
+    previous = dict(kept.filter(month=add_months(month, -1))
                     .values_list("branch_id", "left"))
     rows = [_churn_row(r["branch_id"], r["branch__name"], month, r,
                        previous.get(r["branch_id"])) for r in paged.object_list]

@@ -26,6 +26,7 @@ from punkt.core.values import iso_date
 from punkt.customers.models import Customer, Direction, TimelineKind
 from punkt.customers.timeline import register_kind, timeline_add
 from punkt.materials import selectors as materials
+from punkt.messaging import letters
 from punkt.messaging import services as messaging
 from punkt.messaging.models import Channel, Message, MessageKind
 from punkt.organization import permissions as org_perms
@@ -133,7 +134,9 @@ def _values(case: RetentionCase, actor: Actor | None, link: str = "") -> dict[st
 
 @transaction.atomic
 def send_template(*, actor: Actor, contract_id: int, template_code: str) -> ContactAttempt:
-    """An e-mail or SMS from an HQ template; marketing ones need the channel's consent."""
+    """An e-mail or SMS from an HQ template; marketing ones need the channel's consent.
+    A letter template queues a printed letter for the branch's next print run ("today's
+    letters"): for customers with neither e-mail nor phone."""
     case = _case_for(actor, contract_id)
     RETENTION_FLOW.ensure_can(case, Outcome.MESSAGE, actor=actor)
     template = messaging.from_template(template_code)
@@ -141,10 +144,21 @@ def send_template(*, actor: Actor, contract_id: int, template_code: str) -> Cont
         # Proposals and legal notices are sent by the system when due, not by hand.
         raise ValidationFailed("invalid", _("Choose a retention template."), field="template")
     values = _values(case, actor)
-    message = messaging.message_queue(
-        customer=case.contract.customer, channel=template.channel, kind=template.kind,
-        subject=messaging.fill(template.subject, values),
-        body=messaging.fill(template.body, values), actor=actor, source=case.contract)
+    customer = case.contract.customer
+    if template.channel == Channel.LETTER:
+        if customer.email or customer.phone:
+            raise ValidationFailed("reachable", _(
+                "Letters are for customers with neither e-mail nor phone: write an e-mail or "
+                "an SMS instead."), field="template")
+        message = letters.letter_queue(
+            customer=customer, kind=template.kind,
+            subject=messaging.fill(template.subject, values),
+            body=messaging.fill(template.body, values), actor=actor, source=case.contract)
+    else:
+        message = messaging.message_queue(
+            customer=customer, channel=template.channel, kind=template.kind,
+            subject=messaging.fill(template.subject, values),
+            body=messaging.fill(template.body, values), actor=actor, source=case.contract)
     attempt = ContactAttempt.objects.create(
         case=case, channel=template.channel, outcome=Outcome.MESSAGE, message=message,
         note=template.name, actor=employee_of(actor))
@@ -153,6 +167,8 @@ def send_template(*, actor: Actor, contract_id: int, template_code: str) -> Cont
     case.save()
     audit_record(action="retention.message", obj=case.contract, actor=actor,
                  branch_id=case.branch_id, message=template.code)
+    if template.channel == Channel.LETTER:  # on the timeline once printed and sent
+        return attempt
     timeline_add(customer_id=case.customer_id,
                  kind=TimelineKind.EMAIL if template.channel == Channel.EMAIL
                  else TimelineKind.SMS, actor=actor, branch_id=case.branch_id,
@@ -329,8 +345,8 @@ def notices_due(today: datetime.date) -> Any:
 def send_end_of_term_notices(today: datetime.date | None = None) -> int:
     """Queue the notice for every active contract ending within the notice period that
     has not had one; the message key makes it once per contract (C9). Customers without
-    e-mail get an SMS; without either, the branch sees it on the timeline to send a
-    letter."""
+    e-mail get an SMS; without either, a letter (printed with the branch's letters of the
+    day); without a postal address too, the branch sees it on the timeline."""
     if getattr(settings, "PUNKT_COMPANY_PROFILE", "telecom") != "telecom":
         return 0
     today = today or timezone.localdate()
@@ -358,6 +374,14 @@ def _notice(contract: Contract, key: str) -> int:
               "oddzial": contract.branch.name, "telefon_oddzialu": contract.branch.phone,
               "pracownik": "", "link": ""}
     channel = Channel.EMAIL if customer.email else Channel.SMS if customer.phone else ""
+    if not channel and len(letters.postal_address(customer)) >= 3:
+        # Neither e-mail nor phone: a letter, printed with the branch's letters of the day.
+        template = messaging.from_template("end-of-term-letter")
+        letter = letters.letter_queue(
+            customer=customer, kind=MessageKind.SERVICE,
+            subject=messaging.fill(template.subject, values),
+            body=messaging.fill(template.body, values), key=key, source=contract)
+        return 0 if getattr(letter, "already_queued", False) else 1
     if not channel:
         timeline_add(customer_id=customer.pk, kind="retention", branch_id=contract.branch_id,
                      source=contract, subject=_(

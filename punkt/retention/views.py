@@ -1,28 +1,33 @@
-"""Retention pages: the worklist, one contract's contacts, the churn report, and the
-public page where a customer accepts a renewal proposal."""
+"""Retention pages: the worklist, one contract's contacts, today's letters, the churn
+report, and the public page where a customer accepts a renewal proposal."""
 
 from __future__ import annotations
+
+import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from punkt.contracts.reports import month_param, query_without_page
-from punkt.core.errors import Conflict, NotFound
+from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.middleware import client_ip
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
 from punkt.core.web import int_param, refusals_as_messages
 from punkt.customers.models import CHANNEL_PURPOSE
 from punkt.customers.selectors import has_consent
-from punkt.messaging.models import MessageTemplate
+from punkt.messaging.models import Channel, MessageTemplate
 from punkt.organization import permissions as org_perms
-from punkt.organization.filters import branch_picker
+from punkt.organization.filters import branch_picker, working_branch
+from punkt.retention import letters, selectors, services
 from punkt.retention import permissions as perms
-from punkt.retention import selectors, services
 from punkt.retention.filters import WorklistFilter
 from punkt.retention.models import Outcome, RetentionCase
 from punkt.retention.workflows import CALL_OUTCOMES, RETENTION_FLOW
@@ -47,6 +52,16 @@ def worklist(request: HttpRequest) -> HttpResponse:
                                        request.GET.get("branch", ""))})
 
 
+def _templates_for(customer: Any) -> Any:
+    """The retention templates the page offers: letters for a customer with neither e-mail
+    nor phone, e-mail and SMS otherwise."""
+    templates = MessageTemplate.objects.filter(is_active=True).exclude(
+        code__startswith="renewal-").exclude(code__startswith="end-of-term-")
+    if customer.email or customer.phone:
+        return templates.exclude(channel=Channel.LETTER)
+    return templates.filter(channel=Channel.LETTER)
+
+
 @scoped("branch")
 @login_required
 def case(request: HttpRequest, contract_id: int) -> HttpResponse:
@@ -61,8 +76,7 @@ def case(request: HttpRequest, contract_id: int) -> HttpResponse:
     return render(request, "retention/case.html", {
         "contract": contract, "customer": customer, "case": case,
         "attempts": selectors.attempts_of(contract), "consents": consents,
-        "templates": MessageTemplate.objects.filter(is_active=True).exclude(
-            code__startswith="renewal-").exclude(code__startswith="end-of-term-"),
+        "templates": _templates_for(customer),
         "actions": actions,
         "outcomes": [Outcome(o) for o in CALL_OUTCOMES if o in actions]})
 
@@ -88,10 +102,52 @@ def call(request: HttpRequest, contract_id: int) -> HttpResponse:
 def send(request: HttpRequest, contract_id: int) -> HttpResponse:
     selectors.case_contract(user=request.user, contract_id=contract_id)
     with refusals_as_messages(request):
-        services.send_template(actor=request.user, contract_id=contract_id,
-                               template_code=request.POST.get("template", ""))
-        messages.success(request, _("Message queued: it goes out in a moment."))
+        attempt = services.send_template(actor=request.user, contract_id=contract_id,
+                                         template_code=request.POST.get("template", ""))
+        messages.success(request, _(
+            "Letter prepared: print it with today's letters.") if attempt.channel == "letter"
+            else _("Message queued: it goes out in a moment."))
     return redirect("retention:case", contract_id=contract_id)
+
+
+@scoped("list")
+@login_required
+@require_http_methods(["GET", "POST"])
+def letters_today(request: HttpRequest) -> HttpResponse:
+    """Today's letters: the branch's letters waiting to be printed, printed as one PDF
+    (POST; the page's key makes a second click harmless) and marked sent."""
+    org_perms.ensure(request.user, perms.RETENTION_WORK.code)
+    branch = working_branch(request.user, perms.RETENTION_WORK.code,
+                            request.POST.get("branch") or request.GET.get("branch"))
+    if request.method == "POST" and branch is not None:
+        with refusals_as_messages(request, catch=(ValidationFailed, Conflict, NotFound)):
+            batch = letters.print_batch(actor=request.user, branch_id=branch.pk,
+                                        key=request.POST.get("key", ""))
+            if not getattr(batch, "replayed", False):
+                messages.success(request, _("Letters printed as %(number)s and marked sent "
+                                            "(%(n)d): open the PDF and print it.")
+                                 % {"n": batch.count, "number": batch.number})
+            return redirect(f"{reverse('retention:letters')}?branch={branch.pk}&batch={batch.pk}")
+        return redirect(f"{reverse('retention:letters')}?branch={branch.pk}")
+    rows = list(letters.waiting(user=request.user, branch_id=branch.pk)[:letters.MAX_BATCH]) \
+        if branch else []
+    return render(request, "retention/letters.html", {
+        "branch": branch, "letters": rows, "key": uuid.uuid4().hex,
+        "batches": list(letters.batches(user=request.user, branch_id=branch.pk)[:20])
+        if branch else [], "fresh": int_param(request.GET.get("batch")),
+        "branch_picker": branch_picker(request.user, perms.RETENTION_WORK.code,
+                                       str(branch.pk) if branch else "", blank=False)})
+
+
+@scoped("branch")
+@login_required
+def letter_batch_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = letters.batch_get(user=request.user, batch_id=batch_id)
+    response = HttpResponse(letters.batch_pdf(batch), content_type="application/pdf")
+    name = f"listy-{batch.branch.code}-{timezone.localtime(batch.created_at):%Y-%m-%d}-{batch.pk}"
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @scoped("list")

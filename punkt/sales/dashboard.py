@@ -17,7 +17,9 @@ from punkt.sales import permissions as perms
 nav(NavItem(_("Counter"), "sales:counter", perms.SALE_CREATE.code, order=38,
             active_pattern=r"^/sales/counter/"))
 nav(NavItem(_("Sales"), "sales:sale_list", perms.SALE_VIEW.code, group="store", order=39,
-            active_pattern=r"^/sales/(?!counter/)"))
+            active_pattern=r"^/sales/(?!counter/|report/)"))
+nav(NavItem(_("Sales report"), "sales:report", perms.SALE_REPORT.code, group="reports",
+            order=78, active_pattern=r"^/sales/report/"))
 
 
 @register_profile_action

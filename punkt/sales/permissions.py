@@ -21,4 +21,4 @@ DISCOUNT_LARGE = registry.register(
 SALE_REPORT = registry.register(
     "sales.report.view",
     gettext_lazy("See sales and stock reports and export them"),
-    [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN], kinds=["export"])

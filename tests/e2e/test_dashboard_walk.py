@@ -35,6 +35,7 @@ CATALOG = "/catalog/"
 STOCK = "/stock/"
 ORDERS = "/stock/orders/"
 SALES = "/sales/"
+SALES_REPORT = "/sales/report/"
 COUNTER = "/sales/counter/"
 TILL = "/cashdesk/"
 TILLS = "/cashdesk/tills/"
@@ -44,14 +45,14 @@ INVOICE_FILES = "/cashdesk/invoices/import/"
 ROLE_MENUS = {
     "admin": ("admin@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES, AUDIT,
                                       ROLES, GDPR, FROM_HQ, CONTRACTS, CHURN, REPORTS, CATALOG,
-                                      STOCK, SALES, TILLS}),
+                                      STOCK, SALES, SALES_REPORT, TILLS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
-                                            TEMPLATES, CATALOG, STOCK, ORDERS, SALES, TILLS,
-                                            INVOICE_FILES}),
+                                            TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
+                                            SALES_REPORT, TILLS, INVOICE_FILES}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
-                                            CATALOG, STOCK, SALES, COUNTER, TILLS}),
+                                            CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,

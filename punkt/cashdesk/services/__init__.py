@@ -1,6 +1,6 @@
 """The cashier's desk (R8): HQ's invoices (:mod:`.invoices`), the till (:mod:`.till`:
-open, cash in/out, count and close, the manager's acknowledgement) and payments with the
-customer's credit (:mod:`.payments`).
+open, cash in/out, count and close, the manager's acknowledgement), payments with the
+customer's credit (:mod:`.payments`) and that credit paid out in cash (:mod:`.refunds`).
 
 Callers use the package: ``from punkt.cashdesk import services;
 services.payment_register(...)``.
@@ -18,9 +18,11 @@ from punkt.cashdesk.services.payments import (
     _fingerprint,  # the payment tests build an idempotency key's row by hand
     business_to_business_cash_limit,
     credit_apply,
+    credit_use_reverse,
     payment_register,
     payment_reverse,
 )
+from punkt.cashdesk.services.refunds import credit_refund, next_number
 from punkt.cashdesk.services.till import (
     DENOMINATIONS,
     cash_move,
@@ -42,11 +44,14 @@ __all__ = [
     "cash_move",
     "count_total",
     "credit_apply",
+    "credit_refund",
+    "credit_use_reverse",
     "duplicate_issue",
     "expected_cash",
     "invoice_build",
     "invoice_create",
     "invoice_subject",
+    "next_number",
     "payment_register",
     "payment_reverse",
     "status_after",

@@ -260,3 +260,38 @@ def credit_apply(*, actor: Actor, invoice_id: Any) -> CreditUse:
     audit_record(action="cashdesk.credit.apply", obj=invoice, actor=actor,
                  branch_id=session.branch_id, message=f"{invoice.number} {amount}")
     return use
+
+
+@transaction.atomic
+def credit_use_reverse(*, actor: Actor, use_id: Any, reason: Any) -> CreditUse:
+    """HQ undoes a credit settlement made by mistake: a reversing row (the table is
+    append-only), the invoice reopened by the settled amount, the customer's credit given
+    back. No cash moves and no till is needed; a settlement is undone once."""
+    org_perms.ensure(actor, perms.CREDIT_CORRECT.code)
+    found = (CreditUse.objects.only("customer_id").filter(reverses__isnull=True)
+             .get_or_not_found(use_id, missing=_("Credit settlement not found.")))
+    text = text_value(reason, field="reason", limit=300, required=True)
+    # The customer first, as every credit move locks it (credit_apply, refunds).
+    Customer.objects.select_for_update().filter(pk=found.customer_id).first()
+    use = CreditUse.objects.locked(found.pk)
+    if CreditUse.objects.filter(reverses=use).exists():
+        raise Conflict("reversed", _("This credit settlement was already undone."))
+    invoice = Invoice.objects.locked(use.invoice_id)
+    paid = invoice.paid - use.amount
+    if paid < 0:  # cannot happen while the ledgers add up; refuse rather than break them
+        raise Conflict("inconsistent", _("The invoice's payments do not cover this settlement: "
+                                         "check the invoice's history."))
+    Invoice.objects.filter(pk=invoice.pk).update(paid=paid,
+                                                 status=status_after(paid, invoice.gross))
+    reversal = CreditUse.objects.create(
+        invoice=invoice, customer_id=use.customer_id, amount=-use.amount,
+        branch_id=use.branch_id, actor=employee_of(actor), reverses=use, reason=text)
+    timeline_add(customer_id=use.customer_id, kind="payment", actor=actor,
+                 branch_id=use.branch_id, source=reversal, body=text,
+                 subject=_("HQ correction: %(amount)s of credit settled against invoice "
+                           "%(number)s given back as credit") % {
+                     "amount": format_pln(use.amount), "number": invoice.number})
+    audit_record(action="cashdesk.credit.reverse", obj=invoice, actor=actor,
+                 branch_id=use.branch_id,
+                 message=f"{invoice.number} {use.amount} (settlement {use.pk}): {text}")
+    return reversal

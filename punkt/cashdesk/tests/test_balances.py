@@ -1,5 +1,6 @@
-"""C6: invoice balances under random sequences of payments, reversals and credit settled
-against invoices (a hypothesis state machine against the real services and database)."""
+"""C6: invoice balances under random sequences of payments, reversals, credit settled
+against invoices and settlements undone by HQ (a hypothesis state machine against the real
+services and database)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class Balances(RuleBasedStateMachine):
         self.model_paid = {i.pk: Decimal(0) for i in self.invoices}
         self.model_credit = Decimal(0)
         self.live: list[int] = []
+        self.settlements: list[int] = []
 
     @rule(which=st.integers(0, 1), amount=amounts, cash=st.booleans())
     def pay(self, which: int, amount: Decimal, cash: bool) -> None:
@@ -84,6 +86,19 @@ class Balances(RuleBasedStateMachine):
         assert use.amount == min(self.model_credit, outstanding) > 0
         self.model_paid[inv.pk] += use.amount
         self.model_credit -= use.amount
+        self.settlements.append(use.pk)
+
+    @rule(index=st.integers(0, 50))
+    def undo_settlement(self, index: int) -> None:
+        if not self.settlements:
+            return
+        pk = self.settlements.pop(index % len(self.settlements))
+        use = CreditUse.objects.get(pk=pk)
+        reversal = services.credit_use_reverse(actor=self.world.expert, use_id=pk,
+                                               reason="mistake")
+        assert reversal.amount == -use.amount
+        self.model_paid[use.invoice_id] -= use.amount
+        self.model_credit += use.amount
 
     @invariant()
     def balances_hold(self) -> None:

@@ -99,3 +99,87 @@ def test_one_credit_settled_at_once_on_many_invoices_is_spent_once() -> None:
     paid = sum((i.paid for i in Invoice.objects.filter(pk__in=[o.pk for o in others])),
                Decimal(0))
     assert paid == Decimal("50.00")
+
+
+def test_one_credit_settlement_undone_at_once_by_two_experts_is_undone_once() -> None:
+    from punkt.cashdesk import selectors
+    from punkt.cashdesk.models import CreditUse
+    from punkt.cashdesk.tests.factories import invoice
+    from punkt.contracts.tests.factories import customer
+    from punkt.core.roles import Role
+    from tests.world import make_user
+
+    w = make_world()
+    second = make_user("ekspert2@test.pl", Role.HQ_EXPERT, w.hq)
+    cust = customer(w)
+    services.till_open(actor=w.cashier_a, branch_id=w.a.pk, opening_float="0")
+    services.payment_register(actor=w.cashier_a, invoice_id=invoice(w, cust).pk,
+                              amount="173.00", method="card")  # 50.00 of credit
+    wrong = invoice(w, cust)
+    use = services.credit_apply(actor=w.cashier_a, invoice_id=wrong.pk)
+    experts = iter([w.expert, second] * 3)
+    lock = threading.Lock()
+
+    def undo() -> Any:
+        with lock:
+            expert = next(experts)
+        return services.credit_use_reverse(actor=expert, use_id=use.pk, reason="mistake")
+
+    results = _race(6, undo)
+    reversals = [r for r in results if isinstance(r, CreditUse)]
+    assert len(reversals) == 1, results
+    assert all(isinstance(r, CreditUse) or r.code == "reversed" for r in results), results
+    assert CreditUse.objects.filter(reverses=use).count() == 1
+    assert selectors.credit_left(cust.pk) == Decimal("50.00")
+    wrong.refresh_from_db()
+    assert (wrong.paid, wrong.status) == (Decimal(0), "open")
+
+
+def test_two_cashiers_refunding_one_credit_pay_it_out_once() -> None:
+    from punkt.cashdesk import selectors
+    from punkt.cashdesk.models import CreditRefund
+    from punkt.cashdesk.tests.factories import invoice
+    from punkt.contracts.tests.factories import customer
+    from punkt.core.roles import Role
+    from tests.world import make_user
+
+    w = make_world()
+    second = make_user("kasjer2.a@test.pl", Role.CASHIER, w.a)
+    cust = customer(w)
+    for cashier in (w.cashier_a, second):
+        services.till_open(actor=cashier, branch_id=w.a.pk, opening_float="500")
+    services.payment_register(actor=w.cashier_a, invoice_id=invoice(w, cust).pk,
+                              amount="173.00", method="card")  # 50.00 of credit
+    cashiers = iter([w.cashier_a, second] * 4)
+    lock = threading.Lock()
+
+    def refund() -> Any:
+        with lock:
+            cashier = next(cashiers)
+        return services.credit_refund(actor=cashier, customer_id=cust.pk, amount="50.00")
+
+    results = _race(8, refund)
+    refunds = [r for r in results if isinstance(r, CreditRefund)]
+    assert len(refunds) == 1, results
+    assert all(isinstance(r, CreditRefund) or r.code == "no_credit" for r in results), results
+    assert CreditRefund.objects.count() == 1
+    assert TillEntry.objects.filter(kind="refund").count() == 1
+    assert selectors.credit_left(cust.pk) == Decimal(0)
+
+
+def test_one_refund_key_many_requests_one_refund() -> None:
+    from punkt.cashdesk.models import CreditRefund
+    from punkt.cashdesk.tests.factories import invoice
+    from punkt.contracts.tests.factories import customer
+
+    w = make_world()
+    cust = customer(w)
+    services.till_open(actor=w.cashier_a, branch_id=w.a.pk, opening_float="500")
+    services.payment_register(actor=w.cashier_a, invoice_id=invoice(w, cust).pk,
+                              amount="223.00", method="card")  # 100.00 of credit
+    results = _race(8, lambda: services.credit_refund(
+        actor=w.cashier_a, customer_id=cust.pk, amount="30.00", key="refund-key"))
+    assert all(isinstance(r, CreditRefund) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    assert CreditRefund.objects.count() == 1
+    assert TillEntry.objects.filter(kind="refund").count() == 1

@@ -52,7 +52,8 @@ def test_cashier_day_through_the_pages(world: Any, client_as: Any) -> None:
     payment = Payment.objects.get()
     kp = c.get(reverse("cashdesk:kp", args=[payment.pk]))
     assert kp.status_code == 200 and kp.content.startswith(b"%PDF")
-    dup = c.get(reverse("cashdesk:duplicate", args=[inv.pk]))
+    assert c.get(reverse("cashdesk:duplicate", args=[inv.pk])).status_code == 405  # no GET
+    dup = c.post(reverse("cashdesk:duplicate", args=[inv.pk]))
     assert dup.status_code == 200 and dup.content.startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="cashdesk.invoice.duplicate").count() == 1
     close = c.post(reverse("cashdesk:close"), {"count-200": "1", "count-20": "1"})
@@ -104,7 +105,7 @@ def test_ksef_invoice_gets_its_visualisation(world: Any, client_as: Any) -> None
     c = client_as(world.cashier_a)
     page = c.get(reverse("cashdesk:invoice", args=[inv.pk])).content.decode()
     assert "Wizualizacja KSeF" in page
-    pdf = c.get(reverse("cashdesk:duplicate", args=[inv.pk]))
+    pdf = c.post(reverse("cashdesk:duplicate", args=[inv.pk]))
     assert pdf.content.startswith(b"%PDF")
     assert "wizualizacja-ksef" in pdf["Content-Disposition"]
 

@@ -1,6 +1,6 @@
 """C7: the till's day under random sequences of open, pay, reverse, cash in, cash out,
-close, close again, acknowledge and posting after the close (a hypothesis state machine
-against the real services and database)."""
+overpay and pay the credit out in cash (KW), close, close again, acknowledge and posting
+after the close (a hypothesis state machine against the real services and database)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,11 @@ class TillDay(RuleBasedStateMachine):
         if left is not None:
             services.till_close(actor=w.cashier_a, session_id=left.pk, counted={},
                                 note="end of the previous example")
+        from punkt.contracts.tests.factories import customer
+
         self.invoices = [invoice(w, net="5000.00") for _ in range(2)]
+        self.creditor = customer(w)  # overpays small invoices, has the credit paid out
+        self.credit = Decimal(0)
         self.session: int | None = None  # the open till
         self.expected = Decimal(0)  # float + cash in − cash out + cash paid − cash reversed
         self.closed: dict[int, tuple[Any, ...]] = {}  # closed till → what it held at close
@@ -104,6 +108,8 @@ class TillDay(RuleBasedStateMachine):
         except DomainError as exc:
             if self.session is None:
                 self._refused_into_closed(exc)
+            elif exc.code == "credit_used":  # its overpayment was paid out or spent since
+                assert self.credit < p.to_credit, exc.message
             else:
                 assert exc.code == "not_enough_cash" and self.expected < cash, exc.message
             return
@@ -111,6 +117,7 @@ class TillDay(RuleBasedStateMachine):
         assert rev.session_id == self.session
         self.live.remove(p.pk)
         self.expected -= cash
+        self.credit -= p.to_credit
 
     @rule(amount=amounts, into=st.booleans())
     def cash_move(self, amount: Decimal, into: bool) -> None:
@@ -125,6 +132,44 @@ class TillDay(RuleBasedStateMachine):
                 assert self.expected < amount
             return
         self.expected += amount if into else -amount
+
+    @rule(amount=amounts, cash=st.booleans())
+    def overpay(self, amount: Decimal, cash: bool) -> None:
+        from punkt.cashdesk.tests.factories import invoice
+
+        small = invoice(self.world, self.creditor, net="0.01")  # 0.01 gross
+        try:
+            p = services.payment_register(actor=self.world.cashier_a, invoice_id=small.pk,
+                                          amount=amount, method="cash" if cash else "card")
+        except DomainError as exc:
+            self._refused_into_closed(exc)
+            return
+        assert p.to_credit == amount - Decimal("0.01")
+        self.credit += p.to_credit
+        self.live.append(p.pk)
+        if cash:
+            self.expected += amount
+
+    @rule(amount=amounts)
+    def refund(self, amount: Decimal) -> None:
+        from punkt.core.errors import ValidationFailed
+
+        try:
+            kw = services.credit_refund(actor=self.world.cashier_a,
+                                        customer_id=self.creditor.pk, amount=amount)
+        except DomainError as exc:
+            if self.session is None:
+                self._refused_into_closed(exc)
+            elif self.credit <= 0:
+                assert exc.code == "no_credit", exc.message
+            elif amount > self.credit:
+                assert isinstance(exc, ValidationFailed) and exc.field == "amount", exc.message
+            else:
+                assert exc.code == "not_enough_cash" and self.expected < amount, exc.message
+            return
+        assert kw.session_id == self.session and kw.number.startswith("KW/Z/AAA-01/")
+        self.credit -= amount
+        self.expected -= amount
 
     @rule(exact=st.booleans())
     def close(self, exact: bool) -> None:
@@ -179,6 +224,8 @@ class TillDay(RuleBasedStateMachine):
                                               invoice_id=self.invoices[which].pk),
             lambda: services.cash_move(actor=w.cashier_a, kind="cash_in", amount=amount,
                                        reason="late"),
+            lambda: services.credit_refund(actor=w.cashier_a, customer_id=self.creditor.pk,
+                                           amount=amount),
         ):
             with pytest.raises(Conflict) as e:
                 attempt()
@@ -192,6 +239,9 @@ class TillDay(RuleBasedStateMachine):
         assert (open_.pk if open_ else None) == self.session
         if open_ is not None:
             assert services.expected_cash(open_) == self.expected >= 0
+        from punkt.cashdesk import selectors
+
+        assert selectors.credit_left(self.creditor.pk) == self.credit >= 0
         for pk, held in self.closed.items():  # nothing changes in a closed till
             assert snapshot(pk) == held
             s = TillSession.objects.get(pk=pk)

@@ -357,3 +357,17 @@ def test_a_correction_voids_the_old_document_and_scan(world: Any, client_as: Any
     response = client_as(world.service_a).get(url)
     assert response.status_code == 200 and "wersja-2" in response["Content-Disposition"]
     assert "(wersja 2)" in pdf_text(Contract.objects.get(pk=c.pk))
+
+
+def test_the_dashboard_counts_match_the_queue_and_the_signed(world: Any) -> None:
+    from punkt.contracts import selectors
+
+    first, second = signed(world), signed(world)
+    services.batch_collect(actor=world.manager_a, branch_id=world.a.pk)
+    signed(world)  # after the batch: waits for the next one
+    assert Contract.objects.get(pk=first.pk).status == S.IN_REVIEW
+    assert Contract.objects.get(pk=second.pk).status == S.IN_REVIEW
+    counts = selectors.approval_counts(user=world.manager_a)
+    assert counts == (selectors.review_queue(user=world.manager_a).count(),
+                      sum(selectors.signed_waiting(user=world.manager_a).values())) == (2, 1)
+    assert selectors.approval_counts(user=world.manager_b) == (0, 0)

@@ -45,6 +45,32 @@ def pln(value: Any) -> str:
         return str(value)
 
 
+@register.filter
+def initials(user: Any) -> str:
+    """``Katarzyna Kierownik`` → ``KK`` (the user menu's badge); the e-mail's first letter
+    when the name is empty."""
+    first = (getattr(user, "first_name", "") or "").strip()[:1]
+    last = (getattr(user, "last_name", "") or "").strip()[:1]
+    return (first + last).upper() or (getattr(user, "email", "") or "?")[:1].upper()
+
+
+@register.filter
+def phone(value: Any) -> str:
+    """``+48601234567`` → ``+48 601 234 567``: a phone number as every page shows it
+    (:func:`punkt.core.phones.format_phone`)."""
+    from punkt.core.phones import format_phone
+
+    return format_phone(value)
+
+
+@register.filter
+def tel(value: Any) -> str:
+    """The ``tel:`` link of a phone number (``""`` when it is none)."""
+    from punkt.core.phones import tel_uri
+
+    return tel_uri(value)
+
+
 @register.simple_tag
 def badge(obj: Any, field_name: str = "status", testid: str = "") -> str:
     """``<span class="badge TONE">label</span>`` for ``obj``'s choice field, its colour

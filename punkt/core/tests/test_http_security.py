@@ -50,13 +50,30 @@ def test_headers_and_no_writes_on_get(url_name: str, world: Any, client_as: Any)
               and not (url_name in AUDITED_READS and "core_auditevent" in q["sql"])]
     assert not writes, writes
     csp = response["Content-Security-Policy"]
-    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
+    if response["Content-Type"].startswith(("text/html", "application/json")):
+        assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
+    else:  # a file (export, sample, PDF): loads and runs nothing
+        assert csp.startswith("default-src 'none';"), csp
     if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
         assert "'nonce-" in csp
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_files_get_a_strict_csp(world: Any, client_as: Any) -> None:
+    """C20: downloads and PDFs built by views (not only stored files) load and run nothing:
+    ``default-src 'none'`` with ``sandbox``; PDFs (which browsers will not show sandboxed)
+    may be framed only by Punkt itself."""
+    from punkt.core.files import file_csp
+
+    sample = client_as(world.expert).get(reverse("cashdesk:invoice_import_sample"))
+    assert sample.status_code == 200
+    assert sample["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert file_csp("application/pdf") == "default-src 'none'; frame-ancestors 'self'"
+    page = client_as(world.expert).get(reverse("core:dashboard"))
+    assert "default-src 'self'" in page["Content-Security-Policy"]  # pages keep theirs
 
 
 def test_post_without_csrf_token_is_refused(world: Any) -> None:

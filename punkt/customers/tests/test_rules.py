@@ -80,7 +80,7 @@ def test_phone_and_email() -> None:
     assert ids.clean_phone("601 234 567") == "+48601234567"
     assert ids.clean_phone("0048 601-234-567") == "+48601234567"
     assert ids.clean_phone("+49 30 1234567") == "+49301234567"
-    assert ids.format_phone("+48601234567") == "601 234 567"
+    assert ids.format_phone("+48601234567") == "+48 601 234 567"
     with pytest.raises(ValidationFailed, match="too short"):
         ids.clean_phone("60123")
     assert ids.clean_email("Jan.Kowalski@Example.PL") == "Jan.Kowalski@example.pl"

@@ -82,6 +82,55 @@ def test_mfa_satisfied_with_totp(world: Any, client_as: Any, settings: Any) -> N
     assert client_as(world.cashier_a).get("/").status_code == 200
 
 
+def test_mfa_check_is_remembered_in_the_session_for_a_while(world: Any, client_as: Any,
+                                                            settings: Any) -> None:
+    """The Authenticator table is not read on every page; a removal made elsewhere is
+    noticed once the remembered check is older than MFA_RECHECK_SECONDS."""
+    from allauth.mfa.models import Authenticator
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from punkt.organization.middleware import MFA_CHECKED_KEY, MFA_RECHECK_SECONDS
+
+    settings.DEMO_MODE = False
+    Authenticator.objects.create(user=world.cashier_a, type=Authenticator.Type.TOTP,
+                                 data={"secret": "JBSWY3DPEHPK3PXP"})
+    c = client_as(world.cashier_a)
+    assert c.get("/").status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        assert c.get("/").status_code == 200
+    assert not [q for q in ctx.captured_queries if "mfa_authenticator" in q["sql"]]
+    Authenticator.objects.filter(user=world.cashier_a).delete()  # as from another session
+    assert c.get("/").status_code == 200
+    session = c.session
+    session[MFA_CHECKED_KEY] -= MFA_RECHECK_SECONDS + 1
+    session.save()
+    response = c.get("/")
+    assert response.status_code == 302 and "/2fa/totp/activate" in response["Location"]
+
+
+def test_removing_the_authenticator_forgets_the_remembered_check(world: Any, client_as: Any,
+                                                                 settings: Any) -> None:
+    from allauth.mfa import signals
+    from allauth.mfa.models import Authenticator
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    settings.DEMO_MODE = False
+    auth = Authenticator.objects.create(user=world.cashier_a, type=Authenticator.Type.TOTP,
+                                        data={"secret": "JBSWY3DPEHPK3PXP"})
+    c = client_as(world.cashier_a)
+    assert c.get("/").status_code == 200
+    request = RequestFactory().post("/accounts/2fa/totp/deactivate/")
+    request.session = SessionStore(session_key=c.session.session_key)
+    auth.delete()
+    signals.authenticator_removed.send(sender=Authenticator, request=request,
+                                       user=world.cashier_a, authenticator=auth)
+    request.session.save()
+    response = c.get("/")
+    assert response.status_code == 302 and "/2fa/totp/activate" in response["Location"]
+
+
 def test_admin_can_require_mfa_for_another_role(world: Any, client_as: Any,
                                                 settings: Any) -> None:
     settings.DEMO_MODE = False

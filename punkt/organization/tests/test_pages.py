@@ -70,3 +70,39 @@ def test_employee_list_paging_sorting_and_htmx_fragment(world: Any, client_as: A
     fragment = client.get("/organisation/employees/?page=2&per_page=3", HTTP_HX_REQUEST="true")
     text = fragment.content.decode()
     assert 'id="results"' in text and "<html" not in text
+
+
+def test_dashboard_absence_panels(world: Any, client_as: Any) -> None:
+    """"My week" and "My branch today" each read their absences in one statement and split
+    them: today's absent (covered or not), the next 14 days, the user's own, stand-ins."""
+    import datetime
+
+    from punkt.organization import services
+
+    today = datetime.date.today()
+    day = datetime.timedelta(days=1)
+    for employee, start, end, substitute in [
+        (world.cashier_a, today - day, today + day, world.service_b),  # away, covered
+        (world.service_a, today, today, None),  # away today, uncovered
+        (world.manager_a, today + 3 * day, today + 4 * day, None),  # own, coming
+        (world.cashier_a, today + 10 * day, today + 11 * day, None),  # in 14 days
+        (world.service_a, today + 20 * day, today + 21 * day, None),  # later
+    ]:
+        services.absence_create(actor=world.admin, employee_id=employee.pk,
+                                branch_id=world.a.pk, kind="leave", starts_on=start,
+                                ends_on=end, substitute_id=substitute and substitute.pk)
+
+    def panels(user: Any) -> dict[str, Any]:
+        response = client_as(user).get("/")
+        assert response.status_code == 200
+        return {p["template"].rsplit("/", 1)[-1]: p["ctx"] for p in response.context["panels"]}
+
+    manager = panels(world.manager_a)
+    branch = manager["branch_today.html"]
+    assert {a.employee_id for a in branch["absent"]} == {world.cashier_a.pk, world.service_a.pk}
+    assert [a.employee_id for a in branch["uncovered"]] == [world.service_a.pk]
+    assert branch["upcoming"] == 2
+    assert [a.starts_on for a in manager["my_week.html"]["absences"]] == [today + 3 * day]
+    substitute = panels(world.service_b)["my_week.html"]
+    assert [a.employee_id for a in substitute["covering"]] == [world.cashier_a.pk]
+    assert substitute["absences"] == []

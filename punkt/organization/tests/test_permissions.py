@@ -51,6 +51,8 @@ GUARDED_PAGES = [
     ("organization:role_policies", lambda w: {}, "organization.role_policy.manage"),
     ("core:audit_list", lambda w: {}, "core.audit.view"),
     ("organization:token_list", lambda w: {}, "organization.token.manage_own"),
+    ("privacy:breach_list", lambda w: {}, "privacy.breach.manage"),
+    ("privacy:register", lambda w: {}, "privacy.register.view"),
 ]
 
 
@@ -97,3 +99,102 @@ def test_permissions_doc_is_current() -> None:
 
     doc = (Path(__file__).resolve().parents[3] / "docs" / "permissions.md").read_text()
     assert render_table() in doc, "run: punkt permissions_table and update docs/permissions.md"
+
+
+# --- C2, written by hand -------------------------------------------------------------
+# The matrix below is typed from seed 000's table "Odpowiedzialność i uprawnienia" (the
+# tasks 1–15 each role is entitled to) and the permission names, NOT read from the
+# registry: a change to a role's grants must be made in both places, and a new permission
+# without a row here fails. Roles: M manager (Kierownik), S customer-service employee
+# (Pracownik ds. obsługi klienta), R retention employee (Pracownik ds. utrzymania klienta),
+# C cashier (Kasjer) — the seed's four — plus E HQ expert and A administrator (HQ roles
+# Punkt adds: the seed's "centrala").
+M, S, R, C, E, A = "manager", "service", "retention", "cashier", "hq_expert", "admin"
+EXPECTED: dict[str, set[str]] = {
+    # Task 12: the cashier finds the customer's invoice (HQ issues them) and takes payment.
+    "cashdesk.credit.correct": {E},  # a mistaken credit settlement: an HQ correction
+    "cashdesk.invoice.manage": {E},
+    "cashdesk.invoice.view": {C, E, A},
+    "cashdesk.payment.take": {C},  # only the cashier "dysponuje pieniędzmi z kasy"
+    "cashdesk.report.view": {M, C, E, A},  # the cashier counts her till; M task 1 reports
+    "cashdesk.till.acknowledge": {M},
+    # Task 10: products, accessories and their manuals for whoever serves customers.
+    "catalog.help.record": {M, S, R},
+    "catalog.product.manage": {E},
+    "catalog.product.view": {M, S, R, C, E, A},
+    # Tasks 4–7: S/R prepare, M approves the day's contracts (6), HQ receives them (7).
+    "contracts.contract.approve": {M},
+    "contracts.contract.finalise": {E},
+    "contracts.contract.prepare": {M, S, R},
+    # Ending a contract early is the branch's decision: its manager (task 6's authority).
+    "contracts.contract.terminate": {M},
+    "contracts.contract.view": {M, S, R, E, A},
+    # Task 2 (offer), task 9 (retention's renewal offer).
+    "contracts.offer.create": {M, S, R},
+    "contracts.offer.view": {M, S, R, E, A},
+    "contracts.report.view": {M, E, A},  # task 1: the manager's sales analysis
+    "core.audit.view": {A},
+    # Task 3 (customer data), 8 (CRM access for retention), 12 (cashier finds customers).
+    "customers.consent.record": {M, S, R, E},
+    "customers.customer.edit": {M, S, R, E},
+    "customers.customer.export": {M, E},
+    "customers.customer.import": {M, E},
+    "customers.customer.merge": {E},
+    "customers.customer.view": {M, S, R, C, E, A},
+    "customers.gdpr.manage": {E, A},
+    "customers.timeline.add": {M, S, R, C, E},  # task 12: "aktualizacja systemu CRM"
+    # Task 13: the manager monitors stock and orders from HQ.
+    "inventory.order.create": {M},
+    "inventory.order.fulfil": {E},
+    "inventory.stock.manage": {M, E},
+    "inventory.stock.view": {M, S, R, C, E, A},
+    # Tasks 2 and 14: price lists, promotional material and leaflets from HQ.
+    "materials.material.manage": {E},
+    "materials.material.view": {M, S, R, C, E, A},
+    "messaging.template.manage": {E},
+    "organization.admin.manage": {A},
+    "organization.branch.manage": {E, A},
+    "organization.branch.view": {M, S, R, C, E, A},
+    "organization.employee.manage": {E, A},
+    "organization.employee.view": {M, E, A},  # task 1: the manager meets their staff
+    "organization.role_policy.manage": {A},
+    "organization.schedule.edit": {M, E, A},
+    "organization.schedule.view": {M, S, R, C, E, A},
+    "organization.token.manage_own": {M, S, R, C, E, A},
+    # Not in the seed's table: GDPR art. 30 register (HQ and admin), art. 33 breaches
+    # (the administrator, who answers to the supervisory authority).
+    "privacy.breach.manage": {A},
+    "privacy.register.view": {E, A},
+    # Tasks 8–9: retention finds ending contracts and calls; the manager may too.
+    "retention.contract.work": {M, R},
+    "retention.report.view": {M, E, A},
+    # Tasks 10 and 1: S hands goods over; the manager sells, discounts more and reports.
+    "sales.discount.large": {M},
+    "sales.report.view": {M, E, A},
+    "sales.sale.create": {M, S},
+    "sales.sale.view": {M, S, E, A},
+}
+
+
+def test_every_permission_has_a_hand_written_row() -> None:
+    """Both ways: no registered permission without an EXPECTED row, no row without one."""
+    assert sorted(set(registry.REGISTRY) - set(EXPECTED)) == [], \
+        "a new permission: add its row to EXPECTED (from the seed's table)"
+    assert sorted(set(EXPECTED) - set(registry.REGISTRY)) == [], "EXPECTED names a gone one"
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_registry_grants_match_the_hand_written_matrix(role: str) -> None:
+    """Each role's grants, compared with the matrix typed from seed 000, through the same
+    ``Access.can`` the pages use (for a branch role: in its branch, never in another)."""
+    if role in HQ_ROLES:
+        access = Access(user_id=1, hq_roles={role})
+    else:
+        access = Access(user_id=1, pairs={(10, role)})
+    expected = {code for code, roles in EXPECTED.items() if role in roles}
+    granted = {code for code in registry.REGISTRY if access.can(code)}
+    assert sorted(granted - expected) == [], f"{role} holds more than the seed's table gives"
+    assert sorted(expected - granted) == [], f"{role} lacks what the seed's table gives"
+    for code in expected & granted:
+        if registry.get(code).scope == "branch" and role not in HQ_ROLES:
+            assert access.can(code, 10) and not access.can(code, 11)

@@ -123,6 +123,24 @@ def test_absence_substitute_gets_roles_for_the_period(world: Any) -> None:
     assert not later.delegated
 
 
+def test_access_with_substitution_is_one_query(world: Any,
+                                               django_assert_num_queries: Any) -> None:
+    """Read on every request: own memberships and the roles held for absent colleagues
+    come from one statement, and own roles are never reported as delegated."""
+    today = datetime.date.today()
+    services.absence_create(actor=world.manager_a, employee_id=world.cashier_a.pk,
+                            branch_id=world.a.pk, kind="sick", starts_on=today,
+                            ends_on=today, substitute_id=world.service_b.pk)
+    with django_assert_num_queries(1):
+        access = compute_access(world.service_b, today)
+    own = set(Membership.objects.filter(employee=world.service_b, is_active=True)
+              .values_list("branch_id", "role"))
+    assert own <= access.pairs
+    assert access.delegated == {(world.a.pk, Role.CASHIER)} - own
+    with django_assert_num_queries(1):
+        assert not compute_access(world.cashier_a, today).delegated
+
+
 def test_absence_overlap_and_self_substitute_refused(world: Any) -> None:
     today = datetime.date.today()
     services.absence_create(actor=world.manager_a, employee_id=world.cashier_a.pk,

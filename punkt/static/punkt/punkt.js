@@ -41,6 +41,12 @@
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape") { closeMenus(null); }
   });
+  // A row the user added to a form (an offer's position) goes with its remove button.
+  document.addEventListener("click", function (e) {
+    var button = e.target && e.target.closest ? e.target.closest("[data-remove-row]") : null;
+    var row = button && button.closest("tr");
+    if (row) { e.preventDefault(); row.remove(); }
+  });
   // Confirm destructive actions declared with data-confirm.
   document.addEventListener("submit", function (e) {
     var form = e.target;

@@ -19,6 +19,13 @@ def render_table() -> str:
             action = registry.REGISTRY[code]
             marks = " | ".join("✔" if r.value in action.roles else "" for r in roles)
             rows.append(f"| `{code}` — {action.label} | {marks} | {action.scope} |")
+        # Kinds (export, cash, admin): their holders need MFA outside demo mode.
+        rows += ["", "| action | kinds |", "|---|---|"]
+        rows += [f"| `{code}` | {', '.join(sorted(registry.REGISTRY[code].kinds))} |"
+                 for code in sorted(registry.REGISTRY) if registry.REGISTRY[code].kinds]
+        mandatory = [str(r.label) for r in roles if r.value in registry.mfa_mandatory_roles()]
+        rows += ["", "MFA mandatory outside demo mode (roles holding an action of kind "
+                 f"{', '.join(sorted(registry.MFA_KINDS))}): {', '.join(mandatory)}."]
     return "\n".join(rows) + "\n"
 
 

@@ -1,0 +1,70 @@
+"""The GET crawl's per-route probes (``tests/crawl.py``).
+
+Most URL arguments are filled by name from the seeded ids (``customer_id`` → the seeded
+customer). A route needs an entry here when that is wrong or impossible:
+
+- ``PROBES``: route → ``(seeded, user) → kwargs`` (e.g. an action slug, another kind of
+  record under the same argument name);
+- ``FRAGMENTS``: route → query strings of its htmx fragments, fetched with ``HX-Request``;
+- ``UNFILLABLE``: route → why the crawl cannot visit it (a new route without a probe and
+  without a reason fails the crawl with ``UnfilledRoute``);
+- ``UNREACHED``: route → why no role reaches it (anything but 403/404) with real ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Probe = Callable[[Any, Any], dict[str, Any]]
+
+
+def _ids(**names: str) -> Probe:
+    """kwargs from seeded objects: ``_ids(offer_id="accepted_offer")``."""
+    return lambda s, u: {k: s.objects[v].pk for k, v in names.items()}
+
+
+PROBES: dict[str, Probe] = {
+    # Steps named by a slug: the crawl asks for the most common one.
+    "contracts:contract_action": lambda s, u: {"contract_id": s.ids["contract_id"],
+                                               "action": "approve"},
+    "inventory:order_action": lambda s, u: {"order_id": s.ids["order_id"],
+                                            "action": "cancel"},
+    # An accepted offer (waiting for its contract), not the one still presented.
+    "contracts:contract_prepare": _ids(offer_id="accepted_offer"),
+    # The retention worklist's contract is the active one, not the one under review.
+    "retention:case": _ids(contract_id="active"),
+    "retention:call": _ids(contract_id="active"),
+    "retention:send": _ids(contract_id="active"),
+    # A contract template's preview; deleting and publishing concern a draft.
+    "materials:template_preview": _ids(version_id="template"),
+    "materials:version_publish": _ids(version_id="draft"),
+    "materials:version_delete": _ids(version_id="draft"),
+    "customers:customer_tab": lambda s, u: {"customer_id": s.ids["customer_id"],
+                                            "tab": "contracts"},
+    "privacy:breach_act": lambda s, u: {"breach_id": s.ids["breach_id"], "action": "notify"},
+    # HQ's invoice import (the customer import has the same argument name).
+    "cashdesk:invoice_import": _ids(import_id="invoice_import"),
+}
+
+FRAGMENTS: dict[str, list[str]] = {
+    "customers:customer_list": ["q=Bekowski"],
+    "customers:customer_detail": ["fragment=timeline"],
+    "retention:worklist": ["part=renewals"],
+    "sales:counter": ["part=search&q=Tylko"],
+    "contracts:contract_detail": ["part=document"],
+    "catalog:product_list": ["q=Tylko"],
+    "inventory:stock": ["q=Tylko"],
+    "cashdesk:till": ["q=FV/B/1"],
+}
+
+UNFILLABLE: dict[str, str] = {
+    "account_confirm_email": "allauth e-mail confirmation: Punkt verifies no addresses",
+    "account_reset_password_from_key": "allauth reset link: needs a key sent by e-mail",
+}
+
+UNREACHED: dict[str, str] = {
+    "account_email_disabled": "switched off: always 404",
+    "account_email": "shadowed by account_email_disabled (same path)",
+    "api:api-root": "django-ninja's root answers 404 naming the docs' address",
+}

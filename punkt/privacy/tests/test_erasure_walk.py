@@ -1,0 +1,291 @@
+"""Erasure leaves no personal data behind (C28): a walk over EVERY text column of every
+model reachable from a customer — following foreign keys transitively through the model
+graph (contract → its events, invoice → its payments → till entries, offer → its renewal
+confirmation …), not only direct ones — plus the stores linked to no customer (the audit
+rows about the record, background job payloads, import error lists).
+
+Each reachable model gets at least one row of one customer (and of a duplicate merged
+into them); a marker ("Zzyzxqw") goes into every text column of those rows; after
+``customer_anonymise`` no column holds it, except the columns declared in ``KEPT`` with
+the reason the law or the design keeps them. A new model or column linked to customers
+fails here until erasure handles it or it is declared."""
+
+from __future__ import annotations
+
+import datetime
+from collections import deque
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import connection, models
+from django.utils import timezone
+
+from punkt.core.access import SystemActor
+from punkt.core.models import AuditEvent, JobProgress
+from punkt.customers import gdpr
+from punkt.customers.models import Customer, CustomerContact
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "Zzyzxqw"
+
+#: (model label, column) → why erasure keeps it.
+KEPT: dict[tuple[str, str], str] = {
+    ("contracts.contract", "values"): "the data the contract was signed with, kept until "
+    "claims are time-barred (KC art. 118); the retention purge contracts.closed clears it",
+    ("contracts.contract", "scan_name"): "name of the signed scan, kept with the contract",
+    ("contracts.contract", "scan_type"): "content type of the scan (not personal)",
+    ("contracts.contract", "pdf_stored"): "random stored file name of the contract PDF",
+    ("contracts.contract", "scan_stored"): "random stored file name of the scan",
+    ("contracts.contractevent", "action"): "workflow step code",
+    ("contracts.contractevent", "actor_label"): "who acted (an employee or a job)",
+    ("contracts.offerline", "code"): "price list item code (not personal)",
+    ("contracts.offerline", "name"): "price list item name (not personal)",
+    ("contracts.offerline", "unit"): "unit of the item (not personal)",
+    ("contracts.offerline", "vat_rate"): "VAT rate (not personal)",
+    ("cashdesk.invoice", "number"): "invoice number, an accounting record (VAT art. 112)",
+    ("cashdesk.invoice", "period"): "billing period, accounting record",
+    ("cashdesk.invoice", "lines"): "invoiced services and amounts, accounting record",
+    ("cashdesk.invoice", "ksef_number"): "KSeF number, accounting record",
+    ("cashdesk.invoice", "verification_url"): "KSeF verification link, accounting record",
+    ("cashdesk.invoice", "delivery_channel"): "how the invoice was delivered (a code)",
+    ("cashdesk.payment", "reason"): "cashier's reason for a reversal, accounting record "
+    "on an append-only ledger (Accounting Act art. 74)",
+    ("cashdesk.payment", "key"): "idempotency key (random)",
+    ("cashdesk.credituse", "reason"): "HQ's reason for undoing a credit settlement, "
+    "accounting record on an append-only ledger",
+    ("cashdesk.creditrefund", "number"): "KW number of a cash refund, accounting record",
+    ("cashdesk.creditrefund", "reason"): "reason of a cash refund, accounting record",
+    ("cashdesk.creditrefund", "key"): "idempotency key (random)",
+    ("cashdesk.tillentry", "reason"): "cash movement reason, append-only cash ledger",
+    ("sales.sale", "reason"): "return reason, sales document (Accounting Act art. 74)",
+    ("sales.sale", "key"): "idempotency key (random)",
+    ("sales.sale", "key_fingerprint"): "hash of the request",
+    ("sales.sale", "receipt_number"): "fiscal receipt number",
+    ("sales.sale", "receipt_error"): "fiscal printer error (not personal)",
+    ("sales.saleline", "name"): "product name (not personal)",
+    ("customers.timelineentry", "kind"): "entry kind code",
+    ("customers.timelineentry", "source_type"): "the linked record's type",
+    ("customers.timelineentry", "source_id"): "the linked record's id",
+    ("customers.customer", "country"): "country code of the address (not identifying)",
+    ("messaging.message", "key"): "idempotency key of the message",
+    ("messaging.message", "source_type"): "the linked record's type",
+    ("messaging.message", "source_id"): "the linked record's id",
+    ("messaging.message", "provider_id"): "the provider's message id (not personal)",
+    ("cashdesk.idempotencykey", "key"): "idempotency key of a payment (random)",
+    ("cashdesk.idempotencykey", "fingerprint"): "hash of the payment request",
+    ("cashdesk.idempotencykey", "claim"): "claim token of the key (random)",
+    ("retention.renewalconfirmation", "token_hash"): "hash of the acceptance link",
+    ("retention.renewalconfirmation", "pdf_stored"): "random stored file name of the "
+    "proposal accepted on a durable medium (Consumer Rights Act art. 20)",
+}
+
+
+def _is_text(field: Any) -> bool:
+    """Free text: char, text and JSON columns; columns with choices hold codes."""
+    return (isinstance(field, (models.CharField, models.TextField, models.JSONField))
+            and not field.choices and field.concrete and not field.primary_key)
+
+
+def reachable() -> dict[type[models.Model], list[str]]:
+    """Every model whose rows belong to a customer, with the lookup paths from it to the
+    customer (``contract__customer``), found by following foreign keys transitively."""
+    found: dict[type[models.Model], list[str]] = {Customer: ["pk"]}
+    queue: deque[type[models.Model]] = deque([Customer])
+    while queue:
+        target = queue.popleft()
+        for model in apps.get_models():
+            for field in model._meta.concrete_fields:
+                if not field.is_relation or field.related_model is not target:
+                    continue
+                if model is target:
+                    continue  # self links (renews, reverses, merged_into) add no rows
+                    # of another customer; merged duplicates are walked as customers
+                # Cycles (offer ↔ contract) would go on for ever: four links are enough.
+                paths = [field.name if p == "pk" else f"{field.name}__{p}"
+                         for p in found[target] if p.count("__") < 3]
+                known = found.setdefault(model, [])
+                new = [p for p in paths if p not in known]
+                if new:
+                    known.extend(new)
+                    queue.append(model)
+    return found
+
+
+def rows_of(model: type[models.Model], paths: list[str], ids: list[int]) -> Any:
+    q = models.Q()
+    for path in paths:
+        q |= models.Q(**{f"{path}__in": ids})
+    return model._default_manager.filter(q)
+
+
+def marker_for(field: Any) -> Any:
+    limit = getattr(field, "max_length", None)
+    return MARKER[:limit] if limit else MARKER
+
+
+def _marked(value: Any, field: Any) -> Any:
+    if isinstance(field, models.JSONField):
+        if isinstance(value, dict):
+            return {**value, "zz": MARKER}
+        if isinstance(value, list):
+            return [*value, MARKER]
+        return MARKER
+    mark = marker_for(field)
+    return mark if len(mark) < len(MARKER) else f"{MARKER} {value or ''}"[:field.max_length
+                                                                       or 10_000]
+
+
+def _holds_marker(value: Any, field: Any) -> bool:
+    if value is None:
+        return False
+    text = str(value)
+    return (MARKER in text) if isinstance(field, models.JSONField) else \
+        marker_for(field) in text
+
+
+def build(world: Any) -> tuple[Customer, Customer]:
+    """One customer with a row in every model reachable from customers."""
+    from punkt.cashdesk import services as cash
+    from punkt.cashdesk.tests.factories import invoice
+    from punkt.contracts.tests.factories import customer
+    from punkt.inventory.tests.factories import shop as make_shop
+    from punkt.retention import services as retention
+    from punkt.retention.tests.test_retention import active
+    from punkt.sales import services as sales
+
+    cust = customer(world, email="zzyzxqw.osoba@example.pl", phone="+48600100200")
+    dup = customer(world, first_name="Zofia", last_name="Żółkiewska")
+    CustomerContact.objects.create(customer=cust, kind="email", value="druga@example.pl")
+    CustomerContact.objects.create(customer=dup, kind="phone", value="+48600999888")
+    gdpr.customer_merge(actor=world.expert, survivor_id=cust.pk, merged_id=dup.pk)
+    gdpr.data_request_create(actor=world.admin, customer_id=cust.pk, kind="erasure",
+                             received_on=timezone.localdate(), note="prośba")
+    contract = active(world, 30, cust=cust)
+    retention.log_call(actor=world.retention_a, contract_id=contract.pk, outcome="renewed")
+    old = invoice(world, cust)
+    cash.till_open(actor=world.cashier_a, branch_id=world.a.pk, opening_float="100.00")
+    cash.payment_register(actor=world.cashier_a, invoice_id=old.pk, amount="200.00",
+                          method="cash", key="0b6c2f9e-walk-0000-0000-000000000001")
+    cash.credit_refund(actor=world.cashier_a, customer_id=cust.pk, amount="10.00")
+    cash.credit_apply(actor=world.cashier_a, invoice_id=invoice(world, cust).pk)
+    cash.duplicate_issue(actor=world.cashier_a, invoice_id=old.pk)
+    shop = make_shop(world)
+    sales.sale_create(actor=world.service_a, branch_id=world.a.pk, payment_method="card",
+                      customer_id=cust.pk, lines=[{"product_id": shop.router.pk}])
+    # Past the tax period the buyer snapshot goes too (see test_recent_invoice_...).
+    from punkt.cashdesk.models import Invoice
+
+    Invoice.objects.filter(customer=cust).update(issued_on=datetime.date(2015, 3, 1))
+    return Customer.objects.get(pk=cust.pk), Customer.objects.get(pk=dup.pk)
+
+
+def payloads(world: Any, cust: Customer) -> None:
+    """Copies of the customer's data in stores linked to no customer, as they are now."""
+    from punkt.cashdesk.models import InvoiceImport
+    from punkt.customers.models import CustomerImport
+
+    cust.refresh_from_db()
+    JobProgress.objects.create(kind="customers.import", result={"rows": [
+        {"row": 3, "error": f"PESEL {cust.pesel} zajęty: {cust.email}"}]},
+        message=f"Wiersz 3: {cust.email}")
+    CustomerImport.objects.create(branch=world.a, original_name="k.csv", stored_name="k-1.csv",
+                                  errors=[{"row": 2, "column": "email", "value": cust.email}])
+    InvoiceImport.objects.create(original_name="f.csv", stored_name="f-1.csv", errors=[
+        {"row": 2, "column": "nabywca", "value": f"{cust.first_name} {cust.last_name}"}])
+
+
+def _mark_everything(graph: dict[type[models.Model], list[str]], ids: list[int]) -> None:
+    """Write the marker into every text column of the customer's rows, around the ORM's
+    and the database's append-only guards (this is the test's setup, not a service)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+    try:
+        for model, paths in graph.items():
+            fields = [f for f in model._meta.concrete_fields if _is_text(f)]
+            for row in rows_of(model, paths, ids):
+                values = {f.attname: _marked(getattr(row, f.attname), f) for f in fields}
+                if values:
+                    models.QuerySet(model).filter(pk=row.pk).update(**values)
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = origin")
+
+
+def test_erasure_leaves_no_marker_in_any_column_reachable_from_the_customer(
+        world: Any, settings: Any, tmp_path: Any) -> None:
+    """(C28)"""
+    settings.VAR_DIR = tmp_path
+    graph = reachable()
+    cust, dup = build(world)
+    ids = [cust.pk, dup.pk]
+    empty = sorted(m._meta.label_lower for m, paths in graph.items()
+                   if not rows_of(m, paths, ids).exists())
+    assert not empty, f"build() makes no row of {empty}: add one so the walk covers it"
+    assert len(graph) >= 20
+    # The record's own change log: an edit that wrote the marker as a value.
+    from punkt.customers import services as customers
+
+    customers.customer_update(actor=world.service_a, customer_id=cust.pk,
+                              data={"city": f"{MARKER}owo"})
+    _mark_everything(graph, ids)
+    payloads(world, cust)
+
+    gdpr.customer_anonymise(actor=SystemActor("test"), customer_id=cust.pk,
+                            reason="żądanie usunięcia")
+
+    left = []
+    for model, paths in graph.items():
+        label = model._meta.label_lower
+        fields = [f for f in model._meta.concrete_fields if _is_text(f)
+                  and (label, f.name) not in KEPT]
+        for row in rows_of(model, paths, ids):
+            left += [f"{label}.{f.name}" for f in fields
+                     if _holds_marker(getattr(row, f.attname), f)]
+    for event in AuditEvent.objects.filter(object_type="customers.customer",
+                                           object_id__in=[str(i) for i in ids]):
+        if MARKER in str(event.changes) + event.message:
+            left.append(f"core.auditevent #{event.pk} ({event.action})")
+    needles = [MARKER]
+    from django_tasks_db.models import DBTaskResult
+
+    from punkt.cashdesk.models import InvoiceImport
+    from punkt.customers.models import CustomerImport, CustomerWord, SearchWord
+
+    for model, columns in ((JobProgress, ("message", "result")),
+                           (CustomerImport, ("errors",)), (InvoiceImport, ("errors",)),
+                           (DBTaskResult, ("args_kwargs", "return_value", "traceback"))):
+        for row in model._default_manager.all():
+            for column in columns:
+                text = str(getattr(row, column)).lower()
+                left += [f"{model._meta.label_lower}.{column} ({n})" for n in needles
+                         if n and n.lower() in text]
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    left += [f"search word {w}" for w in words if w.startswith(("zzyzxqw", "zolkiew"))]
+    assert not CustomerWord.objects.filter(customer_id__in=ids).exists()
+    assert not left, f"personal data left after erasure: {sorted(set(left))}"
+
+
+def test_every_kept_column_exists_and_says_why() -> None:
+    graph = {m._meta.label_lower: m for m in reachable()}
+    for (label, column), reason in KEPT.items():
+        assert label in graph, f"{label} is no longer reachable from customers"
+        assert _is_text(graph[label]._meta.get_field(column)), (label, column)
+        assert len(reason) > 10
+
+
+def test_recent_invoice_keeps_the_buyer_until_the_tax_period_ends(world: Any) -> None:
+    """The buyer's name, NIP and address stay on an invoice within its tax period (VAT
+    art. 112); its search columns go at once."""
+    from punkt.cashdesk.models import Invoice
+    from punkt.cashdesk.tests.factories import invoice
+
+    inv = invoice(world)
+    assert inv.buyer_lookup
+    gdpr.customer_anonymise(actor=SystemActor("test"), customer_id=inv.customer_id,
+                            reason="żądanie")
+    inv = Invoice.objects.get(pk=inv.pk)
+    assert inv.buyer_name and not inv.buyer_lookup and not inv.buyer_street_key
