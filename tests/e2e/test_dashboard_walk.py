@@ -40,16 +40,19 @@ COUNTER = "/sales/counter/"
 TILL = "/cashdesk/"
 TILLS = "/cashdesk/tills/"
 INVOICE_FILES = "/cashdesk/invoices/import/"
+BREACHES = "/privacy/breaches/"
+REGISTER = "/privacy/register/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
     "admin": ("admin@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES, AUDIT,
                                       ROLES, GDPR, FROM_HQ, CONTRACTS, CHURN, REPORTS, CATALOG,
-                                      STOCK, SALES, SALES_REPORT, TILLS}),
+                                      STOCK, SALES, SALES_REPORT, TILLS, BREACHES,
+                                      REGISTER}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
-                                            SALES_REPORT, TILLS, INVOICE_FILES}),
+                                            SALES_REPORT, TILLS, INVOICE_FILES, REGISTER}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS}),
