@@ -99,6 +99,10 @@ def build_scenarios() -> list[Scenario]:
         return c.get(path, params or {})
 
     return [
+        # The reference: the cheapest signed-in request, so a slow host shows in every run.
+        Scenario("reference: GET /api/v1/me (session) — branch manager",
+                 lambda i: get(manager_c, "/api/v1/me"), 200),
+        Scenario("dashboard — branch manager", lambda i: get(manager_c, "/"), 200),
         Scenario("list first page — HQ admin (all customers)", lambda i: get(admin_c, LIST), 200),
         Scenario("list first page — branch manager", lambda i: get(manager_c, LIST), 200),
         Scenario("list — admin, branch filter, sort=name",
@@ -106,6 +110,14 @@ def build_scenarios() -> list[Scenario]:
                  200),
         Scenario("list — admin, newest first, page 3",
                  lambda i: get(admin_c, LIST, {"sort": "newest", "page": 3}), 200),
+        Scenario("list — admin, page 40 (deep)",
+                 lambda i: get(admin_c, LIST, {"page": 40}), 200),
+        Scenario("list — admin, sort=name, page 40 (deep)",
+                 lambda i: get(admin_c, LIST, {"sort": "name", "page": 40}), 200),
+        Scenario("search 'Nowak' (> 10,000 hits) — admin",
+                 lambda i: get(admin_c, LIST, {"q": "Nowak"}), 200),
+        Scenario("search prefix 'kow' — admin",
+                 lambda i: get(admin_c, LIST, {"q": "kow"}), 200),
         Scenario("search PESEL — admin",
                  lambda i: get(admin_c, LIST, {"q": at(pesels, i)}), 200),
         Scenario("search phone (as typed: 6xx xxx xxx) — admin",

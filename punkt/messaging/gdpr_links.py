@@ -14,13 +14,43 @@ from punkt.messaging.models import Message
 
 
 def _scrub(qs: Any) -> None:
+    """Address, text and attachment go; a printed letter also leaves its print run's PDF,
+    which is printed again from the letters still in it."""
     from django.db import transaction
 
     stored = [n for n in qs.values_list("attachment_stored", flat=True) if n]
+    batches = sorted({b for b in qs.values_list("letter_batch_id", flat=True) if b})
     qs.update(to="", subject="", body="", attachment_stored="", attachment_name="",
               error="")
     for name in stored:
         transaction.on_commit(partial(_unlink, name))
+    for batch_id in batches:
+        reprint_without_erased(batch_id)
+
+
+def reprint_without_erased(batch_id: int) -> None:
+    """Print the run's PDF again with only the letters that still have an address and a
+    text (the run's number and count stay: it is the record of what was sent). A run
+    left with no letter keeps no PDF."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from punkt.core import files
+    from punkt.messaging.letters import letters_pdf
+    from punkt.messaging.models import LetterBatch
+    from punkt.messaging.services import AREA
+
+    batch = LetterBatch.objects.select_for_update().select_related("branch").get(pk=batch_id)
+    kept = list(Message.objects.filter(letter_batch_id=batch_id).exclude(to="", body="")
+                .select_related("customer").order_by("pk"))
+    old, new = batch.pdf_stored, ""
+    if kept:
+        pdf = letters_pdf(kept, branch=batch.branch,
+                          printed_on=timezone.localdate(batch.created_at))
+        new = files.write(pdf, area=AREA, ext="pdf")
+    LetterBatch.objects.filter(pk=batch_id).update(pdf_stored=new)
+    if old:
+        transaction.on_commit(partial(_unlink, old))
 
 
 def _unlink(name: str) -> None:

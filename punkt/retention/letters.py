@@ -116,4 +116,7 @@ def print_batch(*, actor: Actor, branch_id: Any, key: Any) -> LetterBatch:
 
 
 def batch_pdf(batch: LetterBatch) -> bytes:
+    if not batch.pdf_stored:  # every letter in it was erased (GDPR art. 17)
+        raise NotFound(_("This print run has no letters left to show: their customers' "
+                         "data were erased."))
     return files.path_of(batch.pdf_stored, area=AREA).read_bytes()

@@ -186,3 +186,41 @@ def test_the_page_prints_once_and_the_api_too(world: Any, client_as: Any) -> Non
     assert cashier.get(f"/api/v1/retention/letters?branch_id={world.a.pk}").status_code == 403
     other = client_as(world.manager_b).get(f"/api/v1/retention/letters?branch_id={world.a.pk}")
     assert other.status_code == 404
+
+
+def test_erasing_a_customer_prints_the_run_again_without_their_letter(
+        world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    """GDPR art. 17: the print run's PDF is printed again without the erased customer's
+    letter; the other letters stay; a run with no letter left keeps no PDF."""
+    from punkt.contracts.tests.factories import customer
+    from punkt.core import files
+    from punkt.customers.gdpr import customer_anonymise
+    from punkt.messaging.services import AREA
+
+    first = unreachable(world)
+    other = customer(world, first_name="Jan", last_name="Brzęczyszczykiewicz",
+                     email="jan@example.pl", street="ul. Długa 5", postal_code="80-831",
+                     city="Gdańsk")
+    second = active(world, 25, cust=other)
+    Customer.objects.filter(pk=other.pk).update(email="", phone="")
+    for c in (first, second):
+        services.send_template(actor=world.retention_a, contract_id=c.pk,
+                               template_code="retention-letter")
+    batch = letters.print_batch(actor=world.retention_a, branch_id=world.a.pk, key="k1")
+    old = batch.pdf_stored
+    assert "Żółkiewska" in pdf_text(letters.batch_pdf(batch))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_anonymise(actor=world.admin, customer_id=first.customer_id, reason="art. 17")
+    batch.refresh_from_db()
+    text = pdf_text(letters.batch_pdf(batch))
+    assert "Żółkiewska" not in text and "Floriańska" not in text and first.number not in text
+    assert "Brzęczyszczykiewicz" in text and "80-831 Gdańsk" in text
+    assert batch.pdf_stored != old and batch.count == 2
+    assert not files.path_of(old, area=AREA).exists()
+
+    customer_anonymise(actor=world.admin, customer_id=other.pk, reason="art. 17")
+    batch.refresh_from_db()
+    assert batch.pdf_stored == ""
+    with pytest.raises(NotFound):
+        letters.batch_pdf(batch)
