@@ -604,10 +604,7 @@ def customer_frag(cu: tuple[Any, ...]) -> str:
     identifier = pesel if kind == "person" else f"NIP {format_nip(nip)}" if nip else ""
     address = ", ".join(x for x in (street, f"{postal} {city}".strip()) if x)
     corr = ", ".join(x for x in (c_street, f"{c_postal} {c_city}".strip()) if x)
-    if phone.startswith("+48") and len(phone) == 12:
-        tel = f"{phone[3:6]} {phone[6:9]} {phone[9:]}"
-    else:
-        tel = format_phone(phone)
+    tel = format_phone(phone)  # as the contract shows it (landlines group differently)
     return esc(json.dumps({"klient": display_name, "identyfikator": identifier,
                            "adres": address, "adres_korespondencyjny": corr or address,
                            "telefon": tel, "email": email}, ensure_ascii=False)[1:-1])

@@ -19,7 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.backends.signals import connection_created
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -188,12 +190,11 @@ class WordResults:
 
     The matches of the most selective word (each alternative one index range, on
     PostgreSQL an index-only scan; the other words checked per candidate through the
-    (customer, word) key) are read once, at most ``cap + 1`` of them: up to the cap they
-    are counted, sorted and sliced here, and only the page's customers are fetched. Above
-    the cap (a city, a frequent first name) the count says "more than" and PostgreSQL
-    sorts the matches itself, keeping only the page (a top-N sort over the index-only
-    scan). A customer matched by two of their words is listed once; its second row still
-    counts in the offset there, so beyond 10,000 matches a page may start one row late."""
+    (customer, word) key) are counted by the database, at most a little over ``cap`` of
+    them (above it the count says "more than": a city, a frequent first name); a page is
+    the database's top-N sort of the matches up to the page's end, and only the page's
+    customers are fetched. Nothing but two numbers and the page's rows leaves the
+    database. A customer matched by two of their words is listed once."""
 
     def __init__(self, q: ParsedQuery, *, words: QuerySet[CustomerWord],
                  customers: QuerySet[Customer], descending: bool = False, retry: bool = True,
@@ -208,7 +209,7 @@ class WordResults:
         #: :func:`search` does; reading the matches tells, without a separate query).
         self.retry = retry
         self.cap = cap
-        self._rows: list[tuple[str, int]] | None = None
+        self._count: int | None = None
         self._more = False
 
     @staticmethod
@@ -224,16 +225,6 @@ class WordResults:
             out[w] = [a for a in alts if not any(a != b and a.startswith(b) for b in alts)]
         return out
 
-    def _ordered(self, index: slice) -> list[tuple[str, int]]:
-        """A page of more than ``cap`` matches: PostgreSQL sorts, keeping only the page. A
-        customer with two words of the same prefix (Jan on ul. Jana) has two rows there:
-        neighbours, dropped here, but counted by the offset of the following pages."""
-        order = ("-sort_key", "-customer_id") if self.descending else ("sort_key",
-                                                                        "customer_id")
-        start, stop = index.start or 0, index.stop or 0
-        rows = list(self._union().order_by(*order)[start:stop + 5])
-        return list(dict.fromkeys(rows))[: stop - start]
-
     def _union(self) -> QuerySet[CustomerWord, tuple[str, int]]:
         alts = self._alternatives()
         # Drive from the word whose shortest alternative is longest (fewest matches).
@@ -245,33 +236,69 @@ class WordResults:
                  .values_list("sort_key", "customer_id") for alt in alts[driver]]
         return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
+    def _sql(self, qs: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+        return qs.query.get_compiler(using=qs.db).as_sql()  # type: ignore[no-any-return]
+
+    def _counts(self, limit: int) -> tuple[int, int]:
+        """(rows, customers) among the first ``limit`` matches, counted by the database
+        (no ORDER BY, so the scan stops after ``limit`` rows; nothing is sent back but two
+        numbers)."""
+        try:
+            sql, params = self._sql(self._union()[:limit])
+        except EmptyResultSet:  # a scope that sees nobody (``none()``)
+            return 0, 0
+        with connection.cursor() as cur:
+            cur.execute(  # the ORM's own SQL, with its parameters
+                f"SELECT COUNT(*), COUNT(DISTINCT customer_id) FROM ({sql}) hits",  # noqa: S608
+                params)
+            rows, customers = cur.fetchone()
+        return int(rows), int(customers)
+
     def _read(self) -> None:
-        # No ORDER BY, so the scan stops after `limit` rows; read more when repeated rows
-        # (one customer, two matching words) leave the distinct count at or under the cap.
-        limit = self.cap + 1
+        # Read more when repeated rows (one customer, two matching words) leave the
+        # distinct count at or under the cap although the rows reached the limit (a tenth
+        # more rows than the cap leaves room for them: rarely a second look).
+        limit = self.cap + self.cap // 10 + 1
         while True:
-            found = list(self._union()[:limit])
-            distinct = set(found)
-            if len(found) < limit or len(distinct) > self.cap:
+            found, distinct = self._counts(limit)
+            if found < limit or distinct > self.cap:
                 break
             limit *= 2
-        self._more = len(distinct) > self.cap
-        self._rows = sorted(distinct, reverse=self.descending)
+        self._more = distinct > self.cap
+        self._count = min(distinct, self.cap + 1)
 
-    def _load(self) -> list[tuple[str, int]]:
-        if self._rows is None:
+    def _load(self) -> int:
+        if self._count is None:
             self._read()
-            if self.retry and not self._rows:
+            if self.retry and not self._count:
                 expand(self.q, fuzzy_all=True)
                 self._read()
             self.retry = False
-        return self._rows or []
+        return self._count or 0
+
+    def _page(self, index: slice) -> list[tuple[str, int]]:
+        """The page's rows, each customer once: the database sorts the matches keeping only
+        the first ``stop`` rows (a top-N sort, no full sort of all of them); a customer
+        found through two of their words (Jan on ul. Jana) has two neighbouring rows,
+        dropped here — read a little further when that left the page short."""
+        start, stop = index.start or 0, index.stop or 0
+        if stop <= start:
+            return []
+        order = ("-sort_key", "-customer_id") if self.descending else ("sort_key",
+                                                                        "customer_id")
+        limit = stop + 5
+        while True:
+            rows = list(self._union().order_by(*order)[:limit])
+            distinct = list(dict.fromkeys(rows))
+            if len(distinct) >= stop or len(rows) < limit:
+                return distinct[start:stop]
+            limit *= 2
 
     def capped_count(self, cap: int) -> int:
         if cap != self.cap:
-            self.cap, self._rows = cap, None
-        rows = self._load()
-        return cap + 1 if self._more else len(rows)
+            self.cap, self._count = cap, None
+        count = self._load()
+        return cap + 1 if self._more else count
 
     def count(self) -> int:
         return self.capped_count(self.cap)
@@ -282,13 +309,13 @@ class WordResults:
     def __getitem__(self, index: slice) -> list[Customer]:
         if not isinstance(index, slice):
             raise TypeError("WordResults takes slices only")
-        rows = self._load()
-        rows = self._ordered(index) if self._more else rows[index]
+        if not self._load():
+            return []
+        rows = self._page(index)
         ids = [pk for _key, pk in rows]
         # Scope and status again: the words are a copy, and a merge may commit meanwhile.
         found = self.customers.select_related("branch").in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
-
 
 
 def index_customers(customers: Iterable[Customer], *, new: bool = False) -> None:
