@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "punkt.materials",
     "punkt.contracts",
     "punkt.messaging",
+    "punkt.work",
     "punkt.retention",
     "punkt.catalog",
     "punkt.inventory",

@@ -261,6 +261,10 @@ def seed(world: Any) -> Seeded:
 
     invoice_import = import_upload(actor=w.expert, uploaded=SimpleUploadedFile(
         "faktury.csv", b"numer;netto\nFV/1;10\n"))
+    task = isolation.task_b(w)  # B's manager gave B's service employee a task
+    from punkt.work.models import Notification
+
+    notification = Notification.objects.get(recipient=w.service_b, key=f"task.assigned:{task.pk}")
     users = {Role.ADMIN.value: w.admin, Role.HQ_EXPERT.value: w.expert,
              Role.MANAGER.value: w.manager_b, Role.SERVICE.value: w.service_b,
              Role.RETENTION.value: retention_b, Role.CASHIER.value: cashier_b}
@@ -290,6 +294,8 @@ def seed(world: Any) -> Seeded:
         "use_id": credit_use.pk,
         "batch_id": letter_batch.pk,
         "breach_id": breach.pk,
+        "task_id": task.pk,
+        "notification_id": notification.pk,
         "token": token,
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,

@@ -262,6 +262,18 @@ def letter_batch_b(w: Any) -> Any:
     return letters.print_batch(actor=w.manager_b, branch_id=w.b.pk, key="isolation-b")
 
 
+def task_b(w: Any) -> Any:
+    """A task B's manager gave B's service employee about B's customer."""
+    from punkt.work import services as work
+    from punkt.work.models import Task
+
+    existing = Task.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    return work.task_create(actor=w.manager_b, title="Oddzwonić do klienta B-zadanie",
+                            assignee_id=w.service_b.pk, customer_id=customer_b(w).pk)
+
+
 # Page routes (URL name → kwargs of a branch-B object).
 PAGE_CASES: dict[str, BranchCase] = {
     "organization:branch_detail": lambda w: {"branch_id": w.b.pk},
@@ -325,6 +337,8 @@ PAGE_CASES: dict[str, BranchCase] = {
     "cashdesk:till_detail": lambda w: {"session_id": till_b(w).pk},
     "cashdesk:acknowledge": lambda w: {"session_id": till_b(w).pk},
     "cashdesk:cash_report": lambda w: {"session_id": till_b(w).pk},
+    "work:task_detail": lambda w: {"task_id": task_b(w).pk},
+    "work:task_act": lambda w: {"task_id": task_b(w).pk, "action": "complete"},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -349,6 +363,7 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "sales:report": lambda w: (shop_b(w), w.b.name)[1],
     "cashdesk:till_list": lambda w: till_b(w).cashier.get_full_name(),
     "cashdesk:takings": lambda w: till_b(w).cashier.get_full_name(),
+    "work:task_list": lambda w: task_b(w).title,
 }
 
 # API operations (operation id → (method, path) of a branch-B object).
@@ -404,6 +419,9 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
                                  f"/api/v1/contracts/{active_b(w).pk}/retention/messages"),
     "retention_letters": lambda w: ("GET", f"/api/v1/retention/letters?branch_id={w.b.pk}"),
     "retention_letters_print": lambda w: ("POST", "/api/v1/retention/letters/batches"),
+    "work_task_get": lambda w: ("GET", f"/api/v1/work/tasks/{task_b(w).pk}"),
+    "work_task_update": lambda w: ("PATCH", f"/api/v1/work/tasks/{task_b(w).pk}"),
+    "work_task_move": lambda w: ("POST", f"/api/v1/work/tasks/{task_b(w).pk}/complete"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},
@@ -425,6 +443,7 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "retention_send": lambda w: {"template": "retention-sms"},
     "retention_letters_print": lambda w: (letter_b(w), {"branch_id": w.b.pk})[1],
     "payment_reverse": lambda w: {"reason": "hacked"},
+    "work_task_update": lambda w: {"progress": 50},
     "stock_adjust": lambda w: {"product_id": shop_b(w).lines.get().product_id, "quantity": -1,
                                "reason": "hacked"},
     "stock_order_create": lambda w: {"lines": [{"product_id": shop_b(w).lines.get().product_id,

@@ -19,7 +19,7 @@ LAYERS = {
     "core": 0,
     "organization": 1,
     "customers": 2, "materials": 2,
-    "contracts": 3, "messaging": 3, "catalog": 3,
+    "contracts": 3, "messaging": 3, "catalog": 3, "work": 3,
     "inventory": 4, "retention": 4, "cashdesk": 4,
     "sales": 5,
     "privacy": 6,

@@ -42,20 +42,23 @@ TILLS = "/cashdesk/tills/"
 INVOICE_FILES = "/cashdesk/invoices/import/"
 BREACHES = "/privacy/breaches/"
 REGISTER = "/privacy/register/"
+BRANCH_TASKS = "/work/tasks/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
     "admin": ("admin@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES, AUDIT,
                                       ROLES, GDPR, FROM_HQ, CONTRACTS, CHURN, REPORTS, CATALOG,
                                       STOCK, SALES, SALES_REPORT, TILLS, BREACHES,
-                                      REGISTER}),
+                                      REGISTER, BRANCH_TASKS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
-                                            SALES_REPORT, TILLS, INVOICE_FILES, REGISTER}),
+                                            SALES_REPORT, TILLS, INVOICE_FILES, REGISTER,
+                                            BRANCH_TASKS}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
-                                            CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS}),
+                                            CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
+                                            BRANCH_TASKS}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,

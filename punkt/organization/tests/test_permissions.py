@@ -53,6 +53,7 @@ GUARDED_PAGES = [
     ("organization:token_list", lambda w: {}, "organization.token.manage_own"),
     ("privacy:breach_list", lambda w: {}, "privacy.breach.manage"),
     ("privacy:register", lambda w: {}, "privacy.register.view"),
+    ("work:task_list", lambda w: {}, "work.task.manage"),
 ]
 
 
@@ -173,6 +174,8 @@ EXPECTED: dict[str, set[str]] = {
     "sales.report.view": {M, E, A},
     "sales.sale.create": {M, S},
     "sales.sale.view": {M, S, E, A},
+    # Seed 002 / R15.1: the office manager gives and checks the staff's tasks; HQ sees all.
+    "work.task.manage": {M, E, A},
 }
 
 

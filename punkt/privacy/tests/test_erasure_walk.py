@@ -58,6 +58,8 @@ KEPT: dict[tuple[str, str], str] = {
     ("cashdesk.creditrefund", "number"): "KW number of a cash refund, accounting record",
     ("cashdesk.creditrefund", "reason"): "reason of a cash refund, accounting record",
     ("cashdesk.creditrefund", "key"): "idempotency key (random)",
+    ("work.task", "subject_type"): "type of the record the task is about (a code)",
+    ("work.task", "subject_id"): "id of the record the task is about (a number)",
     ("cashdesk.tillentry", "reason"): "cash movement reason, append-only cash ledger",
     ("sales.sale", "reason"): "return reason, sales document (Accounting Act art. 74)",
     ("sales.sale", "key"): "idempotency key (random)",
@@ -174,6 +176,10 @@ def build(world: Any) -> tuple[Customer, Customer]:
     shop = make_shop(world)
     sales.sale_create(actor=world.service_a, branch_id=world.a.pk, payment_method="card",
                       customer_id=cust.pk, lines=[{"product_id": shop.router.pk}])
+    from punkt.work import services as work
+
+    work.task_create(actor=world.manager_a, title="Oddzwonić", assignee_id=world.service_a.pk,
+                     customer_id=cust.pk, notes="klient prosi o kontakt")
     # Past the tax period the buyer snapshot goes too (see test_recent_invoice_...).
     from punkt.cashdesk.models import Invoice
 
@@ -192,6 +198,10 @@ def payloads(world: Any, cust: Customer) -> None:
         message=f"Wiersz 3: {cust.email}")
     CustomerImport.objects.create(branch=world.a, original_name="k.csv", stored_name="k-1.csv",
                                   errors=[{"row": 2, "column": "email", "value": cust.email}])
+    from punkt.work.models import Notification
+
+    Notification.objects.create(recipient=world.manager_a, kind="test",
+                                title=f"Oddzwonić: {cust.email}")
     InvoiceImport.objects.create(original_name="f.csv", stored_name="f-1.csv", errors=[
         {"row": 2, "column": "nabywca", "value": f"{cust.first_name} {cust.last_name}"}])
 
@@ -254,9 +264,11 @@ def test_erasure_leaves_no_marker_in_any_column_reachable_from_the_customer(
 
     from punkt.cashdesk.models import InvoiceImport
     from punkt.customers.models import CustomerImport, CustomerWord, SearchWord
+    from punkt.work.models import Notification
 
     for model, columns in ((JobProgress, ("message", "result")),
                            (CustomerImport, ("errors",)), (InvoiceImport, ("errors",)),
+                           (Notification, ("title",)),
                            (DBTaskResult, ("args_kwargs", "return_value", "traceback"))):
         for row in model._default_manager.all():
             for column in columns:

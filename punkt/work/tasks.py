@@ -1,0 +1,22 @@
+"""Task reminders: every five minutes the bell rings for the reminders that came due."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.tasks import task
+
+from punkt.core.jobs import periodic
+
+
+@task()
+def send_reminders(slot: str) -> int:
+    """Safe to run twice: a reminder is marked sent in the same transaction as its bell
+    line, and the bell line is unique per task and reminder time (C13)."""
+    from punkt.work import services
+
+    return services.send_due_reminders()
+
+
+periodic("work.send_reminders", datetime.timedelta(minutes=5),
+         lambda slot: send_reminders.enqueue(slot=slot.isoformat()))
