@@ -4,11 +4,12 @@ address as printed on them), a customer's balance, tills and payments."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from punkt.cashdesk import permissions as perms
@@ -23,6 +24,7 @@ from punkt.cashdesk.models import (
 )
 from punkt.core.errors import ValidationFailed
 from punkt.core.money import cents
+from punkt.customers.models import Customer
 from punkt.customers.normalize import fold
 from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor
@@ -136,31 +138,52 @@ class Balance:
     overdue: Decimal
 
 
+def _sum_of(model: Any, expression: Any, customer_id: int, **filters: Any) -> Subquery:
+    """``SUM(expression)`` of the customer's rows of ``model``, as a scalar subquery."""
+    return Subquery(model.objects.filter(customer_id=customer_id, **filters)
+                    .values("customer_id").annotate(s=Sum(expression)).values("s")[:1])
+
+
+def _money(value: Any) -> Decimal:
+    # SQLite sums decimals as floats: back to the grosz.
+    return cents(Decimal(value or 0))
+
+
 def balance(customer_id: int, *, today: datetime.date | None = None) -> Balance:
     """What the customer still owes HQ (and how much of it is overdue) and what they
     overpaid: derived from their invoices and payments, so it is never out of step.
-    The caller has shown the customer; their balance counts every branch's payments."""
+    The caller has shown the customer; their balance counts every branch's payments.
+    One statement: five sums as scalar subqueries of one row."""
     from django.utils import timezone
 
     today = today or timezone.localdate()
-    open_ = Invoice.objects.filter(customer_id=customer_id).exclude(status=InvoiceStatus.PAID)
-    sums = open_.aggregate(due=Sum(F("gross") - F("paid")), overdue=Sum(
-        F("gross") - F("paid"), filter=Q(due_on__lt=today)))
-    due, overdue = sums["due"] or Decimal(0), sums["overdue"] or Decimal(0)
-    # SQLite sums decimals as floats: back to the grosz.
-    return Balance(cents(Decimal(due)), credit_left(customer_id), cents(Decimal(overdue)))
+    owed = F("gross") - F("paid")
+    unpaid = {"status__in": [s for s in InvoiceStatus.values if s != InvoiceStatus.PAID]}
+    row = (Customer.objects.filter(pk=customer_id).values("pk").annotate(
+        due=_sum_of(Invoice, owed, customer_id, **unpaid),
+        overdue=_sum_of(Invoice, owed, customer_id, due_on__lt=today, **unpaid),
+        **_credit_sums(customer_id)).first())
+    if row is None:
+        return Balance(Decimal(0), Decimal(0), Decimal(0))
+    return Balance(_money(row["due"]), _credit(row), _money(row["overdue"]))
+
+
+def _credit_sums(customer_id: int) -> dict[str, Subquery]:
+    return {"paid_in": _sum_of(Payment, "to_credit", customer_id),
+            "used": _sum_of(CreditUse, "amount", customer_id),
+            "refunded": _sum_of(CreditRefund, "amount", customer_id)}
+
+
+def _credit(row: Mapping[str, Any]) -> Decimal:
+    return _money(row["paid_in"]) - _money(row["used"]) - _money(row["refunded"])
 
 
 def credit_left(customer_id: int) -> Decimal:
     """What the customer overpaid and has neither settled against an invoice (settlements
-    HQ undid count back) nor been paid out in cash."""
-    paid_in = Payment.objects.filter(customer_id=customer_id).aggregate(
-        s=Sum("to_credit"))["s"] or Decimal(0)
-    used = CreditUse.objects.filter(customer_id=customer_id).aggregate(
-        s=Sum("amount"))["s"] or Decimal(0)
-    refunded = CreditRefund.objects.filter(customer_id=customer_id).aggregate(
-        s=Sum("amount"))["s"] or Decimal(0)
-    return cents(Decimal(paid_in) - Decimal(used) - Decimal(refunded))
+    HQ undid count back) nor been paid out in cash (one statement)."""
+    row = Customer.objects.filter(pk=customer_id).values("pk").annotate(
+        **_credit_sums(customer_id)).first()
+    return _credit(row) if row is not None else Decimal(0)
 
 
 def till_list(*, user: Actor, branch_id: int | None = None) -> TillSessionQuerySet:
