@@ -316,3 +316,17 @@ def test_one_failing_notice_does_not_stop_the_others(world: Any, monkeypatch: An
     assert services.send_end_of_term_notices(TODAY) == 1
     assert Message.objects.get(key=f"eot:{bad.pk}").status == "failed"
     assert Message.objects.get(key=f"eot:{good.pk}").status == "queued"
+
+
+def test_call_backs_due_show_in_my_work(world: Any, client_as: Any) -> None:
+    """"My work" lists the customers whose call-back date has come (R5.2, R15.1)."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    contract = active(world, 30)
+    services.log_call(actor=world.retention_a, contract_id=contract.pk, outcome="callback",
+                      callback_on=timezone.localdate().isoformat())
+    page = client_as(world.retention_a).get(reverse("work:my_work")).content.decode()
+    assert 'data-testid="callbacks"' in page and contract.customer.display_name in page
+    other = client_as(world.cashier_a).get(reverse("work:my_work")).content.decode()
+    assert 'data-testid="callbacks"' not in other
