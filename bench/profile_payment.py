@@ -7,18 +7,23 @@ statements — then cProfile's table over the API payments.
         .venv/bin/python bench/profile_payment.py [--n 200] [--warmup 20]
                                                   [--sort tottime|cumulative] [--limit 35]
                                                   [--sql] [--service]
+                                                  [--what-if access,token]
 
 The settings are run_cashdesk.py's (``PUNKT_DEMO=1``, ``DEBUG=False``): the benchmark
 branch's first cashier, her till opened for today, 1 zł card payments into the branch's
 unpaid invoices, each with a new Idempotency-Key. ``--service`` profiles the service call
-instead of the API request. "SQL" is the time inside cursor.execute (an execute_wrapper):
-the round-trips and the server's work; the rest is Python in this process. The connection
+instead of the API request. ``--what-if`` measures a change not made in the code, in this
+process only: ``access`` computes each user's roles once (as a cache of compute_access
+would), ``token`` looks each API token up once. "SQL" is the time inside cursor.execute
+(an execute_wrapper): the round-trips and the server's work; the rest is Python in this
+process. The connection
 health check (``CONN_HEALTH_CHECKS``: a ``SELECT 1`` at a request's first query) does not
 go through execute_wrapper and is timed apart.
 """
 
 from __future__ import annotations
 
+import copy
 import cProfile
 import json
 import os
@@ -78,12 +83,37 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=35)
     ap.add_argument("--service", action="store_true",
                     help="profile the service call instead of the API request")
+    ap.add_argument("--what-if", default="", help="access,token: see the module text")
     args = ap.parse_args()
+    what_if = set(filter(None, args.what_if.split(",")))
+    if what_if - {"access", "token"}:
+        sys.exit("--what-if takes access and/or token")
+    if "access" in what_if:
+        from punkt.core import access as core_access
+
+        computed = core_access._provider
+        assert computed is not None
+        roles: dict[int, Any] = {}
+        core_access.set_provider(lambda user, today: roles.get(user.pk) or roles.setdefault(
+            user.pk, computed(user, today)))
+    if "token" in what_if:
+        from punkt.organization import api_auth
+
+        looked_up = api_auth.api_token_authenticate
+        tokens: dict[str, Any] = {}
+        def by_token(secret: str) -> Any:
+            # A copy per request, as a fresh read gives (roles are cached on the object).
+            user = copy.copy(tokens.get(secret) or tokens.setdefault(secret, looked_up(secret)))
+            user.__dict__.pop("_punkt_access", None)
+            return user
+
+        api_auth.api_token_authenticate = by_token
     bench = busiest_branch()
     cashier = cashier_of(bench.pk)
     open_till(cashier, bench.pk)
     pool = [i.pk for i in unpaid(bench.pk, 200, persons=False)]
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token_for(cashier)}"}
+    secret = token_for(cashier)
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     c = Client()
     body = json.dumps({"amount": "1.00", "method": "card"})
 
@@ -109,7 +139,8 @@ def main() -> None:
         service(i)
         read(i)
     print(f"branch {bench.code}, cashier {cashier.email}; {len(pool)} invoices; "
-          f"n={args.n} after {args.warmup} warm-up")
+          f"n={args.n} after {args.warmup} warm-up"
+          + (f"; what if: {', '.join(sorted(what_if))} cached" if what_if else ""))
     for name, fn in (("service payment_register", service), ("API POST payment", api),
                      ("reference: API GET invoice", read)):
         sql = statements(lambda fn=fn: fn(0))  # type: ignore[misc]
@@ -122,13 +153,17 @@ def main() -> None:
         if args.sql:
             for s in sql:
                 print("      ", s[:200])
-    checks = []
-    for _ in range(args.n):
-        t = time.perf_counter()
-        connection.is_usable()
-        checks.append(time.perf_counter() - t)
-    print(f"  connection health check (SELECT 1, once per request): "
-          f"{statistics.mean(checks) * 1000:.2f} ms")
+    # The parts every API request pays before the view, each on its own.
+    from punkt.organization.permissions import compute_access
+    from punkt.organization.services import api_token_authenticate
+
+    for name, part in (
+            ("  per request: compute_access (roles)", lambda i: compute_access(cashier)),
+            ("  per request: API token lookup", lambda i: api_token_authenticate(secret)),
+            ("  per request: health check SELECT 1", lambda i: connection.is_usable())):
+        wall, in_sql = timed(part, args.n)
+        print(f"{name:<40} {wall:5.2f} ms, of which SQL {in_sql:5.2f} ms "
+              f"(the health check bypasses execute_wrapper: all of it is the round-trip)")
 
     profiler = cProfile.Profile()
     target = service if args.service else api
