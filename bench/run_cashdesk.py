@@ -5,6 +5,8 @@ concurrent clients.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/punkt_bench \\
         .venv/bin/python bench/run_cashdesk.py [--n 100] [--only payment] [--sql]
                                                [--clients 16] [--seconds 20]
+                                               [--warmup-seconds 5]
+                                               [--reference-seconds 5]
                                                [--only retries] [--retry-keys 200]
                                                [--retry-clients 8]
 
@@ -18,11 +20,16 @@ registered address (postal code; city), the invoice page, the till page, and pos
 payment (the API with an Idempotency-Key, and the page's form). Payments are 1 zł on the
 branch's unpaid invoices, so the invoices stay unpaid.
 
-Part 2 (--clients processes for --seconds): each client is the first cashier of another
-branch with its own till and API token; all of them pay 1 zł at a time into the same 200
-unpaid invoices (so they wait on each other's row locks), each request with a new
-Idempotency-Key, and every 10th request is sent twice with the same key (a client's retry).
-It prints payments per second and checks that no key posted twice and that every touched
+Part 2 (--clients processes): each client is the first cashier of another branch with its
+own till and API token. All start together and run three phases on one clock: a warm-up
+(--warmup-seconds: payments and reads, not counted), the reference read (GET one invoice
+through the API with the same token and middleware, --reference-seconds: its rate on this
+host in this run, so a slow host shows in the reference as well as in the payments), then
+--seconds of timed payments: 1 zł at a time into the same 200 unpaid invoices (so they wait
+on each other's row locks), each with a new Idempotency-Key; every 10th is sent from two
+connections at once with the same key (a client's retry racing its first request). It
+prints payments per second (and against the reference read rate), the twins' answers, and
+checks that no key posted twice, that every key names its payment and that every touched
 invoice's ``paid`` equals the sum of its payments.
 
 Part 3 (``--only retries``; ``--retry-keys N`` keys, ``--retry-clients M`` processes): the
@@ -31,8 +38,11 @@ who retried on several connections. For each key the M processes meet at a barri
 then post the same 1 zł payment for the same invoice together; afterwards each key is
 sent once more, alone. It counts, per key, the payments in the database (must be exactly
 1), the different payment ids the 201 answers named (must be 1), the answers by status
-(201, or 409 "still in flight"; nothing else), and checks the till entries and the
-invoices' ``paid``.
+(201 only: a retry waits for the request in flight and is answered with its payment),
+and checks the till entries and the invoices' ``paid``.
+
+The run exits 1 when part 2 or part 3 finds a key posted twice (or any other of their
+checks fails).
 """
 
 from __future__ import annotations
@@ -170,37 +180,81 @@ def dataset() -> str:
 
 # --- Part 2: sustained posting from many clients -------------------------------------------
 
-def client_loop(args: tuple[str, list[int], float, int]) -> tuple[int, int, list[str], int]:
-    """One client: pay 1 zł into random invoices of the shared pool until the deadline.
-    Returns (payments made, retries answered with the same payment, keys, refusals)."""
-    secret, pool, deadline, seed = args
+class Phases:
+    """Shared clock of part 2 (time.time() stamps): warm-up until ``reads``, the reference
+    reads until ``payments``, the timed payments until ``end``."""
+
+    def __init__(self, warmup: float, reads: float, payments: float) -> None:
+        now = time.time()
+        self.reads = now + warmup
+        self.payments = self.reads + reads
+        self.end = self.payments + payments
+
+
+def client_loop(args: tuple[str, list[int], Phases, int]) -> dict[str, Any]:
+    """One client (a forked process with its own connection, the cashier of its own
+    branch): until ``reads`` it warms up (payments and reads, not timed), then sends the
+    reference read (GET one invoice through the API, same token and middleware) until
+    ``payments``, then pays 1 zł into random invoices of the shared pool until ``end``.
+    Every 10th payment is sent a second time WITH THE SAME KEY AT THE SAME MOMENT from a
+    second thread (its own connection), as a client that timed out and retried."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    secret, pool, phases, seed = args
     connection.close()
     rng = random.Random(seed)
-    c = Client()
+    c, twin_client = Client(), Client()
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-    made = same = refused = 0
-    keys: list[str] = []
-    while time.time() < deadline:
-        key = f"load-{uuid.uuid4().hex}"
-        body = json.dumps({"amount": "1.00", "method": "card"})
-        url = f"/api/v1/invoices/{rng.choice(pool)}/payments"
-        r = c.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key,
-                   **bearer)
-        if r.status_code != 201:
-            refused += 1
+    body = json.dumps({"amount": "1.00", "method": "card"})
+    twin = ThreadPoolExecutor(1)  # one thread: its connection is kept between retries
+    out: dict[str, Any] = {"made": 0, "warm_made": 0, "reads": 0, "twins": 0, "same": 0,
+                           "twin_answers": {}, "refused": {}, "keys": []}
+
+    def post(client: Any, url: str, key: str) -> tuple[int, int | None]:
+        r = client.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key,
+                        **bearer)
+        return r.status_code, r.json().get("id") if r.status_code == 201 else None
+
+    n = 0
+    while (now := time.time()) < phases.end:
+        if phases.reads <= now < phases.payments:  # the reference read, timed
+            r = c.get(f"/api/v1/invoices/{rng.choice(pool)}", **bearer)
+            if r.status_code == 200:
+                out["reads"] += 1
             continue
-        made += 1
-        keys.append(key)
-        if made % 10 == 0:  # the client did not get the answer and retries
-            again = c.post(url, body, content_type="application/json",
-                           HTTP_IDEMPOTENCY_KEY=key, **bearer)
-            if again.status_code == 201 and again.json()["id"] == r.json()["id"]:
-                same += 1
+        warm = now < phases.reads
+        if warm and n % 2:  # warm the read path too
+            c.get(f"/api/v1/invoices/{rng.choice(pool)}", **bearer)
+        n += 1
+        key = f"load-{uuid.uuid4().hex}"
+        url = f"/api/v1/invoices/{rng.choice(pool)}/payments"
+        if n % 10 == 0:  # the same key from two connections at once
+            other = twin.submit(post, twin_client, url, key)
+            status, pid = post(c, url, key)
+            status2, pid2 = other.result()
+            out["twins"] += 1
+            out["twin_answers"][status2] = out["twin_answers"].get(status2, 0) + 1
+            if status == 201 and status2 == 201 and pid == pid2:
+                out["same"] += 1
+            if status != 201 and status2 == 201:  # the twin posted it
+                status, pid = status2, pid2
+        else:
+            status, pid = post(c, url, key)
+        if status != 201:
+            out["refused"][status] = out["refused"].get(status, 0) + 1
+            continue
+        out["warm_made" if warm else "made"] += 1
+        out["keys"].append(key)
+    twin.submit(lambda: connection.close()).result()  # the thread's own connection
+    twin.shutdown()
     connection.close()
-    return made, same, keys, refused
+    return out
 
 
-def sustained(clients: int, seconds: int, bench: Branch) -> None:
+def sustained(clients: int, seconds: int, bench: Branch, *, warmup: float,
+              reads: float) -> bool:
+    """Part 2 (see the module text); True when nothing posted twice and every invoice's
+    ``paid`` equals its payments."""
     branches = [b for b in Branch.objects.filter(kind="branch", is_active=True)
                 .order_by("pk") if Membership.objects.filter(branch=b, role=Role.CASHIER)
                 .exists()][:clients]
@@ -212,30 +266,55 @@ def sustained(clients: int, seconds: int, bench: Branch) -> None:
         open_till(cashier, b.pk)
         secrets.append(token_for(cashier))
     pool = [i.pk for i in unpaid(bench.pk, 200, persons=False)]
-    start_payments = Payment.objects.count()
+    last = Payment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    # One request here first, so that the forked clients inherit the API's modules loaded
+    # (16 first requests at once would spend the warm-up importing).
+    Client().get(f"/api/v1/invoices/{pool[0]}", HTTP_AUTHORIZATION=f"Bearer {secrets[0]}")
     connection.close()
-    deadline = time.time() + seconds
-    t = time.perf_counter()
+    load_before = os.getloadavg()[0]
     with mp.get_context("fork").Pool(clients) as p:
-        results = p.map(client_loop, [(s, pool, deadline, i) for i, s in enumerate(secrets)])
-    elapsed = time.perf_counter() - t
-    made = sum(r[0] for r in results)
-    retried = sum(r[0] // 10 for r in results)
-    same = sum(r[1] for r in results)
-    refused = sum(r[3] for r in results)
-    keys = [k for r in results for k in r[2]]
-    posted = Payment.objects.count() - start_payments
-    doubles = len(keys) - len(set(keys)) + (posted - made)
+        phases = Phases(warmup, reads, seconds)
+        results = p.map(client_loop, [(s, pool, phases, i) for i, s in enumerate(secrets)])
+    made = sum(r["made"] for r in results)
+    warm_made = sum(r["warm_made"] for r in results)
+    read_count = sum(r["reads"] for r in results)
+    twins = sum(r["twins"] for r in results)
+    same = sum(r["same"] for r in results)
+    twin_answers: dict[int, int] = {}
+    refused: dict[int, int] = {}
+    for r in results:
+        for st, k in r["twin_answers"].items():
+            twin_answers[st] = twin_answers.get(st, 0) + k
+        for st, k in r["refused"].items():
+            refused[st] = refused.get(st, 0) + k
+    keys = [k for r in results for k in r["keys"]]
+    posted = Payment.objects.filter(pk__gt=last).count()  # (an exact count of 20M takes s)
+    doubles = len(keys) - len(set(keys)) + (posted - made - warm_made)
+    # Each key's row must name one payment, and no payment of the run may lack its key.
+    keyed = IdempotencyKey.objects.filter(key__in=keys, payment__isnull=False).count()
     drift = []
     for inv in Invoice.objects.filter(pk__in=pool):
         taken = Payment.objects.filter(invoice=inv).aggregate(s=Sum("allocated"))["s"] or 0
         if inv.paid != Decimal(taken) or inv.paid > inv.gross:
             drift.append(inv.number)
-    print(f"\nsustained posting: {clients} clients × {seconds} s against 200 shared invoices: "
-          f"{made:,} payments in {elapsed:.1f} s = {made / elapsed:.1f} payments/s; "
-          f"{retried} retries answered with the same payment {same} times; "
-          f"{refused} refused; payments in the database {posted:,} "
-          f"(double posts: {doubles}); invoices whose paid ≠ their payments: {len(drift)}")
+    rate = made / seconds
+    read_rate = read_count / reads if reads else 0.0
+    print(f"\nsustained posting: {clients} clients against 200 shared invoices (load avg "
+          f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after; {os.cpu_count()} CPUs)")
+    print(f"  warm-up {warmup:.0f} s: {warm_made:,} payments, not counted")
+    if reads:
+        print(f"  reference: GET /api/v1/invoices/{{id}} (token): {read_count:,} in {reads:.0f} s"
+              f" = {read_rate:.1f} reads/s")
+    print(f"  payments: {made:,} in {seconds} s = {rate:.1f} payments/s"
+          + (f" ({rate / read_rate:.2f} × the reference read rate)" if read_rate else ""))
+    print(f"  same key from two connections at once: {twins:,} pairs, both answered with the "
+          f"same payment {same:,} times; the twins' answers {dict(sorted(twin_answers.items()))}")
+    print(f"  refused (no payment for the key): {dict(sorted(refused.items()))}; payments in "
+          f"the database {posted:,} for {len(keys):,} keys ({keyed:,} keys linked); "
+          f"double posts: {doubles}; invoices whose paid ≠ their payments: {len(drift)}")
+    ok = doubles == 0 and not drift and keyed == len(keys)
+    print(f"  {'OK: no key posted twice' if ok else 'FAILED'}")
+    return ok
 
 
 # --- Part 3: one key, many clients at once ------------------------------------------------
@@ -319,15 +398,16 @@ def retries(keys: int, clients: int, bench: Branch) -> bool:
     bad_entries = [k for k, p in payments.items() if entries[p.pk] != 1]
     drift = [i.number for i in Invoice.objects.filter(pk__in=pool)
              if i.paid - paid_before[i.pk] != Decimal("1.00")]
-    others = sum(n for st, n in statuses.items() if st not in (201, 409))
+    others = sum(n for st, n in statuses.items() if st != 201)
     lat = sorted(a[3] for a in answers)
     print(f"\nsame key from {clients} clients at once (load avg {os.getloadavg()[0]:.2f}, "
           f"{dataset()}): {keys} keys × {clients} = "
           f"{len(answers)} requests in {elapsed:.1f} s (racing requests p50 "
           f"{lat[len(lat) // 2]:.1f} ms, p95 {lat[int(len(lat) * 0.95)]:.1f} ms, "
           f"max {lat[-1]:.1f} ms)")
-    print(f"  answers: {dict(sorted(statuses.items()))} (201 = the payment, 409 = the "
-          f"first request still in flight); other statuses: {others}")
+    print(f"  answers: {dict(sorted(statuses.items()))} (201 = the payment; a retry waits "
+          f"for the request in flight, so anything else — 409 included — fails); other "
+          f"statuses: {others}")
     print(f"  keys with exactly 1 payment in the database: {keys - len(bad_db)}/{keys} "
           f"(payments per key: {dict(sorted(Counter(in_db[k] for k, _i in jobs).items()))})")
     print(f"  keys whose 201 answers named more than one payment: {len(bad_ids)}; "
@@ -342,18 +422,25 @@ def retries(keys: int, clients: int, bench: Branch) -> bool:
 def main() -> None:
     ap = arguments(__doc__, password=False)
     ap.add_argument("--clients", type=int, default=16)
-    ap.add_argument("--seconds", type=int, default=20)
+    ap.add_argument("--seconds", type=int, default=20, help="part 2: timed payments")
+    ap.add_argument("--warmup-seconds", type=float, default=5,
+                    help="part 2: untimed payments and reads before the timing")
+    ap.add_argument("--reference-seconds", type=float, default=5,
+                    help="part 2: the reference read from the same clients (0: none)")
     ap.add_argument("--retry-keys", type=int, default=200,
                     help="part 3: keys each sent by --retry-clients clients at once")
     ap.add_argument("--retry-clients", type=int, default=8)
     args = ap.parse_args()
     bench = busiest_branch()
+    ok = True
     if not args.only or args.only not in ("sustained", "retries"):
         report(build_scenarios(bench), args, dataset())
     if args.clients and (not args.only or "sustained" in args.only):
-        sustained(args.clients, args.seconds, bench)
-    if (args.retry_keys and (not args.only or "retries" in args.only)
-            and not retries(args.retry_keys, args.retry_clients, bench)):
+        ok &= sustained(args.clients, args.seconds, bench, warmup=args.warmup_seconds,
+                        reads=args.reference_seconds)
+    if args.retry_keys and (not args.only or "retries" in args.only):
+        ok &= retries(args.retry_keys, args.retry_clients, bench)
+    if not ok:
         sys.exit(1)
 
 

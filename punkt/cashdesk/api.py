@@ -193,7 +193,10 @@ def _invoice(inv: Invoice) -> dict[str, Any]:
 
 
 def _payment(p: Payment) -> dict[str, Any]:
-    inv = Invoice.objects.only("status", "gross", "paid").get(pk=p.invoice_id)
+    # The service hands the invoice back as it left it (locked, updated); read it only
+    # when it did not.
+    inv = (p.invoice if Payment.invoice.is_cached(p)
+           else Invoice.objects.only("status", "gross", "paid").get(pk=p.invoice_id))
     return {"id": p.pk, "number": p.number, "invoice_id": p.invoice_id,
             "customer_id": p.customer_id, "branch_id": p.branch_id, "till_id": p.session_id,
             "method": p.method, "amount": p.amount, "allocated": p.allocated,
@@ -247,8 +250,8 @@ def invoice_get(request: HttpRequest, invoice_id: int) -> dict[str, Any]:
 @scoped("self")
 def payment_create(request: HttpRequest, invoice_id: int, payload: PaymentIn) -> Status[Any]:
     """Take a payment at your open till. Send an ``Idempotency-Key`` header: the same key
-    again returns the same payment; with another amount it is refused (422); while the
-    first request is still running the answer is 409."""
+    again returns the same payment; with another amount it is refused (422); sent while
+    the first request is still running, it waits for that one and returns its payment."""
     payment = services.payment_register(
         actor=request.user, invoice_id=known_id(invoice_id), amount=payload.amount,
         method=payload.method, key=request.headers.get("Idempotency-Key", ""))

@@ -427,8 +427,9 @@ class CreditRefund(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """A client's key for one payment request (IETF Idempotency-Key draft): stored before
-    the work (in flight), completed with the answer in the work's transaction."""
+    """A client's key for one payment request (IETF Idempotency-Key draft): inserted and
+    completed with its payment in the payment's one transaction. ``claim`` is kept for
+    rows of the earlier two-step claim (committed before the work)."""
 
     key = models.CharField(max_length=100, unique=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

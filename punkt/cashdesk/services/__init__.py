@@ -14,7 +14,6 @@ from punkt.cashdesk.services.invoices import (
     status_after,
 )
 from punkt.cashdesk.services.payments import (
-    STALE_KEY,
     _fingerprint,  # the payment tests build an idempotency key's row by hand
     business_to_business_cash_limit,
     credit_apply,
@@ -38,7 +37,6 @@ from punkt.cashdesk.services.till import (
 
 __all__ = [
     "DENOMINATIONS",
-    "STALE_KEY",
     "_fingerprint",
     "business_to_business_cash_limit",
     "cash_move",

@@ -1,22 +1,23 @@
 """Payments taken at the till (R8.2) and the customer's credit settled against an invoice.
 
-A payment (:func:`payment_register`) locks the invoice, takes
-what the invoice still asks and turns the rest into credit (C6), writes the payment, one
-till entry and one timeline entry in one transaction. A client's idempotency key is
-claimed (committed) before the work: the same key again gives the same payment back, with
-another amount it is refused (422), while the first is still running it answers 409 (C5).
+A payment (:func:`payment_register`) is one transaction: it claims the client's
+idempotency key (``INSERT … ON CONFLICT DO NOTHING``), locks the till and the invoice,
+takes what the invoice still asks and turns the rest into credit (C6), and writes the
+payment, one till entry, one timeline entry and one audit row. The same key again gives
+the same payment back; with another body it is refused (422). A request with the key of
+one still running waits for it at the key's unique index (PostgreSQL) and then answers
+with its payment — or posts, when the first one failed and rolled back (C5).
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,10 +46,6 @@ from punkt.organization.actors import Actor, employee_of
 
 register_kind("payment", gettext_lazy("Payment"))
 
-#: A key claimed this long ago whose request never finished (a crashed worker) may be
-#: claimed again.
-STALE_KEY = datetime.timedelta(minutes=2)
-
 
 def business_to_business_cash_limit() -> Decimal:
     """Entrepreneurs' Law art. 19: a business transaction above this goes through a
@@ -60,52 +57,63 @@ def _fingerprint(invoice_id: Any, amount: Decimal, method: str) -> str:
     return hashlib.sha256(f"{invoice_id}|{amount}|{method}".encode()).hexdigest()
 
 
-class _Replay(Exception):
-    def __init__(self, payment: Payment) -> None:
-        self.payment = payment
-
-
-def _replayed(payment_id: int) -> Payment:
-    payment = Payment.objects.get(pk=payment_id)
+def _replayed(payment: Payment) -> Payment:
     payment.replayed = True  # type: ignore[attr-defined]
     return payment
 
 
-def _claim(key: str, actor: Actor, fingerprint: str) -> tuple[str, Payment | None]:
-    """Claim ``key`` for this request (committed at once, so others see it): (our claim
-    id, None), or (_, the payment) when the key already finished; errors otherwise."""
+def _insert_key(key: str, actor_id: int, fingerprint: str, claim: str) -> int | None:
+    """``INSERT … ON CONFLICT (key) DO NOTHING``: the new row's id, or None when the key
+    is taken. On PostgreSQL a key inserted by a transaction still running makes this wait
+    for its end: None if it committed, our row if it rolled back."""
+    q = connection.ops.quote_name
+    column = {f.name: q(str(f.column)) for f in IdempotencyKey._meta.concrete_fields}
+    created = IdempotencyKey._meta.get_field("created_at").get_db_prep_save(timezone.now(),
+                                                                            connection)
+    names = ", ".join(column[f] for f in ("key", "actor", "fingerprint", "claim", "created_at"))
+    sql = (f"INSERT INTO {q(IdempotencyKey._meta.db_table)} ({names}) "  # noqa: S608 - quoted
+           f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT ({column['key']}) DO NOTHING "
+           f"RETURNING {column['id']}")
+    with connection.cursor() as cur:
+        cur.execute(sql, [key, actor_id, fingerprint, claim, created])
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
+def _claim(key: str, actor: Actor, fingerprint: str) -> tuple[int, Payment | None]:
+    """Claim ``key`` inside the payment's transaction: (the key row's id, None) when this
+    request is to post, (_, the payment) when the key already posted; 422 when it was
+    used for something else."""
     cashier = cashier_of(actor)
-    mine = uuid.uuid4().hex
-    in_flight = Conflict("in_flight", _(
-        "The same payment is being posted right now; wait for its answer."))
-    for _attempt in range(3):
-        try:
-            with transaction.atomic():
-                IdempotencyKey.objects.create(key=key, actor=cashier, fingerprint=fingerprint,
-                                              claim=mine)
-            return mine, None
-        except IntegrityError:
-            row = IdempotencyKey.objects.filter(key=key).first()
-            if row is None:  # released between our insert and our read: try again
-                continue
-            if row.actor_id != cashier.pk or row.fingerprint != fingerprint:
-                raise ValidationFailed("key_reused", _(
-                    "This idempotency key was used for a different payment."),
-                    field="Idempotency-Key") from None
-            if row.payment_id:
-                return "", _replayed(row.payment_id)
-            stale = timezone.now() - STALE_KEY
-            if IdempotencyKey.objects.filter(pk=row.pk, payment__isnull=True, claim=row.claim,
-                                             created_at__lt=stale).update(
-                    created_at=timezone.now(), claim=mine):
-                return mine, None  # the first request seems dead: this one takes over
-            row.refresh_from_db()
-            if row.payment_id:
-                return "", _replayed(row.payment_id)
-            raise in_flight from None
-    raise in_flight
+    claim = uuid.uuid4().hex
+    row_id = _insert_key(key, cashier.pk, fingerprint, claim)
+    if row_id is not None:
+        return row_id, None
+    # Taken by a committed request (ours waited for it, if it was running).
+    row = IdempotencyKey.objects.select_related("payment__invoice").filter(key=key).first()
+    if row is None:  # cannot happen inside our transaction's view; refuse rather than post
+        raise Conflict("in_flight", _(
+            "The same payment is being posted right now; wait for its answer."))
+    if row.actor_id != cashier.pk or row.fingerprint != fingerprint:
+        raise ValidationFailed("key_reused", _(
+            "This idempotency key was used for a different payment."),
+            field="Idempotency-Key")
+    if row.payment is not None:
+        return row.pk, _replayed(row.payment)
+    # A committed key without its payment: left by a request of the earlier two-step
+    # claim that died. Take it over under its row lock; whoever else holds the lock (a
+    # request that still runs the old way checks its claim under the same lock) decides.
+    if IdempotencyKey.objects.filter(pk=row.pk, payment__isnull=True).update(
+            claim=claim, created_at=timezone.now()):
+        return row.pk, None
+    row = IdempotencyKey.objects.select_related("payment__invoice").get(pk=row.pk)
+    if row.payment is None:
+        raise Conflict("in_flight", _(
+            "The same payment is being posted right now; wait for its answer."))
+    return row.pk, _replayed(row.payment)
 
 
+@transaction.atomic
 def payment_register(*, actor: Actor, invoice_id: Any, amount: Any, method: str,
                      key: str = "") -> Payment:
     """Take a payment for an invoice at the actor's open till (see the module's note)."""
@@ -119,36 +127,20 @@ def payment_register(*, actor: Actor, invoice_id: Any, amount: Any, method: str,
     if len(key) > 100:
         raise ValidationFailed("invalid", _("The idempotency key may have at most 100 "
                                             "characters."), field="Idempotency-Key")
-    mine = ""
-    if key:
-        mine, done = _claim(key, actor, _fingerprint(invoice_id, value, method))
-        if done is not None:
-            return done
-    try:
-        with transaction.atomic():
-            if key:
-                # The key's row, locked: if another request took the claim over (we were
-                # thought dead) or already posted, this one posts nothing.
-                row = IdempotencyKey.objects.select_for_update().filter(key=key).first()
-                if row is not None and row.payment_id:
-                    raise _Replay(_replayed(row.payment_id))
-                if row is None or row.claim != mine:
-                    raise Conflict("in_flight", _(
-                        "The same payment is being posted right now; wait for its answer."))
-            payment = _register(actor, invoice_id, value, method)
-            if key:
-                IdempotencyKey.objects.filter(key=key, claim=mine).update(payment=payment)
-    except _Replay as replay:
-        return replay.payment
-    except BaseException:
-        if key:  # release our claim: the client may retry the same request
-            IdempotencyKey.objects.filter(key=key, claim=mine, payment__isnull=True).delete()
-        raise
+    if not key:
+        return _register(actor, invoice_id, value, method)
+    # The key first, then the till, then the invoice: one order for every payment, and a
+    # replay answers even after the till closed.
+    row_id, done = _claim(key, actor, _fingerprint(invoice_id, value, method))
+    if done is not None:
+        return done
+    payment = _register(actor, invoice_id, value, method)
+    IdempotencyKey.objects.filter(pk=row_id).update(payment=payment)
     return payment
 
 
 def _register(actor: Actor, invoice_id: Any, value: Decimal, method: str) -> Payment:
-    session = till_in_use(actor, "pay")
+    session = till_in_use(actor, "pay", with_branch=True)
     invoice = Invoice.objects.locked(invoice_id, missing=_("Invoice not found."))
     limit = business_to_business_cash_limit()
     if method == PaymentMethod.CASH and invoice.is_business and invoice.gross > limit:
@@ -161,9 +153,11 @@ def _register(actor: Actor, invoice_id: Any, value: Decimal, method: str) -> Pay
         raise Conflict("paid", _("Invoice %(number)s is already paid.")
                        % {"number": invoice.number})
     allocated = min(value, outstanding)
-    paid = invoice.paid + allocated
-    Invoice.objects.filter(pk=invoice.pk).update(paid=paid,
-                                                 status=status_after(paid, invoice.gross))
+    invoice.paid += allocated
+    invoice.status = status_after(invoice.paid, invoice.gross)
+    Invoice.objects.filter(pk=invoice.pk).update(paid=invoice.paid, status=invoice.status)
+    # ``payment.invoice`` is this row, as it now stands: the caller's answer needs no
+    # second read.
     payment = Payment.objects.create(
         invoice=invoice, customer_id=invoice.customer_id, session=session,
         branch_id=session.branch_id, cashier_id=session.cashier_id, method=method, amount=value,
@@ -210,9 +204,9 @@ def payment_reverse(*, actor: Actor, payment_id: int, reason: Any) -> Payment:
     cash = -original.amount if original.method == PaymentMethod.CASH else Decimal(0)
     if cash and expected_cash(session) + cash < 0:
         raise Conflict("not_enough_cash", _("There is not that much cash in the till."))
-    paid = invoice.paid - original.allocated
-    Invoice.objects.filter(pk=invoice.pk).update(paid=paid,
-                                                 status=status_after(paid, invoice.gross))
+    invoice.paid -= original.allocated
+    invoice.status = status_after(invoice.paid, invoice.gross)
+    Invoice.objects.filter(pk=invoice.pk).update(paid=invoice.paid, status=invoice.status)
     reversal = Payment.objects.create(
         invoice=invoice, customer_id=original.customer_id, session=session,
         branch_id=session.branch_id, cashier_id=session.cashier_id, method=original.method,

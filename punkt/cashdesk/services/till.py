@@ -71,12 +71,16 @@ def till_open(*, actor: Actor, branch_id: int, opening_float: Any) -> TillSessio
     return session
 
 
-def till_in_use(actor: Actor, action: str, *, lock: bool = True) -> TillSession:
+def till_in_use(actor: Actor, action: str, *, lock: bool = True,
+                with_branch: bool = False) -> TillSession:
     """The actor's open till, today's, for ``action`` (``pay``, ``cash_in`` … — the
     table allows them while it is open). The role comes first: one who may not run a till
-    is told so, not "open your till first"."""
+    is told so, not "open your till first". ``with_branch``: its branch read in the same
+    query (only the till's row is locked)."""
     org_perms.ensure(actor, perms.PAYMENT_TAKE.code)
-    qs = TillSession.objects.select_for_update() if lock else TillSession.objects.all()
+    qs = TillSession.objects.select_for_update(of=("self",)) if lock else TillSession.objects.all()
+    if with_branch:
+        qs = qs.select_related("branch")
     session = qs.open_of(actor).first()
     if session is None:
         raise Conflict("till_closed", _("Open your till first."))

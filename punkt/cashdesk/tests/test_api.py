@@ -43,6 +43,8 @@ def test_payment_api_with_idempotency_key(world: Any, client_as: Any) -> None:
     assert balance["due"] == "73.00"
     rev = post(c, f"/api/v1/payments/{body['id']}/reversal", {"reason": "pomyłka"})
     assert rev.status_code == 201 and rev.json()["amount"] == "-50.00"
+    assert (rev.json()["invoice_outstanding"], rev.json()["invoice_status"]) == ("123.00",
+                                                                                "open")
     closed = post(c, "/api/v1/till/close", {"counted": {"100": 1}})
     assert closed.status_code == 200 and closed.json()["difference"] == "0.00"
     assert post(c, url, {"amount": "1", "method": "cash"}).status_code == 409
