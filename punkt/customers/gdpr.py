@@ -19,6 +19,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.duration import duration_iso_string
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
@@ -181,6 +182,8 @@ PERSONAL_FIELDS: dict[str, Any] = {
 def _value(v: Any) -> Any:
     if isinstance(v, (datetime.date, datetime.datetime)):
         return v.isoformat()
+    if isinstance(v, datetime.timedelta):  # a duration: ISO 8601 (P1DT02H00M00S)
+        return duration_iso_string(v)
     if hasattr(v, "quantize"):
         return str(v)
     return v
