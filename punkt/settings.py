@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "punkt.inventory",
     "punkt.sales",
     "punkt.cashdesk",
+    "punkt.servicedesk",
     "punkt.privacy",
 ]
 
@@ -293,6 +294,8 @@ PUNKT_RETENTION = json.loads(os.environ.get("PUNKT_RETENTION", "{}") or "{}")
 PUNKT_BREACH_NOTIFY_HOURS = int(os.environ.get("PUNKT_BREACH_NOTIFY_HOURS", "72"))
 # Contracts worth at least this much (gross, PLN) need a second person to approve (C11).
 PUNKT_FOUR_EYES_THRESHOLD = os.environ.get("PUNKT_FOUR_EYES_THRESHOLD", "1000.00")
+# Days after closing within which a ticket may still be reopened (a new one after that).
+PUNKT_TICKET_REOPEN_DAYS = int(os.environ.get("PUNKT_TICKET_REOPEN_DAYS", "14"))
 
 # --- The seller on printed invoices (VAT Act art. 106e: name, address and NIP) ---------
 # The address is the HQ branch's; the name defaults to the HQ branch's name.

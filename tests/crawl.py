@@ -265,6 +265,7 @@ def seed(world: Any) -> Seeded:
     from punkt.work.models import Notification
 
     notification = Notification.objects.get(recipient=w.service_b, key=f"task.assigned:{task.pk}")
+    ticket = isolation.ticket_b(w)  # B's counter ticket, handled by B's office
     users = {Role.ADMIN.value: w.admin, Role.HQ_EXPERT.value: w.expert,
              Role.MANAGER.value: w.manager_b, Role.SERVICE.value: w.service_b,
              Role.RETENTION.value: retention_b, Role.CASHIER.value: cashier_b}
@@ -296,6 +297,8 @@ def seed(world: Any) -> Seeded:
         "breach_id": breach.pk,
         "task_id": task.pk,
         "notification_id": notification.pk,
+        "ticket_id": ticket.pk,
+        "team_id": ticket.team_id,
         "token": token,
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,

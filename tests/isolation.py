@@ -274,6 +274,35 @@ def task_b(w: Any) -> Any:
                             assignee_id=w.service_b.pk, customer_id=customer_b(w).pk)
 
 
+def team_b(w: Any) -> Any:
+    """Branch B's service office (B's service employee a member) and a ticket type."""
+    from punkt.servicedesk.models import Team, TeamMember, TicketType
+
+    existing = Team.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    team = Team.objects.create(name="Biuro obsługi B-zespół", kind="branch", branch=w.b,
+                               hours={"mon": "8:00-16:00", "tue": "8:00-16:00"})
+    TeamMember.objects.create(team=team, employee=w.service_b, is_lead=True)
+    TicketType.objects.get_or_create(name="Pytanie")
+    return team
+
+
+def ticket_b(w: Any) -> Any:
+    """A ticket B's service employee opened at B's counter for B's customer."""
+    from punkt.servicedesk import services as desk
+    from punkt.servicedesk.models import Ticket, TicketType
+
+    existing = Ticket.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    team = team_b(w)
+    return desk.ticket_create(actor=w.service_b, subject="Brak sygnału B-zgłoszenie",
+                              channel="counter", type_id=TicketType.objects.get(name="Pytanie").pk,
+                              team_id=team.pk, customer_id=customer_b(w).pk,
+                              body="Klient B zgłasza brak sygnału.")
+
+
 # Page routes (URL name → kwargs of a branch-B object).
 PAGE_CASES: dict[str, BranchCase] = {
     "organization:branch_detail": lambda w: {"branch_id": w.b.pk},
@@ -339,6 +368,11 @@ PAGE_CASES: dict[str, BranchCase] = {
     "cashdesk:cash_report": lambda w: {"session_id": till_b(w).pk},
     "work:task_detail": lambda w: {"task_id": task_b(w).pk},
     "work:task_act": lambda w: {"task_id": task_b(w).pk, "action": "complete"},
+    "servicedesk:ticket_detail": lambda w: {"ticket_id": ticket_b(w).pk},
+    "servicedesk:ticket_reply": lambda w: {"ticket_id": ticket_b(w).pk},
+    "servicedesk:ticket_assign": lambda w: {"ticket_id": ticket_b(w).pk},
+    "servicedesk:ticket_act": lambda w: {"ticket_id": ticket_b(w).pk, "action": "resolve"},
+    "servicedesk:team_edit": lambda w: {"team_id": team_b(w).pk},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -364,6 +398,8 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "cashdesk:till_list": lambda w: till_b(w).cashier.get_full_name(),
     "cashdesk:takings": lambda w: till_b(w).cashier.get_full_name(),
     "work:task_list": lambda w: task_b(w).title,
+    "servicedesk:queue": lambda w: ticket_b(w).subject,
+    "servicedesk:team_list": lambda w: team_b(w).name,
 }
 
 # API operations (operation id → (method, path) of a branch-B object).
@@ -422,6 +458,15 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "work_task_get": lambda w: ("GET", f"/api/v1/work/tasks/{task_b(w).pk}"),
     "work_task_update": lambda w: ("PATCH", f"/api/v1/work/tasks/{task_b(w).pk}"),
     "work_task_move": lambda w: ("POST", f"/api/v1/work/tasks/{task_b(w).pk}/complete"),
+    "servicedesk_ticket_get": lambda w: ("GET", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}"),
+    "servicedesk_message_list": lambda w: (
+        "GET", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/messages"),
+    "servicedesk_message_post": lambda w: (
+        "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/messages"),
+    "servicedesk_ticket_assign": lambda w: (
+        "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/assign"),
+    "servicedesk_ticket_move": lambda w: (
+        "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/resolve"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},
@@ -444,6 +489,8 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "retention_letters_print": lambda w: (letter_b(w), {"branch_id": w.b.pk})[1],
     "payment_reverse": lambda w: {"reason": "hacked"},
     "work_task_update": lambda w: {"progress": 50},
+    "servicedesk_message_post": lambda w: {"body": "hacked"},
+    "servicedesk_ticket_assign": lambda w: {"assignee_id": w.service_b.pk},
     "stock_adjust": lambda w: {"product_id": shop_b(w).lines.get().product_id, "quantity": -1,
                                "reason": "hacked"},
     "stock_order_create": lambda w: {"lines": [{"product_id": shop_b(w).lines.get().product_id,
@@ -462,6 +509,8 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "material_inbox": lambda w: ("/api/v1/materials/inbox", material_b(w).material.title),
     "contract_list": lambda w: ("/api/v1/contracts", contract_b(w).number),
     "retention_worklist": lambda w: ("/api/v1/retention/worklist", active_b(w).number),
+    "servicedesk_ticket_list": lambda w: ("/api/v1/servicedesk/tickets?queue=all",
+                                          ticket_b(w).number),
 }
 #: Who sees a list's marker, where it is not HQ's administrator (World attribute).
 API_LIST_VIEWERS: dict[str, str] = {"retention_worklist": "manager_b"}

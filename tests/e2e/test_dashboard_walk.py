@@ -43,24 +43,26 @@ INVOICE_FILES = "/cashdesk/invoices/import/"
 BREACHES = "/privacy/breaches/"
 REGISTER = "/privacy/register/"
 BRANCH_TASKS = "/work/tasks/"
+TICKETS = "/servicedesk/"
+TEAMS = "/servicedesk/teams/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
     "admin": ("admin@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES, AUDIT,
                                       ROLES, GDPR, FROM_HQ, CONTRACTS, CHURN, REPORTS, CATALOG,
                                       STOCK, SALES, SALES_REPORT, TILLS, BREACHES,
-                                      REGISTER, BRANCH_TASKS}),
+                                      REGISTER, BRANCH_TASKS, TICKETS, TEAMS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
                                             SALES_REPORT, TILLS, INVOICE_FILES, REGISTER,
-                                            BRANCH_TASKS}),
+                                            BRANCH_TASKS, TICKETS}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
-                                            BRANCH_TASKS}),
+                                            BRANCH_TASKS, TICKETS, TEAMS}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
-                                          CATALOG, STOCK, SALES, COUNTER}),
+                                          CATALOG, STOCK, SALES, COUNTER, TICKETS}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                              RETENTION, CATALOG, STOCK}),
     "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CATALOG,

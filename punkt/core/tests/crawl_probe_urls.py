@@ -43,6 +43,8 @@ PROBES: dict[str, Probe] = {
     "customers:customer_tab": lambda s, u: {"customer_id": s.ids["customer_id"],
                                             "tab": "contracts"},
     "work:task_act": lambda s, u: {"task_id": s.ids["task_id"], "action": "complete"},
+    "servicedesk:ticket_act": lambda s, u: {"ticket_id": s.ids["ticket_id"],
+                                            "action": "resolve"},
     "privacy:breach_act": lambda s, u: {"breach_id": s.ids["breach_id"], "action": "notify"},
     # HQ's invoice import (the customer import has the same argument name).
     "cashdesk:invoice_import": _ids(import_id="invoice_import"),

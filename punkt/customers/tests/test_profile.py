@@ -54,9 +54,10 @@ def test_summary_shows_identity_consents_balance_and_open_matters(world: Any,
     matters = summary.split('data-testid="summary-matters"')[1]
     assert "Umowy" in matters and "1 w toku" in matters
     assert "1 nieopłacona" in matters
-    # Tabs for what the role sees: service sees contracts, offers and purchases, not invoices.
+    # Tabs for what the role sees: service sees contracts, offers, purchases and tickets,
+    # not invoices.
     tabs = re.findall(r'data-tab="([a-z]+)"', page)
-    assert tabs == ["contracts", "offers", "sales"]
+    assert tabs == ["contracts", "offers", "sales", "tickets"]
     cashier_tabs = re.findall(r'data-tab="([a-z]+)"', _profile(client_as(world.cashier_a), cust))
     assert "invoices" in cashier_tabs
 

@@ -63,3 +63,7 @@ def test_demo_is_idempotent(db: Any, settings: Any, tmp_path: Any) -> None:
     # Two past their term (ended by the daily job), one terminated early by the manager.
     assert (states.count("ended"), states.count("terminated")) == (2, 1)
     assert all(c.pdf_ready for c in Contract.objects.all())
+    from punkt.servicedesk.models import Ticket
+
+    assert sorted(Ticket.objects.values_list("status", flat=True)) == [
+        "new", "new", "new", "resolved", "waiting_customer"]

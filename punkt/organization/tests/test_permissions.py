@@ -54,6 +54,10 @@ GUARDED_PAGES = [
     ("privacy:breach_list", lambda w: {}, "privacy.breach.manage"),
     ("privacy:register", lambda w: {}, "privacy.register.view"),
     ("work:task_list", lambda w: {}, "work.task.manage"),
+    ("servicedesk:queue", lambda w: {}, "servicedesk.ticket.view"),
+    ("servicedesk:ticket_new", lambda w: {}, "servicedesk.ticket.create"),
+    ("servicedesk:team_list", lambda w: {}, "servicedesk.team.manage"),
+    ("servicedesk:team_new", lambda w: {}, "servicedesk.team.manage"),
 ]
 
 
@@ -176,6 +180,15 @@ EXPECTED: dict[str, set[str]] = {
     "sales.sale.view": {M, S, E, A},
     # Seed 002 / R15.1: the office manager gives and checks the staff's tasks; HQ sees all.
     "work.task.manage": {M, E, A},
+    # Seed 002 / R9: the service office opens and handles tickets; retention sees them
+    # (the customer's matters) and opens them from a call; the cashier only takes money.
+    "servicedesk.ticket.view": {M, S, R, E, A},
+    "servicedesk.ticket.create": {M, S, R, E, A},
+    "servicedesk.ticket.handle": {M, S, E, A},
+    # the office manager (and HQ) gives tickets to colleagues; team leads by membership
+    "servicedesk.ticket.assign": {M, E, A},
+    # the branch manager keeps the branch office's hours and members; HQ teams: admin
+    "servicedesk.team.manage": {M, A},
 }
 
 

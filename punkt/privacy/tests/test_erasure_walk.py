@@ -59,6 +59,7 @@ KEPT: dict[tuple[str, str], str] = {
     ("cashdesk.creditrefund", "reason"): "reason of a cash refund, accounting record",
     ("cashdesk.creditrefund", "key"): "idempotency key (random)",
     ("work.task", "subject_type"): "type of the record the task is about (a code)",
+    ("servicedesk.ticket", "number"): "ticket number (ZG/<year>/<n>, not personal)",
     ("work.task", "subject_id"): "id of the record the task is about (a number)",
     ("cashdesk.tillentry", "reason"): "cash movement reason, append-only cash ledger",
     ("sales.sale", "reason"): "return reason, sales document (Accounting Act art. 74)",
@@ -180,6 +181,14 @@ def build(world: Any) -> tuple[Customer, Customer]:
 
     work.task_create(actor=world.manager_a, title="Oddzwonić", assignee_id=world.service_a.pk,
                      customer_id=cust.pk, notes="klient prosi o kontakt")
+    from punkt.servicedesk import services as desk
+    from punkt.servicedesk.tests.factories import desk as make_desk
+
+    d = make_desk(world)
+    ticket = desk.ticket_create(actor=world.service_a, subject="Brak faktury", channel="phone",
+                                type_id=d.question.pk, team_id=d.team_a.pk, customer_id=cust.pk,
+                                body="Klientka pyta o fakturę")
+    desk.reply(actor=world.service_a, ticket_id=ticket.pk, body="Wysłaliśmy ponownie")
     # Past the tax period the buyer snapshot goes too (see test_recent_invoice_...).
     from punkt.cashdesk.models import Invoice
 

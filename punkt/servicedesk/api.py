@@ -1,0 +1,182 @@
+"""API of the service desk: /api/v1/servicedesk/…"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from punkt.core.api import Page, Strict, errors, page_slice
+from punkt.core.routes import scoped
+from punkt.organization import permissions as org_perms
+from punkt.servicedesk import permissions as perms
+from punkt.servicedesk import selectors, services
+from punkt.servicedesk.models import Ticket, TicketMessage
+
+router = Router(tags=["service desk"])
+
+TicketAction = Literal["open", "wait_customer", "wait_team", "resume", "resolve", "close",
+                       "reopen"]
+
+
+class TicketIn(Strict):
+    subject: str = Field(min_length=1, max_length=services.SUBJECT_MAX)
+    channel: Literal["counter", "phone"]
+    type_id: int = Field(ge=1, le=2**62)
+    body: str = Field("", max_length=services.BODY_MAX)
+    customer_id: int | None = Field(None, ge=1, le=2**62)
+    priority: Literal["low", "normal", "high", "urgent"] = "normal"
+    team_id: int | None = Field(None, ge=1, le=2**62)
+    caller: str = Field("", max_length=200)
+
+
+class MessageIn(Strict):
+    body: str = Field(min_length=1, max_length=services.BODY_MAX)
+    internal: bool = False
+
+
+class AssignIn(Strict):
+    assignee_id: int = Field(ge=1, le=2**62)
+
+
+class ClockOut(Schema):
+    name: str
+    due: datetime.datetime
+    state: str
+    used: float
+
+
+class TicketOut(Schema):
+    id: int
+    number: str
+    subject: str
+    status: str
+    channel: str
+    priority: str
+    type_id: int
+    branch_id: int
+    team_id: int
+    assignee_id: int | None
+    customer_id: int | None
+    created_at: datetime.datetime
+    first_response_due: datetime.datetime
+    resolve_due: datetime.datetime
+    first_responded_at: datetime.datetime | None
+    resolved_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    sla: str
+    clocks: list[ClockOut]
+    url: str
+
+
+class TicketListOut(Schema):
+    items: list[TicketOut]
+    page: Page
+
+
+class MessageOut(Schema):
+    id: int
+    ticket_id: int
+    author_id: int | None
+    author_label: str
+    body: str
+    internal: bool
+    created_at: datetime.datetime
+
+
+class TicketQuery(Schema):
+    queue: Literal["mine", "team", "unassigned", "all"] = "all"
+    status: Literal["open", "new", "waiting_customer", "waiting_team", "resolved",
+                    "closed"] = "open"
+    branch_id: int | None = Field(None, ge=1, le=2**62)
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+def _ticket(t: Ticket) -> dict[str, Any]:
+    data = {f: getattr(t, f) for f in TicketOut.model_fields
+            if f not in ("sla", "clocks", "url")}
+    schedule = services.team_schedule(t.team)
+    data["sla"] = services.sla_state(t, schedule=schedule)
+    data["clocks"] = [{"name": c.name, "due": c.due, "state": c.state, "used": c.used}
+                      for c in services.clocks(t, schedule=schedule)]
+    data["url"] = services.ticket_url(t)
+    return data
+
+
+def _message(m: TicketMessage) -> dict[str, Any]:
+    return {f: getattr(m, f) for f in MessageOut.model_fields}
+
+
+@router.get("/servicedesk/tickets", response={200: TicketListOut, **errors()},
+            operation_id="servicedesk_ticket_list")
+@scoped("list")
+def ticket_list(request: HttpRequest, q: Query[TicketQuery]) -> dict[str, Any]:
+    """Tickets the caller sees (``queue``: given to them, their teams', unassigned or all),
+    the earliest resolution deadline first."""
+    org_perms.ensure(request.user, perms.TICKET_VIEW.code)
+    qs = selectors.queue(user=request.user, which=q.queue, branch_id=q.branch_id,
+                         status=q.status).order_by("resolve_due", "id")
+    items, page = page_slice(qs, q.page, q.per_page)
+    return {"items": [_ticket(t) for t in items], "page": page}
+
+
+@router.post("/servicedesk/tickets", response={201: TicketOut, **errors()},
+             operation_id="servicedesk_ticket_create")
+@scoped("self")
+def ticket_create(request: HttpRequest, payload: TicketIn) -> Status[Any]:
+    """A ticket from the counter or a phone call, routed to a team and a member."""
+    return Status(201, _ticket(services.ticket_create(actor=request.user, **payload.dict())))
+
+
+@router.get("/servicedesk/tickets/{ticket_id}", response={200: TicketOut, **errors(404)},
+            operation_id="servicedesk_ticket_get")
+@scoped("branch")
+def ticket_get(request: HttpRequest, ticket_id: int) -> dict[str, Any]:
+    return _ticket(selectors.ticket_get(user=request.user, ticket_id=ticket_id))
+
+
+@router.get("/servicedesk/tickets/{ticket_id}/messages",
+            response={200: list[MessageOut], **errors(404)},
+            operation_id="servicedesk_message_list")
+@scoped("branch")
+def message_list(request: HttpRequest, ticket_id: int) -> list[dict[str, Any]]:
+    """The conversation, oldest first, internal notes included."""
+    ticket = selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    return [_message(m) for m in selectors.conversation(ticket)[:1000]]
+
+
+@router.post("/servicedesk/tickets/{ticket_id}/messages",
+             response={201: MessageOut, **errors(404, 409)},
+             operation_id="servicedesk_message_post")
+@scoped("branch")
+def message_post(request: HttpRequest, ticket_id: int, payload: MessageIn) -> Status[Any]:
+    """A public reply (the first stops the first-response clock) or an internal note."""
+    selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    write = services.note if payload.internal else services.reply
+    return Status(201, _message(write(actor=request.user, ticket_id=ticket_id,
+                                      body=payload.body)))
+
+
+@router.post("/servicedesk/tickets/{ticket_id}/assign",
+             response={200: TicketOut, **errors(404, 409)},
+             operation_id="servicedesk_ticket_assign")
+@scoped("branch")
+def ticket_assign(request: HttpRequest, ticket_id: int, payload: AssignIn) -> dict[str, Any]:
+    selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    return _ticket(services.assign(actor=request.user, ticket_id=ticket_id,
+                                   assignee_id=payload.assignee_id))
+
+
+@router.post("/servicedesk/tickets/{ticket_id}/{action}",
+             response={200: TicketOut, **errors(404, 409)},
+             operation_id="servicedesk_ticket_move")
+@scoped("branch")
+def ticket_move(request: HttpRequest, ticket_id: int, action: TicketAction) -> dict[str, Any]:
+    """One step of the workflow (docs/workflows/ticket.md)."""
+    selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    return _ticket(services.ticket_move(actor=request.user, ticket_id=ticket_id,
+                                        action=action))

@@ -1,0 +1,24 @@
+""""My work": the user's open tickets, the nearest deadline first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from punkt.work.selectors import Section, register_section
+
+
+def _my_tickets(user: Any, today: Any) -> dict[str, Any] | None:
+    from punkt.organization import permissions as org_perms
+    from punkt.servicedesk import permissions as perms
+    from punkt.servicedesk import selectors, services
+
+    if not org_perms.can(user, perms.TICKET_HANDLE.code):
+        return None
+    rows = list(selectors.queue(user=user, which="mine").order_by("resolve_due", "id")[:10])
+    return {"rows": services.with_sla(rows)}
+
+
+register_section(Section("servicedesk.tickets", _("My tickets"),
+                         "servicedesk/sections/my_tickets.html", _my_tickets, order=10))

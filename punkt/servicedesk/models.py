@@ -1,0 +1,257 @@
+"""The service desk: teams with working hours and members, ticket types with SLA targets
+per priority, tickets and their conversation (public replies and internal notes)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from punkt.core.badges import tones
+from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet
+from punkt.core.worktime import WEEKDAY_KEYS
+
+ZERO = datetime.timedelta(0)
+
+
+class TeamKind(models.TextChoices):
+    BRANCH_OFFICE = "branch", _("branch office")
+    HQ_OFFICE = "hq", _("HQ office")
+    DEPARTMENT = "department", _("department")
+
+
+class Team(models.Model):
+    """A service office (a branch's, or one at HQ such as the call centre) or another
+    department; tickets are routed to a team and counted in its working hours."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=TeamKind.choices,
+                            default=TeamKind.BRANCH_OFFICE)
+    branch = models.ForeignKey("organization.Branch", verbose_name=_("branch"),
+                               on_delete=models.PROTECT, related_name="+")
+    #: ``{"mon": "8:00-16:00", …}``; a missing day is closed (``worktime.parse_hours``)
+    hours = models.JSONField(_("working hours"), default=dict, blank=True)
+    members = models.ManyToManyField("organization.Employee", through="TeamMember",
+                                     related_name="service_teams")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="team_name_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def hours_of(self, key: str) -> str:
+        return str((self.hours or {}).get(key, ""))
+
+    @property
+    def week(self) -> list[tuple[str, str]]:
+        return [(k, self.hours_of(k)) for k in WEEKDAY_KEYS]
+
+
+class TeamMember(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    employee = models.ForeignKey("organization.Employee", on_delete=models.CASCADE,
+                                 related_name="+")
+    is_lead = models.BooleanField(_("team lead"), default=False)
+
+    objects = BranchScopedQuerySet.as_manager()
+    branch_scope = "team__branch"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "employee"],
+                                               name="team_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id}: {self.employee_id}"
+
+
+class TicketType(models.Model):
+    """What a ticket is about (a question, a technical fault, a bill); its default team is
+    where new tickets of the type go."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    default_team = models.ForeignKey(Team, verbose_name=_("default team"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    #: for weighty matters (a later increment): how much a ticket of this type weighs
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = PunktQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket type")
+        verbose_name_plural = _("ticket types")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@tones(low="", normal="info", high="warn", urgent="err")
+class Priority(models.TextChoices):
+    LOW = "low", _("low")
+    NORMAL = "normal", _("normal")
+    HIGH = "high", _("high")
+    URGENT = "urgent", _("urgent")
+
+
+class SlaTarget(models.Model):
+    """How soon a ticket of a type and priority must be answered and resolved, in the
+    owning team's working minutes."""
+
+    type = models.ForeignKey(TicketType, on_delete=models.CASCADE, related_name="targets")
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices)
+    first_response_minutes = models.PositiveIntegerField(_("first response (working minutes)"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution (working minutes)"))
+
+    objects = PunktQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        constraints = [
+            models.UniqueConstraint(fields=["type", "priority"], name="sla_target_once"),
+            models.CheckConstraint(condition=Q(first_response_minutes__gt=0)
+                                   & Q(resolution_minutes__gt=0), name="sla_target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.priority}"
+
+
+class Channel(models.TextChoices):
+    COUNTER = "counter", _("counter")
+    PHONE = "phone", _("phone")
+    EMAIL = "email", _("e-mail")
+    WEB = "web", _("web form")
+    CHAT = "chat", _("chat")
+
+
+@tones(new="info", open="info", waiting_customer="warn", waiting_team="warn", resolved="ok",
+       closed="")
+class TicketStatus(models.TextChoices):
+    NEW = "new", _("new")
+    OPEN = "open", _("open")
+    WAITING_CUSTOMER = "waiting_customer", _("waiting on the customer")
+    WAITING_TEAM = "waiting_team", _("waiting on another team")
+    RESOLVED = "resolved", _("resolved")
+    CLOSED = "closed", _("closed")
+
+
+#: the states in which the SLA clocks do not run
+PAUSED = frozenset({TicketStatus.WAITING_CUSTOMER})
+#: the states of a ticket still to be worked on
+OPEN_STATES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING_CUSTOMER,
+               TicketStatus.WAITING_TEAM)
+
+
+class Ticket(models.Model):
+    """A customer's matter handled by a team, numbered ``ZG/<year>/<n>`` company-wide."""
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    branch = models.ForeignKey("organization.Branch", verbose_name=_("branch"),
+                               on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.PROTECT,
+                             related_name="tickets")
+    assignee = models.ForeignKey("organization.Employee", verbose_name=_("assignee"),
+                                 null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="+")
+    subject = models.CharField(_("subject"), max_length=200)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    type = models.ForeignKey(TicketType, verbose_name=_("type"), on_delete=models.PROTECT,
+                             related_name="+")
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices,
+                                default=Priority.NORMAL)
+    status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices,
+                              default=TicketStatus.NEW)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("opened"), default=timezone.now)
+    first_response_due = models.DateTimeField(_("first response due"))
+    resolve_due = models.DateTimeField(_("resolution due"))
+    first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    paused_since = models.DateTimeField(null=True, blank=True)
+    paused_total = models.DurationField(default=ZERO)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            models.Index(fields=["assignee", "resolve_due"], name="ticket_open_by_assignee",
+                         condition=Q(status__in=["new", "open", "waiting_customer",
+                                                 "waiting_team"])),
+            models.Index(fields=["team", "resolve_due"], name="ticket_open_by_team",
+                         condition=Q(status__in=["new", "open", "waiting_customer",
+                                                 "waiting_team"])),
+            models.Index(fields=["branch", "resolve_due"], name="ticket_open_by_branch",
+                         condition=Q(status__in=["new", "open", "waiting_customer",
+                                                 "waiting_team"])),
+            models.Index(fields=["customer", "-id"], name="ticket_customer",
+                         condition=Q(customer__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATES
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_since is not None
+
+
+class TicketMessage(models.Model):
+    """One line of a ticket's conversation: a public reply or an internal note. Never
+    changed (append-only on PostgreSQL; GDPR erasure may only empty its texts)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey("organization.Employee", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    #: who wrote it when not an employee (the customer, as the channel names them)
+    author_label = models.CharField(max_length=200, blank=True)
+    body = models.TextField(_("message"))
+    internal = models.BooleanField(_("internal note"), default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = BranchScopedQuerySet.as_manager()
+    branch_scope = "ticket__branch"
+
+    class Meta:
+        verbose_name = _("ticket message")
+        verbose_name_plural = _("ticket messages")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "id"], name="ticket_message_order")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.body[:40]}"
+
+
+class TicketCounter(models.Model):
+    """The last ticket number given in a year: locked while a ticket takes the next one."""
+
+    year = models.PositiveIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    objects = PunktQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

@@ -1,0 +1,90 @@
+"""Reads of the service desk: the tickets a user sees — of the branches where they hold
+``servicedesk.ticket.view``, plus those routed to their teams, given to them or logged
+by them (C1/C2: a branch sees its tickets, a team what is routed to it, HQ all)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from punkt.core.scoping import BranchScopedQuerySet
+from punkt.organization.actors import Actor, employee_of
+from punkt.servicedesk import permissions as perms
+from punkt.servicedesk.models import (
+    OPEN_STATES,
+    Team,
+    TeamMember,
+    Ticket,
+    TicketMessage,
+    TicketStatus,
+)
+
+QUEUES = ("mine", "team", "unassigned", "all")
+
+
+def _mine(user: Actor) -> Q:
+    me = employee_of(user)
+    if me is None:
+        return Q(pk__in=[])
+    teams = TeamMember.objects.filter(employee=me).values("team_id")
+    return Q(assignee=me) | Q(created_by_id=me.pk) | Q(team_id__in=teams)
+
+
+def tickets(user: Actor) -> BranchScopedQuerySet[Ticket]:
+    """Every ticket ``user`` may open."""
+    return Ticket.objects.visible_to(user, perms.TICKET_VIEW) | Ticket.objects.filter(
+        _mine(user))
+
+
+def ticket_get(*, user: Actor, ticket_id: Any) -> Ticket:
+    return (tickets(user).select_related("team", "assignee", "customer", "type", "branch",
+                                         "created_by")
+            .get_or_not_found(ticket_id, missing=_("Ticket not found.")))
+
+
+def my_team_ids(user: Actor) -> list[int]:
+    me = employee_of(user)
+    if me is None:
+        return []
+    return list(TeamMember.objects.filter(employee=me).values_list("team_id", flat=True))
+
+
+def queue(*, user: Actor, which: str = "mine", branch_id: int | None = None,
+          status: str = "open") -> QuerySet[Ticket]:
+    """The agent's queue: ``mine`` (given to me), ``team`` (my teams'), ``unassigned``
+    (my teams' and my branches' without an owner) or ``all`` I see; open ones by default,
+    the oldest deadline first is the caller's order."""
+    me = employee_of(user)
+    qs = tickets(user)
+    if branch_id:
+        qs = qs.filter(branch_id=branch_id)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATES)
+    elif status in TicketStatus.values:
+        qs = qs.filter(status=status)
+    if which == "mine":
+        qs = qs.filter(assignee=me) if me is not None else qs.none()
+    elif which == "team":
+        qs = qs.filter(team_id__in=my_team_ids(user))
+    elif which == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    return qs.select_related("team", "assignee", "customer", "type", "branch")
+
+
+def conversation(ticket: Ticket) -> QuerySet[TicketMessage]:
+    return ticket.messages.select_related("author").order_by("created_at", "id")
+
+
+def customer_tickets(user: Actor, customer: Any) -> QuerySet[Ticket]:
+    return tickets(user).filter(customer=customer).select_related("team", "assignee")
+
+
+def teams(user: Actor) -> QuerySet[Team]:
+    return Team.objects.visible_to(user, perms.TEAM_MANAGE).select_related("branch")
+
+
+def team_get(*, user: Actor, team_id: Any) -> Team:
+    return Team.objects.visible_to(user, perms.TEAM_MANAGE).get_or_not_found(
+        team_id, missing=_("Team not found."))

@@ -1,0 +1,609 @@
+"""Every change of the service desk: teams, tickets, their conversation and their moves.
+
+Each service checks the right, locks the row, asks the workflow, validates (refusals name
+the field), updates conditionally on the source state (C10), writes the audit row, the
+customer's timeline entry and the assignee's notification — in one transaction.
+
+SLA clocks (R9.2, C16) run in the owning team's working hours (``team_schedule``): the
+first-response and resolution deadlines are ``schedule.add(opened, target)``; while the
+ticket waits on the customer (or is resolved) the clocks stop — on leaving that state the
+paused working time is added to ``paused_total`` and both deadlines move by it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from punkt.core.audit import audit_record
+from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
+from punkt.core.worktime import WEEKDAY_KEYS, EmptySchedule, WorkSchedule, parse_hours
+from punkt.customers import permissions as customer_perms
+from punkt.customers.models import Customer
+from punkt.customers.timeline import timeline_add
+from punkt.organization import permissions as org_perms
+from punkt.organization.actors import Actor, employee_of
+from punkt.organization.models import Absence, Branch, BranchDayOff, Employee, Membership
+from punkt.servicedesk import permissions as perms
+from punkt.servicedesk.models import (
+    OPEN_STATES,
+    ZERO,
+    Channel,
+    Priority,
+    SlaTarget,
+    Team,
+    TeamKind,
+    TeamMember,
+    Ticket,
+    TicketCounter,
+    TicketMessage,
+    TicketStatus,
+    TicketType,
+)
+from punkt.servicedesk.workflows import TICKET_FLOW
+from punkt.work.services import notify
+
+SUBJECT_MAX = 200
+BODY_MAX = 10_000
+NAME_MAX = 100
+#: channels a member of staff opens a ticket from (e-mail, form and chat make their own)
+STAFF_CHANNELS = (Channel.COUNTER, Channel.PHONE)
+#: targets (first response, resolution) in working minutes when the type has none
+DEFAULT_TARGETS: dict[str, tuple[int, int]] = {
+    Priority.URGENT: (60, 8 * 60), Priority.HIGH: (4 * 60, 16 * 60),
+    Priority.NORMAL: (8 * 60, 5 * 8 * 60), Priority.LOW: (16 * 60, 10 * 8 * 60)}
+#: the states in which the SLA clocks stand still
+PAUSED_STATES = frozenset({TicketStatus.WAITING_CUSTOMER, TicketStatus.RESOLVED,
+                           TicketStatus.CLOSED})
+#: a team without hours works these
+OFFICE_HOURS = {k: "8:00-16:00" for k in WEEKDAY_KEYS[:5]}
+
+
+def reopen_days() -> int:
+    return int(getattr(settings, "PUNKT_TICKET_REOPEN_DAYS", 14))
+
+
+def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
+    text = str(value if value is not None else "").strip()
+    if required and not text:
+        raise ValidationFailed("required", _("This field is required."), field=field)
+    if len(text) > limit:
+        raise ValidationFailed("too_long", _("At most %(n)d characters.") % {"n": limit},
+                               field=field)
+    return text
+
+
+def _id(value: Any, field: str, message: str) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationFailed("invalid", message, field=field) from None
+    if isinstance(value, bool) or not 0 < number < 2**62:
+        raise ValidationFailed("invalid", message, field=field)
+    return number
+
+
+# -- working time ------------------------------------------------------------------------
+
+def team_schedule(team: Team) -> WorkSchedule:
+    """The team's week, Polish holidays and the company's and its branch's days off."""
+    days_off = frozenset(BranchDayOff.objects.filter(
+        Q(branch__isnull=True) | Q(branch_id=team.branch_id)).values_list("date", flat=True))
+    try:
+        schedule = WorkSchedule.from_mapping(team.hours or OFFICE_HOURS, days_off=days_off)
+    except ValueError:  # hours saved before a rule tightened: fall back to the office
+        schedule = WorkSchedule.from_mapping(OFFICE_HOURS, days_off=days_off)
+    if not any(schedule.week):
+        schedule = WorkSchedule.from_mapping(OFFICE_HOURS, days_off=days_off)
+    return schedule
+
+
+def targets(ticket_type: TicketType, priority: str) -> tuple[datetime.timedelta,
+                                                             datetime.timedelta]:
+    row = SlaTarget.objects.filter(type=ticket_type, priority=priority).first()
+    first, resolve = ((row.first_response_minutes, row.resolution_minutes) if row
+                      else DEFAULT_TARGETS[priority])
+    return datetime.timedelta(minutes=first), datetime.timedelta(minutes=resolve)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One SLA clock of a ticket at a moment: ``state`` ok / warning (80 % used) /
+    breached, met (stopped in time) or paused; ``due`` and the share used."""
+
+    name: str
+    due: datetime.datetime
+    state: str
+    used: float
+    stopped_at: datetime.datetime | None = None
+
+
+def _clock(name: str, schedule: WorkSchedule, ticket: Ticket, due: datetime.datetime,
+           stopped: datetime.datetime | None, now: datetime.datetime) -> Clock:
+    if stopped is not None:
+        return Clock(name, due, "met" if stopped <= due else "breached", 1.0, stopped)
+    at = ticket.paused_since or now
+    if at >= due:
+        return Clock(name, due, "breached", 1.0)
+    total = schedule.between(ticket.created_at, due) - ticket.paused_total
+    left = schedule.between(at, due)
+    used = 1.0 - (left / total) if total > ZERO else 1.0
+    state = "paused" if ticket.paused_since else ("warning" if used >= 0.8 else "ok")
+    return Clock(name, due, state, max(0.0, min(used, 1.0)))
+
+
+def clocks(ticket: Ticket, *, now: datetime.datetime | None = None,
+           schedule: WorkSchedule | None = None) -> list[Clock]:
+    """The first-response and resolution clocks of ``ticket``."""
+    now = now or timezone.now()
+    schedule = schedule or team_schedule(ticket.team)
+    return [_clock("first_response", schedule, ticket, ticket.first_response_due,
+                   ticket.first_responded_at, now),
+            _clock("resolution", schedule, ticket, ticket.resolve_due,
+                   ticket.resolved_at if ticket.status in (TicketStatus.RESOLVED,
+                                                           TicketStatus.CLOSED) else None,
+                   now)]
+
+
+def sla_state(ticket: Ticket, *, now: datetime.datetime | None = None,
+              schedule: WorkSchedule | None = None) -> str:
+    """The badge of the queue: the clock that matters now — the first response until it
+    is given, then the resolution."""
+    first, resolution = clocks(ticket, now=now, schedule=schedule)
+    if first.state == "breached" and ticket.first_responded_at is None:
+        return "breached"
+    return (first if ticket.first_responded_at is None else resolution).state
+
+
+def with_sla(rows: list[Any]) -> list[Any]:
+    """Set ``row.sla`` (ok / warning / breached / paused / met) on each ticket, one
+    schedule per team."""
+    schedules: dict[int, Any] = {}
+    now = timezone.now()
+    for row in rows:
+        if row.team_id not in schedules:
+            schedules[row.team_id] = team_schedule(row.team)
+        row.sla = sla_state(row, now=now, schedule=schedules[row.team_id])
+    return rows
+
+
+# -- teams -------------------------------------------------------------------------------
+
+def parse_week(hours: Mapping[str, Any]) -> dict[str, str]:
+    """``{"mon": "8:00-16:00", …}`` checked day by day (field ``hours_<day>``)."""
+    out: dict[str, str] = {}
+    for key in WEEKDAY_KEYS:
+        text = str(hours.get(key) or "").strip()
+        if len(text) > 100:
+            raise ValidationFailed("too_long", _("At most %(n)d characters.") % {"n": 100},
+                                   field=f"hours_{key}")
+        try:
+            parse_hours(text)
+        except ValueError:
+            raise ValidationFailed("invalid", _(
+                "Write the hours as 8:00-16:00, or 8:00-12:00, 13:00-17:00; leave the day "
+                "empty when the team does not work."), field=f"hours_{key}") from None
+        if text:
+            out[key] = text
+    if not out:
+        raise ValidationFailed("required", _("Give the team working hours on at least one "
+                                             "day."), field="hours_mon")
+    try:
+        WorkSchedule.from_mapping(out).next_open(timezone.now())
+    except EmptySchedule:  # pragma: no cover - a day with hours is always open
+        raise ValidationFailed("invalid", _("The team never works."), field="hours_mon") \
+            from None
+    return out
+
+
+@transaction.atomic
+def team_save(*, actor: Actor, name: Any, kind: Any, branch_id: Any, hours: Mapping[str, Any],
+              team_id: Any = None, is_active: bool = True) -> Team:
+    """Create a team or change its name, kind, branch, hours and whether it is active."""
+    name = _text(name, "name", NAME_MAX, required=True)
+    if kind not in TeamKind.values:
+        raise ValidationFailed("invalid", _("Choose the kind of team."), field="kind")
+    branch_pk = _id(branch_id, "branch", _("Choose a branch."))
+    branch = Branch.objects.filter(pk=branch_pk, is_active=True).first()
+    if branch is None:
+        raise ValidationFailed("invalid", _("Choose a branch."), field="branch")
+    if kind == TeamKind.BRANCH_OFFICE and branch.is_hq:
+        raise ValidationFailed("invalid", _("A branch office belongs to a branch, not to HQ."),
+                               field="branch")
+    if kind != TeamKind.BRANCH_OFFICE and not branch.is_hq:
+        raise ValidationFailed("invalid", _("HQ offices and departments belong to HQ."),
+                               field="branch")
+    org_perms.ensure(actor, perms.TEAM_MANAGE.code, branch.pk)
+    week = parse_week(hours)
+    if Team.objects.filter(name__iexact=name).exclude(pk=team_id or 0).exists():
+        raise ValidationFailed("taken", _("A team of this name exists."), field="name")
+    if team_id in (None, ""):
+        team = Team.objects.create(name=name, kind=kind, branch=branch, hours=week,
+                                   is_active=bool(is_active))
+        audit_record(action="servicedesk.team.create", obj=team, actor=actor,
+                     branch_id=branch.pk, changes={"name": name, "hours": week})
+        return team
+    team = Team.objects.locked(team_id, missing=_("Team not found."))
+    org_perms.ensure(actor, perms.TEAM_MANAGE.code, team.branch_id)
+    changes = {"name": name, "kind": kind, "branch": branch.pk, "hours": week,
+               "is_active": bool(is_active)}
+    before = {"name": team.name, "kind": team.kind, "branch": team.branch_id,
+              "hours": team.hours, "is_active": team.is_active}
+    Team.objects.filter(pk=team.pk).update(name=name, kind=kind, branch=branch, hours=week,
+                                           is_active=bool(is_active))
+    team.refresh_from_db()
+    audit_record(action="servicedesk.team.update", obj=team, actor=actor, branch_id=branch.pk,
+                 changes={k: v for k, v in changes.items() if before[k] != v})
+    return team
+
+
+def team_candidates(team: Team) -> QuerySet[Employee]:
+    """Who may join the team: the active staff of its branch (HQ: of every branch)."""
+    staff = Membership.objects.filter(is_active=True, employee__is_active=True)
+    if not team.branch.is_hq:
+        staff = staff.filter(branch_id=team.branch_id)
+    return (Employee.objects.filter(pk__in=staff.values("employee_id"))
+            .order_by("last_name", "first_name"))
+
+
+@transaction.atomic
+def team_members_set(*, actor: Actor, team_id: Any, members: Iterable[Any],
+                     leads: Iterable[Any] = ()) -> Team:
+    """Make the team's members exactly ``members`` (employee ids), ``leads`` among them."""
+    team = Team.objects.select_related("branch").locked(team_id, missing=_("Team not found."))
+    org_perms.ensure(actor, perms.TEAM_MANAGE.code, team.branch_id)
+    wanted = {_id(m, "members", _("Choose the team's members.")) for m in members}
+    lead_ids = {_id(m, "leads", _("Choose the team's members.")) for m in leads}
+    if lead_ids - wanted:
+        raise ValidationFailed("invalid", _("A team lead must be a member of the team."),
+                               field="leads")
+    allowed = set(team_candidates(team).filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - allowed:
+        raise ValidationFailed("invalid", _("Choose the team's members among the branch's "
+                                            "staff."), field="members")
+    TeamMember.objects.filter(team=team).exclude(employee_id__in=wanted).delete()
+    for pk in sorted(wanted):
+        TeamMember.objects.update_or_create(team=team, employee_id=pk,
+                                            defaults={"is_lead": pk in lead_ids})
+    audit_record(action="servicedesk.team.members", obj=team, actor=actor,
+                 branch_id=team.branch_id,
+                 changes={"members": sorted(wanted), "leads": sorted(lead_ids)})
+    return team
+
+
+# -- routing -----------------------------------------------------------------------------
+
+def absent_today(employee_ids: Iterable[int], today: datetime.date) -> dict[int, int | None]:
+    """The absent among ``employee_ids`` today → their substitute (None without one)."""
+    rows = (Absence.objects.filter(employee_id__in=list(employee_ids), starts_on__lte=today,
+                                   ends_on__gte=today)
+            .order_by("starts_on", "pk").values_list("employee_id", "substitute_id"))
+    out: dict[int, int | None] = {}
+    for employee, substitute in rows:
+        out.setdefault(employee, substitute)
+    return out
+
+
+def route(team: Team, *, today: datetime.date | None = None) -> Employee | None:
+    """The member with the least open work (then the longest in the team); a member absent
+    today hands over to their substitute, when the substitute is in. None: nobody is in."""
+    today = today or timezone.localdate()
+    members = list(TeamMember.objects.filter(team=team, employee__is_active=True)
+                   .values_list("employee_id", flat=True))
+    if not members:
+        return None
+    load = dict(Ticket.objects.filter(assignee_id__in=members, status__in=OPEN_STATES)
+                .values("assignee_id").annotate(n=Count("pk")).values_list("assignee_id", "n"))
+    absent = absent_today(members, today)
+    subs = [s for s in absent.values() if s is not None]
+    away = absent_today(subs, today) if subs else {}
+    for pk in sorted(members, key=lambda m: (load.get(m, 0), m)):
+        if pk not in absent:
+            return Employee.objects.get(pk=pk)
+        substitute = absent[pk]
+        if substitute is not None and substitute not in away:
+            found = Employee.objects.filter(pk=substitute, is_active=True).first()
+            if found is not None:
+                return found
+    return None
+
+
+# -- tickets -----------------------------------------------------------------------------
+
+def ticket_url(ticket: Ticket) -> str:
+    return reverse("servicedesk:ticket_detail", args=[ticket.pk])
+
+
+def _next_number(year: int) -> str:
+    TicketCounter.objects.get_or_create(year=year)
+    counter = TicketCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"ZG/{year}/{counter.last:06d}"
+
+
+def is_member(ticket: Ticket, user: Any) -> bool:
+    """The assignee or a member of the ticket's team: they work on it from any branch."""
+    me = employee_of(user)
+    if me is None:
+        return False
+    return ticket.assignee_id == me.pk or TeamMember.objects.filter(
+        team_id=ticket.team_id, employee=me).exists()
+
+
+def _ensure_handle(ticket: Ticket, actor: Actor) -> None:
+    if not is_member(ticket, actor):
+        org_perms.ensure(actor, perms.TICKET_HANDLE.code, ticket.branch_id)
+    elif not org_perms.can(actor, perms.TICKET_HANDLE.code):
+        raise ActionDenied(_("Your role does not handle tickets."))
+
+
+def allowed_actions(ticket: Ticket, user: Any) -> list[str]:
+    if is_member(ticket, user) and org_perms.can(user, perms.TICKET_HANDLE.code):
+        return [t.action for t in TICKET_FLOW.transitions.values()
+                if ticket.status in t.sources and _may_reopen(ticket, t.action)]
+    return [a for a in TICKET_FLOW.allowed_actions(ticket, user) if _may_reopen(ticket, a)]
+
+
+def _may_reopen(ticket: Ticket, action: str) -> bool:
+    if action != "reopen" or ticket.status != TicketStatus.CLOSED or ticket.closed_at is None:
+        return True
+    return timezone.now() - ticket.closed_at <= datetime.timedelta(days=reopen_days())
+
+
+def _visible_ticket(actor: Actor, ticket_id: Any) -> Ticket:
+    from punkt.servicedesk import selectors
+
+    return selectors.ticket_get(user=actor, ticket_id=ticket_id)
+
+
+def _locked(actor: Actor, ticket_id: Any) -> Ticket:
+    _visible_ticket(actor, ticket_id)  # another branch's ticket: 404, not 403
+    return Ticket.objects.select_related("team").locked(ticket_id,
+                                                        missing=_("Ticket not found."))
+
+
+def _customer(actor: Actor, customer_id: Any) -> Customer | None:
+    if customer_id in (None, ""):
+        return None
+    try:
+        return (Customer.objects.visible_to(actor, customer_perms.CUSTOMER_VIEW)
+                .get_or_not_found(_id(customer_id, "customer", _("Customer not found."))))
+    except NotFound:
+        raise ValidationFailed("invalid", _("Customer not found."), field="customer") from None
+
+
+def _team_for(actor: Actor, team_id: Any, ticket_type: TicketType) -> Team:
+    if team_id not in (None, ""):
+        team = Team.objects.filter(pk=_id(team_id, "team", _("Choose a team.")),
+                                   is_active=True).select_related("branch").first()
+        if team is None:
+            raise ValidationFailed("invalid", _("Choose a team."), field="team")
+        return team
+    if ticket_type.default_team_id and ticket_type.default_team and \
+            ticket_type.default_team.is_active:
+        return ticket_type.default_team
+    me = employee_of(actor)
+    team = (Team.objects.filter(kind=TeamKind.BRANCH_OFFICE, is_active=True,
+                                branch__memberships__employee=me,
+                                branch__memberships__is_active=True)
+            .order_by("pk").first() if me is not None else None)
+    if team is None:
+        raise ValidationFailed("invalid", _("The type has no team and your branch has no "
+                                            "office: choose a team."), field="team")
+    return team
+
+
+def _timeline(ticket: Ticket, actor: Actor, text: str, body: str = "") -> None:
+    if ticket.customer_id:
+        timeline_add(customer_id=ticket.customer_id, kind="ticket", actor=actor,
+                     branch_id=ticket.branch_id, subject=f"{ticket.number}: {text}",
+                     body=body, source=ticket)
+
+
+def _tell_assignee(ticket: Ticket, actor: Actor, *, why: str) -> None:
+    me = employee_of(actor)
+    if ticket.assignee_id is None or ticket.assignee_id == getattr(me, "pk", None):
+        return
+    number, subject = ticket.number, ticket.subject
+    notify(recipient=ticket.assignee_id, kind=f"ticket.{why}",
+           title=lambda: (_("Ticket %(number)s is yours: %(subject)s") if why == "assigned"
+                          else _("Ticket %(number)s reopened: %(subject)s"))
+           % {"number": number, "subject": subject},
+           url=ticket_url(ticket), key=f"ticket.{why}:{ticket.pk}:{ticket.assignee_id}:"
+                                      f"{timezone.now():%Y%m%d%H%M%S%f}")
+
+
+@transaction.atomic
+def ticket_create(*, actor: Actor, subject: Any, channel: Any, type_id: Any, body: Any = "",
+                  customer_id: Any = None, priority: Any = Priority.NORMAL, team_id: Any = None,
+                  caller: Any = "") -> Ticket:
+    """A ticket from the counter or a logged phone call: routed to the team (given, the
+    type's default, or the actor's branch office) and to its member with the least open
+    work; the first-response and resolution deadlines in the team's working hours."""
+    org_perms.ensure(actor, perms.TICKET_CREATE.code)
+    subject = _text(subject, "subject", SUBJECT_MAX, required=True)
+    body = _text(body, "body", BODY_MAX)
+    caller = _text(caller, "caller", 200)
+    if channel not in STAFF_CHANNELS:
+        raise ValidationFailed("invalid", _("Choose the counter or a phone call."),
+                               field="channel")
+    if priority in (None, ""):
+        priority = Priority.NORMAL
+    if priority not in Priority.values:
+        raise ValidationFailed("invalid", _("Choose a priority."), field="priority")
+    ticket_type = TicketType.objects.filter(
+        pk=_id(type_id, "type", _("Choose the ticket's type.")), is_active=True).first()
+    if ticket_type is None:
+        raise ValidationFailed("invalid", _("Choose the ticket's type."), field="type")
+    customer = _customer(actor, customer_id)
+    team = _team_for(actor, team_id, ticket_type)
+    now = timezone.now()
+    schedule = team_schedule(team)
+    first, resolve = targets(ticket_type, priority)
+    assignee = route(team, today=timezone.localdate(now))
+    ticket = Ticket.objects.create(
+        number=_next_number(timezone.localdate(now).year), branch_id=team.branch_id, team=team,
+        assignee=assignee, customer=customer, subject=subject, channel=channel,
+        type=ticket_type, priority=priority, status=TicketStatus.NEW,
+        created_by=employee_of(actor), created_at=now,
+        first_response_due=schedule.add(now, first), resolve_due=schedule.add(now, resolve))
+    if body:
+        label = caller or (customer.display_name if customer else "") or _("Customer")
+        TicketMessage.objects.create(ticket=ticket, author_label=label[:200], body=body,
+                                     created_at=now)
+    audit_record(action="servicedesk.ticket.create", obj=ticket, actor=actor,
+                 branch_id=ticket.branch_id,
+                 changes={"number": ticket.number, "team": team.pk, "channel": channel,
+                          "type": ticket_type.pk, "priority": priority,
+                          "assignee": getattr(assignee, "pk", None)})
+    _timeline(ticket, actor, _("ticket opened — %(subject)s") % {"subject": subject}, body)
+    _tell_assignee(ticket, actor, why="assigned")
+    return ticket
+
+
+def _end_pause(ticket: Ticket, now: datetime.datetime) -> dict[str, Any]:
+    """Leaving a paused state: the paused working time moves the running deadlines."""
+    if ticket.paused_since is None:
+        return {}
+    schedule = team_schedule(ticket.team)
+    paused = schedule.between(ticket.paused_since, now) if now > ticket.paused_since else ZERO
+    changes: dict[str, Any] = {"paused_since": None,
+                               "paused_total": ticket.paused_total + paused}
+    if ticket.first_responded_at is None:
+        changes["first_response_due"] = schedule.add(ticket.first_response_due, paused)
+    changes["resolve_due"] = schedule.add(ticket.resolve_due, paused)
+    return changes
+
+
+def _apply(ticket: Ticket, source: str, changes: dict[str, Any]) -> None:
+    """The conditional update on the state read under the lock (C10)."""
+    if not Ticket.objects.filter(pk=ticket.pk, status=source).update(**changes):
+        raise Conflict("changed", _("The ticket changed meanwhile: reload the page."))
+    ticket.refresh_from_db()
+
+
+@transaction.atomic
+def ticket_move(*, actor: Actor, ticket_id: Any, action: str) -> Ticket:
+    """One step of the workflow; the SLA clocks stop while the ticket waits on the customer
+    or is resolved, and move on by the paused working time when it comes back."""
+    ticket = _locked(actor, ticket_id)
+    _ensure_handle(ticket, actor)
+    if is_member(ticket, actor):
+        t = TICKET_FLOW.ensure_state(ticket, action)
+    else:
+        t = TICKET_FLOW.ensure_can(ticket, action, actor=actor)
+    if not _may_reopen(ticket, action):
+        raise Conflict("too_late", _("A ticket closed more than %(n)d days ago cannot be "
+                                     "reopened: open a new one.") % {"n": reopen_days()})
+    now = timezone.now()
+    source = ticket.status
+    changes: dict[str, Any] = {"status": t.target}
+    if t.target in PAUSED_STATES and source not in PAUSED_STATES:
+        changes["paused_since"] = now
+    elif t.target not in PAUSED_STATES and source in PAUSED_STATES:
+        changes.update(_end_pause(ticket, now))
+    if t.target == TicketStatus.RESOLVED:
+        changes["resolved_at"] = now
+    if t.target == TicketStatus.CLOSED:
+        changes["closed_at"] = now
+    if action == "reopen":
+        changes.update(resolved_at=None, closed_at=None)
+    if action == "open" and ticket.assignee_id is None:
+        changes["assignee"] = employee_of(actor)
+    _apply(ticket, source, changes)
+    audit_record(action=f"servicedesk.ticket.{action}", obj=ticket, actor=actor,
+                 branch_id=ticket.branch_id, changes={"status": [source, ticket.status]})
+    if action in ("resolve", "close", "reopen"):
+        _timeline(ticket, actor, {"resolve": _("ticket resolved"), "close": _("ticket closed"),
+                                  "reopen": _("ticket reopened")}[action])
+    if action == "reopen":
+        _tell_assignee(ticket, actor, why="reopened")
+    return ticket
+
+
+def _message(ticket: Ticket, actor: Actor, body: Any, *, internal: bool) -> TicketMessage:
+    text = _text(body, "body", BODY_MAX, required=True)
+    if ticket.status == TicketStatus.CLOSED:
+        raise ValidationFailed("closed", _("The ticket is closed: reopen it to write."),
+                               field="status")
+    return TicketMessage.objects.create(ticket=ticket, author=employee_of(actor), body=text,
+                                        internal=internal)
+
+
+@transaction.atomic
+def reply(*, actor: Actor, ticket_id: Any, body: Any) -> TicketMessage:
+    """A public reply to the customer; the first one stops the first-response clock and a
+    new ticket becomes open."""
+    ticket = _locked(actor, ticket_id)
+    _ensure_handle(ticket, actor)
+    message = _message(ticket, actor, body, internal=False)
+    changes: dict[str, Any] = {}
+    if ticket.first_responded_at is None:
+        changes["first_responded_at"] = message.created_at
+    if ticket.status == TicketStatus.NEW:
+        changes["status"] = TicketStatus.OPEN
+        if ticket.assignee_id is None:
+            changes["assignee"] = employee_of(actor)
+    if changes:
+        _apply(ticket, ticket.status, changes)
+    audit_record(action="servicedesk.ticket.reply", obj=ticket, actor=actor,
+                 branch_id=ticket.branch_id, changes={"message": message.pk})
+    _timeline(ticket, actor, _("reply to the customer"), message.body)
+    return message
+
+
+@transaction.atomic
+def note(*, actor: Actor, ticket_id: Any, body: Any) -> TicketMessage:
+    """An internal note: the team reads it, the customer never does."""
+    ticket = _locked(actor, ticket_id)
+    _ensure_handle(ticket, actor)
+    message = _message(ticket, actor, body, internal=True)
+    audit_record(action="servicedesk.ticket.note", obj=ticket, actor=actor,
+                 branch_id=ticket.branch_id, changes={"message": message.pk})
+    return message
+
+
+def may_assign(ticket: Ticket, user: Any) -> bool:
+    """Managers (``servicedesk.ticket.assign``) and the team's leads give tickets to others."""
+    if org_perms.can(user, perms.TICKET_ASSIGN.code, ticket.branch_id):
+        return True
+    me = employee_of(user)
+    return me is not None and TeamMember.objects.filter(team_id=ticket.team_id, employee=me,
+                                                        is_lead=True).exists()
+
+
+@transaction.atomic
+def assign(*, actor: Actor, ticket_id: Any, assignee_id: Any) -> Ticket:
+    """Give the ticket to a member of its team (oneself: "take it"); a new ticket opens."""
+    ticket = _locked(actor, ticket_id)
+    _ensure_handle(ticket, actor)
+    me = employee_of(actor)
+    who = _id(assignee_id, "assignee", _("Choose a member of the team."))
+    if who != getattr(me, "pk", None) and not may_assign(ticket, actor):
+        raise ActionDenied(_("Only the manager or the team lead gives tickets to others."))
+    if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
+        raise ValidationFailed("closed", _("Reopen the ticket to give it to someone."),
+                               field="status")
+    if not TeamMember.objects.filter(team_id=ticket.team_id, employee_id=who,
+                                     employee__is_active=True).exists():
+        raise ValidationFailed("invalid", _("Choose a member of the team."), field="assignee")
+    changes: dict[str, Any] = {"assignee_id": who}
+    if ticket.status == TicketStatus.NEW:
+        changes["status"] = TicketStatus.OPEN
+    before = ticket.assignee_id
+    _apply(ticket, ticket.status, changes)
+    audit_record(action="servicedesk.ticket.assign", obj=ticket, actor=actor,
+                 branch_id=ticket.branch_id, changes={"assignee": [before, who]})
+    _tell_assignee(ticket, actor, why="assigned")
+    return ticket
+

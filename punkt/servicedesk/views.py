@@ -1,0 +1,237 @@
+"""Pages of the service desk: the agent's queue, a ticket (conversation, reply and note,
+the workflow's actions, SLA clocks), a new ticket from the counter or a phone call, and
+the teams (hours, members) for managers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from punkt.core.errors import ValidationFailed
+from punkt.core.paging import paginate
+from punkt.core.routes import scoped
+from punkt.core.web import int_param, is_htmx, refusals_as_messages, text_param
+from punkt.core.worktime import WEEKDAY_KEYS
+from punkt.customers import permissions as customer_perms
+from punkt.customers.models import Customer
+from punkt.organization import permissions as org_perms
+from punkt.organization.filters import branch_picker
+from punkt.servicedesk import permissions as perms
+from punkt.servicedesk import selectors, services
+from punkt.servicedesk.models import (
+    Channel,
+    Priority,
+    Team,
+    TeamKind,
+    TeamMember,
+    TicketStatus,
+    TicketType,
+)
+from punkt.servicedesk.workflows import TICKET_FLOW
+
+TICKET_FIELDS = ("subject", "body", "channel", "type_id", "priority", "customer_id",
+                 "team_id", "caller")
+QUEUE_LABELS = {"mine": gettext_lazy("My tickets"), "team": gettext_lazy("My teams' tickets"),
+                "unassigned": gettext_lazy("Unassigned"), "all": gettext_lazy("All I see")}
+
+
+@scoped("list")
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.TICKET_VIEW.code)
+    which = text_param(request.GET.get("queue"), 12) or "mine"
+    if which not in selectors.QUEUES:
+        which = "mine"
+    status = text_param(request.GET.get("status"), 20) or "open"
+    branch = int_param(request.GET.get("branch"))
+    qs = selectors.queue(user=request.user, which=which, branch_id=branch, status=status)
+    listing = paginate(request, qs.order_by("resolve_due", "id"), sort="resolve_due",
+                       per_page=50)
+    listing.page.object_list = services.with_sla(list(listing.page.object_list))
+    template = "servicedesk/queue.html" + ("#results" if is_htmx(request) else "")
+    return render(request, template, {
+        "listing": listing, "which": which, "status": status,
+        "queues": list(QUEUE_LABELS.items()),
+        "statuses": [("open", _("open (all)")), *TicketStatus.choices],
+        "picker": branch_picker(request.user, perms.TICKET_VIEW.code, branch),
+        "can_create": org_perms.can(request.user, perms.TICKET_CREATE.code),
+        "can_teams": org_perms.can(request.user, perms.TEAM_MANAGE.code)})
+
+
+@scoped("self")
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.TICKET_CREATE.code)
+    form = {name: request.POST.get(name, request.GET.get(name, "")) for name in TICKET_FIELDS}
+    error_field = None
+    if request.method == "POST":
+        with refusals_as_messages(request) as refused:
+            ticket = services.ticket_create(actor=request.user, **form)
+            messages.success(request, _("Ticket %(number)s opened.") % {
+                "number": ticket.number})
+            return redirect("servicedesk:ticket_detail", ticket_id=ticket.pk)
+        error_field = refused.error.field if refused.error else None
+    customer = None
+    if customer_id := int_param(form["customer_id"]):
+        customer = (Customer.objects.visible_to(request.user, customer_perms.CUSTOMER_VIEW)
+                    .filter(pk=customer_id).first())
+    return render(request, "servicedesk/ticket_new.html", {
+        "form": form, "customer": customer, "error_field": error_field,
+        "types": TicketType.objects.filter(is_active=True).order_by("name"),
+        "teams": Team.objects.filter(is_active=True).order_by("name"),
+        "channels": [(c, label) for c, label in Channel.choices
+                     if c in services.STAFF_CHANNELS],
+        "priorities": Priority.choices})
+
+
+@scoped("branch")
+@login_required
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    actions = services.allowed_actions(ticket, request.user)
+    may_write = ticket.status != TicketStatus.CLOSED and (
+        services.is_member(ticket, request.user) and org_perms.can(
+            request.user, perms.TICKET_HANDLE.code)
+        or org_perms.can(request.user, perms.TICKET_HANDLE.code, ticket.branch_id))
+    members = []
+    if may_write and ticket.is_open and services.may_assign(ticket, request.user):
+        members = list(TeamMember.objects.filter(team=ticket.team, employee__is_active=True)
+                       .select_related("employee").order_by("employee__last_name"))
+    return render(request, "servicedesk/ticket_detail.html", {
+        "ticket": ticket, "conversation": list(selectors.conversation(ticket)),
+        "actions": [(a, TICKET_FLOW.transitions[a].label) for a in actions],
+        "clocks": services.clocks(ticket), "may_write": may_write, "members": members,
+        "may_take": may_write and ticket.is_open and ticket.assignee_id != request.user.pk
+        and services.is_member(ticket, request.user)})
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    internal = request.POST.get("internal") == "1"
+    with refusals_as_messages(request):
+        if internal:
+            services.note(actor=request.user, ticket_id=ticket.pk, body=request.POST.get("body"))
+            messages.success(request, _("Note saved."))
+        else:
+            services.reply(actor=request.user, ticket_id=ticket.pk,
+                           body=request.POST.get("body"))
+            messages.success(request, _("Reply saved."))
+    return redirect("servicedesk:ticket_detail", ticket_id=ticket.pk)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def ticket_act(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
+    ticket = selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    with refusals_as_messages(request):
+        if action not in TICKET_FLOW.transitions:
+            raise ValidationFailed("invalid", _("Unknown action."), field="action")
+        services.ticket_move(actor=request.user, ticket_id=ticket.pk, action=action)
+        messages.success(request, _("Ticket saved."))
+    return redirect("servicedesk:ticket_detail", ticket_id=ticket.pk)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    with refusals_as_messages(request):
+        services.assign(actor=request.user, ticket_id=ticket.pk,
+                        assignee_id=request.POST.get("assignee_id"))
+        messages.success(request, _("Ticket saved."))
+    return redirect("servicedesk:ticket_detail", ticket_id=ticket.pk)
+
+
+@scoped("list")
+@login_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.TEAM_MANAGE.code)
+    branch = int_param(request.GET.get("branch"))
+    qs = selectors.teams(request.user)
+    if branch:
+        qs = qs.filter(branch_id=branch)
+    rows = list(qs.order_by("name")[:500])
+    counts: dict[int, list[str]] = {}
+    for m in (TeamMember.objects.filter(team__in=rows).select_related("employee")
+              .order_by("-is_lead", "employee__last_name")):
+        counts.setdefault(m.team_id, []).append(
+            m.employee.full_name + (" ★" if m.is_lead else ""))
+    for row in rows:
+        row.member_names = counts.get(row.pk, [])  # type: ignore[attr-defined]
+    return render(request, "servicedesk/team_list.html", {
+        "teams": rows, "picker": branch_picker(request.user, perms.TEAM_MANAGE.code, branch),
+        "days": WEEKDAY_KEYS})
+
+
+def _team_form(request: HttpRequest, team: Team | None) -> dict[str, Any]:
+    if request.method == "POST":
+        return {"name": request.POST.get("name", ""), "kind": request.POST.get("kind", ""),
+                "branch_id": request.POST.get("branch_id", ""),
+                "is_active": request.POST.get("is_active") == "1",
+                "hours": {k: request.POST.get(f"hours_{k}", "") for k in WEEKDAY_KEYS}}
+    if team is None:
+        return {"name": "", "kind": TeamKind.BRANCH_OFFICE, "branch_id": "", "is_active": True,
+                "hours": dict(services.OFFICE_HOURS)}
+    return {"name": team.name, "kind": team.kind, "branch_id": str(team.branch_id),
+            "is_active": team.is_active, "hours": dict(team.hours or {})}
+
+
+def _team_page(request: HttpRequest, team: Team | None) -> HttpResponse:
+    from punkt.organization.models import Branch
+
+    form = _team_form(request, team)
+    error_field = None
+    if request.method == "POST":
+        with refusals_as_messages(request) as refused:
+            saved = services.team_save(actor=request.user, team_id=team.pk if team else None,
+                                       name=form["name"], kind=form["kind"],
+                                       branch_id=form["branch_id"], hours=form["hours"],
+                                       is_active=form["is_active"])
+            if team is not None and "members" in request.POST:
+                services.team_members_set(actor=request.user, team_id=saved.pk,
+                                          members=request.POST.getlist("members"),
+                                          leads=request.POST.getlist("leads"))
+            messages.success(request, _("Team saved."))
+            return redirect("servicedesk:team_edit", team_id=saved.pk)
+        error_field = refused.error.field if refused.error else None
+    branches = Branch.objects.visible_to(request.user, perms.TEAM_MANAGE).filter(is_active=True)
+    members: dict[int, bool] = {}
+    candidates: list[Any] = []
+    if team is not None:
+        members = dict(TeamMember.objects.filter(team=team)
+                       .values_list("employee_id", "is_lead"))
+        candidates = list(services.team_candidates(team)[:300])
+    return render(request, "servicedesk/team_edit.html", {
+        "team": team, "form": form, "error_field": error_field,
+        "days": [(k, form["hours"].get(k, "")) for k in WEEKDAY_KEYS],
+        "kinds": TeamKind.choices, "branches": branches.order_by("name"),
+        "members": members, "candidates": candidates})
+
+
+@scoped("self")
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_new(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.TEAM_MANAGE.code)
+    return _team_page(request, None)
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = selectors.team_get(user=request.user, team_id=team_id)
+    return _team_page(request, team)
