@@ -428,8 +428,9 @@ def ticket_create(*, actor: Actor, subject: Any, channel: Any, type_id: Any, bod
                   customer_id: Any = None, priority: Any = Priority.NORMAL, team_id: Any = None,
                   caller: Any = "") -> Ticket:
     """A ticket from the counter or a logged phone call: routed to the team (given, the
-    type's default, or the actor's branch office) and to its member with the least open
-    work; the first-response and resolution deadlines in the team's working hours."""
+    type's default, or the actor's branch office) and kept by the actor when they are its
+    member, else given to the member with the least open work who is in today; the
+    first-response and resolution deadlines in the team's working hours."""
     org_perms.ensure(actor, perms.TICKET_CREATE.code)
     subject = _text(subject, "subject", SUBJECT_MAX, required=True)
     body = _text(body, "body", BODY_MAX)
@@ -450,7 +451,11 @@ def ticket_create(*, actor: Actor, subject: Any, channel: Any, type_id: Any, bod
     now = timezone.now()
     schedule = team_schedule(team)
     first, resolve = targets(ticket_type, priority)
-    assignee = route(team, today=timezone.localdate(now))
+    me = employee_of(actor)
+    if me is not None and TeamMember.objects.filter(team=team, employee=me).exists():
+        assignee: Employee | None = me  # the member at the counter (on the phone) keeps it
+    else:
+        assignee = route(team, today=timezone.localdate(now))
     ticket = Ticket.objects.create(
         number=_next_number(timezone.localdate(now).year), branch_id=team.branch_id, team=team,
         assignee=assignee, customer=customer, subject=subject, channel=channel,

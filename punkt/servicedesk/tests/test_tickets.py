@@ -40,9 +40,16 @@ def test_a_counter_ticket_is_numbered_routed_and_on_the_timeline(world: Any) -> 
         second = ticket(world, d)
     assert t.number == "ZG/2026/000001" and second.number == "ZG/2026/000002"
     assert t.branch_id == world.a.pk and t.status == TicketStatus.NEW
-    # least open work: both members free, the longest in the team (lower id) first; then
-    # the other one
-    assert {t.assignee_id, second.assignee_id} == {world.service_a.pk, world.manager_a.pk}
+    # a member of the team at the counter keeps the ticket
+    assert (t.assignee, second.assignee) == (world.manager_a, world.service_a)
+    # someone outside the team: the member with the least open work (then the longest
+    # in the team) gets it and hears of it
+    with time_machine.travel(at(2026, 11, 16, 10, 5), tick=False):
+        routed = ticket(world, d, actor=world.retention_a)
+    assert routed.assignee == world.manager_a  # one open ticket each: the lower id
+    assert Notification.objects.filter(recipient=world.manager_a, kind="ticket.assigned",
+                                       url=f"/servicedesk/tickets/{routed.pk}/").exists()
+    assert not Notification.objects.filter(recipient=world.service_a).exists()
     first = TicketMessage.objects.get(ticket=t)
     assert first.author is None and first.author_label == cust.display_name
     assert not first.internal
@@ -50,9 +57,6 @@ def test_a_counter_ticket_is_numbered_routed_and_on_the_timeline(world: Any) -> 
     assert entry.source_type == "servicedesk.ticket" and entry.source_id == str(t.pk)
     assert AuditEvent.objects.filter(action="servicedesk.ticket.create",
                                      object_id=str(t.pk)).exists()
-    if t.assignee_id != world.manager_a.pk:  # the one who opened it is not told
-        assert Notification.objects.filter(recipient_id=t.assignee_id,
-                                           url=f"/servicedesk/tickets/{t.pk}/").exists()
 
 
 def test_routing_skips_the_absent_and_hands_over_to_the_substitute(world: Any) -> None:
