@@ -10,12 +10,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from punkt.core.badges import tones
 from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet
 from punkt.core.worktime import WEEKDAY_KEYS
 
 ZERO = datetime.timedelta(0)
+SHORT_DAYS = (pgettext_lazy("weekday", "Mon"), pgettext_lazy("weekday", "Tue"),
+              pgettext_lazy("weekday", "Wed"), pgettext_lazy("weekday", "Thu"),
+              pgettext_lazy("weekday", "Fri"), pgettext_lazy("weekday", "Sat"),
+              pgettext_lazy("weekday", "Sun"))
 
 
 class TeamKind(models.TextChoices):
@@ -55,7 +60,9 @@ class Team(models.Model):
 
     @property
     def week(self) -> list[tuple[str, str]]:
-        return [(k, self.hours_of(k)) for k in WEEKDAY_KEYS]
+        """(day's short name in the user's language, hours) of the days the team works."""
+        return [(str(SHORT_DAYS[i]), self.hours_of(k)) for i, k in enumerate(WEEKDAY_KEYS)
+                if self.hours_of(k)]
 
 
 class TeamMember(models.Model):

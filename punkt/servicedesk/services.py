@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -146,12 +146,12 @@ def clocks(ticket: Ticket, *, now: datetime.datetime | None = None,
     """The first-response and resolution clocks of ``ticket``."""
     now = now or timezone.now()
     schedule = schedule or team_schedule(ticket.team)
+    done = ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+    resolved = ticket.resolved_at if done else None
+    # resolved without a reply (solved on the spot): the resolution answered the customer
     return [_clock("first_response", schedule, ticket, ticket.first_response_due,
-                   ticket.first_responded_at, now),
-            _clock("resolution", schedule, ticket, ticket.resolve_due,
-                   ticket.resolved_at if ticket.status in (TicketStatus.RESOLVED,
-                                                           TicketStatus.CLOSED) else None,
-                   now)]
+                   ticket.first_responded_at or resolved, now),
+            _clock("resolution", schedule, ticket, ticket.resolve_due, resolved, now)]
 
 
 def sla_state(ticket: Ticket, *, now: datetime.datetime | None = None,
@@ -159,9 +159,9 @@ def sla_state(ticket: Ticket, *, now: datetime.datetime | None = None,
     """The badge of the queue: the clock that matters now — the first response until it
     is given, then the resolution."""
     first, resolution = clocks(ticket, now=now, schedule=schedule)
-    if first.state == "breached" and ticket.first_responded_at is None:
-        return "breached"
-    return (first if ticket.first_responded_at is None else resolution).state
+    if first.state == "breached" or first.stopped_at is None:
+        return first.state
+    return resolution.state
 
 
 def with_sla(rows: list[Any]) -> list[Any]:
@@ -246,13 +246,16 @@ def team_save(*, actor: Actor, name: Any, kind: Any, branch_id: Any, hours: Mapp
     return team
 
 
-def team_candidates(team: Team) -> QuerySet[Employee]:
-    """Who may join the team: the active staff of its branch (HQ: of every branch)."""
+def team_candidates(team: Team) -> list[Employee]:
+    """Who may join the team: the active staff of its branch (HQ teams: of every branch)
+    who handle tickets there (a cashier does not)."""
     staff = Membership.objects.filter(is_active=True, employee__is_active=True)
     if not team.branch.is_hq:
         staff = staff.filter(branch_id=team.branch_id)
-    return (Employee.objects.filter(pk__in=staff.values("employee_id"))
-            .order_by("last_name", "first_name"))
+    people = (Employee.objects.filter(pk__in=staff.values("employee_id"))
+              .order_by("last_name", "first_name")[:500])
+    where = None if team.branch.is_hq else team.branch_id
+    return [e for e in people if org_perms.can(e, perms.TICKET_HANDLE.code, where)]
 
 
 @transaction.atomic
@@ -266,7 +269,7 @@ def team_members_set(*, actor: Actor, team_id: Any, members: Iterable[Any],
     if lead_ids - wanted:
         raise ValidationFailed("invalid", _("A team lead must be a member of the team."),
                                field="leads")
-    allowed = set(team_candidates(team).filter(pk__in=wanted).values_list("pk", flat=True))
+    allowed = {e.pk for e in team_candidates(team)}
     if wanted - allowed:
         raise ValidationFailed("invalid", _("Choose the team's members among the branch's "
                                             "staff."), field="members")

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -173,7 +174,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         row.member_names = counts.get(row.pk, [])  # type: ignore[attr-defined]
     return render(request, "servicedesk/team_list.html", {
         "teams": rows, "picker": branch_picker(request.user, perms.TEAM_MANAGE.code, branch),
-        "days": WEEKDAY_KEYS})
+    })
 
 
 def _team_form(request: HttpRequest, team: Team | None) -> dict[str, Any]:
@@ -190,20 +191,21 @@ def _team_form(request: HttpRequest, team: Team | None) -> dict[str, Any]:
 
 
 def _team_page(request: HttpRequest, team: Team | None) -> HttpResponse:
-    from punkt.organization.models import Branch
+    from punkt.organization.models import Branch, Weekday
 
     form = _team_form(request, team)
     error_field = None
     if request.method == "POST":
-        with refusals_as_messages(request) as refused:
+        with refusals_as_messages(request) as refused, transaction.atomic():
             saved = services.team_save(actor=request.user, team_id=team.pk if team else None,
                                        name=form["name"], kind=form["kind"],
                                        branch_id=form["branch_id"], hours=form["hours"],
                                        is_active=form["is_active"])
-            if team is not None and "members" in request.POST:
-                services.team_members_set(actor=request.user, team_id=saved.pk,
-                                          members=request.POST.getlist("members"),
-                                          leads=request.POST.getlist("leads"))
+            if team is not None and "members" in request.POST:  # "" marks the list present
+                services.team_members_set(
+                    actor=request.user, team_id=saved.pk,
+                    members=[m for m in request.POST.getlist("members") if m],
+                    leads=[m for m in request.POST.getlist("leads") if m])
             messages.success(request, _("Team saved."))
             return redirect("servicedesk:team_edit", team_id=saved.pk)
         error_field = refused.error.field if refused.error else None
@@ -213,10 +215,11 @@ def _team_page(request: HttpRequest, team: Team | None) -> HttpResponse:
     if team is not None:
         members = dict(TeamMember.objects.filter(team=team)
                        .values_list("employee_id", "is_lead"))
-        candidates = list(services.team_candidates(team)[:300])
+        candidates = services.team_candidates(team)
     return render(request, "servicedesk/team_edit.html", {
         "team": team, "form": form, "error_field": error_field,
-        "days": [(k, form["hours"].get(k, "")) for k in WEEKDAY_KEYS],
+        "days": [(k, Weekday(i).label, form["hours"].get(k, ""))
+                 for i, k in enumerate(WEEKDAY_KEYS)],
         "kinds": TeamKind.choices, "branches": branches.order_by("name"),
         "members": members, "candidates": candidates})
 

@@ -83,4 +83,18 @@ def test_a_counter_ticket_is_opened_answered_and_resolved(
     page.goto(f"/customers/{cust.pk}/?tab=tickets#tabs")
     expect(page.get_by_test_id("tab-tickets")).to_contain_text(ticket.number)
     _shot(page, tmp_path, "desk-profile-tab-1366.png")
+
+    # The branch manager keeps the office's hours and members.
+    manager = signed_in(world.manager_a.email)
+    manager.set_viewport_size({"width": 1366, "height": 768})
+    manager.goto("/servicedesk/teams/")
+    with manager.expect_navigation():
+        manager.get_by_role("link", name=d.team_a.name).click()
+    manager.get_by_label("Sobota").fill("9:00-13:00")
+    with manager.expect_navigation():
+        manager.get_by_role("button", name="Zapisz zespół").click()
+    expect(manager.get_by_text("Zapisano zespół.")).to_be_visible()
+    d.team_a.refresh_from_db()
+    assert d.team_a.hours["sat"] == "9:00-13:00"
+    _shot(manager, tmp_path, "desk-team-1366.png")
     problems.assert_clean()

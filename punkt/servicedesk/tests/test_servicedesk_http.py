@@ -93,9 +93,15 @@ def test_the_teams_are_for_managers_and_admins(world: Any, client_as: Any) -> No
         "hours_mon": "8-16", "hours_tue": "po południu"})
     assert bad.status_code == 200 and 'id="f-hours_tue"' in bad.content.decode()
     assert 'value="po południu" aria-invalid="true"' in bad.content.decode()
+    stranger = c.post(reverse("servicedesk:team_edit", args=[d.team_a.pk]), {
+        "name": d.team_a.name, "kind": "branch", "branch_id": world.a.pk, "is_active": "1",
+        "hours_mon": "10-12", "members": ["", world.service_b.pk]})
+    assert stranger.status_code == 200
+    d.team_a.refresh_from_db()
+    assert d.team_a.hours["mon"] == "8:00-16:00"  # hours and members saved together or not
     ok = c.post(reverse("servicedesk:team_edit", args=[d.team_a.pk]), {
         "name": d.team_a.name, "kind": "branch", "branch_id": world.a.pk, "is_active": "1",
-        "hours_mon": "8-16", "hours_sat": "9-13", "members": [world.service_a.pk],
+        "hours_mon": "8-16", "hours_sat": "9-13", "members": ["", world.service_a.pk],
         "leads": [world.service_a.pk]})
     assert ok.status_code == 302
     d.team_a.refresh_from_db()

@@ -346,10 +346,11 @@ def test_teams_are_kept_by_the_branch_manager(world: Any) -> None:
         services.team_save(actor=world.admin, name="Call center", kind="hq",
                            branch_id=world.a.pk, hours={"mon": "8-16"})
     assert refused.value.field == "branch"
-    with pytest.raises(ValidationFailed) as refused:
-        services.team_members_set(actor=world.manager_a, team_id=team.pk,
-                                  members=[world.service_b.pk])
-    assert refused.value.field == "members"
+    for outsider in (world.service_b, world.cashier_a):  # another branch; no tickets
+        with pytest.raises(ValidationFailed) as refused:
+            services.team_members_set(actor=world.manager_a, team_id=team.pk,
+                                      members=[outsider.pk])
+        assert refused.value.field == "members"
     services.team_members_set(actor=world.manager_a, team_id=team.pk,
                               members=[world.service_a.pk, world.manager_a.pk],
                               leads=[world.manager_a.pk])
