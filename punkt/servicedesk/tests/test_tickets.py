@@ -382,3 +382,18 @@ def test_the_gdpr_export_carries_the_tickets_and_erasure_empties_their_texts(
     assert t.subject == "—"
     assert list(TicketMessage.objects.filter(ticket=t).values_list("body", "author_label")) \
         == [("", "")]
+
+
+def test_a_ticket_number_typed_in_the_search_box_opens_the_ticket(world: Any) -> None:
+    from punkt.contracts.tests.factories import customer
+    from punkt.customers.profile import find_number
+
+    d = desk(world)
+    cust = customer(world)
+    t = ticket(world, d, customer_id=cust.pk)
+    found = find_number(world.service_a, t.number.lower())
+    assert found is not None and found.url == f"/servicedesk/tickets/{t.pk}/"
+    # a cashier (no tickets) who sees the customer lands on the profile
+    found = find_number(world.cashier_a, t.number)
+    assert found is not None and found.url == f"/customers/{cust.pk}/"
+    assert find_number(world.service_b, t.number) is None  # another branch: nothing
