@@ -1,4 +1,5 @@
-""""My work": the user's open tickets, the nearest deadline first."""
+""""My work": the user's open tickets, the nearest deadline first; the dashboard: open
+tickets of the branch past an SLA deadline, for those who give tickets out (managers, HQ)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from punkt.core.navigation import Panel, panel
+from punkt.servicedesk import permissions as perms
 from punkt.work.selectors import Section, register_section
 
 
 def _my_tickets(user: Any, today: Any) -> dict[str, Any] | None:
     from punkt.organization import permissions as org_perms
-    from punkt.servicedesk import permissions as perms
     from punkt.servicedesk import selectors, services
 
     if not org_perms.can(user, perms.TICKET_HANDLE.code):
@@ -22,3 +24,17 @@ def _my_tickets(user: Any, today: Any) -> dict[str, Any] | None:
 
 register_section(Section("servicedesk.tickets", _("My tickets"),
                          "servicedesk/sections/my_tickets.html", _my_tickets, order=10))
+
+
+def _past_deadline(request: Any) -> dict[str, Any] | None:
+    from punkt.servicedesk import selectors
+
+    rows = list(selectors.past_deadline(user=request.user, permission=perms.TICKET_ASSIGN)
+                .order_by("resolve_due", "id")[:6])
+    if not rows:
+        return None
+    return {"rows": rows[:5], "more": len(rows) > 5}
+
+
+panel(Panel(_("Tickets past the SLA deadline"), "servicedesk/panels/past_deadline.html",
+            perms.TICKET_ASSIGN.code, _past_deadline, order=6))

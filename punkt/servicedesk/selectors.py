@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from punkt.core.scoping import BranchScopedQuerySet
@@ -88,3 +89,15 @@ def teams(user: Actor) -> QuerySet[Team]:
 def team_get(*, user: Actor, team_id: Any) -> Team:
     return Team.objects.visible_to(user, perms.TEAM_MANAGE).get_or_not_found(
         team_id, missing=_("Team not found."))
+
+
+def past_deadline(*, user: Actor, permission: Any) -> BranchScopedQuerySet[Ticket]:
+    """Open tickets of the branches where ``user`` holds ``permission`` whose running clock
+    is past its deadline: no first response by its due time, or not resolved by its due
+    time (clocks that stand still — waiting on the customer — are not running)."""
+    now = timezone.now()
+    late = (Q(first_responded_at__isnull=True, first_response_due__lt=now)
+            | Q(resolve_due__lt=now))
+    return (Ticket.objects.visible_to(user, permission)
+            .filter(late, status__in=OPEN_STATES, paused_since__isnull=True)
+            .select_related("team", "assignee", "customer"))
