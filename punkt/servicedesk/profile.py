@@ -27,7 +27,9 @@ from punkt.organization.actors import Actor
 from punkt.servicedesk import permissions as perms
 from punkt.servicedesk.models import OPEN_STATES
 
-register_kind("ticket", _("Ticket"), contact=True)
+# Not a "contact" kind: a ticket writes several entries (opened, replies, resolved), which
+# would count one conversation three times among "my recent contacts".
+register_kind("ticket", _("Ticket"))
 
 
 @register_profile_action
