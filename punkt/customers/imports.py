@@ -169,9 +169,10 @@ def validate_file(job: CustomerImport, progress: Progress | None = None) -> list
     rows = shape.numbered_rows(import_dir() / job.stored_name, HEADER_ALIASES,
                                max_rows=MAX_ROWS,
                                too_many=_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
+    today = timezone.localdate()  # once, not per row
     for line, raw in rows:
         total += 1
-        row = _checked_row(line, raw, seen, errors)
+        row = _checked_row(line, raw, seen, errors, today)
         if row is not None:
             valid.append(row)
         shape.report(progress, total, every=5000, message=lambda n: ngettext(
@@ -184,12 +185,12 @@ def validate_file(job: CustomerImport, progress: Progress | None = None) -> list
 
 
 def _checked_row(line: int, raw: dict[str, Any], seen: dict[tuple[str, str], int],
-                 errors: shape.RowErrors) -> Row | None:
+                 errors: shape.RowErrors, today: datetime.date) -> Row | None:
     """The row cleaned, or None with its error noted (also a PESEL/NIP an earlier row of
     the file has: ``seen``)."""
     data, consents = _prepare(raw)
     try:
-        clean = services.clean_customer(data)
+        clean = services.clean_customer(data, today=today)
     except ValidationFailed as exc:
         errors.add(line, exc.field, exc.message)
         return None
