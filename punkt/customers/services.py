@@ -4,6 +4,7 @@ set of rules holds everywhere; a refused or invalid call changes nothing."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -230,17 +231,32 @@ def _snapshot(customer: Customer) -> dict[str, Any]:
 
 def refresh_derived(customer: Customer) -> None:
     """Recompute name, sort key and search column (after any change of the data)."""
-    if customer.kind == CustomerKind.COMPANY:
-        customer.display_name = customer.company_name
-    elif customer.kind == CustomerKind.SOLE_TRADER:
-        customer.display_name = f"{customer.company_name} ({customer.first_name} " \
-                                f"{customer.last_name})"[:250]
-    else:
-        customer.display_name = f"{customer.first_name} {customer.last_name}"
-    customer.sort_key = search.sort_key_for(customer)
     extra = [c.value if c.kind == ContactKind.EMAIL else digits(c.value)
              for c in customer.contacts.all()] if customer.pk else []
-    customer.search_text = search.search_text_for(customer, extra)
+    values = {name: getattr(customer, name) for name in DERIVED_FROM}
+    for name, value in derived_fields(values, extra).items():
+        setattr(customer, name, value)
+
+
+#: The fields the derived columns are computed from.
+DERIVED_FROM = sorted({"kind", "first_name", "last_name", "company_name",
+                       *search.SEARCHED_FIELDS})
+
+
+def derived_fields(values: Mapping[str, Any], extra_contacts: Iterable[str] = ()
+                   ) -> dict[str, str]:
+    """Name, sort key and search column of a customer's fields given by name (a cleaned
+    row: what :func:`refresh_derived` sets on an instance)."""
+    kind = values["kind"]
+    if kind == CustomerKind.COMPANY:
+        display_name = values["company_name"]
+    elif kind == CustomerKind.SOLE_TRADER:
+        display_name = f"{values['company_name']} ({values['first_name']} " \
+                       f"{values['last_name']})"[:250]
+    else:
+        display_name = f"{values['first_name']} {values['last_name']}"
+    return {"display_name": display_name, "sort_key": search.sort_key_of(values),
+            "search_text": search.search_text_of(values, extra_contacts)}
 
 
 @dataclass
