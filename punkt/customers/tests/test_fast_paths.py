@@ -102,3 +102,47 @@ def test_pesel_checked_every_day_of_five_centuries() -> None:
                 assert got == _outcome(lambda v=value: _reference(v)), value
                 if not isinstance(got, tuple) or got[0] != "error":
                     assert got == (value, datetime.date(year, month, day))
+
+
+def _phone_text(prefix: str, digits: str, seps: list[str]) -> str:
+    out = prefix
+    for i, d in enumerate(digits):
+        out += d + (seps[i % len(seps)] if seps else "")
+    return out
+
+
+PHONE_PREFIXES = ["", "+48", "+48 ", "0048", "48", "+", "+49", " ", "-", "+4 8", "-+48", "+-4-8 ",
+                  "+ 48-", "--"]
+
+
+@settings(max_examples=3000)
+@given(st.one_of(
+    st.builds(_phone_text, st.sampled_from(PHONE_PREFIXES),
+              st.text(alphabet="0123456789", min_size=7, max_size=11),
+              st.lists(st.sampled_from(["", " ", "-", "  ", " - ", "."]), max_size=3)),
+    st.builds(lambda lead, rest: lead + rest, st.sampled_from("123456789"),
+              st.text(alphabet="0123456789", min_size=8, max_size=8)),  # nine digits
+    st.text(alphabet="0123456789 -+()", max_size=16),
+    st.text(alphabet="0123456789٠١²+ ", max_size=12),
+))
+@example("601 234 567")
+@example("+48 601-234-567")
+@example("48601234567")
+@example("0 601 234 567")
+@example("221234567")
+@example("123456789")
+@example("")
+def test_clean_phone_is_the_reference(value: str) -> None:
+    assert _outcome(lambda: ids.clean_phone(value, field="p")) == _outcome(
+        lambda: ids.clean_phone_reference(value, field="p"))
+
+
+def test_clean_phone_every_polish_three_digit_prefix() -> None:
+    """Each 1xx–9xx prefix of a nine-digit number, with a few endings, as people write it."""
+    for prefix in range(100, 1000):
+        for tail in ("000000", "123456", "999999", f"{prefix * 997 % 1_000_000:06d}"):
+            digits = f"{prefix}{tail}"
+            for text in (digits, f"{digits[:3]} {digits[3:6]} {digits[6:]}",
+                         f"+48 {digits}", f"+48-{digits[:3]}-{digits[3:]}"):
+                assert _outcome(lambda t=text: ids.clean_phone(t, field="p")) == _outcome(
+                    lambda t=text: ids.clean_phone_reference(t, field="p")), text
