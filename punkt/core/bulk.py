@@ -16,11 +16,12 @@ instances and calls ``bulk_create``, so both give the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from types import SimpleNamespace
 from typing import Any
 
 from django.db import connections, models
+from django.db.models import F, Lookup, QuerySet
 from django.db.models.fields import NOT_PROVIDED
 from django.db.models.fields.related import ForeignKey
 
@@ -166,3 +167,33 @@ def _prep(field: Any, connection: Any) -> Callable[[Any], Any]:
             return field.get_db_prep_save(value, connection)
         return prep
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+class AnyOf(Lookup):  # type: ignore[type-arg]
+    """``column = ANY(%s)`` with the values as one array parameter (PostgreSQL): one
+    statement however many values, which PostgreSQL matches by hashing the array."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False  # the list goes to psycopg as it is (an array)
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def present[T](qs: QuerySet[Any], field: str, values: Collection[T], *,
+               chunk: int = 500) -> set[T]:
+    """Which of ``values`` rows of ``qs`` hold in ``field``. On PostgreSQL one statement
+    (:class:`AnyOf`: a pass over the table instead of an index probe per value, and no
+    limit on the number of parameters); elsewhere ``__in`` in chunks of ``chunk``."""
+    values = sorted(set(values))  # type: ignore[type-var]
+    if not values:
+        return set()
+    if connections[qs.db].vendor == "postgresql":
+        return set(qs.filter(AnyOf(F(field), values)).values_list(field, flat=True))
+    found: set[T] = set()
+    for i in range(0, len(values), chunk):
+        found |= set(qs.filter(**{f"{field}__in": values[i:i + chunk]})
+                     .values_list(field, flat=True))
+    return found

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -205,17 +205,13 @@ def _checked_row(line: int, raw: dict[str, Any], seen: dict[tuple[str, str], int
 
 
 def _drop_registered(rows: list[Row], errors: shape.RowErrors) -> list[Row]:
-    """Rows whose PESEL or NIP an active customer already has become errors. Looked up in
-    large chunks: on PostgreSQL one pass over the table with a hashed list beats a hundred
-    thousand index probes."""
-    chunk = 20_000 if connection.vendor == "postgresql" else 500
+    """Rows whose PESEL or NIP an active customer already has become errors. One lookup
+    per key for the whole file (``bulk.present``: on PostgreSQL one pass over the table
+    with a hashed list of all the numbers, not an index probe per row)."""
+    active = Customer.objects.filter(status=CustomerStatus.ACTIVE)
     for key in ("pesel", "nip"):
-        values = sorted({c[key] for _line, c, _cons in rows if c.get(key)})
-        existing: set[str] = set()
-        for i in range(0, len(values), chunk):
-            existing |= set(Customer.objects.filter(
-                **{f"{key}__in": values[i:i + chunk]}, status=CustomerStatus.ACTIVE)
-                .values_list(key, flat=True))
+        existing = bulk.present(active, key, {c[key] for _line, c, _cons in rows
+                                              if c.get(key)})
         if not existing:
             continue
         keep = []

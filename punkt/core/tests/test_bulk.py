@@ -93,3 +93,22 @@ def test_insert_rows_refuses_unknown_fields_and_uneven_rows(world: Any) -> None:
     twice = {"customer_id": saved, "branch_id": world.a.pk, "word": "y", "sort_key": "y"}
     with pytest.raises(IntegrityError):  # unique (customer, word)
         bulk.insert_rows(CustomerWord, [twice, dict(twice)])
+
+
+def test_present_finds_the_values_held(world: Any) -> None:
+    """One statement on PostgreSQL (an array), chunks of ``__in`` elsewhere: same answer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pesels = [f"8501011234{i}" for i in range(10)]
+    bulk.insert_rows(Customer, [{"branch_id": world.a.pk, "kind": "person", "last_name": p,
+                                 "pesel": p, "status": "merged" if p.endswith("9") else "active"}
+                                for p in pesels[::3]])
+    asked = [*pesels, "", "x'); DROP TABLE customers_customer; --", *pesels[:2]]
+    active = Customer.objects.filter(status="active")
+    with CaptureQueriesContext(connection) as queries:
+        found = bulk.present(active, "pesel", asked, chunk=4)
+    assert found == {"85010112340", "85010112343", "85010112346"}
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+    assert bulk.present(active, "pesel", []) == set()
+    assert bulk.present(Customer.objects.all(), "last_name", ["85010112349"]) == {"85010112349"}
