@@ -73,12 +73,15 @@ def insert[M: models.Model](objs: Sequence[M], *, batch_size: int = 1000,
 
 
 def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *,
-                batch_size: int = 1000, using: str = "default") -> list[Any]:
+                return_ids: bool = True, batch_size: int = 1000,
+                using: str = "default") -> list[Any]:
     """Insert rows of ``model`` given as ``{attname: value}`` (``customer_id``, not
     ``customer``; every row the same keys) without building instances; returns their
-    primary keys in order. A field left out gets what ``model()`` would give it: its
-    default (a callable one called per row), ``timezone.now()`` for ``auto_now`` /
-    ``auto_now_add``; a primary key left out is drawn from the table's sequence."""
+    primary keys in order (``return_ids=False``: an empty list, and on PostgreSQL the
+    database numbers the rows itself — no round trip for ids nobody reads). A field left
+    out gets what ``model()`` would give it: its default (a callable one called per row),
+    ``timezone.now()`` for ``auto_now`` / ``auto_now_add``; a primary key left out is
+    drawn from the table's sequence."""
     if not rows:
         return []
     keys = rows[0].keys()
@@ -94,18 +97,21 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *,
     if connection.vendor != "postgresql" or model._meta.parents or missing_db_default:
         objs = [model(**row) for row in rows]
         model._default_manager.using(using).bulk_create(objs, batch_size=batch_size)
-        return [o.pk for o in objs]
+        return [o.pk for o in objs] if return_ids else []
     pk = model._meta.pk
     ids: list[Any] | None = None
     if pk.attname not in keys:
         if not isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField):
             raise TypeError(f"insert_rows: give {model.__name__}'s primary key")
-        ids = _allocate_ids(connection, model, len(rows))
+        if return_ids:
+            ids = _allocate_ids(connection, model, len(rows))
+        else:  # the column's own default (identity) numbers the rows
+            fields = [f for f in fields if f is not pk]
     readers = [_row_reader(f, keys, connection) for f in fields]
     qn = connection.ops.quote_name
     sql = (f"COPY {qn(model._meta.db_table)} "
            f"({', '.join(qn(str(f.column)) for f in fields)}) FROM STDIN")
-    pk_index = fields.index(pk)
+    pk_index = fields.index(pk) if ids is not None else -1
     with (connection.wrap_database_errors, connection.cursor() as cur,
           cur.cursor.copy(sql) as copy):
         for n, row in enumerate(rows):
@@ -113,6 +119,8 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *,
             if ids is not None:
                 values[pk_index] = ids[n]
             copy.write_row(values)
+    if not return_ids:
+        return []
     return ids if ids is not None else [row[pk.attname] for row in rows]
 
 

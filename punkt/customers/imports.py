@@ -322,13 +322,14 @@ def _write_batch(job: CustomerImport, actor: Actor, chunk: list[Row],
     event_ids = bulk.insert_rows(ConsentEvent, events)
     bulk.insert_rows(Consent, [{"customer_id": e["customer_id"], "purpose": e["purpose"],
                                 "granted": True, "changed_at": now, "last_event_id": event_id}
-                               for e, event_id in zip(events, event_ids, strict=True)])
+                               for e, event_id in zip(events, event_ids, strict=True)],
+                     return_ids=False)
     subject = _("Imported from %(file)s") % {"file": job.original_name}
     bulk.insert_rows(TimelineEntry, [
         {"customer_id": pk, "kind": TimelineKind.SYSTEM.value, "subject": subject,
          "actor_id": employee_id, "branch_id": branch_id, "occurred_at": now,
          "source_type": "customers.customerimport", "source_id": str(job.pk)}
-        for pk in ids])
+        for pk in ids], return_ids=False)
     search.index_new((pk, branch_id, row["sort_key"], search.lexicon_of(row))
                      for pk, row in zip(ids, customers, strict=True))
     return ids

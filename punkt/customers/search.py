@@ -338,7 +338,7 @@ def index_new(entries: Iterable[tuple[int, int, str, set[str]]]) -> None:
         found |= words_
         rows += [{"customer_id": pk, "branch_id": branch_id, "word": w, "sort_key": sort_key}
                  for w in sorted(words_)]
-    bulk.insert_rows(CustomerWord, rows)
+    bulk.insert_rows(CustomerWord, rows, return_ids=False)
     lexicon_add(found)
 
 

@@ -112,3 +112,15 @@ def test_present_finds_the_values_held(world: Any) -> None:
     assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
     assert bulk.present(active, "pesel", []) == set()
     assert bulk.present(Customer.objects.all(), "last_name", ["85010112349"]) == {"85010112349"}
+
+
+def test_insert_rows_without_ids_lets_the_database_number_them(world: Any) -> None:
+    saved = bulk.insert_rows(Customer, [{"branch_id": world.a.pk, "kind": "person",
+                                         "last_name": "Z"}])[0]
+    rows = [{"customer_id": saved, "branch_id": world.a.pk, "word": w, "sort_key": "z"}
+            for w in ("alfa", "beta")]
+    assert bulk.insert_rows(CustomerWord, rows, return_ids=False) == []
+    stored = CustomerWord.objects.filter(customer_id=saved).order_by("pk")
+    assert [w.word for w in stored] == ["alfa", "beta"] and stored[0].pk < stored[1].pk
+    later = bulk.insert_rows(CustomerWord, [{**rows[0], "word": "gamma"}])[0]
+    assert later > stored[1].pk  # the sequence moved on
