@@ -46,7 +46,9 @@ def test_next_and_previous_links_walk_the_same_rows_as_offsets(
         by_offset += _ids(c.get(LIST, {"sort": sort, "per_page": 5, "page": page}).text)
     assert sorted(by_offset) == sorted(x.pk for x in customers)
 
-    walked, pages, url = [], [], f"{LIST}?sort={sort}&per_page=5"
+    walked: list[int] = []
+    pages: list[str] = []
+    url: str | None = f"{LIST}?sort={sort}&per_page=5"
     while url:
         html = c.get(url if url.startswith("/") else LIST + url).text
         walked += _ids(html)
@@ -55,7 +57,7 @@ def test_next_and_previous_links_walk_the_same_rows_as_offsets(
         if url:
             assert "after=" in url
     assert walked == by_offset
-    back = []
+    back: list[int] = []
     for html in reversed(pages):
         back = _ids(html) + back
     url = _link(pages[-1], "prev")
