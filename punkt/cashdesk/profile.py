@@ -20,6 +20,7 @@ from punkt.customers.profile import (
     TAB_ROWS,
     Found,
     Matter,
+    api_route,
     register_number_lookup,
     register_profile_matter,
     register_profile_panel,
@@ -83,21 +84,24 @@ def _balance(user: Actor, customer: Any) -> list[Matter]:
 
 
 register_source_link("cashdesk.invoice", route("cashdesk:invoice"),
-                     permission=perms.INVOICE_VIEW.code)
+                     permission=perms.INVOICE_VIEW.code, api=api_route("invoice_get"))
 
 
-def _invoice_of(model: Any) -> Any:
-    """Payments and credit uses link to their invoice: one query for the page."""
+def _invoice_of(model: Any, name: str = "cashdesk:invoice") -> Any:
+    """Payments and credit uses link to their invoice (its page, or with
+    ``name="api:invoice_get"`` its API endpoint): one query for the page."""
     def urls(ids: list[str]) -> dict[str, str]:
         pks = [int(i) for i in ids if i.isdecimal()]
-        return {str(pk): reverse("cashdesk:invoice", args=[invoice_id]) for pk, invoice_id
+        return {str(pk): reverse(name, args=[invoice_id]) for pk, invoice_id
                 in model.objects.filter(pk__in=pks).values_list("pk", "invoice_id")}
     return urls
 
 
-register_source_link("cashdesk.payment", _invoice_of(Payment), permission=perms.INVOICE_VIEW.code)
+register_source_link("cashdesk.payment", _invoice_of(Payment), permission=perms.INVOICE_VIEW.code,
+                     api=_invoice_of(Payment, "api:invoice_get"))
 register_source_link("cashdesk.credituse", _invoice_of(CreditUse),
-                     permission=perms.INVOICE_VIEW.code)
+                     permission=perms.INVOICE_VIEW.code,
+                     api=_invoice_of(CreditUse, "api:invoice_get"))
 
 
 @register_number_lookup

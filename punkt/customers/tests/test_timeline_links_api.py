@@ -65,9 +65,28 @@ def test_timeline_entries_link_to_the_page_and_the_api_of_their_record(
         assert client.get(api).status_code == 200, api
 
 
+#: builders that read their records (an id with no row gives no link): tested with rows
+READS_ROWS = {"customers.consentevent", "cashdesk.payment", "cashdesk.credituse"}
+
+
 def test_every_api_link_registered_names_an_api_route(world: Any) -> None:
     """An area's ``api=`` builder gives a path under /api/v1/ for a numeric id."""
     for source_type, link in profile.SOURCE_LINKS.items():
-        if link.api is None or source_type == "customers.consentevent":  # reads the event
+        if link.api is None or source_type in READS_ROWS:
             continue
         assert link.api(["12"])["12"].startswith("/api/v1/"), source_type
+
+
+def test_payments_link_to_their_invoice_in_the_api(world: Any, client_as: Any) -> None:
+    """Cashdesk's entries: the invoice's page and ``/api/v1/invoices/<id>``, also for a
+    payment (which has no endpoint of its own)."""
+    from punkt.cashdesk import services as cash
+    from punkt.cashdesk.tests.factories import invoice
+
+    inv = invoice(world)
+    cash.till_open(actor=world.cashier_a, branch_id=world.a.pk, opening_float="100.00")
+    payment = cash.payment_register(actor=world.cashier_a, invoice_id=inv.pk, amount="10.00",
+                                    method="cash")
+    links = _links(client_as(world.expert), inv.customer_id)
+    assert links[f"cashdesk.payment:{payment.pk}"] == (
+        reverse("cashdesk:invoice", args=[inv.pk]), f"/api/v1/invoices/{inv.pk}")
