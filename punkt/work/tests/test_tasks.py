@@ -247,3 +247,16 @@ def test_daily_digest_once_a_day_and_only_when_asked(world: Any, client_as: Any,
     c.post(reverse("work:digest_set"), {"daily_digest": "0"})
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     assert services.send_digests(tomorrow) == 0
+
+
+def test_the_profile_shows_open_tasks_to_whoever_may_open_them(world: Any,
+                                                               client_as: Any) -> None:
+    from punkt.contracts.tests.factories import customer
+
+    cust = customer(world)
+    services.task_create(actor=world.service_a, title="Moje o kliencie", customer_id=cust.pk)
+    url = reverse("customers:customer_detail", args=[cust.pk])
+    assert "Moje o kliencie" in client_as(world.service_a).get(url).content.decode()
+    assert "Moje o kliencie" in client_as(world.manager_a).get(url).content.decode()
+    # a colleague without the task and without work.task.manage does not see it
+    assert "Moje o kliencie" not in client_as(world.retention_a).get(url).content.decode()
