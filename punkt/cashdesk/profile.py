@@ -4,22 +4,21 @@ numbers found by the customer search box."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from punkt.cashdesk import permissions as perms
-from punkt.cashdesk.models import CreditUse, Invoice, InvoiceStatus, Payment
-from punkt.core.money import cents, format_pln
+from punkt.cashdesk.models import CreditUse, Invoice, Payment
+from punkt.core.money import format_pln
 from punkt.customers.profile import (
     TAB_ROWS,
     Found,
     Matter,
+    api_route,
     register_number_lookup,
     register_profile_matter,
     register_profile_panel,
@@ -48,19 +47,11 @@ register_profile_panel("invoices", _("Invoices and payments"),
 @register_profile_matter
 def _balance(user: Actor, customer: Any) -> list[Matter]:
     """The customer's settlement with HQ, as the cashier left it (every viewer of the
-    profile sees it), and their unpaid invoices: two queries."""
-    from punkt.cashdesk.selectors import credit_left
+    profile sees it), and their unpaid invoices: one statement."""
+    from punkt.cashdesk.selectors import balance
 
-    today = timezone.localdate()
-    left = F("gross") - F("paid")
-    sums = Invoice.objects.filter(customer_id=customer.pk).exclude(
-        status=InvoiceStatus.PAID).aggregate(
-        due=Sum(left), overdue=Sum(left, filter=Q(due_on__lt=today)),
-        open=Count("pk"), late=Count("pk", filter=Q(due_on__lt=today)))
-    # SQLite sums decimals as floats: back to the grosz.
-    due = cents(Decimal(sums["due"] or 0))
-    overdue = cents(Decimal(sums["overdue"] or 0))
-    credit = credit_left(customer.pk)
+    sums = balance(customer.pk)
+    due, overdue, credit = sums.due, sums.overdue, sums.credit
     url = ""
     if org_perms.can(user, perms.INVOICE_VIEW.code, customer.branch_id):
         url = reverse("customers:customer_detail", args=[customer.pk]) + "?tab=invoices#tabs"
@@ -73,31 +64,35 @@ def _balance(user: Actor, customer: Any) -> list[Matter]:
             parts.append(_("credit %(amount)s") % {"amount": format_pln(credit)})
         out.append(Matter(_("Invoices"), ", ".join(str(p) for p in parts), url,
                           "err" if overdue else "warn" if due else "ok", key="balance"))
-    if sums["open"]:
-        text = ngettext("%(n)d unpaid", "%(n)d unpaid", sums["open"]) % {"n": sums["open"]}
-        if sums["late"]:
-            text += ", " + ngettext("%(n)d overdue", "%(n)d overdue", sums["late"]) % {
-                "n": sums["late"]}
-        out.append(Matter(_("Invoices"), text, url, "err" if sums["late"] else "warn"))
+    if sums.open_count:
+        text = ngettext("%(n)d unpaid", "%(n)d unpaid", sums.open_count) % {
+            "n": sums.open_count}
+        if sums.late_count:
+            text += ", " + ngettext("%(n)d overdue", "%(n)d overdue", sums.late_count) % {
+                "n": sums.late_count}
+        out.append(Matter(_("Invoices"), text, url, "err" if sums.late_count else "warn"))
     return out
 
 
 register_source_link("cashdesk.invoice", route("cashdesk:invoice"),
-                     permission=perms.INVOICE_VIEW.code)
+                     permission=perms.INVOICE_VIEW.code, api=api_route("invoice_get"))
 
 
-def _invoice_of(model: Any) -> Any:
-    """Payments and credit uses link to their invoice: one query for the page."""
+def _invoice_of(model: Any, name: str = "cashdesk:invoice") -> Any:
+    """Payments and credit uses link to their invoice (its page, or with
+    ``name="api:invoice_get"`` its API endpoint): one query for the page."""
     def urls(ids: list[str]) -> dict[str, str]:
         pks = [int(i) for i in ids if i.isdecimal()]
-        return {str(pk): reverse("cashdesk:invoice", args=[invoice_id]) for pk, invoice_id
+        return {str(pk): reverse(name, args=[invoice_id]) for pk, invoice_id
                 in model.objects.filter(pk__in=pks).values_list("pk", "invoice_id")}
     return urls
 
 
-register_source_link("cashdesk.payment", _invoice_of(Payment), permission=perms.INVOICE_VIEW.code)
+register_source_link("cashdesk.payment", _invoice_of(Payment), permission=perms.INVOICE_VIEW.code,
+                     api=_invoice_of(Payment, "api:invoice_get"))
 register_source_link("cashdesk.credituse", _invoice_of(CreditUse),
-                     permission=perms.INVOICE_VIEW.code)
+                     permission=perms.INVOICE_VIEW.code,
+                     api=_invoice_of(CreditUse, "api:invoice_get"))
 
 
 @register_number_lookup

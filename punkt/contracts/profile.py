@@ -17,6 +17,7 @@ from punkt.customers.profile import (
     TAB_ROWS,
     Found,
     Matter,
+    api_route,
     register_number_lookup,
     register_profile_matter,
     register_profile_panel,
@@ -90,9 +91,9 @@ def _open_contracts(user: Actor, customer: Any) -> list[Matter]:
 
 
 register_source_link("contracts.contract", route("contracts:contract_detail"),
-                     permission=perms.CONTRACT_VIEW.code)
+                     permission=perms.CONTRACT_VIEW.code, api=api_route("contract_get"))
 register_source_link("contracts.offer", route("contracts:offer_detail"),
-                     permission=perms.OFFER_VIEW.code)
+                     permission=perms.OFFER_VIEW.code, api=api_route("offer_get"))
 
 
 @register_number_lookup

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from punkt.core.api import MAX_ID, Page, Strict, errors, page_slice
 from punkt.core.audit import audit_record
 from punkt.core.routes import scoped
-from punkt.customers import imports, selectors, services, timeline
+from punkt.customers import imports, profile, selectors, services, timeline
 from punkt.customers.filters import CustomerFilter
 from punkt.customers.models import Customer
 
@@ -172,6 +172,10 @@ class TimelineOut(Schema):
     branch_id: int | None
     source_type: str
     source_id: str
+    #: The page of the record the entry names (a path), "" when none or not for you.
+    url: str = ""
+    #: That record's API endpoint, "" when it has none or it is not for you.
+    api_url: str = ""
 
 
 class NoteIn(Strict):
@@ -314,8 +318,10 @@ def customer_timeline(request: HttpRequest, customer_id: int,
     before = None
     if filters.before_at and filters.before_id:
         before = (filters.before_at.isoformat(), filters.before_id)
-    return selectors.timeline(customer=customer, kind=filters.kind, before=before,
-                              limit=filters.limit)
+    entries = selectors.timeline(customer=customer, kind=filters.kind, before=before,
+                                 limit=filters.limit)
+    profile.link_entries_for_api(request.user, customer, entries)
+    return entries
 
 
 @router.post("/customers/{customer_id}/notes", response={201: TimelineOut, **errors(404)},

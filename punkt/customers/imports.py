@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -169,9 +169,10 @@ def validate_file(job: CustomerImport, progress: Progress | None = None) -> list
     rows = shape.numbered_rows(import_dir() / job.stored_name, HEADER_ALIASES,
                                max_rows=MAX_ROWS,
                                too_many=_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
+    today = timezone.localdate()  # once, not per row
     for line, raw in rows:
         total += 1
-        row = _checked_row(line, raw, seen, errors)
+        row = _checked_row(line, raw, seen, errors, today)
         if row is not None:
             valid.append(row)
         shape.report(progress, total, every=5000, message=lambda n: ngettext(
@@ -184,12 +185,12 @@ def validate_file(job: CustomerImport, progress: Progress | None = None) -> list
 
 
 def _checked_row(line: int, raw: dict[str, Any], seen: dict[tuple[str, str], int],
-                 errors: shape.RowErrors) -> Row | None:
+                 errors: shape.RowErrors, today: datetime.date) -> Row | None:
     """The row cleaned, or None with its error noted (also a PESEL/NIP an earlier row of
     the file has: ``seen``)."""
     data, consents = _prepare(raw)
     try:
-        clean = services.clean_customer(data)
+        clean = services.clean_customer(data, today=today)
     except ValidationFailed as exc:
         errors.add(line, exc.field, exc.message)
         return None
@@ -204,17 +205,13 @@ def _checked_row(line: int, raw: dict[str, Any], seen: dict[tuple[str, str], int
 
 
 def _drop_registered(rows: list[Row], errors: shape.RowErrors) -> list[Row]:
-    """Rows whose PESEL or NIP an active customer already has become errors. Looked up in
-    large chunks: on PostgreSQL one pass over the table with a hashed list beats a hundred
-    thousand index probes."""
-    chunk = 20_000 if connection.vendor == "postgresql" else 500
+    """Rows whose PESEL or NIP an active customer already has become errors. One lookup
+    per key for the whole file (``bulk.present``: on PostgreSQL one pass over the table
+    with a hashed list of all the numbers, not an index probe per row)."""
+    active = Customer.objects.filter(status=CustomerStatus.ACTIVE)
     for key in ("pesel", "nip"):
-        values = sorted({c[key] for _line, c, _cons in rows if c.get(key)})
-        existing: set[str] = set()
-        for i in range(0, len(values), chunk):
-            existing |= set(Customer.objects.filter(
-                **{f"{key}__in": values[i:i + chunk]}, status=CustomerStatus.ACTIVE)
-                .values_list(key, flat=True))
+        existing = bulk.present(active, key, {c[key] for _line, c, _cons in rows
+                                              if c.get(key)})
         if not existing:
             continue
         keep = []
@@ -287,13 +284,12 @@ def import_write(*, job: CustomerImport, actor: Actor, rows: list[Row],
     for start in range(0, len(rows), BATCH):
         chunk = rows[start:start + BATCH]
         with transaction.atomic():
-            customers = _write_batch(job, actor, chunk, texts, now)
+            ids = _write_batch(job, actor, chunk, texts, now)
             CustomerImport.objects.filter(pk=job.pk).update(
-                rows_imported=F("rows_imported") + len(customers))
+                rows_imported=F("rows_imported") + len(ids))
             audit_record(action="customers.import.batch", obj=job, actor=actor,
                          branch_id=job.branch_id,
-                         message=f"{len(customers)} customers, ids {customers[0].pk}–"
-                                 f"{customers[-1].pk}")
+                         message=f"{len(ids)} customers, ids {ids[0]}–{ids[-1]}")
         written += len(chunk)
         if progress:
             progress.update(done=written, total=len(rows),
@@ -303,32 +299,40 @@ def import_write(*, job: CustomerImport, actor: Actor, rows: list[Row],
 
 
 def _write_batch(job: CustomerImport, actor: Actor, chunk: list[Row],
-                 texts: dict[str, ConsentText | None], now: datetime.datetime
-                 ) -> list[Customer]:
-    """One batch: the customers, their consents, a timeline entry each, their words."""
+                 texts: dict[str, ConsentText | None], now: datetime.datetime) -> list[int]:
+    """One batch: the customers, their consents, a timeline entry each, their words —
+    the rows :func:`services.customer_create` writes for each (but the timeline's
+    subject and one audit row per batch), as plain rows (``bulk.insert_rows``: no model
+    instance per row). Returns the customers' ids."""
     employee = employee_of(actor)
+    employee_id = employee.pk if employee else None
+    branch_id = job.branch_id
     customers = []
     for _line, clean, _consents in chunk:
-        c = Customer(branch_id=job.branch_id, created_by=employee, **clean)
-        services.refresh_derived(c)
-        customers.append(c)
-    bulk.insert(customers)
-    events = [ConsentEvent(customer=c, purpose=purpose, granted=True, at=now,
-                           source=ConsentSource.IMPORT, text=texts[purpose],
-                           employee=employee, branch_id=job.branch_id)
-              for c, (_line, _clean, consents) in zip(customers, chunk, strict=True)
+        row = {"branch_id": branch_id, "created_by_id": employee_id, **clean}
+        row |= services.derived_fields(row)
+        customers.append(row)
+    ids = bulk.insert_rows(Customer, customers)
+    text_ids = {p: (t.pk if t else None) for p, t in texts.items()}
+    events = [{"customer_id": pk, "purpose": purpose, "granted": True, "at": now,
+               "source": ConsentSource.IMPORT.value, "text_id": text_ids[purpose],
+               "employee_id": employee_id, "branch_id": branch_id}
+              for pk, (_line, _clean, consents) in zip(ids, chunk, strict=True)
               for purpose in [ConsentPurpose.CONTRACT.value, *consents]]
-    bulk.insert(events)
-    bulk.insert([Consent(customer_id=e.customer.pk, purpose=e.purpose, granted=True,
-                         changed_at=now, last_event=e) for e in events])
+    event_ids = bulk.insert_rows(ConsentEvent, events)
+    bulk.insert_rows(Consent, [{"customer_id": e["customer_id"], "purpose": e["purpose"],
+                                "granted": True, "changed_at": now, "last_event_id": event_id}
+                               for e, event_id in zip(events, event_ids, strict=True)],
+                     return_ids=False)
     subject = _("Imported from %(file)s") % {"file": job.original_name}
-    bulk.insert([
-        TimelineEntry(customer=c, kind=TimelineKind.SYSTEM, subject=subject,
-                      actor=employee, branch_id=job.branch_id, occurred_at=now,
-                      source_type="customers.customerimport", source_id=str(job.pk))
-        for c in customers])
-    search.index_customers(customers, new=True)
-    return customers
+    bulk.insert_rows(TimelineEntry, [
+        {"customer_id": pk, "kind": TimelineKind.SYSTEM.value, "subject": subject,
+         "actor_id": employee_id, "branch_id": branch_id, "occurred_at": now,
+         "source_type": "customers.customerimport", "source_id": str(job.pk)}
+        for pk in ids], return_ids=False)
+    search.index_new((pk, branch_id, row["sort_key"], search.lexicon_of(row))
+                     for pk, row in zip(ids, customers, strict=True))
+    return ids
 
 
 def imports_visible_to(user: Actor) -> BranchScopedQuerySet[CustomerImport]:

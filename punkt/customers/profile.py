@@ -100,47 +100,83 @@ def profile_matters(user: Actor, customer: Any) -> list[Matter]:
     return [m for matter in MATTERS for m in matter(user, customer)]
 
 
+#: Maps source ids (as the timeline stores them) to URLs.
+UrlBuilder = Callable[[list[str]], dict[str, str]]
+
+
 @dataclass(frozen=True)
 class SourceLink:
-    """``urls(ids)`` maps source ids (as the timeline stores them) to URLs, reading at
-    most one query for the whole page; ``permission`` is needed to follow the link."""
+    """``urls(ids)`` maps source ids (as the timeline stores them) to the record's page,
+    ``api(ids)`` to its API endpoint (None: the record has none), each reading at most
+    one query for the whole page; ``permission`` is needed to follow either link."""
 
-    urls: Callable[[list[str]], dict[str, str]]
+    urls: UrlBuilder
     permission: str
+    api: UrlBuilder | None = None
 
 
 SOURCE_LINKS: dict[str, SourceLink] = {}
 
 
-def register_source_link(source_type: str, urls: Callable[[list[str]], dict[str, str]],
-                         *, permission: str) -> None:
+def register_source_link(source_type: str, urls: UrlBuilder, *, permission: str,
+                         api: UrlBuilder | None = None) -> None:
     """Link timeline entries whose source is ``source_type`` (the model's
     ``app_label.modelname``, as :func:`punkt.customers.timeline.timeline_add` stores it:
-    one kind of entry may come from several models, e.g. a payment or a credit use)."""
-    SOURCE_LINKS[source_type] = SourceLink(urls, permission)
+    one kind of entry may come from several models, e.g. a payment or a credit use) to
+    the record's page (``urls``) and, for API clients, its endpoint (``api``, e.g.
+    ``api_route("contract_get")``)."""
+    SOURCE_LINKS[source_type] = SourceLink(urls, permission, api)
 
 
-def route(name: str) -> Callable[[list[str]], dict[str, str]]:
+def route(name: str) -> UrlBuilder:
     """The URL builder of a source whose page takes the source's id: ``route("x:y")``."""
     return lambda ids: {i: reverse(name, args=[int(i)]) for i in ids if i.isdecimal()}
 
 
-def link_entries(user: Actor, customer: Any, entries: Iterable[Any]) -> None:
-    """Set ``entry.link`` (a URL or "") on each timeline entry: one query at most per
-    source type on the page, none for entries without a source."""
+def api_route(operation: str) -> UrlBuilder:
+    """The API builder of a source whose endpoint takes the source's id: the operation's
+    view function name, e.g. ``api_route("contract_get")`` → ``/api/v1/contracts/<id>``."""
+    return route(f"api:{operation}")
+
+
+def link_entries(user: Actor, customer: Any, entries: Iterable[Any], *,
+                 api: bool = False) -> None:
+    """Set ``entry.link`` (a URL or "") on each timeline entry — and with ``api``
+    ``entry.api_link`` (the record's API endpoint or "") —: one query at most per source
+    type and builder on the page, none for entries without a source."""
     entries = list(entries)
     by_type: dict[str, list[Any]] = {}
     for e in entries:
         e.link = ""
+        if api:
+            e.api_link = ""
         if e.source_type and e.source_id:
             by_type.setdefault(e.source_type, []).append(e)
     for source_type, found in by_type.items():
         link = SOURCE_LINKS.get(source_type)
         if link is None or not org_perms.can(user, link.permission, customer.branch_id):
             continue
-        urls = link.urls(sorted({e.source_id for e in found}))
+        ids = sorted({e.source_id for e in found})
+        urls = link.urls(ids)
         for e in found:
             e.link = urls.get(e.source_id, "")
+        if api and link.api is not None:
+            api_urls = link.api(ids)
+            for e in found:
+                e.api_link = api_urls.get(e.source_id, "")
+
+
+def link_entries_for_api(user: Actor, customer: Any, entries: Iterable[Any]) -> None:
+    """Set ``entry.url`` (the page of the record the entry names, a path; a link within
+    the profile, such as ``#consents``, made the profile's path with it) and
+    ``entry.api_url`` (its API endpoint) — "" when there is none or ``user`` may not
+    follow it."""
+    entries = list(entries)
+    link_entries(user, customer, entries, api=True)
+    page = reverse("customers:customer_detail", args=[customer.pk])
+    for e in entries:
+        e.url = page + e.link if e.link.startswith("#") else e.link
+        e.api_url = e.api_link
 
 
 @dataclass(frozen=True)
@@ -190,10 +226,21 @@ def _register_own_sources() -> None:
     from punkt.customers import permissions as perms
 
     register_source_link("customers.customerimport", route("customers:import_detail"),
-                         permission=perms.CUSTOMER_IMPORT.code)
+                         permission=perms.CUSTOMER_IMPORT.code,
+                         api=api_route("customer_import_get"))
+
+    def consents_api(ids: list[str]) -> dict[str, str]:
+        """A consent's change: its customer's consents (state and history)."""
+        from punkt.customers.models import ConsentEvent
+
+        pks = [int(i) for i in ids if i.isdecimal()]
+        return {str(pk): reverse("api:customer_consents", args=[customer_id])
+                for pk, customer_id in ConsentEvent.objects.filter(pk__in=pks)
+                .values_list("pk", "customer_id")}
+
     # A consent's change: its current state and history are on the same page.
     register_source_link("customers.consentevent", lambda ids: dict.fromkeys(ids, "#consents"),
-                         permission=perms.CUSTOMER_VIEW.code)
+                         permission=perms.CUSTOMER_VIEW.code, api=consents_api)
 
     def merges(ids: list[str]) -> dict[str, str]:
         from punkt.customers.models import MergeRecord
@@ -202,6 +249,7 @@ def _register_own_sources() -> None:
         return {str(pk): reverse("customers:merge", args=[survivor]) for pk, survivor
                 in MergeRecord.objects.filter(pk__in=pks).values_list("pk", "survivor_id")}
 
+    # A merge has no API (merging and undoing are HQ's pages only).
     register_source_link("customers.mergerecord", merges, permission=perms.CUSTOMER_MERGE.code)
 
 

@@ -17,7 +17,7 @@ How a query is read:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -324,15 +324,21 @@ def index_customers(customers: Iterable[Customer], *, new: bool = False) -> None
     customers = list(customers)
     if not new:
         CustomerWord.objects.filter(customer_id__in=[c.pk for c in customers]).delete()
-    rows, found = [], set()
-    for c in customers:
-        if c.status != CustomerStatus.ACTIVE:
-            continue
-        words = customer_lexicon(c)
-        found |= words
-        rows += [CustomerWord(customer_id=c.pk, branch_id=c.branch_id, word=w,
-                              sort_key=c.sort_key) for w in sorted(words)]
-    bulk.insert(rows)
+    index_new((c.pk, c.branch_id, c.sort_key, customer_lexicon(c)) for c in customers
+              if c.status == CustomerStatus.ACTIVE)
+
+
+def index_new(entries: Iterable[tuple[int, int, str, set[str]]]) -> None:
+    """The :class:`CustomerWord` rows of active customers that have none yet — each given
+    as (id, branch id, sort key, :func:`lexicon_of` their fields) — and their words added
+    to the lexicon (what :func:`index_customers` does, for rows an import just wrote)."""
+    rows: list[dict[str, Any]] = []
+    found: set[str] = set()
+    for pk, branch_id, sort_key, words_ in entries:
+        found |= words_
+        rows += [{"customer_id": pk, "branch_id": branch_id, "word": w, "sort_key": sort_key}
+                 for w in sorted(words_)]
+    bulk.insert_rows(CustomerWord, rows, return_ids=False)
     lexicon_add(found)
 
 
@@ -408,10 +414,22 @@ def lexicon_words(values: Iterable[str | None]) -> set[str]:
     return out
 
 
+#: The fields whose words go into the lexicon and the word index.
+LEXICON_FIELDS = ("first_name", "last_name", "company_name", "street", "city", "corr_street",
+                  "corr_city")
+#: The fields the search column is made of (phones as digits), in its order.
+SEARCHED_FIELDS = ("last_name", "first_name", "company_name", "pesel", "nip", "regon",
+                   "phone", "email", "street", "postal_code", "city", "corr_street",
+                   "corr_city")
+
+
 def customer_lexicon(customer: Customer) -> set[str]:
-    return lexicon_words([customer.first_name, customer.last_name, customer.company_name,
-                          customer.street, customer.city, customer.corr_street,
-                          customer.corr_city])
+    return lexicon_of({name: getattr(customer, name) for name in LEXICON_FIELDS})
+
+
+def lexicon_of(values: Mapping[str, Any]) -> set[str]:
+    """:func:`customer_lexicon` of a customer's fields given by name (a cleaned row)."""
+    return lexicon_words([values[name] for name in LEXICON_FIELDS])
 
 
 def lexicon_add(found: Iterable[str]) -> None:
@@ -429,16 +447,26 @@ def lexicon_prune(candidates: Iterable[str]) -> int:
 
 
 def sort_key_for(customer: Customer) -> str:
-    if customer.kind == "company" or (not customer.last_name and customer.company_name):
-        return fold(customer.company_name)[:250]
-    return fold(f"{customer.last_name} {customer.first_name}")[:250]
+    return sort_key_of({"kind": customer.kind, "first_name": customer.first_name,
+                        "last_name": customer.last_name,
+                        "company_name": customer.company_name})
+
+
+def sort_key_of(values: Mapping[str, Any]) -> str:
+    """:func:`sort_key_for` of a customer's fields given by name (a cleaned row)."""
+    if values["kind"] == "company" or (not values["last_name"] and values["company_name"]):
+        return fold(values["company_name"])[:250]
+    return fold(f"{values['last_name']} {values['first_name']}")[:250]
 
 
 def search_text_for(customer: Customer, extra_contacts: Iterable[str] = ()) -> str:
+    return search_text_of({name: getattr(customer, name) for name in SEARCHED_FIELDS},
+                          extra_contacts)
+
+
+def search_text_of(values: Mapping[str, Any], extra_contacts: Iterable[str] = ()) -> str:
+    """:func:`search_text_for` of a customer's fields given by name (a cleaned row)."""
     from punkt.customers.normalize import search_text
 
-    return search_text([
-        customer.last_name, customer.first_name, customer.company_name, customer.pesel,
-        customer.nip, customer.regon, digits(customer.phone), customer.email,
-        customer.street, customer.postal_code, customer.city, customer.corr_street,
-        customer.corr_city, *extra_contacts])
+    return search_text([*(digits(values[name]) if name == "phone" else values[name]
+                          for name in SEARCHED_FIELDS), *extra_contacts])

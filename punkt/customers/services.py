@@ -4,6 +4,7 @@ set of rules holds everywhere; a refused or invalid call changes nothing."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,8 +99,14 @@ def _country(value: Any, name: str, default: str = "") -> str:
     return code
 
 
-def clean_customer(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalise the editable fields; raise naming the first bad field."""
+def clean_customer(data: dict[str, Any], *, today: datetime.date | None = None
+                   ) -> dict[str, Any]:
+    """Validate and normalise the editable fields; raise naming the first bad field.
+
+    ``today`` (the local date; read from the clock when not given) bounds the date of
+    birth and the founding year and sets the age band: an import passes it once for all
+    its rows."""
+    today = today or timezone.localdate()
     unknown = sorted(set(data) - set(EDITABLE))
     if unknown:
         raise ValidationFailed("unknown_field", _("Unknown or read-only field: %(field)s.")
@@ -110,9 +117,9 @@ def clean_customer(data: dict[str, Any]) -> dict[str, Any]:
                                             "sole trader."), field="kind")
     out: dict[str, Any] = {"kind": kind, **_clean_names(data, kind)}
     out["consumer_like"] = bool(data.get("consumer_like")) and kind == CustomerKind.SOLE_TRADER
-    out |= _clean_identifiers(data, kind)
+    out |= _clean_identifiers(data, kind, today)
     out |= _clean_contact(data)
-    out |= _clean_segmentation(data)
+    out |= _clean_segmentation(data, today)
     if kind == CustomerKind.COMPANY:
         for name in PERSON_ONLY:
             out[name] = None if name == "birth_date" else ""
@@ -122,7 +129,7 @@ def clean_customer(data: dict[str, Any]) -> dict[str, Any]:
             out[name] = None if name in ("has_branches", "founding_year") else ""
         out["company_name"] = ""
     if out.get("birth_date"):
-        out["age_band"] = age_band_for(out["birth_date"])
+        out["age_band"] = age_band_for(out["birth_date"], today)
     return out
 
 
@@ -139,10 +146,12 @@ def _clean_names(data: dict[str, Any], kind: str) -> dict[str, Any]:
     return out
 
 
-def _clean_identifiers(data: dict[str, Any], kind: str) -> dict[str, Any]:
+def _clean_identifiers(data: dict[str, Any], kind: str, today: datetime.date
+                       ) -> dict[str, Any]:
     """PESEL, NIP, REGON, bank account and the date of birth (which the PESEL holds)."""
+    pesel, from_pesel = ids.pesel_checked(data.get("pesel") or "")
     out: dict[str, Any] = {
-        "pesel": ids.clean_pesel(data.get("pesel") or ""),
+        "pesel": pesel,
         "nip": ids.clean_nip(data.get("nip") or ""),
         "regon": ids.clean_regon(data.get("regon") or ""),
         "bank_account": ids.clean_iban(data.get("bank_account") or ""),
@@ -157,14 +166,13 @@ def _clean_identifiers(data: dict[str, Any], kind: str) -> dict[str, Any]:
         except ValueError:
             raise ValidationFailed("invalid", _("Date of birth must be a date (YYYY-MM-DD)."),
                                    field="birth_date") from None
-    from_pesel = ids.pesel_birth_date(out["pesel"])
     if from_pesel and birth and birth != from_pesel:
         raise ValidationFailed(
             "invalid", _("Date of birth %(given)s does not match the PESEL (%(pesel)s).")
             % {"given": birth.isoformat(), "pesel": from_pesel.isoformat()},
             field="birth_date")
     birth = birth or from_pesel
-    if birth and (birth > timezone.localdate() or birth.year < 1900):
+    if birth and (birth > today or birth.year < 1900):
         raise ValidationFailed("invalid", _("Date of birth must be between 1900 and today."),
                                field="birth_date")
     out["birth_date"] = birth
@@ -185,7 +193,7 @@ def _clean_contact(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _clean_segmentation(data: dict[str, Any]) -> dict[str, Any]:
+def _clean_segmentation(data: dict[str, Any], today: datetime.date) -> dict[str, Any]:
     """The seed-003 segmentation: listed values, has branches, founding year."""
     out: dict[str, Any] = {}
     for name, choices in CHOICE_FIELDS.items():
@@ -206,7 +214,7 @@ def _clean_segmentation(data: dict[str, Any]) -> dict[str, Any]:
     except (TypeError, ValueError):
         raise ValidationFailed("invalid", _("Founding year must be a year, e.g. 1998."),
                                field="founding_year") from None
-    if not 1800 <= year <= timezone.localdate().year:
+    if not 1800 <= year <= today.year:
         raise ValidationFailed("invalid", _("Founding year must be between 1800 and this "
                                             "year."), field="founding_year")
     out["founding_year"] = year
@@ -223,17 +231,32 @@ def _snapshot(customer: Customer) -> dict[str, Any]:
 
 def refresh_derived(customer: Customer) -> None:
     """Recompute name, sort key and search column (after any change of the data)."""
-    if customer.kind == CustomerKind.COMPANY:
-        customer.display_name = customer.company_name
-    elif customer.kind == CustomerKind.SOLE_TRADER:
-        customer.display_name = f"{customer.company_name} ({customer.first_name} " \
-                                f"{customer.last_name})"[:250]
-    else:
-        customer.display_name = f"{customer.first_name} {customer.last_name}"
-    customer.sort_key = search.sort_key_for(customer)
     extra = [c.value if c.kind == ContactKind.EMAIL else digits(c.value)
              for c in customer.contacts.all()] if customer.pk else []
-    customer.search_text = search.search_text_for(customer, extra)
+    values = {name: getattr(customer, name) for name in DERIVED_FROM}
+    for name, value in derived_fields(values, extra).items():
+        setattr(customer, name, value)
+
+
+#: The fields the derived columns are computed from.
+DERIVED_FROM = sorted({"kind", "first_name", "last_name", "company_name",
+                       *search.SEARCHED_FIELDS})
+
+
+def derived_fields(values: Mapping[str, Any], extra_contacts: Iterable[str] = ()
+                   ) -> dict[str, str]:
+    """Name, sort key and search column of a customer's fields given by name (a cleaned
+    row: what :func:`refresh_derived` sets on an instance)."""
+    kind = values["kind"]
+    if kind == CustomerKind.COMPANY:
+        display_name = values["company_name"]
+    elif kind == CustomerKind.SOLE_TRADER:
+        display_name = f"{values['company_name']} ({values['first_name']} " \
+                       f"{values['last_name']})"[:250]
+    else:
+        display_name = f"{values['first_name']} {values['last_name']}"
+    return {"display_name": display_name, "sort_key": search.sort_key_of(values),
+            "search_text": search.search_text_of(values, extra_contacts)}
 
 
 @dataclass

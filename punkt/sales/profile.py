@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from punkt.customers.profile import (
     TAB_ROWS,
+    api_route,
     register_profile_panel,
     register_source_link,
     route,
@@ -26,4 +27,5 @@ def _sales(user: Actor, customer: Any) -> dict[str, Any]:
 
 register_profile_panel("sales", _("Purchases"), "sales/profile/sales_tab.html", _sales,
                        perms.SALE_VIEW.code, order=40)
-register_source_link("sales.sale", route("sales:sale_detail"), permission=perms.SALE_VIEW.code)
+register_source_link("sales.sale", route("sales:sale_detail"), permission=perms.SALE_VIEW.code,
+                     api=api_route("sale_get"))

@@ -110,3 +110,34 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class WorkPreference(models.Model):
+    """An employee's choice of the daily e-mail summary of their work."""
+
+    employee = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True,
+                                    on_delete=models.CASCADE, related_name="work_preference")
+    daily_digest = models.BooleanField(_("daily e-mail summary"), default=False)
+
+    class Meta:
+        verbose_name = _("work preference")
+        verbose_name_plural = _("work preferences")
+
+    def __str__(self) -> str:
+        return f"{self.employee_id}: digest={self.daily_digest}"
+
+
+class DigestSent(models.Model):
+    """The day's summary claimed for an employee before it is sent: at most once a day,
+    even when the job runs twice or the worker dies mid-send (C13)."""
+
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["employee", "day"], name="digest_once")]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.day}"

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from punkt.core.scoping import branch_ids_visible
 from punkt.customers.profile import Matter, register_profile_matter
 from punkt.customers.timeline import register_profile_action
 from punkt.organization.actors import Actor, employee_of
@@ -30,11 +30,15 @@ def _new_task(user: Actor, customer: Any) -> tuple[Any, str] | None:
 
 @register_profile_matter
 def _open_tasks(user: Actor, customer: Any) -> Iterable[Matter]:
+    """The customer's open tasks the user may open (theirs, or of a branch where they
+    manage tasks): one plain query, the visibility checked on the few rows found."""
     me = employee_of(user)
-    mine = Q(assignee=me) | Q(created_by=me) if me is not None else Q(pk__in=[])
-    qs = (Task.objects.visible_to(user, perms.TASK_MANAGE) | Task.objects.filter(mine))
-    rows = list(qs.filter(customer=customer, status=TaskStatus.OPEN)
-                .order_by("due_at", "id").values("pk", "title")[:10])
+    allowed = branch_ids_visible(user, perms.TASK_MANAGE)
+    rows = [t for t in Task.objects.filter(customer_id=customer.pk, status=TaskStatus.OPEN)
+            .order_by("due_at", "id")
+            .values("pk", "title", "branch_id", "assignee_id", "created_by_id")[:50]
+            if allowed is None or t["branch_id"] in allowed
+            or (me is not None and me.pk in (t["assignee_id"], t["created_by_id"]))][:10]
     if not rows:
         return []
     first = rows[0]

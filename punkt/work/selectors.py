@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from punkt.core.errors import NotFound
 from punkt.organization.actors import Actor, employee_of
 from punkt.work import permissions as perms
-from punkt.work.models import Notification, Task, TaskStatus
+from punkt.work.models import Notification, Task, TaskStatus, WorkPreference
 
 #: how many rows each section of "my work" shows before "all …"
 SECTION_ROWS = 10
@@ -92,6 +92,12 @@ def notifications(user: Actor) -> QuerySet[Notification]:
     if me is None:
         return Notification.objects.none()
     return Notification.objects.filter(recipient=me)
+
+
+def wants_digest(user: Actor) -> bool:
+    me = employee_of(user)
+    return me is not None and WorkPreference.objects.filter(employee=me,
+                                                            daily_digest=True).exists()
 
 
 def notification_of(user: Actor, notification_id: int) -> Notification:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Employee, Membership
 from punkt.work import permissions as perms
-from punkt.work.models import Notification, Task, TaskStatus
+from punkt.work.models import DigestSent, Notification, Task, TaskStatus, WorkPreference
 from punkt.work.workflows import TASK_FLOW
 
 TITLE_MAX = 200
@@ -306,3 +306,54 @@ def subject_url(user: Actor, task: Task) -> str:
         if link is not None and org_perms.can(user, link.permission, task.branch_id):
             return link.urls([task.subject_id]).get(task.subject_id, "")
     return ""
+
+
+def digest_set(*, actor: Actor, enabled: bool) -> WorkPreference:
+    """Turn the daily e-mail summary on or off for oneself."""
+    me = employee_of(actor)
+    if me is None:
+        raise ActionDenied(_("Only an employee can be given tasks."))
+    pref, _created = WorkPreference.objects.update_or_create(
+        employee=me, defaults={"daily_digest": bool(enabled)})
+    audit_record(action="work.digest.set", obj=me, actor=actor,
+                 changes={"daily_digest": bool(enabled)})
+    return pref
+
+
+def send_digests(day: datetime.date | None = None) -> int:
+    """E-mail each employee who asked for it the day's summary: overdue tasks, tasks due
+    today and unread notifications; nothing when there is nothing. Once per employee and
+    day: the day is claimed before sending (a crash mid-send loses that day's summary
+    rather than sending it twice, C13). Returns how many went out."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+
+    from punkt.work import selectors
+
+    day = day or timezone.localdate()
+    end = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1),
+                                                        datetime.time()))
+    sent = 0
+    wanted = (Employee.objects.filter(is_active=True, work_preference__daily_digest=True)
+              .exclude(email="").order_by("pk"))
+    for employee in wanted.iterator(chunk_size=500):
+        tasks = list(selectors.my_tasks(employee).filter(due_at__lt=end)
+                     .order_by("due_at", "id")[:50])
+        unread = selectors.unread_count(employee)
+        if not tasks and not unread:
+            continue
+        try:
+            with transaction.atomic():
+                DigestSent.objects.create(employee=employee, day=day)
+        except IntegrityError:
+            continue  # claimed by an earlier (or a parallel) run
+        base = getattr(settings, "PUNKT_PUBLIC_URL", "").rstrip("/")
+        with translation.override(employee.language or "pl"):
+            subject = _("Punkt: your work for %(day)s") % {"day": day.strftime("%d.%m.%Y")}
+            body = render_to_string("work/digest.txt", {
+                "employee": employee, "tasks": tasks, "unread": unread, "day": day,
+                "now": timezone.now(), "base": base})
+        EmailMessage(subject, body, to=[employee.email]).send()
+        sent += 1
+    return sent

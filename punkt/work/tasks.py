@@ -20,3 +20,15 @@ def send_reminders(slot: str) -> int:
 
 periodic("work.send_reminders", datetime.timedelta(minutes=5),
          lambda slot: send_reminders.enqueue(slot=slot.isoformat()))
+
+
+@task()
+def send_digests(slot: str) -> int:
+    """The daily e-mail summaries; once per employee and day (``DigestSent``)."""
+    from punkt.work import services
+
+    return services.send_digests()
+
+
+periodic("work.send_digests", datetime.timedelta(days=1),
+         lambda slot: send_digests.enqueue(slot=slot.isoformat()))

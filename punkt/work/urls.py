@@ -14,5 +14,6 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/<int:notification_id>/open/", views.notification_open,
          name="notification_open"),
+    path("notifications/digest/", views.digest_set, name="digest_set"),
     path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),
 ]

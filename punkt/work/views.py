@@ -145,7 +145,20 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     listing = paginate(request, selectors.notifications(request.user).order_by("-id"),
                        sort="-id", per_page=30)
     return render(request, "work/notifications.html", {
-        "listing": listing, "unread": selectors.unread_count(request.user)})
+        "listing": listing, "unread": selectors.unread_count(request.user),
+        "digest": selectors.wants_digest(request.user)})
+
+
+@scoped("self")
+@login_required
+@require_POST
+def digest_set(request: HttpRequest) -> HttpResponse:
+    with refusals_as_messages(request):
+        pref = services.digest_set(actor=request.user,
+                                   enabled=request.POST.get("daily_digest") == "1")
+        messages.success(request, _("The daily e-mail summary is on.") if pref.daily_digest
+                         else _("The daily e-mail summary is off."))
+    return redirect("work:notification_list")
 
 
 @scoped("self")

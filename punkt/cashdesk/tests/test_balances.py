@@ -128,3 +128,30 @@ def test_invoice_balances_state_machine(world: Any) -> None:
     Balances.TestCase.settings = settings(max_examples=10, stateful_step_count=10,
                                           deadline=None, suppress_health_check=list(HealthCheck))
     Balances.TestCase().runTest()
+
+
+def test_balance_statement_gives_what_the_orm_definition_gives(world: Any) -> None:
+    """The hand-written balance against its ORM definition: unpaid, partly paid, paid and
+    overdue invoices, credit paid in, settled, undone and refunded."""
+    import datetime
+
+    from punkt.cashdesk.tests.factories import invoice
+
+    cash = services
+
+    first = invoice(world)
+    cust = first.customer_id
+    second = invoice(world, first.customer)
+    invoice(world, first.customer)
+    cash.till_open(actor=world.cashier_a, branch_id=world.a.pk, opening_float="100.00")
+    cash.payment_register(actor=world.cashier_a, invoice_id=first.pk, amount="500.00",
+                          method="cash")
+    cash.payment_register(actor=world.cashier_a, invoice_id=second.pk, amount="10.00",
+                          method="cash")
+    cash.credit_refund(actor=world.cashier_a, customer_id=cust, amount="5.00")
+    for day in (datetime.date(2020, 1, 1), datetime.date(2026, 12, 6),
+                datetime.date(2031, 1, 1)):
+        assert selectors.balance(cust, today=day) == selectors.balance_reference(cust, day)
+        assert selectors.balance(cust, today=day).credit == selectors.credit_left(cust)
+    nobody = selectors.balance(999_999, today=datetime.date(2026, 12, 6))
+    assert nobody == selectors.Balance(Decimal(0), Decimal(0), Decimal(0), 0, 0)

@@ -35,10 +35,10 @@ def test_a_crashing_import_check_ends_failed_logged_with_the_reason_shown(
     settings.VAR_DIR = tmp_path
     clean = services.clean_customer
 
-    def crashing(data: dict[str, Any]) -> dict[str, Any]:
+    def crashing(data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         if data.get("last_name") == "Awaria":
             raise KeyError("a bug")
-        return clean(data)
+        return clean(data, **kwargs)
 
     def upload(rows: list[list[str]]) -> CustomerImport:
         client_as(world.manager_a).post(reverse("customers:import_start"), {
@@ -63,7 +63,7 @@ def test_a_crashing_import_check_ends_failed_logged_with_the_reason_shown(
     import_check_task.call(job.pk)
     client_as(world.manager_a).post(reverse("customers:import_detail", args=[job.pk]))
     (tmp_path / "imports" / f"{job.stored_name}.checked.json").unlink()  # checked again
-    monkeypatch.setattr(services, "clean_customer", lambda data: {}[data["x"]])
+    monkeypatch.setattr(services, "clean_customer", lambda data, **kw: {}[data["x"]])
     caplog.clear()
     with caplog.at_level(logging.ERROR, logger="punkt.imports"):
         import_run_task.call(job.pk)

@@ -234,3 +234,33 @@ def test_polish_holidays_built_in() -> None:
     assert holiday_name(datetime.date(2026, 4, 6))  # Easter Monday 2026
     assert not is_working_day(datetime.date(2026, 11, 11))
     assert next_working_day(datetime.date(2026, 12, 24)) == datetime.date(2026, 12, 28)
+
+
+def test_access_sql_gives_what_the_orm_definition_gives(world: Any) -> None:
+    """The hand-written statement of compute_access against its ORM definition: own
+    roles, HQ roles, an inactive branch and membership, substitutions before, during and
+    after an absence, a substitute who already holds the role."""
+    from punkt.organization.models import Branch
+    from punkt.organization.permissions import compute_access_reference
+
+    today = datetime.date(2026, 12, 4)
+    services.absence_create(actor=world.manager_a, employee_id=world.cashier_a.pk,
+                            branch_id=world.a.pk, kind="sick", starts_on=today,
+                            ends_on=today + datetime.timedelta(days=1),
+                            substitute_id=world.service_b.pk)
+    services.absence_create(actor=world.manager_a, employee_id=world.manager_a.pk,
+                            branch_id=world.a.pk, kind="leave", starts_on=today,
+                            ends_on=today, substitute_id=world.service_a.pk)
+    extra = Branch.objects.create(code="ZZZ-01", name="Zamknięty", kind="branch",
+                                  is_active=False)
+    Membership.objects.create(employee=world.service_a, branch=extra, role=Role.SERVICE)
+    Membership.objects.create(employee=world.retention_a, branch=world.b, role=Role.RETENTION,
+                              is_active=False)
+    for user in world.by_role().values():
+        for day in (today - datetime.timedelta(days=1), today,
+                    today + datetime.timedelta(days=1), today + datetime.timedelta(days=2)):
+            assert compute_access(user, day) == compute_access_reference(user, day), \
+                (user.email, day)
+    for user in (world.service_b, world.service_a, world.retention_a, world.cashier_a):
+        assert compute_access(user, today) == compute_access_reference(user, today)
+    assert compute_access(world.service_b, today).delegated == {(world.a.pk, Role.CASHIER)}

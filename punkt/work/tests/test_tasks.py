@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from email.header import decode_header, make_header
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
 from punkt.core.models import AuditEvent
+from punkt.core.testing import smtp_sink
 from punkt.work import services
 from punkt.work.models import Notification, Task, TaskStatus
 
@@ -217,3 +219,44 @@ def test_api_tasks_and_notifications(world: Any, client_as: Any) -> None:
     read = theirs.post(f"/api/v1/work/notifications/{listed['items'][0]['id']}/read")
     assert read.json()["read_at"] is not None
     assert client_as(world.manager_b).get(f"/api/v1/work/tasks/{tid}").status_code == 404
+
+
+def test_daily_digest_once_a_day_and_only_when_asked(world: Any, client_as: Any,
+                                                     settings: Any) -> None:
+    """(C13) The day is claimed before the e-mail goes: a second run sends nothing."""
+    services.task_create(actor=world.manager_a, title="Oddzwonić do pani Nowak",
+                         assignee_id=world.service_a.pk,
+                         due_at=timezone.now() - datetime.timedelta(hours=1))
+    services.task_create(actor=world.manager_a, title="Cudze", assignee_id=world.retention_a.pk,
+                         due_at=timezone.now())
+    assert services.send_digests() == 0  # nobody asked for it
+    c = client_as(world.service_a)
+    c.post(reverse("work:digest_set"), {"daily_digest": "1"})
+    page = c.get(reverse("work:notification_list")).content.decode()
+    assert "Wyłącz codzienny e-mail" in page
+    with smtp_sink(settings) as sink:  # through SMTP, as in production
+        assert services.send_digests() == 1
+        assert services.send_digests() == 0
+    assert len(sink.messages) == 1
+    mail = sink.messages[0]
+    subject = str(make_header(decode_header(mail["Subject"])))
+    body = mail.get_payload(decode=True).decode()
+    assert mail["To"] == world.service_a.email and subject.startswith("Punkt: Twoja praca")
+    assert "Oddzwonić do pani Nowak" in body and "po terminie" in body
+    assert "Cudze" not in body and "/work/tasks/" in body
+    c.post(reverse("work:digest_set"), {"daily_digest": "0"})
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    assert services.send_digests(tomorrow) == 0
+
+
+def test_the_profile_shows_open_tasks_to_whoever_may_open_them(world: Any,
+                                                               client_as: Any) -> None:
+    from punkt.contracts.tests.factories import customer
+
+    cust = customer(world)
+    services.task_create(actor=world.service_a, title="Moje o kliencie", customer_id=cust.pk)
+    url = reverse("customers:customer_detail", args=[cust.pk])
+    assert "Moje o kliencie" in client_as(world.service_a).get(url).content.decode()
+    assert "Moje o kliencie" in client_as(world.manager_a).get(url).content.decode()
+    # a colleague without the task and without work.task.manage does not see it
+    assert "Moje o kliencie" not in client_as(world.retention_a).get(url).content.decode()
