@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -14,9 +13,8 @@ from punkt.core.navigation import Panel, panel
 def _my_tasks(request: Any) -> dict[str, Any] | None:
     from punkt.work import selectors
 
-    end = timezone.make_aware(datetime.datetime.combine(
-        timezone.localdate() + datetime.timedelta(days=1), datetime.time()))
-    rows = list(selectors.my_tasks(request.user).filter(due_at__lt=end)
+    rows = list(selectors.my_tasks(request.user)
+                .filter(due_at__lt=selectors.end_of_day(timezone.localdate()))
                 .order_by("due_at", "id")[:6])
     if not rows:
         return None

@@ -67,11 +67,16 @@ def branch_tasks(*, user: Actor, branch_id: int | None = None, status: str = "op
     return qs.select_related("assignee", "customer", "branch")
 
 
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight after ``day``, Warsaw time: tasks due before it are due that day."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1),
+                                                         datetime.time()))
+
+
 def tasks_by_day(user: Actor, today: datetime.date) -> dict[str, list[Task]]:
     """The user's open tasks: overdue, due today, later (and without a deadline)."""
     now = timezone.now()
-    end_of_today = timezone.make_aware(datetime.datetime.combine(
-        today + datetime.timedelta(days=1), datetime.time()))
+    end_of_today = end_of_day(today)
     rows = list(my_tasks(user).order_by("due_at", "id")[:200])
     return {
         "overdue": [t for t in rows if t.due_at is not None and t.due_at < now],

@@ -92,9 +92,14 @@ def allowed_actions(task: Task, user: Any) -> list[str]:
     return TASK_FLOW.allowed_actions(task, user)
 
 
-def _ensure_may_change(task: Task, actor: Actor) -> None:
-    if not is_party(task, actor):
-        org_perms.ensure(actor, perms.TASK_MANAGE.code, task.branch_id)
+def _locked_for(actor: Actor, task_id: int) -> Task:
+    """The task locked for a change by ``actor``: its assignee or giver, or a holder of
+    ``work.task.manage`` for its branch; anyone else is told it does not exist."""
+    task = Task.objects.locked(task_id, missing=_("Task not found."))
+    if not is_party(task, actor) and not org_perms.can(actor, perms.TASK_MANAGE.code,
+                                                       task.branch_id):
+        raise NotFound(_("Task not found."))
+    return task
 
 
 def _check_subject(actor: Actor, branch_id: int, subject_type: str, subject_id: str
@@ -182,11 +187,7 @@ def task_url(task: Task) -> str:
 def task_update(*, actor: Actor, task_id: int, progress: Any = None, notes: Any = None,
                 due_at: Any = ..., remind_at: Any = ..., title: Any = None) -> Task:
     """Change an open task's progress, notes, title, deadline or reminder."""
-    task = Task.objects.locked(task_id, missing=_("Task not found."))
-    if not is_party(task, actor) and not org_perms.can(actor, perms.TASK_MANAGE.code,
-                                                       task.branch_id):
-        raise NotFound(_("Task not found."))
-    _ensure_may_change(task, actor)
+    task = _locked_for(actor, task_id)
     if not task.is_open:
         raise ValidationFailed("closed", _("Reopen the task to change it."), field="status")
     changes: dict[str, Any] = {}
@@ -213,10 +214,7 @@ def task_update(*, actor: Actor, task_id: int, progress: Any = None, notes: Any 
 @transaction.atomic
 def task_move(*, actor: Actor, task_id: int, action: str) -> Task:
     """complete, cancel or reopen; whoever gave the task hears that it is done."""
-    task = Task.objects.locked(task_id, missing=_("Task not found."))
-    if not is_party(task, actor) and not org_perms.can(actor, perms.TASK_MANAGE.code,
-                                                       task.branch_id):
-        raise NotFound(_("Task not found."))
+    task = _locked_for(actor, task_id)
     if is_party(task, actor):
         t = TASK_FLOW.ensure_state(task, action)
     else:
@@ -332,8 +330,7 @@ def send_digests(day: datetime.date | None = None) -> int:
     from punkt.work import selectors
 
     day = day or timezone.localdate()
-    end = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1),
-                                                        datetime.time()))
+    end = selectors.end_of_day(day)
     sent = 0
     wanted = (Employee.objects.filter(is_active=True, work_preference__daily_digest=True)
               .exclude(email="").order_by("pk"))
