@@ -5,6 +5,7 @@ progress and marks the task done; the manager's bell then says it is done."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,11 @@ def test_a_task_given_from_the_profile_is_done_by_the_employee(
     manager = signed_in(world.manager_a.email)
     manager.set_viewport_size({"width": 1366, "height": 768})
     manager.goto(f"/customers/{cust.pk}/")
-    with manager.expect_navigation():
-        manager.get_by_role("link", name="Nowe zadanie").click()
+    manager.get_by_role("link", name="Nowe zadanie").click()
+    # The URL first: if the click is ever lost again (one CI run), the failure says where
+    # the page stayed instead of "no such label".
+    expect(manager).to_have_url(re.compile(r"/work/tasks/new/\?"))
+    expect(manager.get_by_role("heading", name="Nowe zadanie")).to_be_visible()
     manager.get_by_label("Co jest do zrobienia").fill("Oddzwonić w sprawie faktury")
     manager.get_by_label("Dla").select_option(label=world.service_a.full_name)
     manager.get_by_label("Termin").fill("2030-01-15T12:00")
