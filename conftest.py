@@ -48,7 +48,7 @@ def client_as(client: Any) -> Any:
 
     def make(user: Any, *, reauthenticated: bool = True) -> Client:
         c = Client()
-        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        c.force_login(user, backend="punkt.organization.backends.EmployeeBackend")
         if reauthenticated:
             stamp_reauthentication(c, user)
         return c

@@ -101,7 +101,7 @@ def main() -> None:
         _t, secret = org_services.api_token_create(actor=user, name="bench-profile")
         headers["Authorization"] = f"Bearer {secret}"
     else:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="punkt.organization.backends.EmployeeBackend")
     if args.htmx:
         headers["HX-Request"] = "true"
 

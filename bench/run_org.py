@@ -98,7 +98,7 @@ class Scenario:
 def logged_in(email: str) -> Client:
     c = Client()
     c.force_login(Employee.objects.get(email=email),
-                  backend="django.contrib.auth.backends.ModelBackend")
+                  backend="punkt.organization.backends.EmployeeBackend")
     return c
 
 

@@ -144,8 +144,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organization.Employee"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "punkt.organization.backends.EmployeeBackend",
+    "punkt.organization.backends.EmployeeAllauthBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -331,7 +331,16 @@ PASSWORD_HASHERS = [
 ]
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
-# Per-process cache for short-lived computed values (dashboard counts, role policies).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                      "LOCATION": "punkt"}}
+# The cache of short-lived computed values (dashboard counts, role policies, rate limits).
+# With PUNKT_REDIS_URL (production) it is Redis, shared by every gunicorn worker and the job
+# worker, and sessions are read from it before the database (one query less per request);
+# without it (the demo, tests) each process keeps its own and sessions live in the database.
+REDIS_URL = os.environ.get("PUNKT_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL, "KEY_PREFIX": "punkt"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "LOCATION": "punkt"}}
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in our own audit log

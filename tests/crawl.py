@@ -350,7 +350,7 @@ def signed_in(user: Any) -> Client:
     client = Client(raise_request_exception=False)
     if user is None:  # nobody signed in: the customer's links, the sign-in pages
         return client
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="punkt.organization.backends.EmployeeBackend")
     stamp_reauthentication(client, user)
     client.get("/")  # settle the session's last-seen stamp
     return client

@@ -15,6 +15,7 @@ from django.db import connections
 OWNS = "punkt.W101"
 TRUNCATES = "punkt.W102"
 DEMO_IN_PRODUCTION = "punkt.W110"
+CACHE_PER_PROCESS = "punkt.W111"
 
 
 def _tables(connection: Any) -> list[str]:
@@ -74,3 +75,20 @@ def demo_mode_off_in_production(**kwargs: Any) -> list[Any]:
         "experts and administrators, and the demo accounts with their published password "
         "may sign in.",
         hint="Unset PUNKT_DEMO in production (docs/deployment.md).", id=DEMO_IN_PRODUCTION)]
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def shared_cache_in_production(**kwargs: Any) -> list[Any]:
+    """Several gunicorn workers with a per-process cache each keep their own role policies
+    and sign-in rate limits (a change made in one worker reaches the others only when the
+    entry expires) and read every session from the database."""
+    from django.conf import settings
+
+    if getattr(settings, "REDIS_URL", ""):
+        return []
+    return [checks.Warning(
+        "PUNKT_REDIS_URL is not set: each worker process keeps its own cache (role "
+        "policies, sign-in rate limits) and sessions are read from the database on every "
+        "request.",
+        hint="Set PUNKT_REDIS_URL=redis://host:6379/0 (docs/deployment.md).",
+        id=CACHE_PER_PROCESS)]

@@ -86,7 +86,7 @@ def _access_sql() -> str:
     # colleagues absent today whom the user stands in for: the substitute holds their
     # branch roles there while the absence lasts.
     # The names are the models' own tables; every value goes as a parameter.
-    own = (f'SELECT m.branch_id, m.role, 0 FROM "{m}" m '  # noqa: S608
+    own = (f'SELECT m.branch_id, m.role, 0 AS delegated FROM "{m}" m '  # noqa: S608
            f'JOIN "{b}" b ON b.id = m.branch_id '
            "WHERE m.employee_id = %s AND m.is_active AND b.is_active")
     standing_in = (f'SELECT m.branch_id, m.role, 1 FROM "{m}" m '  # noqa: S608
@@ -94,6 +94,41 @@ def _access_sql() -> str:
                    "WHERE u.branch_id = m.branch_id AND u.employee_id = m.employee_id "
                    "AND u.substitute_id = %s AND u.starts_on <= %s AND u.ends_on >= %s)")
     return f"{own} UNION ALL {standing_in}"
+
+
+@functools.cache
+def _employee_with_access_sql() -> str:
+    from punkt.organization.models import Employee
+
+    return (f'SELECT e.*, x.branch_id AS access_branch_id, x.role AS access_role, '  # noqa: S608
+            f'x.delegated AS access_delegated FROM "{Employee._meta.db_table}" e '
+            f"LEFT JOIN ({_access_sql()}) x ON 1 = 1 WHERE e.id = %s")
+
+
+def employee_with_access(user_id: Any, today: datetime.date | None = None) -> Any:
+    """The employee ``user_id`` with their access already computed (``access_of`` reads it
+    from the object), in one statement: the employee's row joined with the rows of
+    :func:`_access_sql` (a raw query, so the fields' converters apply as in the ORM).
+    ``None`` when there is no such employee."""
+    from punkt.organization.models import Employee
+
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    today = today or timezone.localdate()
+    rows = list(Employee.objects.raw(_employee_with_access_sql(), [pk, pk, today, today, pk]))
+    if not rows:
+        return None
+    user = rows[0]
+    if user.is_active:
+        user._punkt_access = _access_from(  # type: ignore[attr-defined]
+            user, [(r.__dict__["access_branch_id"], r.__dict__["access_role"],
+                    bool(r.__dict__["access_delegated"]))
+                   for r in rows if r.__dict__["access_branch_id"] is not None])
+    for name in ("access_branch_id", "access_role", "access_delegated"):
+        user.__dict__.pop(name, None)
+    return user
 
 
 def _access_from(user: Any, rows: list[tuple[int, str, bool]]) -> Access:

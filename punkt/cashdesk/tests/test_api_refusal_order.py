@@ -39,7 +39,7 @@ def test_the_session_still_needs_its_csrf_token(world: Any) -> None:
     from django.test import Client
 
     c = Client(enforce_csrf_checks=True)
-    c.force_login(world.cashier_a, backend="django.contrib.auth.backends.ModelBackend")
+    c.force_login(world.cashier_a, backend="punkt.organization.backends.EmployeeBackend")
     answer = post(c, "/api/v1/till", {"branch_id": world.a.pk, "opening_float": "1"})
     assert answer.status_code == 403 and not TillSession.objects.exists()
 

@@ -79,7 +79,7 @@ def test_files_get_a_strict_csp(world: Any, client_as: Any) -> None:
 
 def test_post_without_csrf_token_is_refused(world: Any) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(world.admin, backend="punkt.organization.backends.EmployeeBackend")
     response = client.post(reverse("organization:branch_create"), {"code": "X"})
     assert response.status_code == 403
     response = client.post("/api/v1/branches", json.dumps({"code": "X"}),

@@ -241,7 +241,7 @@ def test_access_sql_gives_what_the_orm_definition_gives(world: Any) -> None:
     roles, HQ roles, an inactive branch and membership, substitutions before, during and
     after an absence, a substitute who already holds the role."""
     from punkt.organization.models import Branch
-    from punkt.organization.permissions import compute_access_reference
+    from punkt.organization.permissions import compute_access_reference, employee_with_access
 
     today = datetime.date(2026, 12, 4)
     services.absence_create(actor=world.manager_a, employee_id=world.cashier_a.pk,
@@ -261,6 +261,27 @@ def test_access_sql_gives_what_the_orm_definition_gives(world: Any) -> None:
                     today + datetime.timedelta(days=1), today + datetime.timedelta(days=2)):
             assert compute_access(user, day) == compute_access_reference(user, day), \
                 (user.email, day)
+            # What the sign-in backend loads per request: the same employee and access.
+            loaded = employee_with_access(user.pk, day)
+            assert loaded == user and loaded.email == user.email
+            assert loaded.date_joined == user.date_joined and loaded.date_joined.tzinfo
+            assert loaded._punkt_access == compute_access_reference(user, day), (user.email, day)
     for user in (world.service_b, world.service_a, world.retention_a, world.cashier_a):
         assert compute_access(user, today) == compute_access_reference(user, today)
     assert compute_access(world.service_b, today).delegated == {(world.a.pk, Role.CASHIER)}
+
+
+def test_the_backend_loads_no_one_for_a_missing_or_inactive_employee(world: Any) -> None:
+    from punkt.organization.backends import EmployeeBackend
+    from punkt.organization.permissions import employee_with_access
+
+    backend = EmployeeBackend()
+    assert backend.get_user(world.manager_a.pk) == world.manager_a
+    assert backend.get_user(10**9) is None and employee_with_access("x") is None
+    world.manager_a.is_active = False
+    world.manager_a.save(update_fields=["is_active"])
+    assert backend.get_user(world.manager_a.pk) is None
+    # No memberships at all: the employee is loaded, with no access.
+    lonely = Employee.objects.create_user("nikt@example.com", "x" * 12)
+    loaded = employee_with_access(lonely.pk)
+    assert loaded == lonely and not loaded._punkt_access.pairs and not loaded._punkt_access.hq_roles
