@@ -68,6 +68,9 @@ class TicketOut(Schema):
     resolved_at: datetime.datetime | None
     closed_at: datetime.datetime | None
     sla: str
+    sla_warning_at: datetime.datetime | None
+    sla_breached_at: datetime.datetime | None
+    sla_escalated: bool
     clocks: list[ClockOut]
     url: str
 
@@ -92,6 +95,7 @@ class TicketQuery(Schema):
     status: Literal["open", "new", "waiting_customer", "waiting_team", "resolved",
                     "closed"] = "open"
     branch_id: int | None = Field(None, ge=1, le=2**62)
+    sla: Literal["", "at_risk", "breached"] = ""
     page: int = Field(1, ge=1, le=100_000)
     per_page: int = Field(50, ge=1, le=200)
 
@@ -100,7 +104,7 @@ def _ticket(t: Ticket) -> dict[str, Any]:
     data = {f: getattr(t, f) for f in TicketOut.model_fields
             if f not in ("sla", "clocks", "url")}
     schedule = services.team_schedule(t.team)
-    data["sla"] = services.sla_state(t, schedule=schedule)
+    data["sla"] = services.stored_badge(t)
     data["clocks"] = [{"name": c.name, "due": c.due, "state": c.state, "used": c.used}
                       for c in services.clocks(t, schedule=schedule)]
     data["url"] = services.ticket_url(t)
@@ -119,7 +123,7 @@ def ticket_list(request: HttpRequest, q: Query[TicketQuery]) -> dict[str, Any]:
     the earliest resolution deadline first."""
     org_perms.ensure(request.user, perms.TICKET_VIEW.code)
     qs = selectors.queue(user=request.user, which=q.queue, branch_id=q.branch_id,
-                         status=q.status).order_by("resolve_due", "id")
+                         status=q.status, sla=q.sla).order_by("resolve_due", "id")
     items, page = page_slice(qs, q.page, q.per_page)
     return {"items": [_ticket(t) for t in items], "page": page}
 

@@ -29,6 +29,11 @@ class TeamKind(models.TextChoices):
     DEPARTMENT = "department", _("department")
 
 
+class Routing(models.TextChoices):
+    LEAST_OPEN = "least_open", _("least open work")
+    ROUND_ROBIN = "round_robin", _("round robin")
+
+
 class Team(models.Model):
     """A service office (a branch's, or one at HQ such as the call centre) or another
     department; tickets are routed to a team and counted in its working hours."""
@@ -43,6 +48,11 @@ class Team(models.Model):
     members = models.ManyToManyField("organization.Employee", through="TeamMember",
                                      related_name="service_teams")
     is_active = models.BooleanField(_("active"), default=True)
+    #: how a new ticket finds its member (``services.route``)
+    routing = models.CharField(_("routing"), max_length=12, choices=Routing.choices,
+                               default=Routing.LEAST_OPEN)
+    #: round robin: the member (employee id) whose turn came last; advanced under the lock
+    rr_last = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = BranchScopedQuerySet.as_manager()
 
@@ -155,6 +165,16 @@ class TicketStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+@tones(ok="ok", warning="warn", breached="err")
+class SlaState(models.TextChoices):
+    """A ticket's SLA as last recomputed: on time, warning (80 % of a running clock's
+    working time used) or breached (a clock ran out; it stays breached)."""
+
+    OK = "ok", _("on time")
+    WARNING = "warning", _("at risk")
+    BREACHED = "breached", _("breached")
+
+
 #: the states in which the SLA clocks do not run
 PAUSED = frozenset({TicketStatus.WAITING_CUSTOMER})
 #: the states of a ticket still to be worked on
@@ -193,6 +213,14 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     paused_since = models.DateTimeField(null=True, blank=True)
     paused_total = models.DurationField(default=ZERO)
+    sla_state = models.CharField(_("SLA"), max_length=10, choices=SlaState.choices,
+                                 default=SlaState.OK)
+    sla_warning_at = models.DateTimeField(_("SLA warning since"), null=True, blank=True)
+    sla_breached_at = models.DateTimeField(_("SLA breached at"), null=True, blank=True)
+    sla_escalated = models.BooleanField(_("escalated"), default=False)
+    #: when the stored SLA state may next change (None: it cannot — paused, done or
+    #: breached); the job looks only at tickets whose moment has come (``services.sla``)
+    sla_next_check = models.DateTimeField(null=True, blank=True, default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = BranchScopedQuerySet.as_manager()
@@ -210,6 +238,12 @@ class Ticket(models.Model):
             models.Index(fields=["branch", "resolve_due"], name="ticket_open_by_branch",
                          condition=Q(status__in=["new", "open", "waiting_customer",
                                                  "waiting_team"])),
+            models.Index(fields=["sla_next_check"], name="ticket_sla_next_check",
+                         condition=Q(sla_next_check__isnull=False)),
+            models.Index(fields=["team", "sla_state"], name="ticket_open_at_risk",
+                         condition=Q(status__in=["new", "open", "waiting_customer",
+                                                 "waiting_team"])
+                         & ~Q(sla_state="ok")),
             models.Index(fields=["customer", "-id"], name="ticket_customer",
                          condition=Q(customer__isnull=False)),
         ]

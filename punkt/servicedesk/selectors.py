@@ -15,6 +15,7 @@ from punkt.organization.actors import Actor, employee_of
 from punkt.servicedesk import permissions as perms
 from punkt.servicedesk.models import (
     OPEN_STATES,
+    SlaState,
     Team,
     TeamMember,
     Ticket,
@@ -23,6 +24,8 @@ from punkt.servicedesk.models import (
 )
 
 QUEUES = ("mine", "team", "unassigned", "all")
+#: the SLA filter of the queue: at risk (warning) or breached, from the stored state
+SLA_FILTERS = {"at_risk": SlaState.WARNING, "breached": SlaState.BREACHED}
 
 
 def _mine(user: Actor) -> Q:
@@ -53,9 +56,10 @@ def my_team_ids(user: Actor) -> list[int]:
 
 
 def queue(*, user: Actor, which: str = "mine", branch_id: int | None = None,
-          status: str = "open") -> QuerySet[Ticket]:
+          status: str = "open", sla: str = "") -> QuerySet[Ticket]:
     """The agent's queue: ``mine`` (given to me), ``team`` (my teams'), ``unassigned``
     (my teams' and my branches' without an owner) or ``all`` I see; open ones by default,
+    ``sla`` "at_risk" or "breached" narrows them to the stored SLA state;
     the oldest deadline first is the caller's order."""
     me = employee_of(user)
     qs = tickets(user)
@@ -65,6 +69,8 @@ def queue(*, user: Actor, which: str = "mine", branch_id: int | None = None,
         qs = qs.filter(status__in=OPEN_STATES)
     elif status in TicketStatus.values:
         qs = qs.filter(status=status)
+    if sla in SLA_FILTERS:
+        qs = qs.filter(sla_state=SLA_FILTERS[sla])
     if which == "mine":
         qs = qs.filter(assignee=me) if me is not None else qs.none()
     elif which == "team":

@@ -34,11 +34,13 @@ from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Absence, Branch, BranchDayOff, Employee, Membership
 from punkt.servicedesk import permissions as perms
+from punkt.servicedesk import sla
 from punkt.servicedesk.models import (
     OPEN_STATES,
     ZERO,
     Channel,
     Priority,
+    SlaState,
     SlaTarget,
     Team,
     TeamKind,
@@ -164,15 +166,23 @@ def sla_state(ticket: Ticket, *, now: datetime.datetime | None = None,
     return resolution.state
 
 
+def stored_badge(ticket: Ticket) -> str:
+    """The badge from the stored state (``sla.refresh``): breached stays; a resolved or
+    closed ticket in time is met; a paused one says so; else on time or warning."""
+    if ticket.sla_state == SlaState.BREACHED:
+        return "breached"
+    if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
+        return "met"
+    if ticket.paused_since is not None:
+        return "paused"
+    return str(ticket.sla_state)
+
+
 def with_sla(rows: list[Any]) -> list[Any]:
-    """Set ``row.sla`` (ok / warning / breached / paused / met) on each ticket, one
-    schedule per team."""
-    schedules: dict[int, Any] = {}
-    now = timezone.now()
+    """Set ``row.sla`` (ok / warning / breached / paused / met) on each ticket from its
+    stored SLA state: a list costs no schedule and no clock arithmetic."""
     for row in rows:
-        if row.team_id not in schedules:
-            schedules[row.team_id] = team_schedule(row.team)
-        row.sla = sla_state(row, now=now, schedule=schedules[row.team_id])
+        row.sla = stored_badge(row)
     return rows
 
 
@@ -465,6 +475,7 @@ def ticket_create(*, actor: Actor, subject: Any, channel: Any, type_id: Any, bod
         type=ticket_type, priority=priority, status=TicketStatus.NEW,
         created_by=employee_of(actor), created_at=now,
         first_response_due=schedule.add(now, first), resolve_due=schedule.add(now, resolve))
+    sla.refresh(ticket, now=now, schedule=schedule)
     if body:
         label = caller or (customer.display_name if customer else "") or _("Customer")
         TicketMessage.objects.create(ticket=ticket, author_label=label[:200], body=body,
@@ -498,6 +509,7 @@ def _apply(ticket: Ticket, source: str, changes: dict[str, Any]) -> None:
     if not Ticket.objects.filter(pk=ticket.pk, status=source).update(**changes):
         raise Conflict("changed", _("The ticket changed meanwhile: reload the page."))
     ticket.refresh_from_db()
+    sla.refresh(ticket)
 
 
 @transaction.atomic

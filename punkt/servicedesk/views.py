@@ -52,13 +52,19 @@ def queue(request: HttpRequest) -> HttpResponse:
         which = "mine"
     status = text_param(request.GET.get("status"), 20) or "open"
     branch = int_param(request.GET.get("branch"))
-    qs = selectors.queue(user=request.user, which=which, branch_id=branch, status=status)
+    sla = text_param(request.GET.get("sla"), 12)
+    if sla not in selectors.SLA_FILTERS:
+        sla = ""
+    qs = selectors.queue(user=request.user, which=which, branch_id=branch, status=status,
+                         sla=sla)
     listing = paginate(request, qs.order_by("resolve_due", "id"), sort="resolve_due",
                        per_page=50)
     listing.page.object_list = services.with_sla(list(listing.page.object_list))
     template = "servicedesk/queue.html" + ("#results" if is_htmx(request) else "")
     return render(request, template, {
-        "listing": listing, "which": which, "status": status,
+        "listing": listing, "which": which, "status": status, "sla": sla,
+        "sla_filters": [("", _("any")), ("at_risk", _("at risk")),
+                        ("breached", _("breached"))],
         "queues": list(QUEUE_LABELS.items()),
         "statuses": [("open", _("open (all)")), *TicketStatus.choices],
         "picker": branch_picker(request.user, perms.TICKET_VIEW.code, branch),

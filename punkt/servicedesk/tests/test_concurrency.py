@@ -47,3 +47,28 @@ def test_tickets_opened_at_once_are_numbered_without_repeats_or_gaps() -> None:
     numbers = sorted(Ticket.objects.values_list("number", flat=True))
     assert numbers[0].endswith("/000001") and len(numbers) == 5
     assert [int(n.rsplit("/", 1)[1]) for n in numbers] == [1, 2, 3, 4, 5]
+
+
+def test_two_workers_recomputing_at_once_escalate_once() -> None:
+    """C10: both read the ticket on time and compute the breach; the conditional update
+    lets one of them escalate (one audit row, one notification each)."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from punkt.servicedesk import sla
+    from punkt.work.models import Notification
+
+    w = make_world()
+    d = desk(w)
+    friday = datetime.datetime(2026, 12, 4, 15, 0, tzinfo=ZoneInfo("Europe/Warsaw"))
+    with time_machine.travel(friday, tick=False):
+        t = ticket(w, d)
+    monday = friday + datetime.timedelta(days=3, hours=-5)  # Monday 10:00, past 9:00
+    results = _race(2, lambda: sla.recompute_due(now=monday))
+    assert sorted(r["breached"] for r in results) == [0, 1]
+    assert AuditEvent.objects.filter(action="servicedesk.ticket.sla_breached",
+                                     object_id=str(t.pk)).count() == 1
+    assert Notification.objects.filter(kind="ticket.sla_escalation").count() == 1
+    assert Ticket.objects.get(pk=t.pk).sla_escalated

@@ -1,0 +1,23 @@
+"""The service desk's jobs: SLA states recomputed every minute (warnings, breaches and
+escalation, ``punkt/servicedesk/sla.py``) and the orphan check every 15 minutes."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.tasks import task
+
+from punkt.core.jobs import periodic
+
+
+@task()
+def recompute_sla(slot: str) -> dict[str, int]:
+    """Safe to run twice or at once: each state changes by a conditional update and warns
+    or escalates only when that update took (C10, C13)."""
+    from punkt.servicedesk import sla
+
+    return sla.recompute_due()
+
+
+periodic("servicedesk.recompute_sla", datetime.timedelta(minutes=1),
+         lambda slot: recompute_sla.enqueue(slot=slot.isoformat()))
