@@ -40,6 +40,7 @@ from punkt.servicedesk.models import (
     ZERO,
     Channel,
     Priority,
+    Routing,
     SlaState,
     SlaTarget,
     Team,
@@ -217,9 +218,12 @@ def parse_week(hours: Mapping[str, Any]) -> dict[str, str]:
 
 @transaction.atomic
 def team_save(*, actor: Actor, name: Any, kind: Any, branch_id: Any, hours: Mapping[str, Any],
-              team_id: Any = None, is_active: bool = True) -> Team:
-    """Create a team or change its name, kind, branch, hours and whether it is active."""
+              team_id: Any = None, is_active: bool = True, routing: Any = None) -> Team:
+    """Create a team or change its name, kind, branch, hours, routing (least open work or
+    round robin; None keeps it) and whether it is active."""
     name = _text(name, "name", NAME_MAX, required=True)
+    if routing not in (None, "") and routing not in Routing.values:
+        raise ValidationFailed("invalid", _("Choose how tickets are routed."), field="routing")
     if kind not in TeamKind.values:
         raise ValidationFailed("invalid", _("Choose the kind of team."), field="kind")
     branch_pk = _id(branch_id, "branch", _("Choose a branch."))
@@ -238,18 +242,21 @@ def team_save(*, actor: Actor, name: Any, kind: Any, branch_id: Any, hours: Mapp
         raise ValidationFailed("taken", _("A team of this name exists."), field="name")
     if team_id in (None, ""):
         team = Team.objects.create(name=name, kind=kind, branch=branch, hours=week,
-                                   is_active=bool(is_active))
+                                   is_active=bool(is_active),
+                                   routing=routing or Routing.LEAST_OPEN)
         audit_record(action="servicedesk.team.create", obj=team, actor=actor,
-                     branch_id=branch.pk, changes={"name": name, "hours": week})
+                     branch_id=branch.pk,
+                     changes={"name": name, "hours": week, "routing": team.routing})
         return team
     team = Team.objects.locked(team_id, missing=_("Team not found."))
     org_perms.ensure(actor, perms.TEAM_MANAGE.code, team.branch_id)
+    routing = routing or team.routing
     changes = {"name": name, "kind": kind, "branch": branch.pk, "hours": week,
-               "is_active": bool(is_active)}
+               "is_active": bool(is_active), "routing": routing}
     before = {"name": team.name, "kind": team.kind, "branch": team.branch_id,
-              "hours": team.hours, "is_active": team.is_active}
+              "hours": team.hours, "is_active": team.is_active, "routing": team.routing}
     Team.objects.filter(pk=team.pk).update(name=name, kind=kind, branch=branch, hours=week,
-                                           is_active=bool(is_active))
+                                           is_active=bool(is_active), routing=routing)
     team.refresh_from_db()
     audit_record(action="servicedesk.team.update", obj=team, actor=actor, branch_id=branch.pk,
                  changes={k: v for k, v in changes.items() if before[k] != v})
@@ -307,26 +314,48 @@ def absent_today(employee_ids: Iterable[int], today: datetime.date) -> dict[int,
 
 
 def route(team: Team, *, today: datetime.date | None = None) -> Employee | None:
-    """The member with the least open work (then the longest in the team); a member absent
-    today hands over to their substitute, when the substitute is in. None: nobody is in."""
+    """The member whose turn it is, by the team's routing: the least open work (then the
+    longest in the team), or round robin (the member after the last one given, by id,
+    the pointer on the team advanced under its row lock, so tickets routed at once go to
+    different people). A member absent today hands over to their substitute, when the
+    substitute is in; round robin then moves past the absent member. None: nobody is in."""
     today = today or timezone.localdate()
     members = list(TeamMember.objects.filter(team=team, employee__is_active=True)
                    .values_list("employee_id", flat=True))
     if not members:
         return None
-    load = dict(Ticket.objects.filter(assignee_id__in=members, status__in=OPEN_STATES)
-                .values("assignee_id").annotate(n=Count("pk")).values_list("assignee_id", "n"))
     absent = absent_today(members, today)
     subs = [s for s in absent.values() if s is not None]
     away = absent_today(subs, today) if subs else {}
-    for pk in sorted(members, key=lambda m: (load.get(m, 0), m)):
+
+    def taker(pk: int) -> Employee | None:
         if pk not in absent:
             return Employee.objects.get(pk=pk)
         substitute = absent[pk]
         if substitute is not None and substitute not in away:
-            found = Employee.objects.filter(pk=substitute, is_active=True).first()
-            if found is not None:
-                return found
+            return Employee.objects.filter(pk=substitute, is_active=True).first()
+        return None
+
+    if team.routing == Routing.ROUND_ROBIN:
+        with transaction.atomic():
+            last = (Team.objects.select_for_update().filter(pk=team.pk)
+                    .values_list("rr_last", flat=True).first())
+            order = sorted(members)
+            start = next((i for i, pk in enumerate(order) if last is not None and pk > last),
+                         0)
+            for pk in order[start:] + order[:start]:
+                found = taker(pk)
+                if found is not None:
+                    Team.objects.filter(pk=team.pk).update(rr_last=pk)
+                    team.rr_last = pk
+                    return found
+        return None
+    load = dict(Ticket.objects.filter(assignee_id__in=members, status__in=OPEN_STATES)
+                .values("assignee_id").annotate(n=Count("pk")).values_list("assignee_id", "n"))
+    for pk in sorted(members, key=lambda m: (load.get(m, 0), m)):
+        found = taker(pk)
+        if found is not None:
+            return found
     return None
 
 

@@ -29,6 +29,7 @@ from punkt.servicedesk import selectors, services
 from punkt.servicedesk.models import (
     Channel,
     Priority,
+    Routing,
     Team,
     TeamKind,
     TeamMember,
@@ -188,12 +189,14 @@ def _team_form(request: HttpRequest, team: Team | None) -> dict[str, Any]:
         return {"name": request.POST.get("name", ""), "kind": request.POST.get("kind", ""),
                 "branch_id": request.POST.get("branch_id", ""),
                 "is_active": request.POST.get("is_active") == "1",
+                "routing": request.POST.get("routing", ""),
                 "hours": {k: request.POST.get(f"hours_{k}", "") for k in WEEKDAY_KEYS}}
     if team is None:
         return {"name": "", "kind": TeamKind.BRANCH_OFFICE, "branch_id": "", "is_active": True,
-                "hours": dict(services.OFFICE_HOURS)}
+                "routing": Routing.LEAST_OPEN, "hours": dict(services.OFFICE_HOURS)}
     return {"name": team.name, "kind": team.kind, "branch_id": str(team.branch_id),
-            "is_active": team.is_active, "hours": dict(team.hours or {})}
+            "is_active": team.is_active, "routing": team.routing,
+            "hours": dict(team.hours or {})}
 
 
 def _team_page(request: HttpRequest, team: Team | None) -> HttpResponse:
@@ -206,7 +209,7 @@ def _team_page(request: HttpRequest, team: Team | None) -> HttpResponse:
             saved = services.team_save(actor=request.user, team_id=team.pk if team else None,
                                        name=form["name"], kind=form["kind"],
                                        branch_id=form["branch_id"], hours=form["hours"],
-                                       is_active=form["is_active"])
+                                       is_active=form["is_active"], routing=form["routing"])
             if team is not None and "members" in request.POST:  # "" marks the list present
                 services.team_members_set(
                     actor=request.user, team_id=saved.pk,
@@ -226,7 +229,8 @@ def _team_page(request: HttpRequest, team: Team | None) -> HttpResponse:
         "team": team, "form": form, "error_field": error_field,
         "days": [(k, Weekday(i).label, form["hours"].get(k, ""))
                  for i, k in enumerate(WEEKDAY_KEYS)],
-        "kinds": TeamKind.choices, "branches": branches.order_by("name"),
+        "kinds": TeamKind.choices, "routings": Routing.choices,
+        "branches": branches.order_by("name"),
         "members": members, "candidates": candidates})
 
 

@@ -72,3 +72,17 @@ def test_two_workers_recomputing_at_once_escalate_once() -> None:
                                      object_id=str(t.pk)).count() == 1
     assert Notification.objects.filter(kind="ticket.sla_escalation").count() == 1
     assert Ticket.objects.get(pk=t.pk).sla_escalated
+
+
+def test_round_robin_tickets_opened_at_once_go_to_different_people() -> None:
+    """The pointer is read and advanced under the team's row lock: two tickets at once
+    never both land on the same member."""
+    from punkt.servicedesk.models import Routing, Team
+
+    w = make_world()
+    d = desk(w)
+    Team.objects.filter(pk=d.team_a.pk).update(routing=Routing.ROUND_ROBIN)
+    for _ in range(3):
+        results = _race(2, lambda: ticket(w, d, actor=w.retention_a))
+        assert not [r for r in results if isinstance(r, DomainError)]
+        assert len({r.assignee_id for r in results}) == 2
