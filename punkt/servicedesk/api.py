@@ -42,6 +42,11 @@ class AssignIn(Strict):
     assignee_id: int = Field(ge=1, le=2**62)
 
 
+class TransferIn(Strict):
+    team_id: int = Field(ge=1, le=2**62)
+    reason: str = Field(max_length=services.REASON_MAX)
+
+
 class ClockOut(Schema):
     name: str
     due: datetime.datetime
@@ -173,6 +178,19 @@ def ticket_assign(request: HttpRequest, ticket_id: int, payload: AssignIn) -> di
     selectors.ticket_get(user=request.user, ticket_id=ticket_id)
     return _ticket(services.assign(actor=request.user, ticket_id=ticket_id,
                                    assignee_id=payload.assignee_id))
+
+
+@router.post("/servicedesk/tickets/{ticket_id}/transfer",
+             response={200: TicketOut, **errors(404, 409)},
+             operation_id="servicedesk_ticket_transfer")
+@scoped("branch")
+def ticket_transfer(request: HttpRequest, ticket_id: int, payload: TransferIn
+                    ) -> dict[str, Any]:
+    """Transfer to another team or department with a reason (required); routed within the
+    new team; the SLA deadlines stay."""
+    selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    return _ticket(services.transfer(actor=request.user, ticket_id=ticket_id,
+                                     team_id=payload.team_id, reason=payload.reason))
 
 
 @router.post("/servicedesk/tickets/{ticket_id}/{action}",

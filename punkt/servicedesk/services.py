@@ -389,6 +389,15 @@ def _ensure_handle(ticket: Ticket, actor: Actor) -> None:
         raise ActionDenied(_("Your role does not handle tickets."))
 
 
+def may_handle(ticket: Ticket, user: Any) -> bool:
+    """Whether ``user`` works on the ticket (a member or ``servicedesk.ticket.handle``)."""
+    try:
+        _ensure_handle(ticket, user)
+    except ActionDenied:
+        return False
+    return True
+
+
 def allowed_actions(ticket: Ticket, user: Any) -> list[str]:
     if is_member(ticket, user) and org_perms.can(user, perms.TICKET_HANDLE.code):
         return [t.action for t in TICKET_FLOW.transitions.values()
@@ -620,6 +629,70 @@ def note(*, actor: Actor, ticket_id: Any, body: Any) -> TicketMessage:
     audit_record(action="servicedesk.ticket.note", obj=ticket, actor=actor,
                  branch_id=ticket.branch_id, changes={"message": message.pk})
     return message
+
+
+REASON_MAX = 1000
+
+
+def transfer_targets(ticket: Ticket) -> list[Team]:
+    """The active teams and departments a ticket may move to (all but its own)."""
+    return list(Team.objects.filter(is_active=True).exclude(pk=ticket.team_id)
+                .order_by("name")[:500])
+
+
+@transaction.atomic
+def transfer(*, actor: Actor, ticket_id: Any, team_id: Any, reason: Any) -> Ticket:
+    """Hand an open ticket to another team or department, with a reason: routed within
+    the new team by its routing (or left in its queue when nobody is in), the ticket's
+    branch follows the team (the new team and branch see it; the old team no longer does,
+    unless they opened it), the new assignee — else the new team's leads — told, the
+    reason kept as an internal note, audited and on the customer's timeline.
+
+    The SLA deadlines stay as they were: the customer's wait does not restart because
+    the matter moved (from now on the clocks count in the new team's hours)."""
+    ticket = _locked(actor, ticket_id)
+    _ensure_handle(ticket, actor)
+    if not ticket.is_open:
+        raise ValidationFailed("closed", _("Reopen the ticket to transfer it."),
+                               field="status")
+    team = Team.objects.filter(pk=_id(team_id, "team", _("Choose a team.")),
+                               is_active=True).first()
+    if team is None:
+        raise ValidationFailed("invalid", _("Choose a team."), field="team")
+    if team.pk == ticket.team_id:
+        raise ValidationFailed("same", _("The ticket is already with this team."),
+                               field="team")
+    reason = _text(reason, "reason", REASON_MAX, required=True)
+    before_team, before_assignee = ticket.team, ticket.assignee_id
+    assignee = route(team)
+    _apply(ticket, ticket.status, {"team_id": team.pk, "branch_id": team.branch_id,
+                                   "assignee_id": getattr(assignee, "pk", None)})
+    TicketMessage.objects.create(
+        ticket=ticket, author=employee_of(actor), internal=True,
+        body=_("Transferred from %(old)s to %(new)s: %(reason)s") % {
+            "old": before_team.name, "new": team.name, "reason": reason})
+    audit_record(action="servicedesk.ticket.transfer", obj=ticket, actor=actor,
+                 branch_id=ticket.branch_id,
+                 changes={"team": [before_team.pk, team.pk],
+                          "branch": [before_team.branch_id, team.branch_id],
+                          "assignee": [before_assignee, ticket.assignee_id],
+                          "reason": reason})
+    _timeline(ticket, actor, _("ticket transferred to %(team)s") % {"team": team.name},
+              reason)
+    number, subject, name = ticket.number, ticket.subject, team.name
+    me = getattr(employee_of(actor), "pk", None)
+    told = ([ticket.assignee_id] if ticket.assignee_id else
+            list(TeamMember.objects.filter(team=team, is_lead=True, employee__is_active=True)
+                 .values_list("employee_id", flat=True)))
+    for pk in told:
+        if pk == me:
+            continue
+        notify(recipient=pk, kind="ticket.transferred",
+               title=lambda: _("Ticket %(number)s transferred to %(team)s: %(subject)s")
+               % {"number": number, "team": name, "subject": subject},
+               url=ticket_url(ticket),
+               key=f"ticket.transferred:{ticket.pk}:{pk}:{timezone.now():%Y%m%d%H%M%S%f}")
+    return ticket
 
 
 def may_assign(ticket: Ticket, user: Any) -> bool:

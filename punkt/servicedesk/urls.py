@@ -10,6 +10,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<int:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),
     path("tickets/<int:ticket_id>/assign/", views.ticket_assign, name="ticket_assign"),
+    path("tickets/<int:ticket_id>/transfer/", views.ticket_transfer, name="ticket_transfer"),
     path("tickets/<int:ticket_id>/<str:action>/", views.ticket_act, name="ticket_act"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_new, name="team_new"),

@@ -117,6 +117,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "ticket": ticket, "conversation": list(selectors.conversation(ticket)),
         "actions": [(a, TICKET_FLOW.transitions[a].label) for a in actions],
         "clocks": services.clocks(ticket), "may_write": may_write, "members": members,
+        "may_transfer": may_write and ticket.is_open,
         "may_take": may_write and ticket.is_open and ticket.assignee_id != request.user.pk
         and services.is_member(ticket, request.user)})
 
@@ -161,6 +162,32 @@ def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
                         assignee_id=request.POST.get("assignee_id"))
         messages.success(request, _("Ticket saved."))
     return redirect("servicedesk:ticket_detail", ticket_id=ticket.pk)
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_transfer(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Transfer to another team or department: the form keeps the input and marks the
+    field a refusal names."""
+    ticket = selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    form = {"team_id": request.POST.get("team_id", ""),
+            "reason": request.POST.get("reason", "")}
+    error_field = None
+    if request.method == "POST":
+        with refusals_as_messages(request) as refused:
+            moved = services.transfer(actor=request.user, ticket_id=ticket.pk, **form)
+            messages.success(request, _("Ticket %(number)s transferred to %(team)s.") % {
+                "number": moved.number, "team": moved.team})
+            if selectors.tickets(request.user).filter(pk=moved.pk).exists():
+                return redirect("servicedesk:ticket_detail", ticket_id=moved.pk)
+            return redirect("servicedesk:queue")
+        error_field = refused.error.field if refused.error else None
+    return render(request, "servicedesk/ticket_transfer.html", {
+        "ticket": ticket, "form": form, "error_field": error_field,
+        "teams": services.transfer_targets(ticket),
+        "may_transfer": ticket.is_open and services.may_handle(ticket, request.user),
+        "reason_max": services.REASON_MAX})
 
 
 @scoped("list")
