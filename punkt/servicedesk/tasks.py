@@ -21,3 +21,16 @@ def recompute_sla(slot: str) -> dict[str, int]:
 
 periodic("servicedesk.recompute_sla", datetime.timedelta(minutes=1),
          lambda slot: recompute_sla.enqueue(slot=slot.isoformat()))
+
+
+@task()
+def check_orphans(slot: str) -> int:
+    """Open tickets without an owner routed again; safe twice (each fix is conditional on
+    the assignee read under the row lock, and a fixed ticket is no orphan)."""
+    from punkt.servicedesk import orphans
+
+    return len(orphans.check())
+
+
+periodic("servicedesk.check_orphans", datetime.timedelta(minutes=15),
+         lambda slot: check_orphans.enqueue(slot=slot.isoformat()))
