@@ -76,8 +76,7 @@ def test_warning_then_breach_across_a_weekend_escalates_once(world: Any) -> None
 
 def test_the_branch_manager_who_is_not_a_member_is_told_of_the_breach(world: Any) -> None:
     d = desk(world)
-    other = Membership.objects.filter(role=Role.MANAGER, branch=world.b).first()
-    assert other is not None
+    # manager_b also manages branch A (not a member of the team)
     Membership.objects.create(employee=world.manager_b, branch=world.a, role=Role.MANAGER)
     with time_machine.travel(at(12, 4, 15), tick=False):
         t = ticket(world, d)
@@ -87,6 +86,17 @@ def test_the_branch_manager_who_is_not_a_member_is_told_of_the_breach(world: Any
     assert kinds(world.service_a) == ["ticket.sla_breach"]
     assert kinds(world.manager_b) == ["ticket.sla_escalation"]
     assert sla.escalation_recipients(t) == sorted([world.manager_a.pk, world.manager_b.pk])
+
+
+def test_the_ticket_page_says_when_it_breached_and_that_it_was_escalated(
+        world: Any, client_as: Any) -> None:
+    d = desk(world)
+    with time_machine.travel(at(12, 4, 15), tick=False):
+        t = ticket(world, d)
+    run(at(12, 7, 9, 30))
+    page = client_as(world.service_a).get(
+        reverse("servicedesk:ticket_detail", args=[t.pk])).content.decode()
+    assert 'data-testid="sla-breached"' in page and "07.12.2026 09:30" in page
 
 
 def test_a_paused_ticket_is_not_checked_and_resuming_sets_the_next_moment(world: Any) -> None:
