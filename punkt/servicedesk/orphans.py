@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from punkt.core.audit import audit_record
 from punkt.servicedesk.models import OPEN_STATES, TeamMember, Ticket
@@ -112,10 +113,12 @@ def _tell_leads(fixes: list[Fix], stamp: str) -> None:
         for lead in leads:
             def title(count: int = count, team: str = team, numbers: str = numbers,
                       more: int = more) -> str:
-                text = _("Orphan check: %(n)d ticket(s) of %(team)s without an owner handed "
-                         "over: %(numbers)s") % {"n": count, "team": team, "numbers": numbers}
+                text = _("Orphan check, %(team)s: tickets without an owner handed over "
+                         "(%(n)d): %(numbers)s") % {"n": count, "team": team,
+                                                    "numbers": numbers}
                 if more > 0:
-                    text += " " + _("and %(n)d more") % {"n": more}
+                    text += " " + ngettext("and %(n)s more", "and %(n)s more", more) % {
+                        "n": more}
                 return text
 
             notify(recipient=lead, kind="ticket.orphans", title=title,
