@@ -372,6 +372,7 @@ PAGE_CASES: dict[str, BranchCase] = {
     "servicedesk:ticket_reply": lambda w: {"ticket_id": ticket_b(w).pk},
     "servicedesk:ticket_assign": lambda w: {"ticket_id": ticket_b(w).pk},
     "servicedesk:ticket_act": lambda w: {"ticket_id": ticket_b(w).pk, "action": "resolve"},
+    "servicedesk:ticket_transfer": lambda w: {"ticket_id": ticket_b(w).pk},
     "servicedesk:team_edit": lambda w: {"team_id": team_b(w).pk},
 }
 
@@ -467,6 +468,8 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
         "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/assign"),
     "servicedesk_ticket_move": lambda w: (
         "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/resolve"),
+    "servicedesk_ticket_transfer": lambda w: (
+        "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/transfer"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},
@@ -491,6 +494,7 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "work_task_update": lambda w: {"progress": 50},
     "servicedesk_message_post": lambda w: {"body": "hacked"},
     "servicedesk_ticket_assign": lambda w: {"assignee_id": w.service_b.pk},
+    "servicedesk_ticket_transfer": lambda w: {"team_id": team_b(w).pk, "reason": "hacked"},
     "stock_adjust": lambda w: {"product_id": shop_b(w).lines.get().product_id, "quantity": -1,
                                "reason": "hacked"},
     "stock_order_create": lambda w: {"lines": [{"product_id": shop_b(w).lines.get().product_id,
