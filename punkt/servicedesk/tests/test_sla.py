@@ -192,3 +192,19 @@ def test_the_queue_filters_at_risk_and_breached_and_shows_the_stored_badge(
     assert [r.sla for r in rows] == ["ok", "warning"]
     api = c.get("/api/v1/servicedesk/tickets?sla=at_risk").json()
     assert [i["number"] for i in api["items"]] == [risky.number]
+
+
+def test_the_job_is_registered_every_minute_and_runs(world: Any) -> None:
+    from punkt.core.jobs import PERIODIC
+    from punkt.servicedesk import tasks
+
+    assert PERIODIC["servicedesk.recompute_sla"].every == datetime.timedelta(minutes=1)
+    assert PERIODIC["servicedesk.check_orphans"].every == datetime.timedelta(minutes=15)
+    d = desk(world)
+    with time_machine.travel(at(12, 4, 15), tick=False):
+        t = ticket(world, d)
+    with time_machine.travel(at(12, 7, 8, 40), tick=False):
+        assert tasks.recompute_sla.call(slot="2026-12-07T07:40:00+00:00")["warning"] == 1
+        assert tasks.check_orphans.call(slot="2026-12-07T07:40:00+00:00") == 0
+    t.refresh_from_db()
+    assert t.sla_state == SlaState.WARNING
