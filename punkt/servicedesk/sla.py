@@ -19,6 +19,12 @@ reply, a transfer) recomputes it under the row lock (``refresh``); a ticket writ
 that does not (a new channel) gets ``sla_next_check = now`` by default and the next run
 computes it.
 
+Measured on PostgreSQL (2026-12-06, this host, 500k open tickets of which 2,000 due): the
+selection is an index scan of the partial index (1 ms per batch); the run changed the
+state of all 2,000 (audit row and notification each) in 5.5 s (≈ 2.7 ms a ticket); a run
+with nothing due took 1 ms. At 2M open tickets living about a week, each crossing the
+warning and at most the breach once, a minute brings a few hundred moments, not 2M.
+
 Exactly once (C10): the stored state changes only by ``UPDATE … WHERE id = … AND
 sla_state = <read> AND sla_next_check = <read> AND status = <read>``; the audit row and the
 notifications go in the same transaction, and only when that update took. Two workers
