@@ -98,3 +98,29 @@ def test_a_counter_ticket_is_opened_answered_and_resolved(
     assert d.team_a.hours["sat"] == "9:00-13:00"
     _shot(manager, tmp_path, "desk-team-1366.png")
     problems.assert_clean()
+
+
+def test_a_ticket_is_transferred_to_another_team_with_a_reason(
+        signed_in: Any, problems: Any, tmp_path: Path) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    from punkt.servicedesk.models import Ticket
+    from punkt.servicedesk.tests.factories import desk, ticket
+
+    world = make_world()
+    d = desk(world)
+    made = ticket(world, d)
+    page = signed_in(world.service_a.email)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"/servicedesk/tickets/{made.pk}/")
+    with page.expect_navigation():
+        page.get_by_test_id("ticket-transfer").click()
+    page.get_by_label("Do zespołu lub działu").select_option(value=str(d.team_b.pk))
+    page.get_by_label("Powód").fill("Klient mieszka w oddziale B.")
+    _shot(page, tmp_path, "desk-transfer-1366.png")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Przekaż", exact=True).click()
+    expect(page.get_by_text(f"Zgłoszenie {made.number} przekazane do zespołu")).to_be_visible()
+    expect(page.get_by_test_id("conversation")).to_contain_text("Klient mieszka w oddziale B.")
+    moved = Ticket.objects.get(pk=made.pk)
+    assert (moved.team_id, moved.assignee_id) == (d.team_b.pk, world.service_b.pk)
