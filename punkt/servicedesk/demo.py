@@ -12,7 +12,7 @@ from punkt.core.demo import seeder
 from punkt.customers.models import Customer
 from punkt.organization.actors import Actor
 from punkt.organization.models import Branch, Employee
-from punkt.servicedesk import services
+from punkt.servicedesk import services, sla
 from punkt.servicedesk.models import (
     Priority,
     SlaTarget,
@@ -53,7 +53,7 @@ def seed_service_desk(actor: Actor) -> list[str]:
     services.team_members_set(actor=admin, team_id=krk.pk, members=[service.pk, manager.pk],
                               leads=[manager.pk])
     call = services.team_save(actor=admin, name="Call center", kind=TeamKind.HQ_OFFICE,
-                              branch_id=hq.pk, hours=CALL_CENTRE)
+                              branch_id=hq.pk, hours=CALL_CENTRE, routing="round_robin")
     services.team_members_set(actor=admin, team_id=call.pk, members=[expert.pk],
                               leads=[expert.pk])
     teams = {"krk": krk, "call": call}
@@ -96,7 +96,9 @@ def seed_service_desk(actor: Actor) -> list[str]:
     schedule = services.team_schedule(krk)
     Ticket.objects.filter(pk=late.pk).update(
         created_at=opened, first_response_due=schedule.add(opened, datetime.timedelta(
-            minutes=30)), resolve_due=schedule.add(opened, datetime.timedelta(minutes=240)))
+            minutes=30)), resolve_due=schedule.add(opened, datetime.timedelta(minutes=240)),
+        sla_next_check=opened)
+    sla.refresh(Ticket.objects.select_related("team").get(pk=late.pk))  # breached, escalated
     services.ticket_create(actor=expert, channel="phone", type_id=types["Pytanie o fakturę"].pk,
                            subject="Pytanie o korektę faktury", caller="Pan Nowak, 600 100 200",
                            body="Dzwoniący pyta, kiedy dostanie korektę za październik.")
