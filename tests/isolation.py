@@ -511,6 +511,8 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "retention_worklist": lambda w: ("/api/v1/retention/worklist", active_b(w).number),
     "servicedesk_ticket_list": lambda w: ("/api/v1/servicedesk/tickets?queue=all",
                                           ticket_b(w).number),
+    "callerid": lambda w: ("/api/v1/callerid?number=%2B48601999888",
+                           customer_b(w).display_name),
 }
 #: Who sees a list's marker, where it is not HQ's administrator (World attribute).
 API_LIST_VIEWERS: dict[str, str] = {"retention_worklist": "manager_b"}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),
     path("tickets/<int:ticket_id>/assign/", views.ticket_assign, name="ticket_assign"),
     path("tickets/<int:ticket_id>/<str:action>/", views.ticket_act, name="ticket_act"),
+    path("call/", views.call, name="call"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_new, name="team_new"),
     path("teams/<int:team_id>/", views.team_edit, name="team_edit"),

@@ -238,3 +238,24 @@ def team_new(request: HttpRequest) -> HttpResponse:
 def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     team = selectors.team_get(user=request.user, team_id=team_id)
     return _team_page(request, team)
+
+
+@scoped("self")
+@login_required
+def call(request: HttpRequest) -> HttpResponse:
+    """The call screen: who is calling from ``?number=`` (a telephony system opens it on
+    the agent's screen, or the agent types the number), their open tickets with a note
+    box each, and a new ticket from the call — at most three clicks to log it."""
+    org_perms.ensure(request.user, perms.TICKET_VIEW.code)
+    number = text_param(request.GET.get("number"), 40)
+    found, error = None, ""
+    if number:
+        try:
+            found = selectors.caller(user=request.user, number=number)
+        except ValidationFailed as exc:
+            error = exc.message
+    return render(request, "servicedesk/call.html", {
+        "number": number, "found": found, "error": error,
+        "can_create": org_perms.can(request.user, perms.TICKET_CREATE.code),
+        "can_note": org_perms.can(request.user, perms.TICKET_HANDLE.code),
+        "types": TicketType.objects.filter(is_active=True).order_by("name")})
