@@ -400,6 +400,7 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "work:task_list": lambda w: task_b(w).title,
     "servicedesk:queue": lambda w: ticket_b(w).subject,
     "servicedesk:team_list": lambda w: team_b(w).name,
+    "servicedesk:report": lambda w: (ticket_b(w), team_b(w).name)[1],
 }
 
 # API operations (operation id → (method, path) of a branch-B object).

@@ -147,3 +147,9 @@ def caller(*, user: Actor, number: Any) -> Caller:
         if len(open_tickets[t.customer_id]) < CALLER_TICKETS:  # type: ignore[index]
             open_tickets[t.customer_id].append(t)  # type: ignore[index]
     return Caller(number=e164, customers=[(c, open_tickets[c.pk]) for c in found])
+
+
+def report_teams(user: Actor) -> list[Team]:
+    """The teams a report may be narrowed to: those of the branches ``user`` reports on."""
+    return list(Team.objects.visible_to(user, perms.REPORT_VIEW).filter(is_active=True)
+                .order_by("name"))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/assign/", views.ticket_assign, name="ticket_assign"),
     path("tickets/<int:ticket_id>/<str:action>/", views.ticket_act, name="ticket_act"),
     path("call/", views.call, name="call"),
+    path("report/", views.report, name="report"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_new, name="team_new"),
     path("teams/<int:team_id>/", views.team_edit, name="team_edit"),

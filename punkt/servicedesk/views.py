@@ -4,28 +4,32 @@ the teams (hours, members) for managers."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from punkt.core.audit import audit_record
 from punkt.core.errors import ValidationFailed
+from punkt.core.exports import csv_response
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
-from punkt.core.web import int_param, is_htmx, refusals_as_messages, text_param
+from punkt.core.web import date_param, int_param, is_htmx, refusals_as_messages, text_param
 from punkt.core.worktime import WEEKDAY_KEYS
 from punkt.customers import permissions as customer_perms
 from punkt.customers.models import Customer
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import branch_picker
 from punkt.servicedesk import permissions as perms
-from punkt.servicedesk import selectors, services
+from punkt.servicedesk import reports, selectors, services
 from punkt.servicedesk.models import (
     Channel,
     Priority,
@@ -259,3 +263,35 @@ def call(request: HttpRequest) -> HttpResponse:
         "can_create": org_perms.can(request.user, perms.TICKET_CREATE.code),
         "can_note": org_perms.can(request.user, perms.TICKET_HANDLE.code),
         "types": TicketType.objects.filter(is_active=True).order_by("name")})
+
+
+@scoped("list")
+@login_required
+def report(request: HttpRequest) -> HttpResponseBase:
+    """Tickets in and out, response and resolution times against the SLA, breaches, the
+    backlog by age and the workload per person, for a period (this month by default)."""
+    org_perms.ensure(request.user, perms.REPORT_VIEW.code)
+    today = timezone.localdate()
+    start = date_param(request.GET.get("from")) or today.replace(day=1)
+    end = date_param(request.GET.get("to")) or today
+    if end < start:
+        start, end = end, start
+    end = min(end, start + datetime.timedelta(days=366))
+    branch = request.GET.get("branch", "")
+    found = reports.desk_report(user=request.user, start=start, end=end,
+                                by=request.GET.get("by", "team"), branch_id=int_param(branch),
+                                team_id=int_param(request.GET.get("team")))
+    if request.GET.get("format") == "csv":
+        audit_record(action="servicedesk.report.export", actor=request.user,
+                     message=f"{found.by} {start}–{end}")
+        return csv_response(f"zgloszenia-{found.by}-{start}-{end}.csv", [
+            str(reports.BY[found.by]), _("Opened"), _("Resolved"),
+            _("First response, median (h)"), _("First response, p90 (h)"),
+            _("First response in SLA (%)"), _("Resolution, median (h)"),
+            _("Resolution, p90 (h)"), _("Resolution in SLA (%)"), _("Breached")],
+            reports.csv_rows(found))
+    return render(request, "servicedesk/report.html", {
+        "report": found, "choices": reports.BY.items(),
+        "teams": selectors.report_teams(request.user),
+        "team": request.GET.get("team", ""),
+        "picker": branch_picker(request.user, perms.REPORT_VIEW.code, branch)})
