@@ -40,6 +40,7 @@ from punkt.servicedesk.models import (
     TicketType,
 )
 from punkt.servicedesk.workflows import TICKET_FLOW
+from punkt.work.mentions import handle
 
 TICKET_FIELDS = ("subject", "body", "channel", "type_id", "priority", "customer_id",
                  "team_id", "caller")
@@ -114,6 +115,8 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "ticket": ticket, "conversation": list(selectors.conversation(ticket)),
         "actions": [(a, TICKET_FLOW.transitions[a].label) for a in actions],
         "clocks": services.clocks(ticket), "may_write": may_write, "members": members,
+        "handles": [handle(e) for e in services.mention_candidates(ticket)
+                    if e.pk != request.user.pk][:12] if may_write else [],
         "may_take": may_write and ticket.is_open and ticket.assignee_id != request.user.pk
         and services.is_member(ticket, request.user)})
 
