@@ -288,6 +288,15 @@ def team_b(w: Any) -> Any:
     return team
 
 
+def reply_b(w: Any) -> Any:
+    """A ready answer of branch B's service office."""
+    from punkt.servicedesk.models import CannedReply
+
+    team = team_b(w)
+    return CannedReply.objects.get_or_create(team=team, title="Odpowiedź B-zespołu",
+                                             defaults={"body": "Dzień dobry {klient}"})[0]
+
+
 def ticket_b(w: Any) -> Any:
     """A ticket B's service employee opened at B's counter for B's customer."""
     from punkt.servicedesk import services as desk
@@ -373,6 +382,7 @@ PAGE_CASES: dict[str, BranchCase] = {
     "servicedesk:ticket_assign": lambda w: {"ticket_id": ticket_b(w).pk},
     "servicedesk:ticket_act": lambda w: {"ticket_id": ticket_b(w).pk, "action": "resolve"},
     "servicedesk:team_edit": lambda w: {"team_id": team_b(w).pk},
+    "servicedesk:reply_edit": lambda w: {"reply_id": reply_b(w).pk},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -401,6 +411,7 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "servicedesk:queue": lambda w: ticket_b(w).subject,
     "servicedesk:team_list": lambda w: team_b(w).name,
     "servicedesk:report": lambda w: (ticket_b(w), team_b(w).name)[1],
+    "servicedesk:reply_list": lambda w: reply_b(w).title,
 }
 
 # API operations (operation id → (method, path) of a branch-B object).

@@ -22,6 +22,7 @@ from punkt.core.errors import ValidationFailed
 from punkt.core.exports import csv_response
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
+from punkt.core.scoping import branch_ids_visible
 from punkt.core.web import date_param, int_param, is_htmx, refusals_as_messages, text_param
 from punkt.core.worktime import WEEKDAY_KEYS
 from punkt.customers import permissions as customer_perms
@@ -29,7 +30,7 @@ from punkt.customers.models import Customer
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import branch_picker
 from punkt.servicedesk import permissions as perms
-from punkt.servicedesk import reports, selectors, services
+from punkt.servicedesk import replies, reports, selectors, services
 from punkt.servicedesk.models import (
     Channel,
     Priority,
@@ -98,6 +99,17 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         "priorities": Priority.choices})
 
 
+def _canned(request: HttpRequest, ticket: Any, may_write: bool) -> dict[str, Any]:
+    """The ready answers offered on the ticket, and with ``?canned=<id>`` that one filled
+    in as the reply's text (the agent adjusts it before sending)."""
+    if not may_write:
+        return {"canned": [], "draft": ""}
+    offered = list(replies.for_ticket(ticket))
+    chosen = next((r for r in offered if str(r.pk) == request.GET.get("canned")), None)
+    return {"canned": offered, "chosen": chosen,
+            "draft": replies.fill(chosen.body, ticket, request.user) if chosen else ""}
+
+
 @scoped("branch")
 @login_required
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
@@ -117,6 +129,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "clocks": services.clocks(ticket), "may_write": may_write, "members": members,
         "handles": [handle(e) for e in services.mention_candidates(ticket)
                     if e.pk != request.user.pk][:12] if may_write else [],
+        **_canned(request, ticket, may_write),
         "may_take": may_write and ticket.is_open and ticket.assignee_id != request.user.pk
         and services.is_member(ticket, request.user)})
 
@@ -298,3 +311,52 @@ def report(request: HttpRequest) -> HttpResponseBase:
         "teams": selectors.report_teams(request.user),
         "team": request.GET.get("team", ""),
         "picker": branch_picker(request.user, perms.REPORT_VIEW.code, branch)})
+
+
+@scoped("list")
+@login_required
+def reply_list(request: HttpRequest) -> HttpResponse:
+    """The ready answers of the teams the user keeps (and HQ's company-wide ones)."""
+    org_perms.ensure(request.user, perms.TEAM_MANAGE.code)
+    return render(request, "servicedesk/reply_list.html", {
+        "rows": replies.kept_by(request.user)[:500]})
+
+
+def _reply_page(request: HttpRequest, reply: Any) -> HttpResponse:
+    form = {"team_id": request.POST.get("team_id", ""), "title": request.POST.get("title", ""),
+            "body": request.POST.get("body", ""),
+            "is_active": request.POST.get("is_active") == "1"} if request.method == "POST" \
+        else {"team_id": str(reply.team_id or "") if reply else "",
+              "title": reply.title if reply else "", "body": reply.body if reply else "",
+              "is_active": reply.is_active if reply else True}
+    error_field = None
+    if request.method == "POST":
+        with refusals_as_messages(request) as refused:
+            saved = replies.reply_save(actor=request.user, reply_id=reply.pk if reply else None,
+                                       **form)
+            messages.success(request, _("Ready answer saved."))
+            return redirect("servicedesk:reply_edit", reply_id=saved.pk)
+        error_field = refused.error.field if refused.error else None
+    hq = branch_ids_visible(request.user, perms.TEAM_MANAGE) is None
+    return render(request, "servicedesk/reply_edit.html", {
+        "reply": reply, "form": form, "error_field": error_field, "hq": hq,
+        "teams": Team.objects.visible_to(request.user, perms.TEAM_MANAGE)
+        .filter(is_active=True).order_by("name")})
+
+
+@scoped("self")
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply_new(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.TEAM_MANAGE.code)
+    return _reply_page(request, None)
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply_edit(request: HttpRequest, reply_id: int) -> HttpResponse:
+    org_perms.ensure(request.user, perms.TEAM_MANAGE.code)
+    reply = replies.kept_by(request.user).get_or_not_found(
+        reply_id, missing=_("Ready answer not found."))
+    return _reply_page(request, reply)
