@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('customers', '0007_consent_history_no_truncate'),
         ('organization', '0004_company_day_off_once'),
-        ('servicedesk', '0002_messages_append_only'),
+        ('servicedesk', '0003_canned_replies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
