@@ -7,5 +7,5 @@ class MailboxConfig(areas.AreaConfig):
     name = "punkt.mailbox"
     verbose_name = _("Mailboxes")
     default_auto_field = "django.db.models.BigAutoField"
-    url_prefix = None
+    url_prefix = "mailbox/"
     also_import = ("services",)
