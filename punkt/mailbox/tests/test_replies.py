@@ -119,3 +119,26 @@ def test_the_sent_mail_parses_as_ours(world: Any, mailed: Any, settings: Any) ->
     parsed = parse(email.message_from_bytes(raw, policy=email.policy.default).as_bytes(),
                    our_domains=services.our_domains())
     assert parsed.ignore == "our own mail"
+
+
+def test_erasing_the_customer_empties_their_mails(world: Any, imap_server: Any,
+                                                  settings: Any) -> None:
+    from punkt.contracts.tests.factories import customer
+    from punkt.customers.gdpr import customer_anonymise
+    from punkt.mailbox.models import InboundMail, MailAttachment
+
+    settings.PUNKT_MAILBOX_CA_FILE = imap_server.ca_file
+    cust = customer(world)
+    d = desk(world)
+    folder = imap_server.new_folder()
+    mb = mailbox(imap_server, d, folder=folder)
+    imap_server.append(folder, mail(html="<p>Treść</p>", attachments=[
+        ("skan.pdf", b"%PDF-1.4\nx", "application/pdf")]))
+    services.poll(mb.pk)
+    t = Ticket.objects.get(customer=cust)
+    desk_services.reply(actor=world.service_a, ticket_id=t.pk, body="Odpowiedź.")
+    customer_anonymise(actor=world.expert, customer_id=cust.pk, reason="art. 17")
+    taken = InboundMail.objects.get()
+    assert (taken.from_address, taken.from_name, taken.subject, taken.html) == ("", "", "", "")
+    assert OutboundMail.objects.get().to == ""
+    assert not MailAttachment.objects.exists()
