@@ -9,7 +9,7 @@ import datetime
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from punkt.mailbox import services
 from punkt.mailbox.models import InboundMail, MailAttachment, Mailbox, Outcome
@@ -276,7 +276,8 @@ def test_no_ticket_type_stops_the_poll_and_keeps_the_mail(world: Any, box: Any,
     d, mb, folder = box
     TicketType.objects.update(is_active=False)
     imap_server.append(folder, mail())
-    assert "ticket type" in services.poll(mb.pk).error
+    with translation.override("en"):
+        assert "ticket type" in services.poll(mb.pk).error
     mb.refresh_from_db()
     assert mb.last_uid == 0 and not InboundMail.objects.exists()
     TicketType.objects.update(is_active=True)
