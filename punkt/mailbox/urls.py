@@ -7,3 +7,6 @@ app_name = "mailbox"
 urlpatterns = [
     path("", views.mailbox_list, name="mailbox_list"),
 ]
+urlpatterns += [
+    path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+]
