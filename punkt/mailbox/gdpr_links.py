@@ -15,11 +15,12 @@ from punkt.mailbox.models import InboundMail, MailAttachment, OutboundMail
 def _scrub_inbound(qs: Any) -> None:
     """The row stays (it keeps the mail from being taken twice) without who wrote what."""
     InboundMail.objects.filter(pk__in=qs.values("pk")).update(
-        from_address="", from_name="", subject="", html="")
+        message_id="", from_address="", from_name="", subject="", html="", reason="")
 
 
 def _scrub_outbound(qs: Any) -> None:
-    OutboundMail.objects.filter(pk__in=qs.values("pk")).update(to="", subject="")
+    OutboundMail.objects.filter(pk__in=qs.values("pk")).update(
+        to="", subject="", in_reply_to="", references="", error="")
 
 
 def _delete_attachments(qs: Any) -> None:
