@@ -271,6 +271,8 @@ def seed(world: Any) -> Seeded:
              Role.MANAGER.value: w.manager_b, Role.SERVICE.value: w.service_b,
              Role.RETENTION.value: retention_b, Role.CASHIER.value: cashier_b}
     assert set(users) == {r.value for r in Role}, "a new role: give it an employee here"
+    from punkt.servicedesk.models import CannedReply
+
     seeded = Seeded(world=w, users=users, ids={
         "branch_id": w.b.pk,
         "employee_id": w.service_b.pk,
@@ -301,6 +303,8 @@ def seed(world: Any) -> Seeded:
         "ticket_id": ticket.pk,
         "team_id": ticket.team_id,
         "attachment_id": mail_attachment.pk,
+        "reply_id": CannedReply.objects.create(team_id=ticket.team_id, title="Dziękujemy",
+                                               body="Dzień dobry {klient}").pk,
         "token": token,
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,

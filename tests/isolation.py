@@ -303,6 +303,15 @@ def mail_attachment_b(w: Any) -> Any:
                                          content_type="application/pdf", size=10)
 
 
+def reply_b(w: Any) -> Any:
+    """A ready answer of branch B's service office."""
+    from punkt.servicedesk.models import CannedReply
+
+    team = team_b(w)
+    return CannedReply.objects.get_or_create(team=team, title="Odpowiedź B-zespołu",
+                                             defaults={"body": "Dzień dobry {klient}"})[0]
+
+
 def ticket_b(w: Any) -> Any:
     """A ticket B's service employee opened at B's counter for B's customer."""
     from punkt.servicedesk import services as desk
@@ -389,6 +398,7 @@ PAGE_CASES: dict[str, BranchCase] = {
     "servicedesk:ticket_act": lambda w: {"ticket_id": ticket_b(w).pk, "action": "resolve"},
     "servicedesk:team_edit": lambda w: {"team_id": team_b(w).pk},
     "mailbox:attachment": lambda w: {"attachment_id": mail_attachment_b(w).pk},
+    "servicedesk:reply_edit": lambda w: {"reply_id": reply_b(w).pk},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -416,6 +426,8 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "work:task_list": lambda w: task_b(w).title,
     "servicedesk:queue": lambda w: ticket_b(w).subject,
     "servicedesk:team_list": lambda w: team_b(w).name,
+    "servicedesk:report": lambda w: (ticket_b(w), team_b(w).name)[1],
+    "servicedesk:reply_list": lambda w: reply_b(w).title,
 }
 
 # API operations (operation id → (method, path) of a branch-B object).
@@ -527,6 +539,8 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "retention_worklist": lambda w: ("/api/v1/retention/worklist", active_b(w).number),
     "servicedesk_ticket_list": lambda w: ("/api/v1/servicedesk/tickets?queue=all",
                                           ticket_b(w).number),
+    "callerid": lambda w: ("/api/v1/callerid?number=%2B48601999888",
+                           customer_b(w).display_name),
 }
 #: Who sees a list's marker, where it is not HQ's administrator (World attribute).
 API_LIST_VIEWERS: dict[str, str] = {"retention_worklist": "manager_b"}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Panel:
 
 #: The menu's drop-downs, in their order after the bar's own entries.
 GROUPS: dict[str, Any] = {
+    "service": pgettext_lazy("menu", "Service"),
     "store": _("Sales and stock"),
     "reports": _("Reports"),
     "hq": _("HQ"),

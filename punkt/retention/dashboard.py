@@ -12,7 +12,7 @@ from punkt.retention import permissions as perms
 from punkt.work.selectors import Section, register_section
 
 nav(NavItem(_("Retention"), "retention:worklist", perms.RETENTION_WORK.code, order=25,
-            active_pattern=r"^/retention/(?!churn/)"))
+            group="service", active_pattern=r"^/retention/(?!churn/)"))
 nav(NavItem(_("Churn"), "retention:churn", perms.RETENTION_REPORT.code, group="reports", order=80,
             active_pattern=r"^/retention/churn/"))
 

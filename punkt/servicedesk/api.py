@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -180,3 +182,59 @@ def ticket_move(request: HttpRequest, ticket_id: int, action: TicketAction) -> d
     selectors.ticket_get(user=request.user, ticket_id=ticket_id)
     return _ticket(services.ticket_move(actor=request.user, ticket_id=ticket_id,
                                         action=action))
+
+
+class CallerTicketOut(Schema):
+    id: int
+    number: str
+    subject: str
+    status: str
+    assignee_id: int | None
+    resolve_due: datetime.datetime
+    url: str
+    api_url: str
+
+
+class CallerCustomerOut(Schema):
+    id: int
+    number: str
+    name: str
+    branch_id: int
+    url: str
+    api_url: str
+    open_tickets: list[CallerTicketOut]
+
+
+class CallerOut(Schema):
+    number: str = Field(description="The number as E.164")
+    call_url: str = Field(description="The agent's call screen for this number")
+    customers: list[CallerCustomerOut]
+
+
+class CallerQuery(Schema):
+    number: str = Field(min_length=1, max_length=40)
+
+
+@router.get("/callerid", response={200: CallerOut, **errors()}, operation_id="callerid")
+@scoped("list")
+def callerid(request: HttpRequest, q: Query[CallerQuery]) -> dict[str, Any]:
+    """Who is calling: for a telephony system (PBX hook) signed in with an agent's token —
+    the customers with this number (as their phone or a further contact) the caller may
+    see, up to 10, each with up to 5 open tickets, and the address of the call screen to
+    open on the agent's desk."""
+    org_perms.ensure(request.user, perms.TICKET_VIEW.code)
+    found = selectors.caller(user=request.user, number=q.number)
+    return {
+        "number": found.number,
+        "call_url": f"{reverse('servicedesk:call')}?{urlencode({'number': found.number})}",
+        "customers": [{
+            "id": c.pk, "number": c.number, "name": c.display_name, "branch_id": c.branch_id,
+            "url": reverse("customers:customer_detail", args=[c.pk]),
+            "api_url": reverse("api:customer_get", args=[c.pk]),
+            "open_tickets": [{
+                "id": t.pk, "number": t.number, "subject": t.subject, "status": t.status,
+                "assignee_id": t.assignee_id, "resolve_due": t.resolve_due,
+                "url": services.ticket_url(t),
+                "api_url": reverse("api:ticket_get", args=[t.pk])}
+                for t in tickets]}
+            for c, tickets in found.customers]}

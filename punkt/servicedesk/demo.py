@@ -14,6 +14,7 @@ from punkt.organization.actors import Actor
 from punkt.organization.models import Branch, Employee
 from punkt.servicedesk import services
 from punkt.servicedesk.models import (
+    CannedReply,
     Priority,
     SlaTarget,
     Team,
@@ -100,4 +101,18 @@ def seed_service_desk(actor: Actor) -> list[str]:
     services.ticket_create(actor=expert, channel="phone", type_id=types["Pytanie o fakturę"].pk,
                            subject="Pytanie o korektę faktury", caller="Pan Nowak, 600 100 200",
                            body="Dzwoniący pyta, kiedy dostanie korektę za październik.")
-    return ["2 service teams, 3 ticket types with SLA targets, 5 tickets (Kraków, call centre)"]
+    CannedReply.objects.bulk_create([
+        CannedReply(team=krk, title="Korekta faktury wysłana", body=(
+            "Dzień dobry {klient},\n\nw sprawie zgłoszenia {numer} ({temat}) przesłaliśmy "
+            "korektę faktury na adres e-mail podany w umowie.\n\nPozdrawiamy\n{pracownik}\n"
+            "{zespół}")),
+        CannedReply(team=krk, title="Prośba o dokument", body=(
+            "Dzień dobry {klient},\n\naby zakończyć sprawę {numer}, prosimy o skan "
+            "dokumentu potwierdzającego zmianę. Można go przesłać w odpowiedzi na tę "
+            "wiadomość albo przynieść do oddziału.\n\n{pracownik}")),
+        CannedReply(team=None, title="Dziękujemy za kontakt", body=(
+            "Dziękujemy za kontakt, {klient}. Zgłoszenie {numer} zostało przyjęte; "
+            "odpowiemy najszybciej, jak to możliwe.")),
+    ])
+    return ["2 service teams, 3 ticket types with SLA targets, 5 tickets (Kraków, call "
+            "centre), 3 ready answers"]

@@ -262,3 +262,30 @@ class TicketCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class CannedReply(models.Model):
+    """A ready answer a team's staff insert into a reply and adjust: ``{klient}``,
+    ``{numer}``, ``{temat}``, ``{pracownik}``, ``{zespół}`` are filled in
+    (:mod:`punkt.servicedesk.replies`). No team: offered to every team (company-wide,
+    kept by HQ)."""
+
+    team = models.ForeignKey(Team, verbose_name=_("team"), null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="canned_replies")
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+    branch_scope = "team__branch"
+
+    class Meta:
+        verbose_name = _("ready answer")
+        verbose_name_plural = _("ready answers")
+        ordering = ["title"]
+        constraints = [models.UniqueConstraint(fields=["team", "title"],
+                                               name="canned_reply_title_once")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -27,3 +27,8 @@ TEAM_MANAGE = registry.register(
     "servicedesk.team.manage",
     gettext_lazy("Keep the service teams: working hours, members and team leads"),
     [R.MANAGER, R.ADMIN])
+REPORT_VIEW = registry.register(
+    "servicedesk.report.view",
+    gettext_lazy("See the service desk's report: tickets in and out, response times, "
+                 "breaches, backlog and workload"),
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN])

@@ -4,12 +4,14 @@ by them (C1/C2: a branch sees its tickets, a team what is routed to it, HQ all).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from punkt.core.errors import ValidationFailed
 from punkt.core.scoping import BranchScopedQuerySet
 from punkt.organization.actors import Actor, employee_of
 from punkt.servicedesk import permissions as perms
@@ -101,3 +103,53 @@ def past_deadline(*, user: Actor, permission: Any) -> BranchScopedQuerySet[Ticke
     return (Ticket.objects.visible_to(user, permission)
             .filter(late, status__in=OPEN_STATES, paused_since__isnull=True)
             .select_related("team", "assignee", "customer"))
+
+
+@dataclass
+class Caller:
+    """Who is calling from ``number`` (E.164): the customers the user may see with it as
+    their phone or a further contact, each with their open tickets (nearest deadline
+    first)."""
+
+    number: str
+    customers: list[tuple[Any, list[Ticket]]]
+
+
+CALLER_CUSTOMERS = 10
+CALLER_TICKETS = 5
+
+
+def caller(*, user: Actor, number: Any) -> Caller:
+    """The caller's card for a telephony system's lookup or the agent's call screen.
+
+    A number that is not a phone number is refused naming the field ``number``; a number
+    nobody has gives an empty card (the agent then logs the call with the number)."""
+    from punkt.customers import permissions as customer_perms
+    from punkt.customers.identifiers import phone_query
+    from punkt.customers.models import Customer, CustomerContact
+
+    text = str(number or "").strip()[:40]
+    e164 = phone_query(text) if text else None
+    if e164 is None:
+        raise ValidationFailed("invalid", _("Give a phone number, e.g. +48 601 234 567."),
+                               field="number")
+    # Two lookups, each on its own index (a column OR a subquery makes PostgreSQL scan).
+    pks = set(Customer.objects.filter(phone=e164).values_list("pk", flat=True)[:100])
+    pks.update(CustomerContact.objects.filter(kind="phone", value=e164)
+               .values_list("customer_id", flat=True)[:100])
+    found = list(Customer.objects.visible_to(user, customer_perms.CUSTOMER_VIEW)
+                 .filter(pk__in=pks).select_related("branch")
+                 .order_by("-updated_at", "pk")[:CALLER_CUSTOMERS])
+    open_tickets: dict[int, list[Ticket]] = {c.pk: [] for c in found}
+    for t in (tickets(user).filter(customer_id__in=list(open_tickets),
+                                   status__in=OPEN_STATES)
+              .select_related("team", "assignee").order_by("resolve_due", "pk")[:200]):
+        if len(open_tickets[t.customer_id]) < CALLER_TICKETS:  # type: ignore[index]
+            open_tickets[t.customer_id].append(t)  # type: ignore[index]
+    return Caller(number=e164, customers=[(c, open_tickets[c.pk]) for c in found])
+
+
+def report_teams(user: Actor) -> list[Team]:
+    """The teams a report may be narrowed to: those of the branches ``user`` reports on."""
+    return list(Team.objects.visible_to(user, perms.REPORT_VIEW).filter(is_active=True)
+                .order_by("name"))

@@ -645,14 +645,35 @@ def reply(*, actor: Actor, ticket_id: Any, body: Any) -> TicketMessage:
     return message
 
 
+def mention_candidates(ticket: Ticket) -> list[Employee]:
+    """Who a note on ``ticket`` may mention: the team's members and the staff of its branch
+    who see its tickets (those who can open it)."""
+    team = TeamMember.objects.filter(team_id=ticket.team_id).values("employee_id")
+    branch = Membership.objects.filter(branch_id=ticket.branch_id, is_active=True,
+                                       role__in=perms.TICKET_VIEW.roles).values("employee_id")
+    return list(Employee.objects.filter(Q(pk__in=team) | Q(pk__in=branch), is_active=True)
+                .order_by("email"))
+
+
 @transaction.atomic
 def note(*, actor: Actor, ticket_id: Any, body: Any) -> TicketMessage:
-    """An internal note: the team reads it, the customer never does."""
+    """An internal note: the team reads it, the customer never does; colleagues it
+    mentions (``@handle``) are notified."""
+    from punkt.work.mentions import notify_mentioned
+
     ticket = _locked(actor, ticket_id)
     _ensure_handle(ticket, actor)
     message = _message(ticket, actor, body, internal=True)
     audit_record(action="servicedesk.ticket.note", obj=ticket, actor=actor,
                  branch_id=ticket.branch_id, changes={"message": message.pk})
+    who = employee_of(actor)
+    author = who.full_name if who is not None else str(actor)
+    number = ticket.number
+    notify_mentioned(
+        text=message.body, candidates=mention_candidates(ticket), author=who,
+        title=lambda: _("%(author)s mentioned you in ticket %(number)s") % {
+            "author": author, "number": number},
+        url=ticket_url(ticket), key=f"ticket-note:{message.pk}")
     return message
 
 

@@ -4,28 +4,33 @@ the teams (hours, members) for managers."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from punkt.core.audit import audit_record
 from punkt.core.errors import ValidationFailed
+from punkt.core.exports import csv_response
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
-from punkt.core.web import int_param, is_htmx, refusals_as_messages, text_param
+from punkt.core.scoping import branch_ids_visible
+from punkt.core.web import date_param, int_param, is_htmx, refusals_as_messages, text_param
 from punkt.core.worktime import WEEKDAY_KEYS
 from punkt.customers import permissions as customer_perms
 from punkt.customers.models import Customer
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import branch_picker
 from punkt.servicedesk import permissions as perms
-from punkt.servicedesk import selectors, services
+from punkt.servicedesk import replies, reports, selectors, services
 from punkt.servicedesk.models import (
     Channel,
     Priority,
@@ -36,6 +41,7 @@ from punkt.servicedesk.models import (
     TicketType,
 )
 from punkt.servicedesk.workflows import TICKET_FLOW
+from punkt.work.mentions import handle
 
 TICKET_FIELDS = ("subject", "body", "channel", "type_id", "priority", "customer_id",
                  "team_id", "caller")
@@ -93,6 +99,17 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         "priorities": Priority.choices})
 
 
+def _canned(request: HttpRequest, ticket: Any, may_write: bool) -> dict[str, Any]:
+    """The ready answers offered on the ticket, and with ``?canned=<id>`` that one filled
+    in as the reply's text (the agent adjusts it before sending)."""
+    if not may_write:
+        return {"canned": [], "draft": ""}
+    offered = list(replies.for_ticket(ticket))
+    chosen = next((r for r in offered if str(r.pk) == request.GET.get("canned")), None)
+    return {"canned": offered, "chosen": chosen,
+            "draft": replies.fill(chosen.body, ticket, request.user) if chosen else ""}
+
+
 @scoped("branch")
 @login_required
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
@@ -110,6 +127,9 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "ticket": ticket, "conversation": list(selectors.conversation(ticket)),
         "actions": [(a, TICKET_FLOW.transitions[a].label) for a in actions],
         "clocks": services.clocks(ticket), "may_write": may_write, "members": members,
+        "handles": [handle(e) for e in services.mention_candidates(ticket)
+                    if e.pk != request.user.pk][:12] if may_write else [],
+        **_canned(request, ticket, may_write),
         "may_take": may_write and ticket.is_open and ticket.assignee_id != request.user.pk
         and services.is_member(ticket, request.user)})
 
@@ -238,3 +258,105 @@ def team_new(request: HttpRequest) -> HttpResponse:
 def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     team = selectors.team_get(user=request.user, team_id=team_id)
     return _team_page(request, team)
+
+
+@scoped("self")
+@login_required
+def call(request: HttpRequest) -> HttpResponse:
+    """The call screen: who is calling from ``?number=`` (a telephony system opens it on
+    the agent's screen, or the agent types the number), their open tickets with a note
+    box each, and a new ticket from the call — at most three clicks to log it."""
+    org_perms.ensure(request.user, perms.TICKET_VIEW.code)
+    number = text_param(request.GET.get("number"), 40)
+    found, error = None, ""
+    if number:
+        try:
+            found = selectors.caller(user=request.user, number=number)
+        except ValidationFailed as exc:
+            error = exc.message
+    return render(request, "servicedesk/call.html", {
+        "number": number, "found": found, "error": error,
+        "can_create": org_perms.can(request.user, perms.TICKET_CREATE.code),
+        "can_note": org_perms.can(request.user, perms.TICKET_HANDLE.code),
+        "types": TicketType.objects.filter(is_active=True).order_by("name")})
+
+
+@scoped("list")
+@login_required
+def report(request: HttpRequest) -> HttpResponseBase:
+    """Tickets in and out, response and resolution times against the SLA, breaches, the
+    backlog by age and the workload per person, for a period (this month by default)."""
+    org_perms.ensure(request.user, perms.REPORT_VIEW.code)
+    today = timezone.localdate()
+    start = date_param(request.GET.get("from")) or today.replace(day=1)
+    end = date_param(request.GET.get("to")) or today
+    if end < start:
+        start, end = end, start
+    end = min(end, start + datetime.timedelta(days=366))
+    branch = request.GET.get("branch", "")
+    found = reports.desk_report(user=request.user, start=start, end=end,
+                                by=request.GET.get("by", "team"), branch_id=int_param(branch),
+                                team_id=int_param(request.GET.get("team")))
+    if request.GET.get("format") == "csv":
+        audit_record(action="servicedesk.report.export", actor=request.user,
+                     message=f"{found.by} {start}–{end}")
+        return csv_response(f"zgloszenia-{found.by}-{start}-{end}.csv", [
+            str(reports.BY[found.by]), _("Opened"), _("Resolved"),
+            _("First response, median (h)"), _("First response, p90 (h)"),
+            _("First response in SLA (%)"), _("Resolution, median (h)"),
+            _("Resolution, p90 (h)"), _("Resolution in SLA (%)"), _("Breached")],
+            reports.csv_rows(found))
+    return render(request, "servicedesk/report.html", {
+        "report": found, "choices": reports.BY.items(),
+        "teams": selectors.report_teams(request.user),
+        "team": request.GET.get("team", ""),
+        "picker": branch_picker(request.user, perms.REPORT_VIEW.code, branch)})
+
+
+@scoped("list")
+@login_required
+def reply_list(request: HttpRequest) -> HttpResponse:
+    """The ready answers of the teams the user keeps (and HQ's company-wide ones)."""
+    org_perms.ensure(request.user, perms.TEAM_MANAGE.code)
+    return render(request, "servicedesk/reply_list.html", {
+        "rows": replies.kept_by(request.user)[:500]})
+
+
+def _reply_page(request: HttpRequest, reply: Any) -> HttpResponse:
+    form = {"team_id": request.POST.get("team_id", ""), "title": request.POST.get("title", ""),
+            "body": request.POST.get("body", ""),
+            "is_active": request.POST.get("is_active") == "1"} if request.method == "POST" \
+        else {"team_id": str(reply.team_id or "") if reply else "",
+              "title": reply.title if reply else "", "body": reply.body if reply else "",
+              "is_active": reply.is_active if reply else True}
+    error_field = None
+    if request.method == "POST":
+        with refusals_as_messages(request) as refused:
+            saved = replies.reply_save(actor=request.user, reply_id=reply.pk if reply else None,
+                                       **form)
+            messages.success(request, _("Ready answer saved."))
+            return redirect("servicedesk:reply_edit", reply_id=saved.pk)
+        error_field = refused.error.field if refused.error else None
+    hq = branch_ids_visible(request.user, perms.TEAM_MANAGE) is None
+    return render(request, "servicedesk/reply_edit.html", {
+        "reply": reply, "form": form, "error_field": error_field, "hq": hq,
+        "teams": Team.objects.visible_to(request.user, perms.TEAM_MANAGE)
+        .filter(is_active=True).order_by("name")})
+
+
+@scoped("self")
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply_new(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.TEAM_MANAGE.code)
+    return _reply_page(request, None)
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply_edit(request: HttpRequest, reply_id: int) -> HttpResponse:
+    org_perms.ensure(request.user, perms.TEAM_MANAGE.code)
+    reply = replies.kept_by(request.user).get_or_not_found(
+        reply_id, missing=_("Ready answer not found."))
+    return _reply_page(request, reply)

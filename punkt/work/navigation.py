@@ -8,4 +8,4 @@ from punkt.core.navigation import NavItem, nav
 from punkt.work import permissions as perms
 
 nav(NavItem(_("Branch tasks"), "work:task_list", perms.TASK_MANAGE.code,
-            group="reports", order=90, active_pattern=r"^/work/tasks/$"))
+            group="service", order=90, active_pattern=r"^/work/tasks/$"))

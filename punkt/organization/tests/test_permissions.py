@@ -59,6 +59,7 @@ GUARDED_PAGES = [
     ("servicedesk:ticket_new", lambda w: {}, "servicedesk.ticket.create"),
     ("servicedesk:team_list", lambda w: {}, "servicedesk.team.manage"),
     ("servicedesk:team_new", lambda w: {}, "servicedesk.team.manage"),
+    ("servicedesk:report", lambda w: {}, "servicedesk.report.view"),
 ]
 
 
@@ -192,6 +193,7 @@ EXPECTED: dict[str, set[str]] = {
     "servicedesk.ticket.assign": {M, E, A},
     # the branch manager keeps the branch office's hours and members; HQ teams: admin
     "servicedesk.team.manage": {M, A},
+    "servicedesk.report.view": {M, E, A},
 }
 
 
