@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "punkt.sales",
     "punkt.cashdesk",
     "punkt.servicedesk",
+    "punkt.mailbox",
     "punkt.privacy",
 ]
 
@@ -269,6 +270,10 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = os.environ.get("PUNKT_FROM_EMAIL", "punkt@localhost")
+# Team mailboxes (punkt/mailbox) are read over verified TLS; a private CA's certificate
+# file here, else the system's CAs. Larger mails are refused without being downloaded.
+PUNKT_MAILBOX_CA_FILE = os.environ.get("PUNKT_MAILBOX_CA_FILE", "")
+PUNKT_MAILBOX_MAX_BYTES = int(os.environ.get("PUNKT_MAILBOX_MAX_BYTES", 30 * 1024 * 1024))
 
 # --- SMS ---------------------------------------------------------------------
 # "file" (var/sms/, the default), "console" or "smsapi" (SMSAPI.pl).

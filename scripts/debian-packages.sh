@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Debian packages Punkt needs: browser for e2e tests, PDF libraries, gettext.
+# Debian packages Punkt needs: browser for e2e tests, PDF libraries, gettext, an IMAP
+# server for the mailbox tests.
 set -euo pipefail
-PKGS=(chromium libharfbuzz-subset0 poppler-utils gettext fonts-dejavu-core)
+PKGS=(chromium libharfbuzz-subset0 poppler-utils gettext fonts-dejavu-core dovecot-imapd)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

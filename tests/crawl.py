@@ -266,6 +266,7 @@ def seed(world: Any) -> Seeded:
 
     notification = Notification.objects.get(recipient=w.service_b, key=f"task.assigned:{task.pk}")
     ticket = isolation.ticket_b(w)  # B's counter ticket, handled by B's office
+    mail_attachment = isolation.mail_attachment_b(w)  # of the e-mail on B's ticket
     users = {Role.ADMIN.value: w.admin, Role.HQ_EXPERT.value: w.expert,
              Role.MANAGER.value: w.manager_b, Role.SERVICE.value: w.service_b,
              Role.RETENTION.value: retention_b, Role.CASHIER.value: cashier_b}
@@ -301,6 +302,7 @@ def seed(world: Any) -> Seeded:
         "notification_id": notification.pk,
         "ticket_id": ticket.pk,
         "team_id": ticket.team_id,
+        "attachment_id": mail_attachment.pk,
         "reply_id": CannedReply.objects.create(team_id=ticket.team_id, title="Dziękujemy",
                                                body="Dzień dobry {klient}").pk,
         "token": token,

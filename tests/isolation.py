@@ -288,6 +288,21 @@ def team_b(w: Any) -> Any:
     return team
 
 
+def mail_attachment_b(w: Any) -> Any:
+    """An attachment of the e-mail that opened B's ticket."""
+    from punkt.core import files
+    from punkt.mailbox.models import InboundMail, MailAttachment, Mailbox, Outcome
+
+    ticket = ticket_b(w)
+    box = Mailbox.objects.create(team=ticket.team, address="biuro-b@punkt.test",
+                                 host="imap.invalid", username="b", password="b")
+    mail = InboundMail.objects.create(mailbox=box, uidvalidity=1, uid=1, key="b1",
+                                      outcome=Outcome.TICKET, ticket=ticket)
+    stored = files.write(b"%PDF-1.4\nB", area="mailbox", ext="pdf")
+    return MailAttachment.objects.create(mail=mail, name="skan-b.pdf", stored=stored,
+                                         content_type="application/pdf", size=10)
+
+
 def reply_b(w: Any) -> Any:
     """A ready answer of branch B's service office."""
     from punkt.servicedesk.models import CannedReply
@@ -383,6 +398,7 @@ PAGE_CASES: dict[str, BranchCase] = {
     "servicedesk:ticket_act": lambda w: {"ticket_id": ticket_b(w).pk, "action": "resolve"},
     "servicedesk:ticket_transfer": lambda w: {"ticket_id": ticket_b(w).pk},
     "servicedesk:team_edit": lambda w: {"team_id": team_b(w).pk},
+    "mailbox:attachment": lambda w: {"attachment_id": mail_attachment_b(w).pk},
     "servicedesk:reply_edit": lambda w: {"reply_id": reply_b(w).pk},
 }
 

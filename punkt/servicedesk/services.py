@@ -13,7 +13,7 @@ paused working time is added to ``paused_total`` and both deadlines move by it.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +69,11 @@ PAUSED_STATES = frozenset({TicketStatus.WAITING_CUSTOMER, TicketStatus.RESOLVED,
                            TicketStatus.CLOSED})
 #: a team without hours works these
 OFFICE_HOURS = {k: "8:00-16:00" for k in WEEKDAY_KEYS[:5]}
+
+
+#: called inside ``reply``'s transaction with (ticket, message) of every public reply; a
+#: channel's sender (e-mail: ``punkt/mailbox``) queues the reply to the customer there
+REPLY_SENDERS: list[Callable[[Ticket, TicketMessage], object]] = []
 
 
 def reopen_days() -> int:
@@ -528,6 +533,74 @@ def ticket_create(*, actor: Actor, subject: Any, channel: Any, type_id: Any, bod
     return ticket
 
 
+@transaction.atomic
+def ticket_open_from_channel(*, actor: Actor, team: Team, ticket_type: TicketType,
+                             channel: str, subject: str, body: str, author_label: str,
+                             customer: Customer | None = None) -> tuple[Ticket, TicketMessage]:
+    """A ticket the customer opened themselves (e-mail, web form, chat): routed to the
+    member of ``team`` with the least open work; the channel has checked its input."""
+    now = timezone.now()
+    schedule = team_schedule(team)
+    first, resolve = targets(ticket_type, Priority.NORMAL)
+    ticket = Ticket.objects.create(
+        number=_next_number(timezone.localdate(now).year), branch_id=team.branch_id, team=team,
+        assignee=route(team, today=timezone.localdate(now)), customer=customer,
+        subject=subject[:SUBJECT_MAX] or "-", channel=channel, type=ticket_type,
+        priority=Priority.NORMAL, status=TicketStatus.NEW, created_at=now,
+        first_response_due=schedule.add(now, first), resolve_due=schedule.add(now, resolve))
+    message = TicketMessage.objects.create(ticket=ticket, author_label=author_label[:200],
+                                           body=body[:BODY_MAX], created_at=now)
+    audit_record(action="servicedesk.ticket.create", obj=ticket, actor=actor,
+                 branch_id=ticket.branch_id,
+                 changes={"number": ticket.number, "team": team.pk, "channel": channel,
+                          "type": ticket_type.pk, "assignee": ticket.assignee_id})
+    _timeline(ticket, actor, _("ticket opened — %(subject)s") % {"subject": ticket.subject},
+              message.body)
+    _tell_assignee(ticket, actor, why="assigned")
+    return ticket, message
+
+
+def may_take_customer_message(ticket: Ticket, *, now: datetime.datetime | None = None) -> bool:
+    """Whether the customer's new message joins ``ticket``: open, or resolved / closed
+    less than ``reopen_days()`` ago (later: the channel opens a new ticket)."""
+    if ticket.status in OPEN_STATES:
+        return True
+    ended = ticket.closed_at or ticket.resolved_at
+    return ended is None or (now or timezone.now()) - ended <= datetime.timedelta(
+        days=reopen_days())
+
+
+@transaction.atomic
+def customer_message(*, actor: Actor, ticket_id: int, body: str,
+                     author_label: str) -> TicketMessage:
+    """The customer writes again on their ticket (by the channel it came from): a ticket
+    waiting on them is open again and a resolved or closed one reopens
+    (``may_take_customer_message``, else ``Conflict``)."""
+    ticket = Ticket.objects.select_related("team").locked(ticket_id,
+                                                          missing=_("Ticket not found."))
+    now = timezone.now()
+    if not may_take_customer_message(ticket, now=now):
+        raise Conflict("too_late", _("A ticket closed more than %(n)d days ago cannot be "
+                                     "reopened: open a new one.") % {"n": reopen_days()})
+    source = ticket.status
+    reopened = source in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+    if reopened or source == TicketStatus.WAITING_CUSTOMER:
+        changes: dict[str, Any] = {"status": TicketStatus.OPEN, **_end_pause(ticket, now)}
+        if reopened:
+            changes.update(resolved_at=None, closed_at=None)
+        _apply(ticket, source, changes)
+    message = TicketMessage.objects.create(ticket=ticket, author_label=author_label[:200],
+                                           body=body[:BODY_MAX], created_at=now)
+    audit_record(action="servicedesk.ticket.customer_message", obj=ticket, actor=actor,
+                 branch_id=ticket.branch_id,
+                 changes={"message": message.pk, "status": [source, ticket.status]})
+    _timeline(ticket, actor, _("ticket reopened") if reopened else _("the customer wrote"),
+              message.body)
+    if reopened:
+        _tell_assignee(ticket, actor, why="reopened")
+    return message
+
+
 def _end_pause(ticket: Ticket, now: datetime.datetime) -> dict[str, Any]:
     """Leaving a paused state: the paused working time moves the running deadlines."""
     if ticket.paused_since is None:
@@ -617,6 +690,8 @@ def reply(*, actor: Actor, ticket_id: Any, body: Any) -> TicketMessage:
     audit_record(action="servicedesk.ticket.reply", obj=ticket, actor=actor,
                  branch_id=ticket.branch_id, changes={"message": message.pk})
     _timeline(ticket, actor, _("reply to the customer"), message.body)
+    for send in REPLY_SENDERS:
+        send(ticket, message)
     return message
 
 

@@ -52,6 +52,7 @@ GUARDED_PAGES = [
     ("core:audit_list", lambda w: {}, "core.audit.view"),
     ("organization:token_list", lambda w: {}, "organization.token.manage_own"),
     ("privacy:breach_list", lambda w: {}, "privacy.breach.manage"),
+    ("mailbox:mailbox_list", lambda w: {}, "mailbox.mailbox.view"),
     ("privacy:register", lambda w: {}, "privacy.register.view"),
     ("work:task_list", lambda w: {}, "work.task.manage"),
     ("servicedesk:queue", lambda w: {}, "servicedesk.ticket.view"),
@@ -150,6 +151,8 @@ EXPECTED: dict[str, set[str]] = {
     "customers.gdpr.manage": {E, A},
     "customers.timeline.add": {M, S, R, C, E},  # task 12: "aktualizacja systemu CRM"
     # Task 13: the manager monitors stock and orders from HQ.
+    # Issue 16: HQ watches how the team mailboxes are read.
+    "mailbox.mailbox.view": {E, A},
     "inventory.order.create": {M},
     "inventory.order.fulfil": {E},
     "inventory.stock.manage": {M, E},

@@ -73,6 +73,9 @@ KEPT: dict[tuple[str, str], str] = {
     ("customers.timelineentry", "source_id"): "the linked record's id",
     ("customers.customer", "country"): "country code of the address (not identifying)",
     ("messaging.message", "key"): "idempotency key of the message",
+    ("mailbox.inboundmail", "key"): "hash of the Message-ID: keeps the mail taken once",
+    ("mailbox.outboundmail", "key"): "hash of our Message-ID: threads the answer",
+    ("mailbox.outboundmail", "message_id"): "our random Message-ID (not personal)",
     ("messaging.message", "source_type"): "the linked record's type",
     ("messaging.message", "source_id"): "the linked record's id",
     ("messaging.message", "provider_id"): "the provider's message id (not personal)",
@@ -189,6 +192,23 @@ def build(world: Any) -> tuple[Customer, Customer]:
                                 type_id=d.question.pk, team_id=d.team_a.pk, customer_id=cust.pk,
                                 body="Klientka pyta o fakturę")
     desk.reply(actor=world.service_a, ticket_id=ticket.pk, body="Wysłaliśmy ponownie")
+    from punkt.mailbox import services as mail_services
+    from punkt.mailbox.models import InboundMail, MailAttachment, Mailbox
+    from punkt.servicedesk.models import Ticket, TicketMessage
+
+    box = Mailbox.objects.create(team=d.team_a, address="biuro@punkt.test", host="imap.x",
+                                 username="u", password="p")
+    Ticket.objects.filter(pk=ticket.pk).update(channel="email")
+    ticket.refresh_from_db()
+    taken = InboundMail.objects.create(
+        mailbox=box, uidvalidity=1, uid=1, key="k1", message_id="m1@example.pl",
+        from_address=cust.email, from_name="Klientka", subject="Brak faktury",
+        html="<p>Klientka</p>", outcome="ticket", ticket=ticket,
+        ticket_message=TicketMessage.objects.filter(ticket=ticket).first())
+    MailAttachment.objects.create(mail=taken, name="skan.pdf", stored="x.pdf",
+                                  content_type="application/pdf", size=1)
+    desk.reply(actor=world.service_a, ticket_id=ticket.pk, body="Odpowiedź e-mailem")
+    assert mail_services.OutboundMail.objects.filter(ticket=ticket).exists()
     # Past the tax period the buyer snapshot goes too (see test_recent_invoice_...).
     from punkt.cashdesk.models import Invoice
 

@@ -1,0 +1,420 @@
+"""Mail in and out of the service desk.
+
+Intake (``poll``): one poll of a mailbox at a time (a lease taken by a conditional
+update, which expires when the worker dies); the mails after ``last_uid`` are read one by
+one, each in its own transaction that writes the ``InboundMail`` row — unique per
+(mailbox, Message-ID) and per (mailbox, UIDVALIDITY, UID) — with the ticket or the message
+it made, so a mail is taken once even when the worker is killed before ``last_uid``
+moves on (C13). One bad mail is recorded as refused and the others go on.
+
+Replies (``queue_reply``): a public reply on an e-mail ticket is queued in the reply's
+transaction (``REPLY_SENDERS`` of the service desk) with its own Message-ID and the
+thread's In-Reply-To / References, and sent by a task; a failed send is tried again by
+the periodic ``resend`` until it goes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from punkt.core import files
+from punkt.core.access import SystemActor
+from punkt.core.errors import Conflict, ValidationFailed
+from punkt.customers.models import Customer, CustomerStatus
+from punkt.mailbox import imap
+from punkt.mailbox.models import (
+    InboundMail,
+    MailAttachment,
+    Mailbox,
+    OutboundMail,
+    OutboundStatus,
+    Outcome,
+)
+from punkt.mailbox.parsing import Parsed, id_key, parse, ticket_number
+from punkt.servicedesk import services as desk
+from punkt.servicedesk.models import Channel, Ticket, TicketMessage, TicketType
+
+logger = logging.getLogger("punkt.mailbox")
+ACTOR = SystemActor("mailbox")
+AREA = "mailbox"
+LEASE = datetime.timedelta(minutes=10)
+#: mails read in one poll (the next poll goes on)
+BATCH = 200
+MAX_ATTACHMENTS = 20
+#: sends of a reply before it waits for the operator
+MAX_ATTEMPTS = 10
+
+
+def max_mail_bytes() -> int:
+    return int(getattr(settings, "PUNKT_MAILBOX_MAX_BYTES", 30 * 1024 * 1024))
+
+
+class NotConfigured(Exception):
+    """The desk is not ready for mail (no ticket type): the poll stops, mail waits."""
+
+
+@dataclass
+class PollResult:
+    taken: dict[str, int] = field(default_factory=dict)
+    error: str = ""
+    skipped: bool = False
+
+
+# -- our own addresses -------------------------------------------------------------------
+
+def id_domain(mailbox: Mailbox) -> str:
+    return mailbox.address.rpartition("@")[2].lower() or "punkt.local"
+
+
+def our_domains() -> set[str]:
+    domains = {a.rpartition("@")[2].lower() for a in
+               Mailbox.objects.values_list("address", flat=True)}
+    domains.add(settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].lower())
+    return {d for d in domains if d}
+
+
+def our_addresses() -> set[str]:
+    return {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
+
+
+# -- intake ------------------------------------------------------------------------------
+
+def _take_lease(mailbox_id: int, now: datetime.datetime) -> bool:
+    return Mailbox.objects.filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now), pk=mailbox_id,
+        is_active=True).update(lease_until=now + LEASE) == 1
+
+
+def advance(mailbox: Mailbox, uidvalidity: int, uid: int) -> None:
+    """Move ``last_uid`` on after a mail has been taken (never back)."""
+    Mailbox.objects.filter(pk=mailbox.pk, uidvalidity=uidvalidity,
+                           last_uid__lt=uid).update(last_uid=uid,
+                                                    lease_until=timezone.now() + LEASE)
+
+
+def poll(mailbox_id: int) -> PollResult:
+    """Take the new mail of one mailbox; skipped while another poll of it runs."""
+    result = PollResult()
+    now = timezone.now()
+    if not _take_lease(mailbox_id, now):
+        result.skipped = True
+        return result
+    error = ""
+    try:
+        mailbox = Mailbox.objects.select_related("team", "ticket_type").get(pk=mailbox_id)
+        with imap.connect(mailbox) as session:
+            validity = session.select(mailbox.folder)
+            if validity != mailbox.uidvalidity:
+                # the folder was renumbered: read it all again; the Message-ID key keeps
+                # every mail taken once
+                Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=validity, last_uid=0)
+                mailbox.uidvalidity, mailbox.last_uid = validity, 0
+            for listed in session.list_after(mailbox.last_uid, BATCH):
+                if listed.size > max_mail_bytes():
+                    mail = record_refusal(mailbox, validity, listed.uid,
+                                          f"too large: {listed.size} bytes")
+                else:
+                    mail = take(mailbox, validity, listed.uid, session.fetch(listed.uid))
+                result.taken[mail.outcome] = result.taken.get(mail.outcome, 0) + 1
+                advance(mailbox, validity, listed.uid)
+    except imap.ImapError as exc:
+        error = str(exc)
+    except NotConfigured as exc:
+        error = str(exc)
+    finally:
+        Mailbox.objects.filter(pk=mailbox_id).update(
+            lease_until=None, last_poll_at=timezone.now(), last_error=error[:500])
+    if error:
+        logger.warning("Mailbox %s: %s", mailbox_id, error)
+    result.error = error
+    return result
+
+
+def poll_all() -> dict[int, PollResult]:
+    return {pk: poll(pk) for pk in
+            Mailbox.objects.filter(is_active=True).values_list("pk", flat=True)}
+
+
+def _existing(mailbox: Mailbox, uidvalidity: int, uid: int, key: str) -> InboundMail | None:
+    return InboundMail.objects.filter(Q(uidvalidity=uidvalidity, uid=uid) | Q(key=key),
+                                      mailbox=mailbox).order_by("pk").first()
+
+
+def record_refusal(mailbox: Mailbox, uidvalidity: int, uid: int, reason: str,
+                   key: str = "", parsed: Parsed | None = None) -> InboundMail:
+    key = key or hashlib.sha256(f"{mailbox.pk}:{uidvalidity}:{uid}".encode()).hexdigest()
+    found = _existing(mailbox, uidvalidity, uid, key)
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return InboundMail.objects.create(
+                mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, key=key,
+                message_id=parsed.message_id if parsed else "",
+                from_address=parsed.from_address if parsed else "",
+                subject=parsed.subject if parsed else "", outcome=Outcome.REFUSED,
+                reason=reason[:300])
+    except IntegrityError:
+        return _existing(mailbox, uidvalidity, uid, key)  # type: ignore[return-value]
+
+
+def take(mailbox: Mailbox, uidvalidity: int, uid: int, raw: bytes) -> InboundMail:
+    """Make a ticket or a message of one raw mail, once; never raises for a bad mail."""
+    found = InboundMail.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity,
+                                       uid=uid).first()
+    if found is not None:  # taken before the worker died, ``last_uid`` not moved yet
+        return found
+    try:
+        parsed = parse(raw, our_domains=our_domains(), our_addresses=our_addresses())
+    except Exception as exc:  # noqa: BLE001 - a mail the parser cannot read is refused
+        return record_refusal(mailbox, uidvalidity, uid, str(exc),
+                              hashlib.sha256(raw).hexdigest())
+    found = _existing(mailbox, uidvalidity, uid, parsed.key)
+    if found is not None:  # the same mail again (a copy, or the folder renumbered)
+        return found
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            return _intake(mailbox, uidvalidity, uid, parsed, len(raw), stored)
+    except IntegrityError:  # another worker took it meanwhile
+        _unlink(stored)
+        found = _existing(mailbox, uidvalidity, uid, parsed.key)
+        if found is None:
+            raise
+        return found
+    except NotConfigured:
+        _unlink(stored)
+        raise
+    except Exception as exc:  # noqa: BLE001 - one bad mail must not stop the others
+        _unlink(stored)
+        logger.exception("Mailbox %s: mail UID %s refused", mailbox.pk, uid)
+        return record_refusal(mailbox, uidvalidity, uid, f"{exc.__class__.__name__}: {exc}",
+                              parsed.key, parsed)
+
+
+def _unlink(stored: list[str]) -> None:
+    for name in stored:
+        files.path_of(name, area=AREA).unlink(missing_ok=True)
+
+
+def _ticket_type(mailbox: Mailbox) -> TicketType:
+    if mailbox.ticket_type_id and mailbox.ticket_type and mailbox.ticket_type.is_active:
+        return mailbox.ticket_type
+    found = (TicketType.objects.filter(is_active=True, default_team=mailbox.team).first()
+             or TicketType.objects.filter(is_active=True).order_by("pk").first())
+    if found is None:
+        raise NotConfigured(_("No active ticket type: add one for the mail to become "
+                              "tickets."))
+    return found
+
+
+def match_customer(address: str) -> Customer | None:
+    """The one active customer with this e-mail address (none when several share it)."""
+    if not address:
+        return None
+    found = list(Customer.objects.filter(email__iexact=address,
+                                         status=CustomerStatus.ACTIVE)[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def _wrote_before(ticket: Ticket, address: str) -> bool:
+    if not address:
+        return False
+    if ticket.customer_id and Customer.objects.filter(pk=ticket.customer_id,
+                                                      email__iexact=address).exists():
+        return True
+    return (InboundMail.objects.filter(ticket=ticket, from_address=address).exists()
+            or OutboundMail.objects.filter(ticket=ticket, to__iexact=address).exists())
+
+
+def thread_of(parsed: Parsed) -> Ticket | None:
+    """The ticket the mail answers: by the ids it refers to (ours or the customer's
+    earlier mail), else by the ticket number in the subject when the sender wrote on that
+    ticket before (a number alone is easily forged)."""
+    keys = [id_key(r) for r in parsed.references]
+    if keys:
+        out = (OutboundMail.objects.filter(key__in=keys).select_related("ticket")
+               .order_by("-pk").first())
+        if out is not None:
+            return out.ticket
+        mail = (InboundMail.objects.filter(key__in=keys, ticket__isnull=False)
+                .select_related("ticket").order_by("-pk").first())
+        if mail is not None:
+            return mail.ticket
+    number = ticket_number(parsed.subject)
+    if number:
+        ticket = Ticket.objects.filter(number=number).first()
+        if ticket is not None and _wrote_before(ticket, parsed.from_address):
+            return ticket
+    return None
+
+
+def _body(parsed: Parsed, notes: list[str]) -> str:
+    text = parsed.text or _("(the e-mail has no text)")
+    if len(text) > desk.BODY_MAX - 1000:
+        text = text[:desk.BODY_MAX - 1000] + "\n[…]"
+    if notes:
+        text += "\n\n" + "\n".join(notes)
+    return text[:desk.BODY_MAX]
+
+
+def _attachments(mail: InboundMail, parsed: Parsed, stored: list[str]) -> list[str]:
+    notes = []
+    for n, part in enumerate(parsed.attachments):
+        if n >= MAX_ATTACHMENTS:
+            notes.append(_("Further attachments refused: at most %(n)d.")
+                         % {"n": MAX_ATTACHMENTS})
+            break
+        try:
+            name, stored_name, content_type, size = files.store(
+                ContentFile(part.data, name=part.name[:200] or "plik"), area=AREA)
+        except ValidationFailed as exc:
+            notes.append(_("Attachment %(name)s refused: %(why)s")
+                         % {"name": part.name[:100], "why": exc.message})
+            continue
+        stored.append(stored_name)
+        MailAttachment.objects.create(mail=mail, name=name, stored=stored_name,
+                                      content_type=content_type, size=size)
+    return notes
+
+
+def _intake(mailbox: Mailbox, uidvalidity: int, uid: int, parsed: Parsed, size: int,
+            stored: list[str]) -> InboundMail:
+    # the row first: a second worker taking the same mail stops here, before any ticket
+    mail = InboundMail.objects.create(
+        mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, key=parsed.key,
+        message_id=parsed.message_id, from_address=parsed.from_address,
+        from_name=parsed.from_name, subject=parsed.subject, html=parsed.html, size=size,
+        outcome=Outcome.IGNORED, reason=parsed.ignore)
+    if parsed.ignore:
+        return mail
+    notes = _attachments(mail, parsed, stored)
+    label = (f"{parsed.from_name} <{parsed.from_address}>" if parsed.from_name
+             else parsed.from_address)
+    body = _body(parsed, notes)
+    ticket = thread_of(parsed)
+    if ticket is not None and desk.may_take_customer_message(ticket):
+        try:
+            message = desk.customer_message(actor=ACTOR, ticket_id=ticket.pk, body=body,
+                                            author_label=label)
+        except Conflict:
+            ticket = None
+        else:
+            mail.outcome = Outcome.MESSAGE
+    else:
+        ticket = None
+    if ticket is None:
+        ticket, message = desk.ticket_open_from_channel(
+            actor=ACTOR, team=mailbox.team, ticket_type=_ticket_type(mailbox),
+            channel=Channel.EMAIL, subject=parsed.subject or _("(no subject)"), body=body,
+            author_label=label, customer=match_customer(parsed.from_address))
+        mail.outcome = Outcome.TICKET
+    mail.ticket, mail.ticket_message = ticket, message
+    mail.save(update_fields=["outcome", "ticket", "ticket_message"])
+    return mail
+
+
+# -- replies -----------------------------------------------------------------------------
+
+def _subject(ticket: Ticket) -> str:
+    subject = ticket.subject
+    while subject.lower().startswith(("re:", "odp:", "fwd:")):
+        subject = subject.partition(":")[2].strip()
+    if ticket.number not in subject:
+        subject = f"{subject} [{ticket.number}]"
+    return f"Re: {subject}"[:300]
+
+
+def queue_reply(ticket: Ticket, message: TicketMessage) -> OutboundMail | None:
+    """Queue a public reply on an e-mail ticket to the customer's last mail (the service
+    desk calls it inside the reply's transaction)."""
+    if ticket.channel != Channel.EMAIL:
+        return None
+    last = (InboundMail.objects.filter(ticket=ticket, outcome__in=(Outcome.TICKET,
+                                                                    Outcome.MESSAGE))
+            .exclude(from_address="").select_related("mailbox").order_by("-pk").first())
+    if last is None:
+        return None
+    mailbox = last.mailbox
+    thread = [m for m in InboundMail.objects.filter(ticket=ticket).exclude(message_id="")
+              .order_by("pk").values_list("message_id", flat=True)][:1]
+    thread += [m for m in OutboundMail.objects.filter(ticket=ticket).order_by("pk")
+               .values_list("message_id", flat=True)][-8:]
+    if last.message_id:
+        thread.append(last.message_id)
+    references = " ".join(f"<{m}>" for m in dict.fromkeys(thread))
+    message_id = f"punkt.{uuid.uuid4().hex}@{id_domain(mailbox)}"
+    out = OutboundMail.objects.create(
+        mailbox=mailbox, ticket=ticket, ticket_message=message, to=last.from_address,
+        subject=_subject(ticket), message_id=message_id, key=id_key(message_id),
+        in_reply_to=f"<{last.message_id}>" if last.message_id else "",
+        references=references)
+    from punkt.mailbox.tasks import send_reply
+
+    send_reply.enqueue(out.pk)  # the database queue: visible to workers after the commit
+    return out
+
+
+def send_now(outbound_id: int) -> str:
+    """Send one queued reply (the task's body); the reply's status after it."""
+    with transaction.atomic():
+        out = (OutboundMail.objects.select_for_update()
+               .select_related("ticket_message", "mailbox").filter(pk=outbound_id).first())
+        if out is None:
+            return "missing"
+        if out.status == OutboundStatus.SENT:
+            return out.status
+        out.status, out.attempts = OutboundStatus.SENDING, out.attempts + 1
+        out.save(update_fields=["status", "attempts"])
+    headers = {"Message-ID": f"<{out.message_id}>"}
+    if out.in_reply_to:
+        headers["In-Reply-To"] = out.in_reply_to
+    if out.references:
+        headers["References"] = out.references
+    mail = EmailMessage(subject=out.subject, body=out.ticket_message.body,
+                        from_email=out.mailbox.address, to=[out.to],
+                        reply_to=[out.mailbox.address], headers=headers)
+    try:
+        mail.send()
+    except Exception as exc:  # noqa: BLE001 - any transport error: tried again later
+        OutboundMail.objects.filter(pk=out.pk).update(status=OutboundStatus.FAILED,
+                                                      error=str(exc)[:500])
+        logger.warning("Reply %s not sent: %s", out.pk, exc)
+        return OutboundStatus.FAILED
+    OutboundMail.objects.filter(pk=out.pk).update(status=OutboundStatus.SENT,
+                                                  sent_at=timezone.now(), error="")
+    return OutboundStatus.SENT
+
+
+def due_for_resend(now: datetime.datetime | None = None) -> list[int]:
+    """Replies to send again: failed, queued but never picked up, or left sending by a
+    dead worker (sent again under the same Message-ID, which mail programs merge)."""
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(minutes=5)
+    return list(OutboundMail.objects.filter(
+        Q(status=OutboundStatus.FAILED)
+        | Q(status__in=(OutboundStatus.QUEUED, OutboundStatus.SENDING), created_at__lt=stale),
+        attempts__lt=MAX_ATTEMPTS).order_by("pk").values_list("pk", flat=True)[:500])
+
+
+def resend(now: datetime.datetime | None = None) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for pk in due_for_resend(now):
+        status = send_now(pk)
+        out[status] = out.get(status, 0) + 1
+    return out
+
+
+desk.REPLY_SENDERS.append(queue_reply)

@@ -1,0 +1,88 @@
+"""Reading mail without a server (threading keys, text from HTML, malformed input) and
+the wiring: the periodic poll and resend, the operator's command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from punkt.core.jobs import PERIODIC
+from punkt.mailbox.parsing import html_to_text, id_key, parse, sanitise, ticket_number
+from punkt.mailbox.tests.helpers import mail, mailbox
+from punkt.servicedesk.tests.factories import desk
+
+OURS = {"punkt.test"}
+
+
+def test_the_ticket_number_is_found_in_the_subject() -> None:
+    assert ticket_number("Re: Faktura [ZG/2026/000123]") == "ZG/2026/000123"
+    assert ticket_number("odp: ZG/2026/45 pilne") == "ZG/2026/000045"
+    assert ticket_number("ZG/26/1") is None and ticket_number("") is None
+
+
+def test_message_ids_are_keyed_without_brackets_or_case() -> None:
+    assert id_key("<Abc@Example.pl>") == id_key("abc@example.pl")
+
+
+def test_html_only_mail_gives_text_and_sanitised_html() -> None:
+    raw = mail(body="", html="<style>p{}</style><p>Dzień <b>dobry</b></p><p>Drugi</p>"
+                            "<script>alert(1)</script>")
+    parsed = parse(raw, our_domains=OURS)
+    assert parsed.text == "Dzień dobry\n\nDrugi" or parsed.text.startswith("Dzień")
+    assert "<script" not in parsed.html and "<style" not in parsed.html
+    assert html_to_text("<p>a</p><p>b</p>") == "a\n\nb"
+    assert sanitise('<a href="javascript:alert(1)" onmouseover="x">x</a>') == \
+        '<a rel="noopener noreferrer">x</a>'
+
+
+def test_forged_and_broken_headers_do_not_crash_the_reader() -> None:
+    raw = (b"From: =?utf-8?q?broken <a@b.pl>, c@d.pl\r\nSubject: =?x-unknown?q?abc?=\r\n"
+           b"Message-ID: not-an-id\r\nContent-Type: text/plain; charset=x-nonsense\r\n\r\n"
+           b"\xff\xfe tekst\r\n")
+    parsed = parse(raw, our_domains=OURS)
+    assert parsed.from_address == ""  # two senders: nobody to answer
+    assert parsed.message_id == "" and len(parsed.key) == 64
+    assert parsed.ignore == "bounce"
+
+
+def test_a_precedence_auto_reply_and_bulk() -> None:
+    assert parse(mail(headers={"Auto-Submitted": "no"}), our_domains=OURS).ignore == ""
+    assert parse(mail(headers={"Precedence": "junk"}),
+                 our_domains=OURS).ignore == "Precedence: junk"
+    assert parse(mail(headers={"List-Id": "<l.example.pl>"}),
+                 our_domains=OURS).ignore == "mailing list"
+
+
+def test_the_jobs_are_registered() -> None:
+    assert PERIODIC["mailbox.poll"].every.total_seconds() == 60
+    assert "mailbox.resend_replies" in PERIODIC
+
+
+@pytest.mark.django_db
+def test_the_operator_polls_by_command(world: Any, imap_server: Any, settings: Any,
+                                       capsys: Any) -> None:
+    settings.PUNKT_MAILBOX_CA_FILE = imap_server.ca_file
+    d = desk(world)
+    folder = imap_server.new_folder()
+    mb = mailbox(imap_server, d, folder=folder)
+    imap_server.append(folder, mail())
+    call_command("mailbox_poll")
+    assert "biuro@punkt.test: ok; ticket: 1" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("mailbox_poll", mailbox=mb.pk + 100)
+
+
+@pytest.mark.django_db
+def test_the_periodic_task_polls_every_active_mailbox(world: Any, imap_server: Any,
+                                                      settings: Any) -> None:
+    from punkt.mailbox.tasks import poll_mailboxes
+
+    settings.PUNKT_MAILBOX_CA_FILE = imap_server.ca_file
+    d = desk(world)
+    folder = imap_server.new_folder()
+    mb = mailbox(imap_server, d, folder=folder)
+    mailbox(imap_server, d, folder=folder, address="stara@punkt.test", is_active=False)
+    imap_server.append(folder, mail())
+    assert poll_mailboxes.call(slot="x") == {str(mb.pk): "ok"}
