@@ -45,22 +45,25 @@ REGISTER = "/privacy/register/"
 BRANCH_TASKS = "/work/tasks/"
 TICKETS = "/servicedesk/"
 TEAMS = "/servicedesk/teams/"
+DESK_REPORT = "/servicedesk/report/"
+MAILBOXES = "/mailbox/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
     "admin": ("admin@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES, AUDIT,
                                       ROLES, GDPR, FROM_HQ, CONTRACTS, CHURN, REPORTS, CATALOG,
                                       STOCK, SALES, SALES_REPORT, TILLS, BREACHES,
-                                      REGISTER, BRANCH_TASKS, TICKETS, TEAMS}),
+                                      REGISTER, BRANCH_TASKS, TICKETS, TEAMS,
+                                      DESK_REPORT, MAILBOXES}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
                                             SALES_REPORT, TILLS, INVOICE_FILES, REGISTER,
-                                            BRANCH_TASKS, TICKETS}),
+                                            BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
-                                            BRANCH_TASKS, TICKETS, TEAMS}),
+                                            BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER, TICKETS}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
