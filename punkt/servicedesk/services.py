@@ -383,8 +383,15 @@ def is_member(ticket: Ticket, user: Any) -> bool:
     me = employee_of(user)
     if me is None:
         return False
-    return ticket.assignee_id == me.pk or TeamMember.objects.filter(
-        team_id=ticket.team_id, employee=me).exists()
+    if ticket.assignee_id == me.pk:
+        return True
+    # one page asks several times (actions, forms, transfer); the answer is kept on the
+    # instance for the team it was asked about, so a transfer asks again
+    memo: dict[tuple[int, int], bool] = ticket.__dict__.setdefault("_member_memo", {})
+    key = (me.pk, ticket.team_id)
+    if key not in memo:
+        memo[key] = TeamMember.objects.filter(team_id=ticket.team_id, employee=me).exists()
+    return memo[key]
 
 
 def _ensure_handle(ticket: Ticket, actor: Actor) -> None:
