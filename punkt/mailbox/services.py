@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -50,8 +51,10 @@ logger = logging.getLogger("punkt.mailbox")
 ACTOR = SystemActor("mailbox")
 AREA = "mailbox"
 LEASE = datetime.timedelta(minutes=10)
-#: mails read in one poll (the next poll goes on)
-BATCH = 200
+#: mails listed at a time; a poll goes on batch after batch until the folder is read or
+#: its time is up (the next poll goes on from there)
+BATCH = 500
+POLL_BUDGET = datetime.timedelta(minutes=5)
 MAX_ATTACHMENTS = 20
 #: sends of a reply before it waits for the operator
 MAX_ATTEMPTS = 10
@@ -121,14 +124,17 @@ def poll(mailbox_id: int) -> PollResult:
                 # every mail taken once
                 Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=validity, last_uid=0)
                 mailbox.uidvalidity, mailbox.last_uid = validity, 0
-            for listed in session.list_after(mailbox.last_uid, BATCH):
-                if listed.size > max_mail_bytes():
-                    mail = record_refusal(mailbox, validity, listed.uid,
-                                          f"too large: {listed.size} bytes")
-                else:
-                    mail = take(mailbox, validity, listed.uid, session.fetch(listed.uid))
-                result.taken[mail.outcome] = result.taken.get(mail.outcome, 0) + 1
-                advance(mailbox, validity, listed.uid)
+            last_uid, ends = mailbox.last_uid, time.monotonic() + POLL_BUDGET.total_seconds()
+            while time.monotonic() < ends and (batch := session.list_after(last_uid, BATCH)):
+                for listed in batch:
+                    if listed.size > max_mail_bytes():
+                        mail = record_refusal(mailbox, validity, listed.uid,
+                                              f"too large: {listed.size} bytes")
+                    else:
+                        mail = take(mailbox, validity, listed.uid, session.fetch(listed.uid))
+                    result.taken[mail.outcome] = result.taken.get(mail.outcome, 0) + 1
+                    advance(mailbox, validity, listed.uid)
+                    last_uid = listed.uid
     except imap.ImapError as exc:
         error = str(exc)
     except NotConfigured as exc:
