@@ -125,8 +125,8 @@ def test_the_connection_test_signs_in_and_counts_without_taking(
     box = services.mailbox_save(actor=world.admin, mailbox_id=None, **fields(
         d, host=imap_server.host, port=imap_server.port, username=imap_server.user,
         password=imap_server.password, folder=folder))
-    assert services.mailbox_try(actor=world.admin, mailbox_id=box.pk) == (
-        True, f"Signed in; 2 mails waiting in {folder}.")
+    worked, said = services.mailbox_try(actor=world.admin, mailbox_id=box.pk)
+    assert worked and folder in said and "2" in said
     services.mailbox_save(actor=world.admin, mailbox_id=box.pk,
                           **fields(d, host=imap_server.host, port=imap_server.port,
                                    username=imap_server.user, password="złe",
