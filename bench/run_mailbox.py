@@ -24,11 +24,13 @@ import os
 import random
 import sys
 import time
+from collections import Counter
 from email.message import EmailMessage
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "punkt.settings")
 
 import django  # noqa: E402
@@ -36,7 +38,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from run_org import shape  # noqa: E402
 
 from punkt.customers.models import Customer  # noqa: E402
 from punkt.mailbox import imap, services  # noqa: E402
@@ -117,6 +122,8 @@ def main() -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mails", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--sql", action="store_true",
+                    help="print the statements of the poll by shape, per mail")
     args = ap.parse_args()
     if not available():
         sys.exit("Dovecot is missing: apt-get install dovecot-imapd (scripts/debian-packages.sh)")
@@ -147,8 +154,13 @@ def main() -> None:
         assert len(listed) == len(mails), (len(listed), len(mails))
 
         started = time.perf_counter()
-        result = services.poll(box.pk)
+        with CaptureQueriesContext(connection) as ctx:
+            result = services.poll(box.pk)
         took = time.perf_counter() - started
+        if args.sql:
+            shapes = Counter(shape(q["sql"]) for q in ctx.captured_queries)
+            for sql, count in shapes.most_common(40):
+                print(f"{count / len(mails):6.2f}/mail  {sql[:150]}")
         again = services.poll(box.pk)
 
     taken = InboundMail.objects.filter(mailbox=box)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -371,11 +371,19 @@ def ticket_url(ticket: Ticket) -> str:
 
 
 def _next_number(year: int) -> str:
-    TicketCounter.objects.get_or_create(year=year)
-    counter = TicketCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"ZG/{year}/{counter.last:06d}"
+    """The year's next number: one locked increment (``UPDATE … RETURNING``, PostgreSQL and
+    SQLite ≥ 3.35), the year's counter made on its first ticket."""
+    table, last, year_col = (connection.ops.quote_name(n) for n in (
+        TicketCounter._meta.db_table, "last", "year"))
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET {last} = {last} + 1 "  # noqa: S608 (names)
+                           f"WHERE {year_col} = %s RETURNING {last}", [year])
+            row = cursor.fetchone()
+        if row is not None:
+            return f"ZG/{year}/{row[0]:06d}"
+        TicketCounter.objects.get_or_create(year=year)
+    raise RuntimeError(f"no ticket counter for {year}")
 
 
 def is_member(ticket: Ticket, user: Any) -> bool:
