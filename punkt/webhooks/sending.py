@@ -98,10 +98,13 @@ def target(url: str) -> Target:
         raise Refused(_("The address may not contain a # part."))
     host = parts.hostname
     port = port or (443 if scheme == "https" else 80)
+    plain = _("The address must start with https:// (plain http:// only to this computer "
+              "during development).")
+    if scheme == "http" and not dev_targets():
+        raise Refused(plain)
     addresses = _resolve(host, port)
-    if scheme == "http" and not (dev_targets() and all(a.is_loopback for a in addresses)):
-        raise Refused(_("The address must start with https:// (plain http:// only to this "
-                        "computer during development)."))
+    if scheme == "http" and not all(a.is_loopback for a in addresses):
+        raise Refused(plain)
     if not all(address_allowed(a) for a in addresses):
         raise Refused(_("The address leads into a private or internal network, which "
                         "webhooks may not call."))
