@@ -100,7 +100,7 @@ def subscription_detail(request: HttpRequest, subscription_id: int) -> HttpRespo
     sub = selectors.subscription_get(user=request.user, subscription_id=subscription_id)
     status = request.GET.get("status", "")
     listing = paginate(request, selectors.deliveries(user=request.user, subscription=sub,
-                                                     status=status),
+                                                     status=status).order_by("-id"),
                        sort="-id", per_page=25, cap=10000)
     shown = request.session.get(SECRET_KEY)
     secret = None
