@@ -54,8 +54,10 @@ RETRY_AFTER = (datetime.timedelta(minutes=1), datetime.timedelta(minutes=5),
                datetime.timedelta(minutes=30), datetime.timedelta(hours=2),
                datetime.timedelta(hours=12))
 JITTER = 0.1
-#: how long a worker holds a delivery it is sending (longer than any attempt)
-LEASE = datetime.timedelta(seconds=60)
+#: how long a worker holds a delivery it is sending: far longer than an attempt (each
+#: socket operation times out after ``PUNKT_WEBHOOK_TIMEOUT``), so only a dead worker's
+#: lease runs out
+LEASE = datetime.timedelta(minutes=5)
 #: deliveries picked per run of the periodic job
 BATCH = 100
 SIGNATURE_VERSION = "v1"
