@@ -174,6 +174,18 @@ def delivery_list(request: HttpRequest, subscription_id: int,
     return {"items": [_delivery(d) for d in items], "page": page}
 
 
+@router.post("/webhooks/subscriptions/{subscription_id}/test",
+             response={201: DeliveryOut, **errors(404, 409)},
+             operation_id="webhook_subscription_test")
+@scoped("global")
+def subscription_test(request: HttpRequest, subscription_id: int) -> Status[Any]:
+    """Send a ``webhook.ping`` event to this webhook only."""
+    sub = selectors.subscription_get(user=request.user,
+                                     subscription_id=known_id(subscription_id))
+    return Status(201, _delivery(services.send_test(actor=request.user,
+                                                    subscription_id=sub.pk)))
+
+
 @router.post("/webhooks/deliveries/{delivery_id}/redeliver",
              response={200: DeliveryOut, **errors(404, 409)},
              operation_id="webhook_delivery_redeliver")

@@ -230,6 +230,30 @@ def redeliver(*, actor: Actor, delivery_id: Any) -> Delivery:
     return row
 
 
+PING = "webhook.ping"
+
+
+@transaction.atomic
+def send_test(*, actor: Actor, subscription_id: Any) -> Delivery:
+    """A ``webhook.ping`` delivery to this webhook only (whatever its events), to check
+    the receiver and its signature check; sent like any other, retried the same."""
+    org_perms.ensure(actor, perms.WEBHOOK_MANAGE.code)
+    sub = Subscription.objects.locked(subscription_id, missing=_("Webhook not found."))
+    if not sub.is_active:
+        raise Conflict("inactive", _("Switch the webhook on first."))
+    now = timezone.now()
+    key = uuid.uuid4()
+    row = Delivery.objects.create(
+        subscription=sub, event=PING, uuid=key, created_at=now, next_attempt_at=now,
+        body=body_for(PING, {"webhook": {"id": sub.pk, "name": sub.name},
+                             "message": "Test event from Punkt"},
+                      delivery_id=key, branch_id=None, at=now))
+    audit_record(action="webhooks.subscription.test", obj=sub, actor=actor,
+                 changes={"delivery": str(key)})
+    _kick([row])
+    return row
+
+
 # -- the outbox --------------------------------------------------------------------------
 
 def _kick(rows: Iterable[Delivery]) -> None:

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:subscription_id>/edit/", views.subscription_edit, name="subscription_edit"),
     path("<int:subscription_id>/rotate/", views.subscription_rotate,
          name="subscription_rotate"),
+    path("<int:subscription_id>/test/", views.subscription_test, name="subscription_test"),
     path("deliveries/<int:delivery_id>/again/", views.delivery_again, name="delivery_again"),
 ]

@@ -132,6 +132,18 @@ def subscription_rotate(request: HttpRequest, subscription_id: int) -> HttpRespo
 @scoped("global")
 @login_required
 @require_POST
+def subscription_test(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    sub = selectors.subscription_get(user=request.user, subscription_id=subscription_id)
+    with refusals_as_messages(request):
+        services.send_test(actor=request.user, subscription_id=sub.pk)
+        messages.success(request, _("A test event (webhook.ping) will be sent in a moment: "
+                                    "see the log below."))
+    return redirect("webhooks:subscription_detail", subscription_id=sub.pk)
+
+
+@scoped("global")
+@login_required
+@require_POST
 def delivery_again(request: HttpRequest, delivery_id: int) -> HttpResponse:
     row = selectors.delivery_get(user=request.user, delivery_id=delivery_id)
     with refusals_as_messages(request):

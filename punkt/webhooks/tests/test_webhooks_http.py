@@ -80,6 +80,11 @@ def test_the_delivery_log_and_send_again(world: Any, client_as: Any,
     assert again_url not in c.get(url, {"status": "delivered"}).content.decode()
     fragment = c.get(url, headers={"HX-Request": "true"}).content.decode()
     assert 'id="results"' in fragment and "<html" not in fragment
+    c.post(reverse("webhooks:subscription_test", args=[sub.pk]))
+    ping = Delivery.objects.get(subscription=sub, event="webhook.ping")
+    assert services.deliver(ping.pk) == "delivered"
+    assert receiver.on("/flaky")[-1].headers["Punkt-Event"] == "webhook.ping"
+    receiver.script("/flaky", [200])
     answer = c.post(reverse("webhooks:delivery_again", args=[row.pk]))
     assert answer.status_code == 302
     assert services.deliver(row.pk) == "delivered"
@@ -98,6 +103,7 @@ def test_other_roles_are_refused(world: Any, client_as: Any, role: str) -> None:
         assert c.get(reverse(name, kwargs=kwargs)).status_code == 403, name
     assert c.post(reverse("webhooks:subscription_rotate", args=[sub.pk])).status_code == 403
     assert c.post(reverse("webhooks:delivery_again", args=[row.pk])).status_code == 403
+    assert c.post(reverse("webhooks:subscription_test", args=[sub.pk])).status_code == 403
     old = sub.secret
     sub.refresh_from_db()
     assert sub.secret == old
@@ -140,6 +146,8 @@ def test_the_api(world: Any, receiver: Receiver) -> None:
     again = c.post(f"/api/v1/webhooks/deliveries/{row.pk}/redeliver")
     assert again.status_code == 200 and again.json()["status"] == "pending"
     assert c.get("/api/v1/webhooks/subscriptions/999999").status_code == 404
+    # switched off above: no test event
+    assert c.post(f"/api/v1/webhooks/subscriptions/{sid}/test").status_code == 409
     # an HQ expert's token: refused
     _t, expert = api_token_create(actor=world.expert, name="x")
     e = Client(headers={"Authorization": f"Bearer {expert}"})
