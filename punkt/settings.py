@@ -36,6 +36,9 @@ if not SECRET_KEY:
         raise RuntimeError("PUNKT_SECRET_KEY must be set when PUNKT_PRODUCTION=1")
     SECRET_KEY = "dev-insecure-" + "x" * 50  # noqa: S105 - development only
 
+#: the key sealing the secrets Punkt reads back (punkt/core/sealed.py); SECRET_KEY if unset
+PUNKT_SEAL_KEY = os.environ.get("PUNKT_SEAL_KEY", "")
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("PUNKT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")

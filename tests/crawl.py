@@ -309,6 +309,7 @@ def seed(world: Any) -> Seeded:
         "ticket_id": ticket.pk,
         "team_id": ticket.team_id,
         "attachment_id": mail_attachment.pk,
+        "mailbox_id": mail_attachment.mail.mailbox_id,
         "reply_id": CannedReply.objects.create(team_id=ticket.team_id, title="Dziękujemy",
                                                body="Dzień dobry {klient}").pk,
         "token": token,

@@ -384,8 +384,15 @@ def is_member(ticket: Ticket, user: Any) -> bool:
     me = employee_of(user)
     if me is None:
         return False
-    return ticket.assignee_id == me.pk or TeamMember.objects.filter(
-        team_id=ticket.team_id, employee=me).exists()
+    if ticket.assignee_id == me.pk:
+        return True
+    # one page asks several times (actions, forms, transfer); the answer is kept on the
+    # instance for the team it was asked about, so a transfer asks again
+    memo: dict[tuple[int, int], bool] = ticket.__dict__.setdefault("_member_memo", {})
+    key = (me.pk, ticket.team_id)
+    if key not in memo:
+        memo[key] = TeamMember.objects.filter(team_id=ticket.team_id, employee=me).exists()
+    return memo[key]
 
 
 def _ensure_handle(ticket: Ticket, actor: Actor) -> None:
@@ -708,7 +715,8 @@ def mention_candidates(ticket: Ticket) -> list[Employee]:
     team = TeamMember.objects.filter(team_id=ticket.team_id).values("employee_id")
     branch = Membership.objects.filter(branch_id=ticket.branch_id, is_active=True,
                                        role__in=perms.TICKET_VIEW.roles).values("employee_id")
-    return list(Employee.objects.filter(Q(pk__in=team) | Q(pk__in=branch), is_active=True)
+    # one IN over a UNION: an OR of two INs made PostgreSQL read every employee
+    return list(Employee.objects.filter(pk__in=team.union(branch), is_active=True)
                 .order_by("email"))
 
 
