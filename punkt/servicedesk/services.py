@@ -33,6 +33,7 @@ from punkt.customers.timeline import timeline_add
 from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Absence, Branch, BranchDayOff, Employee, Membership
+from punkt.servicedesk import events as ticket_events
 from punkt.servicedesk import permissions as perms
 from punkt.servicedesk import sla
 from punkt.servicedesk.models import (
@@ -545,6 +546,7 @@ def ticket_create(*, actor: Actor, subject: Any, channel: Any, type_id: Any, bod
                           "assignee": getattr(assignee, "pk", None)})
     _timeline(ticket, actor, _("ticket opened — %(subject)s") % {"subject": subject}, body)
     _tell_assignee(ticket, actor, why="assigned")
+    ticket_events.emit("ticket.created", ticket, message=ticket.messages.first())
     return ticket
 
 
@@ -572,6 +574,7 @@ def ticket_open_from_channel(*, actor: Actor, team: Team, ticket_type: TicketTyp
     _timeline(ticket, actor, _("ticket opened — %(subject)s") % {"subject": ticket.subject},
               message.body)
     _tell_assignee(ticket, actor, why="assigned")
+    ticket_events.emit("ticket.created", ticket, message=message)
     return ticket, message
 
 
@@ -613,6 +616,7 @@ def customer_message(*, actor: Actor, ticket_id: int, body: str,
               message.body)
     if reopened:
         _tell_assignee(ticket, actor, why="reopened")
+    ticket_events.emit("ticket.message_added", ticket, message=message)
     return message
 
 
@@ -632,10 +636,12 @@ def _end_pause(ticket: Ticket, now: datetime.datetime) -> dict[str, Any]:
 
 def _apply(ticket: Ticket, source: str, changes: dict[str, Any]) -> None:
     """The conditional update on the state read under the lock (C10)."""
+    moves = ticket_events.Moves(ticket)
     if not Ticket.objects.filter(pk=ticket.pk, status=source).update(**changes):
         raise Conflict("changed", _("The ticket changed meanwhile: reload the page."))
     ticket.refresh_from_db()
     sla.refresh(ticket)
+    moves.publish(ticket)
 
 
 @transaction.atomic
@@ -707,6 +713,7 @@ def reply(*, actor: Actor, ticket_id: Any, body: Any) -> TicketMessage:
     _timeline(ticket, actor, _("reply to the customer"), message.body)
     for send in REPLY_SENDERS:
         send(ticket, message)
+    ticket_events.emit("ticket.message_added", ticket, message=message)
     return message
 
 
@@ -791,6 +798,9 @@ def transfer(*, actor: Actor, ticket_id: Any, team_id: Any, reason: Any) -> Tick
                           "reason": reason})
     _timeline(ticket, actor, _("ticket transferred to %(team)s") % {"team": team.name},
               reason)
+    ticket_events.emit("ticket.transferred", ticket, reason=reason,
+                       from_team={"id": before_team.pk, "name": before_team.name},
+                       to_team={"id": team.pk, "name": team.name})
     number, subject, name = ticket.number, ticket.subject, team.name
     me = getattr(employee_of(actor), "pk", None)
     told = ([ticket.assignee_id] if ticket.assignee_id else
