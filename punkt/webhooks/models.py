@@ -29,10 +29,11 @@ class Subscription(models.Model):
     only_branch = models.ForeignKey("organization.Branch", verbose_name=_("branch"),
                                     null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
-    #: the signing secret (``whsec_…``), shown once when made or rotated
-    secret = models.CharField(max_length=100)
+    #: the signing secret (``whsec_…``), shown once when made or rotated; stored sealed
+    #: (``punkt.core.sealed``), read through ``services.secrets_of``
+    secret = models.CharField(max_length=300)
     #: the secret before the last rotation, still signing until ``previous_secret_until``
-    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret = models.CharField(max_length=300, blank=True)
     previous_secret_until = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)

@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from punkt.core import events
+from punkt.core import events, sealed
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, ValidationFailed
 from punkt.organization import permissions as org_perms
@@ -92,9 +92,9 @@ def headers_for(delivery: Delivery, secret_list: Iterable[str], timestamp: int
 
 
 def secrets_of(sub: Subscription, now: datetime.datetime) -> list[str]:
-    out = [sub.secret]
+    out = [sealed.unseal(sub.secret)]
     if sub.previous_secret and sub.previous_secret_until and now < sub.previous_secret_until:
-        out.append(sub.previous_secret)
+        out.append(sealed.unseal(sub.previous_secret))
     return out
 
 
@@ -157,7 +157,8 @@ def subscription_create(*, actor: Actor, name: Any, url: Any, events: Any,
     branch = check_branch(branch_id)
     secret = new_secret()
     sub = Subscription.objects.create(name=name, url=url, events=chosen, only_branch=branch,
-                                      secret=secret, is_active=bool(is_active),
+                                      secret=sealed.seal(secret),
+                                      is_active=bool(is_active),
                                       created_by=employee_of(actor))
     audit_record(action="webhooks.subscription.create", obj=sub, actor=actor,
                  changes={"name": name, "url": url, "events": chosen,
@@ -202,7 +203,8 @@ def secret_rotate(*, actor: Actor, subscription_id: Any) -> tuple[Subscription, 
     now = timezone.now()
     secret = new_secret()
     Subscription.objects.filter(pk=sub.pk).update(
-        secret=secret, previous_secret=sub.secret, previous_secret_until=now + ROTATION_OVERLAP,
+        secret=sealed.seal(secret), previous_secret=sub.secret,
+        previous_secret_until=now + ROTATION_OVERLAP,
         secret_rotated_at=now)
     sub.refresh_from_db()
     audit_record(action="webhooks.subscription.rotate_secret", obj=sub, actor=actor)

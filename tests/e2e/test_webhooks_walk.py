@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from punkt.core import sealed
 from punkt.webhooks.tests.conftest import receiver  # noqa: F401 - fixture
 from tests.e2e.test_contract_walk import signed_in  # noqa: F401 - fixture
 from tests.world import make_world
@@ -50,7 +51,7 @@ def test_the_admin_subscribes_a_system_and_follows_its_deliveries(
     with admin.expect_navigation():
         admin.get_by_role("button", name="Utwórz webhook").click()
     sub = Subscription.objects.get()
-    expect(admin.get_by_test_id("webhook-secret")).to_contain_text(sub.secret)
+    expect(admin.get_by_test_id("webhook-secret")).to_contain_text(sealed.unseal(sub.secret))
     _shot(admin, tmp_path, "webhooks-secret-once-1366.png")
     admin.reload()
     expect(admin.get_by_test_id("webhook-secret")).to_have_count(0)

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from punkt.core import sealed
 from punkt.organization.services import api_token_create
 from punkt.webhooks import services
 from punkt.webhooks.models import Delivery, Subscription
@@ -32,15 +33,17 @@ def test_the_admin_creates_a_webhook_and_sees_the_secret_once(world: Any, client
     assert answer.status_code == 302
     assert answer["Location"] == reverse("webhooks:subscription_detail", args=[sub.pk])
     first = c.get(answer["Location"]).content.decode()
-    assert sub.secret in first and 'data-testid="webhook-secret"' in first
+    plain = sealed.unseal(sub.secret)
+    assert sub.secret.startswith(sealed.PREFIX) and plain.startswith("whsec_")  # sealed at rest
+    assert plain in first and 'data-testid="webhook-secret"' in first
     again = c.get(answer["Location"]).content.decode()
-    assert sub.secret not in again  # shown once
+    assert plain not in again  # shown once
     assert sub.events == ["ticket.created", "ticket.message_added"]
     # a new secret, shown once too
     c.post(reverse("webhooks:subscription_rotate", args=[sub.pk]))
     sub.refresh_from_db()
-    assert sub.secret in c.get(answer["Location"]).content.decode()
-    assert sub.secret not in c.get(answer["Location"]).content.decode()
+    assert sealed.unseal(sub.secret) in c.get(answer["Location"]).content.decode()
+    assert sealed.unseal(sub.secret) not in c.get(answer["Location"]).content.decode()
 
 
 def test_bad_input_is_shown_beside_its_field(world: Any, client_as: Any,
