@@ -232,3 +232,30 @@ def test_the_dashboard_lists_the_branch_s_breached_tickets_from_the_stored_state
     assert other.number in page_b and late.number not in page_b
     services.ticket_move(actor=world.service_a, ticket_id=late.pk, action="resolve")
     assert not selectors.past_deadline(user=world.manager_a, permission=perms.TICKET_ASSIGN)
+
+
+def test_a_full_recompute_moves_next_moments_in_one_statement_and_spares_changed_tickets(
+        world: Any, django_assert_max_num_queries: Any) -> None:
+    d = desk(world)
+    with time_machine.travel(at(12, 4, 10), tick=False):
+        kept, changed = ticket(world, d), ticket(world, d)
+    stale = list(Ticket.objects.filter(pk__in=[kept.pk, changed.pk]).order_by("pk"))
+    # meanwhile someone answers the second ticket: its row moves on
+    Ticket.objects.filter(pk=changed.pk).update(status="open", sla_next_check=at(12, 9, 9))
+    with django_assert_max_num_queries(1):
+        sla._move_next_checks([(t, at(12, 8, 12)) for t in stale])
+    assert Ticket.objects.get(pk=kept.pk).sla_next_check == at(12, 8, 12)
+    assert Ticket.objects.get(pk=changed.pk).sla_next_check == at(12, 9, 9)
+
+
+def test_marking_every_open_ticket_due_recomputes_them_all_to_their_true_moment(
+        world: Any) -> None:
+    """What a changed calendar needs: every open ticket due now; each gets back the moment
+    the ticket's own clocks give (here the 80 % of the first response: Monday 8:36)."""
+    d = desk(world)
+    with time_machine.travel(at(12, 4, 15), tick=False):
+        rows = [ticket(world, d) for _ in range(3)]
+    Ticket.objects.update(sla_next_check=at(12, 5, 10))
+    assert run(at(12, 5, 10)) == {"checked": 3, "warning": 0, "breached": 0, "ok": 0}
+    assert {t.sla_next_check for t in Ticket.objects.filter(pk__in=[r.pk for r in rows])} == {
+        at(12, 7, 8, 36)}
