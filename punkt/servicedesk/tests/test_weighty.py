@@ -292,7 +292,7 @@ def test_the_control_list_holds_what_staff_resolved_alone(world: Any) -> None:
     # the page: the week picked, the CSV audited
     assert weighty.week_param("2026-W47", monday) == monday
     assert weighty.week_param("bzdura", datetime.date(2026, 11, 25)) == monday
-    assert weighty.hours(datetime.timedelta(hours=26)) in ("1 d 2 h", "1 dz. 2 godz.")
+    assert weighty.hours(datetime.timedelta(hours=26)) in ("1 d 2 h", "1 dn. 2 godz.")
 
 
 def test_the_control_list_page_and_csv(world: Any, client_as: Any) -> None:
