@@ -354,9 +354,9 @@ class CannedReply(models.Model):
 
 
 class DecisionOutcome(models.TextChoices):
-    PENDING = "pending", _("waiting")
-    ACCEPTED = "accepted", _("accepted")
-    RETURNED = "returned", _("returned")
+    PENDING = "pending", pgettext_lazy("decision", "waiting")
+    ACCEPTED = "accepted", pgettext_lazy("decision", "accepted")
+    RETURNED = "returned", pgettext_lazy("decision", "returned")
 
 
 class TicketDecision(models.Model):
