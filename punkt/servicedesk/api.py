@@ -108,8 +108,8 @@ class MessageOut(Schema):
 
 class TicketQuery(Schema):
     queue: Literal["mine", "team", "unassigned", "all"] = "all"
-    status: Literal["open", "new", "waiting_customer", "waiting_team", "resolved",
-                    "closed"] = "open"
+    status: Literal["open", "new", "waiting_customer", "waiting_team", "awaiting_decision",
+                    "resolved", "closed"] = "open"
     branch_id: int | None = Field(None, ge=1, le=2**62)
     sla: Literal["", "at_risk", "breached"] = ""
     page: int = Field(1, ge=1, le=100_000)

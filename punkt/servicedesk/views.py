@@ -146,31 +146,31 @@ def _weighty_and_links(request: HttpRequest, ticket: Any, may_write: bool) -> di
     """The ticket page's weighty matter (its reason, the proposal waiting and the
     decision's form, or the proposal's form) and its links: merged into, merged here,
     split from and split into."""
-    from punkt.servicedesk.models import Ticket, TicketDecision
+    from punkt.servicedesk.models import TicketDecision
 
     decider = weighty.may_decide(ticket, request.user)
     waiting = (weighty.pending(ticket)
                if ticket.status == TicketStatus.AWAITING_DECISION else None)
     me = getattr(request.user, "pk", None)
     seen = selectors.tickets(request.user)
+    allowed = services.allowed_actions(ticket, request.user) if may_write else []
+    merged_here = list(seen.filter(merged_into=ticket).order_by("id")[:100])
     return {
         "decider": decider, "decision": waiting,
         "may_decide": waiting is not None and decider and waiting.proposed_by_id != me,
-        "may_propose": may_write and ticket.weighty and not decider
-        and "propose" in services.allowed_actions(ticket, request.user),
+        "may_propose": ticket.weighty and not decider and "propose" in allowed,
         "may_amount": may_write and ticket.is_open,
         "past_decisions": list(TicketDecision.objects.filter(ticket=ticket)
                                .exclude(outcome="pending")
                                .select_related("proposed_by", "decided_by")[:10])
         if ticket.weighty else [],
-        "merged_here": list(seen.filter(merged_into=ticket).order_by("id")[:100]),
+        "merged_here": merged_here,
         "merged_into": seen.filter(pk=ticket.merged_into_id).first()
         if ticket.merged_into_id else None,
         "split_from": seen.filter(pk=ticket.split_from_id).first()
         if ticket.split_from_id else None,
         "split_into": list(seen.filter(split_from=ticket).order_by("id")[:50]),
-        "may_merge": may_write and "merge" in services.allowed_actions(ticket, request.user)
-        and not Ticket.objects.filter(merged_into=ticket).exists(),
+        "may_merge": "merge" in allowed and not merged_here,
         "may_split": may_write,
     }
 
@@ -263,7 +263,8 @@ def ticket_split(request: HttpRequest, ticket_id: int) -> HttpResponse:
     chosen = next((m for m in conversation if str(m.pk) == str(form["message_id"])), None)
     return render(request, "servicedesk/ticket_split.html", {
         "ticket": ticket, "form": form, "error_field": error_field,
-        "conversation": [m for m in conversation if m.body.strip()], "chosen": chosen,
+        "conversation": [m for m in conversation if m.body.strip() and not m.internal],
+        "chosen": chosen,
         "may_split": services.may_handle(ticket, request.user),
         "subject_max": services.SUBJECT_MAX})
 
