@@ -169,7 +169,7 @@ class TicketStatus(models.TextChoices):
     #: a weighty matter's proposed resolution waits for the manager (R9.4)
     AWAITING_DECISION = "awaiting_decision", _("awaiting the manager's decision")
     RESOLVED = "resolved", _("resolved")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("ticket status", "closed")
 
 
 @tones(ok="ok", warning="warn", breached="err")

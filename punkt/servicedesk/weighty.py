@@ -212,11 +212,13 @@ def resolution_by(ticket: Ticket, actor: Actor) -> dict[str, Any]:
 
 def offered_actions(ticket: Ticket, user: Any) -> list[str]:
     """The workflow's buttons on the ticket page: the steps with their own form aside,
-    and "resolve" on a weighty ticket only for who decides it."""
+    "resolve" on a weighty ticket only for who decides it, no "reopen" of a merged one."""
     actions = [a for a in services.allowed_actions(ticket, user)
                if a not in services.FORM_ACTIONS]
     if ticket.weighty and not may_decide(ticket, user):
         actions = [a for a in actions if a != "resolve"]
+    if ticket.merged_into_id:
+        actions = [a for a in actions if a != "reopen"]
     return actions
 
 
