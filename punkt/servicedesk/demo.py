@@ -32,10 +32,10 @@ TYPES = {
     "Pytanie o fakturę": ("call", {Priority.NORMAL: (120, 960), Priority.HIGH: (60, 480)}),
     "Awaria usługi": ("krk", {Priority.NORMAL: (60, 480), Priority.URGENT: (30, 240)}),
     "Zmiana danych lub umowy": ("krk", {Priority.NORMAL: (240, 1440)}),
-    "Reklamacja": ("krk", {Priority.NORMAL: (240, 2400)}),
+    "Sporna faktura": ("krk", {Priority.NORMAL: (240, 2400)}),
 }
-#: a complaint is always a weighty matter the branch manager decides (R9.4)
-WEIGHTS = {"Reklamacja": 3}
+#: a disputed invoice is always a weighty matter the branch manager decides (R9.4)
+WEIGHTS = {"Sporna faktura": 3}
 
 
 def _staff(email: str) -> Employee | None:
@@ -109,11 +109,11 @@ def seed_service_desk(actor: Actor) -> list[str]:
                            body="Dzwoniący pyta, kiedy dostanie korektę za październik.")
     # a weighty matter: a disputed invoice; the agent's proposal waits for the manager
     claim = services.ticket_create(
-        actor=service, channel="counter", type_id=types["Reklamacja"].pk, team_id=krk.pk,
-        customer_id=customer(0), subject="Reklamacja faktury za listopad", amount="1850.00",
+        actor=service, channel="counter", type_id=types["Sporna faktura"].pk, team_id=krk.pk,
+        customer_id=customer(0), subject="Kwestionowana faktura za listopad", amount="1850.00",
         body="Klient kwestionuje naliczenie 1850 zł za usługę, z której nie korzystał.")
     weighty.propose(actor=service, ticket_id=claim.pk, proposal=(
-        "Dzień dobry,\n\nuznajemy reklamację: wystawimy korektę faktury na 1850 zł, a "
+        "Dzień dobry,\n\nprzyznajemy Panu rację: wystawimy korektę faktury na 1850 zł, a "
         "nadpłata wróci na Pana konto w ciągu 14 dni.\n\nPozdrawiamy"))
     # resolved by the agent alone last week: on the manager's weekly control list
     alone = services.ticket_create(actor=service, channel="phone", type_id=change,
@@ -142,4 +142,4 @@ def seed_service_desk(actor: Actor) -> list[str]:
             "odpowiemy najszybciej, jak to możliwe.")),
     ])
     return ["2 service teams, 4 ticket types with SLA targets, 7 tickets (Kraków, call "
-            "centre; a weighty complaint waiting for the manager's decision), 3 ready answers"]
+            "centre; a disputed invoice waiting for the manager's decision), 3 ready answers"]

@@ -43,7 +43,7 @@ def test_the_manager_decides_a_weighty_matter(
     d.team_a.hours = ALWAYS
     d.team_a.save()
     cust = customer(world)
-    claim = ticket(world, d, customer_id=cust.pk, subject="Reklamacja faktury za listopad",
+    claim = ticket(world, d, customer_id=cust.pk, subject="Kwestionowana faktura za listopad",
                    body="Klient kwestionuje naliczenie 3000 zł.", amount="3000")
     # a small one the agent resolved alone last week: on the manager's control list
     small = ticket(world, d, customer_id=cust.pk, subject="Zmiana numeru telefonu")
@@ -64,7 +64,7 @@ def test_the_manager_decides_a_weighty_matter(
     expect(agent.get_by_test_id("weighty-reason")).to_contain_text("kwota sporna")
     expect(agent.get_by_test_id("ticket-resolve")).to_have_count(0)
     agent.get_by_label(re.compile("Proponowane rozwiązanie")).fill(
-        "Uznajemy reklamację: wystawimy korektę faktury na 3000 zł.")
+        "Przyznajemy rację: wystawimy korektę faktury na 3000 zł.")
     _shot(agent, tmp_path, "weighty-propose-1366.png")
     with agent.expect_navigation():
         agent.get_by_test_id("propose-submit").click()

@@ -152,7 +152,7 @@ def test_staff_cannot_resolve_a_weighty_ticket_they_propose(world: Any) -> None:
         weighty.propose(actor=world.service_a, ticket_id=t.pk, proposal="  ")
     assert empty.value.field == "proposal"
     decision = weighty.propose(actor=world.service_a, ticket_id=t.pk,
-                               proposal="Uznajemy reklamację i zwracamy 3000 zł.")
+                               proposal="Uznajemy roszczenie i zwracamy 3000 zł.")
     t.refresh_from_db()
     assert t.status == TicketStatus.AWAITING_DECISION and t.is_open
     assert decision.outcome == "pending" and decision.proposed_by_id == world.service_a.pk
