@@ -95,7 +95,7 @@ def test_the_manager_decides_a_weighty_matter(
     agent.goto("/")
     expect(agent.get_by_test_id("bell-count")).to_have_text("1")
     agent.goto(f"/servicedesk/tickets/{claim.pk}/")
-    expect(agent.get_by_test_id("past-decisions")).to_contain_text("przyjęte")
+    expect(agent.get_by_test_id("past-decisions")).to_contain_text("zaakceptowane")
     expect(agent.get_by_test_id("conversation")).to_contain_text("korektę faktury na 3000 zł")
     _shot(agent, tmp_path, "weighty-accepted-1366.png")
 
