@@ -27,6 +27,7 @@ from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, ValidationFailed
 from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Employee
+from punkt.servicedesk import events as ticket_events
 from punkt.servicedesk import selectors, services, sla, weighty
 from punkt.servicedesk.models import TeamMember, Ticket, TicketMessage, TicketStatus
 from punkt.servicedesk.workflows import TICKET_FLOW
@@ -162,9 +163,9 @@ def split(*, actor: Actor, ticket_id: Any, message_id: Any, subject: Any) -> Tic
         split_from=ticket, split_message=message)
     weighty.store(new)
     sla.refresh(new, now=now, schedule=schedule)
-    TicketMessage.objects.create(ticket=new, author_id=message.author_id,
-                                 author_label=message.author_label, body=message.body,
-                                 internal=message.internal, created_at=now)
+    copy = TicketMessage.objects.create(ticket=new, author_id=message.author_id,
+                                        author_label=message.author_label, body=message.body,
+                                        internal=message.internal, created_at=now)
     TicketMessage.objects.create(
         ticket=ticket, author=me, internal=True, created_at=now,
         body=_("A message of %(date)s split into ticket %(number)s: %(subject)s")
@@ -179,4 +180,5 @@ def split(*, actor: Actor, ticket_id: Any, message_id: Any, subject: Any) -> Tic
     services._timeline(new, actor, _("ticket opened — %(subject)s (split from %(number)s)")
                        % {"subject": subject, "number": ticket.number}, message.body)
     services._tell_assignee(new, actor, why="assigned")
+    ticket_events.emit("ticket.created", new, message=copy, split_from=ticket.number)
     return new

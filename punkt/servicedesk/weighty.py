@@ -319,6 +319,9 @@ def decide(*, actor: Actor, ticket_id: Any, accept: bool, comment: Any = "") -> 
                  changes={"status": [source, ticket.status], "decision": decision.pk,
                           "comment": comment})
     if message is not None:
+        from punkt.servicedesk import events as ticket_events
+
+        ticket_events.emit("ticket.message_added", ticket, message=message)
         services._timeline(ticket, actor, _("ticket resolved on the manager's decision"),
                            message.body)
         for send in services.REPLY_SENDERS:
