@@ -312,6 +312,24 @@ def reply_b(w: Any) -> Any:
                                              defaults={"body": "Dzień dobry {klient}"})[0]
 
 
+def resolved_b_last_week(w: Any) -> Any:
+    """A ticket B's service employee resolved alone last week (B's control list)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from punkt.servicedesk import services as desk
+    from punkt.servicedesk.models import Ticket
+
+    t = ticket_b(w)
+    desk.ticket_move(actor=w.service_b, ticket_id=t.pk, action="resolve")
+    today = timezone.localdate()
+    wednesday = today - datetime.timedelta(days=today.weekday() + 5)
+    Ticket.objects.filter(pk=t.pk).update(resolved_at=datetime.datetime.combine(
+        wednesday, datetime.time(12), tzinfo=timezone.get_current_timezone()))
+    return t
+
+
 def ticket_b(w: Any) -> Any:
     """A ticket B's service employee opened at B's counter for B's customer."""
     from punkt.servicedesk import services as desk
@@ -397,6 +415,11 @@ PAGE_CASES: dict[str, BranchCase] = {
     "servicedesk:ticket_assign": lambda w: {"ticket_id": ticket_b(w).pk},
     "servicedesk:ticket_act": lambda w: {"ticket_id": ticket_b(w).pk, "action": "resolve"},
     "servicedesk:ticket_transfer": lambda w: {"ticket_id": ticket_b(w).pk},
+    "servicedesk:ticket_propose": lambda w: {"ticket_id": ticket_b(w).pk},
+    "servicedesk:ticket_decide": lambda w: {"ticket_id": ticket_b(w).pk},
+    "servicedesk:ticket_amount": lambda w: {"ticket_id": ticket_b(w).pk},
+    "servicedesk:ticket_merge": lambda w: {"ticket_id": ticket_b(w).pk},
+    "servicedesk:ticket_split": lambda w: {"ticket_id": ticket_b(w).pk},
     "servicedesk:team_edit": lambda w: {"team_id": team_b(w).pk},
     "mailbox:attachment": lambda w: {"attachment_id": mail_attachment_b(w).pk},
     "servicedesk:reply_edit": lambda w: {"reply_id": reply_b(w).pk},
@@ -429,6 +452,7 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "servicedesk:team_list": lambda w: team_b(w).name,
     "servicedesk:report": lambda w: (ticket_b(w), team_b(w).name)[1],
     "servicedesk:reply_list": lambda w: reply_b(w).title,
+    "servicedesk:control_list": lambda w: resolved_b_last_week(w).number,
 }
 
 # API operations (operation id → (method, path) of a branch-B object).
@@ -496,6 +520,16 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
         "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/assign"),
     "servicedesk_ticket_move": lambda w: (
         "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/resolve"),
+    "servicedesk_ticket_amount": lambda w: (
+        "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/amount"),
+    "servicedesk_ticket_propose": lambda w: (
+        "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/propose"),
+    "servicedesk_ticket_decide": lambda w: (
+        "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/decide"),
+    "servicedesk_ticket_merge": lambda w: (
+        "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/merge"),
+    "servicedesk_ticket_split": lambda w: (
+        "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/split"),
     "servicedesk_ticket_transfer": lambda w: (
         "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/transfer"),
 }
@@ -523,6 +557,12 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "servicedesk_message_post": lambda w: {"body": "hacked"},
     "servicedesk_ticket_assign": lambda w: {"assignee_id": w.service_b.pk},
     "servicedesk_ticket_transfer": lambda w: {"team_id": team_b(w).pk, "reason": "hacked"},
+    "servicedesk_ticket_amount": lambda w: {"amount": "99999.00"},
+    "servicedesk_ticket_propose": lambda w: {"proposal": "hacked"},
+    "servicedesk_ticket_decide": lambda w: {"decision": "accept"},
+    "servicedesk_ticket_merge": lambda w: {"target": str(ticket_b(w).pk)},
+    "servicedesk_ticket_split": lambda w: {
+        "message_id": ticket_b(w).messages.first().pk, "subject": "hacked"},
     "stock_adjust": lambda w: {"product_id": shop_b(w).lines.get().product_id, "quantity": -1,
                                "reason": "hacked"},
     "stock_order_create": lambda w: {"lines": [{"product_id": shop_b(w).lines.get().product_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -14,8 +15,8 @@ from pydantic import Field
 from punkt.core.api import Page, Strict, errors, page_slice
 from punkt.core.routes import scoped
 from punkt.organization import permissions as org_perms
+from punkt.servicedesk import merging, selectors, services, weighty
 from punkt.servicedesk import permissions as perms
-from punkt.servicedesk import selectors, services
 from punkt.servicedesk.models import Ticket, TicketMessage
 
 router = Router(tags=["service desk"])
@@ -33,6 +34,9 @@ class TicketIn(Strict):
     priority: Literal["low", "normal", "high", "urgent"] = "normal"
     team_id: int | None = Field(None, ge=1, le=2**62)
     caller: str = Field("", max_length=200)
+    amount: Decimal | None = Field(None, ge=0, le=Decimal("9999999999.99"), decimal_places=2,
+                                   description="The amount at stake (PLN), e.g. a disputed "
+                                               "invoice: weighs the ticket (R9.4)")
 
 
 class MessageIn(Strict):
@@ -78,6 +82,11 @@ class TicketOut(Schema):
     sla_warning_at: datetime.datetime | None
     sla_breached_at: datetime.datetime | None
     sla_escalated: bool
+    amount: Decimal | None
+    weighty: bool
+    weighty_reason: str
+    merged_into_id: int | None
+    split_from_id: int | None
     clocks: list[ClockOut]
     url: str
 
@@ -99,8 +108,8 @@ class MessageOut(Schema):
 
 class TicketQuery(Schema):
     queue: Literal["mine", "team", "unassigned", "all"] = "all"
-    status: Literal["open", "new", "waiting_customer", "waiting_team", "resolved",
-                    "closed"] = "open"
+    status: Literal["open", "new", "waiting_customer", "waiting_team", "awaiting_decision",
+                    "resolved", "closed"] = "open"
     branch_id: int | None = Field(None, ge=1, le=2**62)
     sla: Literal["", "at_risk", "breached"] = ""
     page: int = Field(1, ge=1, le=100_000)
@@ -193,6 +202,104 @@ def ticket_transfer(request: HttpRequest, ticket_id: int, payload: TransferIn
     selectors.ticket_get(user=request.user, ticket_id=ticket_id)
     return _ticket(services.transfer(actor=request.user, ticket_id=ticket_id,
                                      team_id=payload.team_id, reason=payload.reason))
+
+
+class AmountIn(Strict):
+    amount: Decimal | None = Field(None, ge=0, le=Decimal("9999999999.99"), decimal_places=2)
+
+
+class ProposeIn(Strict):
+    proposal: str = Field(min_length=1, max_length=services.BODY_MAX)
+
+
+class DecideIn(Strict):
+    decision: Literal["accept", "send_back"]
+    comment: str = Field("", max_length=services.REASON_MAX)
+
+
+class DecisionOut(Schema):
+    id: int
+    ticket_id: int
+    proposal: str
+    proposed_by_id: int | None
+    proposed_at: datetime.datetime
+    outcome: str
+    decided_by_id: int | None
+    decided_at: datetime.datetime | None
+    comment: str
+
+
+class MergeIn(Strict):
+    target: str = Field(min_length=1, max_length=40,
+                        description="The ticket to merge into: its id or its number")
+
+
+class SplitIn(Strict):
+    message_id: int = Field(ge=1, le=2**62)
+    subject: str = Field(min_length=1, max_length=services.SUBJECT_MAX)
+
+
+def _decision(d: Any) -> dict[str, Any]:
+    return {f: getattr(d, f) for f in DecisionOut.model_fields}
+
+
+@router.post("/servicedesk/tickets/{ticket_id}/amount",
+             response={200: TicketOut, **errors(404, 409)},
+             operation_id="servicedesk_ticket_amount")
+@scoped("branch")
+def ticket_amount(request: HttpRequest, ticket_id: int, payload: AmountIn) -> dict[str, Any]:
+    """Set the amount at stake (null: none); the ticket is weighed again."""
+    selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    return _ticket(weighty.amount_set(actor=request.user, ticket_id=ticket_id,
+                                      amount=payload.amount))
+
+
+@router.post("/servicedesk/tickets/{ticket_id}/propose",
+             response={201: DecisionOut, **errors(404, 409)},
+             operation_id="servicedesk_ticket_propose")
+@scoped("branch")
+def ticket_propose(request: HttpRequest, ticket_id: int, payload: ProposeIn) -> Status[Any]:
+    """Propose the resolution of a weighty ticket: it waits for the manager's decision."""
+    selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    return Status(201, _decision(weighty.propose(actor=request.user, ticket_id=ticket_id,
+                                                 proposal=payload.proposal)))
+
+
+@router.post("/servicedesk/tickets/{ticket_id}/decide",
+             response={200: DecisionOut, **errors(404, 409)},
+             operation_id="servicedesk_ticket_decide")
+@scoped("branch")
+def ticket_decide(request: HttpRequest, ticket_id: int, payload: DecideIn) -> dict[str, Any]:
+    """The manager's decision: ``accept`` (the proposal is sent, the ticket resolved) or
+    ``send_back`` with a comment (required). A second decision is refused (409)."""
+    selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    return _decision(weighty.decide(actor=request.user, ticket_id=ticket_id,
+                                    accept=payload.decision == "accept",
+                                    comment=payload.comment))
+
+
+@router.post("/servicedesk/tickets/{ticket_id}/merge",
+             response={200: TicketOut, **errors(404, 409)},
+             operation_id="servicedesk_ticket_merge")
+@scoped("branch")
+def ticket_merge(request: HttpRequest, ticket_id: int, payload: MergeIn) -> dict[str, Any]:
+    """Merge this duplicate into ``target``; answers the target. Refusals (422) name
+    ``target``: itself, not seen, closed, merged, another customer's."""
+    selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    return _ticket(merging.merge(actor=request.user, ticket_id=ticket_id,
+                                 target=payload.target))
+
+
+@router.post("/servicedesk/tickets/{ticket_id}/split",
+             response={201: TicketOut, **errors(404, 409)},
+             operation_id="servicedesk_ticket_split")
+@scoped("branch")
+def ticket_split(request: HttpRequest, ticket_id: int, payload: SplitIn) -> Status[Any]:
+    """A new ticket from one of this ticket's messages (copied, linked both ways)."""
+    selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    return Status(201, _ticket(merging.split(actor=request.user, ticket_id=ticket_id,
+                                             message_id=payload.message_id,
+                                             subject=payload.subject)))
 
 
 @router.post("/servicedesk/tickets/{ticket_id}/{action}",

@@ -38,3 +38,30 @@ def _past_deadline(request: Any) -> dict[str, Any] | None:
 
 panel(Panel(_("Tickets past the SLA deadline"), "servicedesk/panels/past_deadline.html",
             perms.TICKET_ASSIGN.code, _past_deadline, order=6))
+
+
+def _to_decide(user: Any, today: Any) -> dict[str, Any] | None:
+    from punkt.servicedesk import weighty
+
+    if not weighty.may_see_control_list(user):
+        return None
+    qs = weighty.to_decide(user)
+    rows = list(qs[:10])
+    return {"rows": rows, "more": len(rows) == 10}
+
+
+register_section(Section("servicedesk.to_decide", _("To decide"),
+                         "servicedesk/sections/to_decide.html", _to_decide, order=9))
+
+
+def _to_decide_count(request: Any) -> dict[str, Any] | None:
+    from punkt.servicedesk import weighty
+
+    count = weighty.to_decide(request.user).count()
+    if not count:
+        return None
+    return {"count": count}
+
+
+panel(Panel(_("Weighty matters to decide"), "servicedesk/panels/to_decide.html",
+            perms.TICKET_DECIDE.code, _to_decide_count, order=5))

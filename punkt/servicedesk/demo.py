@@ -12,7 +12,7 @@ from punkt.core.demo import seeder
 from punkt.customers.models import Customer
 from punkt.organization.actors import Actor
 from punkt.organization.models import Branch, Employee
-from punkt.servicedesk import services, sla
+from punkt.servicedesk import services, sla, weighty
 from punkt.servicedesk.models import (
     CannedReply,
     Priority,
@@ -32,7 +32,10 @@ TYPES = {
     "Pytanie o fakturę": ("call", {Priority.NORMAL: (120, 960), Priority.HIGH: (60, 480)}),
     "Awaria usługi": ("krk", {Priority.NORMAL: (60, 480), Priority.URGENT: (30, 240)}),
     "Zmiana danych lub umowy": ("krk", {Priority.NORMAL: (240, 1440)}),
+    "Sporna faktura": ("krk", {Priority.NORMAL: (240, 2400)}),
 }
+#: a disputed invoice is always a weighty matter the branch manager decides (R9.4)
+WEIGHTS = {"Sporna faktura": 3}
 
 
 def _staff(email: str) -> Employee | None:
@@ -60,7 +63,8 @@ def seed_service_desk(actor: Actor) -> list[str]:
     teams = {"krk": krk, "call": call}
     types = {}
     for name, (team, targets) in TYPES.items():
-        kind = TicketType.objects.create(name=name, default_team=teams[team])
+        kind = TicketType.objects.create(name=name, default_team=teams[team],
+                                         weight=WEIGHTS.get(name, 1))
         for priority, (first, resolve) in targets.items():
             SlaTarget.objects.create(type=kind, priority=priority, first_response_minutes=first,
                                      resolution_minutes=resolve)
@@ -103,6 +107,27 @@ def seed_service_desk(actor: Actor) -> list[str]:
     services.ticket_create(actor=expert, channel="phone", type_id=types["Pytanie o fakturę"].pk,
                            subject="Pytanie o korektę faktury", caller="Pan Nowak, 600 100 200",
                            body="Dzwoniący pyta, kiedy dostanie korektę za październik.")
+    # a weighty matter: a disputed invoice; the agent's proposal waits for the manager
+    claim = services.ticket_create(
+        actor=service, channel="counter", type_id=types["Sporna faktura"].pk, team_id=krk.pk,
+        customer_id=customer(0), subject="Kwestionowana faktura za listopad", amount="1850.00",
+        body="Klient kwestionuje naliczenie 1850 zł za usługę, z której nie korzystał.")
+    weighty.propose(actor=service, ticket_id=claim.pk, proposal=(
+        "Dzień dobry,\n\nprzyznajemy Panu rację: wystawimy korektę faktury na 1850 zł, a "
+        "nadpłata wróci na Pana konto w ciągu 14 dni.\n\nPozdrawiamy"))
+    # resolved by the agent alone last week: on the manager's weekly control list
+    alone = services.ticket_create(actor=service, channel="phone", type_id=change,
+                                   team_id=krk.pk, customer_id=customer(1),
+                                   subject="Zmiana numeru telefonu",
+                                   body="Klientka podaje nowy numer kontaktowy.")
+    services.reply(actor=service, ticket_id=alone.pk,
+                   body="Numer zmieniony, potwierdzenie wysłaliśmy SMS-em.")
+    services.ticket_move(actor=service, ticket_id=alone.pk, action="resolve")
+    today = timezone.localdate()
+    last_week = datetime.datetime.combine(today - datetime.timedelta(days=today.weekday() + 5),
+                                          datetime.time(11), tzinfo=timezone.get_current_timezone())
+    Ticket.objects.filter(pk=alone.pk).update(created_at=last_week - datetime.timedelta(hours=2),
+                                              resolved_at=last_week, paused_since=last_week)
     CannedReply.objects.bulk_create([
         CannedReply(team=krk, title="Korekta faktury wysłana", body=(
             "Dzień dobry {klient},\n\nw sprawie zgłoszenia {numer} ({temat}) przesłaliśmy "
@@ -116,5 +141,5 @@ def seed_service_desk(actor: Actor) -> list[str]:
             "Dziękujemy za kontakt, {klient}. Zgłoszenie {numer} zostało przyjęte; "
             "odpowiemy najszybciej, jak to możliwe.")),
     ])
-    return ["2 service teams, 3 ticket types with SLA targets, 5 tickets (Kraków, call "
-            "centre), 3 ready answers"]
+    return ["2 service teams, 4 ticket types with SLA targets, 7 tickets (Kraków, call "
+            "centre; a disputed invoice waiting for the manager's decision), 3 ready answers"]

@@ -99,8 +99,13 @@ class TicketType(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     default_team = models.ForeignKey(Team, verbose_name=_("default team"), null=True,
                                      blank=True, on_delete=models.SET_NULL, related_name="+")
-    #: for weighty matters (a later increment): how much a ticket of this type weighs
+    #: how much a ticket of this type weighs: at ``PUNKT_WEIGHTY_TYPE_WEIGHT`` (3) or more
+    #: every ticket of the type is a weighty matter the manager decides (R9.4)
     weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    #: the amount at stake from which a ticket of this type is weighty (none: the
+    #: company-wide ``PUNKT_WEIGHTY_AMOUNT``)
+    amount_threshold = models.DecimalField(_("weighty from the amount (PLN)"), max_digits=12,
+                                           decimal_places=2, null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = PunktQuerySet.as_manager()
@@ -154,15 +159,17 @@ class Channel(models.TextChoices):
     CHAT = "chat", _("chat")
 
 
-@tones(new="info", open="info", waiting_customer="warn", waiting_team="warn", resolved="ok",
-       closed="")
+@tones(new="info", open="info", waiting_customer="warn", waiting_team="warn",
+       awaiting_decision="warn", resolved="ok", closed="")
 class TicketStatus(models.TextChoices):
     NEW = "new", _("new")
     OPEN = "open", _("open")
     WAITING_CUSTOMER = "waiting_customer", _("waiting on the customer")
     WAITING_TEAM = "waiting_team", _("waiting on another team")
+    #: a weighty matter's proposed resolution waits for the manager (R9.4)
+    AWAITING_DECISION = "awaiting_decision", _("awaiting the manager's decision")
     RESOLVED = "resolved", _("resolved")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("ticket status", "closed")
 
 
 @tones(ok="ok", warning="warn", breached="err")
@@ -179,7 +186,9 @@ class SlaState(models.TextChoices):
 PAUSED = frozenset({TicketStatus.WAITING_CUSTOMER})
 #: the states of a ticket still to be worked on
 OPEN_STATES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING_CUSTOMER,
-               TicketStatus.WAITING_TEAM)
+               TicketStatus.WAITING_TEAM, TicketStatus.AWAITING_DECISION)
+#: the same as plain strings, for the partial indexes' conditions
+_OPEN = ["new", "open", "waiting_customer", "waiting_team", "awaiting_decision"]
 
 
 class Ticket(models.Model):
@@ -222,6 +231,27 @@ class Ticket(models.Model):
     #: breached); the job looks only at tickets whose moment has come (``punkt.servicedesk.sla``)
     sla_next_check = models.DateTimeField(null=True, blank=True, default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    #: weighty matters (R9.4): the amount at stake (a disputed invoice…), and whether the
+    #: ticket is weighty and why, as ``weight.weigh`` found when it was opened or changed
+    amount = models.DecimalField(_("amount at stake (PLN)"), max_digits=12, decimal_places=2,
+                                 null=True, blank=True)
+    weighty = models.BooleanField(_("weighty matter"), default=False)
+    weighty_reason = models.CharField(_("why weighty"), max_length=300, blank=True)
+    #: who resolved it, and who decided (the manager accepting a proposal, or resolving
+    #: a weighty ticket themselves); none decided: resolved by staff alone (control list)
+    resolved_by = models.ForeignKey("organization.Employee", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey("organization.Employee", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    #: a duplicate merged into another ticket (closed; its conversation shows on the target)
+    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True,
+                                    blank=True, on_delete=models.PROTECT,
+                                    related_name="merged_tickets")
+    #: a ticket split off another one's message
+    split_from = models.ForeignKey("self", verbose_name=_("split from"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="split_tickets")
+    split_message = models.ForeignKey("TicketMessage", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
 
     objects = BranchScopedQuerySet.as_manager()
 
@@ -230,22 +260,20 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         indexes = [
             models.Index(fields=["assignee", "resolve_due"], name="ticket_open_by_assignee",
-                         condition=Q(status__in=["new", "open", "waiting_customer",
-                                                 "waiting_team"])),
+                         condition=Q(status__in=_OPEN)),
             models.Index(fields=["team", "resolve_due"], name="ticket_open_by_team",
-                         condition=Q(status__in=["new", "open", "waiting_customer",
-                                                 "waiting_team"])),
+                         condition=Q(status__in=_OPEN)),
             models.Index(fields=["branch", "resolve_due"], name="ticket_open_by_branch",
-                         condition=Q(status__in=["new", "open", "waiting_customer",
-                                                 "waiting_team"])),
+                         condition=Q(status__in=_OPEN)),
             models.Index(fields=["sla_next_check"], name="ticket_sla_next_check",
                          condition=Q(sla_next_check__isnull=False)),
             models.Index(fields=["team", "sla_state"], name="ticket_open_at_risk",
-                         condition=Q(status__in=["new", "open", "waiting_customer",
-                                                 "waiting_team"])
+                         condition=Q(status__in=_OPEN)
                          & ~Q(sla_state="ok")),
             models.Index(fields=["customer", "-id"], name="ticket_customer",
                          condition=Q(customer__isnull=False)),
+            models.Index(fields=["branch", "resolved_at"], name="ticket_resolved_alone",
+                         condition=Q(decided_by__isnull=True, resolved_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -323,3 +351,40 @@ class CannedReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DecisionOutcome(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("decision", "waiting")
+    ACCEPTED = "accepted", pgettext_lazy("decision", "accepted")
+    RETURNED = "returned", pgettext_lazy("decision", "returned")
+
+
+class TicketDecision(models.Model):
+    """A staff member's proposed resolution of a weighty ticket and the manager's
+    decision on it: accepted (the answer goes to the customer, the ticket is resolved) or
+    returned with a comment. Decided once (a conditional update on ``pending``)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="decisions")
+    proposal = models.TextField(_("proposed resolution"))
+    proposed_by = models.ForeignKey("organization.Employee", null=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(_("decision"), max_length=10, choices=DecisionOutcome.choices,
+                               default=DecisionOutcome.PENDING)
+    decided_by = models.ForeignKey("organization.Employee", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+    branch_scope = "ticket__branch"
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-proposed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["ticket"], name="decision_pending_once",
+                                               condition=Q(outcome="pending"))]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.outcome}"

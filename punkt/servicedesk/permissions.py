@@ -32,3 +32,8 @@ REPORT_VIEW = registry.register(
     gettext_lazy("See the service desk's report: tickets in and out, response times, "
                  "breaches, backlog and workload"),
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
+TICKET_DECIDE = registry.register(
+    "servicedesk.ticket.decide",
+    gettext_lazy("Decide weighty matters (accept or return the proposed resolution) and "
+                 "see the weekly control list of tickets staff resolved alone"),
+    [R.MANAGER, R.ADMIN])

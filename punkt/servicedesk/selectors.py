@@ -82,7 +82,11 @@ def queue(*, user: Actor, which: str = "mine", branch_id: int | None = None,
 
 
 def conversation(ticket: Ticket) -> QuerySet[TicketMessage]:
-    return ticket.messages.select_related("author").order_by("created_at", "id")
+    """The ticket's messages with those of the tickets merged into it (they stay on their
+    own ticket: the conversation is append-only), oldest first."""
+    merged = list(Ticket.objects.filter(merged_into=ticket).values_list("pk", flat=True)[:100])
+    return (TicketMessage.objects.filter(ticket_id__in=[ticket.pk, *merged])
+            .select_related("author").order_by("created_at", "id"))
 
 
 def customer_tickets(user: Actor, customer: Any) -> QuerySet[Ticket]:

@@ -498,12 +498,16 @@ def _tell_assignee(ticket: Ticket, actor: Actor, *, why: str) -> None:
 @transaction.atomic
 def ticket_create(*, actor: Actor, subject: Any, channel: Any, type_id: Any, body: Any = "",
                   customer_id: Any = None, priority: Any = Priority.NORMAL, team_id: Any = None,
-                  caller: Any = "") -> Ticket:
+                  caller: Any = "", amount: Any = None) -> Ticket:
     """A ticket from the counter or a logged phone call: routed to the team (given, the
     type's default, or the actor's branch office) and kept by the actor when they are its
     member, else given to the member with the least open work who is in today; the
-    first-response and resolution deadlines in the team's working hours."""
+    first-response and resolution deadlines in the team's working hours; with the amount
+    at stake, weighed (``weighty.weigh``)."""
+    from punkt.servicedesk import weighty
+
     org_perms.ensure(actor, perms.TICKET_CREATE.code)
+    stake = weighty.parse_amount(amount)
     subject = _text(subject, "subject", SUBJECT_MAX, required=True)
     body = _text(body, "body", BODY_MAX)
     caller = _text(caller, "caller", 200)
@@ -533,7 +537,9 @@ def ticket_create(*, actor: Actor, subject: Any, channel: Any, type_id: Any, bod
         assignee=assignee, customer=customer, subject=subject, channel=channel,
         type=ticket_type, priority=priority, status=TicketStatus.NEW,
         created_by=employee_of(actor), created_at=now,
-        first_response_due=schedule.add(now, first), resolve_due=schedule.add(now, resolve))
+        first_response_due=schedule.add(now, first), resolve_due=schedule.add(now, resolve),
+        amount=stake)
+    weighty.store(ticket)
     sla.refresh(ticket, now=now, schedule=schedule)
     if body:
         label = caller or (customer.display_name if customer else "") or _("Customer")
@@ -543,7 +549,9 @@ def ticket_create(*, actor: Actor, subject: Any, channel: Any, type_id: Any, bod
                  branch_id=ticket.branch_id,
                  changes={"number": ticket.number, "team": team.pk, "channel": channel,
                           "type": ticket_type.pk, "priority": priority,
-                          "assignee": getattr(assignee, "pk", None)})
+                          "assignee": getattr(assignee, "pk", None),
+                          "amount": None if stake is None else str(stake),
+                          "weighty": ticket.weighty})
     _timeline(ticket, actor, _("ticket opened — %(subject)s") % {"subject": subject}, body)
     _tell_assignee(ticket, actor, why="assigned")
     ticket_events.emit("ticket.created", ticket, message=ticket.messages.first())
@@ -565,6 +573,9 @@ def ticket_open_from_channel(*, actor: Actor, team: Team, ticket_type: TicketTyp
         subject=subject[:SUBJECT_MAX] or "-", channel=channel, type=ticket_type,
         priority=Priority.NORMAL, status=TicketStatus.NEW, created_at=now,
         first_response_due=schedule.add(now, first), resolve_due=schedule.add(now, resolve))
+    from punkt.servicedesk import weighty
+
+    weighty.store(ticket)
     message = TicketMessage.objects.create(ticket=ticket, author_label=author_label[:200],
                                            body=body[:BODY_MAX], created_at=now)
     audit_record(action="servicedesk.ticket.create", obj=ticket, actor=actor,
@@ -593,7 +604,11 @@ def customer_message(*, actor: Actor, ticket_id: int, body: str,
                      author_label: str) -> TicketMessage:
     """The customer writes again on their ticket (by the channel it came from): a ticket
     waiting on them is open again and a resolved or closed one reopens
-    (``may_take_customer_message``, else ``Conflict``)."""
+    (``may_take_customer_message``, else ``Conflict``). A merged duplicate's message goes
+    to the ticket it was merged into."""
+    from punkt.servicedesk.merging import merge_target
+
+    ticket_id = merge_target(ticket_id)
     ticket = Ticket.objects.select_related("team").locked(ticket_id,
                                                           missing=_("Ticket not found."))
     now = timezone.now()
@@ -647,7 +662,13 @@ def _apply(ticket: Ticket, source: str, changes: dict[str, Any]) -> None:
 @transaction.atomic
 def ticket_move(*, actor: Actor, ticket_id: Any, action: str) -> Ticket:
     """One step of the workflow; the SLA clocks stop while the ticket waits on the customer
-    or is resolved, and move on by the paused working time when it comes back."""
+    or is resolved, and move on by the paused working time when it comes back. A weighty
+    ticket is resolved only by who decides it (staff propose: ``weighty.propose``)."""
+    from punkt.servicedesk import weighty
+
+    if action in FORM_ACTIONS:
+        raise ValidationFailed("invalid", _("This step has its own form on the ticket."),
+                               field="action")
     ticket = _locked(actor, ticket_id)
     _ensure_handle(ticket, actor)
     if is_member(ticket, actor):
@@ -657,9 +678,14 @@ def ticket_move(*, actor: Actor, ticket_id: Any, action: str) -> Ticket:
     if not _may_reopen(ticket, action):
         raise Conflict("too_late", _("A ticket closed more than %(n)d days ago cannot be "
                                      "reopened: open a new one.") % {"n": reopen_days()})
+    if action == "reopen" and ticket.merged_into_id:
+        raise Conflict("merged", _("A merged ticket is not reopened: open the ticket it was "
+                                   "merged into."))
     now = timezone.now()
     source = ticket.status
     changes: dict[str, Any] = {"status": t.target}
+    if action == "resolve":
+        changes.update(weighty.resolution_by(ticket, actor))
     if t.target in PAUSED_STATES and source not in PAUSED_STATES:
         changes["paused_since"] = now
     elif t.target not in PAUSED_STATES and source in PAUSED_STATES:
@@ -681,6 +707,10 @@ def ticket_move(*, actor: Actor, ticket_id: Any, action: str) -> Ticket:
     if action == "reopen":
         _tell_assignee(ticket, actor, why="reopened")
     return ticket
+
+
+#: steps taken on their own forms (a proposal's text, the decision, the ticket merged into)
+FORM_ACTIONS = frozenset({"propose", "accept", "send_back", "merge"})
 
 
 def _message(ticket: Ticket, actor: Actor, body: Any, *, internal: bool) -> TicketMessage:

@@ -34,3 +34,16 @@ def check_orphans(slot: str) -> int:
 
 periodic("servicedesk.check_orphans", datetime.timedelta(minutes=15),
          lambda slot: check_orphans.enqueue(slot=slot.isoformat()))
+
+
+@task()
+def control_lists_ready(slot: str) -> int:
+    """On Monday morning each manager is told last week's control list is ready; safe to
+    run every hour and twice (one notification per manager and week, by its key)."""
+    from punkt.servicedesk import weighty
+
+    return weighty.notify_control_lists()
+
+
+periodic("servicedesk.control_lists_ready", datetime.timedelta(hours=1),
+         lambda slot: control_lists_ready.enqueue(slot=slot.isoformat()))

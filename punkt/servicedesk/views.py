@@ -29,7 +29,15 @@ from punkt.customers import permissions as customer_perms
 from punkt.customers.models import Customer
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import branch_picker
-from punkt.servicedesk import origins, replies, reports, selectors, services
+from punkt.servicedesk import (
+    merging,
+    origins,
+    replies,
+    reports,
+    selectors,
+    services,
+    weighty,
+)
 from punkt.servicedesk import permissions as perms
 from punkt.servicedesk.models import (
     Channel,
@@ -45,7 +53,7 @@ from punkt.servicedesk.workflows import TICKET_FLOW
 from punkt.work.mentions import handle
 
 TICKET_FIELDS = ("subject", "body", "channel", "type_id", "priority", "customer_id",
-                 "team_id", "caller")
+                 "team_id", "caller", "amount")
 QUEUE_LABELS = {"mine": gettext_lazy("My tickets"), "team": gettext_lazy("My teams' tickets"),
                 "unassigned": gettext_lazy("Unassigned"), "all": gettext_lazy("All I see")}
 
@@ -121,7 +129,7 @@ def _canned(request: HttpRequest, ticket: Any, may_write: bool) -> dict[str, Any
 @login_required
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_get(user=request.user, ticket_id=ticket_id)
-    actions = services.allowed_actions(ticket, request.user)
+    actions = weighty.offered_actions(ticket, request.user)
     may_write = ticket.status != TicketStatus.CLOSED and (
         services.is_member(ticket, request.user) and org_perms.can(
             request.user, perms.TICKET_HANDLE.code)
@@ -139,9 +147,180 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "may_transfer": may_write and ticket.is_open,
         "handles": [handle(e) for e in services.mention_candidates(ticket)
                     if e.pk != request.user.pk][:12] if may_write else [],
-        **_canned(request, ticket, may_write),
+        **_canned(request, ticket, may_write), **_weighty_and_links(request, ticket, may_write),
         "may_take": may_write and ticket.is_open and ticket.assignee_id != request.user.pk
         and services.is_member(ticket, request.user)})
+
+
+def _weighty_and_links(request: HttpRequest, ticket: Any, may_write: bool) -> dict[str, Any]:
+    """The ticket page's weighty matter (its reason, the proposal waiting and the
+    decision's form, or the proposal's form) and its links: merged into, merged here,
+    split from and split into."""
+    from punkt.servicedesk.models import TicketDecision
+
+    decider = weighty.may_decide(ticket, request.user)
+    waiting = (weighty.pending(ticket)
+               if ticket.status == TicketStatus.AWAITING_DECISION else None)
+    me = getattr(request.user, "pk", None)
+    seen = selectors.tickets(request.user)
+    allowed = services.allowed_actions(ticket, request.user) if may_write else []
+    merged_here = list(seen.filter(merged_into=ticket).order_by("id")[:100])
+    return {
+        "decider": decider, "decision": waiting,
+        "may_decide": waiting is not None and decider and waiting.proposed_by_id != me,
+        "may_propose": ticket.weighty and not decider and "propose" in allowed,
+        "may_amount": may_write and ticket.is_open,
+        "past_decisions": list(TicketDecision.objects.filter(ticket=ticket)
+                               .exclude(outcome="pending")
+                               .select_related("proposed_by", "decided_by")[:10])
+        if ticket.weighty else [],
+        "merged_here": merged_here,
+        "merged_into": seen.filter(pk=ticket.merged_into_id).first()
+        if ticket.merged_into_id else None,
+        "split_from": seen.filter(pk=ticket.split_from_id).first()
+        if ticket.split_from_id else None,
+        "split_into": list(seen.filter(split_from=ticket).order_by("id")[:50]),
+        "may_merge": "merge" in allowed and not merged_here,
+        "may_split": may_write,
+    }
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def ticket_propose(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    with refusals_as_messages(request):
+        weighty.propose(actor=request.user, ticket_id=ticket.pk,
+                        proposal=request.POST.get("proposal"))
+        messages.success(request, _("The proposed resolution went to the manager for a "
+                                    "decision."))
+    return redirect("servicedesk:ticket_detail", ticket_id=ticket.pk)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def ticket_decide(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    decision = request.POST.get("decision", "")
+    with refusals_as_messages(request):
+        if decision not in weighty.DECISIONS:
+            raise ValidationFailed("invalid", _("Accept the resolution or return it."),
+                                   field="decision")
+        weighty.decide(actor=request.user, ticket_id=ticket.pk,
+                       accept=weighty.DECISIONS[decision],
+                       comment=request.POST.get("comment", ""))
+        messages.success(request, _("Resolution accepted: the answer went to the customer.")
+                         if weighty.DECISIONS[decision] else
+                         _("Proposed resolution returned to the agent."))
+    return redirect("servicedesk:ticket_detail", ticket_id=ticket.pk)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def ticket_amount(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    with refusals_as_messages(request):
+        saved = weighty.amount_set(actor=request.user, ticket_id=ticket.pk,
+                                   amount=request.POST.get("amount"))
+        messages.success(request, _("Amount saved: a weighty matter — the manager decides.")
+                         if saved.weighty else _("Amount saved."))
+    return redirect("servicedesk:ticket_detail", ticket_id=ticket.pk)
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_merge(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Merge this duplicate into another ticket: one of the customer's, or by number."""
+    ticket = selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    form = {"target": request.POST.get("target") or request.POST.get("number", "")}
+    error_field = None
+    if request.method == "POST":
+        with refusals_as_messages(request) as refused:
+            into = merging.merge(actor=request.user, ticket_id=ticket.pk,
+                                 target=form["target"])
+            messages.success(request, _("%(number)s merged into %(into)s.") % {
+                "number": ticket.number, "into": into.number})
+            return redirect("servicedesk:ticket_detail", ticket_id=into.pk)
+        error_field = refused.error.field if refused.error else None
+    return render(request, "servicedesk/ticket_merge.html", {
+        "ticket": ticket, "form": form, "error_field": error_field,
+        "candidates": merging.merge_candidates(ticket, request.user),
+        "may_merge": services.may_handle(ticket, request.user)
+        and "merge" in services.allowed_actions(ticket, request.user)})
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_split(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """A new ticket from one of this ticket's messages (``?message=<id>``)."""
+    ticket = selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    form = {"message_id": request.POST.get("message_id", request.GET.get("message", "")),
+            "subject": request.POST.get("subject", "")}
+    error_field = None
+    if request.method == "POST":
+        with refusals_as_messages(request) as refused:
+            new = merging.split(actor=request.user, ticket_id=ticket.pk, **form)
+            messages.success(request, _("Ticket %(number)s opened from the message.") % {
+                "number": new.number})
+            return redirect("servicedesk:ticket_detail", ticket_id=new.pk)
+        error_field = refused.error.field if refused.error else None
+    conversation = list(selectors.conversation(ticket))
+    chosen = next((m for m in conversation if str(m.pk) == str(form["message_id"])), None)
+    return render(request, "servicedesk/ticket_split.html", {
+        "ticket": ticket, "form": form, "error_field": error_field,
+        "conversation": [m for m in conversation if m.body.strip() and not m.internal],
+        "chosen": chosen,
+        "may_split": services.may_handle(ticket, request.user),
+        "subject_max": services.SUBJECT_MAX})
+
+
+@scoped("list")
+@login_required
+def control_list(request: HttpRequest) -> HttpResponseBase:
+    """The weekly control list (R9.4): the tickets of the manager's branch (the lead's HQ
+    teams) resolved by staff alone in a week — the last full week unless picked."""
+    from punkt.core.errors import ActionDenied
+
+    if not weighty.may_see_control_list(request.user):
+        raise ActionDenied(_("Only managers and HQ team leads see the control list."))
+    today = timezone.localdate()
+    monday = weighty.week_param(request.GET.get("week"), today)
+    iso = monday.isocalendar()
+    week = f"{iso.year}-W{iso.week:02d}"
+    qs = weighty.control_list(request.user, monday)
+    if request.GET.get("format") == "csv":
+        rows: list[Any] = list(qs[:50_000])
+        audit_record(action="servicedesk.control_list.export", actor=request.user,
+                     message=f"{week}: {len(rows)}")
+        return csv_response(f"lista-kontrolna-{week}.csv", [
+            _("Number"), _("Subject"), _("Customer"), _("Branch"), _("Team"), _("Type"),
+            _("Resolved by"), _("Opened"), _("Resolved"), _("Time to resolve"),
+            _("Answer sent")], [
+            [t.number, t.subject, t.customer.display_name if t.customer else "",
+             t.branch.name, t.team.name, t.type.name,
+             t.resolved_by.full_name if t.resolved_by else "",
+             timezone.localtime(t.created_at).strftime("%Y-%m-%d %H:%M"),
+             timezone.localtime(t.resolved_at).strftime("%Y-%m-%d %H:%M"),
+             weighty.hours(t.resolved_at - t.created_at), t.answer or ""] for t in rows])
+    listing = paginate(request, qs, sort="resolved_at", per_page=100)
+    for row in listing.page.object_list:
+        row.took = weighty.hours(row.resolved_at - row.created_at)
+    return render(request, "servicedesk/control_list.html", {
+        "listing": listing, "week": week, "monday": monday,
+        "sunday": monday + datetime.timedelta(days=6),
+        "previous": _iso(monday - datetime.timedelta(days=7)),
+        "next": _iso(monday + datetime.timedelta(days=7))
+        if monday + datetime.timedelta(days=7) <= today else ""})
+
+
+def _iso(day: datetime.date) -> str:
+    iso = day.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
 
 
 @scoped("branch")

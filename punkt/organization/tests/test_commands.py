@@ -66,4 +66,4 @@ def test_demo_is_idempotent(db: Any, settings: Any, tmp_path: Any) -> None:
     from punkt.servicedesk.models import Ticket
 
     assert sorted(Ticket.objects.values_list("status", flat=True)) == [
-        "new", "new", "new", "resolved", "waiting_customer"]
+        "awaiting_decision", "new", "new", "new", "resolved", "resolved", "waiting_customer"]

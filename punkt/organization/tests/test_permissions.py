@@ -63,6 +63,7 @@ GUARDED_PAGES = [
     ("servicedesk:team_list", lambda w: {}, "servicedesk.team.manage"),
     ("servicedesk:team_new", lambda w: {}, "servicedesk.team.manage"),
     ("servicedesk:report", lambda w: {}, "servicedesk.report.view"),
+    ("servicedesk:control_list", lambda w: {}, "servicedesk.ticket.decide"),
 ]
 
 
@@ -200,6 +201,9 @@ EXPECTED: dict[str, set[str]] = {
     # the branch manager keeps the branch office's hours and members; HQ teams: admin
     "servicedesk.team.manage": {M, A},
     "servicedesk.report.view": {M, E, A},
+    # R9.4: the office manager decides weighty matters and checks what staff resolved
+    # alone (HQ teams: their leads, by membership)
+    "servicedesk.ticket.decide": {M, A},
 }
 
 
