@@ -265,6 +265,9 @@ class Ticket(models.Model):
                          condition=Q(status__in=_OPEN)),
             models.Index(fields=["branch", "resolve_due"], name="ticket_open_by_branch",
                          condition=Q(status__in=_OPEN)),
+            # HQ's "all open" queue: the nearest deadlines first, read in index order
+            models.Index(fields=["resolve_due", "id"], name="ticket_open_by_due",
+                         condition=Q(status__in=_OPEN)),
             models.Index(fields=["sla_next_check"], name="ticket_sla_next_check",
                          condition=Q(sla_next_check__isnull=False)),
             models.Index(fields=["team", "sla_state"], name="ticket_open_at_risk",
