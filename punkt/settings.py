@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "punkt.cashdesk",
     "punkt.servicedesk",
     "punkt.mailbox",
+    "punkt.webform",
     "punkt.privacy",
 ]
 
