@@ -267,6 +267,9 @@ def seed(world: Any) -> Seeded:
     notification = Notification.objects.get(recipient=w.service_b, key=f"task.assigned:{task.pk}")
     ticket = isolation.ticket_b(w)  # B's counter ticket, handled by B's office
     mail_attachment = isolation.mail_attachment_b(w)  # of the e-mail on B's ticket
+    from punkt.webform import services as webform
+
+    web_contact = isolation.web_contact_b(w)  # the contact form's sender of B's ticket
     users = {Role.ADMIN.value: w.admin, Role.HQ_EXPERT.value: w.expert,
              Role.MANAGER.value: w.manager_b, Role.SERVICE.value: w.service_b,
              Role.RETENTION.value: retention_b, Role.CASHIER.value: cashier_b}
@@ -306,6 +309,7 @@ def seed(world: Any) -> Seeded:
         "reply_id": CannedReply.objects.create(team_id=ticket.team_id, title="Dziękujemy",
                                                body="Dzień dobry {klient}").pk,
         "token": token,
+        "webform_token": webform.token_for(web_contact),
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,
         "price_list": price_list, "draft": draft, "template": contract.template,
