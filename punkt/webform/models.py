@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from punkt.core.badges import tones
 from punkt.core.scoping import BranchScopedQuerySet
@@ -41,7 +42,7 @@ class WebContact(models.Model):
 
 
 class MailKind(models.TextChoices):
-    RECEIPT = "receipt", _("receipt")
+    RECEIPT = "receipt", pgettext_lazy("web form mail", "receipt")
     REPLY = "reply", _("reply notice")
 
 

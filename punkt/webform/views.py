@@ -12,6 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from punkt.core import files
@@ -137,12 +138,12 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
 def public_status(status: str) -> str:
     """The ticket's state in the customer's words."""
     return {
-        "new": _("received, waiting for our answer"),
-        "open": _("in progress"),
-        "waiting_team": _("in progress"),
-        "waiting_customer": _("waiting for your answer"),
-        "resolved": _("resolved"),
-        "closed": _("closed"),
+        "new": pgettext("web form status", "received, waiting for our answer"),
+        "open": pgettext("web form status", "in progress"),
+        "waiting_team": pgettext("web form status", "in progress"),
+        "waiting_customer": pgettext("web form status", "waiting for your answer"),
+        "resolved": pgettext("web form status", "resolved"),
+        "closed": pgettext("web form status", "closed"),
     }.get(status, status)
 
 
