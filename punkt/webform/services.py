@@ -7,8 +7,8 @@ was shown — sent back sooner than ``min_seconds()`` or later than ``max_age()`
 refused. Floods: counters in the Django cache per IP address and per e-mail address
 (``RateLimited``; the page answers 429).
 
-The follow link is ``/contact/t/<token>/``: ``signing.dumps([ticket id, secret])`` salted
-for this use; the secret is the contact's (``WebContact.secret``), so replacing it
+The follow link is ``/contact/t/<token>/``: ``[ticket id, secret]`` signed (``Signer``,
+salted for this use, no timestamp: the same link every time); the secret is the contact's (``WebContact.secret``), so replacing it
 (``revoke_links``) or emptying it (erasure) kills every link sent, and the token names no
 other ticket. Mails (``WebMail``) are queued in the transaction that made them and sent by
 a task; a failed send is tried again by the periodic ``webform.resend`` until it goes.
@@ -277,7 +277,7 @@ def clean(data: Mapping[str, Any], choices: list[TicketType]) -> Cleaned:
 # -- the follow link ---------------------------------------------------------------------
 
 def token_for(contact: WebContact) -> str:
-    return signing.dumps([contact.ticket_id, contact.secret], salt=FOLLOW_SALT)
+    return signing.Signer(salt=FOLLOW_SALT).sign_object([contact.ticket_id, contact.secret])
 
 
 def follow_url(contact: WebContact) -> str:
@@ -288,7 +288,7 @@ def contact_for(token: str) -> WebContact:
     """The contact a follow link belongs to; ``NotFound`` for a forged, revoked or
     erased one (the same answer whatever the reason)."""
     try:
-        ticket_id, secret = signing.loads(str(token), salt=FOLLOW_SALT)
+        ticket_id, secret = signing.Signer(salt=FOLLOW_SALT).unsign_object(str(token))
         ticket_id = int(ticket_id)
     except (signing.BadSignature, TypeError, ValueError):
         raise NotFound(_("This link is not valid.")) from None

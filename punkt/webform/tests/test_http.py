@@ -44,7 +44,7 @@ def test_the_form_is_public_and_carries_the_privacy_notice(world: Any, settings:
     assert response.status_code == 200
     html = response.content.decode()
     assert "Punkt Telekom sp. z o.o." in html and 'id="privacy"' in html
-    assert "6(1)(b)" in html and "6(1)(f)" in html and "UODO" in html
+    assert "art. 6 ust. 1 lit. b" in html and "lit. f" in html and "UODO" in html
     assert 'name="website"' in html and 'name="stamp"' in html
     assert 'name="consent"' in html and 'type="file"' in html
     # the default topic is the call centre's type

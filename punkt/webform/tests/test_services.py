@@ -229,8 +229,12 @@ def test_the_token_names_its_ticket_and_nothing_else(world: Any) -> None:
     assert services.contact_for(services.token_for(one)) == one
     assert services.contact_for(services.token_for(two)) == two
     # a token for another ticket with this one's secret, or signed with another salt
-    for forged in (signing.dumps([two.ticket_id, one.secret], salt=services.FOLLOW_SALT),
-                   signing.dumps([one.ticket_id, one.secret], salt="other"),
+    signer = signing.Signer(salt=services.FOLLOW_SALT)
+    assert services.token_for(one) == services.token_for(one)  # one link per ticket
+    for forged in (signer.sign_object([two.ticket_id, one.secret]),
+                   signer.sign_object([one.ticket_id, ""]),
+                   signing.Signer(salt="other").sign_object([one.ticket_id, one.secret]),
+                   signing.dumps([one.ticket_id, one.secret], salt=services.FOLLOW_SALT),
                    services.token_for(one)[:-2] + "xx", "", "abc"):
         with pytest.raises(NotFound):
             services.contact_for(forged)
