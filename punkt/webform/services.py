@@ -4,14 +4,15 @@ and answer on it; every public reply of an agent is announced by e-mail with tha
 
 Bots: a hidden field people leave empty (the honeypot) and a signed stamp of when the form
 was shown — sent back sooner than ``min_seconds()`` or later than ``max_age()`` it is
-refused. Floods: counters in the Django cache per IP address and per e-mail address
-(``RateLimited``; the page answers 429).
+refused; the same form sent twice makes one ticket (the stamp's nonce). Floods: counters
+in the Django cache per IP address and per e-mail address (``RateLimited``; 429).
 
 The follow link is ``/contact/t/<token>/``: ``[ticket id, secret]`` signed (``Signer``,
-salted for this use, no timestamp: the same link every time); the secret is the contact's (``WebContact.secret``), so replacing it
-(``revoke_links``) or emptying it (erasure) kills every link sent, and the token names no
-other ticket. Mails (``WebMail``) are queued in the transaction that made them and sent by
-a task; a failed send is tried again by the periodic ``webform.resend`` until it goes.
+salted for this use, no timestamp: the same link every time); the secret is the
+contact's (``WebContact.secret``), so replacing it (``revoke_links``) or emptying it
+(erasure) kills every link sent, and the token names no other ticket. Mails (``WebMail``)
+are queued in the transaction that made them and sent by a task; a failed send is tried
+again by the periodic ``webform.resend`` until it goes.
 """
 
 from __future__ import annotations
@@ -142,15 +143,17 @@ def issue_stamp(now: float | None = None) -> str:
                           "n": secrets.token_hex(4)}, salt=STAMP_SALT)
 
 
-def check_stamp(stamp: Any, honeypot: Any, now: float | None = None) -> None:
+def check_stamp(stamp: Any, honeypot: Any, now: float | None = None) -> str:
     """Refuse a form a program sent: the honeypot filled, no or a forged stamp, sent back
-    too fast; or one open longer than ``max_age()``."""
+    too fast; or one open longer than ``max_age()``. The stamp's nonce (one per form
+    shown) is returned."""
     now = now if now is not None else time.time()
     if str(honeypot or "").strip():
         raise Refused("bot", _("The form could not be sent. Please try again."),
                       field="form")
     try:
-        shown = int(signing.loads(str(stamp or ""), salt=STAMP_SALT)["t"])
+        payload = signing.loads(str(stamp or ""), salt=STAMP_SALT)
+        shown, nonce = int(payload["t"]), str(payload["n"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise Refused("bot", _("The form could not be sent. Please try again."),
                       field="form") from None
@@ -160,6 +163,7 @@ def check_stamp(stamp: Any, honeypot: Any, now: float | None = None) -> None:
     if now - shown > max_age():
         raise Refused("expired", _("The form was open too long. Your text is kept: "
                                    "please send it again."), field="form")
+    return nonce
 
 
 # -- topics and teams --------------------------------------------------------------------
@@ -336,25 +340,37 @@ def submit(*, data: Mapping[str, Any], upload: Any = None, ip: str | None = None
            now: float | None = None) -> Submitted:
     """The form sent: checked (bots, limits, fields, the attachment), then the ticket,
     the sender and the receipt in one transaction."""
-    check_stamp(data.get("stamp"), data.get("website"), now)
+    nonce = check_stamp(data.get("stamp"), data.get("website"), now)
     throttle("post_ip", ip or "-")
     cleaned = clean(data, topics())
     team = team_for(cleaned.topic)
-    throttle("ticket_ip", ip or "-")
-    throttle("ticket_email", cleaned.email)
+    # the same form sent twice (a double click, a reload): one ticket
+    claim = f"webform:sent:{nonce}"
+    if not cache.add(claim, 0, max_age() + 60):
+        earlier = WebContact.objects.select_related("ticket").filter(
+            ticket_id=cache.get(claim) or 0).first()
+        if earlier is None:
+            raise Refused("duplicate", _("Your message is being sent: wait a moment and "
+                                         "check your e-mail."), field="form")
+        return Submitted(ticket=earlier.ticket, contact=earlier)
     stored: tuple[str, str, str, int] | None = None
-    if upload is not None:
-        try:
-            stored = files.store(upload, area=AREA)
-        except ValidationFailed as exc:
-            raise FormInvalid({"attachment": exc.message}) from None
     try:
+        throttle("ticket_ip", ip or "-")
+        throttle("ticket_email", cleaned.email)
+        if upload is not None:
+            try:
+                stored = files.store(upload, area=AREA)
+            except ValidationFailed as exc:
+                raise FormInvalid({"attachment": exc.message}) from None
         with transaction.atomic():
-            return _open(cleaned, team, stored)
-    except Exception:
+            done = _open(cleaned, team, stored)
+    except BaseException:
+        cache.delete(claim)
         if stored is not None:
             files.path_of(stored[1], area=AREA).unlink(missing_ok=True)
         raise
+    cache.set(claim, done.ticket.pk, max_age() + 60)
+    return done
 
 
 def _open(cleaned: Cleaned, team: Team, stored: tuple[str, str, str, int] | None) -> Submitted:

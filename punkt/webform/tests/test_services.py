@@ -62,6 +62,26 @@ def test_a_stamp_cannot_be_moved_back_in_time() -> None:
         services.check_stamp(forged, "")
 
 
+def test_the_same_form_sent_twice_makes_one_ticket(world: Any) -> None:
+    form_desk(world)
+    data = filled()
+    first = services.submit(data=data, ip="10.0.0.1")
+    again = services.submit(data=data, ip="10.0.0.1")
+    assert again.ticket == first.ticket and Ticket.objects.count() == 1
+    assert WebMail.objects.count() == 1
+    services.submit(data=filled(), ip="10.0.0.1")  # a new form: a new ticket
+    assert Ticket.objects.count() == 2
+
+
+def test_a_form_refused_for_its_fields_can_be_sent_again(world: Any) -> None:
+    form_desk(world)
+    stamp = services.issue_stamp(time.time() - 60)
+    with pytest.raises(services.FormInvalid):
+        services.submit(data=filled(stamp=stamp, subject=""))
+    services.submit(data=filled(stamp=stamp))
+    assert Ticket.objects.count() == 1
+
+
 # -- rate limits -------------------------------------------------------------------------
 
 def test_new_tickets_are_limited_per_ip_address(world: Any, settings: Any) -> None:
