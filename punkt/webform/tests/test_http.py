@@ -102,6 +102,7 @@ def test_a_flood_gets_the_429_page(world: Any, settings: Any) -> None:
 
 
 def test_the_follow_page_shows_this_ticket_s_public_conversation_only(world: Any) -> None:
+    """(C1) The link is the key to one ticket: no other ticket, no internal note."""
     form_desk(world)
     mine = services.submit(data=filled()).contact
     other = services.submit(data=filled(email="inny@example.pl", subject="Cudza sprawa",

@@ -205,6 +205,7 @@ def test_the_attachment_is_kept_under_the_upload_rules(world: Any, settings: Any
 
 def test_a_refused_attachment_names_the_field_and_leaves_nothing(world: Any, settings: Any,
                                                                  tmp_path: Any) -> None:
+    """(C24) Type by content; nothing stays on disk, no ticket."""
     settings.VAR_DIR = tmp_path
     form_desk(world)
     exe = SimpleUploadedFile("program.exe", b"MZ\x90\x00\x03\x00\x00\x00")
@@ -314,6 +315,22 @@ def test_a_public_reply_on_a_web_ticket_queues_one_notice(world: Any) -> None:
     assert WebMail.objects.filter(kind=MailKind.REPLY).count() == 1
 
 
+def test_nothing_escapes_a_rolled_back_reply(world: Any) -> None:
+    """(C12) The notice and its task go with the reply's transaction."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    form_desk(world)
+    contact = services.submit(data=filled()).contact
+    tasks = DBTaskResult.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        desk.reply(actor=world.expert, ticket_id=contact.ticket_id, body="Odpowiadamy.")
+        assert WebMail.objects.filter(kind=MailKind.REPLY).exists()
+        raise RuntimeError("after the enqueue")
+    assert not WebMail.objects.filter(kind=MailKind.REPLY).exists()
+    assert DBTaskResult.objects.count() == tasks
+
+
 def test_replies_on_other_channels_send_no_notice(world: Any) -> None:
     from punkt.servicedesk.tests.factories import ticket
 
@@ -327,6 +344,7 @@ def test_replies_on_other_channels_send_no_notice(world: Any) -> None:
 
 def test_erasing_the_customer_removes_the_sender_and_kills_the_link(
         world: Any, settings: Any, tmp_path: Any) -> None:
+    """(C28) Name, address, phone, the attachment file and the link's secret go."""
     from punkt.customers.gdpr import customer_anonymise
 
     settings.VAR_DIR = tmp_path
