@@ -418,6 +418,7 @@ PAGE_CASES: dict[str, BranchCase] = {
     "servicedesk:team_edit": lambda w: {"team_id": team_b(w).pk},
     "mailbox:attachment": lambda w: {"attachment_id": mail_attachment_b(w).pk},
     "webform:attachment": lambda w: {"ticket_id": web_contact_b(w).ticket_id},
+    "webform:revoke": lambda w: {"ticket_id": web_contact_b(w).ticket_id},
     "servicedesk:reply_edit": lambda w: {"reply_id": reply_b(w).pk},
 }
 

@@ -40,7 +40,7 @@ from django.utils.translation import override
 from punkt.core import files
 from punkt.core.access import SystemActor
 from punkt.core.audit import audit_record
-from punkt.core.errors import Conflict, NotFound, ValidationFailed
+from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
 from punkt.customers.identifiers import clean_email, clean_phone
 from punkt.customers.models import Customer, CustomerStatus
 from punkt.servicedesk import services as desk
@@ -311,11 +311,17 @@ def link_expired(ticket: Ticket, now: datetime.datetime | None = None) -> bool:
 
 
 @transaction.atomic
-def revoke_links(*, actor: Any, ticket_id: int) -> None:
-    """Every follow link of the ticket stops working (a new secret; no mail is sent)."""
-    contact = WebContact.objects.select_for_update().filter(ticket_id=ticket_id).first()
-    if contact is None:
-        raise NotFound(_("Ticket not found."))
+def revoke_links(*, actor: Any, ticket_id: Any) -> None:
+    """Every follow link of the ticket stops working (a new secret; no mail is sent now —
+    the next reply notice carries the new link). Whoever handles the ticket may."""
+    from punkt.servicedesk import selectors as desk_selectors
+
+    ticket = desk_selectors.ticket_get(user=actor, ticket_id=ticket_id)
+    if not desk.may_handle(ticket, actor):
+        raise ActionDenied(_("Your role does not handle tickets."))
+    contact = WebContact.objects.select_for_update().filter(ticket=ticket).first()
+    if contact is None or not contact.secret:
+        raise Conflict("no_link", _("This ticket has no customer link to revoke."))
     contact.secret = secrets.token_hex(16)
     contact.save(update_fields=["secret"])
     audit_record(action="webform.links.revoke", obj=contact.ticket, actor=actor,

@@ -9,4 +9,5 @@ urlpatterns = [
     path("thanks/", views.thanks, name="thanks"),
     path("t/<str:token>/", views.follow, name="follow"),
     path("attachments/<int:ticket_id>/", views.attachment, name="attachment"),
+    path("revoke/<int:ticket_id>/", views.revoke, name="revoke"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -13,12 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from punkt.core import files
-from punkt.core.errors import Conflict, NotFound
+from punkt.core.errors import ActionDenied, Conflict, NotFound
 from punkt.core.middleware import client_ip
 from punkt.core.routes import scoped
+from punkt.core.web import refusals_as_messages
 from punkt.servicedesk import selectors as desk_selectors
 from punkt.webform import services
 from punkt.webform.models import WebContact
@@ -145,6 +147,19 @@ def public_status(status: str) -> str:
         "resolved": pgettext("web form status", "resolved"),
         "closed": pgettext("web form status", "closed"),
     }.get(status, status)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def revoke(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Staff: the customer's follow link stops working (e.g. it was forwarded)."""
+    desk_selectors.ticket_get(user=request.user, ticket_id=ticket_id)  # else 404
+    with refusals_as_messages(request, catch=(Conflict, ActionDenied)):
+        services.revoke_links(actor=request.user, ticket_id=ticket_id)
+        messages.success(request, _("The customer's link no longer works; the next reply "
+                                    "e-mail carries a new one."))
+    return redirect("servicedesk:ticket_detail", ticket_id=ticket_id)
 
 
 @scoped("branch")

@@ -105,7 +105,7 @@ def test_a_customer_writes_follows_the_link_and_answers_the_agent(
         agent = signed_in(world.expert.email)
         agent.set_viewport_size({"width": 1366, "height": 768})
         agent.goto(f"/servicedesk/tickets/{ticket.pk}/")
-        expect(agent.get_by_test_id("web-origin")).to_contain_text("+48601234567")
+        expect(agent.get_by_test_id("web-origin")).to_contain_text("+48 601 234 567")
         expect(agent.get_by_test_id("web-origin")).to_contain_text("umowa.pdf")
         agent.get_by_label("Wiadomość").fill("Sprawdzimy to — proszę podać numer klienta.")
         with agent.expect_navigation():

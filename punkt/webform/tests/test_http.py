@@ -181,12 +181,23 @@ def test_staff_see_the_sender_and_download_the_attachment(world: Any, client_as:
     ticket = Ticket.objects.get()
     page = client_as(world.service_a).get(f"/servicedesk/tickets/{ticket.pk}/")
     html = page.content.decode()
-    assert 'data-testid="web-origin"' in html and "+48601234567" in html
+    assert 'data-testid="web-origin"' in html and "+48 601 234 567" in html
     url = reverse("webform:attachment", args=[ticket.pk])
     response = client_as(world.service_a).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert client_as(world.service_b).get(url).status_code == 404  # another branch
     assert Client().get(url).status_code == 302  # sign-in first
+    # the link reached someone else: revoked from the ticket page
+    contact = WebContact.objects.get()
+    old = reverse("webform:follow", args=[services.token_for(contact)])
+    assert 'data-testid="revoke-link"' in html
+    revoke = reverse("webform:revoke", args=[ticket.pk])
+    assert client_as(world.service_b).post(revoke).status_code == 404
+    assert client_as(world.service_a).post(revoke).status_code == 302
+    assert Client().get(old).status_code == 404
+    contact.refresh_from_db()
+    assert Client().get(reverse("webform:follow",
+                                args=[services.token_for(contact)])).status_code == 200
 
 
 def test_the_receipt_and_the_reply_notice_go_through_smtp_with_a_working_link(

@@ -272,6 +272,23 @@ def test_revoking_kills_every_link_sent(world: Any) -> None:
     assert services.contact_for(services.token_for(contact)) == contact
 
 
+def test_only_who_handles_the_ticket_revokes_its_link(world: Any) -> None:
+    from punkt.core.errors import ActionDenied
+
+    f = form_desk(world)
+    f.general.default_team = f.desk.team_a
+    f.general.save()
+    contact = services.submit(data=filled()).contact
+    with pytest.raises(NotFound):  # another branch's employee does not see the ticket
+        services.revoke_links(actor=world.service_b, ticket_id=contact.ticket_id)
+    with pytest.raises(ActionDenied):  # sees the branch's tickets, does not handle them
+        services.revoke_links(actor=world.retention_a, ticket_id=contact.ticket_id)
+    services.revoke_links(actor=world.service_a, ticket_id=contact.ticket_id)
+    services.erase_contact([contact.pk])
+    with pytest.raises(Conflict):  # nothing left to revoke
+        services.revoke_links(actor=world.service_a, ticket_id=contact.ticket_id)
+
+
 def test_the_customer_s_reply_reopens_a_resolved_ticket(world: Any) -> None:
     form_desk(world)
     contact = services.submit(data=filled()).contact
