@@ -2,7 +2,8 @@
 an attachment, reads the receipt from the SMTP sink and opens its link; an agent, signed
 in in another browser context, answers on the ticket page; the notice mail brings the
 customer back, who sees the answer and replies; the agent sees the reply. Screenshots of
-the form (1366×768 and 390×844), the thank-you page and the follow page."""
+the form (1366×768 and 390×844), the thank-you page and the follow page. At the end the
+agent revokes the link and it shows nothing."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_contract_walk import signed_in  # noqa: F401 - fixture
-from tests.world import make_world
+from tests.e2e.test_dashboard_walk import sign_in
+from tests.e2e.test_retention_walk import anonymous  # noqa: F401 - fixture
+from tests.world import PASSWORD, make_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("transactional_db")]
 ALL_WEEK = {k: "0:00-24:00" for k in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -42,7 +44,7 @@ def _link(sink: Any, n: int) -> str:
 
 
 def test_a_customer_writes_follows_the_link_and_answers_the_agent(
-        page: Any, signed_in: Any, browser: Any, live_server: Any,  # noqa: F811
+        anonymous: Any, page: Any, browser: Any, live_server: Any,  # noqa: F811
         problems: Any, settings: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
@@ -54,6 +56,7 @@ def test_a_customer_writes_follows_the_link_and_answers_the_agent(
     settings.PUNKT_PUBLIC_URL = live_server.url
     settings.PUNKT_SELLER_NAME = "Punkt Telekom"
     settings.PUNKT_WEBFORM_MIN_SECONDS = 0  # the robot types faster than a person
+    customer = anonymous
     world = make_world()
     f = form_desk(world)
     f.centre.hours = ALL_WEEK
@@ -68,41 +71,42 @@ def test_a_customer_writes_follows_the_link_and_answers_the_agent(
         _shot(phone, tmp_path, "webform-form-390.png")
         mobile.close()
 
-        page.set_viewport_size({"width": 1366, "height": 768})
-        page.goto("/contact/")
-        expect(page.get_by_text("Administratorem Twoich danych osobowych jest")).to_contain_text(
-            "Punkt Telekom")
-        _shot(page, tmp_path, "webform-form-1366.png")
+        customer.set_viewport_size({"width": 1366, "height": 768})
+        customer.goto("/contact/")
+        expect(customer.get_by_text("Administratorem Twoich danych osobowych jest")
+               ).to_contain_text("Punkt Telekom")
+        _shot(customer, tmp_path, "webform-form-1366.png")
         # sent without the required fields: each one is named
-        page.get_by_test_id("send").click()
-        expect(page.get_by_test_id("form-errors")).to_contain_text("Imię i nazwisko")
+        customer.get_by_test_id("send").click()
+        expect(customer.get_by_test_id("form-errors")).to_contain_text("Imię i nazwisko")
         problems.expect_failure("/contact/")  # the 422 of that page
-        _shot(page, tmp_path, "webform-form-errors-1366.png")
-        page.get_by_label("Imię i nazwisko").fill("Zofia Żółkiewska")
-        page.get_by_label("E-mail").fill("zofia@example.pl")
-        page.get_by_label("Telefon").fill("601 234 567")
-        page.get_by_label("Czego dotyczy sprawa").select_option(label="Inna sprawa")
-        page.get_by_label("Temat").fill("Nie doszła faktura za listopad")
-        page.get_by_label("Twoja wiadomość").fill("Nie dostałam faktury za listopad e-mailem.")
-        page.get_by_label("Załącznik").set_input_files(files=[{
+        _shot(customer, tmp_path, "webform-form-errors-1366.png")
+        customer.get_by_label("Imię i nazwisko").fill("Zofia Żółkiewska")
+        customer.get_by_label("E-mail").fill("zofia@example.pl")
+        customer.get_by_label("Telefon").fill("601 234 567")
+        customer.get_by_label("Czego dotyczy sprawa").select_option(label="Inna sprawa")
+        customer.get_by_label("Temat").fill("Nie doszła faktura za listopad")
+        customer.get_by_label("Twoja wiadomość").fill("Nie dostałam faktury za listopad e-mailem.")
+        customer.get_by_label("Załącznik").set_input_files(files=[{
             "name": "umowa.pdf", "mimeType": "application/pdf",
             "buffer": b"%PDF-1.4\n%%EOF\n"}])
-        page.get_by_label("Zapoznałem(-am) się z informacją").check()
-        with page.expect_navigation():
-            page.get_by_test_id("send").click()
+        customer.get_by_label("Zapoznałem(-am) się z informacją").check()
+        with customer.expect_navigation():
+            customer.get_by_test_id("send").click()
         ticket = Ticket.objects.get()
-        expect(page.get_by_test_id("ticket-number")).to_have_text(ticket.number)
-        _shot(page, tmp_path, "webform-thanks-1366.png")
+        expect(customer.get_by_test_id("ticket-number")).to_have_text(ticket.number)
+        _shot(customer, tmp_path, "webform-thanks-1366.png")
 
         _deliver()
         assert len(sink.messages) == 1 and sink.messages[0]["To"] == "zofia@example.pl"
         link = _link(sink, 0)
-        page.goto(link)
-        expect(page.get_by_test_id("ticket-number")).to_have_text(ticket.number)
-        expect(page.get_by_test_id("ticket-status")).to_contain_text("czeka na naszą odpowiedź")
+        customer.goto(link)
+        expect(customer.get_by_test_id("ticket-number")).to_have_text(ticket.number)
+        expect(customer.get_by_test_id("ticket-status")).to_contain_text("czeka na naszą odpowiedź")
 
         # the agent answers on the ticket page
-        agent = signed_in(world.expert.email)
+        agent = page
+        sign_in(agent, world.expert.email, PASSWORD)
         agent.set_viewport_size({"width": 1366, "height": 768})
         agent.goto(f"/servicedesk/tickets/{ticket.pk}/")
         expect(agent.get_by_test_id("web-origin")).to_contain_text("+48 601 234 567")
@@ -121,23 +125,33 @@ def test_a_customer_writes_follows_the_link_and_answers_the_agent(
             decode=True).decode()
 
         # the customer follows the link, sees the answer (not the note) and replies
-        page.goto(link)
-        conversation = page.get_by_test_id("conversation")
+        customer.goto(link)
+        conversation = customer.get_by_test_id("conversation")
         expect(conversation).to_contain_text("Wysłaliśmy fakturę ponownie. Czy doszła?")
         expect(conversation).not_to_contain_text("numer klienta")
-        expect(page.get_by_test_id("ticket-status")).to_contain_text("w realizacji")
-        page.get_by_label("Twoja wiadomość").fill("Tak, doszła. Dziękuję!")
-        with page.expect_navigation():
-            page.get_by_test_id("send-reply").click()
-        expect(page.get_by_test_id("reply-sent")).to_be_visible()
+        expect(customer.get_by_test_id("ticket-status")).to_contain_text("w realizacji")
+        customer.get_by_label("Twoja wiadomość").fill("Tak, doszła. Dziękuję!")
+        with customer.expect_navigation():
+            customer.get_by_test_id("send-reply").click()
+        expect(customer.get_by_test_id("reply-sent")).to_be_visible()
         expect(conversation).to_contain_text("Tak, doszła. Dziękuję!")
-        _shot(page, tmp_path, "webform-follow-1366.png")
+        _shot(customer, tmp_path, "webform-follow-1366.png")
         assert TicketMessage.objects.filter(ticket=ticket, author__isnull=True).count() == 2
 
         # the agent sees the reply
         agent.reload()
         expect(agent.get_by_test_id("conversation")).to_contain_text("Tak, doszła. Dziękuję!")
         _shot(agent, tmp_path, "webform-agent-ticket-1366.png")
+
+        # the customer forwarded the link by mistake: the agent revokes it
+        problems.confirm("Unieważnić link?")
+        with agent.expect_navigation():
+            agent.get_by_test_id("revoke-link").click()
+        expect(agent.get_by_text("Link klienta przestał działać")).to_be_visible()
+        problems.expect_failure(link)
+        customer.goto(link)
+        expect(customer.get_by_test_id("link-gone")).to_contain_text("Ten link jest nieważny.")
+        expect(customer.locator("body")).not_to_contain_text(ticket.number)
     problems.assert_clean()
 
 
