@@ -27,6 +27,9 @@ from punkt.webform.models import WebContact
 
 THANKS_SALT = "punkt.webform.thanks"
 FIELDS = ("name", "email", "phone", "subject", "message", "topic", "consent")
+#: fields another page may fill in through the query string, with their limits
+PREFILL = {"name": 100, "email": 254, "phone": 30, "subject": 200, "message": 5000,
+           "topic": 20}
 
 
 def field_labels() -> dict[str, str]:
@@ -65,7 +68,15 @@ def _form_page(request: HttpRequest, *, values: dict[str, str] | None = None,
 def contact(request: HttpRequest) -> HttpResponse:
     """The form: a ticket on the ``web`` channel, the receipt by e-mail."""
     if request.method == "GET":
-        return _form_page(request)
+        # another page (the live chat out of hours) may hand over what was typed there
+        given = {k: str(request.GET.get(k, ""))[:limit] for k, limit in PREFILL.items()
+                 if request.GET.get(k)}
+        if not given:
+            return _form_page(request)
+        choices = services.topics()
+        default = services.default_topic(choices)
+        return _form_page(request, values={"topic": str(default.pk) if default else "",
+                                           **given})
     values = {k: str(request.POST.get(k, "")) for k in FIELDS}
     try:
         done = services.submit(data=request.POST, upload=request.FILES.get("attachment"),

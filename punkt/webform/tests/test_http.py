@@ -52,6 +52,16 @@ def test_the_form_is_public_and_carries_the_privacy_notice(world: Any, settings:
     assert "mainnav" not in html  # not the staff app's layout
 
 
+def test_another_page_may_fill_the_form_in(world: Any) -> None:
+    """The live chat out of hours hands over what the visitor typed."""
+    form_desk(world)
+    html = Client().get(URL, {"name": "Zofia", "message": "<b>Czy</b> jesteście?",
+                              "email": "z@example.pl"}).content.decode()
+    assert 'value="Zofia"' in html and 'value="z@example.pl"' in html
+    assert "&lt;b&gt;Czy&lt;/b&gt; jesteście?</textarea>" in html
+    assert 'data-testid="form-errors"' not in html
+
+
 def test_sending_the_form_opens_a_ticket_and_thanks(world: Any) -> None:
     form_desk(world)
     response = Client().post(URL, filled())
