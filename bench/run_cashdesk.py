@@ -67,7 +67,7 @@ from django.db.models import Sum  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from gen_contracts import busiest_branch, staff_of  # noqa: E402
-from run_org import Scenario, arguments, logged_in, report  # noqa: E402
+from run_org import Scenario, approx_rows, arguments, logged_in, report  # noqa: E402
 
 from punkt.cashdesk import services  # noqa: E402
 from punkt.cashdesk.models import (  # noqa: E402
@@ -169,10 +169,8 @@ def build_scenarios(branch: Branch) -> list[Scenario]:
 
 
 def dataset() -> str:
-    with connection.cursor() as cur:  # planner estimates: exact counts take seconds at 20M
-        cur.execute("SELECT relname, reltuples::bigint FROM pg_class WHERE relname = ANY(%s)",
-                    [[m._meta.db_table for m in (Invoice, Payment, TillEntry, TillSession)]])
-        approx = dict(cur.fetchall())
+    approx = {m._meta.db_table: n
+              for m, n in approx_rows(Invoice, Payment, TillEntry, TillSession).items()}
     return ", ".join(f"≈{approx.get(m._meta.db_table, 0):,} {label}" for m, label in (
         (Invoice, "invoices"), (Payment, "payments"), (TillEntry, "till entries"),
         (TillSession, "tills")))

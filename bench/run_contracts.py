@@ -43,7 +43,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from gen_contracts import busiest_branch, staff_of  # noqa: E402
-from run_org import Scenario, arguments, logged_in, report  # noqa: E402
+from run_org import Scenario, approx_rows, arguments, logged_in, report  # noqa: E402
 
 from punkt.contracts import documents, services  # noqa: E402
 from punkt.contracts.models import Contract, ContractEvent  # noqa: E402
@@ -172,10 +172,8 @@ def time_store_pdf(branch_id: int, n: int) -> None:
 
 
 def dataset(branch_id: int) -> str:
-    with connection.cursor() as cur:  # planner estimates: exact counts take seconds at 5M
-        cur.execute("SELECT relname, reltuples::bigint FROM pg_class WHERE relname = ANY(%s)",
-                    [[m._meta.db_table for m in (Contract, ContractEvent, RetentionCase)]])
-        approx = dict(cur.fetchall())
+    approx = {m._meta.db_table: n
+              for m, n in approx_rows(Contract, ContractEvent, RetentionCase).items()}
     today = timezone.localdate()
     mine = Contract.objects.filter(branch_id=branch_id)
     ending = mine.filter(status="active", ends_on__gte=today,

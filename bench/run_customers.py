@@ -22,7 +22,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -30,6 +29,7 @@ from run_org import (  # noqa: E402  (run_org sets Django up)
     ADMIN,
     MANAGER,
     Scenario,
+    approx_rows,
     arguments,
     logged_in,
 )
@@ -161,11 +161,8 @@ def _typed_phone(e164: str) -> str:
 
 
 def dataset() -> str:
-    with connection.cursor() as cur:  # planner estimates: exact counts take seconds at 1M
-        cur.execute("SELECT relname, reltuples::bigint FROM pg_class WHERE relname = ANY(%s)",
-                    [[m._meta.db_table for m in (ConsentEvent, TimelineEntry,
-                                                 CustomerContact, Consent)]])
-        approx = dict(cur.fetchall()) if connection.vendor == "postgresql" else {}
+    approx = {m._meta.db_table: n for m, n in approx_rows(
+        ConsentEvent, TimelineEntry, CustomerContact, Consent).items()}
     top = (Customer.objects.values("branch_id").annotate(n=Count("pk")).order_by("-n")
            .values_list("n", flat=True)[:1])
     return (f"{Customer.objects.count():,} customers in "

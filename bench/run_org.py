@@ -210,6 +210,18 @@ def show_sql(r: Result) -> None:
                   "; ".join(q[:120] for q in extra.elements()))
 
 
+def approx_rows(*models: type) -> dict[type, int]:
+    """Rows per model from the planner's estimate (exact counts take seconds at millions);
+    0 where the database keeps no estimate (SQLite)."""
+    if connection.vendor != "postgresql":
+        return dict.fromkeys(models, 0)
+    with connection.cursor() as cur:
+        cur.execute("SELECT relname, reltuples::bigint FROM pg_class WHERE relname = ANY(%s)",
+                    [[m._meta.db_table for m in models]])
+        by_table = dict(cur.fetchall())
+    return {m: max(0, by_table.get(m._meta.db_table, 0)) for m in models}
+
+
 def dataset() -> str:
     return (f"{Branch.objects.filter(kind=BranchKind.BRANCH).count()} branches + HQ, "
             f"{Employee.objects.count()} employees, {Membership.objects.count()} memberships, "

@@ -20,13 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from run_org import (  # noqa: E402  (sets up Django)
     ADMIN,
     MANAGER,
     Scenario,
+    approx_rows,
     arguments,
     logged_in,
     report,
@@ -102,14 +102,11 @@ def build_scenarios() -> list[Scenario]:
 
 
 def dataset() -> str:
-    with connection.cursor() as cur:  # planner estimates: exact counts take seconds
-        cur.execute("SELECT relname, reltuples::bigint FROM pg_class WHERE relname = ANY(%s)",
-                    [[m._meta.db_table for m in (Ticket, TicketMessage, Customer)]])
-        approx = dict(cur.fetchall())
-    return (f"≈{approx.get(Customer._meta.db_table, 0):,} customers, "
-            f"≈{approx.get(Ticket._meta.db_table, 0):,} tickets "
+    approx = approx_rows(Ticket, TicketMessage, Customer)
+    return (f"≈{approx[Customer]:,} customers, "
+            f"≈{approx[Ticket]:,} tickets "
             f"({Ticket.objects.filter(status__in=OPEN_STATES).count():,} open), "
-            f"≈{approx.get(TicketMessage._meta.db_table, 0):,} messages, "
+            f"≈{approx[TicketMessage]:,} messages, "
             f"{Team.objects.count()} teams")
 
 

@@ -36,6 +36,9 @@ if not SECRET_KEY:
         raise RuntimeError("PUNKT_SECRET_KEY must be set when PUNKT_PRODUCTION=1")
     SECRET_KEY = "dev-insecure-" + "x" * 50  # noqa: S105 - development only
 
+#: the key sealing the secrets Punkt reads back (punkt/core/sealed.py); SECRET_KEY if unset
+PUNKT_SEAL_KEY = os.environ.get("PUNKT_SEAL_KEY", "")
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("PUNKT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
@@ -74,6 +77,7 @@ INSTALLED_APPS = [
     "punkt.cashdesk",
     "punkt.servicedesk",
     "punkt.mailbox",
+    "punkt.webhooks",
     "punkt.webform",
     "punkt.privacy",
 ]
@@ -275,6 +279,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("PUNKT_FROM_EMAIL", "punkt@localhost")
 # file here, else the system's CAs. Larger mails are refused without being downloaded.
 PUNKT_MAILBOX_CA_FILE = os.environ.get("PUNKT_MAILBOX_CA_FILE", "")
 PUNKT_MAILBOX_MAX_BYTES = int(os.environ.get("PUNKT_MAILBOX_MAX_BYTES", 30 * 1024 * 1024))
+
+# Outgoing webhooks (punkt/webhooks, docs/webhooks.md). In production only https:// to
+# public addresses; networks listed here (CIDR, comma-separated) are allowed even when
+# private. Development and tests (not PUNKT_PRODUCTION) may also call http:// on loopback.
+PUNKT_WEBHOOK_DEV_TARGETS = env_bool("PUNKT_WEBHOOK_DEV_TARGETS", not PRODUCTION)
+PUNKT_WEBHOOK_ALLOWED_NETWORKS = [
+    n.strip() for n in os.environ.get("PUNKT_WEBHOOK_ALLOWED_NETWORKS", "").split(",")
+    if n.strip()]
+PUNKT_WEBHOOK_TIMEOUT = float(os.environ.get("PUNKT_WEBHOOK_TIMEOUT", "5"))
+PUNKT_WEBHOOK_DISABLE_AFTER = int(os.environ.get("PUNKT_WEBHOOK_DISABLE_AFTER", "15"))
+PUNKT_WEBHOOK_KEEP_DAYS = int(os.environ.get("PUNKT_WEBHOOK_KEEP_DAYS", "30"))
 
 # --- SMS ---------------------------------------------------------------------
 # "file" (var/sms/, the default), "console" or "smsapi" (SMSAPI.pl).

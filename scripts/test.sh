@@ -23,7 +23,7 @@ $PYTHON manage.py makemigrations --check --dry-run >/dev/null
 echo "==> check --deploy with production settings"
 PUNKT_PRODUCTION=1 PUNKT_SECRET_KEY="ci-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
   PUNKT_ALLOWED_HOSTS=punkt.example.com PUNKT_PUBLIC_URL=https://punkt.example.com PUNKT_DEBUG=0 \
-  PUNKT_SELLER_NIP=1234563218 PUNKT_REDIS_URL=redis://127.0.0.1:6379/0 \
+  PUNKT_SELLER_NIP=1234563218 PUNKT_REDIS_URL=redis://127.0.0.1:6379/0 PUNKT_SEAL_KEY="ci-seal-$$" \
   $PYTHON manage.py check --deploy --fail-level WARNING
 
 PYTEST=($PYTHON -m pytest -p no:cacheprovider -q)

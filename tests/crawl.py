@@ -267,6 +267,12 @@ def seed(world: Any) -> Seeded:
     notification = Notification.objects.get(recipient=w.service_b, key=f"task.assigned:{task.pk}")
     ticket = isolation.ticket_b(w)  # B's counter ticket, handled by B's office
     mail_attachment = isolation.mail_attachment_b(w)  # of the e-mail on B's ticket
+    from punkt.webhooks import services as webhooks  # a webhook with a delivery in its log
+    from punkt.webhooks.models import Delivery
+
+    hook, _secret = webhooks.subscription_create(
+        actor=w.admin, name="CRM", url="http://127.0.0.1:9/crawl", events=["ticket.created"])
+    delivery = Delivery.objects.create(subscription=hook, event="ticket.created", body="{}")
     from punkt.webform import services as webform
 
     web_contact = isolation.web_contact_b(w)  # the contact form's sender of B's ticket
@@ -306,9 +312,12 @@ def seed(world: Any) -> Seeded:
         "ticket_id": ticket.pk,
         "team_id": ticket.team_id,
         "attachment_id": mail_attachment.pk,
+        "mailbox_id": mail_attachment.mail.mailbox_id,
         "reply_id": CannedReply.objects.create(team_id=ticket.team_id, title="Dziękujemy",
                                                body="Dzień dobry {klient}").pk,
         "token": token,
+        "subscription_id": hook.pk,
+        "delivery_id": delivery.pk,
         "webform_token": webform.token_for(web_contact),
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,

@@ -17,7 +17,7 @@ from ninja import Router
 
 #: Modules an area may have that register something when imported, in this order.
 REGISTERING_MODULES = ("permissions", "navigation", "dashboard", "demo", "profile",
-                       "gdpr_links", "tasks")
+                       "gdpr_links", "tasks", "origins", "events")
 
 
 class AreaConfig(AppConfig):

@@ -16,6 +16,7 @@ OWNS = "punkt.W101"
 TRUNCATES = "punkt.W102"
 DEMO_IN_PRODUCTION = "punkt.W110"
 CACHE_PER_PROCESS = "punkt.W111"
+SEAL_KEY_IS_SECRET_KEY = "punkt.W112"
 
 
 def _tables(connection: Any) -> list[str]:
@@ -92,3 +93,18 @@ def shared_cache_in_production(**kwargs: Any) -> list[Any]:
         "request.",
         hint="Set PUNKT_REDIS_URL=redis://host:6379/0 (docs/deployment.md).",
         id=CACHE_PER_PROCESS)]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def seal_key_of_its_own(**kwargs: Any) -> list[Any]:
+    """Stored secrets (mailbox passwords) sealed with SECRET_KEY become unreadable when the
+    secret key is rotated."""
+    from django.conf import settings
+
+    if getattr(settings, "PUNKT_SEAL_KEY", ""):
+        return []
+    return [checks.Warning(
+        "PUNKT_SEAL_KEY is not set: stored secrets (mailbox passwords) are sealed with "
+        "SECRET_KEY and become unreadable when it is rotated.",
+        hint="Set PUNKT_SEAL_KEY to a long random string and keep it (docs/deployment.md).",
+        id=SEAL_KEY_IS_SECRET_KEY)]

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
+from punkt.core import sealed
 from punkt.mailbox.models import Mailbox, Security
 
 TIMEOUT = 30
@@ -87,6 +88,10 @@ def _quote(folder: str) -> str:
 
 @contextmanager
 def connect(mailbox: Mailbox) -> Iterator[Session]:
+    try:
+        password = mailbox.secret()
+    except sealed.Unreadable as exc:
+        raise ImapError(str(exc)) from None
     context = tls_context()
     try:
         if mailbox.security == Security.IMAPS:
@@ -95,7 +100,11 @@ def connect(mailbox: Mailbox) -> Iterator[Session]:
         else:
             client = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=TIMEOUT)
             client.starttls(ssl_context=context)
-        client.login(mailbox.username, mailbox.password)
+        if (mailbox.username + password).isascii():
+            client.login(mailbox.username, password)
+        else:  # LOGIN is ASCII only; SASL PLAIN carries UTF-8 (RFC 4616)
+            client.authenticate("PLAIN", lambda _challenge: b"\0".join(
+                [b"", mailbox.username.encode(), password.encode()]))
     except (OSError, UnicodeError, imaplib.IMAP4.error) as exc:
         raise ImapError(str(exc)[:300] or exc.__class__.__name__) from None
     try:

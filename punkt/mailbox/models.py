@@ -4,10 +4,13 @@ UID), its attachments, and the replies sent out by e-mail."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from punkt.core import sealed
 from punkt.core.badges import tones
 from punkt.core.scoping import BranchScopedQuerySet
 
@@ -28,7 +31,8 @@ class Mailbox(models.Model):
     security = models.CharField(_("security"), max_length=10, choices=Security.choices,
                                 default=Security.IMAPS)
     username = models.CharField(_("user name"), max_length=200)
-    password = models.CharField(_("password"), max_length=200)
+    #: sealed (``punkt.core.sealed``) whenever the row is saved; read it with ``secret()``
+    password = models.CharField(_("password"), max_length=600)
     folder = models.CharField(_("folder"), max_length=200, default="INBOX")
     ticket_type = models.ForeignKey("servicedesk.TicketType", verbose_name=_("ticket type"),
                                     null=True, blank=True, on_delete=models.SET_NULL,
@@ -51,6 +55,13 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.password = sealed.seal(self.password)
+        super().save(*args, **kwargs)
+
+    def secret(self) -> str:
+        return sealed.unseal(self.password)
 
 
 @tones(ticket="info", message="ok", ignored="", refused="err")

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from punkt.core.errors import ValidationFailed
@@ -100,14 +99,11 @@ def team_get(*, user: Actor, team_id: Any) -> Team:
 
 
 def past_deadline(*, user: Actor, permission: Any) -> BranchScopedQuerySet[Ticket]:
-    """Open tickets of the branches where ``user`` holds ``permission`` whose running clock
-    is past its deadline: no first response by its due time, or not resolved by its due
-    time (clocks that stand still — waiting on the customer — are not running)."""
-    now = timezone.now()
-    late = (Q(first_responded_at__isnull=True, first_response_due__lt=now)
-            | Q(resolve_due__lt=now))
+    """Open tickets of the branches where ``user`` holds ``permission`` that breached
+    their SLA, as the job recomputing the SLA states last stored it (``sla.refresh``, every
+    minute): the same tickets the queue's "breached" filter and badge show."""
     return (Ticket.objects.visible_to(user, permission)
-            .filter(late, status__in=OPEN_STATES, paused_since__isnull=True)
+            .filter(status__in=OPEN_STATES, sla_state=SlaState.BREACHED)
             .select_related("team", "assignee", "customer"))
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from punkt.customers.timeline import timeline_add
 from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Absence, Branch, BranchDayOff, Employee, Membership
+from punkt.servicedesk import events as ticket_events
 from punkt.servicedesk import permissions as perms
 from punkt.servicedesk import sla
 from punkt.servicedesk.models import (
@@ -371,11 +372,19 @@ def ticket_url(ticket: Ticket) -> str:
 
 
 def _next_number(year: int) -> str:
-    TicketCounter.objects.get_or_create(year=year)
-    counter = TicketCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"ZG/{year}/{counter.last:06d}"
+    """The year's next number: one locked increment (``UPDATE … RETURNING``, PostgreSQL and
+    SQLite ≥ 3.35), the year's counter made on its first ticket."""
+    table, last, year_col = (connection.ops.quote_name(n) for n in (
+        TicketCounter._meta.db_table, "last", "year"))
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET {last} = {last} + 1 "  # noqa: S608 (names)
+                           f"WHERE {year_col} = %s RETURNING {last}", [year])
+            row = cursor.fetchone()
+        if row is not None:
+            return f"ZG/{year}/{row[0]:06d}"
+        TicketCounter.objects.get_or_create(year=year)
+    raise RuntimeError(f"no ticket counter for {year}")
 
 
 def is_member(ticket: Ticket, user: Any) -> bool:
@@ -383,8 +392,15 @@ def is_member(ticket: Ticket, user: Any) -> bool:
     me = employee_of(user)
     if me is None:
         return False
-    return ticket.assignee_id == me.pk or TeamMember.objects.filter(
-        team_id=ticket.team_id, employee=me).exists()
+    if ticket.assignee_id == me.pk:
+        return True
+    # one page asks several times (actions, forms, transfer); the answer is kept on the
+    # instance for the team it was asked about, so a transfer asks again
+    memo: dict[tuple[int, int], bool] = ticket.__dict__.setdefault("_member_memo", {})
+    key = (me.pk, ticket.team_id)
+    if key not in memo:
+        memo[key] = TeamMember.objects.filter(team_id=ticket.team_id, employee=me).exists()
+    return memo[key]
 
 
 def _ensure_handle(ticket: Ticket, actor: Actor) -> None:
@@ -530,6 +546,7 @@ def ticket_create(*, actor: Actor, subject: Any, channel: Any, type_id: Any, bod
                           "assignee": getattr(assignee, "pk", None)})
     _timeline(ticket, actor, _("ticket opened — %(subject)s") % {"subject": subject}, body)
     _tell_assignee(ticket, actor, why="assigned")
+    ticket_events.emit("ticket.created", ticket, message=ticket.messages.first())
     return ticket
 
 
@@ -557,6 +574,7 @@ def ticket_open_from_channel(*, actor: Actor, team: Team, ticket_type: TicketTyp
     _timeline(ticket, actor, _("ticket opened — %(subject)s") % {"subject": ticket.subject},
               message.body)
     _tell_assignee(ticket, actor, why="assigned")
+    ticket_events.emit("ticket.created", ticket, message=message)
     return ticket, message
 
 
@@ -598,6 +616,7 @@ def customer_message(*, actor: Actor, ticket_id: int, body: str,
               message.body)
     if reopened:
         _tell_assignee(ticket, actor, why="reopened")
+    ticket_events.emit("ticket.message_added", ticket, message=message)
     return message
 
 
@@ -617,10 +636,12 @@ def _end_pause(ticket: Ticket, now: datetime.datetime) -> dict[str, Any]:
 
 def _apply(ticket: Ticket, source: str, changes: dict[str, Any]) -> None:
     """The conditional update on the state read under the lock (C10)."""
+    moves = ticket_events.Moves(ticket)
     if not Ticket.objects.filter(pk=ticket.pk, status=source).update(**changes):
         raise Conflict("changed", _("The ticket changed meanwhile: reload the page."))
     ticket.refresh_from_db()
     sla.refresh(ticket)
+    moves.publish(ticket)
 
 
 @transaction.atomic
@@ -692,6 +713,7 @@ def reply(*, actor: Actor, ticket_id: Any, body: Any) -> TicketMessage:
     _timeline(ticket, actor, _("reply to the customer"), message.body)
     for send in REPLY_SENDERS:
         send(ticket, message)
+    ticket_events.emit("ticket.message_added", ticket, message=message)
     return message
 
 
@@ -701,7 +723,8 @@ def mention_candidates(ticket: Ticket) -> list[Employee]:
     team = TeamMember.objects.filter(team_id=ticket.team_id).values("employee_id")
     branch = Membership.objects.filter(branch_id=ticket.branch_id, is_active=True,
                                        role__in=perms.TICKET_VIEW.roles).values("employee_id")
-    return list(Employee.objects.filter(Q(pk__in=team) | Q(pk__in=branch), is_active=True)
+    # one IN over a UNION: an OR of two INs made PostgreSQL read every employee
+    return list(Employee.objects.filter(pk__in=team.union(branch), is_active=True)
                 .order_by("email"))
 
 
@@ -775,6 +798,9 @@ def transfer(*, actor: Actor, ticket_id: Any, team_id: Any, reason: Any) -> Tick
                           "reason": reason})
     _timeline(ticket, actor, _("ticket transferred to %(team)s") % {"team": team.name},
               reason)
+    ticket_events.emit("ticket.transferred", ticket, reason=reason,
+                       from_team={"id": before_team.pk, "name": before_team.name},
+                       to_team={"id": team.pk, "name": team.name})
     number, subject, name = ticket.number, ticket.subject, team.name
     me = getattr(employee_of(actor), "pk", None)
     told = ([ticket.assignee_id] if ticket.assignee_id else

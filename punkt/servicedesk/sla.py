@@ -46,6 +46,7 @@ from punkt.core.audit import audit_record
 from punkt.core.roles import Role
 from punkt.core.worktime import WorkSchedule
 from punkt.organization.models import Membership
+from punkt.servicedesk import events as ticket_events
 from punkt.servicedesk.models import SlaState, TeamMember, Ticket, TicketStatus
 from punkt.work.services import notify
 
@@ -128,6 +129,7 @@ def refresh(ticket: Ticket, *, now: datetime.datetime | None = None,
             _warn(ticket)
         elif state == SlaState.BREACHED:
             _escalate(ticket)
+            ticket_events.emit("ticket.sla_breached", ticket, breached_at=now.isoformat())
     return state
 
 

@@ -29,8 +29,8 @@ from punkt.customers import permissions as customer_perms
 from punkt.customers.models import Customer
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import branch_picker
+from punkt.servicedesk import origins, replies, reports, selectors, services
 from punkt.servicedesk import permissions as perms
-from punkt.servicedesk import replies, reports, selectors, services
 from punkt.servicedesk.models import (
     Channel,
     Priority,
@@ -130,8 +130,10 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     if may_write and ticket.is_open and services.may_assign(ticket, request.user):
         members = list(TeamMember.objects.filter(team=ticket.team, employee__is_active=True)
                        .select_related("employee").order_by("employee__last_name"))
+    conversation = list(selectors.conversation(ticket))
+    origins.attach(ticket, conversation)
     return render(request, "servicedesk/ticket_detail.html", {
-        "ticket": ticket, "conversation": list(selectors.conversation(ticket)),
+        "ticket": ticket, "conversation": conversation,
         "actions": [(a, TICKET_FLOW.transitions[a].label) for a in actions],
         "clocks": services.clocks(ticket), "may_write": may_write, "members": members,
         "may_transfer": may_write and ticket.is_open,

@@ -8,4 +8,4 @@ class WebformConfig(areas.AreaConfig):
     verbose_name = _("Contact form")
     default_auto_field = "django.db.models.BigAutoField"
     url_prefix = "contact/"
-    also_import = ("services",)
+    also_import = ("services", "origins")

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from punkt.core import files
 from punkt.core.errors import ActionDenied, Conflict, NotFound
@@ -162,10 +162,17 @@ def public_status(status: str) -> str:
 
 @scoped("branch")
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def revoke(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """Staff: the customer's follow link stops working (e.g. it was forwarded)."""
-    desk_selectors.ticket_get(user=request.user, ticket_id=ticket_id)  # else 404
+    """Staff: the customer's follow link stops working (e.g. it was forwarded); GET asks
+    first."""
+    from punkt.servicedesk import services as desk
+
+    ticket = desk_selectors.ticket_get(user=request.user, ticket_id=ticket_id)  # else 404
+    if not desk.may_handle(ticket, request.user):
+        raise ActionDenied(_("Your role does not handle tickets."))
+    if request.method == "GET":
+        return render(request, "webform/revoke.html", {"ticket": ticket})
     with refusals_as_messages(request, catch=(Conflict, ActionDenied)):
         services.revoke_links(actor=request.user, ticket_id=ticket_id)
         messages.success(request, _("The customer's link no longer works; the next reply "

@@ -7,7 +7,8 @@ The tests need ``/usr/bin/chromium``. Without it they are skipped, except on CI
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,42 @@ import pytest
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise
 # refuse ORM calls made from the test body ("You cannot call this from an async context").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+
+def _serialise_live_server() -> None:
+    """Let the live server answer one request at a time.
+
+    The browser tests run on SQLite in memory, where Django's live server shares the test
+    thread's single connection with every request thread. htmx pages load their parts in
+    parallel, and two requests reading through one SQLite connection at once have returned
+    each other's rows (a session lookup by primary key came back with two rows in CI). The
+    server still takes parallel (keep-alive) connections; only the application call and
+    the reading of its response are done under one lock.
+    """
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialisedWSGIServer(ThreadedWSGIServer):
+        def set_app(self, application: Any) -> None:
+            lock = threading.Lock()
+
+            def serialised(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+                with lock:
+                    result = application(environ, start_response)
+                    try:
+                        return list(result)
+                    finally:
+                        close = getattr(result, "close", None)
+                        if close is not None:
+                            close()
+
+            super().set_app(serialised)
+
+    LiveServerThread.server_class = SerialisedWSGIServer
+
+
+_serialise_live_server()
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -144,9 +144,10 @@ def test_a_customer_writes_follows_the_link_and_answers_the_agent(
         _shot(agent, tmp_path, "webform-agent-ticket-1366.png")
 
         # the customer forwarded the link by mistake: the agent revokes it
-        problems.confirm("Unieważnić link?")
         with agent.expect_navigation():
             agent.get_by_test_id("revoke-link").click()
+        with agent.expect_navigation():
+            agent.get_by_test_id("revoke-confirm").click()
         expect(agent.get_by_text("Link klienta przestał działać")).to_be_visible()
         problems.expect_failure(link)
         customer.goto(link)

@@ -282,3 +282,19 @@ def test_no_ticket_type_stops_the_poll_and_keeps_the_mail(world: Any, box: Any,
     assert mb.last_uid == 0 and not InboundMail.objects.exists()
     TicketType.objects.update(is_active=True)
     assert services.poll(mb.pk).taken == {"ticket": 1}
+
+
+def test_one_poll_reads_batch_after_batch_until_the_folder_is_read(
+        world: Any, box: Any, imap_server: Any, monkeypatch: Any) -> None:
+    _d, mb, folder = box
+    monkeypatch.setattr(services, "BATCH", 2)
+    imap_server.append(folder, *[mail(f"Sprawa {n}", msgid=f"<b{n}@example.pl>",
+                                      sender=f"Klient {n} <k{n}@example.pl>")
+                                 for n in range(5)])
+    assert services.poll(mb.pk).taken == {"ticket": 5}
+    assert Mailbox.objects.get(pk=mb.pk).last_uid == 5
+    monkeypatch.setattr(services, "POLL_BUDGET", datetime.timedelta(0))
+    imap_server.append(folder, mail("Później", msgid="<later@example.pl>"))
+    assert services.poll(mb.pk).taken == {}  # no time left: the next poll goes on
+    monkeypatch.undo()
+    assert services.poll(mb.pk).taken == {"ticket": 1} and Ticket.objects.count() == 6

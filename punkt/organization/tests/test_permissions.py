@@ -53,6 +53,9 @@ GUARDED_PAGES = [
     ("organization:token_list", lambda w: {}, "organization.token.manage_own"),
     ("privacy:breach_list", lambda w: {}, "privacy.breach.manage"),
     ("mailbox:mailbox_list", lambda w: {}, "mailbox.mailbox.view"),
+    ("mailbox:mailbox_new", lambda w: {}, "mailbox.mailbox.manage"),
+    ("webhooks:subscription_list", lambda w: {}, "webhooks.subscription.manage"),
+    ("webhooks:subscription_new", lambda w: {}, "webhooks.subscription.manage"),
     ("privacy:register", lambda w: {}, "privacy.register.view"),
     ("work:task_list", lambda w: {}, "work.task.manage"),
     ("servicedesk:queue", lambda w: {}, "servicedesk.ticket.view"),
@@ -153,6 +156,9 @@ EXPECTED: dict[str, set[str]] = {
     # Task 13: the manager monitors stock and orders from HQ.
     # Issue 16: HQ watches how the team mailboxes are read.
     "mailbox.mailbox.view": {E, A},
+    "mailbox.mailbox.manage": {A},
+    # Issue 16: outgoing webhooks carry customers' data out — the administrator decides.
+    "webhooks.subscription.manage": {A},
     "inventory.order.create": {M},
     "inventory.order.fulfil": {E},
     "inventory.stock.manage": {M, E},

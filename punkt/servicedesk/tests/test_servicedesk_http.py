@@ -150,27 +150,3 @@ def test_api_create_reply_and_move(world: Any, client_as: Any) -> None:
     queue = c.get("/api/v1/servicedesk/tickets?queue=all&status=resolved").json()
     assert [t["id"] for t in queue["items"]] == [tid]
     assert client_as(world.cashier_a).get("/api/v1/servicedesk/tickets").status_code == 403
-
-
-def test_the_managers_dashboard_lists_tickets_past_their_deadline(world: Any,
-                                                                   client_as: Any) -> None:
-    import datetime
-
-    from django.utils import timezone
-
-    d = desk(world)
-    late = ticket(world, d, subject="Spóźnione zgłoszenie")
-    waiting = ticket(world, d, subject="Czeka na klienta")
-    ticket(world, d, subject="W terminie")
-    past = timezone.now() - datetime.timedelta(minutes=1)
-    Ticket.objects.filter(pk__in=[late.pk, waiting.pk]).update(first_response_due=past)
-    Ticket.objects.filter(pk=waiting.pk).update(status=TicketStatus.WAITING_CUSTOMER,
-                                                paused_since=past)
-    page = client_as(world.manager_a).get("/").content.decode()
-    panel = page.split('data-testid="panel-tickets-late"')[1].split("</ul>")[0]
-    assert late.number in panel and waiting.number not in panel
-    assert "W terminie" not in panel
-    assert 'data-testid="panel-tickets-late"' not in client_as(world.service_a).get(
-        "/").content.decode()
-    assert 'data-testid="panel-tickets-late"' not in client_as(world.manager_b).get(
-        "/").content.decode()

@@ -16,6 +16,7 @@ from django.urls import reverse
 from punkt.core.models import AuditEvent
 from punkt.core.roles import Role
 from punkt.organization.models import Membership
+from punkt.servicedesk import permissions as perms
 from punkt.servicedesk import selectors, services, sla
 from punkt.servicedesk.models import SlaState, Ticket
 from punkt.servicedesk.tests.factories import desk, ticket
@@ -208,3 +209,26 @@ def test_the_job_is_registered_every_minute_and_runs(world: Any) -> None:
         assert tasks.check_orphans.call(slot="2026-12-07T07:40:00+00:00") == 0
     t.refresh_from_db()
     assert t.sla_state == SlaState.WARNING
+
+
+def test_the_dashboard_lists_the_branch_s_breached_tickets_from_the_stored_state(
+        world: Any, client_as: Any) -> None:
+    d = desk(world)
+    with time_machine.travel(at(12, 4, 15), tick=False):
+        late, fine = ticket(world, d, subject="Spóźnione"), ticket(world, d, subject="W terminie")
+        other = ticket(world, d, actor=world.service_b, team=d.team_b, subject="Oddział B")
+    Ticket.objects.filter(pk__in=[late.pk, other.pk]).update(sla_state=SlaState.BREACHED)
+    # past its due time but not yet recomputed: the panel waits for the job, like the queue
+    Ticket.objects.filter(pk=fine.pk).update(first_response_due=at(12, 1, 9))
+    shown = set(selectors.past_deadline(user=world.manager_a, permission=perms.TICKET_ASSIGN)
+                .values_list("number", flat=True))
+    assert shown == {late.number}
+    page = client_as(world.manager_a).get("/").content.decode()
+    panel = page.split('data-testid="panel-tickets-late"')[1].split("</ul>")[0]
+    assert late.number in panel and fine.number not in panel and other.number not in panel
+    assert 'data-testid="panel-tickets-late"' not in client_as(world.service_a).get(
+        "/").content.decode()  # tickets are not the service employee's to give out
+    page_b = client_as(world.manager_b).get("/").content.decode()
+    assert other.number in page_b and late.number not in page_b
+    services.ticket_move(actor=world.service_a, ticket_id=late.pk, action="resolve")
+    assert not selectors.past_deadline(user=world.manager_a, permission=perms.TICKET_ASSIGN)

@@ -203,6 +203,10 @@ def test_staff_see_the_sender_and_download_the_attachment(world: Any, client_as:
     assert 'data-testid="revoke-link"' in html
     revoke = reverse("webform:revoke", args=[ticket.pk])
     assert client_as(world.service_b).post(revoke).status_code == 404
+    assert client_as(world.retention_a).get(revoke).status_code == 403  # sees, not handles
+    asked = client_as(world.service_a).get(revoke)  # asks first, changes nothing
+    assert asked.status_code == 200 and 'data-testid="revoke-confirm"' in asked.content.decode()
+    assert Client().get(old).status_code == 200
     assert client_as(world.service_a).post(revoke).status_code == 302
     assert Client().get(old).status_code == 404
     contact.refresh_from_db()
