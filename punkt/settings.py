@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "punkt.servicedesk",
     "punkt.mailbox",
     "punkt.webhooks",
+    "punkt.webform",
     "punkt.privacy",
 ]
 
@@ -296,6 +297,8 @@ PUNKT_SMS_BACKEND = os.environ.get("PUNKT_SMS_BACKEND", "file")
 PUNKT_SMSAPI_TOKEN = os.environ.get("PUNKT_SMSAPI_TOKEN", "")
 PUNKT_SMSAPI_URL = os.environ.get("PUNKT_SMSAPI_URL", "https://api.smsapi.pl")
 PUNKT_SMS_SENDER = os.environ.get("PUNKT_SMS_SENDER", "")
+#: The company's privacy policy, linked from the public contact form (punkt/webform).
+PUNKT_PRIVACY_URL = os.environ.get("PUNKT_PRIVACY_URL", "").strip()
 #: Where links sent to customers point (renewal confirmations).
 PUNKT_PUBLIC_URL = os.environ.get("PUNKT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 if PRODUCTION and not PUNKT_PUBLIC_URL.startswith("https://"):

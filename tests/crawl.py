@@ -273,6 +273,9 @@ def seed(world: Any) -> Seeded:
     hook, _secret = webhooks.subscription_create(
         actor=w.admin, name="CRM", url="http://127.0.0.1:9/crawl", events=["ticket.created"])
     delivery = Delivery.objects.create(subscription=hook, event="ticket.created", body="{}")
+    from punkt.webform import services as webform
+
+    web_contact = isolation.web_contact_b(w)  # the contact form's sender of B's ticket
     users = {Role.ADMIN.value: w.admin, Role.HQ_EXPERT.value: w.expert,
              Role.MANAGER.value: w.manager_b, Role.SERVICE.value: w.service_b,
              Role.RETENTION.value: retention_b, Role.CASHIER.value: cashier_b}
@@ -315,6 +318,7 @@ def seed(world: Any) -> Seeded:
         "token": token,
         "subscription_id": hook.pk,
         "delivery_id": delivery.pk,
+        "webform_token": webform.token_for(web_contact),
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,
         "price_list": price_list, "draft": draft, "template": contract.template,

@@ -330,6 +330,24 @@ def resolved_b_last_week(w: Any) -> Any:
     return t
 
 
+def web_contact_b(w: Any) -> Any:
+    """The contact form's sender of B's ticket, with the attachment they sent."""
+    import secrets
+
+    from punkt.core import files
+    from punkt.webform.models import WebContact
+
+    ticket = ticket_b(w)
+    existing = WebContact.objects.filter(ticket=ticket).first()
+    if existing:
+        return existing
+    stored = files.write(b"%PDF-1.4\nB", area="webform", ext="pdf")
+    return WebContact.objects.create(ticket=ticket, name="Klient B", email="b@example.pl",
+                                     secret=secrets.token_hex(16), attachment_name="skan-b.pdf",
+                                     attachment_stored=stored,
+                                     attachment_type="application/pdf", attachment_size=10)
+
+
 def ticket_b(w: Any) -> Any:
     """A ticket B's service employee opened at B's counter for B's customer."""
     from punkt.servicedesk import services as desk
@@ -422,6 +440,8 @@ PAGE_CASES: dict[str, BranchCase] = {
     "servicedesk:ticket_split": lambda w: {"ticket_id": ticket_b(w).pk},
     "servicedesk:team_edit": lambda w: {"team_id": team_b(w).pk},
     "mailbox:attachment": lambda w: {"attachment_id": mail_attachment_b(w).pk},
+    "webform:attachment": lambda w: {"ticket_id": web_contact_b(w).ticket_id},
+    "webform:revoke": lambda w: {"ticket_id": web_contact_b(w).ticket_id},
     "servicedesk:reply_edit": lambda w: {"reply_id": reply_b(w).pk},
 }
 

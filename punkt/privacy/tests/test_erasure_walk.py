@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
 from django.utils import timezone
 
@@ -209,6 +210,14 @@ def build(world: Any) -> tuple[Customer, Customer]:
                                   content_type="application/pdf", size=1)
     desk.reply(actor=world.service_a, ticket_id=ticket.pk, body="Odpowiedź e-mailem")
     assert mail_services.OutboundMail.objects.filter(ticket=ticket).exists()
+    # A ticket the customer wrote through the contact form, answered (the notice queued).
+    from punkt.webform import services as webform
+    from punkt.webform.tests.factories import filled
+
+    sent = webform.submit(data=filled(email=cust.email, topic=str(d.question.pk)),
+                          upload=SimpleUploadedFile("skan.pdf", b"%PDF-1.4\n%%EOF\n"))
+    Ticket.objects.filter(pk=sent.ticket.pk).update(customer=cust)
+    desk.reply(actor=world.service_a, ticket_id=sent.ticket.pk, body="Odpowiedź na formularz")
     # Past the tax period the buyer snapshot goes too (see test_recent_invoice_...).
     from punkt.cashdesk.models import Invoice
 

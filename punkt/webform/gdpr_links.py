@@ -1,0 +1,44 @@
+"""What GDPR export, erasure and merge do with the contact form's senders (C28)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from punkt.core.processing import BASE_MEASURES, activity
+from punkt.customers.gdpr import register_linked
+from punkt.webform.models import WebContact, WebMail
+
+
+def _erase_contacts(qs: Any) -> None:
+    """The row stays (the ticket came through the form) without who wrote: name, address,
+    phone and attachment gone, every follow link dead."""
+    from punkt.webform.services import erase_contact
+
+    erase_contact(qs.values("pk"))
+
+
+def _scrub_mails(qs: Any) -> None:
+    WebMail.objects.filter(pk__in=qs.values("pk")).update(error="")
+
+
+register_linked(WebContact, field="ticket__customer", erase=_erase_contacts,
+                keep_reason="the record that the ticket came through the form (sender removed)",
+                move_on_merge=False, export_exclude=("secret", "attachment_stored"))
+register_linked(WebMail, field="contact__ticket__customer", erase=_scrub_mails,
+                keep_reason="the record of the mails sent (no address is kept on it)",
+                move_on_merge=False)
+
+activity("webform.contact",
+         name=_("Contact form on the website"),
+         purpose=_("Answering questions and requests customers and others send through the "
+                   "public contact form; telling them by e-mail of the answer"),
+         legal_basis=_("GDPR art. 6(1)(b) and (f)"),
+         subjects=_("Customers; anyone who writes through the contact form"),
+         data=_("Name, e-mail address, phone number (optional), the subject, the message, an "
+                "attachment, the conversation on the ticket"),
+         recipients=_("Employees of the team the ticket is routed to, HQ"),
+         retention=_("As long as the ticket; an erased customer's or sender's details, texts "
+                     "and attachment are removed and the follow link stops working"),
+         measures=BASE_MEASURES)
