@@ -47,6 +47,7 @@ TICKETS = "/servicedesk/"
 TEAMS = "/servicedesk/teams/"
 DESK_REPORT = "/servicedesk/report/"
 MAILBOXES = "/mailbox/"
+WEBHOOKS = "/webhooks/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
@@ -54,7 +55,7 @@ ROLE_MENUS = {
                                       ROLES, GDPR, FROM_HQ, CONTRACTS, CHURN, REPORTS, CATALOG,
                                       STOCK, SALES, SALES_REPORT, TILLS, BREACHES,
                                       REGISTER, BRANCH_TASKS, TICKETS, TEAMS,
-                                      DESK_REPORT, MAILBOXES}),
+                                      DESK_REPORT, MAILBOXES, WEBHOOKS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
