@@ -156,7 +156,7 @@ def _weighty_and_links(request: HttpRequest, ticket: Any, may_write: bool) -> di
     """The ticket page's weighty matter (its reason, the proposal waiting and the
     decision's form, or the proposal's form) and its links: merged into, merged here,
     split from and split into."""
-    from punkt.servicedesk.models import TicketDecision
+    from punkt.servicedesk.models import Ticket, TicketDecision
 
     decider = weighty.may_decide(ticket, request.user)
     waiting = (weighty.pending(ticket)
@@ -164,7 +164,13 @@ def _weighty_and_links(request: HttpRequest, ticket: Any, may_write: bool) -> di
     me = getattr(request.user, "pk", None)
     seen = selectors.tickets(request.user)
     allowed = services.allowed_actions(ticket, request.user) if may_write else []
-    merged_here = list(seen.filter(merged_into=ticket).order_by("id")[:100])
+    # the linked tickets' ids first (their own indexes), then which of them I may see:
+    # "ORDER BY id LIMIT" over the visibility filter walked the whole table (1.2 s at 2M)
+    merged_ids = list(Ticket.objects.filter(merged_into=ticket).values_list("pk", flat=True)
+                      .order_by()[:100])
+    split_ids = list(Ticket.objects.filter(split_from=ticket).values_list("pk", flat=True)
+                     .order_by()[:50])
+    merged_here = list(seen.filter(pk__in=merged_ids).order_by("id")) if merged_ids else []
     return {
         "decider": decider, "decision": waiting,
         "may_decide": waiting is not None and decider and waiting.proposed_by_id != me,
@@ -179,7 +185,7 @@ def _weighty_and_links(request: HttpRequest, ticket: Any, may_write: bool) -> di
         if ticket.merged_into_id else None,
         "split_from": seen.filter(pk=ticket.split_from_id).first()
         if ticket.split_from_id else None,
-        "split_into": list(seen.filter(split_from=ticket).order_by("id")[:50]),
+        "split_into": list(seen.filter(pk__in=split_ids).order_by("id")) if split_ids else [],
         "may_merge": "merge" in allowed and not merged_here,
         "may_split": may_write,
     }
