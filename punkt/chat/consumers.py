@@ -47,9 +47,18 @@ def _client_ip(scope: dict[str, Any]) -> str:
     return str(client[0] or "unknown")
 
 
+def _slot(key: str, window: int) -> str:
+    return f"chat-rl:{key}:{int(time.time()) // window}"
+
+
+async def spent(key: str, limit: int, window: int) -> bool:
+    """Whether ``key`` has used up its ``limit`` in the current window (not counting)."""
+    return bool(int(await cache.aget(_slot(key, window), 0)) >= limit)
+
+
 async def allow(key: str, limit: int, window: int) -> bool:
     """Count one event of ``key`` in the current window; False past ``limit``."""
-    slot = f"chat-rl:{key}:{int(time.time()) // window}"
+    slot = _slot(key, window)
     await cache.aadd(slot, 0, window + 5)
     try:
         count = await cache.aincr(slot)
@@ -118,8 +127,8 @@ class VisitorConsumer(_Base):
             return
         key = str(self.scope["url_route"]["kwargs"].get("key", ""))
         desk = await database_sync_to_async(services.desk_by_key)(key)
-        if desk is None or not services.origin_allowed(desk,
-                                                       _header(self.scope, b"origin")):
+        if desk is None or not (services.origin_allowed(desk, _header(self.scope, b"origin"))
+                                or _same_origin(self.scope)):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.desk = desk
@@ -172,13 +181,14 @@ class VisitorConsumer(_Base):
         if self.session_id is not None:
             await self.error("started", "?")
             return
-        if not await allow(f"start:{self.ip}",
-                           int(getattr(settings, "PUNKT_CHAT_STARTS_PER_HOUR", 10)), 3600):
+        limit = int(getattr(settings, "PUNKT_CHAT_STARTS_PER_HOUR", 10))
+        if await spent(f"start:{self.ip}", limit, 3600):
             await self.error("too_many", _too_many())
             return
         session = await database_sync_to_async(services.start)(
             desk=self.desk, name=content.get("name"), email=content.get("email"),
             text=content.get("text"))
+        await allow(f"start:{self.ip}", limit, 3600)  # a refused start does not count
         await self._join(session.pk, services.token_for(session))
 
     async def _resume(self, token: Any) -> None:

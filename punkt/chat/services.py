@@ -288,8 +288,7 @@ def line(message: TicketMessage, session: ChatSession) -> dict[str, Any]:
 
 def history(session: ChatSession) -> list[dict[str, Any]]:
     """The chat's public lines (internal notes never reach the visitor)."""
-    rows = (TicketMessage.objects.filter(ticket_id=session.ticket_id, internal=False,
-                                         created_at__gte=session.created_at)
+    rows = (TicketMessage.objects.filter(ticket_id=session.ticket_id, internal=False)
             .select_related("author").order_by("id"))
     return [line(m, session) for m in rows]
 

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fresh_layer_and_limits(settings: Any) -> Iterator[None]:
+    """Each test gets a new in-memory channel layer (its queues belong to one event loop)
+    and an empty rate-limit cache."""
+    from channels.layers import channel_layers
+    from django.core.cache import cache
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends = {}
+    cache.clear()
+    yield
+    channel_layers.backends = {}
