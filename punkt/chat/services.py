@@ -394,9 +394,10 @@ def take(*, actor: Actor, session_id: Any) -> ChatSession:
     ticket = session.ticket
     if ticket.assignee_id != me.pk and Ticket.objects.filter(
             pk=ticket.pk, assignee_id=ticket.assignee_id).update(assignee=me):
+        before, ticket.assignee = ticket.assignee_id, me
         audit_record(action="servicedesk.ticket.assign", obj=ticket, actor=actor,
                      branch_id=ticket.branch_id,
-                     changes={"assignee": [ticket.assignee_id, me.pk], "by": "chat"})
+                     changes={"assignee": [before, me.pk], "by": "chat"})
     audit_record(action="chat.take", obj=session, actor=actor, branch_id=ticket.branch_id,
                  changes={"ticket": ticket.number})
     publish(chat_group(session.pk), {"type": "chat.taken", "chat": session.pk,
@@ -487,6 +488,16 @@ def desk_save(*, actor: Actor, desk_id: Any = None, team_id: Any, title: Any,
     """Create or change a team's chat desk (the manager of the team's branch)."""
     from punkt.servicedesk.models import Team
 
+    org_perms.ensure(actor, perms.DESK_MANAGE.code)
+    if desk_id is None:
+        desk = ChatDesk()
+        before: dict[str, Any] = {}
+    else:
+        desk = ChatDesk.objects.visible_to(actor, perms.DESK_MANAGE).locked(
+            desk_id, missing=_("Chat desk not found."))
+        org_perms.ensure(actor, perms.DESK_MANAGE.code, desk.team.branch_id)
+        before = {"team": desk.team_id, "title": desk.title, "origins": desk.origins,
+                  "active": desk.is_active}
     title = _clean(title, "title", 100, required=True, message=_("Give the widget's title."))
     origins = parse_origins(allowed_origins)
     try:
@@ -505,16 +516,7 @@ def desk_save(*, actor: Actor, desk_id: Any = None, team_id: Any, title: Any,
             ticket_type = None
         if ticket_type is None:
             raise ValidationFailed("invalid", _("Choose a ticket type."), field="ticket_type")
-    if desk_id is None:
-        desk = ChatDesk(team=team)
-        before: dict[str, Any] = {}
-    else:
-        desk = ChatDesk.objects.visible_to(actor, perms.DESK_MANAGE).locked(
-            desk_id, missing=_("Chat desk not found."))
-        org_perms.ensure(actor, perms.DESK_MANAGE.code, desk.team.branch_id)
-        before = {"team": desk.team_id, "title": desk.title, "origins": desk.origins,
-                  "active": desk.is_active}
-        desk.team = team
+    desk.team = team
     desk.title, desk.allowed_origins = title, "\n".join(origins)
     desk.ticket_type, desk.is_active = ticket_type, bool(is_active)
     desk.save()
