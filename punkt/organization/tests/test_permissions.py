@@ -60,6 +60,9 @@ GUARDED_PAGES = [
     ("servicedesk:team_list", lambda w: {}, "servicedesk.team.manage"),
     ("servicedesk:team_new", lambda w: {}, "servicedesk.team.manage"),
     ("servicedesk:report", lambda w: {}, "servicedesk.report.view"),
+    ("chat:console", lambda w: {}, "chat.chat.handle"),
+    ("chat:desk_list", lambda w: {}, "chat.desk.manage"),
+    ("chat:desk_new", lambda w: {}, "chat.desk.manage"),
 ]
 
 
@@ -194,6 +197,10 @@ EXPECTED: dict[str, set[str]] = {
     # the branch manager keeps the branch office's hours and members; HQ teams: admin
     "servicedesk.team.manage": {M, A},
     "servicedesk.report.view": {M, E, A},
+    # Issue 16, live chat: whoever answers tickets answers the website's visitors (in the
+    # chat of their team); the branch manager (admin for HQ teams) keeps the team's chat.
+    "chat.chat.handle": {M, S, E, A},
+    "chat.desk.manage": {M, A},
 }
 
 
