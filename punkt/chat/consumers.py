@@ -219,7 +219,7 @@ class VisitorConsumer(_Base):
     # -- events of the groups ------------------------------------------------------------
 
     async def queue_changed(self, event: dict[str, Any]) -> None:
-        if not self.waiting or self.session_id is None:
+        if not self.waiting or self.session_id is None or _seen(self, event):
             return
         state = await database_sync_to_async(self._position)()
         if state:
@@ -247,6 +247,16 @@ class VisitorConsumer(_Base):
     async def chat_ended(self, event: dict[str, Any]) -> None:
         self.waiting = False
         await self.send_json({"type": "ended", "by": event.get("by", "")})
+
+
+def _seen(consumer: Any, event: dict[str, Any]) -> bool:
+    """Whether the queue news in ``event`` is older than this socket's last read of the
+    queue (which then already showed it); otherwise a read starts now."""
+    at = event.get("at")
+    if isinstance(at, float) and at < getattr(consumer, "queue_read_at", 0.0):
+        return True
+    consumer.queue_read_at = time.time()
+    return False
 
 
 def _too_fast() -> str:
@@ -346,6 +356,8 @@ class AgentConsumer(_Base):
     # -- events of the groups ------------------------------------------------------------
 
     async def queue_changed(self, event: dict[str, Any]) -> None:
+        if _seen(self, event):
+            return
         state = await database_sync_to_async(self._queue)()
         await self.send_json({"type": "queue", **state})
 

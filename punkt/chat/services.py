@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,7 +92,10 @@ def publish(group: str, event: dict[str, Any]) -> None:
 
 
 def publish_queue(desk_id: int) -> None:
-    publish(desk_group(desk_id), {"type": "queue.changed", "desk": desk_id})
+    """The desk's queue changed; ``at`` lets a socket skip the news its last read (begun
+    later) already holds, so a burst of changes costs each socket one read, not one each."""
+    transaction.on_commit(lambda: _send(desk_group(desk_id), {
+        "type": "queue.changed", "desk": desk_id, "at": time.time()}))
 
 
 # -- the desk and its hours ---------------------------------------------------------------

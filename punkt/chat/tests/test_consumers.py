@@ -216,7 +216,7 @@ def test_limits_on_size_rate_and_connections(world: Any, settings: Any) -> None:
 
 def test_the_agent_socket_needs_a_fresh_session_the_right_and_the_team(
         world: Any, client_as: Any) -> None:
-    d = chat_desk(world)
+    chat_desk(world)
     online(world.service_a)
     ok = client_as(world.service_a)
     cashier = client_as(world.cashier_a)  # no chat right
