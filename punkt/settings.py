@@ -370,4 +370,6 @@ PUNKT_CHAT_MESSAGE_MAX = int(os.environ.get("PUNKT_CHAT_MESSAGE_MAX", "2000"))
 PUNKT_CHAT_MESSAGE_BURST = int(os.environ.get("PUNKT_CHAT_MESSAGE_BURST", "5"))
 #: per client address: WebSocket connections opened a minute, chats started an hour
 PUNKT_CHAT_CONNECTS_PER_MINUTE = int(os.environ.get("PUNKT_CHAT_CONNECTS_PER_MINUTE", "30"))
+#: the sockets' database work on a pool of threads (each its own connection), not one
+PUNKT_CHAT_PARALLEL_DB = env_bool("PUNKT_CHAT_PARALLEL_DB", True)
 PUNKT_CHAT_STARTS_PER_HOUR = int(os.environ.get("PUNKT_CHAT_STARTS_PER_HOUR", "10"))

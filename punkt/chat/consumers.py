@@ -17,7 +17,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.cache import cache
@@ -33,6 +33,15 @@ TYPING_EVERY = 1.0
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_MANY = 4429
 CLOSE_TOO_BIG = 1009
+
+
+def database_sync_to_async(fn: Any) -> Any:
+    """Run ``fn`` (ORM work) off the event loop. With ``PUNKT_CHAT_PARALLEL_DB`` (the
+    default) the sockets' database work runs on a pool of threads, each with its own
+    connection, so one slow COMMIT (an fsync) does not queue every other socket of the
+    process behind it; off, it runs on the one thread Django's async code shares."""
+    parallel = bool(getattr(settings, "PUNKT_CHAT_PARALLEL_DB", True))
+    return DatabaseSyncToAsync(fn, thread_sensitive=not parallel)
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str:
