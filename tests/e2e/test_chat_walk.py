@@ -144,6 +144,7 @@ def test_a_visitor_and_an_agent_chat_live_and_it_becomes_a_ticket(
         expect(visitor.get_by_test_id("chat-status")).to_contain_text("Napisz do nas")
         visitor.get_by_label("Twoje imię").fill("Ewa <script>alert(1)</script>")
         visitor.get_by_label("Jak możemy pomóc?").fill("Nie działa mi internet od rana.")
+        _shot(visitor, tmp_path, "chat-widget-start-1366.png")
         visitor.get_by_role("button", name="Rozpocznij rozmowę").click()
         expect(visitor.get_by_test_id("chat-status")).to_contain_text("1. w kolejce")
 
@@ -184,6 +185,14 @@ def test_a_visitor_and_an_agent_chat_live_and_it_becomes_a_ticket(
         expect(visitor.get_by_test_id("chat-contact")).to_have_attribute(
             "href", f"{asgi_server}/contact/")
         _shot(visitor, tmp_path, "chat-widget-closed-1366.png")
+        manager = _context(browser, asgi_server, problems)
+        manager.context.add_cookies([{"name": "sessionid", "url": asgi_server,
+                                      "value": client_as(world.manager_a)
+                                      .cookies["sessionid"].value}])
+        manager.goto(f"/chat/desks/{desk.pk}/")
+        expect(manager.get_by_test_id("desk-snippet")).to_contain_text(
+            f'data-desk="{desk.key}"')
+        _shot(manager, tmp_path, "chat-desk-1366.png")
         assert not problems.dialogs  # the visitor's name stayed text (C22)
         problems.assert_clean()
     finally:

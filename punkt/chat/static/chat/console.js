@@ -28,6 +28,7 @@
     toggle.textContent = value ? toggle.dataset.tOnline : toggle.dataset.tAway;
     toggle.classList.toggle("secondary", value);
     statusLine.textContent = value ? toggle.dataset.sOnline : toggle.dataset.sAway;
+    statusLine.parentNode.classList.toggle("is-online", value);
   }
   function renderQueue(rows) {
     queue.textContent = "";
@@ -38,7 +39,7 @@
       li.setAttribute("data-testid", "chat-waiting");
       var who = el("div");
       who.appendChild(el("strong", "", r.name));
-      who.appendChild(el("small", "muted", " · " + d.tWaits + " " + r.minutes + " " + d.tMin + " · " + r.ticket));
+      who.appendChild(el("small", "muted chat-q-meta", d.tWaits + " " + r.minutes + " " + d.tMin + " · " + r.ticket));
       li.appendChild(who);
       var b = el("button", "", d.tTake);
       b.type = "button";
