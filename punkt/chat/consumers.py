@@ -158,6 +158,8 @@ class VisitorConsumer(_Base):
 
     async def disconnect(self, code: int) -> None:
         if self.session_id is not None:
+            await database_sync_to_async(services.visitor_presence)(
+                session_id=self.session_id, here=False)
             await self.channel_layer.group_discard(services.chat_group(self.session_id),
                                                    self.channel_name)
             await self.channel_layer.group_discard(services.desk_group(self.desk.pk),
@@ -209,6 +211,9 @@ class VisitorConsumer(_Base):
 
     async def _join(self, session_id: int, token: str | None) -> None:
         self.session_id = session_id
+        if token is None:  # back after a reload
+            await database_sync_to_async(services.visitor_presence)(session_id=session_id,
+                                                                    here=True)
         await self.channel_layer.group_add(services.chat_group(session_id), self.channel_name)
         state = await database_sync_to_async(self._state)()
         if state["status"] == ChatStatus.WAITING:
@@ -378,7 +383,7 @@ class AgentConsumer(_Base):
         now = timezone.now()
         return {"online": services.presence_of(employee_of(self.user)) == Availability.ONLINE,
                 "waiting": [{"id": w.id, "name": w.name, "preview": w.preview,
-                             "ticket": w.ticket_number,
+                             "ticket": w.ticket_number, "left": w.left,
                              "minutes": int((now - w.since).total_seconds() // 60),
                              "since": timezone.localtime(w.since).strftime("%H:%M")}
                             for w in services.waiting(self.desk_ids)]}

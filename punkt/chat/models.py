@@ -102,6 +102,9 @@ class ChatSession(models.Model):
     created_at = models.DateTimeField(_("started"), default=timezone.now)
     taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    #: the visitor's socket closed (None while connected); a waiting chat whose visitor
+    #: stays away is ended by ``tasks.end_abandoned``
+    visitor_left_at = models.DateTimeField(null=True, blank=True)
 
     objects = BranchScopedQuerySet.as_manager()
     branch_scope = "desk__team__branch"

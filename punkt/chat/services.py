@@ -271,6 +271,40 @@ def _end(session: ChatSession, actor: Actor, *, by: str) -> ChatSession:
     return session
 
 
+def visitor_presence(*, session_id: int, here: bool) -> None:
+    """The visitor's socket opened (``here``) or closed: agents see who left the queue."""
+    changed = ChatSession.objects.filter(pk=session_id).exclude(
+        status=ChatStatus.ENDED).filter(visitor_left_at__isnull=not here).update(
+        visitor_left_at=None if here else timezone.now())
+    if changed:
+        desk_id = ChatSession.objects.filter(pk=session_id, status=ChatStatus.WAITING) \
+            .values_list("desk_id", flat=True).first()
+        if desk_id:
+            publish_queue(desk_id)
+
+
+#: a waiting chat whose visitor has been gone this long is ended
+ABANDONED_AFTER = datetime.timedelta(minutes=10)
+
+
+def end_abandoned(*, now: datetime.datetime | None = None) -> int:
+    """End the waiting chats whose visitor left more than ``ABANDONED_AFTER`` ago (each by
+    a conditional update: safe twice or at once); the tickets stay for the team."""
+    cutoff = (now or timezone.now()) - ABANDONED_AFTER
+    ended = 0
+    for pk in ChatSession.objects.filter(status=ChatStatus.WAITING,
+                                         visitor_left_at__lt=cutoff).values_list("pk",
+                                                                                 flat=True):
+        with transaction.atomic():
+            session = ChatSession.objects.select_related("ticket").select_for_update(
+                of=("self",)).filter(pk=pk, status=ChatStatus.WAITING,
+                                     visitor_left_at__lt=cutoff).first()
+            if session is not None:
+                _end(session, ACTOR, by="timeout")
+                ended += 1
+    return ended
+
+
 def position(session: ChatSession) -> int:
     """The visitor's place in the queue (1: next), 0 when no longer waiting."""
     if session.status != ChatStatus.WAITING:
@@ -353,6 +387,7 @@ class Waiting:
     since: datetime.datetime
     preview: str
     ticket_number: str
+    left: bool = False
 
 
 def waiting(desk_ids: list[int]) -> list[Waiting]:
@@ -364,7 +399,7 @@ def waiting(desk_ids: list[int]) -> list[Waiting]:
         first = (TicketMessage.objects.filter(ticket_id=s.ticket_id, internal=False)
                  .order_by("id").values_list("body", flat=True).first()) or ""
         out.append(Waiting(s.pk, s.desk_id, s.visitor_name, s.created_at, first[:140],
-                           s.ticket.number))
+                           s.ticket.number, s.visitor_left_at is not None))
     return out
 
 

@@ -97,3 +97,26 @@ def test_presence_is_audited_once_per_change(world: Any) -> None:
     assert AgentPresence.objects.get(employee=world.service_a).status == "online"
     assert AuditEvent.objects.filter(action="chat.presence").count() == 1
     assert ChatSession.objects.count() == 0
+
+
+def test_a_waiting_chat_whose_visitor_left_ends_after_ten_minutes(world: Any) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    d = chat_desk(world)
+    with time_machine.travel(WORKING):
+        gone = services.start(desk=d, name="Ewa", email="", text="Halo")
+        back = services.start(desk=d, name="Jan", email="", text="Halo")
+    services.visitor_presence(session_id=gone.pk, here=False)
+    services.visitor_presence(session_id=back.pk, here=False)
+    services.visitor_presence(session_id=back.pk, here=True)  # reloaded the page
+    assert [w.left for w in services.waiting([d.pk])] == [True, False]
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    assert services.end_abandoned(now=timezone.now()) == 0
+    assert services.end_abandoned(now=later) == 1
+    assert services.end_abandoned(now=later) == 0
+    gone.refresh_from_db()
+    back.refresh_from_db()
+    assert gone.status == ChatStatus.ENDED and back.status == ChatStatus.WAITING
+    assert gone.ticket.status == "new"  # the ticket stays with the team

@@ -40,6 +40,7 @@
       var who = el("div");
       who.appendChild(el("strong", "", r.name));
       who.appendChild(el("small", "muted chat-q-meta", d.tWaits + " " + r.minutes + " " + d.tMin + " · " + r.ticket));
+      if (r.left) { who.appendChild(el("small", "badge chat-left", d.tLeft)); }
       li.appendChild(who);
       var b = el("button", "", d.tTake);
       b.type = "button";
