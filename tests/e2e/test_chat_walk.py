@@ -24,7 +24,8 @@ import pytest
 
 from punkt.core.testing import free_port
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("transactional_db")]
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("transactional_db"),
+              pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume")]
 
 WITHIN_MS = 1000
 
