@@ -421,9 +421,12 @@ def _same_origin(scope: dict[str, Any]) -> bool:
 
 
 def _session_fresh(scope: dict[str, Any]) -> bool:
-    """The same idle and absolute limits as the pages (``SessionTimeoutMiddleware``)."""
+    """The same idle and absolute limits as the pages (``SessionTimeoutMiddleware``), and
+    the same MFA requirement (``MfaRequiredMiddleware``)."""
+    from punkt.organization.middleware import mfa_missing
+
     session = scope.get("session")
-    if session is None:
+    if session is None or mfa_missing(scope["user"], session):
         return False
     now = int(time.time())
     last, started = session.get("punkt_last_seen"), session.get("punkt_login_at")

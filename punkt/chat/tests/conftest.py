@@ -13,7 +13,6 @@ def _fresh_layer_and_limits(settings: Any) -> Iterator[None]:
     PostgreSQL."""
     from channels.layers import channel_layers
     from django.core.cache import cache
-
     from django.db import connection
 
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

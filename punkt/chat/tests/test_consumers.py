@@ -215,7 +215,7 @@ def test_limits_on_size_rate_and_connections(world: Any, settings: Any) -> None:
 
 
 def test_the_agent_socket_needs_a_fresh_session_the_right_and_the_team(
-        world: Any, client_as: Any) -> None:
+        world: Any, client_as: Any, settings: Any) -> None:
     chat_desk(world)
     online(world.service_a)
     ok = client_as(world.service_a)
@@ -242,6 +242,14 @@ def test_the_agent_socket_needs_a_fresh_session_the_right_and_the_team(
         await good.disconnect()
 
     run(flow)
+    manager = client_as(world.manager_a)  # a manager's role requires MFA outside the demo
+
+    async def without_mfa() -> None:
+        assert not (await agent(manager).connect())[0]
+
+    settings.DEMO_MODE = False
+    run(without_mfa)
+    settings.DEMO_MODE = True
     session = ok.session
     session["punkt_last_seen"] = 1  # idle since 1970
     session.save()
