@@ -195,7 +195,8 @@ async def _run(args: argparse.Namespace, port: int, key: str, sessions: list[str
         await ws.send(json.dumps({"type": "start", "name": f"Gość {i}", "email": "",
                                   "text": f"Dzień dobry, pytanie {i}"}))
         visitors.append((ws, state, task))
-    await asyncio.gather(*(s["ready"].wait() for _w, s, _t in visitors))
+    await asyncio.wait_for(asyncio.gather(*(s["ready"].wait() for _w, s, _t in visitors)),
+                           timeout=120)
     for session in sessions:
         ws = await websockets.connect(
             f"{base}/ws/chat/agent/", origin=f"http://127.0.0.1:{port}", max_size=2**16,
