@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "punkt.mailbox",
     "punkt.webhooks",
     "punkt.webform",
+    "punkt.chat",
     "punkt.privacy",
 ]
 
@@ -367,3 +368,26 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                           "LOCATION": "punkt"}}
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in our own audit log
+
+# --- Live chat (punkt/chat, docs/chat.md) -----------------------------------------------
+# WebSockets run on the ASGI path (punkt.asgi, uvicorn); pages stay on WSGI (gunicorn).
+# With PUNKT_CHANNEL_REDIS_URL the chat's messages travel through Redis, so several ASGI
+# processes (and the WSGI process answering on the ticket page) reach every socket; without
+# it (the demo, tests) one process keeps them in memory.
+ASGI_APPLICATION = "punkt.asgi.application"
+CHANNEL_REDIS_URL = os.environ.get("PUNKT_CHANNEL_REDIS_URL", "")
+if CHANNEL_REDIS_URL:
+    CHANNEL_LAYERS = {"default": {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [CHANNEL_REDIS_URL], "prefix": "punkt-chat"}}}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+#: a visitor's message at most this long (characters); a WebSocket frame at most 16 KB
+PUNKT_CHAT_MESSAGE_MAX = int(os.environ.get("PUNKT_CHAT_MESSAGE_MAX", "2000"))
+#: per visitor's connection: a burst of this many messages, then one per second
+PUNKT_CHAT_MESSAGE_BURST = int(os.environ.get("PUNKT_CHAT_MESSAGE_BURST", "5"))
+#: per client address: WebSocket connections opened a minute, chats started an hour
+PUNKT_CHAT_CONNECTS_PER_MINUTE = int(os.environ.get("PUNKT_CHAT_CONNECTS_PER_MINUTE", "30"))
+#: the sockets' database work on a pool of threads (each its own connection), not one
+PUNKT_CHAT_PARALLEL_DB = env_bool("PUNKT_CHAT_PARALLEL_DB", True)
+PUNKT_CHAT_STARTS_PER_HOUR = int(os.environ.get("PUNKT_CHAT_STARTS_PER_HOUR", "10"))

@@ -15,4 +15,8 @@ WORKER=$!
 SCHEDULER=$!
 trap 'kill $WORKER $SCHEDULER 2>/dev/null || true' EXIT INT TERM
 echo "==> Punkt at http://127.0.0.1:8000 (Ctrl+C stops it; worker log: var/worker.log)"
-PUNKT_DEBUG=0 .venv/bin/python manage.py runserver 127.0.0.1:8000 --insecure
+# One ASGI server (uvicorn) answers the pages and the live chat's WebSockets (/ws/), with
+# the in-memory channel layer; static files come from WhiteNoise. Production runs the pages
+# on gunicorn and only /ws/ on uvicorn (docs/deployment.md).
+PUNKT_DEBUG=0 .venv/bin/uvicorn punkt.asgi:application --host 127.0.0.1 --port 8000 \
+  --ws-max-size 65536 --lifespan off

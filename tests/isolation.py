@@ -288,6 +288,18 @@ def team_b(w: Any) -> Any:
     return team
 
 
+def desk_b(w: Any) -> Any:
+    """Branch B's office chat on B's website."""
+    from punkt.chat.models import ChatDesk
+
+    team = team_b(w)
+    existing = ChatDesk.objects.filter(team=team).first()
+    if existing:
+        return existing
+    return ChatDesk.objects.create(team=team, title="Czat Biura B-czat",
+                                   allowed_origins="https://b.example.pl")
+
+
 def mail_attachment_b(w: Any) -> Any:
     """An attachment of the e-mail that opened B's ticket."""
     from punkt.core import files
@@ -443,6 +455,8 @@ PAGE_CASES: dict[str, BranchCase] = {
     "webform:attachment": lambda w: {"ticket_id": web_contact_b(w).ticket_id},
     "webform:revoke": lambda w: {"ticket_id": web_contact_b(w).ticket_id},
     "servicedesk:reply_edit": lambda w: {"reply_id": reply_b(w).pk},
+    "chat:desk_edit": lambda w: {"desk_id": desk_b(w).pk},
+    "chat:desk_preview": lambda w: {"desk_id": desk_b(w).pk},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -473,6 +487,8 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "servicedesk:report": lambda w: (ticket_b(w), team_b(w).name)[1],
     "servicedesk:reply_list": lambda w: reply_b(w).title,
     "servicedesk:control_list": lambda w: resolved_b_last_week(w).number,
+    "chat:desk_list": lambda w: desk_b(w).title,
+    "chat:desk_new": lambda w: team_b(w).name,
 }
 
 # API operations (operation id → (method, path) of a branch-B object).

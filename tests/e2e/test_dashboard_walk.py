@@ -48,6 +48,8 @@ TEAMS = "/servicedesk/teams/"
 DESK_REPORT = "/servicedesk/report/"
 MAILBOXES = "/mailbox/"
 WEBHOOKS = "/webhooks/"
+CHAT = "/chat/"
+CHAT_DESKS = "/chat/desks/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
@@ -55,18 +57,21 @@ ROLE_MENUS = {
                                       ROLES, GDPR, FROM_HQ, CONTRACTS, CHURN, REPORTS, CATALOG,
                                       STOCK, SALES, SALES_REPORT, TILLS, BREACHES,
                                       REGISTER, BRANCH_TASKS, TICKETS, TEAMS,
-                                      DESK_REPORT, MAILBOXES, WEBHOOKS}),
+                                      DESK_REPORT, MAILBOXES, WEBHOOKS, CHAT,
+                                      CHAT_DESKS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
                                             SALES_REPORT, TILLS, INVOICE_FILES, REGISTER,
-                                            BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES}),
+                                            BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES,
+                                            CHAT}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
-                                            BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT}),
+                                            BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT, CHAT,
+                                            CHAT_DESKS}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
-                                          CATALOG, STOCK, SALES, COUNTER, TICKETS}),
+                                          CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                              RETENTION, CATALOG, STOCK}),
     "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CATALOG,

@@ -64,6 +64,9 @@ GUARDED_PAGES = [
     ("servicedesk:team_new", lambda w: {}, "servicedesk.team.manage"),
     ("servicedesk:report", lambda w: {}, "servicedesk.report.view"),
     ("servicedesk:control_list", lambda w: {}, "servicedesk.ticket.decide"),
+    ("chat:console", lambda w: {}, "chat.chat.handle"),
+    ("chat:desk_list", lambda w: {}, "chat.desk.manage"),
+    ("chat:desk_new", lambda w: {}, "chat.desk.manage"),
 ]
 
 
@@ -204,6 +207,10 @@ EXPECTED: dict[str, set[str]] = {
     # R9.4: the office manager decides weighty matters and checks what staff resolved
     # alone (HQ teams: their leads, by membership)
     "servicedesk.ticket.decide": {M, A},
+    # Issue 16, live chat: whoever answers tickets answers the website's visitors (in the
+    # chat of their team); the branch manager (admin for HQ teams) keeps the team's chat.
+    "chat.chat.handle": {M, S, E, A},
+    "chat.desk.manage": {M, A},
 }
 
 

@@ -61,6 +61,7 @@ KEPT: dict[tuple[str, str], str] = {
     ("cashdesk.creditrefund", "key"): "idempotency key (random)",
     ("work.task", "subject_type"): "type of the record the task is about (a code)",
     ("servicedesk.ticket", "number"): "ticket number (ZG/<year>/<n>, not personal)",
+    ("chat.chatsession", "nonce"): "random part of the chat visitor's token (not personal)",
     ("work.task", "subject_id"): "id of the record the task is about (a number)",
     ("cashdesk.tillentry", "reason"): "cash movement reason, append-only cash ledger",
     ("sales.sale", "reason"): "return reason, sales document (Accounting Act art. 74)",
@@ -218,6 +219,11 @@ def build(world: Any) -> tuple[Customer, Customer]:
                           upload=SimpleUploadedFile("skan.pdf", b"%PDF-1.4\n%%EOF\n"))
     Ticket.objects.filter(pk=sent.ticket.pk).update(customer=cust)
     desk.reply(actor=world.service_a, ticket_id=sent.ticket.pk, body="Odpowiedź na formularz")
+    from punkt.chat.models import ChatDesk, ChatSession
+
+    chat = ChatDesk.objects.create(team=d.team_a, title="Czat", allowed_origins="")
+    ChatSession.objects.create(desk=chat, ticket=ticket, visitor_name=cust.display_name,
+                               visitor_email=cust.email)
     # Past the tax period the buyer snapshot goes too (see test_recent_invoice_...).
     from punkt.cashdesk.models import Invoice
 

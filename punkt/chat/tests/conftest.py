@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fresh_layer_and_limits(settings: Any) -> Iterator[None]:
+    """Each test gets a new in-memory channel layer (its queues belong to one event loop)
+    and an empty rate-limit cache; the sockets' database work stays on one thread on
+    PostgreSQL."""
+    from channels.layers import channel_layers
+    from django.core.cache import cache
+    from django.db import connection
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # The sockets' thread pool keeps a connection per thread; on PostgreSQL those would
+    # outlive the test and hold the test database open. SQLite runs the pool path.
+    settings.PUNKT_CHAT_PARALLEL_DB = connection.vendor != "postgresql"
+    channel_layers.backends = {}
+    cache.clear()
+    yield
+    channel_layers.backends = {}
