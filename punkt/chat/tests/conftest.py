@@ -13,12 +13,12 @@ def _fresh_layer_and_limits(settings: Any) -> Iterator[None]:
     PostgreSQL."""
     from channels.layers import channel_layers
     from django.core.cache import cache
-    from django.db import connection
 
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # The sockets' thread pool keeps a connection per thread; on PostgreSQL those would
-    # outlive the test and hold the test database open. SQLite runs the pool path.
-    settings.PUNKT_CHAT_PARALLEL_DB = connection.vendor != "postgresql"
+    # outlive the test and hold the test database open; on SQLite in memory (shared cache)
+    # two threads writing at once get "table is locked" instead of waiting.
+    settings.PUNKT_CHAT_PARALLEL_DB = False
     channel_layers.backends = {}
     cache.clear()
     yield

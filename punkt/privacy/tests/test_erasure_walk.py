@@ -194,6 +194,10 @@ def build(world: Any) -> tuple[Customer, Customer]:
                                 type_id=d.question.pk, team_id=d.team_a.pk, customer_id=cust.pk,
                                 body="Klientka pyta o fakturę")
     desk.reply(actor=world.service_a, ticket_id=ticket.pk, body="Wysłaliśmy ponownie")
+    from punkt.servicedesk.models import TicketDecision
+
+    TicketDecision.objects.create(ticket=ticket, proposal="Zwrot dla klientki",
+                                  proposed_by=world.service_a)
     from punkt.mailbox import services as mail_services
     from punkt.mailbox.models import InboundMail, MailAttachment, Mailbox
     from punkt.servicedesk.models import Ticket, TicketMessage
