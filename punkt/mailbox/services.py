@@ -32,7 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from punkt.core import files
+from punkt.core import files, outbox
 from punkt.core.access import SystemActor
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
@@ -421,20 +421,11 @@ def send_now(outbound_id: int) -> str:
 def due_for_resend(now: datetime.datetime | None = None) -> list[int]:
     """Replies to send again: failed, queued but never picked up, or left sending by a
     dead worker (sent again under the same Message-ID, which mail programs merge)."""
-    now = now or timezone.now()
-    stale = now - datetime.timedelta(minutes=5)
-    return list(OutboundMail.objects.filter(
-        Q(status=OutboundStatus.FAILED)
-        | Q(status__in=(OutboundStatus.QUEUED, OutboundStatus.SENDING), created_at__lt=stale),
-        attempts__lt=MAX_ATTEMPTS).order_by("pk").values_list("pk", flat=True)[:500])
+    return outbox.due_for_resend(OutboundMail, max_attempts=MAX_ATTEMPTS, now=now)
 
 
 def resend(now: datetime.datetime | None = None) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for pk in due_for_resend(now):
-        status = send_now(pk)
-        out[status] = out.get(status, 0) + 1
-    return out
+    return outbox.resend(due_for_resend(now), send_now)
 
 
 desk.REPLY_SENDERS.append(queue_reply)

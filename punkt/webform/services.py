@@ -37,7 +37,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from punkt.core import files
+from punkt.core import files, outbox
 from punkt.core.access import SystemActor
 from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
@@ -501,20 +501,11 @@ def send_now(mail_id: int) -> str:
 def due_for_resend(now: datetime.datetime | None = None) -> list[int]:
     """Mails to send again: failed, queued but never picked up, or left sending by a
     dead worker."""
-    now = now or timezone.now()
-    stale = now - datetime.timedelta(minutes=5)
-    return list(WebMail.objects.filter(
-        Q(status=MailStatus.FAILED)
-        | Q(status__in=(MailStatus.QUEUED, MailStatus.SENDING), created_at__lt=stale),
-        attempts__lt=MAX_ATTEMPTS).order_by("pk").values_list("pk", flat=True)[:500])
+    return outbox.due_for_resend(WebMail, max_attempts=MAX_ATTEMPTS, now=now)
 
 
 def resend(now: datetime.datetime | None = None) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for pk in due_for_resend(now):
-        status = send_now(pk)
-        out[status] = out.get(status, 0) + 1
-    return out
+    return outbox.resend(due_for_resend(now), send_now)
 
 
 # -- erasure of a sender who is no customer ----------------------------------------------
