@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import models
 
-from punkt.core import context
+from punkt.core import batch, context
 from punkt.core.models import AuditEvent, AuditOutcome
 
 # Field names whose values never reach the audit log in clear.
@@ -79,7 +79,7 @@ def audit_record(
     if actor is not None and getattr(actor, "pk", None) is None:  # SystemActor
         actor_label = actor_label or str(actor)
         actor = None
-    return AuditEvent.objects.create(
+    return batch.add(AuditEvent(
         actor=actor,
         actor_label=actor_label or (getattr(actor, "email", "") if actor else ctx.channel),
         branch_id=branch_id,
@@ -93,7 +93,7 @@ def audit_record(
         object_repr=_repr(obj),
         changes=changes or {},
         message=message[:2000],
-    )
+    ))
 
 
 def audit_erase(qs: Any) -> int:

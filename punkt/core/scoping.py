@@ -36,7 +36,8 @@ class PunktQuerySet(models.QuerySet[M]):
         :class:`NotFound` with ``missing`` (default: "<model> not found.")."""
         if not _is_id(pk):
             raise NotFound(missing or _not_found(self.model))
-        row = self.select_for_update().filter(pk=pk).first()
+        # only this table's row: the rows joined by select_related stay unlocked
+        row = self.select_for_update(of=("self",)).filter(pk=pk).first()
         if row is None:
             raise NotFound(missing or _not_found(self.model))
         return row

@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from punkt.core import batch
 from punkt.core.audit import audit_record
 from punkt.core.errors import NotFound, ValidationFailed
 from punkt.customers import permissions as perms
@@ -87,12 +88,12 @@ def timeline_add(*, customer_id: int, kind: str, subject: str = "", body: str = 
                  occurred_at: datetime.datetime | None = None, direction: str = "",
                  source: models.Model | None = None) -> TimelineEntry:
     """Append an entry; permission checks are the caller's (it is inside their service)."""
-    return TimelineEntry.objects.create(
+    return batch.add(TimelineEntry(
         customer_id=customer_id, kind=kind, subject=subject[:200], body=body[:MAX_BODY],
         actor=employee_of(actor), branch_id=branch_id,
         occurred_at=occurred_at or timezone.now(), direction=direction,
         source_type=source._meta.label_lower if source is not None else "",
-        source_id=str(source.pk) if source is not None else "")
+        source_id=str(source.pk) if source is not None else ""))
 
 
 def _customer_for_entry(actor: Actor, customer_id: int) -> Customer:

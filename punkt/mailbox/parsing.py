@@ -9,7 +9,8 @@ import html as htmllib
 import re
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage, Message
+from email.header import decode_header, make_header
+from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
@@ -110,10 +111,24 @@ def _ids(value: Any) -> list[str]:
 
 
 def _header(msg: Message, name: str) -> str:
+    """The header as it stands (compat32: a string, no parsing)."""
     try:
-        return str(msg.get(name, "") or "")
+        value = msg.get(name, "")
+        return str(value or "")
     except Exception:  # noqa: BLE001 - a header defect: treat it as absent
         return ""
+
+
+def decoded(value: Any) -> str:
+    """A header's text with its RFC 2047 encoded words decoded (``=?utf-8?b?…?=``); an
+    undecodable one as it stands."""
+    text = str(value or "")
+    if "=?" not in text:
+        return " ".join(text.split()) if "\n" in text else text
+    try:
+        return str(make_header(decode_header(text)))
+    except Exception:  # noqa: BLE001 - a broken encoded word: the raw text
+        return text
 
 
 def ignore_reason(msg: Message, *, from_address: str, our_domains: set[str],
@@ -144,32 +159,40 @@ def ignore_reason(msg: Message, *, from_address: str, our_domains: set[str],
 
 
 def _decode(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    if charset in ("us-ascii", "ascii"):
+        charset = "utf-8"  # mislabelled 8-bit text is usually UTF-8
     try:
-        content = part.get_content()  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - an unknown charset or a broken encoding
-        payload = part.get_payload(decode=True)
-        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
-    return content if isinstance(content, str) else ""
+        return payload.decode(charset, "replace")
+    except LookupError:  # an unknown charset
+        return payload.decode("utf-8", "replace")
 
 
 def parse(raw: bytes, *, our_domains: set[str],
           our_addresses: frozenset[str] | set[str] = frozenset(),
           max_parts: int = 200) -> Parsed:
     """Read ``raw``; ``MailError`` when it is not a mail at all."""
+    # compat32 reads headers as strings, decoded here only where shown (subject, names):
+    # the modern policy parses every header it is asked for, each time (4 ms a mail)
     try:
-        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        msg = BytesParser(policy=policy.compat32).parsebytes(raw)
     except Exception as exc:  # noqa: BLE001 - the parser's errors are many
         raise MailError(f"unreadable: {exc}"[:200]) from None
-    if not isinstance(msg, EmailMessage) or not msg.keys():
+    if not isinstance(msg, Message) or not msg.keys():
         raise MailError("no headers")
-    name, address = parseaddr(_header(msg, "From"))
-    if len(getaddresses([_header(msg, "From")])) > 1:
+    sender = _header(msg, "From")
+    name, address = parseaddr(sender)
+    name = decoded(name)
+    if len(getaddresses([sender])) > 1:
         address = ""  # several senders: nobody to answer
     address = address.strip().lower() if "@" in address else ""
     ids = _ids(_header(msg, "Message-ID"))
     message_id = ids[0] if ids else ""
     key = id_key(message_id) if message_id else hashlib.sha256(raw).hexdigest()
-    subject = " ".join(_header(msg, "Subject").split())[:300]
+    subject = " ".join(decoded(_header(msg, "Subject")).split())[:300]
     references = _ids(_header(msg, "In-Reply-To")) + _ids(_header(msg, "References"))
     text, markup = "", ""
     attachments: list[Attachment] = []
@@ -184,8 +207,8 @@ def parse(raw: bytes, *, our_domains: set[str],
                 or ctype not in ("text/plain", "text/html"):
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes) and payload:
-                attachments.append(Attachment(str(part.get_filename() or "plik"), payload,
-                                              ctype))
+                attachments.append(Attachment(decoded(part.get_filename() or "plik"),
+                                              payload, ctype))
             continue
         if ctype == "text/plain" and not text:
             text = _decode(part)

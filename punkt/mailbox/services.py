@@ -32,7 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from punkt.core import files, outbox
+from punkt.core import batch, files, outbox
 from punkt.core.access import SystemActor
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
@@ -61,6 +61,8 @@ LEASE = datetime.timedelta(minutes=10)
 #: mails listed at a time; a poll goes on batch after batch until the folder is read or
 #: its time is up (the next poll goes on from there)
 BATCH = 500
+#: mails taken in one transaction (``_take_chunk``)
+CHUNK = 50
 POLL_BUDGET = datetime.timedelta(minutes=5)
 MAX_ATTACHMENTS = 20
 #: sends of a reply before it waits for the operator
@@ -132,20 +134,15 @@ def poll(mailbox_id: int) -> PollResult:
                 Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=validity, last_uid=0)
                 mailbox.uidvalidity, mailbox.last_uid = validity, 0
             last_uid, ends = mailbox.last_uid, time.monotonic() + POLL_BUDGET.total_seconds()
-            ours = (our_domains(), our_addresses())
-            while time.monotonic() < ends and (batch := session.list_after(last_uid, BATCH)):
-                for listed in batch:
-                    if listed.size > max_mail_bytes():
-                        mail = record_refusal(mailbox, validity, listed.uid,
-                                              f"too large: {listed.size} bytes")
-                    else:
-                        mail = take(mailbox, validity, listed.uid, session.fetch(listed.uid),
-                                    ours=ours)
-                    result.taken[mail.outcome] = result.taken.get(mail.outcome, 0) + 1
-                    advance(mailbox, validity, listed.uid)
-                    last_uid = listed.uid
+            context = Context(ours=(our_domains(), our_addresses()))
+            while time.monotonic() < ends and (listed := session.list_after(last_uid, BATCH)):
+                for chunk in _chunks(listed):
+                    _take_chunk(mailbox, validity, chunk, session, context, result)
+                    last_uid = chunk[-1].uid
     except imap.ImapError as exc:
         error = str(exc)
+    except IntegrityError as exc:  # another poll wrote these mails meanwhile (its lease
+        error = f"taken meanwhile by another poll: {exc}"  # ran out): the next poll skips
     except NotConfigured as exc:
         error = str(exc)
     finally:
@@ -157,14 +154,164 @@ def poll(mailbox_id: int) -> PollResult:
     return result
 
 
+@dataclass
+class Context:
+    """What a poll reads once: our domains and addresses, per (team, type) the service
+    desk's ``Intake`` (working time, SLA targets, who is in); and per chunk (``Chunk``)
+    what its mails need, read for all of them at once."""
+
+    ours: tuple[set[str], set[str]]
+    intakes: dict[tuple[int, int], desk.Intake] = field(default_factory=dict)
+    chunk: Chunk | None = None
+
+    def intake(self, team: Any, ticket_type: TicketType) -> desk.Intake:
+        key = (team.pk, ticket_type.pk)
+        if key not in self.intakes:
+            self.intakes[key] = desk.Intake(team, ticket_type)
+        return self.intakes[key]
+
+
+@dataclass
+class Chunk:
+    """A chunk's mails read ahead: which are taken already (by UID and by key, in the
+    database and earlier in the chunk), the customers their senders are, and the tickets
+    of the mails they answer — ``(order, ticket id)`` by key, ours sent and theirs
+    received; a mail of this chunk counts after every stored one."""
+
+    by_uid: dict[int, InboundMail]
+    by_key: dict[str, InboundMail]
+    customers: dict[str, Customer | None]
+    sent: dict[str, tuple[int, int]]
+    received: dict[str, tuple[int, int]]
+    made: int = 0
+
+    @classmethod
+    def read(cls, mailbox: Mailbox, validity: int, mails: list[tuple[int, Parsed]]) -> Chunk:
+        uids = [uid for uid, _ in mails]
+        keys = [p.key for _, p in mails]
+        taken = list(InboundMail.objects.filter(
+            Q(mailbox=mailbox, uidvalidity=validity, uid__in=uids)
+            | Q(mailbox=mailbox, key__in=keys)).order_by("pk"))
+        addresses = {p.from_address for _, p in mails if p.from_address and not p.ignore}
+        customers: dict[str, Customer | None] = dict.fromkeys(addresses)
+        seen: dict[str, int] = {}
+        for customer in (Customer.objects.filter(email__in=addresses,
+                                                 status=CustomerStatus.ACTIVE)
+                         .only("pk", "branch_id", "company_size", "email")
+                         if addresses else []):
+            seen[customer.email] = seen.get(customer.email, 0) + 1
+            customers[customer.email] = customer if seen[customer.email] == 1 else None
+        refs = {id_key(r) for _, p in mails for r in p.references}
+        sent = {k: (pk, t) for pk, k, t in OutboundMail.objects.filter(key__in=refs)
+                .values_list("pk", "key", "ticket_id").order_by("pk")} if refs else {}
+        received = {k: (pk, t) for pk, k, t in InboundMail.objects.filter(
+            key__in=refs, ticket__isnull=False).values_list("pk", "key", "ticket_id")
+            .order_by("pk")} if refs else {}
+        return cls(by_uid={m.uid: m for m in reversed(taken)
+                           if m.uidvalidity == validity and m.mailbox_id == mailbox.pk},
+                   by_key={m.key: m for m in reversed(taken)},
+                   customers=customers, sent=sent, received=received)
+
+    def found(self, uid: int, key: str) -> InboundMail | None:
+        return self.by_uid.get(uid) or self.by_key.get(key)
+
+    def thread(self, parsed: Parsed) -> int | None:
+        keys = [id_key(r) for r in parsed.references]
+        for pool in (self.sent, self.received):
+            hits = [pool[k] for k in keys if k in pool]
+            if hits:
+                return max(hits)[1]
+        return None
+
+    def taken(self, mail: InboundMail) -> None:
+        self.by_uid[mail.uid] = mail
+        self.by_key.setdefault(mail.key, mail)
+        if mail.ticket_id is not None:
+            self.made += 1
+            self.received[mail.key] = (10**15 + self.made, mail.ticket_id)
+
+
+def _chunks(listed: list[imap.Listed]) -> list[list[imap.Listed]]:
+    return [listed[i:i + CHUNK] for i in range(0, len(listed), CHUNK)]
+
+
+class _Retry(Exception):
+    """A mail of the chunk failed on the fast path: the chunk is taken again carefully."""
+
+
+def _take_chunk(mailbox: Mailbox, validity: int, chunk: list[imap.Listed],
+                session: imap.Session, context: Context, result: PollResult) -> None:
+    """Up to ``CHUNK`` mails in one transaction, with ``last_uid`` moved past them in it:
+    a worker killed on the way leaves none of them taken and the next poll takes them
+    again (one commit a chunk, not two a mail: each commit waits for the disk). The
+    mails are read and parsed first, then what they need is read for all of them at
+    once (``Chunk``); the rows they leave (the mail, the audit, the timeline, the bell)
+    are written together at the end (``batch``). A mail that fails makes the chunk go
+    again, each mail then in its own savepoint, the failing one recorded as refused."""
+    raws = {item.uid: session.fetch(item.uid) for item in chunk
+            if item.size <= max_mail_bytes()}
+    try:
+        _chunk_once(mailbox, validity, chunk, raws, context, result, careful=False)
+    except _Retry:
+        _chunk_once(mailbox, validity, chunk, raws, context, result, careful=True)
+
+
+def _chunk_once(mailbox: Mailbox, validity: int, chunk: list[imap.Listed],
+                raws: dict[int, bytes], context: Context, result: PollResult, *,
+                careful: bool) -> None:
+    stored: list[str] = []
+    counted: dict[str, int] = {}
+    try:
+        with batch.one_transaction():
+            parsed: dict[int, Parsed | Exception] = {}
+            for uid, raw in raws.items():
+                try:
+                    parsed[uid] = parse(raw, our_domains=context.ours[0],
+                                        our_addresses=context.ours[1])
+                except Exception as exc:  # noqa: BLE001 - refused below
+                    parsed[uid] = exc
+            context.chunk = Chunk.read(mailbox, validity, [
+                (uid, p) for uid, p in parsed.items() if isinstance(p, Parsed)])
+            for item in chunk:
+                got = parsed.get(item.uid)
+                if got is None:
+                    mail = record_refusal(mailbox, validity, item.uid,
+                                          f"too large: {item.size} bytes")
+                elif isinstance(got, Exception):
+                    mail = record_refusal(mailbox, validity, item.uid, str(got),
+                                          hashlib.sha256(raws[item.uid]).hexdigest())
+                elif careful:
+                    mail = _take_parsed(mailbox, validity, item.uid, got,
+                                        len(raws[item.uid]), context, stored)
+                else:
+                    try:
+                        mail = _intake(mailbox, validity, item.uid, got,
+                                       len(raws[item.uid]), stored, context)
+                    except NotConfigured:
+                        raise
+                    except Exception as exc:
+                        raise _Retry from exc
+                counted[mail.outcome] = counted.get(mail.outcome, 0) + 1
+            advance(mailbox, validity, chunk[-1].uid)
+    except BaseException:
+        _unlink(stored)  # the chunk's attachments: their rows rolled back with it
+        raise
+    finally:
+        context.chunk = None
+    for outcome, n in counted.items():
+        result.taken[outcome] = result.taken.get(outcome, 0) + n
+
+
 def poll_all() -> dict[int, PollResult]:
     return {pk: poll(pk) for pk in
             Mailbox.objects.filter(is_active=True).values_list("pk", flat=True)}
 
 
 def _existing(mailbox: Mailbox, uidvalidity: int, uid: int, key: str) -> InboundMail | None:
-    return InboundMail.objects.filter(Q(uidvalidity=uidvalidity, uid=uid) | Q(key=key),
-                                      mailbox=mailbox).order_by("pk").first()
+    # the mailbox in both arms: each is one of the unique keys' indexes
+    return InboundMail.objects.filter(
+        Q(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid) | Q(mailbox=mailbox, key=key)
+    ).order_by("pk").first()
 
 
 def record_refusal(mailbox: Mailbox, uidvalidity: int, uid: int, reason: str,
@@ -188,38 +335,45 @@ def record_refusal(mailbox: Mailbox, uidvalidity: int, uid: int, reason: str,
 def take(mailbox: Mailbox, uidvalidity: int, uid: int, raw: bytes, *,
          ours: tuple[set[str], set[str]] | None = None) -> InboundMail:
     """Make a ticket or a message of one raw mail, once; never raises for a bad mail.
-    ``ours``: (our domains, our addresses), read once per poll by the caller."""
-    found = InboundMail.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity,
-                                       uid=uid).first()
-    if found is not None:  # taken before the worker died, ``last_uid`` not moved yet
-        return found
+    ``ours``: (our domains, our addresses), when the caller has read them. (A poll takes
+    its mails by chunks: ``_take_chunk``.)"""
     domains, addresses = ours or (our_domains(), our_addresses())
     try:
         parsed = parse(raw, our_domains=domains, our_addresses=addresses)
     except Exception as exc:  # noqa: BLE001 - a mail the parser cannot read is refused
         return record_refusal(mailbox, uidvalidity, uid, str(exc),
                               hashlib.sha256(raw).hexdigest())
-    found = _existing(mailbox, uidvalidity, uid, parsed.key)
-    if found is not None:  # the same mail again (a copy, or the folder renumbered)
-        return found
-    stored: list[str] = []
+    return _take_parsed(mailbox, uidvalidity, uid, parsed, len(raw), None, None)
+
+
+def _take_parsed(mailbox: Mailbox, uidvalidity: int, uid: int, parsed: Parsed, size: int,
+                 context: Context | None, stored: list[str] | None) -> InboundMail:
+    mine: list[str] = []
     try:
-        with transaction.atomic():
-            return _intake(mailbox, uidvalidity, uid, parsed, len(raw), stored)
-    except IntegrityError:  # another worker took it meanwhile
-        _unlink(stored)
+        with batch.unit():
+            mail = _intake(mailbox, uidvalidity, uid, parsed, size, mine, context)
+    except IntegrityError:
+        # taken before (a copy of the same mail, the folder renumbered, a worker of an
+        # earlier release killed before ``last_uid`` moved, another worker meanwhile): its
+        # unique keys refused the row and what the mail made rolled back with it
+        _unlink(mine)
         found = _existing(mailbox, uidvalidity, uid, parsed.key)
-        if found is None:
-            raise
-        return found
+        if found is not None:
+            return found
+        logger.exception("Mailbox %s: mail UID %s refused", mailbox.pk, uid)
+        return record_refusal(mailbox, uidvalidity, uid, "a conflict while saving it",
+                              parsed.key, parsed)
     except NotConfigured:
-        _unlink(stored)
+        _unlink(mine)
         raise
     except Exception as exc:  # noqa: BLE001 - one bad mail must not stop the others
-        _unlink(stored)
+        _unlink(mine)
         logger.exception("Mailbox %s: mail UID %s refused", mailbox.pk, uid)
         return record_refusal(mailbox, uidvalidity, uid, f"{exc.__class__.__name__}: {exc}",
                               parsed.key, parsed)
+    if stored is not None:
+        stored.extend(mine)
+    return mail
 
 
 def _unlink(stored: list[str]) -> None:
@@ -245,7 +399,8 @@ def match_customer(address: str) -> Customer | None:
     # customers' addresses are kept in lower case (customers.services): an equality on the
     # lowered address uses the index, where iexact read every customer (1 s at 1M)
     found = list(Customer.objects.filter(email=address.strip().lower(),
-                                         status=CustomerStatus.ACTIVE)[:2])
+                                         status=CustomerStatus.ACTIVE)
+                 .only("pk", "branch_id", "company_size")[:2])
     return found[0] if len(found) == 1 else None
 
 
@@ -259,25 +414,24 @@ def _wrote_before(ticket: Ticket, address: str) -> bool:
             or OutboundMail.objects.filter(ticket=ticket, to__iexact=address).exists())
 
 
-def thread_of(parsed: Parsed) -> Ticket | None:
-    """The ticket the mail answers: by the ids it refers to (ours or the customer's
-    earlier mail), else by the ticket number in the subject when the sender wrote on that
-    ticket before (a number alone is easily forged)."""
-    keys = [id_key(r) for r in parsed.references]
+def thread_of(parsed: Parsed, *, references: bool = True) -> int | None:
+    """The id of the ticket the mail answers: by the ids it refers to (ours or the
+    customer's earlier mail; ``references=False`` when a ``Chunk`` looked them up), else
+    by the ticket number in the subject when the sender wrote on that ticket before (a
+    number alone is easily forged)."""
+    keys = [id_key(r) for r in parsed.references] if references else []
     if keys:
-        out = (OutboundMail.objects.filter(key__in=keys).select_related("ticket")
-               .order_by("-pk").first())
-        if out is not None:
-            return out.ticket
-        mail = (InboundMail.objects.filter(key__in=keys, ticket__isnull=False)
-                .select_related("ticket").order_by("-pk").first())
-        if mail is not None:
-            return mail.ticket
+        found = (OutboundMail.objects.filter(key__in=keys).order_by("-pk")
+                 .values_list("ticket_id", flat=True).first()
+                 or InboundMail.objects.filter(key__in=keys, ticket__isnull=False)
+                 .order_by("-pk").values_list("ticket_id", flat=True).first())
+        if found is not None:
+            return found
     number = ticket_number(parsed.subject)
     if number:
         ticket = Ticket.objects.filter(number=number).first()
         if ticket is not None and _wrote_before(ticket, parsed.from_address):
-            return ticket
+            return ticket.pk
     return None
 
 
@@ -290,59 +444,89 @@ def _body(parsed: Parsed, notes: list[str]) -> str:
     return text[:desk.BODY_MAX]
 
 
-def _attachments(mail: InboundMail, parsed: Parsed, stored: list[str]) -> list[str]:
-    notes = []
+@dataclass
+class _Stored:
+    rows: list[MailAttachment]
+    notes: list[str]
+
+
+def _store_attachments(parsed: Parsed, stored: list[str]) -> _Stored:
+    """The attachments' files under the upload rules (a refused one becomes a note in
+    the message), their rows made by the caller once the mail's row exists."""
+    out = _Stored([], [])
     for n, part in enumerate(parsed.attachments):
         if n >= MAX_ATTACHMENTS:
-            notes.append(_("Further attachments refused: at most %(n)d.")
-                         % {"n": MAX_ATTACHMENTS})
+            out.notes.append(_("Further attachments refused: at most %(n)d.")
+                             % {"n": MAX_ATTACHMENTS})
             break
         try:
             name, stored_name, content_type, size = files.store(
                 ContentFile(part.data, name=part.name[:200] or "plik"), area=AREA)
         except ValidationFailed as exc:
-            notes.append(_("Attachment %(name)s refused: %(why)s")
-                         % {"name": part.name[:100], "why": exc.message})
+            out.notes.append(_("Attachment %(name)s refused: %(why)s")
+                             % {"name": part.name[:100], "why": exc.message})
             continue
         stored.append(stored_name)
-        MailAttachment.objects.create(mail=mail, name=name, stored=stored_name,
-                                      content_type=content_type, size=size)
-    return notes
+        out.rows.append(MailAttachment(name=name, stored=stored_name,
+                                       content_type=content_type, size=size))
+    return out
 
 
 def _intake(mailbox: Mailbox, uidvalidity: int, uid: int, parsed: Parsed, size: int,
-            stored: list[str]) -> InboundMail:
-    # the row first: a second worker taking the same mail stops here, before any ticket
-    mail = InboundMail.objects.create(
+            stored: list[str], context: Context | None = None) -> InboundMail:
+    # the row last, with what the mail became: a second worker taking the same mail (or a
+    # copy of it) fails on its unique keys and rolls its ticket back with it
+    ahead = context.chunk if context is not None else None
+    if ahead is not None and (found := ahead.found(uid, parsed.key)) is not None:
+        return found
+    mail = InboundMail(
         mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, key=parsed.key,
         message_id=parsed.message_id, from_address=parsed.from_address,
         from_name=parsed.from_name, subject=parsed.subject, html=parsed.html, size=size,
         outcome=Outcome.IGNORED, reason=parsed.ignore)
     if parsed.ignore:
-        return mail
-    notes = _attachments(mail, parsed, stored)
+        return _keep(mail, ahead, [])
+    files_ = _store_attachments(parsed, stored)
+    notes = files_.notes
     label = (f"{parsed.from_name} <{parsed.from_address}>" if parsed.from_name
              else parsed.from_address)
     body = _body(parsed, notes)
-    ticket = thread_of(parsed)
-    if ticket is not None and desk.may_take_customer_message(ticket):
-        try:
-            message = desk.customer_message(actor=ACTOR, ticket_id=ticket.pk, body=body,
+    ticket: Ticket | None = None
+    thread = (ahead.thread(parsed) if ahead is not None else None) or thread_of(
+        parsed, references=ahead is None)
+    if thread is not None:
+        try:  # joins the ticket, or reopens it; closed too long ago: a new ticket
+            message = desk.customer_message(actor=ACTOR, ticket_id=thread, body=body,
                                             author_label=label)
-        except Conflict:
-            ticket = None
+        except (Conflict, NotFound):
+            pass
         else:
-            mail.outcome = Outcome.MESSAGE
-    else:
-        ticket = None
+            ticket, mail.outcome = message.ticket, Outcome.MESSAGE
     if ticket is None:
+        ticket_type = _ticket_type(mailbox)
         ticket, message = desk.ticket_open_from_channel(
-            actor=ACTOR, team=mailbox.team, ticket_type=_ticket_type(mailbox),
+            actor=ACTOR, team=mailbox.team, ticket_type=ticket_type,
             channel=Channel.EMAIL, subject=parsed.subject or _("(no subject)"), body=body,
-            author_label=label, customer=match_customer(parsed.from_address))
+            author_label=label,
+            customer=(ahead.customers.get(parsed.from_address) if ahead is not None
+                      else match_customer(parsed.from_address)),
+            intake=context.intake(mailbox.team, ticket_type) if context else None)
         mail.outcome = Outcome.TICKET
     mail.ticket, mail.ticket_message = ticket, message
-    mail.save(update_fields=["outcome", "ticket", "ticket_message"])
+    return _keep(mail, ahead, files_.rows)
+
+
+def _keep(mail: InboundMail, ahead: Chunk | None,
+          attachments: list[MailAttachment]) -> InboundMail:
+    """The mail's row (and its attachments'): at once, its unique keys refusing a mail
+    taken before; in a chunk, with the chunk's rows at its end (``Chunk`` has checked
+    the keys)."""
+    batch.add(mail)
+    for row in attachments:
+        row.mail = mail
+        batch.add(row)
+    if ahead is not None:
+        ahead.taken(mail)
     return mail
 
 

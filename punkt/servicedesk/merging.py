@@ -6,7 +6,8 @@ append-only on PostgreSQL (migration 0002), so no message moves: the duplicate k
 rows and points at the target (``Ticket.merged_into``); the target's conversation shows
 the messages of the tickets merged into it (``selectors.conversation``). The duplicate is
 closed as merged (its SLA clocks stop; the target's stay as they are), the customer's
-later messages on it go to the target (``merge_target``), it is never reopened. One level
+later messages on it go to the target (``services.customer_message``), it is never
+reopened. One level
 only: a merged ticket is not a target, and a ticket others were merged into is not merged
 itself (no chains).
 
@@ -31,12 +32,6 @@ from punkt.servicedesk import events as ticket_events
 from punkt.servicedesk import selectors, services, sla, weighty
 from punkt.servicedesk.models import TeamMember, Ticket, TicketMessage, TicketStatus
 from punkt.servicedesk.workflows import TICKET_FLOW
-
-
-def merge_target(ticket_id: Any) -> Any:
-    """The ticket a message for ``ticket_id`` belongs to: the one it was merged into."""
-    into = Ticket.objects.filter(pk=ticket_id).values_list("merged_into_id", flat=True).first()
-    return into or ticket_id
 
 
 def _target_id(actor: Actor, value: Any) -> int:

@@ -319,50 +319,118 @@ def absent_today(employee_ids: Iterable[int], today: datetime.date) -> dict[int,
     return out
 
 
-def route(team: Team, *, today: datetime.date | None = None) -> Employee | None:
-    """The member whose turn it is, by the team's routing: the least open work (then the
-    longest in the team), or round robin (the member after the last one given, by id,
-    the pointer on the team advanced under its row lock, so tickets routed at once go to
-    different people). A member absent today hands over to their substitute, when the
-    substitute is in; round robin then moves past the absent member. None: nobody is in."""
-    today = today or timezone.localdate()
-    members = list(TeamMember.objects.filter(team=team, employee__is_active=True)
-                   .values_list("employee_id", flat=True))
+@dataclass(frozen=True)
+class Roster:
+    """Who takes a team's tickets today: the active members (by id) and, for each, who
+    takes their tickets — the member, the substitute of an absent member when the
+    substitute is in and active, or nobody."""
+
+    members: tuple[int, ...]
+    takers: Mapping[int, int | None]
+
+
+def roster(team: Team, today: datetime.date) -> Roster:
+    members = sorted(TeamMember.objects.filter(team=team, employee__is_active=True)
+                     .values_list("employee_id", flat=True))
     if not members:
-        return None
+        return Roster((), {})
     absent = absent_today(members, today)
-    subs = [s for s in absent.values() if s is not None]
+    subs = {s for s in absent.values() if s is not None}
     away = absent_today(subs, today) if subs else {}
-
-    def taker(pk: int) -> Employee | None:
+    active = (set(Employee.objects.filter(pk__in=subs, is_active=True)
+                  .values_list("pk", flat=True)) if subs else set())
+    takers: dict[int, int | None] = {}
+    for pk in members:
         if pk not in absent:
-            return Employee.objects.get(pk=pk)
-        substitute = absent[pk]
-        if substitute is not None and substitute not in away:
-            return Employee.objects.filter(pk=substitute, is_active=True).first()
-        return None
+            takers[pk] = pk
+        else:
+            substitute = absent[pk]
+            takers[pk] = (substitute if substitute in active and substitute not in away
+                          else None)
+    return Roster(tuple(members), takers)
 
+
+def open_load(member_ids: Iterable[int]) -> dict[int, int]:
+    """Open tickets per member (the least-open-work routing's measure)."""
+    return dict(Ticket.objects.filter(assignee_id__in=list(member_ids),
+                                      status__in=OPEN_STATES)
+                .values("assignee_id").annotate(n=Count("pk")).values_list("assignee_id", "n"))
+
+
+def pick(team: Team, crew: Roster, load: Mapping[int, int] | None = None) -> int | None:
+    """The id of who takes the next ticket of ``team`` (``route``); ``load``: the open
+    work per member when the caller keeps it (``Intake``), else read now."""
+    if not crew.members:
+        return None
     if team.routing == Routing.ROUND_ROBIN:
         with transaction.atomic():
             last = (Team.objects.select_for_update().filter(pk=team.pk)
                     .values_list("rr_last", flat=True).first())
-            order = sorted(members)
+            order = list(crew.members)
             start = next((i for i, pk in enumerate(order) if last is not None and pk > last),
                          0)
             for pk in order[start:] + order[:start]:
-                found = taker(pk)
-                if found is not None:
+                if crew.takers[pk] is not None:
                     Team.objects.filter(pk=team.pk).update(rr_last=pk)
                     team.rr_last = pk
-                    return found
+                    return crew.takers[pk]
         return None
-    load = dict(Ticket.objects.filter(assignee_id__in=members, status__in=OPEN_STATES)
-                .values("assignee_id").annotate(n=Count("pk")).values_list("assignee_id", "n"))
-    for pk in sorted(members, key=lambda m: (load.get(m, 0), m)):
-        found = taker(pk)
-        if found is not None:
-            return found
-    return None
+    takers = {m: t for m, t in crew.takers.items() if t is not None}
+    if not takers:
+        return None
+    if load is None:
+        load = open_load(set(takers.values()))
+    # by the open work of whoever takes the member's tickets today: a substitute covering
+    # an absent member is measured by their own load, not the absent member's
+    return takers[min(takers, key=lambda m: (load.get(takers[m], 0), m))]
+
+
+def route(team: Team, *, today: datetime.date | None = None) -> Employee | None:
+    """The member whose turn it is, by the team's routing: the least open work (then the
+    lowest id), or round robin (the member after the last one given, by id, the pointer
+    on the team advanced under its row lock, so tickets routed at once go to different
+    people). A member absent today hands over to their substitute, when the substitute
+    is in; round robin then moves past the absent member. None: nobody is in."""
+    taker = pick(team, roster(team, today or timezone.localdate()))
+    return Employee.objects.get(pk=taker) if taker is not None else None
+
+
+class Intake:
+    """What a channel opening many tickets for one team and type in a row (a mailbox
+    poll) reads once instead of for every ticket: the team's working time, the SLA
+    targets, who is in today and their open work (counted up as tickets are given, read
+    again every ``FRESH`` or on a new day). Round robin still advances the team's pointer
+    under its lock for every ticket, so other channels routing at once stay in turn."""
+
+    FRESH = datetime.timedelta(seconds=30)
+
+    def __init__(self, team: Team, ticket_type: TicketType) -> None:
+        self.team, self.ticket_type = team, ticket_type
+        self.read_at: datetime.datetime | None = None
+
+    def _read(self, now: datetime.datetime) -> None:
+        self.read_at, self.day = now, timezone.localdate(now)
+        self.schedule = team_schedule(self.team)
+        self.first, self.resolve = targets(self.ticket_type, Priority.NORMAL)
+        self.crew = roster(self.team, self.day)
+        takers = {t for t in self.crew.takers.values() if t is not None}
+        self.load = (open_load(takers)
+                     if takers and self.team.routing != Routing.ROUND_ROBIN else {})
+        self.people = {e.pk: e for e in Employee.objects.filter(pk__in=takers)
+                       .only("pk", "language")} if takers else {}
+
+    def ready(self, now: datetime.datetime) -> Intake:
+        if (self.read_at is None or now - self.read_at > self.FRESH
+                or timezone.localdate(now) != self.day):
+            self._read(now)
+        return self
+
+    def assignee(self) -> Employee | None:
+        taker = pick(self.team, self.crew, self.load)
+        if taker is None:
+            return None
+        self.load[taker] = self.load.get(taker, 0) + 1  # as a fresh count would say
+        return self.people.get(taker) or Employee.objects.get(pk=taker)
 
 
 # -- tickets -----------------------------------------------------------------------------
@@ -394,13 +462,25 @@ def is_member(ticket: Ticket, user: Any) -> bool:
         return False
     if ticket.assignee_id == me.pk:
         return True
-    # one page asks several times (actions, forms, transfer); the answer is kept on the
-    # instance for the team it was asked about, so a transfer asks again
-    memo: dict[tuple[int, int], bool] = ticket.__dict__.setdefault("_member_memo", {})
+    return _membership(ticket, me) is not None
+
+
+def _membership(ticket: Ticket, me: Employee) -> bool | None:
+    """None: ``me`` is not in the ticket's team; else whether they lead it. One page asks
+    several times (actions, forms, transfer, the weighty matter's decider); the answer is
+    kept on the instance for the team it was asked about, so a transfer asks again."""
+    memo: dict[tuple[int, int], bool | None] = ticket.__dict__.setdefault("_member_memo", {})
     key = (me.pk, ticket.team_id)
     if key not in memo:
-        memo[key] = TeamMember.objects.filter(team_id=ticket.team_id, employee=me).exists()
+        memo[key] = (TeamMember.objects.filter(team_id=ticket.team_id, employee=me)
+                     .values_list("is_lead", flat=True).first())
     return memo[key]
+
+
+def leads_team(ticket: Ticket, user: Any) -> bool:
+    """Whether ``user`` leads the ticket's team."""
+    me = employee_of(user)
+    return me is not None and bool(_membership(ticket, me))
 
 
 def _ensure_handle(ticket: Ticket, actor: Actor) -> None:
@@ -487,7 +567,9 @@ def _tell_assignee(ticket: Ticket, actor: Actor, *, why: str) -> None:
     if ticket.assignee_id is None or ticket.assignee_id == getattr(me, "pk", None):
         return
     number, subject = ticket.number, ticket.subject
-    notify(recipient=ticket.assignee_id, kind=f"ticket.{why}",
+    # the assignee as loaded (with the language) saves reading them again
+    recipient = ticket.assignee if Ticket.assignee.is_cached(ticket) else ticket.assignee_id
+    notify(recipient=recipient, kind=f"ticket.{why}",
            title=lambda: (_("Ticket %(number)s is yours: %(subject)s") if why == "assigned"
                           else _("Ticket %(number)s reopened: %(subject)s"))
            % {"number": number, "subject": subject},
@@ -558,18 +640,26 @@ def ticket_create(*, actor: Actor, subject: Any, channel: Any, type_id: Any, bod
     return ticket
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a channel's own transaction rolls it back whole
 def ticket_open_from_channel(*, actor: Actor, team: Team, ticket_type: TicketType,
                              channel: str, subject: str, body: str, author_label: str,
-                             customer: Customer | None = None) -> tuple[Ticket, TicketMessage]:
+                             customer: Customer | None = None,
+                             intake: Intake | None = None) -> tuple[Ticket, TicketMessage]:
     """A ticket the customer opened themselves (e-mail, web form, chat): routed to the
-    member of ``team`` with the least open work; the channel has checked its input."""
+    member of ``team`` whose turn it is; the channel has checked its input. ``intake``:
+    the team's working time and roster kept by a channel opening many at once."""
     now = timezone.now()
-    schedule = team_schedule(team)
-    first, resolve = targets(ticket_type, Priority.NORMAL)
+    if intake is not None and (intake.team, intake.ticket_type) == (team, ticket_type):
+        ready = intake.ready(now)
+        schedule, first, resolve = ready.schedule, ready.first, ready.resolve
+        assignee = ready.assignee()
+    else:
+        schedule = team_schedule(team)
+        first, resolve = targets(ticket_type, Priority.NORMAL)
+        assignee = route(team, today=timezone.localdate(now))
     ticket = Ticket.objects.create(
         number=_next_number(timezone.localdate(now).year), branch_id=team.branch_id, team=team,
-        assignee=route(team, today=timezone.localdate(now)), customer=customer,
+        assignee=assignee, customer=customer,
         subject=subject[:SUBJECT_MAX] or "-", channel=channel, type=ticket_type,
         priority=Priority.NORMAL, status=TicketStatus.NEW, created_at=now,
         first_response_due=schedule.add(now, first), resolve_due=schedule.add(now, resolve))
@@ -606,11 +696,11 @@ def customer_message(*, actor: Actor, ticket_id: int, body: str,
     waiting on them is open again and a resolved or closed one reopens
     (``may_take_customer_message``, else ``Conflict``). A merged duplicate's message goes
     to the ticket it was merged into."""
-    from punkt.servicedesk.merging import merge_target
-
-    ticket_id = merge_target(ticket_id)
     ticket = Ticket.objects.select_related("team").locked(ticket_id,
                                                           missing=_("Ticket not found."))
+    if ticket.merged_into_id:  # merged: the message goes where the matter is handled
+        ticket = Ticket.objects.select_related("team").locked(
+            ticket.merged_into_id, missing=_("Ticket not found."))
     now = timezone.now()
     if not may_take_customer_message(ticket, now=now):
         raise Conflict("too_late", _("A ticket closed more than %(n)d days ago cannot be "
@@ -755,6 +845,7 @@ def mention_candidates(ticket: Ticket) -> list[Employee]:
                                        role__in=perms.TICKET_VIEW.roles).values("employee_id")
     # one IN over a UNION: an OR of two INs made PostgreSQL read every employee
     return list(Employee.objects.filter(pk__in=team.union(branch), is_active=True)
+                .only("pk", "email", "is_active", "language", "first_name", "last_name")
                 .order_by("email"))
 
 
@@ -851,9 +942,7 @@ def may_assign(ticket: Ticket, user: Any) -> bool:
     """Managers (``servicedesk.ticket.assign``) and the team's leads give tickets to others."""
     if org_perms.can(user, perms.TICKET_ASSIGN.code, ticket.branch_id):
         return True
-    me = employee_of(user)
-    return me is not None and TeamMember.objects.filter(team_id=ticket.team_id, employee=me,
-                                                        is_lead=True).exists()
+    return leads_team(ticket, user)
 
 
 @transaction.atomic

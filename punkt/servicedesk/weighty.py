@@ -187,9 +187,7 @@ def may_decide(ticket: Ticket, user: Any) -> bool:
     its lead."""
     if org_perms.can(user, perms.TICKET_DECIDE.code, ticket.branch_id):
         return True
-    me = employee_of(user)
-    return me is not None and _hq_team(ticket) and TeamMember.objects.filter(
-        team_id=ticket.team_id, employee=me, is_lead=True).exists()
+    return _hq_team(ticket) and services.leads_team(ticket, user)
 
 
 def pending(ticket: Ticket) -> TicketDecision | None:

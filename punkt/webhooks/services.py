@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from punkt.core import events, sealed
+from punkt.core import batch, events, sealed
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, ValidationFailed
 from punkt.organization import permissions as org_perms
@@ -276,9 +276,15 @@ def body_for(event: str, payload: Mapping[str, Any], *, delivery_id: uuid.UUID,
 def outbox_write(event: str, payload: Mapping[str, Any], branch_id: int | None) -> None:
     """The sink: one delivery per active subscription that wants ``event`` of
     ``branch_id``, in the publishing transaction."""
-    subs = [s for s in Subscription.objects.filter(is_active=True).only(
-        "pk", "events", "only_branch_id")
-        if event in s.events and (s.only_branch_id is None or s.only_branch_id == branch_id)]
+    kept = batch.memo()
+    active = kept.get("webhooks.subscriptions") if kept is not None else None
+    if active is None:
+        active = list(Subscription.objects.filter(is_active=True).only(
+            "pk", "events", "only_branch_id"))
+        if kept is not None:
+            kept["webhooks.subscriptions"] = active
+    subs = [s for s in active
+            if event in s.events and (s.only_branch_id is None or s.only_branch_id == branch_id)]
     if not subs:
         return
     now = timezone.now()

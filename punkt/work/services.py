@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from punkt.core import batch
 from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, NotFound, ValidationFailed
 from punkt.customers import permissions as customer_perms
@@ -247,10 +248,9 @@ def notify(*, recipient: Employee | int | None, kind: str, title: str | Callable
     if callable(title):
         with translation.override(recipient.language or "pl"):
             title = title()
-    Notification.objects.bulk_create(
-        [Notification(recipient=recipient, kind=kind[:40], title=str(title)[:300],
-                      url=url[:500], key=key[:120])],
-        ignore_conflicts=True)
+    row = Notification(recipient=recipient, kind=kind[:40], title=str(title)[:300],
+                       url=url[:500], key=key[:120])
+    batch.add(row, ignore_conflicts=True)  # a key already used: sent before
 
 
 def notification_open(*, actor: Actor, notification_id: int) -> Notification:

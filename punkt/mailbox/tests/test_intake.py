@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone, translation
 
-from punkt.mailbox import services
+from punkt.mailbox import imap, services
 from punkt.mailbox.models import InboundMail, MailAttachment, Mailbox, Outcome
 from punkt.mailbox.tests.helpers import mail, mailbox
 from punkt.servicedesk import services as desk_services
@@ -117,6 +117,54 @@ def test_answers_thread_by_their_ids_and_by_the_number_from_the_same_sender(
     assert other.subject == f"Re: {ticket.number}"
 
 
+def test_an_answer_in_the_same_poll_joins_the_ticket_its_first_mail_opened(
+        world: Any, box: Any, imap_server: Any) -> None:
+    """A chunk reads the threads ahead for all its mails: a mail answering one taken a
+    moment earlier in the same chunk still joins that ticket."""
+    from punkt.contracts.tests.factories import customer
+
+    d, mb, folder = box
+    cust = customer(world)
+    imap_server.append(
+        folder, mail(),
+        mail("Re: Nie doszła faktura", "Nadal nic.", msgid="<m2@example.pl>",
+             headers={"In-Reply-To": "<m1@example.pl>"}),
+        mail("Re: Re: Nie doszła faktura", "Już doszła.", msgid="<m3@example.pl>",
+             headers={"References": "<m1@example.pl> <m2@example.pl>"}))
+    assert services.poll(mb.pk).taken == {"ticket": 1, "message": 2}
+    ticket = Ticket.objects.get()
+    assert list(TicketMessage.objects.filter(ticket=ticket).values_list("body", flat=True)) \
+        == ["Gdzie jest moja faktura?", "Nadal nic.", "Już doszła."]
+    assert ticket.customer == cust  # matched ahead for the chunk
+
+
+def test_a_mail_failing_midway_sends_the_chunk_round_again_mail_by_mail(
+        world: Any, box: Any, imap_server: Any, monkeypatch: Any) -> None:
+    """The fast path takes a chunk without a savepoint per mail; one failing mail rolls
+    the chunk back and it goes again, each mail in its own savepoint: the bad one is
+    refused, the others are taken once."""
+    d, mb, folder = box
+    imap_server.append(folder, mail(), mail("Zły", "Ten się wywróci.", msgid="<bad@example.pl>"),
+                       mail("Trzeci", "Zwykły.", msgid="<m3@example.pl>"))
+    real = services._intake
+
+    def fails_on_the_bad_one(mailbox: Any, validity: int, uid: int, parsed: Any,
+                             *args: Any) -> Any:
+        taken = real(mailbox, validity, uid, parsed, *args)
+        if parsed.message_id == "bad@example.pl":
+            raise ValueError("broken on the way")
+        return taken
+
+    monkeypatch.setattr(services, "_intake", fails_on_the_bad_one)
+    assert services.poll(mb.pk).taken == {"ticket": 2, "refused": 1}
+    assert Ticket.objects.count() == 2 and TicketMessage.objects.count() == 2
+    bad = InboundMail.objects.get(message_id="bad@example.pl")
+    assert bad.outcome == Outcome.REFUSED and "broken on the way" in bad.reason
+    assert bad.ticket_id is None
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == [
+        "Nie doszła faktura", "Trzeci"]
+
+
 @pytest.mark.parametrize(("headers", "sender", "reason"), [
     ({"Auto-Submitted": "auto-replied"}, "zofia@example.pl", "Auto-Submitted: auto-replied"),
     ({"Precedence": "bulk"}, "zofia@example.pl", "Precedence: bulk"),
@@ -197,29 +245,51 @@ class Killed(BaseException):
     """The worker dies (not an error the poll would record)."""
 
 
-def test_a_worker_killed_before_the_last_uid_moves_takes_each_mail_once(
+def test_a_worker_killed_mid_chunk_leaves_nothing_half_taken(
         world: Any, box: Any, imap_server: Any, monkeypatch: Any) -> None:
     d, mb, folder = box
     imap_server.append(folder, mail(), mail("Drugi", "Drugi list.", msgid="<m2@example.pl>"))
-    real = services.advance
+    real, calls = services._intake, []
 
-    def die(*args: Any, **kwargs: Any) -> None:
-        raise Killed
+    def dies_on_the_second(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise Killed
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "advance", die)
+    monkeypatch.setattr(services, "_intake", dies_on_the_second)
     with pytest.raises(Killed):
         services.poll(mb.pk)
-    # the first mail's ticket is in, the last UID has not moved
-    assert Ticket.objects.count() == 1
+    # the first mail's ticket went with the chunk's transaction; the last UID is where it was
+    assert Ticket.objects.count() == 0 and InboundMail.objects.count() == 0
     mb.refresh_from_db()
     assert mb.last_uid == 0
     # a real kill leaves the lease: it expires
     Mailbox.objects.filter(pk=mb.pk).update(
         lease_until=timezone.now() + datetime.timedelta(minutes=5))
-    monkeypatch.setattr(services, "advance", real)
+    monkeypatch.setattr(services, "_intake", real)
     assert services.poll(mb.pk).skipped
     Mailbox.objects.filter(pk=mb.pk).update(
         lease_until=timezone.now() - datetime.timedelta(seconds=1))
+    assert services.poll(mb.pk).taken == {"ticket": 2}
+    assert Ticket.objects.count() == 2 and TicketMessage.objects.count() == 2
+    assert InboundMail.objects.count() == 2
+    mb.refresh_from_db()
+    assert mb.last_uid == 2
+
+
+def test_a_mail_taken_before_the_last_uid_moved_is_found_not_made_again(
+        world: Any, box: Any, imap_server: Any) -> None:
+    """As a worker of an earlier release left it (mail committed, ``last_uid`` not)."""
+    d, mb, folder = box
+    imap_server.append(folder, mail(), mail("Drugi", "Drugi list.", msgid="<m2@example.pl>"))
+    with imap.connect(mb) as session:
+        validity = session.select(mb.folder)
+        first = session.list_after(0, 1)[0]
+        Mailbox.objects.filter(pk=mb.pk).update(uidvalidity=validity)
+        mb.refresh_from_db()
+        services.take(mb, validity, first.uid, session.fetch(first.uid))
+    assert Ticket.objects.count() == 1 and mb.last_uid == 0
     assert services.poll(mb.pk).taken == {"ticket": 2}  # the first one found, not made
     assert Ticket.objects.count() == 2 and TicketMessage.objects.count() == 2
     assert InboundMail.objects.count() == 2

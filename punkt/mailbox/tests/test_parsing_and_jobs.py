@@ -47,6 +47,36 @@ def test_forged_and_broken_headers_do_not_crash_the_reader() -> None:
     assert parsed.ignore == "bounce"
 
 
+def test_encoded_words_charsets_and_folded_headers_are_read_as_written() -> None:
+    raw = ("From: =?utf-8?b?xbvDs8WCdyBKYW4=?= <Jan@Klient.PL>\r\n"
+           "Subject: =?iso-8859-2?q?Zg=B3oszenie_awarii?= =?utf-8?q?_=C5=81=C3=B3d=C5=BA?=\r\n"
+           " (ci\xc4\x85g dalszy)\r\n"
+           "Message-ID: <Abc.1@klient.pl>\r\nIn-Reply-To: <punkt.x@punkt.test>\r\n"
+           "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+           "--b\r\nContent-Type: text/plain; charset=iso-8859-2\r\n"
+           "Content-Transfer-Encoding: quoted-printable\r\n\r\nZa=BF=F3=B3=E6 g=EA=B6l=B1\r\n"
+           "--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment;"
+           " filename=\"=?utf-8?q?umowa_=C5=BC=C3=B3=C5=82w.pdf?=\"\r\n"
+           "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQ=\r\n--b--\r\n"
+           ).encode("latin-1").decode("unicode_escape").encode("latin-1")
+    parsed = parse(raw, our_domains=OURS)
+    assert parsed.from_name == "Żółw Jan" and parsed.from_address == "jan@klient.pl"
+    assert parsed.subject.startswith("Zgłoszenie awarii Łódź")
+    assert parsed.text == "Zażółć gęślą"
+    assert parsed.message_id == "Abc.1@klient.pl" and parsed.references == ["punkt.x@punkt.test"]
+    [pdf] = parsed.attachments
+    assert (pdf.name, pdf.content_type, pdf.data) == ("umowa żółw.pdf", "application/pdf",
+                                                      b"%PDF-1.4")
+
+
+def test_a_quoted_name_with_a_comma_is_one_sender() -> None:
+    raw = (b'From: "Kowalski, Jan" <jan@klient.pl>\r\nSubject: x\r\n'
+           b"Content-Type: text/plain; charset=utf-8\r\n\r\nTre\xc5\x9b\xc4\x87\r\n")
+    parsed = parse(raw, our_domains=OURS)
+    assert (parsed.from_name, parsed.from_address) == ("Kowalski, Jan", "jan@klient.pl")
+    assert parsed.text == "Treść"
+
+
 def test_a_precedence_auto_reply_and_bulk() -> None:
     assert parse(mail(headers={"Auto-Submitted": "no"}), our_domains=OURS).ignore == ""
     assert parse(mail(headers={"Precedence": "junk"}),

@@ -8,6 +8,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from punkt.core.errors import ValidationFailed
 from punkt.organization.models import Absence
@@ -82,3 +83,27 @@ def test_the_team_page_sets_the_routing_and_refuses_a_bad_one(world: Any,
             "routing": "least_open", **{f"hours_{k}": v for k, v in OFFICE.items()}}
     c.post(url, form)
     assert Team.objects.get(pk=team.pk).routing == Routing.LEAST_OPEN
+
+
+def test_a_channels_intake_routes_as_route_does_and_counts_what_it_gave(world: Any) -> None:
+    """A mailbox poll keeps the team's roster and open work (``Intake``): the tickets it
+    opens in a row go round the members as fresh reads would send them, the absent
+    member's substitute taking their turn."""
+    d = desk(world)
+    ttype = d.question
+    TeamMember.objects.create(team=d.team_a, employee=world.retention_a)
+    today = timezone.localdate()
+    Absence.objects.create(employee=world.manager_a, branch=world.a, kind="leave",
+                           starts_on=today, ends_on=today, substitute=world.cashier_a)
+    intake = services.Intake(d.team_a, ttype)
+    got = [services.ticket_open_from_channel(
+        actor=world.retention_a, team=d.team_a, ticket_type=ttype, channel="email",
+        subject=f"Sprawa {n}", body="Treść", author_label="Klient", intake=intake)[0]
+        for n in range(6)]
+    taken = [t.assignee_id for t in got]
+    expected = {world.service_a.pk, world.cashier_a.pk, world.retention_a.pk}
+    assert set(taken) == expected and all(taken.count(pk) == 2 for pk in expected)
+    assert world.manager_a.pk not in taken
+    # the same answers as routing ticket by ticket
+    routed = services.route(d.team_a, today=today)
+    assert routed is not None and routed.pk in expected

@@ -8,10 +8,11 @@ import json
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
-from punkt.core import events
+from punkt.core import batch, events
 from punkt.servicedesk import services as desk
 from punkt.servicedesk import sla
 from punkt.servicedesk.tests.factories import desk as make_desk
@@ -109,3 +110,26 @@ def test_publish_refuses_unknown_events_and_runs_only_in_a_transaction(world: An
         events.publish("ticket.exploded", {}, branch_id=None)
     with transaction.atomic():
         events.publish("ticket.created", {"ticket": {}}, branch_id=None)  # no subscription
+
+
+def _reads(ctx: CaptureQueriesContext) -> int:
+    return sum('FROM "webhooks_subscription"' in q["sql"] for q in ctx.captured_queries)
+
+
+def test_a_batch_in_one_transaction_reads_the_subscriptions_once(world: Any) -> None:
+    """``batch.one_transaction`` (a mailbox poll's chunk): the sink reads the active
+    subscriptions at the first event and keeps them for the block; outside, every event
+    reads them again."""
+    subscribe(world, "http://127.0.0.1:9/x")
+    payload = {"ticket": {"id": 1}}
+    with CaptureQueriesContext(connection) as ctx, batch.one_transaction():
+        for _ in range(3):
+            events.publish("ticket.created", payload, branch_id=None)
+        assert batch.memo() is not None
+    assert batch.memo() is None and _reads(ctx) == 1
+    assert Delivery.objects.count() == 3
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        events.publish("ticket.created", payload, branch_id=None)
+        subscribe(world, "http://127.0.0.1:9/y", name="ERP")
+        events.publish("ticket.created", payload, branch_id=None)  # reads the new one
+    assert Delivery.objects.count() == 3 + 1 + 2 and _reads(ctx) == 2
