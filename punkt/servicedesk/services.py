@@ -35,7 +35,7 @@ from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Absence, Branch, BranchDayOff, Employee, Membership
 from punkt.servicedesk import events as ticket_events
 from punkt.servicedesk import permissions as perms
-from punkt.servicedesk import sla
+from punkt.servicedesk import selectors, sla
 from punkt.servicedesk.models import (
     OPEN_STATES,
     ZERO,
@@ -462,25 +462,13 @@ def is_member(ticket: Ticket, user: Any) -> bool:
         return False
     if ticket.assignee_id == me.pk:
         return True
-    return _membership(ticket, me) is not None
-
-
-def _membership(ticket: Ticket, me: Employee) -> bool | None:
-    """None: ``me`` is not in the ticket's team; else whether they lead it. One page asks
-    several times (actions, forms, transfer, the weighty matter's decider); the answer is
-    kept on the instance for the team it was asked about, so a transfer asks again."""
-    memo: dict[tuple[int, int], bool | None] = ticket.__dict__.setdefault("_member_memo", {})
-    key = (me.pk, ticket.team_id)
-    if key not in memo:
-        memo[key] = (TeamMember.objects.filter(team_id=ticket.team_id, employee=me)
-                     .values_list("is_lead", flat=True).first())
-    return memo[key]
+    return selectors.membership(ticket, me) is not None
 
 
 def leads_team(ticket: Ticket, user: Any) -> bool:
     """Whether ``user`` leads the ticket's team."""
     me = employee_of(user)
-    return me is not None and bool(_membership(ticket, me))
+    return me is not None and bool(selectors.membership(ticket, me))
 
 
 def _ensure_handle(ticket: Ticket, actor: Actor) -> None:

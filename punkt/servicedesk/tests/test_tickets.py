@@ -398,3 +398,24 @@ def test_a_ticket_number_typed_in_the_search_box_opens_the_ticket(world: Any) ->
     found = find_number(world.cashier_a, t.number)
     assert found is not None and found.url == f"/customers/{cust.pk}/"
     assert find_number(world.service_b, t.number) is None  # another branch: nothing
+
+
+def test_the_ticket_page_sees_what_the_queue_rule_sees(world: Any) -> None:
+    """``ticket_get`` checks the rule on the row (``may_see``): for every person and
+    ticket it agrees with ``tickets(user)`` — the branch, the assignee, the author, the
+    team across branches — and refuses an id that is no number."""
+    d = desk(world)
+    made = [ticket(world, d), ticket(world, d, actor=world.service_b, team=d.team_b),
+            ticket(world, d, actor=world.manager_a, team=d.team_b)]
+    people = [world.admin, world.expert, world.manager_a, world.service_a,
+              world.retention_a, world.cashier_a, world.manager_b, world.service_b]
+    for person in people:
+        for t in made:
+            sees = selectors.tickets(person).filter(pk=t.pk).exists()
+            try:
+                got = selectors.ticket_get(user=person, ticket_id=t.pk)
+            except NotFound:
+                got = None
+            assert (got is not None) == sees, (person.email, t.number)
+    with pytest.raises(NotFound):
+        selectors.ticket_get(user=world.admin, ticket_id="1 OR 1=1")
