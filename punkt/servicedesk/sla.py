@@ -37,8 +37,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -177,6 +178,12 @@ def _escalate(ticket: Ticket) -> None:
                url=url, key=f"ticket.sla_escalation:{ticket.pk}:{pk}")
 
 
+def _typed(expression: Case, field: models.Field[Any, Any]) -> Any:
+    """A CASE of NULLs only is text to PostgreSQL: cast it there (SQLite's cast would
+    write the moment in another format than Django reads and compares)."""
+    return Cast(expression, field) if connection.vendor == "postgresql" else expression
+
+
 def _move_next_checks(moved: list[tuple[Ticket, datetime.datetime | None]]) -> None:
     """One UPDATE for the tickets whose state stays and whose next moment moves (a
     recompute of every open ticket, e.g. after a day off was added), each still guarded
@@ -186,7 +193,7 @@ def _move_next_checks(moved: list[tuple[Ticket, datetime.datetime | None]]) -> N
     pks = [t.pk for t, _nxt in moved]
 
     def per_ticket(values: list[Any], field: models.Field[Any, Any]) -> Case:
-        return Case(*[When(pk=t.pk, then=Value(v))
+        return Case(*[When(pk=t.pk, then=Value(v, output_field=field))
                       for (t, _n), v in zip(moved, values, strict=True)], output_field=field)
 
     field = Ticket._meta.get_field("sla_next_check")
@@ -196,7 +203,7 @@ def _move_next_checks(moved: list[tuple[Ticket, datetime.datetime | None]]) -> N
      .filter(sla_next_check=per_ticket([t.sla_next_check for t, _n in moved], field),
              status=per_ticket([t.status for t, _n in moved], status),
              sla_state=per_ticket([t.sla_state for t, _n in moved], state))
-     .update(sla_next_check=per_ticket([n for _t, n in moved], field)))
+     .update(sla_next_check=_typed(per_ticket([n for _t, n in moved], field), field)))
     for ticket, nxt in moved:
         ticket.sla_next_check = nxt
 

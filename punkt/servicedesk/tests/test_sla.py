@@ -246,6 +246,11 @@ def test_a_full_recompute_moves_next_moments_in_one_statement_and_spares_changed
         sla._move_next_checks([(t, at(12, 8, 12)) for t in stale])
     assert Ticket.objects.get(pk=kept.pk).sla_next_check == at(12, 8, 12)
     assert Ticket.objects.get(pk=changed.pk).sla_next_check == at(12, 9, 9)
+    # nothing left to check on either (PostgreSQL must read the NULLs as moments)
+    fresh = list(Ticket.objects.filter(pk__in=[kept.pk, changed.pk]).order_by("pk"))
+    sla._move_next_checks([(t, None) for t in fresh])
+    assert set(Ticket.objects.filter(pk__in=[kept.pk, changed.pk])
+               .values_list("sla_next_check", flat=True)) == {None}
 
 
 def test_marking_every_open_ticket_due_recomputes_them_all_to_their_true_moment(
