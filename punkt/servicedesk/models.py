@@ -268,7 +268,8 @@ class Ticket(models.Model):
             # HQ's "all open" queue: the nearest deadlines first, read in index order
             models.Index(fields=["resolve_due", "id"], name="ticket_open_by_due",
                          condition=Q(status__in=_OPEN)),
-            models.Index(fields=["sla_next_check"], name="ticket_sla_next_check",
+            # the SLA job pages through it in this order (keyset on the moment and id)
+            models.Index(fields=["sla_next_check", "id"], name="ticket_sla_next_check_id",
                          condition=Q(sla_next_check__isnull=False)),
             models.Index(fields=["team", "sla_state"], name="ticket_open_at_risk",
                          condition=Q(status__in=_OPEN)

@@ -37,9 +37,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import connection, models, transaction
-from django.db.models import Case, Q, Value, When
-from django.db.models.functions import Cast
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -178,32 +177,31 @@ def _escalate(ticket: Ticket) -> None:
                url=url, key=f"ticket.sla_escalation:{ticket.pk}:{pk}")
 
 
-def _typed(expression: Case, field: models.Field[Any, Any]) -> Any:
-    """A CASE of NULLs only is text to PostgreSQL: cast it there (SQLite's cast would
-    write the moment in another format than Django reads and compares)."""
-    return Cast(expression, field) if connection.vendor == "postgresql" else expression
-
-
 def _move_next_checks(moved: list[tuple[Ticket, datetime.datetime | None]]) -> None:
     """One UPDATE for the tickets whose state stays and whose next moment moves (a
     recompute of every open ticket, e.g. after a day off was added), each still guarded
-    by what was read: a ticket changed meanwhile keeps what its change wrote."""
+    by what was read: a ticket changed meanwhile keeps what its change wrote. Written as
+    SQL over a list of values: the ORM's CASE of 500 branches, built and compiled four
+    times a page, took two thirds of the job."""
     if not moved:
         return
-    pks = [t.pk for t, _nxt in moved]
-
-    def per_ticket(values: list[Any], field: models.Field[Any, Any]) -> Case:
-        return Case(*[When(pk=t.pk, then=Value(v, output_field=field))
-                      for (t, _n), v in zip(moved, values, strict=True)], output_field=field)
-
     field = Ticket._meta.get_field("sla_next_check")
-    status = Ticket._meta.get_field("status")
-    state = Ticket._meta.get_field("sla_state")
-    (Ticket.objects.filter(pk__in=pks)
-     .filter(sla_next_check=per_ticket([t.sla_next_check for t, _n in moved], field),
-             status=per_ticket([t.status for t, _n in moved], status),
-             sla_state=per_ticket([t.sla_state for t, _n in moved], state))
-     .update(sla_next_check=_typed(per_ticket([n for _t, n in moved], field), field)))
+    moment = ("CAST(%s AS timestamp with time zone)" if connection.vendor == "postgresql"
+              else "%s")
+    rows, params = [], []
+    for ticket, nxt in moved:
+        rows.append(f"(%s, {moment}, {moment}, %s, %s)")
+        params += [ticket.pk, field.get_db_prep_value(ticket.sla_next_check, connection),
+                   field.get_db_prep_value(nxt, connection), ticket.status,
+                   ticket.sla_state]
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    # the names are the model's, the values parameters
+    sql = (f"WITH v (id, was, nxt, status, state) AS (VALUES {', '.join(rows)}) "  # noqa: S608
+           f"UPDATE {table} SET sla_next_check = v.nxt FROM v WHERE {table}.id = v.id "
+           f"AND {table}.sla_next_check = v.was AND {table}.status = v.status "
+           f"AND {table}.sla_state = v.state")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
     for ticket, nxt in moved:
         ticket.sla_next_check = nxt
 
