@@ -1,11 +1,12 @@
 """Mail in and out of the service desk.
 
 Intake (``poll``): one poll of a mailbox at a time (a lease taken by a conditional
-update, which expires when the worker dies); the mails after ``last_uid`` are read one by
-one, each in its own transaction that writes the ``InboundMail`` row — unique per
-(mailbox, Message-ID) and per (mailbox, UIDVALIDITY, UID) — with the ticket or the message
-it made, so a mail is taken once even when the worker is killed before ``last_uid``
-moves on (C13). One bad mail is recorded as refused and the others go on.
+update, which expires when the worker dies); the mails after ``last_uid`` are taken in
+chunks of ``CHUNK``, each chunk in one transaction that writes the ``InboundMail`` rows —
+unique per (mailbox, Message-ID) and per (mailbox, UIDVALIDITY, UID) — with the tickets
+and messages they made and moves ``last_uid`` past them, so a mail is taken once even
+when the worker is killed on the way (C13: the chunk rolls back whole and the next poll
+takes it again). One bad mail is recorded as refused and the others go on.
 
 Replies (``queue_reply``): a public reply on an e-mail ticket is queued in the reply's
 transaction (``REPLY_SENDERS`` of the service desk) with its own Message-ID and the
