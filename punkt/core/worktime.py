@@ -86,6 +86,9 @@ class WorkSchedule:
     def __post_init__(self) -> None:
         if len(self.week) != 7:
             raise ValueError("a week has seven days")
+        # each day's intervals, worked out once: a job recomputing thousands of clocks
+        # with one schedule asks for the same few days again and again
+        object.__setattr__(self, "_days", {})
 
     @classmethod
     def office(cls, opens: datetime.time = datetime.time(8),
@@ -111,6 +114,17 @@ class WorkSchedule:
     def intervals_on(self, day: datetime.date
                      ) -> Iterator[tuple[datetime.datetime, datetime.datetime]]:
         """The day's opening intervals as aware UTC datetimes."""
+        days: dict[datetime.date, tuple[tuple[datetime.datetime, datetime.datetime], ...]]
+        days = self._days  # type: ignore[attr-defined]
+        found = days.get(day)
+        if found is None:
+            if len(days) > 4096:
+                days.clear()
+            found = days[day] = tuple(self._work_out(day))
+        return iter(found)
+
+    def _work_out(self, day: datetime.date
+                  ) -> Iterator[tuple[datetime.datetime, datetime.datetime]]:
         if not self.is_open_day(day):
             return
         for start, end in self.week[day.weekday()]:
