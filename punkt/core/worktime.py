@@ -18,6 +18,7 @@ every ``t``, ``a``, ``b`` ≥ 0: ``add(add(t, a), b) == add(t, a + b)`` and
 from __future__ import annotations
 
 import datetime
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -86,9 +87,10 @@ class WorkSchedule:
     def __post_init__(self) -> None:
         if len(self.week) != 7:
             raise ValueError("a week has seven days")
-        # each day's intervals, worked out once: a job recomputing thousands of clocks
-        # with one schedule asks for the same few days again and again
-        object.__setattr__(self, "_days", {})
+        # the opening intervals of a span of days with the working time before each, built
+        # once and grown when asked outside it: a job recomputing thousands of clocks with
+        # one schedule answers each question with a binary search, not a walk of days
+        object.__setattr__(self, "_table", None)
 
     @classmethod
     def office(cls, opens: datetime.time = datetime.time(8),
@@ -113,18 +115,11 @@ class WorkSchedule:
 
     def intervals_on(self, day: datetime.date
                      ) -> Iterator[tuple[datetime.datetime, datetime.datetime]]:
-        """The day's opening intervals as aware UTC datetimes."""
-        days: dict[datetime.date, tuple[tuple[datetime.datetime, datetime.datetime], ...]]
-        days = self._days  # type: ignore[attr-defined]
-        found = days.get(day)
-        if found is None:
-            if len(days) > 4096:
-                days.clear()
-            found = days[day] = tuple(self._work_out(day))
-        return iter(found)
+        """The day's opening intervals as aware UTC datetimes.
 
-    def _work_out(self, day: datetime.date
-                  ) -> Iterator[tuple[datetime.datetime, datetime.datetime]]:
+        Everything inside is UTC: Python subtracts and compares datetimes sharing one
+        tzinfo by their wall clocks, which is wrong across a clock change.
+        """
         if not self.is_open_day(day):
             return
         for start, end in self.week[day.weekday()]:
@@ -133,26 +128,22 @@ class WorkSchedule:
             b = datetime.datetime.combine(end_day, end, tzinfo=self.tz).astimezone(UTC)
             yield a, b
 
-    def _intervals_from(self, moment: datetime.datetime
-                        ) -> Iterator[tuple[datetime.datetime, datetime.datetime]]:
-        """Opening intervals that end after ``moment``, in order, clipped to start at it (UTC).
-
-        Everything inside is UTC: Python subtracts and compares datetimes sharing one
-        tzinfo by their wall clocks, which is wrong across a clock change.
-        """
-        moment = moment.astimezone(UTC)
-        day = moment.astimezone(self.tz).date() - datetime.timedelta(days=1)  # a 24:00 end
-        closed = 0
-        while True:
-            found = False
-            for a, b in self.intervals_on(day):
-                found = True
-                if b > moment:
-                    yield max(a, moment), b
-            closed = 0 if found else closed + 1
-            if closed > MAX_CLOSED_DAYS:
-                raise EmptySchedule("no working time in the schedule")
-            day += datetime.timedelta(days=1)
+    def _covering(self, *moments: datetime.datetime) -> _Table:
+        """The table, grown if needed to hold every interval that may contain ``moments``
+        (UTC): from the day before the earliest (a 24:00 end) to the day after the latest."""
+        days = [m.astimezone(self.tz).date() for m in moments]
+        lo, hi = min(days) - _DAY, max(days) + 2 * _DAY
+        table: _Table | None = self._table  # type: ignore[has-type]
+        if table is None:
+            table = _Table(self, lo - _MARGIN, hi + _MARGIN)
+        elif lo < table.lo or hi > table.hi:
+            # a little more than asked, so a run over many tickets grows it rarely
+            table = _Table(self, table.lo if lo >= table.lo else lo - _MARGIN,
+                           table.hi if hi <= table.hi else hi + _MARGIN)
+        else:
+            return table
+        object.__setattr__(self, "_table", table)
+        return table
 
     def add(self, start: datetime.datetime, delta: datetime.timedelta) -> datetime.datetime:
         """The moment ``delta`` of working time after ``start`` (``start`` itself for zero)."""
@@ -160,33 +151,98 @@ class WorkSchedule:
             raise ValueError("working time to add must not be negative")
         if delta == ZERO:
             return start
-        left = delta
-        for a, b in self._intervals_from(_aware(start)):
-            if b - a >= left:
-                return (a + left).astimezone(start.tzinfo)
-            left -= b - a
-        raise AssertionError("unreachable")  # pragma: no cover — _intervals_from is endless
+        moment = _aware(start).astimezone(UTC)
+        table = self._covering(moment)
+        while True:
+            found = table.moment_of(table.worked(moment) + delta)
+            if found is not None:
+                return found.astimezone(start.tzinfo)
+            if table.closed_at_end() > MAX_CLOSED_DAYS:
+                raise EmptySchedule("no working time in the schedule")
+            # further ahead: twice the span
+            table = self._covering(moment, datetime.datetime.combine(
+                table.hi + (table.hi - table.lo), datetime.time(12), tzinfo=self.tz))
 
     def between(self, a: datetime.datetime, b: datetime.datetime) -> datetime.timedelta:
         """Working time in ``[a, b)``; zero when ``b`` is not after ``a``."""
         a, b = _aware(a).astimezone(UTC), _aware(b).astimezone(UTC)
         if b <= a:
             return ZERO
-        total = ZERO
-        for x, y in self._intervals_from(a):
-            if x >= b:
-                break
-            total += min(y, b) - x
-        return total
+        table = self._covering(a, b)
+        return table.worked(b) - table.worked(a)
 
     def next_open(self, moment: datetime.datetime) -> datetime.datetime:
         """``moment`` if the team is open then, else its next opening."""
-        for a, _b in self._intervals_from(_aware(moment)):
-            return a.astimezone(moment.tzinfo)
-        raise AssertionError("unreachable")  # pragma: no cover
+        at = _aware(moment).astimezone(UTC)
+        table = self._covering(at)
+        while True:
+            found = table.opening_after(at)
+            if found is not None:
+                return found.astimezone(moment.tzinfo)
+            if table.closed_at_end() > MAX_CLOSED_DAYS:
+                raise EmptySchedule("no working time in the schedule")
+            table = self._covering(at, datetime.datetime.combine(
+                table.hi + (table.hi - table.lo), datetime.time(12), tzinfo=self.tz))
 
     def is_open(self, moment: datetime.datetime) -> bool:
         return self.next_open(moment) == moment
+
+
+_DAY = datetime.timedelta(days=1)
+_MARGIN = datetime.timedelta(days=45)
+
+
+class _Table:
+    """The opening intervals of the days ``[lo, hi)`` in order (UTC), each with the
+    working time from the table's start to its own start. ``worked(t)`` is the working
+    time from the start to ``t``, so ``between(a, b) = worked(b) - worked(a)`` and ``add``
+    is the moment whose ``worked`` is the target: two binary searches, whatever the span.
+    Valid only for moments whose days lie inside it (``WorkSchedule._covering``)."""
+
+    __slots__ = ("lo", "hi", "starts", "ends", "before", "through", "last_day")
+
+    def __init__(self, schedule: WorkSchedule, lo: datetime.date, hi: datetime.date) -> None:
+        self.lo, self.hi = lo, hi
+        self.starts: list[datetime.datetime] = []
+        self.ends: list[datetime.datetime] = []
+        self.before: list[datetime.timedelta] = []   # working time before interval i
+        self.through: list[datetime.timedelta] = []  # … up to its end
+        self.last_day: datetime.date | None = None
+        total = ZERO
+        day = lo
+        while day < hi:
+            for a, b in schedule.intervals_on(day):
+                self.starts.append(a)
+                self.ends.append(b)
+                self.before.append(total)
+                total += b - a
+                self.through.append(total)
+                self.last_day = day
+            day += _DAY
+
+    def worked(self, moment: datetime.datetime) -> datetime.timedelta:
+        i = bisect_right(self.starts, moment) - 1
+        if i < 0:
+            return ZERO
+        return self.before[i] + min(moment, self.ends[i]) - self.starts[i]
+
+    def moment_of(self, target: datetime.timedelta) -> datetime.datetime | None:
+        """The first moment whose ``worked`` is ``target`` (> 0); None past the table."""
+        i = bisect_left(self.through, target)
+        if i == len(self.through):
+            return None
+        return self.starts[i] + (target - self.before[i])
+
+    def opening_after(self, moment: datetime.datetime) -> datetime.datetime | None:
+        i = bisect_right(self.ends, moment)
+        if i == len(self.ends):
+            return None
+        return max(self.starts[i], moment)
+
+    def closed_at_end(self) -> int:
+        """Days closed at the table's end (all of them when it has no opening)."""
+        last = self.last_day or self.lo
+        return (self.hi - last).days
 
 
 def _aware(moment: datetime.datetime) -> datetime.datetime:

@@ -135,3 +135,42 @@ def test_bad_input() -> None:
 def test_hours_round_trip() -> None:
     for text in ["8:00-16:00", "8:00-12:00, 13:00-17:00", "0:00-24:00", ""]:
         assert format_hours(parse_hours(text)) == text
+
+
+def _walked(schedule: WorkSchedule, a: datetime.datetime, b: datetime.datetime
+            ) -> datetime.timedelta:
+    """``between`` the slow way: every day's intervals from ``a`` to ``b`` summed."""
+    a, b = a.astimezone(UTC), b.astimezone(UTC)
+    total = datetime.timedelta(0)
+    day = a.astimezone(WARSAW).date() - datetime.timedelta(days=1)
+    while day <= b.astimezone(WARSAW).date():
+        for x, y in schedule.intervals_on(day):
+            total += max(datetime.timedelta(0), min(y, b) - max(x, a))
+        day += datetime.timedelta(days=1)
+    return total
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(moments, durations), min_size=1, max_size=6))
+def test_the_table_answers_like_a_walk_of_days_in_any_order(
+        asked: list[tuple[datetime.datetime, datetime.timedelta]]) -> None:
+    # a fresh schedule per example: its table starts at the first moment asked and grows
+    # back and forth as later ones fall outside it
+    schedule = WorkSchedule.from_mapping({"mon": "8-12, 13-17", "tue": "22:00-24:00",
+                                          "wed": "0:00-6:00", "sat": "10-14"})
+    for t, d in asked:
+        later = t + d
+        assert schedule.between(t, later) == _walked(schedule, t, later)
+        assert schedule.between(t, schedule.add(t, d)) == d
+
+
+def test_a_long_closure_is_crossed_and_an_endless_one_refused() -> None:
+    closed = frozenset(datetime.date(2027, 1, 1) + datetime.timedelta(days=n)
+                       for n in range(300))
+    schedule = WorkSchedule.office(days_off=closed)
+    assert schedule.add(at(2026, 12, 31, 15), 2 * H) == at(2027, 10, 28, 9)
+    assert schedule.next_open(at(2026, 12, 31, 17)) == at(2027, 10, 28, 8)
+    nothing = WorkSchedule.office(days_off=frozenset(
+        datetime.date(2027, 1, 1) + datetime.timedelta(days=n) for n in range(500)))
+    with pytest.raises(EmptySchedule):
+        nothing.add(at(2026, 12, 31, 15), 2 * H)
