@@ -53,6 +53,7 @@ from punkt.core.roles import Role  # noqa: E402
 from punkt.customers.models import Customer  # noqa: E402
 from punkt.organization.models import Branch, BranchKind, Membership  # noqa: E402
 from punkt.servicedesk.models import (  # noqa: E402
+    SlaCheck,
     SlaTarget,
     Team,
     TeamKind,
@@ -245,13 +246,16 @@ def main() -> None:
             first_responded_at=answered, resolved_at=resolved,
             closed_at=resolved + datetime.timedelta(days=7)
             if status == TicketStatus.CLOSED and resolved else None,
-            paused_since=paused, updated_at=resolved or answered or opened,
-            # the SLA job computes the open ones on its first run; the done never change
-            sla_next_check=None if resolved else opened)
+            paused_since=paused, updated_at=resolved or answered or opened)
         plan.append((first_ticket_id + i, opened, assignee, status, answered))
         if (i + 1) % 500_000 == 0:
             print(f"  {i + 1:,} tickets ({time.monotonic() - started:.0f} s)", flush=True)
     tickets.close()
+    # the SLA job computes the open ones on its first run; the done never change
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {SlaCheck._meta.db_table} (ticket_id, due) "  # noqa: S608
+                    f"SELECT id, created_at FROM {Ticket._meta.db_table} "
+                    "WHERE resolved_at IS NULL")
     TicketCounter.objects.bulk_create(
         [TicketCounter(year=y, last=n) for y, n in counters.items()],
         update_conflicts=True, unique_fields=["year"], update_fields=["last"])

@@ -83,14 +83,14 @@ class WorkSchedule:
     days_off: frozenset[datetime.date] = field(default_factory=frozenset)
     public_holidays: bool = True
     tz: ZoneInfo = WARSAW
+    _table: _Table | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.week) != 7:
             raise ValueError("a week has seven days")
-        # the opening intervals of a span of days with the working time before each, built
-        # once and grown when asked outside it: a job recomputing thousands of clocks with
-        # one schedule answers each question with a binary search, not a walk of days
-        object.__setattr__(self, "_table", None)
+        # ``_table``: the opening intervals of a span of days with the working time before
+        # each, built once and grown when asked outside it: a job recomputing thousands of
+        # clocks with one schedule answers each with a binary search, not a walk of days
 
     @classmethod
     def office(cls, opens: datetime.time = datetime.time(8),
@@ -131,9 +131,11 @@ class WorkSchedule:
     def _covering(self, *moments: datetime.datetime) -> _Table:
         """The table, grown if needed to hold every interval that may contain ``moments``
         (UTC): from the day before the earliest (a 24:00 end) to the day after the latest."""
+        table = self._table
+        if table is not None and all(table.safe_from <= m < table.safe_to for m in moments):
+            return table
         days = [m.astimezone(self.tz).date() for m in moments]
         lo, hi = min(days) - _DAY, max(days) + 2 * _DAY
-        table: _Table | None = self._table  # type: ignore[has-type]
         if table is None:
             table = _Table(self, lo - _MARGIN, hi + _MARGIN)
         elif lo < table.lo or hi > table.hi:
@@ -199,10 +201,16 @@ class _Table:
     is the moment whose ``worked`` is the target: two binary searches, whatever the span.
     Valid only for moments whose days lie inside it (``WorkSchedule._covering``)."""
 
-    __slots__ = ("lo", "hi", "starts", "ends", "before", "through", "last_day")
+    __slots__ = ("lo", "hi", "safe_from", "safe_to", "starts", "ends", "before", "through",
+                 "last_day")
 
     def __init__(self, schedule: WorkSchedule, lo: datetime.date, hi: datetime.date) -> None:
         self.lo, self.hi = lo, hi
+        # the moments (UTC) whose day, the day before and the day after lie inside it
+        self.safe_from = datetime.datetime.combine(lo + _DAY, datetime.time(0),
+                                                   tzinfo=schedule.tz).astimezone(UTC)
+        self.safe_to = datetime.datetime.combine(hi - _DAY, datetime.time(0),
+                                                 tzinfo=schedule.tz).astimezone(UTC)
         self.starts: list[datetime.datetime] = []
         self.ends: list[datetime.datetime] = []
         self.before: list[datetime.timedelta] = []   # working time before interval i

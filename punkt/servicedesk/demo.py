@@ -101,8 +101,7 @@ def seed_service_desk(actor: Actor) -> list[str]:
     schedule = services.team_schedule(krk)
     Ticket.objects.filter(pk=late.pk).update(
         created_at=opened, first_response_due=schedule.add(opened, datetime.timedelta(
-            minutes=30)), resolve_due=schedule.add(opened, datetime.timedelta(minutes=240)),
-        sla_next_check=opened)
+            minutes=30)), resolve_due=schedule.add(opened, datetime.timedelta(minutes=240)))
     sla.refresh(Ticket.objects.select_related("team").get(pk=late.pk))  # breached, escalated
     services.ticket_create(actor=expert, channel="phone", type_id=types["Pytanie o fakturę"].pk,
                            subject="Pytanie o korektę faktury", caller="Pan Nowak, 600 100 200",

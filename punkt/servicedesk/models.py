@@ -227,9 +227,8 @@ class Ticket(models.Model):
     sla_warning_at = models.DateTimeField(_("SLA warning since"), null=True, blank=True)
     sla_breached_at = models.DateTimeField(_("SLA breached at"), null=True, blank=True)
     sla_escalated = models.BooleanField(_("escalated"), default=False)
-    #: when the stored SLA state may next change (None: it cannot — paused, done or
-    #: breached); the job looks only at tickets whose moment has come (``punkt.servicedesk.sla``)
-    sla_next_check = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    #: when the stored SLA state may next change: its ``SlaCheck`` row (none: it cannot —
+    #: paused, done or breached)
     updated_at = models.DateTimeField(auto_now=True)
     #: weighty matters (R9.4): the amount at stake (a disputed invoice…), and whether the
     #: ticket is weighty and why, as ``weight.weigh`` found when it was opened or changed
@@ -268,9 +267,6 @@ class Ticket(models.Model):
             # HQ's "all open" queue: the nearest deadlines first, read in index order
             models.Index(fields=["resolve_due", "id"], name="ticket_open_by_due",
                          condition=Q(status__in=_OPEN)),
-            # the SLA job pages through it in this order (keyset on the moment and id)
-            models.Index(fields=["sla_next_check", "id"], name="ticket_sla_next_check_id",
-                         condition=Q(sla_next_check__isnull=False)),
             models.Index(fields=["team", "sla_state"], name="ticket_open_at_risk",
                          condition=Q(status__in=_OPEN)
                          & ~Q(sla_state="ok")),
@@ -290,6 +286,24 @@ class Ticket(models.Model):
     @property
     def is_paused(self) -> bool:
         return self.paused_since is not None
+
+
+class SlaCheck(models.Model):
+    """The moment a ticket's SLA state may next change (``servicedesk.sla``); a row only
+    while it may. Kept beside the ticket, not on it: recomputing every open ticket moves
+    tens of thousands of these moments at once, and each such update of a ticket row
+    rewrites its twenty index entries (here two)."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="sla_check")
+    due = models.DateTimeField()
+
+    class Meta:
+        # the SLA job pages through it in this order (keyset on the moment and the ticket)
+        indexes = [models.Index(fields=["due", "ticket"], name="sla_check_due")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} @ {self.due:%Y-%m-%d %H:%M}"
 
 
 class TicketMessage(models.Model):

@@ -654,6 +654,7 @@ def ticket_open_from_channel(*, actor: Actor, team: Team, ticket_type: TicketTyp
     from punkt.servicedesk import weighty
 
     weighty.store(ticket)
+    sla.check_soon(ticket.pk, now)  # the job computes its state on its next run
     message = TicketMessage.objects.create(ticket=ticket, author_label=author_label[:200],
                                            body=body[:BODY_MAX], created_at=now)
     audit_record(action="servicedesk.ticket.create", obj=ticket, actor=actor,

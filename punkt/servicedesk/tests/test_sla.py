@@ -18,7 +18,7 @@ from punkt.core.roles import Role
 from punkt.organization.models import Membership
 from punkt.servicedesk import permissions as perms
 from punkt.servicedesk import selectors, services, sla
-from punkt.servicedesk.models import SlaState, Ticket
+from punkt.servicedesk.models import SlaCheck, SlaState, Ticket
 from punkt.servicedesk.tests.factories import desk, ticket
 from punkt.work.models import Notification
 
@@ -35,6 +35,11 @@ def run(now: datetime.datetime) -> dict[str, int]:
         return sla.recompute_due(now=now)
 
 
+def nxt(t: Ticket) -> datetime.datetime | None:
+    """The moment the ticket's SLA state may next change, as stored (None: no row)."""
+    return SlaCheck.objects.filter(ticket_id=t.pk).values_list("due", flat=True).first()
+
+
 def kinds(employee: Any) -> list[str]:
     return sorted(Notification.objects.filter(recipient=employee, kind__startswith="ticket.sla")
                   .values_list("kind", flat=True))
@@ -48,12 +53,12 @@ def test_warning_then_breach_across_a_weekend_escalates_once(world: Any) -> None
         t = ticket(world, d)
     assert t.assignee_id == world.service_a.pk
     assert t.first_response_due == at(12, 7, 9)
-    assert (t.sla_state, t.sla_next_check) == (SlaState.OK, at(12, 7, 8, 36))
+    assert (t.sla_state, nxt(t)) == (SlaState.OK, at(12, 7, 8, 36))
     assert run(at(12, 5, 12))["checked"] == 0  # Saturday: not even looked at
     assert run(at(12, 7, 8, 35))["checked"] == 0
     assert run(at(12, 7, 8, 36)) == {"checked": 1, "warning": 1, "breached": 0, "ok": 0}
     t.refresh_from_db()
-    assert (t.sla_state, t.sla_warning_at, t.sla_next_check) == (
+    assert (t.sla_state, t.sla_warning_at, nxt(t)) == (
         SlaState.WARNING, at(12, 7, 8, 36), at(12, 7, 9))
     assert kinds(world.service_a) == ["ticket.sla_warning"]
     assert kinds(world.manager_a) == []
@@ -61,7 +66,7 @@ def test_warning_then_breach_across_a_weekend_escalates_once(world: Any) -> None
     assert run(at(12, 7, 9))["breached"] == 1
     assert run(at(12, 7, 9, 1))["checked"] == 0  # breached: nothing left to recompute
     t.refresh_from_db()
-    assert (t.sla_state, t.sla_breached_at, t.sla_escalated, t.sla_next_check) == (
+    assert (t.sla_state, t.sla_breached_at, t.sla_escalated, nxt(t)) == (
         SlaState.BREACHED, at(12, 7, 9), True, None)
     assert kinds(world.service_a) == ["ticket.sla_breach", "ticket.sla_warning"]
     # manager_a is the team lead and the branch manager: told once
@@ -104,16 +109,16 @@ def test_a_paused_ticket_is_not_checked_and_resuming_sets_the_next_moment(world:
     d = desk(world)
     with time_machine.travel(at(11, 16, 10), tick=False):
         t = ticket(world, d)
-    assert t.sla_next_check == at(11, 16, 11, 36)
+    assert nxt(t) == at(11, 16, 11, 36)
     with time_machine.travel(at(11, 16, 11), tick=False):
         t = services.ticket_move(actor=world.service_a, ticket_id=t.pk, action="wait_customer")
-    assert t.sla_next_check is None
+    assert nxt(t) is None
     assert run(at(11, 16, 12, 30))["checked"] == 0
     with time_machine.travel(at(11, 17, 9), tick=False):
         t = services.ticket_move(actor=world.service_a, ticket_id=t.pk, action="resume")
     # due Tuesday 10:00 (six paused working hours); 24 min before it is the 80 % moment
     assert t.first_response_due == at(11, 17, 10)
-    assert (t.sla_state, t.sla_next_check) == (SlaState.OK, at(11, 17, 9, 36))
+    assert (t.sla_state, nxt(t)) == (SlaState.OK, at(11, 17, 9, 36))
 
 
 def test_the_first_reply_in_warning_goes_back_to_the_resolution_clock(world: Any) -> None:
@@ -125,7 +130,7 @@ def test_the_first_reply_in_warning_goes_back_to_the_resolution_clock(world: Any
         services.reply(actor=world.service_a, ticket_id=t.pk, body="Sprawdzamy.")
     t.refresh_from_db()
     # resolution: 8 h from Monday 10:00 = Tuesday 10:00; 96 min before it = 8:24
-    assert (t.sla_state, t.sla_warning_at, t.sla_next_check) == (
+    assert (t.sla_state, t.sla_warning_at, nxt(t)) == (
         SlaState.OK, None, at(11, 17, 8, 24))
     run(at(11, 17, 8, 24))
     t.refresh_from_db()
@@ -145,7 +150,7 @@ def test_resolving_late_breaches_and_resolved_in_time_is_left_alone(world: Any) 
     late.refresh_from_db()
     on_time.refresh_from_db()
     assert (late.sla_state, late.sla_escalated) == (SlaState.BREACHED, True)
-    assert (on_time.sla_state, on_time.sla_next_check) == (SlaState.OK, None)
+    assert (on_time.sla_state, nxt(on_time)) == (SlaState.OK, None)
     assert kinds(world.manager_a) == ["ticket.sla_escalation"]
 
 
@@ -153,10 +158,13 @@ def test_a_ticket_written_without_a_refresh_is_picked_up_by_the_next_run(world: 
     d = desk(world)
     with time_machine.travel(at(11, 16, 10), tick=False):
         t = ticket(world, d)
-    Ticket.objects.filter(pk=t.pk).update(sla_next_check=at(11, 16, 10))  # a new channel
+    sla.check_soon(t.pk, at(11, 16, 10))  # a stored moment stays (a channel's is "now")
+    assert nxt(t) == at(11, 16, 11, 36)
+    sla.set_next_check(t.pk, None)
+    sla.check_soon(t.pk, at(11, 16, 10))  # a new channel
     assert run(at(11, 16, 10, 1)) == {"checked": 1, "warning": 0, "breached": 0, "ok": 0}
     t.refresh_from_db()
-    assert t.sla_next_check == at(11, 16, 11, 36)
+    assert nxt(t) == at(11, 16, 11, 36)
 
 
 def test_the_job_pages_through_more_tickets_than_a_batch(world: Any) -> None:
@@ -239,18 +247,26 @@ def test_a_full_recompute_moves_next_moments_in_one_statement_and_spares_changed
     d = desk(world)
     with time_machine.travel(at(12, 4, 10), tick=False):
         kept, changed = ticket(world, d), ticket(world, d)
-    stale = list(Ticket.objects.filter(pk__in=[kept.pk, changed.pk]).order_by("pk"))
+    stale = sla._page(at(12, 31, 0), None, 10)
+    assert [row.pk for row in stale] == [kept.pk, changed.pk]
     # meanwhile someone answers the second ticket: its row moves on
-    Ticket.objects.filter(pk=changed.pk).update(status="open", sla_next_check=at(12, 9, 9))
+    Ticket.objects.filter(pk=changed.pk).update(status="open")
+    sla.set_next_check(changed.pk, at(12, 9, 9))
     with django_assert_max_num_queries(1):
-        sla._move_next_checks([(t, at(12, 8, 12)) for t in stale])
-    assert Ticket.objects.get(pk=kept.pk).sla_next_check == at(12, 8, 12)
-    assert Ticket.objects.get(pk=changed.pk).sla_next_check == at(12, 9, 9)
-    # nothing left to check on either (PostgreSQL must read the NULLs as moments)
-    fresh = list(Ticket.objects.filter(pk__in=[kept.pk, changed.pk]).order_by("pk"))
-    sla._move_next_checks([(t, None) for t in fresh])
-    assert set(Ticket.objects.filter(pk__in=[kept.pk, changed.pk])
-               .values_list("sla_next_check", flat=True)) == {None}
+        sla._move_next_checks([(row, at(12, 8, 12)) for row in stale])
+    assert (nxt(kept), nxt(changed)) == (at(12, 8, 12), at(12, 9, 9))
+    # nothing left to check on either: one statement ends both moments (PostgreSQL must
+    # read the NULLs as moments)
+    fresh = sla._page(at(12, 31, 0), None, 10)
+    with django_assert_max_num_queries(1):
+        sla._move_next_checks([(row, None) for row in fresh])
+    assert (nxt(kept), nxt(changed)) == (None, None)
+    # a moment read before a change is not ended either
+    sla.set_next_check(kept.pk, at(12, 8, 12))
+    stale = sla._page(at(12, 31, 0), None, 10)
+    sla.set_next_check(kept.pk, at(12, 8, 13))
+    sla._move_next_checks([(row, None) for row in stale])
+    assert nxt(kept) == at(12, 8, 13)
 
 
 def test_marking_every_open_ticket_due_recomputes_them_all_to_their_true_moment(
@@ -260,7 +276,9 @@ def test_marking_every_open_ticket_due_recomputes_them_all_to_their_true_moment(
     d = desk(world)
     with time_machine.travel(at(12, 4, 15), tick=False):
         rows = [ticket(world, d) for _ in range(3)]
-    Ticket.objects.update(sla_next_check=at(12, 5, 10))
+    assert sla.mark_open_due(now=at(12, 5, 10)) == 3
+    sla.set_next_check(rows[0].pk, None)  # lost: marking brings it back
+    assert sla.mark_open_due(now=at(12, 5, 10)) == 3
     assert run(at(12, 5, 10)) == {"checked": 3, "warning": 0, "breached": 0, "ok": 0}
-    assert {t.sla_next_check for t in Ticket.objects.filter(pk__in=[r.pk for r in rows])} == {
+    assert {nxt(t) for t in Ticket.objects.filter(pk__in=[r.pk for r in rows])} == {
         at(12, 7, 8, 36)}

@@ -19,7 +19,7 @@ from punkt.core.models import AuditEvent
 from punkt.customers.models import TimelineEntry
 from punkt.organization.models import Absence
 from punkt.servicedesk import selectors, services
-from punkt.servicedesk.models import TeamMember, Ticket, TicketMessage
+from punkt.servicedesk.models import SlaCheck, TeamMember, Ticket, TicketMessage
 from punkt.servicedesk.tests.factories import desk, ticket
 from punkt.work.models import Notification
 
@@ -42,7 +42,7 @@ def test_a_transfer_routes_within_the_new_team_and_keeps_the_deadlines(world: An
     assert (moved.team_id, moved.branch_id, moved.assignee_id) == (
         d.team_b.pk, world.b.pk, world.service_b.pk)
     assert (moved.first_response_due, moved.resolve_due) == due
-    assert moved.sla_next_check is not None
+    assert SlaCheck.objects.filter(ticket_id=moved.pk).exists()
     note = TicketMessage.objects.get(ticket=t, internal=True)
     assert note.author_id == world.service_a.pk and note.body.endswith("Sprawa oddziału B")
     event = AuditEvent.objects.get(action="servicedesk.ticket.transfer")
