@@ -54,6 +54,7 @@ from punkt.work.mentions import handle
 
 TICKET_FIELDS = ("subject", "body", "channel", "type_id", "priority", "customer_id",
                  "team_id", "caller", "amount")
+QUEUE_CAP = 2000
 QUEUE_LABELS = {"mine": gettext_lazy("My tickets"), "team": gettext_lazy("My teams' tickets"),
                 "unassigned": gettext_lazy("Unassigned"), "all": gettext_lazy("All I see")}
 
@@ -72,8 +73,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         sla = ""
     qs = selectors.queue(user=request.user, which=which, branch_id=branch, status=status,
                          sla=sla)
+    # HQ's "all I see" holds tens of thousands of open tickets: counted up to the cap
     listing = paginate(request, qs.order_by("resolve_due", "id"), sort="resolve_due",
-                       per_page=50)
+                       per_page=50, cap=QUEUE_CAP)
     listing.page.object_list = services.with_sla(list(listing.page.object_list))
     template = "servicedesk/queue.html" + ("#results" if is_htmx(request) else "")
     return render(request, template, {

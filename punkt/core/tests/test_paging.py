@@ -93,3 +93,29 @@ def test_an_edited_cursor_falls_back_to_the_page_number(
     expected = _ids(c.get(LIST, {"per_page": 5, "page": 2}).text)
     resp = c.get(LIST, {"per_page": 5, "page": 2, "after": cursor})
     assert resp.status_code == 200 and _ids(resp.text) == expected
+
+
+def test_a_list_longer_than_its_cap_is_counted_again_only_after_a_while(
+        customers: list[Customer]) -> None:
+    """Over the cap the page says "more than …" without counting for five minutes; a list
+    under the cap is counted every time (exact), and each statement has its own key."""
+    from django.core.cache import cache
+
+    from punkt.core.paging import CappedPaginator
+
+    cache.clear()
+    qs = Customer.objects.order_by("pk")
+
+    def counted(rows: Any, cap: int) -> tuple[int, bool, int]:
+        paginator = CappedPaginator(rows, 5, cap=cap)
+        with CaptureQueriesContext(connection) as seen:
+            n = paginator.count
+        return n, paginator.capped, sum("COUNT" in q["sql"] for q in seen.captured_queries)
+
+    assert counted(qs, 10) == (10, True, 1)
+    assert counted(qs, 10) == (10, True, 0)  # remembered
+    assert counted(qs, 30) == (23, False, 1)
+    assert counted(qs, 30) == (23, False, 1)  # exact: counted each time
+    assert counted(qs.filter(last_name="Nowak"), 5) == (5, True, 1)  # another statement
+    assert counted(qs.filter(last_name="Kowalski"), 10) == (5, False, 1)
+    cache.clear()
