@@ -267,6 +267,10 @@ class Ticket(models.Model):
             # HQ's "all open" queue: the nearest deadlines first, read in index order
             models.Index(fields=["resolve_due", "id"], name="ticket_open_by_due",
                          condition=Q(status__in=_OPEN)),
+            # "Do decyzji": the few weighty tickets waiting for a decision, oldest first
+            # (the manager's rule is an OR of branches and led teams: no other index fits)
+            models.Index(fields=["updated_at", "id"], name="ticket_awaiting_decision",
+                         condition=Q(status="awaiting_decision")),
             models.Index(fields=["team", "sla_state"], name="ticket_open_at_risk",
                          condition=Q(status__in=_OPEN)
                          & ~Q(sla_state="ok")),
