@@ -4,13 +4,15 @@ the service desk)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from punkt.chat.models import ChatSession
-from punkt.core.processing import BASE_MEASURES, activity
+from punkt.core.processing import BASE_MEASURES, activity, retention_category
 from punkt.customers.gdpr import register_linked
+from punkt.servicedesk.gdpr_links import WITHOUT_CUSTOMER, WITHOUT_CUSTOMER_RULE, without_customer
 
 
 def _scrub(qs: Any) -> None:
@@ -32,5 +34,24 @@ activity("chat.chats",
          data=_("The name and e-mail the visitor gives, the conversation, who answered and "
                 "when"),
          recipients=_("Employees of the team that answers the chat, HQ"),
-         retention=_("As long as the ticket the chat became"),
+         retention=_("As long as the ticket the chat became; a visitor without a customer "
+                     "record loses their name and e-mail 3 years after its resolution"),
          measures=BASE_MEASURES)
+
+
+def _old_visitors(cutoff: datetime.date) -> Any:
+    return ChatSession.objects.filter(ticket__in=without_customer(cutoff)).exclude(
+        visitor_name="—", visitor_email="")
+
+
+def _purge_visitors(ids: list[Any]) -> int:
+    _scrub(ChatSession.objects.filter(pk__in=ids))
+    return len(ids)
+
+
+retention_category(
+    "chat.visitors_without_customer",
+    label=_("Chat visitors without a customer record: name and e-mail"),
+    rule=WITHOUT_CUSTOMER_RULE, default=WITHOUT_CUSTOMER,
+    expired=_old_visitors, date_field="created_at", purge=_purge_visitors,
+    action=_("the visitor's name and e-mail removed; who took the chat and when kept"))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from punkt.core import files
-from punkt.core.processing import BASE_MEASURES, activity
+from punkt.core.processing import BASE_MEASURES, activity, midnight, retention_category
 from punkt.customers.gdpr import register_linked
 from punkt.mailbox.models import InboundMail, MailAttachment, OutboundMail
+from punkt.servicedesk.gdpr_links import WITHOUT_CUSTOMER, WITHOUT_CUSTOMER_RULE, without_customer
 
 
 def _scrub_inbound(qs: Any) -> None:
@@ -48,5 +51,32 @@ activity("mailbox.mail",
                 "the replies sent"),
          recipients=_("Employees of the team the mailbox belongs to, HQ"),
          retention=_("As long as the ticket; e-mails of an erased customer lose their "
-                     "sender, texts and attachments"),
+                     "sender, texts and attachments; so do e-mails of people without a "
+                     "customer record 3 years after their ticket's resolution (or their "
+                     "arrival, when they opened none)"),
          measures=BASE_MEASURES)
+
+
+def _old_mails_without_customer(cutoff: datetime.date) -> Any:
+    return InboundMail.objects.filter(
+        Q(ticket__isnull=True, received_at__lt=midnight(cutoff))
+        | Q(ticket__in=without_customer(cutoff))).exclude(
+        message_id="", from_address="", from_name="", subject="", html="", reason="")
+
+
+def _purge_mails(ids: list[Any]) -> int:
+    mails = InboundMail.objects.filter(pk__in=ids)
+    _delete_attachments(MailAttachment.objects.filter(mail__in=mails))
+    _scrub_outbound(OutboundMail.objects.filter(
+        ticket_id__in=mails.exclude(ticket__isnull=True).values("ticket_id")).exclude(to=""))
+    _scrub_inbound(mails)
+    return len(ids)
+
+
+retention_category(
+    "mailbox.mail_without_customer",
+    label=_("E-mails of people without a customer record: sender, texts, attachments"),
+    rule=WITHOUT_CUSTOMER_RULE, default=WITHOUT_CUSTOMER,
+    expired=_old_mails_without_customer, date_field="received_at", purge=_purge_mails,
+    action=_("sender, subject, text and attachments removed, the replies' addresses too; "
+             "the record that each e-mail was taken once kept"))

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from punkt.core.processing import BASE_MEASURES, activity
+from punkt.core.processing import BASE_MEASURES, Period, activity, midnight, retention_category
 from punkt.customers.gdpr import register_linked
-from punkt.servicedesk.models import Ticket, TicketDecision, TicketMessage
+from punkt.servicedesk.models import DONE_STATES, Ticket, TicketDecision, TicketMessage
+
+#: tickets of people with no customer record: kept while a claim could still be brought
+WITHOUT_CUSTOMER = Period(years=3)
+WITHOUT_CUSTOMER_RULE = _("3 years from the ticket's resolution: claims connected with "
+                          "running a business (Civil Code art. 118)")
 
 
 def _scrub_tickets(qs: Any) -> None:
@@ -47,5 +54,31 @@ activity("servicedesk.tickets",
                 "internal notes, who handled it and when"),
          recipients=_("Employees of the branch and of the teams the ticket is routed to, HQ"),
          retention=_("As long as the customer's record; tickets of an erased customer lose "
-                     "their texts"),
+                     "their texts; tickets of people without a customer record lose them 3 "
+                     "years after their resolution"),
          measures=BASE_MEASURES)
+
+
+def without_customer(cutoff: datetime.date) -> QuerySet[Ticket]:
+    """Tickets of people with no customer record (a web form's or an e-mail's sender, a
+    caller) resolved before ``cutoff``: the channels purge their senders' details with
+    them (mailbox, web form, chat)."""
+    return Ticket.objects.filter(customer__isnull=True, status__in=DONE_STATES,
+                                 resolved_at__lt=midnight(cutoff))
+
+
+def _purge_tickets(ids: list[Any]) -> int:
+    _scrub_messages(TicketMessage.objects.filter(ticket_id__in=ids))
+    _scrub_decisions(TicketDecision.objects.filter(ticket_id__in=ids))
+    _scrub_tickets(Ticket.objects.filter(pk__in=ids))
+    return len(ids)
+
+
+retention_category(
+    "servicedesk.tickets_without_customer",
+    label=_("Tickets of people without a customer record: subject and texts"),
+    rule=WITHOUT_CUSTOMER_RULE, default=WITHOUT_CUSTOMER,
+    expired=lambda cutoff: without_customer(cutoff).exclude(subject="—"),
+    date_field="resolved_at", purge=_purge_tickets,
+    action=_("subject, messages and decisions emptied; who handled it when, and the SLA "
+             "figures, kept"))

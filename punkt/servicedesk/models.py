@@ -187,6 +187,8 @@ PAUSED = frozenset({TicketStatus.WAITING_CUSTOMER})
 #: the states of a ticket still to be worked on
 OPEN_STATES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING_CUSTOMER,
                TicketStatus.WAITING_TEAM, TicketStatus.AWAITING_DECISION)
+#: the states of a ticket whose work is done
+DONE_STATES = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
 #: the same as plain strings, for the partial indexes' conditions
 _OPEN = ["new", "open", "waiting_customer", "waiting_team", "awaiting_decision"]
 

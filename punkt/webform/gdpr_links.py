@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from punkt.core.processing import BASE_MEASURES, activity
+from punkt.core.processing import BASE_MEASURES, activity, retention_category
 from punkt.customers.gdpr import register_linked
+from punkt.servicedesk.gdpr_links import WITHOUT_CUSTOMER, WITHOUT_CUSTOMER_RULE, without_customer
 from punkt.webform.models import WebContact, WebMail
 
 
@@ -40,5 +42,28 @@ activity("webform.contact",
                 "attachment, the conversation on the ticket"),
          recipients=_("Employees of the team the ticket is routed to, HQ"),
          retention=_("As long as the ticket; an erased customer's or sender's details, texts "
-                     "and attachment are removed and the follow link stops working"),
+                     "and attachment are removed and the follow link stops working; a sender "
+                     "without a customer record loses them 3 years after the ticket's "
+                     "resolution"),
          measures=BASE_MEASURES)
+
+
+def _old_contacts(cutoff: datetime.date) -> Any:
+    return WebContact.objects.filter(ticket__in=without_customer(cutoff)).exclude(
+        name="", email="", phone="", secret="", attachment_stored="")
+
+
+def _purge_contacts(ids: list[Any]) -> int:
+    from punkt.webform.services import erase_contact
+
+    erase_contact(ids)
+    return len(ids)
+
+
+retention_category(
+    "webform.senders_without_customer",
+    label=_("Contact-form senders without a customer record: name, address, phone, file"),
+    rule=WITHOUT_CUSTOMER_RULE, default=WITHOUT_CUSTOMER,
+    expired=_old_contacts, date_field="created_at", purge=_purge_contacts,
+    action=_("name, e-mail, phone and attachment removed, the follow link dead; the record "
+             "that the ticket came through the form kept"))
