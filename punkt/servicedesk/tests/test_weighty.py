@@ -297,15 +297,20 @@ def test_the_control_list_holds_what_staff_resolved_alone(world: Any) -> None:
 
 
 def test_the_control_list_page_and_csv(world: Any, client_as: Any) -> None:
+    from punkt.contracts.tests.factories import customer
+
     d = desk(world)
+    who = customer(world)
     with time_machine.travel(MONDAY, tick=False):
-        alone = ticket(world, d)
+        alone = ticket(world, d, customer_id=who.pk)
         services.reply(actor=world.service_a, ticket_id=alone.pk, body="Faktura wysłana.")
         services.ticket_move(actor=world.service_a, ticket_id=alone.pk, action="resolve")
     url = reverse("servicedesk:control_list")
     page = client_as(world.manager_a).get(url, {"week": "2026-W47"})
     assert page.status_code == 200 and alone.number in page.content.decode()
     assert "Faktura wysłana." in page.content.decode()
+    assert f'href="{reverse("customers:customer_detail", args=[who.pk])}"' in (
+        page.content.decode())  # the customer it names is a link
     csv = client_as(world.manager_a).get(url, {"week": "2026-W47", "format": "csv"})
     body = b"".join(csv.streaming_content).decode()
     assert csv.status_code == 200 and alone.number in body and "Faktura wysłana." in body
