@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -52,8 +52,6 @@ from punkt.servicedesk.models import (
 )
 from punkt.servicedesk.workflows import TICKET_FLOW
 from punkt.work.services import notify
-
-AMOUNT_MAX = Decimal("9999999999.99")
 
 
 def type_weight() -> int:
@@ -109,25 +107,18 @@ def weigh(*, ticket_type: TicketType, amount: Decimal | None, customer: Any) -> 
     return Weight(bool(reasons), tuple(reasons))
 
 
-def parse_amount(value: Any) -> Decimal | None:
+def parse_amount(value: Any, field: str = "amount") -> Decimal | None:
     """The amount at stake as typed ("1 234,56", "1234.56"); empty: none. Refusals name
-    the field ``amount``."""
-    text = str(value if value is not None else "").strip().replace("\u00a0", "")
-    text = text.replace(" ", "").replace("zł", "").replace(",", ".")
-    if not text:
+    ``field``. Read by the company's one amount parser (``core.money``)."""
+    from punkt.core.money import parse_amount as parse
+
+    if not str(value if value is not None else "").strip():
         return None
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
+        return parse(value)
+    except ValueError:  # too large included (``AmountTooLarge``)
         raise ValidationFailed("invalid", _("Give the amount in złoty, e.g. 1250,00."),
-                               field="amount") from None
-    if not amount.is_finite() or amount < 0 or amount > AMOUNT_MAX:
-        raise ValidationFailed("invalid", _("Give the amount in złoty, e.g. 1250,00."),
-                               field="amount")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationFailed("invalid", _("At most two decimal places (grosze)."),
-                               field="amount")
-    return amount.quantize(Decimal("0.01"))
+                               field=field) from None
 
 
 def store(ticket: Ticket) -> Weight:

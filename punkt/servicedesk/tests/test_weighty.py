@@ -89,7 +89,7 @@ def test_parse_amount(text: str, amount: Decimal | None) -> None:
 
 
 @pytest.mark.parametrize("text", ["abc", "-5", "1,234,5", "1.001", "NaN", "Infinity",
-                                  "99999999999"])
+                                  "99999999999", "1_000", "1e3", "+5", "١٢"])
 def test_parse_amount_refuses_naming_the_field(text: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
         weighty.parse_amount(text)
