@@ -311,6 +311,7 @@ def seed(world: Any) -> Seeded:
         "notification_id": notification.pk,
         "ticket_id": ticket.pk,
         "team_id": ticket.team_id,
+        "type_id": ticket.type_id,
         "desk_id": isolation.desk_b(w).pk,
         "attachment_id": mail_attachment.pk,
         "mailbox_id": mail_attachment.mail.mailbox_id,

@@ -10,8 +10,10 @@ from punkt.core.navigation import NavItem, nav
 from punkt.servicedesk import permissions as perms
 
 nav(NavItem(_("Tickets"), "servicedesk:queue", perms.TICKET_HANDLE.code, group="service",
-            order=22, active_pattern=r"^/servicedesk/(?!teams/|report/|replies/)"))
+            order=22, active_pattern=r"^/servicedesk/(?!teams/|report/|replies/|types/)"))
 nav(NavItem(_("Service teams"), "servicedesk:team_list", perms.TEAM_MANAGE.code,
             group="organisation", order=75, active_pattern=r"^/servicedesk/(teams|replies)/"))
+nav(NavItem(_("Ticket types and SLA"), "servicedesk:type_list", perms.TYPE_MANAGE.code,
+            group="organisation", order=76, active_pattern=r"^/servicedesk/types/"))
 nav(NavItem(_("Service desk report"), "servicedesk:report", perms.REPORT_VIEW.code,
             group="reports", order=81, active_pattern=r"^/servicedesk/report/"))

@@ -27,6 +27,11 @@ TEAM_MANAGE = registry.register(
     "servicedesk.team.manage",
     gettext_lazy("Keep the service teams: working hours, members and team leads"),
     [R.MANAGER, R.ADMIN])
+TYPE_MANAGE = registry.register(
+    "servicedesk.type.manage",
+    gettext_lazy("Keep the ticket types: their default team, weight and SLA targets per "
+                 "priority"),
+    [R.HQ_EXPERT, R.ADMIN])
 REPORT_VIEW = registry.register(
     "servicedesk.report.view",
     gettext_lazy("See the service desk's report: tickets in and out, response times, "

@@ -36,6 +36,7 @@ from punkt.servicedesk import (
     reports,
     selectors,
     services,
+    ticket_types,
     weighty,
 )
 from punkt.servicedesk import permissions as perms
@@ -481,6 +482,71 @@ def team_new(request: HttpRequest) -> HttpResponse:
 def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     team = selectors.team_get(user=request.user, team_id=team_id)
     return _team_page(request, team)
+
+
+@scoped("global")
+@login_required
+def type_list(request: HttpRequest) -> HttpResponse:
+    """HQ's ticket types with their default team and SLA targets per priority."""
+    org_perms.ensure(request.user, perms.TYPE_MANAGE.code)
+    types = list(TicketType.objects.select_related("default_team")
+                 .prefetch_related("targets").order_by("-is_active", "name"))
+    rows = [(t, ticket_types.target_rows(t)) for t in types]
+    return render(request, "servicedesk/type_list.html", {
+        "rows": rows, "defaults": ticket_types.target_rows(None)})
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def type_new(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.TYPE_MANAGE.code)
+    return _type_page(request, None)
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def type_edit(request: HttpRequest, type_id: int) -> HttpResponse:
+    org_perms.ensure(request.user, perms.TYPE_MANAGE.code)
+    return _type_page(request, TicketType.objects.get_or_not_found(
+        pk=type_id, missing=_("Ticket type not found.")))
+
+
+def _type_page(request: HttpRequest, ticket_type: TicketType | None) -> HttpResponse:
+    post = request.POST
+    typed = ({p: (post.get(f"first_{p}", ""), post.get(f"resolve_{p}", ""))
+              for p in Priority.values} if request.method == "POST" else None)
+    form: dict[str, Any]
+    if request.method == "POST":
+        form = {"name": post.get("name", ""), "default_team_id": post.get("default_team", ""),
+                "weight": post.get("weight", ""),
+                "amount_threshold": post.get("amount_threshold", ""),
+                "is_active": post.get("is_active") == "1"}
+    elif ticket_type is not None:
+        form = {"name": ticket_type.name,
+                "default_team_id": str(ticket_type.default_team_id or ""),
+                "weight": str(ticket_type.weight),
+                "amount_threshold": "" if ticket_type.amount_threshold is None
+                else str(ticket_type.amount_threshold).replace(".", ","),
+                "is_active": ticket_type.is_active}
+    else:
+        form = {"name": "", "default_team_id": "", "weight": "1", "amount_threshold": "",
+                "is_active": True}
+    error_field = None
+    if request.method == "POST":
+        with refusals_as_messages(request) as refused:
+            saved = ticket_types.type_save(
+                actor=request.user, type_id=ticket_type.pk if ticket_type else None,
+                targets=typed or {}, **form)
+            messages.success(request, _("Ticket type saved."))
+            return redirect("servicedesk:type_edit", type_id=saved.pk)
+        error_field = refused.error.field if refused.error else None
+    return render(request, "servicedesk/type_edit.html", {
+        "ticket_type": ticket_type, "form": form, "error_field": error_field,
+        "targets": ticket_types.target_rows(ticket_type, typed),
+        "teams": Team.objects.filter(is_active=True).select_related("branch").order_by("name"),
+        "weighty_from": weighty.type_weight()})
 
 
 @scoped("self")

@@ -62,6 +62,8 @@ GUARDED_PAGES = [
     ("servicedesk:ticket_new", lambda w: {}, "servicedesk.ticket.create"),
     ("servicedesk:team_list", lambda w: {}, "servicedesk.team.manage"),
     ("servicedesk:team_new", lambda w: {}, "servicedesk.team.manage"),
+    ("servicedesk:type_list", lambda w: {}, "servicedesk.type.manage"),
+    ("servicedesk:type_new", lambda w: {}, "servicedesk.type.manage"),
     ("servicedesk:report", lambda w: {}, "servicedesk.report.view"),
     ("servicedesk:control_list", lambda w: {}, "servicedesk.ticket.decide"),
     ("chat:console", lambda w: {}, "chat.chat.handle"),
@@ -204,6 +206,8 @@ EXPECTED: dict[str, set[str]] = {
     # the branch manager keeps the branch office's hours and members; HQ teams: admin
     "servicedesk.team.manage": {M, A},
     "servicedesk.report.view": {M, E, A},
+    # ticket types and their SLA targets are the company's: HQ keeps them
+    "servicedesk.type.manage": {E, A},
     # R9.4: the office manager decides weighty matters and checks what staff resolved
     # alone (HQ teams: their leads, by membership)
     "servicedesk.ticket.decide": {M, A},
