@@ -110,7 +110,7 @@ def test_the_form_saves_and_shows_a_refusal_at_its_field(world: Any, client_as: 
             "amount_threshold": "", "is_active": "1", "first_normal": "3:00",
             "resolve_normal": "1:00"}
     refused = admin.post(url, post).content.decode()
-    field = re.search(r'<input name="resolve_normal"[^>]*>', refused)
+    field = re.search(r'<input class="qty" name="resolve_normal"[^>]*>', refused)
     assert field and 'value="1:00"' in field.group() and 'aria-invalid="true"' in field.group()
     assert SlaTarget.objects.get(type=d.question, priority="normal").first_response_minutes \
         == 120  # nothing stored
