@@ -11,8 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from punkt.chat.models import ChatSession
 from punkt.core.processing import BASE_MEASURES, activity, retention_category
-from punkt.customers.gdpr import register_linked
-from punkt.servicedesk.gdpr_links import WITHOUT_CUSTOMER, WITHOUT_CUSTOMER_RULE, without_customer
+from punkt.customers.gdpr import AddressEraser, register_address_eraser, register_linked
+from punkt.servicedesk.gdpr_links import (
+    WITHOUT_CUSTOMER,
+    WITHOUT_CUSTOMER_RULE,
+    erase_sender_texts,
+    without_customer,
+)
 
 
 def _scrub(qs: Any) -> None:
@@ -55,3 +60,21 @@ retention_category(
     rule=WITHOUT_CUSTOMER_RULE, default=WITHOUT_CUSTOMER,
     expired=_old_visitors, date_field="created_at", purge=_purge_visitors,
     action=_("the visitor's name and e-mail removed; who took the chat and when kept"))
+
+
+
+def _visits(address: str) -> Any:
+    return ChatSession.objects.filter(visitor_email__iexact=address,
+                                      ticket__customer__isnull=True)
+
+
+def _erase_visitor(address: str) -> int:
+    rows = list(_visits(address).values_list("pk", "ticket_id"))
+    erase_sender_texts([ticket for _pk, ticket in rows])
+    _scrub(ChatSession.objects.filter(pk__in=[pk for pk, _ticket in rows]))
+    return len(rows)
+
+
+register_address_eraser("chat", AddressEraser(
+    label=_("Live chat: the visitor's name and e-mail, what they wrote"),
+    count=lambda address: _visits(address).count(), erase=_erase_visitor))

@@ -73,6 +73,59 @@ def register_linked(model: type[models.Model], **options: Any) -> None:
 #: Columns that hold a copy of personal data without a link to the customer (background
 #: job payloads, import error lists): erasure scrubs the customer's identifiers out of
 #: every row that contains one. ``label`` → (model, columns); areas add theirs.
+@dataclass(frozen=True)
+class AddressEraser:
+    """How an area finds and erases what a person **without a customer record** left
+    under their e-mail address (a contact form's sender, an e-mail's, a chat visitor):
+    ``count(address)`` and ``erase(address)`` → how many of its records hold it."""
+
+    label: Any  # a lazy translation
+    count: Callable[[str], int]
+    erase: Callable[[str], int]
+
+
+ADDRESS_ERASERS: dict[str, AddressEraser] = {}
+
+
+def register_address_eraser(code: str, eraser: AddressEraser) -> None:
+    if code in ADDRESS_ERASERS:
+        raise ValueError(f"Address eraser {code!r} registered twice")
+    ADDRESS_ERASERS[code] = eraser
+
+
+def sender_records(*, actor: Actor, email: str) -> list[tuple[str, int]]:
+    """What each area holds under ``email`` for people without a customer record (a
+    customer's records are erased with the customer): (label, count) per area."""
+    from punkt.customers.identifiers import clean_email
+
+    org_perms.ensure(actor, perms.GDPR_MANAGE.code)
+    address = clean_email(email)
+    if not address:
+        raise ValidationFailed("required", _("This field is required."), field="email")
+    return [(str(e.label), e.count(address)) for _code, e in sorted(ADDRESS_ERASERS.items())]
+
+
+@transaction.atomic
+def sender_erase(*, actor: Actor, email: str, reason: str) -> int:
+    """Erase a person without a customer record by e-mail address (GDPR art. 17) in every
+    area that holds it: their details and the texts of what they wrote. Needs the GDPR
+    right and a reason; returns how many records were erased, and audits it."""
+    from punkt.customers.identifiers import clean_email
+
+    org_perms.ensure(actor, perms.GDPR_MANAGE.code)
+    address = clean_email(email)
+    if not address:
+        raise ValidationFailed("required", _("This field is required."), field="email")
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise ValidationFailed("required", _("Give the reason (e.g. the request it answers)."),
+                               field="reason")
+    erased = {code: e.erase(address) for code, e in sorted(ADDRESS_ERASERS.items())}
+    audit_record(action="privacy.sender.erase", actor=actor, changes={"erased": erased},
+                 message=reason[:500])
+    return sum(erased.values())
+
+
 PAYLOADS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {}
 
 

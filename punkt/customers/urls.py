@@ -29,4 +29,5 @@ urlpatterns += [
     path("<int:customer_id>/merge/", views.merge, name="merge"),
     path("<int:customer_id>/merge/<int:record_id>/undo/", views.unmerge, name="unmerge"),
     path("data-requests/", views.data_requests, name="data_requests"),
+    path("data-requests/sender/", views.sender_erase, name="sender_erase"),
 ]

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from punkt.core.audit import audit_record
@@ -587,3 +588,32 @@ def data_requests(request: HttpRequest) -> HttpResponse:
     listing = paginate(request, qs.order_by("due_on", "pk"), sort="due")
     return render(request, "customers/data_requests.html", {
         "listing": listing, "today": timezone.localdate(), "show": show})
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def sender_erase(request: HttpRequest) -> HttpResponse:
+    """Erase a person without a customer record (a contact form's sender, an e-mail's, a
+    chat visitor) by e-mail address: "check" shows what each area holds, "erase" (with
+    the reason) empties it everywhere (GDPR art. 17)."""
+    from punkt.customers import gdpr
+
+    org_perms.ensure(request.user, perms.GDPR_MANAGE.code)
+    email = request.POST.get("email", request.GET.get("email", "")).strip()
+    reason = request.POST.get("reason", "")
+    found: list[tuple[str, int]] | None = None
+    error_field = None
+    if request.method == "POST":
+        with refusals_as_messages(request) as refused:
+            if request.POST.get("action") == "erase":
+                n = gdpr.sender_erase(actor=request.user, email=email, reason=reason)
+                messages.success(request, ngettext(
+                    "%(n)d record of %(email)s erased.", "%(n)d records of %(email)s erased.",
+                    n) % {"n": n, "email": email})
+                return redirect("customers:sender_erase")
+            found = gdpr.sender_records(actor=request.user, email=email)
+        error_field = refused.error.field if refused.error else None
+    return render(request, "customers/sender_erase.html", {
+        "email": email, "reason": reason, "found": found, "error_field": error_field,
+        "total": sum(n for _label, n in found or [])})

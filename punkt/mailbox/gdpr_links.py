@@ -10,9 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from punkt.core import files
 from punkt.core.processing import BASE_MEASURES, activity, midnight, retention_category
-from punkt.customers.gdpr import register_linked
+from punkt.customers.gdpr import AddressEraser, register_address_eraser, register_linked
 from punkt.mailbox.models import InboundMail, MailAttachment, OutboundMail
-from punkt.servicedesk.gdpr_links import WITHOUT_CUSTOMER, WITHOUT_CUSTOMER_RULE, without_customer
+from punkt.servicedesk.gdpr_links import (
+    WITHOUT_CUSTOMER,
+    WITHOUT_CUSTOMER_RULE,
+    erase_sender_texts,
+    without_customer,
+)
 
 
 def _scrub_inbound(qs: Any) -> None:
@@ -80,3 +85,25 @@ retention_category(
     expired=_old_mails_without_customer, date_field="received_at", purge=_purge_mails,
     action=_("sender, subject, text and attachments removed, the replies' addresses too; "
              "the record that each e-mail was taken once kept"))
+
+
+
+def _mails_from(address: str) -> Any:
+    return InboundMail.objects.filter(from_address__iexact=address).filter(
+        Q(ticket__isnull=True) | Q(ticket__customer__isnull=True))
+
+
+def _erase_sender(address: str) -> int:
+    ids = list(_mails_from(address).values_list("pk", flat=True))
+    mails = InboundMail.objects.filter(pk__in=ids)
+    tickets = [t for t in mails.values_list("ticket_id", flat=True) if t is not None]
+    erase_sender_texts(tickets)
+    _scrub_outbound(OutboundMail.objects.filter(ticket_id__in=tickets, to__iexact=address))
+    _delete_attachments(MailAttachment.objects.filter(mail__in=mails))
+    _scrub_inbound(mails)
+    return len(ids)
+
+
+register_address_eraser("mailbox", AddressEraser(
+    label=_("E-mail: the sender, the e-mails' texts and attachments, the replies' address"),
+    count=lambda address: _mails_from(address).count(), erase=_erase_sender))

@@ -82,3 +82,11 @@ retention_category(
     date_field="resolved_at", purge=_purge_tickets,
     action=_("subject, messages and decisions emptied; who handled it when, and the SLA "
              "figures, kept"))
+
+
+def erase_sender_texts(ticket_ids: list[Any]) -> None:
+    """What a person without a customer record wrote on these tickets (their messages and
+    the subject they gave) emptied: their erasure by e-mail address (``sender_erase``)."""
+    TicketMessage.objects.filter(ticket_id__in=ticket_ids, author__isnull=True).exclude(
+        body="", author_label="").update(body="", author_label="")
+    Ticket.objects.filter(pk__in=ticket_ids, customer__isnull=True).update(subject="—")

@@ -8,8 +8,13 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from punkt.core.processing import BASE_MEASURES, activity, retention_category
-from punkt.customers.gdpr import register_linked
-from punkt.servicedesk.gdpr_links import WITHOUT_CUSTOMER, WITHOUT_CUSTOMER_RULE, without_customer
+from punkt.customers.gdpr import AddressEraser, register_address_eraser, register_linked
+from punkt.servicedesk.gdpr_links import (
+    WITHOUT_CUSTOMER,
+    WITHOUT_CUSTOMER_RULE,
+    erase_sender_texts,
+    without_customer,
+)
 from punkt.webform.models import WebContact, WebMail
 
 
@@ -67,3 +72,21 @@ retention_category(
     expired=_old_contacts, date_field="created_at", purge=_purge_contacts,
     action=_("name, e-mail, phone and attachment removed, the follow link dead; the record "
              "that the ticket came through the form kept"))
+
+
+
+def _senders(address: str) -> Any:
+    return WebContact.objects.filter(email__iexact=address, ticket__customer__isnull=True)
+
+
+def _erase_sender(address: str) -> int:
+    from punkt.webform.services import erase_contact
+
+    rows = list(_senders(address).values_list("pk", "ticket_id"))
+    erase_sender_texts([ticket for _pk, ticket in rows])
+    return erase_contact([pk for pk, _ticket in rows])
+
+
+register_address_eraser("webform", AddressEraser(
+    label=_("Contact form: the sender's details, messages and attachment"),
+    count=lambda address: _senders(address).count(), erase=_erase_sender))

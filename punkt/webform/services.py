@@ -522,31 +522,4 @@ def erase_contact(contact_ids: Any) -> int:
         attachment_type="", attachment_size=0)
 
 
-@transaction.atomic
-def sender_erase(*, actor: Any, email: str, reason: str) -> int:
-    """Erase a sender by e-mail address (GDPR art. 17) when the tickets have no customer
-    record (a customer's are erased with the customer): their details on the form's
-    records and the texts of their messages. Needs the GDPR right."""
-    from punkt.customers import permissions as customer_perms
-    from punkt.organization import permissions as org_perms
-
-    org_perms.ensure(actor, customer_perms.GDPR_MANAGE.code)
-    address = clean_email(email)
-    if not address:
-        raise ValidationFailed("required", _("This field is required."), field="email")
-    reason = " ".join(str(reason or "").split())
-    if not reason:
-        raise ValidationFailed("required", _("Give the reason (e.g. the request it answers)."),
-                               field="reason")
-    contacts = list(WebContact.objects.filter(email__iexact=address))
-    tickets = [c.ticket_id for c in contacts]
-    TicketMessage.objects.filter(ticket_id__in=tickets, author__isnull=True).exclude(
-        body="", author_label="").update(body="", author_label="")
-    Ticket.objects.filter(pk__in=tickets).update(subject="—")
-    count = erase_contact([c.pk for c in contacts])
-    audit_record(action="webform.sender.erase", actor=actor,
-                 changes={"tickets": tickets}, message=reason[:500])
-    return count
-
-
 desk.REPLY_SENDERS.append(queue_reply)

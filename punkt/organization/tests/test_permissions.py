@@ -63,6 +63,7 @@ GUARDED_PAGES = [
     ("servicedesk:team_list", lambda w: {}, "servicedesk.team.manage"),
     ("servicedesk:team_new", lambda w: {}, "servicedesk.team.manage"),
     ("servicedesk:type_list", lambda w: {}, "servicedesk.type.manage"),
+    ("customers:sender_erase", lambda w: {}, "customers.gdpr.manage"),
     ("servicedesk:type_new", lambda w: {}, "servicedesk.type.manage"),
     ("servicedesk:report", lambda w: {}, "servicedesk.report.view"),
     ("servicedesk:control_list", lambda w: {}, "servicedesk.ticket.decide"),

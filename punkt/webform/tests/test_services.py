@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from punkt.core.errors import Conflict, NotFound
+from punkt.customers import gdpr
 from punkt.customers.models import Customer
 from punkt.servicedesk import services as desk
 from punkt.servicedesk.models import Channel, Ticket, TicketMessage, TicketStatus
@@ -386,7 +387,7 @@ def test_a_sender_without_a_customer_record_is_erased_by_address(world: Any) -> 
     form_desk(world)
     services.submit(data=filled())
     other = services.submit(data=filled(email="inna@example.pl", name="Inna Osoba")).contact
-    assert services.sender_erase(actor=world.admin, email="ZOFIA@example.pl",
+    assert gdpr.sender_erase(actor=world.admin, email="ZOFIA@example.pl",
                                  reason="wniosek") == 1
     erased = WebContact.objects.exclude(pk=other.pk).get()
     assert erased.email == "" and erased.secret == ""
@@ -402,4 +403,46 @@ def test_only_the_gdpr_right_erases_a_sender(world: Any) -> None:
     form_desk(world)
     services.submit(data=filled())
     with pytest.raises(ActionDenied):
-        services.sender_erase(actor=world.service_a, email="zofia@example.pl", reason="x")
+        gdpr.sender_erase(actor=world.service_a, email="zofia@example.pl", reason="x")
+
+
+def test_a_person_without_a_customer_record_is_erased_from_every_channel_by_page(
+        world: Any, client_as: Any) -> None:
+    """The GDPR page checks an address across the form, e-mail and chat, then erases with
+    a reason; other roles are refused."""
+    from django.urls import reverse
+
+    from punkt.chat.models import ChatDesk, ChatSession
+    from punkt.core.models import AuditEvent
+    from punkt.mailbox.models import InboundMail, Mailbox
+
+    form_desk(world)
+    contact = services.submit(data=filled()).contact
+    box = Mailbox.objects.create(team=contact.ticket.team, address="biuro@example.pl",
+                                 host="imap", username="u", password="p")
+    mail = InboundMail.objects.create(mailbox=box, uidvalidity=1, uid=1, key="k1",
+                                      from_address="Zofia@example.pl", subject="Faktura",
+                                      outcome="ignored", reason="bounce")
+    chat = ChatSession.objects.create(desk=ChatDesk.objects.create(team=contact.ticket.team,
+                                                                   title="Czat"),
+                                      ticket=contact.ticket, visitor_name="Zofia",
+                                      visitor_email="zofia@example.pl")
+    url = reverse("customers:sender_erase")
+    assert client_as(world.service_a).get(url).status_code == 403
+    admin = client_as(world.admin)
+    checked = admin.post(url, {"email": "ZOFIA@example.pl", "action": "check"}).content.decode()
+    assert 'data-testid="sender-erase-confirm"' in checked
+    refused = admin.post(url, {"email": "zofia@example.pl", "action": "erase", "reason": " "})
+    assert refused.status_code == 200 and WebContact.objects.get().email  # nothing erased
+    done = admin.post(url, {"email": "zofia@example.pl", "action": "erase",
+                            "reason": "wniosek z 6.12.2026"})
+    assert done.status_code == 302
+    contact.refresh_from_db()
+    mail.refresh_from_db()
+    chat.refresh_from_db()
+    assert (contact.email, mail.from_address, mail.subject, chat.visitor_email) == (
+        "", "", "", "")
+    assert AuditEvent.objects.get(action="privacy.sender.erase").changes["erased"] == {
+        "chat": 1, "mailbox": 1, "webform": 1}
+    again = admin.post(url, {"email": "zofia@example.pl", "action": "check"}).content.decode()
+    assert 'data-testid="sender-none"' in again
