@@ -606,7 +606,11 @@ def sender_erase(request: HttpRequest) -> HttpResponse:
     error_field = None
     if request.method == "POST":
         with refusals_as_messages(request) as refused:
-            if request.POST.get("action") == "erase":
+            checked = request.POST.get("checked", "").strip().lower()
+            if request.POST.get("action") == "erase" and checked != email.lower():
+                # the address changed after the check (or Enter pressed in it): check again
+                messages.warning(request, _("Check the address before erasing."))
+            elif request.POST.get("action") == "erase":
                 n = gdpr.sender_erase(actor=request.user, email=email, reason=reason)
                 messages.success(request, ngettext(
                     "%(n)d record of %(email)s erased.", "%(n)d records of %(email)s erased.",

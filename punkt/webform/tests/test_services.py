@@ -432,10 +432,12 @@ def test_a_person_without_a_customer_record_is_erased_from_every_channel_by_page
     admin = client_as(world.admin)
     checked = admin.post(url, {"email": "ZOFIA@example.pl", "action": "check"}).content.decode()
     assert 'data-testid="sender-erase-confirm"' in checked
-    refused = admin.post(url, {"email": "zofia@example.pl", "action": "erase", "reason": " "})
+    erase = {"email": "zofia@example.pl", "checked": "ZOFIA@example.pl", "action": "erase"}
+    refused = admin.post(url, {**erase, "reason": " "})
     assert refused.status_code == 200 and WebContact.objects.get().email  # nothing erased
-    done = admin.post(url, {"email": "zofia@example.pl", "action": "erase",
-                            "reason": "wniosek z 6.12.2026"})
+    unchecked = admin.post(url, {**erase, "checked": "inna@example.pl", "reason": "wniosek"})
+    assert unchecked.status_code == 200 and WebContact.objects.get().email  # not checked
+    done = admin.post(url, {**erase, "reason": "wniosek z 6.12.2026"})
     assert done.status_code == 302
     contact.refresh_from_db()
     mail.refresh_from_db()
