@@ -13,7 +13,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from punkt.cashdesk.models import CreditRefund, Invoice, Payment, TillSession
+from punkt.cashdesk.models import CreditRefund, Invoice, Payment, SellerRecord, TillSession
 from punkt.core.money import amount_in_words, rate_percent
 from punkt.core.pdf import qr_svg, render_pdf
 from punkt.organization.models import Branch
@@ -31,12 +31,30 @@ class Seller:
 
 
 def _company() -> Seller:
-    """The company as the seller: its legal name and NIP from the settings
+    """The company as the seller now: its legal name and NIP from the settings
     (``PUNKT_SELLER_NAME``, ``PUNKT_SELLER_NIP``), its address from the HQ branch."""
     hq = Branch.objects.filter(kind="hq").first()
     return Seller(name=settings.PUNKT_SELLER_NAME or (hq.name if hq else ""),
                   street=hq.street if hq else "", postal_code=hq.postal_code if hq else "",
                   city=hq.city if hq else "", nip=settings.PUNKT_SELLER_NIP)
+
+
+def seller_now() -> SellerRecord:
+    """The stored record of the seller as it is now (made the first time it is seen)."""
+    c = _company()
+    row, _created = SellerRecord.objects.get_or_create(
+        name=c.name[:250], nip=c.nip, street=c.street[:200], postal_code=c.postal_code[:6],
+        city=c.city[:100])
+    return row
+
+
+def seller_of(invoice: Invoice) -> Seller:
+    """The seller the invoice was recorded with (the company now for older invoices)."""
+    r = invoice.seller
+    if r is None:
+        return _company()
+    return Seller(name=r.name, street=r.street, postal_code=r.postal_code, city=r.city,
+                  nip=r.nip)
 
 
 def vat_summary(invoice: Invoice) -> list[dict[str, Any]]:
@@ -58,7 +76,7 @@ def invoice_pdf(invoice: Invoice, *, reissued_on: datetime.date) -> bytes:
     """The duplicate of a non-KSeF invoice, or a KSeF invoice's visualisation."""
     with translation.override("pl"):
         html = render_to_string("cashdesk/pdf/invoice.html", {
-            "invoice": invoice, "company": _company(), "reissued_on": reissued_on,
+            "invoice": invoice, "company": seller_of(invoice), "reissued_on": reissued_on,
             "vat": vat_summary(invoice),
             "qr": qr_svg(invoice.verification_url) if invoice.in_ksef
             and invoice.verification_url else ""})

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from punkt.cashdesk import permissions as perms
 from punkt.cashdesk import services
+from punkt.cashdesk.documents import seller_now
 from punkt.cashdesk.models import ImportStatus, Invoice, InvoiceImport, KsefStatus
 from punkt.core import bulk, files
 from punkt.core import imports as shape
@@ -225,6 +226,7 @@ def _build_invoices(job: InvoiceImport, groups: dict[str, Group],
     customers = _find_customers(set(refs.values()))
     recorded = _recorded(list(groups))
     invoices: list[Invoice] = []
+    seller = seller_now()  # the seller these invoices were issued by, read once a file
     for number, rows in groups.items():
         first_n, _first = rows[0]
         if number in recorded:
@@ -238,6 +240,7 @@ def _build_invoices(job: InvoiceImport, groups: dict[str, Group],
             continue
         invoice = _build(number, rows, customer, job, errors)
         if invoice is not None:
+            invoice.seller = seller
             invoices.append(invoice)
     return invoices
 

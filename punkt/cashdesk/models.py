@@ -50,6 +50,27 @@ class KsefStatus(models.TextChoices):
     REJECTED = "rejected", _("rejected by KSeF")
 
 
+class SellerRecord(models.Model):
+    """The seller as an invoice names it (VAT Act art. 106e ust. 1 pkt 3 and 5): the
+    company's legal name, NIP and address when the invoice was recorded. Each distinct
+    one is stored once; an invoice points at its own, so a duplicate printed after the
+    company moved or renamed still shows the seller of the original."""
+
+    name = models.CharField(_("seller"), max_length=250)
+    nip = models.CharField(_("NIP"), max_length=10, blank=True)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["name", "nip", "street", "postal_code", "city"], name="seller_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (NIP {self.nip})" if self.nip else self.name
+
+
 class Invoice(models.Model):
     """An invoice HQ issued (imported or recorded); the buyer's data as printed on it.
     HQ's invoices belong to no branch: every cashier finds them (``cashdesk.invoice.view``
@@ -88,6 +109,10 @@ class Invoice(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    #: the seller when it was recorded (none: recorded before sellers were kept — the
+    #: company as configured now is printed)
+    seller = models.ForeignKey(SellerRecord, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
 
     objects = PunktQuerySet["Invoice"].as_manager()
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from punkt.cashdesk import permissions as perms
+from punkt.cashdesk.documents import seller_now
 from punkt.cashdesk.models import DuplicateIssue, Invoice, InvoiceStatus, KsefStatus
 from punkt.cashdesk.parsing import amount_value, date_value, text_value
 from punkt.cashdesk.services.till import till_current
@@ -149,6 +150,7 @@ def invoice_create(*, actor: Actor, customer_id: Any, **data: Any) -> Invoice:
     if customer is None:
         raise ValidationFailed("invalid", _("No such customer."), field="customer")
     invoice = invoice_build(customer=customer, actor=actor, **data)
+    invoice.seller = seller_now()
     try:
         with transaction.atomic():
             invoice.save()

@@ -402,9 +402,20 @@ def test_invoice_duplicate_prints_the_full_seller_block(world: Any, tmp_path: An
     for part in ("Punkt Telekom Sp. z o.o.", "NIP 1234563218", "ul. Prosta 7",
                  "00-838 Warszawa"):
         assert part in seller, part
+    # the company renames and moves: the earlier invoice's duplicate keeps the seller it
+    # was issued by, a new one names the company as it is now
     settings.PUNKT_SELLER_NAME = ""
+    world.hq.street = "ul. Nowa 1"
+    world.hq.save()
     text = _pdf_text(documents.invoice_pdf(inv, reissued_on=inv.issued_on), tmp_path)
-    assert "Centrala" in text[text.index("Sprzedawca"):]
+    seller = text[text.index("Sprzedawca"):]
+    assert "Punkt Telekom Sp. z o.o." in seller and "ul. Prosta 7" in seller
+    later = invoice(world)
+    text = _pdf_text(documents.invoice_pdf(later, reissued_on=later.issued_on), tmp_path)
+    seller = text[text.index("Sprzedawca"):]
+    assert "Centrala" in seller and "ul. Nowa 1" in seller
+    assert later.seller_id != inv.seller_id
+    assert invoice(world).seller_id == later.seller_id  # one record per distinct seller
 
 
 def test_hostile_buyer_names_print_as_typed(world: Any, tmp_path: Any) -> None:

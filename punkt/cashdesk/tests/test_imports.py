@@ -73,6 +73,9 @@ def test_a_checked_file_is_recorded_whole(world: Any) -> None:
     job = confirm(world, job)
     assert job.status == ImportStatus.DONE and job.invoices_imported == 2
     first = Invoice.objects.get(number="FV/2026/12/0001")
+    # both name the seller they were issued by (one record, read once for the file)
+    assert first.seller is not None
+    assert set(Invoice.objects.values_list("seller_id", flat=True)) == {first.seller.pk}
     assert first.customer == person and first.buyer_lookup == "zolkiewska zofia"
     assert (first.net, first.vat, first.gross) == (Decimal("56.91"), Decimal("13.09"),
                                                    Decimal("70.00"))
