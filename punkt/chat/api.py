@@ -77,8 +77,11 @@ def _chat(s: ChatSession) -> dict[str, Any]:
 def queue(request: HttpRequest) -> dict[str, Any]:
     """The chats waiting at my teams' desks (longest first), the ones I am in, and whether
     I take chats now (``online``) or not (``away``)."""
+    from punkt.chat import permissions as perms
+    from punkt.organization import permissions as org_perms
     from punkt.organization.actors import employee_of
 
+    org_perms.ensure(request.user, perms.CHAT_HANDLE.code)
     desks = [d.pk for d in services.agent_desks(request.user)]
     return {"presence": services.presence_of(employee_of(request.user)), "desks": desks,
             "waiting": [{"id": w.id, "desk_id": w.desk_id, "visitor_name": w.name,

@@ -77,4 +77,6 @@ def _erase_visitor(address: str) -> int:
 
 register_address_eraser("chat", AddressEraser(
     label=_("Live chat: the visitor's name and e-mail, what they wrote"),
-    count=lambda address: _visits(address).count(), erase=_erase_visitor))
+    count=lambda address: _visits(address).count(), erase=_erase_visitor,
+    names=lambda address: [n for n in _visits(address).values_list("visitor_name", flat=True)
+                           if n]))

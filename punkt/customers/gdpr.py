@@ -82,6 +82,8 @@ class AddressEraser:
     label: Any  # a lazy translation
     count: Callable[[str], int]
     erase: Callable[[str], int]
+    #: the names the person gave under the address (scrubbed from notices and payloads)
+    names: Callable[[str], list[str]] = lambda _address: []
 
 
 ADDRESS_ERASERS: dict[str, AddressEraser] = {}
@@ -120,9 +122,13 @@ def sender_erase(*, actor: Actor, email: str, reason: str) -> int:
     if not reason:
         raise ValidationFailed("required", _("Give the reason (e.g. the request it answers)."),
                                field="reason")
+    names = {n.strip() for e in ADDRESS_ERASERS.values() for n in e.names(address)}
     erased = {code: e.erase(address) for code, e in sorted(ADDRESS_ERASERS.items())}
-    audit_record(action="privacy.sender.erase", actor=actor, changes={"erased": erased},
-                 message=reason[:500])
+    # notices, webhook deliveries, job reports that quote the address or the name given
+    needles = sorted({address, *(n for n in names if len(n) >= 3)}, key=lambda v: (-len(v), v))
+    scrubbed = scrub_payloads(needles)
+    audit_record(action="privacy.sender.erase", actor=actor,
+                 changes={"erased": erased, "payloads": scrubbed}, message=reason[:500])
     return sum(erased.values())
 
 

@@ -106,4 +106,6 @@ def _erase_sender(address: str) -> int:
 
 register_address_eraser("mailbox", AddressEraser(
     label=_("E-mail: the sender, the e-mails' texts and attachments, the replies' address"),
-    count=lambda address: _mails_from(address).count(), erase=_erase_sender))
+    count=lambda address: _mails_from(address).count(), erase=_erase_sender,
+    names=lambda address: [n for n in _mails_from(address).values_list("from_name", flat=True)
+                           if n]))

@@ -53,6 +53,23 @@ def on_branch_opened(hook: Callable[[Branch], Any]) -> Callable[[Branch], Any]:
     return hook
 
 
+#: Called with the branch id (None: company-wide) after a day off is added or removed:
+#: the service desk moves its open tickets' SLA moments (working time changed).
+_DAYS_OFF_CHANGED: list[Callable[[int | None], object]] = []
+
+
+def on_days_off_changed(hook: Callable[[int | None], Any]) -> Callable[[int | None], Any]:
+    """Register ``hook(branch_id)`` (a decorator); registering twice has no effect."""
+    if hook not in _DAYS_OFF_CHANGED:
+        _DAYS_OFF_CHANGED.append(hook)
+    return hook
+
+
+def _days_off_changed(branch_id: int | None) -> None:
+    for hook in _DAYS_OFF_CHANGED:
+        hook(branch_id)
+
+
 def _serves(branch: Branch) -> bool:
     return branch.kind == BranchKind.BRANCH and branch.is_active
 
@@ -581,6 +598,7 @@ def day_off_add(*, actor: Actor, date: Any, name: str, branch_id: int | None = N
     row = BranchDayOff.objects.create(branch_id=branch_id, date=day, name=name)
     audit_record(action="organization.day_off.add", obj=row, actor=actor, branch_id=branch_id,
                  changes={"date": [None, str(day)], "name": [None, name]})
+    _days_off_changed(branch_id)
     return row
 
 
@@ -590,4 +608,6 @@ def day_off_remove(*, actor: Actor, day_off_id: int) -> None:
     perms.ensure(actor, perms.BRANCH_MANAGE.code, row.branch_id)
     audit_record(action="organization.day_off.remove", obj=row, actor=actor,
                  branch_id=row.branch_id, changes={"date": [str(row.date), None]})
+    branch_id = row.branch_id
     row.delete()
+    _days_off_changed(branch_id)

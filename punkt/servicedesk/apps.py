@@ -8,3 +8,5 @@ class ServicedeskConfig(areas.AreaConfig):
     verbose_name = _("Service desk")
     default_auto_field = "django.db.models.BigAutoField"
     url_prefix = "servicedesk/"
+    #: registers the SLA's hook on days off (the organisation calls it when they change)
+    also_import = ("sla",)

@@ -6,16 +6,24 @@ import datetime
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from punkt.core.processing import BASE_MEASURES, Period, activity, midnight, retention_category
+from punkt.core.processing import (
+    BASE_MEASURES,
+    FROM_YEAR_END,
+    Period,
+    activity,
+    midnight,
+    retention_category,
+)
 from punkt.customers.gdpr import register_linked
 from punkt.servicedesk.models import DONE_STATES, Ticket, TicketDecision, TicketMessage
 
 #: tickets of people with no customer record: kept while a claim could still be brought
-WITHOUT_CUSTOMER = Period(years=3)
-WITHOUT_CUSTOMER_RULE = _("3 years from the ticket's resolution: claims connected with "
-                          "running a business (Civil Code art. 118)")
+WITHOUT_CUSTOMER = Period(years=3, counted_from=FROM_YEAR_END)
+WITHOUT_CUSTOMER_RULE = _("3 years from the end of the year the ticket ended: claims "
+                          "connected with running a business (Civil Code art. 118)")
 
 
 def _scrub_tickets(qs: Any) -> None:
@@ -61,10 +69,12 @@ activity("servicedesk.tickets",
 
 def without_customer(cutoff: datetime.date) -> QuerySet[Ticket]:
     """Tickets of people with no customer record (a web form's or an e-mail's sender, a
-    caller) resolved before ``cutoff``: the channels purge their senders' details with
-    them (mailbox, web form, chat)."""
-    return Ticket.objects.filter(customer__isnull=True, status__in=DONE_STATES,
-                                 resolved_at__lt=midnight(cutoff))
+    caller) that ended before ``cutoff`` — resolved, or closed without a resolution (a
+    duplicate merged away): the channels purge their senders' details with them (mailbox,
+    web form, chat). ``ended`` is the moment counted from."""
+    return (Ticket.objects.filter(customer__isnull=True, status__in=DONE_STATES)
+            .annotate(ended=Coalesce("resolved_at", "closed_at"))
+            .filter(ended__lt=midnight(cutoff)))
 
 
 def _purge_tickets(ids: list[Any]) -> int:
@@ -79,14 +89,19 @@ retention_category(
     label=_("Tickets of people without a customer record: subject and texts"),
     rule=WITHOUT_CUSTOMER_RULE, default=WITHOUT_CUSTOMER,
     expired=lambda cutoff: without_customer(cutoff).exclude(subject="—"),
-    date_field="resolved_at", purge=_purge_tickets,
+    date_field="ended", purge=_purge_tickets,
     action=_("subject, messages and decisions emptied; who handled it when, and the SLA "
              "figures, kept"))
 
 
-def erase_sender_texts(ticket_ids: list[Any]) -> None:
-    """What a person without a customer record wrote on these tickets (their messages and
-    the subject they gave) emptied: their erasure by e-mail address (``sender_erase``)."""
-    TicketMessage.objects.filter(ticket_id__in=ticket_ids, author__isnull=True).exclude(
-        body="", author_label="").update(body="", author_label="")
-    Ticket.objects.filter(pk__in=ticket_ids, customer__isnull=True).update(subject="—")
+def erase_sender_texts(ticket_ids: list[Any]) -> list[int]:
+    """A person without a customer record erased by e-mail address (``sender_erase``): the
+    tickets they opened lose what the retention purge takes (subject, every message — the
+    replies quote them — decisions, the reason it was weighty), and so do the tickets
+    split from them (the split copies a message); returns the tickets so emptied."""
+    ids = set(Ticket.objects.filter(pk__in=ticket_ids, customer__isnull=True)
+              .values_list("pk", flat=True))
+    ids |= set(Ticket.objects.filter(split_from__in=ids, customer__isnull=True)
+               .values_list("pk", flat=True))
+    _purge_tickets(sorted(ids))
+    return sorted(ids)

@@ -266,6 +266,8 @@ def team_save(*, actor: Actor, name: Any, kind: Any, branch_id: Any, hours: Mapp
     team.refresh_from_db()
     audit_record(action="servicedesk.team.update", obj=team, actor=actor, branch_id=branch.pk,
                  changes={k: v for k, v in changes.items() if before[k] != v})
+    if before["hours"] != week:  # the team's open tickets' SLA moments move: next run
+        sla.mark_open_due(team_id=team.pk)
     return team
 
 

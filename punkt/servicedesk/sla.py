@@ -52,6 +52,7 @@ from punkt.core.errors import NotFound
 from punkt.core.roles import Role
 from punkt.core.worktime import WorkSchedule
 from punkt.organization.models import Membership
+from punkt.organization.services import on_days_off_changed
 from punkt.servicedesk import events as ticket_events
 from punkt.servicedesk.models import (
     OPEN_STATES,
@@ -208,12 +209,19 @@ def check_soon(ticket_id: int, moment: datetime.datetime) -> None:
     batch.add(SlaCheck(ticket_id=ticket_id, due=moment), ignore_conflicts=True)
 
 
-def mark_open_due(*, now: datetime.datetime | None = None) -> int:
-    """Every open, running, not yet breached ticket due now — what a changed calendar
-    needs (the next run recomputes them all); returns how many."""
+def mark_open_due(*, now: datetime.datetime | None = None, team_id: int | None = None,
+                  branch_id: int | None = None) -> int:
+    """Every open, running, not yet breached ticket (of ``team_id`` / the teams of
+    ``branch_id``, or all) due now — what a changed calendar needs (the next run
+    recomputes them); returns how many. A team's changed hours call it for the team
+    (``services.team_save``), a day off added or removed for its branch (or all)."""
     now = now or timezone.now()
-    due = (Ticket.objects.filter(status__in=OPEN_STATES, paused_since__isnull=True)
-           .exclude(sla_state=SlaState.BREACHED)
+    open_ = Ticket.objects.filter(status__in=OPEN_STATES, paused_since__isnull=True)
+    if team_id is not None:
+        open_ = open_.filter(team_id=team_id)
+    if branch_id is not None:
+        open_ = open_.filter(team__branch_id=branch_id)
+    due = (open_.exclude(sla_state=SlaState.BREACHED)
            .annotate(due=Value(now, output_field=DateTimeField())).values_list("pk", "due"))
     sql, params = due.query.sql_with_params()
     check = connection.ops.quote_name(SlaCheck._meta.db_table)
@@ -378,3 +386,8 @@ def recompute_due(*, now: datetime.datetime | None = None, batch: int = BATCH
                 if entered is not None:
                     counts[entered] += 1
             _move_next_checks(moved)
+
+
+@on_days_off_changed
+def _days_off_changed(branch_id: int | None) -> None:
+    mark_open_due(branch_id=branch_id)

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -545,7 +546,10 @@ def _type_page(request: HttpRequest, ticket_type: TicketType | None) -> HttpResp
     return render(request, "servicedesk/type_edit.html", {
         "ticket_type": ticket_type, "form": form, "error_field": error_field,
         "targets": ticket_types.target_rows(ticket_type, typed),
-        "teams": Team.objects.filter(is_active=True).select_related("branch").order_by("name"),
+        # an inactive default team stays offered, or saving would silently drop it
+        "teams": Team.objects.filter(Q(is_active=True) | Q(
+            pk=getattr(ticket_type, "default_team_id", None) or 0)).select_related(
+            "branch").order_by("name"),
         "weighty_from": weighty.type_weight()})
 
 

@@ -89,4 +89,5 @@ def _erase_sender(address: str) -> int:
 
 register_address_eraser("webform", AddressEraser(
     label=_("Contact form: the sender's details, messages and attachment"),
-    count=lambda address: _senders(address).count(), erase=_erase_sender))
+    count=lambda address: _senders(address).count(), erase=_erase_sender,
+    names=lambda address: [n for n in _senders(address).values_list("name", flat=True) if n]))

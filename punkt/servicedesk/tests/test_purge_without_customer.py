@@ -19,8 +19,9 @@ from punkt.webform.models import WebContact
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 12, 6)
-LONG_AGO = datetime.datetime(2023, 6, 1, 12, tzinfo=datetime.UTC)
-LATELY = datetime.datetime(2025, 6, 1, 12, tzinfo=datetime.UTC)
+#: 3 years counted from the end of the year: what ended in 2022 is past, 2023 is not yet
+LONG_AGO = datetime.datetime(2022, 6, 1, 12, tzinfo=datetime.UTC)
+LATELY = datetime.datetime(2023, 12, 30, 12, tzinfo=datetime.UTC)
 CODES = ["servicedesk.tickets_without_customer", "mailbox.mail_without_customer",
          "webform.senders_without_customer", "chat.visitors_without_customer"]
 
@@ -37,9 +38,12 @@ def test_senders_without_a_customer_record_are_purged_three_years_after_resoluti
     d = desk(world)
     old, recent, still_open = ticket(world, d), ticket(world, d), ticket(world, d)
     customers = ticket(world, d, customer_id=customer.pk)
+    merged = ticket(world, d)  # a duplicate merged away: closed, never resolved
     for t in (old, customers):
         _resolved(t, LONG_AGO)
     _resolved(recent, LATELY)
+    Ticket.objects.filter(pk=merged.pk).update(status="closed", resolved_at=None,
+                                               closed_at=LONG_AGO)
     box = Mailbox.objects.create(team=d.team_a, address="biuro@example.pl", host="imap",
                                  username="u", password="p")
     chat = ChatDesk.objects.create(team=d.team_a, title="Czat")
@@ -63,12 +67,13 @@ def test_senders_without_a_customer_record_are_purged_three_years_after_resoluti
 
     report = purge.run(dry_run=True, codes=CODES, today=TODAY).report
     assert {line["code"]: line["count"] for line in report} == {
-        "servicedesk.tickets_without_customer": 1, "mailbox.mail_without_customer": 2,
+        "servicedesk.tickets_without_customer": 2, "mailbox.mail_without_customer": 2,
         "webform.senders_without_customer": 1, "chat.visitors_without_customer": 1}
     assert Ticket.objects.get(pk=old.pk).subject != "—"  # a dry run changes nothing
 
     report = purge.run(dry_run=False, codes=CODES, today=TODAY).report
-    assert [line["purged"] for line in report] == [1, 2, 1, 1]
+    assert [line["purged"] for line in report] == [1, 2, 2, 1]
+    assert Ticket.objects.get(pk=merged.pk).subject == "—"
     gone = Ticket.objects.get(pk=old.pk)
     assert gone.subject == "—" and gone.status == "closed"
     assert set(TicketMessage.objects.filter(ticket=old).values_list("body", flat=True)) == {""}

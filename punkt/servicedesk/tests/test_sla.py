@@ -282,3 +282,26 @@ def test_marking_every_open_ticket_due_recomputes_them_all_to_their_true_moment(
     assert run(at(12, 5, 10)) == {"checked": 3, "warning": 0, "breached": 0, "ok": 0}
     assert {nxt(t) for t in Ticket.objects.filter(pk__in=[r.pk for r in rows])} == {
         at(12, 7, 8, 36)}
+
+
+def test_a_day_off_or_new_hours_mark_the_open_tickets_due(world: Any) -> None:
+    """Working time changed: the next run recomputes the affected open tickets."""
+    from punkt.organization import services as org_services
+
+    d = desk(world)
+    with time_machine.travel(at(12, 4, 15), tick=False):
+        mine, theirs = ticket(world, d), ticket(world, d, team=d.team_b)
+    assert (nxt(mine), nxt(theirs)) == (at(12, 7, 8, 36), at(12, 7, 8, 36))
+    with time_machine.travel(at(12, 4, 15, 30), tick=False):
+        org_services.day_off_add(actor=world.admin, date="2026-12-07", name="Inwentaryzacja",
+                                 branch_id=world.a.pk)
+        assert (nxt(mine), nxt(theirs)) == (at(12, 4, 15, 30), at(12, 7, 8, 36))
+        run(at(12, 4, 15, 30))
+    # the deadline stays Monday 9:00 (fixed when opened) but Monday is now off: of the one
+    # working hour left before it (Friday 15:00-16:00) 80 % is used at 15:48
+    assert nxt(mine) == at(12, 4, 15, 48)
+    with time_machine.travel(at(12, 4, 15, 40), tick=False):
+        services.team_save(actor=world.admin, team_id=d.team_b.pk, name=d.team_b.name,
+                           kind=d.team_b.kind, branch_id=world.b.pk,
+                           hours={"mon": "8:00-12:00", "tue": "8:00-12:00"})
+    assert nxt(theirs) == at(12, 4, 15, 40)
