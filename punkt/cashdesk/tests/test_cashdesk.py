@@ -14,6 +14,7 @@ from django.utils import translation
 from punkt.cashdesk import selectors, services
 from punkt.cashdesk.models import (
     IdempotencyKey,
+    Invoice,
     InvoiceStatus,
     Payment,
     TillEntry,
@@ -463,3 +464,20 @@ def test_payment_and_reversal_each_write_one_audit_row(world: Any) -> None:
     rev = services.payment_reverse(actor=world.cashier_a, payment_id=p.pk, reason="mistake")
     assert _audit_since(last) == [("cashdesk.payment.reverse", world.cashier_a.pk,
                                    world.a.pk, "cashdesk.payment", str(rev.pk))]
+
+
+def test_invoices_recorded_before_sellers_were_kept_get_the_seller_of_now(world: Any,
+                                                                          settings: Any) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    fill = importlib.import_module(
+        "punkt.cashdesk.migrations.0010_seller_for_earlier_invoices").fill
+    settings.PUNKT_SELLER_NAME = "Punkt Telekom Sp. z o.o."
+    earlier, kept = invoice(world), invoice(world)
+    Invoice.objects.filter(pk=earlier.pk).update(seller=None)
+    fill(apps, None)
+    earlier.refresh_from_db()
+    assert earlier.seller is not None and earlier.seller.name == "Punkt Telekom Sp. z o.o."
+    assert earlier.seller_id == kept.seller_id  # the same seller: one record
