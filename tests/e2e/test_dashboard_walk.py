@@ -45,6 +45,7 @@ REGISTER = "/privacy/register/"
 BRANCH_TASKS = "/work/tasks/"
 TICKETS = "/servicedesk/"
 TEAMS = "/servicedesk/teams/"
+TYPES = "/servicedesk/types/"
 DESK_REPORT = "/servicedesk/report/"
 MAILBOXES = "/mailbox/"
 WEBHOOKS = "/webhooks/"
@@ -56,7 +57,7 @@ ROLE_MENUS = {
     "admin": ("admin@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES, AUDIT,
                                       ROLES, GDPR, FROM_HQ, CONTRACTS, CHURN, REPORTS, CATALOG,
                                       STOCK, SALES, SALES_REPORT, TILLS, BREACHES,
-                                      REGISTER, BRANCH_TASKS, TICKETS, TEAMS,
+                                      REGISTER, BRANCH_TASKS, TICKETS, TEAMS, TYPES,
                                       DESK_REPORT, MAILBOXES, WEBHOOKS, CHAT,
                                       CHAT_DESKS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
@@ -64,7 +65,7 @@ ROLE_MENUS = {
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
                                             SALES_REPORT, TILLS, INVOICE_FILES, REGISTER,
                                             BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES,
-                                            CHAT}),
+                                            CHAT, TYPES}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
