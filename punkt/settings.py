@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "punkt.webhooks",
     "punkt.webform",
     "punkt.chat",
+    "punkt.complaints",
     "punkt.privacy",
 ]
 
@@ -320,6 +321,11 @@ PUNKT_BREACH_NOTIFY_HOURS = int(os.environ.get("PUNKT_BREACH_NOTIFY_HOURS", "72"
 PUNKT_FOUR_EYES_THRESHOLD = os.environ.get("PUNKT_FOUR_EYES_THRESHOLD", "1000.00")
 # Days after closing within which a ticket may still be reopened (a new one after that).
 PUNKT_TICKET_REOPEN_DAYS = int(os.environ.get("PUNKT_TICKET_REOPEN_DAYS", "14"))
+# Days to answer a complaint by kind, over the legal periods (14 consumer goods, Consumer
+# Rights Act art. 7a; 30 telecom, Electronic Communications Law): {"consumer_goods": 14, …}.
+PUNKT_COMPLAINT_DAYS = json.loads(os.environ.get("PUNKT_COMPLAINT_DAYS", "{}") or "{}")
+# Days before a complaint's deadline its handler is reminded.
+PUNKT_COMPLAINT_REMIND_DAYS = int(os.environ.get("PUNKT_COMPLAINT_REMIND_DAYS", "4"))
 
 # --- The seller on printed invoices (VAT Act art. 106e: name, address and NIP) ---------
 # The address is the HQ branch's; the name defaults to the HQ branch's name.

@@ -276,6 +276,7 @@ def seed(world: Any) -> Seeded:
     from punkt.webform import services as webform
 
     web_contact = isolation.web_contact_b(w)  # the contact form's sender of B's ticket
+    complaint = isolation.complaint_b(w)  # B's complaint about B's sale, with a photo
     users = {Role.ADMIN.value: w.admin, Role.HQ_EXPERT.value: w.expert,
              Role.MANAGER.value: w.manager_b, Role.SERVICE.value: w.service_b,
              Role.RETENTION.value: retention_b, Role.CASHIER.value: cashier_b}
@@ -321,6 +322,8 @@ def seed(world: Any) -> Seeded:
         "subscription_id": hook.pk,
         "delivery_id": delivery.pk,
         "webform_token": webform.token_for(web_contact),
+        "complaint_id": complaint.pk,
+        "file_id": complaint.attachments.get().pk,
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,
         "price_list": price_list, "draft": draft, "template": contract.template,

@@ -375,6 +375,24 @@ def ticket_b(w: Any) -> Any:
                               body="Klient B zgłasza brak sygnału.")
 
 
+def complaint_b(w: Any) -> Any:
+    """A complaint B's service employee registered at B's counter about B's sale, with a
+    photo of the warranty card."""
+    from punkt.complaints import services as complaints
+    from punkt.complaints.models import Complaint
+
+    existing = Complaint.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    sale = shop_b(w)
+    return complaints.complaint_create(
+        actor=w.service_b, customer_id=customer_b(w).pk, kind="consumer_goods",
+        demand="repair", sale_line_id=sale.lines.get().pk,
+        customer_account="Reklamacja-B: modem nie łączy", terms_version="Regulamin B",
+        terms_shown=True, attachments=[("warranty", SimpleUploadedFile(
+            "karta-b.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32))])
+
+
 # Page routes (URL name → kwargs of a branch-B object).
 PAGE_CASES: dict[str, BranchCase] = {
     "organization:branch_detail": lambda w: {"branch_id": w.b.pk},
@@ -457,6 +475,13 @@ PAGE_CASES: dict[str, BranchCase] = {
     "servicedesk:reply_edit": lambda w: {"reply_id": reply_b(w).pk},
     "chat:desk_edit": lambda w: {"desk_id": desk_b(w).pk},
     "chat:desk_preview": lambda w: {"desk_id": desk_b(w).pk},
+    "complaints:complaint_detail": lambda w: {"complaint_id": complaint_b(w).pk},
+    "complaints:complaint_receipt": lambda w: {"complaint_id": complaint_b(w).pk},
+    "complaints:complaint_attach": lambda w: {"complaint_id": complaint_b(w).pk},
+    "complaints:complaint_file": lambda w: {"complaint_id": complaint_b(w).pk,
+                                            "file_id": complaint_b(w).attachments.get().pk},
+    "complaints:complaint_act": lambda w: {"complaint_id": complaint_b(w).pk,
+                                           "action": "acknowledge"},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -489,6 +514,7 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "servicedesk:control_list": lambda w: resolved_b_last_week(w).number,
     "chat:desk_list": lambda w: desk_b(w).title,
     "chat:desk_new": lambda w: team_b(w).name,
+    "complaints:complaint_list": lambda w: complaint_b(w).number,
 }
 
 # API operations (operation id → (method, path) of a branch-B object).
@@ -568,6 +594,8 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
         "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/split"),
     "servicedesk_ticket_transfer": lambda w: (
         "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/transfer"),
+    "complaint_get": lambda w: ("GET", f"/api/v1/complaints/{complaint_b(w).pk}"),
+    "complaint_move": lambda w: ("POST", f"/api/v1/complaints/{complaint_b(w).pk}/moves"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},
@@ -608,6 +636,7 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
                               "payment_method": "cash"},
     "sale_return": lambda w: {"quantities": {str(shop_b(w).lines.get().pk): 1},
                               "reason": "hacked"},
+    "complaint_move": lambda w: {"action": "acknowledge"},
 }
 API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "sale_list": lambda w: ("/api/v1/sales", shop_b(w).number),
@@ -621,6 +650,7 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
                                           ticket_b(w).number),
     "callerid": lambda w: ("/api/v1/callerid?number=%2B48601999888",
                            customer_b(w).display_name),
+    "complaint_list": lambda w: ("/api/v1/complaints", complaint_b(w).number),
 }
 #: Who sees a list's marker, where it is not HQ's administrator (World attribute).
 API_LIST_VIEWERS: dict[str, str] = {"retention_worklist": "manager_b"}

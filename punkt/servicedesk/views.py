@@ -31,6 +31,7 @@ from punkt.customers.models import Customer
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import branch_picker
 from punkt.servicedesk import (
+    links,
     merging,
     origins,
     replies,
@@ -148,6 +149,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "ticket": ticket, "conversation": conversation,
         "actions": [(a, TICKET_FLOW.transitions[a].label) for a in actions],
         "clocks": services.clocks(ticket), "may_write": may_write, "members": members,
+        "links": links.links_for(request.user, ticket),
         "may_transfer": may_write and ticket.is_open,
         "handles": [handle(e) for e in services.mention_candidates(ticket)
                     if e.pk != request.user.pk][:12] if may_write else [],

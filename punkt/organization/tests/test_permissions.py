@@ -70,6 +70,8 @@ GUARDED_PAGES = [
     ("chat:console", lambda w: {}, "chat.chat.handle"),
     ("chat:desk_list", lambda w: {}, "chat.desk.manage"),
     ("chat:desk_new", lambda w: {}, "chat.desk.manage"),
+    ("complaints:complaint_list", lambda w: {}, "complaints.complaint.view"),
+    ("complaints:complaint_new", lambda w: {}, "complaints.complaint.create"),
 ]
 
 
@@ -216,6 +218,14 @@ EXPECTED: dict[str, set[str]] = {
     # chat of their team); the branch manager (admin for HQ teams) keeps the team's chat.
     "chat.chat.handle": {M, S, E, A},
     "chat.desk.manage": {M, A},
+    # Issue 17, R7: service and retention staff register and handle complaints in the
+    # branch; the manager decides small ones there (R9.4); HQ's experts investigate and
+    # decide those sent to HQ and see every branch's (seed 002, seed 003).
+    "complaints.complaint.view": {M, S, R, E, A},
+    "complaints.complaint.create": {M, S, R, A},
+    "complaints.complaint.handle": {M, S, R, E, A},
+    "complaints.complaint.decide": {M, A},
+    "complaints.complaint.investigate": {E, A},
 }
 
 

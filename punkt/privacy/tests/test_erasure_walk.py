@@ -61,6 +61,14 @@ KEPT: dict[tuple[str, str], str] = {
     ("cashdesk.creditrefund", "key"): "idempotency key (random)",
     ("work.task", "subject_type"): "type of the record the task is about (a code)",
     ("servicedesk.ticket", "number"): "ticket number (ZG/<year>/<n>, not personal)",
+    ("complaints.complaint", "number"): "complaint number (RK/<year>/<n>, not personal)",
+    ("complaints.complaint", "terms_version"): "the company's complaint terms shown (a "
+    "document's version, not personal)",
+    ("complaints.complaint", "legal_basis"): "the provision a rejection rests on, kept with "
+    "the decision while claims are not time-barred",
+    ("complaints.complaintevent", "action"): "workflow step code",
+    ("complaints.complaintevent", "from_status"): "workflow state (a code)",
+    ("complaints.complaintevent", "to_status"): "workflow state (a code)",
     ("chat.chatsession", "nonce"): "random part of the chat visitor's token (not personal)",
     ("work.task", "subject_id"): "id of the record the task is about (a number)",
     ("cashdesk.tillentry", "reason"): "cash movement reason, append-only cash ledger",
@@ -228,6 +236,15 @@ def build(world: Any) -> tuple[Customer, Customer]:
     chat = ChatDesk.objects.create(team=d.team_a, title="Czat", allowed_origins="")
     ChatSession.objects.create(desk=chat, ticket=ticket, visitor_name=cust.display_name,
                                visitor_email=cust.email)
+    # A complaint about the ticket's matter, with a photo and its receipt queued.
+    from punkt.complaints import services as complaints
+
+    complaints.complaint_create(
+        actor=world.service_a, customer_id=cust.pk, kind="consumer_goods", demand="repair",
+        product_text="Router", customer_account="Klientka opisuje usterkę",
+        employee_opinion="Widać pęknięcie", terms_version="Regulamin", terms_shown=True,
+        ticket_id=ticket.pk, attachments=[("photo", SimpleUploadedFile(
+            "karta.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32))])
     # Past the tax period the buyer snapshot goes too (see test_recent_invoice_...).
     from punkt.cashdesk.models import Invoice
 

@@ -1,0 +1,168 @@
+"""API of complaints: /api/v1/complaints/… — the same services as the pages."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from punkt.complaints import clock, selectors, services
+from punkt.complaints import permissions as perms
+from punkt.complaints.models import Complaint
+from punkt.core.api import Page, Strict, errors, page_slice
+from punkt.core.routes import scoped
+from punkt.organization import permissions as org_perms
+
+router = Router(tags=["complaints"])
+
+Action = Literal["acknowledge", "decide_in_branch", "send_to_hq", "investigate", "decide",
+                 "remedy", "inform", "close", "appeal"]
+
+
+class ComplaintIn(Strict):
+    customer_id: int = Field(ge=1, le=2**62)
+    kind: Literal["consumer_goods", "telecom", "business"]
+    demand: Literal["repair", "replacement", "price_reduction", "withdrawal", "correction",
+                    "compensation"]
+    customer_account: str = Field(min_length=1, max_length=services.TEXT_MAX)
+    employee_opinion: str = Field("", max_length=services.TEXT_MAX)
+    terms_version: str = Field(min_length=1, max_length=100)
+    terms_shown: bool
+    sale_line_id: int | None = Field(None, ge=1, le=2**62)
+    contract_id: int | None = Field(None, ge=1, le=2**62)
+    product_text: str = Field("", max_length=200)
+    amount: Decimal | None = Field(None, ge=0, le=Decimal("9999999999.99"), decimal_places=2)
+    contract_days: int | None = Field(None, ge=1, le=clock.CONTRACT_DAYS_MAX,
+                                      description="Days to answer agreed in a business "
+                                                  "customer's contract")
+    channel: Literal["counter", "phone", "email", "post"] = "counter"
+    ticket_id: int | None = Field(None, ge=1, le=2**62)
+    branch_id: int | None = Field(None, ge=1, le=2**62)
+
+
+class MoveIn(Strict):
+    action: Action
+    note: str = Field("", max_length=services.TEXT_MAX)
+    outcome: Literal["upheld", "partly_upheld", "rejected"] | None = None
+    decision_reason: str | None = Field(None, max_length=services.TEXT_MAX)
+    legal_basis: str | None = Field(None, max_length=services.SHORT_MAX)
+    cause: Literal["product_defect", "service_error", "employee_error", "process_defect",
+                   "customer_misuse", "other"] | None = None
+    cause_note: str | None = Field(None, max_length=services.TEXT_MAX)
+    remedy_note: str | None = Field(None, max_length=services.TEXT_MAX)
+    informed_how: Literal["email", "post", "in_person", "phone"] | None = None
+
+
+class ComplaintOut(Schema):
+    id: int
+    number: str
+    branch_id: int
+    customer_id: int
+    kind: str
+    channel: str
+    status: str
+    sale_line_id: int | None
+    contract_id: int | None
+    product_text: str
+    ticket_id: int | None
+    customer_account: str
+    employee_opinion: str
+    demand: str
+    amount: Decimal | None
+    terms_version: str
+    contract_days: int | None
+    received_at: datetime.datetime
+    clock_started_at: datetime.datetime
+    days: int
+    deadline: datetime.datetime
+    rule: str
+    deemed_accepted: bool
+    deemed_at: datetime.datetime | None
+    round: int
+    cause: str
+    cause_note: str
+    outcome: str
+    decision_reason: str
+    legal_basis: str
+    decided_at: datetime.datetime | None
+    decided_at_hq: bool
+    remedy_note: str
+    informed_how: str
+    informed_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    actions: list[str]
+    url: str
+
+
+class ComplaintListOut(Schema):
+    items: list[ComplaintOut]
+    page: Page
+
+
+class ComplaintQuery(Schema):
+    status: Literal["open", "undecided", "registered", "acknowledged", "at_hq",
+                    "investigation", "decided", "remedied", "informed", "closed",
+                    "all"] = "open"
+    overdue: bool = False
+    branch_id: int | None = Field(None, ge=1, le=2**62)
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+def _out(c: Complaint, user: Any) -> dict[str, Any]:
+    data = {f: getattr(c, f) for f in ComplaintOut.model_fields
+            if f not in ("rule", "actions", "url")}
+    data["rule"] = clock.rule(c.kind, c.days)
+    data["actions"] = services.allowed_actions(c, user)
+    data["url"] = services.complaint_url(c)
+    return data
+
+
+@router.get("/complaints", response={200: ComplaintListOut, **errors()},
+            operation_id="complaint_list")
+@scoped("list")
+def complaint_list(request: HttpRequest, q: Query[ComplaintQuery]) -> dict[str, Any]:
+    """Complaints the caller sees, the nearest deadline first."""
+    org_perms.ensure(request.user, perms.COMPLAINT_VIEW.code)
+    qs = selectors.listing(user=request.user, status=q.status, overdue=q.overdue,
+                           branch_id=q.branch_id).order_by("deadline", "id")
+    items, page = page_slice(qs, q.page, q.per_page)
+    return {"items": [_out(c, request.user) for c in items], "page": page}
+
+
+@router.post("/complaints", response={201: ComplaintOut, **errors()},
+             operation_id="complaint_create")
+@scoped("self")
+def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Status[Any]:
+    """Register a complaint; its deadline is computed from its kind and the receipt is
+    queued to the customer's e-mail."""
+    return Status(201, _out(services.complaint_create(actor=request.user, **payload.dict()),
+                            request.user))
+
+
+@router.get("/complaints/{complaint_id}", response={200: ComplaintOut, **errors(404)},
+            operation_id="complaint_get")
+@scoped("branch")
+def complaint_get(request: HttpRequest, complaint_id: int) -> dict[str, Any]:
+    return _out(selectors.complaint_get(user=request.user, complaint_id=complaint_id),
+                request.user)
+
+
+@router.post("/complaints/{complaint_id}/moves", response={200: ComplaintOut,
+                                                            **errors(404, 409)},
+             operation_id="complaint_move")
+@scoped("branch")
+def complaint_move(request: HttpRequest, complaint_id: int, payload: MoveIn
+                   ) -> dict[str, Any]:
+    """One step of the workflow with its fields (a decision, the cause, the remedy, how
+    the customer was informed; an appeal's reason in ``note``)."""
+    selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    data = payload.dict()
+    action, note = data.pop("action"), data.pop("note")
+    fields = {k: v for k, v in data.items() if v is not None}
+    return _out(services.complaint_move(actor=request.user, complaint_id=complaint_id,
+                                        action=action, note=note, **fields), request.user)

@@ -1,0 +1,288 @@
+"""Complaints (reklamacje, R7): the record registered at intake with its legal clock, its
+attachments, the history of its steps (append-only) and the receipt e-mailed to the
+customer."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from punkt.core.badges import tones
+from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet
+
+
+class ComplaintKind(models.TextChoices):
+    """Which legal clock runs (``clock.RULES``)."""
+
+    CONSUMER_GOODS = "consumer_goods", _("consumer — goods")
+    TELECOM = "telecom", _("consumer — telecom or e-communication service")
+    BUSINESS = "business", _("business customer (by contract)")
+
+
+class Demand(models.TextChoices):
+    REPAIR = "repair", _("repair")
+    REPLACEMENT = "replacement", _("replacement")
+    PRICE_REDUCTION = "price_reduction", _("price reduction")
+    WITHDRAWAL = "withdrawal", _("withdrawal and refund")
+    CORRECTION = "correction", _("correction of the service")
+    COMPENSATION = "compensation", _("compensation")
+
+
+class ComplaintChannel(models.TextChoices):
+    COUNTER = "counter", _("counter")
+    TICKET = "ticket", _("from a ticket")
+    PHONE = "phone", _("phone")
+    EMAIL = "email", _("e-mail")
+    POST = "post", _("post")
+
+
+@tones(registered="info", acknowledged="info", at_hq="warn", investigation="warn",
+       decided="ok", remedied="ok", informed="ok", closed="")
+class ComplaintStatus(models.TextChoices):
+    REGISTERED = "registered", pgettext_lazy("complaint status", "registered")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("complaint status", "acknowledged")
+    AT_HQ = "at_hq", pgettext_lazy("complaint status", "sent to HQ")
+    INVESTIGATION = "investigation", pgettext_lazy("complaint status", "investigation")
+    DECIDED = "decided", pgettext_lazy("complaint status", "decided")
+    REMEDIED = "remedied", pgettext_lazy("complaint status", "remedy carried out")
+    INFORMED = "informed", pgettext_lazy("complaint status", "customer informed")
+    CLOSED = "closed", pgettext_lazy("complaint status", "closed")
+
+
+#: the states in which the legal clock runs (no decision yet)
+UNDECIDED = (ComplaintStatus.REGISTERED, ComplaintStatus.ACKNOWLEDGED, ComplaintStatus.AT_HQ,
+             ComplaintStatus.INVESTIGATION)
+_UNDECIDED = ["registered", "acknowledged", "at_hq", "investigation"]
+
+
+@tones(upheld="ok", partly_upheld="warn", rejected="err")
+class Outcome(models.TextChoices):
+    UPHELD = "upheld", _("upheld")
+    PARTLY_UPHELD = "partly_upheld", _("partly upheld")
+    REJECTED = "rejected", _("rejected")
+
+
+class Cause(models.TextChoices):
+    PRODUCT_DEFECT = "product_defect", _("product defect")
+    SERVICE_ERROR = "service_error", _("service error")
+    EMPLOYEE_ERROR = "employee_error", _("employee error")
+    PROCESS_DEFECT = "process_defect", _("process defect")
+    CUSTOMER_MISUSE = "customer_misuse", _("customer misuse")
+    OTHER = "other", _("other")
+
+
+class InformedBy(models.TextChoices):
+    EMAIL = "email", _("e-mail")
+    POST = "post", _("post")
+    IN_PERSON = "in_person", _("in person at the counter")
+    PHONE = "phone", _("phone")
+
+
+class Complaint(models.Model):
+    """A customer's complaint, numbered ``RK/<year>/<n>`` company-wide; its deadline is
+    computed at intake (and again on an appeal) from its kind (``clock``)."""
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    branch = models.ForeignKey("organization.Branch", verbose_name=_("branch"),
+                               on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
+                                 on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=ComplaintKind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=ComplaintChannel.choices,
+                               default=ComplaintChannel.COUNTER)
+    status = models.CharField(_("status"), max_length=16, choices=ComplaintStatus.choices,
+                              default=ComplaintStatus.REGISTERED)
+    #: what the complaint is about: one of the customer's sale lines or contracts (a link),
+    #: else a description when nothing fits
+    sale_line = models.ForeignKey("sales.SaleLine", verbose_name=_("product bought"),
+                                  null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    contract = models.ForeignKey("contracts.Contract", verbose_name=_("contract"), null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="+")
+    product_text = models.CharField(_("product or service (described)"), max_length=200,
+                                    blank=True)
+    ticket = models.ForeignKey("servicedesk.Ticket", verbose_name=_("ticket"), null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="+")
+    customer_account = models.TextField(_("the customer's account"))
+    employee_opinion = models.TextField(_("the employee's opinion"), blank=True)
+    demand = models.CharField(_("the customer's demand"), max_length=16,
+                              choices=Demand.choices)
+    amount = models.DecimalField(_("amount claimed (PLN)"), max_digits=12, decimal_places=2,
+                                 null=True, blank=True)
+    terms_version = models.CharField(_("complaint terms shown (version)"), max_length=100)
+    #: days agreed in the contract (business customers); the legal periods come from settings
+    contract_days = models.PositiveSmallIntegerField(_("days to answer by contract"),
+                                                     null=True, blank=True)
+    handler = models.ForeignKey("organization.Employee", verbose_name=_("handled by"),
+                                null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    #: the running clock: from intake, or from the last appeal
+    clock_started_at = models.DateTimeField(_("clock started"), default=timezone.now)
+    days = models.PositiveSmallIntegerField(_("days to answer"))
+    deadline = models.DateTimeField(_("answer due"))
+    remind_at = models.DateTimeField(_("reminder"))
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    deemed_accepted = models.BooleanField(_("deemed accepted"), default=False)
+    deemed_at = models.DateTimeField(_("deemed accepted on"), null=True, blank=True)
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    cause = models.CharField(_("cause"), max_length=16, choices=Cause.choices, blank=True)
+    cause_note = models.TextField(_("cause (details)"), blank=True)
+    outcome = models.CharField(_("decision"), max_length=16, choices=Outcome.choices,
+                               blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey("organization.Employee", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at_hq = models.BooleanField(_("decided at HQ"), default=False)
+    remedy_note = models.TextField(_("remedy carried out"), blank=True)
+    remedied_at = models.DateTimeField(null=True, blank=True)
+    informed_how = models.CharField(_("customer informed by"), max_length=10,
+                                    choices=InformedBy.choices, blank=True)
+    informed_at = models.DateTimeField(_("customer informed"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_by = models.ForeignKey("organization.Employee", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                                   name="complaint_amount_not_negative"),
+            models.CheckConstraint(condition=~Q(outcome="rejected") | (
+                ~Q(decision_reason="") & ~Q(legal_basis="")),
+                name="complaint_rejection_reasoned"),
+        ]
+        indexes = [
+            models.Index(fields=["branch", "deadline", "id"], name="complaint_branch_due"),
+            models.Index(fields=["deadline", "id"], name="complaint_due"),
+            models.Index(fields=["deadline"], name="complaint_undecided_due",
+                         condition=Q(status__in=_UNDECIDED)),
+            models.Index(fields=["customer", "-id"], name="complaint_customer"),
+            models.Index(fields=["ticket"], name="complaint_ticket",
+                         condition=Q(ticket__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_undecided(self) -> bool:
+        return self.status in UNDECIDED
+
+    @property
+    def product_label(self) -> str:
+        if self.sale_line_id and self.sale_line:
+            return str(self.sale_line.name)
+        if self.contract_id and self.contract:
+            return str(self.contract.number)
+        return self.product_text
+
+
+class ComplaintEvent(models.Model):
+    """One step of a complaint: who, when, from which state to which, with a note. Never
+    changed (append-only on PostgreSQL; erasure may only empty the note)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    actor = models.ForeignKey("organization.Employee", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+    branch_scope = "complaint__branch"
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["complaint", "id"], name="complaint_event_order")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.action}"
+
+
+class AttachmentKind(models.TextChoices):
+    WARRANTY_CARD = "warranty", _("warranty card")
+    PROOF = "proof", _("proof of purchase")
+    PHOTO = "photo", _("photo")
+    OTHER = "other", _("other")
+
+
+class ComplaintAttachment(models.Model):
+    """A file attached to a complaint (a phone photo of the warranty card, the receipt),
+    stored under the upload rules (``punkt/core/files.py``, C24)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE,
+                                  related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices,
+                            default=AttachmentKind.OTHER)
+    name = models.CharField(max_length=220)
+    stored = models.CharField(max_length=80)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey("organization.Employee", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = BranchScopedQuerySet.as_manager()
+    branch_scope = "complaint__branch"
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MailStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENDING = "sending", _("sending")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class ComplaintMail(models.Model):
+    """The receipt e-mailed to the customer (a durable medium), queued with the complaint
+    and sent by the worker (``punkt/core/outbox.py``); one per complaint and round."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="mails")
+    round = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=MailStatus.choices,
+                              default=MailStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+    branch_scope = "complaint__branch"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["complaint", "round"],
+                                               name="complaint_mail_once")]
+        indexes = [models.Index(fields=["status", "created_at"], name="complaint_mail_status")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.status}"
+
+
+class ComplaintCounter(models.Model):
+    """The last complaint number given in a year: incremented in one locked statement."""
+
+    year = models.PositiveIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    objects = PunktQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

@@ -1,0 +1,80 @@
+"""Reads of complaints, always from ``visible_to`` (C1/C2: a branch sees its complaints,
+HQ every branch's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from punkt.complaints import permissions as perms
+from punkt.complaints.models import _UNDECIDED, Complaint, ComplaintEvent, ComplaintStatus
+from punkt.core.scoping import BranchScopedQuerySet
+from punkt.organization.actors import Actor
+
+#: the list's status filter: every open one, the undecided, or one state
+STATUS_FILTERS = ("open", "undecided", *ComplaintStatus.values, "all")
+
+
+def complaints(user: Actor) -> BranchScopedQuerySet[Complaint]:
+    return Complaint.objects.visible_to(user, perms.COMPLAINT_VIEW)
+
+
+def complaint_get(*, user: Actor, complaint_id: Any) -> Complaint:
+    """The complaint ``user`` may open, else ``NotFound`` (another branch's: 404)."""
+    return (complaints(user).select_related("branch", "customer", "sale_line__sale",
+                                            "contract", "ticket", "handler", "decided_by")
+            .get_or_not_found(complaint_id, missing=_("Complaint not found.")))
+
+
+def listing(*, user: Actor, status: str = "open", overdue: bool = False,
+            branch_id: int | None = None) -> QuerySet[Complaint]:
+    """The list: nearest deadline first (the caller orders by ``deadline, id``)."""
+    qs = complaints(user).select_related("customer", "branch")
+    if branch_id:
+        qs = qs.filter(branch_id=branch_id)
+    if status == "open":
+        qs = qs.exclude(status=ComplaintStatus.CLOSED)
+    elif status == "undecided":
+        qs = qs.filter(status__in=_UNDECIDED)
+    elif status in ComplaintStatus.values:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(Q(deemed_accepted=True) | Q(status__in=_UNDECIDED,
+                                                   deadline__lt=timezone.now()))
+    return qs
+
+
+def history(complaint: Complaint) -> QuerySet[ComplaintEvent]:
+    return ComplaintEvent.objects.filter(complaint=complaint).select_related("actor")
+
+
+def customer_complaints(user: Actor, customer: Any) -> QuerySet[Complaint]:
+    return complaints(user).filter(customer=customer)
+
+
+def customer_sale_lines(user: Actor, customer: Any) -> QuerySet[Any]:
+    """The customer's purchases the complaint may name: sold (not returned) lines of their
+    sales in the branches where ``user`` sees complaints, newest first."""
+    from punkt.sales.models import Sale, SaleKind, SaleLine
+
+    sales = Sale.objects.visible_to(user, perms.COMPLAINT_VIEW).filter(
+        customer=customer, kind=SaleKind.SALE)
+    return (SaleLine.objects.filter(sale__in=sales.values("pk"))
+            .select_related("sale").order_by("-sale__created_at", "-pk"))
+
+
+def customer_contracts(user: Actor, customer: Any) -> QuerySet[Any]:
+    """The customer's contracts that were or are in force, or on their way (signed),
+    in the branches where ``user`` sees complaints."""
+    from punkt.contracts.models import DEAD, Contract, ContractStatus
+
+    return (Contract.objects.visible_to(user, perms.COMPLAINT_VIEW)
+            .filter(customer=customer).exclude(status__in=[*DEAD, ContractStatus.PREPARED])
+            .order_by("-id"))
+
+
+def ticket_complaint(user: Actor, ticket_id: int) -> Complaint | None:
+    return complaints(user).filter(ticket_id=ticket_id).first()

@@ -1,0 +1,42 @@
+"""The complaints' jobs: the daily clock (overdue complaints deemed accepted, reminders
+before the deadline) and the receipts e-mailed to customers, tried again until they go."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.tasks import task
+
+from punkt.core.jobs import periodic
+
+
+@task()
+def run_clocks(slot: str) -> dict[str, int]:
+    """Safe to run twice or at once: each complaint is deemed accepted by a conditional
+    update under its row lock, each reminder once (``reminded_at``, the notification's
+    key) (C9, C13)."""
+    from punkt.complaints import services
+
+    return {"deemed_accepted": services.mark_overdue(), "reminded": services.send_reminders()}
+
+
+periodic("complaints.clocks", datetime.timedelta(days=1),
+         lambda slot: run_clocks.enqueue(slot=slot.isoformat()))
+
+
+@task()
+def send_receipt(mail_id: int) -> str:
+    from punkt.complaints.services import send_now
+
+    return send_now(mail_id)
+
+
+@task()
+def resend_receipts(slot: str) -> dict[str, int]:
+    from punkt.complaints.services import resend
+
+    return resend()
+
+
+periodic("complaints.resend_receipts", datetime.timedelta(minutes=5),
+         lambda slot: resend_receipts.enqueue(slot=slot.isoformat()))

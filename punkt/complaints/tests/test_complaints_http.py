@@ -1,0 +1,159 @@
+"""Pages and API of complaints: roles refused with 403, another branch's complaint a 404,
+the intake form keeping the input and naming the field, the clock's rule named on the
+page, the receipt PDF, the ticket's button, the profile's tab, the API's create → moves."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from punkt.complaints.models import Complaint
+from punkt.complaints.tests.factories import complaint, purchase
+
+pytestmark = pytest.mark.django_db
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+def test_intake_page_detail_and_steps(world: Any, client_as: Any) -> None:
+    from punkt.contracts.tests.factories import customer
+
+    cust = customer(world)
+    line = purchase(world, cust)
+    c = client_as(world.service_a)
+    form = c.get(reverse("complaints:complaint_new") + f"?customer_id={cust.pk}")
+    page = form.content.decode()
+    assert "Router Wi-Fi 6" in page and "art. 7a" in page
+    refused = c.post(reverse("complaints:complaint_new"), {
+        "customer_id": cust.pk, "kind": "consumer_goods", "demand": "repair",
+        "sale_line_id": line.pk, "customer_account": "Nie działa Wi-Fi",
+        "terms_version": "Regulamin 2026"})
+    body = refused.content.decode()
+    assert refused.status_code == 200 and "Nie działa Wi-Fi" in body
+    assert 'aria-invalid="true" autofocus data-testid="terms-shown"' in body
+    done = c.post(reverse("complaints:complaint_new"), {
+        "customer_id": cust.pk, "kind": "consumer_goods", "demand": "repair",
+        "sale_line_id": line.pk, "customer_account": "Nie działa Wi-Fi",
+        "terms_version": "Regulamin 2026", "terms_shown": "1",
+        "file_warranty": SimpleUploadedFile("karta gwarancyjna.jpg", JPEG)})
+    made = Complaint.objects.get()
+    assert done.status_code == 302 and done["Location"] == reverse(
+        "complaints:complaint_detail", args=[made.pk])
+    detail = c.get(done["Location"]).content.decode()
+    assert made.number in detail and "art. 7a" in detail and cust.display_name in detail
+    assert 'data-testid="complaint-acknowledge"' in detail
+    assert 'data-testid="complaint-decide_in_branch"' not in detail  # the manager's
+    assert made.attachments.get().name == "karta gwarancyjna.jpg"
+    file = c.get(reverse("complaints:complaint_file",
+                         args=[made.pk, made.attachments.get().pk]))
+    assert file.status_code == 200 and file["Content-Type"] == "image/jpeg"
+    c.post(reverse("complaints:complaint_act", args=[made.pk, "acknowledge"]))
+    manager = client_as(world.manager_a)
+    assert 'data-testid="complaint-decide_in_branch"' in manager.get(
+        done["Location"]).content.decode()
+    manager.post(reverse("complaints:complaint_act", args=[made.pk, "decide_in_branch"]),
+                 {"outcome": "rejected", "decision_reason": "Zalanie", "legal_basis": ""})
+    made.refresh_from_db()
+    assert made.status == "acknowledged"  # refused: no legal basis
+    manager.post(reverse("complaints:complaint_act", args=[made.pk, "decide_in_branch"]),
+                 {"outcome": "upheld"})
+    made.refresh_from_db()
+    assert made.status == "decided"
+    receipt = c.get(reverse("complaints:complaint_receipt", args=[made.pk]))
+    assert receipt.status_code == 200 and receipt.content[:5] == b"%PDF-"
+    listing = c.get(reverse("complaints:complaint_list") + "?status=all").content.decode()
+    assert made.number in listing
+
+
+def test_roles_and_branches(world: Any, client_as: Any) -> None:
+    from punkt.contracts.tests.factories import customer
+
+    made = complaint(world)
+    cashier = client_as(world.cashier_a)
+    assert cashier.get(reverse("complaints:complaint_list")).status_code == 403
+    assert cashier.get(reverse("complaints:complaint_new")).status_code == 403
+    other = client_as(world.manager_b)
+    assert other.get(reverse("complaints:complaint_detail",
+                             args=[made.pk])).status_code == 404
+    assert made.number not in other.get(reverse("complaints:complaint_list")).content.decode()
+    hq = client_as(world.expert)
+    assert made.number in hq.get(reverse("complaints:complaint_list")).content.decode()
+    cust_b = customer(world, branch=world.b, actor=world.manager_b)
+    refused = client_as(world.service_a).post(reverse("complaints:complaint_new"), {
+        "customer_id": cust_b.pk, "kind": "consumer_goods", "demand": "repair",
+        "product_text": "x", "customer_account": "x", "terms_version": "x",
+        "terms_shown": "1"})
+    assert refused.status_code == 200 and not Complaint.objects.filter(customer=cust_b)
+
+
+def test_the_ticket_page_turns_a_ticket_into_a_complaint(world: Any, client_as: Any) -> None:
+    from punkt.contracts.tests.factories import customer
+    from punkt.servicedesk.tests.factories import desk, ticket
+
+    cust = customer(world)
+    t = ticket(world, desk(world), customer_id=cust.pk)
+    c = client_as(world.service_a)
+    page = c.get(reverse("servicedesk:ticket_detail", args=[t.pk])).content.decode()
+    assert 'data-testid="ticket-to-complaint"' in page
+    form = c.get(reverse("complaints:complaint_new") + f"?ticket_id={t.pk}").content.decode()
+    assert cust.display_name in form and "Klient pyta o fakturę." in form
+    assert t.number in form
+    c.post(reverse("complaints:complaint_new"), {
+        "customer_id": cust.pk, "ticket_id": t.pk, "kind": "telecom", "demand": "correction",
+        "product_text": "Internet 300", "customer_account": "Faktura zawyżona",
+        "terms_version": "Regulamin", "terms_shown": "1", "channel": "ticket"})
+    made = Complaint.objects.get()
+    assert made.ticket_id == t.pk and made.channel == "ticket" and made.days == 30
+    page = c.get(reverse("servicedesk:ticket_detail", args=[t.pk])).content.decode()
+    assert made.number in page and 'data-testid="ticket-complaint"' in page
+    detail = c.get(reverse("complaints:complaint_detail", args=[made.pk])).content.decode()
+    assert reverse("servicedesk:ticket_detail", args=[t.pk]) in detail
+
+
+def test_the_profile_tab_and_matter(world: Any, client_as: Any) -> None:
+    made = complaint(world)
+    c = client_as(world.service_a)
+    profile = c.get(reverse("customers:customer_detail",
+                            args=[made.customer_id])).content.decode()
+    assert reverse("complaints:complaint_new") + f"?customer_id={made.customer_id}" in profile
+    assert made.number in profile  # the open matter
+    tab = c.get(reverse("customers:customer_tab", args=[made.customer_id, "complaints"]),
+                HTTP_HX_REQUEST="true")
+    assert made.number in tab.content.decode()
+
+
+def test_the_api(world: Any, client_as: Any) -> None:
+    from punkt.contracts.tests.factories import customer
+
+    cust = customer(world)
+    line = purchase(world, cust)
+    c = client_as(world.service_a)
+
+    def post(path: str, body: Any) -> Any:
+        return c.post(path, json.dumps(body), content_type="application/json")
+
+    made = post("/api/v1/complaints", {
+        "customer_id": cust.pk, "kind": "consumer_goods", "demand": "replacement",
+        "sale_line_id": line.pk, "customer_account": "Pęknięta obudowa",
+        "terms_version": "Regulamin 2026", "terms_shown": True, "amount": "399.00"})
+    assert made.status_code == 201, made.content
+    data = made.json()
+    assert data["number"].startswith("RK/") and "7a" in data["rule"]
+    assert data["actions"] == ["acknowledge", "send_to_hq"] or "acknowledge" in data["actions"]
+    moved = post(f"/api/v1/complaints/{data['id']}/moves", {"action": "acknowledge"})
+    assert moved.status_code == 200 and moved.json()["status"] == "acknowledged"
+    wrong = post(f"/api/v1/complaints/{data['id']}/moves", {"action": "close"})
+    assert wrong.status_code == 409
+    refused = post(f"/api/v1/complaints/{data['id']}/moves",
+                   {"action": "decide_in_branch", "outcome": "upheld"})
+    assert refused.status_code == 403
+    got = c.get(f"/api/v1/complaints/{data['id']}").json()
+    assert got["id"] == data["id"]
+    listed = c.get("/api/v1/complaints").json()
+    assert [i["id"] for i in listed["items"]] == [data["id"]]
+    assert client_as(world.manager_b).get(f"/api/v1/complaints/{data['id']}").status_code \
+        == 404

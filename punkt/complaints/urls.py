@@ -1,0 +1,16 @@
+from django.urls import path
+
+from punkt.complaints import views
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("", views.complaint_list, name="complaint_list"),
+    path("new/", views.complaint_new, name="complaint_new"),
+    path("<int:complaint_id>/", views.complaint_detail, name="complaint_detail"),
+    path("<int:complaint_id>/receipt.pdf", views.complaint_receipt, name="complaint_receipt"),
+    path("<int:complaint_id>/files/", views.complaint_attach, name="complaint_attach"),
+    path("<int:complaint_id>/files/<int:file_id>/", views.complaint_file,
+         name="complaint_file"),
+    path("<int:complaint_id>/<str:action>/", views.complaint_act, name="complaint_act"),
+]

@@ -1,0 +1,227 @@
+"""Pages of complaints: the list (nearest deadline first), the intake form (the customer
+picked, the product picked from their purchases and contracts), the complaint page (its
+clock with the rule named, history, the steps allowed now), the receipt PDF and files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from punkt.complaints import clock, documents, selectors, services
+from punkt.complaints import permissions as perms
+from punkt.complaints.models import (
+    AttachmentKind,
+    Cause,
+    ComplaintAttachment,
+    ComplaintChannel,
+    ComplaintKind,
+    ComplaintStatus,
+    Demand,
+    InformedBy,
+    Outcome,
+)
+from punkt.complaints.workflows import COMPLAINT_FLOW
+from punkt.core import files
+from punkt.core.errors import NotFound
+from punkt.core.paging import paginate
+from punkt.core.routes import scoped
+from punkt.core.web import int_param, is_htmx, refusals_as_messages, text_param
+from punkt.customers import permissions as customer_perms
+from punkt.customers.models import Customer
+from punkt.customers.search import customers_named
+from punkt.organization import permissions as org_perms
+from punkt.organization.filters import branch_picker
+
+FIELDS = ("customer_id", "kind", "demand", "customer_account", "employee_opinion",
+          "sale_line_id", "contract_id", "product_text", "amount", "contract_days", "channel",
+          "terms_version", "terms_shown", "ticket_id")
+#: the attachment inputs of the intake form: (input name, kind)
+UPLOADS = (("file_warranty", AttachmentKind.WARRANTY_CARD), ("file_proof", AttachmentKind.PROOF),
+           ("file_photo", AttachmentKind.PHOTO))
+STATUS_LABELS = {"open": gettext_lazy("open (all)"),
+                 "undecided": gettext_lazy("waiting for a decision"),
+                 "all": gettext_lazy("all")}
+
+
+@scoped("list")
+@login_required
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.COMPLAINT_VIEW.code)
+    status = text_param(request.GET.get("status"), 20) or "open"
+    if status not in selectors.STATUS_FILTERS:
+        status = "open"
+    overdue = request.GET.get("overdue") == "1"
+    branch = int_param(request.GET.get("branch"))
+    qs = selectors.listing(user=request.user, status=status, overdue=overdue,
+                           branch_id=branch).order_by("deadline", "id")
+    listing = paginate(request, qs, sort="deadline", per_page=50)
+    now = timezone.now()
+    for row in listing.page.object_list:
+        row.days_left = clock.days_left(row.deadline, now)
+    template = "complaints/complaint_list.html" + ("#results" if is_htmx(request) else "")
+    return render(request, template, {
+        "listing": listing, "status": status, "overdue": overdue,
+        "statuses": [(k, STATUS_LABELS[k]) for k in ("open", "undecided")]
+        + list(ComplaintStatus.choices) + [("all", STATUS_LABELS["all"])],
+        "picker": branch_picker(request.user, perms.COMPLAINT_VIEW.code, branch),
+        "can_create": org_perms.can(request.user, perms.COMPLAINT_CREATE.code)})
+
+
+def _prefill_from_ticket(request: HttpRequest, form: dict[str, Any]) -> Any:
+    """``?ticket_id=``: the ticket's customer, its subject and first message as the
+    customer's account, the channel "from a ticket"."""
+    ticket_id = int_param(form.get("ticket_id"))
+    if not ticket_id:
+        return None
+    from punkt.servicedesk import selectors as desk
+
+    try:
+        ticket = desk.ticket_get(user=request.user, ticket_id=ticket_id)
+    except NotFound:
+        form["ticket_id"] = ""
+        return None
+    if request.method == "GET":
+        first = ticket.messages.filter(internal=False).order_by("id").first()
+        form["customer_id"] = form["customer_id"] or str(ticket.customer_id or "")
+        form["customer_account"] = form["customer_account"] or (
+            f"{ticket.subject}\n{first.body}" if first else ticket.subject)
+        form["channel"] = ComplaintChannel.TICKET
+    return ticket
+
+
+@scoped("self")
+@login_required
+@require_http_methods(["GET", "POST"])
+def complaint_new(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.COMPLAINT_CREATE.code)
+    source = request.POST if request.method == "POST" else request.GET
+    form = {name: source.get(name, "") for name in FIELDS}
+    ticket = _prefill_from_ticket(request, form)
+    error_field = None
+    if request.method == "POST":
+        with refusals_as_messages(request) as refused:
+            complaint = services.complaint_create(
+                actor=request.user, **{k: v for k, v in form.items()},
+                attachments=[(kind, request.FILES.get(name)) for name, kind in UPLOADS])
+            messages.success(request, _("Complaint %(number)s registered; answer due "
+                                        "%(due)s.") % {
+                "number": complaint.number,
+                "due": f"{complaint.deadline.astimezone(clock.WARSAW):%d.%m.%Y}"})
+            return redirect("complaints:complaint_detail", complaint_id=complaint.pk)
+        error_field = refused.error.field if refused.error else None
+    customer = None
+    if customer_id := int_param(form["customer_id"]):
+        customer = (Customer.objects.visible_to(request.user, customer_perms.CUSTOMER_VIEW)
+                    .filter(pk=customer_id).first())
+    found: list[Customer] = []
+    query = text_param(request.GET.get("q"), 100)
+    if customer is None and query:
+        ids = customers_named(user=request.user, text=query, limit=20)
+        found = list(Customer.objects.filter(pk__in=ids).order_by("last_name", "pk"))
+    lines = contracts = []
+    if customer is not None:
+        lines = list(selectors.customer_sale_lines(request.user, customer)[:50])
+        contracts = list(selectors.customer_contracts(request.user, customer)[:50])
+    return render(request, "complaints/complaint_new.html", {
+        "form": form, "customer": customer, "ticket": ticket, "error_field": error_field,
+        "query": query, "found": found, "lines": lines, "contracts": contracts,
+        "kinds": [(k, label, clock.rule(k, clock.legal_days().get(k, 0)) if k != "business"
+                   else _("days as agreed in the customer's contract"))
+                  for k, label in ComplaintKind.choices],
+        "demands": Demand.choices,
+        "channels": [(c, label) for c, label in ComplaintChannel.choices
+                     if c != ComplaintChannel.TICKET or ticket is not None],
+        "uploads": [(name, AttachmentKind(kind).label) for name, kind in UPLOADS]})
+
+
+@scoped("branch")
+@login_required
+def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    complaint = selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    actions = services.allowed_actions(complaint, request.user)
+    now = timezone.now()
+    return render(request, "complaints/complaint_detail.html", {
+        "complaint": complaint, "history": _labelled(selectors.history(complaint)[:200]),
+        "attachments": list(complaint.attachments.all()[:20]),
+        "actions": [(a, COMPLAINT_FLOW.transitions[a].label) for a in actions],
+        "rule": clock.rule(complaint.kind, complaint.days),
+        "days_left": clock.days_left(complaint.deadline, now),
+        "overdue": complaint.is_undecided and complaint.deadline < now,
+        "may_attach": org_perms.can(request.user, perms.COMPLAINT_HANDLE.code,
+                                    complaint.branch_id),
+        "outcomes": Outcome.choices, "causes": Cause.choices, "informed": InformedBy.choices,
+        "attachment_kinds": AttachmentKind.choices})
+
+
+def _labelled(events: Any) -> list[Any]:
+    """History rows with their step and state named in the reader's language."""
+    steps = {a: t.label for a, t in COMPLAINT_FLOW.transitions.items()}
+    steps.update(register=_("Registered"), attach=_("File attached"),
+                 deemed_accepted=_("Deemed accepted (deadline passed)"))
+    states = dict(ComplaintStatus.choices)
+    rows = list(events)
+    for row in rows:
+        row.label = steps.get(row.action, row.action)
+        row.to_label = states.get(row.to_status, "") if row.to_status != row.from_status else ""
+    return rows
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def complaint_act(request: HttpRequest, complaint_id: int, action: str) -> HttpResponse:
+    selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    if action not in COMPLAINT_FLOW.transitions:
+        raise NotFound(_("No such step."))
+    fields = {name: request.POST.get(name, "")
+              for name in services.FORM_FIELDS.get(action, ())}
+    with refusals_as_messages(request):
+        services.complaint_move(actor=request.user, complaint_id=complaint_id, action=action,
+                                note=request.POST.get("note", ""), **fields)
+        messages.success(request, _("Done: %(step)s.") % {
+            "step": COMPLAINT_FLOW.transitions[action].label})
+    return redirect("complaints:complaint_detail", complaint_id=complaint_id)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def complaint_attach(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    with refusals_as_messages(request):
+        services.attachment_add(actor=request.user, complaint_id=complaint_id,
+                                kind=request.POST.get("kind"),
+                                uploaded=request.FILES.get("file"))
+        messages.success(request, _("File attached."))
+    return redirect("complaints:complaint_detail", complaint_id=complaint_id)
+
+
+@scoped("branch")
+@login_required
+def complaint_receipt(request: HttpRequest, complaint_id: int) -> HttpResponseBase:
+    """The receipt as a PDF, to print at the counter (the same the customer gets by
+    e-mail)."""
+    complaint = selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    response = HttpResponse(documents.receipt_pdf(complaint), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{documents.receipt_name(complaint)}"'
+    response["Content-Security-Policy"] = files.file_csp("application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@scoped("branch")
+@login_required
+def complaint_file(request: HttpRequest, complaint_id: int, file_id: int) -> HttpResponseBase:
+    complaint = selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    row = ComplaintAttachment.objects.filter(complaint=complaint, pk=file_id).first()
+    if row is None:
+        raise NotFound(_("The file is missing."))
+    return files.response_for(row.stored, row.name, row.content_type, area=services.AREA)

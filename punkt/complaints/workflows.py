@@ -1,0 +1,36 @@
+"""The complaint's workflow (docs/workflows/complaint.md), ISO 10002's steps in one table:
+registered → acknowledged → decided in the branch (small matters, the manager) or sent to
+HQ → investigation (the cause) → decision → remedy carried out → customer informed →
+closed; an appeal reopens a decided or closed complaint with a new clock."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from punkt.complaints import permissions as perms
+from punkt.complaints.models import ComplaintStatus as S
+from punkt.core.workflows import Transition, Workflow
+from punkt.organization import permissions as org_perms
+
+HANDLE = perms.COMPLAINT_HANDLE.code
+DECIDE = perms.COMPLAINT_DECIDE.code
+INVESTIGATE = perms.COMPLAINT_INVESTIGATE.code
+
+COMPLAINT_FLOW = Workflow(gettext_lazy("complaint"), transitions=[
+    Transition("acknowledge", {S.REGISTERED}, S.ACKNOWLEDGED, HANDLE,
+               gettext_lazy("Acknowledge")),
+    Transition("decide_in_branch", {S.ACKNOWLEDGED}, S.DECIDED, DECIDE,
+               gettext_lazy("Decide in the branch")),
+    Transition("send_to_hq", {S.ACKNOWLEDGED}, S.AT_HQ, HANDLE, gettext_lazy("Send to HQ")),
+    Transition("investigate", {S.AT_HQ}, S.INVESTIGATION, INVESTIGATE,
+               gettext_lazy("Record the cause")),
+    Transition("decide", {S.INVESTIGATION}, S.DECIDED, INVESTIGATE, gettext_lazy("Decide")),
+    Transition("remedy", {S.DECIDED}, S.REMEDIED, HANDLE,
+               gettext_lazy("Record the remedy carried out")),
+    Transition("inform", {S.DECIDED, S.REMEDIED}, S.INFORMED, HANDLE,
+               gettext_lazy("Record that the customer was informed")),
+    Transition("close", {S.INFORMED}, S.CLOSED, HANDLE, gettext_lazy("Close")),
+    Transition("appeal", {S.DECIDED, S.REMEDIED, S.INFORMED, S.CLOSED}, S.ACKNOWLEDGED,
+               HANDLE, gettext_lazy("Register an appeal")),
+], branch_of=lambda complaint: complaint.branch_id, can=org_perms.can,
+    ensure=org_perms.ensure)
