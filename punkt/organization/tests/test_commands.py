@@ -70,3 +70,9 @@ def test_demo_is_idempotent(db: Any, settings: Any, tmp_path: Any) -> None:
     # the contact form's message, answered by the call centre
     assert list(Ticket.objects.filter(channel="web").values_list("status", flat=True)) == [
         "open"]
+    from punkt.complaints.models import Complaint
+
+    # registered, under investigation at HQ, remedied, and one deemed accepted (late)
+    assert sorted(Complaint.objects.values_list("status", flat=True)) == [
+        "acknowledged", "investigation", "registered", "remedied"]
+    assert Complaint.objects.filter(deemed_accepted=True).count() == 1
