@@ -51,6 +51,7 @@ MAILBOXES = "/mailbox/"
 WEBHOOKS = "/webhooks/"
 CHAT = "/chat/"
 CHAT_DESKS = "/chat/desks/"
+COMPLAINTS = "/complaints/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
@@ -59,22 +60,23 @@ ROLE_MENUS = {
                                       STOCK, SALES, SALES_REPORT, TILLS, BREACHES,
                                       REGISTER, BRANCH_TASKS, TICKETS, TEAMS, TYPES,
                                       DESK_REPORT, MAILBOXES, WEBHOOKS, CHAT,
-                                      CHAT_DESKS}),
+                                      CHAT_DESKS, COMPLAINTS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
                                             SALES_REPORT, TILLS, INVOICE_FILES, REGISTER,
                                             BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES,
-                                            CHAT, TYPES}),
+                                            CHAT, TYPES, COMPLAINTS}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
                                             BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT, CHAT,
-                                            CHAT_DESKS}),
+                                            CHAT_DESKS, COMPLAINTS}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
-                                          CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT}),
+                                          CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT,
+                                          COMPLAINTS}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
-                                             RETENTION, CATALOG, STOCK}),
+                                             RETENTION, CATALOG, STOCK, COMPLAINTS}),
     "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CATALOG,
                                          STOCK, TILL, TILLS}),
 }
