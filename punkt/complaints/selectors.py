@@ -32,7 +32,7 @@ def complaint_get(*, user: Actor, complaint_id: Any) -> Complaint:
 def listing(*, user: Actor, status: str = "open", overdue: bool = False,
             branch_id: int | None = None) -> QuerySet[Complaint]:
     """The list: nearest deadline first (the caller orders by ``deadline, id``)."""
-    qs = complaints(user).select_related("customer", "branch")
+    qs = complaints(user).select_related("customer", "branch", "sale_line", "contract")
     if branch_id:
         qs = qs.filter(branch_id=branch_id)
     if status == "open":

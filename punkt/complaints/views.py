@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from punkt.complaints import clock, documents, selectors, services
@@ -86,7 +86,8 @@ def _prefill_from_ticket(request: HttpRequest, form: dict[str, Any]) -> Any:
     try:
         ticket = desk.ticket_get(user=request.user, ticket_id=ticket_id)
     except NotFound:
-        form["ticket_id"] = ""
+        if request.method == "GET":  # a stale link: the form without it (a POST is refused)
+            form["ticket_id"] = ""
         return None
     if request.method == "GET":
         first = ticket.messages.filter(internal=False).order_by("id").first()
@@ -164,7 +165,7 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
 def _labelled(events: Any) -> list[Any]:
     """History rows with their step and state named in the reader's language."""
     steps = {a: t.label for a, t in COMPLAINT_FLOW.transitions.items()}
-    steps.update(register=_("Registered"), attach=_("File attached"),
+    steps.update(register=pgettext("complaint", "Registered"), attach=_("File attached"),
                  deemed_accepted=_("Deemed accepted (deadline passed)"))
     states = dict(ComplaintStatus.choices)
     rows = list(events)

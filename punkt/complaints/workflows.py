@@ -5,7 +5,7 @@ closed; an appeal reopens a decided or closed complaint with a new clock."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from punkt.complaints import permissions as perms
 from punkt.complaints.models import ComplaintStatus as S
@@ -18,7 +18,7 @@ INVESTIGATE = perms.COMPLAINT_INVESTIGATE.code
 
 COMPLAINT_FLOW = Workflow(gettext_lazy("complaint"), transitions=[
     Transition("acknowledge", {S.REGISTERED}, S.ACKNOWLEDGED, HANDLE,
-               gettext_lazy("Acknowledge")),
+               pgettext_lazy("complaint", "Acknowledge")),
     Transition("decide_in_branch", {S.ACKNOWLEDGED}, S.DECIDED, DECIDE,
                gettext_lazy("Decide in the branch")),
     Transition("send_to_hq", {S.ACKNOWLEDGED}, S.AT_HQ, HANDLE, gettext_lazy("Send to HQ")),
