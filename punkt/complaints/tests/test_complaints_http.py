@@ -157,3 +157,21 @@ def test_the_api(world: Any, client_as: Any) -> None:
     assert [i["id"] for i in listed["items"]] == [data["id"]]
     assert client_as(world.manager_b).get(f"/api/v1/complaints/{data['id']}").status_code \
         == 404
+    assert client_as(world.cashier_a).get("/api/v1/complaints").status_code == 403
+
+
+def test_my_work_and_the_dashboard_list_undecided_complaints(world: Any,
+                                                            client_as: Any) -> None:
+    made = complaint(world)
+    mine = client_as(world.service_a).get(reverse("work:my_work")).content.decode()
+    assert 'data-testid="my-complaints"' in mine and made.number in mine
+    board = client_as(world.manager_a).get("/").content.decode()
+    assert 'data-testid="panel-complaints"' in board and made.number in board
+
+
+def test_the_customer_search_box_finds_a_complaint_number(world: Any, client_as: Any) -> None:
+    made = complaint(world)
+    found = client_as(world.service_a).get(reverse("customers:customer_list"),
+                                           {"q": made.number})
+    assert reverse("complaints:complaint_detail", args=[made.pk]) in (
+        found.content.decode() + found.get("Location", ""))
