@@ -235,6 +235,9 @@ def complaint_create(*, actor: Actor, customer_id: Any, kind: Any, demand: Any,
     ticket = _ticket(actor, ticket_id, customer)
     if ticket is not None:
         channel = ComplaintChannel.TICKET
+    elif channel == ComplaintChannel.TICKET:
+        raise ValidationFailed("invalid", _("A complaint from a ticket is made on the ticket's "
+                                            "page."), field="channel")
     files_in = [(k, f) for k, f in attachments if f is not None]
     if len(files_in) > MAX_ATTACHMENTS:
         raise ValidationFailed("too_many", _("At most %(n)d files.") % {"n": MAX_ATTACHMENTS},

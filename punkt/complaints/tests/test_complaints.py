@@ -51,6 +51,7 @@ def test_intake_numbers_links_and_queues_the_receipt(world: Any) -> None:
     ({"sale_line_id": None, "product_text": ""}, "product"),
     ({"customer_id": ""}, "customer"),
     ({"ticket_id": "999999"}, "ticket"),
+    ({"channel": "ticket"}, "channel"),
 ])
 def test_refusals_name_the_field(world: Any, fields: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
