@@ -157,3 +157,51 @@ def test_a_ticket_turned_into_a_complaint_links_both(world: Any) -> None:
     with pytest.raises(ValidationFailed) as refused:
         complaint(world, cust=cust, ticket_id=t.pk)
     assert refused.value.field == "ticket"
+
+
+#: the table as docs/workflows/complaint.md draws it: action → (from, the role who may)
+TABLE = {
+    "acknowledge": ({"registered"}, "service_a"),
+    "decide_in_branch": ({"acknowledged"}, "manager_a"),
+    "send_to_hq": ({"acknowledged"}, "retention_a"),
+    "investigate": ({"at_hq"}, "expert"),
+    "decide": ({"investigation"}, "expert"),
+    "remedy": ({"decided"}, "service_a"),
+    "inform": ({"decided", "remedied"}, "service_a"),
+    "close": ({"informed"}, "service_a"),
+    "appeal": ({"decided", "remedied", "informed", "closed"}, "service_a"),
+}
+
+
+@pytest.mark.parametrize("action", sorted(TABLE))
+def test_every_transition_from_every_state(world: Any, action: str) -> None:
+    """(C10) the step is allowed from its states only, to its role, in its branch."""
+    from punkt.complaints.models import ComplaintStatus
+    from punkt.complaints.workflows import COMPLAINT_FLOW
+
+    assert set(COMPLAINT_FLOW.transitions) == set(TABLE)
+    allowed_from, who = TABLE[action]
+    for state in ComplaintStatus.values:
+        row = Complaint(status=state, branch=world.a)
+        if state in allowed_from:
+            COMPLAINT_FLOW.ensure_can(row, action, actor=getattr(world, who))
+            with pytest.raises(ActionDenied):  # another branch's staff
+                COMPLAINT_FLOW.ensure_can(row, action, actor=world.manager_b)
+            with pytest.raises(ActionDenied):  # the cashier takes no step
+                COMPLAINT_FLOW.ensure_can(row, action, actor=world.cashier_a)
+        else:
+            with pytest.raises(Conflict):
+                COMPLAINT_FLOW.ensure_can(row, action, actor=getattr(world, who))
+
+
+def test_hostile_text_is_inert_on_the_receipt_and_the_page(world: Any,
+                                                           client_as: Any) -> None:
+    """(C22)"""
+    from punkt.complaints import documents
+
+    hostile = "<script>alert(1)</script>{{7*7}}"
+    c = complaint(world, customer_account=hostile, terms_version="<b>x</b>")
+    html = documents.receipt_html(c)
+    assert "<script>" not in html and "&lt;script&gt;" in html and "<b>x" not in html
+    page = client_as(world.service_a).get(f"/complaints/{c.pk}/").content.decode()
+    assert "<script>alert(1)" not in page and "{{7*7}}" in page
