@@ -68,6 +68,10 @@ def _moment(value: Any, field: str, *, required: bool = True,
         raise ValidationFailed("invalid", _("Enter a date and time."), field=field)
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
+    try:  # any offset Python allows (±23:59) to UTC: PostgreSQL refuses some of them
+        value = value.astimezone(datetime.UTC)
+    except OverflowError:
+        raise ValidationFailed("invalid", _("Enter a date and time."), field=field) from None
     if value > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationFailed("invalid", _("This moment is in the future."), field=field)
     if value.year < 2000:
