@@ -41,8 +41,9 @@ def seed_complaints(actor: Actor) -> list[str]:
         data.update(fields)
         return services.complaint_create(actor=service, **data)  # type: ignore[arg-type]
 
-    made = [register(customers[0], customer_account="Router restartuje się kilka razy dziennie.",
-                     employee_opinion="Dioda zasilania miga, usterka widoczna przy kliencie.")]
+    # the product is the customer's first purchase, whatever it is: the texts fit any
+    made = [register(customers[0], customer_account="Przestał działać po dwóch tygodniach.",
+                     employee_opinion="Usterka widoczna przy kliencie, bez śladów uszkodzeń.")]
     hq = register(customers[1], kind="telecom", demand="compensation",
                   product_text="Internet światłowodowy 300 Mb/s",
                   customer_account="Brak internetu przez 5 dni w listopadzie.",
@@ -54,7 +55,7 @@ def seed_complaints(actor: Actor) -> list[str]:
                             cause="service_error", cause_note="Awaria węzła operatora.")
     made.append(hq)
     done = register(customers[2], demand="replacement",
-                    customer_account="Pęknięta obudowa dekodera po tygodniu.")
+                    customer_account="Obudowa pękła po tygodniu zwykłego używania.")
     services.complaint_move(actor=service, complaint_id=done.pk, action="acknowledge")
     services.complaint_move(actor=manager, complaint_id=done.pk, action="decide_in_branch",
                             outcome="upheld", cause="product_defect")
@@ -62,7 +63,7 @@ def seed_complaints(actor: Actor) -> list[str]:
                             remedy_note="Wydano nowy dekoder z magazynu oddziału.")
     made.append(done)
     late = register(customers[3], demand="price_reduction",
-                    customer_account="Telefon nie ładuje się bezprzewodowo.")
+                    customer_account="Nie działa tak, jak obiecano przy zakupie.")
     services.complaint_move(actor=service, complaint_id=late.pk, action="acknowledge")
     # registered 16 days ago (the demo's own back-dating, not a service)
     past = timezone.now() - datetime.timedelta(days=16)
