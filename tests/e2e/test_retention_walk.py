@@ -127,7 +127,9 @@ def test_retention_employee_renews_and_customer_accepts_through_the_link(
     expect(page.get_by_role("link", name=offer_number)).to_be_visible()
     problems.assert_clean()
 
-    # The worklist (menu "Retencja") still lists it, with the proposal awaiting acceptance.
+    # The worklist (menu "Obsługa" › "Retencja", beside complaints) still lists it, with
+    # the proposal awaiting acceptance.
+    page.get_by_test_id("menu-service").click()
     with page.expect_navigation():
         page.locator("nav.mainnav").get_by_role("link", name="Retencja").click()
     expect(page.get_by_role("heading", name="Umowy kończące się wkrótce")).to_be_visible()
