@@ -1,5 +1,5 @@
 """Demo complaints at the Kraków branch: one just registered about a purchase, one sent
-to HQ under investigation, one decided and remedied, one registered 16 days ago and so
+to HQ under investigation, one decided and remedied, one registered over 14 days ago and so
 deemed accepted by the clock job. Built through the services (history, audit, timeline)."""
 
 from __future__ import annotations
@@ -65,9 +65,16 @@ def seed_complaints(actor: Actor) -> list[str]:
     late = register(customers[3], demand="price_reduction",
                     customer_account="Nie działa tak, jak obiecano przy zakupie.")
     services.complaint_move(actor=service, complaint_id=late.pk, action="acknowledge")
-    # registered 16 days ago (the demo's own back-dating, not a service)
-    past = timezone.now() - datetime.timedelta(days=16)
-    due = clock.deadline(past, late.days)
+    # back-dated (the demo's own, not a service) just far enough that its deadline has
+    # passed whatever the day: a deadline on a weekend or holiday moves to the next
+    # working day, so a fixed 16 days is not always enough
+    back = late.days + 2
+    while True:
+        past = timezone.now() - datetime.timedelta(days=back)
+        due = clock.deadline(past, late.days)
+        if due < timezone.now():
+            break
+        back += 1
     Complaint.objects.filter(pk=late.pk).update(received_at=past, clock_started_at=past,
                                                 deadline=due, remind_at=clock.reminder(due))
     services.mark_overdue()
