@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
+from punkt.core.numbering import next_in_year
 from punkt.core.worktime import WEEKDAY_KEYS, EmptySchedule, WorkSchedule, parse_hours
 from punkt.customers import permissions as customer_perms
 from punkt.customers.models import Customer
@@ -442,19 +443,7 @@ def ticket_url(ticket: Ticket) -> str:
 
 
 def _next_number(year: int) -> str:
-    """The year's next number: one locked increment (``UPDATE … RETURNING``, PostgreSQL and
-    SQLite ≥ 3.35), the year's counter made on its first ticket."""
-    table, last, year_col = (connection.ops.quote_name(n) for n in (
-        TicketCounter._meta.db_table, "last", "year"))
-    for _attempt in range(2):
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET {last} = {last} + 1 "  # noqa: S608 (names)
-                           f"WHERE {year_col} = %s RETURNING {last}", [year])
-            row = cursor.fetchone()
-        if row is not None:
-            return f"ZG/{year}/{row[0]:06d}"
-        TicketCounter.objects.get_or_create(year=year)
-    raise RuntimeError(f"no ticket counter for {year}")
+    return next_in_year(TicketCounter, year, "ZG")
 
 
 def is_member(ticket: Ticket, user: Any) -> bool:
