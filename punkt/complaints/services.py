@@ -10,13 +10,12 @@ audit row and the customer's timeline entry — in one transaction.
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +37,6 @@ from punkt.complaints.models import (
     ComplaintStatus,
     Demand,
     InformedBy,
-    MailStatus,
     Outcome,
 )
 from punkt.complaints.workflows import COMPLAINT_FLOW
@@ -47,6 +45,7 @@ from punkt.core.access import SystemActor
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.money import AmountTooLarge, parse_amount
+from punkt.core.numbering import next_in_year
 from punkt.core.roles import Role
 from punkt.core.scoping import branch_ids_visible
 from punkt.customers import permissions as customer_perms
@@ -56,8 +55,6 @@ from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Branch, Membership
 from punkt.work.services import notify
-
-logger = logging.getLogger("punkt.complaints")
 
 AREA = "complaints"
 TEXT_MAX = 10_000
@@ -132,18 +129,7 @@ def _amount(value: Any) -> Decimal | None:
 
 
 def _next_number(year: int) -> str:
-    """The year's next number: one locked increment (``UPDATE … RETURNING``)."""
-    table, last, year_col = (connection.ops.quote_name(n) for n in (
-        ComplaintCounter._meta.db_table, "last", "year"))
-    for _attempt in range(2):
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET {last} = {last} + 1 "  # noqa: S608 (names)
-                           f"WHERE {year_col} = %s RETURNING {last}", [year])
-            row = cursor.fetchone()
-        if row is not None:
-            return f"RK/{year}/{row[0]:06d}"
-        ComplaintCounter.objects.get_or_create(year=year)
-    raise RuntimeError(f"no complaint counter for {year}")
+    return next_in_year(ComplaintCounter, year, "RK")
 
 
 def _customer(actor: Actor, customer_id: Any) -> Customer:
@@ -546,46 +532,31 @@ def queue_receipt(complaint: Complaint) -> ComplaintMail | None:
 
 def send_now(mail_id: int) -> str:
     """Send one queued receipt, once; its status after it."""
+    return outbox.deliver(ComplaintMail, mail_id, _receipt_message, what="Complaint receipt")
+
+
+def _receipt_message(mail: ComplaintMail) -> EmailMessage | None:
     from punkt.complaints import documents
 
-    with transaction.atomic():
-        mail = ComplaintMail.objects.select_for_update().filter(pk=mail_id).first()
-        if mail is None:
-            return "missing"
-        if mail.status == MailStatus.SENT:
-            return str(mail.status)
-        mail.status, mail.attempts = MailStatus.SENDING, mail.attempts + 1
-        mail.save(update_fields=["status", "attempts"])
     complaint = (Complaint.objects.select_related("customer", "branch", "sale_line",
                                                   "contract", "handler")
                  .get(pk=mail.complaint_id))
     address = complaint.customer.email
     if not address:  # erased meanwhile
-        ComplaintMail.objects.filter(pk=mail.pk).update(status=MailStatus.SENT,
-                                                        error="not sent")
-        return MailStatus.SENT
-    try:
-        with override("pl"):
-            subject = _("Your complaint %(number)s has been registered") % {
-                "number": complaint.number}
-            body = _("Hello,\n\nwe have registered your complaint %(number)s on %(day)s. We "
-                     "will answer by %(due)s. The receipt is attached.\n\n%(branch)s\n") % {
-                "number": complaint.number,
-                "day": f"{complaint.clock_started_at.astimezone(clock.WARSAW):%d.%m.%Y}",
-                "due": f"{complaint.deadline.astimezone(clock.WARSAW):%d.%m.%Y}",
-                "branch": complaint.branch.name}
-            pdf = documents.receipt_pdf(complaint)
-        message = EmailMessage(subject=subject, body=body, to=[address])
-        message.attach(documents.receipt_name(complaint), pdf, "application/pdf")
-        message.send()
-    except Exception as exc:  # noqa: BLE001 - any transport error: tried again later
-        ComplaintMail.objects.filter(pk=mail.pk).update(status=MailStatus.FAILED,
-                                                        error=str(exc)[:500])
-        logger.warning("Complaint receipt %s not sent: %s", mail.pk, exc)
-        return MailStatus.FAILED
-    ComplaintMail.objects.filter(pk=mail.pk).update(status=MailStatus.SENT,
-                                                    sent_at=timezone.now(), error="")
-    return MailStatus.SENT
+        return None
+    with override("pl"):
+        subject = _("Your complaint %(number)s has been registered") % {
+            "number": complaint.number}
+        body = _("Hello,\n\nwe have registered your complaint %(number)s on %(day)s. We "
+                 "will answer by %(due)s. The receipt is attached.\n\n%(branch)s\n") % {
+            "number": complaint.number,
+            "day": f"{complaint.clock_started_at.astimezone(clock.WARSAW):%d.%m.%Y}",
+            "due": f"{complaint.deadline.astimezone(clock.WARSAW):%d.%m.%Y}",
+            "branch": complaint.branch.name}
+        pdf = documents.receipt_pdf(complaint)
+    message = EmailMessage(subject=subject, body=body, to=[address])
+    message.attach(documents.receipt_name(complaint), pdf, "application/pdf")
+    return message
 
 
 def resend(now: datetime.datetime | None = None) -> dict[str, int]:

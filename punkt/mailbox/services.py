@@ -46,7 +46,6 @@ from punkt.mailbox.models import (
     MailAttachment,
     Mailbox,
     OutboundMail,
-    OutboundStatus,
     Outcome,
     Security,
 )
@@ -578,33 +577,19 @@ def queue_reply(ticket: Ticket, message: TicketMessage) -> OutboundMail | None:
 
 def send_now(outbound_id: int) -> str:
     """Send one queued reply (the task's body); the reply's status after it."""
-    with transaction.atomic():
-        out = (OutboundMail.objects.select_for_update()
-               .select_related("ticket_message", "mailbox").filter(pk=outbound_id).first())
-        if out is None:
-            return "missing"
-        if out.status == OutboundStatus.SENT:
-            return out.status
-        out.status, out.attempts = OutboundStatus.SENDING, out.attempts + 1
-        out.save(update_fields=["status", "attempts"])
+    return outbox.deliver(OutboundMail, outbound_id, _reply_message, what="Reply")
+
+
+def _reply_message(out: OutboundMail) -> EmailMessage:
+    out = OutboundMail.objects.select_related("ticket_message", "mailbox").get(pk=out.pk)
     headers = {"Message-ID": f"<{out.message_id}>"}
     if out.in_reply_to:
         headers["In-Reply-To"] = out.in_reply_to
     if out.references:
         headers["References"] = out.references
-    mail = EmailMessage(subject=out.subject, body=out.ticket_message.body,
+    return EmailMessage(subject=out.subject, body=out.ticket_message.body,
                         from_email=out.mailbox.address, to=[out.to],
                         reply_to=[out.mailbox.address], headers=headers)
-    try:
-        mail.send()
-    except Exception as exc:  # noqa: BLE001 - any transport error: tried again later
-        OutboundMail.objects.filter(pk=out.pk).update(status=OutboundStatus.FAILED,
-                                                      error=str(exc)[:500])
-        logger.warning("Reply %s not sent: %s", out.pk, exc)
-        return OutboundStatus.FAILED
-    OutboundMail.objects.filter(pk=out.pk).update(status=OutboundStatus.SENT,
-                                                  sent_at=timezone.now(), error="")
-    return OutboundStatus.SENT
 
 
 def due_for_resend(now: datetime.datetime | None = None) -> list[int]:

@@ -18,7 +18,6 @@ again by the periodic ``webform.resend`` until it goes.
 from __future__ import annotations
 
 import datetime
-import logging
 import secrets
 import time
 from collections.abc import Mapping
@@ -32,7 +31,6 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -53,9 +51,8 @@ from punkt.servicedesk.models import (
     TicketStatus,
     TicketType,
 )
-from punkt.webform.models import MailKind, MailStatus, WebContact, WebMail
+from punkt.webform.models import MailKind, WebContact, WebMail
 
-logger = logging.getLogger("punkt.webform")
 ACTOR = SystemActor("webform")
 AREA = "webform"
 FOLLOW_SALT = "punkt.webform.follow"
@@ -471,31 +468,16 @@ def compose(mail: WebMail) -> tuple[str, str]:
 
 def send_now(mail_id: int) -> str:
     """Send one queued mail (the task's body), once; its status after it."""
-    with transaction.atomic():
-        mail = (WebMail.objects.select_for_update()
-                .filter(pk=mail_id).first())
-        if mail is None:
-            return "missing"
-        if mail.status == MailStatus.SENT:
-            return str(mail.status)
-        mail.status, mail.attempts = MailStatus.SENDING, mail.attempts + 1
-        mail.save(update_fields=["status", "attempts"])
+    return outbox.deliver(WebMail, mail_id, _message, what="Contact form mail")
+
+
+def _message(mail: WebMail) -> EmailMessage | None:
     mail = WebMail.objects.select_related("contact", "contact__ticket",
-                                          "ticket_message").get(pk=mail_id)
+                                          "ticket_message").get(pk=mail.pk)
     if not mail.contact.email or not mail.contact.secret:  # erased or revoked meanwhile
-        WebMail.objects.filter(pk=mail.pk).update(status=MailStatus.SENT, error="not sent")
-        return MailStatus.SENT
+        return None
     subject, text = compose(mail)
-    try:
-        EmailMessage(subject=subject, body=text, to=[mail.contact.email]).send()
-    except Exception as exc:  # noqa: BLE001 - any transport error: tried again later
-        WebMail.objects.filter(pk=mail.pk).update(status=MailStatus.FAILED,
-                                                  error=str(exc)[:500])
-        logger.warning("Contact form mail %s not sent: %s", mail.pk, exc)
-        return MailStatus.FAILED
-    WebMail.objects.filter(pk=mail.pk).update(status=MailStatus.SENT,
-                                              sent_at=timezone.now(), error="")
-    return MailStatus.SENT
+    return EmailMessage(subject=subject, body=text, to=[mail.contact.email])
 
 
 def due_for_resend(now: datetime.datetime | None = None) -> list[int]:
