@@ -49,7 +49,7 @@ def deliver(model: type[models.Model], pk: int,
     Returns the row's new status (``missing`` when there is no such row)."""
     rows = model._default_manager
     with transaction.atomic():
-        row = rows.select_for_update().filter(pk=pk).first()
+        row: Any = rows.select_for_update().filter(pk=pk).first()
         if row is None:
             return "missing"
         if row.status == "sent":
