@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "punkt.webform",
     "punkt.chat",
     "punkt.complaints",
+    "punkt.pipeline",
     "punkt.privacy",
 ]
 

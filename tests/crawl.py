@@ -324,6 +324,7 @@ def seed(world: Any) -> Seeded:
         "webform_token": webform.token_for(web_contact),
         "complaint_id": complaint.pk,
         "file_id": complaint.attachments.get().pk,
+        "opportunity_id": isolation.opportunity_b(w).pk,
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,
         "price_list": price_list, "draft": draft, "template": contract.template,

@@ -393,6 +393,27 @@ def complaint_b(w: Any) -> Any:
             "karta-b.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32))])
 
 
+def opportunity_b(w: Any) -> Any:
+    """A sale B's service employee opened with B's customer, its minutes a control date."""
+    from punkt.pipeline import services as pipeline
+    from punkt.pipeline.models import Opportunity
+
+    existing = Opportunity.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    made = pipeline.opportunity_create(actor=w.service_b, customer_id=customer_b(w).pk,
+                                       title="Szansa-B: internet dla firmy")
+    pipeline.control_set(actor=w.service_b, opportunity_id=made.pk, kind="minutes",
+                         on="2027-01-04")
+    return made
+
+
+def _any_loss_reason() -> int:
+    from punkt.pipeline.models import LossReason
+
+    return LossReason.objects.filter(stage__isnull=True).values_list("pk", flat=True)[0]
+
+
 # Page routes (URL name → kwargs of a branch-B object).
 PAGE_CASES: dict[str, BranchCase] = {
     "organization:branch_detail": lambda w: {"branch_id": w.b.pk},
@@ -482,6 +503,9 @@ PAGE_CASES: dict[str, BranchCase] = {
                                             "file_id": complaint_b(w).attachments.get().pk},
     "complaints:complaint_act": lambda w: {"complaint_id": complaint_b(w).pk,
                                            "action": "acknowledge"},
+    "pipeline:opportunity_detail": lambda w: {"opportunity_id": opportunity_b(w).pk},
+    "pipeline:opportunity_act": lambda w: {"opportunity_id": opportunity_b(w).pk,
+                                           "action": "lose"},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -515,6 +539,8 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "chat:desk_list": lambda w: desk_b(w).title,
     "chat:desk_new": lambda w: team_b(w).name,
     "complaints:complaint_list": lambda w: complaint_b(w).number,
+    "pipeline:board": lambda w: opportunity_b(w).title,
+    "pipeline:opportunity_list": lambda w: opportunity_b(w).title,
 }
 
 # API operations (operation id → (method, path) of a branch-B object).
@@ -596,6 +622,10 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
         "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/transfer"),
     "complaint_get": lambda w: ("GET", f"/api/v1/complaints/{complaint_b(w).pk}"),
     "complaint_move": lambda w: ("POST", f"/api/v1/complaints/{complaint_b(w).pk}/moves"),
+    "opportunity_get": lambda w: ("GET", f"/api/v1/opportunities/{opportunity_b(w).pk}"),
+    "opportunity_step": lambda w: ("POST", f"/api/v1/opportunities/{opportunity_b(w).pk}/steps"),
+    "opportunity_control_date": lambda w: (
+        "PUT", f"/api/v1/opportunities/{opportunity_b(w).pk}/control-dates"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},
@@ -637,6 +667,8 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "sale_return": lambda w: {"quantities": {str(shop_b(w).lines.get().pk): 1},
                               "reason": "hacked"},
     "complaint_move": lambda w: {"action": "acknowledge"},
+    "opportunity_step": lambda w: {"action": "lose", "reason_id": _any_loss_reason()},
+    "opportunity_control_date": lambda w: {"kind": "minutes", "on": "2027-02-01"},
 }
 API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "sale_list": lambda w: ("/api/v1/sales", shop_b(w).number),
@@ -651,6 +683,7 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "callerid": lambda w: ("/api/v1/callerid?number=%2B48601999888",
                            customer_b(w).display_name),
     "complaint_list": lambda w: ("/api/v1/complaints", complaint_b(w).number),
+    "opportunity_list": lambda w: ("/api/v1/opportunities", opportunity_b(w).title),
 }
 #: Who sees a list's marker, where it is not HQ's administrator (World attribute).
 API_LIST_VIEWERS: dict[str, str] = {"retention_worklist": "manager_b"}

@@ -52,6 +52,11 @@ def make_world() -> World:
     b = branch(code="BBB-01", name="Oddział B")
 
     user = make_user
+    # data the migrations seed, gone after a transactional test's flush
+    from punkt.pipeline import defaults
+    from punkt.pipeline.models import LossReason, Stage
+
+    defaults.install(Stage, LossReason)
 
     return World(
         hq=hq, a=a, b=b,

@@ -52,6 +52,7 @@ WEBHOOKS = "/webhooks/"
 CHAT = "/chat/"
 CHAT_DESKS = "/chat/desks/"
 COMPLAINTS = "/complaints/"
+PIPELINE = "/pipeline/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
@@ -60,23 +61,23 @@ ROLE_MENUS = {
                                       STOCK, SALES, SALES_REPORT, TILLS, BREACHES,
                                       REGISTER, BRANCH_TASKS, TICKETS, TEAMS, TYPES,
                                       DESK_REPORT, MAILBOXES, WEBHOOKS, CHAT,
-                                      CHAT_DESKS, COMPLAINTS}),
+                                      CHAT_DESKS, COMPLAINTS, PIPELINE}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
                                             SALES_REPORT, TILLS, INVOICE_FILES, REGISTER,
                                             BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES,
-                                            CHAT, TYPES, COMPLAINTS}),
+                                            CHAT, TYPES, COMPLAINTS, PIPELINE}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
                                             BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT, CHAT,
-                                            CHAT_DESKS, COMPLAINTS}),
+                                            CHAT_DESKS, COMPLAINTS, PIPELINE}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT,
-                                          COMPLAINTS}),
+                                          COMPLAINTS, PIPELINE}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
-                                             RETENTION, CATALOG, STOCK, COMPLAINTS}),
+                                             RETENTION, CATALOG, STOCK, COMPLAINTS, PIPELINE}),
     "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CATALOG,
                                          STOCK, TILL, TILLS}),
 }

@@ -48,6 +48,8 @@ PROBES: dict[str, Probe] = {
     "privacy:breach_act": lambda s, u: {"breach_id": s.ids["breach_id"], "action": "notify"},
     "complaints:complaint_act": lambda s, u: {"complaint_id": s.ids["complaint_id"],
                                               "action": "acknowledge"},
+    "pipeline:opportunity_act": lambda s, u: {"opportunity_id": s.ids["opportunity_id"],
+                                              "action": "lose"},
     # The contact form's follow link (the renewal link's token has the same name).
     "webform:follow": lambda s, u: {"token": s.ids["webform_token"]},
     # HQ's invoice import (the customer import has the same argument name).

@@ -76,3 +76,8 @@ def test_demo_is_idempotent(db: Any, settings: Any, tmp_path: Any) -> None:
     assert sorted(Complaint.objects.values_list("status", flat=True)) == [
         "acknowledged", "investigation", "registered", "remedied"]
     assert Complaint.objects.filter(deemed_accepted=True).count() == 1
+    from punkt.pipeline.models import Opportunity
+
+    # five open along the stages, one won, one lost on price
+    assert sorted(Opportunity.objects.values_list("status", flat=True)) == [
+        "lost", "open", "open", "open", "open", "open", "won"]

@@ -72,6 +72,9 @@ GUARDED_PAGES = [
     ("chat:desk_new", lambda w: {}, "chat.desk.manage"),
     ("complaints:complaint_list", lambda w: {}, "complaints.complaint.view"),
     ("complaints:complaint_new", lambda w: {}, "complaints.complaint.create"),
+    ("pipeline:board", lambda w: {}, "pipeline.opportunity.view"),
+    ("pipeline:opportunity_list", lambda w: {}, "pipeline.opportunity.view"),
+    ("pipeline:opportunity_new", lambda w: {}, "pipeline.opportunity.edit"),
 ]
 
 
@@ -226,6 +229,13 @@ EXPECTED: dict[str, set[str]] = {
     "complaints.complaint.handle": {M, S, R, E, A},
     "complaints.complaint.decide": {M, A},
     "complaints.complaint.investigate": {E, A},
+    # Issue 18, R11: the branch's sellers (service and retention staff, the manager) keep
+    # their sales; the manager works on any of the branch's and gives them to others; HQ's
+    # experts see every branch's and set the stages (seed 003).
+    "pipeline.opportunity.view": {M, S, R, E, A},
+    "pipeline.opportunity.edit": {M, S, R, A},
+    "pipeline.opportunity.manage": {M, A},
+    "pipeline.stage.manage": {E, A},
 }
 
 

@@ -69,6 +69,8 @@ KEPT: dict[tuple[str, str], str] = {
     ("complaints.complaintevent", "action"): "workflow step code",
     ("complaints.complaintevent", "from_status"): "workflow state (a code)",
     ("complaints.complaintevent", "to_status"): "workflow state (a code)",
+    ("pipeline.opportunity", "number"): "opportunity number (SZ/<year>/<n>, not personal)",
+    ("pipeline.opportunityevent", "action"): "workflow step code",
     ("chat.chatsession", "nonce"): "random part of the chat visitor's token (not personal)",
     ("work.task", "subject_id"): "id of the record the task is about (a number)",
     ("cashdesk.tillentry", "reason"): "cash movement reason, append-only cash ledger",
@@ -245,6 +247,18 @@ def build(world: Any) -> tuple[Customer, Customer]:
         employee_opinion="Widać pęknięcie", terms_version="Regulamin", terms_shown=True,
         ticket_id=ticket.pk, attachments=[("photo", SimpleUploadedFile(
             "karta.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32))])
+    # A sale in progress with notes, lost once (its note) and reopened, a control date.
+    from punkt.pipeline import services as pipeline
+    from punkt.pipeline.models import LossReason
+
+    sale_chance = pipeline.opportunity_create(
+        actor=world.service_a, customer_id=cust.pk, title="Internet dla domu",
+        notes="Klientka pracuje zdalnie")
+    pipeline.control_set(actor=world.service_a, opportunity_id=sale_chance.pk, kind="minutes",
+                         on="2027-01-04")
+    pipeline.opportunity_lose(actor=world.service_a, opportunity_id=sale_chance.pk,
+                              reason_id=LossReason.objects.filter(stage__isnull=True)[0].pk,
+                              note="Klientka wyjeżdża")
     # Past the tax period the buyer snapshot goes too (see test_recent_invoice_...).
     from punkt.cashdesk.models import Invoice
 

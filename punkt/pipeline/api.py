@@ -1,0 +1,213 @@
+"""API of the sales pipeline: /api/v1/opportunities/… and /api/v1/pipeline/stages — the
+same services as the pages."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from punkt.core.api import Amount, Page, Strict, errors, page_slice
+from punkt.core.routes import scoped
+from punkt.organization import permissions as org_perms
+from punkt.pipeline import permissions as perms
+from punkt.pipeline import selectors, services
+from punkt.pipeline.models import LossReason, Opportunity
+from punkt.pipeline.workflows import OPPORTUNITY_FLOW
+
+router = Router(tags=["sales pipeline"])
+
+Id = Field(ge=1, le=2**62)
+Kind = Literal["retry", "minutes", "offer_valid", "change", "invoice_due", "event", "survey",
+               "next_contact"]
+
+
+class OpportunityIn(Strict):
+    customer_id: int = Id
+    title: str = Field(min_length=1, max_length=services.TITLE_MAX)
+    amount: Amount | None = Field(None, ge=0, le=Decimal("9999999999.99"), decimal_places=2)
+    expected_close: datetime.date | None = Field(
+        None, description="Any day of the expected closing month")
+    product_id: int | None = Field(None, ge=1, le=2**62)
+    stage_id: int | None = Field(None, ge=1, le=2**62)
+    owner_id: int | None = Field(None, ge=1, le=2**62)
+    branch_id: int | None = Field(None, ge=1, le=2**62)
+    notes: str = Field("", max_length=services.TEXT_MAX)
+
+
+class StepIn(Strict):
+    action: Literal["move", "refuse", "win", "lose", "reopen", "reassign"]
+    stage_id: int | None = Field(None, ge=1, le=2**62, description="move: the target stage")
+    reason_id: int | None = Field(None, ge=1, le=2**62, description="refuse, lose")
+    retry_on: datetime.date | None = Field(None, description="refuse: when to try again")
+    owner_id: int | None = Field(None, ge=1, le=2**62, description="reassign")
+    note: str = Field("", max_length=services.TEXT_MAX)
+
+
+class ControlIn(Strict):
+    kind: Kind
+    on: datetime.date | None = Field(None, description="empty: clear the control date")
+
+
+class ControlOut(Schema):
+    kind: str
+    on: datetime.date
+    task_id: int | None
+    overdue: bool
+
+
+class OpportunityOut(Schema):
+    id: int
+    number: str
+    branch_id: int
+    customer_id: int
+    owner_id: int
+    title: str
+    product_id: int | None
+    amount: Decimal | None
+    expected_close: datetime.date | None
+    stage_id: int
+    stage: str
+    status: str
+    loss_reason_id: int | None
+    loss_note: str
+    notes: str
+    created_at: datetime.datetime
+    stage_since: datetime.datetime
+    closed_at: datetime.datetime | None
+    missing: list[str]
+    control_dates: list[ControlOut]
+    actions: list[str]
+    url: str
+
+
+class OpportunityListOut(Schema):
+    items: list[OpportunityOut]
+    page: Page
+
+
+class OpportunityQuery(Schema):
+    status: Literal["open", "won", "lost", "all"] = "open"
+    stage_id: int | None = Field(None, ge=1, le=2**62)
+    owner_id: int | None = Field(None, ge=1, le=2**62)
+    branch_id: int | None = Field(None, ge=1, le=2**62)
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+class ReasonOut(Schema):
+    id: int
+    label: str
+
+
+class StageOut(Schema):
+    id: int
+    code: str
+    name: str
+    position: int
+    probability: int
+    requires: list[str]
+    reasons: list[ReasonOut]
+
+
+def _out(o: Opportunity, user: Any) -> dict[str, Any]:
+    data = {f: getattr(o, f) for f in OpportunityOut.model_fields
+            if f not in ("stage", "missing", "control_dates", "actions", "url")}
+    today = datetime.date.today()
+    data.update(
+        stage=o.stage.name, missing=services.missing(o, o.stage),
+        control_dates=[{"kind": c.kind, "on": c.on, "task_id": c.task_id,
+                        "overdue": selectors.overdue_controls(c, today)}
+                       for c in selectors.control_dates(o)],
+        actions=OPPORTUNITY_FLOW.allowed_actions(o, user), url=services.opportunity_url(o))
+    return data
+
+
+@router.get("/pipeline/stages", response={200: list[StageOut], **errors()},
+            operation_id="pipeline_stages")
+@scoped("self")
+def pipeline_stages(request: HttpRequest) -> list[dict[str, Any]]:
+    """The company's sales stages in order, with what each requires before it is left and
+    its reasons of refusal (those of any stage listed under each)."""
+    org_perms.ensure(request.user, perms.OPPORTUNITY_VIEW.code)
+    reasons = list(LossReason.objects.filter(active=True).order_by("position", "id"))
+    return [{"id": s.pk, "code": s.code, "name": s.name, "position": s.position,
+             "probability": s.probability, "requires": list(s.requires or []),
+             "reasons": [{"id": r.pk, "label": r.label} for r in reasons
+                         if r.stage_id in (None, s.pk)]}
+            for s in services.stages()]
+
+
+@router.get("/opportunities", response={200: OpportunityListOut, **errors()},
+            operation_id="opportunity_list")
+@scoped("list")
+def opportunity_list(request: HttpRequest, q: Query[OpportunityQuery]) -> dict[str, Any]:
+    """Opportunities the caller sees, newest first."""
+    org_perms.ensure(request.user, perms.OPPORTUNITY_VIEW.code)
+    qs = selectors.listing(user=request.user, status=q.status, stage_id=q.stage_id,
+                           owner_id=q.owner_id, branch_id=q.branch_id).order_by("-id")
+    items, page = page_slice(qs, q.page, q.per_page)
+    return {"items": [_out(o, request.user) for o in items], "page": page}
+
+
+@router.post("/opportunities", response={201: OpportunityOut, **errors()},
+             operation_id="opportunity_create")
+@scoped("self")
+def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Status[Any]:
+    """Open a sale with a customer (at the first stage unless another is given)."""
+    return Status(201, _out(services.opportunity_create(actor=request.user, **payload.dict()),
+                            request.user))
+
+
+@router.get("/opportunities/{opportunity_id}", response={200: OpportunityOut, **errors(404)},
+            operation_id="opportunity_get")
+@scoped("branch")
+def opportunity_get(request: HttpRequest, opportunity_id: int) -> dict[str, Any]:
+    return _out(selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id),
+                request.user)
+
+
+@router.post("/opportunities/{opportunity_id}/steps",
+             response={200: OpportunityOut, **errors(404, 409)}, operation_id="opportunity_step")
+@scoped("branch")
+def opportunity_step(request: HttpRequest, opportunity_id: int, payload: StepIn
+                     ) -> dict[str, Any]:
+    """One step: ``move`` (``stage_id``), ``refuse`` (``reason_id``, ``retry_on``), ``win``,
+    ``lose`` (``reason_id``), ``reopen``, ``reassign`` (``owner_id``)."""
+    selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
+    data = payload.dict()
+    action, note = data.pop("action"), data.pop("note")
+    common = {"actor": request.user, "opportunity_id": opportunity_id, "note": note}
+    if action == "move":
+        result = services.opportunity_move(stage_id=data["stage_id"], **common)
+    elif action == "refuse":
+        result = services.opportunity_refuse(reason_id=data["reason_id"],
+                                             retry_on=data["retry_on"], **common)
+    elif action == "win":
+        result = services.opportunity_win(**common)
+    elif action == "lose":
+        result = services.opportunity_lose(reason_id=data["reason_id"], **common)
+    elif action == "reopen":
+        result = services.opportunity_reopen(**common)
+    else:
+        result = services.opportunity_reassign(owner_id=data["owner_id"], **common)
+    return _out(result, request.user)
+
+
+@router.put("/opportunities/{opportunity_id}/control-dates",
+            response={200: OpportunityOut, **errors(404, 409)},
+            operation_id="opportunity_control_date")
+@scoped("branch")
+def opportunity_control_date(request: HttpRequest, opportunity_id: int, payload: ControlIn
+                             ) -> dict[str, Any]:
+    """Set, move or clear one control date; the owner's task follows it."""
+    selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
+    services.control_set(actor=request.user, opportunity_id=opportunity_id,
+                         kind=payload.kind, on=payload.on)
+    return _out(selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id),
+                request.user)
+

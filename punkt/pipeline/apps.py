@@ -1,0 +1,10 @@
+from django.utils.translation import gettext_lazy as _
+
+from punkt.core import areas
+
+
+class PipelineConfig(areas.AreaConfig):
+    name = "punkt.pipeline"
+    verbose_name = _("Sales pipeline")
+    default_auto_field = "django.db.models.BigAutoField"
+    url_prefix = "pipeline/"

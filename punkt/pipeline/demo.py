@@ -1,0 +1,99 @@
+"""Demo opportunities at the Kraków branch, one at each turn of seed 003's process: a
+presentation arranged, a refused one to try again, an offer sent (its validity a control
+date), an agreement in progress, a sale won (satisfaction and the next contact agreed),
+one lost on price, and a control date overdue. Built through the services (history,
+audit, timeline, tasks)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from punkt.core.demo import seeder
+from punkt.customers.models import Customer
+from punkt.organization.actors import Actor
+from punkt.organization.models import Branch, Employee
+from punkt.pipeline import services
+from punkt.pipeline.models import LossReason, Opportunity, Stage
+
+
+@seeder(85)
+def seed_pipeline(actor: Actor) -> list[str]:
+    service = Employee.objects.filter(email="obsluga@demo.punkt.pl").first()
+    retention = Employee.objects.filter(email="retencja@demo.punkt.pl").first()
+    krakow = Branch.objects.filter(code="KRK-01").first()
+    if not (service and retention and krakow) or Opportunity.objects.exists():
+        return []
+    customers = list(Customer.objects.filter(branch=krakow).order_by("id")[4:11])
+    if len(customers) < 7:
+        return []
+    stage = {s.code: s for s in Stage.objects.all()}
+    today = timezone.localdate()
+
+    def day(n: int) -> str:
+        return (today + datetime.timedelta(days=n)).isoformat()
+
+    def reason(code: str, label: str) -> int:
+        return LossReason.objects.get(stage=stage[code], label=label).pk
+
+    def open_(seller: Employee, customer: Customer, title: str, **fields: object
+              ) -> Opportunity:
+        return services.opportunity_create(actor=seller, customer_id=customer.pk, title=title,
+                                           **fields)  # type: ignore[arg-type]
+
+    def control(seller: Employee, o: Opportunity, kind: str, n: int) -> None:
+        services.control_set(actor=seller, opportunity_id=o.pk, kind=kind, on=day(n))
+
+    def move(seller: Employee, o: Opportunity, code: str) -> None:
+        services.opportunity_move(actor=seller, opportunity_id=o.pk, stage_id=stage[code].pk)
+
+    made = []
+    first = open_(service, customers[0], "Internet światłowodowy 600 Mb/s z telewizją")
+    control(service, first, "minutes", 1)
+    made.append(first)
+
+    refused = open_(service, customers[1], "Pakiet rodzinny: 3 numery komórkowe")
+    services.opportunity_refuse(actor=service, opportunity_id=refused.pk,
+                                reason_id=reason("presentation", "Klient odmówił prezentacji"),
+                                retry_on=day(14), note="Prosi o kontakt po urlopie.")
+    made.append(refused)
+
+    offer = open_(service, customers[2], "Internet dla biura, 5 stanowisk", amount="4800,00",
+                  expected_close=day(30)[:7])
+    control(service, offer, "minutes", -3)
+    move(service, offer, "offer")
+    control(service, offer, "offer_valid", 5)
+    made.append(offer)
+
+    agreement = open_(retention, customers[3], "Przedłużenie umowy z nowym telefonem",
+                      amount="2399,00", expected_close=day(20)[:7])
+    control(retention, agreement, "minutes", -10)
+    control(retention, agreement, "offer_valid", 7)
+    move(retention, agreement, "agreement")
+    control(retention, agreement, "change", -1)  # overdue: the change of the terms
+    made.append(agreement)
+
+    won = open_(service, customers[4], "Telewizja i internet dla domu", amount="1560,00",
+                expected_close=day(0)[:7])
+    for kind, n in (("minutes", -20), ("offer_valid", -5), ("invoice_due", -2),
+                    ("event", -1), ("survey", 7), ("next_contact", 60)):
+        control(service, won, kind, n)
+    move(service, won, "closing")
+    services.opportunity_win(actor=service, opportunity_id=won.pk,
+                             note="Klient zadowolony; rozmowa o kolejnej usłudze za 2 "
+                                  "miesiące.")
+    made.append(won)
+
+    lost = open_(service, customers[5], "Abonament firmowy na 10 numerów", amount="9900,00")
+    control(service, lost, "minutes", -15)
+    move(service, lost, "offer")
+    services.opportunity_lose(actor=service, opportunity_id=lost.pk,
+                              reason_id=reason("offer", "Cena za wysoka"),
+                              note="Konkurencja zaproponowała 15% taniej.")
+    made.append(lost)
+
+    quiet = open_(retention, customers[6], "Ubezpieczenie sprzętu", amount="299,00")
+    control(retention, quiet, "next_contact", -2)
+    made.append(quiet)
+    return [f"opportunity {o.number}" for o in made]

@@ -1,0 +1,47 @@
+"""What GDPR export, erasure and merge do with sales opportunities (C28)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from punkt.core.processing import BASE_MEASURES, activity
+from punkt.customers.gdpr import register_linked
+from punkt.pipeline.models import ControlDate, Opportunity, OpportunityEvent
+
+
+def _scrub_opportunities(qs: Any) -> None:
+    """The sale stays in the funnel's figures (stage, amount, outcome) without what the
+    seller wrote (what is sold may name the person too)."""
+    qs.update(title="—", notes="", loss_note="")
+
+
+def _scrub_events(qs: Any) -> None:
+    """History rows are append-only; erasure may only empty their notes."""
+    OpportunityEvent.objects.filter(pk__in=qs.values("pk")).exclude(note="").update(note="")
+
+
+register_linked(Opportunity, erase=_scrub_opportunities,
+                keep_reason="the sale's stage, amount and outcome count in the funnel and "
+                            "the sales plans (notes removed)")
+register_linked(OpportunityEvent, field="opportunity__customer", erase=_scrub_events,
+                keep_reason="who took each step of the sale, when (notes removed)",
+                move_on_merge=False)
+register_linked(ControlDate, field="opportunity__customer", erase=lambda qs: None,
+                keep_reason="the sale's control dates (no personal data)",
+                move_on_merge=False)
+
+activity("pipeline.opportunities",
+         name=_("Sales opportunities"),
+         purpose=_("Preparing and concluding sales with customers: stages, offers, control "
+                   "dates and reasons of refusal"),
+         legal_basis=_("GDPR art. 6(1)(b) (steps before a contract at the customer's "
+                       "request) and (f) (the company's sales planning)"),
+         subjects=_("Customers and prospective customers; employees"),
+         data=_("The customer, what is offered and for how much, the stage, the seller's "
+                "notes, control dates, reasons of refusal"),
+         recipients=_("Employees of the branch, HQ's experts"),
+         retention=_("While the customer's record is kept; notes of an erased customer's "
+                     "opportunities are removed"),
+         measures=BASE_MEASURES)

@@ -1,0 +1,207 @@
+"""The sales pipeline (lejek sprzedaży, R11): the company's stages (seed 003: presentation
+→ offer → agreement → payment → event → closing), each with what it requires before it is
+left and its own reasons of refusal; opportunities moving through them, owned by a seller
+and a branch; their control dates, each kept as a task of the owner; and the history of
+every step (append-only)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from punkt.core.badges import tones
+from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet
+
+
+class ControlKind(models.TextChoices):
+    """The control points of seed 003: each date becomes a task of the owner."""
+
+    RETRY = "retry", _("try again to arrange the presentation")
+    MINUTES = "minutes", _("send the meeting minutes")
+    OFFER_VALID = "offer_valid", _("the offer is valid until")
+    CHANGE = "change", _("change the offer or agreement")
+    INVOICE_DUE = "invoice_due", _("the invoice is due")
+    EVENT = "event", _("the event (delivery)")
+    SURVEY = "survey", _("ask about satisfaction")
+    NEXT_CONTACT = "next_contact", _("next contact")
+
+
+class Requirement(models.TextChoices):
+    """What a stage may require before the opportunity leaves it: a field filled or a
+    control date set."""
+
+    AMOUNT = "amount", _("the expected amount")
+    EXPECTED_CLOSE = "expected_close", _("the expected closing month")
+    PRODUCT = "product", _("the product")
+    MINUTES = "minutes", _("the date the minutes are sent")
+    OFFER_VALID = "offer_valid", _("the date the offer is valid until")
+    INVOICE_DUE = "invoice_due", _("the invoice's due date")
+    EVENT = "event", _("the event's date")
+    SURVEY = "survey", _("the date to ask about satisfaction")
+    NEXT_CONTACT = "next_contact", _("the next contact's date")
+
+
+class Stage(models.Model):
+    """A stage of the company's sales process, in ``position`` order (HQ sets them)."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    position = models.PositiveSmallIntegerField(_("position"))
+    probability = models.PositiveSmallIntegerField(_("probability (%)"), default=0)
+    requires = models.JSONField(_("required to leave it"), default=list, blank=True)
+    active = models.BooleanField(_("in use"), default=True)
+
+    objects = PunktQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("sales stage")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LossReason(models.Model):
+    """Why a sale stopped: the stage's own reasons, or any stage's (``stage`` empty)."""
+
+    stage = models.ForeignKey(Stage, verbose_name=_("stage"), on_delete=models.PROTECT,
+                              null=True, blank=True, related_name="loss_reasons")
+    label = models.CharField(_("reason"), max_length=120)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    objects = PunktQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@tones(open="info", won="ok", lost="err")
+class OpportunityStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("opportunity status", "open")
+    WON = "won", pgettext_lazy("opportunity status", "won")
+    LOST = "lost", pgettext_lazy("opportunity status", "lost")
+
+
+class Opportunity(models.Model):
+    """A sale in progress with one customer (an individual or a business)."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    branch = models.ForeignKey("organization.Branch", verbose_name=_("branch"),
+                               on_delete=models.PROTECT, related_name="opportunities")
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
+                                 on_delete=models.PROTECT, related_name="opportunities")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("seller"),
+                              on_delete=models.PROTECT, related_name="opportunities")
+    title = models.CharField(_("what is sold"), max_length=200)
+    product = models.ForeignKey("catalog.Product", verbose_name=_("product"),
+                                on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+    amount = models.DecimalField(_("expected amount"), max_digits=14, decimal_places=2,
+                                 null=True, blank=True)
+    expected_close = models.DateField(_("expected closing month"), null=True, blank=True)
+    stage = models.ForeignKey(Stage, verbose_name=_("stage"), on_delete=models.PROTECT,
+                              related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=OpportunityStatus.choices,
+                              default=OpportunityStatus.OPEN)
+    loss_reason = models.ForeignKey(LossReason, verbose_name=_("reason of the loss"),
+                                    on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    loss_note = models.TextField(_("about the loss"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", null=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    stage_since = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sales opportunity")
+        indexes = [
+            models.Index(fields=["branch", "status", "stage"], name="opp_board"),
+            models.Index(fields=["owner", "status"], name="opp_owner"),
+            models.Index(fields=["customer", "status"], name="opp_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OpportunityStatus.OPEN
+
+
+class ControlDate(models.Model):
+    """One control point of an opportunity and the owner's task that keeps it."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE,
+                                    related_name="control_dates")
+    kind = models.CharField(_("control point"), max_length=20, choices=ControlKind.choices)
+    on = models.DateField(_("date"))
+    task = models.ForeignKey("work.Task", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+    branch_scope = "opportunity__branch"
+
+    class Meta:
+        ordering = ["on", "id"]
+        constraints = [models.UniqueConstraint(fields=["opportunity", "kind"],
+                                               name="control_date_once")]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id} {self.kind} {self.on}"
+
+
+class OpportunityEvent(models.Model):
+    """A step of an opportunity (append-only): opened, moved, won, lost, reopened, a
+    control date set or cleared, given to another seller."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.PROTECT,
+                                    related_name="events")
+    action = models.CharField(max_length=30)
+    from_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True,
+                                   related_name="+")
+    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, related_name="+")
+    status = models.CharField(max_length=10, choices=OpportunityStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+    branch_scope = "opportunity__branch"
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["to_stage", "at"], name="opp_event_stage"),
+                   models.Index(fields=["opportunity", "at"], name="opp_event_opp")]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id} {self.action}"
+
+
+class OpportunityCounter(models.Model):
+    """The last opportunity number given in a year (``core/numbering``)."""
+
+    year = models.PositiveIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    objects = PunktQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+OPEN = Q(status=OpportunityStatus.OPEN)

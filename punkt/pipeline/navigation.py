@@ -1,0 +1,12 @@
+"""The pipeline in the "Sales and stock" drop-down, for the branch's sellers, managers and
+HQ."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from punkt.core.navigation import NavItem, nav
+from punkt.pipeline import permissions as perms
+
+nav(NavItem(_("Sales pipeline"), "pipeline:board", perms.OPPORTUNITY_VIEW.code,
+            group="store", order=37, active_pattern=r"^/pipeline/"))

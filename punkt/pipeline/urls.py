@@ -1,0 +1,13 @@
+from django.urls import path
+
+from punkt.pipeline import views
+
+app_name = "pipeline"
+
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("list/", views.opportunity_list, name="opportunity_list"),
+    path("new/", views.opportunity_new, name="opportunity_new"),
+    path("<int:opportunity_id>/", views.opportunity_detail, name="opportunity_detail"),
+    path("<int:opportunity_id>/<str:action>/", views.opportunity_act, name="opportunity_act"),
+]

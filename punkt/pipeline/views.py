@@ -1,0 +1,205 @@
+"""Pages of the sales pipeline: the board (a column per stage, cards moved by buttons, by
+keyboard or by dragging), the list with its filters, the new opportunity form (the
+customer picked) and the opportunity page (its stage and what the stage requires, the
+control dates with their tasks, the steps allowed now, the history)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from punkt.core.errors import NotFound
+from punkt.core.paging import paginate
+from punkt.core.routes import scoped
+from punkt.core.web import int_param, is_htmx, refusals_as_messages, text_param
+from punkt.customers import permissions as customer_perms
+from punkt.customers.models import Customer
+from punkt.customers.search import customers_named
+from punkt.organization import permissions as org_perms
+from punkt.organization.actors import employee_of
+from punkt.organization.filters import branch_picker
+from punkt.organization.models import Employee
+from punkt.pipeline import permissions as perms
+from punkt.pipeline import selectors, services
+from punkt.pipeline.models import ControlKind
+from punkt.pipeline.workflows import OPPORTUNITY_FLOW
+
+FIELDS = ("customer_id", "title", "amount", "expected_close", "product_id", "stage_id",
+          "owner_id", "notes")
+STATUS_LABELS = {"open": gettext_lazy("open"), "won": gettext_lazy("won"),
+                 "lost": gettext_lazy("lost"), "all": gettext_lazy("all")}
+#: the steps of the opportunity page and the form fields each takes
+STEPS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "move": (services.opportunity_move, ("stage_id", "note")),
+    "refuse": (services.opportunity_refuse, ("reason_id", "retry_on", "note")),
+    "win": (services.opportunity_win, ("note",)),
+    "lose": (services.opportunity_lose, ("reason_id", "note")),
+    "reopen": (services.opportunity_reopen, ("note",)),
+    "reassign": (services.opportunity_reassign, ("owner_id", "note")),
+    "control": (services.control_set, ("kind", "on")),
+    "edit": (services.opportunity_update, ("title", "amount", "expected_close",
+                                           "product_id", "notes")),
+}
+DONE = {"move": gettext_lazy("Moved to the stage."),
+        "refuse": gettext_lazy("Refusal recorded; a task to try again is set."),
+        "win": gettext_lazy("Sale won."), "lose": gettext_lazy("Sale marked as lost."),
+        "reopen": gettext_lazy("Opportunity reopened."),
+        "reassign": gettext_lazy("Opportunity given to another seller."),
+        "control": gettext_lazy("Control date saved; the task follows it."),
+        "edit": gettext_lazy("Saved.")}
+
+
+def _mine_default(request: HttpRequest) -> int | None:
+    """``?owner=`` as given; ``mine=1`` the user's own."""
+    if request.GET.get("mine") == "1":
+        me = employee_of(request.user)
+        return me.pk if me else None
+    return int_param(request.GET.get("owner"))
+
+
+@scoped("list")
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.OPPORTUNITY_VIEW.code)
+    branch = int_param(request.GET.get("branch"))
+    owner = _mine_default(request)
+    stages = services.stages()
+    columns = selectors.board(user=request.user, stages=stages, branch_id=branch,
+                              owner_id=owner)
+    return render(request, "pipeline/board.html", {
+        "columns": columns, "forecast": selectors.forecast(columns), "stages": stages,
+        "mine": request.GET.get("mine") == "1", "owner": owner,
+        "picker": branch_picker(request.user, perms.OPPORTUNITY_VIEW.code, branch),
+        "can_create": org_perms.can(request.user, perms.OPPORTUNITY_EDIT.code),
+        "today": timezone.localdate()})
+
+
+@scoped("list")
+@login_required
+def opportunity_list(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.OPPORTUNITY_VIEW.code)
+    status = text_param(request.GET.get("status"), 10) or "open"
+    if status not in selectors.STATUS_FILTERS:
+        status = "open"
+    branch = int_param(request.GET.get("branch"))
+    stage = int_param(request.GET.get("stage"))
+    owner = _mine_default(request)
+    qs = selectors.listing(user=request.user, status=status, stage_id=stage, owner_id=owner,
+                           branch_id=branch).order_by("-id")
+    listing = paginate(request, qs, sort="-id", per_page=50)
+    template = "pipeline/opportunity_list.html" + ("#results" if is_htmx(request) else "")
+    return render(request, template, {
+        "listing": listing, "status": status, "stage": stage,
+        "mine": request.GET.get("mine") == "1",
+        "statuses": list(STATUS_LABELS.items()), "stages": services.stages(),
+        "picker": branch_picker(request.user, perms.OPPORTUNITY_VIEW.code, branch),
+        "can_create": org_perms.can(request.user, perms.OPPORTUNITY_EDIT.code)})
+
+
+@scoped("self")
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_new(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.OPPORTUNITY_EDIT.code)
+    source = request.POST if request.method == "POST" else request.GET
+    form = {name: source.get(name, "") for name in FIELDS}
+    error_field = None
+    if request.method == "POST":
+        with refusals_as_messages(request) as refused:
+            opportunity = services.opportunity_create(actor=request.user, **form)
+            messages.success(request, _("Opportunity %(number)s opened.") % {
+                "number": opportunity.number})
+            return redirect("pipeline:opportunity_detail", opportunity_id=opportunity.pk)
+        error_field = refused.error.field if refused.error else None
+    customer = None
+    if customer_id := int_param(form["customer_id"]):
+        customer = (Customer.objects.visible_to(request.user, customer_perms.CUSTOMER_VIEW)
+                    .filter(pk=customer_id).first())
+    found: list[Customer] = []
+    query = text_param(request.GET.get("q"), 100)
+    if customer is None and query:
+        ids = customers_named(user=request.user, text=query, limit=20)
+        found = list(Customer.objects.filter(pk__in=ids).order_by("last_name", "pk"))
+    return render(request, "pipeline/opportunity_new.html", {
+        "form": form, "customer": customer, "error_field": error_field, "query": query,
+        "found": found, "stages": services.stages(), "products": _products(),
+        "sellers": _sellers(request, customer.branch_id if customer else None)})
+
+
+def _products() -> list[Any]:
+    from punkt.catalog.models import Product
+
+    return list(Product.objects.filter(is_active=True).order_by("name")[:300])
+
+
+def _sellers(request: HttpRequest, branch_id: int | None) -> list[Employee]:
+    """The sellers the manager may give an opportunity to (none for a seller)."""
+    if branch_id is None or not org_perms.can(request.user, perms.OPPORTUNITY_MANAGE.code,
+                                              branch_id):
+        return []
+    return list(Employee.objects.filter(is_active=True, memberships__branch_id=branch_id)
+                .distinct().order_by("last_name", "first_name")[:200])
+
+
+@scoped("branch")
+@login_required
+def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpResponse:
+    opportunity = selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
+    actions = OPPORTUNITY_FLOW.allowed_actions(opportunity, request.user)
+    stages = services.stages()
+    today = timezone.localdate()
+    controls = list(selectors.control_dates(opportunity))
+    for control in controls:
+        control.overdue = selectors.overdue_controls(control, today)  # type: ignore[attr-defined]
+    set_kinds = {c.kind for c in controls}
+    reasons = selectors.reasons(opportunity.stage)
+    index = next((i for i, s in enumerate(stages) if s.pk == opportunity.stage_id), 0)
+    return render(request, "pipeline/opportunity_detail.html", {
+        "opportunity": opportunity, "stages": stages, "stage_index": index,
+        "next_stage": stages[index + 1] if index + 1 < len(stages) else None,
+        "previous_stage": stages[index - 1] if index > 0 else None,
+        "is_last": index == len(stages) - 1,
+        "missing": services.missing(opportunity, opportunity.stage),
+        "history": _labelled(selectors.history(opportunity)[:200]),
+        "controls": controls,
+        "unset_kinds": [(k, label) for k, label in ControlKind.choices if k not in set_kinds],
+        "kinds": ControlKind.choices, "reasons": reasons, "actions": actions,
+        "products": _products() if "move" in actions else [],
+        "sellers": _sellers(request, opportunity.branch_id) if "reassign" in actions else [],
+        "today": today})
+
+
+def _labelled(events: Any) -> list[Any]:
+    steps = {a: t.label for a, t in OPPORTUNITY_FLOW.transitions.items()}
+    steps.update(open=_("Opened"), refuse=_("Refused, to try again"), edit=_("Details changed"),
+                 won=_("Won"), lost=_("Lost"))
+    rows = list(events)
+    for row in rows:
+        row.label = steps.get(row.action, row.action)
+    return rows
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def opportunity_act(request: HttpRequest, opportunity_id: int, action: str) -> HttpResponse:
+    selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
+    if action not in STEPS:
+        raise NotFound(_("No such step."))
+    call, names = STEPS[action]
+    fields = {name: request.POST.get(name, "") for name in names}
+    with refusals_as_messages(request):
+        call(actor=request.user, opportunity_id=opportunity_id, **fields)
+        messages.success(request, str(DONE[action]))
+    back = request.POST.get("back", "")
+    if back == "board":
+        return redirect("pipeline:board")
+    return redirect("pipeline:opportunity_detail", opportunity_id=opportunity_id)
