@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from punkt.core.errors import NotFound
@@ -179,7 +179,7 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
 
 def _labelled(events: Any) -> list[Any]:
     steps = {a: t.label for a, t in OPPORTUNITY_FLOW.transitions.items()}
-    steps.update(open=_("Opened"), refuse=_("Refused, to try again"), edit=_("Details changed"),
+    steps.update(open=pgettext("opportunity step", "Opened"), refuse=_("Refused, to try again"), edit=_("Details changed"),
                  won=_("Won"), lost=_("Lost"))
     rows = list(events)
     for row in rows:
