@@ -179,8 +179,9 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
 
 def _labelled(events: Any) -> list[Any]:
     steps = {a: t.label for a, t in OPPORTUNITY_FLOW.transitions.items()}
-    steps.update(open=pgettext("opportunity step", "Opened"), refuse=_("Refused, to try again"), edit=_("Details changed"),
-                 won=_("Won"), lost=_("Lost"))
+    steps.update(open=pgettext("opportunity step", "Opened"),
+                 refuse=_("Refused, to try again"), edit=_("Details changed"), won=_("Won"),
+                 lost=_("Lost"))
     rows = list(events)
     for row in rows:
         row.label = steps.get(row.action, row.action)
