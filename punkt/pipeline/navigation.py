@@ -10,3 +10,5 @@ from punkt.pipeline import permissions as perms
 
 nav(NavItem(_("Sales pipeline"), "pipeline:board", perms.OPPORTUNITY_VIEW.code,
             group="store", order=37, active_pattern=r"^/pipeline/"))
+nav(NavItem(_("Sales stages"), "pipeline:stage_settings", perms.STAGE_MANAGE.code,
+            group="organisation", order=78, active_pattern=r"^/pipeline/stages/"))

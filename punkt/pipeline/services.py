@@ -185,6 +185,7 @@ def _product(product_id: Any) -> Any:
 
 
 def stages() -> list[Stage]:
+    """The stages in use, in order (a sale moves along these)."""
     return list(Stage.objects.filter(active=True).order_by("position", "id"))
 
 

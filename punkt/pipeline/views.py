@@ -29,7 +29,8 @@ from punkt.organization.filters import branch_picker
 from punkt.organization.models import Employee
 from punkt.pipeline import permissions as perms
 from punkt.pipeline import selectors, services
-from punkt.pipeline.models import ControlKind
+from punkt.pipeline import stages as stage_settings_module
+from punkt.pipeline.models import ControlKind, Requirement
 from punkt.pipeline.workflows import OPPORTUNITY_FLOW
 
 FIELDS = ("customer_id", "title", "amount", "expected_close", "product_id", "stage_id",
@@ -204,3 +205,42 @@ def opportunity_act(request: HttpRequest, opportunity_id: int, action: str) -> H
     if back == "board":
         return redirect("pipeline:board")
     return redirect("pipeline:opportunity_detail", opportunity_id=opportunity_id)
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def stage_settings(request: HttpRequest) -> HttpResponse:
+    """HQ's page of the sales stages and reasons of refusal: one form per stage and per
+    reason, a form for a new stage and a new reason."""
+    org_perms.ensure(request.user, perms.STAGE_MANAGE.code)
+    error_form = error_field = None
+    if request.method == "POST":
+        what = request.POST.get("form", "")
+        with refusals_as_messages(request) as refused:
+            if what == "stage":
+                stage_settings_module.stage_save(
+                    actor=request.user, stage_id=request.POST.get("stage_id") or None,
+                    code=request.POST.get("code", ""), name=request.POST.get("name", ""),
+                    position=request.POST.get("position", ""),
+                    probability=request.POST.get("probability", ""),
+                    requires=request.POST.getlist("requires"),
+                    active=request.POST.get("active") == "1")
+            elif what == "reason":
+                stage_settings_module.reason_save(
+                    actor=request.user, reason_id=request.POST.get("reason_id") or None,
+                    stage_id=request.POST.get("stage_id") or None,
+                    label=request.POST.get("label", ""),
+                    active=request.POST.get("active") == "1")
+            else:
+                raise NotFound(_("No such form."))
+            messages.success(request, _("Saved."))
+            return redirect("pipeline:stage_settings")
+        if refused.error:
+            error_form = request.POST.get("stage_id") or request.POST.get("reason_id") or "new"
+            error_field = refused.error.field
+    return render(request, "pipeline/stage_settings.html", {
+        "stages": stage_settings_module.all_stages(),
+        "any_reasons": stage_settings_module.any_stage_reasons(),
+        "requirements": Requirement.choices, "error_form": error_form,
+        "error_field": error_field, "posted": request.POST})

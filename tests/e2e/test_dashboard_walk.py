@@ -53,6 +53,7 @@ CHAT = "/chat/"
 CHAT_DESKS = "/chat/desks/"
 COMPLAINTS = "/complaints/"
 PIPELINE = "/pipeline/"
+STAGES = "/pipeline/stages/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
@@ -61,13 +62,13 @@ ROLE_MENUS = {
                                       STOCK, SALES, SALES_REPORT, TILLS, BREACHES,
                                       REGISTER, BRANCH_TASKS, TICKETS, TEAMS, TYPES,
                                       DESK_REPORT, MAILBOXES, WEBHOOKS, CHAT,
-                                      CHAT_DESKS, COMPLAINTS, PIPELINE}),
+                                      CHAT_DESKS, COMPLAINTS, PIPELINE, STAGES}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
                                             SALES_REPORT, TILLS, INVOICE_FILES, REGISTER,
                                             BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES,
-                                            CHAT, TYPES, COMPLAINTS, PIPELINE}),
+                                            CHAT, TYPES, COMPLAINTS, PIPELINE, STAGES}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,

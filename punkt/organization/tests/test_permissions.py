@@ -75,6 +75,7 @@ GUARDED_PAGES = [
     ("pipeline:board", lambda w: {}, "pipeline.opportunity.view"),
     ("pipeline:opportunity_list", lambda w: {}, "pipeline.opportunity.view"),
     ("pipeline:opportunity_new", lambda w: {}, "pipeline.opportunity.edit"),
+    ("pipeline:stage_settings", lambda w: {}, "pipeline.stage.manage"),
 ]
 
 
