@@ -51,12 +51,15 @@ class StepIn(Strict):
 class ControlIn(Strict):
     kind: Kind
     on: datetime.date | None = Field(None, description="empty: clear the control date")
+    done: bool = Field(False, description="true: the control point is done (its task "
+                                          "completed); ``on`` is then not changed")
 
 
 class ControlOut(Schema):
     kind: str
     on: datetime.date
     task_id: int | None
+    done: bool
     overdue: bool
 
 
@@ -120,7 +123,7 @@ def _out(o: Opportunity, user: Any) -> dict[str, Any]:
     today = datetime.date.today()
     data.update(
         stage=o.stage.name, missing=services.missing(o, o.stage),
-        control_dates=[{"kind": c.kind, "on": c.on, "task_id": c.task_id,
+        control_dates=[{"kind": c.kind, "on": c.on, "task_id": c.task_id, "done": c.is_done,
                         "overdue": selectors.overdue_controls(c, today)}
                        for c in selectors.control_dates(o)],
         actions=OPPORTUNITY_FLOW.allowed_actions(o, user), url=services.opportunity_url(o))
@@ -204,10 +207,15 @@ def opportunity_step(request: HttpRequest, opportunity_id: int, payload: StepIn
 @scoped("branch")
 def opportunity_control_date(request: HttpRequest, opportunity_id: int, payload: ControlIn
                              ) -> dict[str, Any]:
-    """Set, move or clear one control date; the owner's task follows it."""
+    """Set, move or clear one control date (the owner's task follows it), or mark it done
+    (``done``)."""
     selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
-    services.control_set(actor=request.user, opportunity_id=opportunity_id,
-                         kind=payload.kind, on=payload.on)
+    if payload.done:
+        services.control_done(actor=request.user, opportunity_id=opportunity_id,
+                              kind=payload.kind)
+    else:
+        services.control_set(actor=request.user, opportunity_id=opportunity_id,
+                             kind=payload.kind, on=payload.on)
     return _out(selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id),
                 request.user)
 

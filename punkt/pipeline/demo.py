@@ -45,6 +45,10 @@ def seed_pipeline(actor: Actor) -> list[str]:
     def control(seller: Employee, o: Opportunity, kind: str, n: int) -> None:
         services.control_set(actor=seller, opportunity_id=o.pk, kind=kind, on=day(n))
 
+    def done(seller: Employee, o: Opportunity, *kinds: str) -> None:
+        for kind in kinds:
+            services.control_done(actor=seller, opportunity_id=o.pk, kind=kind)
+
     def move(seller: Employee, o: Opportunity, code: str) -> None:
         services.opportunity_move(actor=seller, opportunity_id=o.pk, stage_id=stage[code].pk)
 
@@ -62,6 +66,7 @@ def seed_pipeline(actor: Actor) -> list[str]:
     offer = open_(service, customers[2], "Internet dla biura, 5 stanowisk", amount="4800,00",
                   expected_close=day(30)[:7])
     control(service, offer, "minutes", -3)
+    done(service, offer, "minutes")
     move(service, offer, "offer")
     control(service, offer, "offer_valid", 5)
     made.append(offer)
@@ -70,6 +75,7 @@ def seed_pipeline(actor: Actor) -> list[str]:
                       amount="2399,00", expected_close=day(20)[:7])
     control(retention, agreement, "minutes", -10)
     control(retention, agreement, "offer_valid", 7)
+    done(retention, agreement, "minutes")
     move(retention, agreement, "agreement")
     control(retention, agreement, "change", -1)  # overdue: the change of the terms
     made.append(agreement)
@@ -79,6 +85,7 @@ def seed_pipeline(actor: Actor) -> list[str]:
     for kind, n in (("minutes", -20), ("offer_valid", -5), ("invoice_due", -2),
                     ("event", -1), ("survey", 7), ("next_contact", 60)):
         control(service, won, kind, n)
+    done(service, won, "minutes", "offer_valid", "invoice_due", "event")
     move(service, won, "closing")
     services.opportunity_win(actor=service, opportunity_id=won.pk,
                              note="Klient zadowolony; rozmowa o kolejnej usłudze za 2 "
@@ -87,6 +94,7 @@ def seed_pipeline(actor: Actor) -> list[str]:
 
     lost = open_(service, customers[5], "Abonament firmowy na 10 numerów", amount="9900,00")
     control(service, lost, "minutes", -15)
+    done(service, lost, "minutes")
     move(service, lost, "offer")
     services.opportunity_lose(actor=service, opportunity_id=lost.pk,
                               reason_id=reason("offer", "Cena za wysoka"),

@@ -163,6 +163,17 @@ class ControlDate(models.Model):
     def __str__(self) -> str:
         return f"{self.opportunity_id} {self.kind} {self.on}"
 
+    @property
+    def is_done(self) -> bool:
+        """Marked done here, or its task done (e.g. on "My work")."""
+        return self.done_at is not None or (self.task is not None
+                                            and self.task.status == "done")
+
+    @property
+    def is_pending(self) -> bool:
+        """Still to do: not done and its task neither done nor cancelled."""
+        return not self.is_done and (self.task is None or self.task.status == "open")
+
 
 class OpportunityEvent(models.Model):
     """A step of an opportunity (append-only): opened, moved, won, lost, reopened, a

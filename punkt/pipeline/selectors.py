@@ -90,6 +90,7 @@ def board(*, user: Actor, stages: list[Stage], branch_id: int | None = None,
     cards = {o.pk: o for column in columns for o in column.cards}
     for control in (ControlDate.objects.filter(opportunity_id__in=list(cards),
                                                done_at__isnull=True)
+                    .filter(Q(task__isnull=True) | Q(task__status="open"))
                     .order_by("opportunity_id", "on", "id")):
         card = cards[control.opportunity_id]
         if getattr(card, "next_control", None) is None:
@@ -125,4 +126,4 @@ def customer_opportunities(user: Actor, customer: Any) -> QuerySet[Opportunity]:
 
 
 def overdue_controls(control: ControlDate, today: datetime.date) -> bool:
-    return control.done_at is None and control.on < today
+    return control.is_pending and control.on < today

@@ -537,3 +537,25 @@ def control_set(*, actor: Actor, opportunity_id: Any, kind: Any, on: Any) -> Con
     _audit(opportunity, actor, "control", kind=kind,
            on=[before.on.isoformat() if before else "", day.isoformat() if day else ""])
     return control
+
+
+@transaction.atomic
+def control_done(*, actor: Actor, opportunity_id: Any, kind: Any) -> ControlDate:
+    """A control point done (the minutes sent, the survey asked): its task completed."""
+    opportunity = _step(actor, opportunity_id, "control")
+    control = ControlDate.objects.select_for_update().filter(
+        opportunity=opportunity, kind=str(kind or "")).first()
+    if control is None:
+        raise ValidationFailed("invalid", _("Choose the control point."), field="kind")
+    if control.done_at is not None:
+        raise Conflict("done", _("This control point is done already."))
+    now = timezone.now()
+    ControlDate.objects.filter(pk=control.pk, done_at__isnull=True).update(done_at=now)
+    control.done_at = now
+    if control.task_id:
+        Task.objects.filter(pk=control.task_id, status=TaskStatus.OPEN).update(
+            status=TaskStatus.DONE, done_at=now, progress=100, updated_at=now)
+    label = str(ControlKind(control.kind).label)
+    _event(opportunity, actor, "control_done", note=label)
+    _audit(opportunity, actor, "control_done", kind=control.kind)
+    return control

@@ -46,6 +46,7 @@ STEPS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "reopen": (services.opportunity_reopen, ("note",)),
     "reassign": (services.opportunity_reassign, ("owner_id", "note")),
     "control": (services.control_set, ("kind", "on")),
+    "control_done": (services.control_done, ("kind",)),
     "edit": (services.opportunity_update, ("title", "amount", "expected_close",
                                            "product_id", "notes")),
 }
@@ -55,6 +56,7 @@ DONE = {"move": gettext_lazy("Moved to the stage."),
         "reopen": gettext_lazy("Opportunity reopened."),
         "reassign": gettext_lazy("Opportunity given to another seller."),
         "control": gettext_lazy("Control date saved; the task follows it."),
+        "control_done": gettext_lazy("Marked done; its task is completed."),
         "edit": gettext_lazy("Saved.")}
 
 
@@ -182,6 +184,7 @@ def _labelled(events: Any) -> list[Any]:
     steps = {a: t.label for a, t in OPPORTUNITY_FLOW.transitions.items()}
     steps.update(open=pgettext("opportunity step", "Opened"),
                  refuse=_("Refused, to try again"), edit=_("Details changed"), won=_("Won"),
+                 control_done=_("Control point done"),
                  lost=_("Lost"))
     rows = list(events)
     for row in rows:

@@ -241,3 +241,28 @@ def test_every_transition_from_every_state(world: Any, status: str, action: str)
         with pytest.raises(Conflict):
             calls[action]()
         assert Opportunity.objects.get(pk=o.pk).status == status
+
+
+def test_a_control_point_done_completes_its_task_and_is_no_longer_overdue(world: Any) -> None:
+    from punkt.pipeline import selectors
+    from punkt.work import services as work
+
+    o = opportunity(world)
+    past = timezone.localdate() - datetime.timedelta(days=2)
+    minutes = services.control_set(actor=world.service_a, opportunity_id=o.pk,
+                                   kind="minutes", on=past)
+    survey = services.control_set(actor=world.service_a, opportunity_id=o.pk, kind="survey",
+                                  on=past)
+    assert minutes is not None and survey is not None
+    assert selectors.overdue_controls(minutes, timezone.localdate())
+    services.control_done(actor=world.service_a, opportunity_id=o.pk, kind="minutes")
+    minutes = ControlDate.objects.select_related("task").get(pk=minutes.pk)
+    assert minutes.is_done and minutes.task is not None and minutes.task.status == "done"
+    assert not selectors.overdue_controls(minutes, timezone.localdate())
+    with pytest.raises(Conflict):
+        services.control_done(actor=world.service_a, opportunity_id=o.pk, kind="minutes")
+    # the task completed on "My work" counts too
+    assert survey.task is not None
+    work.task_move(actor=world.service_a, task_id=survey.task.pk, action="complete")
+    survey = ControlDate.objects.select_related("task").get(pk=survey.pk)
+    assert survey.is_done and not selectors.overdue_controls(survey, timezone.localdate())
