@@ -408,6 +408,27 @@ def opportunity_b(w: Any) -> Any:
     return made
 
 
+def lost_sale_b(w: Any) -> Any:
+    """Another customer of B whose sale B lost, with no next contact: "between sales"
+    with no next step."""
+    from punkt.customers import services as customers
+    from punkt.customers.models import Customer
+    from punkt.pipeline import services as pipeline
+
+    existing = Customer.objects.filter(branch=w.b, last_name="Bezkrokowa").first()
+    if existing:
+        return existing
+    cust = customers.customer_create(actor=w.manager_b, branch_id=w.b.pk, data={
+        "kind": "person", "first_name": "Beata", "last_name": "Bezkrokowa",
+        "city": "Bydgoszcz"}, consents=[{"purpose": "contract", "granted": True}],
+        confirm_duplicate=True)
+    made = pipeline.opportunity_create(actor=w.service_b, customer_id=cust.pk,
+                                       title="Szansa-B utracona")
+    pipeline.opportunity_lose(actor=w.service_b, opportunity_id=made.pk,
+                              reason_id=_any_loss_reason())
+    return cust
+
+
 def _any_loss_reason() -> int:
     from punkt.pipeline.models import LossReason
 
@@ -541,6 +562,7 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "complaints:complaint_list": lambda w: complaint_b(w).number,
     "pipeline:board": lambda w: opportunity_b(w).title,
     "pipeline:opportunity_list": lambda w: opportunity_b(w).title,
+    "pipeline:between_sales": lambda w: lost_sale_b(w).display_name,
 }
 
 # API operations (operation id → (method, path) of a branch-B object).

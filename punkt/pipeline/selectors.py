@@ -127,3 +127,31 @@ def customer_opportunities(user: Actor, customer: Any) -> QuerySet[Opportunity]:
 
 def overdue_controls(control: ControlDate, today: datetime.date) -> bool:
     return control.is_pending and control.on < today
+
+
+def without_next_step(*, user: Actor, owner_id: int | None = None,
+                      branch_id: int | None = None) -> QuerySet[Any]:
+    """Customers "between sales" with no next step (R11.5): a seller has sold to them or
+    tried (an opportunity won or lost), none is open now and no next contact is pending.
+    Rows: ``customer_id``, ``owner_id`` (of their latest opportunity), ``last_closed``."""
+    from django.db.models import Exists, Max, OuterRef
+
+    seen = listing(user=user, status="all", owner_id=owner_id, branch_id=branch_id)
+    open_sale = Opportunity.objects.filter(customer_id=OuterRef("customer_id"),
+                                           status=OpportunityStatus.OPEN)
+    next_contact = ControlDate.objects.filter(
+        opportunity__customer_id=OuterRef("customer_id"), kind="next_contact",
+        done_at__isnull=True).filter(Q(task__isnull=True) | Q(task__status="open"))
+    return (seen.exclude(status=OpportunityStatus.OPEN)
+            .filter(~Exists(open_sale), ~Exists(next_contact))
+            .order_by().values("customer_id", "owner_id")
+            .annotate(last_closed=Max("closed_at")))
+
+
+def without_next_step_counts(*, user: Actor, branch_id: int | None = None
+                             ) -> dict[int, int]:
+    """Per seller: how many of their customers have no next step."""
+    counts: dict[int, int] = {}
+    for row in without_next_step(user=user, branch_id=branch_id):
+        counts[row["owner_id"]] = counts.get(row["owner_id"], 0) + 1
+    return counts

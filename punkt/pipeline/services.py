@@ -559,3 +559,23 @@ def control_done(*, actor: Actor, opportunity_id: Any, kind: Any) -> ControlDate
     _event(opportunity, actor, "control_done", note=label)
     _audit(opportunity, actor, "control_done", kind=control.kind)
     return control
+
+
+def tell_sellers_without_next_step(day: datetime.date) -> int:
+    """The daily check: a notification to each seller with customers who have no next
+    step, once per seller and day; how many were told."""
+    from django.utils.translation import ngettext
+
+    from punkt.core.access import SystemActor
+    from punkt.work.services import notify
+
+    counts = selectors.without_next_step_counts(user=SystemActor("pipeline"))
+    url = reverse("pipeline:between_sales")
+    for owner_id, count in counts.items():
+        def title(n: int = count) -> str:
+            return ngettext("%(n)d of your customers has no next step",
+                            "%(n)d of your customers have no next step", n) % {"n": n}
+
+        notify(recipient=owner_id, kind="pipeline.no_next_step", title=title, url=url,
+               key=f"pipeline.no_next_step:{owner_id}:{day.isoformat()}")
+    return len(counts)

@@ -97,6 +97,8 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     owner = _mine_default(request)
     qs = selectors.listing(user=request.user, status=status, stage_id=stage, owner_id=owner,
                            branch_id=branch).order_by("-id")
+    if customer := int_param(request.GET.get("customer")):
+        qs = qs.filter(customer_id=customer)
     listing = paginate(request, qs, sort="-id", per_page=50)
     template = "pipeline/opportunity_list.html" + ("#results" if is_htmx(request) else "")
     return render(request, template, {
@@ -247,3 +249,36 @@ def stage_settings(request: HttpRequest) -> HttpResponse:
         "any_reasons": stage_settings_module.any_stage_reasons(),
         "requirements": Requirement.choices, "error_form": error_form,
         "error_field": error_field, "posted": request.POST})
+
+
+@scoped("list")
+@login_required
+def between_sales(request: HttpRequest) -> HttpResponse:
+    """Customers with no next step (R11.5), per seller: the manager sees the branch's
+    counts per seller and anyone's list, a seller their own."""
+    org_perms.ensure(request.user, perms.OPPORTUNITY_VIEW.code)
+    branch = int_param(request.GET.get("branch"))
+    me = employee_of(request.user)
+    sees_all = org_perms.can(request.user, perms.OPPORTUNITY_MANAGE.code) or \
+        org_perms.access_of(request.user).is_hq
+    owner = int_param(request.GET.get("owner")) if sees_all else getattr(me, "pk", None)
+    if owner is None and not sees_all:
+        owner = -1  # no employee record: nothing is theirs
+    counts = selectors.without_next_step_counts(user=request.user, branch_id=branch) \
+        if sees_all else {}
+    sellers = {e.pk: e for e in Employee.objects.filter(pk__in=list(counts))}
+    qs = selectors.without_next_step(user=request.user, owner_id=owner, branch_id=branch
+                                     ).order_by("last_closed", "customer_id")
+    listing = paginate(request, qs, sort="last_closed", per_page=50)
+    rows = list(listing.page.object_list)
+    names = {c.pk: c for c in Customer.objects.filter(pk__in=[r["customer_id"] for r in rows])}
+    for row in rows:
+        row["customer"] = names.get(row["customer_id"])
+        row["owner"] = sellers.get(row["owner_id"]) or Employee.objects.filter(
+            pk=row["owner_id"]).first()
+    return render(request, "pipeline/between_sales.html", {
+        "listing": listing, "rows": rows, "owner": owner, "sees_all": sees_all,
+        "counts": sorted(((sellers[k], v) for k, v in counts.items() if k in sellers),
+                         key=lambda kv: -kv[1]),
+        "picker": branch_picker(request.user, perms.OPPORTUNITY_VIEW.code, branch),
+        "can_create": org_perms.can(request.user, perms.OPPORTUNITY_EDIT.code)})

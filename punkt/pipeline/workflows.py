@@ -17,7 +17,8 @@ MANAGE = perms.OPPORTUNITY_MANAGE.code
 
 OPPORTUNITY_FLOW = Workflow(gettext_lazy("opportunity"), transitions=[
     Transition("move", {S.OPEN}, STAYS, EDIT, gettext_lazy("Move to another stage")),
-    Transition("control", {S.OPEN, S.WON}, STAYS, EDIT, gettext_lazy("Set a control date")),
+    Transition("control", {S.OPEN, S.WON, S.LOST}, STAYS, EDIT,
+               gettext_lazy("Set a control date")),
     Transition("win", {S.OPEN}, S.WON, EDIT, gettext_lazy("Mark as won")),
     Transition("lose", {S.OPEN}, S.LOST, EDIT, gettext_lazy("Mark as lost")),
     Transition("reopen", {S.LOST}, S.OPEN, EDIT, gettext_lazy("Reopen")),

@@ -266,3 +266,37 @@ def test_a_control_point_done_completes_its_task_and_is_no_longer_overdue(world:
     work.task_move(actor=world.service_a, task_id=survey.task.pk, action="complete")
     survey = ControlDate.objects.select_related("task").get(pk=survey.pk)
     assert survey.is_done and not selectors.overdue_controls(survey, timezone.localdate())
+
+
+def test_customers_between_sales_without_a_next_step_are_listed_and_told(
+        world: Any, client_as: Any) -> None:
+    """R11.5: a lost sale with no next contact leaves the customer without a next step;
+    a next contact or a new open sale gives them one; the daily check tells the seller
+    once per day (C9)."""
+    from django.urls import reverse
+
+    from punkt.pipeline import selectors
+    from punkt.work.models import Notification
+
+    o = opportunity(world)
+    assert not selectors.without_next_step(user=world.manager_a).exists()  # a sale is open
+    services.opportunity_lose(actor=world.service_a, opportunity_id=o.pk,
+                              reason_id=reason(None).pk)
+    rows = list(selectors.without_next_step(user=world.manager_a))
+    assert [(r["customer_id"], r["owner_id"]) for r in rows] == [
+        (o.customer_id, world.service_a.pk)]
+    assert not selectors.without_next_step(user=world.manager_b).exists()  # branch B
+    day = timezone.localdate()
+    assert services.tell_sellers_without_next_step(day) == 1
+    services.tell_sellers_without_next_step(day)  # the job run twice: told once
+    assert Notification.objects.filter(recipient=world.service_a,
+                                       kind="pipeline.no_next_step").count() == 1
+    page = client_as(world.manager_a).get(reverse("pipeline:between_sales")).content.decode()
+    assert str(o.customer) in page and str(world.service_a) in page
+    mine = client_as(world.service_a).get(reverse("work:my_work")).content.decode()
+    assert 'data-testid="my-between-sales"' in mine
+    services.control_set(actor=world.service_a, opportunity_id=o.pk, kind="next_contact",
+                         on=day + datetime.timedelta(days=30))
+    assert not selectors.without_next_step(user=world.manager_a).exists()
+    dash = client_as(world.manager_a).get(reverse("core:dashboard")).content.decode()
+    assert 'data-testid="pipeline-attention"' not in dash
