@@ -78,23 +78,29 @@ def board(*, user: Actor, stages: list[Stage], branch_id: int | None = None,
     qs = listing(user=user, status="open", branch_id=branch_id, owner_id=owner_id)
     totals: dict[int, Any] = {row["stage_id"]: row for row in qs.order_by().values(
         "stage_id").annotate(n=Count("id"), total=Sum("amount"))}
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    first = (qs.annotate(place=Window(RowNumber(), partition_by=[F("stage_id")],
+                                      order_by=[F("stage_since").asc(), F("id").asc()]))
+             .filter(place__lte=BOARD_CARDS).order_by("stage_since", "id"))
+    cards_of: dict[int, list[Opportunity]] = {}
+    for card in first:  # one query for every column's first cards
+        cards_of.setdefault(card.stage_id, []).append(card)
     columns = []
     for stage in stages:
         row = totals.get(stage.pk, {})
-        column = Column(stage=stage, count=row.get("n", 0),
-                        amount=row.get("total") or Decimal("0"))
-        if column.count:
-            column.cards = list(qs.filter(stage=stage).order_by("stage_since", "id")
-                                [:BOARD_CARDS])
-        columns.append(column)
+        columns.append(Column(stage=stage, count=row.get("n", 0),
+                              amount=row.get("total") or Decimal("0"),
+                              cards=cards_of.get(stage.pk, [])))
     cards = {o.pk: o for column in columns for o in column.cards}
     for control in (ControlDate.objects.filter(opportunity_id__in=list(cards),
                                                done_at__isnull=True)
                     .filter(Q(task__isnull=True) | Q(task__status="open"))
                     .order_by("opportunity_id", "on", "id")):
-        card = cards[control.opportunity_id]
-        if getattr(card, "next_control", None) is None:
-            card.next_control = control  # type: ignore[attr-defined]
+        held = cards[control.opportunity_id]
+        if getattr(held, "next_control", None) is None:
+            held.next_control = control  # type: ignore[attr-defined]
     for before, after in zip(columns, columns[1:], strict=False):
         before.next, after.previous = after.stage, before.stage
     return columns

@@ -126,3 +126,50 @@ def test_api_create_steps_and_control_dates(world: Any, client_as: Any) -> None:
     assert [i["id"] for i in listed["items"]] == [oid]
     assert client_as(world.manager_b).get(f"/api/v1/opportunities/{oid}").status_code == 404
     assert client_as(world.cashier_a).get("/api/v1/opportunities").status_code == 403
+
+
+def test_pages_read_a_fixed_number_of_queries(world: Any, client_as: Any) -> None:
+    """The board, the list, an opportunity's page and "my work" do not read more as the
+    branch's sales grow (no query per card, row or control date)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts() -> dict[str, int]:
+        first = Opportunity.objects.order_by("id").first()
+        assert first is not None
+        out = {}
+        c = client_as(world.manager_a)
+        for name, url in (("board", reverse("pipeline:board")),
+                          ("list", reverse("pipeline:opportunity_list")),
+                          ("page", reverse("pipeline:opportunity_detail", args=[first.pk])),
+                          ("between", reverse("pipeline:between_sales")),
+                          ("work", reverse("work:my_work"))):
+            with CaptureQueriesContext(connection) as ctx:
+                assert c.get(url).status_code == 200
+            out[name] = len(ctx.captured_queries)
+        return out
+
+    first = opportunity(world)
+    fill(world, first, "minutes")
+    before = counts()
+    for n in range(6):
+        o = opportunity(world, title=f"Sprzedaż {n}")
+        fill(world, o, "minutes", "offer_valid")
+        services_move(world, o, "offer" if n % 2 else "agreement")
+        services_control(world, first, "survey" if n == 0 else "event")
+    assert counts() == before
+
+
+
+def services_move(world: Any, o: Any, code: str) -> None:
+    from punkt.pipeline import services
+
+    services.opportunity_move(actor=world.service_a, opportunity_id=o.pk,
+                              stage_id=stage(code).pk)
+
+
+def services_control(world: Any, o: Any, kind: str) -> None:
+    from punkt.pipeline import services
+
+    services.control_set(actor=world.service_a, opportunity_id=o.pk, kind=kind,
+                         on="2027-03-01")
