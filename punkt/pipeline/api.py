@@ -7,7 +7,9 @@ import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -16,8 +18,7 @@ from punkt.core.routes import scoped
 from punkt.organization import permissions as org_perms
 from punkt.pipeline import permissions as perms
 from punkt.pipeline import selectors, services
-from punkt.pipeline.models import LossReason, Opportunity
-from punkt.pipeline.workflows import OPPORTUNITY_FLOW
+from punkt.pipeline.models import ControlDate, LossReason, Opportunity
 
 router = Router(tags=["sales pipeline"])
 
@@ -95,6 +96,7 @@ class OpportunityListOut(Schema):
 
 class OpportunityQuery(Schema):
     status: Literal["open", "won", "lost", "all"] = "open"
+    customer_id: int | None = Field(None, ge=1, le=2**62)
     stage_id: int | None = Field(None, ge=1, le=2**62)
     owner_id: int | None = Field(None, ge=1, le=2**62)
     branch_id: int | None = Field(None, ge=1, le=2**62)
@@ -120,13 +122,14 @@ class StageOut(Schema):
 def _out(o: Opportunity, user: Any) -> dict[str, Any]:
     data = {f: getattr(o, f) for f in OpportunityOut.model_fields
             if f not in ("stage", "missing", "control_dates", "actions", "url")}
-    today = datetime.date.today()
+    today = timezone.localdate()
+    controls = list(o.control_dates.all())  # prefetched by the list
     data.update(
-        stage=o.stage.name, missing=services.missing(o, o.stage),
+        stage=o.stage.name, missing=services.missing(o, o.stage, {c.kind for c in controls}),
         control_dates=[{"kind": c.kind, "on": c.on, "task_id": c.task_id, "done": c.is_done,
                         "overdue": selectors.overdue_controls(c, today)}
-                       for c in selectors.control_dates(o)],
-        actions=OPPORTUNITY_FLOW.allowed_actions(o, user), url=services.opportunity_url(o))
+                       for c in controls],
+        actions=services.allowed_actions(o, user), url=services.opportunity_url(o))
     return data
 
 
@@ -153,6 +156,10 @@ def opportunity_list(request: HttpRequest, q: Query[OpportunityQuery]) -> dict[s
     org_perms.ensure(request.user, perms.OPPORTUNITY_VIEW.code)
     qs = selectors.listing(user=request.user, status=q.status, stage_id=q.stage_id,
                            owner_id=q.owner_id, branch_id=q.branch_id).order_by("-id")
+    if q.customer_id:
+        qs = qs.filter(customer_id=q.customer_id)
+    qs = qs.prefetch_related(Prefetch("control_dates",
+                                      queryset=ControlDate.objects.select_related("task")))
     items, page = page_slice(qs, q.page, q.per_page)
     return {"items": [_out(o, request.user) for o in items], "page": page}
 

@@ -8,12 +8,27 @@ from django.utils.translation import gettext_lazy as _
 
 from punkt.core.processing import BASE_MEASURES, activity
 from punkt.customers.gdpr import register_linked
-from punkt.pipeline.models import ControlDate, Opportunity, OpportunityEvent
+from punkt.pipeline.models import (
+    ControlDate,
+    Opportunity,
+    OpportunityEvent,
+    OpportunityStatus,
+)
 
 
 def _scrub_opportunities(qs: Any) -> None:
     """The sale stays in the funnel's figures (stage, amount, outcome) without what the
     seller wrote (what is sold may name the person too)."""
+    from django.utils import timezone
+
+    from punkt.work.models import Task, TaskStatus
+
+    ids = [str(pk) for pk in qs.values_list("pk", flat=True)]
+    # no more reminders to contact an erased person, no sale left open with them
+    Task.objects.filter(subject_type="pipeline.opportunity", subject_id__in=ids,
+                        status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED)
+    qs.filter(status=OpportunityStatus.OPEN).update(status=OpportunityStatus.LOST,
+                                                   closed_at=timezone.now())
     qs.update(title="—", notes="", loss_note="")
 
 

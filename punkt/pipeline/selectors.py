@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from punkt.organization.actors import Actor
@@ -78,7 +78,7 @@ def board(*, user: Actor, stages: list[Stage], branch_id: int | None = None,
     qs = listing(user=user, status="open", branch_id=branch_id, owner_id=owner_id)
     totals: dict[int, Any] = {row["stage_id"]: row for row in qs.order_by().values(
         "stage_id").annotate(n=Count("id"), total=Sum("amount"))}
-    from django.db.models import F, Window
+    from django.db.models import Window
     from django.db.models.functions import RowNumber
 
     first = (qs.annotate(place=Window(RowNumber(), partition_by=[F("stage_id")],
@@ -138,20 +138,29 @@ def overdue_controls(control: ControlDate, today: datetime.date) -> bool:
 def without_next_step(*, user: Actor, owner_id: int | None = None,
                       branch_id: int | None = None) -> QuerySet[Any]:
     """Customers "between sales" with no next step (R11.5): a seller has sold to them or
-    tried (an opportunity won or lost), none is open now and no next contact is pending.
-    Rows: ``customer_id``, ``owner_id`` (of their latest opportunity), ``last_closed``."""
-    from django.db.models import Exists, Max, OuterRef
+    tried (an opportunity won or lost), none is open now and no next contact is pending;
+    once per customer, under the seller of their latest closed sale. Rows:
+    ``customer_id``, ``owner_id``, ``last_closed``. Erased and merged customers are left
+    out."""
+    from django.db.models import Exists, OuterRef, Subquery
 
-    seen = listing(user=user, status="all", owner_id=owner_id, branch_id=branch_id)
+    seen = listing(user=user, status="all", branch_id=branch_id)
     open_sale = Opportunity.objects.filter(customer_id=OuterRef("customer_id"),
                                            status=OpportunityStatus.OPEN)
     next_contact = ControlDate.objects.filter(
         opportunity__customer_id=OuterRef("customer_id"), kind="next_contact",
         done_at__isnull=True).filter(Q(task__isnull=True) | Q(task__status="open"))
-    return (seen.exclude(status=OpportunityStatus.OPEN)
+    latest = (seen.filter(customer_id=OuterRef("customer_id"))
+              .exclude(status=OpportunityStatus.OPEN).order_by("-closed_at", "-id"))
+    rows = (seen.exclude(status=OpportunityStatus.OPEN)
+            .filter(customer__status="active")
             .filter(~Exists(open_sale), ~Exists(next_contact))
-            .order_by().values("customer_id", "owner_id")
-            .annotate(last_closed=Max("closed_at")))
+            .filter(pk=Subquery(latest.values("pk")[:1]))
+            .values("customer_id", "owner_id")
+            .annotate(last_closed=F("closed_at")))
+    if owner_id:
+        rows = rows.filter(owner_id=owner_id)
+    return rows
 
 
 def without_next_step_counts(*, user: Actor, branch_id: int | None = None

@@ -50,6 +50,8 @@ from punkt.pipeline.workflows import OPPORTUNITY_FLOW
 from punkt.work.models import Task, TaskStatus
 
 WARSAW = ZoneInfo("Europe/Warsaw")
+#: a field of ``opportunity_update`` not given
+UNCHANGED: Any = object()
 TITLE_MAX = 200
 TEXT_MAX = 5_000
 SUBJECT = "pipeline.opportunity"
@@ -171,13 +173,16 @@ def _seller(actor: Actor, owner_id: Any, branch: Branch) -> Employee:
     return seller
 
 
-def _product(product_id: Any) -> Any:
+def _product(product_id: Any, keep: int | None = None) -> Any:
+    """A product sold now (``keep``: the one already chosen, even if no longer sold)."""
     pk = _id(product_id, "product", _("Choose a product of the catalogue."))
     if pk is None:
         return None
     from punkt.catalog.models import Product
 
     product = Product.objects.filter(pk=pk).first()
+    if product is not None and not product.is_active and pk != keep:
+        product = None
     if product is None:
         raise ValidationFailed("invalid", _("Choose a product of the catalogue."),
                                field="product")
@@ -190,8 +195,9 @@ def stages() -> list[Stage]:
 
 
 def _stage(stage_id: Any, field: str = "stage") -> Stage:
+    """A stage in use, its row locked: HQ cannot take it out of use meanwhile."""
     pk = _id(stage_id, field, _("Choose a stage."))
-    stage = Stage.objects.filter(pk=pk, active=True).first() if pk else None
+    stage = Stage.objects.select_for_update().filter(pk=pk, active=True).first() if pk else None
     if stage is None:
         raise ValidationFailed("invalid", _("Choose a stage."), field=field)
     return stage
@@ -232,13 +238,16 @@ def opportunity_create(*, actor: Actor, customer_id: Any, title: Any, amount: An
     month = _month(expected_close)
     product = _product(product_id)
     notes = _text(notes, "notes", TEXT_MAX)
-    if stage_id in (None, ""):
-        first = stages()
-        if not first:
-            raise Conflict("no_stages", _("HQ has set no sales stages yet."))
-        stage = first[0]
-    else:
-        stage = _stage(stage_id)
+    first = stages()
+    if not first:
+        raise Conflict("no_stages", _("HQ has set no sales stages yet."))
+    stage = first[0] if stage_id in (None, "") else _stage(stage_id)
+    if stage.pk != first[0].pk and not org_perms.can(actor, perms.OPPORTUNITY_MANAGE.code,
+                                                     branch.pk):
+        # a sale skips the earlier stages' requirements only on the manager's word
+        raise ValidationFailed("invalid", _("A sale starts at “%(stage)s”; only the branch "
+                                            "manager opens one at a later stage.")
+                               % {"stage": first[0].name}, field="stage")
     now = timezone.now()
     opportunity = Opportunity.objects.create(
         number=next_in_year(OpportunityCounter, timezone.localdate(now).year, "SZ"),
@@ -274,10 +283,12 @@ def _step(actor: Actor, opportunity_id: Any, action: str) -> Opportunity:
     return opportunity
 
 
-def missing(opportunity: Opportunity, stage: Stage) -> list[str]:
-    """What ``stage`` requires that the opportunity does not have yet (the labels)."""
-    dates = set(ControlDate.objects.filter(opportunity=opportunity)
-                .values_list("kind", flat=True)) if opportunity.pk else set()
+def missing(opportunity: Opportunity, stage: Stage, kinds: set[str] | None = None
+            ) -> list[str]:
+    """What ``stage`` requires that the opportunity does not have yet (the labels);
+    ``kinds``: its control dates' kinds when the caller has read them."""
+    dates = kinds if kinds is not None else set(
+        ControlDate.objects.filter(opportunity=opportunity).values_list("kind", flat=True))
     have = {Requirement.AMOUNT: opportunity.amount is not None,
             Requirement.EXPECTED_CLOSE: opportunity.expected_close is not None,
             Requirement.PRODUCT: opportunity.product_id is not None}
@@ -354,7 +365,8 @@ def _reason(opportunity: Opportunity, reason_id: Any) -> LossReason:
     pk = _id(reason_id, "reason", _("Choose the reason."))
     reason = (LossReason.objects.filter(pk=pk, active=True).first() if pk else None)
     if reason is None or reason.stage_id not in (None, opportunity.stage_id):
-        raise ValidationFailed("required", _("Choose the reason."), field="reason")
+        raise ValidationFailed("required" if pk is None else "invalid",
+                               _("Choose the reason."), field="reason")
     return reason
 
 
@@ -403,8 +415,7 @@ def _close(opportunity: Opportunity, actor: Actor, status: str, note: str,
         raise Conflict("closed", _("Someone has just closed this opportunity."))
     opportunity.status, opportunity.closed_at = status, now
     kept = KEPT_WHEN_CLOSED.get(status, set())
-    for control in ControlDate.objects.filter(opportunity=opportunity, done_at__isnull=True
-                                              ).exclude(kind__in=kept):
+    for control in ControlDate.objects.filter(opportunity=opportunity).exclude(kind__in=kept):
         _cancel_task(control)
     _event(opportunity, actor, status, from_stage=opportunity.stage, note=note)
 
@@ -415,11 +426,21 @@ def opportunity_reopen(*, actor: Actor, opportunity_id: Any, note: Any = "") -> 
     opportunity = _step(actor, opportunity_id, "reopen")
     note = _text(note, "note", TEXT_MAX)
     now = timezone.now()
+    stage = opportunity.stage
+    if not stage.active:  # taken out of use since: the nearest stage in use after it
+        later = [s for s in stages() if (s.position, s.pk) > (stage.position, stage.pk)]
+        stage = later[0] if later else stages()[-1]
     Opportunity.objects.filter(pk=opportunity.pk, status=OpportunityStatus.LOST).update(
         status=OpportunityStatus.OPEN, closed_at=None, loss_reason=None, loss_note="",
-        stage_since=now, updated_at=now)
+        stage=stage, stage_since=now, updated_at=now)
     opportunity.status, opportunity.closed_at = OpportunityStatus.OPEN, None
     opportunity.loss_reason, opportunity.loss_note = None, ""
+    opportunity.stage = stage
+    # the control points the loss cancelled are the seller's tasks again
+    for control in ControlDate.objects.filter(opportunity=opportunity, done_at__isnull=True
+                                              ).select_related("task"):
+        if control.task is None or control.task.status == TaskStatus.CANCELLED:
+            _set_control(opportunity, actor, control.kind, control.on)
     _event(opportunity, actor, "reopen", from_stage=opportunity.stage, note=note)
     _audit(opportunity, actor, "reopen")
     _timeline(opportunity, actor, _("sales opportunity reopened"), note)
@@ -433,6 +454,8 @@ def opportunity_reassign(*, actor: Actor, opportunity_id: Any, owner_id: Any,
     with it."""
     opportunity = _locked(actor, opportunity_id)
     OPPORTUNITY_FLOW.ensure_can(opportunity, "reassign", actor=actor)
+    if _id(owner_id, "owner", _("Choose a seller of the branch.")) is None:
+        raise ValidationFailed("required", _("Choose a seller of the branch."), field="owner")
     seller = _seller(actor, owner_id, opportunity.branch)
     if seller.pk == opportunity.owner_id:
         raise ValidationFailed("same", _("The opportunity is this seller's already."),
@@ -443,24 +466,27 @@ def opportunity_reassign(*, actor: Actor, opportunity_id: Any, owner_id: Any,
                                                          updated_at=timezone.now())
     opportunity.owner = seller
     Task.objects.filter(pk__in=ControlDate.objects.filter(
-        opportunity=opportunity, done_at__isnull=True).values("task_id"),
-        status=TaskStatus.OPEN).update(assignee=seller)
+        opportunity=opportunity).values("task_id"),
+        status=TaskStatus.OPEN).update(assignee=seller, created_by=seller)
     _event(opportunity, actor, "reassign", note=note or str(seller))
     _audit(opportunity, actor, "reassign", owner=[before, seller.pk])
     return opportunity
 
 
 @transaction.atomic
-def opportunity_update(*, actor: Actor, opportunity_id: Any, title: Any, amount: Any = None,
-                       expected_close: Any = None, product_id: Any = None,
-                       notes: Any = "") -> Opportunity:
-    """The sale's details: what is sold, the amount, the closing month, notes."""
+def opportunity_update(*, actor: Actor, opportunity_id: Any, title: Any = UNCHANGED,
+                       amount: Any = UNCHANGED, expected_close: Any = UNCHANGED,
+                       product_id: Any = UNCHANGED, notes: Any = UNCHANGED) -> Opportunity:
+    """The sale's details: what is sold, the amount, the closing month, notes — those
+    given (a field left out stays as it is; an empty one is cleared)."""
     opportunity = _locked(actor, opportunity_id)
     OPPORTUNITY_FLOW.ensure_can(opportunity, "move", actor=actor)
     _ensure_works_on(actor, opportunity)
-    values = {"title": _text(title, "title", TITLE_MAX, required=True),
-              "amount": _amount(amount), "expected_close": _month(expected_close),
-              "product": _product(product_id), "notes": _text(notes, "notes", TEXT_MAX)}
+    given = {"title": (title, lambda v: _text(v, "title", TITLE_MAX, required=True)),
+             "amount": (amount, _amount), "expected_close": (expected_close, _month),
+             "product": (product_id, lambda v: _product(v, keep=opportunity.product_id)),
+             "notes": (notes, lambda v: _text(v, "notes", TEXT_MAX))}
+    values = {k: read(v) for k, (v, read) in given.items() if v is not UNCHANGED}
     changes = {k: [str(getattr(opportunity, k) or ""), str(v or "")]
                for k, v in values.items() if getattr(opportunity, k) != v}
     if not changes:
@@ -469,7 +495,9 @@ def opportunity_update(*, actor: Actor, opportunity_id: Any, title: Any, amount:
         setattr(opportunity, key, value)
     opportunity.save(update_fields=[*values, "updated_at"])
     _event(opportunity, actor, "edit", note=", ".join(sorted(changes)))
-    _audit(opportunity, actor, "edit", **{k: v for k, v in changes.items() if k != "notes"})
+    # what is sold and the notes may name the person: not copied into the audit log
+    _audit(opportunity, actor, "edit", **{k: v for k, v in changes.items()
+                                          if k not in ("notes", "title")})
     return opportunity
 
 
@@ -499,11 +527,10 @@ def _set_control(opportunity: Opportunity, actor: Actor, kind: str,
             control.delete()
         return None
     task = control.task if control is not None and control.task_id else None
-    if task is not None and task.status == TaskStatus.OPEN:
-        Task.objects.filter(pk=task.pk).update(due_at=_due(day), remind_at=_due(day),
-                                               reminded_at=None, assignee=opportunity.owner,
-                                               updated_at=timezone.now())
-    else:
+    moved = task is not None and Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
+        due_at=_due(day), remind_at=_due(day), reminded_at=None, assignee=opportunity.owner,
+        updated_at=timezone.now())
+    if not moved:  # none yet, or done or cancelled meanwhile: a new task for the new date
         task = Task.objects.create(
             branch_id=opportunity.branch_id, assignee=opportunity.owner,
             created_by=employee_of(actor) or opportunity.owner,
@@ -519,12 +546,21 @@ def _set_control(opportunity: Opportunity, actor: Actor, kind: str,
     return control
 
 
+def control_kinds(opportunity: Opportunity) -> list[str]:
+    """The control points an opportunity may have now: all while open; after a win the
+    survey and the next contact, after a loss the retry date and the next contact."""
+    if opportunity.status == OpportunityStatus.OPEN:
+        return list(ControlKind.values)
+    kept = KEPT_WHEN_CLOSED.get(opportunity.status, set())
+    return [k for k in ControlKind.values if k in kept]
+
+
 @transaction.atomic
 def control_set(*, actor: Actor, opportunity_id: Any, kind: Any, on: Any) -> ControlDate | None:
     """Set, move or clear (``on`` empty) a control date; its task follows."""
     opportunity = _step(actor, opportunity_id, "control")
     kind = str(kind or "").strip()
-    if kind not in ControlKind.values:
+    if kind not in control_kinds(opportunity):
         raise ValidationFailed("invalid", _("Choose the control point."), field="kind")
     day = _date(on, "on")
     before = ControlDate.objects.filter(opportunity=opportunity, kind=kind).first()
@@ -579,3 +615,26 @@ def tell_sellers_without_next_step(day: datetime.date) -> int:
         notify(recipient=owner_id, kind="pipeline.no_next_step", title=title, url=url,
                key=f"pipeline.no_next_step:{owner_id}:{day.isoformat()}")
     return len(counts)
+
+
+def allowed_actions(opportunity: Opportunity, user: Any) -> list[str]:
+    """The steps ``user`` may take now: the table's, for the owner or the manager only
+    (others see the sale), a win only at the last stage."""
+    actions = OPPORTUNITY_FLOW.allowed_actions(opportunity, user)
+    if not actions:
+        return []
+    try:
+        _ensure_works_on(user, opportunity)
+    except ActionDenied:
+        return []
+    if "win" in actions:
+        last = stages()
+        if not last or last[-1].pk != opportunity.stage_id:
+            actions.remove("win")
+    return actions
+
+
+def may_work_on(user: Any, opportunity: Opportunity) -> bool:
+    me = employee_of(user)
+    return (me is not None and me.pk == opportunity.owner_id) or org_perms.can(
+        user, perms.OPPORTUNITY_MANAGE.code, opportunity.branch_id)

@@ -77,6 +77,15 @@ def board(request: HttpRequest) -> HttpResponse:
     stages = services.stages()
     columns = selectors.board(user=request.user, stages=stages, branch_id=branch,
                               owner_id=owner)
+    me = employee_of(request.user)
+    managed: dict[int, bool] = {}
+    for column in columns:
+        for card in column.cards:
+            if card.branch_id not in managed:
+                managed[card.branch_id] = org_perms.can(
+                    request.user, perms.OPPORTUNITY_MANAGE.code, card.branch_id)
+            card.movable = managed[card.branch_id] or (  # type: ignore[attr-defined]
+                me is not None and card.owner_id == me.pk)
     return render(request, "pipeline/board.html", {
         "columns": columns, "forecast": selectors.forecast(columns), "stages": stages,
         "mine": request.GET.get("mine") == "1", "owner": owner,
@@ -135,14 +144,20 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
         found = list(Customer.objects.filter(pk__in=ids).order_by("last_name", "pk"))
     return render(request, "pipeline/opportunity_new.html", {
         "form": form, "customer": customer, "error_field": error_field, "query": query,
-        "found": found, "stages": services.stages(), "products": _products(),
+        "found": found, "products": _products(),
+        "stages": services.stages() if customer is not None and org_perms.can(
+            request.user, perms.OPPORTUNITY_MANAGE.code, customer.branch_id) else [],
         "sellers": _sellers(request, customer.branch_id if customer else None)})
 
 
-def _products() -> list[Any]:
+def _products(keep: Any = None) -> list[Any]:
+    """Products sold now, by name (and ``keep``, the one already chosen, wherever it is)."""
     from punkt.catalog.models import Product
 
-    return list(Product.objects.filter(is_active=True).order_by("name")[:300])
+    rows = list(Product.objects.filter(is_active=True).order_by("name")[:300])
+    if keep is not None and keep not in rows:
+        rows.insert(0, keep)
+    return rows
 
 
 def _sellers(request: HttpRequest, branch_id: int | None) -> list[Employee]:
@@ -158,7 +173,7 @@ def _sellers(request: HttpRequest, branch_id: int | None) -> list[Employee]:
 @login_required
 def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     opportunity = selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
-    actions = OPPORTUNITY_FLOW.allowed_actions(opportunity, request.user)
+    actions = services.allowed_actions(opportunity, request.user)
     stages = services.stages()
     today = timezone.localdate()
     controls = list(selectors.control_dates(opportunity))
@@ -175,9 +190,10 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
         "missing": services.missing(opportunity, opportunity.stage),
         "history": _labelled(selectors.history(opportunity)[:200]),
         "controls": controls,
-        "unset_kinds": [(k, label) for k, label in ControlKind.choices if k not in set_kinds],
+        "unset_kinds": [(k, label) for k, label in ControlKind.choices
+                        if k not in set_kinds and k in services.control_kinds(opportunity)],
         "kinds": ControlKind.choices, "reasons": reasons, "actions": actions,
-        "products": _products() if "move" in actions else [],
+        "products": _products(keep=opportunity.product) if "move" in actions else [],
         "sellers": _sellers(request, opportunity.branch_id) if "reassign" in actions else [],
         "today": today})
 
@@ -202,7 +218,8 @@ def opportunity_act(request: HttpRequest, opportunity_id: int, action: str) -> H
     if action not in STEPS:
         raise NotFound(_("No such step."))
     call, names = STEPS[action]
-    fields = {name: request.POST.get(name, "") for name in names}
+    fields = {name: request.POST.get(name, "") for name in names
+              if action != "edit" or name in request.POST}  # edit: only what was sent
     with refusals_as_messages(request):
         call(actor=request.user, opportunity_id=opportunity_id, **fields)
         messages.success(request, str(DONE[action]))

@@ -300,3 +300,125 @@ def test_customers_between_sales_without_a_next_step_are_listed_and_told(
     assert not selectors.without_next_step(user=world.manager_a).exists()
     dash = client_as(world.manager_a).get(reverse("core:dashboard")).content.decode()
     assert 'data-testid="pipeline-attention"' not in dash
+
+
+def test_closed_sales_keep_only_their_control_points(world: Any) -> None:
+    """A won sale may get a survey or next contact, a lost one a retry or next contact —
+    nothing that belongs to a sale in progress."""
+    o = opportunity(world)
+    services.opportunity_lose(actor=world.service_a, opportunity_id=o.pk,
+                              reason_id=reason(None).pk)
+    with pytest.raises(ValidationFailed) as wrong:
+        services.control_set(actor=world.service_a, opportunity_id=o.pk, kind="change",
+                             on="2027-02-01")
+    assert wrong.value.field == "kind"
+    services.control_set(actor=world.service_a, opportunity_id=o.pk, kind="next_contact",
+                         on="2027-02-01")
+
+
+def test_reopening_gives_the_cancelled_control_points_their_tasks_back(world: Any) -> None:
+    o = opportunity(world)
+    fill(world, o, "minutes", "offer_valid")
+    services.opportunity_lose(actor=world.service_a, opportunity_id=o.pk,
+                              reason_id=reason(None).pk)
+    assert not Task.objects.filter(subject_id=str(o.pk), status="open").exists()
+    services.opportunity_reopen(actor=world.service_a, opportunity_id=o.pk)
+    open_kinds = {c.kind for c in ControlDate.objects.filter(opportunity=o)
+                  .select_related("task") if c.task and c.task.status == "open"}
+    assert open_kinds == {"minutes", "offer_valid"}
+
+
+def test_reopened_at_a_stage_taken_out_of_use_moves_to_the_next_in_use(world: Any) -> None:
+    from punkt.pipeline import stages as settings
+
+    o = opportunity(world)
+    services.opportunity_lose(actor=world.service_a, opportunity_id=o.pk,
+                              reason_id=reason(None).pk)
+    first = stage("presentation")
+    settings.stage_save(actor=world.expert, stage_id=first.pk, name=first.name,
+                        position=first.position, probability=first.probability, active=False,
+                        requires=first.requires)
+    services.opportunity_reopen(actor=world.service_a, opportunity_id=o.pk)
+    o.refresh_from_db()
+    assert o.stage.code == "offer" and o.status == "open"
+
+
+def test_reassigning_needs_the_seller_named(world: Any) -> None:
+    o = opportunity(world)
+    with pytest.raises(ValidationFailed) as caught:
+        services.opportunity_reassign(actor=world.manager_a, opportunity_id=o.pk, owner_id="")
+    assert caught.value.field == "owner" and caught.value.code == "required"
+    assert Opportunity.objects.get(pk=o.pk).owner_id == world.service_a.pk
+
+
+def test_only_the_manager_opens_a_sale_at_a_later_stage(world: Any) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        opportunity(world, stage_id=stage("closing").pk)
+    assert caught.value.field == "stage"
+    made = opportunity(world, actor=world.manager_a, stage_id=stage("offer").pk,
+                       owner_id=world.service_a.pk)
+    assert made.stage.code == "offer" and made.owner_id == world.service_a.pk
+
+
+def test_editing_changes_only_what_is_given_and_keeps_a_product_no_longer_sold(
+        world: Any) -> None:
+    from punkt.catalog.models import Product
+
+    product = Product.objects.create(code="PIPE-OLD", name="Stary pakiet", vat_rate="23")
+    o = opportunity(world, product_id=product.pk, amount="100,00")
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+    services.opportunity_update(actor=world.service_a, opportunity_id=o.pk, notes="Nowa")
+    o.refresh_from_db()
+    assert (o.product_id, o.amount, o.notes) == (product.pk, Decimal("100.00"), "Nowa")
+    services.opportunity_update(actor=world.service_a, opportunity_id=o.pk,
+                                product_id=product.pk, title="Inny tytuł")
+    assert Opportunity.objects.get(pk=o.pk).product_id == product.pk
+    with pytest.raises(ValidationFailed) as not_sold:
+        opportunity(world, product_id=product.pk)
+    assert not_sold.value.field == "product"
+    audit = AuditEvent.objects.filter(action="pipeline.opportunity.edit").last()
+    assert audit is not None and "title" not in audit.changes
+
+
+def test_colleagues_see_the_sale_but_are_offered_no_steps(world: Any) -> None:
+    o = opportunity(world)
+    assert services.allowed_actions(o, world.retention_a) == []
+    mine = services.allowed_actions(o, world.service_a)
+    assert "move" in mine and "win" not in mine  # not at the last stage
+    assert "reassign" in services.allowed_actions(o, world.manager_a)
+
+
+def test_a_customer_closed_with_by_two_sellers_is_listed_once_under_the_latest(
+        world: Any) -> None:
+    from punkt.pipeline import selectors
+
+    first = opportunity(world)
+    services.opportunity_lose(actor=world.service_a, opportunity_id=first.pk,
+                              reason_id=reason(None).pk)
+    second = opportunity(world, actor=world.retention_a, cust=first.customer)
+    services.opportunity_lose(actor=world.retention_a, opportunity_id=second.pk,
+                              reason_id=reason(None).pk)
+    rows = list(selectors.without_next_step(user=world.manager_a))
+    assert [(r["customer_id"], r["owner_id"]) for r in rows] == [
+        (first.customer_id, world.retention_a.pk)]
+    assert selectors.without_next_step_counts(user=world.manager_a) == {
+        world.retention_a.pk: 1}
+    from punkt.customers.models import Customer
+
+    Customer.objects.filter(pk=first.customer_id).update(status="anonymised")
+    assert not selectors.without_next_step(user=world.manager_a).exists()
+
+
+def test_a_date_moved_after_its_task_was_completed_gets_a_new_task(world: Any) -> None:
+    from punkt.work import services as work
+
+    o = opportunity(world)
+    control = services.control_set(actor=world.service_a, opportunity_id=o.pk,
+                                   kind="minutes", on="2027-01-05")
+    assert control is not None and control.task is not None
+    work.task_move(actor=world.service_a, task_id=control.task.pk, action="complete")
+    services.control_set(actor=world.service_a, opportunity_id=o.pk, kind="minutes",
+                         on="2027-01-09")
+    tasks = dict(Task.objects.filter(subject_id=str(o.pk)).values_list("status", "due_at"))
+    assert set(tasks) == {"done", "open"}
+    assert timezone.localtime(tasks["open"]).date() == datetime.date(2027, 1, 9)
