@@ -1,4 +1,4 @@
-.PHONY: demo test setup run worker scheduler bench bench-customers bench-contracts bench-cashdesk clean
+.PHONY: demo test setup run worker scheduler bench bench-customers bench-contracts bench-cashdesk bench-pipeline clean
 
 # Run Punkt with demo data on the embedded SQLite database at http://127.0.0.1:8000
 demo: setup
@@ -42,6 +42,11 @@ bench-contracts: setup
 bench-cashdesk: setup
 	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/gen_cashdesk.py --reset
 	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_cashdesk.py --n 100
+
+# Sales pipeline on top of bench-customers: 3M opportunities, ≈9M tasks (≈25 min to load)
+bench-pipeline: setup
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/gen_pipeline.py --reset
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_pipeline.py --n 100
 
 clean:
 	rm -rf .venv var

@@ -44,11 +44,32 @@ def _branch(request: Any) -> dict[str, Any] | None:
                                           done_at__isnull=True,
                                           on__lt=timezone.localdate())
                .filter(Q(task__isnull=True) | Q(task__status="open")).count())
-    counts = selectors.without_next_step_counts(user=request.user)
+    counts = _counts(request.user)
     if not overdue and not counts:
         return None
     return {"overdue": overdue, "no_next_step": sum(counts.values()),
             "sellers": len(counts)}
+
+
+#: the count of customers with no next step changes slowly (a sale closed, a contact
+#: agreed) and reads every closed sale of the branch: kept this long per reader's branches
+COUNTS_SECONDS = 600
+
+
+def _counts(user: Any) -> dict[int, int]:
+    from django.core.cache import cache
+
+    from punkt.core.scoping import branch_ids_visible
+    from punkt.pipeline import selectors
+
+    visible = branch_ids_visible(user, perms.OPPORTUNITY_VIEW)
+    key = "pipeline.no_next_step:" + ("all" if visible is None else
+                                      ",".join(map(str, sorted(visible))))
+    counts = cache.get(key)
+    if counts is None:
+        counts = selectors.without_next_step_counts(user=user)
+        cache.set(key, counts, COUNTS_SECONDS)
+    return counts
 
 
 panel(Panel(_("Sales: what needs attention"), "pipeline/panels/attention.html",

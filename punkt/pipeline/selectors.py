@@ -25,7 +25,7 @@ from punkt.pipeline.models import (
 #: the list's status filter: the open ones, one outcome, or all
 STATUS_FILTERS = ("open", "won", "lost", "all")
 #: cards per column on the board (the list pages through the rest)
-BOARD_CARDS = 30
+BOARD_CARDS = 15
 
 
 def opportunities(user: Actor) -> Any:
