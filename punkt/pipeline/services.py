@@ -506,8 +506,12 @@ def _due(day: datetime.date) -> datetime.datetime:
 
 
 def _task_title(opportunity: Opportunity, kind: str) -> str:
-    return (f"{opportunity.number}: {ControlKind(kind).label} — "
-            f"{opportunity.customer}")[:200]
+    """In the seller's language (the task is theirs, whoever sets the date)."""
+    from django.utils.translation import override
+
+    with override(getattr(opportunity.owner, "language", "") or "pl"):
+        return (f"{opportunity.number}: {ControlKind(kind).label} — "
+                f"{opportunity.customer}")[:200]
 
 
 def _cancel_task(control: ControlDate) -> None:
