@@ -9,6 +9,6 @@ from punkt.core.navigation import NavItem, nav
 from punkt.pipeline import permissions as perms
 
 nav(NavItem(_("Sales pipeline"), "pipeline:board", perms.OPPORTUNITY_VIEW.code,
-            group="store", order=37, active_pattern=r"^/pipeline/"))
+            group="store", order=37, active_pattern=r"^/pipeline/(?!stages/)"))
 nav(NavItem(_("Sales stages"), "pipeline:stage_settings", perms.STAGE_MANAGE.code,
             group="organisation", order=78, active_pattern=r"^/pipeline/stages/"))

@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from punkt.core import values
 from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
-from punkt.core.money import AmountTooLarge, parse_amount
 from punkt.core.numbering import next_in_year
 from punkt.core.scoping import branch_ids_visible
 from punkt.core.values import iso_date
@@ -70,38 +70,15 @@ def opportunity_url(opportunity: Opportunity) -> str:
 
 
 def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
-    text = str(value if value is not None else "").strip()
-    if required and not text:
-        raise ValidationFailed("required", _("This field is required."), field=field)
-    if len(text) > limit:
-        raise ValidationFailed("too_long", _("At most %(n)d characters.") % {"n": limit},
-                               field=field)
-    return text
+    return values.text(value, field=field, limit=limit, required=required)
 
 
 def _id(value: Any, field: str, message: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValidationFailed("invalid", message, field=field) from None
-    if isinstance(value, bool) or not 0 < number < 2**62:
-        raise ValidationFailed("invalid", message, field=field)
-    return number
+    return values.record_id(value, field=field, message=message)
 
 
 def _amount(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return parse_amount(value)
-    except AmountTooLarge:
-        raise ValidationFailed("too_large", _("The amount is too large."),
-                               field="amount") from None
-    except ValueError:
-        raise ValidationFailed("invalid", _("Write the amount as 1250,00."),
-                               field="amount") from None
+    return values.amount(value)
 
 
 def _date(value: Any, field: str) -> datetime.date | None:
