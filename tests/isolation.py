@@ -522,6 +522,7 @@ PAGE_CASES: dict[str, BranchCase] = {
     "complaints:complaint_attach": lambda w: {"complaint_id": complaint_b(w).pk},
     "complaints:complaint_file": lambda w: {"complaint_id": complaint_b(w).pk,
                                             "file_id": complaint_b(w).attachments.get().pk},
+    "complaints:refund_pay": lambda w: {"complaint_id": complaint_b(w).pk},
     "complaints:complaint_act": lambda w: {"complaint_id": complaint_b(w).pk,
                                            "action": "acknowledge"},
     "pipeline:opportunity_detail": lambda w: {"opportunity_id": opportunity_b(w).pk},
@@ -648,6 +649,8 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "opportunity_step": lambda w: ("POST", f"/api/v1/opportunities/{opportunity_b(w).pk}/steps"),
     "opportunity_control_date": lambda w: (
         "PUT", f"/api/v1/opportunities/{opportunity_b(w).pk}/control-dates"),
+    "complaint_refund_pay": lambda w: ("POST",
+                                       f"/api/v1/complaints/{complaint_b(w).pk}/refund-payout"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},

@@ -225,6 +225,7 @@ class EntryKind(models.TextChoices):
     CASH_IN = "cash_in", _("cash in")
     CASH_OUT = "cash_out", _("cash out")
     REFUND = "refund", _("credit paid out in cash")
+    COMPLAINT = "complaint", _("complaint refund paid out in cash")
 
 
 class PaymentMethod(models.TextChoices):
@@ -347,6 +348,9 @@ class TillEntry(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    #: the record of another area the cash was paid out for (a complaint's refund)
+    source_type = models.CharField(max_length=60, blank=True)
+    source_id = models.CharField(max_length=40, blank=True)
 
     objects = TillEntryQuerySet.as_manager()
 

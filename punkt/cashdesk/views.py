@@ -29,6 +29,7 @@ from punkt.core.money import format_pln
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
 from punkt.core.web import date_param, int_param, refusals_as_messages
+from punkt.customers.profile import link_sources
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import working_branch
 
@@ -289,6 +290,7 @@ def till_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     entries = list(session.entries.select_related("payment__invoice", "actor",
                                                   "refund__customer")
                    .order_by("created_at", "pk"))
+    link_sources(request.user, session.branch_id, entries)  # a complaint's refund
     # The cashier's own open till stays blind: the expected amount shows once counted.
     blind = session.status == TillStatus.OPEN and session.cashier_id == request.user.pk
     return render(request, "cashdesk/till_detail.html", {

@@ -20,7 +20,7 @@ from punkt.organization import permissions as org_perms
 router = Router(tags=["complaints"])
 
 Action = Literal["acknowledge", "decide_in_branch", "send_to_hq", "investigate", "decide",
-                 "remedy", "inform", "close", "appeal"]
+                 "remedy", "order_refund", "inform", "close", "appeal"]
 
 
 class ComplaintIn(Strict):
@@ -54,6 +54,14 @@ class MoveIn(Strict):
                    "customer_misuse", "other"] | None = None
     cause_note: str | None = Field(None, max_length=services.TEXT_MAX)
     remedy_note: str | None = Field(None, max_length=services.TEXT_MAX)
+    remedy_kind: Literal["replacement", "repair", "other"] | None = Field(
+        None, description="remedy: a replacement takes one unit out of the branch's stock")
+    product_id: int | None = Field(None, ge=1, le=2**62,
+                                   description="remedy: the replacement's product (default: "
+                                               "the one bought)")
+    refund_amount: Decimal | None = Field(None, gt=0, le=Decimal("9999999999.99"),
+                                          decimal_places=2,
+                                          description="order_refund: paid out at the till")
     informed_how: Literal["email", "post", "in_person", "phone"] | None = None
 
 
@@ -91,6 +99,10 @@ class ComplaintOut(Schema):
     decided_at: datetime.datetime | None
     decided_at_hq: bool
     remedy_note: str
+    remedy_kind: str
+    stock_movement_id: int | None
+    refund_amount: Decimal | None
+    refund_entry_id: int | None
     informed_how: str
     informed_at: datetime.datetime | None
     closed_at: datetime.datetime | None
@@ -105,7 +117,8 @@ class ComplaintListOut(Schema):
 
 class ComplaintQuery(Schema):
     status: Literal["open", "undecided", "registered", "acknowledged", "at_hq",
-                    "investigation", "decided", "remedied", "informed", "closed",
+                    "investigation", "decided", "refund_due", "remedied", "informed",
+                    "closed",
                     "all"] = "open"
     overdue: bool = False
     branch_id: int | None = Field(None, ge=1, le=2**62)
@@ -166,3 +179,16 @@ def complaint_move(request: HttpRequest, complaint_id: int, payload: MoveIn
     fields = {k: v for k, v in data.items() if v is not None}
     return _out(services.complaint_move(actor=request.user, complaint_id=complaint_id,
                                         action=action, note=note, **fields), request.user)
+
+
+@router.post("/complaints/{complaint_id}/refund-payout",
+             response={200: ComplaintOut, **errors(404, 409)},
+             operation_id="complaint_refund_pay")
+@scoped("branch")
+def complaint_refund_pay(request: HttpRequest, complaint_id: int) -> dict[str, Any]:
+    """The cashier pays the ordered refund out from her open till (a till entry naming the
+    complaint); sent again, it pays nothing more and answers the same."""
+    services.refund_get(user=request.user, complaint_id=complaint_id)
+    complaint = services.refund_pay(actor=request.user, complaint_id=complaint_id)
+    return _out(complaint, request.user)
+

@@ -52,3 +52,18 @@ def _undecided(request: Any) -> dict[str, Any] | None:
 
 panel(Panel(_("Complaints waiting for a decision"), "complaints/panels/undecided.html",
             perms.COMPLAINT_VIEW.code, _undecided, order=7))
+
+
+def _refunds(request: Any) -> dict[str, Any] | None:
+    """The branch's complaint refunds waiting for the cashier, the oldest first."""
+    from punkt.complaints import services
+
+    rows = list(services.refunds_due(request.user)[:11])
+    if not rows:
+        return None
+    return {"rows": rows[:10], "more": len(rows) > 10}
+
+
+panel(Panel(_("Complaint refunds to pay out"), "complaints/panels/refunds.html",
+            perms.COMPLAINT_REFUND_PAY.code, _refunds, order=6))
+

@@ -1,6 +1,7 @@
 """Demo complaints at the Kraków branch: one just registered about a purchase, one sent
-to HQ under investigation, one decided and remedied, one registered over 14 days ago and so
-deemed accepted by the clock job. Built through the services (history, audit, timeline)."""
+to HQ under investigation, one decided and remedied with a replacement unit that left the
+branch's stock, one registered over 14 days ago and so deemed accepted by the clock job, and
+one whose refund waits for the cashier. Built through the services (history, audit, timeline)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def seed_complaints(actor: Actor) -> list[str]:
     krakow = Branch.objects.filter(code="KRK-01").first()
     if not (service and manager and expert and krakow) or Complaint.objects.exists():
         return []
-    customers = list(Customer.objects.filter(branch=krakow).order_by("id")[:4])
+    customers = list(Customer.objects.filter(branch=krakow).order_by("id")[:5])
     if len(customers) < 4:
         return []
     terms = "Regulamin reklamacji z 1.01.2026"
@@ -59,8 +60,7 @@ def seed_complaints(actor: Actor) -> list[str]:
     services.complaint_move(actor=service, complaint_id=done.pk, action="acknowledge")
     services.complaint_move(actor=manager, complaint_id=done.pk, action="decide_in_branch",
                             outcome="upheld", cause="product_defect")
-    services.complaint_move(actor=service, complaint_id=done.pk, action="remedy",
-                            remedy_note="Wydano nowy dekoder z magazynu oddziału.")
+    _replace(service, done)
     made.append(done)
     late = register(customers[3], demand="price_reduction",
                     customer_account="Nie działa tak, jak obiecano przy zakupie.")
@@ -79,4 +79,38 @@ def seed_complaints(actor: Actor) -> list[str]:
                                                 deadline=due, remind_at=clock.reminder(due))
     services.mark_overdue()
     made.append(late)
+    if len(customers) > 4:  # a refund ordered at the counter, waiting for the cashier
+        refund = register(customers[4], demand="withdrawal", amount="49,00",
+                          product_text="Etui ochronne",
+                          customer_account="Etui nie pasuje do telefonu, choć tak "
+                                           "zapewniono przy zakupie.")
+        services.complaint_move(actor=service, complaint_id=refund.pk, action="acknowledge")
+        services.complaint_move(actor=manager, complaint_id=refund.pk,
+                                action="decide_in_branch", outcome="upheld",
+                                cause="employee_error")
+        services.complaint_move(actor=service, complaint_id=refund.pk, action="order_refund",
+                                refund_amount="49,00", remedy_note="Zwrot gotówką w kasie.")
+        made.append(refund)
     return [f"complaint {c.number}" for c in made]
+
+
+def _replace(service: Employee, done: Complaint) -> None:
+    """The replacement leaves the Kraków stock (a unit is received first when the demo's
+    stock has none of the product bought)."""
+    from punkt.inventory.models import MovementKind, StockLevel
+    from punkt.inventory.services import stock_move
+
+    line = done.sale_line
+    if line is None or line.product_id is None:
+        services.complaint_move(actor=service, complaint_id=done.pk, action="remedy",
+                                remedy_kind="other",
+                                remedy_note="Wydano nowy egzemplarz z magazynu oddziału.")
+        return
+    have = StockLevel.objects.filter(branch_id=done.branch_id, product_id=line.product_id
+                                     ).values_list("quantity", flat=True).first() or 0
+    if not have:
+        stock_move(branch_id=done.branch_id, product_id=line.product_id, delta=1,
+                   kind=MovementKind.RECEIPT, actor=service, reason="Dostawa (demo)")
+    services.complaint_move(actor=service, complaint_id=done.pk, action="remedy",
+                            remedy_kind="replacement", product_id=line.product_id,
+                            remedy_note="Wydano nowy egzemplarz z magazynu oddziału.")

@@ -40,13 +40,14 @@ class ComplaintChannel(models.TextChoices):
 
 
 @tones(registered="info", acknowledged="info", at_hq="warn", investigation="warn",
-       decided="ok", remedied="ok", informed="ok", closed="")
+       decided="ok", refund_due="warn", remedied="ok", informed="ok", closed="")
 class ComplaintStatus(models.TextChoices):
     REGISTERED = "registered", pgettext_lazy("complaint status", "registered")
     ACKNOWLEDGED = "acknowledged", pgettext_lazy("complaint status", "acknowledged")
     AT_HQ = "at_hq", pgettext_lazy("complaint status", "sent to HQ")
     INVESTIGATION = "investigation", pgettext_lazy("complaint status", "investigation")
     DECIDED = "decided", pgettext_lazy("complaint status", "decided")
+    REFUND_DUE = "refund_due", pgettext_lazy("complaint status", "refund awaiting the till")
     REMEDIED = "remedied", pgettext_lazy("complaint status", "remedy carried out")
     INFORMED = "informed", pgettext_lazy("complaint status", "customer informed")
     CLOSED = "closed", pgettext_lazy("complaint status", "closed")
@@ -72,6 +73,16 @@ class Cause(models.TextChoices):
     PROCESS_DEFECT = "process_defect", _("process defect")
     CUSTOMER_MISUSE = "customer_misuse", _("customer misuse")
     OTHER = "other", _("other")
+
+
+class RemedyKind(models.TextChoices):
+    """How the remedy was carried out: a replacement leaves the branch's stock (a stock
+    movement), a refund is paid out from a till (a till entry); the others are described."""
+
+    REPLACEMENT = "replacement", _("replacement unit from the branch's stock")
+    REFUND = "refund", _("refund paid out at the till")
+    REPAIR = "repair", _("repair")
+    OTHER = "other", _("other (described)")
 
 
 class InformedBy(models.TextChoices):
@@ -140,6 +151,16 @@ class Complaint(models.Model):
                                    on_delete=models.PROTECT, related_name="+")
     decided_at_hq = models.BooleanField(_("decided at HQ"), default=False)
     remedy_note = models.TextField(_("remedy carried out"), blank=True)
+    remedy_kind = models.CharField(_("remedy"), max_length=12, choices=RemedyKind.choices,
+                                   blank=True)
+    #: a replacement: the unit that left the branch's stock (its movement)
+    stock_movement = models.OneToOneField("inventory.StockMovement", null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+")
+    #: a refund: the amount ordered by the handler and the till entry that paid it out
+    refund_amount = models.DecimalField(_("refund (PLN)"), max_digits=12, decimal_places=2,
+                                        null=True, blank=True)
+    refund_entry = models.OneToOneField("cashdesk.TillEntry", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
     remedied_at = models.DateTimeField(null=True, blank=True)
     informed_how = models.CharField(_("customer informed by"), max_length=10,
                                     choices=InformedBy.choices, blank=True)
@@ -157,6 +178,8 @@ class Complaint(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0),
                                    name="complaint_amount_not_negative"),
+            models.CheckConstraint(condition=Q(refund_amount__isnull=True)
+                                   | Q(refund_amount__gt=0), name="complaint_refund_positive"),
             models.CheckConstraint(condition=~Q(outcome="rejected") | (
                 ~Q(decision_reason="") & ~Q(legal_basis="")),
                 name="complaint_rejection_reasoned"),
@@ -169,6 +192,8 @@ class Complaint(models.Model):
             models.Index(fields=["customer", "-id"], name="complaint_customer"),
             models.Index(fields=["ticket"], name="complaint_ticket",
                          condition=Q(ticket__isnull=False)),
+            models.Index(fields=["branch", "id"], name="complaint_refund_due",
+                         condition=Q(status="refund_due")),
         ]
 
     def __str__(self) -> str:
@@ -286,3 +311,4 @@ class ComplaintCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+

@@ -30,3 +30,7 @@ COMPLAINT_INVESTIGATE = registry.register(
     "complaints.complaint.investigate",
     gettext_lazy("Investigate the complaints sent to HQ (the cause) and decide them"),
     [R.HQ_EXPERT, R.ADMIN])
+COMPLAINT_REFUND_PAY = registry.register(
+    "complaints.refund.pay",
+    gettext_lazy("Pay out the refunds of upheld complaints from the till"),
+    [R.CASHIER], kinds=["cash"])

@@ -25,7 +25,9 @@ def complaints(user: Actor) -> BranchScopedQuerySet[Complaint]:
 def complaint_get(*, user: Actor, complaint_id: Any) -> Complaint:
     """The complaint ``user`` may open, else ``NotFound`` (another branch's: 404)."""
     return (complaints(user).select_related("branch", "customer", "sale_line__sale",
-                                            "contract", "ticket", "handler", "decided_by")
+                                            "sale_line__product", "contract", "ticket",
+                                            "handler", "decided_by",
+                                            "stock_movement__product", "refund_entry__actor")
             .get_or_not_found(complaint_id, missing=_("Complaint not found.")))
 
 

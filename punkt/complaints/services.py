@@ -38,13 +38,14 @@ from punkt.complaints.models import (
     Demand,
     InformedBy,
     Outcome,
+    RemedyKind,
 )
 from punkt.complaints.workflows import COMPLAINT_FLOW
 from punkt.core import files, outbox
 from punkt.core.access import SystemActor
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
-from punkt.core.money import AmountTooLarge, parse_amount
+from punkt.core.money import AmountTooLarge, format_pln, parse_amount
 from punkt.core.numbering import next_in_year
 from punkt.core.roles import Role
 from punkt.core.scoping import branch_ids_visible
@@ -77,7 +78,8 @@ FORM_FIELDS = {
     "decide_in_branch": ("outcome", "decision_reason", "legal_basis", "cause", "cause_note"),
     "decide": ("outcome", "decision_reason", "legal_basis"),
     "investigate": ("cause", "cause_note"),
-    "remedy": ("remedy_note",),
+    "remedy": ("remedy_kind", "remedy_note", "product_id"),
+    "order_refund": ("refund_amount", "remedy_note"),
     "inform": ("informed_how",),
 }
 
@@ -365,7 +367,12 @@ def complaint_move(*, actor: Actor, complaint_id: Any, action: str, note: Any = 
     """One step of the workflow with the fields it takes (``FORM_FIELDS``): a decision
     (a rejection needs its reason and legal basis), the cause, the remedy carried out, how
     the customer was informed; an appeal (its reason in ``note``) starts a new round with
-    a new clock."""
+    a new clock. A refund is paid out by :func:`refund_pay` (the till), not here."""
+    if action == "pay_refund":
+        if fields:
+            raise ValidationFailed("invalid", _("This step does not take this field."),
+                                   field=sorted(fields)[0])
+        return refund_pay(actor=actor, complaint_id=complaint_id)
     complaint = _locked(actor, complaint_id)
     t = COMPLAINT_FLOW.ensure_can(complaint, action, actor=actor)
     unknown = set(fields) - set(FORM_FIELDS.get(action, ()))
@@ -383,12 +390,11 @@ def complaint_move(*, actor: Actor, complaint_id: Any, action: str, note: Any = 
         changes.update(decided_at=now, decided_by=me, decided_at_hq=action == "decide")
     elif action == "investigate":
         changes.update(_cause(fields, required=True))
-    elif action == "remedy":
+    elif action in ("remedy", "order_refund"):
         if complaint.outcome == Outcome.REJECTED:
             raise Conflict("rejected", _("The complaint was rejected: there is no remedy to "
                                          "carry out."))
-        changes.update(remedy_note=_text(fields.get("remedy_note"), "remedy_note", TEXT_MAX,
-                                         required=True), remedied_at=now)
+        changes.update(_remedy(complaint, actor, action, fields, now))
     elif action == "inform":
         if source == ComplaintStatus.DECIDED and complaint.outcome != Outcome.REJECTED:
             raise Conflict("remedy_first", _("Record the remedy carried out before informing "
@@ -406,10 +412,15 @@ def complaint_move(*, actor: Actor, complaint_id: Any, action: str, note: Any = 
                        deemed_accepted=False, deemed_at=None, outcome="",
                        decision_reason="", legal_basis="", decided_at=None,
                        decided_by=None, decided_at_hq=False, closed_at=None,
-                       informed_at=None, informed_how="")
+                       informed_at=None, informed_how="", remedy_kind="", remedy_note="",
+                       remedied_at=None, stock_movement=None, refund_amount=None,
+                       refund_entry=None)
     _apply(complaint, source, changes)
     detail = {k: str(v) for k, v in changes.items()
-              if k in ("outcome", "cause", "informed_how", "legal_basis")}
+              if k in ("outcome", "cause", "informed_how", "legal_basis", "remedy_kind",
+                       "refund_amount")}
+    if changes.get("stock_movement") is not None:
+        detail["stock_movement"] = str(changes["stock_movement"].pk)
     text = note or "; ".join(str(changes[k]) for k in ("decision_reason", "cause_note",
                                                        "remedy_note") if changes.get(k))
     _event(complaint, actor, action, source, text, at=now)
@@ -420,17 +431,140 @@ def complaint_move(*, actor: Actor, complaint_id: Any, action: str, note: Any = 
     return complaint
 
 
+def _remedy(complaint: Complaint, actor: Actor, action: str, fields: dict[str, Any],
+            now: datetime.datetime) -> dict[str, Any]:
+    """The remedy's fields. A replacement takes one unit out of the branch's stock now (a
+    movement naming the complaint; refused on the product field when none is left); a
+    refund is ordered here and paid out by a cashier (:func:`refund_pay`)."""
+    if action == "order_refund":
+        amount = _refund_amount(complaint, fields.get("refund_amount"))
+        return {"remedy_kind": RemedyKind.REFUND, "refund_amount": amount,
+                "refund_entry": None,
+                "remedy_note": _text(fields.get("remedy_note"), "remedy_note", TEXT_MAX)}
+    # without a kind the remedy is described (as before remedies had kinds)
+    kind = _choice(fields.get("remedy_kind") or RemedyKind.OTHER, "remedy_kind",
+                   (RemedyKind.REPLACEMENT, RemedyKind.REPAIR, RemedyKind.OTHER),
+                   _("Choose the remedy: a replacement from the stock, a repair or another "
+                     "(a refund is ordered with \"Refund at the till\")."))
+    note = _text(fields.get("remedy_note"), "remedy_note", TEXT_MAX,
+                 required=kind != RemedyKind.REPLACEMENT)
+    changes: dict[str, Any] = {"remedy_kind": kind, "remedy_note": note, "remedied_at": now}
+    if kind == RemedyKind.REPLACEMENT:
+        changes["stock_movement"] = _replacement(complaint, actor, fields.get("product_id"))
+    return changes
+
+
+def _refund_amount(complaint: Complaint, value: Any) -> Decimal:
+    """The refund: more than zero, at most the amount claimed (else the price paid)."""
+    try:
+        amount = parse_amount(value) if value not in (None, "") else None
+    except (AmountTooLarge, ValueError):
+        raise ValidationFailed("invalid", _("Write the amount as 1250,00."),
+                               field="refund_amount") from None
+    if amount is None or amount <= 0:
+        raise ValidationFailed("required", _("Give the amount to refund."),
+                               field="refund_amount")
+    ceiling = complaint.amount
+    if ceiling is None and complaint.sale_line is not None:
+        ceiling = complaint.sale_line.total_gross
+    if ceiling is not None and amount > ceiling:
+        raise ValidationFailed("too_much", _("At most %(amount)s: what the customer claimed "
+                                             "or paid.") % {"amount": format_pln(ceiling)},
+                               field="refund_amount")
+    return amount
+
+
+def _replacement(complaint: Complaint, actor: Actor, product_id: Any) -> Any:
+    """One unit of the product (by default the one bought) out of the complaint's branch's
+    stock, as a movement naming the complaint (C8: the last unit goes to one complaint)."""
+    from punkt.catalog.models import Product
+    from punkt.inventory.models import MovementKind
+    from punkt.inventory.services import stock_move
+
+    line = complaint.sale_line
+    pk = _id(product_id, "product_id", _("Choose the product handed over.")) or (
+        line.product_id if line is not None else None)
+    product = Product.objects.filter(pk=pk, is_active=True).first() if pk else None
+    if product is None:
+        raise ValidationFailed("required", _("Choose the product handed over."),
+                               field="product_id")
+    try:
+        return stock_move(branch_id=complaint.branch_id, product_id=product.pk, delta=-1,
+                          kind=MovementKind.COMPLAINT, actor=actor, source=complaint,
+                          reason=_("Replacement for complaint %(number)s") % {
+                              "number": complaint.number})
+    except Conflict:
+        raise ValidationFailed("out_of_stock", _(
+            "%(product)s is out of stock at %(branch)s: order it from HQ or choose another "
+            "remedy.") % {"product": product.name, "branch": complaint.branch.name},
+            field="product_id") from None
+
+
+def refund_get(*, user: Actor, complaint_id: Any) -> Complaint:
+    """A complaint whose refund ``user`` may pay out (cashiers do not see complaints
+    otherwise), else ``NotFound``; one who pays out no refunds is refused."""
+    org_perms.ensure(user, perms.COMPLAINT_REFUND_PAY.code)
+    return (Complaint.objects.visible_to(user, perms.COMPLAINT_REFUND_PAY)
+            .select_related("customer", "branch")
+            .get_or_not_found(complaint_id, missing=_("Complaint not found.")))
+
+
+@transaction.atomic
+def refund_pay(*, actor: Actor, complaint_id: Any) -> Complaint:
+    """Pay the ordered refund out from the actor's open till: a till entry naming the
+    complaint, the complaint remedied. Under the complaint's row lock and conditional on
+    its state: a second click (or request) finds it paid and gives it back as it is, with
+    no second payout (C10)."""
+    refund_get(user=actor, complaint_id=complaint_id)  # another branch's: 404
+    complaint = Complaint.objects.locked(complaint_id, missing=_("Complaint not found."))
+    if complaint.refund_entry_id is not None:
+        complaint.replayed = True  # type: ignore[attr-defined]
+        return complaint
+    t = COMPLAINT_FLOW.ensure_can(complaint, "pay_refund", actor=actor)
+    from punkt.cashdesk.services import cash_payout
+
+    assert complaint.refund_amount is not None  # noqa: S101 - set by order_refund
+    now = timezone.now()
+    entry = cash_payout(actor=actor, branch_id=complaint.branch_id,
+                        amount=complaint.refund_amount, source=complaint,
+                        reason=_("Refund for complaint %(number)s") % {
+                            "number": complaint.number})
+    source = complaint.status
+    _apply(complaint, source, {"status": t.target, "refund_entry": entry, "remedied_at": now})
+    text = _("%(amount)s paid out in cash") % {"amount": format_pln(complaint.refund_amount)}
+    _event(complaint, actor, "pay_refund", source, text, at=now)
+    audit_record(action="complaints.complaint.pay_refund", obj=complaint, actor=actor,
+                 branch_id=complaint.branch_id,
+                 changes={"status": [source, complaint.status], "till_entry": entry.pk,
+                          "amount": str(complaint.refund_amount)})
+    _timeline(complaint, actor, _("refund of %(amount)s paid out at the till") % {
+        "amount": format_pln(complaint.refund_amount)})
+    return complaint
+
+
+def refunds_due(user: Actor) -> Any:
+    """The refunds ``user`` may pay out, the oldest first."""
+    return (Complaint.objects.visible_to(user, perms.COMPLAINT_REFUND_PAY)
+            .filter(status=ComplaintStatus.REFUND_DUE).select_related("customer", "branch")
+            .order_by("id"))
+
+
 def _step_text(complaint: Complaint, action: str) -> str:
     if action in ("decide_in_branch", "decide"):
         return _("complaint decided: %(outcome)s") % {
             "outcome": complaint.get_outcome_display()}
+    if action == "order_refund":
+        return _("refund of %(amount)s to be paid out at the till") % {
+            "amount": format_pln(complaint.refund_amount or Decimal(0))}
     if action == "appeal":
         return _("appeal registered, answer due %(due)s") % {
             "due": f"{complaint.deadline.astimezone(clock.WARSAW):%d.%m.%Y}"}
     return {"acknowledge": _("complaint acknowledged"),
             "send_to_hq": _("complaint sent to HQ"),
             "investigate": _("cause of the complaint found"),
-            "remedy": _("remedy carried out"),
+            "remedy": _("replacement handed over from the branch's stock")
+            if complaint.remedy_kind == RemedyKind.REPLACEMENT else _("remedy carried out"),
+
             "inform": _("customer informed of the decision"),
             "close": _("complaint closed")}[action]
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:complaint_id>/files/", views.complaint_attach, name="complaint_attach"),
     path("<int:complaint_id>/files/<int:file_id>/", views.complaint_file,
          name="complaint_file"),
+    path("<int:complaint_id>/refund/pay/", views.refund_pay, name="refund_pay"),
     path("<int:complaint_id>/<str:action>/", views.complaint_act, name="complaint_act"),
 ]

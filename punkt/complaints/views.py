@@ -4,12 +4,14 @@ clock with the rule named, history, the steps allowed now), the receipt PDF and 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -27,10 +29,12 @@ from punkt.complaints.models import (
     Demand,
     InformedBy,
     Outcome,
+    RemedyKind,
 )
 from punkt.complaints.workflows import COMPLAINT_FLOW
 from punkt.core import files
 from punkt.core.errors import NotFound
+from punkt.core.money import format_pln
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
 from punkt.core.web import int_param, is_htmx, refusals_as_messages, text_param
@@ -159,13 +163,44 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
         "may_attach": org_perms.can(request.user, perms.COMPLAINT_HANDLE.code,
                                     complaint.branch_id),
         "outcomes": Outcome.choices, "causes": Cause.choices, "informed": InformedBy.choices,
-        "attachment_kinds": AttachmentKind.choices})
+        "attachment_kinds": AttachmentKind.choices,
+        "remedy_kinds": [(k, label) for k, label in RemedyKind.choices
+                         if k != RemedyKind.REFUND],
+        "remedy": _remedy_context(request, complaint)})
+
+
+def _remedy_context(request: HttpRequest, complaint: Any) -> dict[str, Any]:
+    """What the remedy's part of the page shows: the product a replacement hands over by
+    default with the branch's stock of it, the stock movement and till entry with links to
+    their pages for those who may open them."""
+    from punkt.cashdesk import permissions as cash_perms
+    from punkt.inventory import permissions as stock_perms
+    from punkt.inventory.models import StockLevel
+
+    context: dict[str, Any] = {"product": None, "in_stock": None}
+    if complaint.sale_line_id and complaint.sale_line.product_id:
+        context["product"] = complaint.sale_line.product
+        context["in_stock"] = (StockLevel.objects.filter(
+            branch_id=complaint.branch_id, product_id=complaint.sale_line.product_id)
+            .values_list("quantity", flat=True).first() or 0)
+    movement = complaint.stock_movement
+    if movement is not None and org_perms.can(request.user, stock_perms.STOCK_VIEW.code,
+                                              complaint.branch_id):
+        context["movement_url"] = (reverse("inventory:movements")
+                                   + f"?branch={movement.branch_id}"
+                                   f"&product={movement.product_id}")
+    entry = complaint.refund_entry
+    if entry is not None and org_perms.can(request.user, cash_perms.CASH_REPORT.code,
+                                           complaint.branch_id):
+        context["till_url"] = reverse("cashdesk:till_detail", args=[entry.session_id])
+    return context
 
 
 def _labelled(events: Any) -> list[Any]:
     """History rows with their step and state named in the reader's language."""
     steps = {a: t.label for a, t in COMPLAINT_FLOW.transitions.items()}
     steps.update(register=pgettext("complaint", "Registered"), attach=_("File attached"),
+                 pay_refund=_("Refund paid out at the till"),
                  deemed_accepted=_("Deemed accepted (deadline passed)"))
     states = dict(ComplaintStatus.choices)
     rows = list(events)
@@ -226,3 +261,25 @@ def complaint_file(request: HttpRequest, complaint_id: int, file_id: int) -> Htt
     if row is None:
         raise NotFound(_("The file is missing."))
     return files.response_for(row.stored, row.name, row.content_type, area=services.AREA)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def refund_pay(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    """The cashier pays the ordered refund out from her till (from the dashboard's list of
+    refunds to pay); a second click pays nothing more."""
+    services.refund_get(user=request.user, complaint_id=complaint_id)
+    with refusals_as_messages(request):
+        complaint = services.refund_pay(actor=request.user, complaint_id=complaint_id)
+        if getattr(complaint, "replayed", False):
+            messages.info(request, _("The refund of complaint %(number)s was already paid "
+                                     "out.") % {"number": complaint.number})
+        else:
+            messages.success(request, _("%(amount)s paid out to %(customer)s (complaint "
+                                        "%(number)s). Have the customer sign the cash "
+                                        "receipt.") % {
+                "amount": format_pln(complaint.refund_amount or Decimal(0)),
+                "customer": complaint.customer.display_name, "number": complaint.number})
+    return redirect("core:dashboard")
+

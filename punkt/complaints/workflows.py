@@ -1,7 +1,9 @@
 """The complaint's workflow (docs/workflows/complaint.md), ISO 10002's steps in one table:
 registered → acknowledged → decided in the branch (small matters, the manager) or sent to
-HQ → investigation (the cause) → decision → remedy carried out → customer informed →
-closed; an appeal reopens a decided or closed complaint with a new clock."""
+HQ → investigation (the cause) → decision → remedy carried out (a replacement from the
+branch's stock at once; a refund ordered by the handler and paid out by a cashier from the
+till) → customer informed → closed; an appeal reopens a decided or closed complaint with a
+new clock."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from punkt.organization import permissions as org_perms
 HANDLE = perms.COMPLAINT_HANDLE.code
 DECIDE = perms.COMPLAINT_DECIDE.code
 INVESTIGATE = perms.COMPLAINT_INVESTIGATE.code
+PAY = perms.COMPLAINT_REFUND_PAY.code
 
 COMPLAINT_FLOW = Workflow(gettext_lazy("complaint"), transitions=[
     Transition("acknowledge", {S.REGISTERED}, S.ACKNOWLEDGED, HANDLE,
@@ -27,6 +30,10 @@ COMPLAINT_FLOW = Workflow(gettext_lazy("complaint"), transitions=[
     Transition("decide", {S.INVESTIGATION}, S.DECIDED, INVESTIGATE, gettext_lazy("Decide")),
     Transition("remedy", {S.DECIDED}, S.REMEDIED, HANDLE,
                gettext_lazy("Record the remedy carried out")),
+    Transition("order_refund", {S.DECIDED}, S.REFUND_DUE, HANDLE,
+               gettext_lazy("Refund at the till")),
+    Transition("pay_refund", {S.REFUND_DUE}, S.REMEDIED, PAY,
+               gettext_lazy("Pay out the refund from my till")),
     Transition("inform", {S.DECIDED, S.REMEDIED}, S.INFORMED, HANDLE,
                gettext_lazy("Record that the customer was informed")),
     Transition("close", {S.INFORMED}, S.CLOSED, HANDLE, gettext_lazy("Close")),
@@ -34,3 +41,4 @@ COMPLAINT_FLOW = Workflow(gettext_lazy("complaint"), transitions=[
                HANDLE, gettext_lazy("Register an appeal")),
 ], branch_of=lambda complaint: complaint.branch_id, can=org_perms.can,
     ensure=org_perms.ensure)
+

@@ -166,6 +166,26 @@ def link_entries(user: Actor, customer: Any, entries: Iterable[Any], *,
                 e.api_link = api_urls.get(e.source_id, "")
 
 
+def link_sources(user: Actor, branch_id: int, rows: Iterable[Any]) -> None:
+    """Set ``row.source_link`` (the page of the record the row came from, or "") on rows
+    of another area's ledger that name their source as the timeline does
+    (``source_type``, ``source_id``: a stock movement, a till entry): one query at most
+    per source type; only for a reader holding the source's permission at ``branch_id``."""
+    rows = list(rows)
+    by_type: dict[str, list[Any]] = {}
+    for row in rows:
+        row.source_link = ""
+        if row.source_type and row.source_id:
+            by_type.setdefault(row.source_type, []).append(row)
+    for source_type, found in by_type.items():
+        link = SOURCE_LINKS.get(source_type)
+        if link is None or not org_perms.can(user, link.permission, branch_id):
+            continue
+        urls = link.urls(sorted({row.source_id for row in found}))
+        for row in found:
+            row.source_link = urls.get(row.source_id, "")
+
+
 def link_entries_for_api(user: Actor, customer: Any, entries: Iterable[Any]) -> None:
     """Set ``entry.url`` (the page of the record the entry names, a path; a link within
     the profile, such as ``#consents``, made the profile's path with it) and

@@ -54,6 +54,7 @@ class MovementKind(models.TextChoices):
     TRANSFER_OUT = "transfer_out", _("shipped to a branch")
     TRANSFER_IN = "transfer_in", _("received from HQ")
     ADJUSTMENT = "adjustment", _("adjustment")
+    COMPLAINT = "complaint", _("replacement for a complaint")
 
 
 class StockMovement(models.Model):

@@ -17,6 +17,7 @@ from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
 from punkt.core.web import int_param, is_htmx, refusals_as_messages
+from punkt.customers.profile import link_sources
 from punkt.inventory import permissions as perms
 from punkt.inventory import selectors, services
 from punkt.inventory.models import OrderStatus
@@ -64,6 +65,7 @@ def movements(request: HttpRequest) -> HttpResponse:
     qs = selectors.movements(user=request.user, branch_id=branch.pk,
                              product_id=int_param(request.GET.get("product")))
     listing = paginate(request, qs, sort="-occurred_at", per_page=50, cap=5000)
+    link_sources(request.user, branch.pk, listing.page.object_list)  # a sale, a complaint
     return render(request, "inventory/movements.html", {"branch": branch, "listing": listing})
 
 

@@ -25,6 +25,7 @@ from punkt.cashdesk.services.refunds import credit_refund, next_number
 from punkt.cashdesk.services.till import (
     DENOMINATIONS,
     cash_move,
+    cash_payout,
     count_total,
     expected_cash,
     till_acknowledge,
@@ -40,6 +41,7 @@ __all__ = [
     "_fingerprint",
     "business_to_business_cash_limit",
     "cash_move",
+    "cash_payout",
     "count_total",
     "credit_apply",
     "credit_refund",

@@ -116,6 +116,31 @@ def cash_move(*, actor: Actor, kind: str, amount: Any, reason: Any) -> TillEntry
     return entry
 
 
+def cash_payout(*, actor: Actor, branch_id: int, amount: Decimal, reason: str,
+                source: Any) -> TillEntry:
+    """Cash paid out to a customer from the actor's open till for another area's record
+    (a complaint's refund): a till entry pointing at ``source``. The caller holds that
+    record's row lock and checks it is not paid already; this checks the till (open,
+    today's, at ``branch_id``) and that the drawer has the cash. Call inside a
+    transaction."""
+    session = till_in_use(actor, "cash_out")
+    if session.branch_id != branch_id:
+        raise Conflict("till_elsewhere", _("Your open till is at another branch: the refund "
+                                           "is paid out at the complaint's branch."))
+    if amount <= 0:
+        raise ValidationFailed("invalid", _("The amount must be greater than zero."),
+                               field="amount")
+    if expected_cash(session) - amount < 0:
+        raise Conflict("not_enough_cash", _("There is not that much cash in the till."))
+    entry = TillEntry.objects.create(
+        session=session, kind=EntryKind.COMPLAINT, amount=-amount, cash=-amount,
+        reason=reason[:300], actor=employee_of(actor),
+        source_type=source._meta.label_lower, source_id=str(source.pk))
+    audit_record(action="cashdesk.till.complaint", obj=session, actor=actor,
+                 branch_id=session.branch_id, message=f"{-amount}: {reason[:200]}")
+    return entry
+
+
 def count_total(counted: dict[str, Any]) -> tuple[dict[str, int], Decimal]:
     """The count by denomination: {"200": 3, "0.50": 4} → ({…}, 601.00)."""
     clean: dict[str, int] = {}

@@ -72,12 +72,18 @@ def test_demo_is_idempotent(db: Any, settings: Any, tmp_path: Any) -> None:
         "open"]
     from punkt.complaints.models import Complaint
 
-    # registered, under investigation at HQ, remedied, and one deemed accepted (late)
+    # registered, under investigation at HQ, remedied, one deemed accepted (late) and one
+    # whose refund waits for the cashier
     assert sorted(Complaint.objects.values_list("status", flat=True)) == [
-        "acknowledged", "investigation", "registered", "remedied"]
+        "acknowledged", "investigation", "refund_due", "registered", "remedied"]
     assert Complaint.objects.filter(deemed_accepted=True).count() == 1
     from punkt.pipeline.models import Opportunity
 
     # five open along the stages, one won, one lost on price
     assert sorted(Opportunity.objects.values_list("status", flat=True)) == [
         "lost", "open", "open", "open", "open", "open", "won"]
+    # the remedied one: a replacement that left the Kraków stock
+    remedied = Complaint.objects.get(status="remedied")
+    if remedied.sale_line_id:
+        assert remedied.stock_movement is not None
+        assert remedied.stock_movement.kind == "complaint"

@@ -237,6 +237,8 @@ EXPECTED: dict[str, set[str]] = {
     "pipeline.opportunity.edit": {M, S, R, A},
     "pipeline.opportunity.manage": {M, A},
     "pipeline.stage.manage": {E, A},
+    # the refund of an upheld complaint leaves the till: only the cashier pays it out
+    "complaints.refund.pay": {C},
 }
 
 

@@ -74,6 +74,9 @@ KEPT: dict[tuple[str, str], str] = {
     ("chat.chatsession", "nonce"): "random part of the chat visitor's token (not personal)",
     ("work.task", "subject_id"): "id of the record the task is about (a number)",
     ("cashdesk.tillentry", "reason"): "cash movement reason, append-only cash ledger",
+    ("cashdesk.tillentry", "source_type"): "the kind of record cash was paid out for (a "
+    "model's label, e.g. a complaint's refund)",
+    ("cashdesk.tillentry", "source_id"): "the id of the record cash was paid out for",
     ("sales.sale", "reason"): "return reason, sales document (Accounting Act art. 74)",
     ("sales.sale", "key"): "idempotency key (random)",
     ("sales.sale", "key_fingerprint"): "hash of the request",
