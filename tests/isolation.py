@@ -523,6 +523,9 @@ PAGE_CASES: dict[str, BranchCase] = {
     "complaints:complaint_file": lambda w: {"complaint_id": complaint_b(w).pk,
                                             "file_id": complaint_b(w).attachments.get().pk},
     "complaints:refund_pay": lambda w: {"complaint_id": complaint_b(w).pk},
+    "complaints:capa_add": lambda w: {"complaint_id": complaint_b(w).pk},
+    "complaints:capa_move": lambda w: {"complaint_id": complaint_b(w).pk, "action_id": 1,
+                                       "step": "verify"},
     "complaints:complaint_act": lambda w: {"complaint_id": complaint_b(w).pk,
                                            "action": "acknowledge"},
     "pipeline:opportunity_detail": lambda w: {"opportunity_id": opportunity_b(w).pk},
@@ -651,6 +654,10 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
         "PUT", f"/api/v1/opportunities/{opportunity_b(w).pk}/control-dates"),
     "complaint_refund_pay": lambda w: ("POST",
                                        f"/api/v1/complaints/{complaint_b(w).pk}/refund-payout"),
+    "complaint_capa_list": lambda w: ("GET", f"/api/v1/complaints/{complaint_b(w).pk}/capa"),
+    "complaint_capa_add": lambda w: ("POST", f"/api/v1/complaints/{complaint_b(w).pk}/capa"),
+    "complaint_capa_move": lambda w: (
+        "POST", f"/api/v1/complaints/{complaint_b(w).pk}/capa/1/moves"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},
@@ -694,6 +701,9 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "complaint_move": lambda w: {"action": "acknowledge"},
     "opportunity_step": lambda w: {"action": "lose", "reason_id": _any_loss_reason()},
     "opportunity_control_date": lambda w: {"kind": "minutes", "on": "2027-02-01"},
+    "complaint_capa_add": lambda w: {"kind": "corrective", "description": "x", "owner_id": 1,
+                                     "due_on": "2030-01-01"},
+    "complaint_capa_move": lambda w: {"step": "verify", "note": "ok"},
 }
 API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "sale_list": lambda w: ("/api/v1/sales", shop_b(w).number),

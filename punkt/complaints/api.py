@@ -192,3 +192,80 @@ def complaint_refund_pay(request: HttpRequest, complaint_id: int) -> dict[str, A
     complaint = services.refund_pay(actor=request.user, complaint_id=complaint_id)
     return _out(complaint, request.user)
 
+
+class CapaIn(Strict):
+    kind: Literal["corrective", "preventive"]
+    description: str = Field(min_length=1, max_length=services.TEXT_MAX)
+    owner_id: int = Field(ge=1, le=2**62)
+    due_on: datetime.date
+    material_id: int | None = Field(None, ge=1, le=2**62,
+                                    description="preventive: the HQ material changed")
+    procedure: str = Field("", max_length=200,
+                           description="preventive: the procedure changed (no material)")
+
+
+class CapaMoveIn(Strict):
+    step: Literal["complete", "verify", "send_back"]
+    note: str = Field(min_length=1, max_length=services.TEXT_MAX)
+
+
+class CapaOut(Schema):
+    id: int
+    complaint_id: int
+    kind: str
+    description: str
+    owner_id: int
+    due_on: datetime.date
+    overdue: bool
+    material_id: int | None
+    procedure: str
+    status: str
+    done_note: str
+    done_at: datetime.datetime | None
+    verified_by_id: int | None
+    verified_at: datetime.datetime | None
+    verification_note: str
+
+
+def _capa_out(row: Any) -> dict[str, Any]:
+    data = {f: getattr(row, f) for f in CapaOut.model_fields if f != "overdue"}
+    data["overdue"] = row.is_overdue
+    return data
+
+
+@router.get("/complaints/{complaint_id}/capa", response={200: list[CapaOut], **errors(404)},
+            operation_id="complaint_capa_list")
+@scoped("branch")
+def complaint_capa_list(request: HttpRequest, complaint_id: int) -> list[dict[str, Any]]:
+    """The complaint's corrective and preventive actions, the soonest due first."""
+    complaint = selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    return [_capa_out(r) for r in complaint.actions.order_by("due_on", "id")[:200]]
+
+
+@router.post("/complaints/{complaint_id}/capa", response={201: CapaOut, **errors(404, 409)},
+             operation_id="complaint_capa_add")
+@scoped("branch")
+def complaint_capa_add(request: HttpRequest, complaint_id: int, payload: CapaIn
+                       ) -> Status[Any]:
+    """Set a corrective or preventive action (owner, due date; a preventive one names the
+    HQ material or procedure changed); its owner is notified."""
+    from punkt.complaints import capa
+
+    selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    row = capa.action_add(actor=request.user, complaint_id=complaint_id, **payload.dict())
+    return Status(201, _capa_out(row))
+
+
+@router.post("/complaints/{complaint_id}/capa/{capa_id}/moves",
+             response={200: CapaOut, **errors(404, 409)}, operation_id="complaint_capa_move")
+@scoped("branch")
+def complaint_capa_move(request: HttpRequest, complaint_id: int, capa_id: int,
+                        payload: CapaMoveIn) -> dict[str, Any]:
+    """The owner records what was done (``complete``); someone else verifies it or sends
+    it back, with a note."""
+    from punkt.complaints import capa
+
+    selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    return _capa_out(capa.action_move(actor=request.user, complaint_id=complaint_id,
+                                      action_id=capa_id, step=payload.step,
+                                      note=payload.note))

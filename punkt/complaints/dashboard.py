@@ -67,3 +67,17 @@ def _refunds(request: Any) -> dict[str, Any] | None:
 panel(Panel(_("Complaint refunds to pay out"), "complaints/panels/refunds.html",
             perms.COMPLAINT_REFUND_PAY.code, _refunds, order=6))
 
+
+def _capa(user: Any, today: Any) -> dict[str, Any] | None:
+    """My open corrective and preventive actions (overdue flagged) and those done by others
+    waiting for my verification."""
+    from punkt.complaints import capa
+
+    mine, check = capa.my_open(user), capa.to_verify(user)
+    if not mine and not check:
+        return None
+    return {"mine": mine, "check": check, "today": today}
+
+
+register_section(Section("complaints.capa", _("Corrective and preventive actions"),
+                         "complaints/sections/capa.html", _capa, order=13))

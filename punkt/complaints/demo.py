@@ -1,7 +1,8 @@
 """Demo complaints at the Kraków branch: one just registered about a purchase, one sent
 to HQ under investigation, one decided and remedied with a replacement unit that left the
-branch's stock, one registered over 14 days ago and so deemed accepted by the clock job, and
-one whose refund waits for the cashier. Built through the services (history, audit, timeline)."""
+branch's stock (with a corrective action past its due date and a preventive one), one
+registered over 14 days ago and so deemed accepted by the clock job, and one whose refund
+waits for the cashier. Built through the services (history, audit, timeline)."""
 
 from __future__ import annotations
 
@@ -55,12 +56,22 @@ def seed_complaints(actor: Actor) -> list[str]:
     services.complaint_move(actor=expert, complaint_id=hq.pk, action="investigate",
                             cause="service_error", cause_note="Awaria węzła operatora.")
     made.append(hq)
-    done = register(customers[2], demand="replacement",
+    # the replacement is of something bought at the counter: a Kraków customer's purchase
+    # (the first customer's other purchase when no one else bought anything)
+    buyer = next((c for c in Customer.objects.filter(branch=krakow).order_by("id")[:40]
+                  if c.pk not in {x.pk for x in customers}
+                  and selectors.customer_sale_lines(service, c).exists()), None)
+    bought = list(selectors.customer_sale_lines(service, buyer or customers[0])[:2])
+    if buyer is None and len(bought) < 2:
+        buyer, bought = customers[2], []
+    extra: dict[str, object] = {"sale_line_id": bought[-1].pk} if bought else {}
+    done = register(buyer or customers[0], demand="replacement", **extra,
                     customer_account="Obudowa pękła po tygodniu zwykłego używania.")
     services.complaint_move(actor=service, complaint_id=done.pk, action="acknowledge")
     services.complaint_move(actor=manager, complaint_id=done.pk, action="decide_in_branch",
                             outcome="upheld", cause="product_defect")
     _replace(service, done)
+    _actions(manager, service, expert, done)
     made.append(done)
     late = register(customers[3], demand="price_reduction",
                     customer_account="Nie działa tak, jak obiecano przy zakupie.")
@@ -114,3 +125,24 @@ def _replace(service: Employee, done: Complaint) -> None:
     services.complaint_move(actor=service, complaint_id=done.pk, action="remedy",
                             remedy_kind="replacement", product_id=line.product_id,
                             remedy_note="Wydano nowy egzemplarz z magazynu oddziału.")
+
+
+def _actions(manager: Employee, service: Employee, expert: Employee, done: Complaint) -> None:
+    """A corrective action on the remedied complaint's cause, owned by the service
+    employee and past its due date (back-dated, the demo's own), and a preventive one for
+    HQ on the goods-receipt procedure."""
+    from punkt.complaints import capa
+    from punkt.complaints.models import ComplaintAction
+
+    today = timezone.localdate()
+    late = capa.action_add(actor=manager, complaint_id=done.pk, kind="corrective",
+                           description="Sprawdzić obudowy pozostałych egzemplarzy tej partii "
+                                       "na stanie oddziału i odesłać pęknięte do centrali.",
+                           owner_id=service.pk, due_on=today + datetime.timedelta(days=1))
+    ComplaintAction.objects.filter(pk=late.pk).update(
+        due_on=today - datetime.timedelta(days=2))
+    capa.action_add(actor=manager, complaint_id=done.pk, kind="preventive",
+                    description="Dodać do przyjęcia dostawy kontrolę obudów na próbce "
+                                "z każdej partii.",
+                    owner_id=expert.pk, due_on=today + datetime.timedelta(days=30),
+                    procedure="Procedura przyjęcia dostawy do oddziału")

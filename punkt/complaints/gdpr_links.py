@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from punkt.complaints.models import (
     Complaint,
+    ComplaintAction,
     ComplaintAttachment,
     ComplaintEvent,
     ComplaintMail,
@@ -35,6 +36,12 @@ def _scrub_attachments(qs: Any) -> None:
     qs.delete()
 
 
+def _scrub_actions(qs: Any) -> None:
+    """A corrective or preventive action stays (who owned and verified what, when) without
+    its texts, which may name the customer."""
+    qs.update(description="—", done_note="", verification_note="")
+
+
 def _scrub_mails(qs: Any) -> None:
     qs.update(error="")
 
@@ -47,6 +54,10 @@ register_linked(ComplaintEvent, field="complaint__customer", erase=_scrub_events
                 move_on_merge=False)
 register_linked(ComplaintAttachment, field="complaint__customer", erase=_scrub_attachments,
                 keep_reason="", export_exclude=("stored",), move_on_merge=False)
+register_linked(ComplaintAction, field="complaint__customer", erase=_scrub_actions,
+                keep_reason="the corrective or preventive action on the complaint's cause, "
+                            "its owner and verification (texts removed)",
+                move_on_merge=False)
 register_linked(ComplaintMail, field="complaint__customer", erase=_scrub_mails,
                 keep_reason="proof that the receipt was sent on a durable medium",
                 move_on_merge=False)

@@ -312,3 +312,70 @@ class ComplaintCounter(models.Model):
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
 
+
+class ActionKind(models.TextChoices):
+    """ISO 9001 / 10002: the corrective action removes the cause of this complaint, the
+    preventive action changes the process so it does not happen again."""
+
+    CORRECTIVE = "corrective", _("corrective action (removes the cause)")
+    PREVENTIVE = "preventive", _("preventive action (changes the process)")
+
+
+@tones(open="warn", done="info", verified="ok")
+class ActionStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("corrective action", "open")
+    DONE = "done", pgettext_lazy("corrective action", "done, to verify")
+    VERIFIED = "verified", pgettext_lazy("corrective action", "verified")
+
+
+class ComplaintAction(models.Model):
+    """A corrective or preventive action (CAPA) taken on a complaint's cause: its owner
+    (an employee) carries it out by the due date; someone else verifies it with a note
+    (or sends it back). A preventive action names the HQ material or procedure changed."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="actions")
+    kind = models.CharField(_("kind"), max_length=12, choices=ActionKind.choices)
+    description = models.TextField(_("what is to be done"))
+    owner = models.ForeignKey("organization.Employee", verbose_name=_("owner"),
+                              on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField(_("due"))
+    material = models.ForeignKey("materials.Material", verbose_name=_("HQ material changed"),
+                                 null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    procedure = models.CharField(_("procedure changed"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ActionStatus.choices,
+                              default=ActionStatus.OPEN)
+    done_note = models.TextField(_("what was done"), blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey("organization.Employee", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verification_note = models.TextField(_("verification"), blank=True)
+    created_by = models.ForeignKey("organization.Employee", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = BranchScopedQuerySet.as_manager()
+    branch_scope = "complaint__branch"
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(kind="preventive") | Q(material__isnull=False)
+                                   | ~Q(procedure=""), name="complaint_action_preventive_names"),
+            models.CheckConstraint(condition=~Q(status="verified")
+                                   | Q(verified_by__isnull=False),
+                                   name="complaint_action_verified_by"),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "due_on"], name="complaint_action_open_owner",
+                         condition=Q(status="open")),
+            models.Index(fields=["complaint", "id"], name="complaint_action_of"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.kind} {self.status}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == ActionStatus.OPEN and self.due_on < timezone.localdate()

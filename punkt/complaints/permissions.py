@@ -34,3 +34,8 @@ COMPLAINT_REFUND_PAY = registry.register(
     "complaints.refund.pay",
     gettext_lazy("Pay out the refunds of upheld complaints from the till"),
     [R.CASHIER], kinds=["cash"])
+CAPA_MANAGE = registry.register(
+    "complaints.capa.manage",
+    gettext_lazy("Set corrective and preventive actions on complaints' causes (owner, due "
+                 "date) and verify those carried out by others"),
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN])

@@ -13,5 +13,8 @@ urlpatterns = [
     path("<int:complaint_id>/files/<int:file_id>/", views.complaint_file,
          name="complaint_file"),
     path("<int:complaint_id>/refund/pay/", views.refund_pay, name="refund_pay"),
+    path("<int:complaint_id>/capa/", views.capa_add, name="capa_add"),
+    path("<int:complaint_id>/capa/<int:action_id>/<str:step>/", views.capa_move,
+         name="capa_move"),
     path("<int:complaint_id>/<str:action>/", views.complaint_act, name="complaint_act"),
 ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from punkt.complaints import clock, documents, selectors, services
 from punkt.complaints import permissions as perms
 from punkt.complaints.models import (
+    ActionKind,
     AttachmentKind,
     Cause,
     ComplaintAttachment,
@@ -166,7 +167,33 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
         "attachment_kinds": AttachmentKind.choices,
         "remedy_kinds": [(k, label) for k, label in RemedyKind.choices
                          if k != RemedyKind.REFUND],
-        "remedy": _remedy_context(request, complaint)})
+        "remedy": _remedy_context(request, complaint),
+        **_capa_context(request, complaint)})
+
+
+def _capa_context(request: HttpRequest, complaint: Any) -> dict[str, Any]:
+    """The corrective and preventive actions and what the reader may do with them."""
+    from punkt.complaints import capa
+    from punkt.materials import permissions as material_perms
+    from punkt.materials.models import Material
+    from punkt.organization.actors import employee_of
+
+    rows = list(complaint.actions.select_related("owner", "verified_by", "material")[:50])
+    may_manage = org_perms.can(request.user, perms.CAPA_MANAGE.code, complaint.branch_id)
+    me = employee_of(request.user)
+    for row in rows:
+        row.may_complete = row.status == "open" and me is not None and row.owner_id == me.pk
+        row.may_verify = (row.status == "done" and may_manage and me is not None
+                          and row.owner_id != me.pk)
+    return {
+        "capa": rows, "may_add_capa": may_manage and bool(complaint.cause),
+        "capa_kinds": ActionKind.choices,
+        "capa_owners": capa.owners(complaint) if may_manage and complaint.cause else [],
+        "capa_materials": list(Material.objects.filter(is_archived=False)
+                               .order_by("kind", "title")[:200]) if may_manage else [],
+        "may_open_materials": org_perms.can(request.user,
+                                            material_perms.MATERIAL_MANAGE.code),
+        "today": timezone.localdate()}
 
 
 def _remedy_context(request: HttpRequest, complaint: Any) -> dict[str, Any]:
@@ -201,6 +228,9 @@ def _labelled(events: Any) -> list[Any]:
     steps = {a: t.label for a, t in COMPLAINT_FLOW.transitions.items()}
     steps.update(register=pgettext("complaint", "Registered"), attach=_("File attached"),
                  pay_refund=_("Refund paid out at the till"),
+                 capa_add=_("Corrective or preventive action set"),
+                 capa_complete=_("Action carried out"), capa_verify=_("Action verified"),
+                 capa_send_back=_("Action sent back"),
                  deemed_accepted=_("Deemed accepted (deadline passed)"))
     states = dict(ComplaintStatus.choices)
     rows = list(events)
@@ -283,3 +313,37 @@ def refund_pay(request: HttpRequest, complaint_id: int) -> HttpResponse:
                 "customer": complaint.customer.display_name, "number": complaint.number})
     return redirect("core:dashboard")
 
+
+@scoped("branch")
+@login_required
+@require_POST
+def capa_add(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    from punkt.complaints import capa
+
+    selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    with refusals_as_messages(request):
+        capa.action_add(actor=request.user, complaint_id=complaint_id,
+                        **{k: request.POST.get(k, "") for k in (
+                            "kind", "description", "owner_id", "due_on", "material_id",
+                            "procedure")})
+        messages.success(request, _("Action set; its owner is notified."))
+    return redirect(reverse("complaints:complaint_detail", args=[complaint_id]) + "#capa")
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def capa_move(request: HttpRequest, complaint_id: int, action_id: int, step: str
+              ) -> HttpResponse:
+    from punkt.complaints import capa
+    from punkt.complaints.workflows import ACTION_FLOW
+
+    selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    if step not in ACTION_FLOW.transitions:
+        raise NotFound(_("No such step."))
+    with refusals_as_messages(request):
+        capa.action_move(actor=request.user, complaint_id=complaint_id, action_id=action_id,
+                         step=step, note=request.POST.get("note", ""))
+        messages.success(request, _("Done: %(step)s.") % {
+            "step": ACTION_FLOW.transitions[step].label})
+    return redirect(reverse("complaints:complaint_detail", args=[complaint_id]) + "#capa")

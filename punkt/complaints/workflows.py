@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from punkt.complaints import permissions as perms
+from punkt.complaints.models import ActionStatus as A
 from punkt.complaints.models import ComplaintStatus as S
 from punkt.core.workflows import Transition, Workflow
 from punkt.organization import permissions as org_perms
@@ -17,7 +18,9 @@ from punkt.organization import permissions as org_perms
 HANDLE = perms.COMPLAINT_HANDLE.code
 DECIDE = perms.COMPLAINT_DECIDE.code
 INVESTIGATE = perms.COMPLAINT_INVESTIGATE.code
+VIEW = perms.COMPLAINT_VIEW.code
 PAY = perms.COMPLAINT_REFUND_PAY.code
+CAPA = perms.CAPA_MANAGE.code
 
 COMPLAINT_FLOW = Workflow(gettext_lazy("complaint"), transitions=[
     Transition("acknowledge", {S.REGISTERED}, S.ACKNOWLEDGED, HANDLE,
@@ -42,3 +45,13 @@ COMPLAINT_FLOW = Workflow(gettext_lazy("complaint"), transitions=[
 ], branch_of=lambda complaint: complaint.branch_id, can=org_perms.can,
     ensure=org_perms.ensure)
 
+#: a corrective or preventive action (CAPA) on a complaint: the owner records what was done
+#: (``complete``, checked in the service: the owner only); someone else verifies it or
+#: sends it back
+ACTION_FLOW = Workflow(gettext_lazy("corrective action"), transitions=[
+    Transition("complete", {A.OPEN}, A.DONE, VIEW,
+               gettext_lazy("Record what was done")),
+    Transition("verify", {A.DONE}, A.VERIFIED, CAPA, gettext_lazy("Verify")),
+    Transition("send_back", {A.DONE}, A.OPEN, CAPA, gettext_lazy("Send back: not effective")),
+], branch_of=lambda action: action.complaint.branch_id, can=org_perms.can,
+    ensure=org_perms.ensure)

@@ -50,6 +50,9 @@ PROBES: dict[str, Probe] = {
                                               "action": "acknowledge"},
     "pipeline:opportunity_act": lambda s, u: {"opportunity_id": s.ids["opportunity_id"],
                                               "action": "lose"},
+    # a POST-only step of a corrective action (the GET is refused before the id is read)
+    "complaints:capa_move": lambda s, u: {"complaint_id": s.ids["complaint_id"],
+                                          "action_id": 1, "step": "verify"},
     # The contact form's follow link (the renewal link's token has the same name).
     "webform:follow": lambda s, u: {"token": s.ids["webform_token"]},
     # HQ's invoice import (the customer import has the same argument name).

@@ -87,3 +87,5 @@ def test_demo_is_idempotent(db: Any, settings: Any, tmp_path: Any) -> None:
     if remedied.sale_line_id:
         assert remedied.stock_movement is not None
         assert remedied.stock_movement.kind == "complaint"
+    assert sorted(remedied.actions.values_list("kind", flat=True)) == ["corrective",
+                                                                     "preventive"]

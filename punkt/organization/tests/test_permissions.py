@@ -239,6 +239,9 @@ EXPECTED: dict[str, set[str]] = {
     "pipeline.stage.manage": {E, A},
     # the refund of an upheld complaint leaves the till: only the cashier pays it out
     "complaints.refund.pay": {C},
+    # ISO 9001 10.2: the manager (in the branch) and HQ set corrective and preventive
+    # actions and verify those others carried out
+    "complaints.capa.manage": {M, E, A},
 }
 
 

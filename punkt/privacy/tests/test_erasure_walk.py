@@ -66,6 +66,8 @@ KEPT: dict[tuple[str, str], str] = {
     "document's version, not personal)",
     ("complaints.complaint", "legal_basis"): "the provision a rejection rests on, kept with "
     "the decision while claims are not time-barred",
+    ("complaints.complaintaction", "procedure"): "the name of the company procedure a "
+    "preventive action changed (not personal)",
     ("complaints.complaintevent", "action"): "workflow step code",
     ("complaints.complaintevent", "from_status"): "workflow state (a code)",
     ("complaints.complaintevent", "to_status"): "workflow state (a code)",
@@ -244,12 +246,19 @@ def build(world: Any) -> tuple[Customer, Customer]:
     # A complaint about the ticket's matter, with a photo and its receipt queued.
     from punkt.complaints import services as complaints
 
-    complaints.complaint_create(
+    complaint = complaints.complaint_create(
         actor=world.service_a, customer_id=cust.pk, kind="consumer_goods", demand="repair",
         product_text="Router", customer_account="Klientka opisuje usterkę",
         employee_opinion="Widać pęknięcie", terms_version="Regulamin", terms_shown=True,
         ticket_id=ticket.pk, attachments=[("photo", SimpleUploadedFile(
             "karta.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32))])
+    # ...and a corrective action on its cause (made directly: the walk's setup).
+    from punkt.complaints.models import ComplaintAction
+
+    ComplaintAction.objects.create(
+        complaint=complaint, kind="preventive", description="Szkolenie po skardze klientki",
+        owner=world.service_a, due_on=datetime.date(2030, 1, 1), procedure="Wydawanie sprzętu",
+        done_note="Zrobione", verification_note="Sprawdzone")
     # A sale in progress with notes, lost once (its note) and reopened, a control date.
     from punkt.pipeline import services as pipeline
     from punkt.pipeline.models import LossReason
