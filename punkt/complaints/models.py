@@ -80,7 +80,7 @@ class RemedyKind(models.TextChoices):
     movement), a refund is paid out from a till (a till entry); the others are described."""
 
     REPLACEMENT = "replacement", _("replacement unit from the branch's stock")
-    REFUND = "refund", _("refund paid out at the till")
+    REFUND = "refund", _("refund in cash at the till")
     REPAIR = "repair", _("repair")
     OTHER = "other", _("other (described)")
 

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='complaint',
             name='remedy_kind',
-            field=models.CharField(blank=True, choices=[('replacement', "replacement unit from the branch's stock"), ('refund', 'refund paid out at the till'), ('repair', 'repair'), ('other', 'other (described)')], max_length=12, verbose_name='remedy'),
+            field=models.CharField(blank=True, choices=[('replacement', "replacement unit from the branch's stock"), ('refund', 'refund in cash at the till'), ('repair', 'repair'), ('other', 'other (described)')], max_length=12, verbose_name='remedy'),
         ),
         migrations.AddField(
             model_name='complaint',
