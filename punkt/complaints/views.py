@@ -307,8 +307,7 @@ def refund_pay(request: HttpRequest, complaint_id: int) -> HttpResponse:
                                      "out.") % {"number": complaint.number})
         else:
             messages.success(request, _("%(amount)s paid out to %(customer)s (complaint "
-                                        "%(number)s). Have the customer sign the cash "
-                                        "receipt.") % {
+                                        "%(number)s): it is on your till's list.") % {
                 "amount": format_pln(complaint.refund_amount or Decimal(0)),
                 "customer": complaint.customer.display_name, "number": complaint.number})
     return redirect("core:dashboard")
