@@ -210,6 +210,10 @@ def _remedy_context(request: HttpRequest, complaint: Any) -> dict[str, Any]:
         context["in_stock"] = (StockLevel.objects.filter(
             branch_id=complaint.branch_id, product_id=complaint.sale_line.product_id)
             .values_list("quantity", flat=True).first() or 0)
+    # the kind chosen in the form: what the customer demanded, when it can be done here
+    context["default"] = (
+        RemedyKind.REPLACEMENT if complaint.demand == "replacement" and context["product"]
+        else RemedyKind.REPAIR if complaint.demand == "repair" else RemedyKind.OTHER)
     movement = complaint.stock_movement
     if movement is not None and org_perms.can(request.user, stock_perms.STOCK_VIEW.code,
                                               complaint.branch_id):

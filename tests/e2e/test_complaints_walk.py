@@ -74,8 +74,9 @@ def test_a_counter_complaint_is_registered_decided_and_remedied(
     expect(manager.get_by_test_id("complaint-decision")).to_contain_text("uznana")
 
     page.reload()
-    page.get_by_label("Co zrobiono (naprawa, wymiana, zwrot pieniędzy …)").fill(
-        "Wymieniono zasilacz.")
+    # the demand was a repair: the remedy's kind comes chosen
+    expect(page.get_by_label("Sposób załatwienia")).to_have_value("repair")
+    page.get_by_label("Co zrobiono (wymagane, chyba że wymiana)").fill("Wymieniono zasilacz.")
     with page.expect_navigation():
         page.get_by_test_id("complaint-remedy-submit").click()
     complaint.refresh_from_db()
