@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "punkt.complaints",
     "punkt.pipeline",
     "punkt.privacy",
+    "punkt.analytics",
 ]
 
 MIDDLEWARE = [
@@ -327,6 +328,14 @@ PUNKT_TICKET_REOPEN_DAYS = int(os.environ.get("PUNKT_TICKET_REOPEN_DAYS", "14"))
 PUNKT_COMPLAINT_DAYS = json.loads(os.environ.get("PUNKT_COMPLAINT_DAYS", "{}") or "{}")
 # Days before a complaint's deadline its handler is reminded.
 PUNKT_COMPLAINT_REMIND_DAYS = int(os.environ.get("PUNKT_COMPLAINT_REMIND_DAYS", "4"))
+# Customer analytics (docs/analytics.md): the categories' window in months (R2.5: a
+# customer with no settlement for this long is lost), the ABC/XYZ period in months, the
+# ABC thresholds (cumulative % of turnover: A below the first, B below the second) and the
+# XYZ ones (coefficient of variation in %: X up to the first, Y up to the second).
+PUNKT_ANALYTICS_WINDOW_MONTHS = int(os.environ.get("PUNKT_ANALYTICS_WINDOW_MONTHS", "3"))
+PUNKT_ANALYTICS_PERIOD_MONTHS = int(os.environ.get("PUNKT_ANALYTICS_PERIOD_MONTHS", "12"))
+PUNKT_ANALYTICS_ABC = os.environ.get("PUNKT_ANALYTICS_ABC", "50,80")
+PUNKT_ANALYTICS_XYZ = os.environ.get("PUNKT_ANALYTICS_XYZ", "10,25")
 
 # --- The seller on printed invoices (VAT Act art. 106e: name, address and NIP) ---------
 # The address is the HQ branch's; the name defaults to the HQ branch's name.

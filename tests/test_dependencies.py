@@ -24,6 +24,7 @@ LAYERS = {
     "sales": 5, "servicedesk": 5,
     "privacy": 6, "mailbox": 6, "webform": 6, "chat": 6, "complaints": 6,
     "pipeline": 7,
+    "analytics": 8,
 }
 
 

@@ -54,6 +54,7 @@ CHAT_DESKS = "/chat/desks/"
 COMPLAINTS = "/complaints/"
 PIPELINE = "/pipeline/"
 STAGES = "/pipeline/stages/"
+ANALYTICS = "/analytics/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
@@ -62,23 +63,26 @@ ROLE_MENUS = {
                                       STOCK, SALES, SALES_REPORT, TILLS, BREACHES,
                                       REGISTER, BRANCH_TASKS, TICKETS, TEAMS, TYPES,
                                       DESK_REPORT, MAILBOXES, WEBHOOKS, CHAT,
-                                      CHAT_DESKS, COMPLAINTS, PIPELINE, STAGES}),
+                                      CHAT_DESKS, COMPLAINTS, PIPELINE, STAGES,
+                                      ANALYTICS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
                                             SALES_REPORT, TILLS, INVOICE_FILES, REGISTER,
                                             BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES,
-                                            CHAT, TYPES, COMPLAINTS, PIPELINE, STAGES}),
+                                            CHAT, TYPES, COMPLAINTS, PIPELINE, STAGES,
+                                            ANALYTICS}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
                                             BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT, CHAT,
-                                            CHAT_DESKS, COMPLAINTS, PIPELINE}),
+                                            CHAT_DESKS, COMPLAINTS, PIPELINE, ANALYTICS}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT,
-                                          COMPLAINTS, PIPELINE}),
+                                          COMPLAINTS, PIPELINE, ANALYTICS}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
-                                             RETENTION, CATALOG, STOCK, COMPLAINTS, PIPELINE}),
+                                             RETENTION, CATALOG, STOCK, COMPLAINTS, PIPELINE,
+                                             ANALYTICS}),
     "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CATALOG,
                                          STOCK, TILL, TILLS}),
 }

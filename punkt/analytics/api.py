@@ -1,0 +1,184 @@
+"""API of customer analytics: /api/v1/analytics/… — the same selectors as the pages,
+figures of the current refresh (or of a month of its history, ``snapshot_id``)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.db.models import Sum
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from punkt.analytics import permissions as perms
+from punkt.analytics import selectors
+from punkt.analytics.models import Cell, Snapshot, Standing
+from punkt.core.api import Page, errors, known_id, page_slice
+from punkt.core.errors import NotFound
+from punkt.core.routes import scoped
+from punkt.customers.models import Customer
+from punkt.organization import permissions as org_perms
+
+router = Router(tags=["customer analytics"])
+
+Klass = Literal["A", "B", "C", "-"]
+XKlass = Literal["X", "Y", "Z", "-"]
+CategoryName = Literal["potential", "new", "regular", "lost", "restored"]
+
+
+class SnapshotOut(Schema):
+    id: int
+    as_of: datetime.date
+    finished_at: datetime.datetime | None
+    window_months: int
+    period_months: int
+    abc_thresholds: list[int]
+    xyz_thresholds: list[int]
+
+
+class CellOut(Schema):
+    category: str
+    abc: str
+    xyz: str
+    customers: int
+    turnover: Decimal
+
+
+class BranchCountOut(Schema):
+    branch_id: int
+    branch_code: str
+    customers: int
+    turnover: Decimal
+
+
+class MatrixOut(Schema):
+    snapshot: SnapshotOut | None
+    cells: list[CellOut]
+    branches: list[BranchCountOut]
+
+
+class MatrixQuery(Schema):
+    branch_id: int | None = Field(None, ge=1, le=2**62)
+    snapshot_id: int | None = Field(None, ge=1, le=2**62)
+
+
+class StandingOut(Schema):
+    customer_id: int
+    customer_number: str
+    customer_name: str
+    branch_id: int
+    as_of: datetime.date
+    category: str
+    abc: str
+    xyz: str
+    turnover: Decimal
+    cv_percent: float | None
+    previous_category: str
+    previous_abc: str
+    previous_xyz: str
+    changed: bool
+
+
+class StandingListOut(Schema):
+    snapshot: SnapshotOut | None
+    items: list[StandingOut]
+    page: Page
+
+
+class StandingQuery(Schema):
+    abc: Klass | None = None
+    xyz: XKlass | None = None
+    category: CategoryName | None = None
+    change: Literal["changed", "drop"] | None = None
+    branch_id: int | None = Field(None, ge=1, le=2**62)
+    snapshot_id: int | None = Field(None, ge=1, le=2**62)
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+class CustomerClassesOut(Schema):
+    current: StandingOut | None
+    history: list[StandingOut]
+
+
+def _snap(s: Snapshot | None) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    return {"id": s.pk, "as_of": s.as_of, "finished_at": s.finished_at,
+            "window_months": s.window_months, "period_months": s.period_months,
+            "abc_thresholds": [s.abc_a, s.abc_b], "xyz_thresholds": [s.xyz_x, s.xyz_y]}
+
+
+def _row(s: Standing, as_of: datetime.date) -> dict[str, Any]:
+    return {"customer_id": s.customer_id, "customer_number": s.customer.number,
+            "customer_name": s.customer.display_name, "branch_id": s.branch_id,
+            "as_of": as_of, "category": s.category, "abc": s.abc, "xyz": s.xyz,
+            "turnover": Decimal(s.turnover) / 100,
+            "cv_percent": None if s.cv is None else round(s.cv, 2),
+            "previous_category": s.prev_category, "previous_abc": s.prev_abc,
+            "previous_xyz": s.prev_xyz, "changed": s.changed}
+
+
+def _snapshot_param(snapshot_id: int | None) -> Snapshot | None:
+    return selectors.snapshot_for(snapshot_id) if snapshot_id else selectors.current()
+
+
+@router.get("/analytics/matrix", response={200: MatrixOut, **errors()},
+            operation_id="analytics_matrix")
+@scoped("list")
+def analytics_matrix(request: HttpRequest, q: Query[MatrixQuery]) -> dict[str, Any]:
+    """Customers and turnover per category × ABC × XYZ (the 9-cell table and the
+    categories), over the branches the caller sees or one of them; and per branch."""
+    org_perms.ensure(request.user, perms.ANALYTICS_VIEW.code)
+    snap = _snapshot_param(q.snapshot_id)
+    if snap is None:
+        return {"snapshot": None, "cells": [], "branches": []}
+    cells = (Cell.objects.visible_to(request.user, perms.ANALYTICS_VIEW, branch_id=q.branch_id)
+             .filter(snapshot=snap))
+    grouped = (cells.values("category", "abc", "xyz")
+               .annotate(n=Sum("customers"), t=Sum("turnover"))
+               .order_by("category", "abc", "xyz"))
+    per_branch = (cells.values("branch_id", "branch__code")
+                  .annotate(n=Sum("customers"), t=Sum("turnover")).order_by("branch__code"))
+    return {"snapshot": _snap(snap),
+            "cells": [{"category": r["category"], "abc": r["abc"], "xyz": r["xyz"],
+                       "customers": r["n"], "turnover": Decimal(r["t"] or 0) / 100}
+                      for r in grouped],
+            "branches": [{"branch_id": r["branch_id"], "branch_code": r["branch__code"],
+                          "customers": r["n"], "turnover": Decimal(r["t"] or 0) / 100}
+                         for r in per_branch]}
+
+
+@router.get("/analytics/customers", response={200: StandingListOut, **errors()},
+            operation_id="analytics_customers")
+@scoped("list")
+def analytics_customers(request: HttpRequest, q: Query[StandingQuery]) -> dict[str, Any]:
+    """The customers of a cell, class, category or change, the biggest turnover first."""
+    org_perms.ensure(request.user, perms.ANALYTICS_VIEW.code)
+    snap = _snapshot_param(q.snapshot_id)
+    qs = selectors.filtered(request.user, snap, branch_id=q.branch_id, abc=q.abc or "",
+                            xyz=q.xyz or "", category=q.category or "", change=q.change or "")
+    items, page = page_slice(qs, q.page, q.per_page, cap=10_000)
+    return {"snapshot": _snap(snap), "items": [_row(s, snap.as_of) for s in items]
+            if snap else [], "page": page}
+
+
+@router.get("/analytics/customers/{customer_id}",
+            response={200: CustomerClassesOut, **errors(404)},
+            operation_id="analytics_customer")
+@scoped("branch")
+def analytics_customer(request: HttpRequest, customer_id: int) -> dict[str, Any]:
+    """One customer's category and classes now and month by month (newest first)."""
+    known_id(customer_id)
+    customer = (Customer.objects.visible_to(request.user, perms.ANALYTICS_VIEW)
+                .filter(pk=customer_id).first())
+    if customer is None:
+        raise NotFound("Customer not found.")
+    history = selectors.customer_history(request.user, customer)
+    snap = selectors.current()
+    rows = [_row(s, s.snapshot.as_of) for s in history]
+    now = next((r for r, s in zip(rows, history, strict=True)
+                if snap and s.snapshot_id == snap.pk), None)
+    return {"current": now, "history": rows}

@@ -1,0 +1,244 @@
+"""Customer analytics (R2.5, R12.3, R12.4): each refresh computes every customer's
+category and ABC/XYZ class into a new :class:`Snapshot` and switches to it only when it is
+complete, so readers always see the figures of one finished refresh (``docs/analytics.md``).
+
+* :class:`Snapshot` — one refresh: its as-of date, its rules (window, period, thresholds),
+  its state. The current figures are those of the newest finished snapshot; the last
+  finished snapshot of each earlier month is kept as that month's history.
+* :class:`Standing` — one row per customer per snapshot (so one per customer per month
+  once older runs of a month are swept): category, ABC and XYZ class, turnover over the
+  period, the previous month's classes (a change is flagged by comparing them).
+* :class:`Monthly` — working rows of a refresh: one customer's settlements in one month.
+  Deleted once the snapshot is switched.
+* :class:`Cell` — the counts and turnover per branch × category × ABC × XYZ of a snapshot:
+  the 9-cell table reads a few dozen rows instead of a million.
+* :class:`ClassDrop` — an A customer dropping to C, once per customer and month: the task
+  given to the customer's owner (C9).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from punkt.core.badges import tones
+from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet
+
+if TYPE_CHECKING:  # pragma: no cover
+    from punkt.core.permissions import Action
+
+
+@tones(potential="", new="info", regular="ok", lost="err", restored="warn")
+class Category(models.TextChoices):
+    POTENTIAL = "potential", pgettext_lazy("customer category", "potential")
+    NEW = "new", pgettext_lazy("customer category", "new")
+    REGULAR = "regular", pgettext_lazy("customer category", "regular")
+    LOST = "lost", pgettext_lazy("customer category", "lost")
+    RESTORED = "restored", pgettext_lazy("customer category", "restored")
+
+
+ABC = ("A", "B", "C")
+XYZ = ("X", "Y", "Z")
+
+
+@tones(running="info", done="ok", failed="err")
+class SnapshotStatus(models.TextChoices):
+    RUNNING = "running", pgettext_lazy("refresh", "running")
+    DONE = "done", pgettext_lazy("refresh", "finished")
+    FAILED = "failed", pgettext_lazy("refresh", "failed")
+
+
+class SnapshotQuerySet(PunktQuerySet["Snapshot"]):
+    def done(self) -> SnapshotQuerySet:
+        return self.filter(status=SnapshotStatus.DONE)
+
+    def current(self) -> Snapshot | None:
+        """The figures shown now: the newest finished refresh (by its as-of date)."""
+        return self.done().order_by("-as_of", "-id").first()
+
+
+class Snapshot(models.Model):
+    """One refresh of the analytics (HQ-wide: it covers every branch)."""
+
+    #: the scheduler's slot (``analytics.refresh`` once per slot, C9); blank when run by hand
+    slot = models.CharField(max_length=40, blank=True, default="")
+    as_of = models.DateField(_("as of"))
+    #: ``as_of``'s month as ``year * 12 + month - 1``
+    month = models.IntegerField()
+    window_months = models.PositiveSmallIntegerField(_("window (months)"))
+    period_months = models.PositiveSmallIntegerField(_("ABC/XYZ period (months)"))
+    abc_a = models.PositiveSmallIntegerField(default=50)
+    abc_b = models.PositiveSmallIntegerField(default=80)
+    xyz_x = models.PositiveSmallIntegerField(default=10)
+    xyz_y = models.PositiveSmallIntegerField(default=25)
+    status = models.CharField(_("status"), max_length=8, choices=SnapshotStatus.choices,
+                              default=SnapshotStatus.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    customers = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-as_of", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["slot"], condition=~Q(slot=""),
+                                    name="analytics_snapshot_slot_once"),
+            models.UniqueConstraint(fields=["status"], condition=Q(status="running"),
+                                    name="analytics_one_refresh_at_a_time"),
+            models.CheckConstraint(condition=Q(status__in=SnapshotStatus.values),
+                                   name="analytics_snapshot_status_valid"),
+            models.CheckConstraint(condition=Q(abc_a__gt=0) & Q(abc_a__lt=models.F("abc_b"))
+                                   & Q(abc_b__lt=100), name="analytics_abc_thresholds"),
+            models.CheckConstraint(condition=Q(xyz_x__lt=models.F("xyz_y")),
+                                   name="analytics_xyz_thresholds"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} #{self.pk}"
+
+    @property
+    def month_label(self) -> str:
+        return month_label(self.month)
+
+
+def month_index(day: object) -> int:
+    return day.year * 12 + day.month - 1  # type: ignore[attr-defined]
+
+
+def month_label(index: int) -> str:
+    return f"{index % 12 + 1:02d}.{index // 12}"
+
+
+class StandingQuerySet(BranchScopedQuerySet["Standing"]):
+    def visible_to(self, user: Any, permission: str | Action, *,
+                   branch_id: int | None = None) -> Self:
+        """The rows of the branches where ``user`` holds ``permission`` — and only of
+        customers still in the branch they were in at the refresh: one who moved since is
+        shown to neither branch until the next refresh (C1)."""
+        return super().visible_to(user, permission, branch_id=branch_id).filter(
+            customer__branch_id=models.F("branch_id"))
+
+
+class Standing(models.Model):
+    """A customer's category and classes in one snapshot. ``turnover`` is in grosze (the
+    sums and shares are exact integers on both databases); ``cv`` the coefficient of
+    variation in percent (shown, the class itself is decided exactly in SQL)."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE,
+                                 related_name="+")
+    branch = models.ForeignKey("organization.Branch", on_delete=models.CASCADE,
+                               related_name="+")
+    category = models.CharField(_("category"), max_length=9, choices=Category.choices)
+    abc = models.CharField("ABC", max_length=1, blank=True)
+    xyz = models.CharField("XYZ", max_length=1, blank=True)
+    turnover = models.BigIntegerField(default=0)
+    cv = models.FloatField(null=True, blank=True)
+    first_month = models.IntegerField(null=True, blank=True)
+    last_month = models.IntegerField(null=True, blank=True)
+    prev_category = models.CharField(max_length=9, blank=True)
+    prev_abc = models.CharField(max_length=1, blank=True)
+    prev_xyz = models.CharField(max_length=1, blank=True)
+
+    objects = StandingQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "customer"],
+                                    name="analytics_standing_once"),
+        ]
+        indexes = [
+            models.Index(fields=["snapshot", "branch", "abc", "xyz", "-turnover"],
+                         name="analytics_standing_cell"),
+            models.Index(fields=["snapshot", "-turnover", "id"], name="analytics_standing_top"),
+            models.Index(fields=["customer", "snapshot"], name="analytics_standing_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}@{self.snapshot_id}: {self.category} {self.abc}{self.xyz}"
+
+    @property
+    def turnover_zl(self) -> object:
+        from decimal import Decimal
+
+        return Decimal(self.turnover) / 100
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.prev_category) and (self.prev_abc != self.abc
+                                             or self.prev_xyz != self.xyz)
+
+    @property
+    def cell(self) -> str:
+        return f"{self.abc}{self.xyz}"
+
+
+class Monthly(models.Model):
+    """Working rows of a refresh: one customer's settlements in one month (grosze; ``docs``
+    counts the positive documents — a month with only a return is no activity)."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    customer_id = models.BigIntegerField()
+    month = models.IntegerField()
+    amount = models.BigIntegerField()
+    docs = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "customer_id", "month"],
+                                name="analytics_monthly_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month}: {self.amount}"
+
+
+class Cell(models.Model):
+    """How many customers of a branch are in one category × ABC × XYZ, and their turnover
+    (grosze), in one snapshot."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    branch = models.ForeignKey("organization.Branch", on_delete=models.CASCADE,
+                               related_name="+")
+    category = models.CharField(max_length=9)
+    abc = models.CharField(max_length=1, blank=True)
+    xyz = models.CharField(max_length=1, blank=True)
+    customers = models.IntegerField()
+    turnover = models.BigIntegerField()
+
+    objects = BranchScopedQuerySet["Cell"].as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "branch"], name="analytics_cell_branch")]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id}/{self.branch_id} {self.category} {self.abc}{self.xyz}"
+
+
+class ClassDrop(models.Model):
+    """An A customer found in class C: the owner's task, given once per customer and
+    month however often the refresh runs (C9)."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE,
+                                 related_name="+")
+    branch = models.ForeignKey("organization.Branch", on_delete=models.CASCADE,
+                               related_name="+")
+    month = models.IntegerField()
+    task = models.ForeignKey("work.Task", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = BranchScopedQuerySet["ClassDrop"].as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "month"],
+                                               name="analytics_class_drop_once")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month}"

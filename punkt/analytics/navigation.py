@@ -1,0 +1,11 @@
+"""Customer analytics in the "Reports" drop-down, for the branch's staff and HQ."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from punkt.analytics import permissions as perms
+from punkt.core.navigation import NavItem, nav
+
+nav(NavItem(_("Customer analytics"), "analytics:matrix", perms.ANALYTICS_VIEW.code,
+            group="reports", order=78, active_pattern=r"^/analytics/"))

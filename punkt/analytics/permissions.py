@@ -1,0 +1,19 @@
+"""Customer analytics (R2.5, R12.3, R12.4): branch staff see their branch's customers'
+categories and ABC/XYZ classes, HQ every branch's; managers and HQ export them."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from punkt.core import permissions as registry
+from punkt.core.roles import Role as R
+
+ANALYTICS_VIEW = registry.register(
+    "analytics.classes.view",
+    gettext_lazy("See customers' categories and ABC/XYZ classes: the 9-cell table, the "
+                 "customer lists behind it and the class on the profile"),
+    [R.MANAGER, R.SERVICE, R.RETENTION, R.HQ_EXPERT, R.ADMIN])
+ANALYTICS_EXPORT = registry.register(
+    "analytics.classes.export",
+    gettext_lazy("Export customers' categories and ABC/XYZ classes (CSV)"),
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN], kinds=["export"])
