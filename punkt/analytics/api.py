@@ -14,7 +14,7 @@ from pydantic import Field
 
 from punkt.analytics import permissions as perms
 from punkt.analytics import selectors
-from punkt.analytics.models import Cell, Snapshot, Standing
+from punkt.analytics.models import Cell, Snapshot, Standing, zl
 from punkt.core.api import Page, errors, known_id, page_slice
 from punkt.core.errors import NotFound
 from punkt.core.routes import scoped
@@ -115,7 +115,7 @@ def _row(s: Standing, as_of: datetime.date) -> dict[str, Any]:
     return {"customer_id": s.customer_id, "customer_number": s.customer.number,
             "customer_name": s.customer.display_name, "branch_id": s.branch_id,
             "as_of": as_of, "category": s.category, "abc": s.abc, "xyz": s.xyz,
-            "turnover": Decimal(s.turnover) / 100,
+            "turnover": zl(s.turnover),
             "cv_percent": None if s.cv is None else round(s.cv, 2),
             "previous_category": s.prev_category, "previous_abc": s.prev_abc,
             "previous_xyz": s.prev_xyz, "changed": s.changed}
@@ -144,10 +144,10 @@ def analytics_matrix(request: HttpRequest, q: Query[MatrixQuery]) -> dict[str, A
                   .annotate(n=Sum("customers"), t=Sum("turnover")).order_by("branch__code"))
     return {"snapshot": _snap(snap),
             "cells": [{"category": r["category"], "abc": r["abc"], "xyz": r["xyz"],
-                       "customers": r["n"], "turnover": Decimal(r["t"] or 0) / 100}
+                       "customers": r["n"], "turnover": zl(r["t"])}
                       for r in grouped],
             "branches": [{"branch_id": r["branch_id"], "branch_code": r["branch__code"],
-                          "customers": r["n"], "turnover": Decimal(r["t"] or 0) / 100}
+                          "customers": r["n"], "turnover": zl(r["t"])}
                          for r in per_branch]}
 
 

@@ -18,6 +18,7 @@ complete, so readers always see the figures of one finished refresh (``docs/anal
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
@@ -109,6 +110,11 @@ class Snapshot(models.Model):
         return month_label(self.month)
 
 
+def zl(grosze: int | None) -> Decimal:
+    """An amount in grosze as złoty, to the grosz (``60000`` → ``600.00``)."""
+    return Decimal(int(grosze or 0)).scaleb(-2)
+
+
 def month_index(day: object) -> int:
     return day.year * 12 + day.month - 1  # type: ignore[attr-defined]
 
@@ -166,10 +172,8 @@ class Standing(models.Model):
         return f"{self.customer_id}@{self.snapshot_id}: {self.category} {self.abc}{self.xyz}"
 
     @property
-    def turnover_zl(self) -> object:
-        from decimal import Decimal
-
-        return Decimal(self.turnover) / 100
+    def turnover_zl(self) -> Decimal:
+        return zl(self.turnover)
 
     @property
     def changed(self) -> bool:

@@ -4,7 +4,6 @@ every branch's for HQ), the customer list behind each cell and its CSV export.""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from punkt.analytics import permissions as perms
 from punkt.analytics import selectors
-from punkt.analytics.models import ABC, XYZ, Category, month_label
+from punkt.analytics.models import ABC, XYZ, Category, month_label, zl
 from punkt.core.audit import audit_record
 from punkt.core.exports import csv_response
 from punkt.core.paging import paginate
@@ -29,10 +28,6 @@ from punkt.organization.filters import branch_picker
 
 #: how many customers the drill-down counts before it says "more than …"
 COUNT_CAP = 10_000
-
-
-def _zl(grosze: int) -> Decimal:
-    return Decimal(grosze) / 100
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
@@ -57,16 +52,19 @@ def matrix(request: HttpRequest) -> HttpResponse:
     m = selectors.matrix(request.user, snap, branch_id=branch)
     base = {"branch": branch or "", "snapshot": snap.pk if snap and
             request.GET.get("snapshot") else ""}
-    share = (lambda t: round(100 * t / m.turnover, 1) if m.turnover > 0 else 0)
-    grid = [{"abc": a, "total": {"n": m.rows[a][0], "zl": _zl(m.rows[a][1]),
+
+    def share(t: int) -> float:
+        return round(100 * t / m.turnover, 1) if m.turnover > 0 else 0
+
+    grid = [{"abc": a, "total": {"n": m.rows[a][0], "zl": zl(m.rows[a][1]),
                                  "share": share(m.rows[a][1]),
                                  "url": _link(base, abc=a)},
-             "only": {"n": m.abc_only[a][0], "zl": _zl(m.abc_only[a][1]),
+             "only": {"n": m.abc_only[a][0], "zl": zl(m.abc_only[a][1]),
                       "url": _link(base, abc=a, xyz="-")},
-             "cells": [{"xyz": x, "n": m.cells[a][x][0], "zl": _zl(m.cells[a][x][1]),
+             "cells": [{"xyz": x, "n": m.cells[a][x][0], "zl": zl(m.cells[a][x][1]),
                         "share": share(m.cells[a][x][1]), "url": _link(base, abc=a, xyz=x)}
                        for x in XYZ]} for a in ABC]
-    cols = [{"xyz": x, "n": m.cols[x][0], "zl": _zl(m.cols[x][1]),
+    cols = [{"xyz": x, "n": m.cols[x][0], "zl": zl(m.cols[x][1]),
              "url": _link(base, xyz=x)} for x in XYZ]
     top = max([1, *m.categories.values()])
     categories = [{"value": v, "label": label, "n": m.categories.get(v, 0),
@@ -75,7 +73,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
                   for v, label in Category.choices]
     return render(request, "analytics/matrix.html", {
         "snap": snap, "m": m, "grid": grid, "cols": cols, "categories": categories,
-        "turnover": _zl(m.turnover), "history": selectors.history_snapshots(),
+        "turnover": zl(m.turnover), "history": selectors.history_snapshots(),
         "picker": branch_picker(request.user, perms.ANALYTICS_VIEW.code, branch),
         "all_url": _link(base), "drops_url": _link(base, change="drop"),
         "changed_url": _link(base, change="changed"),
@@ -123,7 +121,7 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
     def rows() -> Iterator[list[Any]]:
         for s in qs.iterator(chunk_size=2000):
             yield [s.customer.number, s.customer.display_name, s.branch.code,
-                   str(labels.get(s.category, s.category)), s.abc, s.xyz, _zl(s.turnover),
+                   str(labels.get(s.category, s.category)), s.abc, s.xyz, zl(s.turnover),
                    "" if s.cv is None else f"{s.cv:.1f}".replace(".", ","),
                    s.prev_abc + s.prev_xyz, month_label(s.first_month)
                    if s.first_month is not None else ""]

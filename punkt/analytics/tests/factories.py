@@ -19,11 +19,11 @@ def at(day: datetime.date, hour: int = 12, minute: int = 0) -> datetime.datetime
     return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, hour, minute))
 
 
-def customer(world: Any, name: str, branch: Any = None) -> Any:
+def customer(world: Any, name: str, branch: Any = None, **data: Any) -> Any:
     from punkt.contracts.tests.factories import customer as make
 
     return make(world, branch=branch, actor=world.service_b if branch == world.b else None,
-                last_name=name)
+                last_name=name, **data)
 
 
 def sale(world: Any, cust: Any, day: datetime.date, amount: str, *, kind: str = "sale",
