@@ -47,6 +47,7 @@ AUDITED_READS: dict[str, str] = {
     "cashdesk:kp": "a cash receipt (KP) printed",
     "cashdesk:kw": "a cash payout (KW) of a refunded credit printed",
     "cashdesk:cash_report": "a till's cash report printed",
+    "analytics:export": "the export of customers' classes",
 }
 #: A refusal (403) is audited (C26): its one write is that row.
 AUDIT_TABLE = "core_auditevent"

@@ -435,6 +435,18 @@ def _any_loss_reason() -> int:
     return LossReason.objects.filter(stage__isnull=True).values_list("pk", flat=True)[0]
 
 
+def analytics_b(w: Any) -> Any:
+    """B's customer in the current analytics refresh (potential: no settlements)."""
+    from punkt.analytics import refresh
+    from punkt.analytics.models import Snapshot, Standing
+
+    cust = customer_b(w)
+    snap = Snapshot.objects.current()
+    if snap is None or not Standing.objects.filter(snapshot=snap, customer=cust).exists():
+        snap = refresh.refresh()
+    return cust
+
+
 # Page routes (URL name → kwargs of a branch-B object).
 PAGE_CASES: dict[str, BranchCase] = {
     "organization:branch_detail": lambda w: {"branch_id": w.b.pk},
@@ -567,6 +579,9 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "pipeline:board": lambda w: opportunity_b(w).title,
     "pipeline:opportunity_list": lambda w: opportunity_b(w).title,
     "pipeline:between_sales": lambda w: lost_sale_b(w).display_name,
+    "analytics:matrix": lambda w: (analytics_b(w), w.b.name)[1],
+    "analytics:customers": lambda w: analytics_b(w).display_name,
+    "analytics:export": lambda w: analytics_b(w).display_name,
 }
 
 # API operations (operation id → (method, path) of a branch-B object).
@@ -658,6 +673,7 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "complaint_capa_add": lambda w: ("POST", f"/api/v1/complaints/{complaint_b(w).pk}/capa"),
     "complaint_capa_move": lambda w: (
         "POST", f"/api/v1/complaints/{complaint_b(w).pk}/capa/1/moves"),
+    "analytics_customer": lambda w: ("GET", f"/api/v1/analytics/customers/{analytics_b(w).pk}"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},
@@ -719,6 +735,9 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
                            customer_b(w).display_name),
     "complaint_list": lambda w: ("/api/v1/complaints", complaint_b(w).number),
     "opportunity_list": lambda w: ("/api/v1/opportunities", opportunity_b(w).title),
+    "analytics_matrix": lambda w: ("/api/v1/analytics/matrix", (analytics_b(w), w.b.code)[1]),
+    "analytics_customers": lambda w: ("/api/v1/analytics/customers",
+                                      analytics_b(w).display_name),
 }
 #: Who sees a list's marker, where it is not HQ's administrator (World attribute).
 API_LIST_VIEWERS: dict[str, str] = {"retention_worklist": "manager_b"}

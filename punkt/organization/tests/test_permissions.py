@@ -40,6 +40,9 @@ def test_seed_000_highlights() -> None:
 
 # Pages guarded by exactly one action: (url name, kwargs maker, action).
 GUARDED_PAGES = [
+    ("analytics:matrix", lambda w: {}, "analytics.classes.view"),
+    ("analytics:customers", lambda w: {}, "analytics.classes.view"),
+    ("analytics:export", lambda w: {}, "analytics.classes.export"),
     ("organization:branch_create", lambda w: {}, "organization.branch.manage"),
     ("organization:employee_list", lambda w: {}, "organization.employee.view"),
     ("organization:employee_create", lambda w: {}, "organization.employee.manage"),
@@ -242,6 +245,10 @@ EXPECTED: dict[str, set[str]] = {
     # ISO 9001 10.2: the manager (in the branch) and HQ set corrective and preventive
     # actions and verify those others carried out
     "complaints.capa.manage": {M, E, A},
+    # Seed 003: categories and ABC/XYZ classes guide everyone who serves the customer
+    # (the profile); exporting them is the manager's and HQ's, as customer lists are.
+    "analytics.classes.view": {M, S, R, E, A},
+    "analytics.classes.export": {M, E, A},
 }
 
 
