@@ -1,0 +1,84 @@
+"""Demo analytics: fourteen months of the demo customers' purchases at the counter — as
+a migration of the old till's sales would bring them (sales only: no stock movements) —
+in patterns that fill every category and most cells of the ABC×XYZ table (steady buyers,
+seasonal ones, erratic ones, customers who stopped buying, new and restored ones, a few
+potential), then the refresh as of the end of each of the last five months and today, so
+the history and its changes are there too."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from punkt.analytics import refresh
+from punkt.analytics.models import Snapshot
+from punkt.catalog.models import Product
+from punkt.core.demo import seeder
+from punkt.customers.models import Customer, CustomerStatus
+from punkt.organization.actors import Actor
+from punkt.organization.models import Employee
+
+MONTHS = 14
+#: spend per month relative to the customer's base, oldest month first (index 13 → 0)
+PATTERNS: dict[str, list[float]] = {
+    "steady": [1.0] * MONTHS,
+    "seasonal": [1.15, 0.85] * (MONTHS // 2),
+    "erratic": [3, 0, 0, 1, 0, 2, 0, 0, 4, 0, 1, 0, 0, 2],
+    "lost": [1.0] * 9 + [0] * 5,
+    "new": [0] * 12 + [1.0, 1.0],
+    "restored": [1.0] * 4 + [0] * 9 + [1.0],
+    "potential": [0] * MONTHS,
+    "small": [0.3] * MONTHS,
+}
+ORDER = ["steady", "seasonal", "erratic", "lost", "steady", "new", "restored", "small",
+         "seasonal", "potential", "steady", "erratic"]
+BASES = [40, 900, 60, 2400, 150, 90, 400, 700, 250, 1200, 3000, 120]
+
+
+def _month_start(today: datetime.date, back: int) -> datetime.date:
+    index = today.year * 12 + today.month - 1 - back
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@seeder(90)
+def seed_analytics(actor: Actor) -> list[str]:
+    from punkt.sales.models import ReceiptStatus, Sale, SaleLine
+
+    product = Product.objects.order_by("pk").first()
+    if product is None or Snapshot.objects.exists():
+        return []
+    today = timezone.localdate()
+    now = timezone.now()
+    customers = list(Customer.objects.filter(status=CustomerStatus.ACTIVE).order_by("pk"))
+    sellers: dict[int, Employee | None] = {}
+    made = 0
+    for i, customer in enumerate(customers):
+        pattern = PATTERNS[ORDER[i % len(ORDER)]]
+        base = BASES[(i * 5) % len(BASES)]
+        if customer.branch_id not in sellers:
+            sellers[customer.branch_id] = (Employee.objects.filter(
+                memberships__branch_id=customer.branch_id, is_active=True)
+                .order_by("pk").first())
+        for position, factor in enumerate(pattern):
+            if not factor:
+                continue
+            back = MONTHS - 1 - position
+            day = _month_start(today, back) + datetime.timedelta(days=(i * 3) % 20 + 2)
+            moment = timezone.make_aware(datetime.datetime(day.year, day.month, day.day, 11))
+            if moment > now:
+                moment = now - datetime.timedelta(minutes=5 + i)
+            amount = Decimal(base * factor).quantize(Decimal("0.01"))
+            sale = Sale.objects.create(
+                branch_id=customer.branch_id, seller=sellers[customer.branch_id],
+                customer=customer, payment_method="card", total_gross=amount,
+                receipt_status=ReceiptStatus.PRINTED, receipt_number=f"ARCH/{i}/{back}",
+                created_at=moment)
+            SaleLine.objects.create(sale=sale, product=product, name=product.name, quantity=1,
+                                    unit_price_gross=amount, total_gross=amount,
+                                    vat_rate=product.vat_rate)
+            made += 1
+    snapshots = refresh.backfill(5, today=today)
+    return [f"{made} earlier counter sales of {len(customers)} customers; customer analytics "
+            f"refreshed for {len(snapshots)} months"]
