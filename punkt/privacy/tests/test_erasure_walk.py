@@ -271,6 +271,12 @@ def build(world: Any) -> tuple[Customer, Customer]:
     pipeline.opportunity_lose(actor=world.service_a, opportunity_id=sale_chance.pk,
                               reason_id=LossReason.objects.filter(stage__isnull=True)[0].pk,
                               note="Klientka wyjeżdża")
+    # Customer analytics: the customer's row in a refresh and an A → C drop's record.
+    from punkt.analytics import refresh
+    from punkt.analytics.models import ClassDrop
+
+    refresh.refresh()
+    ClassDrop.objects.create(customer=cust, branch_id=cust.branch_id, month=0)
     # Past the tax period the buyer snapshot goes too (see test_recent_invoice_...).
     from punkt.cashdesk.models import Invoice
 
