@@ -34,7 +34,10 @@ PATTERNS: dict[str, list[float]] = {
 }
 ORDER = ["steady", "seasonal", "erratic", "lost", "steady", "new", "restored", "small",
          "seasonal", "potential", "steady", "erratic"]
-BASES = [40, 900, 60, 2400, 150, 90, 400, 700, 250, 1200, 3000, 120]
+#: monthly spend (zł) of the pattern's 1st, 2nd, 3rd… customer, in turn: big, middle,
+#: small buyers of each pattern, so that most cells of the table are filled
+BASES = {"steady": [2500, 400, 60], "seasonal": [1800, 300, 50], "erratic": [4000, 200, 40],
+         "lost": [700], "new": [300], "restored": [250], "potential": [0], "small": [20]}
 
 
 def _month_start(today: datetime.date, back: int) -> datetime.date:
@@ -54,9 +57,15 @@ def seed_analytics(actor: Actor) -> list[str]:
     customers = list(Customer.objects.filter(status=CustomerStatus.ACTIVE).order_by("pk"))
     sellers: dict[int, Employee | None] = {}
     made = 0
+    seen: dict[str, int] = {}
+    in_branch: dict[int, int] = {}
     for i, customer in enumerate(customers):
-        pattern = PATTERNS[ORDER[i % len(ORDER)]]
-        base = BASES[(i * 5) % len(BASES)]
+        k = in_branch[customer.branch_id] = in_branch.get(customer.branch_id, -1) + 1
+        name = ORDER[k % len(ORDER)]  # each branch gets every pattern
+        pattern = PATTERNS[name]
+        bases = BASES[name]
+        base = bases[seen.get(name, 0) % len(bases)]
+        seen[name] = seen.get(name, 0) + 1
         if customer.branch_id not in sellers:
             sellers[customer.branch_id] = (Employee.objects.filter(
                 memberships__branch_id=customer.branch_id, is_active=True)

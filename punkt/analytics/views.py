@@ -67,10 +67,10 @@ def matrix(request: HttpRequest) -> HttpResponse:
     cols = [{"xyz": x, "n": m.cols[x][0], "zl": zl(m.cols[x][1]),
              "url": _link(base, xyz=x)} for x in XYZ]
     top = max([1, *m.categories.values()])
-    categories = [{"value": v, "label": label, "n": m.categories.get(v, 0),
-                   "width": round(300 * m.categories.get(v, 0) / top),
+    categories = [{"value": v, "label": label, "n": m.categories.get(v, 0), "y": 14 * i,
+                   "width": round(130 * m.categories.get(v, 0) / top),
                    "url": _link(base, category=v)}
-                  for v, label in Category.choices]
+                  for i, (v, label) in enumerate(Category.choices)]
     return render(request, "analytics/matrix.html", {
         "snap": snap, "m": m, "grid": grid, "cols": cols, "categories": categories,
         "turnover": zl(m.turnover), "history": selectors.history_snapshots(),
