@@ -13,7 +13,7 @@ from pydantic import Field
 from punkt.complaints import clock, selectors, services
 from punkt.complaints import permissions as perms
 from punkt.complaints.models import Complaint
-from punkt.core.api import Page, Strict, errors, page_slice
+from punkt.core.api import Amount, Page, Strict, errors, page_slice
 from punkt.core.routes import scoped
 from punkt.organization import permissions as org_perms
 
@@ -35,7 +35,7 @@ class ComplaintIn(Strict):
     sale_line_id: int | None = Field(None, ge=1, le=2**62)
     contract_id: int | None = Field(None, ge=1, le=2**62)
     product_text: str = Field("", max_length=200)
-    amount: Decimal | None = Field(None, ge=0, le=Decimal("9999999999.99"), decimal_places=2)
+    amount: Amount | None = Field(None, ge=0, le=Decimal("9999999999.99"), decimal_places=2)
     contract_days: int | None = Field(None, ge=1, le=clock.CONTRACT_DAYS_MAX,
                                       description="Days to answer agreed in a business "
                                                   "customer's contract")
@@ -59,7 +59,7 @@ class MoveIn(Strict):
     product_id: int | None = Field(None, ge=1, le=2**62,
                                    description="remedy: the replacement's product (default: "
                                                "the one bought)")
-    refund_amount: Decimal | None = Field(None, gt=0, le=Decimal("9999999999.99"),
+    refund_amount: Amount | None = Field(None, gt=0, le=Decimal("9999999999.99"),
                                           decimal_places=2,
                                           description="order_refund: paid out at the till")
     informed_how: Literal["email", "post", "in_person", "phone"] | None = None

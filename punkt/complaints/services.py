@@ -41,7 +41,7 @@ from punkt.complaints.models import (
     RemedyKind,
 )
 from punkt.complaints.workflows import COMPLAINT_FLOW
-from punkt.core import files, outbox
+from punkt.core import files, outbox, values
 from punkt.core.access import SystemActor
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
@@ -89,25 +89,11 @@ def complaint_url(complaint: Complaint) -> str:
 
 
 def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
-    text = str(value if value is not None else "").strip()
-    if required and not text:
-        raise ValidationFailed("required", _("This field is required."), field=field)
-    if len(text) > limit:
-        raise ValidationFailed("too_long", _("At most %(n)d characters.") % {"n": limit},
-                               field=field)
-    return text
+    return values.text(value, field=field, limit=limit, required=required)
 
 
 def _id(value: Any, field: str, message: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValidationFailed("invalid", message, field=field) from None
-    if isinstance(value, bool) or not 0 < number < 2**62:
-        raise ValidationFailed("invalid", message, field=field)
-    return number
+    return values.record_id(value, field=field, message=message)
 
 
 def _choice(value: Any, field: str, choices: Iterable[str], message: str) -> str:
@@ -118,16 +104,7 @@ def _choice(value: Any, field: str, choices: Iterable[str], message: str) -> str
 
 
 def _amount(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return parse_amount(value)
-    except AmountTooLarge:
-        raise ValidationFailed("too_large", _("The amount is too large."),
-                               field="amount") from None
-    except ValueError:
-        raise ValidationFailed("invalid", _("Write the amount as 1250,00."),
-                               field="amount") from None
+    return values.amount(value)
 
 
 def _next_number(year: int) -> str:

@@ -175,3 +175,16 @@ def test_the_customer_search_box_finds_a_complaint_number(world: Any, client_as:
                                            {"q": made.number})
     assert reverse("complaints:complaint_detail", args=[made.pk]) in (
         found.content.decode() + found.get("Location", ""))
+
+
+def test_api_refuses_python_digit_grouping_in_amounts(world: Any, client_as: Any) -> None:
+    """``"1_000"`` is not an amount (Python's digit grouping): 422 naming the field."""
+    from punkt.contracts.tests.factories import customer
+
+    cust = customer(world)
+    response = client_as(world.service_a).post("/api/v1/complaints", json.dumps({
+        "customer_id": cust.pk, "kind": "consumer_goods", "demand": "repair",
+        "customer_account": "Nie działa", "terms_version": "R", "terms_shown": True,
+        "product_text": "Router", "amount": "1_000"}), content_type="application/json")
+    assert response.status_code == 422 and "amount" in response.content.decode()
+    assert not Complaint.objects.exists()
