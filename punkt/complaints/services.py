@@ -48,8 +48,7 @@ from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.money import AmountTooLarge, format_pln, parse_amount
 from punkt.core.numbering import next_in_year
 from punkt.core.roles import Role
-from punkt.core.scoping import branch_ids_visible
-from punkt.customers import permissions as customer_perms
+from punkt.customers import picking
 from punkt.customers.models import Customer
 from punkt.customers.timeline import timeline_add
 from punkt.organization import permissions as org_perms
@@ -112,33 +111,11 @@ def _next_number(year: int) -> str:
 
 
 def _customer(actor: Actor, customer_id: Any) -> Customer:
-    pk = _id(customer_id, "customer", _("Choose the customer."))
-    if pk is None:
-        raise ValidationFailed("required", _("Choose the customer."), field="customer")
-    try:
-        return (Customer.objects.visible_to(actor, customer_perms.CUSTOMER_VIEW)
-                .get_or_not_found(pk))
-    except NotFound:
-        raise ValidationFailed("invalid", _("Customer not found."), field="customer") from None
+    return picking.visible_customer(actor, customer_id)
 
 
 def _branch(actor: Actor, branch_id: Any, customer: Customer) -> Branch:
-    """The branch the complaint is registered in: the one given, else the customer's when
-    the actor registers complaints there, else the actor's only such branch."""
-    pk = _id(branch_id, "branch", _("Choose the branch."))
-    allowed = branch_ids_visible(actor, perms.COMPLAINT_CREATE)
-    if pk is None:
-        if allowed is None or customer.branch_id in allowed:
-            pk = customer.branch_id
-        elif len(allowed) == 1:
-            pk = next(iter(allowed))
-        else:
-            raise ValidationFailed("required", _("Choose the branch."), field="branch")
-    branch = Branch.objects.filter(pk=pk, is_active=True).first()
-    if branch is None:
-        raise ValidationFailed("invalid", _("Choose the branch."), field="branch")
-    org_perms.ensure(actor, perms.COMPLAINT_CREATE.code, branch.pk)
-    return branch
+    return picking.acting_branch(actor, branch_id, customer, perms.COMPLAINT_CREATE)
 
 
 def _event(complaint: Complaint, actor: Actor, action: str, source: str, note: str = "",

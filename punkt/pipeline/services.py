@@ -23,11 +23,10 @@ from django.utils.translation import gettext as _
 
 from punkt.core import values
 from punkt.core.audit import audit_record
-from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
+from punkt.core.errors import ActionDenied, Conflict, ValidationFailed
 from punkt.core.numbering import next_in_year
-from punkt.core.scoping import branch_ids_visible
 from punkt.core.values import iso_date
-from punkt.customers import permissions as customer_perms
+from punkt.customers import picking
 from punkt.customers.models import Customer
 from punkt.customers.timeline import timeline_add
 from punkt.organization import permissions as org_perms
@@ -102,33 +101,11 @@ def _month(value: Any) -> datetime.date | None:
 
 
 def _customer(actor: Actor, customer_id: Any) -> Customer:
-    pk = _id(customer_id, "customer", _("Choose the customer."))
-    if pk is None:
-        raise ValidationFailed("required", _("Choose the customer."), field="customer")
-    try:
-        return (Customer.objects.visible_to(actor, customer_perms.CUSTOMER_VIEW)
-                .get_or_not_found(pk))
-    except NotFound:
-        raise ValidationFailed("invalid", _("Customer not found."), field="customer") from None
+    return picking.visible_customer(actor, customer_id)
 
 
 def _branch(actor: Actor, branch_id: Any, customer: Customer) -> Branch:
-    """The branch that sells: the one given, else the customer's when the actor sells
-    there, else the actor's only such branch."""
-    pk = _id(branch_id, "branch", _("Choose the branch."))
-    allowed = branch_ids_visible(actor, perms.OPPORTUNITY_EDIT)
-    if pk is None:
-        if allowed is None or customer.branch_id in allowed:
-            pk = customer.branch_id
-        elif len(allowed) == 1:
-            pk = next(iter(allowed))
-        else:
-            raise ValidationFailed("required", _("Choose the branch."), field="branch")
-    branch = Branch.objects.filter(pk=pk, is_active=True).first()
-    if branch is None:
-        raise ValidationFailed("invalid", _("Choose the branch."), field="branch")
-    org_perms.ensure(actor, perms.OPPORTUNITY_EDIT.code, branch.pk)
-    return branch
+    return picking.acting_branch(actor, branch_id, customer, perms.OPPORTUNITY_EDIT)
 
 
 def _seller(actor: Actor, owner_id: Any, branch: Branch) -> Employee:
