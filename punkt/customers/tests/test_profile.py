@@ -54,10 +54,11 @@ def test_summary_shows_identity_consents_balance_and_open_matters(world: Any,
     matters = summary.split('data-testid="summary-matters"')[1]
     assert "Umowy" in matters and "1 w toku" in matters
     assert "1 nieopłacona" in matters
-    # Tabs for what the role sees: service sees contracts, offers, purchases, tickets and
-    # complaints, not invoices.
+    # Tabs for what the role sees: service sees contracts, offers, purchases, sales
+    # opportunities, tickets, complaints and the customer's classes, not invoices.
     tabs = re.findall(r'data-tab="([a-z]+)"', page)
-    assert tabs == ["contracts", "offers", "sales", "tickets", "complaints"]
+    assert tabs == ["contracts", "offers", "sales", "opportunities", "tickets", "complaints",
+                    "analytics"]
     cashier_tabs = re.findall(r'data-tab="([a-z]+)"', _profile(client_as(world.cashier_a), cust))
     assert "invoices" in cashier_tabs
 
