@@ -27,6 +27,11 @@ PUNKT_PRODUCTION=1 PUNKT_SECRET_KEY="ci-$(head -c 32 /dev/urandom | od -An -tx1 
   $PYTHON manage.py check --deploy --fail-level WARNING
 
 PYTEST=($PYTHON -m pytest -p no:cacheprovider -q)
+# The unit and HTTP suites run on two processes (pytest-xdist; a test file stays on one
+# process, each process has its own test database). PUNKT_TEST_WORKERS=0 runs them in one.
+WORKERS="${PUNKT_TEST_WORKERS:-2}"
+PARALLEL=()
+if [ "$WORKERS" != "0" ]; then PARALLEL=(-n "$WORKERS" --dist loadfile); fi
 
 run_pytest() {
   # pytest exits 5 when it collected nothing: that must fail, not pass silently.
@@ -39,16 +44,16 @@ run_pytest() {
 }
 
 echo "==> tests on SQLite"
-DATABASE_URL="sqlite:///$PUNKT_VAR_DIR/test.sqlite3" run_pytest "${PYTEST[@]}" -m "not e2e"
+DATABASE_URL="sqlite:///$PUNKT_VAR_DIR/test.sqlite3" run_pytest "${PYTEST[@]}" "${PARALLEL[@]}" -m "not e2e"
 
 echo "==> tests on PostgreSQL"
 PG_HOST="${PUNKT_TEST_PG_HOST:-127.0.0.1}"
 if pg_isready -h "$PG_HOST" -p 5432 >/dev/null 2>&1 || \
    $PYTHON -c "import psycopg,sys; psycopg.connect('host=$PG_HOST user=postgres dbname=postgres connect_timeout=3').close()" >/dev/null 2>&1; then
   DB="punkt_ci_$$"
-  trap '$PYTHON -c "import psycopg; c=psycopg.connect(\"host=$PG_HOST user=postgres dbname=postgres\", autocommit=True); c.execute(\"DROP DATABASE IF EXISTS test_$DB\"); c.execute(\"DROP DATABASE IF EXISTS $DB\")" >/dev/null 2>&1 || true' EXIT
+  trap '$PYTHON -c "import psycopg; c=psycopg.connect(\"host=$PG_HOST user=postgres dbname=postgres\", autocommit=True); [c.execute(f\"DROP DATABASE IF EXISTS test_$DB{s}\") for s in (\"\", \"_gw0\", \"_gw1\", \"_gw2\", \"_gw3\")]; c.execute(\"DROP DATABASE IF EXISTS $DB\")" >/dev/null 2>&1 || true' EXIT
   $PYTHON -c "import psycopg; c=psycopg.connect('host=$PG_HOST user=postgres dbname=postgres', autocommit=True); c.execute('CREATE DATABASE $DB')"
-  DATABASE_URL="postgres://postgres@$PG_HOST:5432/$DB" run_pytest "${PYTEST[@]}" -m "not e2e"
+  DATABASE_URL="postgres://postgres@$PG_HOST:5432/$DB" run_pytest "${PYTEST[@]}" "${PARALLEL[@]}" -m "not e2e"
 else
   if [ "${CI:-}" = "true" ]; then
     echo "PostgreSQL is required in CI (CI=true) but is not reachable on $PG_HOST:5432" >&2

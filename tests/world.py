@@ -41,6 +41,18 @@ def make_user(email: str, role: str, where: Any) -> Any:
                                   membership__role=role)
 
 
+def _consent_texts() -> None:
+    """The consent texts migration customers 0002 writes (events name them)."""
+    import importlib
+
+    from punkt.customers.models import ConsentText
+
+    seeded = importlib.import_module(
+        "punkt.customers.migrations.0002_search_indexes_and_consent_history")
+    for purpose, text in seeded.TEXTS.items():
+        ConsentText.objects.get_or_create(purpose=purpose, version=1, defaults={"text": text})
+
+
 def make_world() -> World:
     from punkt.core.roles import Role
     from punkt.organization.models import BranchKind
@@ -57,6 +69,7 @@ def make_world() -> World:
     from punkt.pipeline.models import LossReason, Stage
 
     defaults.install(Stage, LossReason)
+    _consent_texts()
 
     return World(
         hq=hq, a=a, b=b,

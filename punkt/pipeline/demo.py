@@ -28,6 +28,9 @@ def seed_pipeline(actor: Actor) -> list[str]:
     customers = list(Customer.objects.filter(branch=krakow).order_by("id")[4:11])
     if len(customers) < 7:
         return []
+    from punkt.pipeline import defaults
+
+    defaults.install(Stage, LossReason)  # seed 003's stages, when none are set (a fresh test db)
     stage = {s.code: s for s in Stage.objects.all()}
     today = timezone.localdate()
 

@@ -50,7 +50,8 @@ def test_bots_and_stale_forms_are_refused(age: int, honeypot: str, code: str) ->
     assert exc.value.code == code and exc.value.field == "form"
 
 
-@pytest.mark.parametrize("stamp", ["", "garbage", signing.dumps({"t": 1}, salt="other")])
+@pytest.mark.parametrize("stamp", ["", "garbage", signing.dumps({"t": 1}, salt="other")],
+                         ids=["empty", "garbage", "other-salt"])  # stable ids for xdist
 def test_a_missing_or_forged_stamp_is_refused(stamp: str) -> None:
     with pytest.raises(services.Refused):
         services.check_stamp(stamp, "")
