@@ -328,6 +328,8 @@ PUNKT_TICKET_REOPEN_DAYS = int(os.environ.get("PUNKT_TICKET_REOPEN_DAYS", "14"))
 PUNKT_COMPLAINT_DAYS = json.loads(os.environ.get("PUNKT_COMPLAINT_DAYS", "{}") or "{}")
 # Days before a complaint's deadline its handler is reminded.
 PUNKT_COMPLAINT_REMIND_DAYS = int(os.environ.get("PUNKT_COMPLAINT_REMIND_DAYS", "4"))
+# Days the customer has to complete a complaint that lacks something (telecom rules: 7).
+PUNKT_COMPLAINT_COMPLETE_DAYS = int(os.environ.get("PUNKT_COMPLAINT_COMPLETE_DAYS", "7"))
 # Customer analytics (docs/analytics.md): the categories' window in months (R2.5: a
 # customer with no settlement for this long is lost), the ABC/XYZ period in months, the
 # ABC thresholds (cumulative % of turnover: A below the first, B below the second) and the

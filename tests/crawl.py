@@ -278,6 +278,11 @@ def seed(world: Any) -> Seeded:
 
     web_contact = isolation.web_contact_b(w)  # the contact form's sender of B's ticket
     complaint = isolation.complaint_b(w)  # B's complaint about B's sale, with a photo
+    from punkt.complaints import letters as complaint_letters
+
+    complaint_letter = complaint_letters.completion_request(  # a letter asking for more
+        actor=w.service_b, complaint_id=complaint.pk, channel="in_person",
+        missing="Kopia paragonu")
     users = {Role.ADMIN.value: w.admin, Role.HQ_EXPERT.value: w.expert,
              Role.MANAGER.value: w.manager_b, Role.SERVICE.value: w.service_b,
              Role.RETENTION.value: retention_b, Role.CASHIER.value: cashier_b}
@@ -325,6 +330,7 @@ def seed(world: Any) -> Seeded:
         "webform_token": webform.token_for(web_contact),
         "complaint_id": complaint.pk,
         "file_id": complaint.attachments.get().pk,
+        "complaint_letter_id": complaint_letter.pk,
         "opportunity_id": isolation.opportunity_b(w).pk,
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,

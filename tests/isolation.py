@@ -375,6 +375,17 @@ def ticket_b(w: Any) -> Any:
                               body="Klient B zgłasza brak sygnału.")
 
 
+def complaint_letter_b(w: Any) -> Any:
+    """B's request to complete B's complaint (handed over at B's counter)."""
+    from punkt.complaints import letters
+    from punkt.complaints.models import ComplaintLetter
+
+    complaint = complaint_b(w)
+    found = ComplaintLetter.objects.filter(complaint=complaint).first()
+    return found or letters.completion_request(actor=w.service_b, complaint_id=complaint.pk,
+                                               channel="in_person", missing="Paragon")
+
+
 def complaint_b(w: Any) -> Any:
     """A complaint B's service employee registered at B's counter about B's sale, with a
     photo of the warranty card."""
@@ -538,6 +549,14 @@ PAGE_CASES: dict[str, BranchCase] = {
     "complaints:capa_add": lambda w: {"complaint_id": complaint_b(w).pk},
     "complaints:capa_move": lambda w: {"complaint_id": complaint_b(w).pk, "action_id": 1,
                                        "step": "verify"},
+    "complaints:letter_answer": lambda w: {"complaint_id": complaint_b(w).pk},
+    "complaints:letter_preview": lambda w: {"complaint_id": complaint_b(w).pk},
+    "complaints:letter_completion": lambda w: {"complaint_id": complaint_b(w).pk},
+    "complaints:letter_pdf": lambda w: {"complaint_id": complaint_b(w).pk,
+                                        "letter_id": complaint_letter_b(w).pk},
+    "complaints:letter_step": lambda w: {"complaint_id": complaint_b(w).pk,
+                                         "letter_id": complaint_letter_b(w).pk,
+                                         "step": "completed"},
     "complaints:complaint_act": lambda w: {"complaint_id": complaint_b(w).pk,
                                            "action": "acknowledge"},
     "pipeline:opportunity_detail": lambda w: {"opportunity_id": opportunity_b(w).pk},
@@ -670,6 +689,14 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "complaint_refund_pay": lambda w: ("POST",
                                        f"/api/v1/complaints/{complaint_b(w).pk}/refund-payout"),
     "complaint_capa_list": lambda w: ("GET", f"/api/v1/complaints/{complaint_b(w).pk}/capa"),
+    "complaint_letter_list": lambda w: ("GET",
+                                        f"/api/v1/complaints/{complaint_b(w).pk}/letters"),
+    "complaint_letter_draft": lambda w: (
+        "GET", f"/api/v1/complaints/{complaint_b(w).pk}/letters/draft"),
+    "complaint_letter_send": lambda w: ("POST",
+                                        f"/api/v1/complaints/{complaint_b(w).pk}/letters"),
+    "complaint_letter_step": lambda w: (
+        "POST", f"/api/v1/complaints/{complaint_b(w).pk}/letters/{complaint_letter_b(w).pk}/steps"),
     "complaint_capa_add": lambda w: ("POST", f"/api/v1/complaints/{complaint_b(w).pk}/capa"),
     "complaint_capa_move": lambda w: (
         "POST", f"/api/v1/complaints/{complaint_b(w).pk}/capa/1/moves"),
@@ -720,6 +747,9 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "complaint_capa_add": lambda w: {"kind": "corrective", "description": "x", "owner_id": 1,
                                      "due_on": "2030-01-01"},
     "complaint_capa_move": lambda w: {"step": "verify", "note": "ok"},
+    "complaint_letter_send": lambda w: {"kind": "completion", "channel": "in_person",
+                                        "missing": "hacked"},
+    "complaint_letter_step": lambda w: {"step": "completed", "note": "hacked"},
 }
 API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "sale_list": lambda w: ("/api/v1/sales", shop_b(w).number),

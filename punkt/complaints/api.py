@@ -269,3 +269,132 @@ def complaint_capa_move(request: HttpRequest, complaint_id: int, capa_id: int,
     return _capa_out(capa.action_move(actor=request.user, complaint_id=complaint_id,
                                       action_id=capa_id, step=payload.step,
                                       note=payload.note))
+
+
+class LetterIn(Strict):
+    kind: Literal["answer", "completion"]
+    channel: Literal["email", "post", "in_person"]
+    subject: str = Field("", max_length=200,
+                         description="answer: required; completion: HQ's text when empty")
+    body: str = Field("", max_length=20000,
+                      description="answer: required (GET …/letters/draft gives HQ's text "
+                                  "filled); completion: HQ's text when empty")
+    missing: str = Field("", max_length=services.TEXT_MAX,
+                         description="completion: what the customer is asked to add")
+    note: str = Field("", max_length=services.TEXT_MAX,
+                      description="answer: a note for the history")
+    key: str | None = Field(None, min_length=1, max_length=100,
+                            description="once-only: sent again, answers the same letter")
+
+
+class LetterStepIn(Strict):
+    step: Literal["completed", "posted"]
+    note: str = Field("", max_length=services.TEXT_MAX,
+                      description="completed: what the customer added")
+    posted_on: datetime.date | None = Field(None, description="posted: the day of posting")
+    tracking_number: str = Field("", max_length=40,
+                                 description="posted: the registered-mail number")
+
+
+class LetterOut(Schema):
+    id: int
+    complaint_id: int
+    round: int
+    kind: str
+    channel: str
+    subject: str
+    body: str
+    created_at: datetime.datetime
+    message_id: int | None
+    message_status: str | None
+    sent_at: datetime.datetime | None
+    posted_on: datetime.date | None
+    tracking_number: str
+    complete_by: datetime.date | None
+    completed_at: datetime.datetime | None
+    completed_note: str
+    pdf_url: str
+
+
+class DraftOut(Schema):
+    subject: str
+    body: str
+
+
+def _letter_out(row: Any) -> dict[str, Any]:
+    from django.urls import reverse
+
+    data = {f: getattr(row, f) for f in LetterOut.model_fields
+            if f not in ("message_status", "sent_at", "pdf_url")}
+    message = row.message
+    data["message_status"] = message.status if message is not None else None
+    data["sent_at"] = message.sent_at if message is not None else None
+    data["pdf_url"] = reverse("complaints:letter_pdf", args=[row.complaint_id, row.pk])
+    return data
+
+
+@router.get("/complaints/{complaint_id}/letters", response={200: list[LetterOut], **errors(404)},
+            operation_id="complaint_letter_list")
+@scoped("branch")
+def complaint_letter_list(request: HttpRequest, complaint_id: int) -> list[dict[str, Any]]:
+    """The letters sent to the customer about the complaint, newest first, with the proof
+    of dispatch."""
+    from punkt.complaints import letters
+
+    complaint = selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    return [_letter_out(r) for r in letters.letters_of(complaint)]
+
+
+@router.get("/complaints/{complaint_id}/letters/draft", response={200: DraftOut, **errors(404)},
+            operation_id="complaint_letter_draft")
+@scoped("branch")
+def complaint_letter_draft(request: HttpRequest, complaint_id: int) -> dict[str, Any]:
+    """HQ's answer for the complaint's decision, filled with its data, to edit and send."""
+    from punkt.complaints import letters
+
+    complaint = selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    subject, body = letters.draft(complaint, request.user, "answer")
+    return {"subject": subject, "body": body}
+
+
+@router.post("/complaints/{complaint_id}/letters", response={201: LetterOut, **errors(404, 409)},
+             operation_id="complaint_letter_send")
+@scoped("branch")
+def complaint_letter_send(request: HttpRequest, complaint_id: int, payload: LetterIn
+                          ) -> Status[Any]:
+    """Send the answer (the customer is informed in the same step) or ask the customer to
+    complete the complaint (their term counted; the handler gets a task)."""
+    from punkt.complaints import letters
+
+    selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    if payload.kind == "answer":
+        row = letters.answer_send(actor=request.user, complaint_id=complaint_id,
+                                  channel=payload.channel, subject=payload.subject,
+                                  body=payload.body, key=payload.key, note=payload.note)
+    else:
+        row = letters.completion_request(actor=request.user, complaint_id=complaint_id,
+                                         channel=payload.channel, missing=payload.missing,
+                                         subject=payload.subject, body=payload.body,
+                                         key=payload.key)
+    return Status(201, _letter_out(row))
+
+
+@router.post("/complaints/{complaint_id}/letters/{letter_id}/steps",
+             response={200: LetterOut, **errors(404, 409)}, operation_id="complaint_letter_step")
+@scoped("branch")
+def complaint_letter_step(request: HttpRequest, complaint_id: int, letter_id: int,
+                          payload: LetterStepIn) -> dict[str, Any]:
+    """What the customer added to a request (``completed``), or a posted letter's proof of
+    dispatch (``posted``)."""
+    from punkt.complaints import letters
+
+    selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    if payload.step == "completed":
+        row = letters.completion_record(actor=request.user, complaint_id=complaint_id,
+                                        letter_id=letter_id, note=payload.note)
+    else:
+        row = letters.posting_record(
+            actor=request.user, complaint_id=complaint_id, letter_id=letter_id,
+            posted_on=payload.posted_on.isoformat() if payload.posted_on else "",
+            tracking_number=payload.tracking_number)
+    return _letter_out(row)

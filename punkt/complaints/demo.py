@@ -46,6 +46,11 @@ def seed_complaints(actor: Actor) -> list[str]:
     # the product is the customer's first purchase, whatever it is: the texts fit any
     made = [register(customers[0], customer_account="Przestał działać po dwóch tygodniach.",
                      employee_opinion="Usterka widoczna przy kliencie, bez śladów uszkodzeń.")]
+    from punkt.complaints import letters  # the proof of purchase asked for, 7 days to bring it
+
+    letters.completion_request(actor=service, complaint_id=made[0].pk,
+                               channel="email" if customers[0].email else "in_person",
+                               missing="Kopia paragonu lub faktury zakupu.")
     hq = register(customers[1], kind="telecom", demand="compensation",
                   product_text="Internet światłowodowy 300 Mb/s",
                   customer_account="Brak internetu przez 5 dni w listopadzie.",

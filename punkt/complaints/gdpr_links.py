@@ -11,6 +11,7 @@ from punkt.complaints.models import (
     ComplaintAction,
     ComplaintAttachment,
     ComplaintEvent,
+    ComplaintLetter,
     ComplaintMail,
 )
 from punkt.core import files
@@ -42,6 +43,15 @@ def _scrub_actions(qs: Any) -> None:
     qs.update(description="—", done_note="", verification_note="")
 
 
+def _scrub_letters(qs: Any) -> None:
+    """A letter stays as the proof that the customer was answered (or asked) on a durable
+    medium — its kind, channel, dates and registered-mail number — without its text and
+    its PDF, which name the customer."""
+    for row in qs.exclude(pdf_stored=""):
+        files.path_of(row.pdf_stored, area="complaints").unlink(missing_ok=True)
+    qs.update(subject="—", body="—", completed_note="", pdf_stored="", key=None)
+
+
 def _scrub_mails(qs: Any) -> None:
     qs.update(error="")
 
@@ -58,6 +68,11 @@ register_linked(ComplaintAction, field="complaint__customer", erase=_scrub_actio
                 keep_reason="the corrective or preventive action on the complaint's cause, "
                             "its owner and verification (texts removed)",
                 move_on_merge=False)
+register_linked(ComplaintLetter, field="complaint__customer", erase=_scrub_letters,
+                keep_reason="proof that the customer was answered on a durable medium and "
+                            "when, with the registered-mail number of the post office's "
+                            "receipt (texts and PDF removed)",
+                export_exclude=("pdf_stored", "key"), move_on_merge=False)
 register_linked(ComplaintMail, field="complaint__customer", erase=_scrub_mails,
                 keep_reason="proof that the receipt was sent on a durable medium",
                 move_on_merge=False)

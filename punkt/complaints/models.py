@@ -379,3 +379,99 @@ class ComplaintAction(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == ActionStatus.OPEN and self.due_on < timezone.localdate()
+
+
+class LetterKind(models.TextChoices):
+    ANSWER = "answer", _("answer to the complaint")
+    COMPLETION = "completion", _("request to complete the complaint")
+
+
+class LetterChannel(models.TextChoices):
+    """How a letter reaches the customer: each is a durable medium (art. 7a)."""
+
+    EMAIL = "email", _("e-mail (PDF attached)")
+    POST = "post", _("post (the branch's print run)")
+    IN_PERSON = "in_person", _("printed and handed over at the counter")
+
+
+class LetterTemplate(models.Model):
+    """HQ's text of a letter: the answer for each outcome and the request to complete.
+    ``{{ field }}`` placeholders from ``letters.PLACEHOLDERS``, filled as plain text."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=LetterKind.choices)
+    #: the decision an answer is for; empty for the request to complete
+    outcome = models.CharField(_("decision"), max_length=14, choices=Outcome.choices,
+                               blank=True)
+    name = models.CharField(_("name"), max_length=100)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey("organization.Employee", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = PunktQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "outcome", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ComplaintLetter(models.Model):
+    """A letter to the customer as it was sent (its text and PDF kept: the durable medium
+    and the proof of what was said) with the proof of dispatch: the e-mail's message, the
+    letter's print run and the posting (date, registered-mail number), or the hand-over
+    at the counter. A request to complete carries its term and, later, what the customer
+    added."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="letters")
+    round = models.PositiveSmallIntegerField(default=1)
+    kind = models.CharField(_("kind"), max_length=12, choices=LetterKind.choices)
+    channel = models.CharField(_("sent by"), max_length=10, choices=LetterChannel.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    pdf_stored = models.CharField(max_length=80)
+    message = models.ForeignKey("messaging.Message", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    posted_on = models.DateField(_("posted on"), null=True, blank=True)
+    tracking_number = models.CharField(_("registered-mail number"), max_length=40, blank=True)
+    complete_by = models.DateField(_("to complete by"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completed_note = models.TextField(_("what the customer added"), blank=True)
+    task = models.ForeignKey("work.Task", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    #: the page's (or the API client's) once-only key: a second click sends nothing more
+    key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    created_by = models.ForeignKey("organization.Employee", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = BranchScopedQuerySet.as_manager()
+    branch_scope = "complaint__branch"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=LetterKind.values),
+                                   name="complaint_letter_kind_valid"),
+            models.CheckConstraint(condition=Q(channel__in=LetterChannel.values),
+                                   name="complaint_letter_channel_valid"),
+            models.CheckConstraint(condition=~Q(kind="completion") | Q(complete_by__isnull=False),
+                                   name="complaint_letter_completion_term"),
+        ]
+        indexes = [models.Index(fields=["complaint", "-created_at"], name="complaint_letter_of")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.kind} {self.channel}"
+
+    @property
+    def file_name(self) -> str:
+        number = self.complaint.number.replace("/", "-")
+        prefix = "odpowiedz" if self.kind == LetterKind.ANSWER else "wezwanie-do-uzupelnienia"
+        return f"{prefix}-{number}-{self.pk}.pdf"
+
+    @property
+    def awaiting_completion(self) -> bool:
+        return self.kind == LetterKind.COMPLETION and self.completed_at is None

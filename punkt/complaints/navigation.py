@@ -9,4 +9,6 @@ from punkt.complaints import permissions as perms
 from punkt.core.navigation import NavItem, nav
 
 nav(NavItem(_("Complaints"), "complaints:complaint_list", perms.COMPLAINT_VIEW.code,
-            group="service", order=23, active_pattern=r"^/complaints/"))
+            group="service", order=23, active_pattern=r"^/complaints/(?!letters/)"))
+nav(NavItem(_("Complaint letters"), "complaints:letter_templates", perms.LETTER_MANAGE.code,
+            group="organisation", order=79, active_pattern=r"^/complaints/letters/"))

@@ -39,3 +39,8 @@ CAPA_MANAGE = registry.register(
     gettext_lazy("Set corrective and preventive actions on complaints' causes (owner, due "
                  "date) and verify those carried out by others"),
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
+LETTER_MANAGE = registry.register(
+    "complaints.letter.manage",
+    gettext_lazy("Edit the company's letters to customers about complaints (the answers for "
+                 "each decision, the request to complete)"),
+    [R.HQ_EXPERT, R.ADMIN])

@@ -260,6 +260,15 @@ def _attach(complaint: Complaint, actor: Actor, kind: Any, uploaded: Any
         size=size, uploaded_by=employee_of(actor))
 
 
+def record_step(complaint: Complaint, actor: Actor, action: str, note: str) -> None:
+    """A step that does not change the state (a letter asking for more, what the customer
+    added, a letter posted): in the history, the audit log and the customer's timeline."""
+    _event(complaint, actor, action, complaint.status, note)
+    audit_record(action=f"complaints.complaint.{action}", obj=complaint, actor=actor,
+                 branch_id=complaint.branch_id, changes={"status": [complaint.status] * 2})
+    _timeline(complaint, actor, _step_text(complaint, action), note)
+
+
 @transaction.atomic
 def attachment_add(*, actor: Actor, complaint_id: Any, kind: Any, uploaded: Any
                    ) -> ComplaintAttachment:
@@ -518,9 +527,11 @@ def _step_text(complaint: Complaint, action: str) -> str:
             "investigate": _("cause of the complaint found"),
             "remedy": _("replacement handed over from the branch's stock")
             if complaint.remedy_kind == RemedyKind.REPLACEMENT else _("remedy carried out"),
-
             "inform": _("customer informed of the decision"),
-            "close": _("complaint closed")}[action]
+            "close": _("complaint closed"),
+            "completion_request": _("customer asked to complete the complaint"),
+            "completion_record": _("customer completed the complaint"),
+            "letter_posted": _("letter posted")}[action]
 
 
 # -- the daily clock job ------------------------------------------------------------------

@@ -4,6 +4,7 @@ clock with the rule named, history, the steps allowed now), the receipt PDF and 
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -152,12 +153,20 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
     complaint = selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    return render(request, "complaints/complaint_detail.html",
+                  _detail_context(request, complaint))
+
+
+def _detail_context(request: HttpRequest, complaint: Any, **letter_form: Any
+                    ) -> dict[str, Any]:
     actions = services.allowed_actions(complaint, request.user)
     now = timezone.now()
-    return render(request, "complaints/complaint_detail.html", {
+    return {
         "complaint": complaint, "history": _labelled(selectors.history(complaint)[:200]),
         "attachments": list(complaint.attachments.all()[:20]),
-        "actions": [(a, COMPLAINT_FLOW.transitions[a].label) for a in actions],
+        # the customer is informed with the answer letter (its own form below)
+        "actions": [(a, COMPLAINT_FLOW.transitions[a].label) for a in actions
+                    if a != "inform"],
         "rule": clock.rule(complaint.kind, complaint.days),
         "days_left": clock.days_left(complaint.deadline, now),
         "overdue": complaint.is_undecided and complaint.deadline < now,
@@ -168,7 +177,32 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
         "remedy_kinds": [(k, label) for k, label in RemedyKind.choices
                          if k != RemedyKind.REFUND],
         "remedy": _remedy_context(request, complaint),
-        **_capa_context(request, complaint)})
+        **_letters_context(request, complaint, "inform" in actions, letter_form),
+        **_capa_context(request, complaint)}
+
+
+def _letters_context(request: HttpRequest, complaint: Any, may_answer: bool,
+                     form: dict[str, Any]) -> dict[str, Any]:
+    """The letters sent, the answer's form (HQ's text for the decision, to edit) and the
+    request to complete while the complaint is undecided."""
+    from punkt.complaints import letters
+    from punkt.complaints.models import LetterChannel
+
+    may_handle = org_perms.can(request.user, perms.COMPLAINT_HANDLE.code, complaint.branch_id)
+    rows = letters.letters_of(complaint)
+    waiting = next((r for r in rows if r.awaiting_completion), None)
+    context: dict[str, Any] = {
+        "letters": rows, "may_handle": may_handle, "may_answer": may_answer,
+        "may_request": may_handle and complaint.status in letters.UNDECIDED and waiting is None,
+        "letter_channels": LetterChannel.choices, "letter_key": uuid.uuid4().hex,
+        "complete_by": letters.completion_term(), "today": timezone.localdate(),
+        "letter_form": form}
+    if may_answer and not form:
+        subject, body = letters.draft(complaint, request.user, "answer")
+        context["letter_form"] = {
+            "subject": subject, "body": body, "channel": "email" if complaint.customer.email
+            else "post"}
+    return context
 
 
 def _capa_context(request: HttpRequest, complaint: Any) -> dict[str, Any]:
@@ -235,6 +269,9 @@ def _labelled(events: Any) -> list[Any]:
                  capa_add=_("Corrective or preventive action set"),
                  capa_complete=_("Action carried out"), capa_verify=_("Action verified"),
                  capa_send_back=_("Action sent back"),
+                 completion_request=_("Customer asked to complete the complaint"),
+                 completion_record=_("Customer completed the complaint"),
+                 letter_posted=_("Letter posted"),
                  deemed_accepted=_("Deemed accepted (deadline passed)"))
     states = dict(ComplaintStatus.choices)
     rows = list(events)
@@ -350,3 +387,144 @@ def capa_move(request: HttpRequest, complaint_id: int, action_id: int, step: str
         messages.success(request, _("Done: %(step)s.") % {
             "step": ACTION_FLOW.transitions[step].label})
     return redirect(reverse("complaints:complaint_detail", args=[complaint_id]) + "#capa")
+
+
+def _letter_refused(request: HttpRequest, complaint_id: int, error: Any,
+                    form: dict[str, Any]) -> HttpResponse:
+    """A refused letter: the page again with the text as written and the field named."""
+    complaint = selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    context = _detail_context(request, complaint, **form)
+    context["error_field"] = getattr(error, "field", None)
+    return render(request, "complaints/complaint_detail.html", context, status=400)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def letter_answer(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    """Send the answer letter; the complaint moves to "customer informed"."""
+    from punkt.complaints import letters
+
+    selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    form = {k: request.POST.get(k, "") for k in ("channel", "subject", "body", "note")}
+    with refusals_as_messages(request) as refused:
+        letter = letters.answer_send(actor=request.user, complaint_id=complaint_id,
+                                     key=request.POST.get("key"), **form)
+        messages.success(request, _("Answer sent (%(channel)s); the customer is informed.")
+                         % {"channel": letter.get_channel_display()})
+        return redirect(reverse("complaints:complaint_detail", args=[complaint_id])
+                        + "#letters")
+    return _letter_refused(request, complaint_id, refused.error, form)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def letter_preview(request: HttpRequest, complaint_id: int) -> HttpResponseBase:
+    """The letter as written in the form, as a PDF: nothing is stored or sent."""
+    from punkt.complaints import letters
+
+    complaint = selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    org_perms.ensure(request.user, perms.COMPLAINT_HANDLE.code, complaint.branch_id)
+    subject = text_param(request.POST.get("subject"), letters.SUBJECT_MAX) or complaint.number
+    body = (request.POST.get("body") or "")[:letters.TEXT_MAX]
+    channel = text_param(request.POST.get("channel"), 10)
+    pdf = letters.letter_pdf(complaint, subject=subject, body=body, on=timezone.localdate(),
+                             channel=channel)
+    return _pdf_response(pdf, "podglad.pdf")
+
+
+def _pdf_response(pdf: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Content-Security-Policy"] = files.file_csp("application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@scoped("branch")
+@login_required
+def letter_pdf(request: HttpRequest, complaint_id: int, letter_id: int) -> HttpResponseBase:
+    """A letter's PDF as it was sent."""
+    complaint = selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    letter = complaint.letters.filter(pk=letter_id).first()
+    if letter is None:
+        raise NotFound(_("Letter not found."))
+    letter.complaint = complaint
+    return files.response_for(letter.pdf_stored, letter.file_name, "application/pdf",
+                              area=services.AREA)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def letter_completion(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    """Ask the customer to complete the complaint (HQ's text, the term counted)."""
+    from punkt.complaints import letters
+
+    selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    form = {k: request.POST.get(k, "") for k in ("channel", "missing")}
+    with refusals_as_messages(request) as refused:
+        letter = letters.completion_request(actor=request.user, complaint_id=complaint_id,
+                                            key=request.POST.get("key"), **form)
+        messages.success(request, _("Request sent (%(channel)s): the customer has until "
+                                    "%(day)s.") % {"channel": letter.get_channel_display(),
+                                                   "day": f"{letter.complete_by:%d.%m.%Y}"})
+        return redirect(reverse("complaints:complaint_detail", args=[complaint_id])
+                        + "#letters")
+    return _letter_refused(request, complaint_id, refused.error,
+                           {"request_" + k: v for k, v in form.items()})
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def letter_step(request: HttpRequest, complaint_id: int, letter_id: int, step: str
+                ) -> HttpResponse:
+    """What the customer added to a request, or the posting of a letter."""
+    from punkt.complaints import letters
+
+    selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    with refusals_as_messages(request):
+        if step == "completed":
+            letters.completion_record(actor=request.user, complaint_id=complaint_id,
+                                      letter_id=letter_id, note=request.POST.get("note"))
+            messages.success(request, _("What the customer added is recorded."))
+        elif step == "posted":
+            letters.posting_record(actor=request.user, complaint_id=complaint_id,
+                                   letter_id=letter_id, posted_on=request.POST.get("posted_on"),
+                                   tracking_number=request.POST.get("tracking_number"))
+            messages.success(request, _("The posting is recorded."))
+        else:
+            raise NotFound(_("No such step."))
+    return redirect(reverse("complaints:complaint_detail", args=[complaint_id]) + "#letters")
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def letter_templates(request: HttpRequest) -> HttpResponse:
+    """HQ's letters: the answer for each decision and the request to complete."""
+    from punkt.complaints import defaults, letters
+    from punkt.complaints.models import LetterTemplate
+
+    org_perms.ensure(request.user, perms.LETTER_MANAGE.code)
+    if not LetterTemplate.objects.exists():
+        defaults.install()
+    editing = int_param(request.GET.get("edit") or request.POST.get("template_id"))
+    error_field = None
+    form: dict[str, Any] = {}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "") for k in ("name", "subject", "body")}
+        with refusals_as_messages(request) as refused:
+            letters.template_update(actor=request.user, template_id=editing, **form)
+            messages.success(request, _("Letter saved."))
+            return redirect("complaints:letter_templates")
+        error_field = refused.error.field if refused.error else None
+    rows = list(LetterTemplate.objects.select_related("updated_by"))
+    current = next((r for r in rows if r.pk == editing), None)
+    if current is not None and not form:
+        form = {"name": current.name, "subject": current.subject, "body": current.body}
+    return render(request, "complaints/letter_templates.html", {
+        "rows": rows, "current": current, "form": form, "error_field": error_field,
+        "placeholders": letters.PLACEHOLDERS}, status=400 if error_field else 200)

@@ -39,12 +39,15 @@ PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 SMS_MAX = 459  # three concatenated GSM-7 parts; Polish letters shorten that, gateways split
 
 
-def check_template(text: str, *, field: str) -> None:
-    unknown = sorted({m.group(1) for m in PLACEHOLDER.finditer(text)} - set(PLACEHOLDERS))
+def check_template(text: str, *, field: str,
+                   placeholders: tuple[str, ...] = PLACEHOLDERS) -> None:
+    """Refuse (on ``field``) a placeholder outside ``placeholders`` (an area's letters
+    bring their own list)."""
+    unknown = sorted({m.group(1) for m in PLACEHOLDER.finditer(text)} - set(placeholders))
     if unknown:
         raise ValidationFailed("invalid_template", _(
             "Unknown fields: %(unknown)s. Known fields: %(known)s.") % {
-            "unknown": ", ".join(unknown), "known": ", ".join(PLACEHOLDERS)}, field=field)
+            "unknown": ", ".join(unknown), "known": ", ".join(placeholders)}, field=field)
 
 
 def fill(text: str, values: dict[str, str]) -> str:

@@ -53,6 +53,11 @@ PROBES: dict[str, Probe] = {
     # a POST-only step of a corrective action (the GET is refused before the id is read)
     "complaints:capa_move": lambda s, u: {"complaint_id": s.ids["complaint_id"],
                                           "action_id": 1, "step": "verify"},
+    # a letter's PDF and its POST-only steps (the GET is refused before the id is read)
+    "complaints:letter_pdf": lambda s, u: {"complaint_id": s.ids["complaint_id"],
+                                           "letter_id": s.ids["complaint_letter_id"]},
+    "complaints:letter_step": lambda s, u: {"complaint_id": s.ids["complaint_id"],
+                                            "letter_id": 1, "step": "posted"},
     # The contact form's follow link (the renewal link's token has the same name).
     "webform:follow": lambda s, u: {"token": s.ids["webform_token"]},
     # HQ's invoice import (the customer import has the same argument name).

@@ -245,6 +245,8 @@ EXPECTED: dict[str, set[str]] = {
     # ISO 9001 10.2: the manager (in the branch) and HQ set corrective and preventive
     # actions and verify those others carried out
     "complaints.capa.manage": {M, E, A},
+    # the company's letters (answers, requests to complete) are HQ's, as templates are
+    "complaints.letter.manage": {E, A},
     # Seed 003: categories and ABC/XYZ classes guide everyone who serves the customer
     # (the profile); exporting them is the manager's and HQ's, as customer lists are.
     "analytics.classes.view": {M, S, R, E, A},

@@ -59,6 +59,7 @@ KEPT: dict[tuple[str, str], str] = {
     ("cashdesk.creditrefund", "number"): "KW number of a cash refund, accounting record",
     ("cashdesk.creditrefund", "reason"): "reason of a cash refund, accounting record",
     ("cashdesk.creditrefund", "key"): "idempotency key (random)",
+    ("complaints.complaintletter", "key"): "once-only key of the page or API client (random)",
     ("work.task", "subject_type"): "type of the record the task is about (a code)",
     ("servicedesk.ticket", "number"): "ticket number (ZG/<year>/<n>, not personal)",
     ("complaints.complaint", "number"): "complaint number (RK/<year>/<n>, not personal)",
@@ -66,6 +67,8 @@ KEPT: dict[tuple[str, str], str] = {
     "document's version, not personal)",
     ("complaints.complaint", "legal_basis"): "the provision a rejection rests on, kept with "
     "the decision while claims are not time-barred",
+    ("complaints.complaintletter", "tracking_number"): "the post office's registered-mail "
+    "number, the proof of dispatch of an answer (not personal)",
     ("complaints.complaintaction", "procedure"): "the name of the company procedure a "
     "preventive action changed (not personal)",
     ("complaints.complaintevent", "action"): "workflow step code",
@@ -252,6 +255,13 @@ def build(world: Any) -> tuple[Customer, Customer]:
         employee_opinion="Widać pęknięcie", terms_version="Regulamin", terms_shown=True,
         ticket_id=ticket.pk, attachments=[("photo", SimpleUploadedFile(
             "karta.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32))])
+    # ...a request to complete it, answered...
+    from punkt.complaints import letters
+
+    asked = letters.completion_request(actor=world.service_a, complaint_id=complaint.pk,
+                                       channel="email", missing="Kopia paragonu")
+    letters.completion_record(actor=world.service_a, complaint_id=complaint.pk,
+                              letter_id=asked.pk, note="Klientka doniosła paragon")
     # ...and a corrective action on its cause (made directly: the walk's setup).
     from punkt.complaints.models import ComplaintAction
 
