@@ -87,8 +87,8 @@ def remedy_text(complaint: Complaint) -> str:
         parts.append(_("refund of %(amount)s zł") % {
             "amount": format_pln(complaint.refund_amount)})
     if complaint.remedy_note:
-        parts.append(complaint.remedy_note)
-    return " — ".join(parts) or "—"
+        parts.append(complaint.remedy_note.strip())
+    return " — ".join(parts).rstrip(".") or "—"  # HQ's sentence ends with its own full stop
 
 
 def fill_values(complaint: Complaint, actor: Actor, *, missing: str = "",
@@ -153,8 +153,7 @@ LETTER_CSS = """
 def letter_html(complaint: Complaint, *, subject: str, body: str, on: datetime.date,
                 channel: str) -> str:
     branch = complaint.branch
-    company = settings.PUNKT_SELLER_NAME or branch.name
-    sender = [company, branch.name, branch.street,
+    sender = [settings.PUNKT_SELLER_NAME, branch.name, branch.street,
               f"{branch.postal_code} {branch.city}".strip(),
               (_("phone %(phone)s") % {"phone": branch.phone}) if branch.phone else ""]
     address = post.postal_address(complaint.customer)

@@ -521,7 +521,7 @@ def letter_templates(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Letter saved."))
             return redirect("complaints:letter_templates")
         error_field = refused.error.field if refused.error else None
-    rows = list(LetterTemplate.objects.select_related("updated_by"))
+    rows = list(LetterTemplate.objects.select_related("updated_by").order_by("kind", "pk"))
     current = next((r for r in rows if r.pk == editing), None)
     if current is not None and not form:
         form = {"name": current.name, "subject": current.subject, "body": current.body}

@@ -1,7 +1,8 @@
 """Browser: a complaint at the counter at 1366×768. The service employee registers it from
 the customer's profile (the product picked from her purchases, a photo of the warranty
 card), prints the receipt and acknowledges it; the manager sends nothing to HQ and decides
-it in the branch; the employee records the remedy; the profile's tab shows it."""
+it in the branch; the employee records the remedy and sends the answer letter; the
+profile's tab shows it."""
 
 from __future__ import annotations
 
@@ -81,6 +82,18 @@ def test_a_counter_complaint_is_registered_decided_and_remedied(
         page.get_by_test_id("complaint-remedy-submit").click()
     complaint.refresh_from_db()
     assert complaint.status == "remedied" and complaint.decided_by_id == world.manager_a.pk
+    # the answer letter: HQ's text for an upheld complaint, filled, completed and sent
+    body = page.get_by_label("Treść", exact=True)
+    expect(body).to_contain_text("została uznana w całości")
+    expect(body).to_contain_text("Wymieniono zasilacz")
+    body.fill(body.input_value() + "\nSprzęt do odbioru w oddziale.")
+    page.get_by_label("Sposób wysyłki").select_option("email")
+    with page.expect_navigation():
+        page.get_by_test_id("letter-answer-submit").click()
+    expect(page.get_by_test_id("complaint-letters")).to_contain_text("odpowiedź na reklamację")
+    complaint.refresh_from_db()
+    assert (complaint.status, complaint.informed_how) == ("informed", "email")
+    assert complaint.letters.get().body.endswith("Sprzęt do odbioru w oddziale.")
     page.goto(f"/customers/{cust.pk}/?tab=complaints#tabs")
     expect(page.get_by_test_id("tab-complaints")).to_contain_text(complaint.number)
     problems.assert_clean()
