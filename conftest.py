@@ -36,6 +36,17 @@ def _flush_past_the_truncate_guards() -> Any:
     DatabaseOperations.execute_sql_flush = original  # type: ignore[method-assign]
 
 
+@pytest.fixture(autouse=True)
+def _default_language(settings: Any) -> Any:
+    """Every test starts in the default language (Polish), whatever an earlier test in the
+    same process activated."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     return make_world()

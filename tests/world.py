@@ -70,6 +70,11 @@ def make_world() -> World:
 
     defaults.install(Stage, LossReason)
     _consent_texts()
+    from punkt.complaints import defaults as complaint_letters
+    from punkt.messaging.defaults import ensure_defaults
+
+    ensure_defaults()
+    complaint_letters.install()
 
     return World(
         hq=hq, a=a, b=b,
