@@ -595,6 +595,7 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "chat:desk_list": lambda w: desk_b(w).title,
     "chat:desk_new": lambda w: team_b(w).name,
     "complaints:complaint_list": lambda w: complaint_b(w).number,
+    "complaints:complaint_statistics": lambda w: complaint_b(w).branch.name,
     "pipeline:board": lambda w: opportunity_b(w).title,
     "pipeline:opportunity_list": lambda w: opportunity_b(w).title,
     "pipeline:between_sales": lambda w: lost_sale_b(w).display_name,

@@ -9,6 +9,9 @@ from punkt.complaints import permissions as perms
 from punkt.core.navigation import NavItem, nav
 
 nav(NavItem(_("Complaints"), "complaints:complaint_list", perms.COMPLAINT_VIEW.code,
-            group="service", order=23, active_pattern=r"^/complaints/(?!letters/)"))
+            group="service", order=23, active_pattern=r"^/complaints/(?!letters/|statistics/)"))
 nav(NavItem(_("Complaint letters"), "complaints:letter_templates", perms.LETTER_MANAGE.code,
             group="organisation", order=79, active_pattern=r"^/complaints/letters/"))
+nav(NavItem(_("Complaint statistics"), "complaints:complaint_statistics",
+            perms.REPORT_VIEW.code, group="reports", order=56,
+            active_pattern=r"^/complaints/statistics/"))

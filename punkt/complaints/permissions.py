@@ -44,3 +44,8 @@ LETTER_MANAGE = registry.register(
     gettext_lazy("Edit the company's letters to customers about complaints (the answers for "
                  "each decision, the request to complete)"),
     [R.HQ_EXPERT, R.ADMIN])
+REPORT_VIEW = registry.register(
+    "complaints.report.view",
+    gettext_lazy("See complaint statistics (per cause, branch, employee, product) and export "
+                 "them"),
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN])

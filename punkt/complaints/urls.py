@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:complaint_id>/capa/<int:action_id>/<str:step>/", views.capa_move,
          name="capa_move"),
     path("letters/", views.letter_templates, name="letter_templates"),
+    path("statistics/", views.complaint_statistics, name="complaint_statistics"),
     path("<int:complaint_id>/letters/answer/", views.letter_answer, name="letter_answer"),
     path("<int:complaint_id>/letters/preview/", views.letter_preview, name="letter_preview"),
     path("<int:complaint_id>/letters/completion/", views.letter_completion,

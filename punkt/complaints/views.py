@@ -39,7 +39,7 @@ from punkt.core.errors import NotFound
 from punkt.core.money import format_pln
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
-from punkt.core.web import int_param, is_htmx, refusals_as_messages, text_param
+from punkt.core.web import date_param, int_param, is_htmx, refusals_as_messages, text_param
 from punkt.customers import permissions as customer_perms
 from punkt.customers.models import Customer
 from punkt.customers.search import customers_named
@@ -528,3 +528,39 @@ def letter_templates(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/letter_templates.html", {
         "rows": rows, "current": current, "form": form, "error_field": error_field,
         "placeholders": letters.PLACEHOLDERS}, status=400 if error_field else 200)
+
+
+@scoped("list")
+@login_required
+def complaint_statistics(request: HttpRequest) -> HttpResponseBase:
+    """Complaints received in a period per cause, branch, employee, kind, channel or
+    product, and the share of customers who complained (R7.4); CSV export."""
+    import datetime
+
+    from punkt.complaints import statistics
+    from punkt.core.audit import audit_record
+    from punkt.core.exports import csv_response
+
+    org_perms.ensure(request.user, perms.REPORT_VIEW.code)
+    today = timezone.localdate()
+    start = date_param(request.GET.get("from")) or today.replace(day=1)
+    end = date_param(request.GET.get("to")) or today
+    if end < start:
+        start, end = end, start
+    end = min(end, start + datetime.timedelta(days=366))
+    branch = request.GET.get("branch", "")
+    found = statistics.complaint_statistics(user=request.user, start=start, end=end,
+                                            by=request.GET.get("by", "cause"),
+                                            branch_id=int_param(branch))
+    if request.GET.get("format") == "csv":
+        audit_record(action="complaints.report.export", actor=request.user,
+                     message=f"{found.by} {start}–{end}")
+        return csv_response(f"reklamacje-{found.by}-{start}-{end}.csv", [
+            str(statistics.BY[found.by]), _("Received"), _("Decided"), _("Upheld"),
+            _("Partly upheld"), _("Rejected"), _("Upheld (%)"), _("Answered in time"),
+            _("Answered in time (%)"), _("Deemed accepted"), _("Days to a decision (average)"),
+            _("Refunds paid (PLN)")], statistics.csv_rows(found))
+    return render(request, "complaints/statistics.html", {
+        "stats": found, "choices": statistics.BY.items(),
+        "benchmark": statistics.BENCHMARK_PCT,
+        "picker": branch_picker(request.user, perms.REPORT_VIEW.code, branch)})

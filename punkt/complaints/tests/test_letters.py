@@ -216,7 +216,7 @@ def test_hq_edits_the_letters_and_an_unknown_field_is_refused(world: Any) -> Non
                                 subject="S", body="B")
     c = remedied(world)
     assert letters.draft(c, world.service_a, "answer") == (
-        f"Re: {c.number}", "Uznajemy. naprawa — Wymieniono zasilacz.")
+        f"Re: {c.number}", "Uznajemy. naprawa — Wymieniono zasilacz")
 
 
 # -- through the pages ----------------------------------------------------------------------

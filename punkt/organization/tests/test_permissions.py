@@ -247,6 +247,8 @@ EXPECTED: dict[str, set[str]] = {
     "complaints.capa.manage": {M, E, A},
     # the company's letters (answers, requests to complete) are HQ's, as templates are
     "complaints.letter.manage": {E, A},
+    # R7.4: the statistics are the manager's (the branch) and HQ's (every branch)
+    "complaints.report.view": {M, E, A},
     # Seed 003: categories and ABC/XYZ classes guide everyone who serves the customer
     # (the profile); exporting them is the manager's and HQ's, as customer lists are.
     "analytics.classes.view": {M, S, R, E, A},

@@ -1,0 +1,204 @@
+"""Complaint statistics (R7.4): complaints received in a period per cause, branch,
+employee, kind, channel or product — how many, decided, upheld (wholly or partly),
+rejected, answered in time, deemed accepted, the average days to a decision, the refunds
+paid — and the share of customers who complained against seed 003's 10 %.
+
+Counted in the database (one GROUP BY per page, the same on SQLite and PostgreSQL): a
+branch sees its own complaints, HQ every branch's (C1/C2).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from punkt.complaints import permissions as perms
+from punkt.complaints.models import (
+    Cause,
+    Complaint,
+    ComplaintChannel,
+    ComplaintKind,
+    Outcome,
+)
+from punkt.organization.actors import Actor
+
+BY = {"cause": gettext_lazy("Cause"), "branch": gettext_lazy("Branch"),
+      "handler": gettext_lazy("Employee"), "kind": gettext_lazy("Kind"),
+      "channel": gettext_lazy("Channel"), "product": gettext_lazy("Product or service")}
+#: seed 003: "about 10 % of customers complain" — the line the share is read against
+BENCHMARK_PCT = 10
+ROWS_MAX = 200
+_KEYS = {"cause": ("cause",), "branch": ("branch_id", "branch__name"),
+         "handler": ("handler_id", "handler__first_name", "handler__last_name"),
+         "kind": ("kind",), "channel": ("channel",),
+         "product": ("sale_line__product_id", "sale_line__product__name", "contract_id",
+                     "product_text")}
+
+
+@dataclass
+class Row:
+    label: str
+    received: int
+    decided: int
+    upheld: int
+    partly: int
+    rejected: int
+    in_time: int
+    deemed: int
+    refunds: Decimal
+    days: float | None
+    key: Any = None
+
+    @property
+    def upheld_pct(self) -> int | None:
+        return round(100 * (self.upheld + self.partly) / self.decided) if self.decided else None
+
+    @property
+    def in_time_pct(self) -> int | None:
+        return round(100 * self.in_time / self.decided) if self.decided else None
+
+
+@dataclass
+class Statistics:
+    start: datetime.date
+    end: datetime.date
+    by: str
+    rows: list[Row]
+    total: Row
+    customers_complaining: int
+    customers_served: int
+    more: bool
+
+    @property
+    def share_pct(self) -> float | None:
+        if not self.customers_served:
+            return None
+        return round(100 * self.customers_complaining / self.customers_served, 1)
+
+    @property
+    def above_benchmark(self) -> bool:
+        return self.share_pct is not None and self.share_pct > BENCHMARK_PCT
+
+    @property
+    def most(self) -> int:
+        return max((r.received for r in self.rows), default=0)
+
+
+def _aggregates() -> dict[str, Any]:
+    decided = Q(decided_at__isnull=False)
+    return {
+        "received": Count("pk"),
+        "decided": Count("pk", filter=decided),
+        "upheld": Count("pk", filter=Q(outcome=Outcome.UPHELD)),
+        "partly": Count("pk", filter=Q(outcome=Outcome.PARTLY_UPHELD)),
+        "rejected": Count("pk", filter=Q(outcome=Outcome.REJECTED)),
+        "in_time": Count("pk", filter=decided & Q(decided_at__lte=F("deadline"))),
+        "deemed": Count("pk", filter=Q(deemed_accepted=True)),
+        "refunds": Sum("refund_amount", filter=Q(refund_entry__isnull=False)),
+        "took": Avg(ExpressionWrapper(F("decided_at") - F("received_at"),
+                                      output_field=DurationField()), filter=decided),
+    }
+
+
+def _row(label: str, values: dict[str, Any], key: Any = None) -> Row:
+    took = values.get("took")
+    days = round(took.total_seconds() / 86400, 1) if took is not None else None
+    return Row(label=label, received=values["received"] or 0, decided=values["decided"] or 0,
+               upheld=values["upheld"] or 0, partly=values["partly"] or 0,
+               rejected=values["rejected"] or 0, in_time=values["in_time"] or 0,
+               deemed=values["deemed"] or 0, refunds=values["refunds"] or Decimal("0.00"),
+               days=days, key=key)
+
+
+def _label(by: str, v: dict[str, Any]) -> tuple[Any, str]:
+    if by == "cause":
+        return v["cause"], (str(Cause(v["cause"]).label) if v["cause"]
+                            else _("not established yet"))
+    if by == "branch":
+        return v["branch_id"], v["branch__name"]
+    if by == "handler":
+        name = f'{v["handler__first_name"] or ""} {v["handler__last_name"] or ""}'.strip()
+        return v["handler_id"], name or _("nobody")
+    if by == "kind":
+        return v["kind"], str(ComplaintKind(v["kind"]).label)
+    if by == "channel":
+        return v["channel"], str(ComplaintChannel(v["channel"]).label)
+    if v["sale_line__product_id"]:
+        return ("p", v["sale_line__product_id"]), v["sale_line__product__name"]
+    if v["contract_id"]:
+        return ("c", None), _("a contract's service")
+    return ("t", v["product_text"]), v["product_text"] or "—"
+
+
+def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime,
+                                                                 datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    return (datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min,
+                                      tzinfo=tz))
+
+
+def complaint_statistics(*, user: Actor, start: datetime.date, end: datetime.date,
+                         by: str = "cause", branch_id: int | None = None) -> Statistics:
+    """Complaints received from ``start`` to ``end`` (local days, inclusive) that ``user``
+    may report on, grouped ``by`` one of :data:`BY`."""
+    by = by if by in BY else "cause"
+    since, until = _bounds(start, end)
+    scope = Complaint.objects.visible_to(user, perms.REPORT_VIEW, branch_id=branch_id)
+    period = scope.filter(received_at__gte=since, received_at__lt=until).order_by()
+    grouped = list(period.values(*_KEYS[by]).annotate(**_aggregates())
+                   .order_by("-received")[:ROWS_MAX + 1])
+    merged: dict[Any, Row] = {}
+    for values in grouped[:ROWS_MAX]:
+        key, label = _label(by, values)
+        row = _row(label, values, key)
+        if key in merged:  # several contracts' services fold into one row
+            old = merged[key]
+            days = old.days if row.days is None else row.days if old.days is None else round(
+                (old.days * old.decided + row.days * row.decided)
+                / max(old.decided + row.decided, 1), 1)
+            merged[key] = Row(label=label, key=key, received=old.received + row.received,
+                              decided=old.decided + row.decided,
+                              upheld=old.upheld + row.upheld, partly=old.partly + row.partly,
+                              rejected=old.rejected + row.rejected,
+                              in_time=old.in_time + row.in_time, deemed=old.deemed + row.deemed,
+                              refunds=old.refunds + row.refunds, days=days)
+        else:
+            merged[key] = row
+    total = _row(_("All"), period.aggregate(**_aggregates()))
+    complaining = period.values("customer_id").distinct().count()
+    return Statistics(start=start, end=end, by=by,
+                      rows=sorted(merged.values(), key=lambda r: (-r.received, r.label)),
+                      total=total, customers_complaining=complaining,
+                      customers_served=_customers_served(user, since, until, branch_id),
+                      more=len(grouped) > ROWS_MAX)
+
+
+def _customers_served(user: Actor, since: datetime.datetime, until: datetime.datetime,
+                      branch_id: int | None) -> int:
+    """Customers who bought at the counter or signed a contract in the period (in the
+    branches ``user`` sees): the denominator of the share who complained."""
+    from punkt.contracts.models import Contract
+    from punkt.customers.models import Customer
+    from punkt.sales.models import Sale
+
+    sales = Sale.objects.visible_to(user, perms.REPORT_VIEW, branch_id=branch_id).filter(
+        created_at__gte=since, created_at__lt=until, customer__isnull=False)
+    contracts = Contract.objects.visible_to(user, perms.REPORT_VIEW, branch_id=branch_id).filter(
+        signed_at__gte=since, signed_at__lt=until)
+    return Customer.objects.filter(Q(pk__in=sales.values("customer_id"))
+                                   | Q(pk__in=contracts.values("customer_id"))).count()
+
+
+def csv_rows(stats: Statistics) -> Iterable[list[Any]]:
+    for r in [*stats.rows, stats.total]:
+        yield [r.label, r.received, r.decided, r.upheld, r.partly, r.rejected, r.upheld_pct,
+               r.in_time, r.in_time_pct, r.deemed, r.days, r.refunds]
