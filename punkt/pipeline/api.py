@@ -250,6 +250,7 @@ class PlanIn(Strict):
 class PlanOut(Schema):
     id: int
     branch_id: int
+    branch: str
     employee_id: int | None
     month: str
     sales_net: Decimal
@@ -275,6 +276,7 @@ class PlanQuery(Schema):
 
 class PackSummaryOut(Schema):
     branch_id: int
+    branch: str
     month: str
     prepared_at: datetime.datetime
     prepared_by_id: int | None
@@ -309,7 +311,8 @@ class PackOut(Schema):
 def _plan_out(p: Any) -> dict[str, Any]:
     from punkt.pipeline import plans
 
-    return {"id": p.pk, "branch_id": p.branch_id, "employee_id": p.employee_id,
+    return {"id": p.pk, "branch_id": p.branch_id, "branch": p.branch.name,
+            "employee_id": p.employee_id,
             "month": f"{p.month:%Y-%m}", **{c: getattr(p, c) for c in plans.CODES},
             "locked": plans.is_locked(p.month), "updated_at": p.updated_at}
 
@@ -361,7 +364,8 @@ def monthly_pack_list(request: HttpRequest, q: Query[PackQuery]) -> dict[str, An
     qs = (MonthlyPack.objects.visible_to(request.user, perms.PACK_VIEW, branch_id=q.branch_id)
           .filter(month=month).select_related("branch").order_by("branch__name", "pk"))
     items, page = page_slice(qs, q.page, q.per_page)
-    return {"items": [{"branch_id": p.branch_id, "month": f"{p.month:%Y-%m}",
+    return {"items": [{"branch_id": p.branch_id, "branch": p.branch.name,
+                       "month": f"{p.month:%Y-%m}",
                        "prepared_at": p.prepared_at, "prepared_by_id": p.prepared_by_id,
                        "sales_percent": p.sales_percent, "new_customers": p.new_customers,
                        "goal_met": p.goal_met, "url": packs.pack_url(p.branch_id, p.month)}
@@ -379,7 +383,7 @@ def monthly_pack_get(request: HttpRequest, branch_id: int, month: str) -> dict[s
     branch = plans.branch_get(request.user, branch_id, perms.PACK_VIEW)
     first = plans.parse_month(month)
     kept = packs.stored(branch.pk, first)
-    figures = kept.figures if kept else packs.compute(first, [branch.pk])[branch.pk]
+    figures = kept.figures if kept else packs.compute(first, branch.pk)[branch.pk]
     return {"branch_id": branch.pk, "month": packs.month_key(first), "stored": kept is not None,
             "prepared_at": kept.prepared_at if kept else None, "figures": figures,
             "url": packs.pack_url(branch.pk, first)}

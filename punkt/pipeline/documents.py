@@ -67,7 +67,7 @@ def pack_html(branch: Branch, month: datetime.date, figures: dict[str, Any],
     view = pack_view(figures)
     e = escape
     head = "".join(f"<th class=\"num\">{e(t)}</th>" for t in (_("Plan"), _("Done"),
-                                                             _("% of plan")))
+                                                             _("Plan achieved")))
     measures = "".join(
         f"<tr><th>{e(r['measure'].label)}</th><td class=\"num\">{e(r['plan'])}</td>"
         f"<td class=\"num\">{e(r['actual'])}</td><td class=\"num\">{e(r['percent_text'])}"
@@ -100,7 +100,7 @@ def pack_html(branch: Branch, month: datetime.date, figures: dict[str, Any],
         f"{e(month_label(month))}</h1><p class=\"muted\">{e(when)}</p>{no_plan}"
         f"<h2>{e(_('Plan and what was done'))}</h2><table><thead><tr><th></th>{head}</tr>"
         f"</thead><tbody>{measures}</tbody></table>"
-        f"<h2>{e(_('The goal: 20 % more new customers'))}</h2><p>{e(goal_text)}</p>"
+        f"<h2>{e(_('The goal: 20 percent more new customers'))}</h2><p>{e(goal_text)}</p>"
         f"<h2>{e(_('Per employee (done / plan)'))}</h2><table><thead><tr>"
         f"<th>{e(_('Employee'))}</th>{people_head}</tr></thead><tbody>{people}</tbody></table>"
         f"<h2>{e(_('Sales funnel of the month'))}</h2><table><tbody>{funnel}</tbody></table>"

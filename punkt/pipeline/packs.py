@@ -55,15 +55,15 @@ def _line(plan: P.Values, actual: P.Values) -> dict[str, dict[str, Any]]:
                 "percent": P.percent(actual[c], plan[c])} for c in P.CODES}
 
 
-def _funnel(month: datetime.date, ids: list[int] | None) -> dict[int, dict[str, Any]]:
+def _funnel(month: datetime.date, branch_id: int | None) -> dict[int, dict[str, Any]]:
     """Per branch: opened, won (and their amount), lost, the win rate of the sales closed
     in the month, and how many reached each stage (four queries)."""
     start, end = P.month_bounds(month)
     out: dict[int, dict[str, Any]] = defaultdict(lambda: {
         "opened": 0, "won": 0, "won_amount": "0.00", "lost": 0, "win_rate": None,
         "stages": {}})
-    opps = Opportunity.objects.all() if ids is None else Opportunity.objects.filter(
-        branch_id__in=ids)
+    opps = Opportunity.objects.all() if branch_id is None else Opportunity.objects.filter(
+        branch_id=branch_id)
     for r in (opps.filter(created_at__gte=start, created_at__lt=end)
               .values("branch_id").annotate(n=Count("id")).order_by()):
         out[r["branch_id"]]["opened"] = r["n"]
@@ -76,28 +76,29 @@ def _funnel(month: datetime.date, ids: list[int] | None) -> dict[int, dict[str, 
         row["won_amount"] = str(Decimal(str(c["amount"] or 0)).quantize(Decimal("0.01")))
         row["win_rate"] = P.percent(c["won"], c["won"] + c["lost"])
     events = OpportunityEvent.objects.filter(at__gte=start, at__lt=end, to_stage__isnull=False)
-    if ids is not None:
-        events = events.filter(opportunity__branch_id__in=ids)
+    if branch_id is not None:
+        events = events.filter(opportunity__branch_id=branch_id)
     for ev in (events.values("opportunity__branch_id", "to_stage_id")
                .annotate(n=Count("opportunity_id", distinct=True)).order_by()):
         out[ev["opportunity__branch_id"]]["stages"][str(ev["to_stage_id"])] = ev["n"]
     return out
 
 
-def compute(month: datetime.date, branch_ids: list[int] | None = None
+def compute(month: datetime.date, branch_id: int | None = None
             ) -> dict[int, dict[str, Any]]:
-    """The pack's figures of ``month`` for each branch of ``branch_ids`` (None: every
-    branch), as stored in :attr:`MonthlyPack.figures` (decimals as text)."""
+    """The pack's figures of ``month`` of one branch or (None) of every branch, by branch,
+    as stored in :attr:`MonthlyPack.figures` (decimals as text). Callers check who may
+    read it."""
     branches = Branch.objects.filter(kind=BranchKind.BRANCH)
-    if branch_ids is not None:
-        branches = branches.filter(pk__in=branch_ids)
+    if branch_id is not None:
+        branches = branches.filter(pk=branch_id)
     ids = list(branches.values_list("pk", flat=True))
-    scope = None if branch_ids is None else ids
+    scope = branch_id
     found = P.actuals(month, scope)
     totals = P.branch_totals(found)
     plan_rows = SalesPlan.objects.filter(month=month)
     if scope is not None:
-        plan_rows = plan_rows.filter(branch_id__in=scope)
+        plan_rows = plan_rows.filter(branch_id=scope)
     branch_plans: dict[int, P.Values] = {}
     employee_plans: dict[tuple[int, int], P.Values] = {}
     for p in plan_rows:
@@ -145,34 +146,35 @@ def _ready_title(branch: str, month: datetime.date) -> Any:
         "branch": branch, "month": month_key(month)}
 
 
-def prepare_all(month: datetime.date, *, chunk: int = 500) -> dict[str, int]:
-    """Store every branch's pack of ``month`` not stored yet and tell each branch's
-    managers (once per branch, month and manager: the notification's key) (C9)."""
+def prepare_all(month: datetime.date) -> dict[str, int]:
+    """Store every active branch's pack of ``month`` not stored yet (all computed at once:
+    :func:`compute`) and tell each branch's managers (once per branch, month and manager:
+    the notification's key) (C9)."""
     from punkt.work.services import notify
 
-    ids = list(Branch.objects.filter(kind=BranchKind.BRANCH, is_active=True)
-               .order_by("pk").values_list("pk", flat=True))
-    stored = told = 0
-    for at in range(0, len(ids), chunk):
-        part = ids[at:at + chunk]
-        have = set(MonthlyPack.objects.filter(month=month, branch_id__in=part)
-                   .values_list("branch_id", flat=True))
-        todo = [b for b in part if b not in have]
-        figures = compute(month, todo) if todo else {}
-        managers = (Membership.objects.filter(branch_id__in=part, role=str(Role.MANAGER),
-                                              is_active=True, employee__is_active=True)
-                    .select_related("employee", "branch"))
-        with batch.one_transaction():
-            made = MonthlyPack.objects.bulk_create(
-                [_row(b, month, figures[b], None) for b in todo], ignore_conflicts=True)
-            stored += len(made)
-            for m in managers:
-                notify(recipient=m.employee, kind="pipeline.pack",
-                       url=pack_url(m.branch_id, month),
-                       key=f"pipeline.pack:{m.branch_id}:{month_key(month)}:{m.employee_id}",
-                       title=_ready_title(m.branch.name, month))
-                told += 1
-    return {"branches": len(ids), "stored": stored, "told": told}
+    active = set(Branch.objects.filter(kind=BranchKind.BRANCH, is_active=True)
+                 .values_list("pk", flat=True))
+    have = set(MonthlyPack.objects.filter(month=month).values_list("branch_id", flat=True))
+    todo = sorted(active - have)
+    figures = compute(month) if todo else {}
+    managers = (Membership.objects.filter(role=str(Role.MANAGER), is_active=True,
+                                          employee__is_active=True,
+                                          branch__kind=BranchKind.BRANCH,
+                                          branch__is_active=True)
+                .select_related("employee", "branch").order_by("branch_id", "employee_id"))
+    told = 0
+    with batch.one_transaction():
+        MonthlyPack.objects.bulk_create(
+            [_row(b, month, figures[b], None) for b in todo], ignore_conflicts=True,
+            batch_size=500)
+        for m in managers:
+            notify(recipient=m.employee, kind="pipeline.pack",
+                   url=pack_url(m.branch_id, month),
+                   key=f"pipeline.pack:{m.branch_id}:{month_key(month)}:{m.employee_id}",
+                   title=_ready_title(m.branch.name, month))
+            told += 1
+    stored = MonthlyPack.objects.filter(month=month).count() - len(have)
+    return {"branches": len(active), "stored": stored, "told": told}
 
 
 @transaction.atomic
@@ -186,7 +188,7 @@ def recompute(*, actor: Actor, branch_id: Any, month: Any) -> MonthlyPack:
         from punkt.core.errors import ValidationFailed
 
         raise ValidationFailed("invalid", _("That month has not begun."), field="month")
-    figures = compute(first, [branch.pk])[branch.pk]
+    figures = compute(first, branch.pk)[branch.pk]
     row = _row(branch.pk, first, figures, employee_of(actor))
     MonthlyPack.objects.filter(branch=branch, month=first).select_for_update().delete()
     row.save(force_insert=True)

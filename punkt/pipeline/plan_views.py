@@ -48,6 +48,7 @@ def _inputs(request: HttpRequest, values: P.Values, suffix: str | None, *,
         value = values[m.code]
         text = (str(value).replace(".", ",") if m.money else str(value)) if value else ""
         out.append({"name": name, "measure": m,
+                    "shown": documents.shown(m, value) if value else "—",
                     "value": request.POST.get(name, text) if request.method == "POST"
                     else text})
     return out
@@ -66,8 +67,8 @@ def plans(request: HttpRequest) -> HttpResponse:
     branches = P.visible_branches(request.user, perms.PACK_VIEW).order_by("name", "pk")
     listing = paginate(request, branches, sort="name", per_page=50)
     shown = list(listing.page.object_list)
-    found = {p.branch_id: p for p in SalesPlan.objects.filter(
-        month=month, employee__isnull=True, branch_id__in=[b.pk for b in shown])}
+    found = {p.branch_id: p for p in SalesPlan.objects.visible_to(
+        request.user, perms.PACK_VIEW).filter(month=month, employee__isnull=True)}
     rows = [{"branch": b, "planned": b.pk in found,
              "cells": [documents.shown(m, P.values_of(found.get(b.pk))[m.code])
                        for m in P.MEASURES]} for b in shown]
@@ -184,7 +185,7 @@ def _pack(request: HttpRequest, branch_id: int, month: str) -> dict[str, Any]:
     branch = P.branch_get(request.user, branch_id, perms.PACK_VIEW)
     first = _month(month, P.previous_month(P.current_month()))
     kept = packs.stored(branch.pk, first)
-    figures = kept.figures if kept else packs.compute(first, [branch.pk])[branch.pk]
+    figures = kept.figures if kept else packs.compute(first, branch.pk)[branch.pk]
     return {"branch": branch, "month": first, "kept": kept, "figures": figures,
             "view": documents.pack_view(figures), "month_key": packs.month_key(first)}
 

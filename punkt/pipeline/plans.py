@@ -406,9 +406,9 @@ def plans_of(user: Actor, *, month: datetime.date | None = None, branch_id: int 
 Actuals = dict[tuple[int, int | None], Values]
 
 
-def actuals(month: datetime.date, branch_ids: Iterable[int] | None = None) -> Actuals:
-    """What was done in ``month`` per branch and employee, for ``branch_ids`` (None: all):
-    five grouped queries."""
+def actuals(month: datetime.date, branch_id: int | None = None) -> Actuals:
+    """What was done in ``month`` per branch and employee, of one branch or (None) of
+    every branch: five grouped queries either way. Callers check who may read it."""
     from punkt.cashdesk.models import Payment
     from punkt.contracts.models import Contract
     from punkt.customers.models import Customer
@@ -416,11 +416,10 @@ def actuals(month: datetime.date, branch_ids: Iterable[int] | None = None) -> Ac
     from punkt.sales.models import SaleKind, SaleLine
 
     start, end = month_bounds(month)
-    ids = None if branch_ids is None else list(branch_ids)
     out: Actuals = defaultdict(zero)
 
     def scoped(qs: Any, path: str) -> Any:
-        return qs if ids is None else qs.filter(**{f"{path}__in": ids})
+        return qs if branch_id is None else qs.filter(**{path: branch_id})
 
     lines = scoped(SaleLine.objects.filter(sale__created_at__gte=start,
                                            sale__created_at__lt=end), "sale__branch_id")
@@ -469,16 +468,15 @@ def branch_totals(found: Actuals) -> dict[int, Values]:
     return dict(totals)
 
 
-def new_customers(month: datetime.date, branch_ids: Iterable[int] | None = None
-                  ) -> dict[int, int]:
+def new_customers(month: datetime.date, branch_id: int | None = None) -> dict[int, int]:
     """New customers per branch in ``month`` (one query)."""
     from punkt.customers.models import Customer
 
     start, end = month_bounds(month)
     qs = Customer.objects.filter(created_at__gte=start, created_at__lt=end,
                                  merged_into__isnull=True)
-    if branch_ids is not None:
-        qs = qs.filter(branch_id__in=list(branch_ids))
+    if branch_id is not None:
+        qs = qs.filter(branch_id=branch_id)
     return {r["branch_id"]: r["n"] for r in
             qs.values("branch_id").annotate(n=Count("id")).order_by()}
 
@@ -493,8 +491,10 @@ def own_month(user: Actor, today: datetime.date | None = None) -> dict[str, Any]
     plans = list(SalesPlan.objects.filter(employee=me, month=month).select_related("branch"))
     if not plans:
         return None
-    branch_ids = [p.branch_id for p in plans]
-    found = actuals(month, branch_ids)
+    branch_ids = [p.branch_id for p in plans]  # one, unless they moved in the month
+    found: Actuals = {}
+    for b in branch_ids:
+        found.update(actuals(month, b))
     rows = []
     for m in MEASURES:
         plan = sum((getattr(p, m.code) for p in plans), Decimal(0) if m.money else 0)

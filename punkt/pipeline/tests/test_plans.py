@@ -225,7 +225,7 @@ def test_actuals_per_branch_and_employee(world: Any) -> None:
     rebuild()
     kept = MonthlyFigures.objects.get(branch=world.a, month=month)
     assert totals["contracts"] == kept.signed  # the contracts' own figure
-    assert P.actuals(month, [world.b.pk]) == {}
+    assert P.actuals(month, world.b.pk) == {}
 
 
 def test_a_month_is_warsaws_calendar_month(world: Any) -> None:
@@ -247,7 +247,7 @@ def test_the_pack_reads_a_fixed_number_of_queries(world: Any) -> None:
     customer(world)
     month = P.current_month()
     with CaptureQueriesContext(connection) as one:
-        packs.compute(month, [world.a.pk])
+        packs.compute(month, world.a.pk)
     for n in range(3):
         BranchFactory.create(code=f"XX-{n}", name=f"Oddział {n}")
     with CaptureQueriesContext(connection) as every:
@@ -267,7 +267,7 @@ def test_the_pack_against_the_plan_and_the_goal(world: Any) -> None:
     customer(world)
     old = customer(world)
     Customer.objects.filter(pk=old.pk).update(created_at=at(P.previous_month(month), 10))
-    figures = packs.compute(month, [world.a.pk])[world.a.pk]
+    figures = packs.compute(month, world.a.pk)[world.a.pk]
     assert figures["planned"] and figures["measures"]["new_customers"] == {
         "plan": 2, "actual": 2, "percent": 100}
     assert figures["measures"]["won"]["percent"] == 0
