@@ -92,6 +92,7 @@ def plan_year(request: HttpRequest, branch_id: int) -> HttpResponse:
     can_set = org_perms.can(request.user, perms.PLAN_SET.code, branch_id=branch.pk)
     error_field = ""
     if request.method == "POST":
+        org_perms.ensure(request.user, perms.PLAN_SET.code, branch_id=branch.pk)
         with refusals_as_messages(request) as refused:
             if request.POST.get("action") == "fill":
                 n = P.plan_fill_year(actor=request.user, branch_id=branch.pk, year=year,
@@ -128,6 +129,7 @@ def plan_split(request: HttpRequest, branch_id: int, month: str) -> HttpResponse
     split = P.month_split(branch=branch, month=first)
     error_field = ""
     if request.method == "POST":
+        org_perms.ensure(request.user, perms.PLAN_SPLIT.code, branch_id=branch.pk)
         with refusals_as_messages(request) as refused:
             rows = [(first, r.employee.pk,
                      {c: request.POST.get(f"{c}-{r.employee.pk}") for c in P.CODES})

@@ -62,8 +62,7 @@ def test_hq_saves_the_year_and_a_bad_cell_names_its_field(world: Any, client_as:
     # the manager sees the year but cannot change it
     page = client_as(world.manager_a).get(url).content.decode()
     assert "12\xa0000,00" in page and f'name="{cell}"' not in page
-    assert client_as(world.manager_a).post(url, {"year": year, cell: "1"}).status_code in (
-        302, 403)
+    assert client_as(world.manager_a).post(url, {"year": year, cell: "1"}).status_code == 403
     assert SalesPlan.objects.get().sales_net == Decimal("12000.00")
 
 
@@ -94,7 +93,7 @@ def test_the_manager_splits_the_plan_and_is_warned_of_the_sum(world: Any,
     page = c.get(url).content.decode()
     assert 'data-testid="sum-warning"' in page and "pracownicy 4, oddział 5" in page
     assert client_as(world.expert).post(url, {f"won-{world.service_a.pk}": "9"}
-                                        ).status_code in (302, 403)
+                                        ).status_code == 403
     assert SalesPlan.objects.get(employee=world.service_a).won == 3
 
 
