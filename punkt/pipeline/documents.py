@@ -85,8 +85,8 @@ def pack_html(branch: Branch, month: datetime.date, figures: dict[str, Any],
                     "result": _("met") if goal["met"] else _("not met")})
     f = view["funnel"]
     funnel = "".join(f"<tr><th>{e(k)}</th><td class=\"num\">{e(v)}</td></tr>" for k, v in [
-        (_("Opportunities opened"), f["opened"]), (_("Won"), f["won"]),
-        (_("Lost"), f["lost"]), (_("Win rate"), view["win_rate"]),
+        (_("Opportunities opened"), f["opened"]), (_("Sales won"), f["won"]),
+        (_("Sales lost"), f["lost"]), (_("Win rate"), view["win_rate"]),
         (_("Amount won"), view["won_amount"])] + [
         (_("Reached the stage: %(stage)s") % {"stage": s}, n) for s, n in view["stages"]])
     when = (_("Prepared %(at)s") % {"at": timezone.localtime(kept.prepared_at)
