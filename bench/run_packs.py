@@ -69,6 +69,7 @@ def main() -> None:
                              role__in=[str(r) for r in plans.PLANNED_ROLES]).distinct()]
                 SalesPlan.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
                 print(f"plans written: {len(rows)}")
+            packs.pack_url(1, month)  # the URL conf imported once, as in a running worker
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 done = packs.prepare_all(month)

@@ -51,7 +51,8 @@ def _text(values: P.Values) -> dict[str, str | int]:
 
 
 def _line(plan: P.Values, actual: P.Values) -> dict[str, dict[str, Any]]:
-    return {c: {"plan": _text(plan)[c], "actual": _text(actual)[c],
+    planned, done = _text(plan), _text(actual)
+    return {c: {"plan": planned[c], "actual": done[c],
                 "percent": P.percent(actual[c], plan[c])} for c in P.CODES}
 
 
@@ -108,15 +109,18 @@ def compute(month: datetime.date, branch_id: int | None = None
             employee_plans[(p.branch_id, p.employee_id)] = P.values_of(p)
     last = P.new_customers(P.previous_month(month), scope)
     funnel = _funnel(month, scope)
-    people_ids = {e for (_b, e) in found if e} | {e for (_b, e) in employee_plans}
-    names = {e.pk: e.full_name or e.email for e in Employee.objects.filter(pk__in=people_ids)}
+    staff_of: dict[int, set[int]] = defaultdict(set)
+    for (b, e) in (*found, *employee_plans):
+        if e:
+            staff_of[b].add(e)
+    people = set().union(*staff_of.values()) if staff_of else set()
+    names = {e.pk: e.full_name or e.email for e in Employee.objects.filter(
+        pk__in=people).only("pk", "first_name", "last_name", "email")}
     out: dict[int, dict[str, Any]] = {}
     for branch_id in ids:
         plan = branch_plans.get(branch_id, P.zero())
         actual = totals.get(branch_id, P.zero())
-        staff = sorted({e for (b, e) in found if b == branch_id and e}
-                       | {e for (b, e) in employee_plans if b == branch_id},
-                       key=lambda e: (names.get(e, ""), e))
+        staff = sorted(staff_of.get(branch_id, ()), key=lambda e: (names.get(e, ""), e))
         employees = [{"id": e, "name": names.get(e, "—"),
                       "values": _line(employee_plans.get((branch_id, e), P.zero()),
                                       found.get((branch_id, e), P.zero()))}
