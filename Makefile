@@ -1,4 +1,4 @@
-.PHONY: demo test setup run worker scheduler bench bench-customers bench-contracts bench-cashdesk bench-pipeline bench-analytics clean
+.PHONY: demo test setup run worker scheduler bench bench-customers bench-contracts bench-cashdesk bench-pipeline bench-packs bench-analytics clean
 
 # Run Punkt with demo data on the embedded SQLite database at http://127.0.0.1:8000
 demo: setup
@@ -47,6 +47,10 @@ bench-cashdesk: setup
 bench-pipeline: setup
 	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/gen_pipeline.py --reset
 	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_pipeline.py --n 100
+
+# The monthly packs of every branch (the scheduled job), on the pipeline's data
+bench-packs: setup
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_packs.py --plans
 
 # Customer analytics: counter sales on top of the customers, invoices and contracts; the
 # full refresh and the pages

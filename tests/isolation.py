@@ -446,6 +446,29 @@ def _any_loss_reason() -> int:
     return LossReason.objects.filter(stage__isnull=True).values_list("pk", flat=True)[0]
 
 
+def plan_b(w: Any) -> Any:
+    """Branch B's plan of this month and its employee's share."""
+    from punkt.pipeline import plans
+    from punkt.pipeline.models import SalesPlan
+
+    month = plans.current_month()
+    row = SalesPlan.objects.filter(branch=w.b, month=month, employee__isnull=True).first()
+    if row is None:
+        row = SalesPlan.objects.create(branch=w.b, month=month, won=3)
+        SalesPlan.objects.create(branch=w.b, month=month, employee=w.service_b, won=3)
+    return row
+
+
+def pack_b(w: Any) -> Any:
+    """Branch B's stored pack of the previous month."""
+    from punkt.pipeline import packs, plans
+    from punkt.pipeline.models import MonthlyPack
+
+    month = plans.previous_month(plans.current_month())
+    row = MonthlyPack.objects.filter(branch=w.b, month=month).first()
+    return row or packs.recompute(actor=w.manager_b, branch_id=w.b.pk, month=month)
+
+
 def analytics_b(w: Any) -> Any:
     """B's customer in the current analytics refresh (potential: no settlements)."""
     from punkt.analytics import refresh
@@ -562,6 +585,14 @@ PAGE_CASES: dict[str, BranchCase] = {
     "pipeline:opportunity_detail": lambda w: {"opportunity_id": opportunity_b(w).pk},
     "pipeline:opportunity_act": lambda w: {"opportunity_id": opportunity_b(w).pk,
                                            "action": "lose"},
+    "pipeline:plan_year": lambda w: {"branch_id": (plan_b(w), w.b.pk)[1]},
+    "pipeline:plan_split": lambda w: {"branch_id": (plan_b(w), w.b.pk)[1],
+                                      "month": f"{plan_b(w).month:%Y-%m}"},
+    "pipeline:pack_detail": lambda w: {"branch_id": w.b.pk,
+                                       "month": f"{pack_b(w).month:%Y-%m}"},
+    "pipeline:pack_recompute": lambda w: {"branch_id": w.b.pk,
+                                          "month": f"{pack_b(w).month:%Y-%m}"},
+    "pipeline:pack_pdf": lambda w: {"branch_id": w.b.pk, "month": f"{pack_b(w).month:%Y-%m}"},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -599,6 +630,8 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "pipeline:board": lambda w: opportunity_b(w).title,
     "pipeline:opportunity_list": lambda w: opportunity_b(w).title,
     "pipeline:between_sales": lambda w: lost_sale_b(w).display_name,
+    "pipeline:plans": lambda w: (plan_b(w), w.b.name)[1],
+    "pipeline:packs": lambda w: pack_b(w).branch.name,
     "analytics:matrix": lambda w: (analytics_b(w), w.b.name)[1],
     "analytics:customers": lambda w: analytics_b(w).display_name,
     "analytics:export": lambda w: analytics_b(w).display_name,
@@ -684,6 +717,8 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "complaint_get": lambda w: ("GET", f"/api/v1/complaints/{complaint_b(w).pk}"),
     "complaint_move": lambda w: ("POST", f"/api/v1/complaints/{complaint_b(w).pk}/moves"),
     "opportunity_get": lambda w: ("GET", f"/api/v1/opportunities/{opportunity_b(w).pk}"),
+    "monthly_pack_get": lambda w: ("GET", f"/api/v1/monthly-packs/{w.b.pk}/"
+                                   f"{pack_b(w).month:%Y-%m}"),
     "opportunity_step": lambda w: ("POST", f"/api/v1/opportunities/{opportunity_b(w).pk}/steps"),
     "opportunity_control_date": lambda w: (
         "PUT", f"/api/v1/opportunities/{opportunity_b(w).pk}/control-dates"),
@@ -766,6 +801,10 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
                            customer_b(w).display_name),
     "complaint_list": lambda w: ("/api/v1/complaints", complaint_b(w).number),
     "opportunity_list": lambda w: ("/api/v1/opportunities", opportunity_b(w).title),
+    "sales_plan_list": lambda w: ("/api/v1/sales-plans",
+                                  f'"branch_id": {plan_b(w).branch_id},'),
+    "monthly_pack_list": lambda w: ("/api/v1/monthly-packs",
+                                    f'"branch_id": {pack_b(w).branch_id},'),
     "analytics_matrix": lambda w: ("/api/v1/analytics/matrix", (analytics_b(w), w.b.code)[1]),
     "analytics_customers": lambda w: ("/api/v1/analytics/customers",
                                       analytics_b(w).display_name),

@@ -226,3 +226,164 @@ def opportunity_control_date(request: HttpRequest, opportunity_id: int, payload:
     return _out(selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id),
                 request.user)
 
+
+
+# --- sales plans and monthly packs (R11.6, seed 000 step 1) ------------------------------
+
+Money = Field(ge=0, le=Decimal("9999999999.99"), decimal_places=2)
+Count_ = Field(ge=0, le=1_000_000)
+MonthText = Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")
+
+
+class PlanIn(Strict):
+    branch_id: int = Id
+    month: str = MonthText
+    employee_id: int | None = Field(None, ge=1, le=2**62,
+                                    description="empty: the branch's plan (HQ)")
+    sales_net: Decimal = Money
+    collected: Decimal = Money
+    contracts: int = Count_
+    new_customers: int = Count_
+    won: int = Count_
+
+
+class PlanOut(Schema):
+    id: int
+    branch_id: int
+    branch: str
+    employee_id: int | None
+    month: str
+    sales_net: Decimal
+    collected: Decimal
+    contracts: int
+    new_customers: int
+    won: int
+    locked: bool
+    updated_at: datetime.datetime
+
+
+class PlanListOut(Schema):
+    items: list[PlanOut]
+    page: Page
+
+
+class PlanQuery(Schema):
+    month: str | None = Field(None, pattern=r"^\d{4}-\d{2}$")
+    branch_id: int | None = Field(None, ge=1, le=2**62)
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+class PackSummaryOut(Schema):
+    branch_id: int
+    branch: str
+    month: str
+    prepared_at: datetime.datetime
+    prepared_by_id: int | None
+    sales_percent: int | None
+    new_customers: int
+    goal_met: bool
+    url: str
+
+
+class PackListOut(Schema):
+    items: list[PackSummaryOut]
+    page: Page
+
+
+class PackQuery(Schema):
+    month: str | None = Field(None, pattern=r"^\d{4}-\d{2}$",
+                              description="default: the previous month")
+    branch_id: int | None = Field(None, ge=1, le=2**62)
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+class PackOut(Schema):
+    branch_id: int
+    month: str
+    stored: bool
+    prepared_at: datetime.datetime | None
+    figures: dict[str, Any]
+    url: str
+
+
+def _plan_out(p: Any) -> dict[str, Any]:
+    from punkt.pipeline import plans
+
+    return {"id": p.pk, "branch_id": p.branch_id, "branch": p.branch.name,
+            "employee_id": p.employee_id,
+            "month": f"{p.month:%Y-%m}", **{c: getattr(p, c) for c in plans.CODES},
+            "locked": plans.is_locked(p.month), "updated_at": p.updated_at}
+
+
+@router.get("/sales-plans", response={200: PlanListOut, **errors()},
+            operation_id="sales_plan_list")
+@scoped("list")
+def sales_plan_list(request: HttpRequest, q: Query[PlanQuery]) -> dict[str, Any]:
+    """Plans the caller may read: the branches' and their employees' (managers, HQ), one's
+    own (employees)."""
+    from punkt.pipeline import plans
+
+    if not (org_perms.can(request.user, perms.PACK_VIEW.code)
+            or org_perms.can(request.user, perms.PLAN_OWN.code)):
+        org_perms.ensure(request.user, perms.PACK_VIEW.code)
+    month = plans.parse_month(q.month) if q.month else None
+    items, page = page_slice(plans.plans_of(request.user, month=month, branch_id=q.branch_id),
+                             q.page, q.per_page)
+    return {"items": [_plan_out(p) for p in items], "page": page}
+
+
+@router.put("/sales-plans", response={200: PlanOut, **errors(409)},
+            operation_id="sales_plan_set")
+@scoped("self")
+def sales_plan_set(request: HttpRequest, payload: PlanIn) -> dict[str, Any]:
+    """Set a month's plan: the branch's (HQ, no ``employee_id``) or an employee's share
+    (the branch's manager). A month that is over is locked (422 on ``month``)."""
+    from punkt.pipeline import plans
+
+    data = payload.dict()
+    plan = plans.plan_set(actor=request.user, branch_id=data.pop("branch_id"),
+                          month=data.pop("month"), employee_id=data.pop("employee_id"),
+                          values=data)
+    return _plan_out(plan)
+
+
+@router.get("/monthly-packs", response={200: PackListOut, **errors()},
+            operation_id="monthly_pack_list")
+@scoped("list")
+def monthly_pack_list(request: HttpRequest, q: Query[PackQuery]) -> dict[str, Any]:
+    """The stored packs of a month (default: the previous one) of the branches the caller
+    sees, by branch name."""
+    from punkt.pipeline import packs, plans
+    from punkt.pipeline.models import MonthlyPack
+
+    org_perms.ensure(request.user, perms.PACK_VIEW.code)
+    month = plans.parse_month(q.month) if q.month else plans.previous_month(
+        plans.current_month())
+    qs = (MonthlyPack.objects.visible_to(request.user, perms.PACK_VIEW, branch_id=q.branch_id)
+          .filter(month=month).select_related("branch").order_by("branch__name", "pk"))
+    items, page = page_slice(qs, q.page, q.per_page)
+    return {"items": [{"branch_id": p.branch_id, "branch": p.branch.name,
+                       "month": f"{p.month:%Y-%m}",
+                       "prepared_at": p.prepared_at, "prepared_by_id": p.prepared_by_id,
+                       "sales_percent": p.sales_percent, "new_customers": p.new_customers,
+                       "goal_met": p.goal_met, "url": packs.pack_url(p.branch_id, p.month)}
+                      for p in items], "page": page}
+
+
+@router.get("/monthly-packs/{branch_id}/{month}", response={200: PackOut, **errors(404)},
+            operation_id="monthly_pack_get")
+@scoped("branch")
+def monthly_pack_get(request: HttpRequest, branch_id: int, month: str) -> dict[str, Any]:
+    """A branch's pack of a month: as stored, else computed now (``stored`` false)."""
+    from punkt.pipeline import packs, plans
+
+    org_perms.ensure(request.user, perms.PACK_VIEW.code)
+    branch = plans.branch_get(request.user, branch_id, perms.PACK_VIEW)
+    first = plans.parse_month(month)
+    kept = packs.stored(branch.pk, first)
+    figures = kept.figures if kept else packs.compute(first, branch.pk)[branch.pk]
+    return {"branch_id": branch.pk, "month": packs.month_key(first), "stored": kept is not None,
+            "prepared_at": kept.prepared_at if kept else None, "figures": figures,
+            "url": packs.pack_url(branch.pk, first)}

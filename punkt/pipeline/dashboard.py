@@ -74,3 +74,13 @@ def _counts(user: Any) -> dict[int, int]:
 
 panel(Panel(_("Sales: what needs attention"), "pipeline/panels/attention.html",
             perms.OPPORTUNITY_MANAGE.code, _branch, order=9))
+
+
+def _my_plan(request: Any) -> dict[str, Any] | None:
+    from punkt.pipeline import plans
+
+    return plans.own_month(request.user)
+
+
+panel(Panel(_("My plan for this month"), "pipeline/panels/my_plan.html",
+            perms.PLAN_OWN.code, _my_plan, order=8))

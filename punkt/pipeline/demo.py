@@ -108,3 +108,50 @@ def seed_pipeline(actor: Actor) -> list[str]:
     control(retention, quiet, "next_contact", -2)
     made.append(quiet)
     return [f"opportunity {o.number}" for o in made]
+
+
+@seeder(95)
+def seed_plans(actor: Actor) -> list[str]:
+    """Sales plans of every branch for last month, this month and the next (HQ's expert),
+    after the analytics' earlier counter sales (seeder 90) so last month has figures;
+    this month's split among Kraków's staff (its manager), and last month's packs prepared
+    as the job would have (the managers notified). Last month is over, so its plans are
+    written as they would have been set then (the services refuse a past month)."""
+    from decimal import Decimal
+
+    from punkt.organization.models import BranchKind
+    from punkt.pipeline import packs, plans
+    from punkt.pipeline.models import SalesPlan
+
+    expert = Employee.objects.filter(email="ekspert@demo.punkt.pl").first()
+    manager = Employee.objects.filter(email="kierownik@demo.punkt.pl").first()
+    krakow = Branch.objects.filter(code="KRK-01").first()
+    if not (expert and manager and krakow) or SalesPlan.objects.exists():
+        return []
+    month = plans.current_month()
+    last = plans.previous_month(month)
+    values = {"sales_net": "20000,00", "collected": "15000,00", "contracts": "8",
+              "new_customers": "12", "won": "3"}
+    made = []
+    for branch in Branch.objects.filter(kind=BranchKind.BRANCH, is_active=True):
+        SalesPlan.objects.create(branch=branch, month=last, updated_by=expert,
+                                 sales_net=Decimal("18000.00"), collected=Decimal("15000.00"),
+                                 contracts=7, new_customers=10, won=2)
+        for m in (month, plans.next_month(month)):
+            plans.plan_set(actor=expert, branch_id=branch.pk, month=m, values=values)
+        made.append(f"sales plans {branch.code}")
+    shares = {"obsluga@demo.punkt.pl": ("9000,00", "0", "4", "6", "2"),
+              "retencja@demo.punkt.pl": ("6000,00", "0", "3", "4", "1"),
+              "kasjer@demo.punkt.pl": ("0", "15000,00", "0", "0", "0"),
+              "kierownik@demo.punkt.pl": ("3000,00", "0", "1", "1", "0")}
+    staff = {e.email: e for e in plans.planned_employees(krakow.pk)}
+    for email, share in shares.items():
+        employee = staff.get(email)
+        if employee is None:
+            continue
+        plans.plan_set(actor=manager, branch_id=krakow.pk, month=month,
+                       employee_id=employee.pk, values=dict(zip(plans.CODES, share,
+                                                                strict=True)))
+    done = packs.prepare_all(last)
+    made.append(f"monthly packs {last:%Y-%m}: {done['stored']}")
+    return made

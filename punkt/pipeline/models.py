@@ -216,3 +216,76 @@ class OpportunityCounter(models.Model):
 
 
 OPEN = Q(status=OpportunityStatus.OPEN)
+
+
+class SalesPlan(models.Model):
+    """A month's sales plan (R11.6): the branch's (``employee`` empty), set by HQ, or one
+    employee's share of it, set by the branch's manager. What is planned: see
+    :data:`punkt.pipeline.plans.MEASURES` and ``docs/sales-plans.md``."""
+
+    branch = models.ForeignKey("organization.Branch", verbose_name=_("branch"),
+                               on_delete=models.PROTECT, related_name="+")
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("employee"),
+                                 on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    #: The first day of the month.
+    month = models.DateField(_("month"))
+    sales_net = models.DecimalField(_("counter sales (net)"), max_digits=14,
+                                    decimal_places=2, default=0)
+    collected = models.DecimalField(_("collected on HQ invoices"), max_digits=14,
+                                    decimal_places=2, default=0)
+    contracts = models.PositiveIntegerField(_("contracts signed"), default=0)
+    new_customers = models.PositiveIntegerField(_("new customers"), default=0)
+    won = models.PositiveIntegerField(_("sales won"), default=0)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sales plan")
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "month"],
+                                    condition=Q(employee__isnull=True),
+                                    name="sales_plan_branch_once"),
+            models.UniqueConstraint(fields=["branch", "employee", "month"],
+                                    condition=Q(employee__isnull=False),
+                                    name="sales_plan_employee_once"),
+            models.CheckConstraint(condition=Q(sales_net__gte=0) & Q(collected__gte=0),
+                                   name="sales_plan_not_negative"),
+        ]
+        indexes = [models.Index(fields=["month", "branch"], name="sales_plan_month")]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.month:%Y-%m} {self.employee_id or ''}".strip()
+
+
+class MonthlyPack(models.Model):
+    """The figures of a branch's month against its plan as prepared for the manager's
+    meeting (seed 000 step 1): a stored snapshot, so the meeting sees what was prepared;
+    recomputed only when the manager asks."""
+
+    branch = models.ForeignKey("organization.Branch", verbose_name=_("branch"),
+                               on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"))
+    figures = models.JSONField(default=dict)
+    prepared_at = models.DateTimeField(_("prepared"), default=timezone.now)
+    #: Empty: prepared by the scheduled job.
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    #: Sort keys of HQ's list (percent of plan; None without a plan).
+    sales_percent = models.IntegerField(null=True, blank=True)
+    new_customers = models.IntegerField(default=0)
+    goal_met = models.BooleanField(default=False)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly pack")
+        constraints = [models.UniqueConstraint(fields=["branch", "month"],
+                                               name="monthly_pack_once")]
+        indexes = [models.Index(fields=["month", "branch"], name="monthly_pack_month")]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.month:%Y-%m}"

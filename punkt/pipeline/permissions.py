@@ -26,3 +26,20 @@ STAGE_MANAGE = registry.register(
     "pipeline.stage.manage",
     gettext_lazy("Set the sales stages, what each requires and the reasons of refusal"),
     [R.HQ_EXPERT, R.ADMIN], scope="global")
+PLAN_SET = registry.register(
+    "pipeline.plan.set",
+    gettext_lazy("Set the branches' monthly sales plans"),
+    [R.HQ_EXPERT, R.ADMIN])
+PLAN_SPLIT = registry.register(
+    "pipeline.plan.split",
+    gettext_lazy("Split the branch's monthly sales plan among its employees"),
+    [R.MANAGER, R.ADMIN])
+PLAN_OWN = registry.register(
+    "pipeline.plan.own",
+    gettext_lazy("See one's own monthly plan against what was done"),
+    [R.MANAGER, R.SERVICE, R.RETENTION, R.CASHIER])
+PACK_VIEW = registry.register(
+    "pipeline.pack.view",
+    gettext_lazy("See the branch's sales plans and the monthly pack for the manager's "
+                 "meeting, prepare it again"),
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN])

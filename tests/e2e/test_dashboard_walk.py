@@ -54,6 +54,8 @@ CHAT_DESKS = "/chat/desks/"
 COMPLAINTS = "/complaints/"
 PIPELINE = "/pipeline/"
 STAGES = "/pipeline/stages/"
+PLANS = "/pipeline/plans/"
+PACKS = "/pipeline/packs/"
 ANALYTICS = "/analytics/"
 COMPLAINT_LETTERS = "/complaints/letters/"
 COMPLAINT_STATS = "/complaints/statistics/"
@@ -66,20 +68,22 @@ ROLE_MENUS = {
                                       REGISTER, BRANCH_TASKS, TICKETS, TEAMS, TYPES,
                                       DESK_REPORT, MAILBOXES, WEBHOOKS, CHAT,
                                       CHAT_DESKS, COMPLAINTS, PIPELINE, STAGES,
-                                      ANALYTICS, COMPLAINT_LETTERS, COMPLAINT_STATS}),
+                                      ANALYTICS, COMPLAINT_LETTERS, COMPLAINT_STATS,
+                                      PLANS, PACKS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
                                             SALES_REPORT, TILLS, INVOICE_FILES, REGISTER,
                                             BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES,
                                             CHAT, TYPES, COMPLAINTS, PIPELINE, STAGES,
-                                            ANALYTICS, COMPLAINT_LETTERS, COMPLAINT_STATS}),
+                                            ANALYTICS, COMPLAINT_LETTERS, COMPLAINT_STATS,
+                                            PLANS, PACKS}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
                                             BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT, CHAT,
                                             CHAT_DESKS, COMPLAINTS, PIPELINE, ANALYTICS,
-                                            COMPLAINT_STATS}),
+                                            COMPLAINT_STATS, PLANS, PACKS}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT,
                                           COMPLAINTS, PIPELINE, ANALYTICS}),

@@ -50,6 +50,13 @@ PROBES: dict[str, Probe] = {
                                               "action": "acknowledge"},
     "pipeline:opportunity_act": lambda s, u: {"opportunity_id": s.ids["opportunity_id"],
                                               "action": "lose"},
+    # a month of the sales plans and packs (the month is not a seeded id)
+    "pipeline:plan_split": lambda s, u: {"branch_id": s.ids["branch_id"], "month": "2026-11"},
+    "pipeline:pack_detail": lambda s, u: {"branch_id": s.ids["branch_id"], "month": "2026-11"},
+    "pipeline:pack_recompute": lambda s, u: {"branch_id": s.ids["branch_id"],
+                                             "month": "2026-11"},
+    "pipeline:pack_pdf": lambda s, u: {"branch_id": s.ids["branch_id"], "month": "2026-11"},
+    "api:monthly_pack_get": lambda s, u: {"branch_id": s.ids["branch_id"], "month": "2026-11"},
     # a POST-only step of a corrective action (the GET is refused before the id is read)
     "complaints:capa_move": lambda s, u: {"complaint_id": s.ids["complaint_id"],
                                           "action_id": 1, "step": "verify"},

@@ -79,6 +79,8 @@ GUARDED_PAGES = [
     ("pipeline:opportunity_list", lambda w: {}, "pipeline.opportunity.view"),
     ("pipeline:opportunity_new", lambda w: {}, "pipeline.opportunity.edit"),
     ("pipeline:stage_settings", lambda w: {}, "pipeline.stage.manage"),
+    ("pipeline:plans", lambda w: {}, "pipeline.pack.view"),
+    ("pipeline:packs", lambda w: {}, "pipeline.pack.view"),
 ]
 
 
@@ -240,6 +242,13 @@ EXPECTED: dict[str, set[str]] = {
     "pipeline.opportunity.edit": {M, S, R, A},
     "pipeline.opportunity.manage": {M, A},
     "pipeline.stage.manage": {E, A},
+    # R11.6 and seed 000 step 1: HQ sets the branches' monthly plans, the manager splits
+    # the branch's among its staff and holds the monthly meeting with its pack (HQ sees
+    # every branch's); each employee sees their own plan against what they did.
+    "pipeline.plan.set": {E, A},
+    "pipeline.plan.split": {M, A},
+    "pipeline.plan.own": {M, S, R, C},
+    "pipeline.pack.view": {M, E, A},
     # the refund of an upheld complaint leaves the till: only the cashier pays it out
     "complaints.refund.pay": {C},
     # ISO 9001 10.2: the manager (in the branch) and HQ set corrective and preventive

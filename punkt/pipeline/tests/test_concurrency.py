@@ -41,3 +41,41 @@ def test_opportunities_opened_at_once_are_numbered_without_repeats_or_gaps() -> 
     assert not [r for r in results if isinstance(r, DomainError)]
     numbers = sorted(Opportunity.objects.values_list("number", flat=True))
     assert [int(n.rsplit("/", 1)[1]) for n in numbers] == [1, 2, 3, 4]
+
+
+def test_two_experts_setting_one_months_plan_at_once_make_one_plan() -> None:
+    """The second waits on the first's row and changes it: one plan, two audit rows."""
+    from punkt.pipeline import plans
+    from punkt.pipeline.models import SalesPlan
+
+    w = make_world()
+    month = plans.next_month(plans.current_month())
+    who = iter([(w.expert, "3"), (w.admin, "5")])
+
+    def set_plan() -> object:
+        actor, won = next(who)
+        return plans.plan_set(actor=actor, branch_id=w.a.pk, month=month,
+                              values={"won": won})
+
+    results = _race(2, set_plan)
+    assert len(results) == 2 and not [r for r in results if isinstance(r, DomainError)]
+    (plan,) = SalesPlan.objects.filter(branch=w.a, month=month)
+    assert plan.won in (3, 5)
+    assert AuditEvent.objects.filter(action="pipeline.plan.set").count() == 2
+
+
+def test_two_jobs_preparing_the_packs_at_once_store_each_once() -> None:
+    """(C9)"""
+    from punkt.pipeline import packs, plans
+    from punkt.pipeline.models import MonthlyPack
+    from punkt.work.models import Notification
+
+    w = make_world()
+    month = plans.previous_month(plans.current_month())
+    results = _race(2, lambda: packs.prepare_all(month))
+    assert len(results) == 2 and not [r for r in results if isinstance(r, DomainError)]
+    assert sorted(r["stored"] for r in results) in ([0, 2], [1, 1], [2, 2])
+    assert MonthlyPack.objects.filter(month=month).count() == 2
+    assert sorted(Notification.objects.filter(kind="pipeline.pack")
+                  .values_list("recipient_id", flat=True)) == sorted(
+        [w.manager_a.pk, w.manager_b.pk])
