@@ -116,6 +116,10 @@ class CustomerCreateForm(CustomerForm):
                                choices=ConsentSource.choices, initial=ConsentSource.COUNTER)
     confirm_duplicate = forms.BooleanField(
         label=_("I checked the similar customers; register a new one anyway"), required=False)
+    campaign_code = forms.CharField(
+        label=_("Campaign code / where did you hear of us"), max_length=12, required=False,
+        help_text=_("The code printed on the customer's leaflet, if they came with one."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
     def __init__(self, *args: Any, branches: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
