@@ -21,11 +21,10 @@ PAGE = "A5"
 BLEED_MM = 3
 
 LEAFLET_CSS = f"""
-@page {{ size: {PAGE}; margin: 10mm; bleed: {BLEED_MM}mm; marks: crop;
-         @bottom-right {{ content: none; }} }}
-html {{ background: #0b5cab; }}
+@page {{ size: {PAGE}; margin: 8mm; bleed: {BLEED_MM}mm; marks: crop;
+         background: #0b5cab; @bottom-right {{ content: none; }} }}
 body {{ font-size: 10pt; margin: 0; }}
-.sheet {{ background: #fff; padding: 6mm; }}
+.sheet {{ background: #fff; padding: 6mm; border-radius: 3mm; min-height: 182mm; }}
 h1 {{ font-size: 20pt; color: #0b5cab; margin: 0 0 3mm; }}
 .offer td, .offer th {{ border: none; border-bottom: 0.5pt solid #ccc; padding: 2pt 3pt; }}
 .offer .num {{ text-align: right; white-space: nowrap; font-weight: bold; }}

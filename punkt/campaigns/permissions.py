@@ -14,7 +14,7 @@ CAMPAIGN_VIEW = registry.register(
     "campaigns.campaign.view",
     gettext_lazy("See the branch's campaigns, their leaflets, print orders, budget and "
                  "the customers they brought"),
-    [R.MANAGER, R.SERVICE, R.RETENTION, R.CASHIER, R.HQ_EXPERT, R.ADMIN])
+    [R.MANAGER, R.SERVICE, R.RETENTION, R.HQ_EXPERT, R.ADMIN])
 CAMPAIGN_MANAGE = registry.register(
     "campaigns.campaign.manage",
     gettext_lazy("Plan campaigns (period, branches, products, budget, code), start, end "

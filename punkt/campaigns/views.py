@@ -202,7 +202,7 @@ def order_new(request: HttpRequest, leaflet_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Print order %(number)s sent to %(shop)s.")
                              % {"number": order.number, "shop": order.shop.name})
-            return redirect("campaigns:order_detail", order_id=order.pk)
+            return redirect("campaigns:order_detail", print_order_id=order.pk)
     return render(request, "campaigns/order_new.html", {
         "form": form, "leaflet": leaflet, "shops": shops,
         "budget": services.budget_of(leaflet.campaign)})
@@ -228,8 +228,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 @scoped("branch")
 @login_required
-def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
-    order = selectors.order_get(user=request.user, order_id=order_id)
+def order_detail(request: HttpRequest, print_order_id: int) -> HttpResponse:
+    order = selectors.order_get(user=request.user, order_id=print_order_id)
     steps = [(PrintOrderStatus.ORDERED, order.created_at),
              (PrintOrderStatus.CONFIRMED, order.confirmed_at),
              (PrintOrderStatus.DELIVERED, order.delivered_at)]
@@ -243,8 +243,8 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
 @scoped("branch")
 @login_required
 @require_POST
-def order_act(request: HttpRequest, order_id: int, action: str) -> HttpResponse:
-    order = selectors.order_get(user=request.user, order_id=order_id)
+def order_act(request: HttpRequest, print_order_id: int, action: str) -> HttpResponse:
+    order = selectors.order_get(user=request.user, order_id=print_order_id)
     with refusals_as_messages(request):
         moved = services.print_order_move(actor=request.user, order_id=order.pk, action=action,
                                           reason=request.POST.get("reason", ""))
@@ -254,7 +254,7 @@ def order_act(request: HttpRequest, order_id: int, action: str) -> HttpResponse:
         else:
             messages.success(request, _("Done: %(step)s.") % {
                 "step": PRINT_ORDER_FLOW.transition(action).label})
-    return redirect("campaigns:order_detail", order_id=order.pk)
+    return redirect("campaigns:order_detail", print_order_id=order.pk)
 
 
 @scoped("global")
