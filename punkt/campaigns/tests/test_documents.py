@@ -103,7 +103,7 @@ def test_a_failed_send_is_tried_again(world: Any, settings: Any) -> None:
 
     from django.utils import timezone
 
-    from punkt.core.testing import smtp_sink, free_port
+    from punkt.core.testing import free_port, smtp_sink
 
     order = f.print_order(world)
     queued = PrintOrderMail.objects.get(order=order)
