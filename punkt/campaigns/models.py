@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from punkt.core.access import Principal, access_of
+from punkt.core.access import Principal
 from punkt.core.badges import tones
 from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet
 
@@ -35,21 +35,15 @@ class CampaignStatus(models.TextChoices):
 class CampaignQuerySet(BranchScopedQuerySet["Campaign"]):
     def visible_to(self, user: Principal | None, permission: Any, *,
                    branch_id: int | None = None) -> Self:
-        """The campaigns planned by the user's branches and those run at them (HQ's
-        campaigns for all branches or for one of theirs); HQ roles see every campaign."""
-        allowed = access_of(user).branches_for(str(permission))
-        qs = self
-        if allowed is not None:
-            qs = qs.filter(_runs_at(allowed))
-        if branch_id:
-            qs = qs.filter(_runs_at({branch_id}))
-        return qs
+        """The campaigns run at the branches where ``user`` holds ``permission`` (a
+        branch's own campaign runs at it; HQ's at all branches or at the chosen ones);
+        HQ roles see every campaign."""
+        from punkt.organization.models import Branch
 
-
-def _runs_at(branch_ids: Any) -> Q:
-    ids = list(branch_ids)
-    targeted = Campaign.branches.through.objects.filter(branch_id__in=ids).values("campaign_id")
-    return Q(branch_id__in=ids) | Q(all_branches=True) | Q(pk__in=targeted)
+        runs_at = CampaignBranch.objects.visible_to(user, permission, branch_id=branch_id)
+        anywhere = Branch.objects.visible_to(user, permission, branch_id=branch_id).exists()
+        everywhere = Q(all_branches=True) if anywhere else Q(pk__in=[])
+        return self.filter(Q(pk__in=runs_at.values("campaign_id")) | everywhere)
 
 
 class Campaign(models.Model):
@@ -61,7 +55,7 @@ class Campaign(models.Model):
     ends_on = models.DateField(_("to"))
     all_branches = models.BooleanField(_("all branches"), default=False)
     branches = models.ManyToManyField("organization.Branch", blank=True, related_name="+",
-                                      verbose_name=_("branches"))
+                                      through="CampaignBranch", verbose_name=_("branches"))
     products = models.ManyToManyField("catalog.Product", blank=True, related_name="+",
                                       verbose_name=_("products promoted"))
     budget = models.DecimalField(_("budget (PLN)"), max_digits=12, decimal_places=2,
@@ -93,6 +87,24 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class CampaignBranch(models.Model):
+    """A branch the campaign runs at (a branch's own campaign: that branch; HQ's: the
+    chosen ones, none when it runs at all branches)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
+                               related_name="+")
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "branch"],
+                                               name="campaign_branch_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} @ {self.branch_id}"
 
 
 class PrintShop(models.Model):

@@ -40,7 +40,6 @@ from punkt.campaigns.models import (
 from punkt.campaigns.workflows import CAMPAIGN_FLOW, PRINT_ORDER_FLOW
 from punkt.catalog.models import Product, ProductKind
 from punkt.core import outbox, values
-from punkt.core.access import access_of
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.money import format_pln
@@ -122,7 +121,7 @@ def spent_on(campaign_id: int) -> Decimal:
     """What the campaign's print orders cost (all but the cancelled ones)."""
     total = (PrintOrder.objects.filter(campaign_id=campaign_id)
              .exclude(status=PrintOrderStatus.CANCELLED).aggregate(s=Sum("price"))["s"])
-    return total or Decimal("0.00")
+    return (total or Decimal("0")).quantize(Decimal("0.01"))
 
 
 def budget_of(campaign: Campaign, *, customers: int | None = None) -> Budget:
@@ -145,11 +144,11 @@ def _hq() -> Branch:
 
 def planning_branches(actor: Actor) -> list[Branch]:
     """Where ``actor`` may plan campaigns: HQ (for HQ roles), else their branches."""
-    allowed = access_of(actor).branches_for(perms.CAMPAIGN_MANAGE.code)
-    if allowed is None:
-        return [_hq()]
-    return list(Branch.objects.filter(pk__in=allowed, is_active=True,
-                                      kind=BranchKind.BRANCH).order_by("name"))
+    hq = _hq()
+    if org_perms.can(actor, perms.CAMPAIGN_MANAGE.code, hq.pk):
+        return [hq]
+    return list(Branch.objects.visible_to(actor, perms.CAMPAIGN_MANAGE)
+                .filter(is_active=True, kind=BranchKind.BRANCH).order_by("name"))
 
 
 def _date(value: Any, field: str) -> datetime.date:

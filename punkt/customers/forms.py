@@ -103,7 +103,7 @@ class CustomerForm(forms.Form):
     def data_for_service(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["has_branches"] = {"1": True, "0": False}.get(data.get("has_branches") or "")
-        for key in ("confirm_duplicate", "source", "branch"):
+        for key in ("confirm_duplicate", "source", "branch", "campaign_code"):
             data.pop(key, None)
         for purpose in ConsentPurpose.values:
             data.pop(f"consent_{purpose}", None)

@@ -286,7 +286,7 @@ def test_another_branch_cannot_touch_the_order(world: Any) -> None:
     with pytest.raises(NotFound):
         services.print_order_move(actor=world.service_b, order_id=order.pk, action="deliver")
     with pytest.raises(PermissionDenied):
-        services.print_order_move(actor=world.cashier_a, order_id=order.pk, action="deliver")
+        services.print_order_move(actor=world.retention_a, order_id=order.pk, action="deliver")
 
 
 def test_no_orders_for_an_ended_campaign(world: Any) -> None:
