@@ -283,6 +283,7 @@ def seed(world: Any) -> Seeded:
     complaint_letter = complaint_letters.completion_request(  # a letter asking for more
         actor=w.service_b, complaint_id=complaint.pk, channel="in_person",
         missing="Kopia paragonu")
+    campaign = isolation.campaign_b(w)  # B's running campaign, its leaflet and print order
     users = {Role.ADMIN.value: w.admin, Role.HQ_EXPERT.value: w.expert,
              Role.MANAGER.value: w.manager_b, Role.SERVICE.value: w.service_b,
              Role.RETENTION.value: retention_b, Role.CASHIER.value: cashier_b}
@@ -332,6 +333,10 @@ def seed(world: Any) -> Seeded:
         "file_id": complaint.attachments.get().pk,
         "complaint_letter_id": complaint_letter.pk,
         "opportunity_id": isolation.opportunity_b(w).pk,
+        "campaign_id": campaign.pk,
+        "leaflet_id": isolation.leaflet_b(w).pk,
+        "print_order_id": isolation.print_order_b(w).pk,
+        "shop_id": isolation.print_order_b(w).shop_id,
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,
         "price_list": price_list, "draft": draft, "template": contract.template,

@@ -481,6 +481,43 @@ def analytics_b(w: Any) -> Any:
     return cust
 
 
+def campaign_b(w: Any) -> Any:
+    """B's own campaign (running), a leaflet for B from an HQ template sent to B only, a
+    print order of it and a customer registered at B with its code."""
+    from punkt.campaigns import services as campaigns
+    from punkt.campaigns.models import Campaign, PrintShop
+    from punkt.contracts.tests.factories import publish
+
+    existing = Campaign.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    today = timezone.localdate()
+    campaign = campaigns.campaign_create(actor=w.manager_b, data={
+        "name": "Bydgoska-kampania", "starts_on": today, "ends_on": today, "budget": "900",
+        "code": "BYDG-KAMP"})
+    campaigns.campaign_move(actor=w.manager_b, campaign_id=campaign.pk, action="start")
+    template = publish(w, "leaflet_template", b"%PDF-1.4\n%%EOF\n", "ulotka-b.pdf",
+                       branch=w.b, title="Ulotka-Bydgoszcz")
+    leaflet = campaigns.leaflet_create(actor=w.service_b, campaign_id=campaign.pk,
+                                       branch_id=w.b.pk, template_id=template.pk,
+                                       title="Bydgoska-ulotka")
+    shop = PrintShop.objects.first() or campaigns.shop_save(actor=w.expert, data={
+        "name": "Drukarnia", "email": "druk@example.pl", "prices": "500; 100"})
+    campaigns.print_order_create(actor=w.service_b, leaflet_id=leaflet.pk, shop_id=shop.pk,
+                                 quantity=500)
+    return campaign
+
+
+def print_order_b(w: Any) -> Any:
+    from punkt.campaigns.models import PrintOrder
+
+    return PrintOrder.objects.get(campaign=campaign_b(w))
+
+
+def leaflet_b(w: Any) -> Any:
+    return campaign_b(w).leaflets.get()
+
+
 # Page routes (URL name → kwargs of a branch-B object).
 PAGE_CASES: dict[str, BranchCase] = {
     "organization:branch_detail": lambda w: {"branch_id": w.b.pk},
@@ -564,6 +601,15 @@ PAGE_CASES: dict[str, BranchCase] = {
     "chat:desk_edit": lambda w: {"desk_id": desk_b(w).pk},
     "chat:desk_preview": lambda w: {"desk_id": desk_b(w).pk},
     "complaints:complaint_detail": lambda w: {"complaint_id": complaint_b(w).pk},
+    "campaigns:campaign_detail": lambda w: {"campaign_id": campaign_b(w).pk},
+    "campaigns:campaign_edit": lambda w: {"campaign_id": campaign_b(w).pk},
+    "campaigns:campaign_act": lambda w: {"campaign_id": campaign_b(w).pk, "action": "end"},
+    "campaigns:leaflet_new": lambda w: {"campaign_id": campaign_b(w).pk},
+    "campaigns:leaflet_pdf": lambda w: {"leaflet_id": leaflet_b(w).pk},
+    "campaigns:order_new": lambda w: {"leaflet_id": leaflet_b(w).pk},
+    "campaigns:order_detail": lambda w: {"print_order_id": print_order_b(w).pk},
+    "campaigns:order_act": lambda w: {"print_order_id": print_order_b(w).pk,
+                                      "action": "deliver"},
     "complaints:complaint_receipt": lambda w: {"complaint_id": complaint_b(w).pk},
     "complaints:complaint_attach": lambda w: {"complaint_id": complaint_b(w).pk},
     "complaints:complaint_file": lambda w: {"complaint_id": complaint_b(w).pk,
@@ -627,6 +673,8 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "chat:desk_new": lambda w: team_b(w).name,
     "complaints:complaint_list": lambda w: complaint_b(w).number,
     "complaints:complaint_statistics": lambda w: complaint_b(w).branch.name,
+    "campaigns:campaign_list": lambda w: campaign_b(w).name,
+    "campaigns:order_list": lambda w: print_order_b(w).number,
     "pipeline:board": lambda w: opportunity_b(w).title,
     "pipeline:opportunity_list": lambda w: opportunity_b(w).title,
     "pipeline:between_sales": lambda w: lost_sale_b(w).display_name,
@@ -715,6 +763,14 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "servicedesk_ticket_transfer": lambda w: (
         "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/transfer"),
     "complaint_get": lambda w: ("GET", f"/api/v1/complaints/{complaint_b(w).pk}"),
+    "campaign_get": lambda w: ("GET", f"/api/v1/campaigns/{campaign_b(w).pk}"),
+    "campaign_update": lambda w: ("PATCH", f"/api/v1/campaigns/{campaign_b(w).pk}"),
+    "campaign_move": lambda w: ("POST", f"/api/v1/campaigns/{campaign_b(w).pk}/moves"),
+    "campaign_leaflet_list": lambda w: ("GET", f"/api/v1/campaigns/{campaign_b(w).pk}/leaflets"),
+    "campaign_leaflet_create": lambda w: ("POST",
+                                          f"/api/v1/campaigns/{campaign_b(w).pk}/leaflets"),
+    "print_order_get": lambda w: ("GET", f"/api/v1/print-orders/{print_order_b(w).pk}"),
+    "print_order_move": lambda w: ("POST", f"/api/v1/print-orders/{print_order_b(w).pk}/moves"),
     "complaint_move": lambda w: ("POST", f"/api/v1/complaints/{complaint_b(w).pk}/moves"),
     "opportunity_get": lambda w: ("GET", f"/api/v1/opportunities/{opportunity_b(w).pk}"),
     "monthly_pack_get": lambda w: ("GET", f"/api/v1/monthly-packs/{w.b.pk}/"
@@ -778,6 +834,11 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "sale_return": lambda w: {"quantities": {str(shop_b(w).lines.get().pk): 1},
                               "reason": "hacked"},
     "complaint_move": lambda w: {"action": "acknowledge"},
+    "campaign_update": lambda w: {"name": "Hacked", "budget": "1"},
+    "campaign_move": lambda w: {"action": "cancel", "reason": "hacked"},
+    "campaign_leaflet_create": lambda w: {"branch_id": w.b.pk,
+                                          "template_id": leaflet_b(w).template_id},
+    "print_order_move": lambda w: {"action": "deliver"},
     "opportunity_step": lambda w: {"action": "lose", "reason_id": _any_loss_reason()},
     "opportunity_control_date": lambda w: {"kind": "minutes", "on": "2027-02-01"},
     "complaint_capa_add": lambda w: {"kind": "corrective", "description": "x", "owner_id": 1,
@@ -800,6 +861,8 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "callerid": lambda w: ("/api/v1/callerid?number=%2B48601999888",
                            customer_b(w).display_name),
     "complaint_list": lambda w: ("/api/v1/complaints", complaint_b(w).number),
+    "campaign_list": lambda w: ("/api/v1/campaigns", campaign_b(w).name),
+    "print_order_list": lambda w: ("/api/v1/print-orders", print_order_b(w).number),
     "opportunity_list": lambda w: ("/api/v1/opportunities", opportunity_b(w).title),
     "sales_plan_list": lambda w: ("/api/v1/sales-plans",
                                   f'"branch_id": {plan_b(w).branch_id},'),

@@ -21,7 +21,7 @@ LAYERS = {
     "customers": 2, "materials": 2,
     "contracts": 3, "messaging": 3, "catalog": 3, "work": 3,
     "inventory": 4, "retention": 4, "cashdesk": 4, "webhooks": 4,
-    "sales": 5, "servicedesk": 5,
+    "sales": 5, "servicedesk": 5, "campaigns": 5,
     "privacy": 6, "mailbox": 6, "webform": 6, "chat": 6, "complaints": 6,
     "pipeline": 7,
     "analytics": 8,

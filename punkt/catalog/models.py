@@ -16,6 +16,8 @@ from punkt.materials.models import VatRate
 class ProductKind(models.TextChoices):
     PRODUCT = "product", _("product")
     ACCESSORY = "accessory", _("accessory")
+    #: printed marketing material (a campaign's leaflets): kept in stock, never sold
+    LEAFLET = "leaflet", _("leaflet (not for sale)")
 
 
 class Product(TimeStampedModel):

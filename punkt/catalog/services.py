@@ -42,7 +42,8 @@ def _values(data: dict[str, Any]) -> dict[str, Any]:
     out["name"] = one_line(data.get("name"), field="name", label=_("Name"), limit=200,
                             required=True)
     kind = str(data.get("kind") or ProductKind.PRODUCT)
-    if kind not in ProductKind.values:
+    # leaflets (kind ``leaflet``) are made by the campaigns area with their leaflet
+    if kind not in (ProductKind.PRODUCT, ProductKind.ACCESSORY):
         raise ValidationFailed("invalid", _("Choose product or accessory."), field="kind")
     out["kind"] = kind
     out["unit"] = one_line(data.get("unit") or "szt.", field="unit", label=_("Unit"),

@@ -104,7 +104,7 @@ def product_form(request: HttpRequest, product_id: int | None = None) -> HttpRes
             return redirect("catalog:product_detail", product_id=product.pk)
     return render(request, "catalog/product_form.html", {
         "product": product, "error": error, "posted": request.POST if error else None,
-        "kinds": ProductKind.choices, "vat_rates": VatRate.choices,
+        "kinds": ProductKind.choices[:2], "vat_rates": VatRate.choices,
         "manuals": Material.objects.filter(kind=MaterialKind.MANUAL, is_archived=False)
         .order_by("title")}, status=422 if error else 200)
 

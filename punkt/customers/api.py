@@ -133,6 +133,8 @@ class CustomerIn(CustomerFields):
                     "basis.", max_length=10)
     source: str = Field("counter", max_length=10)
     confirm_duplicate: bool = False
+    campaign_code: str = Field("", max_length=12, description="Where the customer heard of "
+                               "us: the code of a campaign running at the branch (leaflet)")
 
 
 class CustomerPatch(CustomerFields):
@@ -258,12 +260,13 @@ def customer_list(request: HttpRequest, filters: Query[CustomerQuery]) -> dict[s
              operation_id="customer_create")
 @scoped("global")
 def customer_create(request: HttpRequest, payload: CustomerIn) -> Status[Any]:
-    data = payload.dict(exclude={"branch_id", "consents", "source", "confirm_duplicate"},
+    data = payload.dict(exclude={"branch_id", "consents", "source", "confirm_duplicate",
+                                  "campaign_code"},
                         exclude_none=True)
     customer = services.customer_create(
         actor=request.user, branch_id=payload.branch_id, data=data,
         consents=[c.dict() for c in payload.consents], source=payload.source,
-        confirm_duplicate=payload.confirm_duplicate)
+        confirm_duplicate=payload.confirm_duplicate, campaign_code=payload.campaign_code)
     return Status(201, _detail(customer))
 
 

@@ -103,7 +103,7 @@ class CustomerForm(forms.Form):
     def data_for_service(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["has_branches"] = {"1": True, "0": False}.get(data.get("has_branches") or "")
-        for key in ("confirm_duplicate", "source", "branch"):
+        for key in ("confirm_duplicate", "source", "branch", "campaign_code"):
             data.pop(key, None)
         for purpose in ConsentPurpose.values:
             data.pop(f"consent_{purpose}", None)
@@ -116,6 +116,10 @@ class CustomerCreateForm(CustomerForm):
                                choices=ConsentSource.choices, initial=ConsentSource.COUNTER)
     confirm_duplicate = forms.BooleanField(
         label=_("I checked the similar customers; register a new one anyway"), required=False)
+    campaign_code = forms.CharField(
+        label=_("Campaign code / where did you hear of us"), max_length=12, required=False,
+        help_text=_("The code printed on the customer's leaflet, if they came with one."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
     def __init__(self, *args: Any, branches: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

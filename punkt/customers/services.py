@@ -17,7 +17,7 @@ from punkt.core.countries import is_country
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.customers import identifiers as ids
 from punkt.customers import permissions as perms
-from punkt.customers import search
+from punkt.customers import referrals, search
 from punkt.customers.models import (
     AgeBand,
     CompanySize,
@@ -386,10 +386,12 @@ def _ensure_active(customer: Customer) -> None:
 def customer_create(*, actor: Actor, branch_id: int, data: dict[str, Any],
                     consents: list[ConsentInput] | list[dict[str, Any]],
                     source: str = ConsentSource.COUNTER,
-                    confirm_duplicate: bool = False) -> Customer:
+                    confirm_duplicate: bool = False, campaign_code: str = "") -> Customer:
     """Register a customer at ``branch_id`` with the consents recorded at the same time.
 
-    The data-processing basis (consent ``contract``) must be among them (seed 000 step 3)."""
+    The data-processing basis (consent ``contract``) must be among them (seed 000 step 3).
+    ``campaign_code``: where they heard of us, a campaign running at the branch
+    (``referrals.py``)."""
     branch = Branch.objects.filter(pk=branch_id, is_active=True).first()
     if branch is None:
         raise ValidationFailed("invalid", _("Choose an active branch."), field="branch")
@@ -397,6 +399,7 @@ def customer_create(*, actor: Actor, branch_id: int, data: dict[str, Any],
     clean = clean_customer(data)
     items = _clean_consents(consents)
     source = _source(source)
+    referral = referrals.check(branch.pk, campaign_code)
     basis = next((c for c in items if c.purpose == ConsentPurpose.CONTRACT), None)
     if basis is None or not basis.granted:
         raise ValidationFailed(
@@ -414,6 +417,7 @@ def customer_create(*, actor: Actor, branch_id: int, data: dict[str, Any],
     for item in items:
         _write_consent(customer=customer, purpose=item.purpose, granted=item.granted,
                        source=source, actor=actor, branch_id=branch.pk)
+    referrals.record(referral, customer, actor)
     timeline_add(customer_id=customer.pk, kind=TimelineKind.SYSTEM,
                  subject=_("Registered at %(branch)s") % {"branch": branch.name}, actor=actor,
                  branch_id=branch.pk, source=customer)

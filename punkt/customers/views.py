@@ -117,7 +117,8 @@ def customer_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, branch_id=form.cleaned_data["branch"],
                 data=form.data_for_service(), consents=form.consents(),
                 source=form.cleaned_data["source"],
-                confirm_duplicate=form.cleaned_data["confirm_duplicate"])
+                confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                campaign_code=form.cleaned_data["campaign_code"])
         except services.PossibleDuplicate as exc:
             duplicates = _duplicates_context(exc)
             form.add_error(None, exc.message)

@@ -59,6 +59,8 @@ PACKS = "/pipeline/packs/"
 ANALYTICS = "/analytics/"
 COMPLAINT_LETTERS = "/complaints/letters/"
 COMPLAINT_STATS = "/complaints/statistics/"
+CAMPAIGNS = "/campaigns/"
+PRINT_SHOPS = "/campaigns/print-shops/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
@@ -69,7 +71,7 @@ ROLE_MENUS = {
                                       DESK_REPORT, MAILBOXES, WEBHOOKS, CHAT,
                                       CHAT_DESKS, COMPLAINTS, PIPELINE, STAGES,
                                       ANALYTICS, COMPLAINT_LETTERS, COMPLAINT_STATS,
-                                      PLANS, PACKS}),
+                                      PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
@@ -77,19 +79,19 @@ ROLE_MENUS = {
                                             BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES,
                                             CHAT, TYPES, COMPLAINTS, PIPELINE, STAGES,
                                             ANALYTICS, COMPLAINT_LETTERS, COMPLAINT_STATS,
-                                            PLANS, PACKS}),
+                                            PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
                                             BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT, CHAT,
                                             CHAT_DESKS, COMPLAINTS, PIPELINE, ANALYTICS,
-                                            COMPLAINT_STATS, PLANS, PACKS}),
+                                            COMPLAINT_STATS, PLANS, PACKS, CAMPAIGNS}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT,
-                                          COMPLAINTS, PIPELINE, ANALYTICS}),
+                                          COMPLAINTS, PIPELINE, ANALYTICS, CAMPAIGNS}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                              RETENTION, CATALOG, STOCK, COMPLAINTS, PIPELINE,
-                                             ANALYTICS}),
+                                             ANALYTICS, CAMPAIGNS}),
     "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CATALOG,
                                          STOCK, TILL, TILLS}),
 }

@@ -57,6 +57,10 @@ PROBES: dict[str, Probe] = {
                                              "month": "2026-11"},
     "pipeline:pack_pdf": lambda s, u: {"branch_id": s.ids["branch_id"], "month": "2026-11"},
     "api:monthly_pack_get": lambda s, u: {"branch_id": s.ids["branch_id"], "month": "2026-11"},
+    "campaigns:campaign_act": lambda s, u: {"campaign_id": s.ids["campaign_id"],
+                                            "action": "end"},
+    "campaigns:order_act": lambda s, u: {"print_order_id": s.ids["print_order_id"],
+                                         "action": "deliver"},
     # a POST-only step of a corrective action (the GET is refused before the id is read)
     "complaints:capa_move": lambda s, u: {"complaint_id": s.ids["complaint_id"],
                                           "action_id": 1, "step": "verify"},
@@ -79,6 +83,8 @@ FRAGMENTS: dict[str, list[str]] = {
     "contracts:contract_detail": ["part=document"],
     "catalog:product_list": ["q=Tylko"],
     "inventory:stock": ["q=Tylko"],
+    "campaigns:campaign_list": ["status=all&q=BYDG"],
+    "campaigns:order_list": ["status=all"],
     "cashdesk:till": ["q=FV/B/1"],
 }
 

@@ -75,6 +75,11 @@ GUARDED_PAGES = [
     ("chat:desk_new", lambda w: {}, "chat.desk.manage"),
     ("complaints:complaint_list", lambda w: {}, "complaints.complaint.view"),
     ("complaints:complaint_new", lambda w: {}, "complaints.complaint.create"),
+    ("campaigns:campaign_list", lambda w: {}, "campaigns.campaign.view"),
+    ("campaigns:campaign_new", lambda w: {}, "campaigns.campaign.manage"),
+    ("campaigns:order_list", lambda w: {}, "campaigns.campaign.view"),
+    ("campaigns:shop_list", lambda w: {}, "campaigns.printshop.manage"),
+    ("campaigns:shop_new", lambda w: {}, "campaigns.printshop.manage"),
     ("pipeline:board", lambda w: {}, "pipeline.opportunity.view"),
     ("pipeline:opportunity_list", lambda w: {}, "pipeline.opportunity.view"),
     ("pipeline:opportunity_new", lambda w: {}, "pipeline.opportunity.edit"),
@@ -262,6 +267,14 @@ EXPECTED: dict[str, set[str]] = {
     # (the profile); exporting them is the manager's and HQ's, as customer lists are.
     "analytics.classes.view": {M, S, R, E, A},
     "analytics.classes.export": {M, E, A},
+    # Issue 20, R10.1 (seed 000 steps 14-15): the service employee prepares leaflets from
+    # HQ's templates and orders them from a print shop; the manager plans the branch's
+    # campaigns and approves their budget; HQ's experts run company campaigns and keep the
+    # list of print shops.
+    "campaigns.campaign.view": {M, S, R, E, A},
+    "campaigns.campaign.manage": {M, E, A},
+    "campaigns.printorder.manage": {M, S, E, A},
+    "campaigns.printshop.manage": {E, A},
 }
 
 

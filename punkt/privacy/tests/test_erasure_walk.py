@@ -287,6 +287,14 @@ def build(world: Any) -> tuple[Customer, Customer]:
 
     refresh.refresh()
     ClassDrop.objects.create(customer=cust, branch_id=cust.branch_id, month=0)
+    # The customer came with a campaign's leaflet (its code at registration).
+    from punkt.campaigns.models import Campaign, CampaignCustomer
+
+    leaflet_campaign = Campaign.objects.create(
+        branch=world.a, name="Jesień", code="JESIEN-24", starts_on=datetime.date(2026, 9, 1),
+        ends_on=datetime.date(2026, 9, 30))
+    CampaignCustomer.objects.create(campaign=leaflet_campaign, customer=cust,
+                                    branch_id=cust.branch_id)
     # Past the tax period the buyer snapshot goes too (see test_recent_invoice_...).
     from punkt.cashdesk.models import Invoice
 

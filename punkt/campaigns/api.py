@@ -1,0 +1,307 @@
+"""API of campaigns and print orders: /api/v1/campaigns/…, /api/v1/print-orders/… — the
+same services as the pages."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from punkt.campaigns import permissions as perms
+from punkt.campaigns import selectors, services
+from punkt.campaigns.models import Campaign, PrintOrder
+from punkt.core.api import Amount, Page, Strict, errors, page_slice
+from punkt.core.routes import scoped
+from punkt.organization import permissions as org_perms
+
+router = Router(tags=["campaigns"])
+MAX_ID = 2**62
+
+
+class CampaignIn(Strict):
+    name: str = Field(min_length=1, max_length=services.NAME_MAX)
+    goal: str = Field("", max_length=services.GOAL_MAX)
+    starts_on: datetime.date
+    ends_on: datetime.date
+    budget: Amount = Field(ge=0, le=Decimal("9999999999.99"), decimal_places=2)
+    code: str = Field("", max_length=12, description="Empty: generated")
+    branch_id: int | None = Field(None, ge=1, le=MAX_ID, description="The planning branch "
+                                  "(HQ for HQ roles); default: the only one the caller has")
+    all_branches: bool = False
+    branch_ids: list[int] = Field([], max_length=500,
+                                  description="HQ campaigns: the branches it runs at")
+    product_ids: list[int] = Field([], max_length=services.MAX_PRODUCTS)
+
+
+class CampaignPatch(Strict):
+    name: str | None = Field(None, min_length=1, max_length=services.NAME_MAX)
+    goal: str | None = Field(None, max_length=services.GOAL_MAX)
+    starts_on: datetime.date | None = None
+    ends_on: datetime.date | None = None
+    budget: Amount | None = Field(None, ge=0, le=Decimal("9999999999.99"), decimal_places=2)
+    code: str | None = Field(None, min_length=1, max_length=12)
+    all_branches: bool | None = None
+    branch_ids: list[int] | None = Field(None, max_length=500)
+    product_ids: list[int] | None = Field(None, max_length=services.MAX_PRODUCTS)
+
+
+class CampaignMoveIn(Strict):
+    action: Literal["start", "end", "cancel"]
+    reason: str = Field("", max_length=services.REASON_MAX,
+                        description="cancel: required")
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    goal: str
+    code: str
+    status: str
+    branch_id: int
+    all_branches: bool
+    branch_ids: list[int]
+    product_ids: list[int]
+    starts_on: datetime.date
+    ends_on: datetime.date
+    budget: Decimal
+    spent: Decimal
+    left: Decimal
+    new_customers: int
+    cost_per_customer: Decimal | None
+    actions: list[str]
+    url: str
+
+
+class CampaignListOut(Schema):
+    items: list[CampaignOut]
+    page: Page
+
+
+class CampaignQuery(Schema):
+    status: Literal["open", "planned", "running", "ended", "cancelled", "all"] = "open"
+    q: str = Field("", max_length=100)
+    branch_id: int | None = Field(None, ge=1, le=MAX_ID)
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+def _campaign_out(c: Campaign, user: Any) -> dict[str, Any]:
+    budget = services.budget_of(c)
+    return {"id": c.pk, "name": c.name, "goal": c.goal, "code": c.code, "status": c.status,
+            "branch_id": c.branch_id, "all_branches": c.all_branches,
+            "branch_ids": sorted(c.branches.values_list("pk", flat=True)),
+            "product_ids": sorted(c.products.values_list("pk", flat=True)),
+            "starts_on": c.starts_on, "ends_on": c.ends_on, "budget": c.budget,
+            "spent": budget.spent, "left": budget.left, "new_customers": budget.customers,
+            "cost_per_customer": budget.cost_per_customer,
+            "actions": [a for a in services.allowed_actions(c, user)],
+            "url": services.campaign_url(c)}
+
+
+@router.get("/campaigns", response={200: CampaignListOut, **errors()},
+            operation_id="campaign_list")
+@scoped("list")
+def campaign_list(request: HttpRequest, q: Query[CampaignQuery]) -> dict[str, Any]:
+    """Campaigns the caller sees: their branches' own and HQ's campaigns for them."""
+    qs = selectors.campaign_list(user=request.user, status=q.status, q=q.q,
+                                 branch_id=q.branch_id)
+    items, page = page_slice(qs, q.page, q.per_page)
+    return {"items": [_campaign_out(c, request.user) for c in items], "page": page}
+
+
+@router.post("/campaigns", response={201: CampaignOut, **errors()},
+             operation_id="campaign_create")
+@scoped("self")
+def campaign_create(request: HttpRequest, payload: CampaignIn) -> Status[Any]:
+    """Plan a campaign (state ``planned``); the code is generated when empty."""
+    data = payload.dict()
+    data["branch"] = data.pop("branch_id")
+    campaign = services.campaign_create(actor=request.user, data=data)
+    return Status(201, _campaign_out(campaign, request.user))
+
+
+@router.get("/campaigns/{campaign_id}", response={200: CampaignOut, **errors(404)},
+            operation_id="campaign_get")
+@scoped("branch")
+def campaign_get(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
+    return _campaign_out(selectors.campaign_get(user=request.user, campaign_id=campaign_id),
+                         request.user)
+
+
+@router.patch("/campaigns/{campaign_id}", response={200: CampaignOut, **errors(404, 409)},
+              operation_id="campaign_update")
+@scoped("branch")
+def campaign_update(request: HttpRequest, campaign_id: int, payload: CampaignPatch
+                    ) -> dict[str, Any]:
+    selectors.campaign_get(user=request.user, campaign_id=campaign_id)
+    campaign = services.campaign_update(actor=request.user, campaign_id=campaign_id,
+                                        data=payload.dict(exclude_none=True))
+    return _campaign_out(campaign, request.user)
+
+
+@router.post("/campaigns/{campaign_id}/moves", response={200: CampaignOut, **errors(404, 409)},
+             operation_id="campaign_move")
+@scoped("branch")
+def campaign_move(request: HttpRequest, campaign_id: int, payload: CampaignMoveIn
+                  ) -> dict[str, Any]:
+    selectors.campaign_get(user=request.user, campaign_id=campaign_id)
+    campaign = services.campaign_move(actor=request.user, campaign_id=campaign_id,
+                                      action=payload.action, reason=payload.reason)
+    return _campaign_out(campaign, request.user)
+
+
+class LeafletIn(Strict):
+    branch_id: int = Field(ge=1, le=MAX_ID)
+    template_id: int = Field(ge=1, le=MAX_ID, description="An HQ leaflet template version "
+                             "in force at the branch")
+    title: str = Field("", max_length=120)
+    text: str = Field("", max_length=600)
+
+
+class LeafletOut(Schema):
+    id: int
+    campaign_id: int
+    branch_id: int
+    template_id: int
+    title: str
+    text: str
+    product_id: int
+    pdf_url: str
+
+
+def _leaflet_out(leaflet: Any) -> dict[str, Any]:
+    from django.urls import reverse
+
+    return {"id": leaflet.pk, "campaign_id": leaflet.campaign_id,
+            "branch_id": leaflet.branch_id, "template_id": leaflet.template_id,
+            "title": leaflet.title, "text": leaflet.text, "product_id": leaflet.product_id,
+            "pdf_url": reverse("campaigns:leaflet_pdf", args=[leaflet.pk])}
+
+
+@router.get("/campaigns/{campaign_id}/leaflets", response={200: list[LeafletOut],
+                                                            **errors(404)},
+            operation_id="campaign_leaflet_list")
+@scoped("branch")
+def campaign_leaflet_list(request: HttpRequest, campaign_id: int) -> list[dict[str, Any]]:
+    campaign = selectors.campaign_get(user=request.user, campaign_id=campaign_id)
+    return [_leaflet_out(lf) for lf in
+            selectors.leaflets_of(user=request.user, campaign=campaign)[:200]]
+
+
+@router.post("/campaigns/{campaign_id}/leaflets", response={201: LeafletOut,
+                                                             **errors(404, 409)},
+             operation_id="campaign_leaflet_create")
+@scoped("branch")
+def campaign_leaflet_create(request: HttpRequest, campaign_id: int, payload: LeafletIn
+                            ) -> Status[Any]:
+    """A leaflet for one of the campaign's branches from an HQ leaflet template."""
+    selectors.campaign_get(user=request.user, campaign_id=campaign_id)
+    leaflet = services.leaflet_create(actor=request.user, campaign_id=campaign_id,
+                                      branch_id=payload.branch_id,
+                                      template_id=payload.template_id, title=payload.title,
+                                      text=payload.text)
+    return Status(201, _leaflet_out(leaflet))
+
+
+class PrintOrderIn(Strict):
+    leaflet_id: int = Field(ge=1, le=MAX_ID)
+    shop_id: int = Field(ge=1, le=MAX_ID)
+    quantity: int = Field(ge=1, le=services.MAX_RUN,
+                          description="One of the shop's run sizes")
+    note: str = Field("", max_length=500)
+
+
+class PrintOrderMoveIn(Strict):
+    action: Literal["confirm", "deliver", "cancel"]
+    reason: str = Field("", max_length=services.REASON_MAX, description="cancel: required")
+
+
+class PrintOrderOut(Schema):
+    id: int
+    number: str
+    branch_id: int
+    campaign_id: int
+    leaflet_id: int
+    shop_id: int
+    quantity: int
+    price: Decimal
+    status: str
+    note: str
+    created_at: datetime.datetime
+    confirmed_at: datetime.datetime | None
+    delivered_at: datetime.datetime | None
+    stock_movement_id: int | None
+    cancelled_at: datetime.datetime | None
+    cancelled_reason: str
+    mail_status: str
+    actions: list[str]
+    url: str
+
+
+class PrintOrderListOut(Schema):
+    items: list[PrintOrderOut]
+    page: Page
+
+
+class PrintOrderQuery(Schema):
+    status: Literal["open", "ordered", "confirmed", "delivered", "cancelled", "all"] = "open"
+    branch_id: int | None = Field(None, ge=1, le=MAX_ID)
+    campaign_id: int | None = Field(None, ge=1, le=MAX_ID)
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+def _order_out(o: PrintOrder, user: Any) -> dict[str, Any]:
+    data = {f: getattr(o, f) for f in PrintOrderOut.model_fields
+            if f not in ("mail_status", "actions", "url")}
+    mail = getattr(o, "mail", None)
+    data["mail_status"] = mail.status if mail else ""
+    data["actions"] = services.allowed_actions(o, user)
+    data["url"] = services.order_url(o)
+    return data
+
+
+@router.get("/print-orders", response={200: PrintOrderListOut, **errors()},
+            operation_id="print_order_list")
+@scoped("list")
+def print_order_list(request: HttpRequest, q: Query[PrintOrderQuery]) -> dict[str, Any]:
+    qs = selectors.order_list(user=request.user, status=q.status, branch_id=q.branch_id,
+                              campaign_id=q.campaign_id).select_related("mail")
+    items, page = page_slice(qs, q.page, q.per_page)
+    return {"items": [_order_out(o, request.user) for o in items], "page": page}
+
+
+@router.post("/print-orders", response={201: PrintOrderOut, **errors(404, 409)},
+             operation_id="print_order_create")
+@scoped("self")
+def print_order_create(request: HttpRequest, payload: PrintOrderIn) -> Status[Any]:
+    """Order a run of a leaflet; the e-mail with the PDF goes to the shop after the commit.
+    An order over the campaign's remaining budget is refused on ``quantity``."""
+    org_perms.ensure(request.user, perms.PRINTORDER_MANAGE.code)
+    order = services.print_order_create(actor=request.user, **payload.dict())
+    return Status(201, _order_out(order, request.user))
+
+
+@router.get("/print-orders/{order_id}", response={200: PrintOrderOut, **errors(404)},
+            operation_id="print_order_get")
+@scoped("branch")
+def print_order_get(request: HttpRequest, order_id: int) -> dict[str, Any]:
+    return _order_out(selectors.order_get(user=request.user, order_id=order_id), request.user)
+
+
+@router.post("/print-orders/{order_id}/moves", response={200: PrintOrderOut,
+                                                          **errors(404, 409)},
+             operation_id="print_order_move")
+@scoped("branch")
+def print_order_move(request: HttpRequest, order_id: int, payload: PrintOrderMoveIn
+                     ) -> dict[str, Any]:
+    """``deliver`` checks the run in to the branch's stock of leaflets, once: a second
+    call is refused with 409 and adds nothing."""
+    selectors.order_get(user=request.user, order_id=order_id)
+    order = services.print_order_move(actor=request.user, order_id=order_id,
+                                      action=payload.action, reason=payload.reason)
+    return _order_out(order, request.user)

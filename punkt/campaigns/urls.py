@@ -1,0 +1,22 @@
+from django.urls import path
+
+from punkt.campaigns import views
+
+app_name = "campaigns"
+
+urlpatterns = [
+    path("", views.campaign_list, name="campaign_list"),
+    path("new/", views.campaign_new, name="campaign_new"),
+    path("<int:campaign_id>/", views.campaign_detail, name="campaign_detail"),
+    path("<int:campaign_id>/edit/", views.campaign_edit, name="campaign_edit"),
+    path("<int:campaign_id>/leaflets/", views.leaflet_new, name="leaflet_new"),
+    path("<int:campaign_id>/<str:action>/", views.campaign_act, name="campaign_act"),
+    path("leaflets/<int:leaflet_id>/leaflet.pdf", views.leaflet_pdf, name="leaflet_pdf"),
+    path("leaflets/<int:leaflet_id>/order/", views.order_new, name="order_new"),
+    path("print-orders/", views.order_list, name="order_list"),
+    path("print-orders/<int:print_order_id>/", views.order_detail, name="order_detail"),
+    path("print-orders/<int:print_order_id>/<str:action>/", views.order_act, name="order_act"),
+    path("print-shops/", views.shop_list, name="shop_list"),
+    path("print-shops/new/", views.shop_edit, name="shop_new"),
+    path("print-shops/<int:shop_id>/", views.shop_edit, name="shop_edit"),
+]

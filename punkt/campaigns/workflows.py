@@ -1,0 +1,33 @@
+"""The campaign's and the print order's lives (docs/workflows/campaign.md,
+docs/workflows/print-order.md): one transition table each."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from punkt.campaigns import permissions as perms
+from punkt.campaigns.models import CampaignStatus as C
+from punkt.campaigns.models import PrintOrderStatus as P
+from punkt.core.workflows import STAYS, Transition, Workflow
+from punkt.organization import permissions as org_perms
+
+MANAGE = perms.CAMPAIGN_MANAGE.code
+ORDER = perms.PRINTORDER_MANAGE.code
+
+CAMPAIGN_FLOW = Workflow(gettext_lazy("campaign"), transitions=[
+    Transition("edit", {C.PLANNED, C.RUNNING}, STAYS, MANAGE, gettext_lazy("Edit")),
+    Transition("start", {C.PLANNED}, C.RUNNING, MANAGE,
+               pgettext_lazy("campaign", "Start")),
+    Transition("end", {C.RUNNING}, C.ENDED, MANAGE, pgettext_lazy("campaign", "End")),
+    Transition("cancel", {C.PLANNED, C.RUNNING}, C.CANCELLED, MANAGE,
+               pgettext_lazy("campaign", "Cancel")),
+], branch_of=lambda campaign: campaign.branch_id, can=org_perms.can, ensure=org_perms.ensure)
+
+PRINT_ORDER_FLOW = Workflow(gettext_lazy("print order"), transitions=[
+    Transition("confirm", {P.ORDERED}, P.CONFIRMED, ORDER,
+               gettext_lazy("The print shop confirmed")),
+    Transition("deliver", {P.ORDERED, P.CONFIRMED}, P.DELIVERED, ORDER,
+               gettext_lazy("Check the delivery in to stock")),
+    Transition("cancel", {P.ORDERED, P.CONFIRMED}, P.CANCELLED, ORDER,
+               pgettext_lazy("print order", "Cancel")),
+], branch_of=lambda order: order.branch_id, can=org_perms.can, ensure=org_perms.ensure)

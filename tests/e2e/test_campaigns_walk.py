@@ -1,0 +1,87 @@
+"""Browser: a branch's service employee opens the manager's campaign, prepares a leaflet
+from HQ's template, orders a run from a print shop on HQ's list (the e-mail goes out with
+the PDF), checks the delivery in, and finds the leaflets in the branch's stock."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from tests.e2e.test_dashboard_walk import open_menu_for, seed_demo, sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("transactional_db")]
+
+
+def _setup() -> Any:
+    from punkt.campaigns import services as campaigns
+    from punkt.materials import services as materials
+    from punkt.organization.models import Branch, Employee
+
+    seed_demo()
+    expert = Employee.objects.get(email="ekspert@demo.punkt.pl")
+    manager = Employee.objects.get(email="kierownik@demo.punkt.pl")
+    material = materials.material_create(actor=expert, kind="leaflet_template",
+                                         title="Ulotka salonu A5",
+                                         description="Zapraszamy do salonu!")
+    version = materials.version_create(
+        actor=expert, material_id=material.pk, valid_from=timezone.localdate(),
+        uploaded=SimpleUploadedFile("wzor.pdf", b"%PDF-1.4\n%%EOF\n"))
+    materials.version_publish(actor=expert, version_id=version.pk)
+    campaigns.shop_save(actor=expert, data={"name": "Drukarnia Wisła",
+                                            "email": "druk@example.pl",
+                                            "prices": "500; 120,00\n1000; 190,00"})
+    today = timezone.localdate()
+    branch = Branch.objects.get(code="KRK-01")
+    return campaigns.campaign_create(actor=manager, data={
+        "branch": branch.pk, "name": "Światłowód na Ruczaju", "starts_on": today,
+        "ends_on": today + datetime.timedelta(days=20), "budget": "300,00",
+        "code": "RUCZAJ-26"})
+
+
+def test_a_branch_orders_leaflets_from_an_hq_template_and_checks_them_in(
+        page: Any, problems: Any, settings: Any, tmp_path: Any) -> None:
+    settings.VAR_DIR = tmp_path
+    campaign = _setup()
+    sign_in(page, "obsluga@demo.punkt.pl")
+    open_menu_for(page, "/campaigns/")
+    page.click('nav.mainnav a[href="/campaigns/"]')
+    page.click(f"text={campaign.name}")
+    assert "RUCZAJ-26" in page.locator("[data-testid=campaign-code]").inner_text()
+    form = page.locator("[data-testid=leaflet-form]")
+    form.locator("input[name=title]").fill("Światłowód 600 Mb/s na Ruczaju")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert page.url.endswith("/order/")
+    page.fill("input[name=quantity]", "2500")
+    with page.expect_navigation():
+        page.click("[data-testid=order-form] button[type=submit]")
+    assert page.locator("#id_quantity_error").count() == 1  # not on the list of runs
+    page.fill("input[name=quantity]", "1000")
+    with page.expect_navigation():
+        page.click("[data-testid=order-form] button[type=submit]")
+    assert "zamówione" in page.locator("h1").inner_text()
+    from punkt.campaigns import services
+    from punkt.campaigns.models import PrintOrderMail
+
+    services.send_now(PrintOrderMail.objects.get().pk)  # the worker's part
+    assert mail.outbox[-1].to == ["druk@example.pl"]
+    assert mail.outbox[-1].attachments[0][2] == "application/pdf"
+    page.reload()
+    assert "wysłana" in page.locator("[data-testid=order-mail]").inner_text()
+    with page.expect_navigation():
+        page.click("[data-testid=order-confirm] button")
+    with page.expect_navigation():
+        page.click("[data-testid=order-deliver] button")
+    assert "+1000" in page.locator("[data-testid=order-stock]").inner_text()
+    assert page.locator("[data-testid=order-deliver]").count() == 0
+    page.click("[data-testid=order-stock] a")
+    assert "Światłowód 600 Mb/s na Ruczaju" in page.locator("main").inner_text()
+    page.goto(f"/campaigns/{campaign.pk}/")
+    assert "190,00" in page.locator("[data-testid=budget-spent]").inner_text()
+    assert "110,00" in page.locator("[data-testid=budget-left]").inner_text()
+    problems.assert_clean()
