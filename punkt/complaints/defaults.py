@@ -52,5 +52,5 @@ def install() -> int:
 
     have = set(LetterTemplate.objects.values_list("code", flat=True))
     rows = [LetterTemplate(**t) for t in LETTER_TEMPLATES if t["code"] not in have]
-    LetterTemplate.objects.bulk_create(rows)
+    LetterTemplate.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)

@@ -14,7 +14,9 @@ inserted as plain text and the PDF is built from escaped parts (C22); it fetches
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +26,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from punkt.complaints import clock, defaults, selectors
+from punkt.complaints import clock, selectors
 from punkt.complaints import permissions as perms
 from punkt.complaints.models import (
     Complaint,
@@ -121,9 +123,7 @@ def template_for(kind: str, outcome: str = "") -> LetterTemplate:
     """HQ's text for an answer to ``outcome`` or for the request to complete."""
     rows = LetterTemplate.objects.filter(kind=kind, outcome=outcome if kind == LetterKind.ANSWER
                                          else "")
-    found = rows.order_by("pk").first()
-    if found is None and defaults.install():
-        found = rows.order_by("pk").first()
+    found = rows.order_by("pk").first()  # seeded by the migration; a read never writes
     if found is None:
         raise NotFound(_("No letter template for this decision: ask HQ to add one."))
     return found
@@ -132,6 +132,9 @@ def template_for(kind: str, outcome: str = "") -> LetterTemplate:
 def draft(complaint: Complaint, actor: Actor, kind: str, *, missing: str = "",
           complete_by: datetime.date | None = None) -> tuple[str, str]:
     """The subject and text HQ's template gives for this complaint, to be edited."""
+    if kind == LetterKind.ANSWER and not complaint.outcome:
+        raise Conflict("not_decided", _("The complaint is not decided yet: there is no "
+                                        "answer to write."))
     template = template_for(kind, complaint.outcome)
     filled = fill_values(complaint, actor, missing=missing or "…",
                          complete_by=complete_by or completion_term())
@@ -211,12 +214,14 @@ def _check_address(complaint: Complaint, channel: str) -> None:
             "e-mail or the counter."), field="channel")
 
 
-def _replay(key: str | None, complaint_id: Any) -> ComplaintLetter | None:
+def _replay(key: str | None, complaint_id: Any, kind: str) -> ComplaintLetter | None:
+    """The letter sent with ``key`` — of this complaint and this kind, else refused."""
     if not key:
         return None
     found = ComplaintLetter.objects.filter(key=key).select_related("complaint").first()
-    if found is not None and str(found.complaint_id) != str(complaint_id):
-        raise Conflict("key_used", _("This key was used for another complaint."), field="key")
+    if found is not None and (str(found.complaint_id) != str(complaint_id)
+                              or found.kind != kind):
+        raise Conflict("key_used", _("This key was used for another letter."), field="key")
     return found
 
 
@@ -282,27 +287,45 @@ def answer_send(*, actor: Actor, complaint_id: Any, channel: Any, subject: Any, 
     by e-mail with the PDF, into the branch's print run for the post, or printed for the
     counter."""
     key = _key(key)
-    if (found := _replay(key, complaint_id)) is not None:
+    if (found := _replay(key, complaint_id, LetterKind.ANSWER)) is not None:
         return found
     from punkt.complaints import services
-
-    complaint = _locked(actor, complaint_id)
     from punkt.complaints.workflows import COMPLAINT_FLOW
 
+    complaint = _locked(actor, complaint_id)
+    if (found := _replay(key, complaint_id, LetterKind.ANSWER)) is not None:
+        return found  # a second click that waited for the first one's lock
     COMPLAINT_FLOW.ensure_can(complaint, "inform", actor=actor)
     channel, subject, body = _fields(channel, subject, body)
+    note = values.text(note, field="note", limit=NOTE_MAX)
     if complaint.status == ComplaintStatus.DECIDED and complaint.outcome != Outcome.REJECTED:
         raise Conflict("remedy_first", _("Record the remedy carried out before informing "
                                          "the customer."))
     _check_address(complaint, channel)
     letter = _dispatch(complaint, actor, kind=LetterKind.ANSWER, channel=channel,
                        subject=subject, body=body, key=key)
-    services.complaint_move(actor=actor, complaint_id=complaint.pk, action="inform",
-                            informed_how=channel, note=note)
-    audit_record(action="complaints.letter.send", obj=letter, actor=actor,
-                 branch_id=complaint.branch_id,
-                 changes={"kind": [None, letter.kind], "channel": [None, channel]})
+    with _files_removed_if_refused(letter):
+        services.complaint_move(actor=actor, complaint_id=complaint.pk, action="inform",
+                                informed_how=channel, note=note)
+        audit_record(action="complaints.letter.send", obj=letter, actor=actor,
+                     branch_id=complaint.branch_id,
+                     changes={"kind": [None, letter.kind], "channel": [None, channel]})
     return letter
+
+
+@contextlib.contextmanager
+def _files_removed_if_refused(letter: ComplaintLetter) -> Iterator[None]:
+    """The steps after the letter was written: if one is refused, the transaction drops
+    the rows, and the files (the PDF, the e-mail's attachment) go with them."""
+    try:
+        yield
+    except BaseException:
+        files.path_of(letter.pdf_stored, area=AREA).unlink(missing_ok=True)
+        message = letter.message
+        if message is not None and message.attachment_stored:
+            files.path_of(message.attachment_stored, area=messaging.AREA).unlink(
+                missing_ok=True)
+        raise
 
 
 @transaction.atomic
@@ -312,9 +335,11 @@ def completion_request(*, actor: Actor, complaint_id: Any, channel: Any, missing
     """Ask the customer to complete the complaint by the term; the handler gets a task for
     that day. The answer's deadline does not move (the safe reading of the law)."""
     key = _key(key)
-    if (found := _replay(key, complaint_id)) is not None:
+    if (found := _replay(key, complaint_id, LetterKind.COMPLETION)) is not None:
         return found
     complaint = _locked(actor, complaint_id)
+    if (found := _replay(key, complaint_id, LetterKind.COMPLETION)) is not None:
+        return found
     org_perms.ensure(actor, perms.COMPLAINT_HANDLE.code, complaint.branch_id)
     if complaint.status not in UNDECIDED:
         raise Conflict("decided", _("The complaint is decided: there is nothing to ask the "
@@ -346,11 +371,12 @@ def completion_request(*, actor: Actor, complaint_id: Any, channel: Any, missing
             subject_id=str(complaint.pk), due_at=due, remind_at=due)
     letter = _dispatch(complaint, actor, kind=LetterKind.COMPLETION, channel=channel,
                        subject=subject, body=body, key=key, complete_by=term, task=task)
-    _record(complaint, actor, "completion_request", missing)
-    audit_record(action="complaints.letter.send", obj=letter, actor=actor,
-                 branch_id=complaint.branch_id,
-                 changes={"kind": [None, letter.kind], "channel": [None, channel],
-                          "complete_by": [None, str(term)]})
+    with _files_removed_if_refused(letter):
+        _record(complaint, actor, "completion_request", missing)
+        audit_record(action="complaints.letter.send", obj=letter, actor=actor,
+                     branch_id=complaint.branch_id,
+                     changes={"kind": [None, letter.kind], "channel": [None, channel],
+                              "complete_by": [None, str(term)]})
     return letter
 
 
@@ -402,6 +428,9 @@ def posting_record(*, actor: Actor, complaint_id: Any, letter_id: Any, posted_on
     letter = _letter_locked(actor, complaint_id, letter_id)
     if letter.channel != LetterChannel.POST:
         raise Conflict("not_post", _("Only a letter sent by post is posted."),
+                       field="posted_on")
+    if letter.posted_on is not None:
+        raise Conflict("posted", _("The posting of this letter is already recorded."),
                        field="posted_on")
     day = values.text(posted_on, field="posted_on", limit=10, required=True)
     try:

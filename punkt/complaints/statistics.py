@@ -15,7 +15,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,7 +51,7 @@ ROWS_MAX = 200
 _KEYS = {"cause": ("cause",), "branch": ("branch_id", "branch__name"),
          "handler": ("handler_id", "handler__first_name", "handler__last_name"),
          "kind": ("kind",), "channel": ("channel",),
-         "product": ("sale_line__product_id", "sale_line__product__name", "contract_id",
+         "product": ("sale_line__product_id", "sale_line__product__name", "of_contract",
                      "product_text")}
 
 
@@ -133,7 +145,7 @@ def _label(by: str, v: dict[str, Any]) -> tuple[Any, str]:
         return v["channel"], str(ComplaintChannel(v["channel"]).label)
     if v["sale_line__product_id"]:
         return ("p", v["sale_line__product_id"]), v["sale_line__product__name"]
-    if v["contract_id"]:
+    if v["of_contract"]:
         return ("c", None), _("a contract's service")
     return ("t", v["product_text"]), v["product_text"] or "—"
 
@@ -153,49 +165,44 @@ def complaint_statistics(*, user: Actor, start: datetime.date, end: datetime.dat
     by = by if by in BY else "cause"
     since, until = _bounds(start, end)
     scope = Complaint.objects.visible_to(user, perms.REPORT_VIEW, branch_id=branch_id)
-    period = scope.filter(received_at__gte=since, received_at__lt=until).order_by()
+    period: Any = scope.filter(received_at__gte=since, received_at__lt=until).order_by()
+    if by == "product":  # every contract's service is one row (not one per contract)
+        period = period.annotate(of_contract=Case(When(contract__isnull=False,
+                                                       then=Value(True)),
+                                                  default=Value(False),
+                                                  output_field=BooleanField()))
     grouped = list(period.values(*_KEYS[by]).annotate(**_aggregates())
                    .order_by("-received")[:ROWS_MAX + 1])
-    merged: dict[Any, Row] = {}
+    rows = []
     for values in grouped[:ROWS_MAX]:
         key, label = _label(by, values)
-        row = _row(label, values, key)
-        if key in merged:  # several contracts' services fold into one row
-            old = merged[key]
-            days = old.days if row.days is None else row.days if old.days is None else round(
-                (old.days * old.decided + row.days * row.decided)
-                / max(old.decided + row.decided, 1), 1)
-            merged[key] = Row(label=label, key=key, received=old.received + row.received,
-                              decided=old.decided + row.decided,
-                              upheld=old.upheld + row.upheld, partly=old.partly + row.partly,
-                              rejected=old.rejected + row.rejected,
-                              in_time=old.in_time + row.in_time, deemed=old.deemed + row.deemed,
-                              refunds=old.refunds + row.refunds, days=days)
-        else:
-            merged[key] = row
+        rows.append(_row(label, values, key))
     total = _row(_("All"), period.aggregate(**_aggregates()))
     complaining = period.values("customer_id").distinct().count()
     return Statistics(start=start, end=end, by=by,
-                      rows=sorted(merged.values(), key=lambda r: (-r.received, r.label)),
+                      rows=sorted(rows, key=lambda r: (-r.received, r.label)),
                       total=total, customers_complaining=complaining,
-                      customers_served=_customers_served(user, since, until, branch_id),
+                      customers_served=_customers_served(user, since, until, branch_id,
+                                                         period),
                       more=len(grouped) > ROWS_MAX)
 
 
 def _customers_served(user: Actor, since: datetime.datetime, until: datetime.datetime,
-                      branch_id: int | None) -> int:
-    """Customers who bought at the counter or signed a contract in the period (in the
-    branches ``user`` sees): the denominator of the share who complained."""
+                      branch_id: int | None, complained: Any) -> int:
+    """Customers who bought at the counter (returns aside), signed a contract or
+    complained in the period, in the branches ``user`` sees: the denominator of the share
+    who complained (so it never passes 100 %)."""
     from punkt.contracts.models import Contract
     from punkt.customers.models import Customer
     from punkt.sales.models import Sale
 
     sales = Sale.objects.visible_to(user, perms.REPORT_VIEW, branch_id=branch_id).filter(
-        created_at__gte=since, created_at__lt=until, customer__isnull=False)
+        created_at__gte=since, created_at__lt=until, customer__isnull=False, kind="sale")
     contracts = Contract.objects.visible_to(user, perms.REPORT_VIEW, branch_id=branch_id).filter(
         signed_at__gte=since, signed_at__lt=until)
     return Customer.objects.filter(Q(pk__in=sales.values("customer_id"))
-                                   | Q(pk__in=contracts.values("customer_id"))).count()
+                                   | Q(pk__in=contracts.values("customer_id"))
+                                   | Q(pk__in=complained.values("customer_id"))).count()
 
 
 def csv_rows(stats: Statistics) -> Iterable[list[Any]]:

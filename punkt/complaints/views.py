@@ -35,7 +35,7 @@ from punkt.complaints.models import (
 )
 from punkt.complaints.workflows import COMPLAINT_FLOW
 from punkt.core import files
-from punkt.core.errors import NotFound
+from punkt.core.errors import Conflict, NotFound
 from punkt.core.money import format_pln
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
@@ -198,7 +198,11 @@ def _letters_context(request: HttpRequest, complaint: Any, may_answer: bool,
         "complete_by": letters.completion_term(), "today": timezone.localdate(),
         "letter_form": form}
     if may_answer and not form:
-        subject, body = letters.draft(complaint, request.user, "answer")
+        try:
+            subject, body = letters.draft(complaint, request.user, "answer")
+        except (NotFound, Conflict) as missing:  # no text from HQ: the form starts empty
+            subject, body = "", ""
+            context["letter_missing"] = missing.message
         context["letter_form"] = {
             "subject": subject, "body": body, "channel": "email" if complaint.customer.email
             else "post"}
@@ -505,12 +509,10 @@ def letter_step(request: HttpRequest, complaint_id: int, letter_id: int, step: s
 @require_http_methods(["GET", "POST"])
 def letter_templates(request: HttpRequest) -> HttpResponse:
     """HQ's letters: the answer for each decision and the request to complete."""
-    from punkt.complaints import defaults, letters
+    from punkt.complaints import letters
     from punkt.complaints.models import LetterTemplate
 
     org_perms.ensure(request.user, perms.LETTER_MANAGE.code)
-    if not LetterTemplate.objects.exists():
-        defaults.install()
     editing = int_param(request.GET.get("edit") or request.POST.get("template_id"))
     error_field = None
     form: dict[str, Any] = {}

@@ -279,3 +279,35 @@ def test_the_api_drafts_sends_and_lists_letters(world: Any, client_as: Any) -> N
     listed = client.get(base).json()
     assert [r["id"] for r in listed] == [letter["id"]]
     assert client_as(world.service_b).get(base).status_code == 404
+
+
+def test_a_key_names_one_letter_of_one_kind(world: Any) -> None:
+    c = complaint(world)
+    letters.completion_request(actor=world.service_a, complaint_id=c.pk, channel="in_person",
+                               missing="Paragon.", key="k-1")
+    with pytest.raises(Conflict) as refused:
+        letters.answer_send(actor=world.service_a, complaint_id=c.pk, channel="in_person",
+                            subject="Odpowiedź", body="Treść", key="k-1")
+    assert refused.value.field == "key"
+
+
+def test_the_posting_is_recorded_once(world: Any) -> None:
+    c = remedied(world)
+    letter = letters.answer_send(actor=world.service_a, complaint_id=c.pk, channel="post",
+                                 subject="Odpowiedź", body="Treść")
+    day = datetime.date.today().isoformat()
+    letters.posting_record(actor=world.service_a, complaint_id=c.pk, letter_id=letter.pk,
+                           posted_on=day, tracking_number="RR1")
+    with pytest.raises(Conflict):
+        letters.posting_record(actor=world.service_a, complaint_id=c.pk, letter_id=letter.pk,
+                               posted_on=day, tracking_number="RR2")
+
+
+def test_a_refused_step_leaves_no_letter_file(world: Any, settings: Any, tmp_path: Any) -> None:
+    settings.VAR_DIR = tmp_path
+    c = remedied(world)
+    with pytest.raises(ValidationFailed) as refused:
+        letters.answer_send(actor=world.service_a, complaint_id=c.pk, channel="email",
+                            subject="Odpowiedź", body="Treść", note="x" * 10001)
+    assert refused.value.field == "note"
+    assert not list(tmp_path.rglob("*.pdf")) and not ComplaintLetter.objects.exists()

@@ -105,3 +105,15 @@ def test_the_page_and_csv_for_managers_not_staff(world: Any, client_as: Any) -> 
     body = b"".join(csv.streaming_content).decode("utf-8-sig")
     lines = body.splitlines()
     assert lines[0].startswith("Przyczyna;") and len(lines) == 3  # header, a cause, total
+
+
+def test_one_row_per_service_and_the_share_never_passes_100(world: Any) -> None:
+    from punkt.contracts.tests.factories import customer
+
+    for _ in range(2):
+        cust = customer(world)
+        complaint(world, cust=cust, product_text="Internet")
+    products = statistics.complaint_statistics(user=world.manager_a, start=today(),
+                                               end=today(), by="product")
+    assert [(r.label, r.received) for r in products.rows] == [("Internet", 2)]
+    assert products.customers_served >= products.customers_complaining == 2
