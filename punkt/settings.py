@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "punkt.chat",
     "punkt.complaints",
     "punkt.pipeline",
+    "punkt.surveys",
     "punkt.privacy",
     "punkt.analytics",
 ]
