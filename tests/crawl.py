@@ -239,6 +239,12 @@ def seed(world: Any) -> Seeded:
     retention.log_call(actor=retention_b, contract_id=active.pk, outcome="renewed")
     renewal = Offer.objects.get(renews=active)
     token = retention.proposal_link(renewal.pk).rstrip("/").rsplit("/", 1)[1]
+    from punkt.surveys import services as surveys
+
+    followup = isolation.followup_b(w)  # a survey answered with a 2 and its follow-up
+    survey_token = surveys.counter_open(  # an open survey: the public page's form
+        actor=w.manager_b, customer_id=customer.pk,
+        questionnaire_id=followup.response.invitation.questionnaire_id)
     # An accepted offer waiting for its contract.
     accepted = contracts.offer_create(actor=w.manager_b, customer_id=customer.pk,
                                       lines=[{"price_item_id": offer.lines.get().price_item_id}])
@@ -332,6 +338,9 @@ def seed(world: Any) -> Seeded:
         "file_id": complaint.attachments.get().pk,
         "complaint_letter_id": complaint_letter.pk,
         "opportunity_id": isolation.opportunity_b(w).pk,
+        "followup_id": followup.pk,
+        "questionnaire_id": followup.response.invitation.questionnaire_id,
+        "survey_token": survey_token,
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,
         "price_list": price_list, "draft": draft, "template": contract.template,

@@ -154,8 +154,10 @@ def invitation_list(request: HttpRequest, q: Query[InvitationQuery]) -> dict[str
             operation_id="survey_invitation_get")
 @scoped("branch")
 def invitation_get(request: HttpRequest, invitation_id: int) -> dict[str, Any]:
-    inv = selectors.invitations(user=request.user).get_or_not_found(
-        invitation_id, missing=_("Invitation not found."))
+    org_perms.ensure(request.user, perms.SURVEY_VIEW.code)  # the role first (403)
+    inv = (Invitation.objects.visible_to(request.user, perms.SURVEY_VIEW)
+           .select_related("customer", "response")
+           .get_or_not_found(invitation_id, missing=_("Invitation not found.")))
     return _invitation(inv)
 
 

@@ -119,13 +119,13 @@ def results(*, user: Actor, questionnaire: Questionnaire, branch_id: int | None 
             if n else None, n, [(v, c, c * 100 / n if n else 0) for v, c in
                                 zip(SCALE, per, strict=True)]))
     months: dict[Any, Line] = {}
-    for r in (responses.annotate(month=TruncMonth("submitted_at")).values("month")
+    for m in (responses.annotate(month=TruncMonth("submitted_at")).values("month")
               .annotate(n=Count("pk"), low=Count("pk", filter=Q(lowest__lte=LOW_SCORE)))):
-        months[r["month"]] = Line(r["month"].strftime("%m.%Y"), answered=r["n"], low=r["low"])
-    for r in (scores.annotate(month=TruncMonth("response__submitted_at")).values("month")
+        months[m["month"]] = Line(m["month"].strftime("%m.%Y"), answered=m["n"], low=m["low"])
+    for a in (scores.annotate(month=TruncMonth("response__submitted_at")).values("month")
               .annotate(avg=Avg("value"))):
-        if r["month"] in months:
-            months[r["month"]].average = r["avg"]
+        if a["month"] in months:
+            months[a["month"]].average = a["avg"]
     return Results(
         total, questions,
         _lines(invitations, responses, scores, "branch_id", "branch__name"),

@@ -312,11 +312,11 @@ def _contactable(q: Questionnaire, customer_ids: list[int], now: datetime.dateti
                                              granted=True))
 
     for start in range(0, len(customer_ids), 10_000):
-        rows = Customer.objects.filter(pk__in=customer_ids[start:start + 10_000],
-                                       status=CustomerStatus.ACTIVE)
+        chunk = Customer.objects.filter(pk__in=customer_ids[start:start + 10_000],
+                                        status=CustomerStatus.ACTIVE)
         if quiet:
-            rows = rows.filter(~Exists(recent))
-        rows = (rows
+            chunk = chunk.filter(~Exists(recent))
+        rows = (chunk
                 .annotate(mail_ok=consent(ConsentPurpose.MARKETING_EMAIL),
                           sms_ok=consent(ConsentPurpose.MARKETING_SMS))
                 .values_list("pk", "email", "phone", "country", "mail_ok", "sms_ok"))

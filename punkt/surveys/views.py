@@ -29,7 +29,6 @@ from punkt.surveys import selectors, services
 from punkt.surveys.models import RULES, FollowUpOutcome, FollowUpStatus, Questionnaire
 from punkt.surveys.workflows import FOLLOWUP_FLOW
 
-
 # --- Questionnaires (HQ) -------------------------------------------------------------------
 
 @scoped("global")
@@ -38,9 +37,8 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.QUESTIONNAIRE_MANAGE.code)
     rows = list(selectors.questionnaires())
     counts = selectors.invited_counts(request.user, [q.pk for q in rows])
-    for q in rows:
-        q.invited, q.answered = counts.get(q.pk, (0, 0))
-    return render(request, "surveys/questionnaire_list.html", {"rows": rows})
+    return render(request, "surveys/questionnaire_list.html", {
+        "rows": [(q, *counts.get(q.pk, (0, 0))) for q in rows]})
 
 
 def _form_values(request: HttpRequest) -> dict[str, Any]:
@@ -70,6 +68,7 @@ def _questionnaire_form(request: HttpRequest, q: Questionnaire | None) -> HttpRe
         else:
             messages.success(request, _("Questionnaire saved."))
             return redirect("surveys:questionnaire_edit", questionnaire_id=saved.pk)
+    form: dict[str, Any]
     if request.method == "POST":
         form = request.POST.dict() | {"rules": request.POST.getlist("rules")}
     elif q is not None:

@@ -40,7 +40,8 @@ def test_the_followup_goes_to_the_retention_employee_with_a_task_and_a_bell(worl
     f = FollowUp.objects.get(response=response)
     assert (f.assignee, f.branch_id, f.customer_id) == (world.retention_a, world.a.pk,
                                                         inv.customer_id)
-    task = Task.objects.get(pk=f.task_id)
+    task = f.task
+    assert task is not None
     assert (task.assignee, task.status, task.customer_id) == (world.retention_a, "open",
                                                               inv.customer_id)
     assert (task.subject_type, task.subject_id) == ("surveys.followup", str(f.pk))
@@ -123,7 +124,8 @@ def test_closing_the_followup_records_the_call_and_completes_the_task(world: Any
                                     outcome="complaint", note="Zgłosił reklamację faktury.")
     assert (closed.status, closed.outcome, closed.closed_by) == ("closed", "complaint",
                                                                   world.retention_a)
-    assert Task.objects.get(pk=f.task_id).status == TaskStatus.DONE
+    assert Task.objects.get(subject_type="surveys.followup", subject_id=str(f.pk)).status == \
+        TaskStatus.DONE
     with pytest.raises(Conflict):
         services.followup_move(actor=world.retention_a, followup_id=f.pk, action="close",
                                outcome="resolved")

@@ -59,7 +59,7 @@ def test_answering_through_the_page_then_again(world: Any, client: Any) -> None:
 
 def test_a_missing_score_is_shown_and_nothing_is_saved(world: Any, client: Any) -> None:
     inv, token = invitation(world)
-    first = inv.questionnaire.questions.first()
+    first = inv.questionnaire.questions.all()[0]
     page = client.post(_url(token), {f"q{first.pk}": "4"})
     assert page.status_code == 422 and 'role="alert"' in page.content.decode()
     assert 'value="4" required checked' in page.content.decode()
