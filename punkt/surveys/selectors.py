@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from punkt.organization.actors import Actor
+from punkt.organization.models import Employee
 from punkt.surveys import permissions as perms
 from punkt.surveys.models import (
     LOW_SCORE,
@@ -126,13 +127,17 @@ def results(*, user: Actor, questionnaire: Questionnaire, branch_id: int | None 
               .annotate(avg=Avg("value"))):
         if a["month"] in months:
             months[a["month"]].average = a["avg"]
+    employees = _lines(invitations.filter(employee__isnull=False),
+                       responses.filter(invitation__employee__isnull=False),
+                       scores.filter(response__invitation__employee__isnull=False),
+                       "employee_id", "employee__email")
+    names = {e.email: e.full_name or e.email for e in Employee.objects.filter(
+        email__in=[line.label for line in employees])}
+    for line in employees:
+        line.label = names.get(line.label, line.label)
     return Results(
         total, questions,
-        _lines(invitations, responses, scores, "branch_id", "branch__name"),
-        _lines(invitations.filter(employee__isnull=False),
-               responses.filter(invitation__employee__isnull=False),
-               scores.filter(response__invitation__employee__isnull=False),
-               "employee_id", "employee__email"),
+        _lines(invitations, responses, scores, "branch_id", "branch__name"), employees,
         [months[k] for k in sorted(months)])
 
 

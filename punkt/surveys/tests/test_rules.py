@@ -200,3 +200,20 @@ def test_the_job_invites_and_the_messages_are_delivered(world: Any, mailoutbox: 
     assert "/survey/" in body and "{{ link }}" not in body
     token = body.split("/survey/")[1].split("/")[0]
     assert services.invitation_for(token).pk == Invitation.objects.get().pk
+
+
+def test_a_consent_withdrawn_before_sending_stops_the_invitation(world: Any,
+                                                                   mailoutbox: Any) -> None:
+    """(C14)"""
+    from punkt.surveys.tasks import deliver_messages
+
+    q = questionnaire(world, promotes_offers=True)
+    cust = customer(world)
+    customers.consent_record(actor=world.manager_a, customer_id=cust.pk,
+                             purpose="marketing_email", granted=True, source="counter")
+    sale(world, cust)
+    assert services.run_rule(q, Rule.FIRST_SALE) == 1
+    customers.consent_record(actor=world.manager_a, customer_id=cust.pk,
+                             purpose="marketing_email", granted=False, source="counter")
+    assert deliver_messages.call([Message.objects.get().pk]) == {"skipped": 1}
+    assert mailoutbox == []
