@@ -339,6 +339,7 @@ def seed(world: Any) -> Seeded:
         "complaint_letter_id": complaint_letter.pk,
         "opportunity_id": isolation.opportunity_b(w).pk,
         "followup_id": followup.pk,
+        "invitation_id": followup.response.invitation_id,
         "questionnaire_id": followup.response.invitation.questionnaire_id,
         "survey_token": survey_token,
     }, objects={

@@ -267,10 +267,11 @@ def task_b(w: Any) -> Any:
     from punkt.work import services as work
     from punkt.work.models import Task
 
-    existing = Task.objects.filter(branch=w.b).first()
+    title = "Oddzwonić do klienta B-zadanie"
+    existing = Task.objects.filter(branch=w.b, title=title).first()  # not a survey's task
     if existing:
         return existing
-    return work.task_create(actor=w.manager_b, title="Oddzwonić do klienta B-zadanie",
+    return work.task_create(actor=w.manager_b, title=title,
                             assignee_id=w.service_b.pk, customer_id=customer_b(w).pk)
 
 
