@@ -1,4 +1,4 @@
-.PHONY: demo test setup run worker scheduler bench bench-customers bench-contracts bench-cashdesk bench-pipeline bench-packs bench-analytics clean
+.PHONY: demo test setup run worker scheduler bench bench-customers bench-contracts bench-cashdesk bench-pipeline bench-packs bench-analytics bench-surveys clean
 
 # Run Punkt with demo data on the embedded SQLite database at http://127.0.0.1:8000
 demo: setup
@@ -51,6 +51,10 @@ bench-pipeline: setup
 # The monthly packs of every branch (the scheduled job), on the pipeline's data
 bench-packs: setup
 	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_packs.py --plans
+
+# 100,000 survey invitations queued by the yearly rule (makes its own customers if needed)
+bench-surveys: setup
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_surveys.py --customers 100000
 
 # Customer analytics: counter sales on top of the customers, invoices and contracts; the
 # full refresh and the pages

@@ -6,6 +6,7 @@ from punkt.api import api
 from punkt.core.areas import areas
 from punkt.core.views import not_found
 from punkt.retention import views as retention_views
+from punkt.surveys import views as survey_views
 
 urlpatterns = [
     path("", include("punkt.core.urls")),
@@ -14,6 +15,8 @@ urlpatterns = [
       if area.url_prefix is not None),
     # The customer's link in a renewal proposal (no sign-in).
     path("potwierdzenie/<str:token>/", retention_views.confirm, name="renewal_confirm"),
+    # The customer's link in a satisfaction survey (no sign-in; also the branch's tablet).
+    path("survey/<str:token>/", survey_views.answer, name="survey_answer"),
     # The sign-in e-mail is the employee record's, changed by HQ through the service
     # (audited); allauth's own address management is switched off.
     path("accounts/email/", not_found, name="account_email_disabled"),

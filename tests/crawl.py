@@ -239,6 +239,12 @@ def seed(world: Any) -> Seeded:
     retention.log_call(actor=retention_b, contract_id=active.pk, outcome="renewed")
     renewal = Offer.objects.get(renews=active)
     token = retention.proposal_link(renewal.pk).rstrip("/").rsplit("/", 1)[1]
+    from punkt.surveys import services as surveys
+
+    followup = isolation.followup_b(w)  # a survey answered with a 2 and its follow-up
+    survey_token = surveys.counter_open(  # an open survey: the public page's form
+        actor=w.manager_b, customer_id=customer.pk,
+        questionnaire_id=followup.response.invitation.questionnaire_id)
     # An accepted offer waiting for its contract.
     accepted = contracts.offer_create(actor=w.manager_b, customer_id=customer.pk,
                                       lines=[{"price_item_id": offer.lines.get().price_item_id}])
@@ -337,6 +343,10 @@ def seed(world: Any) -> Seeded:
         "leaflet_id": isolation.leaflet_b(w).pk,
         "print_order_id": isolation.print_order_b(w).pk,
         "shop_id": isolation.print_order_b(w).shop_id,
+        "followup_id": followup.pk,
+        "invitation_id": followup.response.invitation_id,
+        "questionnaire_id": followup.response.invitation.questionnaire_id,
+        "survey_token": survey_token,
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,
         "price_list": price_list, "draft": draft, "template": contract.template,

@@ -267,10 +267,11 @@ def task_b(w: Any) -> Any:
     from punkt.work import services as work
     from punkt.work.models import Task
 
-    existing = Task.objects.filter(branch=w.b).first()
+    title = "Oddzwonić do klienta B-zadanie"
+    existing = Task.objects.filter(branch=w.b, title=title).first()  # not a survey's task
     if existing:
         return existing
-    return work.task_create(actor=w.manager_b, title="Oddzwonić do klienta B-zadanie",
+    return work.task_create(actor=w.manager_b, title=title,
                             assignee_id=w.service_b.pk, customer_id=customer_b(w).pk)
 
 
@@ -402,6 +403,28 @@ def complaint_b(w: Any) -> Any:
         customer_account="Reklamacja-B: modem nie łączy", terms_version="Regulamin B",
         terms_shown=True, attachments=[("warranty", SimpleUploadedFile(
             "karta-b.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32))])
+
+
+def followup_b(w: Any) -> Any:
+    """A survey of B's customer (after a sale at B) answered with a 2: the follow-up it
+    opened for B (B's manager: B has no retention employee)."""
+    from punkt.surveys import services as surveys
+    from punkt.surveys.models import FollowUp, Invitation, Questionnaire
+
+    existing = FollowUp.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    q = Questionnaire.objects.filter(name="Ankieta izolacji").first() or \
+        surveys.questionnaire_save(actor=w.expert, name="Ankieta izolacji",
+                                   title_pl="Jak oceniasz obsługę?",
+                                   questions=[("Jak oceniasz obsługę?", "")], is_active=True)
+    cust = customer_b(w)
+    surveys.invite_events(q, "first_sale", "sales.sale", [(cust.pk, w.b.pk, "1", None)],
+                          timezone.now())
+    inv = Invitation.objects.get(questionnaire=q, customer=cust)
+    token = surveys.survey_link(inv.pk).rstrip("/").rpartition("/")[2]
+    surveys.answer_submit(token=token, scores={f"q{q.questions.get().pk}": 2})
+    return FollowUp.objects.get(response__invitation=inv)
 
 
 def opportunity_b(w: Any) -> Any:
@@ -639,6 +662,9 @@ PAGE_CASES: dict[str, BranchCase] = {
     "pipeline:pack_recompute": lambda w: {"branch_id": w.b.pk,
                                           "month": f"{pack_b(w).month:%Y-%m}"},
     "pipeline:pack_pdf": lambda w: {"branch_id": w.b.pk, "month": f"{pack_b(w).month:%Y-%m}"},
+    "surveys:followup_detail": lambda w: {"followup_id": followup_b(w).pk},
+    "surveys:followup_move": lambda w: {"followup_id": followup_b(w).pk, "action": "close"},
+    "surveys:counter": lambda w: {"customer_id": customer_b(w).pk},
 }
 
 # List routes (URL name → text of branch B's data that A must not see).
@@ -683,6 +709,8 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "analytics:matrix": lambda w: (analytics_b(w), w.b.name)[1],
     "analytics:customers": lambda w: analytics_b(w).display_name,
     "analytics:export": lambda w: analytics_b(w).display_name,
+    "surveys:results": lambda w: followup_b(w).customer.last_name,
+    "surveys:followup_list": lambda w: followup_b(w).customer.last_name,
 }
 
 # API operations (operation id → (method, path) of a branch-B object).
@@ -793,6 +821,11 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "complaint_capa_move": lambda w: (
         "POST", f"/api/v1/complaints/{complaint_b(w).pk}/capa/1/moves"),
     "analytics_customer": lambda w: ("GET", f"/api/v1/analytics/customers/{analytics_b(w).pk}"),
+    "survey_invitation_get": lambda w: (
+        "GET", f"/api/v1/survey-invitations/{followup_b(w).response.invitation_id}"),
+    "survey_followup_get": lambda w: ("GET", f"/api/v1/survey-followups/{followup_b(w).pk}"),
+    "survey_followup_move": lambda w: ("POST",
+                                       f"/api/v1/survey-followups/{followup_b(w).pk}/moves"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "branch_update": lambda w: {"name": "Hacked"},
@@ -847,6 +880,7 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "complaint_letter_send": lambda w: {"kind": "completion", "channel": "in_person",
                                         "missing": "hacked"},
     "complaint_letter_step": lambda w: {"step": "completed", "note": "hacked"},
+    "survey_followup_move": lambda w: {"action": "close", "outcome": "resolved"},
 }
 API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "sale_list": lambda w: ("/api/v1/sales", shop_b(w).number),
@@ -871,6 +905,10 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "analytics_matrix": lambda w: ("/api/v1/analytics/matrix", (analytics_b(w), w.b.code)[1]),
     "analytics_customers": lambda w: ("/api/v1/analytics/customers",
                                       analytics_b(w).display_name),
+    "survey_invitation_list": lambda w: ("/api/v1/survey-invitations",
+                                         followup_b(w).customer.last_name),
+    "survey_followup_list": lambda w: ("/api/v1/survey-followups",
+                                       followup_b(w).customer.last_name),
 }
 #: Who sees a list's marker, where it is not HQ's administrator (World attribute).
 API_LIST_VIEWERS: dict[str, str] = {"retention_worklist": "manager_b"}

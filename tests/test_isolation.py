@@ -40,7 +40,7 @@ def api_operations() -> list[tuple[str, Any]]:
     for _prefix, router in api._routers:
         for path_view in router.path_operations.values():
             for op in path_view.operations:
-                ops.append((op.operation_id, op.view_func))
+                ops.append((str(op.operation_id), op.view_func))
     return ops
 
 

@@ -71,6 +71,11 @@ PROBES: dict[str, Probe] = {
                                             "letter_id": 1, "step": "posted"},
     # The contact form's follow link (the renewal link's token has the same name).
     "webform:follow": lambda s, u: {"token": s.ids["webform_token"]},
+    # The survey's public link (the renewal link's token has the same name) and a
+    # follow-up's step.
+    "survey_answer": lambda s, u: {"token": s.ids["survey_token"]},
+    "surveys:followup_move": lambda s, u: {"followup_id": s.ids["followup_id"],
+                                           "action": "close"},
     # HQ's invoice import (the customer import has the same argument name).
     "cashdesk:invoice_import": _ids(import_id="invoice_import"),
 }

@@ -58,7 +58,7 @@ def test_summary_shows_identity_consents_balance_and_open_matters(world: Any,
     # opportunities, tickets, complaints and the customer's classes, not invoices.
     tabs = re.findall(r'data-tab="([a-z]+)"', page)
     assert tabs == ["contracts", "offers", "sales", "opportunities", "tickets", "complaints",
-                    "analytics"]
+                    "analytics", "surveys"]
     cashier_tabs = re.findall(r'data-tab="([a-z]+)"', _profile(client_as(world.cashier_a), cust))
     assert "invoices" in cashier_tabs
 

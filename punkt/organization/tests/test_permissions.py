@@ -81,6 +81,10 @@ GUARDED_PAGES = [
     ("campaigns:shop_list", lambda w: {}, "campaigns.printshop.manage"),
     ("campaigns:shop_new", lambda w: {}, "campaigns.printshop.manage"),
     ("pipeline:board", lambda w: {}, "pipeline.opportunity.view"),
+    ("surveys:results", lambda w: {}, "surveys.result.view"),
+    ("surveys:followup_list", lambda w: {}, "surveys.followup.handle"),
+    ("surveys:questionnaire_list", lambda w: {}, "surveys.questionnaire.manage"),
+    ("surveys:questionnaire_create", lambda w: {}, "surveys.questionnaire.manage"),
     ("pipeline:opportunity_list", lambda w: {}, "pipeline.opportunity.view"),
     ("pipeline:opportunity_new", lambda w: {}, "pipeline.opportunity.edit"),
     ("pipeline:stage_settings", lambda w: {}, "pipeline.stage.manage"),
@@ -275,6 +279,13 @@ EXPECTED: dict[str, set[str]] = {
     "campaigns.campaign.manage": {M, E, A},
     "campaigns.printorder.manage": {M, S, E, A},
     "campaigns.printshop.manage": {E, A},
+    # Issue 17, R14: HQ designs the questionnaires; everyone who serves the customer sees
+    # their surveys and opens one on the tablet; retention (the manager when the branch
+    # has none) calls back low scores; managers and HQ read the results.
+    "surveys.questionnaire.manage": {E, A},
+    "surveys.invitation.view": {M, S, R, E, A},
+    "surveys.followup.handle": {M, R, A},
+    "surveys.result.view": {M, E, A},
 }
 
 

@@ -93,6 +93,11 @@ KEPT: dict[tuple[str, str], str] = {
     ("customers.timelineentry", "source_id"): "the linked record's id",
     ("customers.customer", "country"): "country code of the address (not identifying)",
     ("messaging.message", "key"): "idempotency key of the message",
+    ("surveys.invitation", "source_type"): "the type of the record the survey was about",
+    ("surveys.invitation", "source_id"): "the id of the record the survey was about",
+    ("surveys.invitation", "language"): "the language of the survey (a code)",
+    ("surveys.invitation", "channel"): "how the invitation went (a code)",
+    ("surveys.invitation", "token_hash"): "hash of the survey link's random token",
     ("mailbox.inboundmail", "key"): "hash of the Message-ID: keeps the mail taken once",
     ("mailbox.outboundmail", "key"): "hash of our Message-ID: threads the answer",
     ("mailbox.outboundmail", "message_id"): "our random Message-ID (not personal)",
@@ -281,6 +286,19 @@ def build(world: Any) -> tuple[Customer, Customer]:
     pipeline.opportunity_lose(actor=world.service_a, opportunity_id=sale_chance.pk,
                               reason_id=LossReason.objects.filter(stage__isnull=True)[0].pk,
                               note="Klientka wyjeżdża")
+    # A survey answered with a 2 and a comment; its follow-up closed with a note.
+    from punkt.surveys import services as surveys
+
+    q = surveys.questionnaire_save(actor=world.expert, name="Ankieta", title_pl="Ankieta",
+                                   questions=[("Jak oceniasz obsługę?", "")], is_active=True)
+    survey_token = surveys.counter_open(actor=world.service_a, customer_id=cust.pk,
+                                        questionnaire_id=q.pk)
+    surveys.answer_submit(token=survey_token, scores={f"q{q.questions.get().pk}": 2},
+                          comment="Pani w okienku była niemiła")
+    from punkt.surveys.models import FollowUp
+
+    surveys.followup_move(actor=world.retention_a, followup_id=FollowUp.objects.get(
+        customer=cust).pk, action="close", outcome="resolved", note="Klientka przeproszona")
     # Customer analytics: the customer's row in a refresh and an A → C drop's record.
     from punkt.analytics import refresh
     from punkt.analytics.models import ClassDrop

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 #: Areas that hold personal data and so must declare at least one activity.
 MUST_DECLARE = {"organization", "customers", "contracts", "cashdesk", "retention",
                 "messaging", "sales", "privacy", "servicedesk", "webform",
-                "complaints", "pipeline"}
+                "complaints", "pipeline", "surveys"}
 
 
 def test_every_area_with_personal_data_declares_its_processing() -> None:
