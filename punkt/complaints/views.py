@@ -558,7 +558,8 @@ def complaint_statistics(request: HttpRequest) -> HttpResponseBase:
         audit_record(action="complaints.report.export", actor=request.user,
                      message=f"{found.by} {start}–{end}")
         return csv_response(f"reklamacje-{found.by}-{start}-{end}.csv", [
-            str(statistics.BY[found.by]), _("Received"), _("Decided"), _("Upheld"),
+            str(statistics.BY[found.by]), pgettext("how many complaints", "Received"),
+            _("Decided"), _("Upheld"),
             _("Partly upheld"), _("Rejected"), _("Upheld (%)"), _("Answered in time"),
             _("Answered in time (%)"), _("Deemed accepted"), _("Days to a decision (average)"),
             _("Refunds paid (PLN)")], statistics.csv_rows(found))
