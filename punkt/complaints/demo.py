@@ -46,7 +46,9 @@ def seed_complaints(actor: Actor) -> list[str]:
     # the product is the customer's first purchase, whatever it is: the texts fit any
     made = [register(customers[0], customer_account="Przestał działać po dwóch tygodniach.",
                      employee_opinion="Usterka widoczna przy kliencie, bez śladów uszkodzeń.")]
-    from punkt.complaints import letters  # the proof of purchase asked for, 7 days to bring it
+    from punkt.complaints import defaults, letters  # proof of purchase asked for, 7 days
+
+    defaults.install()  # HQ's letters, when none are set (a fresh test database)
 
     letters.completion_request(actor=service, complaint_id=made[0].pk,
                                channel="email" if customers[0].email else "in_person",
