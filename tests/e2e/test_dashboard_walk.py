@@ -59,6 +59,9 @@ PACKS = "/pipeline/packs/"
 ANALYTICS = "/analytics/"
 COMPLAINT_LETTERS = "/complaints/letters/"
 COMPLAINT_STATS = "/complaints/statistics/"
+SURVEY_RESULTS = "/surveys/"
+QUESTIONNAIRES = "/surveys/questionnaires/"
+FOLLOWUPS = "/surveys/followups/"
 CAMPAIGNS = "/campaigns/"
 PRINT_SHOPS = "/campaigns/print-shops/"
 
@@ -71,7 +74,8 @@ ROLE_MENUS = {
                                       DESK_REPORT, MAILBOXES, WEBHOOKS, CHAT,
                                       CHAT_DESKS, COMPLAINTS, PIPELINE, STAGES,
                                       ANALYTICS, COMPLAINT_LETTERS, COMPLAINT_STATS,
-                                      PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS}),
+                                      PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
+                                      QUESTIONNAIRES, FOLLOWUPS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
@@ -79,19 +83,21 @@ ROLE_MENUS = {
                                             BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES,
                                             CHAT, TYPES, COMPLAINTS, PIPELINE, STAGES,
                                             ANALYTICS, COMPLAINT_LETTERS, COMPLAINT_STATS,
-                                            PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS}),
+                                            PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
+                                            QUESTIONNAIRES}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
                                             BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT, CHAT,
                                             CHAT_DESKS, COMPLAINTS, PIPELINE, ANALYTICS,
-                                            COMPLAINT_STATS, PLANS, PACKS, CAMPAIGNS}),
+                                            COMPLAINT_STATS, PLANS, PACKS, CAMPAIGNS,
+                                            SURVEY_RESULTS, FOLLOWUPS}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT,
                                           COMPLAINTS, PIPELINE, ANALYTICS, CAMPAIGNS}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                              RETENTION, CATALOG, STOCK, COMPLAINTS, PIPELINE,
-                                             ANALYTICS, CAMPAIGNS}),
+                                             ANALYTICS, CAMPAIGNS, FOLLOWUPS}),
     "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CATALOG,
                                          STOCK, TILL, TILLS}),
 }
