@@ -63,6 +63,32 @@ UNDECIDED = (ComplaintStatus.REGISTERED, ComplaintStatus.ACKNOWLEDGED, Complaint
 DUE_HOUR = 9
 
 
+#: what a kind of letter cannot do without: the request names what is missing and the term
+REQUIRED: dict[str, tuple[str, ...]] = {
+    LetterKind.COMPLETION: ("brakujace", "termin_uzupelnienia")}
+
+
+def withdraw_open_requests(complaint: Complaint, actor: Actor) -> int:
+    """A decided complaint no longer waits for the customer: its open request to complete
+    is closed with a note and the handler's task is cancelled."""
+    now = timezone.now()
+    open_requests = list(complaint.letters.filter(kind=LetterKind.COMPLETION,
+                                                  completed_at__isnull=True)
+                         .values_list("pk", "task_id"))
+    if not open_requests:
+        return 0
+    with override("pl"):
+        note = str(_("Closed without the customer's reply: the complaint was decided."))
+    ComplaintLetter.objects.filter(pk__in=[pk for pk, _task in open_requests],
+                                   completed_at__isnull=True).update(
+        completed_at=now, completed_note=note)
+    Task.objects.filter(pk__in=[task for _pk, task in open_requests if task],
+                        status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED,
+                                                       updated_at=now)
+    _record(complaint, actor, "completion_withdrawn", note)
+    return len(open_requests)
+
+
 def complete_days() -> int:
     return int(getattr(settings, "PUNKT_COMPLAINT_COMPLETE_DAYS", 7))
 
@@ -187,14 +213,17 @@ def letter_pdf(complaint: Complaint, *, subject: str, body: str, on: datetime.da
 
 # -- sending --------------------------------------------------------------------------------
 
-def _fields(channel: Any, subject: Any, body: Any) -> tuple[str, str, str]:
+def _fields(channel: Any, subject: Any, body: Any, *, filled: bool = False
+            ) -> tuple[str, str, str]:
+    """``filled``: the text was made here from HQ's checked template, so a ``{{ … }}``
+    left in it came from what the employee typed into a field, not from the template."""
     channel = str(channel or "").strip()
     if channel not in LetterChannel.values:
         raise ValidationFailed("invalid", _("Choose how the letter reaches the customer."),
                                field="channel")
     subject = values.text(subject, field="subject", limit=SUBJECT_MAX, required=True)
     body = values.text(body, field="body", limit=TEXT_MAX, required=True)
-    left = messaging.PLACEHOLDER.search(subject + body)
+    left = None if filled else messaging.PLACEHOLDER.search(subject + body)
     if left:  # a field HQ's text names that is not filled (or a typo in an edit)
         raise ValidationFailed("invalid_template", _(
             "The letter still has the placeholder %(name)s: write the text in its place.")
@@ -349,12 +378,13 @@ def completion_request(*, actor: Actor, complaint_id: Any, channel: Any, missing
                                          "customer: record what they added first."))
     missing = values.text(missing, field="missing", limit=NOTE_MAX, required=True)
     term = completion_term()
-    if not str(body or "").strip():
+    from_template = not str(body or "").strip()
+    if from_template:
         template = template_for(LetterKind.COMPLETION)
         filled = fill_values(complaint, actor, missing=missing, complete_by=term)
         subject = messaging.fill(template.subject, filled)[:SUBJECT_MAX]
         body = messaging.fill(template.body, filled)
-    channel, subject, body = _fields(channel, subject, body)
+    channel, subject, body = _fields(channel, subject, body, filled=from_template)
     _check_address(complaint, channel)
     handler = complaint.handler or employee_of(actor)
     task = None
@@ -469,7 +499,8 @@ def template_update(*, actor: Actor, template_id: Any, name: Any, subject: Any, 
     subject = values.text(subject, field="subject", limit=SUBJECT_MAX, required=True)
     body = values.text(body, field="body", limit=TEXT_MAX, required=True)
     messaging.check_template(subject, field="subject", placeholders=PLACEHOLDERS)
-    messaging.check_template(body, field="body", placeholders=PLACEHOLDERS)
+    messaging.check_template(body, field="body", placeholders=PLACEHOLDERS,
+                             required=REQUIRED.get(template.kind, ()))
     before = {"name": template.name, "subject": template.subject, "body": template.body}
     LetterTemplate.objects.filter(pk=template.pk).update(
         name=name, subject=subject, body=body, updated_by=employee_of(actor),

@@ -391,6 +391,10 @@ def complaint_move(*, actor: Actor, complaint_id: Any, action: str, note: Any = 
                  branch_id=complaint.branch_id,
                  changes={"status": [source, complaint.status], **detail})
     _timeline(complaint, actor, _step_text(complaint, action), text)
+    if source in UNDECIDED and complaint.status not in UNDECIDED:
+        from punkt.complaints import letters
+
+        letters.withdraw_open_requests(complaint, actor)
     return complaint
 
 
@@ -531,6 +535,7 @@ def _step_text(complaint: Complaint, action: str) -> str:
             "close": _("complaint closed"),
             "completion_request": _("customer asked to complete the complaint"),
             "completion_record": _("customer completed the complaint"),
+            "completion_withdrawn": _("request to complete closed: the complaint was decided"),
             "letter_posted": _("letter posted")}[action]
 
 

@@ -275,6 +275,7 @@ def _labelled(events: Any) -> list[Any]:
                  capa_send_back=_("Action sent back"),
                  completion_request=_("Customer asked to complete the complaint"),
                  completion_record=_("Customer completed the complaint"),
+                 completion_withdrawn=_("Request to complete closed: the complaint was decided"),
                  letter_posted=_("Letter posted"),
                  deemed_accepted=_("Deemed accepted (deadline passed)"))
     states = dict(ComplaintStatus.choices)

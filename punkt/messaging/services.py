@@ -40,14 +40,21 @@ SMS_MAX = 459  # three concatenated GSM-7 parts; Polish letters shorten that, ga
 
 
 def check_template(text: str, *, field: str,
-                   placeholders: tuple[str, ...] = PLACEHOLDERS) -> None:
+                   placeholders: tuple[str, ...] = PLACEHOLDERS,
+                   required: tuple[str, ...] = ()) -> None:
     """Refuse (on ``field``) a placeholder outside ``placeholders`` (an area's letters
-    bring their own list)."""
-    unknown = sorted({m.group(1) for m in PLACEHOLDER.finditer(text)} - set(placeholders))
+    bring their own list), or a text without one of the ``required`` ones."""
+    named = {m.group(1) for m in PLACEHOLDER.finditer(text)}
+    unknown = sorted(named - set(placeholders))
     if unknown:
         raise ValidationFailed("invalid_template", _(
             "Unknown fields: %(unknown)s. Known fields: %(known)s.") % {
             "unknown": ", ".join(unknown), "known": ", ".join(placeholders)}, field=field)
+    absent = [name for name in required if name not in named]
+    if absent:
+        raise ValidationFailed("invalid_template", _(
+            "The text must keep the fields %(fields)s: the letter cannot do without them.") % {
+            "fields": ", ".join("{{ " + name + " }}" for name in absent)}, field=field)
 
 
 def fill(text: str, values: dict[str, str]) -> str:

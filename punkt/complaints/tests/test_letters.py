@@ -190,6 +190,47 @@ def test_a_decided_complaint_asks_for_nothing(world: Any) -> None:
                                    channel="in_person", missing="Paragon.")
 
 
+def test_braces_typed_in_what_is_missing_go_into_the_letter(world: Any) -> None:
+    c = complaint(world)
+    letter = letters.completion_request(actor=world.service_a, complaint_id=c.pk,
+                                        channel="in_person", missing="Paragon {{ nr }}.")
+    assert "Paragon {{ nr }}." in letter.body
+
+
+def test_deciding_closes_the_open_request_and_cancels_its_task(world: Any) -> None:
+    from punkt.work.models import Task
+
+    c = complaint(world)
+    letter = letters.completion_request(actor=world.service_a, complaint_id=c.pk,
+                                        channel="in_person", missing="Kopia paragonu.")
+    services.complaint_move(actor=world.service_a, complaint_id=c.pk, action="acknowledge")
+    assert ComplaintLetter.objects.get(pk=letter.pk).completed_at is None  # still undecided
+    services.complaint_move(actor=world.manager_a, complaint_id=c.pk,
+                            action="decide_in_branch", outcome="upheld")
+    letter.refresh_from_db()
+    assert letter.completed_at is not None
+    assert "decyzj" in letter.completed_note
+    assert Task.objects.get(pk=letter.task_id or 0).status == "cancelled"
+    actions = list(c.events.order_by("pk").values_list("action", flat=True))
+    assert actions[-2:] == ["decide_in_branch", "completion_withdrawn"]
+
+
+def test_hqs_request_text_keeps_what_is_missing_and_the_term(world: Any) -> None:
+    from punkt.complaints import defaults
+
+    defaults.install()
+    template = LetterTemplate.objects.get(code="completion")
+    with pytest.raises(ValidationFailed) as refused:
+        letters.template_update(actor=world.expert, template_id=template.pk, name="Prośba",
+                                subject="Reklamacja {{ numer }}",
+                                body="Prosimy o: {{ brakujace }}.")
+    assert refused.value.field == "body"
+    assert "termin_uzupelnienia" in str(refused.value)
+    letters.template_update(actor=world.expert, template_id=template.pk, name="Prośba",
+                            subject="Reklamacja {{ numer }}",
+                            body="Prosimy o: {{ brakujace }} do {{ termin_uzupelnienia }}.")
+
+
 def test_what_is_missing_is_required(world: Any) -> None:
     c = complaint(world)
     with pytest.raises(ValidationFailed) as refused:
