@@ -10,7 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from punkt.complaints import permissions as perms
-from punkt.complaints.models import _UNDECIDED, Complaint, ComplaintEvent, ComplaintStatus
+from punkt.complaints.models import (
+    _UNDECIDED,
+    ActionStatus,
+    Complaint,
+    ComplaintAction,
+    ComplaintEvent,
+    ComplaintStatus,
+)
 from punkt.core.scoping import BranchScopedQuerySet
 from punkt.organization.actors import Actor
 
@@ -31,9 +38,15 @@ def complaint_get(*, user: Actor, complaint_id: Any) -> Complaint:
             .get_or_not_found(complaint_id, missing=_("Complaint not found.")))
 
 
+#: the list's filter on corrective and preventive actions
+ACTION_FILTERS = ("overdue", "to_verify")
+
+
 def listing(*, user: Actor, status: str = "open", overdue: bool = False,
-            branch_id: int | None = None) -> QuerySet[Complaint]:
-    """The list: nearest deadline first (the caller orders by ``deadline, id``)."""
+            branch_id: int | None = None, actions: str = "") -> QuerySet[Complaint]:
+    """The list: nearest deadline first (the caller orders by ``deadline, id``).
+    ``actions``: only complaints with an action past its due date (``overdue``) or one done
+    and waiting for verification (``to_verify``)."""
     qs = complaints(user).select_related("customer", "branch", "sale_line", "contract")
     if branch_id:
         qs = qs.filter(branch_id=branch_id)
@@ -46,6 +59,12 @@ def listing(*, user: Actor, status: str = "open", overdue: bool = False,
     if overdue:
         qs = qs.filter(Q(deemed_accepted=True) | Q(status__in=_UNDECIDED,
                                                    deadline__lt=timezone.now()))
+    if actions == "overdue":
+        qs = qs.filter(pk__in=ComplaintAction.objects.filter(
+            status=ActionStatus.OPEN, due_on__lt=timezone.localdate()).values("complaint_id"))
+    elif actions == "to_verify":
+        qs = qs.filter(pk__in=ComplaintAction.objects.filter(
+            status=ActionStatus.DONE).values("complaint_id"))
     return qs
 
 

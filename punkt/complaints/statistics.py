@@ -23,19 +23,25 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Min,
     Q,
     Sum,
     Value,
     When,
 )
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from punkt.complaints import permissions as perms
+from punkt.complaints.clock import WARSAW
 from punkt.complaints.models import (
+    ActionKind,
+    ActionStatus,
     Cause,
     Complaint,
+    ComplaintAction,
     ComplaintChannel,
     ComplaintKind,
     Outcome,
@@ -209,3 +215,90 @@ def csv_rows(stats: Statistics) -> Iterable[list[Any]]:
     for r in [*stats.rows, stats.total]:
         yield [r.label, r.received, r.decided, r.upheld, r.partly, r.rejected, r.upheld_pct,
                r.in_time, r.in_time_pct, r.deemed, r.days, r.refunds]
+
+
+# -- the trend by month and the corrective actions ---------------------------------------
+
+MONTHS = 12
+
+
+@dataclass
+class Month:
+    first_day: datetime.date
+    received: int
+    decided: int
+    upheld: int
+    in_time: int
+    deemed: int
+
+    @property
+    def upheld_pct(self) -> float | None:
+        return round(100 * self.upheld / self.decided, 1) if self.decided else None
+
+    @property
+    def in_time_pct(self) -> float | None:
+        return round(100 * self.in_time / self.decided, 1) if self.decided else None
+
+
+def _first_days(last: datetime.date, months: int) -> list[datetime.date]:
+    year, month = last.year, last.month
+    days = []
+    for _i in range(months):
+        days.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return days[::-1]
+
+
+def trend(*, user: Actor, last: datetime.date, branch_id: int | None = None,
+          months: int = MONTHS) -> list[Month]:
+    """Complaints received in each of the ``months`` months up to ``last``'s (Warsaw
+    months, oldest first, empty months included): one GROUP BY."""
+    firsts = _first_days(last, months)
+    since = datetime.datetime.combine(firsts[0], datetime.time.min, tzinfo=WARSAW)
+    until_day = (firsts[-1] + datetime.timedelta(days=32)).replace(day=1)
+    until = datetime.datetime.combine(until_day, datetime.time.min, tzinfo=WARSAW)
+    decided = Q(decided_at__isnull=False)
+    found = {
+        (v["month"].date() if isinstance(v["month"], datetime.datetime) else v["month"]): v
+        for v in Complaint.objects.visible_to(user, perms.REPORT_VIEW, branch_id=branch_id)
+        .filter(received_at__gte=since, received_at__lt=until).order_by()
+        .annotate(month=TruncMonth("received_at", tzinfo=WARSAW)).values("month")
+        .annotate(received=Count("pk"), decided=Count("pk", filter=decided),
+                  upheld=Count("pk", filter=Q(outcome__in=(Outcome.UPHELD,
+                                                           Outcome.PARTLY_UPHELD))),
+                  in_time=Count("pk", filter=decided & Q(decided_at__lte=F("deadline"))),
+                  deemed=Count("pk", filter=Q(deemed_accepted=True)))}
+    empty = {"received": 0, "decided": 0, "upheld": 0, "in_time": 0, "deemed": 0}
+    result = []
+    for day in firsts:
+        row: dict[str, Any] = dict(found.get(day) or empty)
+        result.append(Month(first_day=day, **{k: row[k] for k in empty}))
+    return result
+
+
+@dataclass
+class ActionsSummary:
+    corrective_open: int
+    preventive_open: int
+    overdue: int
+    to_verify: int
+    oldest_overdue: datetime.date | None
+
+
+def actions_summary(*, user: Actor, branch_id: int | None = None,
+                    today: datetime.date | None = None) -> ActionsSummary:
+    """Corrective and preventive actions not finished now (whatever the period): open, past
+    their due date, done and waiting for verification."""
+    today = today or timezone.localdate()
+    open_ = Q(status=ActionStatus.OPEN)
+    overdue = open_ & Q(due_on__lt=today)
+    v = (ComplaintAction.objects.visible_to(user, perms.REPORT_VIEW, branch_id=branch_id)
+         .order_by().aggregate(
+             corrective=Count("pk", filter=open_ & Q(kind=ActionKind.CORRECTIVE)),
+             preventive=Count("pk", filter=open_ & Q(kind=ActionKind.PREVENTIVE)),
+             overdue=Count("pk", filter=overdue),
+             to_verify=Count("pk", filter=Q(status=ActionStatus.DONE)),
+             oldest=Min("due_on", filter=overdue)))
+    return ActionsSummary(corrective_open=v["corrective"] or 0,
+                          preventive_open=v["preventive"] or 0, overdue=v["overdue"] or 0,
+                          to_verify=v["to_verify"] or 0, oldest_overdue=v["oldest"])

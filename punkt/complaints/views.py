@@ -66,15 +66,19 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         status = "open"
     overdue = request.GET.get("overdue") == "1"
     branch = int_param(request.GET.get("branch"))
+    actions = request.GET.get("actions", "")
+    actions = actions if actions in selectors.ACTION_FILTERS else ""
     qs = selectors.listing(user=request.user, status=status, overdue=overdue,
-                           branch_id=branch).order_by("deadline", "id")
+                           branch_id=branch, actions=actions).order_by("deadline", "id")
     listing = paginate(request, qs, sort="deadline", per_page=50)
     now = timezone.now()
     for row in listing.page.object_list:
         row.days_left = clock.days_left(row.deadline, now)
     template = "complaints/complaint_list.html" + ("#results" if is_htmx(request) else "")
     return render(request, template, {
-        "listing": listing, "status": status, "overdue": overdue,
+        "listing": listing, "status": status, "overdue": overdue, "actions": actions,
+        "action_filters": [("overdue", _("an action past its due date")),
+                           ("to_verify", _("an action waiting for verification"))],
         "statuses": [(k, STATUS_LABELS[k]) for k in ("open", "undecided")]
         + list(ComplaintStatus.choices) + [("all", STATUS_LABELS["all"])],
         "picker": branch_picker(request.user, perms.COMPLAINT_VIEW.code, branch),
@@ -564,7 +568,33 @@ def complaint_statistics(request: HttpRequest) -> HttpResponseBase:
             _("Partly upheld"), _("Rejected"), _("Upheld (%)"), _("Answered in time"),
             _("Answered in time (%)"), _("Deemed accepted"), _("Days to a decision (average)"),
             _("Refunds paid (PLN)")], statistics.csv_rows(found))
+    months = statistics.trend(user=request.user, last=end, branch_id=int_param(branch))
+    actions = statistics.actions_summary(user=request.user, branch_id=int_param(branch))
     return render(request, "complaints/statistics.html", {
-        "stats": found, "choices": statistics.BY.items(),
+        "stats": found, "choices": statistics.BY.items(), "months": months,
+        "actions": actions, "charts": _statistics_charts(found, months),
+        "list_url": reverse("complaints:complaint_list"),
         "benchmark": statistics.BENCHMARK_PCT,
         "picker": branch_picker(request.user, perms.REPORT_VIEW.code, branch)})
+
+
+def _statistics_charts(found: Any, months: list[Any]) -> dict[str, Any]:
+    from punkt.core import charts
+
+    labels = [f"{m.first_day:%m.%Y}" for m in months]
+    return {
+        "rows": charts.bars(
+            [charts.Bar(r.label, r.received,
+                        note=_("(%(pct)s %% upheld)") % {"pct": r.upheld_pct}
+                        if r.upheld_pct is not None else "") for r in found.rows[:12]],
+            title=_("Complaints received"), testid="statistics-chart"),
+        "received": charts.columns(labels, [m.received for m in months],
+                                   title=_("Complaints received by month"),
+                                   testid="trend-received"),
+        "shares": charts.lines(labels, [
+            charts.Series(_("Decided in time"), [m.in_time_pct for m in months], tone="3"),
+            charts.Series(_("Upheld (wholly or partly)"), [m.upheld_pct for m in months],
+                          tone="2")],
+            title=_("Decided in time and upheld, % of the month's decisions"),
+            fmt=charts.percent_format, testid="trend-shares"),
+    }

@@ -10,6 +10,7 @@ the figures. Colours come from CSS classes (``tone-ok``, ``tone-warn``, ``tone-e
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -153,6 +154,7 @@ def columns(
     top = _scale_max(values, goal)
     step = (_PLOT_RIGHT - left) / len(labels)
     width = max(4.0, step * 0.6)
+    every = _label_every(labels, step)
     parts = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = left + i * step + (step - width) / 2
@@ -177,7 +179,7 @@ def columns(
             _n(x + width / 2),
             plot_top + plot_height + 16,
             _FONT - 1,
-            label,
+            label if _shown(i, len(labels), every) else "",
         )
         parts.append(_linked(urls[i] if urls else "", inner))
     if goal is not None:
@@ -219,6 +221,7 @@ def lines(
             label,
         )
         for i, label in enumerate(labels)
+        if _shown(i, len(labels), _label_every(labels, step))
     ]
     for s in series:
         runs: list[list[tuple[float, float]]] = [[]]
@@ -317,6 +320,17 @@ def _grid(
             )
         )
     return lines
+
+
+def _label_every(labels: Sequence[str], step: float) -> int:
+    """Every how many periods a label fits under the axis without touching the next."""
+    widest = max(len(label) for label in labels) * (_FONT - 1) * 0.62 + 6
+    return max(1, math.ceil(widest / step)) if step > 0 else 1
+
+
+def _shown(i: int, count: int, every: int) -> bool:
+    """Labels counted back from the last period (the newest is always named)."""
+    return (count - 1 - i) % every == 0
 
 
 def _n(value: float) -> str:

@@ -117,3 +117,57 @@ def test_one_row_per_service_and_the_share_never_passes_100(world: Any) -> None:
                                                end=today(), by="product")
     assert [(r.label, r.received) for r in products.rows] == [("Internet", 2)]
     assert products.customers_served >= products.customers_complaining == 2
+
+
+def test_the_trend_counts_each_warsaw_month_and_keeps_empty_ones(world: Any) -> None:
+    # 30 Nov 2026 23:30 in Warsaw is 22:30 UTC: November's, not December's
+    november_night = datetime.datetime(2026, 11, 30, 22, 30, tzinfo=datetime.UTC)
+    first = decided(world)
+    Complaint.objects.filter(pk=first.pk).update(received_at=november_night)
+    second = complaint(world)
+    Complaint.objects.filter(pk=second.pk).update(
+        received_at=datetime.datetime(2026, 12, 1, 8, 0, tzinfo=datetime.UTC))
+    months = statistics.trend(user=world.manager_a, last=datetime.date(2026, 12, 15),
+                              months=3)
+    assert [m.first_day for m in months] == [datetime.date(2026, 10, 1),
+                                             datetime.date(2026, 11, 1),
+                                             datetime.date(2026, 12, 1)]
+    assert [m.received for m in months] == [0, 1, 1]
+    assert months[1].decided == 1 and months[1].upheld_pct == 100.0
+    assert months[2].decided == 0 and months[2].upheld_pct is None
+    # another branch's manager sees none of them
+    assert sum(m.received for m in statistics.trend(
+        user=world.manager_b, last=datetime.date(2026, 12, 15), months=3)) == 0
+
+
+def test_the_actions_not_finished_and_the_list_of_their_complaints(world: Any,
+                                                                   client_as: Any) -> None:
+    from punkt.complaints.models import ComplaintAction
+
+    c = decided(world)
+    other = decided(world)
+    day = today()
+    ComplaintAction.objects.create(complaint=c, kind="corrective", description="Szkolenie",
+                                   owner=world.service_a,
+                                   due_on=day - datetime.timedelta(days=3))
+    ComplaintAction.objects.create(complaint=c, kind="preventive", description="Procedura",
+                                   owner=world.service_a, procedure="Przyjęcie towaru",
+                                   due_on=day + datetime.timedelta(days=3))
+    ComplaintAction.objects.create(complaint=other, kind="corrective", description="Naprawa",
+                                   owner=world.service_a, due_on=day, status="done")
+    summary = statistics.actions_summary(user=world.manager_a)
+    assert (summary.corrective_open, summary.preventive_open, summary.overdue,
+            summary.to_verify) == (1, 1, 1, 1)
+    assert summary.oldest_overdue == day - datetime.timedelta(days=3)
+    assert statistics.actions_summary(user=world.manager_b).overdue == 0
+    page = client_as(world.manager_a).get(reverse("complaints:complaint_statistics"))
+    html = page.content.decode()
+    assert 'data-testid="trend-received"' in html and 'data-testid="actions-overdue"' in html
+    listed = client_as(world.manager_a).get(
+        reverse("complaints:complaint_list") + "?status=all&actions=overdue")
+    assert c.number in listed.content.decode()
+    assert other.number not in listed.content.decode()
+    to_verify = client_as(world.manager_a).get(
+        reverse("complaints:complaint_list") + "?status=all&actions=to_verify")
+    assert other.number in to_verify.content.decode()
+    assert c.number not in to_verify.content.decode()

@@ -75,3 +75,12 @@ def test_mismatched_lengths_and_unknown_tones_are_refused():
 def test_percent_format():
     with translation.override("pl"):
         assert charts.percent_format(Decimal("33.333")) == "33,3 %"
+
+
+def test_crowded_period_labels_are_thinned_from_the_newest():
+    labels = [f"{m:02}.2026" for m in range(1, 13)]
+    many = parse(charts.columns(labels, list(range(12)), title="x"))
+    shown = [t.text for t in many.iter(f"{NS}text") if t.text and t.text.endswith(".2026")]
+    assert shown[-1] == "12.2026" and 2 < len(shown) < 12
+    few = parse(charts.columns(labels[:3], [1, 2, 3], title="x"))
+    assert [t.text for t in few.iter(f"{NS}text") if t.text and "2026" in t.text] == labels[:3]
