@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+from functools import partial
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from punkt.complaints.models import (
@@ -13,9 +16,17 @@ from punkt.complaints.models import (
     ComplaintEvent,
     ComplaintLetter,
     ComplaintMail,
+    ComplaintStatus,
 )
 from punkt.core import files
-from punkt.core.processing import BASE_MEASURES, activity
+from punkt.core.processing import (
+    BASE_MEASURES,
+    FROM_YEAR_END,
+    Period,
+    activity,
+    midnight,
+    retention_category,
+)
 from punkt.customers.gdpr import register_linked
 
 
@@ -88,6 +99,60 @@ activity("complaints.complaints",
                 "the employee's opinion, photos of the warranty card and proof of purchase, "
                 "the decision and its reasons"),
          recipients=_("Employees of the branch, HQ's complaint experts"),
-         retention=_("While claims from the complaint are not time-barred; texts of an "
-                     "erased customer's complaints are removed"),
+         retention=_("6 years after the end of the year the complaint was closed (Civil "
+                     "Code art. 118), then its texts, files and letters are removed; texts "
+                     "of an erased customer's complaints are removed at once"),
          measures=BASE_MEASURES)
+
+
+def _closed_complaints(cutoff: datetime.date) -> Any:
+    """Closed before the cut-off and still holding what the customer or the staff wrote,
+    a file or a letter's text."""
+    files_left = Exists(ComplaintAttachment.objects.filter(complaint=OuterRef("pk")))
+    letters_left = Exists(ComplaintLetter.objects.filter(complaint=OuterRef("pk"))
+                          .filter(~Q(body="—") | ~Q(pdf_stored="")))
+    held = (~Q(customer_account="—") | ~Q(employee_opinion="") | ~Q(product_text="")
+            | ~Q(cause_note="") | ~Q(decision_reason="") | ~Q(remedy_note="")
+            | files_left | letters_left)
+    return Complaint.objects.filter(status=ComplaintStatus.CLOSED,
+                                    closed_at__lt=midnight(cutoff)).filter(held)
+
+
+def _unlink(name: str) -> None:
+    files.path_of(name, area="complaints").unlink(missing_ok=True)
+
+
+def purge_complaints(ids: list[Any]) -> int:
+    """Past the limitation period a closed complaint keeps its number, kind, dates,
+    decision, remedy and amounts (the statistics) and loses what names the customer: the
+    texts, the history's notes, the files and the letters' texts and PDFs (the files are
+    removed after the commit)."""
+    from django.db import transaction
+
+    complaints = Complaint.objects.filter(pk__in=ids)
+    stored = [*ComplaintAttachment.objects.filter(complaint__in=complaints)
+              .values_list("stored", flat=True),
+              *ComplaintLetter.objects.filter(complaint__in=complaints).exclude(pdf_stored="")
+              .values_list("pdf_stored", flat=True)]
+    done = complaints.update(customer_account="—", employee_opinion="", product_text="",
+                             cause_note="", decision_reason="", remedy_note="")
+    ComplaintEvent.objects.filter(complaint__in=complaints).exclude(note="").update(note="")
+    ComplaintAttachment.objects.filter(complaint__in=complaints).delete()
+    ComplaintAction.objects.filter(complaint__in=complaints).update(
+        description="—", done_note="", verification_note="")
+    ComplaintLetter.objects.filter(complaint__in=complaints).update(
+        subject="—", body="—", completed_note="", pdf_stored="", key=None)
+    for name in stored:
+        transaction.on_commit(partial(_unlink, name))
+    return done
+
+
+retention_category(
+    "complaints.closed", label=_("Closed complaints: texts, photos and letters"),
+    rule=_("6 years from the end of the year the complaint was closed: the limitation "
+           "period of a consumer's claims, ending on the last day of a year (Civil Code "
+           "art. 118)"),
+    default=Period(years=6, counted_from=FROM_YEAR_END),
+    expired=_closed_complaints, date_field="closed_at", purge=purge_complaints,
+    action=_("the customer's account, the opinion, notes, photos and the letters' texts "
+             "and PDFs removed; number, dates, decision and amounts kept"))
