@@ -181,6 +181,7 @@ class FollowUpOut(Schema):
     lowest: int
     outcome: str
     note: str
+    complaint_id: int | None
     created_at: datetime.datetime
     closed_at: datetime.datetime | None
     allowed_actions: list[str]
@@ -201,6 +202,8 @@ class MoveIn(Strict):
     action: Literal["close", "reopen"]
     outcome: Outcome | Literal[""] = ""
     note: str = Field("", max_length=2000)
+    complaint_id: int | None = Field(None, description="the complaint registered during "
+                                     "the call: required with the outcome `complaint`")
 
 
 def _followup(request: HttpRequest, f: Any) -> dict[str, Any]:
@@ -208,7 +211,8 @@ def _followup(request: HttpRequest, f: Any) -> dict[str, Any]:
             "customer_id": f.customer_id, "customer_name": f.customer.display_name,
             "assignee_id": f.assignee_id, "task_id": f.task_id,
             "invitation_id": f.response.invitation_id, "lowest": f.response.lowest,
-            "outcome": f.outcome, "note": f.note, "created_at": f.created_at,
+            "outcome": f.outcome, "note": f.note, "complaint_id": f.complaint_id,
+            "created_at": f.created_at,
             "closed_at": f.closed_at,
             "allowed_actions": FOLLOWUP_FLOW.allowed_actions(f, request.user)}
 

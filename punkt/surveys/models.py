@@ -273,6 +273,10 @@ class FollowUp(models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=FollowUpOutcome.choices,
                                blank=True)
     note = models.TextField(_("note"), blank=True)
+    #: the complaint registered during the call (outcome "complaint")
+    complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("complaint"),
+                                  null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
     created_at = models.DateTimeField(_("opened"))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

@@ -166,7 +166,7 @@ def followup(*, user: Actor, followup_id: int) -> FollowUp:
 
     org_perms.ensure(user, perms.FOLLOWUP_HANDLE.code)  # the role first (403), then the row
     return (FollowUp.objects.visible_to(user, perms.FOLLOWUP_HANDLE)
-            .select_related("customer", "branch", "assignee", "closed_by", "task",
+            .select_related("customer", "branch", "assignee", "closed_by", "task", "complaint",
                             "response__invitation__questionnaire",
                             "response__invitation__employee")
             .get_or_not_found(followup_id, missing=_("Follow-up not found.")))

@@ -36,6 +36,7 @@ from punkt.core.audit import audit_record
 from punkt.core.calendar import next_working_day
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.roles import Role
+from punkt.core.values import record_id
 from punkt.core.worktime import WARSAW
 from punkt.customers.models import Consent, ConsentPurpose, Customer, CustomerStatus
 from punkt.customers.timeline import timeline_add
@@ -604,10 +605,33 @@ def _open_followup(inv: Invitation, response: Response, now: datetime.datetime) 
 # --- Follow-ups ---------------------------------------------------------------------------
 
 @transaction.atomic
+def _complaint_of(actor: Actor, followup: FollowUp, outcome: str, complaint_id: Any) -> Any:
+    """The complaint the call ended with: one of this customer's that ``actor`` may open;
+    required for the outcome "complaint", refused with any other."""
+    from punkt.complaints import permissions as complaint_perms
+
+    if complaint_id in (None, ""):
+        if outcome == FollowUpOutcome.COMPLAINT:
+            raise ValidationFailed("required", _(
+                "Register the complaint first, then choose it here."), field="complaint_id")
+        return None
+    if outcome != FollowUpOutcome.COMPLAINT:
+        raise ValidationFailed("invalid", _(
+            "A complaint is named only when the call ended with one."), field="complaint_id")
+    pk = record_id(complaint_id, field="complaint_id",
+                   message=_("Choose one of the customer's complaints."))
+    found = (Complaint.objects.visible_to(actor, complaint_perms.COMPLAINT_VIEW)
+             .filter(pk=pk or 0, customer_id=followup.customer_id).first())
+    if found is None:
+        raise ValidationFailed("invalid", _("Choose one of the customer's complaints."),
+                               field="complaint_id")
+    return found
+
+
 def followup_move(*, actor: Actor, followup_id: int, action: str, outcome: Any = "",
-                  note: Any = "") -> FollowUp:
-    """``close`` with the call's outcome (and a note), or ``reopen``; the callback task
-    follows (done on close)."""
+                  note: Any = "", complaint_id: Any = None) -> FollowUp:
+    """``close`` with the call's outcome (and a note; with the outcome "complaint", the
+    complaint registered), or ``reopen``; the callback task follows (done on close)."""
     org_perms.ensure(actor, perms.FOLLOWUP_HANDLE.code)  # the role first (403), then the row
     followup = (FollowUp.objects.visible_to(actor, perms.FOLLOWUP_HANDLE)
                 .get_or_not_found(followup_id, missing=_("Follow-up not found.")))
@@ -623,9 +647,11 @@ def followup_move(*, actor: Actor, followup_id: int, action: str, outcome: Any =
         if len(text) > NOTE_MAX:
             raise ValidationFailed("too_long", _("At most %(n)d characters.") % {"n": NOTE_MAX},
                                    field="note")
-        changes.update(outcome=outcome, note=text, closed_at=now, closed_by=employee_of(actor))
+        complaint = _complaint_of(actor, followup, outcome, complaint_id)
+        changes.update(outcome=outcome, note=text, closed_at=now, closed_by=employee_of(actor),
+                       complaint=complaint)
     else:
-        changes.update(closed_at=None, closed_by=None)
+        changes.update(closed_at=None, closed_by=None, complaint=None)
     if not FollowUp.objects.filter(pk=followup.pk, status=followup.status).update(**changes):
         raise Conflict("changed", _("The follow-up changed meanwhile."))  # pragma: no cover
     if t.action == "close" and followup.task_id:
@@ -636,9 +662,13 @@ def followup_move(*, actor: Actor, followup_id: int, action: str, outcome: Any =
         timeline_add(customer_id=followup.customer_id, kind="survey", actor=actor,
                      branch_id=followup.branch_id, source=followup,
                      subject=_("Call after a low survey score: %(outcome)s") % {
-                         "outcome": followup.get_outcome_display()}, body=followup.note)
+                         "outcome": followup.get_outcome_display()},
+                     body="\n".join(filter(None, [
+                         followup.note, followup.complaint.number if followup.complaint_id
+                         and followup.complaint else ""])))
     audit_record(action=f"surveys.followup.{t.action}", obj=followup, actor=actor,
-                 branch_id=followup.branch_id, changes={"outcome": followup.outcome})
+                 branch_id=followup.branch_id,
+                 changes={"outcome": followup.outcome, "complaint_id": followup.complaint_id})
     return followup
 
 

@@ -175,7 +175,23 @@ def followup_detail(request: HttpRequest, followup_id: int) -> HttpResponse:
         "questionnaire": invitation.questionnaire,
         "scores": list(response.scores.select_related("question")),
         "actions": FOLLOWUP_FLOW.allowed_actions(followup, request.user),
-        "outcomes": FollowUpOutcome.choices})
+        "outcomes": FollowUpOutcome.choices,
+        "complaints": _customer_complaints(request.user, followup)})
+
+
+def _customer_complaints(user: Any, followup: Any) -> dict[str, Any]:
+    """The customer's latest complaints to name on closing, and whether this user may
+    register one (a link to the intake form with the customer chosen)."""
+    from punkt.complaints import permissions as complaint_perms
+    from punkt.complaints.models import Complaint
+
+    if not org_perms.can(user, complaint_perms.COMPLAINT_VIEW.code, followup.branch_id):
+        return {"rows": [], "can_create": False}
+    rows = list(Complaint.objects.visible_to(user, complaint_perms.COMPLAINT_VIEW)
+                .filter(customer_id=followup.customer_id).order_by("-received_at", "-pk")
+                .only("pk", "number", "received_at", "status")[:10])
+    return {"rows": rows, "can_create": org_perms.can(
+        user, complaint_perms.COMPLAINT_CREATE.code, followup.branch_id)}
 
 
 @scoped("branch")
@@ -185,7 +201,8 @@ def followup_move(request: HttpRequest, followup_id: int, action: str) -> HttpRe
     with refusals_as_messages(request):
         services.followup_move(actor=request.user, followup_id=followup_id, action=action,
                                outcome=request.POST.get("outcome", ""),
-                               note=request.POST.get("note", ""))
+                               note=request.POST.get("note", ""),
+                               complaint_id=request.POST.get("complaint_id") or None)
         messages.success(request, _("Follow-up closed.") if action == "close"
                          else _("Follow-up reopened."))
     return redirect("surveys:followup_detail", followup_id=followup_id)

@@ -120,17 +120,33 @@ def test_closing_the_followup_records_the_call_and_completes_the_task(world: Any
     with pytest.raises(NotFound):
         services.followup_move(actor=world.manager_b, followup_id=f.pk, action="close",
                                outcome="resolved")
+    from punkt.complaints.tests.factories import complaint
+
+    with pytest.raises(ValidationFailed) as refused:  # which complaint?
+        services.followup_move(actor=world.retention_a, followup_id=f.pk, action="close",
+                               outcome="complaint")
+    assert refused.value.field == "complaint_id"
+    someone_elses = complaint(world)
+    theirs = complaint(world, cust=inv.customer)
+    for outcome, named in (("complaint", someone_elses.pk), ("resolved", theirs.pk),
+                           ("complaint", "abc")):
+        with pytest.raises(ValidationFailed) as refused:
+            services.followup_move(actor=world.retention_a, followup_id=f.pk, action="close",
+                                   outcome=outcome, complaint_id=named)
+        assert refused.value.field == "complaint_id"
     closed = services.followup_move(actor=world.retention_a, followup_id=f.pk, action="close",
-                                    outcome="complaint", note="Zgłosił reklamację faktury.")
+                                    outcome="complaint", note="Zgłosił reklamację faktury.",
+                                    complaint_id=theirs.pk)
     assert (closed.status, closed.outcome, closed.closed_by) == ("closed", "complaint",
                                                                   world.retention_a)
+    assert closed.complaint == theirs
     assert Task.objects.get(subject_type="surveys.followup", subject_id=str(f.pk)).status == \
         TaskStatus.DONE
     with pytest.raises(Conflict):
         services.followup_move(actor=world.retention_a, followup_id=f.pk, action="close",
                                outcome="resolved")
     reopened = services.followup_move(actor=world.manager_a, followup_id=f.pk, action="reopen")
-    assert (reopened.status, reopened.closed_at) == ("open", None)
+    assert (reopened.status, reopened.closed_at, reopened.complaint) == ("open", None, None)
 
 
 def test_the_counter_opens_a_survey_for_the_branchs_customer(world: Any) -> None:

@@ -123,6 +123,29 @@ def test_staff_pages_by_role(world: Any, client_as: Any) -> None:
     assert client_as(world.expert).get(reverse("surveys:questionnaire_list")).status_code == 200
 
 
+def test_the_call_names_the_complaint_registered_and_links_it(world: Any,
+                                                              client_as: Any) -> None:
+    from punkt.complaints.tests.factories import complaint
+
+    inv, token = invitation(world)
+    services.answer_submit(token=token, scores=scores(inv.questionnaire, 2, 2))
+    f = FollowUp.objects.get()
+    theirs = complaint(world, cust=inv.customer)
+    retention = client_as(world.retention_a)
+    page = retention.get(reverse("surveys:followup_detail", args=[f.pk])).content.decode()
+    assert f'<option value="{theirs.pk}">{theirs.number}' in page
+    assert reverse("complaints:complaint_new") + f"?customer_id={inv.customer_id}" in page
+    url = reverse("surveys:followup_move", args=[f.pk, "close"])
+    refused = retention.post(url, {"outcome": "complaint"}, follow=True)
+    assert "Najpierw zarejestruj reklamację" in refused.content.decode()
+    assert FollowUp.objects.get().status == "open"
+    retention.post(url, {"outcome": "complaint", "complaint_id": str(theirs.pk)})
+    page = retention.get(reverse("surveys:followup_detail", args=[f.pk])).content.decode()
+    assert reverse("complaints:complaint_detail", args=[theirs.pk]) in page
+    api = retention.get(f"/api/v1/survey-followups/{f.pk}").json()
+    assert api["complaint_id"] == theirs.pk
+
+
 def test_hq_creates_a_questionnaire_through_the_page(world: Any, client_as: Any) -> None:
     expert = client_as(world.expert)
     bad = expert.post(reverse("surveys:questionnaire_create"), {
