@@ -11,9 +11,11 @@ complaint's history, the audit log and the customer's timeline — one transacti
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -225,3 +227,53 @@ def to_verify(user: Actor) -> list[ComplaintAction]:
 
 
 __all__ = ["action_add", "action_move", "my_open", "owners", "to_verify"]
+
+
+#: days past the due date after which the branch's managers are told as well
+ESCALATE_AFTER_DAYS = 7
+
+
+def remind_overdue(today: datetime.date | None = None) -> dict[str, int]:
+    """The daily job: the owner of each open action past its due date is told the day after
+    it was due, and the complaint's branch managers once it is ``ESCALATE_AFTER_DAYS``
+    late — each once per action and due date (the notification's key: a job run twice, or
+    two at once, notifies once; C9)."""
+    from punkt.complaints.services import branch_managers
+    from punkt.core import batch
+
+    today = today or timezone.localdate()
+    rows = list(ComplaintAction.objects.filter(status=ActionStatus.OPEN, due_on__lt=today)
+                .order_by("due_on", "pk")
+                .values_list("pk", "owner_id", "due_on", "complaint_id",
+                             "complaint__number", "complaint__branch_id")[:20_000])
+    managers = {b: branch_managers(b) for b in {r[5] for r in rows}}
+    people = Employee.objects.only("pk", "language").in_bulk(
+        {r[1] for r in rows} | {m for ids in managers.values() for m in ids})
+    owners = escalated = 0
+    with batch.one_transaction():
+        for pk, owner, due, complaint_id, number, branch_id in rows:
+            url = reverse("complaints:complaint_detail", args=[complaint_id])
+            day = f"{due:%d.%m.%Y}"
+            notify(recipient=people.get(owner), kind="complaint.capa.overdue",
+                   title=_overdue_title(number, day), url=url,
+                   key=f"complaint.capa.overdue:{pk}:{due.isoformat()}")
+            owners += 1
+            if (today - due).days >= ESCALATE_AFTER_DAYS:
+                for manager in managers[branch_id]:
+                    if manager == owner:
+                        continue
+                    notify(recipient=people.get(manager), kind="complaint.capa.overdue",
+                           title=_escalated_title(number, day), url=url,
+                           key=f"complaint.capa.late:{pk}:{due.isoformat()}:{manager}")
+                escalated += 1
+    return {"owners": owners, "escalated": escalated}
+
+
+def _overdue_title(number: str, day: str) -> Callable[[], str]:
+    return lambda: _("Complaint %(number)s: your action was due %(day)s and is not done.") % {
+        "number": number, "day": day}
+
+
+def _escalated_title(number: str, day: str) -> Callable[[], str]:
+    return lambda: _("Complaint %(number)s: an action due %(day)s is still not done — "
+                     "a week late.") % {"number": number, "day": day}

@@ -15,9 +15,11 @@ def run_clocks(slot: str) -> dict[str, int]:
     """Safe to run twice or at once: each complaint is deemed accepted by a conditional
     update under its row lock, each reminder once (``reminded_at``, the notification's
     key) (C9, C13)."""
-    from punkt.complaints import services
+    from punkt.complaints import capa, services
 
-    return {"deemed_accepted": services.mark_overdue(), "reminded": services.send_reminders()}
+    overdue = capa.remind_overdue()
+    return {"deemed_accepted": services.mark_overdue(), "reminded": services.send_reminders(),
+            "actions_overdue": overdue["owners"], "actions_escalated": overdue["escalated"]}
 
 
 periodic("complaints.clocks", datetime.timedelta(days=1),

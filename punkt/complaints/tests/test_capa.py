@@ -175,3 +175,28 @@ def test_the_api_sets_and_moves_actions(world: Any, client_as: Any) -> None:
     assert mine.status_code == 403
     listed = api.get(url).json()
     assert [r["id"] for r in listed] == [pk] and listed[0]["overdue"] is False
+
+
+def test_an_overdue_action_reminds_its_owner_then_the_managers_once(world: Any) -> None:
+    from punkt.work.models import Notification
+
+    c = with_cause(world)
+    row = capa.action_add(actor=world.manager_a, complaint_id=c.pk, kind="corrective",
+                          description="Szkolenie", owner_id=world.service_a.pk, due_on=soon(3))
+    due = row.due_on
+    assert capa.remind_overdue(due) == {"owners": 0, "escalated": 0}  # due today: not late
+    assert capa.remind_overdue(due + datetime.timedelta(days=1)) == {"owners": 1,
+                                                                     "escalated": 0}
+    capa.remind_overdue(due + datetime.timedelta(days=2))  # a later run: no second bell
+    mine = Notification.objects.filter(recipient=world.service_a, kind="complaint.capa.overdue")
+    assert mine.count() == 1 and c.number in mine.get().title
+    late = due + datetime.timedelta(days=capa.ESCALATE_AFTER_DAYS)
+    assert capa.remind_overdue(late)["escalated"] == 1
+    capa.remind_overdue(late)
+    told = Notification.objects.filter(recipient=world.manager_a, kind="complaint.capa.overdue")
+    assert told.count() == 1 and "tydzień" in told.get().title
+    assert not Notification.objects.filter(recipient=world.manager_b,
+                                           kind="complaint.capa.overdue").exists()
+    # done: nobody is reminded any more
+    ComplaintAction.objects.filter(pk=row.pk).update(status="done")
+    assert capa.remind_overdue(late + datetime.timedelta(days=1))["owners"] == 0
