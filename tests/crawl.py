@@ -48,6 +48,7 @@ AUDITED_READS: dict[str, str] = {
     "cashdesk:kw": "a cash payout (KW) of a refunded credit printed",
     "cashdesk:cash_report": "a till's cash report printed",
     "analytics:export": "the export of customers' classes",
+    "surveys:results_export": "the export of survey results and answers",
 }
 #: A refusal (403) is audited (C26): its one write is that row.
 AUDIT_TABLE = "core_auditevent"

@@ -710,6 +710,7 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "analytics:customers": lambda w: analytics_b(w).display_name,
     "analytics:export": lambda w: analytics_b(w).display_name,
     "surveys:results": lambda w: followup_b(w).customer.last_name,
+    "surveys:results_export": lambda w: (followup_b(w), w.b.name)[1],
     "surveys:followup_list": lambda w: followup_b(w).customer.last_name,
 }
 

@@ -26,3 +26,7 @@ RESULTS_VIEW = registry.register(
     "surveys.result.view",
     gettext_lazy("See survey results (response rate, scores per branch and employee)"),
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
+RESULTS_EXPORT = registry.register(
+    "surveys.result.export",
+    gettext_lazy("Export survey results and the completed questionnaires (CSV)"),
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN], kinds=["export"])

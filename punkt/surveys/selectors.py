@@ -3,11 +3,14 @@ invitations, answers and follow-ups; HQ every branch's)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from punkt.organization.actors import Actor
@@ -182,3 +185,54 @@ def invitations(*, user: Actor, questionnaire_id: int | None = None,
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
     return qs.order_by("-created_at", "-pk")
+
+
+def figures_rows(found: Results) -> Iterator[list[Any]]:
+    """The CSV of :func:`results`: the total, then per branch, employee and month."""
+    def row(section: str, line: Line) -> list[Any]:
+        return [section, line.label, line.invited if section != month else "", line.answered,
+                _round(line.rate), _round(line.average, 2), line.low, _round(line.low_share)]
+
+    month = str(_("month"))
+    yield row(str(_("total")), found.total)
+    for section, lines in ((str(_("branch")), found.branches),
+                           (str(_("employee")), found.employees), (month, found.months)):
+        for line in lines:
+            yield row(section, line)
+
+
+def _round(value: float | None, places: int = 1) -> Decimal | str:
+    if value is None:
+        return ""
+    return Decimal(str(round(value, places)))
+
+
+def answer_rows(*, user: Actor, questionnaire: Questionnaire, branch_id: int | None,
+                questions: list[Any]) -> Iterator[list[Any]]:
+    """One row per completed questionnaire (newest first): every score in the order of
+    ``questions`` (blank where a question was not answered), the lowest and the comment;
+    read in chunks (two queries per 2,000 answers)."""
+    qs = (answered(user=user, questionnaire=questionnaire, branch_id=branch_id)
+          .select_related("invitation__employee"))
+    chunk: list[Response] = []
+
+    def flush(rows: list[Response]) -> Iterator[list[Any]]:
+        scores: dict[tuple[int, int], int] = {}
+        for response_id, question_id, value in Score.objects.filter(
+                response__in=[r.pk for r in rows]).values_list("response_id", "question_id",
+                                                               "value"):
+            scores[response_id, question_id] = value
+        for r in rows:
+            inv = r.invitation
+            yield [timezone.localtime(r.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                   inv.branch.code, inv.customer.number, inv.customer.display_name,
+                   inv.employee.full_name if inv.employee else "",
+                   *[scores.get((r.pk, x.pk), "") for x in questions], r.lowest, r.comment]
+
+    for response in qs.iterator(chunk_size=2000):
+        chunk.append(response)
+        if len(chunk) == 2000:
+            yield from flush(chunk)
+            chunk = []
+    if chunk:
+        yield from flush(chunk)

@@ -6,6 +6,7 @@ app_name = "surveys"
 
 urlpatterns = [
     path("", views.results, name="results"),
+    path("export/", views.results_export, name="results_export"),
     path("questionnaires/", views.questionnaire_list, name="questionnaire_list"),
     path("questionnaires/new/", views.questionnaire_create, name="questionnaire_create"),
     path("questionnaires/<int:questionnaire_id>/", views.questionnaire_edit,

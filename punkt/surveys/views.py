@@ -8,16 +8,19 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from punkt.catalog.models import Product
+from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
+from punkt.core.exports import csv_response
 from punkt.core.paging import paginate
+from punkt.core.reauth import recent_authentication_required
 from punkt.core.routes import scoped
 from punkt.core.web import int_param, refusals_as_messages
 from punkt.customers.models import Customer
@@ -138,13 +141,63 @@ def results(request: HttpRequest) -> HttpResponse:
         "choices": choices, "q": q,
         "branch_picker": branch_picker(request.user, perms.RESULTS_VIEW.code,
                                        request.GET.get("branch", ""))}
+    context["can_export"] = org_perms.can(request.user, perms.RESULTS_EXPORT.code)
     if q is not None:
         context["results"] = selectors.results(user=request.user, questionnaire=q,
                                                branch_id=branch_id)
+        context.update(_trend_charts(context["results"].months))
         context["listing"] = paginate(request, selectors.answered(
             user=request.user, questionnaire=q, branch_id=branch_id),
             sort="-submitted_at", per_page=20, cap=5000)
     return render(request, "surveys/results.html", context)
+
+
+def _trend_charts(months: list[Any]) -> dict[str, Any]:
+    from punkt.core import charts
+
+    if len(months) < 2:  # one month is the table's row, not a trend
+        return {}
+    labels = [m.label for m in months]
+    return {
+        "trend_chart": charts.lines(
+            labels, [charts.Series(_("Average score"), [m.average for m in months])],
+            title=_("Average score by month (1–5)"), testid="survey-trend"),
+        "answered_chart": charts.columns(
+            labels, [m.answered for m in months], title=_("Answers by month"),
+            testid="survey-answered")}
+
+
+@scoped("list")
+@login_required
+@recent_authentication_required
+def results_export(request: HttpRequest) -> HttpResponseBase:
+    """One questionnaire's figures (``what=figures``) or its completed questionnaires, one
+    row per answer with every score and the comment (``what=answers``, R16), over the
+    branches the user sees; formula cells neutralised (C25), audited (C26)."""
+    org_perms.ensure(request.user, perms.RESULTS_EXPORT.code)
+    choices = list(selectors.questionnaires())
+    wanted = int_param(request.GET.get("questionnaire"))
+    q = next((x for x in choices if x.pk == wanted), None) if wanted else \
+        (choices[0] if choices else None)  # as the results page: the first by default
+    if q is None:
+        raise NotFound(_("Questionnaire not found."))
+    branch_id = int_param(request.GET.get("branch"))
+    what = "answers" if request.GET.get("what") == "answers" else "figures"
+    audit_record(action="surveys.result.export", actor=request.user,
+                 message=f"questionnaire={q.pk} branch={branch_id or ''} what={what}")
+    stamp = timezone.localtime().strftime("%Y-%m-%d_%H%M")
+    if what == "figures":
+        found = selectors.results(user=request.user, questionnaire=q, branch_id=branch_id)
+        return csv_response(f"ankieta_{q.pk}_wyniki_{stamp}.csv", [
+            _("Section"), _("Name"), _("Invited"), _("Answered"), _("Response rate (%)"),
+            _("Average score"), _("Low scores (3 or less)"), _("Low scores (%)")],
+            selectors.figures_rows(found))
+    questions = list(q.questions.all())
+    return csv_response(f"ankieta_{q.pk}_odpowiedzi_{stamp}.csv", [
+        _("Answered"), _("Branch"), _("Customer number"), _("Customer"), _("Served by"),
+        *[f"{x.position}. {x.text_pl}" for x in questions], _("Lowest score"), _("Comment")],
+        selectors.answer_rows(user=request.user, questionnaire=q, branch_id=branch_id,
+                              questions=questions))
 
 
 # --- Follow-ups --------------------------------------------------------------------------------

@@ -286,6 +286,7 @@ EXPECTED: dict[str, set[str]] = {
     "surveys.invitation.view": {M, S, R, E, A},
     "surveys.followup.handle": {M, R, A},
     "surveys.result.view": {M, E, A},
+    "surveys.result.export": {M, E, A},
 }
 
 

@@ -181,3 +181,33 @@ def test_the_counter_mode_from_the_profile(world: Any, client_as: Any) -> None:
     assert Response.objects.get().at_counter
     assert client_as(world.service_b).get(
         reverse("surveys:counter", args=[cust.pk])).status_code == 404
+
+
+def test_the_results_and_answers_export_for_managers_and_hq(world: Any,
+                                                            client_as: Any) -> None:
+    inv, token = invitation(world)
+    q = inv.questionnaire
+    services.answer_submit(token=token, scores=scores(q, 2, 5), comment="=HYPERLINK(\"x\")")
+    url = reverse("surveys:results_export")
+    assert client_as(world.service_a).get(url + f"?questionnaire={q.pk}").status_code == 403
+    assert client_as(world.retention_a).get(url + f"?questionnaire={q.pk}").status_code == 403
+    again = client_as(world.manager_a, reauthenticated=False).get(url)
+    assert again.status_code == 302 and "reauthenticate" in again["Location"]
+    manager = client_as(world.manager_a)
+    figures = b"".join(manager.get(url + f"?questionnaire={q.pk}").streaming_content
+                       ).decode("utf-8-sig").splitlines()
+    assert figures[0].startswith("Sekcja;")
+    total = figures[1].split(";")
+    assert total[2:5] == ["1", "1", "100,00"] and total[6] == "1"  # invited, answered, rate, low
+    answers = b"".join(manager.get(url + f"?questionnaire={q.pk}&what=answers")
+                       .streaming_content).decode("utf-8-sig").splitlines()
+    assert len(answers) == 2
+    row = answers[1].split(";")
+    assert row[2] == inv.customer.number and row[5:8] == ["2", "5", "2"]  # q1, q2, lowest
+    assert "'=HYPERLINK" in answers[1]
+    assert AuditEvent.objects.filter(action="surveys.result.export", outcome="ok").count() == 2
+    # another branch's manager exports nothing of branch A
+    other = b"".join(client_as(world.manager_b).get(
+        url + f"?questionnaire={q.pk}&what=answers").streaming_content).decode("utf-8-sig")
+    assert inv.customer.number not in other
+    assert client_as(world.manager_a).get(url + "?questionnaire=999999").status_code == 404
