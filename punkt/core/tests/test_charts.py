@@ -26,7 +26,7 @@ def test_bars_are_proportional_linked_and_escaped():
     root = parse(svg)
     assert root.get("aria-label") == "Lejek & straty"
     assert root.get("data-testid") == "funnel"
-    widths = [float(r.get("width")) for r in root.iter(f"{NS}rect")]
+    widths = [float(r.get("width", "0")) for r in root.iter(f"{NS}rect")]
     assert widths[0] == pytest.approx(widths[1] * 4)
     assert widths[2] == 0
     assert "<script>" not in svg
@@ -42,10 +42,10 @@ def test_columns_put_the_goal_line_at_its_value():
     )
     root = parse(svg)
     rects = list(root.iter(f"{NS}rect"))
-    assert float(rects[1].get("height")) == pytest.approx(150)
-    assert float(rects[0].get("height")) == pytest.approx(75)
+    assert float(rects[1].get("height", "0")) == pytest.approx(150)
+    assert float(rects[0].get("height", "0")) == pytest.approx(75)
     line = next(root.iter(f"{NS}line"))
-    assert float(line.get("y1")) == pytest.approx(18 + 150 - 150 * 15 / 20)
+    assert float(line.get("y1", "0")) == pytest.approx(18 + 150 - 150 * 15 / 20)
 
 
 def test_lines_break_on_missing_values_and_format_in_polish():
