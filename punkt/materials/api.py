@@ -117,6 +117,26 @@ def material_inbox(request: HttpRequest, kind: str = "") -> dict[str, Any]:
             "upcoming": [_item(i) for i in box.upcoming]}
 
 
+class ReceivedIn(Strict):
+    #: The versions the client showed (from ``material_inbox``).
+    version_ids: list[int] = Field(..., min_length=1, max_length=500)
+
+
+class ReceivedOut(Schema):
+    received: int
+
+
+@router.post("/materials/inbox/received", response={200: ReceivedOut, **errors()},
+             operation_id="material_inbox_received")
+@scoped("self")  # the caller's own branches, nothing of another branch's is read or shown
+def material_inbox_received(request: HttpRequest, payload: ReceivedIn) -> dict[str, Any]:
+    """Record that the inbox's versions reached the caller's branches (a client calls this
+    once it has shown them, as the inbox page does): ``received`` counts the deliveries
+    received now; those received before, other branches' and HQ's calls count nothing."""
+    return {"received": services.versions_received(user=request.user,
+                                                   version_ids=payload.version_ids)}
+
+
 @router.get("/material-versions/{version_id}/file", response={200: None, **errors(404)},
             operation_id="material_version_file")
 @scoped("branch")

@@ -221,6 +221,19 @@ def deliveries_received(*, user: Actor, delivery_ids: list[int]) -> int:
             .update(received_at=timezone.now()))
 
 
+def versions_received(*, user: Actor, version_ids: list[int]) -> int:
+    """The API's "received": the caller's client showed these versions at the caller's
+    branches (what the inbox page posts for the page): each branch's delivery of them is
+    received, the first time only; HQ's calls record nothing."""
+    org_perms.ensure(user, perms.MATERIAL_VIEW.code)
+    if not version_ids or sees_every_branch(user):
+        return 0
+    return (Delivery.objects.visible_to(user, perms.MATERIAL_VIEW.code)
+            .filter(version_id__in=version_ids, version__status=VersionStatus.PUBLISHED,
+                    received_at__isnull=True)
+            .update(received_at=timezone.now()))
+
+
 def version_get(*, user: Actor, version_id: int) -> MaterialVersion:
     """A version the user may read: HQ any published one (managers of materials also
     drafts), a branch employee only published versions sent to one of their branches.

@@ -154,3 +154,25 @@ def test_reading_materials_writes_nothing_and_posts_record(world: Any,
     assert response.status_code == 204
     assert Delivery.objects.get(version=priced, branch=world.b).opened_by == world.manager_a
     assert Delivery.objects.get(version=priced, branch=world.a).opened_by == world.service_a
+
+
+def test_the_api_records_the_inbox_received_for_the_callers_branches(world: Any,
+                                                                     client_as: Any) -> None:
+    v = published(world)
+    url = "/api/v1/materials/inbox/received"
+    branch = client_as(world.service_a)
+    inbox = branch.get("/api/v1/materials/inbox").json()
+    shown = [item["version"]["id"] for item in inbox["current"]]
+    assert v.pk in shown
+    assert not Delivery.objects.filter(received_at__isnull=False).exists()  # reading: nothing
+    refused = branch.post(url, json.dumps({"version_ids": []}), content_type="application/json")
+    assert refused.status_code == 422 and refused.json()["field"] == "version_ids"
+    hq = client_as(world.expert).post(url, json.dumps({"version_ids": shown}),
+                                      content_type="application/json")
+    assert hq.status_code == 200 and hq.json() == {"received": 0}
+    done = branch.post(url, json.dumps({"version_ids": shown}), content_type="application/json")
+    assert done.status_code == 200 and done.json()["received"] >= 1
+    assert set(Delivery.objects.filter(received_at__isnull=False)
+               .values_list("branch_id", flat=True)) == {world.a.pk}
+    again = branch.post(url, json.dumps({"version_ids": shown}), content_type="application/json")
+    assert again.json() == {"received": 0}
