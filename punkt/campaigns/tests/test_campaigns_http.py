@@ -166,3 +166,22 @@ def test_the_customer_api_takes_the_code(world: Any, client_as: Any) -> None:
     ok = _api(client, "POST", "/api/v1/customers", {**body, "campaign_code": "api-kod"})
     assert ok.status_code == 201
     assert CampaignCustomer.objects.get().customer_id == ok.json()["id"]
+
+
+def test_the_dashboard_shows_the_campaigns_running_at_my_branch(world: Any,
+                                                                client_as: Any) -> None:
+    from punkt.campaigns import services
+
+    mine = f.campaign(world)
+    assert 'data-testid="panel-campaigns"' not in client_as(world.service_a).get(
+        reverse("core:dashboard")).content.decode()  # planned, not running yet
+    services.campaign_move(actor=world.manager_a, campaign_id=mine.pk, action="start")
+    theirs = f.campaign(world, actor=world.manager_b, name="Zima w Gdańsku")
+    services.campaign_move(actor=world.manager_b, campaign_id=theirs.pk, action="start")
+    page = client_as(world.service_a).get(reverse("core:dashboard")).content.decode()
+    assert 'data-testid="panel-campaigns"' in page
+    mine.refresh_from_db()
+    assert mine.code in page and reverse("campaigns:campaign_detail", args=[mine.pk]) in page
+    assert "Zima w Gdańsku" not in page
+    assert 'data-testid="panel-campaigns"' not in client_as(world.cashier_a).get(
+        reverse("core:dashboard")).content.decode()
