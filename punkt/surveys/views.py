@@ -177,8 +177,10 @@ def results_export(request: HttpRequest) -> HttpResponseBase:
     org_perms.ensure(request.user, perms.RESULTS_EXPORT.code)
     choices = list(selectors.questionnaires())
     wanted = int_param(request.GET.get("questionnaire"))
+    if not choices and not wanted:  # nothing to export yet: the page says so
+        return redirect("surveys:results")
     q = next((x for x in choices if x.pk == wanted), None) if wanted else \
-        (choices[0] if choices else None)  # as the results page: the first by default
+        choices[0]  # as the results page: the first by default
     if q is None:
         raise NotFound(_("Questionnaire not found."))
     branch_id = int_param(request.GET.get("branch"))
