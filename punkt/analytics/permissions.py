@@ -17,3 +17,8 @@ ANALYTICS_EXPORT = registry.register(
     "analytics.classes.export",
     gettext_lazy("Export customers' categories and ABC/XYZ classes (CSV)"),
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN], kinds=["export"])
+GOALS_VIEW = registry.register(
+    "analytics.goals.view",
+    gettext_lazy("See the three goals (new customers, materials within the hour, customers "
+                 "lost) and the KPIs of the branch's employees"),
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
