@@ -45,7 +45,7 @@ def version(world: Any, created: dt.datetime, published: dt.datetime) -> Materia
 def delivery(v: MaterialVersion, branch: Any, opened: dt.datetime | None, *,
              delivered: dt.datetime | None = None) -> Delivery:
     return Delivery.objects.create(version=v, branch=branch,
-                                   delivered_at=delivered or v.published_at,
+                                   delivered_at=delivered or v.published_at or v.created_at,
                                    received_at=opened, opened_at=opened)
 
 
@@ -89,9 +89,10 @@ def paper(world: Any) -> Any:
     delivery(v3, world.a, warsaw(D(2026, 6, 1), 0, 20))
     delivery(v3, world.b, warsaw(D(2026, 6, 15), 8, 30), delivered=warsaw(D(2026, 6, 15), 8))
 
-    for branch, month, left in ((world.a, APR, 5), (world.a, MAY, 4), (world.a, JUN, 3),
-                                (world.b, MAY, 2), (world.b, JUN, 2)):
-        MonthlyFigures.objects.create(branch=branch, month=month, left=left)
+    kept: list[tuple[Any, D, int]] = [(world.a, APR, 5), (world.a, MAY, 4), (world.a, JUN, 3),
+                                       (world.b, MAY, 2), (world.b, JUN, 2)]
+    for branch, first, left in kept:
+        MonthlyFigures.objects.create(branch=branch, month=first, left=left)
     return world
 
 
@@ -144,7 +145,7 @@ def test_each_branch_computed_on_paper(paper: Any) -> None:
 
 
 def test_the_table_sorts_by_each_goal(paper: Any) -> None:
-    def order(sort: str) -> list[int]:
+    def order(sort: str) -> list[int | None]:
         return [f.branch_id for f in goals.branches(paper.expert, month=JUN, sort=sort).rows]
 
     a, b = paper.a.pk, paper.b.pk
