@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from punkt.analytics import goals, selectors
+from punkt.analytics import goals, kpis, selectors
 from punkt.analytics import permissions as perms
 from punkt.analytics.models import Cell, Snapshot, Standing, zl
 from punkt.core.api import Page, errors, known_id, page_slice
@@ -259,3 +259,68 @@ def analytics_goals(request: HttpRequest, q: Query[GoalsQuery]) -> dict[str, Any
     page = Page(count=len(table.rows), page=number, per_page=q.per_page, pages=pages)
     return {"trend": [_goal(f) for f in trend], "month": month,
             "branches": [_goal(f) for f in items], "page": page}
+
+
+class PlannedOut(Schema):
+    measure: str
+    actual: Decimal
+    plan: Decimal | None
+    percent: int | None
+
+
+class KpiOut(Schema):
+    branch_id: int | None
+    employee_id: int | None
+    name: str
+    registered: int
+    potential: int
+    converted: int
+    conversion_percent: Decimal | None
+    primary_sales: int
+    primary_amount: Decimal
+    repeat_sales: int
+    repeat_amount: Decimal
+    customers_lost: int
+    customers_restored: int
+    class_changes: int
+    against_plan: list[PlannedOut]
+
+
+class KpisOut(Schema):
+    first_month: datetime.date
+    last_month: datetime.date
+    branch_id: int | None
+    rows: list[KpiOut]
+    total: KpiOut
+
+
+class KpisQuery(Schema):
+    branch_id: int | None = Field(None, ge=1, le=2**62)
+    from_: str | None = Field(None, alias="from", description="YYYY-MM, the first month")
+    to: str | None = Field(None, description="YYYY-MM, the last month (at most 12 months)")
+
+
+def _kpi(k: kpis.Kpis) -> dict[str, Any]:
+    return {"branch_id": k.branch_id or None, "employee_id": k.employee_id, "name": k.name,
+            "registered": k.registered, "potential": k.potential, "converted": k.converted,
+            "conversion_percent": k.conversion, "primary_sales": k.primary,
+            "primary_amount": k.primary_amount, "repeat_sales": k.repeat,
+            "repeat_amount": k.repeat_amount, "customers_lost": k.lost,
+            "customers_restored": k.restored, "class_changes": k.class_changes,
+            "against_plan": [{"measure": p["code"], "actual": p["actual"], "plan": p["plan"],
+                              "percent": p["percent"]} for p in k.against_plan()]}
+
+
+@router.get("/analytics/kpis", response={200: KpisOut, **errors()},
+            operation_id="analytics_kpis")
+@scoped("list")
+def analytics_kpis(request: HttpRequest, q: Query[KpisQuery]) -> dict[str, Any]:
+    """Seed 003's KPIs for whole months ``from``–``to`` (default: the last three full
+    months): a row per branch the caller sees, or per employee of ``branch_id`` (a
+    manager: his branch), and the total; against the sales plan where one exists."""
+    org_perms.ensure(request.user, perms.GOALS_VIEW.code)
+    span = kpis.period(q.from_, q.to)
+    found = kpis.report(request.user, span, branch_id=q.branch_id)
+    return {"first_month": span.first, "last_month": span.last,
+            "branch_id": found.branch.pk if found.branch else None,
+            "rows": [_kpi(k) for k in found.rows], "total": _kpi(found.total)}

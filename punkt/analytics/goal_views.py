@@ -1,4 +1,5 @@
-"""The three goals' page (HQ: every branch, a manager his branch) and its CSV export."""
+"""The three goals' page and the KPIs' page (HQ: every branch, a manager his branch), their
+CSV exports."""
 
 from __future__ import annotations
 
@@ -17,16 +18,18 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from punkt.analytics import goals
+from punkt.analytics import goals, kpis
 from punkt.analytics import permissions as perms
 from punkt.core import charts
 from punkt.core.audit import audit_record
+from punkt.core.errors import ValidationFailed
 from punkt.core.exports import csv_response
 from punkt.core.reauth import recent_authentication_required
 from punkt.core.routes import scoped
 from punkt.core.web import int_param, text_param
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import branch_picker
+from punkt.pipeline import plans
 from punkt.pipeline.plans import parse_month
 
 BRANCHES_PER_PAGE = 50
@@ -146,3 +149,67 @@ def goals_export(request: HttpRequest) -> StreamingHttpResponse:
         _("Growth (%)"), _("Goal met"), _("Materials delivered"), _("Opened within an hour"),
         _("Within an hour (%)"), _("Median delay (min)"), _("Goal met"),
         _("Customers who left"), _("Month before"), _("Goal (−15%)"), _("Goal met")], rows())
+
+
+def _kpi_period(request: HttpRequest) -> tuple[kpis.Period, str]:
+    try:
+        return kpis.period(request.GET.get("from"), request.GET.get("to")), ""
+    except ValidationFailed as exc:
+        return kpis.period(), exc.message
+
+
+@scoped("list")
+@login_required
+def kpis_page(request: HttpRequest) -> HttpResponse:
+    """Seed 003's KPIs for a period: HQ a row per branch (or the chosen branch's
+    employees), a manager his branch's employees; against plan where one exists."""
+    org_perms.ensure(request.user, perms.GOALS_VIEW.code)
+    branch = int_param(request.GET.get("branch"))
+    span, error = _kpi_period(request)
+    found = kpis.report(request.user, span, branch_id=branch)
+    params = {k: str(v) for k, v in request.GET.items() if k in ("branch", "from", "to") and v}
+    return render(request, "analytics/kpis.html", {
+        "report": found, "period": span, "error": error, "branch": branch,
+        "picker": branch_picker(request.user, perms.GOALS_VIEW.code, branch),
+        "export_url": reverse("analytics:kpis_export") + "?" + urlencode(params),
+        "can_export": org_perms.can(request.user, perms.ANALYTICS_EXPORT.code)})
+
+
+@scoped("list")
+@login_required
+@recent_authentication_required
+def kpis_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The KPIs' rows and total as CSV (text cells neutralised, C25); audited (C26)."""
+    org_perms.ensure(request.user, perms.GOALS_VIEW.code)
+    org_perms.ensure(request.user, perms.ANALYTICS_EXPORT.code)
+    branch = int_param(request.GET.get("branch"))
+    span, _error = _kpi_period(request)
+    audit_record(action="analytics.kpis.export", actor=request.user,
+                 message=f"from={span.first:%Y-%m} to={span.last:%Y-%m} branch={branch or ''}")
+    found = kpis.report(request.user, span, branch_id=branch)
+
+    def line(k: kpis.Kpis, name: str) -> list[Any]:
+        planned = {p["code"]: p for p in k.against_plan()}
+        out = [name, k.registered, k.potential, k.converted, _decimal(k.conversion),
+               k.primary, k.primary_amount, k.repeat, k.repeat_amount, k.lost, k.restored,
+               k.class_changes]
+        for code in kpis.PLANNED:
+            p = planned[code]
+            out += [p["actual"], "" if p["plan"] is None else p["plan"],
+                    "" if p["percent"] is None else p["percent"]]
+        return out
+
+    def rows() -> Iterator[list[Any]]:
+        for k in found.rows:
+            yield line(k, k.name)
+        yield line(found.total, found.total.name or _("Total"))
+
+    header = [_("Branch") if found.branch is None else _("Employee"), _("Registered"),
+              _("Potential"), _("Converted"), _("Conversion (%)"), _("Primary sales"),
+              _("Primary sales (zł)"), _("Repeat sales"), _("Repeat sales (zł)"),
+              _("Customers lost"), _("Customers restored"), _("Class changes")]
+    for m in plans.MEASURES:
+        if m.code in kpis.PLANNED:
+            header += [str(m.label), _("Plan"), _("% of plan")]
+    stamp = timezone.localtime().strftime("%Y-%m-%d_%H%M")
+    return csv_response(f"kpi_{span.first:%Y-%m}_{span.last:%Y-%m}_{stamp}.csv", header, rows())

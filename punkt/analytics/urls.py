@@ -10,4 +10,6 @@ urlpatterns = [
     path("customers/export.csv", views.export, name="export"),
     path("goals/", goal_views.goals_page, name="goals"),
     path("goals/export.csv", goal_views.goals_export, name="goals_export"),
+    path("kpis/", goal_views.kpis_page, name="kpis"),
+    path("kpis/export.csv", goal_views.kpis_export, name="kpis_export"),
 ]

@@ -58,6 +58,7 @@ PLANS = "/pipeline/plans/"
 PACKS = "/pipeline/packs/"
 ANALYTICS = "/analytics/"
 GOALS = "/analytics/goals/"
+KPIS = "/analytics/kpis/"
 COMPLAINT_LETTERS = "/complaints/letters/"
 COMPLAINT_STATS = "/complaints/statistics/"
 SURVEY_RESULTS = "/surveys/"
@@ -74,7 +75,8 @@ ROLE_MENUS = {
                                       REGISTER, BRANCH_TASKS, TICKETS, TEAMS, TYPES,
                                       DESK_REPORT, MAILBOXES, WEBHOOKS, CHAT,
                                       CHAT_DESKS, COMPLAINTS, PIPELINE, STAGES,
-                                      ANALYTICS, GOALS, COMPLAINT_LETTERS, COMPLAINT_STATS,
+                                      ANALYTICS, GOALS, KPIS, COMPLAINT_LETTERS,
+                                      COMPLAINT_STATS,
                                       PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
                                       QUESTIONNAIRES, FOLLOWUPS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
@@ -83,7 +85,8 @@ ROLE_MENUS = {
                                             SALES_REPORT, TILLS, INVOICE_FILES, REGISTER,
                                             BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES,
                                             CHAT, TYPES, COMPLAINTS, PIPELINE, STAGES,
-                                            ANALYTICS, GOALS, COMPLAINT_LETTERS, COMPLAINT_STATS,
+                                            ANALYTICS, GOALS, KPIS, COMPLAINT_LETTERS,
+                                      COMPLAINT_STATS,
                                             PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
                                             QUESTIONNAIRES}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
@@ -91,7 +94,7 @@ ROLE_MENUS = {
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
                                             BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT, CHAT,
                                             CHAT_DESKS, COMPLAINTS, PIPELINE, ANALYTICS, GOALS,
-                                            COMPLAINT_STATS, PLANS, PACKS, CAMPAIGNS,
+                                            KPIS, COMPLAINT_STATS, PLANS, PACKS, CAMPAIGNS,
                                             SURVEY_RESULTS, FOLLOWUPS}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT,

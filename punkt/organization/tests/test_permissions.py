@@ -44,6 +44,7 @@ GUARDED_PAGES = [
     ("analytics:customers", lambda w: {}, "analytics.classes.view"),
     ("analytics:export", lambda w: {}, "analytics.classes.export"),
     ("analytics:goals", lambda w: {}, "analytics.goals.view"),
+    ("analytics:kpis", lambda w: {}, "analytics.goals.view"),
     ("organization:branch_create", lambda w: {}, "organization.branch.manage"),
     ("organization:employee_list", lambda w: {}, "organization.employee.view"),
     ("organization:employee_create", lambda w: {}, "organization.employee.manage"),
