@@ -204,12 +204,12 @@ def kpis_export(request: HttpRequest) -> StreamingHttpResponse:
             yield line(k, k.name)
         yield line(found.total, found.total.name or _("Total"))
 
-    header = [_("Branch") if found.branch is None else _("Employee"), _("Registered"),
+    header = [_("Branch") if found.branch is None else _("Employee"), _("Customers registered"),
               _("Potential"), _("Converted"), _("Conversion (%)"), _("Primary sales"),
               _("Primary sales (zł)"), _("Repeat sales"), _("Repeat sales (zł)"),
               _("Customers lost"), _("Customers restored"), _("Class changes")]
     for m in plans.MEASURES:
         if m.code in kpis.PLANNED:
-            header += [str(m.label), _("Plan"), _("% of plan")]
+            header += [str(m.label), _("Plan"), _("Of plan (%)")]
     stamp = timezone.localtime().strftime("%Y-%m-%d_%H%M")
     return csv_response(f"kpi_{span.first:%Y-%m}_{span.last:%Y-%m}_{stamp}.csv", header, rows())
