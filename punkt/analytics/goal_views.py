@@ -168,8 +168,10 @@ def kpis_page(request: HttpRequest) -> HttpResponse:
     span, error = _kpi_period(request)
     found = kpis.report(request.user, span, branch_id=branch)
     params = {k: str(v) for k, v in request.GET.items() if k in ("branch", "from", "to") and v}
+    page = Paginator(found.rows, BRANCHES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "analytics/kpis.html", {
-        "report": found, "period": span, "error": error, "branch": branch,
+        "report": found, "period": span, "error": error, "branch": branch, "page": page,
+        "query": urlencode({k: str(v) for k, v in request.GET.items() if k != "page" and v}),
         "picker": branch_picker(request.user, perms.GOALS_VIEW.code, branch),
         "export_url": reverse("analytics:kpis_export") + "?" + urlencode(params),
         "can_export": org_perms.can(request.user, perms.ANALYTICS_EXPORT.code)})

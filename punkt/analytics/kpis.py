@@ -294,7 +294,9 @@ def report(user: Actor, span: Period, *, branch_id: int | None = None) -> Report
     for k in per_branch.values():
         total.add(k)
     if chosen is None:
-        rows = sorted(per_branch.values(), key=lambda k: (k.name.lower(), k.branch_id))
+        rows = sorted((per_branch.get(b) or Kpis(b, None, branch.name)
+                       for b, branch in branches.items()),
+                      key=lambda k: (k.name.lower(), k.branch_id))
         if any(k.plan for k in rows):
             total.plan = plans.zero()
             for k in rows:
