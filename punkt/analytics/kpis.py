@@ -233,8 +233,9 @@ def _collect(user: Actor, span: Period, *, branch_id: int | None) -> dict[Key, K
                 k.class_changes += r["reclassed"]
 
     allowed = set(Branch.objects.visible_to(user, perms.GOALS_VIEW).values_list("pk", flat=True))
+    only = branch_id or (next(iter(allowed)) if len(allowed) == 1 else None)
     for month in span.months:
-        for (b, e), values in plans.actuals(month, branch_id).items():
+        for (b, e), values in plans.actuals(month, only).items():
             if b in allowed:
                 k = row(b, e)
                 for code in plans.CODES:

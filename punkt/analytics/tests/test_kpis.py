@@ -191,3 +191,13 @@ def test_page_csv_and_api(q2: Any, world: Any, client_as: Any) -> None:
     bad = client_as(world.expert).get("/api/v1/analytics/kpis", {"from": "2026-07",
                                                                  "to": "2026-06"})
     assert bad.status_code == 422 and bad.json()["field"] == "from"
+
+
+def test_a_fixed_number_of_queries(q2: Any, world: Any, django_assert_max_num_queries: Any) -> None:
+    """Nine grouped reads, the employees' names and the plans' actuals (five a month):
+    24 for three months, whatever the number of branches, employees and customers."""
+    kpis.report(world.expert, Q2, branch_id=world.a.pk)
+    with django_assert_max_num_queries(24):
+        kpis.report(world.expert, Q2, branch_id=world.a.pk)
+    with django_assert_max_num_queries(24):
+        kpis.report(world.expert, Q2)
