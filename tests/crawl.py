@@ -49,6 +49,8 @@ AUDITED_READS: dict[str, str] = {
     "cashdesk:cash_report": "a till's cash report printed",
     "analytics:export": "the export of customers' classes",
     "surveys:results_export": "the export of survey results and answers",
+    "analytics:goals_export": "the export of the three goals",
+    "analytics:kpis_export": "the export of the sales KPIs",
 }
 #: A refusal (403) is audited (C26): its one write is that row.
 AUDIT_TABLE = "core_auditevent"

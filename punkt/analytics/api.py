@@ -9,14 +9,15 @@ from typing import Any, Literal
 
 from django.db.models import Sum
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from punkt.analytics import goals, kpis, selectors
 from punkt.analytics import permissions as perms
-from punkt.analytics import selectors
 from punkt.analytics.models import Cell, Snapshot, Standing, zl
 from punkt.core.api import Page, errors, known_id, page_slice
-from punkt.core.errors import NotFound
+from punkt.core.errors import NotFound, ValidationFailed
 from punkt.core.routes import scoped
 from punkt.customers.models import Customer
 from punkt.organization import permissions as org_perms
@@ -182,3 +183,144 @@ def analytics_customer(request: HttpRequest, customer_id: int) -> dict[str, Any]
     now = next((r for r, s in zip(rows, history, strict=True)
                 if snap and s.snapshot_id == snap.pk), None)
     return {"current": now, "history": rows}
+
+
+class GoalFiguresOut(Schema):
+    month: datetime.date
+    branch_id: int | None
+    branch_name: str
+    in_progress: bool
+    new_customers: int
+    new_customers_month_before: int
+    new_customers_target: int
+    new_customers_growth_percent: int | None
+    new_customers_goal_met: bool
+    materials_delivered: int
+    materials_opened: int
+    materials_within_hour: int
+    materials_within_hour_percent: Decimal | None
+    materials_median_delay_minutes: Decimal | None
+    materials_goal_met: bool | None
+    customers_lost: int
+    customers_lost_month_before: int | None
+    customers_lost_target: int | None
+    customers_lost_goal_met: bool | None
+
+
+class GoalsOut(Schema):
+    trend: list[GoalFiguresOut]
+    month: datetime.date
+    branches: list[GoalFiguresOut]
+    page: Page
+
+
+class GoalsQuery(Schema):
+    branch_id: int | None = Field(None, ge=1, le=2**62)
+    month: str | None = Field(None, pattern=r"^\d{4}-\d{2}$",
+                              description="YYYY-MM, one of the last twelve months")
+    sort: Literal["name", "-name", "new", "-new", "growth", "-growth", "materials",
+                  "-materials", "median", "-median", "lost", "-lost"] = "name"
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+def _goal(f: goals.Figures) -> dict[str, Any]:
+    return {"month": f.month, "branch_id": f.branch_id, "branch_name": f.branch_name,
+            "in_progress": f.in_progress, "new_customers": f.new,
+            "new_customers_month_before": f.new_last, "new_customers_target": f.new_target,
+            "new_customers_growth_percent": f.new_growth, "new_customers_goal_met": f.new_met,
+            "materials_delivered": f.deliveries, "materials_opened": f.opened,
+            "materials_within_hour": f.on_time,
+            "materials_within_hour_percent": f.on_time_percent,
+            "materials_median_delay_minutes": f.median_minutes,
+            "materials_goal_met": f.materials_met, "customers_lost": f.lost,
+            "customers_lost_month_before": f.lost_previous,
+            "customers_lost_target": f.lost_target, "customers_lost_goal_met": f.lost_met}
+
+
+@router.get("/analytics/goals", response={200: GoalsOut, **errors()},
+            operation_id="analytics_goals")
+@scoped("list")
+def analytics_goals(request: HttpRequest, q: Query[GoalsQuery]) -> dict[str, Any]:
+    """Seed 000's three goals: the last twelve months over the branches the caller sees
+    (or one of them), and each branch in ``month`` (default: the last full month)."""
+    from punkt.analytics.goal_views import chosen_month
+
+    org_perms.ensure(request.user, perms.GOALS_VIEW.code)
+    month = chosen_month(q.month)
+    if q.month and month.strftime("%Y-%m") != q.month:
+        raise ValidationFailed("invalid", _("Choose one of the last twelve months."),
+                               field="month")
+    trend = goals.trend(request.user, branch_id=q.branch_id)
+    table = goals.branches(request.user, month=month, sort=q.sort, branch_id=q.branch_id)
+    pages = max(1, -(-len(table.rows) // q.per_page))
+    number = min(q.page, pages)
+    items = table.rows[(number - 1) * q.per_page:number * q.per_page]
+    page = Page(count=len(table.rows), page=number, per_page=q.per_page, pages=pages)
+    return {"trend": [_goal(f) for f in trend], "month": month,
+            "branches": [_goal(f) for f in items], "page": page}
+
+
+class PlannedOut(Schema):
+    measure: str
+    actual: Decimal
+    plan: Decimal | None
+    percent: int | None
+
+
+class KpiOut(Schema):
+    branch_id: int | None
+    employee_id: int | None
+    name: str
+    registered: int
+    potential: int
+    converted: int
+    conversion_percent: Decimal | None
+    primary_sales: int
+    primary_amount: Decimal
+    repeat_sales: int
+    repeat_amount: Decimal
+    customers_lost: int
+    customers_restored: int
+    class_changes: int
+    against_plan: list[PlannedOut]
+
+
+class KpisOut(Schema):
+    first_month: datetime.date
+    last_month: datetime.date
+    branch_id: int | None
+    rows: list[KpiOut]
+    total: KpiOut
+
+
+class KpisQuery(Schema):
+    branch_id: int | None = Field(None, ge=1, le=2**62)
+    from_: str | None = Field(None, alias="from", description="YYYY-MM, the first month")
+    to: str | None = Field(None, description="YYYY-MM, the last month (at most 12 months)")
+
+
+def _kpi(k: kpis.Kpis) -> dict[str, Any]:
+    return {"branch_id": k.branch_id or None, "employee_id": k.employee_id, "name": k.name,
+            "registered": k.registered, "potential": k.potential, "converted": k.converted,
+            "conversion_percent": k.conversion, "primary_sales": k.primary,
+            "primary_amount": k.primary_amount, "repeat_sales": k.repeat,
+            "repeat_amount": k.repeat_amount, "customers_lost": k.lost,
+            "customers_restored": k.restored, "class_changes": k.class_changes,
+            "against_plan": [{"measure": p["code"], "actual": p["actual"], "plan": p["plan"],
+                              "percent": p["percent"]} for p in k.against_plan()]}
+
+
+@router.get("/analytics/kpis", response={200: KpisOut, **errors()},
+            operation_id="analytics_kpis")
+@scoped("list")
+def analytics_kpis(request: HttpRequest, q: Query[KpisQuery]) -> dict[str, Any]:
+    """Seed 003's KPIs for whole months ``from``–``to`` (default: the last three full
+    months): a row per branch the caller sees, or per employee of ``branch_id`` (a
+    manager: his branch), and the total; against the sales plan where one exists."""
+    org_perms.ensure(request.user, perms.GOALS_VIEW.code)
+    span = kpis.period(q.from_, q.to)
+    found = kpis.report(request.user, span, branch_id=q.branch_id)
+    return {"first_month": span.first, "last_month": span.last,
+            "branch_id": found.branch.pk if found.branch else None,
+            "rows": [_kpi(k) for k in found.rows], "total": _kpi(found.total)}

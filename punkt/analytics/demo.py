@@ -91,3 +91,56 @@ def seed_analytics(actor: Actor) -> list[str]:
     snapshots = refresh.backfill(5, today=today)
     return [f"{made} earlier counter sales of {len(customers)} customers; customer analytics "
             f"refreshed for {len(snapshots)} months"]
+
+
+@seeder(91)
+def seed_goal_history(actor: Actor) -> list[str]:
+    """A year of the three goals' history, as a company that has used Punkt for a while
+    would have it: each demo customer registered when they first bought (those who never
+    bought, spread over the year), HQ's earlier material versions opened at the branches
+    with delays from minutes to hours, and the customers who left each month (the kept
+    contract figures; the demo's own contracts add to the current months)."""
+    from django.db.models import Min
+
+    from punkt.contracts.models import MonthlyFigures
+    from punkt.materials.models import Delivery, MaterialVersion
+    from punkt.organization.models import Branch, BranchKind
+    from punkt.sales.models import Sale
+
+    if MonthlyFigures.objects.filter(month__lt=_month_start(timezone.localdate(), 3)).exists():
+        return []
+    today = timezone.localdate()
+    first_sale = dict(Sale.objects.filter(customer__isnull=False).values("customer_id")
+                      .annotate(m=Min("created_at")).values_list("customer_id", "m"))
+    moved = 0
+    for i, customer in enumerate(Customer.objects.filter(status=CustomerStatus.ACTIVE)
+                                 .order_by("pk")):
+        when = first_sale.get(customer.pk)
+        if when is None:
+            day = _month_start(today, 1 + i % 11) + datetime.timedelta(days=i % 25)
+            when = timezone.make_aware(datetime.datetime(day.year, day.month, day.day, 10))
+        if when < customer.created_at:
+            Customer.objects.filter(pk=customer.pk).update(created_at=when)
+            moved += 1
+    delays = [12, 35, 50, 75, 20, 140, 45, 30, 55, 95, 25, 40]
+    versions = list(MaterialVersion.objects.filter(published_at__isnull=False).order_by("pk"))
+    for n, version in enumerate(versions):
+        back = 1 + n % 11
+        created = (timezone.make_aware(datetime.datetime.combine(
+            _month_start(today, back) + datetime.timedelta(days=3 + n), datetime.time(9))))
+        Delivery.objects.filter(version=version).update(delivered_at=created)
+        MaterialVersion.objects.filter(pk=version.pk).update(created_at=created,
+                                                             published_at=created)
+        for k, delivery in enumerate(Delivery.objects.filter(version=version).order_by("pk")):
+            minutes = delays[(n + k) % len(delays)]
+            opened = created + datetime.timedelta(minutes=minutes)
+            Delivery.objects.filter(pk=delivery.pk).update(received_at=opened, opened_at=opened)
+    rows = []
+    for b, branch in enumerate(Branch.objects.filter(kind=BranchKind.BRANCH).order_by("pk")):
+        for back in range(3, 13):
+            rows.append(MonthlyFigures(branch=branch, month=_month_start(today, back),
+                                       left=3 + (b * 5 + back * 7) % 9,
+                                       ended=4 + (b + back) % 6))
+    MonthlyFigures.objects.bulk_create(rows, ignore_conflicts=True)
+    return [f"goal history: {moved} registrations back-dated, {len(versions)} material "
+            f"versions opened earlier, {len(rows)} months of customers who left"]

@@ -15,5 +15,11 @@ ANALYTICS_VIEW = registry.register(
     [R.MANAGER, R.SERVICE, R.RETENTION, R.HQ_EXPERT, R.ADMIN])
 ANALYTICS_EXPORT = registry.register(
     "analytics.classes.export",
-    gettext_lazy("Export customers' categories and ABC/XYZ classes (CSV)"),
+    gettext_lazy("Export customer analytics (CSV): categories and ABC/XYZ classes, the goals, "
+                 "the KPIs"),
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN], kinds=["export"])
+GOALS_VIEW = registry.register(
+    "analytics.goals.view",
+    gettext_lazy("See the three goals (new customers, materials within the hour, customers "
+                 "lost) and the KPIs of the branch's employees"),
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from punkt.analytics import views
+from punkt.analytics import goal_views, views
 
 app_name = "analytics"
 
@@ -8,4 +8,8 @@ urlpatterns = [
     path("", views.matrix, name="matrix"),
     path("customers/", views.customers, name="customers"),
     path("customers/export.csv", views.export, name="export"),
+    path("goals/", goal_views.goals_page, name="goals"),
+    path("goals/export.csv", goal_views.goals_export, name="goals_export"),
+    path("kpis/", goal_views.kpis_page, name="kpis"),
+    path("kpis/export.csv", goal_views.kpis_export, name="kpis_export"),
 ]

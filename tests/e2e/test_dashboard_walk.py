@@ -57,6 +57,8 @@ STAGES = "/pipeline/stages/"
 PLANS = "/pipeline/plans/"
 PACKS = "/pipeline/packs/"
 ANALYTICS = "/analytics/"
+GOALS = "/analytics/goals/"
+KPIS = "/analytics/kpis/"
 COMPLAINT_LETTERS = "/complaints/letters/"
 COMPLAINT_STATS = "/complaints/statistics/"
 SURVEY_RESULTS = "/surveys/"
@@ -73,7 +75,8 @@ ROLE_MENUS = {
                                       REGISTER, BRANCH_TASKS, TICKETS, TEAMS, TYPES,
                                       DESK_REPORT, MAILBOXES, WEBHOOKS, CHAT,
                                       CHAT_DESKS, COMPLAINTS, PIPELINE, STAGES,
-                                      ANALYTICS, COMPLAINT_LETTERS, COMPLAINT_STATS,
+                                      ANALYTICS, GOALS, KPIS, COMPLAINT_LETTERS,
+                                      COMPLAINT_STATS,
                                       PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
                                       QUESTIONNAIRES, FOLLOWUPS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
@@ -82,15 +85,16 @@ ROLE_MENUS = {
                                             SALES_REPORT, TILLS, INVOICE_FILES, REGISTER,
                                             BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES,
                                             CHAT, TYPES, COMPLAINTS, PIPELINE, STAGES,
-                                            ANALYTICS, COMPLAINT_LETTERS, COMPLAINT_STATS,
+                                            ANALYTICS, GOALS, KPIS, COMPLAINT_LETTERS,
+                                      COMPLAINT_STATS,
                                             PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
                                             QUESTIONNAIRES}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
                                             BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT, CHAT,
-                                            CHAT_DESKS, COMPLAINTS, PIPELINE, ANALYTICS,
-                                            COMPLAINT_STATS, PLANS, PACKS, CAMPAIGNS,
+                                            CHAT_DESKS, COMPLAINTS, PIPELINE, ANALYTICS, GOALS,
+                                            KPIS, COMPLAINT_STATS, PLANS, PACKS, CAMPAIGNS,
                                             SURVEY_RESULTS, FOLLOWUPS}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT,

@@ -43,6 +43,8 @@ GUARDED_PAGES = [
     ("analytics:matrix", lambda w: {}, "analytics.classes.view"),
     ("analytics:customers", lambda w: {}, "analytics.classes.view"),
     ("analytics:export", lambda w: {}, "analytics.classes.export"),
+    ("analytics:goals", lambda w: {}, "analytics.goals.view"),
+    ("analytics:kpis", lambda w: {}, "analytics.goals.view"),
     ("organization:branch_create", lambda w: {}, "organization.branch.manage"),
     ("organization:employee_list", lambda w: {}, "organization.employee.view"),
     ("organization:employee_create", lambda w: {}, "organization.employee.manage"),
@@ -271,6 +273,7 @@ EXPECTED: dict[str, set[str]] = {
     # (the profile); exporting them is the manager's and HQ's, as customer lists are.
     "analytics.classes.view": {M, S, R, E, A},
     "analytics.classes.export": {M, E, A},
+    "analytics.goals.view": {M, E, A},
     # Issue 20, R10.1 (seed 000 steps 14-15): the service employee prepares leaflets from
     # HQ's templates and orders them from a print shop; the manager plans the branch's
     # campaigns and approves their budget; HQ's experts run company campaigns and keep the
