@@ -1,4 +1,4 @@
-.PHONY: demo test setup run worker scheduler bench bench-customers bench-contracts bench-cashdesk bench-pipeline bench-packs bench-analytics bench-surveys clean
+.PHONY: demo test setup run worker scheduler bench bench-customers bench-contracts bench-cashdesk bench-pipeline bench-packs bench-analytics bench-surveys bench-loyalty clean
 
 # Run Punkt with demo data on the embedded SQLite database at http://127.0.0.1:8000
 demo: setup
@@ -55,6 +55,10 @@ bench-packs: setup
 # 100,000 survey invitations queued by the yearly rule (makes its own customers if needed)
 bench-surveys: setup
 	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_surveys.py --customers 100000
+
+# Counter sales with a loyalty card (discount and points) against 100,000 cards
+bench-loyalty: setup
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_loyalty.py --cards 100000 --entries 300000 --sales 200
 
 # Customer analytics: counter sales on top of the customers, invoices and contracts; the
 # full refresh and the pages

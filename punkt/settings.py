@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "punkt.complaints",
     "punkt.pipeline",
     "punkt.campaigns",
+    "punkt.loyalty",
     "punkt.surveys",
     "punkt.privacy",
     "punkt.analytics",

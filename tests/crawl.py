@@ -343,6 +343,8 @@ def seed(world: Any) -> Seeded:
         "complaint_letter_id": complaint_letter.pk,
         "opportunity_id": isolation.opportunity_b(w).pk,
         "campaign_id": campaign.pk,
+        "card_id": isolation.card_b(w).pk,
+        "programme_id": isolation.card_b(w).programme_id,
         "leaflet_id": isolation.leaflet_b(w).pk,
         "print_order_id": isolation.print_order_b(w).pk,
         "shop_id": isolation.print_order_b(w).shop_id,

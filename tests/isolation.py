@@ -541,6 +541,21 @@ def leaflet_b(w: Any) -> Any:
     return campaign_b(w).leaflets.get()
 
 
+def card_b(w: Any) -> Any:
+    """A personal points card of B's customer, issued at B."""
+    from punkt.loyalty import services as loyalty
+    from punkt.loyalty.models import Card, Programme
+
+    existing = Card.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    programme = Programme.objects.filter(name="Punkty-B").first() or loyalty.programme_save(
+        actor=w.expert, data={"name": "Punkty-B", "kind": "points", "points_per_zloty": "1",
+                              "point_value": "0,01"})
+    return loyalty.card_issue(actor=w.service_b, branch_id=w.b.pk, programme_id=programme.pk,
+                              customer_id=customer_b(w).pk)
+
+
 # Page routes (URL name → kwargs of a branch-B object).
 PAGE_CASES: dict[str, BranchCase] = {
     "organization:branch_detail": lambda w: {"branch_id": w.b.pk},
@@ -624,6 +639,9 @@ PAGE_CASES: dict[str, BranchCase] = {
     "chat:desk_edit": lambda w: {"desk_id": desk_b(w).pk},
     "chat:desk_preview": lambda w: {"desk_id": desk_b(w).pk},
     "complaints:complaint_detail": lambda w: {"complaint_id": complaint_b(w).pk},
+    "loyalty:card_detail": lambda w: {"card_id": card_b(w).pk},
+    "loyalty:card_pdf": lambda w: {"card_id": card_b(w).pk},
+    "loyalty:card_act": lambda w: {"card_id": card_b(w).pk, "action": "block"},
     "campaigns:campaign_detail": lambda w: {"campaign_id": campaign_b(w).pk},
     "campaigns:campaign_edit": lambda w: {"campaign_id": campaign_b(w).pk},
     "campaigns:campaign_act": lambda w: {"campaign_id": campaign_b(w).pk, "action": "end"},
@@ -700,6 +718,8 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "complaints:complaint_list": lambda w: complaint_b(w).number,
     "complaints:complaint_statistics": lambda w: complaint_b(w).branch.name,
     "campaigns:campaign_list": lambda w: campaign_b(w).name,
+    "loyalty:card_list": lambda w: card_b(w).number,
+    "loyalty:card_new": lambda w: card_b(w).number,
     "campaigns:order_list": lambda w: print_order_b(w).number,
     "pipeline:board": lambda w: opportunity_b(w).title,
     "pipeline:opportunity_list": lambda w: opportunity_b(w).title,
@@ -796,6 +816,10 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "servicedesk_ticket_transfer": lambda w: (
         "POST", f"/api/v1/servicedesk/tickets/{ticket_b(w).pk}/transfer"),
     "complaint_get": lambda w: ("GET", f"/api/v1/complaints/{complaint_b(w).pk}"),
+    "loyalty_card_get": lambda w: ("GET", f"/api/v1/loyalty/cards/{card_b(w).pk}"),
+    "loyalty_card_entries": lambda w: ("GET",
+                                       f"/api/v1/loyalty/cards/{card_b(w).pk}/entries"),
+    "loyalty_card_move": lambda w: ("POST", f"/api/v1/loyalty/cards/{card_b(w).pk}/moves"),
     "campaign_get": lambda w: ("GET", f"/api/v1/campaigns/{campaign_b(w).pk}"),
     "campaign_update": lambda w: ("PATCH", f"/api/v1/campaigns/{campaign_b(w).pk}"),
     "campaign_move": lambda w: ("POST", f"/api/v1/campaigns/{campaign_b(w).pk}/moves"),
@@ -833,6 +857,7 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
                                        f"/api/v1/survey-followups/{followup_b(w).pk}/moves"),
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
+    "loyalty_card_move": lambda w: {"action": "block", "reason": "zgubiona"},
     "branch_update": lambda w: {"name": "Hacked"},
     "branch_opening_hours_set": lambda w: [],
     "employee_update": lambda w: {"first_name": "Hacked"},
@@ -901,6 +926,7 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
                            customer_b(w).display_name),
     "complaint_list": lambda w: ("/api/v1/complaints", complaint_b(w).number),
     "campaign_list": lambda w: ("/api/v1/campaigns", campaign_b(w).name),
+    "loyalty_card_list": lambda w: ("/api/v1/loyalty/cards", card_b(w).number),
     "print_order_list": lambda w: ("/api/v1/print-orders", print_order_b(w).number),
     "opportunity_list": lambda w: ("/api/v1/opportunities", opportunity_b(w).title),
     "sales_plan_list": lambda w: ("/api/v1/sales-plans",

@@ -22,7 +22,7 @@ LAYERS = {
     "contracts": 3, "messaging": 3, "catalog": 3, "work": 3,
     "inventory": 4, "retention": 4, "cashdesk": 4, "webhooks": 4,
     "sales": 5, "servicedesk": 5, "campaigns": 5,
-    "privacy": 6, "mailbox": 6, "webform": 6, "chat": 6, "complaints": 6,
+    "privacy": 6, "mailbox": 6, "webform": 6, "chat": 6, "complaints": 6, "loyalty": 6,
     "pipeline": 7, "surveys": 7,
     "analytics": 8,
 }

@@ -40,6 +40,9 @@ class SaleIn(Strict):
     lines: list[SaleLineIn] = Field(min_length=1, max_length=100)
     payment_method: Literal["cash", "card"]
     customer_id: int | None = Field(None, ge=1, le=MAX_ID)
+    #: A loyalty card's number (its discount and points apply) and the points redeemed.
+    card: str = Field("", max_length=20, pattern=r"^[0-9]*$")
+    points: int = Field(0, ge=0, le=10_000_000)
 
 
 class SaleLineOut(Schema):
@@ -117,7 +120,7 @@ def sale_create(request: HttpRequest, branch_id: int, payload: SaleIn) -> Status
     sale = services.sale_create(
         actor=request.user, branch_id=branch_id, payment_method=payload.payment_method,
         customer_id=payload.customer_id, lines=[x.dict() for x in payload.lines],
-        key=_key(request))
+        key=_key(request), card=payload.card, points=payload.points or "")
     return Status(201, _sale(sale))
 
 

@@ -22,6 +22,8 @@ def get(session: Any, branch_id: int) -> dict[str, Any]:
         basket = {}
     basket.setdefault("lines", [])
     basket.setdefault("customer", None)
+    basket.setdefault("card", "")  # a scanned loyalty card's number (sales/cards.py)
+    basket.setdefault("points", "")  # the card's points to redeem
     basket.setdefault("token", uuid.uuid4().hex)  # the sale's once-only key
     return basket
 

@@ -31,7 +31,7 @@ from punkt.inventory.services import stock_move
 from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Branch
-from punkt.sales import fiscal
+from punkt.sales import cards, fiscal
 from punkt.sales import permissions as perms
 from punkt.sales.models import PaymentMethod, ReceiptStatus, Sale, SaleKind, SaleLine
 
@@ -130,24 +130,29 @@ def _replay(key: str, actor: Actor, request: str) -> Sale | None:
 
 
 def _sale_fingerprint(branch_id: Any, lines: list[dict[str, Any]], payment_method: str,
-                      customer_id: Any) -> str:
+                      customer_id: Any, card: Any = "", points: Any = "") -> str:
     wanted = sorted((w.product_id, w.quantity, str(w.discount_percent)) for w in _lines(lines))
+    extra = [cards.normalise(card), str(points or "").strip()] if card or points else []
     return idempotency.fingerprint("sale", str(branch_id), wanted, str(payment_method),
-                                   str(customer_id or ""))
+                                   str(customer_id or ""), *extra)
 
 
 def sale_create(*, actor: Actor, branch_id: int, lines: list[dict[str, Any]],
-                payment_method: str, customer_id: Any = None, key: str = "") -> Sale:
+                payment_method: str, customer_id: Any = None, key: str = "",
+                card: Any = "", points: Any = "") -> Sale:
     """Record a sale; the same ``key`` twice (a double click, a retried request) gives the
-    first sale back instead of a second one — or, with another basket, a refusal (422)."""
+    first sale back instead of a second one — or, with another basket, a refusal (422).
+    ``card`` is a scanned card number (its discount applies), ``points`` the card's points
+    the customer redeems (``cards.py``)."""
     key = _key("sale", key)
-    request = _sale_fingerprint(branch_id, lines, payment_method, customer_id) if key else ""
+    request = (_sale_fingerprint(branch_id, lines, payment_method, customer_id, card, points)
+               if key else "")
     if key and (done := _replay(key, actor, request)) is not None:
         return done
     try:
         return _sale_create(actor=actor, branch_id=branch_id, lines=lines,
                             payment_method=payment_method, customer_id=customer_id, key=key,
-                            request=request)
+                            request=request, card=card, points=points)
     except IntegrityError:
         if key and (done := _replay(key, actor, request)) is not None:
             return done
@@ -156,7 +161,8 @@ def sale_create(*, actor: Actor, branch_id: int, lines: list[dict[str, Any]],
 
 @transaction.atomic
 def _sale_create(*, actor: Actor, branch_id: int, lines: list[dict[str, Any]],
-                 payment_method: str, customer_id: Any, key: str, request: str) -> Sale:
+                 payment_method: str, customer_id: Any, key: str, request: str,
+                 card: Any = "", points: Any = "") -> Sale:
     branch = Branch.objects.filter(pk=branch_id).first()
     if branch is None:
         raise NotFound(_("Branch not found."))
@@ -170,6 +176,14 @@ def _sale_create(*, actor: Actor, branch_id: int, lines: list[dict[str, Any]],
     prices = prices_at(branch_id=branch.pk, codes=[p.code for p in products.values()])
     limit = discount_limit(actor, branch.pk)
     built: list[SaleLine] = []
+    list_total = Decimal(0)
+    for w in wanted:
+        product = products.get(w.product_id)
+        price = prices.get(product.code) if product is not None else None
+        if price is not None:
+            list_total += price.price_gross * w.quantity
+    plan = cards.check(actor=actor, branch_id=branch.pk, number=card,
+                       list_total=cents(list_total), points=points)
     list_total = Decimal(0)
     for i, w in enumerate(wanted, start=1):
         product = products.get(w.product_id)
@@ -186,11 +200,15 @@ def _sale_create(*, actor: Actor, branch_id: int, lines: list[dict[str, Any]],
                                % {"limit": format(limit.normalize(), "f")},
                                action=perms.DISCOUNT_LARGE.code)
         unit = price.price_gross
-        total = cents(unit * w.quantity * (100 - w.discount_percent) / 100)
+        # The card's discount and the seller's do not add up: the larger one applies.
+        pct = max(w.discount_percent, plan.discount_percent if plan else Decimal(0))
+        total = cents(unit * w.quantity * (100 - pct) / 100)
         list_total += unit * w.quantity
         built.append(SaleLine(product=product, name=product.name, quantity=w.quantity,
-                              unit_price_gross=unit, discount_percent=w.discount_percent,
+                              unit_price_gross=unit, discount_percent=pct,
                               total_gross=total, vat_rate=price.vat_rate))
+    if plan is not None and plan.points_value:
+        _take_off(built, plan.points_value)
     total = sum((line.total_gross for line in built), Decimal(0))
     sale = Sale.objects.create(
         branch=branch, seller=employee_of(actor),
@@ -199,6 +217,7 @@ def _sale_create(*, actor: Actor, branch_id: int, lines: list[dict[str, Any]],
     for line in built:
         line.sale = sale
     SaleLine.objects.bulk_create(built)
+    cards.record(plan, sale, actor)
     for line in sorted(built, key=lambda x: x.product_id):
         stock_move(branch_id=branch.pk, product_id=line.product_id, delta=-line.quantity,
                    kind=MovementKind.SALE, actor=actor, source=sale, reason=sale.number)
@@ -212,6 +231,29 @@ def _sale_create(*, actor: Actor, branch_id: int, lines: list[dict[str, Any]],
                  message=f"{total} {payment_method}")
     _enqueue_receipt(sale)
     return sale
+
+
+def _take_off(lines: list[SaleLine], amount: Decimal) -> None:
+    """Spread ``amount`` (points redeemed) over the lines in proportion to their values,
+    in whole grosze, the remainder on the largest lines: the receipt's lines add up to
+    what the customer pays, and a return refunds a line's share of it."""
+    total = sum((line.total_gross for line in lines), Decimal(0))
+    if amount > total:
+        raise ValidationFailed("too_many", _(
+            "The points are worth %(value)s zł, more than the sale's %(total)s zł: redeem "
+            "fewer.") % {"value": amount, "total": total}, field=cards.POINTS_FIELD)
+    shares = [(amount * line.total_gross / total).quantize(CENT, rounding="ROUND_FLOOR")
+              for line in lines]
+    left = int((amount - sum(shares, Decimal(0))) / CENT)
+    order = sorted(range(len(lines)), key=lambda i: (-lines[i].total_gross, i))
+    for i in order:
+        if left <= 0:
+            break
+        if shares[i] + CENT <= lines[i].total_gross:
+            shares[i] += CENT
+            left -= 1
+    for line, share in zip(lines, shares, strict=True):
+        line.total_gross -= share
 
 
 def _enqueue_receipt(sale: Sale) -> None:
@@ -300,6 +342,7 @@ def sale_return(*, actor: Actor, sale_id: int, quantities: dict[Any, Any], reaso
                      % {"number": sale.number,
                         "items": ", ".join(f"{x.name} × {x.quantity}" for x in lines)},
                      body=text)
+    cards.returned(doc, actor)
     audit_record(action="sales.sale.return", obj=doc, actor=actor, branch_id=sale.branch_id,
                  message=f"{sale.number}: {doc.total_gross}")
     _enqueue_receipt(doc)

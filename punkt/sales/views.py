@@ -124,6 +124,7 @@ def _counter_post(request: HttpRequest, branch: Branch, basket: dict[str, Any]) 
             raise NotFound(_("Product not found."))
         baskets.add(basket, product_id, int_param(request.POST.get("quantity")) or 1)
     elif op == "update":
+        _card_fields(request, basket)
         for line in list(basket["lines"]):
             pid = line["product_id"]
             baskets.update(basket, pid, request.POST.get(f"qty-{pid}", "1"),
@@ -136,6 +137,7 @@ def _counter_post(request: HttpRequest, branch: Branch, basket: dict[str, Any]) 
         baskets.clear(request.session, branch.pk)
         return back
     elif op == "sell":
+        _card_fields(request, basket)
         for line in list(basket["lines"]):
             pid = line["product_id"]
             if f"qty-{pid}" in request.POST:
@@ -145,7 +147,8 @@ def _counter_post(request: HttpRequest, branch: Branch, basket: dict[str, Any]) 
             sale = services.sale_create(
                 actor=request.user, branch_id=branch.pk, lines=basket["lines"],
                 payment_method=request.POST.get("payment_method", ""),
-                customer_id=basket["customer"], key=f"basket:{basket['token']}")
+                customer_id=basket["customer"], key=f"basket:{basket['token']}",
+                card=basket["card"], points=basket["points"])
         except (ValidationFailed, Conflict, ActionDenied) as exc:
             baskets.save(request.session, branch.pk, basket)
             request.session["punkt.sale_error"] = {"message": exc.message, "field": exc.field}
@@ -157,6 +160,13 @@ def _counter_post(request: HttpRequest, branch: Branch, basket: dict[str, Any]) 
         return redirect("sales:sale_detail", sale_id=sale.pk)
     baskets.save(request.session, branch.pk, basket)
     return back
+
+
+def _card_fields(request: HttpRequest, basket: dict[str, Any]) -> None:
+    """The loyalty card scanned (a scanner types the number) and the points to redeem."""
+    if "card" in request.POST:
+        basket["card"] = "".join(request.POST.get("card", "").split())[:20]
+        basket["points"] = request.POST.get("points", "").strip()[:10]
 
 
 def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:

@@ -66,6 +66,8 @@ QUESTIONNAIRES = "/surveys/questionnaires/"
 FOLLOWUPS = "/surveys/followups/"
 CAMPAIGNS = "/campaigns/"
 PRINT_SHOPS = "/campaigns/print-shops/"
+LOYALTY = "/loyalty/"
+PROGRAMMES = "/loyalty/programmes/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
@@ -78,7 +80,7 @@ ROLE_MENUS = {
                                       ANALYTICS, GOALS, KPIS, COMPLAINT_LETTERS,
                                       COMPLAINT_STATS,
                                       PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
-                                      QUESTIONNAIRES, FOLLOWUPS}),
+                                      QUESTIONNAIRES, FOLLOWUPS, LOYALTY, PROGRAMMES}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
@@ -86,22 +88,22 @@ ROLE_MENUS = {
                                             BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES,
                                             CHAT, TYPES, COMPLAINTS, PIPELINE, STAGES,
                                             ANALYTICS, GOALS, KPIS, COMPLAINT_LETTERS,
-                                      COMPLAINT_STATS,
+                                            COMPLAINT_STATS,
                                             PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
-                                            QUESTIONNAIRES}),
+                                            QUESTIONNAIRES, LOYALTY, PROGRAMMES}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
                                             BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT, CHAT,
                                             CHAT_DESKS, COMPLAINTS, PIPELINE, ANALYTICS, GOALS,
                                             KPIS, COMPLAINT_STATS, PLANS, PACKS, CAMPAIGNS,
-                                            SURVEY_RESULTS, FOLLOWUPS}),
+                                            SURVEY_RESULTS, FOLLOWUPS, LOYALTY}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT,
-                                          COMPLAINTS, PIPELINE, ANALYTICS, CAMPAIGNS}),
+                                          COMPLAINTS, PIPELINE, ANALYTICS, CAMPAIGNS, LOYALTY}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                              RETENTION, CATALOG, STOCK, COMPLAINTS, PIPELINE,
-                                             ANALYTICS, CAMPAIGNS, FOLLOWUPS}),
+                                             ANALYTICS, CAMPAIGNS, FOLLOWUPS, LOYALTY}),
     "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CATALOG,
                                          STOCK, TILL, TILLS}),
 }

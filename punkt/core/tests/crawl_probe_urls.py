@@ -61,6 +61,7 @@ PROBES: dict[str, Probe] = {
                                             "action": "end"},
     "campaigns:order_act": lambda s, u: {"print_order_id": s.ids["print_order_id"],
                                          "action": "deliver"},
+    "loyalty:card_act": lambda s, u: {"card_id": s.ids["card_id"], "action": "block"},
     # a POST-only step of a corrective action (the GET is refused before the id is read)
     "complaints:capa_move": lambda s, u: {"complaint_id": s.ids["complaint_id"],
                                           "action_id": 1, "step": "verify"},
@@ -91,6 +92,7 @@ FRAGMENTS: dict[str, list[str]] = {
     "campaigns:campaign_list": ["status=all&q=BYDG"],
     "campaigns:order_list": ["status=all"],
     "cashdesk:till": ["q=FV/B/1"],
+    "loyalty:card_list": ["q=Bekowski", "q=29&status=active"],
 }
 
 UNFILLABLE: dict[str, str] = {

@@ -55,10 +55,11 @@ def test_summary_shows_identity_consents_balance_and_open_matters(world: Any,
     assert "Umowy" in matters and "1 w toku" in matters
     assert "1 nieopłacona" in matters
     # Tabs for what the role sees: service sees contracts, offers, purchases, sales
-    # opportunities, tickets, complaints and the customer's classes, not invoices.
+    # opportunities, loyalty cards, tickets, complaints and the customer's classes, not
+    # invoices.
     tabs = re.findall(r'data-tab="([a-z]+)"', page)
-    assert tabs == ["contracts", "offers", "sales", "opportunities", "tickets", "complaints",
-                    "analytics", "surveys"]
+    assert tabs == ["contracts", "offers", "sales", "loyalty", "opportunities", "tickets",
+                    "complaints", "analytics", "surveys"]
     cashier_tabs = re.findall(r'data-tab="([a-z]+)"', _profile(client_as(world.cashier_a), cust))
     assert "invoices" in cashier_tabs
 

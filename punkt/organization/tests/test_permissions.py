@@ -81,6 +81,10 @@ GUARDED_PAGES = [
     ("campaigns:campaign_new", lambda w: {}, "campaigns.campaign.manage"),
     ("campaigns:order_list", lambda w: {}, "campaigns.campaign.view"),
     ("campaigns:shop_list", lambda w: {}, "campaigns.printshop.manage"),
+    ("loyalty:card_list", lambda w: {}, "loyalty.card.view"),
+    ("loyalty:card_new", lambda w: {}, "loyalty.card.issue"),
+    ("loyalty:programme_list", lambda w: {}, "loyalty.programme.manage"),
+    ("loyalty:programme_new", lambda w: {}, "loyalty.programme.manage"),
     ("campaigns:shop_new", lambda w: {}, "campaigns.printshop.manage"),
     ("pipeline:board", lambda w: {}, "pipeline.opportunity.view"),
     ("surveys:results", lambda w: {}, "surveys.result.view"),
@@ -282,6 +286,13 @@ EXPECTED: dict[str, set[str]] = {
     "campaigns.campaign.manage": {M, E, A},
     "campaigns.printorder.manage": {M, S, E, A},
     "campaigns.printshop.manage": {E, A},
+    # Issue 20, R13 (seed 003): HQ defines the loyalty programmes; those who sell at the
+    # counter issue cards (as they sell); the retention employee and HQ see them (the
+    # profile); blocking a lost card is the manager's, as larger discounts are.
+    "loyalty.card.view": {M, S, R, E, A},
+    "loyalty.card.issue": {M, S},
+    "loyalty.card.block": {M, E, A},
+    "loyalty.programme.manage": {E, A},
     # Issue 17, R14: HQ designs the questionnaires; everyone who serves the customer sees
     # their surveys and opens one on the tablet; retention (the manager when the branch
     # has none) calls back low scores; managers and HQ read the results.

@@ -88,6 +88,8 @@ KEPT: dict[tuple[str, str], str] = {
     ("sales.sale", "receipt_number"): "fiscal receipt number",
     ("sales.sale", "receipt_error"): "fiscal printer error (not personal)",
     ("sales.saleline", "name"): "product name (not personal)",
+    ("loyalty.card", "number"): "the card's generated number (not personal), kept with "
+    "the points ledger tied to sales documents",
     ("customers.timelineentry", "kind"): "entry kind code",
     ("customers.timelineentry", "source_type"): "the linked record's type",
     ("customers.timelineentry", "source_id"): "the linked record's id",
@@ -205,6 +207,19 @@ def build(world: Any) -> tuple[Customer, Customer]:
     shop = make_shop(world)
     sales.sale_create(actor=world.service_a, branch_id=world.a.pk, payment_method="card",
                       customer_id=cust.pk, lines=[{"product_id": shop.router.pk}])
+    # A loyalty card earning points at a sale, blocked with a reason, its expiry run.
+    from punkt.loyalty import services as loyalty
+    from punkt.loyalty.models import ExpiryRun
+
+    programme = loyalty.programme_save(actor=world.expert, data={
+        "name": "Punkty", "kind": "points", "points_per_zloty": "1", "point_value": "0,01"})
+    card = loyalty.card_issue(actor=world.service_a, branch_id=world.a.pk,
+                              programme_id=programme.pk, customer_id=cust.pk)
+    sales.sale_create(actor=world.service_a, branch_id=world.a.pk, payment_method="card",
+                      lines=[{"product_id": shop.cable.pk}], card=card.number)
+    loyalty.card_move(actor=world.manager_a, card_id=card.pk, action="block",
+                      reason="zgubiona przez Zofię")
+    ExpiryRun.objects.create(card=card, day=timezone.localdate())
     from punkt.work import services as work
 
     work.task_create(actor=world.manager_a, title="Oddzwonić", assignee_id=world.service_a.pk,

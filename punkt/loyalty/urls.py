@@ -1,0 +1,16 @@
+from django.urls import path
+
+from punkt.loyalty import views
+
+app_name = "loyalty"
+
+urlpatterns = [
+    path("", views.card_list, name="card_list"),
+    path("new/", views.card_new, name="card_new"),
+    path("<int:card_id>/", views.card_detail, name="card_detail"),
+    path("<int:card_id>/card.pdf", views.card_pdf, name="card_pdf"),
+    path("<int:card_id>/<str:action>/", views.card_act, name="card_act"),
+    path("programmes/", views.programme_list, name="programme_list"),
+    path("programmes/new/", views.programme_edit, name="programme_new"),
+    path("programmes/<int:programme_id>/", views.programme_edit, name="programme_edit"),
+]

@@ -1,0 +1,158 @@
+"""Loyalty pages: HQ's programmes, the branch's cards (list, issue at the counter with a
+customer search, the card with its points entries, block/unblock, the printable card)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from punkt.core.errors import ActionDenied, Conflict, ValidationFailed
+from punkt.core.forms import apply_error
+from punkt.core.paging import paginate
+from punkt.core.routes import scoped
+from punkt.core.web import int_param, is_htmx, refusals_as_messages, text_param
+from punkt.customers import selectors as customers
+from punkt.customers.search import customers_named
+from punkt.loyalty import documents, selectors, services
+from punkt.loyalty import permissions as perms
+from punkt.loyalty.forms import BlockForm, CardIssueForm, ProgrammeForm
+from punkt.loyalty.models import CardStatus, Programme
+from punkt.loyalty.workflows import CARD_FLOW
+from punkt.organization import permissions as org_perms
+from punkt.organization.filters import branch_picker, working_branch
+
+ENTRY_ROWS = 100
+
+
+@scoped("global")
+@login_required
+def programme_list(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.PROGRAMME_MANAGE.code)
+    return render(request, "loyalty/programme_list.html", {
+        "programmes": selectors.programmes()})
+
+
+def _initial(p: Programme) -> dict[str, object]:
+    data: dict[str, object] = {name: getattr(p, name) for name in services.FIELDS
+                               if name != "scale"}
+    data["scale"] = services.scale_text(p)
+    return data
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_edit(request: HttpRequest, programme_id: int | None = None) -> HttpResponse:
+    org_perms.ensure(request.user, perms.PROGRAMME_MANAGE.code)
+    programme = selectors.programme_get(programme_id) if programme_id else None
+    form = ProgrammeForm(request.POST or None,
+                         initial=_initial(programme) if programme else {"is_active": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.programme_save(actor=request.user, data=form.cleaned_data,
+                                    programme_id=programme.pk if programme else None)
+        except (ValidationFailed, Conflict) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Programme saved."))
+            return redirect("loyalty:programme_list")
+    return render(request, "loyalty/programme_form.html", {"form": form,
+                                                           "programme": programme})
+
+
+@scoped("list")
+@login_required
+def card_list(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.CARD_VIEW.code)
+    q = text_param(request.GET.get("q"), 100)
+    status = request.GET.get("status", "")
+    status = status if status in CardStatus.values else ""
+    branch = int_param(request.GET.get("branch"))
+    programme = int_param(request.GET.get("programme"))
+    qs = selectors.card_list(user=request.user, branch_id=branch, status=status,
+                             programme_id=programme, q=q)
+    listing = paginate(request, qs, sort="-issued_at", per_page=50)
+    template = "loyalty/card_list.html" + ("#results" if is_htmx(request) else "")
+    return render(request, template, {
+        "listing": listing, "q": q, "status": status, "statuses": CardStatus.choices,
+        "programme": programme, "programmes": selectors.programmes(),
+        "picker": branch_picker(request.user, perms.CARD_VIEW.code, branch),
+        "can_issue": org_perms.can(request.user, perms.CARD_ISSUE.code),
+        "can_manage": org_perms.can(request.user, perms.PROGRAMME_MANAGE.code)})
+
+
+@scoped("list")
+@login_required
+@require_http_methods(["GET", "POST"])
+def card_new(request: HttpRequest) -> HttpResponse:
+    """Issue a card at the counter: find the customer (a personal card) or none (a bearer
+    card), choose the programme."""
+    org_perms.ensure(request.user, perms.CARD_ISSUE.code)
+    customer_id = int_param(request.POST.get("customer") or request.GET.get("customer"))
+    customer = (customers.customer_get(user=request.user, customer_id=customer_id,
+                                       include_closed=False) if customer_id else None)
+    q = text_param(request.GET.get("q"), 100)
+    found = []
+    if q and customer is None:
+        ids = customers_named(user=request.user, text=q, limit=20)
+        found = list(customers.customers_visible_to(request.user).filter(pk__in=ids)
+                     .select_related("branch").order_by("sort_key", "pk")[:20])
+    form = CardIssueForm(request.POST or None, programmes=list(selectors.programmes(
+        active_only=True)))
+    branch = working_branch(request.user, perms.CARD_ISSUE.code,
+                            request.GET.get("branch") or request.POST.get("branch"))
+    if request.method == "POST" and form.is_valid():
+        where = branch.pk if branch else (customer.branch_id if customer else None)
+        try:
+            if where is None:
+                raise ValidationFailed("required", _("Cards are issued at a branch: choose "
+                                                     "a customer or a branch."),
+                                       field="programme")
+            card = services.card_issue(actor=request.user, branch_id=where,
+                                       programme_id=form.cleaned_data["programme"],
+                                       customer_id=customer.pk if customer else None)
+        except (ValidationFailed, Conflict, ActionDenied) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Card %(number)s issued.") % {"number": card.number})
+            return redirect("loyalty:card_detail", card_id=card.pk)
+    return render(request, "loyalty/card_new.html", {
+        "form": form, "customer": customer, "q": q, "found": found, "branch": branch})
+
+
+@scoped("branch")
+@login_required
+def card_detail(request: HttpRequest, card_id: int) -> HttpResponse:
+    card = selectors.card_get(user=request.user, card_id=card_id)
+    rows = list(selectors.entries(user=request.user, card=card)[:ENTRY_ROWS + 1])
+    return render(request, "loyalty/card_detail.html", {
+        "card": card, "entries": rows[:ENTRY_ROWS], "more": len(rows) > ENTRY_ROWS,
+        "actions": CARD_FLOW.allowed_actions(card, request.user), "block_form": BlockForm(),
+        "value": services.points_value(card.programme, card.points_balance),
+        "purchases": services.purchases_of(card.pk)})
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def card_act(request: HttpRequest, card_id: int, action: str) -> HttpResponse:
+    card = selectors.card_get(user=request.user, card_id=card_id)
+    with refusals_as_messages(request):
+        services.card_move(actor=request.user, card_id=card.pk, action=action,
+                           reason=request.POST.get("reason", ""))
+        messages.success(request, _("Card blocked.") if action == "block"
+                         else _("Card unblocked."))
+    return redirect("loyalty:card_detail", card_id=card.pk)
+
+
+@scoped("branch")
+@login_required
+def card_pdf(request: HttpRequest, card_id: int) -> HttpResponse:
+    card = selectors.card_get(user=request.user, card_id=card_id)
+    response = HttpResponse(documents.card_pdf(card), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{documents.card_name(card)}"'
+    return response
