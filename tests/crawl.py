@@ -347,6 +347,7 @@ def seed(world: Any) -> Seeded:
         "programme_id": isolation.card_b(w).programme_id,
         "leaflet_id": isolation.leaflet_b(w).pk,
         "print_order_id": isolation.print_order_b(w).pk,
+        "distribution_id": isolation.distribution_b(w).pk,
         "shop_id": isolation.print_order_b(w).shop_id,
         "followup_id": followup.pk,
         "invitation_id": followup.response.invitation_id,

@@ -537,6 +537,23 @@ def print_order_b(w: Any) -> Any:
     return PrintOrder.objects.get(campaign=campaign_b(w))
 
 
+def distribution_b(w: Any) -> Any:
+    """Leaflets of B's campaign distributed by a person on a contract of mandate, waiting
+    for B's manager."""
+    from punkt.campaigns.models import Distribution
+    from punkt.campaigns.services import distribution
+    from punkt.inventory.services import stock_move
+
+    existing = Distribution.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    leaflet = leaflet_b(w)
+    stock_move(branch_id=w.b.pk, product_id=leaflet.product_id, delta=500, kind="receipt")
+    return distribution.distribution_record(
+        actor=w.service_b, leaflet_id=leaflet.pk, kind="mandate", quantity=200,
+        distributor="Bydgoski-kolporter", area="ul. Gdańska", pay="50")
+
+
 def leaflet_b(w: Any) -> Any:
     return campaign_b(w).leaflets.get()
 
@@ -649,6 +666,9 @@ PAGE_CASES: dict[str, BranchCase] = {
     "campaigns:leaflet_pdf": lambda w: {"leaflet_id": leaflet_b(w).pk},
     "campaigns:order_new": lambda w: {"leaflet_id": leaflet_b(w).pk},
     "campaigns:order_detail": lambda w: {"print_order_id": print_order_b(w).pk},
+    "campaigns:distribution_new": lambda w: {"leaflet_id": leaflet_b(w).pk},
+    "campaigns:distribution_act": lambda w: {"distribution_id": distribution_b(w).pk,
+                                             "action": "confirm"},
     "campaigns:order_act": lambda w: {"print_order_id": print_order_b(w).pk,
                                       "action": "deliver"},
     "complaints:complaint_receipt": lambda w: {"complaint_id": complaint_b(w).pk},
@@ -721,6 +741,7 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "loyalty:card_list": lambda w: card_b(w).number,
     "loyalty:card_new": lambda w: card_b(w).number,
     "campaigns:order_list": lambda w: print_order_b(w).number,
+    "campaigns:distribution_list": lambda w: distribution_b(w).distributor,
     "pipeline:board": lambda w: opportunity_b(w).title,
     "pipeline:opportunity_list": lambda w: opportunity_b(w).title,
     "pipeline:between_sales": lambda w: lost_sale_b(w).display_name,
@@ -827,6 +848,10 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "campaign_leaflet_create": lambda w: ("POST",
                                           f"/api/v1/campaigns/{campaign_b(w).pk}/leaflets"),
     "print_order_get": lambda w: ("GET", f"/api/v1/print-orders/{print_order_b(w).pk}"),
+    "distribution_get": lambda w: ("GET",
+                                   f"/api/v1/leaflet-distribution/{distribution_b(w).pk}"),
+    "distribution_move": lambda w: (
+        "POST", f"/api/v1/leaflet-distribution/{distribution_b(w).pk}/moves"),
     "print_order_move": lambda w: ("POST", f"/api/v1/print-orders/{print_order_b(w).pk}/moves"),
     "complaint_move": lambda w: ("POST", f"/api/v1/complaints/{complaint_b(w).pk}/moves"),
     "opportunity_get": lambda w: ("GET", f"/api/v1/opportunities/{opportunity_b(w).pk}"),
@@ -902,6 +927,7 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "campaign_leaflet_create": lambda w: {"branch_id": w.b.pk,
                                           "template_id": leaflet_b(w).template_id},
     "print_order_move": lambda w: {"action": "deliver"},
+    "distribution_move": lambda w: {"action": "confirm"},
     "opportunity_step": lambda w: {"action": "lose", "reason_id": _any_loss_reason()},
     "opportunity_control_date": lambda w: {"kind": "minutes", "on": "2027-02-01"},
     "complaint_capa_add": lambda w: {"kind": "corrective", "description": "x", "owner_id": 1,
@@ -928,6 +954,8 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "campaign_list": lambda w: ("/api/v1/campaigns", campaign_b(w).name),
     "loyalty_card_list": lambda w: ("/api/v1/loyalty/cards", card_b(w).number),
     "print_order_list": lambda w: ("/api/v1/print-orders", print_order_b(w).number),
+    "distribution_list": lambda w: ("/api/v1/leaflet-distribution",
+                                    distribution_b(w).distributor),
     "opportunity_list": lambda w: ("/api/v1/opportunities", opportunity_b(w).title),
     "sales_plan_list": lambda w: ("/api/v1/sales-plans",
                                   f'"branch_id": {plan_b(w).branch_id},'),

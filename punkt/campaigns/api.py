@@ -1,5 +1,6 @@
-"""API of campaigns and print orders: /api/v1/campaigns/…, /api/v1/print-orders/… — the
-same services as the pages."""
+"""API of campaigns, print orders and leaflet distribution: /api/v1/campaigns/…,
+/api/v1/print-orders/…, /api/v1/leaflet-distribution/… — the same services as the
+pages."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from pydantic import Field
 
 from punkt.campaigns import permissions as perms
 from punkt.campaigns import selectors, services
-from punkt.campaigns.models import Campaign, PrintOrder
+from punkt.campaigns.models import Campaign, Distribution, PrintOrder
+from punkt.campaigns.services import distribution
 from punkt.core.api import Amount, Page, Strict, errors, page_slice
 from punkt.core.routes import scoped
 from punkt.organization import permissions as org_perms
@@ -305,3 +307,107 @@ def print_order_move(request: HttpRequest, order_id: int, payload: PrintOrderMov
     order = services.print_order_move(actor=request.user, order_id=order_id,
                                       action=payload.action, reason=payload.reason)
     return _order_out(order, request.user)
+
+
+class DistributionIn(Strict):
+    leaflet_id: int = Field(ge=1, le=MAX_ID)
+    kind: Literal["counter", "mandate"]
+    quantity: int = Field(ge=1, le=distribution.MAX_HANDOUT)
+    day: datetime.date | None = Field(None, description="Default: today")
+    distributor: str = Field("", max_length=distribution.DISTRIBUTOR_MAX,
+                             description="mandate: the person on the contract of mandate")
+    area: str = Field("", max_length=distribution.AREA_MAX,
+                      description="mandate: the streets or the area")
+    pay: Amount | None = Field(None, ge=0, le=distribution.MAX_PAY, decimal_places=2,
+                               description="mandate: required (0 when unpaid)")
+
+
+class DistributionMoveIn(Strict):
+    action: Literal["confirm", "cancel"]
+    reason: str = Field("", max_length=services.REASON_MAX, description="cancel: required")
+
+
+class DistributionOut(Schema):
+    id: int
+    number: str
+    branch_id: int
+    campaign_id: int
+    leaflet_id: int
+    kind: str
+    quantity: int
+    day: datetime.date
+    distributor: str
+    area: str
+    pay: Decimal
+    status: str
+    created_at: datetime.datetime
+    confirmed_at: datetime.datetime | None
+    stock_movement_id: int
+    cancelled_at: datetime.datetime | None
+    cancelled_reason: str
+    actions: list[str]
+
+
+class DistributionListOut(Schema):
+    items: list[DistributionOut]
+    page: Page
+
+
+class DistributionQuery(Schema):
+    status: Literal["recorded", "confirmed", "cancelled", "all"] = "all"
+    branch_id: int | None = Field(None, ge=1, le=MAX_ID)
+    campaign_id: int | None = Field(None, ge=1, le=MAX_ID)
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+def _distribution_out(d: Distribution, user: Any) -> dict[str, Any]:
+    data = {f: getattr(d, f) for f in DistributionOut.model_fields if f != "actions"}
+    data["actions"] = distribution.allowed_actions(d, user)
+    return data
+
+
+@router.get("/leaflet-distribution", response={200: DistributionListOut, **errors()},
+            operation_id="distribution_list")
+@scoped("list")
+def distribution_list(request: HttpRequest, q: Query[DistributionQuery]) -> dict[str, Any]:
+    qs = selectors.distribution_list(user=request.user, status=q.status,
+                                     branch_id=q.branch_id, campaign_id=q.campaign_id)
+    items, page = page_slice(qs, q.page, q.per_page)
+    return {"items": [_distribution_out(d, request.user) for d in items], "page": page}
+
+
+@router.post("/leaflet-distribution", response={201: DistributionOut, **errors(404, 409)},
+             operation_id="distribution_create")
+@scoped("self")
+def distribution_create(request: HttpRequest, payload: DistributionIn) -> Status[Any]:
+    """Leaflets handed out at the counter (final at once) or by a person on a contract of
+    mandate (``recorded`` until the manager confirms; the pay counts against the budget).
+    More than the branch has in stock is refused on ``quantity``."""
+    org_perms.ensure(request.user, perms.DISTRIBUTION_RECORD.code)
+    row = distribution.distribution_record(
+        actor=request.user, leaflet_id=payload.leaflet_id, kind=payload.kind,
+        quantity=payload.quantity, day=payload.day, distributor=payload.distributor,
+        area=payload.area, pay="" if payload.pay is None else payload.pay)
+    return Status(201, _distribution_out(row, request.user))
+
+
+@router.get("/leaflet-distribution/{distribution_id}",
+            response={200: DistributionOut, **errors(404)}, operation_id="distribution_get")
+@scoped("branch")
+def distribution_get(request: HttpRequest, distribution_id: int) -> dict[str, Any]:
+    return _distribution_out(selectors.distribution_get(
+        user=request.user, distribution_id=distribution_id), request.user)
+
+
+@router.post("/leaflet-distribution/{distribution_id}/moves",
+             response={200: DistributionOut, **errors(404, 409)},
+             operation_id="distribution_move")
+@scoped("branch")
+def distribution_move(request: HttpRequest, distribution_id: int, payload: DistributionMoveIn
+                      ) -> dict[str, Any]:
+    """``cancel`` puts the leaflets back in stock, once."""
+    selectors.distribution_get(user=request.user, distribution_id=distribution_id)
+    row = distribution.distribution_move(actor=request.user, distribution_id=distribution_id,
+                                         action=payload.action, reason=payload.reason)
+    return _distribution_out(row, request.user)

@@ -1,5 +1,7 @@
 """Demo campaigns: HQ's leaflet template and two print shops; Kraków's own campaign
-running with a leaflet, a run delivered into stock and another ordered, two customers
+running with a leaflet, a run delivered into stock and another ordered, leaflets handed
+out at the counter and by two distributors on contracts of mandate (one to confirm), two
+customers
 registered with its code; and an HQ campaign planned for every branch. Built through the
 services (audit, budget, stock movement)."""
 
@@ -64,6 +66,19 @@ def seed_campaigns(actor: Actor) -> list[str]:
     services.print_order_move(actor=service, order_id=delivered.pk, action="deliver")
     services.print_order_create(actor=service, leaflet_id=leaflet.pk, shop_id=shop.pk,
                                 quantity=500)
+    from punkt.campaigns.services import distribution
+
+    distribution.distribution_record(actor=service, leaflet_id=leaflet.pk, kind="counter",
+                                     quantity=120)
+    done = distribution.distribution_record(
+        actor=service, leaflet_id=leaflet.pk, kind="mandate", quantity=400,
+        day=today - datetime.timedelta(days=2), distributor="Kacper Zieliński",
+        area="ul. Ruczaj, ul. Czerwone Maki, ul. Bobrzyńskiego", pay="120,00")
+    distribution.distribution_move(actor=manager, distribution_id=done.pk, action="confirm")
+    distribution.distribution_record(
+        actor=service, leaflet_id=leaflet.pk, kind="mandate", quantity=300, day=today,
+        distributor="Julia Mazur", area="os. Europejskie, przystanek Norymberska",
+        pay="90,00")
     for first, last, phone in (("Marta", "Ruczajska", "+48601700101"),
                                ("Paweł", "Osiedlowy", "+48601700102")):
         customers.customer_create(
@@ -77,5 +92,5 @@ def seed_campaigns(actor: Actor) -> list[str]:
         "starts_on": today + datetime.timedelta(days=14),
         "ends_on": today + datetime.timedelta(days=45), "budget": "5000,00",
         "all_branches": True, "product_ids": promoted[1:]})
-    return ["2 campaigns (Kraków's running with leaflets, print orders and new customers; "
-            "HQ's planned), 2 print shops"]
+    return ["2 campaigns (Kraków's running with leaflets, print orders, distribution and "
+            "new customers; HQ's planned), 2 print shops"]

@@ -74,3 +74,22 @@ class PrintOrderForm(forms.Form):
     def __init__(self, *args: Any, shops: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["shop"]).choices = [(s.pk, s.name) for s in shops]
+
+
+class DistributionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("How"), choices=[], widget=forms.RadioSelect)
+    quantity = forms.CharField(label=_("Leaflets handed out"), max_length=10,
+                               widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    day = forms.DateField(label=_("Day"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}))
+    distributor = forms.CharField(label=_("Distributor (contract of mandate)"),
+                                  max_length=200, required=False)
+    area = forms.CharField(label=_("Streets or area"), max_length=300, required=False)
+    pay = forms.CharField(label=_("Pay (PLN)"), max_length=20, required=False,
+                          widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from punkt.campaigns.models import DistributionKind
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = DistributionKind.choices

@@ -235,6 +235,84 @@ class PrintOrder(models.Model):
         return f"DR{self.pk:06d}"
 
 
+class DistributionKind(models.TextChoices):
+    COUNTER = "counter", _("handed out at the counter")
+    MANDATE = "mandate", _("distributed on a contract of mandate")
+
+
+@tones(recorded="warn", confirmed="ok", cancelled="err")
+class DistributionStatus(models.TextChoices):
+    RECORDED = "recorded", pgettext_lazy("distribution", "to confirm")
+    CONFIRMED = "confirmed", pgettext_lazy("distribution", "confirmed")
+    CANCELLED = "cancelled", pgettext_lazy("distribution", "cancelled")
+
+
+class Distribution(models.Model):
+    """Leaflets of a campaign that left the branch's stock: handed out at the counter
+    (counted, final at once) or distributed nearby by a person on a contract of mandate
+    (umowa zlecenie: who, where, how many, when, the pay — the manager confirms). The
+    pay counts against the campaign's budget unless cancelled; cancelling puts the
+    leaflets back in stock."""
+
+    branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("branch"))
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT,
+                                 related_name="distributions")
+    leaflet = models.ForeignKey(Leaflet, on_delete=models.PROTECT,
+                                related_name="distributions", verbose_name=_("leaflet"))
+    kind = models.CharField(_("how"), max_length=8, choices=DistributionKind.choices)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    day = models.DateField(_("day"))
+    distributor = models.CharField(_("distributor (contract of mandate)"), max_length=200,
+                                   blank=True)
+    area = models.CharField(_("streets or area"), max_length=300, blank=True)
+    pay = models.DecimalField(_("pay (PLN)"), max_digits=10, decimal_places=2,
+                              default=Decimal("0"))
+    status = models.CharField(_("status"), max_length=10, choices=DistributionStatus.choices,
+                              default=DistributionStatus.RECORDED)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    stock_movement = models.OneToOneField("inventory.StockMovement", on_delete=models.PROTECT,
+                                          related_name="+")
+    returned_movement = models.OneToOneField("inventory.StockMovement", null=True,
+                                             blank=True, on_delete=models.PROTECT,
+                                             related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_reason = models.CharField(max_length=500, blank=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("leaflet distribution")
+        ordering = ["-day", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=DistributionStatus.values),
+                                   name="distribution_status_valid"),
+            models.CheckConstraint(condition=Q(kind__in=DistributionKind.values),
+                                   name="distribution_kind_valid"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="distribution_quantity"),
+            models.CheckConstraint(condition=Q(pay__gte=0), name="distribution_pay"),
+            models.CheckConstraint(condition=Q(kind="mandate") | Q(pay=0),
+                                   name="distribution_pay_mandate_only"),
+            models.CheckConstraint(condition=~Q(status="cancelled")
+                                   | Q(returned_movement__isnull=False),
+                                   name="distribution_cancelled_back_in_stock"),
+        ]
+        indexes = [models.Index(fields=["campaign", "status"], name="distribution_campaign"),
+                   models.Index(fields=["branch", "status"], name="distribution_branch")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"DL{self.pk:06d}"
+
+
 class MailStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     SENDING = "sending", _("sending")

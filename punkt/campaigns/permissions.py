@@ -29,3 +29,13 @@ PRINTSHOP_MANAGE = registry.register(
     "campaigns.printshop.manage",
     gettext_lazy("Keep the company's list of print shops and their prices"),
     [R.HQ_EXPERT, R.ADMIN], scope="global")
+DISTRIBUTION_RECORD = registry.register(
+    "campaigns.distribution.record",
+    gettext_lazy("Record the campaign leaflets handed out at the counter and those "
+                 "distributed by people on contracts of mandate"),
+    [R.MANAGER, R.SERVICE, R.HQ_EXPERT, R.ADMIN])
+DISTRIBUTION_CONFIRM = registry.register(
+    "campaigns.distribution.confirm",
+    gettext_lazy("Confirm the distribution of leaflets by people on contracts of mandate "
+                 "(their pay counts against the budget) and cancel distribution records"),
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN])

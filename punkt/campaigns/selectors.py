@@ -13,6 +13,8 @@ from punkt.campaigns.models import (
     Campaign,
     CampaignCustomer,
     CampaignStatus,
+    Distribution,
+    DistributionStatus,
     Leaflet,
     PrintOrder,
     PrintOrderStatus,
@@ -23,6 +25,7 @@ from punkt.organization.actors import Actor
 
 STATUS_FILTERS = ("open", *CampaignStatus.values, "all")
 ORDER_FILTERS = ("open", *PrintOrderStatus.values, "all")
+DISTRIBUTION_FILTERS = (*DistributionStatus.values, "all")
 
 
 def campaign_list(*, user: Actor, status: str = "open", q: str = "",
@@ -96,3 +99,22 @@ def shop_get(*, user: Actor, shop_id: Any) -> PrintShop:
     org_perms.ensure(user, perms.PRINTSHOP_MANAGE.code)
     return PrintShop.objects.prefetch_related("prices").get_or_not_found(
         shop_id, missing=_("Print shop not found."))
+
+
+def distribution_list(*, user: Actor, status: str = "all", branch_id: int | None = None,
+                      campaign_id: int | None = None) -> QuerySet[Distribution]:
+    org_perms.ensure(user, perms.CAMPAIGN_VIEW.code)
+    qs = Distribution.objects.visible_to(user, perms.CAMPAIGN_VIEW, branch_id=branch_id)
+    if status in DistributionStatus.values:
+        qs = qs.filter(status=status)
+    if campaign_id:
+        qs = qs.filter(campaign_id=campaign_id)
+    return qs.select_related("branch", "campaign", "leaflet", "created_by",
+                             "confirmed_by").order_by("-day", "-pk")
+
+
+def distribution_get(*, user: Actor, distribution_id: Any) -> Distribution:
+    org_perms.ensure(user, perms.CAMPAIGN_VIEW.code)
+    return (Distribution.objects.visible_to(user, perms.CAMPAIGN_VIEW)
+            .select_related("campaign").get_or_not_found(
+                distribution_id, missing=_("Distribution record not found.")))

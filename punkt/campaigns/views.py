@@ -17,9 +17,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from punkt.campaigns import documents, selectors, services
 from punkt.campaigns import permissions as perms
-from punkt.campaigns.forms import CampaignForm, PrintOrderForm, PrintShopForm
-from punkt.campaigns.models import CampaignStatus, PrintOrderStatus
-from punkt.campaigns.workflows import CAMPAIGN_FLOW, PRINT_ORDER_FLOW
+from punkt.campaigns.forms import (
+    CampaignForm,
+    DistributionForm,
+    PrintOrderForm,
+    PrintShopForm,
+)
+from punkt.campaigns.models import CampaignStatus, DistributionStatus, PrintOrderStatus
+from punkt.campaigns.services import distribution
+from punkt.campaigns.workflows import CAMPAIGN_FLOW, DISTRIBUTION_FLOW, PRINT_ORDER_FLOW
 from punkt.core.errors import Conflict, ValidationFailed
 from punkt.core.forms import apply_error
 from punkt.core.paging import paginate
@@ -132,7 +138,13 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     templates = {}
     if open_campaign:
         templates = {b.pk: services.templates_at(b.pk) for b in may_prepare[:50]}
+    handed = list(selectors.distribution_list(user=request.user, campaign_id=campaign.pk)[:50])
     return render(request, "campaigns/campaign_detail.html", {
+        "distribution_totals": distribution.totals(campaign, user=request.user),
+        "distributions": [(d, _distribution_actions(d, request)) for d in handed],
+        "can_hand_out": open_campaign and any(
+            org_perms.can(request.user, perms.DISTRIBUTION_RECORD.code, lf.branch_id)
+            for lf in leaflets),
         "campaign": campaign, "budget": budget, "leaflets": leaflets, "orders": orders,
         "customers": customers[:50], "customer_count": budget.customers,
         "branches": campaign.branches.order_by("name"),
@@ -255,6 +267,79 @@ def order_act(request: HttpRequest, print_order_id: int, action: str) -> HttpRes
             messages.success(request, _("Done: %(step)s.") % {
                 "step": PRINT_ORDER_FLOW.transition(action).label})
     return redirect("campaigns:order_detail", print_order_id=order.pk)
+
+
+def _distribution_actions(row: Any, request: HttpRequest) -> list[tuple[str, Any]]:
+    return [(a, DISTRIBUTION_FLOW.transition(a).label)
+            for a in distribution.allowed_actions(row, request.user)]
+
+
+DISTRIBUTION_LABELS = {"all": gettext_lazy("all")}
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def distribution_new(request: HttpRequest, leaflet_id: int) -> HttpResponse:
+    leaflet = selectors.leaflet_get(user=request.user, leaflet_id=leaflet_id)
+    org_perms.ensure(request.user, perms.DISTRIBUTION_RECORD.code, leaflet.branch_id)
+    form = DistributionForm(request.POST or None, initial={"kind": "counter"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            row = distribution.distribution_record(
+                actor=request.user, leaflet_id=leaflet.pk, kind=data["kind"],
+                quantity=data["quantity"], day=data["day"], distributor=data["distributor"],
+                area=data["area"], pay=data["pay"])
+        except (ValidationFailed, Conflict) as exc:
+            apply_error(form, exc)
+        else:
+            if row.status == DistributionStatus.RECORDED:
+                messages.success(request, _(
+                    "%(n)d leaflets recorded as distributed by %(who)s; the manager "
+                    "confirms the record.") % {"n": row.quantity, "who": row.distributor})
+            else:
+                messages.success(request, _("%(n)d leaflets handed out at the counter.")
+                                 % {"n": row.quantity})
+            return redirect("campaigns:campaign_detail", campaign_id=leaflet.campaign_id)
+    totals = next((t for t in distribution.totals(leaflet.campaign, user=request.user)
+                   if t["leaflet"].pk == leaflet.pk), None)
+    return render(request, "campaigns/distribution_new.html", {
+        "form": form, "leaflet": leaflet, "totals": totals,
+        "budget": services.budget_of(leaflet.campaign)})
+
+
+@scoped("list")
+@login_required
+def distribution_list(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.CAMPAIGN_VIEW.code)
+    status = text_param(request.GET.get("status"), 20) or "recorded"
+    if status not in selectors.DISTRIBUTION_FILTERS:
+        status = "recorded"
+    branch = int_param(request.GET.get("branch"))
+    qs = selectors.distribution_list(user=request.user, status=status, branch_id=branch)
+    listing = paginate(request, qs, sort="day", per_page=50)
+    template = "campaigns/distribution_list.html" + ("#results" if is_htmx(request) else "")
+    return render(request, template, {
+        "listing": listing, "status": status,
+        "rows": [(d, _distribution_actions(d, request)) for d in listing.page],
+        "statuses": [*DistributionStatus.choices, ("all", DISTRIBUTION_LABELS["all"])],
+        "picker": branch_picker(request.user, perms.CAMPAIGN_VIEW.code, branch)})
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def distribution_act(request: HttpRequest, distribution_id: int, action: str) -> HttpResponse:
+    row = selectors.distribution_get(user=request.user, distribution_id=distribution_id)
+    with refusals_as_messages(request):
+        distribution.distribution_move(actor=request.user, distribution_id=row.pk,
+                                       action=action, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Done: %(step)s.") % {
+            "step": DISTRIBUTION_FLOW.transition(action).label})
+    if request.POST.get("back") == "list":
+        return redirect("campaigns:distribution_list")
+    return redirect("campaigns:campaign_detail", campaign_id=row.campaign_id)
 
 
 @scoped("global")

@@ -1,5 +1,5 @@
-"""The campaign's and the print order's lives (docs/workflows/campaign.md,
-docs/workflows/print-order.md): one transition table each."""
+"""The lives of the campaign, the print order and the leaflet distribution
+(docs/workflows/campaign.md, print-order.md, distribution.md): one transition table each."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from punkt.campaigns import permissions as perms
 from punkt.campaigns.models import CampaignStatus as C
+from punkt.campaigns.models import DistributionStatus as D
 from punkt.campaigns.models import PrintOrderStatus as P
 from punkt.core.workflows import STAYS, Transition, Workflow
 from punkt.organization import permissions as org_perms
@@ -31,3 +32,12 @@ PRINT_ORDER_FLOW = Workflow(gettext_lazy("print order"), transitions=[
     Transition("cancel", {P.ORDERED, P.CONFIRMED}, P.CANCELLED, ORDER,
                pgettext_lazy("print order", "Cancel")),
 ], branch_of=lambda order: order.branch_id, can=org_perms.can, ensure=org_perms.ensure)
+
+DISTRIBUTION_FLOW = Workflow(gettext_lazy("leaflet distribution"), transitions=[
+    Transition("confirm", {D.RECORDED}, D.CONFIRMED, perms.DISTRIBUTION_CONFIRM.code,
+               pgettext_lazy("distribution", "Confirm")),
+    Transition("cancel", {D.RECORDED, D.CONFIRMED}, D.CANCELLED,
+               perms.DISTRIBUTION_CONFIRM.code,
+               pgettext_lazy("distribution", "Cancel (leaflets back in stock)")),
+], branch_of=lambda distribution: distribution.branch_id, can=org_perms.can,
+    ensure=org_perms.ensure)

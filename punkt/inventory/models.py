@@ -55,6 +55,7 @@ class MovementKind(models.TextChoices):
     TRANSFER_IN = "transfer_in", _("received from HQ")
     ADJUSTMENT = "adjustment", _("adjustment")
     COMPLAINT = "complaint", _("replacement for a complaint")
+    HANDOUT = "handout", _("leaflets handed out")
 
 
 class StockMovement(models.Model):

@@ -61,6 +61,8 @@ PROBES: dict[str, Probe] = {
                                             "action": "end"},
     "campaigns:order_act": lambda s, u: {"print_order_id": s.ids["print_order_id"],
                                          "action": "deliver"},
+    "campaigns:distribution_act": lambda s, u: {"distribution_id": s.ids["distribution_id"],
+                                                "action": "confirm"},
     "loyalty:card_act": lambda s, u: {"card_id": s.ids["card_id"], "action": "block"},
     # a POST-only step of a corrective action (the GET is refused before the id is read)
     "complaints:capa_move": lambda s, u: {"complaint_id": s.ids["complaint_id"],

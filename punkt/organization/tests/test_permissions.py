@@ -80,6 +80,7 @@ GUARDED_PAGES = [
     ("campaigns:campaign_list", lambda w: {}, "campaigns.campaign.view"),
     ("campaigns:campaign_new", lambda w: {}, "campaigns.campaign.manage"),
     ("campaigns:order_list", lambda w: {}, "campaigns.campaign.view"),
+    ("campaigns:distribution_list", lambda w: {}, "campaigns.campaign.view"),
     ("campaigns:shop_list", lambda w: {}, "campaigns.printshop.manage"),
     ("loyalty:card_list", lambda w: {}, "loyalty.card.view"),
     ("loyalty:card_new", lambda w: {}, "loyalty.card.issue"),
@@ -286,6 +287,8 @@ EXPECTED: dict[str, set[str]] = {
     "campaigns.campaign.manage": {M, E, A},
     "campaigns.printorder.manage": {M, S, E, A},
     "campaigns.printshop.manage": {E, A},
+    "campaigns.distribution.record": {M, S, E, A},
+    "campaigns.distribution.confirm": {M, E, A},
     # Issue 20, R13 (seed 003): HQ defines the loyalty programmes; those who sell at the
     # counter issue cards (as they sell); the retention employee and HQ see them (the
     # profile); blocking a lost card is the manager's, as larger discounts are.

@@ -1,11 +1,12 @@
 """Every change of campaigns, leaflets, print shops and print orders: permission, lock,
-workflow, validation, conditional update, audit — one transaction each.
+workflow, validation, conditional update, audit — one transaction each (the leaflets
+handed out: ``services.distribution``).
 
-Budget rule: a print order's price counts against its campaign's budget from the moment
-it is ordered until it is cancelled; an order that costs more than what is left is
-refused on ``quantity`` (a smaller run or a bigger budget — the manager's edit — is the
-way on). The campaign row is locked while the order is checked, so two orders at once
-cannot both spend the last złoty."""
+Budget rule: a print order's price and a distributor's pay count against the campaign's
+budget from the moment they are recorded until they are cancelled; an order that costs
+more than what is left is refused on ``quantity``, a pay on ``pay`` (a smaller run or a
+bigger budget — the manager's edit — is the way on). The campaign row is locked while
+they are checked, so two orders at once cannot both spend the last złoty."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ from punkt.campaigns.models import (
     Campaign,
     CampaignCustomer,
     CampaignStatus,
+    Distribution,
+    DistributionStatus,
     Leaflet,
     PrintOrder,
     PrintOrderMail,
@@ -118,10 +121,13 @@ class Budget:
 
 
 def spent_on(campaign_id: int) -> Decimal:
-    """What the campaign's print orders cost (all but the cancelled ones)."""
-    total = (PrintOrder.objects.filter(campaign_id=campaign_id)
-             .exclude(status=PrintOrderStatus.CANCELLED).aggregate(s=Sum("price"))["s"])
-    return (total or Decimal("0")).quantize(Decimal("0.01"))
+    """What the campaign's print orders and the pay of its distributors cost (all but the
+    cancelled ones)."""
+    printing = (PrintOrder.objects.filter(campaign_id=campaign_id)
+                .exclude(status=PrintOrderStatus.CANCELLED).aggregate(s=Sum("price"))["s"])
+    paid = (Distribution.objects.filter(campaign_id=campaign_id)
+            .exclude(status=DistributionStatus.CANCELLED).aggregate(s=Sum("pay"))["s"])
+    return ((printing or Decimal("0")) + (paid or Decimal("0"))).quantize(Decimal("0.01"))
 
 
 def budget_of(campaign: Campaign, *, customers: int | None = None) -> Budget:
@@ -273,7 +279,7 @@ def campaign_update(*, actor: Actor, campaign_id: Any, data: dict[str, Any]) -> 
     spent = spent_on(campaign.pk)
     if clean["budget"] < spent:
         raise ValidationFailed("below_spent", _(
-            "The budget cannot be less than what the print orders cost: %(spent)s.")
+            "The budget cannot be less than what the campaign has spent: %(spent)s.")
             % {"spent": format_pln(spent)}, field="budget")
     before = _snapshot(campaign)
     branches, products = clean.pop("branches"), clean.pop("products")
