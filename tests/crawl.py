@@ -51,6 +51,7 @@ AUDITED_READS: dict[str, str] = {
     "surveys:results_export": "the export of survey results and answers",
     "analytics:goals_export": "the export of the three goals",
     "analytics:kpis_export": "the export of the sales KPIs",
+    "analytics:campaigns_export": "the export of the campaign effectiveness",
 }
 #: A refusal (403) is audited (C26): its one write is that row.
 AUDIT_TABLE = "core_auditevent"

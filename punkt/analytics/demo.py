@@ -144,3 +144,34 @@ def seed_goal_history(actor: Actor) -> list[str]:
     MonthlyFigures.objects.bulk_create(rows, ignore_conflicts=True)
     return [f"goal history: {moved} registrations back-dated, {len(versions)} material "
             f"versions opened earlier, {len(rows)} months of customers who left"]
+
+
+@seeder(92)
+def seed_campaign_purchases(actor: Actor) -> list[str]:
+    """The customers Kraków's campaign brought buy at the counter, so the campaign
+    effectiveness report has revenue to show."""
+    from punkt.campaigns.models import CampaignCustomer
+    from punkt.core.errors import DomainError
+    from punkt.sales import services as sales
+
+    linked = list(CampaignCustomer.objects.select_related("customer").order_by("pk")[:2])
+    seller = Employee.objects.filter(email="obsluga@demo.punkt.pl").first()
+    router = Product.objects.filter(code="RTR-AX3000").first()
+    cable = Product.objects.filter(code="CBL-CAT6-5").first()
+    if not linked or seller is None or router is None or cable is None:
+        return []
+    from punkt.sales.models import Sale
+
+    if Sale.objects.filter(customer_id__in=[c.customer_id for c in linked],
+                           created_at__gte=min(c.registered_at for c in linked)).exists():
+        return []
+    made = 0
+    for link, lines in zip(linked, ([{"product_id": router.pk, "quantity": 1}],
+                                    [{"product_id": cable.pk, "quantity": 2}]), strict=False):
+        try:
+            sales.sale_create(actor=seller, branch_id=link.branch_id, payment_method="card",
+                              customer_id=link.customer_id, lines=lines)
+        except DomainError:  # out of stock in a trimmed demo: nothing to show, no harm
+            continue
+        made += 1
+    return [f"{made} counter sales to customers brought by a campaign"]

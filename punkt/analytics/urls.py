@@ -1,6 +1,6 @@
 from django.urls import path
 
-from punkt.analytics import goal_views, views
+from punkt.analytics import campaign_views, goal_views, views
 
 app_name = "analytics"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("goals/export.csv", goal_views.goals_export, name="goals_export"),
     path("kpis/", goal_views.kpis_page, name="kpis"),
     path("kpis/export.csv", goal_views.kpis_export, name="kpis_export"),
+    path("campaigns/", campaign_views.campaigns_page, name="campaigns"),
+    path("campaigns/export.csv", campaign_views.campaigns_export, name="campaigns_export"),
 ]

@@ -57,7 +57,9 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
                      ("all", FILTER_LABELS["all"])],
         "picker": branch_picker(request.user, perms.CAMPAIGN_VIEW.code, branch),
         "can_plan": org_perms.can(request.user, perms.CAMPAIGN_MANAGE.code),
-        "can_shops": org_perms.can(request.user, perms.PRINTSHOP_MANAGE.code)})
+        "can_shops": org_perms.can(request.user, perms.PRINTSHOP_MANAGE.code),
+        # the report lives in analytics (a higher layer): its action named, not imported
+        "can_effect": org_perms.can(request.user, "analytics.goals.view")})
 
 
 def _form_data(form: CampaignForm) -> dict[str, Any]:

@@ -81,6 +81,7 @@ GUARDED_PAGES = [
     ("campaigns:campaign_new", lambda w: {}, "campaigns.campaign.manage"),
     ("campaigns:order_list", lambda w: {}, "campaigns.campaign.view"),
     ("campaigns:distribution_list", lambda w: {}, "campaigns.campaign.view"),
+    ("analytics:campaigns", lambda w: {}, "analytics.goals.view"),
     ("campaigns:shop_list", lambda w: {}, "campaigns.printshop.manage"),
     ("loyalty:card_list", lambda w: {}, "loyalty.card.view"),
     ("loyalty:card_new", lambda w: {}, "loyalty.card.issue"),

@@ -1,0 +1,173 @@
+"""Campaign effectiveness (R10.3): which campaign brought which customers and what they
+bought — per campaign and per branch, for the campaigns that ran in a period.
+
+- **Cost**: the branch's print runs (not cancelled) and its distributors' pay (not
+  cancelled) — what ``campaigns.services.spent_on`` counts, split by branch.
+- **New customers**: registered with the campaign's code (``CampaignCustomer``).
+- **Revenue** of those customers since they registered, gross, by the analytics' rule
+  (``refresh.money_sources``): counter sales less returns, and payments for HQ's invoices
+  (the part allocated to invoices; reversed payments and their reversals left out).
+- **Buying customers**: new customers with at least one sale or payment since.
+- Cost per new customer and revenue per złoty spent.
+
+Six grouped queries whatever the number of campaigns, branches or customers; a manager
+sees his branches' share of HQ's campaigns, HQ every branch."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, When
+from django.db.models.functions import Coalesce
+
+from punkt.analytics import permissions as perms
+from punkt.organization.actors import Actor
+
+ZERO = Decimal("0.00")
+MAX_CAMPAIGNS = 500
+
+
+@dataclass
+class Figures:
+    spent: Decimal = ZERO
+    customers: int = 0
+    buying: int = 0
+    sales: Decimal = ZERO
+    payments: Decimal = ZERO
+
+    @property
+    def revenue(self) -> Decimal:
+        return self.sales + self.payments
+
+    @property
+    def per_customer(self) -> Decimal | None:
+        return (self.spent / self.customers).quantize(Decimal("0.01")) if self.customers \
+            else None
+
+    @property
+    def per_zloty(self) -> Decimal | None:
+        return (self.revenue / self.spent).quantize(Decimal("0.01")) if self.spent else None
+
+    def add(self, other: Figures) -> None:
+        self.spent += other.spent
+        self.customers += other.customers
+        self.buying += other.buying
+        self.sales += other.sales
+        self.payments += other.payments
+
+
+@dataclass
+class BranchFigures(Figures):
+    branch_id: int = 0
+    branch_name: str = ""
+
+
+@dataclass
+class CampaignFigures(Figures):
+    campaign: Any = None
+    branches: list[BranchFigures] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    rows: list[CampaignFigures]
+    total: Figures
+    truncated: bool
+
+
+def _money() -> DecimalField[Any, Any]:
+    return DecimalField(max_digits=14, decimal_places=2)
+
+
+def report(user: Actor, *, first: datetime.date, last: datetime.date,
+           branch_id: int | None = None) -> Report:
+    """The campaigns (not cancelled) whose period overlaps ``first``–``last`` that run at
+    a branch the user sees, biggest revenue first."""
+    from punkt.campaigns.models import (
+        Campaign,
+        CampaignCustomer,
+        CampaignStatus,
+        Distribution,
+        DistributionStatus,
+        PrintOrder,
+        PrintOrderStatus,
+    )
+    from punkt.cashdesk.models import Payment
+    from punkt.organization.models import Branch
+    from punkt.sales.models import Sale, SaleKind
+
+    view = perms.GOALS_VIEW
+    campaigns = list(Campaign.objects.visible_to(user, view, branch_id=branch_id)
+                     .filter(starts_on__lte=last, ends_on__gte=first)
+                     .exclude(status=CampaignStatus.CANCELLED)
+                     .select_related("branch").order_by("-starts_on", "-pk")
+                     [:MAX_CAMPAIGNS + 1])
+    truncated = len(campaigns) > MAX_CAMPAIGNS
+    campaigns = campaigns[:MAX_CAMPAIGNS]
+    ids = [c.pk for c in campaigns]
+    cells: dict[tuple[int, int], BranchFigures] = {}
+
+    def cell(campaign_id: int, branch: int) -> BranchFigures:
+        return cells.setdefault((campaign_id, branch), BranchFigures(branch_id=branch))
+
+    orders = (PrintOrder.objects.visible_to(user, view, branch_id=branch_id)
+              .filter(campaign_id__in=ids).exclude(status=PrintOrderStatus.CANCELLED)
+              .values("campaign_id", "branch_id").annotate(s=Sum("price")).order_by())
+    for row in orders:
+        cell(row["campaign_id"], row["branch_id"]).spent += row["s"] or ZERO
+    paid = (Distribution.objects.visible_to(user, view, branch_id=branch_id)
+            .filter(campaign_id__in=ids).exclude(status=DistributionStatus.CANCELLED)
+            .values("campaign_id", "branch_id").annotate(s=Sum("pay")).order_by())
+    for pay in paid:
+        cell(pay["campaign_id"], pay["branch_id"]).spent += pay["s"] or ZERO
+
+    linked = (CampaignCustomer.objects.visible_to(user, view, branch_id=branch_id)
+              .filter(campaign_id__in=ids))
+    bought_sale = Sale.objects.filter(customer_id=OuterRef("customer_id"), kind=SaleKind.SALE,
+                                      created_at__gte=OuterRef("registered_at"))
+    bought_paid = Payment.objects.filter(customer_id=OuterRef("customer_id"),
+                                         reverses__isnull=True, reversed_by__isnull=True,
+                                         created_at__gte=OuterRef("registered_at"))
+    counted = (linked.annotate(by_sale=Exists(bought_sale), by_payment=Exists(bought_paid))
+               .values("campaign_id", "branch_id")
+               .annotate(n=Count("pk"), b=Count("pk", filter=Q(by_sale=True)
+                                                | Q(by_payment=True))).order_by())
+    for got in counted:
+        figures = cell(got["campaign_id"], got["branch_id"])
+        figures.customers, figures.buying = got["n"], got["b"]
+
+    signed = Case(When(customer__sales__kind=SaleKind.RETURN,
+                       then=-F("customer__sales__total_gross")),
+                  default=F("customer__sales__total_gross"), output_field=_money())
+    sold = (linked.filter(customer__sales__created_at__gte=F("registered_at"))
+            .values("campaign_id", "branch_id").annotate(s=Sum(signed)).order_by())
+    for sale in sold:
+        cell(sale["campaign_id"], sale["branch_id"]).sales += sale["s"] or ZERO
+    settled = (linked.filter(customer__payments__created_at__gte=F("registered_at"),
+                             customer__payments__reverses__isnull=True,
+                             customer__payments__reversed_by__isnull=True)
+               .values("campaign_id", "branch_id")
+               .annotate(s=Coalesce(Sum("customer__payments__allocated"), ZERO,
+                                    output_field=_money())).order_by())
+    for settlement in settled:
+        cell(settlement["campaign_id"], settlement["branch_id"]).payments += (
+            settlement["s"] or ZERO)
+
+    names = dict(Branch.objects.filter(pk__in={b for _c, b in cells})
+                 .values_list("pk", "name"))
+    rows = []
+    total = Figures()
+    for campaign in campaigns:
+        out = CampaignFigures(campaign=campaign)
+        for (cid, bid), figures in sorted(cells.items(), key=lambda kv: names.get(kv[0][1], "")):
+            if cid == campaign.pk:
+                figures.branch_name = names.get(bid, "")
+                out.branches.append(figures)
+                out.add(figures)
+        total.add(out)
+        rows.append(out)
+    rows.sort(key=lambda r: (-r.revenue, -r.customers, r.campaign.name))
+    return Report(rows=rows, total=total, truncated=truncated)
