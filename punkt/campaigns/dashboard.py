@@ -22,8 +22,6 @@ def _running(request: Any) -> dict[str, Any] | None:
                 .filter(status=CampaignStatus.RUNNING, starts_on__lte=today,
                         ends_on__gte=today)
                 .only("pk", "name", "code", "ends_on").order_by("ends_on", "pk")[:6])
-    if not rows:
-        return None
     for row in rows:
         row.days_left = (row.ends_on - today).days  # type: ignore[attr-defined]
     to_confirm = 0
@@ -33,6 +31,8 @@ def _running(request: Any) -> dict[str, Any] | None:
         to_confirm = (Distribution.objects.visible_to(request.user,
                                                       perms.DISTRIBUTION_CONFIRM)
                       .filter(status=DistributionStatus.RECORDED).count())
+    if not rows and not to_confirm:
+        return None
     return {"rows": rows[:5], "more": len(rows) > 5, "to_confirm": to_confirm}
 
 

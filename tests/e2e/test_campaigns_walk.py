@@ -1,6 +1,8 @@
 """Browser: a branch's service employee opens the manager's campaign, prepares a leaflet
 from HQ's template, orders a run from a print shop on HQ's list (the e-mail goes out with
-the PDF), checks the delivery in, and finds the leaflets in the branch's stock."""
+the PDF), checks the delivery in, finds the leaflets in the branch's stock, records those
+handed out at the counter and by a distributor on a contract of mandate; the manager
+confirms the distribution from the dashboard."""
 
 from __future__ import annotations
 
@@ -84,4 +86,36 @@ def test_a_branch_orders_leaflets_from_an_hq_template_and_checks_them_in(
     page.goto(f"/campaigns/{campaign.pk}/")
     assert "190,00" in page.locator("[data-testid=budget-spent]").inner_text()
     assert "110,00" in page.locator("[data-testid=budget-left]").inner_text()
+    # distribution: 150 at the counter, 400 by a distributor paid 60 zł
+    with page.expect_navigation():
+        page.click("[data-testid=leaflet-hand-out]")
+    page.fill("input[name=quantity]", "150")
+    with page.expect_navigation():
+        page.click("[data-testid=distribution-form] button[type=submit]")
+    assert "850" in page.locator("[data-testid=campaign-distribution] "
+                                 "[data-testid=leaflet-stock]").inner_text()
+    with page.expect_navigation():
+        page.click("[data-testid=leaflet-hand-out]")
+    page.check("input[name=kind][value=mandate]")
+    page.fill("input[name=quantity]", "400")
+    page.fill("input[name=distributor]", "Kacper Zieliński")
+    page.fill("input[name=pay]", "60,00")
+    with page.expect_navigation():
+        page.click("[data-testid=distribution-form] button[type=submit]")
+    assert page.locator("#id_area_error").count() == 1  # where they went is required
+    page.fill("input[name=area]", "ul. Ruczaj, ul. Czerwone Maki")
+    with page.expect_navigation():
+        page.click("[data-testid=distribution-form] button[type=submit]")
+    assert "450" in page.locator("[data-testid=campaign-distribution] "
+                                 "[data-testid=leaflet-stock]").inner_text()
+    assert "50,00" in page.locator("[data-testid=budget-left]").inner_text()
+    assert page.locator("[data-testid=distribution-confirm]").count() == 0  # the manager's
+    page.context.clear_cookies()
+    sign_in(page, "kierownik@demo.punkt.pl")
+    with page.expect_navigation():
+        page.click("[data-testid=panel-distribution-to-confirm] a")
+    assert "Kacper Zieliński" in page.locator("[data-testid=distribution-table]").inner_text()
+    with page.expect_navigation():
+        page.click("[data-testid=distribution-confirm] button")
+    assert "Kacper Zieliński" not in page.locator("main").inner_text()
     problems.assert_clean()

@@ -59,6 +59,7 @@ PACKS = "/pipeline/packs/"
 ANALYTICS = "/analytics/"
 GOALS = "/analytics/goals/"
 KPIS = "/analytics/kpis/"
+EFFECT = "/analytics/campaigns/"
 COMPLAINT_LETTERS = "/complaints/letters/"
 COMPLAINT_STATS = "/complaints/statistics/"
 SURVEY_RESULTS = "/surveys/"
@@ -77,7 +78,7 @@ ROLE_MENUS = {
                                       REGISTER, BRANCH_TASKS, TICKETS, TEAMS, TYPES,
                                       DESK_REPORT, MAILBOXES, WEBHOOKS, CHAT,
                                       CHAT_DESKS, COMPLAINTS, PIPELINE, STAGES,
-                                      ANALYTICS, GOALS, KPIS, COMPLAINT_LETTERS,
+                                      ANALYTICS, GOALS, KPIS, EFFECT, COMPLAINT_LETTERS,
                                       COMPLAINT_STATS,
                                       PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
                                       QUESTIONNAIRES, FOLLOWUPS, LOYALTY, PROGRAMMES}),
@@ -87,7 +88,7 @@ ROLE_MENUS = {
                                             SALES_REPORT, TILLS, INVOICE_FILES, REGISTER,
                                             BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES,
                                             CHAT, TYPES, COMPLAINTS, PIPELINE, STAGES,
-                                            ANALYTICS, GOALS, KPIS, COMPLAINT_LETTERS,
+                                            ANALYTICS, GOALS, KPIS, EFFECT, COMPLAINT_LETTERS,
                                             COMPLAINT_STATS,
                                             PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
                                             QUESTIONNAIRES, LOYALTY, PROGRAMMES}),
@@ -96,7 +97,8 @@ ROLE_MENUS = {
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
                                             BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT, CHAT,
                                             CHAT_DESKS, COMPLAINTS, PIPELINE, ANALYTICS, GOALS,
-                                            KPIS, COMPLAINT_STATS, PLANS, PACKS, CAMPAIGNS,
+                                            KPIS, EFFECT, COMPLAINT_STATS, PLANS, PACKS,
+                                            CAMPAIGNS,
                                             SURVEY_RESULTS, FOLLOWUPS, LOYALTY}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT,
