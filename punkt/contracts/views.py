@@ -121,6 +121,17 @@ def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
 @scoped("branch")
 @login_required
 @require_POST
+def offer_approve(request: HttpRequest, offer_id: int) -> HttpResponse:
+    selectors.offer_get(user=request.user, offer_id=offer_id)
+    with refusals_as_messages(request):
+        services.offer_approve(actor=request.user, offer_id=offer_id)
+        messages.success(request, _("Discount approved: the offer may be sent."))
+    return redirect("contracts:offer_detail", offer_id=offer_id)
+
+
+@scoped("branch")
+@login_required
+@require_POST
 def offer_decide(request: HttpRequest, offer_id: int) -> HttpResponse:
     selectors.offer_get(user=request.user, offer_id=offer_id)
     accepted = request.POST.get("answer") == "accept"
