@@ -113,6 +113,11 @@ EXTRA_CSS = """
 """
 
 
+def percent(value: Decimal) -> str:
+    """``Decimal("12.50")`` → ``12,5`` (as Polish documents print it)."""
+    return format(value.normalize(), "f").replace(".", ",")
+
+
 # --- reading --------------------------------------------------------------------------
 
 def documents_of(opportunity: Opportunity) -> list[SalesDocument]:
@@ -154,7 +159,7 @@ def may_send(document: SalesDocument) -> tuple[bool, str]:
     if offer.status == OfferStatus.AWAITING:
         return False, _("The discount of %(d)s%% is above the company's limit: another "
                         "person (the branch manager or HQ) must approve the offer before it "
-                        "is sent.") % {"d": f"{offer.max_discount:g}"}
+                        "is sent.") % {"d": percent(offer.max_discount)}
     if offer.status == OfferStatus.SUPERSEDED:
         return False, _("This version was replaced by a newer one: send the latest.")
     return True, ""
@@ -181,7 +186,7 @@ def _address(customer: Any) -> str:
 
 def _offer_rows(offer: Offer) -> list[list[str]]:
     return [[line.code, line.name, line.unit, format_pln(line.price_gross), str(line.quantity),
-             f"{line.discount_percent:g}%" if line.discount_percent else "—",
+             f"{percent(line.discount_percent)}%" if line.discount_percent else "—",
              format_pln(line.total_gross)] for line in offer.lines.all()]
 
 
@@ -377,7 +382,7 @@ def document_approve(*, actor: Actor, document_id: Any) -> SalesDocument:
     opportunity = document.opportunity
     _event(opportunity, actor, "document_approved", _("%(doc)s: discount of %(d)s%% "
                                                       "approved") % {
-        "doc": _label(document), "d": f"{offer.max_discount:g}"})
+        "doc": _label(document), "d": percent(offer.max_discount)})
     _audit(document, actor, "approve", max_discount=str(offer.max_discount))
     return document
 
