@@ -17,12 +17,12 @@ from punkt.core.text import one_line
 from punkt.materials import contract_template, pricelist
 from punkt.materials import permissions as perms
 from punkt.materials.models import (
+    TEMPLATE_KINDS,
     Delivery,
     Material,
     MaterialKind,
     MaterialVersion,
     PriceItem,
-    TEMPLATE_KINDS,
     VersionStatus,
 )
 from punkt.materials.selectors import current_for_branch, sees_every_branch

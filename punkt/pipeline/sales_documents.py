@@ -54,7 +54,7 @@ from punkt.pipeline.models import (
 )
 
 #: the template kind HQ publishes for each document
-TEMPLATE_KINDS = {DocumentKind.OFFER: MaterialKind.OFFER_TEMPLATE,
+TEMPLATE_KINDS: dict[str, str] = {DocumentKind.OFFER: MaterialKind.OFFER_TEMPLATE,
                   DocumentKind.MINUTES: MaterialKind.MINUTES_TEMPLATE,
                   DocumentKind.ACCEPTANCE: MaterialKind.ACCEPTANCE_TEMPLATE,
                   DocumentKind.SURVEY: MaterialKind.SURVEY_TEMPLATE}
@@ -65,7 +65,7 @@ LINK_SALT = "punkt.pipeline.document-link"
 
 #: The built-in templates (Polish: the customer's documents), used while HQ has published
 #: none of the kind; the same placeholders as HQ's (``contract_template.SALES_FIELDS``).
-BUILTIN = {
+BUILTIN: dict[str, str] = {
     DocumentKind.OFFER: """<h1>Oferta handlowa nr {{ numer }}</h1>
 <p>{{ miejscowosc }}, {{ data }}</p>
 <p><strong>Dla:</strong> {{ klient }}<br>{{ adres }}</p>

@@ -221,8 +221,9 @@ def _documents_context(request: HttpRequest, opportunity: Any, actions: list[str
     for d in documents:
         d.may_send, d.why_not = docs.may_send(d)  # type: ignore[attr-defined]
         d.can_send = works and d.may_send  # type: ignore[attr-defined]
-        d.can_approve = (d.offer is not None and "approve" in OFFER_FLOW.allowed_actions(
-            d.offer, request.user) and (me is None or me.pk != d.offer.created_by_id))  # type: ignore[attr-defined]
+        approvable = d.offer is not None and "approve" in OFFER_FLOW.allowed_actions(
+            d.offer, request.user) and (me is None or me.pk != d.offer.created_by_id)
+        d.can_approve = approvable  # type: ignore[attr-defined]
         d.totals = docs.totals(d)  # type: ignore[attr-defined]
     offer_ids = [d.offer_id for d in documents if d.offer_id]
     contracts = {c.offer_id: c for c in Contract.objects.filter(offer_id__in=offer_ids)}

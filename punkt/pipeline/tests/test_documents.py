@@ -35,6 +35,11 @@ def week() -> str:
     return (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
 
 
+def of(document: SalesDocument) -> Any:
+    assert document.offer is not None
+    return document.offer
+
+
 def offer(world: Any, o: Any, *, discount: str = "0", actor: Any = None,
           price_list: Any = None) -> SalesDocument:
     price_list = price_list or prices(world)
@@ -47,14 +52,14 @@ def test_an_offer_takes_the_price_lists_gross_prices_and_a_discount_per_line(
         world: Any) -> None:
     o = opportunity(world)
     d = offer(world, o, discount="5")
-    lines = list(d.offer.lines.order_by("code"))
+    lines = list(of(d).lines.order_by("code"))
     assert [(line.code, line.price_gross, line.discount_percent, line.total_gross)
             for line in lines] == [("INT-300", Decimal("59.99"), Decimal("5.00"),
                                     Decimal("56.99")),
                                    ("RTR-1", Decimal("249.00"), Decimal("5.00"),
                                     Decimal("236.55"))]
-    assert d.offer.total_gross == Decimal("293.54")
-    assert d.offer.status == OfferStatus.PRESENTED  # 5 % is within the limit
+    assert of(d).total_gross == Decimal("293.54")
+    assert of(d).status == OfferStatus.PRESENTED  # 5 % is within the limit
     assert d.version == 1 and d.number == f"{o.number}/OF/1"
     # the validity is the opportunity's control date (a task of the seller)
     control = ControlDate.objects.get(opportunity=o, kind="offer_valid")
@@ -69,8 +74,8 @@ def test_a_new_version_supersedes_the_earlier_one(world: Any) -> None:
     price_list = prices(world)
     first = offer(world, o, price_list=price_list)
     second = offer(world, o, price_list=price_list)
-    first.offer.refresh_from_db()
-    assert second.version == 2 and first.offer.status == OfferStatus.SUPERSEDED
+    of(first).refresh_from_db()
+    assert second.version == 2 and of(first).status == OfferStatus.SUPERSEDED
     with pytest.raises(Conflict) as refused:
         docs.document_send(actor=world.service_a, document_id=first.pk)
     assert "nowszą" in refused.value.message
@@ -108,7 +113,7 @@ def test_a_discount_above_the_limit_awaits_another_persons_approval(world: Any,
     assert docs.offers.discount_limit() == Decimal("10")
     o = opportunity(world, actor=world.manager_a)
     d = offer(world, o, discount="15", actor=world.manager_a)
-    assert d.offer.status == OfferStatus.AWAITING and d.offer.max_discount == Decimal("15")
+    assert of(d).status == OfferStatus.AWAITING and of(d).max_discount == Decimal("15")
     with pytest.raises(Conflict) as not_yet:
         docs.document_send(actor=world.manager_a, document_id=d.pk)
     assert "zatwierdzić" in not_yet.value.message
@@ -119,15 +124,15 @@ def test_a_discount_above_the_limit_awaits_another_persons_approval(world: Any,
     with pytest.raises(NotFound):  # another branch's manager does not see it
         docs.document_approve(actor=world.manager_b, document_id=d.pk)
     docs.document_approve(actor=world.expert, document_id=d.pk)  # HQ
-    d.offer.refresh_from_db()
-    assert d.offer.status == OfferStatus.PRESENTED and d.offer.approved_by_id == world.expert.pk
+    of(d).refresh_from_db()
+    assert of(d).status == OfferStatus.PRESENTED and of(d).approved_by_id == world.expert.pk
     with pytest.raises(Conflict):  # approved once
         docs.document_approve(actor=world.manager_a, document_id=d.pk)
     assert AuditEvent.objects.filter(action="contracts.offer.approve").count() == 1
     assert o.events.filter(action="document_approved").count() == 1
     # exactly the limit needs no approval; the setting moves it
     settings.PUNKT_OFFER_DISCOUNT_LIMIT = "20"
-    assert offer(world, o, discount="15").offer.status == OfferStatus.PRESENTED
+    assert of(offer(world, o, discount="15")).status == OfferStatus.PRESENTED
 
 
 def test_an_unapproved_offer_cannot_be_accepted_at_the_counter(world: Any) -> None:
@@ -137,7 +142,7 @@ def test_an_unapproved_offer_cannot_be_accepted_at_the_counter(world: Any) -> No
     o = opportunity(world)
     d = offer(world, o, discount="30")
     with pytest.raises(Conflict):
-        contracts.offer_decide(actor=world.manager_a, offer_id=d.offer_id, accepted=True)
+        contracts.offer_decide(actor=world.manager_a, offer_id=of(d).pk, accepted=True)
 
 
 def test_the_minutes_acceptance_act_and_questionnaire(world: Any) -> None:
@@ -167,7 +172,7 @@ def test_an_hq_template_in_force_is_used(world: Any) -> None:
     from punkt.contracts.tests.factories import publish
 
     template = publish(world, "minutes_template",
-                       "NOTATKA {{ numer }} dla {{ klient }}: {{ tresc }}".encode(),
+                       b"NOTATKA {{ numer }} dla {{ klient }}: {{ tresc }}",
                        "notatka.txt", title="Notatka firmowa")
     o = opportunity(world)
     d = docs.document_create(actor=world.service_a, opportunity_id=o.pk, kind="minutes",
