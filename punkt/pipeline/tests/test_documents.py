@@ -132,7 +132,8 @@ def test_a_discount_above_the_limit_awaits_another_persons_approval(world: Any,
     assert o.events.filter(action="document_approved").count() == 1
     # exactly the limit needs no approval; the setting moves it
     settings.PUNKT_OFFER_DISCOUNT_LIMIT = "20"
-    assert of(offer(world, o, discount="15")).status == OfferStatus.PRESENTED
+    assert of(offer(world, o, discount="15", actor=world.manager_a)
+              ).status == OfferStatus.PRESENTED
 
 
 def test_an_unapproved_offer_cannot_be_accepted_at_the_counter(world: Any) -> None:
