@@ -30,6 +30,7 @@ from punkt.materials import contract_template
 from punkt.materials import selectors as materials
 from punkt.materials.models import MaterialKind
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import employee_of
 from punkt.organization.filters import branch_picker
 from punkt.organization.models import Branch
 
@@ -111,9 +112,13 @@ def offer_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
     offer = selectors.offer_get(user=request.user, offer_id=offer_id)
     contract = selectors.contract_of_offer(user=request.user, offer=offer)
+    actions = OFFER_FLOW.allowed_actions(offer, request.user)
+    me = employee_of(request.user)
     return render(request, "contracts/offer_detail.html", {
-        "offer": offer, "actions": OFFER_FLOW.allowed_actions(offer, request.user),
-        "contract": contract,
+        "offer": offer, "actions": actions, "contract": contract,
+        # C11: whoever made the offer is never offered the approval of its discount
+        "can_approve": "approve" in actions and (me is None
+                                                 or me.pk != offer.created_by_id),
         "can_prepare": contract is None and offer.status == OfferStatus.ACCEPTED
         and org_perms.can(request.user, perms.CONTRACT_PREPARE.code, offer.branch_id)})
 

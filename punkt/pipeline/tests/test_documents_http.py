@@ -79,6 +79,11 @@ def test_the_author_with_the_right_sees_no_approval_and_is_refused(world: Any,
     page = manager.get(reverse("pipeline:opportunity_detail", args=[o.pk])).content.decode()
     assert f'data-testid="approve-{d.pk}"' not in page
     assert manager.post(reverse("pipeline:document_approve", args=[d.pk])).status_code == 403
+    offer_url = reverse("contracts:offer_detail", args=[d.offer_id])
+    assert 'data-testid="offer-awaiting"' in manager.get(offer_url).content.decode()
+    assert 'data-testid="offer-approve"' not in manager.get(offer_url).content.decode()
+    assert 'data-testid="offer-approve"' in client_as(world.expert).get(offer_url
+                                                                        ).content.decode()
     assert manager.post(reverse("contracts:offer_approve", args=[d.offer_id])
                         ).status_code == 403
     assert client_as(world.manager_b).post(
