@@ -123,9 +123,10 @@ def percent(value: Decimal) -> str:
 def documents_of(opportunity: Opportunity) -> list[SalesDocument]:
     """The opportunity's documents, newest version first within each kind."""
     return list(SalesDocument.objects.filter(opportunity=opportunity)
-                .select_related("offer", "offer__created_by", "offer__approved_by",
-                                "created_by", "sent_by", "message", "template__material")
-                .order_by("kind", "-version"))
+                .select_related("opportunity", "offer", "offer__created_by",
+                                "offer__approved_by", "created_by", "sent_by", "message",
+                                "template__material")
+                .prefetch_related("offer__lines").order_by("kind", "-version"))
 
 
 def latest_offer(opportunity: Opportunity) -> SalesDocument | None:

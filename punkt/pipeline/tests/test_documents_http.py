@@ -147,3 +147,35 @@ def test_api_lists_makes_approves_and_sends(world: Any, client_as: Any) -> None:
     assert [d["kind"] for d in listed] == ["minutes", "offer"]
     assert client_as(world.manager_b).get(f"{url}/documents").status_code == 404
     assert client_as(world.cashier_a).get(f"{url}/documents").status_code in (403, 404)
+
+
+def test_the_opportunity_page_reads_a_fixed_number_of_queries(world: Any,
+                                                               client_as: Any) -> None:
+    """However many documents and offer versions a sale has."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from punkt.pipeline import sales_documents as docs
+    from punkt.pipeline.tests.factories import offer_lines
+
+    price_list = prices(world)
+    o = opportunity(world)
+    c = client_as(world.service_a)
+    url = reverse("pipeline:opportunity_detail", args=[o.pk])
+
+    def add() -> None:
+        d = docs.offer_version_create(actor=world.service_a, opportunity_id=o.pk,
+                                      lines=offer_lines(price_list), valid_until=week())
+        docs.document_send(actor=world.service_a, document_id=d.pk)
+        docs.document_create(actor=world.service_a, opportunity_id=o.pk, kind="survey")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    add()
+    before = count()
+    add()
+    add()
+    assert count() == before
