@@ -172,10 +172,12 @@ def test_the_opportunity_page_reads_a_fixed_number_of_queries(world: Any,
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
             assert c.get(url).status_code == 200
-        return len(ctx.captured_queries)
+        # the session's own refresh comes and goes with time, not with the page
+        return len([q for q in ctx.captured_queries if "django_session" not in q["sql"]
+                    and "SAVEPOINT" not in q["sql"]])
 
     add()
     before = count()
     add()
     add()
-    assert count() == before
+    assert count() == before >= 10
