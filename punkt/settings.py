@@ -324,6 +324,11 @@ PUNKT_RETENTION = json.loads(os.environ.get("PUNKT_RETENTION", "{}") or "{}")
 PUNKT_BREACH_NOTIFY_HOURS = int(os.environ.get("PUNKT_BREACH_NOTIFY_HOURS", "72"))
 # Contracts worth at least this much (gross, PLN) need a second person to approve (C11).
 PUNKT_FOUR_EYES_THRESHOLD = os.environ.get("PUNKT_FOUR_EYES_THRESHOLD", "1000.00")
+# The largest discount (per cent off the price list, per line) an offer may carry without
+# another person's approval (C11); above it the offer awaits the manager's or HQ's approval.
+PUNKT_OFFER_DISCOUNT_LIMIT = os.environ.get("PUNKT_OFFER_DISCOUNT_LIMIT", "10")
+# Days the link to a document e-mailed to a customer (an offer, minutes) stays valid.
+PUNKT_DOCUMENT_LINK_DAYS = int(os.environ.get("PUNKT_DOCUMENT_LINK_DAYS", "30"))
 # Days after closing within which a ticket may still be reopened (a new one after that).
 PUNKT_TICKET_REOPEN_DAYS = int(os.environ.get("PUNKT_TICKET_REOPEN_DAYS", "14"))
 # Days to answer a complaint by kind, over the legal periods (14 consumer goods, Consumer

@@ -5,6 +5,7 @@ from django.urls import include, path
 from punkt.api import api
 from punkt.core.areas import areas
 from punkt.core.views import not_found
+from punkt.pipeline import document_views
 from punkt.retention import views as retention_views
 from punkt.surveys import views as survey_views
 
@@ -15,6 +16,8 @@ urlpatterns = [
       if area.url_prefix is not None),
     # The customer's link in a renewal proposal (no sign-in).
     path("potwierdzenie/<str:token>/", retention_views.confirm, name="renewal_confirm"),
+    # The customer's link to a document of a sale e-mailed to them (no sign-in).
+    path("dokument/<str:token>/", document_views.document_link, name="document_link"),
     # The customer's link in a satisfaction survey (no sign-in; also the branch's tablet).
     path("survey/<str:token>/", survey_views.answer, name="survey_answer"),
     # The sign-in e-mail is the employee record's, changed by HQ through the service

@@ -249,6 +249,13 @@ def seed(world: Any) -> Seeded:
     survey_token = surveys.counter_open(  # an open survey: the public page's form
         actor=w.manager_b, customer_id=customer.pk,
         questionnaire_id=followup.response.invitation.questionnaire_id)
+    # A document of a sale e-mailed to the customer: its link's token.
+    from punkt.pipeline import sales_documents
+
+    sales_document = isolation.sales_document_b(w)
+    sales_documents.document_send(actor=w.service_b, document_id=sales_document.pk)
+    document_token = sales_documents.document_link(sales_document.pk).rstrip("/").rsplit(
+        "/", 1)[1]
     # An accepted offer waiting for its contract.
     accepted = contracts.offer_create(actor=w.manager_b, customer_id=customer.pk,
                                       lines=[{"price_item_id": offer.lines.get().price_item_id}])
@@ -343,6 +350,8 @@ def seed(world: Any) -> Seeded:
         "file_id": complaint.attachments.get().pk,
         "complaint_letter_id": complaint_letter.pk,
         "opportunity_id": isolation.opportunity_b(w).pk,
+        "document_id": sales_document.pk,
+        "document_token": document_token,
         "campaign_id": campaign.pk,
         "card_id": isolation.card_b(w).pk,
         "programme_id": isolation.card_b(w).programme_id,

@@ -442,6 +442,18 @@ def opportunity_b(w: Any) -> Any:
     return made
 
 
+def sales_document_b(w: Any) -> Any:
+    """A questionnaire prepared for branch B's sale (a document of the opportunity)."""
+    from punkt.pipeline import sales_documents as docs
+    from punkt.pipeline.models import SalesDocument
+
+    existing = SalesDocument.objects.filter(opportunity__branch=w.b).first()
+    if existing:
+        return existing
+    return docs.document_create(actor=w.service_b, opportunity_id=opportunity_b(w).pk,
+                                kind="survey", text="Ankieta-B")
+
+
 def lost_sale_b(w: Any) -> Any:
     """Another customer of B whose sale B lost, with no next contact: "between sales"
     with no next step."""
@@ -692,6 +704,12 @@ PAGE_CASES: dict[str, BranchCase] = {
     "pipeline:opportunity_detail": lambda w: {"opportunity_id": opportunity_b(w).pk},
     "pipeline:opportunity_act": lambda w: {"opportunity_id": opportunity_b(w).pk,
                                            "action": "lose"},
+    "pipeline:offer_create": lambda w: {"opportunity_id": opportunity_b(w).pk},
+    "pipeline:document_create": lambda w: {"opportunity_id": opportunity_b(w).pk},
+    "pipeline:document_pdf": lambda w: {"document_id": sales_document_b(w).pk},
+    "pipeline:document_send": lambda w: {"document_id": sales_document_b(w).pk},
+    "pipeline:document_approve": lambda w: {"document_id": sales_document_b(w).pk},
+    "contracts:offer_approve": lambda w: {"offer_id": offer_b(w).pk},
     "pipeline:plan_year": lambda w: {"branch_id": (plan_b(w), w.b.pk)[1]},
     "pipeline:plan_split": lambda w: {"branch_id": (plan_b(w), w.b.pk)[1],
                                       "month": f"{plan_b(w).month:%Y-%m}"},
@@ -862,6 +880,17 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "opportunity_step": lambda w: ("POST", f"/api/v1/opportunities/{opportunity_b(w).pk}/steps"),
     "opportunity_control_date": lambda w: (
         "PUT", f"/api/v1/opportunities/{opportunity_b(w).pk}/control-dates"),
+    "opportunity_documents": lambda w: (
+        "GET", f"/api/v1/opportunities/{opportunity_b(w).pk}/documents"),
+    "opportunity_offer_create": lambda w: (
+        "POST", f"/api/v1/opportunities/{opportunity_b(w).pk}/offers"),
+    "opportunity_document_create": lambda w: (
+        "POST", f"/api/v1/opportunities/{opportunity_b(w).pk}/documents"),
+    "sales_document_approve": lambda w: (
+        "POST", f"/api/v1/sales-documents/{sales_document_b(w).pk}/approval"),
+    "sales_document_send": lambda w: (
+        "POST", f"/api/v1/sales-documents/{sales_document_b(w).pk}/sending"),
+    "offer_approve": lambda w: ("POST", f"/api/v1/offers/{offer_b(w).pk}/approval"),
     "complaint_refund_pay": lambda w: ("POST",
                                        f"/api/v1/complaints/{complaint_b(w).pk}/refund-payout"),
     "complaint_capa_list": lambda w: ("GET", f"/api/v1/complaints/{complaint_b(w).pk}/capa"),
@@ -932,6 +961,10 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "distribution_move": lambda w: {"action": "confirm"},
     "opportunity_step": lambda w: {"action": "lose", "reason_id": _any_loss_reason()},
     "opportunity_control_date": lambda w: {"kind": "minutes", "on": "2027-02-01"},
+    "opportunity_offer_create": lambda w: {
+        "lines": [{"price_item_id": offer_b(w).lines.get().price_item_id, "discount": "50"}],
+        "valid_until": "2030-01-01"},
+    "opportunity_document_create": lambda w: {"kind": "minutes", "text": "hacked"},
     "complaint_capa_add": lambda w: {"kind": "corrective", "description": "x", "owner_id": 1,
                                      "due_on": "2030-01-01"},
     "complaint_capa_move": lambda w: {"step": "verify", "note": "ok"},

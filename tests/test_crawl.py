@@ -29,6 +29,7 @@ def test_every_get_route_as_every_role_writes_nothing(world: Any) -> None:
     # Nobody signed in: only the public pages answer; the rest sends to sign-in (or 401).
     public = {v.route for v in visits if v.role == crawl.ANONYMOUS and v.status == 200}
     assert "renewal_confirm" in public and "core:healthz" in public
+    assert "document_link" in public
     assert {"webform:contact", "webform:thanks", "webform:follow"} <= public
     assert not {r for r in public if r.startswith(("api:", "customers:", "cashdesk:"))
                 and r not in ("api:openapi-json", "api:openapi-view")}, public

@@ -28,6 +28,8 @@ router = Router(tags=["offers and contracts"])
 class OfferLineIn(Strict):
     price_item_id: int = Field(ge=1, le=2**63 - 1)
     quantity: int = Field(1, ge=1, le=999)
+    #: per cent off the price list; above the company's limit the offer awaits approval
+    discount: Decimal = Field(Decimal(0), ge=0, le=100, decimal_places=2)
 
 
 class OfferIn(Strict):
@@ -48,6 +50,7 @@ class OfferLineOut(Schema):
     price_gross: Decimal
     vat_rate: str
     quantity: int
+    discount_percent: Decimal
     total_gross: Decimal
 
 
@@ -63,6 +66,8 @@ class OfferOut(Schema):
     created_at: datetime.datetime
     decided_at: datetime.datetime | None
     decline_reason: str
+    max_discount: Decimal
+    approved_at: datetime.datetime | None
     lines: list[OfferLineOut]
     allowed_actions: list[str]
 
@@ -70,7 +75,7 @@ class OfferOut(Schema):
 def _out(offer: Offer, user: Actor) -> dict[str, Any]:
     return {**{f: getattr(offer, f) for f in (
         "id", "number", "customer_id", "branch_id", "status", "note", "total_gross",
-        "created_at", "decided_at", "decline_reason")},
+        "created_at", "decided_at", "decline_reason", "max_discount", "approved_at")},
         "promo_version_id": offer.promo_id, "lines": list(offer.lines.all()),
         "allowed_actions": OFFER_FLOW.allowed_actions(offer, user)}
 
@@ -101,6 +106,15 @@ def offer_decide(request: HttpRequest, offer_id: int, payload: DecisionIn) -> An
     offer = services.offer_decide(actor=request.user, offer_id=offer_id,
                                   accepted=payload.accepted, reason=payload.reason)
     return _out(offer, request.user)
+
+
+@router.post("/offers/{offer_id}/approval", response={200: OfferOut, **errors(403, 404, 409)},
+             operation_id="offer_approve")
+@scoped("branch")
+def offer_approve(request: HttpRequest, offer_id: int) -> Any:
+    """Approve a discount above the company's limit (C11: not the offer's author)."""
+    selectors.offer_get(user=request.user, offer_id=offer_id)
+    return _out(services.offer_approve(actor=request.user, offer_id=offer_id), request.user)
 
 
 # --- Contracts -------------------------------------------------------------------------

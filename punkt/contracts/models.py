@@ -16,11 +16,15 @@ from punkt.core.models import TimeStampedModel
 from punkt.core.scoping import BranchScopedQuerySet
 
 
-@tones(presented="", accepted="ok", declined="err")
+@tones(awaiting="warn", presented="", accepted="ok", declined="err", superseded="")
 class OfferStatus(models.TextChoices):
+    #: A discount above the company's limit: another person must approve it (C11).
+    AWAITING = "awaiting", _("awaiting approval of the discount")
     PRESENTED = "presented", _("presented")
     ACCEPTED = "accepted", _("accepted")
     DECLINED = "declined", _("declined")
+    #: An opportunity's offer replaced by a newer version ("offer to clarify").
+    SUPERSEDED = "superseded", _("replaced by a newer version")
 
 
 class Offer(TimeStampedModel):
@@ -48,6 +52,13 @@ class Offer(TimeStampedModel):
     #: A renewal offer made by retention: the contract it would continue.
     renews = models.ForeignKey("Contract", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="renewal_offers")
+    #: The largest discount of its lines (per cent) and who approved it when it was above
+    #: the company's limit (C11: never the one who made the offer).
+    max_discount = models.DecimalField(_("largest discount (%)"), max_digits=5,
+                                       decimal_places=2, default=0)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
 
     objects = BranchScopedQuerySet.as_manager()
 
@@ -77,6 +88,9 @@ class OfferLine(models.Model):
     price_gross = models.DecimalField(_("gross price"), max_digits=12, decimal_places=2)
     vat_rate = models.CharField(_("VAT"), max_length=2)
     quantity = models.PositiveIntegerField(_("quantity"))
+    #: Off the price list's gross price; ``total_gross`` is after it.
+    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2,
+                                           default=0)
     total_gross = models.DecimalField(_("total (gross)"), max_digits=12, decimal_places=2)
 
     branch_scope = "offer__branch"
@@ -85,7 +99,10 @@ class OfferLine(models.Model):
     class Meta:
         ordering = ["pk"]
         constraints = [models.CheckConstraint(condition=Q(quantity__gte=1),
-                                              name="offer_line_quantity_valid")]
+                                              name="offer_line_quantity_valid"),
+                       models.CheckConstraint(condition=Q(discount_percent__gte=0)
+                                              & Q(discount_percent__lte=100),
+                                              name="offer_line_discount_range")]
 
     def __str__(self) -> str:
         return f"{self.code} × {self.quantity}"

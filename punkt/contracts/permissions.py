@@ -14,6 +14,11 @@ OFFER_CREATE = registry.register(
     "contracts.offer.create",
     gettext_lazy("Record offers presented to customers and their answer"),
     [R.MANAGER, R.SERVICE, R.RETENTION])
+OFFER_DISCOUNT_APPROVE = registry.register(
+    "contracts.offer.approve_discount",
+    gettext_lazy("Approve an offer whose discount is above the company's limit (never one's "
+                 "own offer)"),
+    [R.MANAGER, R.HQ_EXPERT])
 CONTRACT_VIEW = registry.register(
     "contracts.contract.view", gettext_lazy("See contracts and their documents"),
     [R.MANAGER, R.SERVICE, R.RETENTION, R.HQ_EXPERT, R.ADMIN])

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:contract_id>/<slug:action>/", views.contract_action, name="contract_action"),
     path("offers/new/<int:customer_id>/", views.offer_create, name="offer_create"),
     path("offers/<int:offer_id>/", views.offer_detail, name="offer_detail"),
+    path("offers/<int:offer_id>/approve/", views.offer_approve, name="offer_approve"),
     path("offers/<int:offer_id>/decide/", views.offer_decide, name="offer_decide"),
     path("offers/<int:offer_id>/contract/", views.contract_prepare, name="contract_prepare"),
 ]

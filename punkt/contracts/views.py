@@ -30,6 +30,7 @@ from punkt.materials import contract_template
 from punkt.materials import selectors as materials
 from punkt.materials.models import MaterialKind
 from punkt.organization import permissions as org_perms
+from punkt.organization.actors import employee_of
 from punkt.organization.filters import branch_picker
 from punkt.organization.models import Branch
 
@@ -111,11 +112,26 @@ def offer_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
     offer = selectors.offer_get(user=request.user, offer_id=offer_id)
     contract = selectors.contract_of_offer(user=request.user, offer=offer)
+    actions = OFFER_FLOW.allowed_actions(offer, request.user)
+    me = employee_of(request.user)
     return render(request, "contracts/offer_detail.html", {
-        "offer": offer, "actions": OFFER_FLOW.allowed_actions(offer, request.user),
-        "contract": contract,
+        "offer": offer, "actions": actions, "contract": contract,
+        # C11: whoever made the offer is never offered the approval of its discount
+        "can_approve": "approve" in actions and (me is None
+                                                 or me.pk != offer.created_by_id),
         "can_prepare": contract is None and offer.status == OfferStatus.ACCEPTED
         and org_perms.can(request.user, perms.CONTRACT_PREPARE.code, offer.branch_id)})
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def offer_approve(request: HttpRequest, offer_id: int) -> HttpResponse:
+    selectors.offer_get(user=request.user, offer_id=offer_id)
+    with refusals_as_messages(request):
+        services.offer_approve(actor=request.user, offer_id=offer_id)
+        messages.success(request, _("Discount approved: the offer may be sent."))
+    return redirect("contracts:offer_detail", offer_id=offer_id)
 
 
 @scoped("branch")

@@ -11,9 +11,16 @@ from punkt.contracts.models import OfferStatus as S
 from punkt.core.workflows import NOT_STAFF, Transition, Workflow
 from punkt.organization import permissions as org_perms
 
+#: awaiting (a discount above the limit) → presented (approved by another person, C11)
+#: → accepted / declined; an opportunity's offer awaiting or presented is superseded by
+#: its next version (no employee's step: the new version does it).
 OFFER_FLOW = Workflow(_("offer"), transitions=[
+    Transition("approve", {S.AWAITING}, S.PRESENTED, perms.OFFER_DISCOUNT_APPROVE.code,
+               _("Approve the discount")),
     Transition("accept", {S.PRESENTED}, S.ACCEPTED, perms.OFFER_CREATE.code, _("Accepted")),
     Transition("decline", {S.PRESENTED}, S.DECLINED, perms.OFFER_CREATE.code, _("Declined")),
+    Transition("supersede", {S.AWAITING, S.PRESENTED}, S.SUPERSEDED, NOT_STAFF,
+               _("Replaced by a newer version")),
 ], branch_of=lambda offer: offer.branch_id, can=org_perms.can, ensure=org_perms.ensure)
 
 PREPARE, APPROVE, FINALISE, TERMINATE = (

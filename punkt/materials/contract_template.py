@@ -38,6 +38,27 @@ FIELDS: dict[str, Any] = {
     "data_poczatku": gettext_lazy("start date"),
     "data_konca": gettext_lazy("end date"),
 }
+#: Placeholder → what it is filled with, in the templates of a sale's documents (the
+#: commercial offer, the meeting minutes, the acceptance act, the questionnaire; R11.4).
+SALES_FIELDS: dict[str, Any] = {
+    "numer": gettext_lazy("document number"),
+    "wersja": gettext_lazy("version of the offer"),
+    "data": gettext_lazy("date of the document"),
+    "miejscowosc": gettext_lazy("town (the branch's)"),
+    "klient": gettext_lazy("customer's name or company"),
+    "adres": gettext_lazy("customer's registered address"),
+    "telefon": gettext_lazy("phone"),
+    "email": gettext_lazy("e-mail"),
+    "oddzial": gettext_lazy("branch"),
+    "pracownik": gettext_lazy("the seller"),
+    "sprzedaz": gettext_lazy("number of the sales opportunity"),
+    "przedmiot": gettext_lazy("what is sold"),
+    "pozycje": gettext_lazy("table of the offered services and prices"),
+    "razem": gettext_lazy("total gross price"),
+    "wazna_do": gettext_lazy("the offer is valid until"),
+    "tresc": gettext_lazy("text written by the seller (minutes, notes)"),
+    "faktura": gettext_lazy("invoice number"),
+}
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_ąćęłńóśźżĄĆĘŁŃÓŚŹŻ]+)\s*\}\}")
 SIGNATURE = re.compile(r"\[\[\s*podpis\s*:\s*([^\]\n]{1,60})\]\]", re.IGNORECASE)
 ALIASES = {"miejscowość": "miejscowosc", "oddział": "oddzial"}
@@ -48,17 +69,20 @@ def _name(raw: str) -> str:
     return ALIASES.get(name, name)
 
 
-def parse(text: str) -> dict[str, list[str]]:
-    """The template's fields and signature places, or ValidationFailed on ``file``."""
+def parse(text: str, *, fields: dict[str, Any] | None = None,
+          signature_required: bool = True) -> dict[str, list[str]]:
+    """The template's fields and signature places, or ValidationFailed on ``file``.
+    ``fields``: the placeholders known (a contract's by default)."""
+    known = FIELDS if fields is None else fields
     found = [_name(m.group(1)) for m in PLACEHOLDER.finditer(text)]
-    unknown = sorted({f for f in found if f not in FIELDS})
+    unknown = sorted({f for f in found if f not in known})
     if unknown:
         raise ValidationFailed("invalid_template", _(
             "Unknown fields in the template: %(unknown)s. Known fields: %(known)s.") % {
             "unknown": ", ".join(f"{{{{ {f} }}}}" for f in unknown),
-            "known": ", ".join(FIELDS)}, field="file")
+            "known": ", ".join(known)}, field="file")
     signatures = [" ".join(m.group(1).split()) for m in SIGNATURE.finditer(text)]
-    if not signatures:
+    if not signatures and signature_required:
         raise ValidationFailed("invalid_template", _(
             "The template has no signature place: add e.g. [[podpis: Klient]] and "
             "[[podpis: Pracownik]]."), field="file")
@@ -100,4 +124,7 @@ def sample_values() -> dict[str, str]:
             "oddzial": "Kraków Centrum", "pracownik": "Olga Obsługowa",
             "pozycje": "Internet światłowodowy 600 Mb/s × 1 — 69,99 zł",
             "razem": "69,99 zł", "okres": "24", "data_poczatku": "24.11.2026",
-            "data_konca": "23.11.2028"}
+            "data_konca": "23.11.2028", "wersja": "2", "sprzedaz": "SZ/2026/17",
+            "przedmiot": "Internet światłowodowy dla domu", "wazna_do": "08.12.2026",
+            "tresc": "Klient zainteresowany pakietem z telewizją.",
+            "faktura": "FV/2026/11/0042"}

@@ -22,6 +22,17 @@ class MaterialKind(models.TextChoices):
     FORM_TEMPLATE = "form_template", _("Form template")
     LEAFLET_TEMPLATE = "leaflet_template", _("Leaflet template")
     MANUAL = "manual", _("Product manual")
+    #: The documents of a sale (R11.4): filled from the opportunity (``contract_template``).
+    OFFER_TEMPLATE = "offer_template", _("Commercial offer template")
+    MINUTES_TEMPLATE = "minutes_template", _("Meeting minutes template")
+    ACCEPTANCE_TEMPLATE = "acceptance_template", _("Acceptance act template")
+    SURVEY_TEMPLATE = "survey_template", _("Satisfaction questionnaire template")
+
+
+#: The kinds that are templates with ``{{ pole }}`` placeholders (``contract_template``).
+TEMPLATE_KINDS = frozenset({MaterialKind.CONTRACT_TEMPLATE, MaterialKind.OFFER_TEMPLATE,
+                            MaterialKind.MINUTES_TEMPLATE, MaterialKind.ACCEPTANCE_TEMPLATE,
+                            MaterialKind.SURVEY_TEMPLATE})
 
 
 class Material(models.Model):

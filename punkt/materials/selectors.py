@@ -96,7 +96,9 @@ class Inbox:
 NEWS_RANK: dict[str, int] = {
     MaterialKind.PRICE_LIST: 0, MaterialKind.CONTRACT_TEMPLATE: 1,
     MaterialKind.FORM_TEMPLATE: 1, MaterialKind.MANUAL: 2,
-    MaterialKind.LEAFLET_TEMPLATE: 3, MaterialKind.PROMO: 3}
+    MaterialKind.LEAFLET_TEMPLATE: 3, MaterialKind.PROMO: 3,
+    MaterialKind.OFFER_TEMPLATE: 1, MaterialKind.MINUTES_TEMPLATE: 1,
+    MaterialKind.ACCEPTANCE_TEMPLATE: 1, MaterialKind.SURVEY_TEMPLATE: 1}
 
 
 def news_order(items: list[InboxItem]) -> list[InboxItem]:

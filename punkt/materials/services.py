@@ -17,6 +17,7 @@ from punkt.core.text import one_line
 from punkt.materials import contract_template, pricelist
 from punkt.materials import permissions as perms
 from punkt.materials.models import (
+    TEMPLATE_KINDS,
     Delivery,
     Material,
     MaterialKind,
@@ -116,20 +117,24 @@ def _price_items(material: Material, stored: str) -> list[PriceItem]:
 
 
 def _template(material: Material, stored: str) -> dict[str, list[str]]:
-    """A contract template is text or HTML with placeholders the contract fills in."""
-    if material.kind != MaterialKind.CONTRACT_TEMPLATE:
+    """A contract template (or a sale's document template) is text or HTML with
+    placeholders the document fills in; only a contract needs signature places."""
+    if material.kind not in TEMPLATE_KINDS:
         return {}
     if not stored.endswith(".txt"):
         raise ValidationFailed("invalid_file", _(
-            "A contract template is a text or HTML file (UTF-8) with {{ field }} "
-            "placeholders and [[podpis: …]] signature places."), field="file")
+            "A template is a text or HTML file (UTF-8) with {{ field }} placeholders (and, "
+            "in a contract, [[podpis: …]] signature places)."), field="file")
     try:
         text = files.path_of(stored).read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationFailed("invalid_file", _(
             "Save the contract template as UTF-8 text (Windows-1250 would garble Polish "
             "letters in contracts)."), field="file") from None
-    return contract_template.parse(text)
+    if material.kind == MaterialKind.CONTRACT_TEMPLATE:
+        return contract_template.parse(text)
+    return contract_template.parse(text, fields=contract_template.SALES_FIELDS,
+                                   signature_required=False)
 
 
 def _targets(all_branches: bool, branch_ids: list[int] | None) -> list[Branch]:

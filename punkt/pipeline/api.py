@@ -228,6 +228,131 @@ def opportunity_control_date(request: HttpRequest, opportunity_id: int, payload:
 
 
 
+# --- the sale's documents (R11.4, R15.3; C11) ---------------------------------------------
+
+class OfferLineIn(Strict):
+    price_item_id: int = Id
+    quantity: int = Field(1, ge=1, le=999)
+    discount: Decimal = Field(Decimal(0), ge=0, le=100, decimal_places=2,
+                              description="per cent off the price list's gross price")
+
+
+class OfferVersionIn(Strict):
+    lines: list[OfferLineIn] = Field(min_length=1, max_length=50)
+    valid_until: datetime.date = Field(description="also the opportunity's control date")
+    text: str = Field("", max_length=2000, description="a note for the customer")
+
+
+class DocumentIn(Strict):
+    kind: Literal["minutes", "acceptance", "survey"]
+    text: str = Field("", max_length=5000, description="minutes: what was agreed (required)")
+    invoice_ref: str = Field("", max_length=60, description="acceptance: the invoice number")
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str
+    version: int
+    number: str
+    offer_id: int | None
+    offer_status: str | None
+    total_gross: Decimal | None
+    max_discount: Decimal | None
+    valid_until: datetime.date | None
+    invoice_ref: str
+    created_at: datetime.datetime
+    sent_at: datetime.datetime | None
+    sent_to: str
+    send_count: int
+    opened_at: datetime.datetime | None
+    open_count: int
+    may_send: bool
+    why_not: str
+
+
+def _document_out(d: Any) -> dict[str, Any]:
+    from punkt.pipeline import sales_documents as docs
+
+    allowed, why = docs.may_send(d)
+    offer = d.offer
+    return {"id": d.pk, "kind": d.kind, "version": d.version, "number": d.number,
+            "offer_id": d.offer_id, "offer_status": offer.status if offer else None,
+            "total_gross": offer.total_gross if offer else None,
+            "max_discount": offer.max_discount if offer else None,
+            "valid_until": d.valid_until, "invoice_ref": d.invoice_ref,
+            "created_at": d.created_at, "sent_at": d.sent_at, "sent_to": d.sent_to,
+            "send_count": d.send_count, "opened_at": d.opened_at,
+            "open_count": d.open_count, "may_send": allowed, "why_not": why}
+
+
+@router.get("/opportunities/{opportunity_id}/documents",
+            response={200: list[DocumentOut], **errors(404)},
+            operation_id="opportunity_documents")
+@scoped("branch")
+def opportunity_documents(request: HttpRequest, opportunity_id: int) -> list[dict[str, Any]]:
+    """The sale's documents, newest version first: sent and opened when."""
+    from punkt.pipeline import sales_documents as docs
+
+    o = selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
+    return [_document_out(d) for d in docs.documents_of(o)]
+
+
+@router.post("/opportunities/{opportunity_id}/offers",
+             response={201: DocumentOut, **errors(404, 409)},
+             operation_id="opportunity_offer_create")
+@scoped("branch")
+def opportunity_offer_create(request: HttpRequest, opportunity_id: int,
+                             payload: OfferVersionIn) -> Status[Any]:
+    """A new version of the offer: price-list positions in force at the branch, a discount
+    per line; above the company's limit it awaits another person's approval (C11)."""
+    from punkt.pipeline import sales_documents as docs
+
+    selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
+    d = docs.offer_version_create(
+        actor=request.user, opportunity_id=opportunity_id,
+        lines=[{**line.dict(), "discount": str(line.discount)} for line in payload.lines],
+        valid_until=payload.valid_until.isoformat(), text=payload.text)
+    return Status(201, _document_out(d))
+
+
+@router.post("/opportunities/{opportunity_id}/documents",
+             response={201: DocumentOut, **errors(404, 409)},
+             operation_id="opportunity_document_create")
+@scoped("branch")
+def opportunity_document_create(request: HttpRequest, opportunity_id: int,
+                                payload: DocumentIn) -> Status[Any]:
+    """The meeting minutes, the acceptance act or the satisfaction questionnaire."""
+    from punkt.pipeline import sales_documents as docs
+
+    selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
+    return Status(201, _document_out(docs.document_create(
+        actor=request.user, opportunity_id=opportunity_id, **payload.dict())))
+
+
+@router.post("/sales-documents/{document_id}/approval",
+             response={200: DocumentOut, **errors(404, 409)},
+             operation_id="sales_document_approve")
+@scoped("branch")
+def sales_document_approve(request: HttpRequest, document_id: int) -> dict[str, Any]:
+    """Approve the offer's discount above the limit: the branch's manager or HQ, never the
+    offer's author (C11)."""
+    from punkt.pipeline import sales_documents as docs
+
+    return _document_out(docs.document_approve(actor=request.user, document_id=document_id))
+
+
+@router.post("/sales-documents/{document_id}/sending",
+             response={200: DocumentOut, **errors(404, 409)},
+             operation_id="sales_document_send")
+@scoped("branch")
+def sales_document_send(request: HttpRequest, document_id: int) -> dict[str, Any]:
+    """E-mail the document's PDF to the customer (sent after the commit, retried)."""
+    from punkt.pipeline import sales_documents as docs
+
+    docs.document_get(user=request.user, document_id=document_id)
+    return _document_out(docs.document_send(actor=request.user, document_id=document_id))
+
+
 # --- sales plans and monthly packs (R11.6, seed 000 step 1) ------------------------------
 
 Money = Field(ge=0, le=Decimal("9999999999.99"), decimal_places=2)

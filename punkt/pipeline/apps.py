@@ -8,3 +8,5 @@ class PipelineConfig(areas.AreaConfig):
     verbose_name = _("Sales pipeline")
     default_auto_field = "django.db.models.BigAutoField"
     url_prefix = "pipeline/"
+    #: registers the link of an e-mailed document (``messaging.LINKS``) in every process
+    also_import = ("sales_documents",)

@@ -9,7 +9,7 @@ STAGES = [
     # code, name, probability, required to leave it, reasons of refusal
     ("presentation", "Prezentacja", 10, ["minutes"],
      ["Klient odmówił prezentacji", "Brak potrzeby", "Brak kontaktu z klientem"]),
-    ("offer", "Oferta", 30, ["amount", "offer_valid"],
+    ("offer", "Oferta", 30, ["amount", "offer_valid", "offer_sent"],
      ["Cena za wysoka", "Wybrał ofertę konkurencji", "Oferta nie odpowiada potrzebom"]),
     ("agreement", "Porozumienie", 60, ["expected_close"],
      ["Brak zgody wszystkich osób decyzyjnych", "Warunki umowy nie do przyjęcia"]),

@@ -15,7 +15,7 @@ from punkt.customers.models import Customer
 from punkt.organization.actors import Actor
 from punkt.organization.models import Branch, Employee
 from punkt.pipeline import services
-from punkt.pipeline.models import LossReason, Opportunity, Stage
+from punkt.pipeline.models import LossReason, Opportunity, SalesDocument, Stage
 
 
 @seeder(85)
@@ -55,6 +55,29 @@ def seed_pipeline(actor: Actor) -> list[str]:
     def move(seller: Employee, o: Opportunity, code: str) -> None:
         services.opportunity_move(actor=seller, opportunity_id=o.pk, stage_id=stage[code].pk)
 
+    from punkt.materials.selectors import price_lists_in_force
+    from punkt.pipeline import sales_documents as docs
+
+    positions = [i for v in price_lists_in_force(branch_id=krakow.pk)
+                 for i in v.items.all()][:2]
+
+    def offer_sent(seller: Employee, o: Opportunity, discount: str = "0",
+                   send: bool = True) -> None:
+        """An offer version from Kraków's price list (the offer stage expects it sent)."""
+        if positions:
+            d = docs.offer_version_create(
+                actor=seller, opportunity_id=o.pk, valid_until=day(7),
+                lines=[{"price_item_id": i.pk, "quantity": 1, "discount": discount}
+                       for i in positions])
+            if send and o.customer.email and d.offer and d.offer.status == "presented":
+                docs.document_send(actor=seller, document_id=d.pk)
+                return
+        if send:  # no price list or no e-mail address: recorded as handed over
+            SalesDocument.objects.create(
+                opportunity=o, kind="offer", version=SalesDocument.objects.filter(
+                    opportunity=o, kind="offer").count() + 1, sent_at=timezone.now(),
+                values={"numer": f"{o.number}/OF/0"})
+
     made = []
     first = open_(service, customers[0], "Internet światłowodowy 600 Mb/s z telewizją")
     control(service, first, "minutes", 1)
@@ -71,6 +94,7 @@ def seed_pipeline(actor: Actor) -> list[str]:
     control(service, offer, "minutes", -3)
     done(service, offer, "minutes")
     move(service, offer, "offer")
+    offer_sent(service, offer, discount="15", send=False)  # above the limit: awaiting (C11)
     control(service, offer, "offer_valid", 5)
     made.append(offer)
 
@@ -79,6 +103,8 @@ def seed_pipeline(actor: Actor) -> list[str]:
     control(retention, agreement, "minutes", -10)
     control(retention, agreement, "offer_valid", 7)
     done(retention, agreement, "minutes")
+    offer_sent(retention, agreement, discount="5")
+    control(retention, agreement, "offer_valid", 7)
     move(retention, agreement, "agreement")
     control(retention, agreement, "change", -1)  # overdue: the change of the terms
     made.append(agreement)
@@ -88,6 +114,8 @@ def seed_pipeline(actor: Actor) -> list[str]:
     for kind, n in (("minutes", -20), ("offer_valid", -5), ("invoice_due", -2),
                     ("event", -1), ("survey", 7), ("next_contact", 60)):
         control(service, won, kind, n)
+    offer_sent(service, won)
+    control(service, won, "offer_valid", -5)
     done(service, won, "minutes", "offer_valid", "invoice_due", "event")
     move(service, won, "closing")
     services.opportunity_win(actor=service, opportunity_id=won.pk,

@@ -43,6 +43,17 @@ class Requirement(models.TextChoices):
     EVENT = "event", _("the event's date")
     SURVEY = "survey", _("the date to ask about satisfaction")
     NEXT_CONTACT = "next_contact", _("the next contact's date")
+    #: Documents expected in the stage: one of its kind sent to the customer (an offer:
+    #: its latest version, approved and sent).
+    MINUTES_SENT = "minutes_sent", _("the meeting minutes sent to the customer")
+    OFFER_SENT = "offer_sent", _("the commercial offer sent to the customer")
+    ACCEPTANCE_SENT = "acceptance_sent", _("the acceptance act sent to the customer")
+    SURVEY_SENT = "survey_sent", _("the satisfaction questionnaire sent to the customer")
+
+
+#: A document requirement → the kind of document that must have been sent.
+DOCUMENT_REQUIREMENTS = {"minutes_sent": "minutes", "offer_sent": "offer",
+                         "acceptance_sent": "acceptance", "survey_sent": "survey"}
 
 
 class Stage(models.Model):
@@ -289,3 +300,72 @@ class MonthlyPack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch_id} {self.month:%Y-%m}"
+
+
+class DocumentKind(models.TextChoices):
+    """The documents a seller gives the customer during a sale (R11.4, seed 003). The
+    agreement is the contract prepared from the accepted offer (``punkt/contracts``)."""
+
+    MINUTES = "minutes", _("meeting minutes")
+    OFFER = "offer", _("commercial offer")
+    ACCEPTANCE = "acceptance", _("acceptance act")
+    SURVEY = "survey", _("satisfaction questionnaire")
+
+
+class SalesDocument(models.Model):
+    """One document of an opportunity, filled once from the HQ template in force (or the
+    built-in one) and kept as filled (``values``), so its PDF always shows what was sent.
+    An offer is a ``contracts.Offer`` (its lines, prices and discounts, its status and
+    approval: ``OFFER_FLOW``) in a version of the opportunity's offer."""
+
+    opportunity = models.ForeignKey(Opportunity, verbose_name=_("sales opportunity"),
+                                    on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("document"), max_length=12, choices=DocumentKind.choices)
+    #: 1, 2, … per opportunity and kind (a new offer version: "offer to clarify").
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    offer = models.OneToOneField("contracts.Offer", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="sales_document")
+    #: The HQ template it was filled from (empty: the built-in one).
+    template = models.ForeignKey("materials.MaterialVersion", on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="+")
+    values = models.JSONField(default=dict)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    invoice_ref = models.CharField(_("invoice"), max_length=60, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_to = models.CharField(max_length=254, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+")
+    send_count = models.PositiveSmallIntegerField(default=0)
+    message = models.ForeignKey("messaging.Message", on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="+")
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+    open_count = models.PositiveIntegerField(default=0)
+
+    objects = BranchScopedQuerySet.as_manager()
+    branch_scope = "opportunity__branch"
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        verbose_name = _("sales document")
+        constraints = [models.UniqueConstraint(fields=["opportunity", "kind", "version"],
+                                               name="sales_document_version_once")]
+        indexes = [models.Index(fields=["opportunity", "kind", "-version"],
+                                name="sales_document_opp")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """The opportunity's number, the document's letters and its version."""
+        letters = {"minutes": "N", "offer": "OF", "acceptance": "PO", "survey": "AN"}
+        return f"{self.opportunity.number}/{letters.get(self.kind, 'D')}/{self.version}"
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.get_kind_display()}-{self.number}.pdf".replace("/", "-").replace(" ",
+                                                                                         "-")

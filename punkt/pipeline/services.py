@@ -35,6 +35,7 @@ from punkt.organization.models import Branch, Employee, Membership
 from punkt.pipeline import permissions as perms
 from punkt.pipeline import selectors
 from punkt.pipeline.models import (
+    DOCUMENT_REQUIREMENTS,
     ControlDate,
     ControlKind,
     LossReason,
@@ -243,9 +244,14 @@ def missing(opportunity: Opportunity, stage: Stage, kinds: set[str] | None = Non
     ``kinds``: its control dates' kinds when the caller has read them."""
     dates = kinds if kinds is not None else set(
         ControlDate.objects.filter(opportunity=opportunity).values_list("kind", flat=True))
-    have = {Requirement.AMOUNT: opportunity.amount is not None,
-            Requirement.EXPECTED_CLOSE: opportunity.expected_close is not None,
-            Requirement.PRODUCT: opportunity.product_id is not None}
+    have: dict[str, bool] = {Requirement.AMOUNT: opportunity.amount is not None,
+                             Requirement.EXPECTED_CLOSE: opportunity.expected_close is not None,
+                             Requirement.PRODUCT: opportunity.product_id is not None}
+    if any(code in DOCUMENT_REQUIREMENTS for code in stage.requires or []):
+        from punkt.pipeline.sales_documents import sent_kinds
+
+        sent = sent_kinds(opportunity)
+        have.update({code: kind in sent for code, kind in DOCUMENT_REQUIREMENTS.items()})
     out = []
     for code in stage.requires or []:
         met = have.get(code, code in dates)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from punkt.pipeline import plan_views, views
+from punkt.pipeline import document_views, plan_views, views
 
 app_name = "pipeline"
 
@@ -18,6 +18,15 @@ urlpatterns = [
     path("packs/<int:branch_id>/<str:month>/recompute/", plan_views.pack_recompute,
          name="pack_recompute"),
     path("packs/<int:branch_id>/<str:month>/pdf/", plan_views.pack_pdf, name="pack_pdf"),
+    path("documents/<int:document_id>/pdf/", document_views.document_pdf, name="document_pdf"),
+    path("documents/<int:document_id>/send/", document_views.document_send,
+         name="document_send"),
+    path("documents/<int:document_id>/approve/", document_views.document_approve,
+         name="document_approve"),
+    path("<int:opportunity_id>/documents/offer/", document_views.offer_create,
+         name="offer_create"),
+    path("<int:opportunity_id>/documents/new/", document_views.document_create,
+         name="document_create"),
     path("<int:opportunity_id>/", views.opportunity_detail, name="opportunity_detail"),
     path("<int:opportunity_id>/<str:action>/", views.opportunity_act, name="opportunity_act"),
 ]

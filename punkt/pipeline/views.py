@@ -31,7 +31,7 @@ from punkt.organization.models import Employee
 from punkt.pipeline import permissions as perms
 from punkt.pipeline import selectors, services
 from punkt.pipeline import stages as stage_settings_module
-from punkt.pipeline.models import ControlKind, Requirement
+from punkt.pipeline.models import ControlKind, DocumentKind, Requirement
 from punkt.pipeline.workflows import OPPORTUNITY_FLOW
 
 FIELDS = ("customer_id", "title", "amount", "expected_close", "product_id", "stage_id",
@@ -189,6 +189,7 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
     reasons = selectors.reasons(opportunity.stage)
     index = next((i for i, s in enumerate(stages) if s.pk == opportunity.stage_id), 0)
     return render(request, "pipeline/opportunity_detail.html", {
+        **_documents_context(request, opportunity, actions),
         "opportunity": opportunity, "stages": stages, "stage_index": index,
         "next_stage": stages[index + 1] if index + 1 < len(stages) else None,
         "previous_stage": stages[index - 1] if index > 0 else None,
@@ -204,8 +205,41 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
         "today": today})
 
 
+def _documents_context(request: HttpRequest, opportunity: Any, actions: list[str]
+                       ) -> dict[str, Any]:
+    """The sale's documents with what the user may do with each; the price-list positions
+    in force at the branch for a new offer; the contracts (agreements) of its offers."""
+    from punkt.contracts.models import Contract
+    from punkt.contracts.services import discount_limit
+    from punkt.contracts.workflows import OFFER_FLOW
+    from punkt.materials.selectors import price_lists_in_force
+    from punkt.pipeline import sales_documents as docs
+
+    documents = docs.documents_of(opportunity)
+    me = employee_of(request.user)
+    works = "document" in actions
+    for d in documents:
+        d.may_send, d.why_not = docs.may_send(d)  # type: ignore[attr-defined]
+        d.can_send = works and d.may_send  # type: ignore[attr-defined]
+        approvable = d.offer is not None and "approve" in OFFER_FLOW.allowed_actions(
+            d.offer, request.user) and (me is None or me.pk != d.offer.created_by_id)
+        d.can_approve = approvable  # type: ignore[attr-defined]
+        d.totals = docs.totals(d)  # type: ignore[attr-defined]
+    offer_ids = [d.offer_id for d in documents if d.offer_id]
+    contracts = {c.offer_id: c for c in Contract.objects.filter(offer_id__in=offer_ids)}
+    for d in documents:
+        d.contract = contracts.get(d.offer_id)  # type: ignore[attr-defined]
+    return {"documents": documents, "discount_limit": discount_limit(),
+            "price_lists": price_lists_in_force(branch_id=opportunity.branch_id)
+            if works and opportunity.is_open else [],
+            "can_document": works, "document_kinds": DocumentKind.choices}
+
+
 def _labelled(events: Any) -> list[Any]:
     steps = {a: t.label for a, t in OPPORTUNITY_FLOW.transitions.items()}
+    steps.update(document=_("Document prepared"), document_sent=_("Document sent"),
+                 document_opened=_("Document opened by the customer"),
+                 document_approved=_("Discount approved"))
     steps.update(open=pgettext("opportunity step", "Opened"),
                  refuse=_("Refused, to try again"), edit=_("Details changed"), won=_("Won"),
                  control_done=_("Control point done"),

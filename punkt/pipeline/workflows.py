@@ -23,5 +23,9 @@ OPPORTUNITY_FLOW = Workflow(gettext_lazy("opportunity"), transitions=[
     Transition("lose", {S.OPEN}, S.LOST, EDIT, gettext_lazy("Mark as lost")),
     Transition("reopen", {S.LOST}, S.OPEN, EDIT, gettext_lazy("Reopen")),
     Transition("reassign", {S.OPEN}, STAYS, MANAGE, gettext_lazy("Give to another seller")),
+    # the sale's documents (R11.4): prepared and sent while it is open, and after a win
+    # (the acceptance act, the questionnaire); an offer's own statuses: OFFER_FLOW
+    Transition("document", {S.OPEN, S.WON}, STAYS, EDIT,
+               gettext_lazy("Prepare or send a document")),
 ], branch_of=lambda opportunity: opportunity.branch_id, can=org_perms.can,
     ensure=org_perms.ensure)

@@ -26,8 +26,12 @@ from punkt.contracts.services.contracts import (
 from punkt.contracts.services.ending import contract_terminate, contracts_end_due
 from punkt.contracts.services.offers import (
     MAX_LINES,
+    discount_limit,
+    line_total,
+    offer_approve,
     offer_create,
     offer_decide,
+    offer_supersede,
     renewal_accept,
     renewal_offer_create,
     renewal_withdraw,
@@ -40,6 +44,7 @@ __all__ = [
     "batch_collect", "collect_day", "contract_attach_scan", "contract_cancel",
     "contract_finalise", "contract_fix", "contract_prepare", "contract_review",
     "contract_sign", "contract_terminate", "contracts_end_due", "default_start",
-    "four_eyes_threshold", "offer_create", "offer_decide",
+    "discount_limit", "four_eyes_threshold", "line_total", "offer_approve", "offer_create",
+    "offer_decide", "offer_supersede",
     "renewal_accept", "renewal_offer_create", "renewal_withdraw", "store_pdf",
 ]

@@ -4,9 +4,10 @@ makes (R5)."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,10 +15,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from punkt.contracts import permissions as perms
 from punkt.contracts.documents import money
-from punkt.contracts.models import Contract, Offer, OfferLine
+from punkt.contracts.models import Contract, Offer, OfferLine, OfferStatus
 from punkt.contracts.workflows import OFFER_FLOW
 from punkt.core.audit import audit_record
-from punkt.core.errors import Conflict, NotFound, ValidationFailed
+from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
 from punkt.customers.models import Customer, CustomerStatus
 from punkt.customers.timeline import register_kind, timeline_add
 from punkt.materials import services as materials
@@ -27,6 +28,43 @@ from punkt.organization.actors import Actor, employee_of
 
 MAX_LINES = 50
 register_kind("offer", gettext_lazy("Offer"))
+
+
+def discount_limit() -> Decimal:
+    """The largest discount per line (per cent) an offer carries without another person's
+    approval (``PUNKT_OFFER_DISCOUNT_LIMIT``, default 10; C11)."""
+    return Decimal(str(settings.PUNKT_OFFER_DISCOUNT_LIMIT))
+
+
+def _discount(value: Any) -> Decimal:
+    text = str(value if value not in (None, "") else "0").strip().replace(",", ".")
+    text = text.removesuffix("%").strip()
+    try:
+        discount = Decimal(text)
+    except InvalidOperation:
+        discount = Decimal(-1)
+    if not discount.is_finite() or not Decimal(0) <= discount <= Decimal(100) \
+            or discount != discount.quantize(Decimal("0.01")):
+        raise ValidationFailed("invalid", _("A discount is a per cent between 0 and 100 "
+                                            "(at most two decimal places)."), field="lines")
+    return discount.quantize(Decimal("0.01"))
+
+
+def _discounts(lines: list[dict[str, Any]]) -> dict[int, Decimal]:
+    """Price-list position id → its discount (the same position twice: the same one)."""
+    out: dict[int, Decimal] = {}
+    for line in lines:
+        item_id, discount = int(line["price_item_id"]), _discount(line.get("discount"))
+        if out.setdefault(item_id, discount) != discount:
+            raise ValidationFailed("invalid", _("A position chosen twice must have the same "
+                                                "discount."), field="lines")
+    return out
+
+
+def line_total(price: Decimal, quantity: int, discount: Decimal) -> Decimal:
+    """The line's gross value after its discount, to the grosz (half up)."""
+    return (price * quantity * (Decimal(100) - discount) / Decimal(100)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _quantities(lines: list[dict[str, Any]]) -> dict[int, int]:
@@ -86,43 +124,88 @@ def _promo(version_id: int | None, branch_id: int) -> MaterialVersion | None:
 @transaction.atomic
 def offer_create(*, actor: Actor, customer_id: int, lines: list[dict[str, Any]],
                  promo_version_id: int | None = None, note: str = "",
-                 renews: Contract | None = None) -> Offer:
-    """The offer presented at the counter: price-list positions in force at the customer's
-    branch (prices copied), quantities, the promotional material shown. ``renews``: the
-    contract a renewal offer would continue (see :func:`renewal_offer_create`)."""
+                 renews: Contract | None = None, branch_id: int | None = None) -> Offer:
+    """The offer presented at the counter: price-list positions in force at the branch
+    (the customer's unless ``branch_id``; prices copied), quantities, a discount per line,
+    the promotional material shown. A discount above :func:`discount_limit` leaves the
+    offer awaiting another person's approval (C11). ``renews``: the contract a renewal
+    offer would continue (see :func:`renewal_offer_create`)."""
     customer = Customer.objects.select_related("branch").filter(pk=customer_id).first()
     if customer is None:
         raise NotFound(_("Customer not found."))
-    org_perms.ensure(actor, perms.OFFER_CREATE.code, customer.branch_id)
+    branch_id = branch_id or customer.branch_id
+    org_perms.ensure(actor, perms.OFFER_CREATE.code, branch_id)
     if customer.status != CustomerStatus.ACTIVE:
         raise Conflict("not_active", _("This customer is not active."))
     wanted = _quantities(lines)
-    items = _price_items(wanted, customer.branch_id)
-    promo = _promo(promo_version_id, customer.branch_id)
+    discounts = _discounts(lines)
+    items = _price_items(wanted, branch_id)
+    promo = _promo(promo_version_id, branch_id)
     note = " ".join(str(note or "").split())[:2000]
     offer_lines = [OfferLine(price_item=i, code=i.code, name=i.name, unit=i.unit,
                              price_gross=i.price_gross, vat_rate=i.vat_rate,
-                             quantity=wanted[i.pk], total_gross=i.price_gross * wanted[i.pk])
+                             quantity=wanted[i.pk], discount_percent=discounts[i.pk],
+                             total_gross=line_total(i.price_gross, wanted[i.pk],
+                                                    discounts[i.pk]))
                    for i in sorted(items.values(), key=lambda i: (i.version_id, i.position))]
     total = sum((ol.total_gross for ol in offer_lines), Decimal("0.00"))
     if total >= Decimal("10000000000"):
         raise ValidationFailed("invalid", _("The offer's total is too large."), field="lines")
-    offer = Offer.objects.create(customer=customer, branch_id=customer.branch_id,
+    largest = max((ol.discount_percent for ol in offer_lines), default=Decimal(0))
+    offer = Offer.objects.create(customer=customer, branch_id=branch_id,
                                  created_by=employee_of(actor), promo=promo, note=note,
-                                 total_gross=total, renews=renews)
+                                 total_gross=total, renews=renews, max_discount=largest,
+                                 status=OfferStatus.AWAITING if largest > discount_limit()
+                                 else OfferStatus.PRESENTED)
     for offer_line in offer_lines:
         offer_line.offer = offer
     OfferLine.objects.bulk_create(offer_lines)
     timeline_add(customer_id=customer.pk, kind="offer", actor=actor,
-                 branch_id=customer.branch_id, source=offer,
+                 branch_id=branch_id, source=offer,
                  subject=ngettext("Offer %(number)s: %(n)d position, %(total)s",
                                   "Offer %(number)s: %(n)d positions, %(total)s",
                                   len(offer_lines)) % {
                      "number": offer.number, "n": len(offer_lines), "total": money(total)},
                  body=", ".join(f"{ol.name} × {ol.quantity}" for ol in offer_lines))
     audit_record(action="contracts.offer.create", obj=offer, actor=actor,
-                 branch_id=customer.branch_id, message=f"{len(offer_lines)} lines, {total}")
+                 branch_id=branch_id, message=f"{len(offer_lines)} lines, {total}, "
+                 f"discount up to {largest}%")
     return offer
+
+
+@transaction.atomic
+def offer_approve(*, actor: Actor, offer_id: Any) -> Offer:
+    """Another person approves an offer whose discount is above the limit (C11): the
+    branch's manager or HQ — never whoever made the offer, whatever their rights. Two
+    approvers at once: the row lock lets one approve, the other is told it is done."""
+    offer = Offer.objects.locked(offer_id, missing=_("Offer not found."))
+    t = OFFER_FLOW.ensure_can(offer, "approve", actor=actor)
+    me = employee_of(actor)
+    if offer.created_by_id is not None and (me is None or me.pk == offer.created_by_id):
+        raise ActionDenied(_("You made this offer: another person must approve its "
+                             "discount (four eyes)."))
+    now = timezone.now()
+    changed = Offer.objects.filter(pk=offer.pk, status__in=t.sources).update(
+        status=t.target, approved_at=now, approved_by=me, updated_at=now)
+    if not changed:  # pragma: no cover - the row lock makes this unreachable
+        raise Conflict("approved", _("Someone has just approved this offer."))
+    offer.status, offer.approved_at, offer.approved_by = t.target, now, me
+    timeline_add(customer_id=offer.customer_id, kind="offer", actor=actor,
+                 branch_id=offer.branch_id, source=offer,
+                 subject=_("Offer %(number)s: discount of %(d)s%% approved") % {
+                     "number": offer.number, "d": offer.max_discount})
+    audit_record(action="contracts.offer.approve", obj=offer, actor=actor,
+                 branch_id=offer.branch_id, message=f"discount {offer.max_discount}%")
+    return offer
+
+
+def offer_supersede(*, offer_id: int) -> bool:
+    """An opportunity's offer replaced by its newer version (OFFER_FLOW's "supersede",
+    taken by the new version, not an employee); False when it was no longer awaiting or
+    presented (accepted or declined stay as they are)."""
+    t = OFFER_FLOW.transition("supersede")
+    return Offer.objects.filter(pk=offer_id, status__in=t.sources).update(
+        status=t.target, updated_at=timezone.now()) == 1
 
 
 @transaction.atomic

@@ -77,6 +77,8 @@ PROBES: dict[str, Probe] = {
     # The survey's public link (the renewal link's token has the same name) and a
     # follow-up's step.
     "survey_answer": lambda s, u: {"token": s.ids["survey_token"]},
+    # A sale's document e-mailed to the customer: its public link.
+    "document_link": lambda s, u: {"token": s.ids["document_token"]},
     "surveys:followup_move": lambda s, u: {"followup_id": s.ids["followup_id"],
                                            "action": "close"},
     # HQ's invoice import (the customer import has the same argument name).

@@ -176,6 +176,9 @@ EXPECTED: dict[str, set[str]] = {
     "contracts.contract.view": {M, S, R, E, A},
     # Task 2 (offer), task 9 (retention's renewal offer).
     "contracts.offer.create": {M, S, R},
+    # C11: a discount above the company's limit, approved by another person — the
+    # branch's manager or HQ ("kierownik zatwierdza"), never the offer's author.
+    "contracts.offer.approve_discount": {M, E},
     "contracts.offer.view": {M, S, R, E, A},
     "contracts.report.view": {M, E, A},  # task 1: the manager's sales analysis
     "core.audit.view": {A},

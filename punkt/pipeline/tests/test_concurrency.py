@@ -79,3 +79,25 @@ def test_two_jobs_preparing_the_packs_at_once_store_each_once() -> None:
     assert sorted(Notification.objects.filter(kind="pipeline.pack")
                   .values_list("recipient_id", flat=True)) == sorted(
         [w.manager_a.pk, w.manager_b.pk])
+
+
+def test_two_people_approving_one_discount_at_once_approve_it_once() -> None:
+    """(C11) the manager and HQ press "approve" together: one approves, the other is told
+    it is done; one audit row, one history row."""
+    from django.utils import timezone
+
+    from punkt.contracts.models import Offer
+    from punkt.pipeline import sales_documents as docs
+    from punkt.pipeline.tests.factories import offer_lines, prices
+
+    w = make_world()
+    o = opportunity(w)
+    d = docs.offer_version_create(actor=w.service_a, opportunity_id=o.pk,
+                                  lines=offer_lines(prices(w), "30"),
+                                  valid_until=timezone.localdate().isoformat())
+    actors = iter([w.manager_a, w.expert])
+    results = _race(2, lambda: docs.document_approve(actor=next(actors), document_id=d.pk))
+    assert len([r for r in results if isinstance(r, DomainError)]) == 1
+    assert Offer.objects.get(sales_document=d).status == "presented"
+    assert AuditEvent.objects.filter(action="contracts.offer.approve").count() == 1
+    assert o.events.filter(action="document_approved").count() == 1

@@ -133,7 +133,7 @@ def test_control_dates_move_their_task_and_clearing_cancels_it(world: Any) -> No
 
 
 def _to_closing(world: Any, o: Any) -> None:
-    fill(world, o, "minutes", "offer_valid", "invoice_due", "event")
+    fill(world, o, "minutes", "offer_valid", "offer_sent", "invoice_due", "event")
     services.opportunity_move(actor=world.service_a, opportunity_id=o.pk,
                               stage_id=stage("closing").pk)
 

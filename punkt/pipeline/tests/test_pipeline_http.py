@@ -154,7 +154,7 @@ def test_pages_read_a_fixed_number_of_queries(world: Any, client_as: Any) -> Non
     before = counts()
     for n in range(6):
         o = opportunity(world, title=f"Sprzedaż {n}")
-        fill(world, o, "minutes", "offer_valid")
+        fill(world, o, "minutes", "offer_valid", "offer_sent")
         services_move(world, o, "offer" if n % 2 else "agreement")
         services_control(world, first, "survey" if n == 0 else "event")
     assert counts() == before
