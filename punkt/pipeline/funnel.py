@@ -287,8 +287,10 @@ def report(user: Actor, span: Period, *, branch_id: int | None = None,
                                                 to_stage__isnull=False)
                 .order_by("-to_stage__position").values("to_stage__position")[:1])
     cohort = (opps.filter(created_at__gte=start, created_at__lt=end)
-              .annotate(top=Greatest(Coalesce(Subquery(furthest, output_field=IntegerField()),
-                                              F("stage__position")), F("stage__position")))
+              .annotate(top=Greatest(
+                  Coalesce(Subquery(furthest), F("stage__position"),
+                           output_field=IntegerField()),
+                  F("stage__position"), output_field=IntegerField()))
               .values("top", "status").annotate(n=Count("id")).order_by())
     at_least: dict[int, int] = defaultdict(int)
     opened = won = 0
