@@ -278,7 +278,8 @@ def test_the_csv_export_is_audited_and_needs_a_fresh_sign_in(world: Any, client_
     assert any(r[0] == "Czas w etapie" and r[1] == "Oferta" and r[7] == "6,0" for r in rows)
     assert any(r[0] == "Utracone" and r[2] == "Cena za wysoka" and r[3] == "2" for r in rows)
     assert not any("Oddział B" in cell for r in rows for cell in r)
-    assert AuditEvent.objects.filter(action="pipeline.funnel.export").count() == 1
+    assert AuditEvent.objects.filter(action="pipeline.funnel.export",
+                                     actor=world.manager_a, outcome="ok").count() == 1
 
 
 def test_the_api_gives_the_same_figures(world: Any, client_as: Any, history: Any) -> None:
