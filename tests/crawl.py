@@ -372,7 +372,8 @@ def seed(world: Any) -> Seeded:
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,
         "price_list": price_list, "draft": draft, "template": contract.template,
-        "invoice_import": invoice_import, "deal_import": deal_import, "sale": Sale.objects.get(pk=sale.pk),
+        "invoice_import": invoice_import, "deal_import": deal_import,
+        "sale": Sale.objects.get(pk=sale.pk),
     })
     for role, user in users.items():
         job = JobProgress.objects.create(kind="crawl", owner=user, total=2, done=1)

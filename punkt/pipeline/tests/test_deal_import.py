@@ -80,6 +80,7 @@ def test_a_checked_file_is_written_whole(world: Any) -> None:
     won = deals["Internet 1 Gb/s"]
     assert (won.stage.code, won.status) == ("closing", "won")
     lost = deals["Telewizja"]
+    assert lost.loss_reason is not None
     assert (lost.customer_id, lost.status, lost.stage.code, lost.loss_reason.label) == (
         firm.pk, "lost", "presentation", "Brak potrzeby")
     assert len({o.number for o in deals.values()}) == 3
