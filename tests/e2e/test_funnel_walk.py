@@ -92,8 +92,8 @@ def test_the_manager_imports_deals_and_reads_the_funnel(
     open_menu_for(page, url)
     with page.expect_navigation():
         page.locator(f'nav.mainnav a[href="{url}"]').click()
-    page.get_by_label("Od").fill("2026-11-01")
-    page.get_by_label("Do").fill("2026-11-30")
+    page.get_by_label("Od", exact=True).fill("2026-11-01")
+    page.get_by_label("Do", exact=True).fill("2026-11-30")
     with page.expect_navigation():
         page.get_by_role("button", name="Pokaż").click()
     expect(page.get_by_test_id("chart-conversion")).to_be_visible()
