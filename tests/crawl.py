@@ -52,6 +52,7 @@ AUDITED_READS: dict[str, str] = {
     "analytics:goals_export": "the export of the three goals",
     "analytics:kpis_export": "the export of the sales KPIs",
     "analytics:campaigns_export": "the export of the campaign effectiveness",
+    "pipeline:funnel_export": "the export of the funnel and refusals report",
 }
 #: A refusal (403) is audited (C26): its one write is that row.
 AUDIT_TABLE = "core_auditevent"
@@ -279,6 +280,11 @@ def seed(world: Any) -> Seeded:
 
     invoice_import = import_upload(actor=w.expert, uploaded=SimpleUploadedFile(
         "faktury.csv", b"numer;netto\nFV/1;10\n"))
+    from punkt.pipeline.models import DealImport
+
+    deal_import = DealImport.objects.create(  # B's file of deals, checked
+        branch=w.b, created_by=w.manager_b, original_name="transakcje.csv",
+        stored_name="transakcje-crawl.csv", status="checked", deals_total=1)
     task = isolation.task_b(w)  # B's manager gave B's service employee a task
     from punkt.work.models import Notification
 
@@ -366,7 +372,8 @@ def seed(world: Any) -> Seeded:
     }, objects={
         "active": active, "accepted_offer": accepted, "renewal_offer": renewal,
         "price_list": price_list, "draft": draft, "template": contract.template,
-        "invoice_import": invoice_import, "sale": Sale.objects.get(pk=sale.pk),
+        "invoice_import": invoice_import, "deal_import": deal_import,
+        "sale": Sale.objects.get(pk=sale.pk),
     })
     for role, user in users.items():
         job = JobProgress.objects.create(kind="crawl", owner=user, total=2, done=1)

@@ -475,6 +475,18 @@ def lost_sale_b(w: Any) -> Any:
     return cust
 
 
+def deal_import_b(w: Any) -> Any:
+    """B's manager's file of deals, checked."""
+    from punkt.pipeline.models import DealImport
+
+    existing = DealImport.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    return DealImport.objects.create(branch=w.b, created_by=w.manager_b,
+                                     original_name="Transakcje-B.csv",
+                                     stored_name="transakcje-b.csv", status="checked")
+
+
 def _any_loss_reason() -> int:
     from punkt.pipeline.models import LossReason
 
@@ -701,6 +713,7 @@ PAGE_CASES: dict[str, BranchCase] = {
                                          "step": "completed"},
     "complaints:complaint_act": lambda w: {"complaint_id": complaint_b(w).pk,
                                            "action": "acknowledge"},
+    "pipeline:deal_import": lambda w: {"import_id": deal_import_b(w).pk},
     "pipeline:opportunity_detail": lambda w: {"opportunity_id": opportunity_b(w).pk},
     "pipeline:opportunity_act": lambda w: {"opportunity_id": opportunity_b(w).pk,
                                            "action": "lose"},
@@ -766,6 +779,10 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "pipeline:between_sales": lambda w: lost_sale_b(w).display_name,
     "pipeline:plans": lambda w: (plan_b(w), w.b.name)[1],
     "pipeline:packs": lambda w: pack_b(w).branch.name,
+    "pipeline:funnel": lambda w: (lost_sale_b(w), w.b.name)[1],
+    "pipeline:funnel_export": lambda w: (lost_sale_b(w), w.b.name)[1],
+    "pipeline:deal_imports": lambda w: deal_import_b(w).original_name,
+    "pipeline:deal_import_sample": lambda w: (lost_sale_b(w), w.b.code)[1],
     "analytics:matrix": lambda w: (analytics_b(w), w.b.name)[1],
     "analytics:customers": lambda w: analytics_b(w).display_name,
     "analytics:export": lambda w: analytics_b(w).display_name,
@@ -994,6 +1011,8 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "opportunity_list": lambda w: ("/api/v1/opportunities", opportunity_b(w).title),
     "sales_plan_list": lambda w: ("/api/v1/sales-plans",
                                   f'"branch_id": {plan_b(w).branch_id},'),
+    "pipeline_funnel": lambda w: ("/api/v1/pipeline/funnel",
+                                  (lost_sale_b(w), w.service_b.get_full_name())[1]),
     "monthly_pack_list": lambda w: ("/api/v1/monthly-packs",
                                     f'"branch_id": {pack_b(w).branch_id},'),
     "analytics_matrix": lambda w: ("/api/v1/analytics/matrix", (analytics_b(w), w.b.code)[1]),

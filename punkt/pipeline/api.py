@@ -512,3 +512,82 @@ def monthly_pack_get(request: HttpRequest, branch_id: int, month: str) -> dict[s
     return {"branch_id": branch.pk, "month": packs.month_key(first), "stored": kept is not None,
             "prepared_at": kept.prepared_at if kept else None, "figures": figures,
             "url": packs.pack_url(branch.pk, first)}
+
+
+class FunnelQuery(Schema):
+    date_from: str | None = Field(None, alias="from", pattern=r"^\d{4}-\d{2}(-\d{2})?$",
+                                  description="YYYY-MM-DD or YYYY-MM (its first day); "
+                                              "default: the month two months ago")
+    date_to: str | None = Field(None, alias="to", pattern=r"^\d{4}-\d{2}(-\d{2})?$",
+                                description="YYYY-MM-DD or YYYY-MM (its last day); "
+                                            "default: today")
+    branch_id: int | None = Field(None, ge=1, le=2**62)
+    owner_id: int | None = Field(None, ge=1, le=2**62,
+                                 description="the employee (owner); a seller: always himself")
+
+
+class FunnelStageOut(Schema):
+    stage_id: int
+    name: str
+    reached: int
+    of_first: Decimal | None
+    of_previous: Decimal | None
+    refused: int
+    lost: int
+    stays: int
+    average_days: Decimal | None
+    median_days: Decimal | None
+
+
+class FunnelReasonOut(Schema):
+    stage_id: int | None
+    stage: str
+    reason_id: int | None
+    reason: str
+    count: int
+
+
+class FunnelRateOut(Schema):
+    branch_id: int
+    employee_id: int | None
+    name: str
+    won: int
+    lost: int
+    win_rate: Decimal | None
+    url: str
+
+
+class FunnelPeriodOut(Schema):
+    date_from: datetime.date = Field(alias="from")
+    date_to: datetime.date = Field(alias="to")
+
+
+class FunnelOut(Schema):
+    period: FunnelPeriodOut
+    branch_id: int | None
+    owner_id: int | None
+    own_only: bool
+    opened: int
+    won_of_opened: int
+    won_percent: Decimal | None
+    stages: list[FunnelStageOut]
+    refusals: list[FunnelReasonOut]
+    losses: list[FunnelReasonOut]
+    employees: list[FunnelRateOut]
+    branches: list[FunnelRateOut]
+    total: FunnelRateOut
+    stays_truncated: bool
+
+
+@router.get("/pipeline/funnel", response={200: FunnelOut, **errors()},
+            operation_id="pipeline_funnel", by_alias=True)
+@scoped("list")
+def pipeline_funnel(request: HttpRequest, q: Query[FunnelQuery]) -> dict[str, Any]:
+    """The funnel and refusals report (R12.6) — the page's figures: conversion by stage,
+    refusals and losses by stage and reason, time in stage (days), win rates per employee
+    and branch. HQ: every branch; a manager: his branches; a seller: his own."""
+    from punkt.pipeline import funnel
+
+    span = funnel.period(q.date_from, q.date_to)
+    return funnel.as_dict(funnel.report(request.user, span, branch_id=q.branch_id,
+                                        owner_id=q.owner_id))

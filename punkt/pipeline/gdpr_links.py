@@ -7,9 +7,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from punkt.core.processing import BASE_MEASURES, activity
-from punkt.customers.gdpr import register_linked
+from punkt.customers.gdpr import register_linked, register_payload
 from punkt.pipeline.models import (
     ControlDate,
+    DealImport,
     Opportunity,
     OpportunityEvent,
     OpportunityStatus,
@@ -60,3 +61,5 @@ activity("pipeline.opportunities",
          retention=_("While the customer's record is kept; notes of an erased customer's "
                      "opportunities are removed"),
          measures=BASE_MEASURES)
+
+register_payload(DealImport, "errors")

@@ -201,6 +201,10 @@ class OpportunityEvent(models.Model):
                               related_name="+")
     at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
+    #: A refusal's or a loss's reason (the funnel report counts them by it); empty on the
+    #: other steps and on refusals recorded before it was kept (2026-12-07).
+    reason = models.ForeignKey(LossReason, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+")
 
     objects = BranchScopedQuerySet.as_manager()
     branch_scope = "opportunity__branch"
@@ -369,3 +373,43 @@ class SalesDocument(models.Model):
     def file_name(self) -> str:
         return f"{self.get_kind_display()}-{self.number}.pdf".replace("/", "-").replace(" ",
                                                                                          "-")
+@tones(queued="", checked="", rejected="warn", running="", done="", failed="warn")
+class DealImportStatus(models.TextChoices):
+    QUEUED = "queued", _("queued for checking")
+    CHECKED = "checked", _("checked, waiting for confirmation")
+    REJECTED = "rejected", _("refused: the file has errors")
+    RUNNING = "running", _("importing")
+    DONE = "done", _("imported")
+    FAILED = "failed", _("failed")
+
+
+class DealImport(models.Model):
+    """A file of existing deals (CSV/XLSX, a row per opportunity) for one branch: checked
+    whole first, then — confirmed — written whole in one transaction, or not at all."""
+
+    branch = models.ForeignKey("organization.Branch", verbose_name=_("branch"),
+                               on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    original_name = models.CharField(max_length=200)
+    stored_name = models.CharField(max_length=100, unique=True)
+    status = models.CharField(max_length=10, choices=DealImportStatus.choices,
+                              default=DealImportStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    deals_total = models.PositiveIntegerField(default=0)
+    amount_total = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    deals_imported = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    job = models.ForeignKey("core.JobProgress", null=True, blank=True,
+                            on_delete=models.SET_NULL, related_name="+")
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(status__in=DealImportStatus.values),
+                                              name="deal_import_status_valid")]
+
+    def __str__(self) -> str:
+        return self.original_name

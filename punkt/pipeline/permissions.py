@@ -43,3 +43,20 @@ PACK_VIEW = registry.register(
     gettext_lazy("See the branch's sales plans and the monthly pack for the manager's "
                  "meeting, prepare it again"),
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
+FUNNEL_VIEW = registry.register(
+    "pipeline.funnel.view",
+    gettext_lazy("See the funnel and refusals report of the branch: conversion by stage, "
+                 "refusals and losses by reason, time in stage, win rates"),
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
+FUNNEL_OWN = registry.register(
+    "pipeline.funnel.own",
+    gettext_lazy("See the funnel and refusals report of one's own opportunities"),
+    [R.SERVICE, R.RETENTION])
+FUNNEL_EXPORT = registry.register(
+    "pipeline.funnel.export",
+    gettext_lazy("Export the funnel and refusals report (CSV)"),
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN], kinds=["export"])
+DEAL_IMPORT = registry.register(
+    "pipeline.deal.import",
+    gettext_lazy("Import existing deals (opportunities) from a CSV or XLSX file"),
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN])

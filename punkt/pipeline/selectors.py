@@ -53,6 +53,21 @@ def listing(*, user: Actor, status: str = "open", stage_id: int | None = None,
     return qs
 
 
+def closed_between(qs: QuerySet[Opportunity], first: datetime.date | None,
+                   last: datetime.date | None) -> QuerySet[Opportunity]:
+    """Closed (won or lost) from ``first`` to ``last`` inclusive, Warsaw days."""
+    from punkt.pipeline.funnel import WARSAW
+
+    qs = qs.filter(closed_at__isnull=False)
+    if first:
+        qs = qs.filter(closed_at__gte=datetime.datetime.combine(first, datetime.time.min,
+                                                                tzinfo=WARSAW))
+    if last:
+        qs = qs.filter(closed_at__lt=datetime.datetime.combine(
+            last + datetime.timedelta(days=1), datetime.time.min, tzinfo=WARSAW))
+    return qs
+
+
 @dataclass
 class Column:
     stage: Stage

@@ -159,11 +159,12 @@ def _stage(stage_id: Any, field: str = "stage") -> Stage:
 
 
 def _event(opportunity: Opportunity, actor: Actor, action: str, *,
-           from_stage: Stage | None = None, note: str = "") -> OpportunityEvent:
+           from_stage: Stage | None = None, note: str = "",
+           reason: LossReason | None = None) -> OpportunityEvent:
     return OpportunityEvent.objects.create(
         opportunity=opportunity, action=action, from_stage=from_stage,
         to_stage=opportunity.stage, status=opportunity.status, actor=employee_of(actor),
-        note=note)
+        note=note, reason=reason)
 
 
 def _timeline(opportunity: Opportunity, actor: Actor, text: str, body: str = "") -> None:
@@ -313,7 +314,7 @@ def opportunity_refuse(*, actor: Actor, opportunity_id: Any, reason_id: Any, ret
     note = _text(note, "note", TEXT_MAX)
     _set_control(opportunity, actor, ControlKind.RETRY, day)
     _event(opportunity, actor, "refuse", from_stage=opportunity.stage,
-           note=f"{reason.label}" + (f" — {note}" if note else ""))
+           note=f"{reason.label}" + (f" — {note}" if note else ""), reason=reason)
     _audit(opportunity, actor, "refuse", reason=reason.pk, retry_on=day.isoformat())
     _timeline(opportunity, actor, _("the customer refused: %(reason)s; try again on "
                                     "%(day)s") % {"reason": reason.label,
@@ -358,7 +359,8 @@ def opportunity_lose(*, actor: Actor, opportunity_id: Any, reason_id: Any,
     note = _text(note, "note", TEXT_MAX)
     opportunity.loss_reason, opportunity.loss_note = reason, note
     _close(opportunity, actor, OpportunityStatus.LOST, f"{reason.label}"
-           + (f" — {note}" if note else ""), extra={"loss_reason": reason, "loss_note": note})
+           + (f" — {note}" if note else ""), extra={"loss_reason": reason, "loss_note": note},
+           reason=reason)
     _audit(opportunity, actor, "lose", reason=reason.pk, stage=opportunity.stage.code)
     _timeline(opportunity, actor, _("sale lost at “%(stage)s”: %(reason)s") % {
         "stage": opportunity.stage.name, "reason": reason.label}, note)
@@ -366,7 +368,7 @@ def opportunity_lose(*, actor: Actor, opportunity_id: Any, reason_id: Any,
 
 
 def _close(opportunity: Opportunity, actor: Actor, status: str, note: str,
-           extra: dict[str, Any] | None = None) -> None:
+           extra: dict[str, Any] | None = None, reason: LossReason | None = None) -> None:
     now = timezone.now()
     changed = Opportunity.objects.filter(
         pk=opportunity.pk, status=OpportunityStatus.OPEN).update(
@@ -377,7 +379,7 @@ def _close(opportunity: Opportunity, actor: Actor, status: str, note: str,
     kept = KEPT_WHEN_CLOSED.get(status, set())
     for control in ControlDate.objects.filter(opportunity=opportunity).exclude(kind__in=kept):
         _cancel_task(control)
-    _event(opportunity, actor, status, from_stage=opportunity.stage, note=note)
+    _event(opportunity, actor, status, from_stage=opportunity.stage, note=note, reason=reason)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from punkt.pipeline import document_views, plan_views, views
+from punkt.pipeline import document_views, funnel_views, plan_views, views
 
 app_name = "pipeline"
 
@@ -27,6 +27,11 @@ urlpatterns = [
          name="offer_create"),
     path("<int:opportunity_id>/documents/new/", document_views.document_create,
          name="document_create"),
+    path("funnel/", funnel_views.funnel_page, name="funnel"),
+    path("funnel/export.csv", funnel_views.funnel_export, name="funnel_export"),
+    path("import/", funnel_views.deal_imports, name="deal_imports"),
+    path("import/wzor.csv", funnel_views.deal_import_sample, name="deal_import_sample"),
+    path("import/<int:import_id>/", funnel_views.deal_import, name="deal_import"),
     path("<int:opportunity_id>/", views.opportunity_detail, name="opportunity_detail"),
     path("<int:opportunity_id>/<str:action>/", views.opportunity_act, name="opportunity_act"),
 ]

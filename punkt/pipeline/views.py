@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from punkt.core.errors import NotFound
 from punkt.core.paging import paginate
 from punkt.core.routes import scoped
-from punkt.core.web import int_param, is_htmx, refusals_as_messages, text_param
+from punkt.core.web import date_param, int_param, is_htmx, refusals_as_messages, text_param
 from punkt.customers import permissions as customer_perms
 from punkt.customers.models import Customer
 from punkt.customers.search import customers_named
@@ -114,13 +114,19 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
                            branch_id=branch).order_by("-id")
     if customer := int_param(request.GET.get("customer")):
         qs = qs.filter(customer_id=customer)
+    closed_from = date_param(request.GET.get("closed_from"))
+    closed_to = date_param(request.GET.get("closed_to"))
+    if closed_from or closed_to:  # the funnel report's links: closed in its period
+        qs = selectors.closed_between(qs, closed_from, closed_to)
     listing = paginate(request, qs, sort="-id", per_page=50)
     template = "pipeline/opportunity_list.html" + ("#results" if is_htmx(request) else "")
     return render(request, template, {
         "listing": listing, "status": status, "stage": stage,
-        "mine": request.GET.get("mine") == "1",
+        "mine": request.GET.get("mine") == "1", "owner": owner,
+        "closed_from": closed_from, "closed_to": closed_to,
         "statuses": list(STATUS_LABELS.items()), "stages": services.stages(),
         "picker": branch_picker(request.user, perms.OPPORTUNITY_VIEW.code, branch),
+        "can_import": org_perms.can(request.user, perms.DEAL_IMPORT.code),
         "can_create": org_perms.can(request.user, perms.OPPORTUNITY_EDIT.code)})
 
 

@@ -56,6 +56,7 @@ PIPELINE = "/pipeline/"
 STAGES = "/pipeline/stages/"
 PLANS = "/pipeline/plans/"
 PACKS = "/pipeline/packs/"
+FUNNEL = "/pipeline/funnel/"
 ANALYTICS = "/analytics/"
 GOALS = "/analytics/goals/"
 KPIS = "/analytics/kpis/"
@@ -80,7 +81,7 @@ ROLE_MENUS = {
                                       CHAT_DESKS, COMPLAINTS, PIPELINE, STAGES,
                                       ANALYTICS, GOALS, KPIS, EFFECT, COMPLAINT_LETTERS,
                                       COMPLAINT_STATS,
-                                      PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
+                                      PLANS, PACKS, FUNNEL, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
                                       QUESTIONNAIRES, FOLLOWUPS, LOYALTY, PROGRAMMES}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
@@ -89,7 +90,7 @@ ROLE_MENUS = {
                                             BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES,
                                             CHAT, TYPES, COMPLAINTS, PIPELINE, STAGES,
                                             ANALYTICS, GOALS, KPIS, EFFECT, COMPLAINT_LETTERS,
-                                            COMPLAINT_STATS,
+                                            COMPLAINT_STATS, FUNNEL,
                                             PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
                                             QUESTIONNAIRES, LOYALTY, PROGRAMMES}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
@@ -98,14 +99,16 @@ ROLE_MENUS = {
                                             BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT, CHAT,
                                             CHAT_DESKS, COMPLAINTS, PIPELINE, ANALYTICS, GOALS,
                                             KPIS, EFFECT, COMPLAINT_STATS, PLANS, PACKS,
-                                            CAMPAIGNS,
+                                            FUNNEL, CAMPAIGNS,
                                             SURVEY_RESULTS, FOLLOWUPS, LOYALTY}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT,
-                                          COMPLAINTS, PIPELINE, ANALYTICS, CAMPAIGNS, LOYALTY}),
+                                          COMPLAINTS, PIPELINE, ANALYTICS, CAMPAIGNS, LOYALTY,
+                                          FUNNEL}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                              RETENTION, CATALOG, STOCK, COMPLAINTS, PIPELINE,
-                                             ANALYTICS, CAMPAIGNS, FOLLOWUPS, LOYALTY}),
+                                             ANALYTICS, CAMPAIGNS, FOLLOWUPS, LOYALTY,
+                                             FUNNEL}),
     "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CATALOG,
                                          STOCK, TILL, TILLS}),
 }

@@ -56,6 +56,8 @@ PROBES: dict[str, Probe] = {
     "pipeline:pack_recompute": lambda s, u: {"branch_id": s.ids["branch_id"],
                                              "month": "2026-11"},
     "pipeline:pack_pdf": lambda s, u: {"branch_id": s.ids["branch_id"], "month": "2026-11"},
+    # B's file of deals (``import_id`` is the customer import's elsewhere)
+    "pipeline:deal_import": _ids(import_id="deal_import"),
     "api:monthly_pack_get": lambda s, u: {"branch_id": s.ids["branch_id"], "month": "2026-11"},
     "campaigns:campaign_act": lambda s, u: {"campaign_id": s.ids["campaign_id"],
                                             "action": "end"},

@@ -98,6 +98,7 @@ GUARDED_PAGES = [
     ("pipeline:stage_settings", lambda w: {}, "pipeline.stage.manage"),
     ("pipeline:plans", lambda w: {}, "pipeline.pack.view"),
     ("pipeline:packs", lambda w: {}, "pipeline.pack.view"),
+    ("pipeline:deal_imports", lambda w: {}, "pipeline.deal.import"),
 ]
 
 
@@ -269,6 +270,13 @@ EXPECTED: dict[str, set[str]] = {
     "pipeline.plan.split": {M, A},
     "pipeline.plan.own": {M, S, R, C},
     "pipeline.pack.view": {M, E, A},
+    # R12.6: the funnel report is the manager's (his branches) and HQ's (every branch); a
+    # seller sees his own opportunities' funnel; exporting it is the manager's and HQ's.
+    # Existing deals are imported by the manager into his branch or by HQ.
+    "pipeline.funnel.view": {M, E, A},
+    "pipeline.funnel.own": {S, R},
+    "pipeline.funnel.export": {M, E, A},
+    "pipeline.deal.import": {M, E, A},
     # the refund of an upheld complaint leaves the till: only the cashier pays it out
     "complaints.refund.pay": {C},
     # ISO 9001 10.2: the manager (in the branch) and HQ set corrective and preventive
