@@ -14,6 +14,7 @@ from punkt.pipeline.models import (
     Opportunity,
     OpportunityEvent,
     OpportunityStatus,
+    SalesDocument,
 )
 
 
@@ -43,6 +44,17 @@ register_linked(Opportunity, erase=_scrub_opportunities,
                             "the sales plans (notes removed)")
 register_linked(OpportunityEvent, field="opportunity__customer", erase=_scrub_events,
                 keep_reason="who took each step of the sale, when (notes removed)",
+                move_on_merge=False)
+def _scrub_documents(qs: Any) -> None:
+    """A document's filled values (name, address, phone, e-mail, what was agreed) and
+    where it was sent are removed; that it was prepared, sent and opened stays."""
+    SalesDocument.objects.filter(pk__in=qs.values("pk")).update(values={}, sent_to="",
+                                                                 invoice_ref="")
+
+
+register_linked(SalesDocument, field="opportunity__customer", erase=_scrub_documents,
+                keep_reason="the sale's documents: kind, version, when sent and opened "
+                            "(what they said and where they went removed)",
                 move_on_merge=False)
 register_linked(ControlDate, field="opportunity__customer", erase=lambda qs: None,
                 keep_reason="the sale's control dates (no personal data)",

@@ -298,6 +298,13 @@ def build(world: Any) -> tuple[Customer, Customer]:
         notes="Klientka pracuje zdalnie")
     pipeline.control_set(actor=world.service_a, opportunity_id=sale_chance.pk, kind="minutes",
                          on="2027-01-04")
+    # ...its meeting minutes, e-mailed to her (the PDF's values carry her name and address)
+    from punkt.pipeline import sales_documents
+
+    minutes = sales_documents.document_create(
+        actor=world.service_a, opportunity_id=sale_chance.pk, kind="minutes",
+        text="Klientka pracuje zdalnie, chce 600 Mb/s")
+    sales_documents.document_send(actor=world.service_a, document_id=minutes.pk)
     pipeline.opportunity_lose(actor=world.service_a, opportunity_id=sale_chance.pk,
                               reason_id=LossReason.objects.filter(stage__isnull=True)[0].pk,
                               note="Klientka wyjeżdża")
