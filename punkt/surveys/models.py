@@ -179,7 +179,12 @@ class Invitation(models.Model):
             models.Index(fields=["questionnaire", "branch"], name="survey_inv_q_branch"),
             models.Index(fields=["created_at"], name="survey_inv_unanswered",
                          condition=Q(answered_at__isnull=True, reminded_at__isnull=True)),
-            models.Index(fields=["answered_at"], name="survey_inv_answered",
+            # the completed questionnaires newest first (HQ, a branch) and the answers
+            # given since the kept figures' watermark
+            models.Index(fields=["questionnaire", "answered_at"], name="survey_inv_answered",
+                         condition=Q(answered_at__isnull=False)),
+            models.Index(fields=["questionnaire", "branch", "answered_at"],
+                         name="survey_inv_branch_answered",
                          condition=Q(answered_at__isnull=False)),
         ]
 

@@ -169,7 +169,10 @@ def answered(*, user: Actor, questionnaire: Questionnaire, branch_id: int | None
     return (Response.objects.visible_to(user, perms.RESULTS_VIEW, branch_id=branch_id)
             .filter(invitation__questionnaire=questionnaire)
             .select_related("invitation__customer", "invitation__branch")
-            .order_by("-submitted_at", "-pk"))
+            # the invitation's moment of answer (the same as the response's) is on the
+            # invitation's index with its questionnaire and branch: the newest page is read
+            # in index order, not by sorting every answer
+            .order_by("-invitation__answered_at", "-pk"))
 
 
 def followups(*, user: Actor, status: str = FollowUpStatus.OPEN, mine: bool = False,
