@@ -181,9 +181,9 @@ class Invitation(models.Model):
                          condition=Q(answered_at__isnull=True, reminded_at__isnull=True)),
             # the completed questionnaires newest first (HQ, a branch) and the answers
             # given since the kept figures' watermark
-            models.Index(fields=["questionnaire", "answered_at"], name="survey_inv_answered",
-                         condition=Q(answered_at__isnull=False)),
-            models.Index(fields=["questionnaire", "branch", "answered_at"],
+            models.Index(fields=["questionnaire", "answered_at", "id"],
+                         name="survey_inv_answered", condition=Q(answered_at__isnull=False)),
+            models.Index(fields=["questionnaire", "branch", "answered_at", "id"],
                          name="survey_inv_branch_answered",
                          condition=Q(answered_at__isnull=False)),
         ]

@@ -167,12 +167,13 @@ def answered(*, user: Actor, questionnaire: Questionnaire, branch_id: int | None
              ) -> QuerySet[Response]:
     """The completed questionnaires (R16), newest first."""
     return (Response.objects.visible_to(user, perms.RESULTS_VIEW, branch_id=branch_id)
-            .filter(invitation__questionnaire=questionnaire)
+            .filter(invitation__questionnaire=questionnaire,
+                    invitation__answered_at__isnull=False)  # always: the index's condition
             .select_related("invitation__customer", "invitation__branch")
             # the invitation's moment of answer (the same as the response's) is on the
             # invitation's index with its questionnaire and branch: the newest page is read
             # in index order, not by sorting every answer
-            .order_by("-invitation__answered_at", "-pk"))
+            .order_by("-invitation__answered_at", "-invitation__id"))
 
 
 def followups(*, user: Actor, status: str = FollowUpStatus.OPEN, mine: bool = False,
