@@ -112,9 +112,16 @@ def results(*, user: Actor, questionnaire: Questionnaire, branch_id: int | None 
         keep(by_branch, row["branch_id"], row)
     for row in kept.values("month").annotate(**sums):
         keep(by_month, row["month"], row)
-    for row in (scoped(EmployeeFigure).filter(questionnaire=q).order_by()
-                .values("employee_id").annotate(**sums)):
+    people_kept: Any = (scoped(EmployeeFigure).filter(questionnaire=q).order_by()
+                        .values("employee_id").annotate(**sums))
+    cut = False
+    if employees_limit is not None:  # the top in SQL: HQ has thousands of employees
+        n_kept = people_kept.count()
+        cut = n_kept > employees_limit
+        people_kept = people_kept.order_by("-invited", "employee_id")[:employees_limit]
+    for row in people_kept:
         keep(by_employee, row["employee_id"], row)
+    top_kept = set(by_employee)
     for qid, value, n in (scoped(ScoreFigure).filter(questionnaire=q).order_by()
                           .values("question_id", "value").annotate(n=Sum("n"))
                           .values_list("question_id", "value", "n")):
@@ -129,7 +136,10 @@ def results(*, user: Actor, questionnaire: Questionnaire, branch_id: int | None 
         for _q, b, e, m, n, *rest in qs:
             s = rest[0] if rest else None
             for into, key in ((by_branch, b), (by_month, m), (by_employee, e)):
-                if key is not None:
+                # when the kept list was cut, an employee outside its top is left out
+                # (their kept rows were not read) until the next refresh ranks them
+                if key is not None and not (into is by_employee and cut
+                                            and key not in top_kept):
                     into.setdefault(key, figures.Totals()).add(source, n, s)
     for _q, _b, qid, value, n in figures.distribution(
             since=upto, scores=scoped(Score).filter(response__invitation__questionnaire=q)):
@@ -151,8 +161,10 @@ def results(*, user: Actor, questionnaire: Questionnaire, branch_id: int | None 
                        for b, t in by_branch.items()), key=lambda x: (-x.invited, x.label))
     top = sorted(by_employee.items(), key=lambda kv: (-kv[1].invited, kv[0]))
     more = 0
-    if employees_limit is not None and len(top) > employees_limit:
-        more, top = len(top) - employees_limit, top[:employees_limit]
+    if employees_limit is not None:
+        everyone = n_kept if cut else len(top)
+        top = top[:employees_limit]
+        more = everyone - len(top)
     people = {e.pk: e.full_name or e.email
               for e in Employee.objects.filter(pk__in=[k for k, _t in top])}
     employees = sorted((Line(people.get(k, "—"), t.invited, t.answered, t.low, t.average)
