@@ -107,6 +107,11 @@ def test_the_employee_list_is_cut_and_says_how_many_more(world: Any) -> None:
     r = selectors.results(user=world.expert, questionnaire=q, employees_limit=1)
     assert len(r.employees) == 1 and r.employees_more == 1
     assert len(selectors.results(user=world.expert, questionnaire=q).employees) == 2
+    # from the kept figures: the top chosen in SQL, the count of the others the same
+    figures.refresh(now=_after_everything())
+    kept = selectors.results(user=world.expert, questionnaire=q, employees_limit=1)
+    assert [x.label for x in kept.employees] == [x.label for x in r.employees]
+    assert kept.employees_more == 1
 
 
 def test_the_refresh_job_runs_once_per_slot(world: Any) -> None:
