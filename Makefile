@@ -1,4 +1,4 @@
-.PHONY: demo test setup run worker scheduler bench bench-customers bench-contracts bench-cashdesk bench-pipeline bench-packs bench-analytics bench-surveys bench-loyalty clean
+.PHONY: demo test setup run worker scheduler bench bench-customers bench-contracts bench-cashdesk bench-pipeline bench-packs bench-analytics bench-surveys bench-complaints bench-loyalty clean
 
 # Run Punkt with demo data on the embedded SQLite database at http://127.0.0.1:8000
 demo: setup
@@ -55,6 +55,13 @@ bench-packs: setup
 # 100,000 survey invitations queued by the yearly rule (makes its own customers if needed)
 bench-surveys: setup
 	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_surveys.py --customers 100000
+
+# Complaints and survey results on top of bench-customers (gen_org + gen_customers): 500k
+# complaints with 3M history rows, 2M survey invitations, 1M questionnaires, 5M answers
+# (≈16 min to load on a busy host), then the pages in-process and through gunicorn
+bench-complaints: setup
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/gen_complaints.py --reset
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_complaints.py --n 50
 
 # Counter sales with a loyalty card (discount and points) against 100,000 cards
 bench-loyalty: setup

@@ -122,6 +122,8 @@ class ComplaintQuery(Schema):
                     "all"] = "open"
     overdue: bool = False
     branch_id: int | None = Field(None, ge=1, le=2**62)
+    #: a complaint number (or its start) or the customer (name, number, PESEL, phone …)
+    q: str = Field("", max_length=100)
     page: int = Field(1, ge=1, le=100_000)
     per_page: int = Field(50, ge=1, le=200)
 
@@ -142,7 +144,7 @@ def complaint_list(request: HttpRequest, q: Query[ComplaintQuery]) -> dict[str, 
     """Complaints the caller sees, the nearest deadline first."""
     org_perms.ensure(request.user, perms.COMPLAINT_VIEW.code)
     qs = selectors.listing(user=request.user, status=q.status, overdue=q.overdue,
-                           branch_id=q.branch_id).order_by("deadline", "id")
+                           branch_id=q.branch_id, q=q.q).order_by("deadline", "id")
     items, page = page_slice(qs, q.page, q.per_page)
     return {"items": [_out(c, request.user) for c in items], "page": page}
 

@@ -194,6 +194,14 @@ class Complaint(models.Model):
                          condition=Q(ticket__isnull=False)),
             models.Index(fields=["branch", "id"], name="complaint_refund_due",
                          condition=Q(status="refund_due")),
+            # the list filtered by a state, nearest deadline first (HQ: "sent to HQ")
+            models.Index(fields=["status", "deadline", "id"], name="complaint_status_due"),
+            # the list's "overdue or deemed accepted", nearest deadline first
+            models.Index(fields=["deadline", "id"], name="complaint_overdue_due",
+                         condition=Q(deemed_accepted=True) | Q(status__in=_UNDECIDED)),
+            # the statistics: the complaints received in a period (HQ, a branch)
+            models.Index(fields=["received_at"], name="complaint_received"),
+            models.Index(fields=["branch", "received_at"], name="complaint_branch_received"),
         ]
 
     def __str__(self) -> str:

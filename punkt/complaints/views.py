@@ -52,6 +52,8 @@ FIELDS = ("customer_id", "kind", "demand", "customer_account", "employee_opinion
 #: the attachment inputs of the intake form: (input name, kind)
 UPLOADS = (("file_warranty", AttachmentKind.WARRANTY_CARD), ("file_proof", AttachmentKind.PROOF),
            ("file_photo", AttachmentKind.PHOTO))
+#: the list counts at most this many complaints ("more than …" beyond: narrow it down)
+LIST_CAP = 5000
 STATUS_LABELS = {"open": gettext_lazy("open (all)"),
                  "undecided": gettext_lazy("waiting for a decision"),
                  "all": gettext_lazy("all")}
@@ -68,15 +70,17 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     branch = int_param(request.GET.get("branch"))
     actions = request.GET.get("actions", "")
     actions = actions if actions in selectors.ACTION_FILTERS else ""
+    query = text_param(request.GET.get("q"), selectors.SEARCH_MAX)
     qs = selectors.listing(user=request.user, status=status, overdue=overdue,
-                           branch_id=branch, actions=actions).order_by("deadline", "id")
-    listing = paginate(request, qs, sort="deadline", per_page=50)
+                           branch_id=branch, actions=actions, q=query).order_by("deadline", "id")
+    listing = paginate(request, qs, sort="deadline", per_page=25, cap=LIST_CAP)
     now = timezone.now()
     for row in listing.page.object_list:
         row.days_left = clock.days_left(row.deadline, now)
     template = "complaints/complaint_list.html" + ("#results" if is_htmx(request) else "")
     return render(request, template, {
         "listing": listing, "status": status, "overdue": overdue, "actions": actions,
+        "q": query,
         "action_filters": [("overdue", _("an action past its due date")),
                            ("to_verify", _("an action waiting for verification"))],
         "statuses": [(k, STATUS_LABELS[k]) for k in ("open", "undecided")]

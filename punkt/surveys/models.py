@@ -179,6 +179,13 @@ class Invitation(models.Model):
             models.Index(fields=["questionnaire", "branch"], name="survey_inv_q_branch"),
             models.Index(fields=["created_at"], name="survey_inv_unanswered",
                          condition=Q(answered_at__isnull=True, reminded_at__isnull=True)),
+            # the completed questionnaires newest first (HQ, a branch) and the answers
+            # given since the kept figures' watermark
+            models.Index(fields=["questionnaire", "answered_at", "id"],
+                         name="survey_inv_answered", condition=Q(answered_at__isnull=False)),
+            models.Index(fields=["questionnaire", "branch", "answered_at", "id"],
+                         name="survey_inv_branch_answered",
+                         condition=Q(answered_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -211,6 +218,9 @@ class Response(models.Model):
 
     branch_scope = "invitation__branch"
     objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["submitted_at", "id"], name="survey_response_at")]
 
     def __str__(self) -> str:
         return f"response to {self.invitation_id}"
@@ -300,3 +310,90 @@ class FollowUp(models.Model):
     @property
     def number(self) -> str:
         return str(self)
+
+
+# --- The kept figures of the results page (``figures.py``) -----------------------------------
+
+class FiguresState(models.Model):
+    """How far the kept figures go: every invitation, answer and score up to ``upto`` is
+    counted in :class:`BranchMonthFigure`, :class:`EmployeeFigure` and
+    :class:`ScoreFigure`; the results page counts the rest live (one row, id 1)."""
+
+    upto = models.DateTimeField()
+    refreshed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+
+    objects = PunktQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"survey figures up to {self.upto}"
+
+
+class BranchMonthFigure(models.Model):
+    """A questionnaire's figures in a branch and a month (Warsaw): invitations made,
+    answered, low responses, and the sum and number of scores (the average) — each counted
+    in the month it happened."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE,
+                                      related_name="+")
+    branch = models.ForeignKey("organization.Branch", on_delete=models.CASCADE,
+                               related_name="+")
+    #: ``year * 12 + month - 1`` in Warsaw's calendar
+    month = models.IntegerField()
+    invited = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    low = models.PositiveIntegerField(default=0)
+    score_sum = models.BigIntegerField(default=0)
+    score_n = models.BigIntegerField(default=0)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["questionnaire", "branch"], name="survey_fig_month")]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire_id}/{self.branch_id}/{self.month}"
+
+
+class EmployeeFigure(models.Model):
+    """A questionnaire's figures of an employee who served, in a branch (all months)."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE,
+                                      related_name="+")
+    branch = models.ForeignKey("organization.Branch", on_delete=models.CASCADE,
+                               related_name="+")
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="+")
+    invited = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    low = models.PositiveIntegerField(default=0)
+    score_sum = models.BigIntegerField(default=0)
+    score_n = models.BigIntegerField(default=0)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["questionnaire", "branch"], name="survey_fig_employee")]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire_id}/{self.branch_id}/{self.employee_id}"
+
+
+class ScoreFigure(models.Model):
+    """How many answers gave ``value`` to a question in a branch (the distribution)."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE,
+                                      related_name="+")
+    branch = models.ForeignKey("organization.Branch", on_delete=models.CASCADE,
+                               related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    value = models.PositiveSmallIntegerField()
+    n = models.PositiveIntegerField(default=0)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["questionnaire", "branch"], name="survey_fig_score")]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}={self.value}: {self.n}"

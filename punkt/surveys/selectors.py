@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +16,6 @@ from punkt.organization.actors import Actor
 from punkt.organization.models import Employee
 from punkt.surveys import permissions as perms
 from punkt.surveys.models import (
-    LOW_SCORE,
     SCALE,
     FollowUp,
     FollowUpStatus,
@@ -77,80 +75,117 @@ class Results:
     branches: list[Line]
     employees: list[Line]
     months: list[Line]
+    #: employees left out of ``employees`` (``employees_limit``)
+    employees_more: int = 0
 
 
-def _lines(invitations: QuerySet[Invitation], responses: QuerySet[Response],
-           scores: QuerySet[Score], key: str, label: str) -> list[Line]:
-    """A breakdown by ``key`` (a path from the invitation): counts, lows and the average."""
-    lines: dict[Any, Line] = {}
-    for r in invitations.values(key, label).annotate(
-            n=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False))):
-        lines[r[key]] = Line(str(r[label] or "—"), r["n"], r["answered"])
-    for r in responses.values(f"invitation__{key}").annotate(
-            low=Count("pk", filter=Q(lowest__lte=LOW_SCORE))):
-        if r[f"invitation__{key}"] in lines:
-            lines[r[f"invitation__{key}"]].low = r["low"]
-    for r in scores.values(f"response__invitation__{key}").annotate(avg=Avg("value")):
-        if r[f"response__invitation__{key}"] in lines:
-            lines[r[f"response__invitation__{key}"]].average = r["avg"]
-    return sorted(lines.values(), key=lambda line: (-line.invited, line.label))
-
-
-def results(*, user: Actor, questionnaire: Questionnaire, branch_id: int | None = None
-            ) -> Results:
+def results(*, user: Actor, questionnaire: Questionnaire, branch_id: int | None = None,
+            employees_limit: int | None = None) -> Results:
     """R14's figures for one questionnaire, over the branches ``user`` sees (narrowed to
-    ``branch_id``): a fixed number of grouped queries, whatever the number of answers."""
-    invitations = Invitation.objects.visible_to(user, perms.RESULTS_VIEW, branch_id=branch_id
-                                                ).filter(questionnaire=questionnaire)
-    responses = Response.objects.visible_to(user, perms.RESULTS_VIEW, branch_id=branch_id
-                                            ).filter(invitation__questionnaire=questionnaire)
-    scores = Score.objects.visible_to(user, perms.RESULTS_VIEW, branch_id=branch_id
-                                      ).filter(response__invitation__questionnaire=questionnaire)
-    t = invitations.aggregate(n=Count("pk"),
-                              answered=Count("pk", filter=Q(answered_at__isnull=False)))
-    total = Line("", t["n"], t["answered"],
-                 responses.filter(lowest__lte=LOW_SCORE).count(),
-                 scores.aggregate(avg=Avg("value"))["avg"])
+    ``branch_id``): the kept figures up to the last refresh (``figures.py``) plus what
+    happened since, counted live — a fixed number of grouped queries, whatever the number
+    of answers. ``employees_limit``: only the employees who served most (the page's list;
+    the CSV has all)."""
+    from punkt.organization.models import Branch
+    from punkt.surveys import figures
+    from punkt.surveys.models import BranchMonthFigure, EmployeeFigure, ScoreFigure
+
+    def scoped(model: Any) -> Any:
+        return model.objects.visible_to(user, perms.RESULTS_VIEW, branch_id=branch_id)
+
+    upto = figures.watermark()
+    q = questionnaire
+    by_branch: dict[Any, figures.Totals] = {}
+    by_month: dict[int, figures.Totals] = {}
+    by_employee: dict[Any, figures.Totals] = {}
     counts: dict[tuple[int, int], int] = {}
-    for r in scores.values("question_id", "value").annotate(n=Count("pk")):
-        counts[r["question_id"], r["value"]] = r["n"]
+    sums = {"invited": Sum("invited"), "answered": Sum("answered"), "low": Sum("low"),
+            "score_sum": Sum("score_sum"), "score_n": Sum("score_n")}
+
+    def keep(into: dict[Any, figures.Totals], key: Any, row: dict[str, Any]) -> None:
+        t = into.setdefault(key, figures.Totals())
+        for name in sums:
+            setattr(t, name, getattr(t, name) + (row[name] or 0))
+
+    kept = scoped(BranchMonthFigure).filter(questionnaire=q).order_by()
+    for row in kept.values("branch_id").annotate(**sums):
+        keep(by_branch, row["branch_id"], row)
+    for row in kept.values("month").annotate(**sums):
+        keep(by_month, row["month"], row)
+    people_kept: Any = (scoped(EmployeeFigure).filter(questionnaire=q).order_by()
+                        .values("employee_id").annotate(**sums))
+    cut = False
+    if employees_limit is not None:  # the top in SQL: HQ has thousands of employees
+        n_kept = people_kept.count()
+        cut = n_kept > employees_limit
+        people_kept = people_kept.order_by("-invited", "employee_id")[:employees_limit]
+    for row in people_kept:
+        keep(by_employee, row["employee_id"], row)
+    top_kept = set(by_employee)
+    for qid, value, n in (scoped(ScoreFigure).filter(questionnaire=q).order_by()
+                          .values("question_id", "value").annotate(n=Sum("n"))
+                          .values_list("question_id", "value", "n")):
+        counts[qid, value] = counts.get((qid, value), 0) + (n or 0)
+    # what happened after the watermark (everything, before the first refresh)
+    live = figures.sources(
+        since=upto,
+        invitations=scoped(Invitation).filter(questionnaire=q),
+        responses=scoped(Response).filter(invitation__questionnaire=q),
+        scores=scoped(Score).filter(response__invitation__questionnaire=q))
+    for source, qs in live.items():
+        for _q, b, e, m, n, *rest in qs:
+            s = rest[0] if rest else None
+            for into, key in ((by_branch, b), (by_month, m), (by_employee, e)):
+                # when the kept list was cut, an employee outside its top is left out
+                # (their kept rows were not read) until the next refresh ranks them
+                if key is not None and not (into is by_employee and cut
+                                            and key not in top_kept):
+                    into.setdefault(key, figures.Totals()).add(source, n, s)
+    for _q, _b, qid, value, n in figures.distribution(
+            since=upto, scores=scoped(Score).filter(response__invitation__questionnaire=q)):
+        counts[qid, value] = counts.get((qid, value), 0) + n
+    total = figures.Totals()
+    for t in by_branch.values():
+        for name in sums:
+            setattr(total, name, getattr(total, name) + getattr(t, name))
     questions = []
-    for q in questionnaire.questions.all():
-        per = [counts.get((q.pk, v), 0) for v in SCALE]
+    for x in q.questions.all():
+        per = [counts.get((x.pk, v), 0) for v in SCALE]
         n = sum(per)
         questions.append(QuestionResult(
-            q.position, q.text_pl, sum(v * c for v, c in zip(SCALE, per, strict=True)) / n
+            x.position, x.text_pl, sum(v * c for v, c in zip(SCALE, per, strict=True)) / n
             if n else None, n, [(v, c, c * 100 / n if n else 0) for v, c in
                                 zip(SCALE, per, strict=True)]))
-    months: dict[Any, Line] = {}
-    for m in (responses.annotate(month=TruncMonth("submitted_at")).values("month")
-              .annotate(n=Count("pk"), low=Count("pk", filter=Q(lowest__lte=LOW_SCORE)))):
-        months[m["month"]] = Line(m["month"].strftime("%m.%Y"), answered=m["n"], low=m["low"])
-    for a in (scores.annotate(month=TruncMonth("response__submitted_at")).values("month")
-              .annotate(avg=Avg("value"))):
-        if a["month"] in months:
-            months[a["month"]].average = a["avg"]
-    employees = _lines(invitations.filter(employee__isnull=False),
-                       responses.filter(invitation__employee__isnull=False),
-                       scores.filter(response__invitation__employee__isnull=False),
-                       "employee_id", "employee__email")
-    names = {e.email: e.full_name or e.email for e in Employee.objects.filter(
-        email__in=[line.label for line in employees])}
-    for line in employees:
-        line.label = names.get(line.label, line.label)
-    return Results(
-        total, questions,
-        _lines(invitations, responses, scores, "branch_id", "branch__name"), employees,
-        [months[k] for k in sorted(months)])
+    names = dict(Branch.objects.filter(pk__in=list(by_branch)).values_list("pk", "name"))
+    branches = sorted((Line(str(names.get(b, "—")), t.invited, t.answered, t.low, t.average)
+                       for b, t in by_branch.items()), key=lambda x: (-x.invited, x.label))
+    top = sorted(by_employee.items(), key=lambda kv: (-kv[1].invited, kv[0]))
+    more = 0
+    if employees_limit is not None:
+        everyone = n_kept if cut else len(top)
+        top = top[:employees_limit]
+        more = everyone - len(top)
+    people = {e.pk: e.full_name or e.email
+              for e in Employee.objects.filter(pk__in=[k for k, _t in top])}
+    employees = sorted((Line(people.get(k, "—"), t.invited, t.answered, t.low, t.average)
+                        for k, t in top), key=lambda x: (-x.invited, x.label))
+    months = [Line(figures.month_label(m), answered=t.answered, low=t.low, average=t.average)
+              for m, t in sorted(by_month.items()) if t.answered]
+    return Results(Line("", total.invited, total.answered, total.low, total.average),
+                   questions, branches, employees, months, employees_more=more)
 
 
 def answered(*, user: Actor, questionnaire: Questionnaire, branch_id: int | None = None
              ) -> QuerySet[Response]:
     """The completed questionnaires (R16), newest first."""
     return (Response.objects.visible_to(user, perms.RESULTS_VIEW, branch_id=branch_id)
-            .filter(invitation__questionnaire=questionnaire)
+            .filter(invitation__questionnaire=questionnaire,
+                    invitation__answered_at__isnull=False)  # always: the index's condition
             .select_related("invitation__customer", "invitation__branch")
-            .order_by("-submitted_at", "-pk"))
+            # the invitation's moment of answer (the same as the response's) is on the
+            # invitation's index with its questionnaire and branch: the newest page is read
+            # in index order, not by sorting every answer
+            .order_by("-invitation__answered_at", "-invitation__id"))
 
 
 def followups(*, user: Actor, status: str = FollowUpStatus.OPEN, mine: bool = False,

@@ -34,3 +34,16 @@ def deliver_messages(message_ids: list[int]) -> dict[str, int]:
         status = str(deliver_now(pk))
         out[status] = out.get(status, 0) + 1
     return out
+
+
+@task()
+def refresh_figures(slot: str) -> dict[str, object]:
+    """Recount the results' kept figures up to a few minutes ago (``figures.py``); the
+    page adds what happened since, so a late or skipped run only makes it read more."""
+    from punkt.surveys import figures
+
+    return figures.refresh()
+
+
+periodic("surveys.figures", datetime.timedelta(hours=1),
+         lambda slot: refresh_figures.enqueue(slot=slot.isoformat()))

@@ -128,6 +128,10 @@ def questionnaire_version(request: HttpRequest, questionnaire_id: int) -> HttpRe
 
 # --- Results ---------------------------------------------------------------------------------
 
+#: the employees listed on the results page (those who served most); the CSV has all
+EMPLOYEES_SHOWN = 100
+
+
 @scoped("list")
 @login_required
 def results(request: HttpRequest) -> HttpResponse:
@@ -144,7 +148,8 @@ def results(request: HttpRequest) -> HttpResponse:
     context["can_export"] = org_perms.can(request.user, perms.RESULTS_EXPORT.code)
     if q is not None:
         context["results"] = selectors.results(user=request.user, questionnaire=q,
-                                               branch_id=branch_id)
+                                               branch_id=branch_id,
+                                               employees_limit=EMPLOYEES_SHOWN)
         context.update(_trend_charts(context["results"].months))
         context["listing"] = paginate(request, selectors.answered(
             user=request.user, questionnaire=q, branch_id=branch_id),

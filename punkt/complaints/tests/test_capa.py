@@ -200,3 +200,35 @@ def test_an_overdue_action_reminds_its_owner_then_the_managers_once(world: Any) 
     # done: nobody is reminded any more
     ComplaintAction.objects.filter(pk=row.pk).update(status="done")
     assert capa.remind_overdue(late + datetime.timedelta(days=1))["owners"] == 0
+
+
+def test_the_owners_are_those_who_see_the_complaint_read_in_a_fixed_number_of_statements(
+        world: Any) -> None:
+    """The form's owners: the branch's staff and HQ who may see the complaint — the same
+    people as asking each one's access, but in one statement for all of them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from punkt.complaints import permissions as perms
+    from punkt.organization.models import Employee
+    from tests.world import make_user
+
+    c = with_cause(world)
+    found = capa.owners(c)
+    names = {e.pk for e in found}
+    assert world.service_a.pk in names and world.expert.pk in names
+    assert world.cashier_a.pk not in names  # a cashier does not see complaints
+    assert world.manager_b.pk not in names  # another branch's
+    # the reference: each person's access computed on their own (as before)
+    fresh = [Employee.objects.get(pk=pk) for pk in
+             Employee.objects.filter(memberships__branch__in=[world.a, world.hq],
+                                     is_active=True).values_list("pk", flat=True).distinct()]
+    assert names == {e.pk for e in fresh
+                     if capa.org_perms.can(e, perms.COMPLAINT_VIEW.code, c.branch_id)}
+    with CaptureQueriesContext(connection) as before:
+        capa.owners(c)
+    for i in range(3):
+        make_user(f"rk.extra{i}@example.com", "service", world.a)
+    with CaptureQueriesContext(connection) as after:
+        assert len(capa.owners(c)) == len(found) + 3
+    assert len(after.captured_queries) == len(before.captured_queries) <= 3

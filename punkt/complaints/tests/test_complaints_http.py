@@ -188,3 +188,50 @@ def test_api_refuses_python_digit_grouping_in_amounts(world: Any, client_as: Any
         "product_text": "Router", "amount": "1_000"}), content_type="application/json")
     assert response.status_code == 422 and "amount" in response.content.decode()
     assert not Complaint.objects.exists()
+
+
+def test_the_list_is_searched_by_number_and_by_customer(world: Any, client_as: Any) -> None:
+    from punkt.contracts.tests.factories import customer
+
+    mine = complaint(world, cust=customer(world, first_name="Zofia", last_name="Grzybowska"))
+    other = complaint(world)
+    page = client_as(world.manager_a)
+    url = reverse("complaints:complaint_list")
+    by_number = page.get(url, {"q": mine.number.lower(), "status": "all"}).content.decode()
+    assert mine.number in by_number and other.number not in by_number
+    start = page.get(url, {"q": mine.number[:8]}).content.decode()  # "RK/2026/": both
+    assert mine.number in start and other.number in start
+    by_name = page.get(url, {"q": "grzybowska"}).content.decode()
+    assert mine.number in by_name and other.number not in by_name
+    assert 'data-testid="complaint-search"' in by_name
+    # another branch finds nothing of branch A, by number or name
+    hidden = client_as(world.manager_b).get(url, {"q": mine.number}).content.decode()
+    assert reverse("complaints:complaint_detail", args=[mine.pk]) not in hidden
+    api = page.get("/api/v1/complaints", {"q": "Grzybowska"}).json()
+    assert [c["number"] for c in api["items"]] == [mine.number]
+
+
+def test_the_list_and_the_page_read_a_fixed_number_of_statements(world: Any,
+                                                                  client_as: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from punkt.complaints import services
+
+    first = complaint(world)
+    page = client_as(world.manager_a)
+    url = reverse("complaints:complaint_list")
+
+    def count(path: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert page.get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    page.get(url)  # the first request fills the per-process caches (role policy …)
+    list_one, detail_one = count(url), count(reverse("complaints:complaint_detail",
+                                                     args=[first.pk]))
+    more = [complaint(world) for _i in range(4)]
+    for c in more:
+        services.complaint_move(actor=world.service_a, complaint_id=c.pk, action="acknowledge")
+    assert count(url) == list_one
+    assert count(reverse("complaints:complaint_detail", args=[more[0].pk])) == detail_one
