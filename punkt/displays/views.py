@@ -125,8 +125,8 @@ def guidance_photo(request: HttpRequest, guidance_id: int, photo_id: int) -> Fil
     return files.response_for(row.stored, row.name, row.content_type, area=services.AREA)
 
 
-def _task_page(request: HttpRequest, task: Any, form: CompleteForm | None = None,
-               status: int = 200) -> HttpResponse:
+def _task_page(request: HttpRequest, task: Any, form: CompleteForm | None = None
+               ) -> HttpResponse:
     actions = services.allowed_actions(task, request.user)
     photos = selectors.task_photos(task)
     return render(request, "displays/task_detail.html", {
@@ -140,7 +140,7 @@ def _task_page(request: HttpRequest, task: Any, form: CompleteForm | None = None
         "checks": [(a, TASK_FLOW.transition(a).label) for a in actions if a != "complete"],
         "own_work": services.did_it(task, request.user)
         and org_perms.can(request.user, perms.DISPLAY_CHECK.code, task.branch_id)
-        and task.status == TaskStatus.COMPLETED}, status=status)
+        and task.status == TaskStatus.COMPLETED})
 
 
 @scoped("branch")
@@ -165,8 +165,7 @@ def task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Display done: the photos went to the manager."))
             return redirect("displays:task_detail", task_id=task.pk)
-    return _task_page(request, selectors.task_get(user=request.user, task_id=task.pk),
-                      form, status=400)
+    return _task_page(request, selectors.task_get(user=request.user, task_id=task.pk), form)
 
 
 @scoped("branch")

@@ -270,7 +270,7 @@ def test_the_overview_counts_the_branches(world: Any) -> None:
     view = selectors.overview(user=world.expert, guidance=g)
     assert view.total == 2 and view.counts["accepted"] == 1 and view.counts["todo"] == 1
     assert selectors.overview(user=world.manager_b, guidance=g).total == 1
-    row = selectors.guidance_list(user=world.expert).get(pk=g.pk)
+    row: Any = selectors.guidance_list(user=world.expert).get(pk=g.pk)
     assert (row.task_count, row.accepted_count, row.overdue_count) == (2, 1, 0)
 
 
@@ -297,7 +297,7 @@ def test_the_dashboard_lists_what_is_to_do_and_marks_overdue(world: Any) -> None
     g = f.guidance(world)
     DisplayTask.objects.filter(guidance=g).update(
         due_on=timezone.localdate() - datetime.timedelta(days=1))
-    rows = selectors.to_do(user=world.service_a)
+    rows: list[Any] = selectors.to_do(user=world.service_a)
     assert [r.branch_id for r in rows] == [world.a.pk] and rows[0].overdue
     f.task(world, "completed", g=g)
     assert selectors.to_check_count(user=world.manager_a) == 1
