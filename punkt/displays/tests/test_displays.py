@@ -22,6 +22,13 @@ from punkt.work.models import Notification
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _own_files(settings: Any, tmp_path: Any) -> None:
+    """Each test stores its photos in its own directory: "no file stays" is checked
+    against it, not against another process's uploads."""
+    settings.VAR_DIR = tmp_path
+
+
 def refused(call: Any, field: str) -> ValidationFailed:
     with pytest.raises(ValidationFailed) as exc:
         call()
