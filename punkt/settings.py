@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "punkt.pipeline",
     "punkt.campaigns",
     "punkt.loyalty",
+    "punkt.displays",
     "punkt.surveys",
     "punkt.privacy",
     "punkt.analytics",

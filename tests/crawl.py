@@ -307,6 +307,7 @@ def seed(world: Any) -> Seeded:
         actor=w.service_b, complaint_id=complaint.pk, channel="in_person",
         missing="Kopia paragonu")
     campaign = isolation.campaign_b(w)  # B's running campaign, its leaflet and print order
+    display = isolation.display_task_b(w)  # B's display task, completed with a photo
     users = {Role.ADMIN.value: w.admin, Role.HQ_EXPERT.value: w.expert,
              Role.MANAGER.value: w.manager_b, Role.SERVICE.value: w.service_b,
              Role.RETENTION.value: retention_b, Role.CASHIER.value: cashier_b}
@@ -364,6 +365,10 @@ def seed(world: Any) -> Seeded:
         "leaflet_id": isolation.leaflet_b(w).pk,
         "print_order_id": isolation.print_order_b(w).pk,
         "distribution_id": isolation.distribution_b(w).pk,
+        "guidance_id": display.guidance_id,
+        "display_task_id": display.pk,
+        "display_photo_id": display.photos.get().pk,
+        "reference_photo_id": display.guidance.photos.get().pk,
         "shop_id": isolation.print_order_b(w).shop_id,
         "followup_id": followup.pk,
         "invitation_id": followup.response.invitation_id,

@@ -582,6 +582,33 @@ def leaflet_b(w: Any) -> Any:
     return campaign_b(w).leaflets.get()
 
 
+def display_guidance_b(w: Any) -> Any:
+    """B's manager's display guidance for B (an HQ display guide sent to B only, a
+    reference photo), its task completed by B's service employee with a photo."""
+    from punkt.contracts.tests.factories import publish
+    from punkt.displays import services as displays
+    from punkt.displays.images import png
+    from punkt.displays.models import Guidance
+
+    existing = Guidance.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    guide = publish(w, "display_guide", png(), "witryna-b.png", branch=w.b,
+                    title="Witryna-Bydgoszcz-wzor")
+    guidance = displays.guidance_issue(actor=w.manager_b, data={
+        "title": "Witryna-Bydgoszcz", "instructions": "Plakat", "material": guide.material_id,
+        "due_on": timezone.localdate()},
+        photos=[SimpleUploadedFile("wzor-b.png", png())])
+    task = guidance.tasks.get()
+    displays.task_complete(actor=w.service_b, task_id=task.pk,
+                           photos=[SimpleUploadedFile("witryna-b.png", png())])
+    return guidance
+
+
+def display_task_b(w: Any) -> Any:
+    return display_guidance_b(w).tasks.get()
+
+
 def card_b(w: Any) -> Any:
     """A personal points card of B's customer, issued at B."""
     from punkt.loyalty import services as loyalty
@@ -693,6 +720,14 @@ PAGE_CASES: dict[str, BranchCase] = {
     "campaigns:distribution_new": lambda w: {"leaflet_id": leaflet_b(w).pk},
     "campaigns:distribution_act": lambda w: {"distribution_id": distribution_b(w).pk,
                                              "action": "confirm"},
+    "displays:guidance_detail": lambda w: {"guidance_id": display_guidance_b(w).pk},
+    "displays:guidance_photo": lambda w: {"guidance_id": display_guidance_b(w).pk,
+                                          "photo_id": display_guidance_b(w).photos.get().pk},
+    "displays:task_detail": lambda w: {"task_id": display_task_b(w).pk},
+    "displays:task_complete": lambda w: {"task_id": display_task_b(w).pk},
+    "displays:task_photo": lambda w: {"task_id": display_task_b(w).pk,
+                                      "photo_id": display_task_b(w).photos.get().pk},
+    "displays:task_act": lambda w: {"task_id": display_task_b(w).pk, "action": "accept"},
     "campaigns:order_act": lambda w: {"print_order_id": print_order_b(w).pk,
                                       "action": "deliver"},
     "complaints:complaint_receipt": lambda w: {"complaint_id": complaint_b(w).pk},
@@ -774,6 +809,8 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "loyalty:card_new": lambda w: card_b(w).number,
     "campaigns:order_list": lambda w: print_order_b(w).number,
     "campaigns:distribution_list": lambda w: distribution_b(w).distributor,
+    "displays:task_list": lambda w: display_guidance_b(w).title,
+    "displays:guidance_list": lambda w: display_guidance_b(w).title,
     "pipeline:board": lambda w: opportunity_b(w).title,
     "pipeline:opportunity_list": lambda w: opportunity_b(w).title,
     "pipeline:between_sales": lambda w: lost_sale_b(w).display_name,
@@ -881,6 +918,18 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "campaign_get": lambda w: ("GET", f"/api/v1/campaigns/{campaign_b(w).pk}"),
     "campaign_update": lambda w: ("PATCH", f"/api/v1/campaigns/{campaign_b(w).pk}"),
     "campaign_move": lambda w: ("POST", f"/api/v1/campaigns/{campaign_b(w).pk}/moves"),
+    "display_guidance_get": lambda w: ("GET",
+                                       f"/api/v1/displays/guidance/{display_guidance_b(w).pk}"),
+    "display_task_get": lambda w: ("GET", f"/api/v1/displays/tasks/{display_task_b(w).pk}"),
+    "display_task_complete": lambda w: (
+        "POST", f"/api/v1/displays/tasks/{display_task_b(w).pk}/completion"),
+    "display_task_accept": lambda w: (
+        "POST", f"/api/v1/displays/tasks/{display_task_b(w).pk}/acceptance"),
+    "display_task_return": lambda w: (
+        "POST", f"/api/v1/displays/tasks/{display_task_b(w).pk}/return"),
+    "display_task_photo": lambda w: (
+        "GET", f"/api/v1/displays/tasks/{display_task_b(w).pk}/photos/"
+        f"{display_task_b(w).photos.get().pk}"),
     "campaign_leaflet_list": lambda w: ("GET", f"/api/v1/campaigns/{campaign_b(w).pk}/leaflets"),
     "campaign_leaflet_create": lambda w: ("POST",
                                           f"/api/v1/campaigns/{campaign_b(w).pk}/leaflets"),
@@ -972,6 +1021,7 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "complaint_move": lambda w: {"action": "acknowledge"},
     "campaign_update": lambda w: {"name": "Hacked", "budget": "1"},
     "campaign_move": lambda w: {"action": "cancel", "reason": "hacked"},
+    "display_task_return": lambda w: {"reason": "hacked"},
     "campaign_leaflet_create": lambda w: {"branch_id": w.b.pk,
                                           "template_id": leaflet_b(w).template_id},
     "print_order_move": lambda w: {"action": "deliver"},
@@ -1004,6 +1054,10 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
                            customer_b(w).display_name),
     "complaint_list": lambda w: ("/api/v1/complaints", complaint_b(w).number),
     "campaign_list": lambda w: ("/api/v1/campaigns", campaign_b(w).name),
+    "display_guidance_list": lambda w: ("/api/v1/displays/guidance",
+                                        display_guidance_b(w).title),
+    "display_task_list": lambda w: ("/api/v1/displays/tasks?status=all",
+                                    display_guidance_b(w).title),
     "loyalty_card_list": lambda w: ("/api/v1/loyalty/cards", card_b(w).number),
     "print_order_list": lambda w: ("/api/v1/print-orders", print_order_b(w).number),
     "distribution_list": lambda w: ("/api/v1/leaflet-distribution",

@@ -23,6 +23,7 @@ LAYERS = {
     "inventory": 4, "retention": 4, "cashdesk": 4, "webhooks": 4,
     "sales": 5, "servicedesk": 5, "campaigns": 5,
     "privacy": 6, "mailbox": 6, "webform": 6, "chat": 6, "complaints": 6, "loyalty": 6,
+    "displays": 6,
     "pipeline": 7, "surveys": 7,
     "analytics": 8,
 }

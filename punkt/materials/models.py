@@ -27,6 +27,8 @@ class MaterialKind(models.TextChoices):
     MINUTES_TEMPLATE = "minutes_template", _("Meeting minutes template")
     ACCEPTANCE_TEMPLATE = "acceptance_template", _("Acceptance act template")
     SURVEY_TEMPLATE = "survey_template", _("Satisfaction questionnaire template")
+    #: photos and instructions for shop windows and interiors (punkt/displays, R10.2)
+    DISPLAY_GUIDE = "display_guide", _("Display guide")
 
 
 #: The kinds that are templates with ``{{ pole }}`` placeholders (``contract_template``).

@@ -70,6 +70,8 @@ CAMPAIGNS = "/campaigns/"
 PRINT_SHOPS = "/campaigns/print-shops/"
 LOYALTY = "/loyalty/"
 PROGRAMMES = "/loyalty/programmes/"
+DISPLAYS = "/displays/"
+DISPLAY_GUIDANCE = "/displays/guidance/"
 
 #: demo e-mail → the main-menu hrefs that role must see (and no others).
 ROLE_MENUS = {
@@ -82,7 +84,8 @@ ROLE_MENUS = {
                                       ANALYTICS, GOALS, KPIS, EFFECT, COMPLAINT_LETTERS,
                                       COMPLAINT_STATS,
                                       PLANS, PACKS, FUNNEL, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
-                                      QUESTIONNAIRES, FOLLOWUPS, LOYALTY, PROGRAMMES}),
+                                      QUESTIONNAIRES, FOLLOWUPS, LOYALTY, PROGRAMMES,
+                                      DISPLAYS, DISPLAY_GUIDANCE}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
@@ -92,7 +95,8 @@ ROLE_MENUS = {
                                             ANALYTICS, GOALS, KPIS, EFFECT, COMPLAINT_LETTERS,
                                             COMPLAINT_STATS, FUNNEL,
                                             PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
-                                            QUESTIONNAIRES, LOYALTY, PROGRAMMES}),
+                                            QUESTIONNAIRES, LOYALTY, PROGRAMMES, DISPLAYS,
+                                            DISPLAY_GUIDANCE}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
@@ -100,11 +104,12 @@ ROLE_MENUS = {
                                             CHAT_DESKS, COMPLAINTS, PIPELINE, ANALYTICS, GOALS,
                                             KPIS, EFFECT, COMPLAINT_STATS, PLANS, PACKS,
                                             FUNNEL, CAMPAIGNS,
-                                            SURVEY_RESULTS, FOLLOWUPS, LOYALTY}),
+                                            SURVEY_RESULTS, FOLLOWUPS, LOYALTY, DISPLAYS,
+                                            DISPLAY_GUIDANCE}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT,
                                           COMPLAINTS, PIPELINE, ANALYTICS, CAMPAIGNS, LOYALTY,
-                                          FUNNEL}),
+                                          FUNNEL, DISPLAYS, DISPLAY_GUIDANCE}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                              RETENTION, CATALOG, STOCK, COMPLAINTS, PIPELINE,
                                              ANALYTICS, CAMPAIGNS, FOLLOWUPS, LOYALTY,

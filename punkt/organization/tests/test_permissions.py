@@ -99,6 +99,9 @@ GUARDED_PAGES = [
     ("pipeline:plans", lambda w: {}, "pipeline.pack.view"),
     ("pipeline:packs", lambda w: {}, "pipeline.pack.view"),
     ("pipeline:deal_imports", lambda w: {}, "pipeline.deal.import"),
+    ("displays:task_list", lambda w: {}, "displays.task.view"),
+    ("displays:guidance_list", lambda w: {}, "displays.task.view"),
+    ("displays:guidance_new", lambda w: {}, "displays.guidance.issue"),
 ]
 
 
@@ -308,6 +311,13 @@ EXPECTED: dict[str, set[str]] = {
     "loyalty.card.issue": {M, S},
     "loyalty.card.block": {M, E, A},
     "loyalty.programme.manage": {E, A},
+    # Issue 20, R10.2 (seed 000 step 15): the service employee (and the manager) arrange
+    # the branch's windows and prove it with photos; the manager or HQ issue the guidance
+    # and check the displays (never one's own: four eyes).
+    "displays.task.view": {M, S, E, A},
+    "displays.guidance.issue": {M, E, A},
+    "displays.task.complete": {M, S},
+    "displays.task.check": {M, E, A},
     # Issue 17, R14: HQ designs the questionnaires; everyone who serves the customer sees
     # their surveys and opens one on the tablet; retention (the manager when the branch
     # has none) calls back low scores; managers and HQ read the results.
