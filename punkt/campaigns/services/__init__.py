@@ -492,15 +492,16 @@ def leaflet_create(*, actor: Actor, campaign_id: Any, branch_id: Any, template_i
 
 # -- print orders --------------------------------------------------------------------------
 
-def _quantity(value: Any) -> int:
+def quantity_of(value: Any, *, maximum: int = MAX_RUN) -> int:
+    """A count of leaflets (a run, a hand-out): a whole number from 1 to ``maximum``."""
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         raise ValidationFailed("invalid", _("Give the quantity as a whole number."),
                                field="quantity") from None
-    if not 0 < number <= MAX_RUN:
+    if not 0 < number <= maximum:
         raise ValidationFailed("invalid", _("The quantity must be from 1 to %(max)d.")
-                               % {"max": MAX_RUN}, field="quantity")
+                               % {"max": maximum}, field="quantity")
     return number
 
 
@@ -512,7 +513,7 @@ def print_order_create(*, actor: Actor, leaflet_id: Any, shop_id: Any, quantity:
     leaflet = Leaflet.objects.visible_to(actor, perms.CAMPAIGN_VIEW).get_or_not_found(
         leaflet_id, missing=_("Leaflet not found."))
     org_perms.ensure(actor, perms.PRINTORDER_MANAGE.code, leaflet.branch_id)
-    qty = _quantity(quantity)
+    qty = quantity_of(quantity)
     shop_pk = values.record_id(shop_id, field="shop", message=_("Choose the print shop."))
     shop = PrintShop.objects.filter(pk=shop_pk or 0, is_active=True).first()
     if shop is None:

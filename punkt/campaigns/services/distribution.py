@@ -31,7 +31,7 @@ from punkt.campaigns.models import (
     DistributionStatus,
     Leaflet,
 )
-from punkt.campaigns.services import REASON_MAX, _open_campaign, spent_on
+from punkt.campaigns.services import REASON_MAX, _open_campaign, quantity_of, spent_on
 from punkt.campaigns.workflows import DISTRIBUTION_FLOW
 from punkt.core import values
 from punkt.core.audit import audit_record
@@ -45,18 +45,6 @@ from punkt.organization.actors import Actor, employee_of
 MAX_HANDOUT = 100_000
 MAX_PAY = Decimal("100000.00")
 DISTRIBUTOR_MAX, AREA_MAX = 200, 300
-
-
-def _handout_quantity(value: Any) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValidationFailed("invalid", _("Give the quantity as a whole number."),
-                               field="quantity") from None
-    if not 0 < number <= MAX_HANDOUT:
-        raise ValidationFailed("invalid", _("The quantity must be from 1 to %(max)d.")
-                               % {"max": MAX_HANDOUT}, field="quantity")
-    return number
 
 
 def _day(value: Any, campaign: Campaign) -> datetime.date:
@@ -83,7 +71,7 @@ def distribution_record(*, actor: Actor, leaflet_id: Any, kind: Any, quantity: A
     if kind not in DistributionKind.values:
         raise ValidationFailed("invalid", _("Choose how the leaflets were handed out."),
                                field="kind")
-    qty = _handout_quantity(quantity)
+    qty = quantity_of(quantity, maximum=MAX_HANDOUT)
     who = values.text(distributor, field="distributor", limit=DISTRIBUTOR_MAX)
     where = values.text(area, field="area", limit=AREA_MAX)
     money = values.amount(pay, field="pay")
