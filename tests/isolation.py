@@ -1074,6 +1074,7 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
                                       analytics_b(w).display_name),
     "analytics_goals": lambda w: ("/api/v1/analytics/goals", f'"branch_id": {w.b.pk},'),
     "analytics_kpis": lambda w: ("/api/v1/analytics/kpis", f'"branch_id": {w.b.pk},'),
+    "analytics_campaigns": lambda w: ("/api/v1/analytics/campaigns", campaign_b(w).name),
     "survey_invitation_list": lambda w: ("/api/v1/survey-invitations",
                                          followup_b(w).customer.last_name),
     "survey_followup_list": lambda w: ("/api/v1/survey-followups",

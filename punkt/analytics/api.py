@@ -324,3 +324,67 @@ def analytics_kpis(request: HttpRequest, q: Query[KpisQuery]) -> dict[str, Any]:
     return {"first_month": span.first, "last_month": span.last,
             "branch_id": found.branch.pk if found.branch else None,
             "rows": [_kpi(k) for k in found.rows], "total": _kpi(found.total)}
+
+
+class EffectOut(Schema):
+    branch_id: int | None = None
+    branch_name: str = ""
+    spent: Decimal
+    customers: int
+    buying: int
+    sales: Decimal
+    payments: Decimal
+    revenue: Decimal
+    per_customer: Decimal | None
+    per_zloty: Decimal | None
+
+
+class CampaignEffectOut(EffectOut):
+    campaign_id: int | None = None
+    code: str = ""
+    name: str = ""
+    starts_on: datetime.date | None = None
+    ends_on: datetime.date | None = None
+    branches: list[EffectOut] = []
+
+
+class CampaignEffectsOut(Schema):
+    first_month: datetime.date
+    last_month: datetime.date
+    rows: list[CampaignEffectOut]
+    total: EffectOut
+    truncated: bool
+
+
+def _effect(f: Any) -> dict[str, Any]:
+    return {"branch_id": getattr(f, "branch_id", None) or None,
+            "branch_name": getattr(f, "branch_name", ""), "spent": f.spent,
+            "customers": f.customers, "buying": f.buying, "sales": f.sales,
+            "payments": f.payments, "revenue": f.revenue, "per_customer": f.per_customer,
+            "per_zloty": f.per_zloty}
+
+
+@router.get("/analytics/campaigns", response={200: CampaignEffectsOut, **errors()},
+            operation_id="analytics_campaigns")
+@scoped("list")
+def analytics_campaigns(request: HttpRequest, q: Query[KpisQuery]) -> dict[str, Any]:
+    """Campaign effectiveness for the campaigns that ran in months ``from``–``to``
+    (default: this month and the two before, as the page): cost, new and buying
+    customers, their revenue since registration, per campaign and branch the caller
+    sees."""
+    from punkt.analytics import campaign_effect
+    from punkt.pipeline import plans
+
+    org_perms.ensure(request.user, perms.GOALS_VIEW.code)
+    this = plans.current_month()
+    span = kpis.period(q.from_ or plans.previous_month(plans.previous_month(this)),
+                       q.to or this)
+    last = plans.next_month(span.last) - datetime.timedelta(days=1)
+    found = campaign_effect.report(request.user, first=span.first, last=last,
+                                   branch_id=q.branch_id)
+    rows = [{**_effect(r), "campaign_id": r.campaign.pk, "code": r.campaign.code,
+             "name": r.campaign.name, "starts_on": r.campaign.starts_on,
+             "ends_on": r.campaign.ends_on, "branches": [_effect(b) for b in r.branches]}
+            for r in found.rows]
+    return {"first_month": span.first, "last_month": span.last, "rows": rows,
+            "total": _effect(found.total), "truncated": found.truncated}

@@ -171,3 +171,16 @@ def test_the_page_the_csv_and_the_roles(world: Any, ran: Any, client_as: Any) ->
     from punkt.core.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="analytics.campaigns.export").count() == 1
+
+
+def test_the_api_gives_the_same_figures(world: Any, ran: Any, client_as: Any) -> None:
+    got = client_as(world.manager_a).get("/api/v1/analytics/campaigns")
+    assert got.status_code == 200, got.content
+    body = got.json()
+    [row] = [r for r in body["rows"] if r["code"] == "RUCZAJ"]
+    assert (row["spent"], row["customers"], row["buying"], row["payments"]) == (
+        "270.00", 3, 2, "50.00")
+    assert [b["branch_name"] for b in row["branches"]] == [world.a.name]
+    assert client_as(world.service_a).get("/api/v1/analytics/campaigns").status_code == 403
+    bad = client_as(world.manager_a).get("/api/v1/analytics/campaigns?from=2026-13")
+    assert bad.status_code == 422 and "from" in bad.content.decode()
