@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from punkt.core import access, tabular
 from punkt.core.audit import audit_record
-from punkt.core.errors import Conflict, ValidationFailed
+from punkt.core.errors import Conflict, DomainError, ValidationFailed
 from punkt.core.jobs import Progress
 from punkt.core.workflows import NOT_STAFF, Transition, Workflow
 
@@ -186,3 +186,90 @@ def expire(flow: ImportFlow, model: type[models.Model], remove_file: Callable[[A
         flow.move(job, "expire")
         removed += 1
     return removed
+
+
+class WholeFile:
+    """The two background steps of an all-or-nothing import (HQ's invoices, deals), the
+    same for every area: :meth:`check_job` and :meth:`run_job` are the bodies of the
+    area's ``@task`` functions. What differs is given: ``check(job, progress)`` returns
+    the rows to write (falsy: the file is refused, ``job.errors`` say why) and leaves
+    ``totals`` counted on the job; ``run(job_id, progress)`` writes the file whole in one
+    transaction and returns the job (``None``: not running any more); ``counted`` and
+    ``imported`` name the job's fields read for the messages (``checked_message`` and
+    ``imported_message`` take that number)."""
+
+    def __init__(self, *, flow: ImportFlow, model: type[models.Model], kind: str,
+                 check: Callable[[Any, Progress], Any],
+                 run: Callable[[int, Progress], Any],
+                 remove_file: Callable[[Any], None], totals: tuple[str, ...],
+                 counted: str, imported: str, result: str,
+                 checked_message: Callable[[int], str],
+                 imported_message: Callable[[int], str]) -> None:
+        self.flow, self.model, self.kind = flow, model, kind
+        self.check, self.run, self.remove_file = check, run, remove_file
+        self.totals, self.counted, self.imported, self.result = totals, counted, imported, result
+        self.checked_message, self.imported_message = checked_message, imported_message
+
+    def _job(self, import_id: int, status: str) -> Any:
+        return self.model._default_manager.select_related("created_by").filter(
+            pk=import_id, **{self.flow.status_field: status}).first()
+
+    def _refused(self, job: Any, progress: Progress, exc: DomainError, action: str) -> None:
+        self.flow.move(job, action, errors=[
+            {"row": 0, "field": exc.field or "file", "message": exc.message}])
+        self.remove_file(job)
+        progress.fail(exc.message)
+
+    def check_job(self, import_id: int) -> dict[str, int]:
+        """The check. Idempotent: an import no longer QUEUED is left alone."""
+        from django.utils.translation import ngettext
+
+        job = self._job(import_id, QUEUED)
+        if job is None:
+            return {}
+        progress = start_progress(job, f"{self.kind}_check")
+        try:
+            ok = bool(self.check(job, progress))
+        except DomainError as exc:
+            self._refused(job, progress, exc, "reject")
+            return {}
+        except Exception:  # a bug, not the file's fault: FAILED with the reason, logged
+            crashed(self.flow, job, progress, step="check")
+            self.remove_file(job)
+            return {}
+        self.flow.move(job, "pass" if ok else "reject", errors=job.errors,
+                       **{name: getattr(job, name) for name in self.totals})
+        if not ok:
+            self.remove_file(job)
+            progress.fail(ngettext("%(n)d error: nothing will be imported.",
+                                   "%(n)d errors: nothing will be imported.",
+                                   len(job.errors)) % {"n": len(job.errors)})
+            return {"errors": len(job.errors)}
+        n = getattr(job, self.counted)
+        progress.finish(result={self.result: n}, message=self.checked_message(n))
+        return {self.result: n}
+
+    def run_job(self, import_id: int) -> int:
+        """Write the file whole, once; the number of rows written."""
+        job = self._job(import_id, RUNNING)
+        if job is None:
+            return 0
+        progress = start_progress(job, f"{self.kind}_run")
+        try:
+            done = self.run(job.pk, progress)
+        except DomainError as exc:
+            self._refused(job, progress, exc, "fail")
+            return 0
+        except Exception:  # nothing was written (one transaction): FAILED, logged
+            crashed(self.flow, job, progress, step="run")
+            self.remove_file(job)
+            return 0
+        if done is None:
+            return 0
+        self.remove_file(done)
+        if getattr(done, self.flow.status_field) != DONE:
+            progress.fail(_("Nothing was imported: the file no longer passes the check."))
+            return 0
+        n = int(getattr(done, self.imported))
+        progress.finish(result={"imported": n}, message=self.imported_message(n))
+        return n
