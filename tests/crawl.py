@@ -362,6 +362,7 @@ def seed(world: Any) -> Seeded:
         "campaign_id": campaign.pk,
         "card_id": isolation.card_b(w).pk,
         "programme_id": isolation.card_b(w).programme_id,
+        "draw_id": isolation.draw(w).pk,
         "leaflet_id": isolation.leaflet_b(w).pk,
         "print_order_id": isolation.print_order_b(w).pk,
         "distribution_id": isolation.distribution_b(w).pk,

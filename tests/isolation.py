@@ -609,6 +609,25 @@ def display_task_b(w: Any) -> Any:
     return display_guidance_b(w).tasks.get()
 
 
+def draw(w: Any) -> Any:
+    """A planned prize draw among B's programme's cards (draws are HQ's, company-wide)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from punkt.loyalty import draws
+    from punkt.loyalty.models import PrizeDraw
+
+    existing = PrizeDraw.objects.first()
+    if existing:
+        return existing
+    today = timezone.localdate()
+    return draws.draw_save(actor=w.expert, data={
+        "name": "Losowanie", "programme": card_b(w).programme_id, "period_from": today,
+        "period_to": today, "draw_on": today + datetime.timedelta(days=1),
+        "prizes": "Kubek; 1", "rules": "Każda karta z zakupami bierze udział raz."})
+
+
 def card_b(w: Any) -> Any:
     """A personal points card of B's customer, issued at B."""
     from punkt.loyalty import services as loyalty

@@ -9,13 +9,17 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from punkt.core.api import MAX_ID, Page, Strict, errors, known_id, page_slice
+from punkt.core.errors import NotFound
 from punkt.core.routes import scoped
-from punkt.loyalty import selectors, services
-from punkt.loyalty.models import Card, PointsEntry
+from punkt.loyalty import draws, selectors, services
+from punkt.loyalty import permissions as perms
+from punkt.loyalty.models import Card, DrawWinner, PointsEntry, PrizeDraw
+from punkt.organization import permissions as org_perms
 
 router = Router(tags=["loyalty"])
 
@@ -147,3 +151,130 @@ def card_move(request: HttpRequest, card_id: int, payload: CardMoveIn) -> dict[s
     return _card(selectors.card_get(user=request.user, card_id=card.pk))
 
 
+
+
+# -- prize draws ---------------------------------------------------------------------------
+
+class DrawIn(Strict):
+    name: str = Field(max_length=120)
+    programme_id: int = Field(ge=1, le=MAX_ID)
+    period_from: datetime.date
+    period_to: datetime.date
+    min_purchases: Decimal = Field(Decimal(0), ge=0, max_digits=12, decimal_places=2)
+    draw_on: datetime.date = Field(description="At the earliest the day after the period")
+    prizes: list[tuple[str, int]] = Field(min_length=1, max_length=20,
+                                          description='[["Tablet", 1], ["Słuchawki", 3]]')
+    rules: str = Field(max_length=10000)
+
+
+class DrawMoveIn(Strict):
+    action: Literal["draw", "cancel"]
+    witness: str = Field("", max_length=200, description="draw: required")
+    reason: str = Field("", max_length=300, description="cancel: required")
+
+
+class WinnerOut(Schema):
+    place: int
+    prize: str
+    card_id: int
+    card_number: str
+    customer_id: int | None
+    branch_id: int
+
+
+class DrawOut(Schema):
+    id: int
+    name: str
+    programme_id: int
+    status: str
+    period_from: datetime.date
+    period_to: datetime.date
+    min_purchases: Decimal
+    draw_on: datetime.date
+    prizes: list[tuple[str, int]]
+    rules: str
+    entrants: int
+    seed: str
+    entrants_digest: str
+    witness: str
+    drawn_at: datetime.datetime | None
+    winners: list[WinnerOut] = Field(description="Of the caller's branches (HQ: all)")
+
+
+class DrawQuery(Schema):
+    status: Literal["", "planned", "drawn", "cancelled"] = ""
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+class DrawList(Schema):
+    items: list[DrawOut]
+    page: Page
+
+
+def _draw(request: HttpRequest, d: PrizeDraw, *, winners: bool = True) -> dict[str, Any]:
+    rows: list[DrawWinner] = list(
+        DrawWinner.objects.visible_to(request.user, perms.CARD_VIEW).filter(draw=d)
+        .select_related("card")) if winners else []
+    return {"id": d.pk, "name": d.name, "programme_id": d.programme_id, "status": d.status,
+            "period_from": d.period_from, "period_to": d.period_to,
+            "min_purchases": d.min_purchases, "draw_on": d.draw_on,
+            "prizes": [(name, int(n)) for name, n in d.prizes], "rules": d.rules,
+            "entrants": d.entrants, "seed": d.seed, "entrants_digest": d.entrants_digest,
+            "witness": d.witness, "drawn_at": d.drawn_at,
+            "winners": [{"place": w.place, "prize": w.prize, "card_id": w.card_id,
+                         "card_number": w.card.number, "customer_id": w.card.customer_id,
+                         "branch_id": w.branch_id} for w in rows]}
+
+
+def _draw_get(draw_id: int) -> PrizeDraw:
+    draw = PrizeDraw.objects.filter(pk=known_id(draw_id)).first()
+    if draw is None:
+        raise NotFound(_("Draw not found."))
+    return draw
+
+
+@router.get("/loyalty/draws", response={200: DrawList, **errors()},
+            operation_id="loyalty_draw_list")
+@scoped("global")
+def draw_list(request: HttpRequest, q: Query[DrawQuery]) -> dict[str, Any]:
+    """The company's prize draws, the latest first; winners only on one draw's page."""
+    org_perms.ensure(request.user, perms.CARD_VIEW.code)
+    qs = PrizeDraw.objects.order_by("-draw_on", "-pk")
+    if q.status:
+        qs = qs.filter(status=q.status)
+    items, page = page_slice(qs, q.page, q.per_page)
+    return {"items": [_draw(request, d, winners=False) for d in items], "page": page}
+
+
+@router.post("/loyalty/draws", response={201: DrawOut, **errors()},
+             operation_id="loyalty_draw_create")
+@scoped("global")
+def draw_create(request: HttpRequest, payload: DrawIn) -> Status[Any]:
+    data = payload.model_dump()
+    data["programme"] = data.pop("programme_id")
+    data["prizes"] = "\n".join(f"{name}; {n}" for name, n in payload.prizes)
+    draw = draws.draw_save(actor=request.user, data=data)
+    return Status(201, _draw(request, draw))
+
+
+@router.get("/loyalty/draws/{draw_id}", response={200: DrawOut, **errors(404)},
+            operation_id="loyalty_draw_get")
+@scoped("global")
+def draw_get(request: HttpRequest, draw_id: int) -> dict[str, Any]:
+    org_perms.ensure(request.user, perms.CARD_VIEW.code)
+    return _draw(request, _draw_get(draw_id))
+
+
+@router.post("/loyalty/draws/{draw_id}/moves", response={200: DrawOut, **errors(404, 409)},
+             operation_id="loyalty_draw_move")
+@scoped("global")
+def draw_move(request: HttpRequest, draw_id: int, payload: DrawMoveIn) -> dict[str, Any]:
+    """``draw``: the winners picked once (the seed and the entrants' digest kept);
+    ``cancel``: a planned draw with a reason."""
+    draw = _draw_get(draw_id)
+    if payload.action == "draw":
+        draw = draws.draw_run(actor=request.user, draw_id=draw.pk, witness=payload.witness)
+    else:
+        draw = draws.draw_cancel(actor=request.user, draw_id=draw.pk, reason=payload.reason)
+    return _draw(request, draw)

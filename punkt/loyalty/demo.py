@@ -3,10 +3,14 @@ that earned and redeemed points, a tiered card, and a bearer card."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils import timezone
+
 from punkt.catalog.models import Product
 from punkt.core.demo import seeder
 from punkt.customers.models import Customer, CustomerStatus
-from punkt.loyalty import services
+from punkt.loyalty import draws, services
 from punkt.loyalty.models import Programme
 from punkt.organization.actors import Actor
 from punkt.organization.models import Branch, Employee
@@ -17,7 +21,9 @@ PROGRAMMES = [
      "point_value": "0,02", "points_valid_months": "24"},
     {"name": "Srebro, Złoto, Platyna", "kind": "tiered", "silver_from": "500",
      "silver_percent": "3", "gold_from": "1500", "gold_percent": "5",
-     "platinum_from": "5000", "platinum_percent": "8"},
+     "platinum_from": "5000", "platinum_percent": "8", "vip_from": "700",
+     "vip_benefits": "Obsługa bez kolejki, stały opiekun w oddziale, bezpłatna "
+                     "instalacja sprzętu."},
     {"name": "Karta rabatowa na okaziciela", "kind": "bearer", "discount_percent": "5"},
     {"name": "Karta imienna 7%", "kind": "personal", "discount_percent": "7"},
     {"name": "Im więcej, tym taniej", "kind": "progressive",
@@ -60,5 +66,17 @@ def seed_loyalty(actor: Actor) -> list[str]:
     sales.sale_create(actor=service, branch_id=branch.pk, payment_method="card",
                       customer_id=people[1].pk, card=tiered.number,
                       lines=[{"product_id": router, "quantity": 2}])
+    today = timezone.localdate()
+    rules = ("Losowanie wśród kart programu, którymi w okresie akcji zapłacono za zakupy. "
+             "Każda karta bierze udział raz. Zwycięzców losuje centrala w obecności komisji; "
+             "oddział zawiadamia ich telefonicznie, nagrodę odbiera się w oddziale w ciągu "
+             "30 dni.")
+    for programme, name, prizes in (
+            ("Srebro, Złoto, Platyna", "Świąteczne losowanie", "Router Wi-Fi 6; 1"),
+            ("Karta Punkt Plus", "Noworoczne losowanie", "Tablet; 1\nSłuchawki; 2")):
+        draws.draw_save(actor=expert, data={
+            "name": name, "programme": made[programme].pk, "period_from": today,
+            "period_to": today, "draw_on": today + datetime.timedelta(days=1),
+            "prizes": prizes, "rules": rules, "min_purchases": "0"})
     return [f"{len(made)} loyalty programmes; 3 cards in Kraków with sales earning and "
-            "redeeming points"]
+            "redeeming points; 2 prize draws to draw tomorrow"]

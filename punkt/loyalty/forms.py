@@ -37,6 +37,49 @@ class ProgrammeForm(forms.Form):
     points_valid_months = forms.CharField(
         label=_("Points valid (months)"), max_length=3, initial="24",
         widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    vip_from = _text(_("VIP from (PLN of purchases in 12 months)"),
+                     _("0: no VIP level. A card reaching it is marked VIP on the profile."))
+    vip_benefits = forms.CharField(
+        label=_("VIP service conditions"), required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What a VIP customer gets, e.g. served without queueing, a personal "
+                    "adviser, free delivery."))
+
+
+class DrawForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    programme = forms.TypedChoiceField(label=_("Programme"), coerce=int, choices=[])
+    period_from = forms.DateField(label=_("Purchases from"),
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    period_to = forms.DateField(label=_("Purchases until"),
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    min_purchases = _text(_("Minimum purchases in the period (PLN)"),
+                          _("Every active card reaching it takes part once; 0: any purchase."))
+    draw_on = forms.DateField(label=_("Draw on"), widget=forms.DateInput(attrs={"type": "date"}),
+                              help_text=_("At the earliest the day after the period."))
+    prizes = forms.CharField(
+        label=_("Prizes"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One line each: the prize and how many, e.g. “Tablet; 1”. The first "
+                    "line's prizes are drawn first."))
+    rules = forms.CharField(
+        label=_("Rules"), max_length=10000, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Who takes part, the prizes, how and when the winners are drawn and "
+                    "told, how a prize is collected."))
+
+    def __init__(self, *args: Any, programmes: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["programme"]).choices = [
+            (p.pk, p.name) for p in programmes]
+
+
+class DrawRunForm(forms.Form):
+    witness = forms.CharField(label=_("Drawn in the presence of"), max_length=200,
+                              help_text=_("The name and role of the witness (e.g. a member of "
+                                          "the draw committee)."))
+
+
+class DrawCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
 class CardIssueForm(forms.Form):

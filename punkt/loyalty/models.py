@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -83,6 +83,10 @@ class Programme(models.Model):
                                       decimal_places=4, default=0)
     points_valid_months = models.PositiveSmallIntegerField(_("points valid (months)"),
                                                            default=24)
+    #: VIP service (seed 003): a customer whose purchases with the card over the last 12
+    #: months reach ``vip_from`` (0: no VIP level) is served on ``vip_benefits``' terms.
+    vip_from = _money(_("VIP from (PLN in 12 months)"))
+    vip_benefits = models.TextField(_("VIP service conditions"), max_length=1000, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = PunktQuerySet.as_manager()
@@ -227,3 +231,91 @@ class ExpiryRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card_id} {self.day}"
+
+
+@tones(planned="info", drawn="ok", cancelled="")
+class DrawStatus(models.TextChoices):
+    PLANNED = "planned", pgettext_lazy("draw", "planned")
+    DRAWN = "drawn", pgettext_lazy("draw", "drawn")
+    CANCELLED = "cancelled", pgettext_lazy("draw", "cancelled")
+
+
+class PrizeDraw(models.Model):
+    """A prize draw among a programme's cards (seed 003: prizes and draws), with its rules
+    recorded before it is drawn. Every active card of the programme whose purchases in the
+    period reach ``min_purchases`` takes part once; the winners are picked from the
+    entrants sorted by card number with ``seed`` (``docs/loyalty.md``: anyone holding the
+    list and the seed can repeat the draw), and ``entrants_digest`` fixes the list."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="draws",
+                                  verbose_name=_("programme"))
+    name = models.CharField(_("name"), max_length=120)
+    rules = models.TextField(_("rules"), max_length=10000)
+    #: ``[["Tablet", 1], ["Słuchawki", 3]]`` — prize and how many, in the order drawn.
+    prizes = models.JSONField(_("prizes"), default=list)
+    period_from = models.DateField(_("purchases from"))
+    period_to = models.DateField(_("purchases until"))
+    min_purchases = _money(_("minimum purchases in the period (PLN)"))
+    draw_on = models.DateField(_("draw on"))
+    status = models.CharField(_("status"), max_length=10, choices=DrawStatus.choices,
+                              default=DrawStatus.PLANNED)
+    seed = models.CharField(max_length=64, blank=True)
+    entrants = models.PositiveIntegerField(_("entrants"), default=0)
+    entrants_digest = models.CharField(max_length=64, blank=True)
+    witness = models.CharField(_("drawn in the presence of"), max_length=200, blank=True)
+    drawn_at = models.DateTimeField(_("drawn"), null=True, blank=True)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = PunktQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("prize draw")
+        ordering = ["-draw_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=DrawStatus.values),
+                                   name="loyalty_draw_status_valid"),
+            models.CheckConstraint(condition=Q(period_from__lte=F("period_to")),
+                                   name="loyalty_draw_period"),
+            models.CheckConstraint(condition=Q(draw_on__gt=F("period_to")),
+                                   name="loyalty_draw_after_period"),
+            models.CheckConstraint(condition=Q(min_purchases__gte=0),
+                                   name="loyalty_draw_min_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def prize_count(self) -> int:
+        return sum(int(n) for _name, n in self.prizes or [])
+
+
+class DrawWinner(models.Model):
+    """A card drawn for a prize: written once, with the draw (append only)."""
+
+    draw = models.ForeignKey(PrizeDraw, on_delete=models.PROTECT, related_name="winners")
+    place = models.PositiveSmallIntegerField(_("place"))
+    prize = models.CharField(_("prize"), max_length=120)
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="prizes",
+                             verbose_name=_("card"))
+    #: The card's issuing branch, kept for the branch's view of its winners.
+    branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
+                               related_name="+")
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("prize winner")
+        ordering = ["draw", "place"]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "place"], name="loyalty_winner_place"),
+            models.UniqueConstraint(fields=["draw", "card"], name="loyalty_winner_card"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place}. {self.prize}"

@@ -25,3 +25,8 @@ PROGRAMME_MANAGE = registry.register(
     gettext_lazy("Define the company's loyalty programmes: kinds, discounts, tiers, "
                  "points and their validity"),
     [R.HQ_EXPERT, R.ADMIN], scope="global")
+DRAW_MANAGE = registry.register(
+    "loyalty.draw.manage",
+    gettext_lazy("Announce prize draws among a programme's cards with their rules, draw "
+                 "the winners and cancel a draw"),
+    [R.HQ_EXPERT, R.ADMIN], scope="global")

@@ -18,8 +18,10 @@ from punkt.customers.profile import (
 )
 from punkt.customers.timeline import register_kind, register_profile_action, register_profile_fact
 from punkt.loyalty import permissions as perms
+from punkt.loyalty.draws import is_vip
 from punkt.loyalty.models import CardStatus, PointsEntry
 from punkt.loyalty.selectors import cards_of_customer
+from punkt.loyalty.services import purchases_of
 from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor
 
@@ -43,6 +45,8 @@ register_profile_panel("loyalty", gettext_lazy("Loyalty"), "loyalty/profile/loya
                        _loyalty, perms.CARD_VIEW.code, order=45)
 register_source_link("loyalty.card", route("loyalty:card_detail"),
                      permission=perms.CARD_VIEW.code)
+register_source_link("loyalty.prizedraw", route("loyalty:draw_detail"),
+                     permission=perms.CARD_VIEW.code)
 
 
 @register_profile_action
@@ -63,4 +67,6 @@ def _card_fact(user: Actor, customer: Any) -> tuple[Any, str] | None:
                                                   "points": card.points_balance}
     if card.tier:
         text += f", {card.get_tier_display()}"
+    if card.programme.vip_from and is_vip(card.programme, purchases_of(card.pk)):
+        text += " · VIP: " + (card.programme.vip_benefits or "")
     return _("Loyalty card"), text

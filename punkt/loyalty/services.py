@@ -355,7 +355,16 @@ def _programme_values(data: dict[str, Any]) -> dict[str, Any]:
         "discount_percent": _percent(data, "discount_percent"),
         "scale": parse_scale(data.get("scale")) if kind == ProgrammeKind.PROGRESSIVE else [],
         "points_per_zloty": _amount(data, "points_per_zloty"),
+        "vip_from": _amount(data, "vip_from"),
+        "vip_benefits": str(data.get("vip_benefits") or "").strip(),
     }
+    if len(values["vip_benefits"]) > 1000:
+        raise ValidationFailed("too_long", _("At most 1,000 characters."),
+                               field="vip_benefits")
+    if values["vip_from"] and not values["vip_benefits"]:
+        raise ValidationFailed("required", _("Say what a VIP customer gets (e.g. served "
+                                             "without queueing, a personal adviser)."),
+                               field="vip_benefits")
     for tier in TIERS:
         values[f"{tier}_from"] = _amount(data, f"{tier}_from")
         values[f"{tier}_percent"] = _percent(data, f"{tier}_percent")
@@ -397,7 +406,8 @@ def _programme_values(data: dict[str, Any]) -> dict[str, Any]:
 
 FIELDS = ("name", "kind", "is_active", "discount_percent", "silver_from", "silver_percent",
           "gold_from", "gold_percent", "platinum_from", "platinum_percent", "scale",
-          "points_per_zloty", "point_value", "points_valid_months")
+          "points_per_zloty", "point_value", "points_valid_months", "vip_from",
+          "vip_benefits")
 
 
 @transaction.atomic

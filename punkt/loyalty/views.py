@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,11 +17,18 @@ from punkt.core.routes import scoped
 from punkt.core.web import int_param, is_htmx, refusals_as_messages, text_param
 from punkt.customers import selectors as customers
 from punkt.customers.search import customers_named
-from punkt.loyalty import documents, selectors, services
+from punkt.loyalty import documents, draws, selectors, services
 from punkt.loyalty import permissions as perms
-from punkt.loyalty.forms import BlockForm, CardIssueForm, ProgrammeForm
-from punkt.loyalty.models import CardStatus, Programme
-from punkt.loyalty.workflows import CARD_FLOW
+from punkt.loyalty.forms import (
+    BlockForm,
+    CardIssueForm,
+    DrawCancelForm,
+    DrawForm,
+    DrawRunForm,
+    ProgrammeForm,
+)
+from punkt.loyalty.models import CardStatus, DrawStatus, DrawWinner, PrizeDraw, Programme
+from punkt.loyalty.workflows import CARD_FLOW, DRAW_FLOW
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import branch_picker, working_branch
 
@@ -129,11 +136,13 @@ def card_new(request: HttpRequest) -> HttpResponse:
 def card_detail(request: HttpRequest, card_id: int) -> HttpResponse:
     card = selectors.card_get(user=request.user, card_id=card_id)
     rows = list(selectors.entries(user=request.user, card=card)[:ENTRY_ROWS + 1])
+    purchases = services.purchases_of(card.pk)
     return render(request, "loyalty/card_detail.html", {
         "card": card, "entries": rows[:ENTRY_ROWS], "more": len(rows) > ENTRY_ROWS,
         "actions": CARD_FLOW.allowed_actions(card, request.user), "block_form": BlockForm(),
         "value": services.points_value(card.programme, card.points_balance),
-        "purchases": services.purchases_of(card.pk)})
+        "purchases": purchases, "vip": draws.is_vip(card.programme, purchases),
+        "prizes": list(card.prizes.select_related("draw").order_by("-draw__drawn_at"))})
 
 
 @scoped("branch")
@@ -156,3 +165,78 @@ def card_pdf(request: HttpRequest, card_id: int) -> HttpResponse:
     response = HttpResponse(documents.card_pdf(card), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{documents.card_name(card)}"'
     return response
+
+
+# -- prize draws -----------------------------------------------------------------------------
+
+@scoped("global")
+@login_required
+def draw_list(request: HttpRequest) -> HttpResponse:
+    org_perms.ensure(request.user, perms.CARD_VIEW.code)
+    return render(request, "loyalty/draw_list.html", {
+        "draws": PrizeDraw.objects.select_related("programme").order_by("-draw_on", "-pk")[:200],
+        "can_manage": org_perms.can(request.user, perms.DRAW_MANAGE.code)})
+
+
+def _draw_initial(draw: PrizeDraw) -> dict[str, object]:
+    return {"name": draw.name, "programme": draw.programme_id, "period_from": draw.period_from,
+            "period_to": draw.period_to, "min_purchases": draw.min_purchases,
+            "draw_on": draw.draw_on, "prizes": draws.prizes_text(draw), "rules": draw.rules}
+
+
+@scoped("global")
+@login_required
+@require_http_methods(["GET", "POST"])
+def draw_edit(request: HttpRequest, draw_id: int | None = None) -> HttpResponse:
+    org_perms.ensure(request.user, perms.DRAW_MANAGE.code)
+    draw = get_object_or_404(PrizeDraw, pk=draw_id) if draw_id else None
+    form = DrawForm(request.POST or None, initial=_draw_initial(draw) if draw else {},
+                    programmes=list(selectors.programmes(active_only=True)))
+    if request.method == "POST" and form.is_valid():
+        try:
+            draw = draws.draw_save(actor=request.user, data=form.cleaned_data,
+                                   draw_id=draw.pk if draw else None)
+        except (ValidationFailed, Conflict) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Draw saved."))
+            return redirect("loyalty:draw_detail", draw_id=draw.pk)
+    return render(request, "loyalty/draw_form.html", {"form": form, "draw": draw})
+
+
+@scoped("global")
+@login_required
+def draw_detail(request: HttpRequest, draw_id: int) -> HttpResponse:
+    """The draw, its rules and prizes; the winners of the user's branches (HQ: all)."""
+    org_perms.ensure(request.user, perms.CARD_VIEW.code)
+    draw = get_object_or_404(PrizeDraw.objects.select_related("programme", "drawn_by"),
+                             pk=draw_id)
+    winners = list(DrawWinner.objects.visible_to(request.user, perms.CARD_VIEW)
+                   .filter(draw=draw).select_related("card__customer", "branch"))
+    actions = DRAW_FLOW.allowed_actions(draw, request.user)
+    entrants = (len(draws.entrants_of(draw)) if draw.status == DrawStatus.PLANNED
+                and actions else None)
+    return render(request, "loyalty/draw_detail.html", {
+        "draw": draw, "winners": winners, "actions": actions, "entrants": entrants,
+        "run_form": DrawRunForm(), "cancel_form": DrawCancelForm(),
+        "can_edit": "draw" in actions})
+
+
+@scoped("global")
+@login_required
+@require_POST
+def draw_act(request: HttpRequest, draw_id: int, action: str) -> HttpResponse:
+    org_perms.ensure(request.user, perms.DRAW_MANAGE.code)
+    draw = get_object_or_404(PrizeDraw, pk=draw_id)
+    with refusals_as_messages(request):
+        if action == "draw":
+            draws.draw_run(actor=request.user, draw_id=draw.pk,
+                           witness=request.POST.get("witness", ""))
+            messages.success(request, _("The winners are drawn."))
+        elif action == "cancel":
+            draws.draw_cancel(actor=request.user, draw_id=draw.pk,
+                              reason=request.POST.get("reason", ""))
+            messages.success(request, _("Draw cancelled."))
+        else:
+            raise Http404
+    return redirect("loyalty:draw_detail", draw_id=draw.pk)

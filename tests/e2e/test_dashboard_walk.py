@@ -70,6 +70,7 @@ CAMPAIGNS = "/campaigns/"
 PRINT_SHOPS = "/campaigns/print-shops/"
 LOYALTY = "/loyalty/"
 PROGRAMMES = "/loyalty/programmes/"
+DRAWS = "/loyalty/draws/"
 DISPLAYS = "/displays/"
 DISPLAY_GUIDANCE = "/displays/guidance/"
 
@@ -84,7 +85,7 @@ ROLE_MENUS = {
                                       ANALYTICS, GOALS, KPIS, EFFECT, COMPLAINT_LETTERS,
                                       COMPLAINT_STATS,
                                       PLANS, PACKS, FUNNEL, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
-                                      QUESTIONNAIRES, FOLLOWUPS, LOYALTY, PROGRAMMES,
+                                      QUESTIONNAIRES, FOLLOWUPS, LOYALTY, DRAWS, PROGRAMMES,
                                       DISPLAYS, DISPLAY_GUIDANCE}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
@@ -95,7 +96,7 @@ ROLE_MENUS = {
                                             ANALYTICS, GOALS, KPIS, EFFECT, COMPLAINT_LETTERS,
                                             COMPLAINT_STATS, FUNNEL,
                                             PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
-                                            QUESTIONNAIRES, LOYALTY, PROGRAMMES, DISPLAYS,
+                                            QUESTIONNAIRES, LOYALTY, DRAWS, PROGRAMMES, DISPLAYS,
                                             DISPLAY_GUIDANCE}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
@@ -104,15 +105,16 @@ ROLE_MENUS = {
                                             CHAT_DESKS, COMPLAINTS, PIPELINE, ANALYTICS, GOALS,
                                             KPIS, EFFECT, COMPLAINT_STATS, PLANS, PACKS,
                                             FUNNEL, CAMPAIGNS,
-                                            SURVEY_RESULTS, FOLLOWUPS, LOYALTY, DISPLAYS,
+                                            SURVEY_RESULTS, FOLLOWUPS, LOYALTY, DRAWS, DISPLAYS,
                                             DISPLAY_GUIDANCE}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT,
                                           COMPLAINTS, PIPELINE, ANALYTICS, CAMPAIGNS, LOYALTY,
+                                          DRAWS,
                                           FUNNEL, DISPLAYS, DISPLAY_GUIDANCE}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                              RETENTION, CATALOG, STOCK, COMPLAINTS, PIPELINE,
-                                             ANALYTICS, CAMPAIGNS, FOLLOWUPS, LOYALTY,
+                                             ANALYTICS, CAMPAIGNS, FOLLOWUPS, LOYALTY, DRAWS,
                                              FUNNEL}),
     "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CATALOG,
                                          STOCK, TILL, TILLS}),

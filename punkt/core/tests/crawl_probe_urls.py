@@ -66,6 +66,7 @@ PROBES: dict[str, Probe] = {
     "campaigns:distribution_act": lambda s, u: {"distribution_id": s.ids["distribution_id"],
                                                 "action": "confirm"},
     "loyalty:card_act": lambda s, u: {"card_id": s.ids["card_id"], "action": "block"},
+    "loyalty:draw_act": lambda s, u: {"draw_id": s.ids["draw_id"], "action": "cancel"},
     # a display task (the work task has the same argument name), its photos and steps
     "displays:task_detail": lambda s, u: {"task_id": s.ids["display_task_id"]},
     "displays:task_complete": lambda s, u: {"task_id": s.ids["display_task_id"]},

@@ -87,6 +87,8 @@ GUARDED_PAGES = [
     ("loyalty:card_new", lambda w: {}, "loyalty.card.issue"),
     ("loyalty:programme_list", lambda w: {}, "loyalty.programme.manage"),
     ("loyalty:programme_new", lambda w: {}, "loyalty.programme.manage"),
+    ("loyalty:draw_list", lambda w: {}, "loyalty.card.view"),
+    ("loyalty:draw_new", lambda w: {}, "loyalty.draw.manage"),
     ("campaigns:shop_new", lambda w: {}, "campaigns.printshop.manage"),
     ("pipeline:board", lambda w: {}, "pipeline.opportunity.view"),
     ("surveys:results", lambda w: {}, "surveys.result.view"),
@@ -311,6 +313,8 @@ EXPECTED: dict[str, set[str]] = {
     "loyalty.card.issue": {M, S},
     "loyalty.card.block": {M, E, A},
     "loyalty.programme.manage": {E, A},
+    # Prize draws (seed 003) are announced and drawn by HQ, as the programmes are defined.
+    "loyalty.draw.manage": {E, A},
     # Issue 20, R10.2 (seed 000 step 15): the service employee (and the manager) arrange
     # the branch's windows and prove it with photos; the manager or HQ issue the guidance
     # and check the displays (never one's own: four eyes).

@@ -90,6 +90,7 @@ KEPT: dict[tuple[str, str], str] = {
     ("sales.saleline", "name"): "product name (not personal)",
     ("loyalty.card", "number"): "the card's generated number (not personal), kept with "
     "the points ledger tied to sales documents",
+    ("loyalty.drawwinner", "prize"): "the prize's name as HQ wrote it (not personal)",
     ("customers.timelineentry", "kind"): "entry kind code",
     ("customers.timelineentry", "source_type"): "the linked record's type",
     ("customers.timelineentry", "source_id"): "the linked record's id",
@@ -217,6 +218,15 @@ def build(world: Any) -> tuple[Customer, Customer]:
                               programme_id=programme.pk, customer_id=cust.pk)
     sales.sale_create(actor=world.service_a, branch_id=world.a.pk, payment_method="card",
                       lines=[{"product_id": shop.cable.pk}], card=card.number)
+    from punkt.loyalty import draws
+
+    today = timezone.localdate()
+    draw = draws.draw_save(actor=world.expert, data={
+        "name": "Losowanie", "programme": programme.pk, "period_from": today,
+        "period_to": today, "draw_on": today + datetime.timedelta(days=1),
+        "prizes": "Kubek; 1", "rules": "Każda karta z zakupami bierze udział raz."})
+    draws.draw_run(actor=world.expert, draw_id=draw.pk, witness="Komisja",
+                   today=draw.draw_on)  # the card wins: a DrawWinner of the customer's card
     loyalty.card_move(actor=world.manager_a, card_id=card.pk, action="block",
                       reason="zgubiona przez Zofię")
     ExpiryRun.objects.create(card=card, day=timezone.localdate())
