@@ -21,7 +21,7 @@ PROGRAMMES = [
      "point_value": "0,02", "points_valid_months": "24"},
     {"name": "Srebro, Złoto, Platyna", "kind": "tiered", "silver_from": "500",
      "silver_percent": "3", "gold_from": "1500", "gold_percent": "5",
-     "platinum_from": "5000", "platinum_percent": "8", "vip_from": "700",
+     "platinum_from": "5000", "platinum_percent": "8", "vip_from": "500",
      "vip_benefits": "Obsługa bez kolejki, stały opiekun w oddziale, bezpłatna "
                      "instalacja sprzętu."},
     {"name": "Karta rabatowa na okaziciela", "kind": "bearer", "discount_percent": "5"},
