@@ -11,7 +11,7 @@ from punkt.core.audit import audit_record
 from punkt.core.routes import scoped
 from punkt.customers import imports, profile, selectors, services, timeline
 from punkt.customers.filters import CustomerFilter
-from punkt.customers.models import Customer
+from punkt.customers.models import Customer, Recommendation
 
 router = Router(tags=["customers"])
 LIST_CAP = 10_000
@@ -73,6 +73,7 @@ class CustomerDetailOut(CustomerOut):
     vehicle: str
     employer: str
     merged_into_id: int | None
+    recommended_by_id: int | None = None
     contacts: list[ContactOut]
     consents: list[ConsentStateOut]
 
@@ -135,6 +136,8 @@ class CustomerIn(CustomerFields):
     confirm_duplicate: bool = False
     campaign_code: str = Field("", max_length=12, description="Where the customer heard of "
                                "us: the code of a campaign running at the branch (leaflet)")
+    recommended_by_id: int | None = Field(None, description="The existing customer who "
+                                          "recommended this one (one the caller sees)")
 
 
 class CustomerPatch(CustomerFields):
@@ -234,6 +237,8 @@ def _detail(customer: Customer) -> dict[str, Any]:
         if name not in data and hasattr(customer, name):
             data[name] = getattr(customer, name)
     data["merged_into_id"] = customer.merged_into_id
+    data["recommended_by_id"] = (Recommendation.objects.filter(customer=customer)
+                                 .values_list("recommender_id", flat=True).first())
     data["contacts"] = list(customer.contacts.all())
     data["consents"] = [
         {"purpose": row["purpose"], "granted": row["granted"],
@@ -261,12 +266,13 @@ def customer_list(request: HttpRequest, filters: Query[CustomerQuery]) -> dict[s
 @scoped("global")
 def customer_create(request: HttpRequest, payload: CustomerIn) -> Status[Any]:
     data = payload.dict(exclude={"branch_id", "consents", "source", "confirm_duplicate",
-                                  "campaign_code"},
+                                  "campaign_code", "recommended_by_id"},
                         exclude_none=True)
     customer = services.customer_create(
         actor=request.user, branch_id=payload.branch_id, data=data,
         consents=[c.dict() for c in payload.consents], source=payload.source,
-        confirm_duplicate=payload.confirm_duplicate, campaign_code=payload.campaign_code)
+        confirm_duplicate=payload.confirm_duplicate, campaign_code=payload.campaign_code,
+        recommended_by=payload.recommended_by_id)
     return Status(201, _detail(customer))
 
 
@@ -309,6 +315,62 @@ def customer_consent_record(request: HttpRequest, customer_id: int,
     event = services.consent_record(actor=request.user, customer_id=customer_id,
                                     **payload.dict())
     return Status(201, event)
+
+
+class RecommendationIn(Strict):
+    recommended_by_id: int | None = Field(None, description="The recommending customer; "
+                                          "null: none")
+
+
+class RecommendationOut(Schema):
+    customer_id: int
+    recommended_by_id: int | None
+    recorded_at: datetime.datetime | None
+    recorded_by: str
+
+
+class RecommendedOut(Schema):
+    customer_id: int
+    number: str
+    name: str
+    recorded_at: datetime.datetime
+
+
+@router.put("/customers/{customer_id}/recommendation",
+            response={200: RecommendationOut, **errors(404, 409)},
+            operation_id="customer_recommendation_set")
+@scoped("branch")
+def customer_recommendation_set(request: HttpRequest, customer_id: int,
+                                payload: RecommendationIn) -> Any:
+    """Who recommended the customer (a manager's correction; audited)."""
+    from punkt.customers import recommendations
+
+    selectors.customer_get(user=request.user, customer_id=customer_id)
+    found = recommendations.recommendation_set(actor=request.user, customer_id=customer_id,
+                                               recommender_id=payload.recommended_by_id)
+    return _recommendation(customer_id, found)
+
+
+def _recommendation(customer_id: int, found: Any) -> dict[str, Any]:
+    return {"customer_id": customer_id,
+            "recommended_by_id": found.recommender_id if found else None,
+            "recorded_at": found.recorded_at if found else None,
+            "recorded_by": (found.recorded_by.get_full_name() if found and found.recorded_by
+                            else "")}
+
+
+@router.get("/customers/{customer_id}/recommended", response={200: list[RecommendedOut],
+                                                              **errors(404)},
+            operation_id="customer_recommended")
+@scoped("branch")
+def customer_recommended(request: HttpRequest, customer_id: int) -> Any:
+    """The customers this one recommended (those the caller sees), newest first."""
+    from punkt.customers import recommendations
+
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    return [{"customer_id": r.customer_id, "number": r.customer.number,
+             "name": r.customer.display_name, "recorded_at": r.recorded_at}
+            for r in recommendations.brought_by(request.user, customer)[:200]]
 
 
 @router.get("/customers/{customer_id}/timeline", response={200: list[TimelineOut],

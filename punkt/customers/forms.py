@@ -103,7 +103,8 @@ class CustomerForm(forms.Form):
     def data_for_service(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["has_branches"] = {"1": True, "0": False}.get(data.get("has_branches") or "")
-        for key in ("confirm_duplicate", "source", "branch", "campaign_code"):
+        for key in ("confirm_duplicate", "source", "branch", "campaign_code",
+                    "recommended_by", "recommender_q"):
             data.pop(key, None)
         for purpose in ConsentPurpose.values:
             data.pop(f"consent_{purpose}", None)
@@ -121,8 +122,20 @@ class CustomerCreateForm(CustomerForm):
         help_text=_("The code printed on the customer's leaflet, if they came with one."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
-    def __init__(self, *args: Any, branches: list[tuple[int, str]], **kwargs: Any) -> None:
+    recommender_q = forms.CharField(
+        label=_("Recommended by"), max_length=100, required=False,
+        help_text=_("An existing customer who recommended us: type a name, customer number, "
+                    "phone or e-mail and press Find."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search"}))
+    recommended_by = forms.TypedChoiceField(
+        label=_("Recommending customer"), coerce=int, required=False, empty_value=None,
+        choices=[], widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, branches: list[tuple[int, str]],
+                 recommenders: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        choices: list[tuple[Any, Any]] = [("", _("nobody")), *(recommenders or [])]
+        cast(forms.ChoiceField, self.fields["recommended_by"]).choices = choices
         cast(forms.ChoiceField, self.fields["branch"]).choices = branches
         if len(branches) == 1:
             self.fields["branch"].initial = branches[0][0]
@@ -188,7 +201,32 @@ class ImportForm(forms.Form):
         label=_("The customers in this file gave consent to processing their data for the "
                 "contract, and the signed consents are kept."), required=True)
 
-    def __init__(self, *args: Any, branches: list[tuple[int, str]], **kwargs: Any) -> None:
+    recommender_q = forms.CharField(
+        label=_("Recommended by"), max_length=100, required=False,
+        help_text=_("An existing customer who recommended us: type a name, customer number, "
+                    "phone or e-mail and press Find."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search"}))
+    recommended_by = forms.TypedChoiceField(
+        label=_("Recommending customer"), coerce=int, required=False, empty_value=None,
+        choices=[], widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, branches: list[tuple[int, str]],
+                 recommenders: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        choices: list[tuple[Any, Any]] = [("", _("nobody")), *(recommenders or [])]
+        cast(forms.ChoiceField, self.fields["recommended_by"]).choices = choices
         cast(forms.ChoiceField, self.fields["branch"]).choices = branches
         self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"
+
+
+class RecommendationForm(forms.Form):
+    """A manager's correction of who recommended the customer."""
+
+    recommended_by = forms.TypedChoiceField(
+        label=_("Recommending customer"), coerce=int, required=False, empty_value=None,
+        choices=[], widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, recommenders: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[Any, Any]] = [("", _("nobody")), *recommenders]
+        cast(forms.ChoiceField, self.fields["recommended_by"]).choices = choices

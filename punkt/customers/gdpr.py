@@ -38,6 +38,7 @@ from punkt.customers.models import (
     CustomerWord,
     DataSubjectRequest,
     MergeRecord,
+    Recommendation,
     RequestKind,
     RequestStatus,
     TimelineEntry,
@@ -223,6 +224,16 @@ register_linked(DataSubjectRequest, erase=_scrub_requests,
                 keep_reason="accountability for requests (GDPR art. 5(2))")
 register_linked(MergeRecord, field="survivor", erase=_scrub_merges, move_on_merge=False)
 register_linked(CustomerWord, move_on_merge=False, export_exclude=("id",))
+# Who brought whom (R12.7): the link holds no personal data besides the two records, so
+# erasure keeps it (the recommender's count stays true, the erased side is anonymised).
+# A merge moves both sides itself (``_merge_recommendations``): a duplicate's
+# recommendation when the survivor has none, and the customers the duplicate brought.
+register_linked(Recommendation, erase=ERASE_KEEP, move_on_merge=False,
+                keep_reason="who recommended the customer: no personal data besides the "
+                "link to the (anonymised) records")
+RECOMMENDER_LABEL = "customers.recommendation.recommender"
+LINKED[RECOMMENDER_LABEL] = Linked(model=Recommendation, field="recommender",
+                                   erase=ERASE_KEEP, move_on_merge=False)
 register_payload(JobProgress, "message", "result")
 register_payload(CustomerImport, "errors")
 register_payload(DBTaskResult, "args_kwargs", "return_value", "traceback")
@@ -373,6 +384,7 @@ def customer_merge(*, actor: Actor, survivor_id: int, merged_id: int) -> MergeRe
             moved[label] = ids
             linked.model._default_manager.filter(pk__in=ids).update(
                 **{linked.field: survivor})
+    _merge_recommendations(survivor, merged, moved)
     _recompute_consents(survivor)
     _recompute_consents(merged)
     snapshot = {f: _value(getattr(merged, f)) for f in EDITABLE}
@@ -395,6 +407,25 @@ def customer_merge(*, actor: Actor, survivor_id: int, merged_id: int) -> MergeRe
                  changes={"merged": [merged.number, None], "merge_record": [None, record.pk],
                           "filled": [None, sorted(filled)]})
     return record
+
+
+def _merge_recommendations(survivor: Customer, merged: Customer,
+                           moved: dict[str, list[Any]]) -> None:
+    """The duplicate's "recommended by" goes to the survivor when it has none (and it was
+    not the survivor who recommended the duplicate); the customers the duplicate brought
+    become the survivor's, except the survivor himself (nobody recommends himself). The
+    ids go into the merge record, so undoing moves them back."""
+    own = Recommendation.objects.filter(customer=merged).exclude(recommender=survivor)
+    if not Recommendation.objects.filter(customer=survivor).exists():
+        ids = list(own.values_list("pk", flat=True))
+        if ids:
+            moved[Recommendation._meta.label_lower] = ids
+            Recommendation.objects.filter(pk__in=ids).update(customer=survivor)
+    brought = list(Recommendation.objects.filter(recommender=merged).exclude(customer=survivor)
+                   .values_list("pk", flat=True))
+    if brought:
+        moved[RECOMMENDER_LABEL] = brought
+        Recommendation.objects.filter(pk__in=brought).update(recommender=survivor)
 
 
 def _recompute_consents(customer: Customer) -> None:

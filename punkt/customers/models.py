@@ -561,6 +561,31 @@ class MergeRecord(models.Model):
         return f"merge #{self.pk}"
 
 
+class Recommendation(models.Model):
+    """Who brought whom (R12.7): ``customer`` came recommended by ``recommender``. One per
+    customer; seen where the recommended customer is (``branch_scope``)."""
+
+    customer = models.OneToOneField(Customer, verbose_name=_("customer"),
+                                    on_delete=models.CASCADE, related_name="recommendation")
+    recommender = models.ForeignKey(Customer, verbose_name=_("recommended by"),
+                                    on_delete=models.PROTECT, related_name="recommended")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    branch_scope = "customer__branch"
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["recommender"], name="recommendation_recommender")]
+        constraints = [models.CheckConstraint(condition=~Q(customer=models.F("recommender")),
+                                              name="recommendation_not_self")]
+
+    def __str__(self) -> str:
+        return f"{self.recommender_id} → {self.customer_id}"
+
+
 @tones(checked="", queued="", running="", done="", failed="")
 class ImportStatus(models.TextChoices):
     """The labels of the customer import's states (the states and their table:

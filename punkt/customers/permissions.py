@@ -32,3 +32,7 @@ GDPR_MANAGE = registry.register(
     "customers.gdpr.manage",
     gettext_lazy("Handle data-subject requests: export and anonymise personal data"),
     [R.HQ_EXPERT, R.ADMIN], scope="global", kinds=["export"])
+RECOMMENDATION_EDIT = registry.register(
+    "customers.recommendation.edit",
+    gettext_lazy("Change who recommended a customer after registration"),
+    [R.MANAGER, R.HQ_EXPERT])

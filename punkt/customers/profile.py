@@ -269,6 +269,10 @@ def _register_own_sources() -> None:
         return {str(pk): reverse("customers:merge", args=[survivor]) for pk, survivor
                 in MergeRecord.objects.filter(pk__in=pks).values_list("pk", "survivor_id")}
 
+    # A recommendation's entry links to the other customer (who brought / was brought).
+    register_source_link("customers.customer", route("customers:customer_detail"),
+                         permission=perms.CUSTOMER_VIEW.code, api=api_route("customer_get"))
+
     # A merge has no API (merging and undoing are HQ's pages only).
     register_source_link("customers.mergerecord", merges, permission=perms.CUSTOMER_MERGE.code)
 

@@ -386,12 +386,16 @@ def _ensure_active(customer: Customer) -> None:
 def customer_create(*, actor: Actor, branch_id: int, data: dict[str, Any],
                     consents: list[ConsentInput] | list[dict[str, Any]],
                     source: str = ConsentSource.COUNTER,
-                    confirm_duplicate: bool = False, campaign_code: str = "") -> Customer:
+                    confirm_duplicate: bool = False, campaign_code: str = "",
+                    recommended_by: Any = None) -> Customer:
     """Register a customer at ``branch_id`` with the consents recorded at the same time.
 
     The data-processing basis (consent ``contract``) must be among them (seed 000 step 3).
     ``campaign_code``: where they heard of us, a campaign running at the branch
-    (``referrals.py``)."""
+    (``referrals.py``). ``recommended_by``: the id of the customer who recommended them
+    (``recommendations.py``)."""
+    from punkt.customers import recommendations
+
     branch = Branch.objects.filter(pk=branch_id, is_active=True).first()
     if branch is None:
         raise ValidationFailed("invalid", _("Choose an active branch."), field="branch")
@@ -400,6 +404,7 @@ def customer_create(*, actor: Actor, branch_id: int, data: dict[str, Any],
     items = _clean_consents(consents)
     source = _source(source)
     referral = referrals.check(branch.pk, campaign_code)
+    recommender = recommendations.clean_recommender(actor, recommended_by)
     basis = next((c for c in items if c.purpose == ConsentPurpose.CONTRACT), None)
     if basis is None or not basis.granted:
         raise ValidationFailed(
@@ -418,6 +423,7 @@ def customer_create(*, actor: Actor, branch_id: int, data: dict[str, Any],
         _write_consent(customer=customer, purpose=item.purpose, granted=item.granted,
                        source=source, actor=actor, branch_id=branch.pk)
     referrals.record(referral, customer, actor)
+    recommendations.record(actor, customer, recommender)
     timeline_add(customer_id=customer.pk, kind=TimelineKind.SYSTEM,
                  subject=_("Registered at %(branch)s") % {"branch": branch.name}, actor=actor,
                  branch_id=branch.pk, source=customer)

@@ -27,6 +27,8 @@ urlpatterns += [
     path("<int:customer_id>/gdpr/", views.gdpr, name="gdpr"),
     path("<int:customer_id>/gdpr/export/", views.gdpr_export, name="gdpr_export"),
     path("<int:customer_id>/merge/", views.merge, name="merge"),
+    path("<int:customer_id>/recommendation/", views.recommendation_edit,
+         name="recommendation_edit"),
     path("<int:customer_id>/merge/<int:record_id>/undo/", views.unmerge, name="unmerge"),
     path("data-requests/", views.data_requests, name="data_requests"),
     path("data-requests/sender/", views.sender_erase, name="sender_erase"),

@@ -22,8 +22,16 @@ from punkt.core.forms import apply_error, submit_inline_form
 from punkt.core.paging import paginate
 from punkt.core.reauth import recent_authentication_required
 from punkt.core.routes import scoped
-from punkt.core.web import int_param, is_htmx, refusals_as_messages
-from punkt.customers import exports, imports, profile, selectors, services, timeline
+from punkt.core.web import int_param, is_htmx, refusals_as_messages, text_param
+from punkt.customers import (
+    exports,
+    imports,
+    profile,
+    recommendations,
+    selectors,
+    services,
+    timeline,
+)
 from punkt.customers import identifiers as ids
 from punkt.customers import permissions as perms
 from punkt.customers.filters import CustomerFilter
@@ -34,6 +42,7 @@ from punkt.customers.forms import (
     CustomerCreateForm,
     CustomerForm,
     NoteForm,
+    RecommendationForm,
 )
 from punkt.customers.models import (
     KIND_LABELS,
@@ -109,7 +118,18 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.CUSTOMER_EDIT.code)
     branches = _branch_choices(request.user, perms.CUSTOMER_EDIT.code)
     # Consent is an explicit act of the customer: no box starts ticked (GDPR art. 4(11)).
-    form = CustomerCreateForm(request.POST or None, branches=branches)
+    q = request.POST.get("recommender_q", "")
+    chosen = int_param(request.POST.get("recommended_by"))
+    found = recommendations.candidates(request.user, q) if q else []
+    recommenders = _recommender_choices(request.user, found, chosen)
+    if request.POST.get("op") == "find_recommender":
+        # Only the search: the form comes back as typed, nothing validated or saved.
+        form = CustomerCreateForm(initial=request.POST.dict(), branches=branches,
+                                  recommenders=recommenders)
+        return render(request, "customers/customer_form.html", {
+            "form": form, "customer": None, "duplicates": [], "searched": True})
+    form = CustomerCreateForm(request.POST or None, branches=branches,
+                              recommenders=recommenders)
     duplicates: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,7 +138,8 @@ def customer_create(request: HttpRequest) -> HttpResponse:
                 data=form.data_for_service(), consents=form.consents(),
                 source=form.cleaned_data["source"],
                 confirm_duplicate=form.cleaned_data["confirm_duplicate"],
-                campaign_code=form.cleaned_data["campaign_code"])
+                campaign_code=form.cleaned_data["campaign_code"],
+                recommended_by=form.cleaned_data["recommended_by"])
         except services.PossibleDuplicate as exc:
             duplicates = _duplicates_context(exc)
             form.add_error(None, exc.message)
@@ -134,6 +155,47 @@ def customer_create(request: HttpRequest) -> HttpResponse:
             return redirect("customers:customer_detail", customer_id=customer.pk)
     return render(request, "customers/customer_form.html", {
         "form": form, "customer": None, "duplicates": duplicates})
+
+
+def _recommender_choices(user: Actor, found: list[Customer], chosen: int | None
+                         ) -> list[tuple[int, str]]:
+    """The search's customers, and the one chosen before (when ``user`` still sees it)."""
+    rows = list(found)
+    if chosen and all(c.pk != chosen for c in rows):
+        rows += list(selectors.customers_visible_to(user, include_closed=False)
+                     .filter(pk=chosen).select_related("branch"))
+    return [(c.pk, f"{c.display_name} — {c.number}, {c.city or c.branch.name}") for c in rows]
+
+
+@scoped("branch")
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendation_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """A manager's correction of who recommended the customer (audited)."""
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id,
+                                      include_closed=False)
+    org_perms.ensure(request.user, perms.RECOMMENDATION_EDIT.code, customer.branch_id)
+    current = recommendations.recommendation_of(request.user, customer)
+    q = text_param(request.GET.get("q"), 100)
+    found = recommendations.candidates(request.user, q, exclude=customer.pk) if q else []
+    chosen = int_param(request.POST.get("recommended_by")) if request.method == "POST" else (
+        current[0].recommender_id if current and current[1] else None)
+    form = RecommendationForm(request.POST or None,
+                              initial={"recommended_by": chosen},
+                              recommenders=_recommender_choices(request.user, found, chosen))
+    if request.method == "POST" and form.is_valid():
+        try:
+            recommendations.recommendation_set(
+                actor=request.user, customer_id=customer.pk,
+                recommender_id=form.cleaned_data["recommended_by"])
+        except ValidationFailed as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved who recommended %(name)s.")
+                             % {"name": customer.display_name})
+            return redirect("customers:customer_detail", customer_id=customer.pk)
+    return render(request, "customers/recommendation_form.html", {
+        "customer": customer, "form": form, "current": current, "q": q, "found": found})
 
 
 @scoped("branch")
@@ -266,6 +328,10 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "can_merge": editable and access.can(perms.CUSTOMER_MERGE.code),
         "more_actions": timeline.profile_actions(request.user, customer),
         "facts": timeline.profile_facts(request.user, customer),
+        "recommendation": recommendations.recommendation_of(request.user, customer),
+        "recommended_count": recommendations.brought_by(request.user, customer).count(),
+        "can_recommend": editable and access.can(perms.RECOMMENDATION_EDIT.code,
+                                                 customer.branch_id),
         "note_form": NoteForm(), "contact_form": ContactLogForm(),
         "consent_form": ConsentForm(), "add_contact_form": ContactForm(),
     })
