@@ -388,3 +388,66 @@ def analytics_campaigns(request: HttpRequest, q: Query[KpisQuery]) -> dict[str, 
             for r in found.rows]
     return {"first_month": span.first, "last_month": span.last, "rows": rows,
             "total": _effect(found.total), "truncated": found.truncated}
+
+
+class LoyaltyMonthOut(Schema):
+    month: datetime.date
+    sales: int
+    revenue: Decimal
+    buyers: int
+    contracts: int
+
+
+class LoyaltySourceOut(Schema):
+    key: str
+    label: str
+    customers: int
+    buyers: int
+    revenue: Decimal
+
+
+class LoyaltyOut(Schema):
+    first_month: datetime.date
+    last_month: datetime.date
+    branch_id: int | None
+    buyers: int
+    repeat: int
+    loyalty_index_percent: Decimal | None
+    revenue: Decimal
+    revenue_existing: Decimal
+    revenue_new: Decimal
+    revenue_anonymous: Decimal
+    existing_share_percent: Decimal | None
+    recommended_buyers: int
+    recommended_purchases: int
+    recommended_revenue: Decimal
+    counter_buyers: int
+    products: int
+    products_per_customer: Decimal | None
+    months: list[LoyaltyMonthOut]
+    sources: list[LoyaltySourceOut]
+
+
+@router.get("/analytics/loyalty", response={200: LoyaltyOut, **errors()},
+            operation_id="analytics_loyalty")
+@scoped("list")
+def analytics_loyalty(request: HttpRequest, q: Query[KpisQuery]) -> dict[str, Any]:
+    """The loyalty index and sources (R12.7) for whole months ``from``–``to`` (default:
+    the last three full months) at the branches the caller sees, or ``branch_id``."""
+    from punkt.analytics import loyalty
+
+    org_perms.ensure(request.user, perms.GOALS_VIEW.code)
+    span = kpis.period(q.from_, q.to)
+    r = loyalty.report(request.user, span, branch_id=q.branch_id)
+    return {"first_month": span.first, "last_month": span.last, "branch_id": q.branch_id,
+            "buyers": r.buyers, "repeat": r.repeat, "loyalty_index_percent": r.index,
+            "revenue": r.revenue, "revenue_existing": r.revenue_existing,
+            "revenue_new": r.revenue_new, "revenue_anonymous": r.revenue_anonymous,
+            "existing_share_percent": r.existing_share,
+            "recommended_buyers": r.recommended_buyers,
+            "recommended_purchases": r.recommended_purchases,
+            "recommended_revenue": r.recommended_revenue, "counter_buyers": r.counter_buyers,
+            "products": r.products, "products_per_customer": r.products_per_customer,
+            "months": [vars(m) for m in r.months],
+            "sources": [{"key": s.key, "label": str(s.label), "customers": s.customers,
+                         "buyers": s.buyers, "revenue": s.revenue} for s in r.sources]}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from punkt.analytics import campaign_views, goal_views, views
+from punkt.analytics import campaign_views, goal_views, loyalty_views, views
 
 app_name = "analytics"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("kpis/export.csv", goal_views.kpis_export, name="kpis_export"),
     path("campaigns/", campaign_views.campaigns_page, name="campaigns"),
     path("campaigns/export.csv", campaign_views.campaigns_export, name="campaigns_export"),
+    path("loyalty/", loyalty_views.loyalty_page, name="loyalty"),
+    path("loyalty/export.csv", loyalty_views.loyalty_export, name="loyalty_export"),
 ]
