@@ -334,6 +334,12 @@ class EffectOut(Schema):
     buying: int
     sales: Decimal
     payments: Decimal
+    coded_sales: int = 0
+    coded_revenue: Decimal = Decimal("0.00")
+    coded_contracts: int = 0
+    coded_contract_value: Decimal = Decimal("0.00")
+    coded_offers: int = 0
+    coded_won: int = 0
     revenue: Decimal
     per_customer: Decimal | None
     per_zloty: Decimal | None
@@ -360,7 +366,10 @@ def _effect(f: Any) -> dict[str, Any]:
     return {"branch_id": getattr(f, "branch_id", None) or None,
             "branch_name": getattr(f, "branch_name", ""), "spent": f.spent,
             "customers": f.customers, "buying": f.buying, "sales": f.sales,
-            "payments": f.payments, "revenue": f.revenue, "per_customer": f.per_customer,
+            "payments": f.payments, "coded_sales": f.coded_sales,
+            "coded_revenue": f.coded_revenue, "coded_contracts": f.coded_contracts,
+            "coded_contract_value": f.coded_contract_value, "coded_offers": f.coded_offers,
+            "coded_won": f.coded_won, "revenue": f.revenue, "per_customer": f.per_customer,
             "per_zloty": f.per_zloty}
 
 

@@ -8,9 +8,17 @@ bought — per campaign and per branch, for the campaigns that ran in a period.
   (``refresh.money_sources``): counter sales less returns, and payments for HQ's invoices
   (the part allocated to invoices; reversed payments and their reversals left out).
 - **Buying customers**: new customers with at least one sale or payment since.
-- Cost per new customer and revenue per złoty spent.
+- **With the code** (R10.3): what customers the campaign did not bring (existing ones, or
+  nobody named) bought giving its code — counter sales with the code less their returns
+  (``coded_sales``, ``coded_revenue``), contracts signed with the code (``coded_contracts``;
+  a contract's "revenue" is its gross total as signed — the accepted offer's total — in
+  ``coded_contract_value``), and opportunities opened with it (``coded_offers``, ``won``).
+  A customer the campaign brought is left out here: their purchases are in the revenue
+  since registration already.
+- Cost per new customer and revenue per złoty spent (revenue: sales and payments of the
+  new customers, coded sales and contract values of the others).
 
-Six grouped queries whatever the number of campaigns, branches or customers; a manager
+Nine grouped queries whatever the number of campaigns, branches or customers; a manager
 sees his branches' share of HQ's campaigns, HQ every branch."""
 
 from __future__ import annotations
@@ -37,10 +45,16 @@ class Figures:
     buying: int = 0
     sales: Decimal = ZERO
     payments: Decimal = ZERO
+    coded_sales: int = 0
+    coded_revenue: Decimal = ZERO
+    coded_contracts: int = 0
+    coded_contract_value: Decimal = ZERO
+    coded_offers: int = 0
+    coded_won: int = 0
 
     @property
     def revenue(self) -> Decimal:
-        return self.sales + self.payments
+        return self.sales + self.payments + self.coded_revenue + self.coded_contract_value
 
     @property
     def per_customer(self) -> Decimal | None:
@@ -57,6 +71,12 @@ class Figures:
         self.buying += other.buying
         self.sales += other.sales
         self.payments += other.payments
+        self.coded_sales += other.coded_sales
+        self.coded_revenue += other.coded_revenue
+        self.coded_contracts += other.coded_contracts
+        self.coded_contract_value += other.coded_contract_value
+        self.coded_offers += other.coded_offers
+        self.coded_won += other.coded_won
 
 
 @dataclass
@@ -155,6 +175,45 @@ def report(user: Actor, *, first: datetime.date, last: datetime.date,
     for settlement in settled:
         cell(settlement["campaign_id"], settlement["branch_id"]).payments += (
             settlement["s"] or ZERO)
+
+    # With the code, by customers the campaign did not bring (a return: its sale's code).
+    from punkt.contracts.models import Contract, ContractStatus
+    from punkt.pipeline.models import Opportunity, OpportunityStatus
+
+    def not_brought(ref: str) -> Any:
+        return ~Exists(CampaignCustomer.objects.filter(customer=OuterRef("customer_id"),
+                                                       campaign_id=OuterRef(ref)))
+
+    coded = (Sale.objects.visible_to(user, view, branch_id=branch_id)
+             .annotate(camp=Coalesce("campaign_ref", "original__campaign_ref"))
+             .filter(camp__in=ids).filter(not_brought("camp"))
+             .values("camp", "branch_id")
+             .annotate(n=Count("pk", filter=Q(kind=SaleKind.SALE)),
+                       s=Sum(Case(When(kind=SaleKind.RETURN, then=-F("total_gross")),
+                                  default=F("total_gross"), output_field=_money())))
+             .order_by())
+    for line in coded:
+        figures = cell(line["camp"], line["branch_id"])
+        figures.coded_sales += line["n"]
+        figures.coded_revenue += line["s"] or ZERO
+    contracted = (Contract.objects.visible_to(user, view, branch_id=branch_id)
+              .filter(campaign_ref__in=ids, signed_at__isnull=False)
+              .exclude(status__in=[ContractStatus.CANCELLED, ContractStatus.REJECTED])
+              .filter(not_brought("campaign_ref"))
+              .values("campaign_ref", "branch_id")
+              .annotate(n=Count("pk"), v=Sum("total_gross")).order_by())
+    for deal in contracted:
+        figures = cell(int(deal["campaign_ref"] or 0), deal["branch_id"])
+        figures.coded_contracts += deal["n"]
+        figures.coded_contract_value += deal["v"] or ZERO
+    offered = (Opportunity.objects.visible_to(user, view, branch_id=branch_id)
+               .filter(campaign_ref__in=ids).values("campaign_ref", "branch_id")
+               .annotate(n=Count("pk"), won=Count("pk", filter=Q(
+                   status=OpportunityStatus.WON))).order_by())
+    for opp in offered:
+        figures = cell(int(opp["campaign_ref"] or 0), opp["branch_id"])
+        figures.coded_offers += opp["n"]
+        figures.coded_won += opp["won"]
 
     names = dict(Branch.objects.filter(pk__in={b for _c, b in cells})
                  .values_list("pk", "name"))

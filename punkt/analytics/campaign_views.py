@@ -92,12 +92,17 @@ def campaigns_export(request: HttpRequest) -> StreamingHttpResponse:
             for b in r.branches or [campaign_effect.BranchFigures(branch_name="")]:
                 yield [c.code, c.name, c.get_status_display(), c.starts_on.isoformat(),
                        c.ends_on.isoformat(), b.branch_name, _cell(b.spent), b.customers,
-                       b.buying, _cell(b.sales), _cell(b.payments), _cell(b.revenue),
-                       _cell(b.per_customer), _cell(b.per_zloty)]
+                       b.buying, _cell(b.sales), _cell(b.payments), b.coded_sales,
+                       _cell(b.coded_revenue), b.coded_contracts,
+                       _cell(b.coded_contract_value), b.coded_offers, b.coded_won,
+                       _cell(b.revenue), _cell(b.per_customer), _cell(b.per_zloty)]
 
     stamp = timezone.localtime().strftime("%Y-%m-%d_%H%M")
     return csv_response(f"skutecznosc_kampanii_{stamp}.csv", [
         _("Campaign code"), _("Campaign"), _("Status"), _("From"), _("To"), _("Branch"),
         _("Cost (zł)"), _("New customers"), _("Buying customers"), _("Counter sales (zł)"),
-        _("Paid on HQ invoices (zł)"), _("Revenue (zł)"), _("Cost per new customer (zł)"),
+        _("Paid on HQ invoices (zł)"), _("Sales with the code to other customers"),
+        _("Their value less returns (zł)"), _("Contracts signed with the code"),
+        _("Their value (zł)"), _("Opportunities with the code"), _("of them won"),
+        _("Revenue (zł)"), _("Cost per new customer (zł)"),
         _("Revenue per 1 zł spent")], rows())

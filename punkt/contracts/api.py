@@ -123,6 +123,8 @@ class ContractIn(Strict):
     template_version_id: int = Field(ge=1, le=2**63 - 1)
     term_months: int = Field(ge=1, le=120)
     starts_on: datetime.date | None = None
+    campaign_code: str = Field("", max_length=12, description="A leaflet's campaign code the "
+                               "customer gave: a campaign running at the branch")
 
 
 if TYPE_CHECKING:
@@ -179,6 +181,7 @@ class ContractOut(Schema):
     terminated_on: datetime.date | None
     left_on: datetime.date | None
     reasons: str
+    campaign_code: str
     pdf_ready: bool
     has_scan: bool
     created_at: datetime.datetime
@@ -214,7 +217,7 @@ class BatchOut(Schema):
 _FIELDS = ("id", "number", "customer_id", "branch_id", "offer_id", "renews_id", "status",
            "revision", "term_months", "starts_on", "ends_on", "total_gross", "prepared_by_id",
            "signed_at", "batch_id", "approved_at", "finalised_at", "terminated_on", "left_on",
-           "reasons", "pdf_ready", "created_at")
+           "reasons", "pdf_ready", "created_at", "campaign_code")
 
 
 def _contract(c: Contract, user: Actor, *, detail: bool = False) -> dict[str, Any]:
@@ -238,7 +241,8 @@ def contract_prepare(request: HttpRequest, offer_id: int, payload: ContractIn) -
     selectors.offer_get(user=request.user, offer_id=offer_id)
     c = services.contract_prepare(actor=request.user, offer_id=offer_id,
                                   template_version_id=payload.template_version_id,
-                                  term_months=payload.term_months, starts_on=payload.starts_on)
+                                  term_months=payload.term_months, starts_on=payload.starts_on,
+                                  campaign_code=payload.campaign_code)
     c = selectors.contract_get(user=request.user, contract_id=c.pk)
     return Status(201, _contract(c, request.user, detail=True))
 

@@ -194,6 +194,12 @@ class Contract(TimeStampedModel):
     #: The day this contract's end (or termination) left its customer with no active
     #: contract and no renewal: a customer who left (churn, R5.3).
     left_on = models.DateField(null=True, blank=True)
+    #: A campaign code the customer gave (a leaflet's), checked to run at the branch
+    #: (``customers.referrals.campaign_for``); the campaign's id beside it, as the code
+    #: may change before a leaflet prints it (R10.3).
+    campaign_code = models.CharField(_("campaign code"), max_length=12, blank=True,
+                                     default="")
+    campaign_ref = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     objects = BranchScopedQuerySet.as_manager()
 
@@ -213,6 +219,8 @@ class Contract(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["branch", "-id"], name="contract_branch"),
+            models.Index(fields=["campaign_ref"], name="contract_campaign",
+                         condition=Q(campaign_ref__isnull=False)),
             models.Index(fields=["branch", "status", "-id"], name="contract_branch_status"),
             models.Index(fields=["status", "-id"], name="contract_status"),
             models.Index(fields=["customer", "-id"], name="contract_customer"),

@@ -193,7 +193,8 @@ def contract_prepare(request: HttpRequest, offer_id: int) -> HttpResponse:
                 actor=request.user, offer_id=offer.pk,
                 template_version_id=request.POST.get("template"),
                 term_months=request.POST.get("term_months"),
-                starts_on=request.POST.get("starts_on"))
+                starts_on=request.POST.get("starts_on"),
+                campaign_code=request.POST.get("campaign_code", ""))
         except (ValidationFailed, Conflict) as exc:
             error = exc
         else:

@@ -48,3 +48,13 @@ def record(found: tuple[str, Any] | None, customer: Any, actor: Any) -> None:
         _source.record(found[1], customer, actor)
 
 
+
+
+def campaign_for(branch_id: int, code: Any) -> tuple[str, int] | None:
+    """A campaign code typed on a sale, an offer or a contract: ``None`` when empty, else
+    the normalised code and the campaign's id — refused on ``campaign_code`` (nothing
+    saved) unless the campaign runs at the branch, as at registration."""
+    found = check(branch_id, code)
+    if found is None:
+        return None
+    return found[0], int(found[1].pk)

@@ -38,6 +38,8 @@ class OpportunityIn(Strict):
     owner_id: int | None = Field(None, ge=1, le=2**62)
     branch_id: int | None = Field(None, ge=1, le=2**62)
     notes: str = Field("", max_length=services.TEXT_MAX)
+    campaign_code: str = Field("", max_length=12, description="A leaflet's campaign code the "
+                               "customer gave: a campaign running at the branch")
 
 
 class StepIn(Strict):
@@ -80,6 +82,7 @@ class OpportunityOut(Schema):
     loss_reason_id: int | None
     loss_note: str
     notes: str
+    campaign_code: str
     created_at: datetime.datetime
     stage_since: datetime.datetime
     closed_at: datetime.datetime | None

@@ -133,6 +133,12 @@ class Opportunity(models.Model):
     stage_since = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    #: A campaign code the customer gave (a leaflet's), checked to run at the branch
+    #: (``customers.referrals.campaign_for``); the campaign's id beside it, as the code
+    #: may change before a leaflet prints it (R10.3).
+    campaign_code = models.CharField(_("campaign code"), max_length=12, blank=True,
+                                     default="")
+    campaign_ref = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     objects = BranchScopedQuerySet.as_manager()
 
@@ -140,6 +146,8 @@ class Opportunity(models.Model):
         verbose_name = _("sales opportunity")
         indexes = [
             models.Index(fields=["branch", "status", "stage"], name="opp_board"),
+            models.Index(fields=["campaign_ref"], name="opp_campaign",
+                         condition=Q(campaign_ref__isnull=False)),
             models.Index(fields=["owner", "status"], name="opp_owner"),
             models.Index(fields=["customer", "status"], name="opp_customer"),
         ]

@@ -26,7 +26,7 @@ from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, Conflict, ValidationFailed
 from punkt.core.numbering import next_in_year
 from punkt.core.values import iso_date
-from punkt.customers import picking
+from punkt.customers import picking, referrals
 from punkt.customers.models import Customer
 from punkt.customers.timeline import timeline_add
 from punkt.organization import permissions as org_perms
@@ -182,9 +182,10 @@ def _audit(opportunity: Opportunity, actor: Actor, action: str, **changes: Any) 
 def opportunity_create(*, actor: Actor, customer_id: Any, title: Any, amount: Any = None,
                        expected_close: Any = None, product_id: Any = None,
                        stage_id: Any = None, owner_id: Any = None, branch_id: Any = None,
-                       notes: Any = "") -> Opportunity:
+                       notes: Any = "", campaign_code: Any = "") -> Opportunity:
     """Open a sale with a customer, at the first stage unless another is chosen, owned by
-    the one who opens it (or, by the manager, by a seller of the branch)."""
+    the one who opens it (or, by the manager, by a seller of the branch). ``campaign_code``:
+    a leaflet's code the customer gave, of a campaign running at the branch (R10.3)."""
     org_perms.ensure(actor, perms.OPPORTUNITY_EDIT.code)
     customer = _customer(actor, customer_id)
     branch = _branch(actor, branch_id, customer)
@@ -194,6 +195,7 @@ def opportunity_create(*, actor: Actor, customer_id: Any, title: Any, amount: An
     month = _month(expected_close)
     product = _product(product_id)
     notes = _text(notes, "notes", TEXT_MAX)
+    campaign = referrals.campaign_for(branch.pk, campaign_code)
     first = stages()
     if not first:
         raise Conflict("no_stages", _("HQ has set no sales stages yet."))
@@ -209,10 +211,13 @@ def opportunity_create(*, actor: Actor, customer_id: Any, title: Any, amount: An
         number=next_in_year(OpportunityCounter, timezone.localdate(now).year, "SZ"),
         branch=branch, customer=customer, owner=owner, title=title, product=product,
         amount=stake, expected_close=month, stage=stage, notes=notes,
-        created_by=employee_of(actor), created_at=now, stage_since=now)
+        created_by=employee_of(actor), created_at=now, stage_since=now,
+        campaign_code=campaign[0] if campaign else "",
+        campaign_ref=campaign[1] if campaign else None)
     _event(opportunity, actor, "open", note=title)
     _audit(opportunity, actor, "create", number=opportunity.number, customer=customer.pk,
-           owner=owner.pk, stage=stage.code, amount=None if stake is None else str(stake))
+           owner=owner.pk, stage=stage.code, amount=None if stake is None else str(stake),
+           campaign_code=opportunity.campaign_code or None)
     _timeline(opportunity, actor, _("sales opportunity opened: %(title)s") % {"title": title})
     return opportunity
 
@@ -438,7 +443,8 @@ def opportunity_reassign(*, actor: Actor, opportunity_id: Any, owner_id: Any,
 @transaction.atomic
 def opportunity_update(*, actor: Actor, opportunity_id: Any, title: Any = UNCHANGED,
                        amount: Any = UNCHANGED, expected_close: Any = UNCHANGED,
-                       product_id: Any = UNCHANGED, notes: Any = UNCHANGED) -> Opportunity:
+                       product_id: Any = UNCHANGED, notes: Any = UNCHANGED,
+                       campaign_code: Any = UNCHANGED) -> Opportunity:
     """The sale's details: what is sold, the amount, the closing month, notes — those
     given (a field left out stays as it is; an empty one is cleared)."""
     opportunity = _locked(actor, opportunity_id)
@@ -447,7 +453,8 @@ def opportunity_update(*, actor: Actor, opportunity_id: Any, title: Any = UNCHAN
     given = {"title": (title, lambda v: _text(v, "title", TITLE_MAX, required=True)),
              "amount": (amount, _amount), "expected_close": (expected_close, _month),
              "product": (product_id, lambda v: _product(v, keep=opportunity.product_id)),
-             "notes": (notes, lambda v: _text(v, "notes", TEXT_MAX))}
+             "notes": (notes, lambda v: _text(v, "notes", TEXT_MAX)),
+             "campaign_code": (campaign_code, lambda v: _campaign_code(opportunity, v))}
     values = {k: read(v) for k, (v, read) in given.items() if v is not UNCHANGED}
     changes = {k: [str(getattr(opportunity, k) or ""), str(v or "")]
                for k, v in values.items() if getattr(opportunity, k) != v}
@@ -455,12 +462,26 @@ def opportunity_update(*, actor: Actor, opportunity_id: Any, title: Any = UNCHAN
         return opportunity
     for key, value in values.items():
         setattr(opportunity, key, value)
+    if "campaign_code" in changes:
+        found = referrals.campaign_for(opportunity.branch_id, values["campaign_code"])
+        opportunity.campaign_ref = found[1] if found else None
+        values["campaign_ref"] = opportunity.campaign_ref
     opportunity.save(update_fields=[*values, "updated_at"])
     _event(opportunity, actor, "edit", note=", ".join(sorted(changes)))
     # what is sold and the notes may name the person: not copied into the audit log
     _audit(opportunity, actor, "edit", **{k: v for k, v in changes.items()
                                           if k not in ("notes", "title")})
     return opportunity
+
+
+def _campaign_code(opportunity: Opportunity, value: Any) -> str:
+    """The code as kept (normalised), checked to run at the opportunity's branch; the
+    code already recorded stays even when its campaign has ended since."""
+    text = "".join(str(value or "").split()).upper()
+    if text and text != opportunity.campaign_code:
+        found = referrals.campaign_for(opportunity.branch_id, text)
+        return found[0] if found else ""
+    return text
 
 
 def _due(day: datetime.date) -> datetime.datetime:

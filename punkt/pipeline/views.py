@@ -35,7 +35,7 @@ from punkt.pipeline.models import ControlKind, DocumentKind, Requirement
 from punkt.pipeline.workflows import OPPORTUNITY_FLOW
 
 FIELDS = ("customer_id", "title", "amount", "expected_close", "product_id", "stage_id",
-          "owner_id", "notes")
+          "owner_id", "notes", "campaign_code")
 STATUS_LABELS = {"open": gettext_lazy("open"), "won": gettext_lazy("won"),
                  "lost": gettext_lazy("lost"), "all": gettext_lazy("all")}
 #: the steps of the opportunity page and the form fields each takes
@@ -49,7 +49,7 @@ STEPS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "control": (services.control_set, ("kind", "on")),
     "control_done": (services.control_done, ("kind",)),
     "edit": (services.opportunity_update, ("title", "amount", "expected_close",
-                                           "product_id", "notes")),
+                                           "product_id", "notes", "campaign_code")),
 }
 DONE = {"move": gettext_lazy("Moved to the stage."),
         "refuse": gettext_lazy("Refusal recorded; a task to try again is set."),

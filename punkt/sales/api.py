@@ -43,6 +43,8 @@ class SaleIn(Strict):
     #: A loyalty card's number (its discount and points apply) and the points redeemed.
     card: str = Field("", max_length=20, pattern=r"^[0-9]*$")
     points: int = Field(0, ge=0, le=10_000_000)
+    campaign_code: str = Field("", max_length=12, description="A leaflet's campaign code the "
+                               "customer gave: a campaign running at the branch")
 
 
 class SaleLineOut(Schema):
@@ -69,6 +71,7 @@ class SaleOut(Schema):
     discount_gross: Decimal
     receipt_status: str
     receipt_number: str
+    campaign_code: str = ""
     created_at: datetime.datetime
     lines: list[SaleLineOut]
 
@@ -103,7 +106,7 @@ def _sale(s: Sale) -> dict[str, Any]:
             "original_id": s.original_id, "payment_method": s.payment_method,
             "total_gross": s.total_gross, "discount_gross": s.discount_gross,
             "receipt_status": s.receipt_status, "receipt_number": s.receipt_number,
-            "created_at": s.created_at,
+            "campaign_code": s.campaign_code, "created_at": s.created_at,
             "lines": [{"id": x.pk, "product_id": x.product_id, "name": x.name,
                        "quantity": x.quantity, "unit_price_gross": x.unit_price_gross,
                        "discount_percent": x.discount_percent, "total_gross": x.total_gross,
@@ -120,7 +123,8 @@ def sale_create(request: HttpRequest, branch_id: int, payload: SaleIn) -> Status
     sale = services.sale_create(
         actor=request.user, branch_id=branch_id, payment_method=payload.payment_method,
         customer_id=payload.customer_id, lines=[x.dict() for x in payload.lines],
-        key=_key(request), card=payload.card, points=payload.points or "")
+        key=_key(request), card=payload.card, points=payload.points or "",
+        campaign_code=payload.campaign_code)
     return Status(201, _sale(sale))
 
 

@@ -24,6 +24,7 @@ def get(session: Any, branch_id: int) -> dict[str, Any]:
     basket.setdefault("customer", None)
     basket.setdefault("card", "")  # a scanned loyalty card's number (sales/cards.py)
     basket.setdefault("points", "")  # the card's points to redeem
+    basket.setdefault("campaign_code", "")  # a leaflet's campaign code (R10.3)
     basket.setdefault("token", uuid.uuid4().hex)  # the sale's once-only key
     return basket
 

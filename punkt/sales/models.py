@@ -63,6 +63,12 @@ class Sale(models.Model):
                                       default=ReceiptStatus.PENDING)
     receipt_number = models.CharField(_("receipt number"), max_length=60, blank=True)
     receipt_error = models.CharField(max_length=300, blank=True)
+    #: A campaign code the customer gave (a leaflet's), checked to run at the branch
+    #: (``customers.referrals.campaign_for``); the campaign's id beside it, as the code
+    #: may change before a leaflet prints it (R10.3).
+    campaign_code = models.CharField(_("campaign code"), max_length=12, blank=True,
+                                     default="")
+    campaign_ref = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     objects = BranchScopedQuerySet.as_manager()
 
@@ -80,6 +86,8 @@ class Sale(models.Model):
                                    name="sale_return_has_original"),
         ]
         indexes = [models.Index(fields=["branch", "-created_at"], name="sale_branch"),
+                   models.Index(fields=["campaign_ref"], name="sale_campaign",
+                                condition=Q(campaign_ref__isnull=False)),
                    models.Index(fields=["seller", "-created_at"], name="sale_seller"),
                    models.Index(fields=["receipt_status"], name="sale_receipt_open",
                                 condition=~Q(receipt_status="printed"))]

@@ -24,6 +24,7 @@ from punkt.core import idempotency
 from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
 from punkt.core.money import CENT, cents, vat_from_gross
+from punkt.customers import referrals
 from punkt.customers.models import Customer, CustomerStatus
 from punkt.customers.timeline import register_kind, timeline_add
 from punkt.inventory.models import MovementKind
@@ -130,29 +131,34 @@ def _replay(key: str, actor: Actor, request: str) -> Sale | None:
 
 
 def _sale_fingerprint(branch_id: Any, lines: list[dict[str, Any]], payment_method: str,
-                      customer_id: Any, card: Any = "", points: Any = "") -> str:
+                      customer_id: Any, card: Any = "", points: Any = "",
+                      campaign_code: Any = "") -> str:
     wanted = sorted((w.product_id, w.quantity, str(w.discount_percent)) for w in _lines(lines))
     extra = [cards.normalise(card), str(points or "").strip()] if card or points else []
+    if campaign_code:
+        extra.append("".join(str(campaign_code).split()).upper())
     return idempotency.fingerprint("sale", str(branch_id), wanted, str(payment_method),
                                    str(customer_id or ""), *extra)
 
 
 def sale_create(*, actor: Actor, branch_id: int, lines: list[dict[str, Any]],
                 payment_method: str, customer_id: Any = None, key: str = "",
-                card: Any = "", points: Any = "") -> Sale:
+                card: Any = "", points: Any = "", campaign_code: Any = "") -> Sale:
     """Record a sale; the same ``key`` twice (a double click, a retried request) gives the
     first sale back instead of a second one — or, with another basket, a refusal (422).
     ``card`` is a scanned card number (its discount applies), ``points`` the card's points
-    the customer redeems (``cards.py``)."""
+    the customer redeems (``cards.py``); ``campaign_code`` a leaflet's code the customer
+    gave, of a campaign running at the branch (refused on ``campaign_code`` otherwise)."""
     key = _key("sale", key)
-    request = (_sale_fingerprint(branch_id, lines, payment_method, customer_id, card, points)
-               if key else "")
+    request = (_sale_fingerprint(branch_id, lines, payment_method, customer_id, card, points,
+                                 campaign_code) if key else "")
     if key and (done := _replay(key, actor, request)) is not None:
         return done
     try:
         return _sale_create(actor=actor, branch_id=branch_id, lines=lines,
                             payment_method=payment_method, customer_id=customer_id, key=key,
-                            request=request, card=card, points=points)
+                            request=request, card=card, points=points,
+                            campaign_code=campaign_code)
     except IntegrityError:
         if key and (done := _replay(key, actor, request)) is not None:
             return done
@@ -162,7 +168,7 @@ def sale_create(*, actor: Actor, branch_id: int, lines: list[dict[str, Any]],
 @transaction.atomic
 def _sale_create(*, actor: Actor, branch_id: int, lines: list[dict[str, Any]],
                  payment_method: str, customer_id: Any, key: str, request: str,
-                 card: Any = "", points: Any = "") -> Sale:
+                 card: Any = "", points: Any = "", campaign_code: Any = "") -> Sale:
     branch = Branch.objects.filter(pk=branch_id).first()
     if branch is None:
         raise NotFound(_("Branch not found."))
@@ -172,6 +178,7 @@ def _sale_create(*, actor: Actor, branch_id: int, lines: list[dict[str, Any]],
                                field="payment_method")
     wanted = _lines(lines)
     customer = _customer(actor, customer_id)
+    campaign = referrals.campaign_for(branch.pk, campaign_code)
     products = {p.pk: p for p in Product.objects.filter(pk__in={w.product_id for w in wanted})}
     prices = prices_at(branch_id=branch.pk, codes=[p.code for p in products.values()])
     limit = discount_limit(actor, branch.pk)
@@ -213,7 +220,9 @@ def _sale_create(*, actor: Actor, branch_id: int, lines: list[dict[str, Any]],
     sale = Sale.objects.create(
         branch=branch, seller=employee_of(actor),
         customer=customer, payment_method=payment_method, total_gross=total,
-        discount_gross=list_total - total, key=key or None, key_fingerprint=request)
+        discount_gross=list_total - total, key=key or None, key_fingerprint=request,
+        campaign_code=campaign[0] if campaign else "",
+        campaign_ref=campaign[1] if campaign else None)
     for line in built:
         line.sale = sale
     SaleLine.objects.bulk_create(built)

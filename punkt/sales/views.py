@@ -148,7 +148,8 @@ def _counter_post(request: HttpRequest, branch: Branch, basket: dict[str, Any]) 
                 actor=request.user, branch_id=branch.pk, lines=basket["lines"],
                 payment_method=request.POST.get("payment_method", ""),
                 customer_id=basket["customer"], key=f"basket:{basket['token']}",
-                card=basket["card"], points=basket["points"])
+                card=basket["card"], points=basket["points"],
+                campaign_code=basket.get("campaign_code", ""))
         except (ValidationFailed, Conflict, ActionDenied) as exc:
             baskets.save(request.session, branch.pk, basket)
             request.session["punkt.sale_error"] = {"message": exc.message, "field": exc.field}
@@ -167,6 +168,8 @@ def _card_fields(request: HttpRequest, basket: dict[str, Any]) -> None:
     if "card" in request.POST:
         basket["card"] = "".join(request.POST.get("card", "").split())[:20]
         basket["points"] = request.POST.get("points", "").strip()[:10]
+    if "campaign_code" in request.POST:
+        basket["campaign_code"] = "".join(request.POST.get("campaign_code", "").split())[:12]
 
 
 def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:

@@ -35,6 +35,7 @@ from punkt.core.audit import audit_record
 from punkt.core.errors import ActionDenied, Conflict, NotFound, ValidationFailed
 from punkt.core.values import iso_date
 from punkt.core.workflows import Transition
+from punkt.customers import referrals
 from punkt.customers.models import Customer, CustomerStatus
 from punkt.customers.timeline import register_kind, timeline_add
 from punkt.materials import contract_template
@@ -146,9 +147,10 @@ def _enqueue_pdf(contract: Contract) -> None:
 @transaction.atomic
 def contract_prepare(*, actor: Actor, offer_id: int, template_version_id: Any,
                      term_months: Any, starts_on: Any = None,
-                     today: datetime.date | None = None) -> Contract:
+                     today: datetime.date | None = None, campaign_code: Any = "") -> Contract:
     """A contract from an accepted offer and the contract template in force at the
-    branch; its PDF is rendered in the background."""
+    branch; its PDF is rendered in the background. ``campaign_code``: a leaflet's code the
+    customer gave, of a campaign running at the branch (R10.3; refused on the field)."""
     today = today or timezone.localdate()
     offer = Offer.objects.locked(offer_id, missing=_("Offer not found."))
     org_perms.ensure(actor, perms.CONTRACT_PREPARE.code, offer.branch_id)
@@ -171,6 +173,7 @@ def contract_prepare(*, actor: Actor, offer_id: int, template_version_id: Any,
                 "The price list of this offer is no longer in force: record a new offer "
                 "with the current prices."), field="offer") from None
     template = _template(template_version_id, offer.branch_id)
+    campaign = referrals.campaign_for(offer.branch_id, campaign_code)
     renews = Contract.objects.filter(pk=offer.renews_id).first() if offer.renews_id else None
     if renews is not None:
         # What the customer accepted: the old term, starting the day after the old end.
@@ -181,7 +184,9 @@ def contract_prepare(*, actor: Actor, offer_id: int, template_version_id: Any,
                         renews=renews, template=template,
                         term_months=term, starts_on=start,
                         ends_on=documents.end_of_term(start, term),
-                        total_gross=offer.total_gross, prepared_by=employee_of(actor), values={})
+                        total_gross=offer.total_gross, prepared_by=employee_of(actor), values={},
+                        campaign_code=campaign[0] if campaign else "",
+                        campaign_ref=campaign[1] if campaign else None)
     contract.save()
     _fill(contract, customer, actor, lines, today)
     contract.save(update_fields=["values"])
