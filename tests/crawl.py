@@ -52,6 +52,7 @@ AUDITED_READS: dict[str, str] = {
     "analytics:goals_export": "the export of the three goals",
     "analytics:kpis_export": "the export of the sales KPIs",
     "analytics:campaigns_export": "the export of the campaign effectiveness",
+    "analytics:loyalty_export": "the export of the loyalty index and sources",
     "pipeline:funnel_export": "the export of the funnel and refusals report",
 }
 #: A refusal (403) is audited (C26): its one write is that row.

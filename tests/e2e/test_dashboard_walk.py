@@ -61,6 +61,7 @@ ANALYTICS = "/analytics/"
 GOALS = "/analytics/goals/"
 KPIS = "/analytics/kpis/"
 EFFECT = "/analytics/campaigns/"
+LOYALTY_INDEX = "/analytics/loyalty/"
 COMPLAINT_LETTERS = "/complaints/letters/"
 COMPLAINT_STATS = "/complaints/statistics/"
 SURVEY_RESULTS = "/surveys/"
@@ -83,7 +84,7 @@ ROLE_MENUS = {
                                       DESK_REPORT, MAILBOXES, WEBHOOKS, CHAT,
                                       CHAT_DESKS, COMPLAINTS, PIPELINE, STAGES,
                                       ANALYTICS, GOALS, KPIS, EFFECT, COMPLAINT_LETTERS,
-                                      COMPLAINT_STATS,
+                                      COMPLAINT_STATS, LOYALTY_INDEX,
                                       PLANS, PACKS, FUNNEL, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
                                       QUESTIONNAIRES, FOLLOWUPS, LOYALTY, DRAWS, PROGRAMMES,
                                       DISPLAYS, DISPLAY_GUIDANCE}),
@@ -94,7 +95,7 @@ ROLE_MENUS = {
                                             BRANCH_TASKS, TICKETS, DESK_REPORT, MAILBOXES,
                                             CHAT, TYPES, COMPLAINTS, PIPELINE, STAGES,
                                             ANALYTICS, GOALS, KPIS, EFFECT, COMPLAINT_LETTERS,
-                                            COMPLAINT_STATS, FUNNEL,
+                                            COMPLAINT_STATS, FUNNEL, LOYALTY_INDEX,
                                             PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
                                             QUESTIONNAIRES, LOYALTY, DRAWS, PROGRAMMES, DISPLAYS,
                                             DISPLAY_GUIDANCE}),
@@ -104,7 +105,7 @@ ROLE_MENUS = {
                                             BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT, CHAT,
                                             CHAT_DESKS, COMPLAINTS, PIPELINE, ANALYTICS, GOALS,
                                             KPIS, EFFECT, COMPLAINT_STATS, PLANS, PACKS,
-                                            FUNNEL, CAMPAIGNS,
+                                            FUNNEL, CAMPAIGNS, LOYALTY_INDEX,
                                             SURVEY_RESULTS, FOLLOWUPS, LOYALTY, DRAWS, DISPLAYS,
                                             DISPLAY_GUIDANCE}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,

@@ -82,6 +82,7 @@ GUARDED_PAGES = [
     ("campaigns:order_list", lambda w: {}, "campaigns.campaign.view"),
     ("campaigns:distribution_list", lambda w: {}, "campaigns.campaign.view"),
     ("analytics:campaigns", lambda w: {}, "analytics.goals.view"),
+    ("analytics:loyalty", lambda w: {}, "analytics.goals.view"),
     ("campaigns:shop_list", lambda w: {}, "campaigns.printshop.manage"),
     ("loyalty:card_list", lambda w: {}, "loyalty.card.view"),
     ("loyalty:card_new", lambda w: {}, "loyalty.card.issue"),
@@ -196,6 +197,8 @@ EXPECTED: dict[str, set[str]] = {
     "customers.customer.merge": {E},
     "customers.customer.view": {M, S, R, C, E, A},
     "customers.gdpr.manage": {E, A},
+    # R12.7: who recommended a customer, corrected after registration by the manager.
+    "customers.recommendation.edit": {M, E},
     "customers.timeline.add": {M, S, R, C, E},  # task 12: "aktualizacja systemu CRM"
     # Task 13: the manager monitors stock and orders from HQ.
     # Issue 16: HQ watches how the team mailboxes are read.

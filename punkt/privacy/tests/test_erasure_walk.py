@@ -88,6 +88,11 @@ KEPT: dict[tuple[str, str], str] = {
     ("sales.sale", "receipt_number"): "fiscal receipt number",
     ("sales.sale", "receipt_error"): "fiscal printer error (not personal)",
     ("sales.saleline", "name"): "product name (not personal)",
+    ("sales.sale", "campaign_code"): "the leaflet's campaign code given (not personal)",
+    ("pipeline.opportunity", "campaign_code"): "the leaflet's campaign code given (not "
+    "personal)",
+    ("contracts.contract", "campaign_code"): "the leaflet's campaign code given (not "
+    "personal)",
     ("loyalty.card", "number"): "the card's generated number (not personal), kept with "
     "the points ledger tied to sales documents",
     ("loyalty.drawwinner", "prize"): "the prize's name as HQ wrote it (not personal)",
@@ -345,6 +350,13 @@ def build(world: Any) -> tuple[Customer, Customer]:
         ends_on=datetime.date(2026, 9, 30))
     CampaignCustomer.objects.create(campaign=leaflet_campaign, customer=cust,
                                     branch_id=cust.branch_id)
+    # Who brought whom: the customer recommended by another and recommending the duplicate.
+    from punkt.customers.models import Recommendation
+
+    friend = Customer.objects.create(branch=world.a, kind="person", first_name="Ala",
+                                     last_name="Znajoma", display_name="Ala Znajoma")
+    Recommendation.objects.create(customer=cust, recommender=friend)
+    Recommendation.objects.create(customer=dup, recommender=cust)
     # Past the tax period the buyer snapshot goes too (see test_recent_invoice_...).
     from punkt.cashdesk.models import Invoice
 
