@@ -442,11 +442,11 @@ class LoyaltyOut(Schema):
 @scoped("list")
 def analytics_loyalty(request: HttpRequest, q: Query[KpisQuery]) -> dict[str, Any]:
     """The loyalty index and sources (R12.7) for whole months ``from``–``to`` (default:
-    the last three full months) at the branches the caller sees, or ``branch_id``."""
+    this month and the two before it) at the branches the caller sees, or ``branch_id``."""
     from punkt.analytics import loyalty
 
     org_perms.ensure(request.user, perms.GOALS_VIEW.code)
-    span = kpis.period(q.from_, q.to)
+    span = loyalty.period(q.from_, q.to)
     r = loyalty.report(request.user, span, branch_id=q.branch_id)
     return {"first_month": span.first, "last_month": span.last, "branch_id": q.branch_id,
             "buyers": r.buyers, "repeat": r.repeat, "loyalty_index_percent": r.index,

@@ -7,6 +7,7 @@ the history and its changes are there too."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from decimal import Decimal
 
@@ -175,3 +176,63 @@ def seed_campaign_purchases(actor: Actor) -> list[str]:
             continue
         made += 1
     return [f"{made} counter sales to customers brought by a campaign"]
+
+
+@seeder(93)
+def seed_recommendations(actor: Actor) -> list[str]:
+    """Who brought whom and the campaign code on records (R12.7, R10.3), so the loyalty
+    page, the profiles and the campaign report have something to show: three Kraków
+    customers recommend a new one each (one also came with the leaflet's code), two of the
+    new ones buy; an existing customer buys with the code and has an opportunity with it."""
+    from punkt.campaigns.models import Campaign, CampaignCustomer
+    from punkt.core.errors import DomainError
+    from punkt.customers import services as customers
+    from punkt.customers.models import Recommendation
+    from punkt.organization.models import Branch
+    from punkt.pipeline import services as pipeline
+    from punkt.sales import services as sales
+
+    krakow = Branch.objects.filter(code="KRK-01").first()
+    seller = Employee.objects.filter(email="obsluga@demo.punkt.pl").first()
+    router = Product.objects.filter(code="RTR-AX3000").first()
+    cable = Product.objects.filter(code="CBL-CAT6-5").first()
+    running = Campaign.objects.filter(code="RUCZAJ-26", status="running").first()
+    if krakow is None or seller is None or Recommendation.objects.exists():
+        return []
+    brought = set(CampaignCustomer.objects.values_list("customer_id", flat=True))
+    old = [c for c in Customer.objects.filter(branch=krakow, status=CustomerStatus.ACTIVE,
+                                              kind="person").order_by("pk")[:12]
+           if c.pk not in brought][:3]
+    if len(old) < 3:
+        return []
+    made: list[Customer] = []
+    for (first, last, phone), recommender, code in zip(
+            (("Oliwia", "Polecona", "+48601700201"), ("Szymon", "Znajomy", "+48601700202"),
+             ("Hanna", "Sąsiadka", "+48601700203")), old,
+            ("", "RUCZAJ-26" if running else "", ""), strict=True):
+        made.append(customers.customer_create(
+            actor=seller, branch_id=krakow.pk,
+            data={"kind": "person", "first_name": first, "last_name": last, "phone": phone,
+                  "city": "Kraków"},
+            consents=[{"purpose": "contract", "granted": True}], confirm_duplicate=True,
+            campaign_code=code, recommended_by=recommender.pk))
+    sold = 0
+    plans = [(made[0], router, 1, ""), (made[1], cable, 2, ""),
+             (old[0], cable, 1, "RUCZAJ-26" if running else "")]
+    for customer, product, quantity, code in plans:
+        if product is None:
+            continue
+        try:
+            sales.sale_create(actor=seller, branch_id=krakow.pk, payment_method="card",
+                              customer_id=customer.pk, campaign_code=code,
+                              lines=[{"product_id": product.pk, "quantity": quantity}])
+        except DomainError:  # out of stock in a trimmed demo
+            continue
+        sold += 1
+    if running is not None:
+        with contextlib.suppress(DomainError):
+            pipeline.opportunity_create(actor=seller, customer_id=old[1].pk,
+                                        title="Internet 600 Mb/s z ulotki",
+                                        campaign_code="RUCZAJ-26")
+    return [f"{len(made)} customers recommended by others, {sold} counter sales "
+            "(one with a campaign code)"]

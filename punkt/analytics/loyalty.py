@@ -61,6 +61,17 @@ SOURCES = (("code", _("campaign code")), ("recommendation", _("recommendation"))
            ("both", _("campaign code and recommendation")), ("none", _("none given")))
 
 
+def period(first: Any = None, last: Any = None) -> Period:
+    """``from``–``to`` months; by default this month and the two before it (the page shows
+    the running month, as the campaign effectiveness does); at most twelve."""
+    from punkt.analytics import kpis
+    from punkt.pipeline import plans
+
+    this = plans.current_month()
+    return kpis.period(first or plans.previous_month(plans.previous_month(this)),
+                       last or this)
+
+
 def _percent(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     if not whole:
         return None

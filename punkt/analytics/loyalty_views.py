@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from punkt.analytics import loyalty
 from punkt.analytics import permissions as perms
-from punkt.analytics.goal_views import _kpi_period
+from punkt.analytics.campaign_views import _period as _kpi_period
 from punkt.core import charts
 from punkt.core.audit import audit_record
 from punkt.core.exports import csv_response
