@@ -1102,7 +1102,9 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "analytics_goals": lambda w: ("/api/v1/analytics/goals", f'"branch_id": {w.b.pk},'),
     "analytics_kpis": lambda w: ("/api/v1/analytics/kpis", f'"branch_id": {w.b.pk},'),
     "analytics_campaigns": lambda w: ("/api/v1/analytics/campaigns", campaign_b(w).name),
-    "analytics_loyalty": lambda w: ("/api/v1/analytics/loyalty", f'"branch_id": {w.b.pk},'),
+    # B's only sale (to B's customer) is the whole revenue HQ sees; A's manager sees none.
+    "analytics_loyalty": lambda w: ("/api/v1/analytics/loyalty",
+                                    f'"revenue_existing": "{shop_b(w).total_gross}"'),
     "survey_invitation_list": lambda w: ("/api/v1/survey-invitations",
                                          followup_b(w).customer.last_name),
     "survey_followup_list": lambda w: ("/api/v1/survey-followups",

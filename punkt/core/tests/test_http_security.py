@@ -32,7 +32,8 @@ SIMPLE_GETS = [n for n in _no_arg_routes() if n != "account_email_disabled"]
 #: (an access log a client could skip would prove nothing, so it is not a separate POST).
 AUDITED_READS = {"customers:customer_export", "customers:customer_detail", "analytics:export",
                  "analytics:goals_export", "analytics:kpis_export", "surveys:results_export",
-                 "analytics:campaigns_export", "pipeline:funnel_export"}
+                 "analytics:campaigns_export", "pipeline:funnel_export",
+                 "analytics:loyalty_export"}
 
 
 #: the chat widget's script and style: public, the same for everyone, cached by browsers
