@@ -1104,7 +1104,7 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "analytics_campaigns": lambda w: ("/api/v1/analytics/campaigns", campaign_b(w).name),
     # B's only sale (to B's customer) is the whole revenue HQ sees; A's manager sees none.
     "analytics_loyalty": lambda w: ("/api/v1/analytics/loyalty",
-                                    f'"revenue_existing": "{shop_b(w).total_gross}"'),
+                                    f'"revenue": "{shop_b(w).total_gross}"'),
     "survey_invitation_list": lambda w: ("/api/v1/survey-invitations",
                                          followup_b(w).customer.last_name),
     "survey_followup_list": lambda w: ("/api/v1/survey-followups",
