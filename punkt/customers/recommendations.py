@@ -149,3 +149,32 @@ def candidates(user: Actor, text: str, *, exclude: int | None = None, limit: int
     ids = [pk for pk in customers_named(user=user, text=text, limit=limit + 1) if pk != exclude]
     return list(Customer.objects.filter(pk__in=ids[:limit]).select_related("branch")
                 .order_by("sort_key", "pk"))
+
+
+def profile_summary(user: Actor, customer: Customer
+                    ) -> tuple[tuple[Recommendation, bool] | None, int]:
+    """What the profile's summary shows: who recommended ``customer`` (and whether
+    ``user`` sees him), and how many customers ``customer`` brought that ``user`` sees —
+    one query, two when the customer came recommended."""
+    from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    brought = (Recommendation.objects.visible_to(user, perms.CUSTOMER_VIEW)
+               .filter(recommender=OuterRef("pk")).values("recommender")
+               .annotate(c=Count("pk")).values("c")[:1])
+    row = (Customer.objects.filter(pk=customer.pk)
+           .annotate(brought=Coalesce(Subquery(brought, output_field=IntegerField()),
+                                      Value(0)),
+                     came=Exists(Recommendation.objects.filter(customer=OuterRef("pk"))))
+           .values_list("brought", "came").first())
+    count, came = row if row else (0, False)
+    if not came:
+        return None, count
+    found = (Recommendation.objects.select_related("recommender", "recorded_by")
+             .filter(customer=customer)
+             .annotate(seen=Exists(Customer.objects.visible_to(user, perms.CUSTOMER_VIEW)
+                                   .filter(pk=OuterRef("recommender_id"))))
+             .first())
+    if found is None:
+        return None, count
+    return (found, bool(getattr(found, "seen", False))), count
