@@ -211,8 +211,10 @@ class Complaint(models.Model):
             models.Index(fields=["deadline", "id"], name="complaint_overdue_due",
                          condition=Q(deemed_accepted=True) | Q(status__in=_UNDECIDED)),
             # the statistics: the complaints received in a period (HQ, a branch)
-            models.Index(fields=["received_at"], name="complaint_received"),
-            models.Index(fields=["branch", "received_at"], name="complaint_branch_received"),
+            # (with the customer: the share who complained counted from the index alone)
+            models.Index(fields=["received_at", "customer"], name="complaint_received_cust"),
+            models.Index(fields=["branch", "received_at", "customer"],
+                         name="complaint_branch_received_c"),
             # the statistics' kept figures: what changed after their watermark
             models.Index(fields=["updated_at"], name="complaint_updated"),
         ]
