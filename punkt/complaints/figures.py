@@ -236,15 +236,24 @@ def forget_texts(complaints: QuerySet[Complaint]) -> None:
 Key = tuple[Any, ...]
 
 
+_COUNT_NAMES = tuple((f, f"n_{f}") for f in ("received", *SHARES))
+
+
 def _add(into: dict[Key, dict[str, Any]], rows: Any, names: tuple[str, ...],
          sign: int = 1) -> None:
+    counts, zero = _COUNT_NAMES, Decimal("0.00")
     for v in rows:
-        key = tuple(v[n] for n in names)
-        sums = into.setdefault(key, {"received": 0, **dict.fromkeys(SHARES, 0),
-                                     "refunds": Decimal("0.00"), "took": None})
-        for f in ("received", *SHARES):
-            sums[f] += sign * (v[f"n_{f}"] or 0)
-        sums["refunds"] += sign * (v["n_refunds"] or 0)
+        key = tuple([v[n] for n in names])
+        sums = into.get(key)
+        if sums is None:
+            sums = into[key] = {"received": 0, **dict.fromkeys(SHARES, 0),
+                                "refunds": zero, "took": None}
+        for f, n in counts:
+            value = v[n]
+            if value:
+                sums[f] += sign * value
+        if v["n_refunds"]:
+            sums["refunds"] += sign * v["n_refunds"]
         took = v["n_took"]
         if took is not None:
             sums["took"] = (sums["took"] or datetime.timedelta(0)) + sign * took
