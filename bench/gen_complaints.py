@@ -123,7 +123,8 @@ def reset() -> None:
     with connection.cursor() as cur:  # the precomputed figures, if the app keeps some
         cur.execute("SELECT tablename FROM pg_tables WHERE tablename IN "
                     "('surveys_branchmonthfigure', 'surveys_employeefigure', "
-                    "'surveys_scorefigure', 'surveys_figuresstate')")
+                    "'surveys_scorefigure', 'surveys_figuresstate', 'complaints_complaintfigure', "
+                    "'complaints_countedcomplaint', 'complaints_figuresstate')")
         kept = [r[0] for r in cur.fetchall()]
     if kept:
         truncate_for_maintenance(kept)

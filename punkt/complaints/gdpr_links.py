@@ -33,6 +33,9 @@ from punkt.customers.gdpr import register_linked
 def _scrub_complaints(qs: Any) -> None:
     """The complaint stays (the legal record of its deadline and decision) without what
     the customer and the employee wrote."""
+    from punkt.complaints import figures
+
+    figures.forget_texts(qs)
     qs.update(customer_account="—", employee_opinion="", product_text="", cause_note="",
               decision_reason="", remedy_note="")
 
@@ -134,6 +137,9 @@ def purge_complaints(ids: list[Any]) -> int:
               .values_list("stored", flat=True),
               *ComplaintLetter.objects.filter(complaint__in=complaints).exclude(pdf_stored="")
               .values_list("pdf_stored", flat=True)]
+    from punkt.complaints import figures
+
+    figures.forget_texts(complaints)
     done = complaints.update(customer_account="—", employee_opinion="", product_text="",
                              cause_note="", decision_reason="", remedy_note="")
     ComplaintEvent.objects.filter(complaint__in=complaints).exclude(note="").update(note="")

@@ -4,6 +4,8 @@ customer."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -92,6 +94,15 @@ class InformedBy(models.TextChoices):
     PHONE = "phone", _("phone")
 
 
+class ComplaintQuerySet(BranchScopedQuerySet["Complaint"]):
+    def update(self, **kwargs: Any) -> int:
+        """Every change stamps ``updated_at`` (``auto_now`` covers ``save`` only): the
+        statistics' kept figures (``figures.py``) recount the complaints changed after
+        their watermark live."""
+        kwargs.setdefault("updated_at", timezone.now())
+        return super().update(**kwargs)
+
+
 class Complaint(models.Model):
     """A customer's complaint, numbered ``RK/<year>/<n>`` company-wide; its deadline is
     computed at intake (and again on an appeal) from its kind (``clock``)."""
@@ -170,7 +181,7 @@ class Complaint(models.Model):
                                    on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = BranchScopedQuerySet.as_manager()
+    objects = ComplaintQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("complaint")
@@ -200,8 +211,12 @@ class Complaint(models.Model):
             models.Index(fields=["deadline", "id"], name="complaint_overdue_due",
                          condition=Q(deemed_accepted=True) | Q(status__in=_UNDECIDED)),
             # the statistics: the complaints received in a period (HQ, a branch)
-            models.Index(fields=["received_at"], name="complaint_received"),
-            models.Index(fields=["branch", "received_at"], name="complaint_branch_received"),
+            # (with the customer: the share who complained counted from the index alone)
+            models.Index(fields=["received_at", "customer"], name="complaint_received_cust"),
+            models.Index(fields=["branch", "received_at", "customer"],
+                         name="complaint_branch_received_c"),
+            # the statistics' kept figures: what changed after their watermark
+            models.Index(fields=["updated_at"], name="complaint_updated"),
         ]
 
     def __str__(self) -> str:
@@ -483,3 +498,93 @@ class ComplaintLetter(models.Model):
     @property
     def awaiting_completion(self) -> bool:
         return self.kind == LetterKind.COMPLETION and self.completed_at is None
+
+
+# -- the statistics' kept figures (``figures.py``) ---------------------------------------
+
+class FiguresState(models.Model):
+    """How far the statistics' kept figures go: every complaint received up to ``upto`` is
+    counted as it stood at the refresh; those received or changed since are counted live
+    (one row, id 1)."""
+
+    upto = models.DateTimeField()
+    refreshed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+
+    objects = PunktQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"complaint figures up to {self.upto}"
+
+
+class CountedComplaint(models.Model):
+    """One complaint as the last refresh counted it: its keys (branch, Warsaw month of
+    receipt, cause, handler, kind, channel, product) and its share of each figure (0 or 1,
+    the refund paid, the time to a decision). The kept figures are these rows grouped; a
+    complaint changed since is taken out of them by its row here and counted live."""
+
+    complaint = models.OneToOneField(Complaint, primary_key=True, on_delete=models.CASCADE,
+                                     db_constraint=False, related_name="+")
+    branch = models.ForeignKey("organization.Branch", on_delete=models.DO_NOTHING,
+                               db_constraint=False, db_index=False, related_name="+")
+    received_at = models.DateTimeField()
+    month = models.IntegerField()
+    cause = models.CharField(max_length=16, blank=True)
+    handler_ref = models.BigIntegerField(null=True)
+    kind = models.CharField(max_length=16)
+    channel = models.CharField(max_length=10)
+    product_ref = models.BigIntegerField(null=True)
+    of_contract = models.BooleanField(default=False)
+    product_text = models.CharField(max_length=200, blank=True)
+    decided = models.IntegerField(default=0)
+    upheld = models.IntegerField(default=0)
+    partly = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    in_time = models.IntegerField(default=0)
+    deemed = models.IntegerField(default=0)
+    refunds = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    took = models.DurationField(null=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["received_at"], name="complaint_counted_received")]
+
+    def __str__(self) -> str:
+        return f"counted {self.complaint_id}"
+
+
+class ComplaintFigure(models.Model):
+    """The kept figures: complaints received in a branch and a Warsaw month, per value of
+    one dimension (``dim``: its key in the columns of that dimension, the others empty).
+    A key may have several rows (an erasure adds a correction); readers add them up."""
+
+    branch = models.ForeignKey("organization.Branch", on_delete=models.DO_NOTHING,
+                               db_constraint=False, db_index=False, related_name="+")
+    month = models.IntegerField()
+    dim = models.CharField(max_length=8)
+    cause = models.CharField(max_length=16, blank=True)
+    handler_ref = models.BigIntegerField(null=True)
+    kind = models.CharField(max_length=16, blank=True)
+    channel = models.CharField(max_length=10, blank=True)
+    product_ref = models.BigIntegerField(null=True)
+    of_contract = models.BooleanField(default=False)
+    product_text = models.CharField(max_length=200, blank=True)
+    received = models.IntegerField(default=0)
+    decided = models.IntegerField(default=0)
+    upheld = models.IntegerField(default=0)
+    partly = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    in_time = models.IntegerField(default=0)
+    deemed = models.IntegerField(default=0)
+    refunds = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    took = models.DurationField(null=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["dim", "month", "branch"], name="complaint_fig_month"),
+                   models.Index(fields=["branch", "dim", "month"], name="complaint_fig_branch")]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id}/{self.month}/{self.dim}"

@@ -3,8 +3,10 @@ employee, kind, channel or product — how many, decided, upheld (wholly or part
 rejected, answered in time, deemed accepted, the average days to a decision, the refunds
 paid — and the share of customers who complained against seed 003's 10 %.
 
-Counted in the database (one GROUP BY per page, the same on SQLite and PostgreSQL): a
-branch sees its own complaints, HQ every branch's (C1/C2).
+Read from the kept figures (``figures.py``: whole months per branch and dimension,
+refreshed hourly) corrected by the complaints received or changed since — exact at every
+moment, a fixed number of statements whatever the period: a branch sees its own
+complaints, HQ every branch's (C1/C2).
 """
 
 from __future__ import annotations
@@ -16,26 +18,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    Avg,
-    BooleanField,
-    Case,
     Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
     Min,
     Q,
-    Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from punkt.complaints import figures
 from punkt.complaints import permissions as perms
 from punkt.complaints.clock import WARSAW
+from punkt.complaints.figures import Key
 from punkt.complaints.models import (
     ActionKind,
     ActionStatus,
@@ -43,8 +37,9 @@ from punkt.complaints.models import (
     Complaint,
     ComplaintAction,
     ComplaintChannel,
+    ComplaintFigure,
     ComplaintKind,
-    Outcome,
+    CountedComplaint,
 )
 from punkt.organization.actors import Actor
 
@@ -54,11 +49,6 @@ BY = {"cause": gettext_lazy("Cause"), "branch": gettext_lazy("Branch"),
 #: seed 003: "about 10 % of customers complain" — the line the share is read against
 BENCHMARK_PCT = 10
 ROWS_MAX = 200
-_KEYS = {"cause": ("cause",), "branch": ("branch_id", "branch__name"),
-         "handler": ("handler_id", "handler__first_name", "handler__last_name"),
-         "kind": ("kind",), "channel": ("channel",),
-         "product": ("sale_line__product_id", "sale_line__product__name", "of_contract",
-                     "product_text")}
 
 
 @dataclass
@@ -110,50 +100,50 @@ class Statistics:
         return max((r.received for r in self.rows), default=0)
 
 
-def _aggregates() -> dict[str, Any]:
-    decided = Q(decided_at__isnull=False)
-    return {
-        "received": Count("pk"),
-        "decided": Count("pk", filter=decided),
-        "upheld": Count("pk", filter=Q(outcome=Outcome.UPHELD)),
-        "partly": Count("pk", filter=Q(outcome=Outcome.PARTLY_UPHELD)),
-        "rejected": Count("pk", filter=Q(outcome=Outcome.REJECTED)),
-        "in_time": Count("pk", filter=decided & Q(decided_at__lte=F("deadline"))),
-        "deemed": Count("pk", filter=Q(deemed_accepted=True)),
-        "refunds": Sum("refund_amount", filter=Q(refund_entry__isnull=False)),
-        "took": Avg(ExpressionWrapper(F("decided_at") - F("received_at"),
-                                      output_field=DurationField()), filter=decided),
-    }
-
-
-def _row(label: str, values: dict[str, Any], key: Any = None) -> Row:
-    took = values.get("took")
-    days = round(took.total_seconds() / 86400, 1) if took is not None else None
-    return Row(label=label, received=values["received"] or 0, decided=values["decided"] or 0,
-               upheld=values["upheld"] or 0, partly=values["partly"] or 0,
-               rejected=values["rejected"] or 0, in_time=values["in_time"] or 0,
-               deemed=values["deemed"] or 0, refunds=values["refunds"] or Decimal("0.00"),
+def _row(label: str, sums: dict[str, Any], key: Any = None) -> Row:
+    took = sums["took"]
+    days = (round(took.total_seconds() / sums["decided"] / 86400, 1)
+            if took is not None and sums["decided"] else None)
+    return Row(label=label, received=sums["received"], decided=sums["decided"],
+               upheld=sums["upheld"], partly=sums["partly"], rejected=sums["rejected"],
+               in_time=sums["in_time"], deemed=sums["deemed"], refunds=sums["refunds"],
                days=days, key=key)
 
 
-def _label(by: str, v: dict[str, Any]) -> tuple[Any, str]:
+def _labels(by: str, keys: list[Key]) -> dict[Key, str]:
+    """The rows' names: one statement for the employees, branches or products shown."""
     if by == "cause":
-        return v["cause"], (str(Cause(v["cause"]).label) if v["cause"]
-                            else _("not established yet"))
-    if by == "branch":
-        return v["branch_id"], v["branch__name"]
-    if by == "handler":
-        name = f'{v["handler__first_name"] or ""} {v["handler__last_name"] or ""}'.strip()
-        return v["handler_id"], name or _("nobody")
+        return {k: str(Cause(k[0]).label) if k[0] else _("not established yet") for k in keys}
     if by == "kind":
-        return v["kind"], str(ComplaintKind(v["kind"]).label)
+        return {k: str(ComplaintKind(k[0]).label) for k in keys}
     if by == "channel":
-        return v["channel"], str(ComplaintChannel(v["channel"]).label)
-    if v["sale_line__product_id"]:
-        return ("p", v["sale_line__product_id"]), v["sale_line__product__name"]
-    if v["of_contract"]:
-        return ("c", None), _("a contract's service")
-    return ("t", v["product_text"]), v["product_text"] or "—"
+        return {k: str(ComplaintChannel(k[0]).label) for k in keys}
+    if by == "branch":
+        from punkt.organization.models import Branch
+
+        names = dict(Branch.objects.filter(pk__in=[k[0] for k in keys])
+                     .values_list("pk", "name"))
+        return {k: names.get(k[0], "—") for k in keys}
+    if by == "handler":
+        from punkt.organization.models import Employee
+
+        people = {pk: f"{first or ''} {last or ''}".strip() for pk, first, last in
+                  Employee.objects.filter(pk__in=[k[0] for k in keys if k[0]])
+                  .values_list("pk", "first_name", "last_name")}
+        return {k: people.get(k[0]) or _("nobody") for k in keys}
+    from punkt.catalog.models import Product
+
+    products = dict(Product.objects.filter(pk__in=[k[0] for k in keys if k[0]])
+                    .values_list("pk", "name"))
+    return {k: products.get(k[0], "—") if k[0] else _("a contract's service") if k[1]
+            else k[2] or "—" for k in keys}
+
+
+def _key(by: str, key: Key) -> Any:
+    """The row's key as the page and the tests know it."""
+    if by != "product":
+        return key[0]
+    return ("p", key[0]) if key[0] else ("c", None) if key[1] else ("t", key[2])
 
 
 def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime,
@@ -164,33 +154,42 @@ def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime
                                       tzinfo=tz))
 
 
+def _scopes(user: Actor, branch_id: int | None) -> dict[str, Any]:
+    return {"scope": Complaint.objects.visible_to(user, perms.REPORT_VIEW, branch_id=branch_id),
+            "counted_scope": CountedComplaint.objects.visible_to(
+                user, perms.REPORT_VIEW, branch_id=branch_id),
+            "kept_scope": ComplaintFigure.objects.visible_to(
+                user, perms.REPORT_VIEW, branch_id=branch_id)}
+
+
 def complaint_statistics(*, user: Actor, start: datetime.date, end: datetime.date,
-                         by: str = "cause", branch_id: int | None = None) -> Statistics:
+                         by: str = "cause", branch_id: int | None = None,
+                         live: bool = False) -> Statistics:
     """Complaints received from ``start`` to ``end`` (local days, inclusive) that ``user``
-    may report on, grouped ``by`` one of :data:`BY`."""
+    may report on, grouped ``by`` one of :data:`BY`: the kept figures corrected by what
+    changed since (``figures.py``), or everything counted live (``live``) — the same."""
     by = by if by in BY else "cause"
     since, until = _bounds(start, end)
-    scope = Complaint.objects.visible_to(user, perms.REPORT_VIEW, branch_id=branch_id)
-    period: Any = scope.filter(received_at__gte=since, received_at__lt=until).order_by()
-    if by == "product":  # every contract's service is one row (not one per contract)
-        period = period.annotate(of_contract=Case(When(contract__isnull=False,
-                                                       then=Value(True)),
-                                                  default=Value(False),
-                                                  output_field=BooleanField()))
-    grouped = list(period.values(*_KEYS[by]).annotate(**_aggregates())
-                   .order_by("-received")[:ROWS_MAX + 1])
-    rows = []
-    for values in grouped[:ROWS_MAX]:
-        key, label = _label(by, values)
-        rows.append(_row(label, values, key))
-    total = _row(_("All"), period.aggregate(**_aggregates()))
+    scopes = _scopes(user, branch_id)
+    found = figures.grouped(**scopes, by=by, since=since, until=until, live=live)
+    total: dict[str, Any] = {"received": 0, **dict.fromkeys(figures.SHARES, 0),
+                             "refunds": Decimal("0.00"), "took": None}
+    for sums in found.values():
+        for f in ("received", *figures.SHARES, "refunds"):
+            total[f] += sums[f]
+        if sums["took"] is not None:
+            total["took"] = (total["took"] or datetime.timedelta(0)) + sums["took"]
+    top = sorted(found, key=lambda k: (-found[k]["received"], str(k)))[:ROWS_MAX]
+    labels = _labels(by, top)
+    rows = [_row(labels[k], found[k], _key(by, k)) for k in top]
+    period = scopes["scope"].filter(received_at__gte=since, received_at__lt=until).order_by()
     complaining = period.values("customer_id").distinct().count()
     return Statistics(start=start, end=end, by=by,
                       rows=sorted(rows, key=lambda r: (-r.received, r.label)),
-                      total=total, customers_complaining=complaining,
+                      total=_row(_("All"), total), customers_complaining=complaining,
                       customers_served=_customers_served(user, since, until, branch_id,
                                                          period),
-                      more=len(grouped) > ROWS_MAX)
+                      more=len(found) > ROWS_MAX)
 
 
 def _customers_served(user: Actor, since: datetime.datetime, until: datetime.datetime,
@@ -253,29 +252,23 @@ def _first_days(last: datetime.date, months: int) -> list[datetime.date]:
 
 
 def trend(*, user: Actor, last: datetime.date, branch_id: int | None = None,
-          months: int = MONTHS) -> list[Month]:
+          months: int = MONTHS, live: bool = False) -> list[Month]:
     """Complaints received in each of the ``months`` months up to ``last``'s (Warsaw
-    months, oldest first, empty months included): one GROUP BY."""
+    months, oldest first, empty months included), from the kept figures."""
     firsts = _first_days(last, months)
     since = datetime.datetime.combine(firsts[0], datetime.time.min, tzinfo=WARSAW)
     until_day = (firsts[-1] + datetime.timedelta(days=32)).replace(day=1)
     until = datetime.datetime.combine(until_day, datetime.time.min, tzinfo=WARSAW)
-    decided = Q(decided_at__isnull=False)
-    found = {
-        (v["month"].date() if isinstance(v["month"], datetime.datetime) else v["month"]): v
-        for v in Complaint.objects.visible_to(user, perms.REPORT_VIEW, branch_id=branch_id)
-        .filter(received_at__gte=since, received_at__lt=until).order_by()
-        .annotate(month=TruncMonth("received_at", tzinfo=WARSAW)).values("month")
-        .annotate(received=Count("pk"), decided=Count("pk", filter=decided),
-                  upheld=Count("pk", filter=Q(outcome__in=(Outcome.UPHELD,
-                                                           Outcome.PARTLY_UPHELD))),
-                  in_time=Count("pk", filter=decided & Q(decided_at__lte=F("deadline"))),
-                  deemed=Count("pk", filter=Q(deemed_accepted=True)))}
-    empty = {"received": 0, "decided": 0, "upheld": 0, "in_time": 0, "deemed": 0}
+    found = figures.grouped(**_scopes(user, branch_id), by="month", since=since,
+                            until=until, live=live)
     result = []
     for day in firsts:
-        row: dict[str, Any] = dict(found.get(day) or empty)
-        result.append(Month(first_day=day, **{k: row[k] for k in empty}))
+        row = found.get((figures.month_index(day),))
+        result.append(Month(first_day=day, received=row["received"] if row else 0,
+                            decided=row["decided"] if row else 0,
+                            upheld=row["upheld"] + row["partly"] if row else 0,
+                            in_time=row["in_time"] if row else 0,
+                            deemed=row["deemed"] if row else 0))
     return result
 
 

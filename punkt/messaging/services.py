@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -32,6 +33,8 @@ AREA = "messages"
 #: source type → function(source id) returning a fresh secret link, made at send time so
 #: that the link is never stored (only the hash of its token, by its owner).
 LINKS: dict[str, Callable[[str], str]] = {}
+#: source type → function(source ids) returning their fresh links at once (a chunk's)
+LINKS_MANY: dict[str, Callable[[list[str]], dict[str, str]]] = {}
 LINK = "{{ link }}"
 PLACEHOLDERS = ("klient", "numer_umowy", "data_konca", "oddzial", "telefon_oddzialu",
                 "pracownik", "link")
@@ -138,12 +141,16 @@ def from_template(code: str) -> MessageTemplate:
     return template
 
 
-def _send(message: Message) -> str:
+def _send(message: Message, *, link: str | None = None, mail_connection: Any = None,
+          gateway: Any = None) -> str:
+    """Send one message; a chunk (``sending.deliver_chunk``) passes the link it made, its
+    open mail connection and SMS gateway."""
     body = message.body
-    if LINK in body and message.source_type in LINKS:
-        body = body.replace(LINK, LINKS[message.source_type](message.source_id))
+    if LINK in body and (link is not None or message.source_type in LINKS):
+        body = body.replace(LINK, link if link is not None
+                            else LINKS[message.source_type](message.source_id))
     if message.channel == Channel.SMS:
-        return sms.gateway().send(message.to, body)
+        return (gateway or sms.gateway()).send(message.to, body)
     mail = EmailMessage(subject=message.subject, body=body,
                         from_email=settings.DEFAULT_FROM_EMAIL, to=[message.to],
                         headers={"Message-ID": f"<punkt-{message.pk}@{_domain()}>"})
@@ -151,7 +158,10 @@ def _send(message: Message) -> str:
         mail.attach(message.attachment_name or "dokument.pdf",
                     files.path_of(message.attachment_stored, area=AREA).read_bytes(),
                     "application/pdf")
-    mail.send()
+    if mail_connection is not None:
+        mail_connection.send_messages([mail])
+    else:
+        mail.send()
     return f"punkt-{message.pk}"
 
 

@@ -23,7 +23,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -467,7 +479,18 @@ def survey_link(invitation_id: Any) -> str:
     return f"{settings.PUNKT_PUBLIC_URL}/survey/{token}/"
 
 
+def survey_links(invitation_ids: list[str]) -> dict[str, str]:
+    """:func:`survey_link` for a chunk of invitations at once: one statement."""
+    tokens = {int(pk): secrets.token_urlsafe(32) for pk in invitation_ids}
+    if tokens:
+        Invitation.objects.filter(pk__in=list(tokens), answered_at__isnull=True).update(
+            token_hash=Case(*(When(pk=pk, then=Value(_hash(t))) for pk, t in tokens.items()),
+                            output_field=CharField()))
+    return {str(pk): f"{settings.PUNKT_PUBLIC_URL}/survey/{t}/" for pk, t in tokens.items()}
+
+
 messaging.LINKS["surveys.invitation"] = survey_link
+messaging.LINKS_MANY["surveys.invitation"] = survey_links
 
 
 # --- The counter (tablet) -------------------------------------------------------------------

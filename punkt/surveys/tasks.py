@@ -27,13 +27,9 @@ periodic("surveys.invitations", datetime.timedelta(hours=1),
 def deliver_messages(message_ids: list[int]) -> dict[str, int]:
     """Send a chunk of queued invitations (messaging's at-most-once delivery, consent
     checked again at send time: C13, C14)."""
-    from punkt.messaging.services import deliver_now
+    from punkt.messaging.sending import deliver_chunk
 
-    out: dict[str, int] = {}
-    for pk in message_ids:
-        status = str(deliver_now(pk))
-        out[status] = out.get(status, 0) + 1
-    return out
+    return deliver_chunk(message_ids)
 
 
 @task()

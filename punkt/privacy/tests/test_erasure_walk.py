@@ -71,6 +71,9 @@ KEPT: dict[tuple[str, str], str] = {
     "number, the proof of dispatch of an answer (not personal)",
     ("complaints.complaintaction", "procedure"): "the name of the company procedure a "
     "preventive action changed (not personal)",
+    ("complaints.countedcomplaint", "cause"): "the statistics' copy of the cause (a code)",
+    ("complaints.countedcomplaint", "kind"): "the statistics' copy of the kind (a code)",
+    ("complaints.countedcomplaint", "channel"): "the statistics' copy of the channel (a code)",
     ("complaints.complaintevent", "action"): "workflow step code",
     ("complaints.complaintevent", "from_status"): "workflow state (a code)",
     ("complaints.complaintevent", "to_status"): "workflow state (a code)",
@@ -304,6 +307,10 @@ def build(world: Any) -> tuple[Customer, Customer]:
         complaint=complaint, kind="preventive", description="Szkolenie po skardze klientki",
         owner=world.service_a, due_on=datetime.date(2030, 1, 1), procedure="Wydawanie sprzętu",
         done_note="Zrobione", verification_note="Sprawdzone")
+    # ...counted by the statistics' kept figures (their row of the complaint).
+    from punkt.complaints import figures
+
+    figures.refresh(now=timezone.now() + figures.SETTLE + datetime.timedelta(minutes=1))
     # A sale in progress with notes, lost once (its note) and reopened, a control date.
     from punkt.pipeline import services as pipeline
     from punkt.pipeline.models import LossReason

@@ -1,0 +1,315 @@
+"""The complaint statistics' kept figures (issue 17's speed goal: the statistics pages
+≤ 300 ms with 500k complaints, HQ over 12 months included).
+
+A complaint changes after it is received (decided, deemed accepted, refunded, appealed),
+so its figures cannot be counted once and for all like the survey answers are. The
+refresh (``complaints.figures`` job, hourly, once per slot: C9) writes, up to a watermark
+``upto``, two tables in one transaction — a reader sees the old figures or the new,
+never a half:
+
+- :class:`~punkt.complaints.models.CountedComplaint`: every complaint received up to
+  ``upto`` as it stands: its keys (branch, Warsaw month, cause, handler, kind, channel,
+  product) and its share of each figure (decided 0/1, upheld 0/1, …, the refund paid, the
+  time to a decision);
+- :class:`~punkt.complaints.models.ComplaintFigure`: those rows grouped per branch, month
+  and value of each dimension.
+
+The statistics add up the kept rows of the period (the whole months from
+``ComplaintFigure``, the days of a month cut by the period from ``CountedComplaint``),
+then correct them with the complaints received or changed after ``upto`` (every update
+of a complaint stamps ``updated_at``: ``ComplaintQuerySet.update``): their counted rows
+taken out, their figures as they are now added (a few index-range reads). So the page is
+exact at every moment — "kept + live" equals the count of everything live, which the
+tests check on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from punkt.complaints.clock import WARSAW
+from punkt.complaints.models import (
+    Complaint,
+    ComplaintFigure,
+    CountedComplaint,
+    FiguresState,
+    Outcome,
+)
+
+#: A change stamped a moment before the refresh began may commit after it read: younger
+#: changes are left to the live count.
+SETTLE = datetime.timedelta(minutes=5)
+
+#: the dimensions kept (a branch's figures are its rows of one of them: every complaint
+#: has exactly one kind)
+DIMS = ("cause", "handler", "kind", "channel", "product")
+#: the key of each grouping in a complaint's live values …
+LIVE_KEYS: dict[str, tuple[str, ...]] = {
+    "cause": ("cause",), "handler": ("handler_id",), "kind": ("kind",),
+    "channel": ("channel",), "product": ("x_product", "x_contract", "product_text"),
+    "branch": ("branch_id",), "month": ("x_month",)}
+#: … and in the kept tables' columns (the same values, in the same order)
+KEPT_KEYS: dict[str, tuple[str, ...]] = {
+    "cause": ("cause",), "handler": ("handler_ref",), "kind": ("kind",),
+    "channel": ("channel",), "product": ("product_ref", "of_contract", "product_text"),
+    "branch": ("branch_id",), "month": ("month",)}
+#: the dimension whose kept rows a grouping reads
+SOURCE = {"branch": "kind", "month": "kind"}
+SHARES = ("decided", "upheld", "partly", "rejected", "in_time", "deemed")
+
+
+def month_index(day: datetime.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def month_start(index: int) -> datetime.datetime:
+    return datetime.datetime(index // 12, index % 12 + 1, 1, tzinfo=WARSAW)
+
+
+def _month_of(field: str) -> Any:
+    """``year * 12 + month - 1`` of a moment in Warsaw's calendar."""
+    return ExpressionWrapper(ExtractYear(field, tzinfo=WARSAW) * Value(12)
+                             + ExtractMonth(field, tzinfo=WARSAW) - Value(1),
+                             output_field=IntegerField())
+
+
+def _one(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def counted(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """Each complaint's keys and its share of each figure, as the kept rows hold them
+    (``x_…``): the one definition the refresh writes and the live count sums."""
+    decided = Q(decided_at__isnull=False)
+    return qs.annotate(
+        x_month=_month_of("received_at"),
+        x_product=F("sale_line__product_id"),
+        x_contract=Case(When(contract__isnull=False, then=Value(True)), default=Value(False),
+                        output_field=BooleanField()),
+        x_decided=_one(decided),
+        x_upheld=_one(Q(outcome=Outcome.UPHELD)),
+        x_partly=_one(Q(outcome=Outcome.PARTLY_UPHELD)),
+        x_rejected=_one(Q(outcome=Outcome.REJECTED)),
+        x_in_time=_one(decided & Q(decided_at__lte=F("deadline"))),
+        x_deemed=_one(Q(deemed_accepted=True)),
+        x_refunds=Case(When(refund_entry__isnull=False, then=F("refund_amount")),
+                       default=Value(Decimal("0.00")),
+                       output_field=DecimalField(max_digits=14, decimal_places=2)),
+        x_took=Case(When(decided, then=ExpressionWrapper(F("decided_at") - F("received_at"),
+                                                         output_field=DurationField())),
+                    default=Value(None), output_field=DurationField()))
+
+
+_LIVE_SUMS = {"n_received": Count("pk"), **{f"n_{s}": Sum(f"x_{s}") for s in SHARES},
+              "n_refunds": Sum("x_refunds"), "n_took": Sum("x_took")}
+_COUNTED_SUMS = {"n_received": Count("pk"), **{f"n_{s}": Sum(s) for s in SHARES},
+                 "n_refunds": Sum("refunds"), "n_took": Sum("took")}
+_KEPT_SUMS = {"n_received": Sum("received"), **{f"n_{s}": Sum(s) for s in SHARES},
+              "n_refunds": Sum("refunds"), "n_took": Sum("took")}
+FIGURES = ("received", *SHARES, "refunds", "took")
+
+
+def _compiled(qs: QuerySet[Any]) -> tuple[str, list[Any]]:
+    sql, params = qs.query.sql_with_params()
+    return sql, list(params)
+
+
+_COUNTED_COLUMNS = {  # the counted table's column ← the complaint's value
+    "complaint_id": "x_id", "branch_id": "x_branch", "received_at": "x_received",
+    "month": "x_month", "cause": "x_cause", "handler_ref": "x_handler", "kind": "x_kind",
+    "channel": "x_channel", "product_ref": "x_product", "of_contract": "x_contract",
+    "product_text": "x_text", **{s: f"x_{s}" for s in SHARES}, "refunds": "x_refunds",
+    "took": "x_took"}
+
+
+def _insert_counted(cur: Any, upto: datetime.datetime) -> None:
+    table = connection.ops.quote_name(CountedComplaint._meta.db_table)
+    src = (counted(Complaint.objects.filter(received_at__lte=upto).order_by())
+           .annotate(x_id=F("pk"), x_branch=F("branch_id"), x_received=F("received_at"),
+                     x_cause=F("cause"), x_handler=F("handler_id"), x_kind=F("kind"),
+                     x_channel=F("channel"), x_text=F("product_text"))
+           .values_list(*_COUNTED_COLUMNS.values()))
+    sql, params = _compiled(src)
+    # only the model's column names and the ORM's compiled SELECT go into the text
+    cur.execute(f"INSERT INTO {table} ({', '.join(_COUNTED_COLUMNS)}) "  # noqa: S608
+                f"SELECT {', '.join(f'u.{c}' for c in _COUNTED_COLUMNS.values())} "
+                f"FROM ({sql}) u", params)
+
+
+#: the kept table's key columns and what they hold on the rows of another dimension
+_KEY_EMPTY: dict[str, Any] = {"cause": "", "handler_ref": None, "kind": "", "channel": "",
+                              "product_ref": None, "of_contract": False, "product_text": ""}
+
+
+def _insert_dim(cur: Any, dim: str) -> None:
+    """The counted rows grouped per branch, month and ``dim``'s key into the kept table."""
+    table = connection.ops.quote_name(ComplaintFigure._meta.db_table)
+    keys = KEPT_KEYS[dim]
+    sql, params = _compiled(CountedComplaint.objects.order_by()
+                            .values("branch_id", "month", *keys).annotate(**_COUNTED_SUMS))
+    empty = [k for k in _KEY_EMPTY if k not in keys]
+    cur.execute(
+        f"INSERT INTO {table} (branch_id, month, dim, {', '.join([*keys, *empty])}, "  # noqa: S608
+        f"{', '.join(FIGURES)}) SELECT u.branch_id, u.month, %s, "
+        f"{', '.join([*(f'u.{k}' for k in keys), *('%s' for _k in empty)])}, "
+        f"{', '.join(f'u.n_{f}' for f in FIGURES)} FROM ({sql}) u",
+        [dim, *(_KEY_EMPTY[k] for k in empty), *params])
+
+
+def refresh(now: datetime.datetime | None = None) -> dict[str, Any]:
+    """Count every complaint received up to ``now - SETTLE`` into the kept tables,
+    replacing them, and move the watermark — one transaction (an error half way leaves
+    the previous figures). Returns what it did (for the job's log)."""
+    started = time.monotonic()
+    upto = (now or timezone.now()) - SETTLE
+    with transaction.atomic(), connection.cursor() as cur:
+        # the watermark row first, locked: a second refresh (or an erasure) waits here
+        state = FiguresState.objects.select_for_update().filter(pk=1).first()
+        for model in (ComplaintFigure, CountedComplaint):
+            cur.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+        _insert_counted(cur, upto)
+        for dim in DIMS:
+            _insert_dim(cur, dim)
+        seconds = time.monotonic() - started
+        values = {"upto": upto, "refreshed_at": timezone.now(), "seconds": seconds}
+        if state is None:
+            FiguresState.objects.create(pk=1, **values)
+        else:
+            FiguresState.objects.filter(pk=1).update(**values)
+    return {"upto": upto.isoformat(), "seconds": round(seconds, 2),
+            "complaints": CountedComplaint.objects.count(),
+            "rows": ComplaintFigure.objects.count()}
+
+
+def watermark() -> datetime.datetime | None:
+    return FiguresState.objects.filter(pk=1).values_list("upto", flat=True).first()
+
+
+def forget_texts(complaints: QuerySet[Complaint]) -> None:
+    """Erasure and the retention purge empty a complaint's description: its counted row
+    loses it too, and its kept "product" figures move to the empty description (a
+    correction row each way), so the figures stay exact until the next refresh."""
+    with transaction.atomic():
+        FiguresState.objects.select_for_update().filter(pk=1).first()
+        rows = list(CountedComplaint.objects.filter(complaint__in=complaints.values("pk"))
+                    .exclude(product_text=""))
+        if not rows:
+            return
+        moved = []
+        for row in rows:
+            for sign, text in ((-1, row.product_text), (1, "")):
+                moved.append(ComplaintFigure(
+                    branch_id=row.branch_id, month=row.month, dim="product",
+                    product_ref=row.product_ref, of_contract=row.of_contract,
+                    product_text=text, received=sign,
+                    **{s: sign * getattr(row, s) for s in SHARES},
+                    refunds=sign * row.refunds,
+                    took=None if row.took is None else sign * row.took))
+        ComplaintFigure.objects.bulk_create(moved, batch_size=1000)
+        CountedComplaint.objects.filter(pk__in=[r.pk for r in rows]).update(product_text="")
+
+
+# -- reading ------------------------------------------------------------------------------
+
+Key = tuple[Any, ...]
+
+
+_COUNT_NAMES = tuple((f, f"n_{f}") for f in ("received", *SHARES))
+
+
+def _add(into: dict[Key, dict[str, Any]], rows: Any, names: tuple[str, ...],
+         sign: int = 1) -> None:
+    counts, zero = _COUNT_NAMES, Decimal("0.00")
+    for v in rows:
+        key = tuple([v[n] for n in names])
+        sums = into.get(key)
+        if sums is None:
+            sums = into[key] = {"received": 0, **dict.fromkeys(SHARES, 0),
+                                "refunds": zero, "took": None}
+        for f, n in counts:
+            value = v[n]
+            if value:
+                sums[f] += sign * value
+        if v["n_refunds"]:
+            sums["refunds"] += sign * v["n_refunds"]
+        took = v["n_took"]
+        if took is not None:
+            sums["took"] = (sums["took"] or datetime.timedelta(0)) + sign * took
+
+
+def grouped(*, scope: QuerySet[Complaint], counted_scope: QuerySet[CountedComplaint],
+            kept_scope: QuerySet[ComplaintFigure], by: str, since: datetime.datetime,
+            until: datetime.datetime, live: bool = False) -> dict[Key, dict[str, Any]]:
+    """The figures of the complaints of ``scope`` received in [since, until) grouped
+    ``by`` a dimension (or "branch", "month"): key → sums. The three querysets are the
+    reader's view (``visible_to``) of the complaints, the counted rows and the kept
+    figures. ``live`` counts everything from the complaints (what the kept figures must
+    equal)."""
+    out: dict[Key, dict[str, Any]] = {}
+    upto = None if live else watermark()
+    if upto is None:
+        rows = (counted(scope.filter(received_at__gte=since, received_at__lt=until)
+                        .order_by()).values(*LIVE_KEYS[by]).annotate(**_LIVE_SUMS))
+        _add(out, rows, LIVE_KEYS[by])
+        return _clean(out)
+    now = timezone.now()
+    if until > now:
+        # nothing is received after now: a period reaching today covers its whole month
+        last = timezone.localtime(now, WARSAW)
+        until = max(now, month_start(month_index(last.date()) + 1))
+    first = month_index(timezone.localtime(since, WARSAW).date())
+    if month_start(first) < since:
+        first += 1
+    last_m = month_index(timezone.localtime(until, WARSAW).date()) - 1
+    if month_start(last_m + 1) > until:
+        last_m -= 1
+    parts = Q()
+    if first <= last_m:
+        kept = (kept_scope.filter(dim=SOURCE.get(by, by), month__gte=first,
+                                  month__lte=last_m).order_by()
+                .values(*KEPT_KEYS[by]).annotate(**_KEPT_SUMS))
+        _add(out, kept, KEPT_KEYS[by])
+        if since < month_start(first):
+            parts |= Q(received_at__gte=since, received_at__lt=month_start(first))
+        if month_start(last_m + 1) < until:
+            parts |= Q(received_at__gte=month_start(last_m + 1), received_at__lt=until)
+    else:
+        parts = Q(received_at__gte=since, received_at__lt=until)
+    if parts:  # the days of months the period cuts: their counted rows
+        _add(out, counted_scope.filter(parts).order_by().values(*KEPT_KEYS[by])
+             .annotate(**_COUNTED_SUMS), KEPT_KEYS[by])
+    changed = scope.filter(Q(received_at__gt=upto) | Q(updated_at__gt=upto),
+                           received_at__gte=since, received_at__lt=until).order_by()
+    # the complaints received or changed since: their counted rows out, their figures in
+    _add(out, counted_scope.filter(complaint__in=changed.values("pk")).order_by()
+         .values(*KEPT_KEYS[by]).annotate(**_COUNTED_SUMS), KEPT_KEYS[by], sign=-1)
+    _add(out, counted(changed).values(*LIVE_KEYS[by]).annotate(**_LIVE_SUMS),
+         LIVE_KEYS[by])
+    return _clean(out)
+
+
+def _clean(out: dict[Key, dict[str, Any]]) -> dict[Key, dict[str, Any]]:
+    """Keys left with no complaint (all of them changed to another key) are dropped."""
+    return {k: v for k, v in out.items() if v["received"]}
