@@ -21,6 +21,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -247,3 +248,55 @@ class ClassDrop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.month}"
+
+
+class Segment(models.Model):
+    """A group of customers defined by HQ by their segmentation fields (R12.1), with the
+    products every customer of the group should ideally have (R12.2). ``rules`` maps a
+    field of :data:`punkt.analytics.segments.FIELDS` to the values it may take (any of
+    them); fields not named are not looked at. Segments are an ordered list: a customer
+    matching several belongs to the first (``position``, then id)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    rules = models.JSONField(_("rules"), default=dict)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = PunktQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SegmentProduct(models.Model):
+    """One product of a segment's ideal set, in the segment's order; ``value`` is what HQ
+    expects selling it to a customer of the segment to bring (zł), the cross-sell list's
+    weight."""
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="targets")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("product"))
+    position = models.PositiveIntegerField(default=0)
+    value = models.DecimalField(_("expected value (zł)"), max_digits=12, decimal_places=2,
+                                default=Decimal(0))
+
+    objects = PunktQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["segment", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "product"],
+                                    name="analytics_segment_product_once"),
+            models.CheckConstraint(condition=Q(value__gte=0),
+                                   name="analytics_segment_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id}: {self.product_id}"

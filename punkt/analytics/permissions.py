@@ -23,3 +23,12 @@ GOALS_VIEW = registry.register(
     gettext_lazy("See the three goals (new customers, materials within the hour, customers "
                  "lost) and the KPIs of the branch's employees"),
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
+SEGMENTS_VIEW = registry.register(
+    "analytics.segments.view",
+    gettext_lazy("See the segment × product matrix of the branch's customers, their maturity "
+                 "and what else to sell them"),
+    [R.MANAGER, R.SERVICE, R.RETENTION, R.HQ_EXPERT, R.ADMIN])
+SEGMENTS_MANAGE = registry.register(
+    "analytics.segments.manage",
+    gettext_lazy("Define the customer segments and each segment's ideal set of products"),
+    [R.HQ_EXPERT, R.ADMIN], scope="global")
