@@ -236,3 +236,62 @@ def seed_recommendations(actor: Actor) -> list[str]:
                                         campaign_code="RUCZAJ-26")
     return [f"{len(made)} customers recommended by others, {sold} counter sales "
             "(one with a campaign code)"]
+#: the price list's services in the catalogue (same codes, so offers and contracts show
+#: in the segment matrix) — (code, name, VAT)
+SERVICES = [("INT-300", "Internet światłowodowy 300 Mb/s", "23"),
+            ("INT-600", "Internet światłowodowy 600 Mb/s", "23"),
+            ("TV-START", "Telewizja Start (80 kanałów)", "8"),
+            ("MOB-S", "Abonament komórkowy S", "23")]
+#: (name, rules, [(product code, expected value zł)]) in the segments' order
+SEGMENTS = [
+    ("Firmy", {"kind": ["company", "sole_trader"]},
+     [("INT-600", "1680"), ("MOB-S", "720"), ("RTR-AX3000", "299"), ("MESH-2", "449")]),
+    ("Rodziny o wyższych dochodach", {"kind": ["person"], "income_band": ["middle", "high"]},
+     [("INT-300", "1440"), ("TV-START", "960"), ("RTR-AX3000", "299"), ("MESH-2", "449")]),
+    ("Klienci indywidualni", {"kind": ["person"]},
+     [("INT-300", "1440"), ("MOB-S", "720"), ("TV-START", "960"), ("RTR-AX3000", "299")]),
+]
+
+
+@seeder(96)
+def seed_segments(actor: Actor) -> list[str]:
+    """Three segments with their ideal sets, the price list's services in the catalogue,
+    and a few opportunities for the sets' products at Kraków (open, one lost) so the
+    matrix shows every state."""
+    from punkt.analytics import segments as seg
+    from punkt.analytics.models import Segment
+    from punkt.organization.models import Branch
+    from punkt.pipeline import services as pipeline
+    from punkt.pipeline.models import LossReason
+
+    expert = Employee.objects.filter(email="ekspert@demo.punkt.pl").first()
+    service = Employee.objects.filter(email="obsluga@demo.punkt.pl").first()
+    if expert is None or Segment.objects.exists() or not Product.objects.exists():
+        return []
+    for code, name, vat in SERVICES:
+        Product.objects.get_or_create(code=code, defaults={"name": name, "vat_rate": vat,
+                                                           "unit": "usł."})
+    products = {p.code: p for p in Product.objects.all()}
+    for name, rules, targets in SEGMENTS:
+        made = seg.segment_save(actor=expert, name=name, rules=rules)
+        for code, value in targets:
+            if code in products:
+                seg.target_add(actor=expert, segment_id=made.pk,
+                               product_id=products[code].pk, value=value)
+    krakow = Branch.objects.filter(code="KRK-01").first()
+    opened = 0
+    if krakow is not None and service is not None:
+        people = list(Customer.objects.filter(branch=krakow, status=CustomerStatus.ACTIVE,
+                                              kind="person").order_by("pk")[:8])
+        reason = LossReason.objects.filter(stage__isnull=True, active=True).first()
+        for i, customer in enumerate(people):
+            code = ("TV-START", "MESH-2", "MOB-S")[i % 3]
+            o = pipeline.opportunity_create(actor=service, customer_id=customer.pk,
+                                            title=products[code].name,
+                                            product_id=products[code].pk)
+            opened += 1
+            if i % 4 == 3 and reason is not None:
+                pipeline.opportunity_lose(actor=service, opportunity_id=o.pk,
+                                          reason_id=reason.pk, note="")
+    return [f"{len(SEGMENTS)} customer segments with their ideal product sets; "
+            f"{opened} opportunities for the sets' products"]

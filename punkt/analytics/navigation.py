@@ -9,7 +9,7 @@ from punkt.core.navigation import NavItem, nav
 
 nav(NavItem(_("Customer analytics"), "analytics:matrix", perms.ANALYTICS_VIEW.code,
             group="reports", order=78,
-            active_pattern=r"^/analytics/(?!goals/|kpis/|campaigns/|loyalty/)"))
+            active_pattern=r"^/analytics/(?!goals/|kpis/|campaigns/|loyalty/|segments/)"))
 nav(NavItem(_("Goals"), "analytics:goals", perms.GOALS_VIEW.code,
             group="reports", order=79, active_pattern=r"^/analytics/goals/"))
 nav(NavItem(_("Sales KPIs"), "analytics:kpis", perms.GOALS_VIEW.code,
@@ -18,3 +18,5 @@ nav(NavItem(_("Campaign effectiveness"), "analytics:campaigns", perms.GOALS_VIEW
             group="reports", order=81, active_pattern=r"^/analytics/campaigns/"))
 nav(NavItem(_("Loyalty and sources"), "analytics:loyalty", perms.GOALS_VIEW.code,
             group="reports", order=82, active_pattern=r"^/analytics/loyalty/"))
+nav(NavItem(_("Segments and products"), "analytics:segments", perms.SEGMENTS_VIEW.code,
+            group="reports", order=83, active_pattern=r"^/analytics/segments/"))

@@ -48,3 +48,4 @@ def _history(user: Actor, customer: Any) -> dict[str, Any]:
 
 register_profile_panel("analytics", gettext_lazy("Classes"), "analytics/profile/tab.html",
                        _history, perms.ANALYTICS_VIEW.code, order=80)
+from punkt.analytics import segment_profile  # noqa: E402, F401  (the segment's line and tab)

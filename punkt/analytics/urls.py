@@ -1,6 +1,6 @@
 from django.urls import path
 
-from punkt.analytics import campaign_views, goal_views, loyalty_views, views
+from punkt.analytics import campaign_views, goal_views, loyalty_views, segment_views, views
 
 app_name = "analytics"
 
@@ -16,4 +16,9 @@ urlpatterns = [
     path("campaigns/export.csv", campaign_views.campaigns_export, name="campaigns_export"),
     path("loyalty/", loyalty_views.loyalty_page, name="loyalty"),
     path("loyalty/export.csv", loyalty_views.loyalty_export, name="loyalty_export"),
+    path("segments/", segment_views.segment_matrix, name="segments"),
+    path("segments/export.csv", segment_views.segment_export, name="segments_export"),
+    path("segments/cross-sell/", segment_views.crosssell, name="crosssell"),
+    path("segments/setup/", segment_views.segment_setup, name="segment_setup"),
+    path("segments/setup/<int:segment_id>/", segment_views.segment_edit, name="segment_edit"),
 ]

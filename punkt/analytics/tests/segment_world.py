@@ -39,7 +39,8 @@ def opportunity(world: Any, cust: Any, prod: Any, status: str, days: int,
     loss = LossReason.objects.create(label=reason) if reason else None
     return Opportunity.objects.create(
         number=f"SZ/T/{next(_serial)}", branch_id=cust.branch_id, customer=cust,
-        owner=world.service_a, title=prod.name, product=prod, stage=Stage.objects.first(),
+        owner=world.service_a, title=prod.name, product=prod,
+        stage=Stage.objects.order_by("position", "id")[0],
         status=status, loss_reason=loss, created_at=ago(days + 5),
         closed_at=ago(days) if status != "open" else None)
 
@@ -75,7 +76,7 @@ def contract(world: Any, cust: Any, prod: Any, status: str, days: int) -> Any:
     from punkt.materials.models import MaterialVersion
 
     _prices(world)
-    template = MaterialVersion.objects.filter(material__kind="contract_template").first()
+    template = MaterialVersion.objects.filter(material__kind="contract_template").latest("pk")
     made = offer(world, cust, prod, "accepted", days + 1)
     c = Contract.objects.create(
         customer=cust, branch_id=cust.branch_id, offer=made, template=template,
