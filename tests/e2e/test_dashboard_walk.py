@@ -62,6 +62,7 @@ GOALS = "/analytics/goals/"
 KPIS = "/analytics/kpis/"
 EFFECT = "/analytics/campaigns/"
 LOYALTY_INDEX = "/analytics/loyalty/"
+SEGMENTS = "/analytics/segments/"
 COMPLAINT_LETTERS = "/complaints/letters/"
 COMPLAINT_STATS = "/complaints/statistics/"
 SURVEY_RESULTS = "/surveys/"
@@ -87,7 +88,7 @@ ROLE_MENUS = {
                                       COMPLAINT_STATS, LOYALTY_INDEX,
                                       PLANS, PACKS, FUNNEL, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
                                       QUESTIONNAIRES, FOLLOWUPS, LOYALTY, DRAWS, PROGRAMMES,
-                                      DISPLAYS, DISPLAY_GUIDANCE}),
+                                      DISPLAYS, DISPLAY_GUIDANCE, SEGMENTS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
                                             GDPR, FROM_HQ, PUBLISH, CONTRACTS, CHURN, REPORTS,
                                             TEMPLATES, CATALOG, STOCK, ORDERS, SALES,
@@ -98,7 +99,7 @@ ROLE_MENUS = {
                                             COMPLAINT_STATS, FUNNEL, LOYALTY_INDEX,
                                             PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
                                             QUESTIONNAIRES, LOYALTY, DRAWS, PROGRAMMES, DISPLAYS,
-                                            DISPLAY_GUIDANCE}),
+                                            DISPLAY_GUIDANCE, SEGMENTS}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
                                             CONTRACTS, TO_CHECK, RETENTION, CHURN, REPORTS,
                                             CATALOG, STOCK, SALES, SALES_REPORT, COUNTER, TILLS,
@@ -107,16 +108,16 @@ ROLE_MENUS = {
                                             KPIS, EFFECT, COMPLAINT_STATS, PLANS, PACKS,
                                             FUNNEL, CAMPAIGNS, LOYALTY_INDEX,
                                             SURVEY_RESULTS, FOLLOWUPS, LOYALTY, DRAWS, DISPLAYS,
-                                            DISPLAY_GUIDANCE}),
+                                            DISPLAY_GUIDANCE, SEGMENTS}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                           CATALOG, STOCK, SALES, COUNTER, TICKETS, CHAT,
                                           COMPLAINTS, PIPELINE, ANALYTICS, CAMPAIGNS, LOYALTY,
                                           DRAWS,
-                                          FUNNEL, DISPLAYS, DISPLAY_GUIDANCE}),
+                                          FUNNEL, DISPLAYS, DISPLAY_GUIDANCE, SEGMENTS}),
     "retention": ("retencja@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,
                                              RETENTION, CATALOG, STOCK, COMPLAINTS, PIPELINE,
                                              ANALYTICS, CAMPAIGNS, FOLLOWUPS, LOYALTY, DRAWS,
-                                             FUNNEL}),
+                                             FUNNEL, SEGMENTS}),
     "cashier": ("kasjer@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CATALOG,
                                          STOCK, TILL, TILLS}),
 }

@@ -83,6 +83,9 @@ GUARDED_PAGES = [
     ("campaigns:distribution_list", lambda w: {}, "campaigns.campaign.view"),
     ("analytics:campaigns", lambda w: {}, "analytics.goals.view"),
     ("analytics:loyalty", lambda w: {}, "analytics.goals.view"),
+    ("analytics:segments", lambda w: {}, "analytics.segments.view"),
+    ("analytics:crosssell", lambda w: {}, "analytics.segments.view"),
+    ("analytics:segment_setup", lambda w: {}, "analytics.segments.manage"),
     ("campaigns:shop_list", lambda w: {}, "campaigns.printshop.manage"),
     ("loyalty:card_list", lambda w: {}, "loyalty.card.view"),
     ("loyalty:card_new", lambda w: {}, "loyalty.card.issue"),
@@ -299,6 +302,10 @@ EXPECTED: dict[str, set[str]] = {
     "analytics.classes.view": {M, S, R, E, A},
     "analytics.classes.export": {M, E, A},
     "analytics.goals.view": {M, E, A},
+    # R12.1-R12.2: the matrix and "what else to sell" guide everyone who sells to the
+    # branch's customers; the segments and their ideal sets are HQ's marketing decision.
+    "analytics.segments.view": {M, S, R, E, A},
+    "analytics.segments.manage": {E, A},
     # Issue 20, R10.1 (seed 000 steps 14-15): the service employee prepares leaflets from
     # HQ's templates and orders them from a print shop; the manager plans the branch's
     # campaigns and approves their budget; HQ's experts run company campaigns and keep the
