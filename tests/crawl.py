@@ -53,6 +53,7 @@ AUDITED_READS: dict[str, str] = {
     "analytics:kpis_export": "the export of the sales KPIs",
     "analytics:campaigns_export": "the export of the campaign effectiveness",
     "analytics:loyalty_export": "the export of the loyalty index and sources",
+    "analytics:segments_export": "the export of the segment × product matrix",
     "pipeline:funnel_export": "the export of the funnel and refusals report",
 }
 #: A refusal (403) is audited (C26): its one write is that row.
@@ -309,6 +310,7 @@ def seed(world: Any) -> Seeded:
         missing="Kopia paragonu")
     campaign = isolation.campaign_b(w)  # B's running campaign, its leaflet and print order
     display = isolation.display_task_b(w)  # B's display task, completed with a photo
+    segment = isolation.segment_b(w)  # HQ's segment whose only customer is B's
     users = {Role.ADMIN.value: w.admin, Role.HQ_EXPERT.value: w.expert,
              Role.MANAGER.value: w.manager_b, Role.SERVICE.value: w.service_b,
              Role.RETENTION.value: retention_b, Role.CASHIER.value: cashier_b}
@@ -317,6 +319,7 @@ def seed(world: Any) -> Seeded:
 
     seeded = Seeded(world=w, users=users, ids={
         "branch_id": w.b.pk,
+        "segment_id": segment.pk,
         "employee_id": w.service_b.pk,
         "membership_id": w.service_b.memberships.get().pk,
         "absence_id": absence.pk,

@@ -528,6 +528,26 @@ def analytics_b(w: Any) -> Any:
     return cust
 
 
+def segment_b(w: Any) -> Any:
+    """A segment ("Izolacja", industry "Izolacja") whose only customer is B's, with one
+    product not offered yet: B's customer is in its matrix and cross-sell list."""
+    from punkt.analytics import segments as seg
+    from punkt.analytics.models import Segment
+    from punkt.catalog.models import Product
+    from punkt.customers.models import Customer
+
+    existing = Segment.objects.filter(name="Izolacja").first()
+    if existing:
+        return existing
+    cust = customer_b(w)
+    Customer.objects.filter(pk=cust.pk).update(industry="Izolacja")
+    product, _made = Product.objects.get_or_create(code="IZO-1",
+                                                   defaults={"name": "Produkt izolacji"})
+    made = seg.segment_save(actor=w.expert, name="Izolacja", rules={"industry": ["Izolacja"]})
+    seg.target_add(actor=w.expert, segment_id=made.pk, product_id=product.pk, value="100")
+    return made
+
+
 def campaign_b(w: Any) -> Any:
     """B's own campaign (running), a leaflet for B from an HQ template sent to B only, a
     print order of it and a customer registered at B with its code."""
@@ -850,6 +870,9 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "analytics:campaigns_export": lambda w: campaign_b(w).name,
     "analytics:loyalty": lambda w: w.b.name,
     "analytics:loyalty_export": lambda w: w.b.name,
+    "analytics:segments": lambda w: (segment_b(w), customer_b(w).display_name)[1],
+    "analytics:segments_export": lambda w: (segment_b(w), customer_b(w).display_name)[1],
+    "analytics:crosssell": lambda w: (segment_b(w), customer_b(w).display_name)[1],
     "surveys:results": lambda w: followup_b(w).customer.last_name,
     "surveys:results_export": lambda w: (followup_b(w), w.b.name)[1],
     "surveys:followup_list": lambda w: followup_b(w).customer.last_name,
@@ -998,6 +1021,8 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "complaint_capa_move": lambda w: (
         "POST", f"/api/v1/complaints/{complaint_b(w).pk}/capa/1/moves"),
     "analytics_customer": lambda w: ("GET", f"/api/v1/analytics/customers/{analytics_b(w).pk}"),
+    "analytics_segments_customer": lambda w: (
+        "GET", f"/api/v1/analytics/segments/customers/{(segment_b(w), customer_b(w))[1].pk}"),
     "survey_invitation_get": lambda w: (
         "GET", f"/api/v1/survey-invitations/{followup_b(w).response.invitation_id}"),
     "survey_followup_get": lambda w: ("GET", f"/api/v1/survey-followups/{followup_b(w).pk}"),
@@ -1105,6 +1130,13 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
     # B's only sale (to B's customer) is the whole revenue HQ sees; A's manager sees none.
     "analytics_loyalty": lambda w: ("/api/v1/analytics/loyalty",
                                     f'"revenue": "{shop_b(w).total_gross}"'),
+    "analytics_segments_maturity": lambda w: (
+        "/api/v1/analytics/segments/maturity",
+        (segment_b(w), '"segment_name": "Izolacja", "customers": 1,')[1]),
+    "analytics_segments_cross_sell": lambda w: (
+        "/api/v1/analytics/segments/cross-sell", (segment_b(w), customer_b(w).display_name)[1]),
+    "analytics_segment_matrix": lambda w: (
+        f"/api/v1/analytics/segments/{segment_b(w).pk}/matrix", customer_b(w).display_name),
     "survey_invitation_list": lambda w: ("/api/v1/survey-invitations",
                                          followup_b(w).customer.last_name),
     "survey_followup_list": lambda w: ("/api/v1/survey-followups",

@@ -149,7 +149,7 @@ def _cell(c: sm.Cell) -> dict[str, Any]:
 
 @router.get("/analytics/segments", response={200: SegmentListOut, **errors()},
             operation_id="analytics_segments")
-@scoped("list")
+@scoped("global")
 def analytics_segments(request: HttpRequest) -> dict[str, Any]:
     """The segments in their order (the first matching wins) with their ideal sets."""
     org_perms.ensure(request.user, perms.SEGMENTS_VIEW.code)

@@ -28,6 +28,7 @@ from punkt.core.paging import paginate
 from punkt.core.reauth import recent_authentication_required
 from punkt.core.routes import scoped
 from punkt.core.web import int_param, is_htmx, refusals_as_messages, text_param
+from punkt.customers.models import Customer
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import branch_picker
 from punkt.pipeline import permissions as pipeline_perms
@@ -99,15 +100,14 @@ def segment_export(request: HttpRequest) -> StreamingHttpResponse:
     branch = int_param(request.GET.get("branch"))
     segments = seg.ordered()
     segment = _chosen(request, segments)
-    if segment is None:
-        raise NotFound(_("Segment not found."))
     state, sort = _state(request), _sort(request)
     audit_record(action="analytics.segments.export", actor=request.user,
-                 message=f"segment={segment.pk} branch={branch or ''} state={state} "
-                         f"sort={sort}")
-    targets = sm.targets_of(segment)
-    qs = sm.matrix_queryset(request.user, segment, segments, targets, branch_id=branch,
-                            state=state, sort=sort)
+                 message=f"segment={getattr(segment, 'pk', '')} branch={branch or ''} "
+                         f"state={state} sort={sort}")
+    targets = sm.targets_of(segment) if segment else []
+    qs = (sm.matrix_queryset(request.user, segment, segments, targets, branch_id=branch,
+                             state=state, sort=sort) if segment
+          else Customer.objects.none())
 
     def rows() -> Iterator[list[Any]]:
         chunk: list[Any] = []
@@ -115,7 +115,8 @@ def segment_export(request: HttpRequest) -> StreamingHttpResponse:
         def flush() -> Iterator[list[Any]]:
             for r in sm.rows_for(chunk, targets):
                 line = [r.customer.number, r.customer.display_name, r.customer.branch.code,
-                        segment.name, f"{r.maturity}".replace(".", ","), r.used, r.targets]
+                        getattr(segment, "name", ""), f"{r.maturity}".replace(".", ","),
+                        r.used, r.targets]
                 for c in r.cells:
                     line += [str(c.label), c.on.isoformat() if c.on else "", c.record,
                              c.reason]
