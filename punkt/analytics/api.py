@@ -460,6 +460,6 @@ def analytics_loyalty(request: HttpRequest, q: Query[KpisQuery]) -> dict[str, An
             "months": [vars(m) for m in r.months],
             "sources": [{"key": s.key, "label": str(s.label), "customers": s.customers,
                          "buyers": s.buyers, "revenue": s.revenue} for s in r.sources]}
-from punkt.analytics.segment_api import router as _segments_router  # noqa: E402
 
-router.add_router("", _segments_router)
+
+from punkt.analytics import segment_api  # noqa: E402, F401  (its operations join this router)

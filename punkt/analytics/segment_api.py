@@ -8,20 +8,19 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Schema
 from pydantic import Field
 
 from punkt.analytics import permissions as perms
 from punkt.analytics import segment_matrix as sm
 from punkt.analytics import segments as seg
+from punkt.analytics.api import router  # the area's router: the operations are added to it
 from punkt.analytics.models import Segment, SegmentProduct
 from punkt.core.api import Page, errors, known_id, page_slice
 from punkt.core.errors import NotFound
 from punkt.core.routes import scoped
 from punkt.customers.models import Customer
 from punkt.organization import permissions as org_perms
-
-router = Router(tags=["customer analytics"])
 
 State = Literal["none", "offered", "refused", "applied", "signed"]
 

@@ -33,7 +33,7 @@ SIMPLE_GETS = [n for n in _no_arg_routes() if n != "account_email_disabled"]
 AUDITED_READS = {"customers:customer_export", "customers:customer_detail", "analytics:export",
                  "analytics:goals_export", "analytics:kpis_export", "surveys:results_export",
                  "analytics:campaigns_export", "pipeline:funnel_export",
-                 "analytics:loyalty_export"}
+                 "analytics:loyalty_export", "analytics:segments_export"}
 
 
 #: the chat widget's script and style: public, the same for everyone, cached by browsers
