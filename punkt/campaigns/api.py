@@ -411,3 +411,9 @@ def distribution_move(request: HttpRequest, distribution_id: int, payload: Distr
     row = distribution.distribution_move(actor=request.user, distribution_id=distribution_id,
                                          action=payload.action, reason=payload.reason)
     return _distribution_out(row, request.user)
+
+
+# Mass mailings (``mailing_api.py``): /api/v1/mailings/…
+from punkt.campaigns.mailing_api import router as _mailing_router  # noqa: E402
+
+router.add_router("", _mailing_router)

@@ -28,17 +28,24 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from punkt.campaigns import permissions as perms
-from punkt.campaigns.models import Campaign, Mailing, MailingChannel, MailingStatus
+from punkt.campaigns.models import (
+    Campaign,
+    CampaignBranch,
+    Mailing,
+    MailingChannel,
+    MailingStatus,
+)
 from punkt.campaigns.workflows import MAILING_FLOW
 from punkt.core import values
 from punkt.core.audit import audit_record
-from punkt.core.errors import Conflict, NotFound, ValidationFailed
+from punkt.core.errors import ValidationFailed
 from punkt.customers.filters import SEGMENT_FIELDS
 from punkt.customers.models import Customer, CustomerKind
 from punkt.messaging import mass
@@ -51,6 +58,12 @@ SOURCE = "campaigns.mailing"
 NAME_MAX, SUBJECT_MAX, BODY_MAX = 200, 200, 20_000
 CLASSES = {"abc": ("A", "B", "C"), "xyz": ("X", "Y", "Z"),
            "category": ("potential", "new", "regular", "lost", "restored")}
+#: analytics' customer categories (the same texts: their translations are shared)
+CATEGORY_CHOICES = [("potential", pgettext_lazy("customer category", "potential")),
+                    ("new", pgettext_lazy("customer category", "new")),
+                    ("regular", pgettext_lazy("customer category", "regular")),
+                    ("lost", pgettext_lazy("customer category", "lost")),
+                    ("restored", pgettext_lazy("customer category", "restored"))]
 #: how many a worker claims at once (the rest of the minute's allowance: the next run)
 BATCH = 200
 #: the next run when a minute still has room but another worker holds the last rows
@@ -195,6 +208,10 @@ def segment_counts(*, actor: Actor, channel: str, segment: dict[str, Any],
         raise ValidationFailed("invalid", _("Choose e-mail or SMS."), field="channel")
     clean = clean_segment(segment, owner=owner)
     return mass.counts(segment_customers(owner, clean), channel)
+
+
+def counts_of(mailing: Mailing) -> dict[str, int]:
+    return mass.counts(segment_customers(mailing.branch, mailing.segment), mailing.channel)
 
 
 # -- the mailing ---------------------------------------------------------------------------
@@ -415,10 +432,37 @@ def progress(mailing: Mailing) -> dict[str, int]:
             "bounced": counts["bounced"], "cancelled": counts["cancelled"]}
 
 
-def ensure_visible(actor: Actor, mailing: Mailing) -> None:
-    if not Mailing.objects.visible_to(actor, perms.MAILING_VIEW).filter(pk=mailing.pk).exists():
-        raise NotFound(_("Mailing not found."))
+def mailing_list(*, user: Actor, status: str = "", branch_id: int | None = None
+                 ) -> QuerySet[Mailing]:
+    org_perms.ensure(user, perms.MAILING_VIEW.code)
+    qs = Mailing.objects.visible_to(user, perms.MAILING_VIEW, branch_id=branch_id)
+    if status in MailingStatus.values:
+        qs = qs.filter(status=status)
+    return qs.select_related("branch", "campaign").order_by("-created_at", "-pk")
 
 
-def refuse_unknown(action: str) -> None:
-    raise Conflict("invalid_state", _("Unknown step."), field="action")
+def mailing_get(*, user: Actor, mailing_id: Any) -> Mailing:
+    org_perms.ensure(user, perms.MAILING_VIEW.code)
+    return (Mailing.objects.visible_to(user, perms.MAILING_VIEW)
+            .select_related("branch", "campaign", "created_by")
+            .get_or_not_found(mailing_id, missing=_("Mailing not found.")))
+
+
+def recipients_sample(mailing: Mailing, limit: int = 50) -> list[Any]:
+    """The first messages of the mailing with their customers (the page's sample)."""
+    from punkt.messaging.models import Message
+
+    return list(Message.objects.filter(source_type=SOURCE, source_id=str(mailing.pk))
+                .select_related("customer").order_by("id")[:limit])
+
+
+def campaigns_for(owner: Branch) -> list[Campaign]:
+    """Campaigns a mailing of ``owner`` may name: open ones run at it (HQ: every one)."""
+    from punkt.campaigns.models import CampaignStatus
+
+    qs = Campaign.objects.filter(status__in=(CampaignStatus.PLANNED, CampaignStatus.RUNNING))
+    if owner.kind != BranchKind.HQ:
+        qs = qs.filter(Q(branch=owner) | Q(all_branches=True)
+                       | Q(pk__in=CampaignBranch.objects.filter(branch=owner)
+                           .values("campaign_id")))
+    return list(qs.order_by("-starts_on", "-pk")[:200])

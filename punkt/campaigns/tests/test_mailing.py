@@ -254,9 +254,9 @@ def test_every_step_from_every_state(world: Any) -> None:
 
 
 def test_service_staff_may_not_plan(world: Any) -> None:
-    from django.core.exceptions import PermissionDenied
+    from punkt.core.errors import ActionDenied
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ActionDenied):
         plan(world.service_a)
 
 
