@@ -184,9 +184,10 @@ class MailingForm(forms.Form):
                    "created_to": d.get("segment_created_to"),
                    "abc": d.get("segment_abc") or [], "xyz": d.get("segment_xyz") or [],
                    "category": d.get("segment_category") or []}
-        return {"branch": d.get("branch"), "name": d["name"], "channel": d["channel"],
-                "campaign": d.get("campaign"), "subject": d.get("subject", ""),
-                "body": d["body"], "send_at": d.get("send_at"), "segment": segment}
+        return {"branch": d.get("branch"), "name": d.get("name", ""),
+                "channel": d.get("channel", ""), "campaign": d.get("campaign"),
+                "subject": d.get("subject", ""), "body": d.get("body", ""),
+                "send_at": d.get("send_at"), "segment": segment}
 
     @staticmethod
     def initial_from(mailing: Any) -> dict[str, Any]:

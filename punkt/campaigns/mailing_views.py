@@ -115,7 +115,8 @@ def mailing_count(request: HttpRequest) -> HttpResponse:
     form.data = request.GET
     form.is_bound = True
     counts, error = None, None
-    if form.is_valid():
+    form.is_valid()  # the name and text may still be empty: only the segment counts here
+    if not any(name == "channel" or name.startswith("segment_") for name in form.errors):
         data = form.data_for_service()
         try:
             counts = svc.segment_counts(actor=request.user, channel=data["channel"],

@@ -9,8 +9,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from punkt.core.processing import BASE_MEASURES, Period, activity, midnight, retention_category
-from punkt.customers.gdpr import register_linked
-from punkt.messaging.models import Message
+from punkt.customers.gdpr import AddressEraser, register_address_eraser, register_linked
+from punkt.messaging.models import Message, Suppression
 
 
 def _scrub(qs: Any) -> None:
@@ -91,3 +91,15 @@ retention_category(
     default=Period(years=3), expired=_old_messages, date_field="created_at",
     purge=_purge_messages, action=_("address, text and attachment removed; the record "
                                     "that a message was sent kept"))
+
+
+def _suppressed(address: str) -> Any:
+    return Suppression.objects.filter(address__iexact=address.strip())
+
+
+# A hard-bounced address kept so that mailings skip it (docs/workflows/mailing.md): the
+# person's erasure removes it with the rest of what their address left.
+register_address_eraser("messaging.suppression", AddressEraser(
+    label=_("Mass mailings: the address that bounced"),
+    count=lambda address: _suppressed(address).count(),
+    erase=lambda address: _suppressed(address).delete()[0]))

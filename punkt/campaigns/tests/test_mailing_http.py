@@ -54,7 +54,7 @@ def test_the_form_counts_and_saves_and_names_the_bad_field(world: Any, client_as
     page = client.get(reverse("campaigns:mailing_new"))
     assert page.status_code == 200 and 'id="segment-count"' in page.content.decode()
     count = client.get(reverse("campaigns:mailing_count"),
-                       {"name": "x", "channel": "email", "body": "x"}).content.decode()
+                       {"channel": "email"}).content.decode()
     assert 'data-testid="count-total">2<' in count
     assert 'data-testid="count-reachable"><strong>1</strong>' in count
     bad = client.post(reverse("campaigns:mailing_new"), {
