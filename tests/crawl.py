@@ -361,6 +361,7 @@ def seed(world: Any) -> Seeded:
         "document_id": sales_document.pk,
         "document_token": document_token,
         "campaign_id": campaign.pk,
+        "mailing_id": isolation.mailing_b(w).pk,
         "card_id": isolation.card_b(w).pk,
         "programme_id": isolation.card_b(w).programme_id,
         "draw_id": isolation.draw(w).pk,

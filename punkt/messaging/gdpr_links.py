@@ -14,10 +14,13 @@ from punkt.messaging.models import Message, Suppression
 
 
 def _scrub(qs: Any) -> None:
-    """Address, text and attachment go; a printed letter also leaves its print run's PDF,
-    which is printed again from the letters still in it."""
+    """Address, text and attachment go (and the address from the suppression list); a
+    printed letter also leaves its print run's PDF, which is printed again from the
+    letters still in it."""
     from django.db import transaction
 
+    # a hard-bounced address goes with its message (the address is the person's)
+    Suppression.objects.filter(message__in=qs.values("pk")).delete()
     stored = [n for n in qs.values_list("attachment_stored", flat=True) if n]
     batches = sorted({b for b in qs.values_list("letter_batch_id", flat=True) if b})
     qs.update(to="", subject="", body="", attachment_stored="", attachment_name="",

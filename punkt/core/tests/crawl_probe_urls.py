@@ -59,6 +59,8 @@ PROBES: dict[str, Probe] = {
     # B's file of deals (``import_id`` is the customer import's elsewhere)
     "pipeline:deal_import": _ids(import_id="deal_import"),
     "api:monthly_pack_get": lambda s, u: {"branch_id": s.ids["branch_id"], "month": "2026-11"},
+    "campaigns:mailing_act": lambda s, u: {"mailing_id": s.ids["mailing_id"],
+                                           "action": "send"},
     "campaigns:campaign_act": lambda s, u: {"campaign_id": s.ids["campaign_id"],
                                             "action": "end"},
     "campaigns:order_act": lambda s, u: {"print_order_id": s.ids["print_order_id"],
