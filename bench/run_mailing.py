@@ -7,9 +7,11 @@ queued in ≤ 60 s and sent through the queue at the gateway's rate".
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/punkt_bench_mass \\
         .venv/bin/python bench/run_mailing.py [--send 2000] [--min-recipients 500000]
 
-Needs the customers of ``bench/gen_org.py`` + ``bench/gen_customers.py`` (≈55 % of them
-gave the e-mail marketing consent, some withdrew it later: 1M customers give ≈530k
-recipients). Prints, each measured in this run:
+Needs the customers of ``bench/gen_org.py`` + ``bench/gen_customers.py``: of 1M, ≈710k
+have an e-mail address and ≈345k the e-mail marketing consent now; when that is fewer
+than ``--min-recipients`` the script gives the consent (source "import", in SQL) to
+enough customers with an address who were never asked. Prints, each measured in this
+run:
 
 * reference: the same segment read once (``COUNT(*)`` of active customers with an address
   and the consent, not suppressed) and written once into a temporary table
@@ -66,6 +68,33 @@ def reference() -> tuple[int, float, float]:
     return n, read, written
 
 
+def top_up(missing: int) -> int:
+    """Give the e-mail marketing consent (history row and current state, source "import",
+    as if a consent list had been imported) to ``missing`` more customers with an e-mail
+    address who were never asked; set-based, in SQL."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH picked AS (
+                SELECT c.id, c.branch_id FROM customers_customer c
+                WHERE c.status = 'active' AND c.email <> ''
+                  AND NOT EXISTS (SELECT 1 FROM customers_consent k WHERE k.customer_id = c.id
+                                  AND k.purpose = 'marketing_email')
+                ORDER BY c.id LIMIT %s),
+            events AS (
+                INSERT INTO customers_consentevent (customer_id, purpose, granted, at, source,
+                                                    branch_id)
+                SELECT id, 'marketing_email', true, now(), 'import', branch_id FROM picked
+                RETURNING id, customer_id)
+            INSERT INTO customers_consent (customer_id, purpose, granted, changed_at,
+                                           last_event_id)
+            SELECT customer_id, 'marketing_email', true, now(), id FROM events
+            """, [missing])
+        made = cursor.rowcount
+        cursor.execute("ANALYZE customers_consent; ANALYZE customers_consentevent")
+    return made
+
+
 def clean() -> None:
     from punkt.campaigns.models import Mailing
 
@@ -94,10 +123,9 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     if args.check:
         from punkt.customers.models import Customer
-        from punkt.messaging import mass
 
-        n = mass.recipients(Customer.objects.all(), "email").count()
-        print(f"{n} consenting customers with an e-mail address")
+        n = Customer.objects.exclude(email="").count()
+        print(f"{n} customers with an e-mail address")
         sys.exit(0 if n >= args.min_recipients else 1)
 
     from punkt.campaigns.models import Mailing, MailingStatus
@@ -111,8 +139,15 @@ def main() -> None:
     print(f"reference: {n} recipients (active, e-mail, consent, not suppressed): "
           f"read {read:.2f} s, written to a temp table {written:.2f} s")
     if n < args.min_recipients:
-        sys.exit(f"only {n} consenting customers: load more with bench/gen_customers.py "
-                 f"(1M customers give ≈530k)")
+        started = time.perf_counter()
+        made = top_up(args.min_recipients - n + 5_000)
+        print(f"top-up: e-mail consent given to {made} more customers in "
+              f"{time.perf_counter() - started:.1f} s (gen_customers gives ≈34 % of 1M)")
+        n, read, written = reference()
+        print(f"reference: {n} recipients: read {read:.2f} s, written to a temp table "
+              f"{written:.2f} s")
+    if n < args.min_recipients:
+        sys.exit(f"only {n} consenting customers: load more with bench/gen_customers.py")
 
     actor = SystemActor("bench")
     hq = Branch.objects.get(kind=BranchKind.HQ)

@@ -280,7 +280,8 @@ def mailing_create(*, actor: Actor, data: dict[str, Any]) -> Mailing:
 
 
 def _locked(actor: Actor, mailing_id: Any) -> Mailing:
-    mailing = (Mailing.objects.visible_to(actor, perms.MAILING_VIEW).select_for_update()
+    mailing = (Mailing.objects.visible_to(actor, perms.MAILING_VIEW)
+               .select_for_update(of=("self",))
                .get_or_not_found(mailing_id, missing=_("Mailing not found.")))
     return mailing
 
@@ -381,8 +382,9 @@ def step(mailing_id: int, now: datetime.datetime | None = None) -> Step:
     rate; returns what it did and when it should run again."""
     now = now or timezone.now()
     with transaction.atomic():
-        mailing = (Mailing.objects.select_for_update().select_related("branch", "campaign")
-                   .filter(pk=mailing_id).first())
+        # of=self: the campaign is an outer join, which PostgreSQL cannot lock
+        mailing = (Mailing.objects.select_for_update(of=("self",))
+                   .select_related("branch", "campaign").filter(pk=mailing_id).first())
         if mailing is None:
             return Step("missing")
         if mailing.status == MailingStatus.SCHEDULED:
