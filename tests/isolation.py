@@ -544,7 +544,7 @@ def mailing_b(w: Any) -> Any:
         data={"kind": "person", "first_name": "Bożena", "last_name": "Wysyłkowa",
               "email": "bozena.wysylkowa@example.pl"})
     return mailings.mailing_create(actor=w.manager_b, data={
-        "name": "Bydgoska-wysyłka", "channel": "email", "subject": "Oferta",
+        "name": "Bydgoska-mailing", "channel": "email", "subject": "Oferta",
         "body": "Dzień dobry {{ klient }}"})
 
 

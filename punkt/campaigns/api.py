@@ -413,7 +413,5 @@ def distribution_move(request: HttpRequest, distribution_id: int, payload: Distr
     return _distribution_out(row, request.user)
 
 
-# Mass mailings (``mailing_api.py``): /api/v1/mailings/…
-from punkt.campaigns.mailing_api import router as _mailing_router  # noqa: E402
-
-router.add_router("", _mailing_router)
+# Mass mailings (``mailing_api.py``): /api/v1/mailings/… on this router.
+from punkt.campaigns import mailing_api  # noqa: E402, F401

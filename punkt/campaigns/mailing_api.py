@@ -7,10 +7,13 @@ import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Schema, Status
 from pydantic import Field
 
 from punkt.campaigns import permissions as perms
+
+# The operations join the campaigns router (one router per area: ``punkt/api.py``).
+from punkt.campaigns.api import router  # noqa: E402
 from punkt.campaigns.models import Mailing
 from punkt.campaigns.services import mailing as svc
 from punkt.core.api import Page, Strict, errors, page_slice
@@ -18,7 +21,6 @@ from punkt.core.routes import scoped
 from punkt.organization import permissions as org_perms
 from punkt.organization.models import Branch, BranchKind
 
-router = Router(tags=["mailings"])
 MAX_ID = 2**62
 
 

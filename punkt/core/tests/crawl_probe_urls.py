@@ -99,6 +99,7 @@ PROBES: dict[str, Probe] = {
     "survey_answer": lambda s, u: {"token": s.ids["survey_token"]},
     # A sale's document e-mailed to the customer: its public link.
     "document_link": lambda s, u: {"token": s.ids["document_token"]},
+    "unsubscribe": lambda s, u: {"token": s.ids["unsubscribe_token"]},
     "surveys:followup_move": lambda s, u: {"followup_id": s.ids["followup_id"],
                                            "action": "close"},
     # HQ's invoice import (the customer import has the same argument name).

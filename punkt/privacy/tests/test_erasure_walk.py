@@ -371,10 +371,8 @@ def build(world: Any) -> tuple[Customer, Customer]:
     # A mass e-mail that bounced hard: its address on the suppression list.
     from punkt.messaging.models import Message, Suppression
 
-    bounced = Message.objects.create(customer=cust, branch_id=cust.branch_id, channel="email",
-                                     kind="marketing", to=cust.email, subject="Oferta",
-                                     body="Dzień dobry", status="bounced",
-                                     error="5.1.1 User unknown")
+    bounced = Message.objects.filter(customer=cust).order_by("pk").first()
+    assert bounced is not None
     Suppression.objects.create(channel="email", address=cust.email, message=bounced,
                                reason="5.1.1 User unknown")
     return Customer.objects.get(pk=cust.pk), Customer.objects.get(pk=dup.pk)
