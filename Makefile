@@ -1,4 +1,4 @@
-.PHONY: demo test setup run worker scheduler bench bench-customers bench-contracts bench-cashdesk bench-pipeline bench-packs bench-analytics bench-surveys bench-complaints bench-loyalty clean
+.PHONY: demo test setup run worker scheduler bench bench-customers bench-contracts bench-cashdesk bench-pipeline bench-packs bench-analytics bench-surveys bench-complaints bench-loyalty bench-mailing clean
 
 # Run Punkt with demo data on the embedded SQLite database at http://127.0.0.1:8000
 demo: setup
@@ -72,6 +72,16 @@ bench-loyalty: setup
 bench-analytics: setup
 	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/gen_analytics.py --reset
 	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_analytics.py --runs 2 --n 100
+
+# A mass mailing to ≥ 500,000 consenting customers: queued set-based, then sent through
+# the job's steps (own database: the customers are loaded once, ≈3–10 min, then reused)
+MASS_DB_URL ?= postgres://postgres@127.0.0.1:5432/punkt_bench_mass
+bench-mailing: setup
+	createdb -h 127.0.0.1 -U postgres punkt_bench_mass 2>/dev/null || true
+	DATABASE_URL=$(MASS_DB_URL) .venv/bin/python bench/run_mailing.py --check || ( \
+		DATABASE_URL=$(MASS_DB_URL) .venv/bin/python bench/gen_org.py --reset --branches 100 --employees 2000 && \
+		DATABASE_URL=$(MASS_DB_URL) .venv/bin/python bench/gen_customers.py --reset --timeline-per-customer 1 )
+	DATABASE_URL=$(MASS_DB_URL) .venv/bin/python bench/run_mailing.py --send 2000
 
 clean:
 	rm -rf .venv var

@@ -305,6 +305,11 @@ PUNKT_SMS_BACKEND = os.environ.get("PUNKT_SMS_BACKEND", "file")
 PUNKT_SMSAPI_TOKEN = os.environ.get("PUNKT_SMSAPI_TOKEN", "")
 PUNKT_SMSAPI_URL = os.environ.get("PUNKT_SMSAPI_URL", "https://api.smsapi.pl")
 PUNKT_SMS_SENDER = os.environ.get("PUNKT_SMS_SENDER", "")
+# Mass mailings (punkt/campaigns, docs/workflows/mailing.md): the gateways' rates per
+# minute, and the domain of the per-message bounce address (default: PUNKT_FROM_EMAIL's).
+PUNKT_MAILING_RATE_EMAIL = int(os.environ.get("PUNKT_MAILING_RATE_EMAIL", "600"))
+PUNKT_MAILING_RATE_SMS = int(os.environ.get("PUNKT_MAILING_RATE_SMS", "120"))
+PUNKT_BOUNCE_DOMAIN = os.environ.get("PUNKT_BOUNCE_DOMAIN", "")
 #: The company's privacy policy, linked from the public contact form (punkt/webform).
 PUNKT_PRIVACY_URL = os.environ.get("PUNKT_PRIVACY_URL", "").strip()
 #: Where links sent to customers point (renewal confirmations).

@@ -5,6 +5,7 @@ from django.urls import include, path
 from punkt.api import api
 from punkt.core.areas import areas
 from punkt.core.views import not_found
+from punkt.messaging import views as messaging_views
 from punkt.pipeline import document_views
 from punkt.retention import views as retention_views
 from punkt.surveys import views as survey_views
@@ -18,6 +19,8 @@ urlpatterns = [
     path("potwierdzenie/<str:token>/", retention_views.confirm, name="renewal_confirm"),
     # The customer's link to a document of a sale e-mailed to them (no sign-in).
     path("dokument/<str:token>/", document_views.document_link, name="document_link"),
+    # The unsubscribe link in a mass message (no sign-in; RFC 8058 one-click POST).
+    path("rezygnacja/<str:token>/", messaging_views.unsubscribe, name="unsubscribe"),
     # The customer's link in a satisfaction survey (no sign-in; also the branch's tablet).
     path("survey/<str:token>/", survey_views.answer, name="survey_answer"),
     # The sign-in e-mail is the employee record's, changed by HQ through the service

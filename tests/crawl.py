@@ -153,6 +153,22 @@ def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, Any]]
             yield f"{namespace}{p.name}", p
 
 
+def _unsubscribe_token(w: Any) -> str:
+    """The unsubscribe link of a message B's mailing sent (no sign-in)."""
+    from punkt.customers.models import Customer
+    from punkt.messaging import mass
+    from punkt.messaging.models import Message
+    from tests import isolation
+
+    mailing = isolation.mailing_b(w)
+    customer = Customer.objects.get(email="bozena.wysylkowa@example.pl")
+    message = Message.objects.create(
+        customer=customer, branch_id=customer.branch_id, channel="email", kind="marketing",
+        to=customer.email, subject="Oferta", body="Dzień dobry", status="sent",
+        source_type="campaigns.mailing", source_id=str(mailing.pk))
+    return mass.unsubscribe_token(message.pk)
+
+
 def routes() -> list[Route]:
     """Every named page route of the URLconf and every GET operation of the API."""
     from punkt.api import api
@@ -364,6 +380,8 @@ def seed(world: Any) -> Seeded:
         "document_id": sales_document.pk,
         "document_token": document_token,
         "campaign_id": campaign.pk,
+        "mailing_id": isolation.mailing_b(w).pk,
+        "unsubscribe_token": _unsubscribe_token(w),
         "card_id": isolation.card_b(w).pk,
         "programme_id": isolation.card_b(w).programme_id,
         "draw_id": isolation.draw(w).pk,

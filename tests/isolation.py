@@ -548,6 +548,26 @@ def segment_b(w: Any) -> Any:
     return made
 
 
+def mailing_b(w: Any) -> Any:
+    """B's manager's draft e-mail mailing to B's customers (one with the consent)."""
+    from punkt.campaigns.models import Mailing
+    from punkt.campaigns.services import mailing as mailings
+    from punkt.customers import services as customers
+
+    existing = Mailing.objects.filter(branch=w.b).first()
+    if existing:
+        return existing
+    customers.customer_create(
+        actor=w.service_b, branch_id=w.b.pk, confirm_duplicate=True,
+        consents=[{"purpose": "contract", "granted": True},
+                  {"purpose": "marketing_email", "granted": True}],
+        data={"kind": "person", "first_name": "Bożena", "last_name": "Wysyłkowa",
+              "email": "bozena.wysylkowa@example.pl"})
+    return mailings.mailing_create(actor=w.manager_b, data={
+        "name": "Bydgoska-mailing", "channel": "email", "subject": "Oferta",
+        "body": "Dzień dobry {{ klient }}"})
+
+
 def campaign_b(w: Any) -> Any:
     """B's own campaign (running), a leaflet for B from an HQ template sent to B only, a
     print order of it and a customer registered at B with its code."""
@@ -750,6 +770,10 @@ PAGE_CASES: dict[str, BranchCase] = {
     "loyalty:card_detail": lambda w: {"card_id": card_b(w).pk},
     "loyalty:card_pdf": lambda w: {"card_id": card_b(w).pk},
     "loyalty:card_act": lambda w: {"card_id": card_b(w).pk, "action": "block"},
+    "campaigns:mailing_detail": lambda w: {"mailing_id": mailing_b(w).pk},
+    "campaigns:mailing_edit": lambda w: {"mailing_id": mailing_b(w).pk},
+    "campaigns:mailing_test": lambda w: {"mailing_id": mailing_b(w).pk},
+    "campaigns:mailing_act": lambda w: {"mailing_id": mailing_b(w).pk, "action": "send"},
     "campaigns:campaign_detail": lambda w: {"campaign_id": campaign_b(w).pk},
     "campaigns:campaign_edit": lambda w: {"campaign_id": campaign_b(w).pk},
     "campaigns:campaign_act": lambda w: {"campaign_id": campaign_b(w).pk, "action": "end"},
@@ -844,6 +868,7 @@ PAGE_LISTS: dict[str, Callable[[Any], str]] = {
     "complaints:complaint_list": lambda w: complaint_b(w).number,
     "complaints:complaint_statistics": lambda w: complaint_b(w).branch.name,
     "campaigns:campaign_list": lambda w: campaign_b(w).name,
+    "campaigns:mailing_list": lambda w: mailing_b(w).name,
     "analytics:campaigns": lambda w: campaign_b(w).name,
     "loyalty:card_list": lambda w: card_b(w).number,
     "loyalty:card_new": lambda w: card_b(w).number,
@@ -965,6 +990,9 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
                                        f"/api/v1/loyalty/cards/{card_b(w).pk}/entries"),
     "loyalty_card_move": lambda w: ("POST", f"/api/v1/loyalty/cards/{card_b(w).pk}/moves"),
     "campaign_get": lambda w: ("GET", f"/api/v1/campaigns/{campaign_b(w).pk}"),
+    "mailing_get": lambda w: ("GET", f"/api/v1/mailings/{mailing_b(w).pk}"),
+    "mailing_move": lambda w: ("POST", f"/api/v1/mailings/{mailing_b(w).pk}/moves"),
+    "mailing_test": lambda w: ("POST", f"/api/v1/mailings/{mailing_b(w).pk}/test"),
     "campaign_update": lambda w: ("PATCH", f"/api/v1/campaigns/{campaign_b(w).pk}"),
     "campaign_move": lambda w: ("POST", f"/api/v1/campaigns/{campaign_b(w).pk}/moves"),
     "display_guidance_get": lambda w: ("GET",
@@ -1073,6 +1101,8 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "complaint_move": lambda w: {"action": "acknowledge"},
     "campaign_update": lambda w: {"name": "Hacked", "budget": "1"},
     "campaign_move": lambda w: {"action": "cancel", "reason": "hacked"},
+    "mailing_move": lambda w: {"action": "send"},
+    "mailing_test": lambda w: {},
     "display_task_return": lambda w: {"reason": "hacked"},
     "campaign_leaflet_create": lambda w: {"branch_id": w.b.pk,
                                           "template_id": leaflet_b(w).template_id},
@@ -1106,6 +1136,7 @@ API_LISTS: dict[str, Callable[[Any], tuple[str, str]]] = {
                            customer_b(w).display_name),
     "complaint_list": lambda w: ("/api/v1/complaints", complaint_b(w).number),
     "campaign_list": lambda w: ("/api/v1/campaigns", campaign_b(w).name),
+    "mailing_list": lambda w: ("/api/v1/mailings", mailing_b(w).name),
     "display_guidance_list": lambda w: ("/api/v1/displays/guidance",
                                         display_guidance_b(w).title),
     "display_task_list": lambda w: ("/api/v1/displays/tasks?status=all",

@@ -411,3 +411,7 @@ def distribution_move(request: HttpRequest, distribution_id: int, payload: Distr
     row = distribution.distribution_move(actor=request.user, distribution_id=distribution_id,
                                          action=payload.action, reason=payload.reason)
     return _distribution_out(row, request.user)
+
+
+# Mass mailings (``mailing_api.py``): /api/v1/mailings/… on this router.
+from punkt.campaigns import mailing_api  # noqa: E402, F401

@@ -94,3 +94,35 @@ def seed_campaigns(actor: Actor) -> list[str]:
         "all_branches": True, "product_ids": promoted[1:]})
     return ["2 campaigns (Kraków's running with leaflets, print orders, distribution and "
             "new customers; HQ's planned), 2 print shops"]
+
+
+@seeder(88)
+def seed_mailings(actor: Actor) -> list[str]:
+    """Kraków's e-mail mailing sent to the consenting customers with the campaign code (the
+    mail goes to the demo's mail backend), and a draft SMS mailing of HQ for every
+    branch's regular customers."""
+    from punkt.campaigns.models import Mailing
+    from punkt.campaigns.services import mailing as svc
+
+    manager = Employee.objects.filter(email="kierownik@demo.punkt.pl").first()
+    expert = Employee.objects.filter(email="ekspert@demo.punkt.pl").first()
+    campaign = Campaign.objects.filter(code="RUCZAJ-26").first()
+    if not (manager and expert and campaign) or Mailing.objects.exists():
+        return []
+    sent = svc.mailing_create(actor=manager, data={
+        "name": "Światłowód na Ruczaju — zaproszenie", "channel": "email",
+        "campaign": campaign.pk,
+        "subject": "{{ klient }}, światłowód 600 Mb/s na Ruczaju",
+        "body": "Dzień dobry {{ klient }},\n\nzapraszamy do salonu {{ oddzial }} "
+                "(tel. {{ telefon_oddzialu }}). Z kodem {{ kod_kampanii }} podpiszesz "
+                "umowę na światłowód szybciej i taniej.\n\nDo zobaczenia!",
+        "segment": {"city": "Kraków"}})
+    svc.mailing_move(actor=manager, mailing_id=sent.pk, action="send")
+    for _ in range(20):
+        if svc.step(sent.pk).next_at is None:
+            break
+    svc.mailing_create(actor=expert, data={
+        "name": "Zimowa promocja TV — SMS", "channel": "sms",
+        "body": "{{ oddzial }}: pakiety TV do świąt taniej. Zadzwoń: {{ telefon_oddzialu }}",
+        "segment": {"kind": "person"}})
+    return ["2 mailings (Kraków's e-mail sent to consenting customers, HQ's SMS draft)"]

@@ -93,3 +93,111 @@ class DistributionForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["kind"]).choices = DistributionKind.choices
+
+
+def _segment_choices() -> list[tuple[str, Any]]:
+    """The registry's segmentation fields as ``field:value`` options, grouped."""
+    from punkt.customers.filters import SEGMENT_FIELDS
+    from punkt.customers.models import Customer
+
+    groups: list[tuple[str, Any]] = [("", "—")]
+    for name in SEGMENT_FIELDS:
+        field = Customer._meta.get_field(name)
+        options = [(f"{name}:{v}", label) for v, label in field.choices or []]  # type: ignore[union-attr]
+        if options:
+            groups.append((str(field.verbose_name).capitalize(), options))  # type: ignore[union-attr]
+    return groups
+
+
+class MailingForm(forms.Form):
+    """The mailing and its segment; ``segment_*`` fields become ``segment`` (the names are
+    the fields the service's refusals name)."""
+
+    branch = forms.TypedChoiceField(label=_("Planned by"), coerce=int, choices=[])
+    name = forms.CharField(label=_("Name"), max_length=200,
+                           help_text=_("For you and your colleagues; customers do not see it."))
+    channel = forms.ChoiceField(label=_("Channel"), choices=[], widget=forms.RadioSelect)
+    campaign = forms.TypedChoiceField(label=_("Campaign"), coerce=int, required=False,
+                                      empty_value=None, choices=[])
+    subject = forms.CharField(label=_("Subject (e-mail)"), max_length=200, required=False)
+    body = forms.CharField(label=_("Text"), max_length=20000,
+                           widget=forms.Textarea(attrs={"rows": 6}),
+                           help_text=_("Fields: {{ klient }}, {{ oddzial }}, "
+                                       "{{ telefon_oddzialu }}, {{ kod_kampanii }}. The "
+                                       "unsubscribe link is added to every message."))
+    send_at = forms.DateTimeField(label=_("Send at (empty: as soon as you send it)"),
+                                  required=False, widget=forms.DateTimeInput(
+                                      attrs={"type": "datetime-local"}))
+    segment_branch = forms.TypedChoiceField(label=_("Customers of the branch"), coerce=int,
+                                            required=False, empty_value=None, choices=[])
+    segment_kind = forms.ChoiceField(label=_("Customer type"), required=False, choices=[])
+    segment_city = forms.CharField(label=_("City"), max_length=100, required=False)
+    segment_segment = forms.ChoiceField(label=_("Segment"), required=False, choices=[])
+    segment_created_from = forms.DateField(
+        label=_("Registered from"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}))
+    segment_created_to = forms.DateField(
+        label=_("Registered to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    segment_abc = forms.MultipleChoiceField(
+        label=_("ABC class"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(v, v) for v in ("A", "B", "C")])
+    segment_xyz = forms.MultipleChoiceField(
+        label=_("XYZ class"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(v, v) for v in ("X", "Y", "Z")])
+    segment_category = forms.MultipleChoiceField(
+        label=_("Customer category"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[])
+
+    def __init__(self, *args: Any, owners: list[Branch], hq: bool, campaigns: list[Any],
+                 classes: bool, categories: list[tuple[str, Any]], editing: bool = False,
+                 **kwargs: Any) -> None:
+        from punkt.campaigns.models import MailingChannel
+        from punkt.customers.models import CustomerKind
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["branch"]).choices = [(b.pk, b.name) for b in owners]
+        if len(owners) == 1 or editing:
+            self.fields["branch"].required = False
+            self.fields["branch"].widget = forms.HiddenInput()
+        cast(forms.ChoiceField, self.fields["channel"]).choices = MailingChannel.choices
+        cast(forms.ChoiceField, self.fields["campaign"]).choices = [("", "—")] + [
+            (c.pk, f"{c.code} {c.name}") for c in campaigns]
+        if hq:
+            cast(forms.ChoiceField, self.fields["segment_branch"]).choices = [
+                ("", _("all branches"))] + [(b.pk, b.name) for b in Branch.objects.filter(
+                    kind=BranchKind.BRANCH, is_active=True).order_by("name")]
+        else:
+            del self.fields["segment_branch"]
+        cast(forms.ChoiceField, self.fields["segment_kind"]).choices = [
+            ("", _("all types"))] + list(CustomerKind.choices)
+        cast(forms.ChoiceField, self.fields["segment_segment"]).choices = _segment_choices()
+        cast(forms.ChoiceField, self.fields["segment_category"]).choices = categories
+        if not classes:
+            for name in ("segment_abc", "segment_xyz", "segment_category"):
+                del self.fields[name]
+
+    def data_for_service(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        segment = {"branch_id": d.get("segment_branch"), "kind": d.get("segment_kind"),
+                   "city": d.get("segment_city"), "segment": d.get("segment_segment"),
+                   "created_from": d.get("segment_created_from"),
+                   "created_to": d.get("segment_created_to"),
+                   "abc": d.get("segment_abc") or [], "xyz": d.get("segment_xyz") or [],
+                   "category": d.get("segment_category") or []}
+        return {"branch": d.get("branch"), "name": d.get("name", ""),
+                "channel": d.get("channel", ""), "campaign": d.get("campaign"),
+                "subject": d.get("subject", ""), "body": d.get("body", ""),
+                "send_at": d.get("send_at"), "segment": segment}
+
+    @staticmethod
+    def initial_from(mailing: Any) -> dict[str, Any]:
+        s = mailing.segment or {}
+        return {"branch": mailing.branch_id, "name": mailing.name, "channel": mailing.channel,
+                "campaign": mailing.campaign_id, "subject": mailing.subject,
+                "body": mailing.body, "send_at": mailing.send_at,
+                "segment_branch": s.get("branch_id"), "segment_kind": s.get("kind", ""),
+                "segment_city": s.get("city", ""), "segment_segment": s.get("segment", ""),
+                "segment_created_from": s.get("created_from"),
+                "segment_created_to": s.get("created_to"),
+                "segment_abc": s.get("abc", []), "segment_xyz": s.get("xyz", []),
+                "segment_category": s.get("category", [])}

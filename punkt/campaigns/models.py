@@ -359,3 +359,71 @@ class CampaignCustomer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}: {self.customer_id}"
+
+
+@tones(draft="", scheduled="info", sending="info", sent="ok", cancelled="err")
+class MailingStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("mailing", "draft")
+    SCHEDULED = "scheduled", pgettext_lazy("mailing", "scheduled")
+    SENDING = "sending", pgettext_lazy("mailing", "sending")
+    SENT = "sent", pgettext_lazy("mailing", "sent")
+    CANCELLED = "cancelled", pgettext_lazy("mailing", "cancelled")
+
+
+class MailingChannel(models.TextChoices):
+    EMAIL = "email", _("e-mail")
+    SMS = "sms", _("SMS")
+
+
+class Mailing(models.Model):
+    """A mass e-mail or SMS to a segment of customers (R15.2), planned by HQ (all
+    branches' customers; ``branch`` is HQ's row) or by a branch manager (the branch's own
+    customers). Its messages are ``messaging.Message`` rows with source
+    ``campaigns.mailing``/id (``services/mailing.py``; docs/workflows/mailing.md)."""
+
+    branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("planned by"))
+    name = models.CharField(_("name"), max_length=200)
+    channel = models.CharField(_("channel"), max_length=6, choices=MailingChannel.choices)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("campaign"))
+    #: the customer registry's filters and the analytics classes (``services.mailing``)
+    segment = models.JSONField(_("segment"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=MailingStatus.choices,
+                              default=MailingStatus.DRAFT)
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    queued = models.PositiveIntegerField(_("queued"), default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    queued_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    #: the gateway's rate: when the current minute started and how many went in it
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_count = models.PositiveIntegerField(default=0)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mailing")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=MailingStatus.values),
+                                   name="mailing_status_valid"),
+            models.CheckConstraint(condition=Q(channel__in=MailingChannel.values),
+                                   name="mailing_channel_valid"),
+        ]
+        indexes = [models.Index(fields=["branch", "-created_at"], name="mailing_branch")]
+
+    def __str__(self) -> str:
+        return f"W{self.pk:06d} {self.name}"
+
+    @property
+    def number(self) -> str:
+        return f"W{self.pk:06d}"
+
+    @property
+    def source(self) -> tuple[str, str]:
+        return ("campaigns.mailing", str(self.pk))

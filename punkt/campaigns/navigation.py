@@ -9,6 +9,9 @@ from punkt.campaigns import permissions as perms
 from punkt.core.navigation import NavItem, nav
 
 nav(NavItem(_("Campaigns"), "campaigns:campaign_list", perms.CAMPAIGN_VIEW.code,
-            group="store", order=44, active_pattern=r"^/campaigns/(?!print-shops/)"))
+            group="store", order=44,
+            active_pattern=r"^/campaigns/(?!print-shops/|mailings/)"))
+nav(NavItem(_("Mailings"), "campaigns:mailing_list", perms.MAILING_VIEW.code,
+            group="store", order=45, active_pattern=r"^/campaigns/mailings/"))
 nav(NavItem(_("Print shops"), "campaigns:shop_list", perms.PRINTSHOP_MANAGE.code,
             group="organisation", order=79, active_pattern=r"^/campaigns/print-shops/"))

@@ -39,3 +39,12 @@ DISTRIBUTION_CONFIRM = registry.register(
     gettext_lazy("Confirm the distribution of leaflets by people on contracts of mandate "
                  "(their pay counts against the budget) and cancel distribution records"),
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
+MAILING_VIEW = registry.register(
+    "campaigns.mailing.view",
+    gettext_lazy("See the mass e-mails and SMS to customers, their progress and recipients"),
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
+MAILING_MANAGE = registry.register(
+    "campaigns.mailing.manage",
+    gettext_lazy("Plan mass e-mails and SMS to a segment of customers (HQ: all branches; "
+                 "a manager: the branch's own), send and cancel them"),
+    [R.MANAGER, R.HQ_EXPERT, R.ADMIN])

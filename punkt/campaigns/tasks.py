@@ -27,3 +27,21 @@ def resend_orders(slot: str) -> dict[str, int]:
 
 periodic("campaigns.resend_orders", datetime.timedelta(minutes=5),
          lambda slot: resend_orders.enqueue(slot=slot.isoformat()))
+
+
+@task()
+def mailing_step(mailing_id: int) -> dict[str, object]:
+    """One run of a mailing (queue when due, then a batch within the gateway's rate); it
+    enqueues its next run itself. Two runs at once are safe: the batch is claimed under
+    the mailing's lock and its messages' (``services.mailing.step``)."""
+    from django.utils import timezone
+
+    from punkt.campaigns.services import mailing
+
+    result = mailing.step(mailing_id)
+    if result.next_at is not None:
+        if result.next_at > timezone.now():
+            mailing_step.using(run_after=result.next_at).enqueue(mailing_id)
+        else:
+            mailing_step.enqueue(mailing_id)
+    return {"status": result.status, "sent": result.sent}

@@ -1,12 +1,20 @@
 from django.urls import path
 
-from punkt.campaigns import views
+from punkt.campaigns import mailing_views, views
 
 app_name = "campaigns"
 
 urlpatterns = [
     path("", views.campaign_list, name="campaign_list"),
     path("new/", views.campaign_new, name="campaign_new"),
+    path("mailings/", mailing_views.mailing_list, name="mailing_list"),
+    path("mailings/new/", mailing_views.mailing_new, name="mailing_new"),
+    path("mailings/count/", mailing_views.mailing_count, name="mailing_count"),
+    path("mailings/<int:mailing_id>/", mailing_views.mailing_detail, name="mailing_detail"),
+    path("mailings/<int:mailing_id>/edit/", mailing_views.mailing_edit, name="mailing_edit"),
+    path("mailings/<int:mailing_id>/test/", mailing_views.mailing_test, name="mailing_test"),
+    path("mailings/<int:mailing_id>/<str:action>/", mailing_views.mailing_act,
+         name="mailing_act"),
     path("<int:campaign_id>/", views.campaign_detail, name="campaign_detail"),
     path("<int:campaign_id>/edit/", views.campaign_edit, name="campaign_edit"),
     path("<int:campaign_id>/leaflets/", views.leaflet_new, name="leaflet_new"),

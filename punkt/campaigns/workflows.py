@@ -1,5 +1,6 @@
-"""The lives of the campaign, the print order and the leaflet distribution
-(docs/workflows/campaign.md, print-order.md, distribution.md): one transition table each."""
+"""The lives of the campaign, the print order, the leaflet distribution and the
+mailing (docs/workflows/campaign.md, print-order.md, distribution.md, mailing.md):
+one transition table each."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from punkt.campaigns import permissions as perms
 from punkt.campaigns.models import CampaignStatus as C
 from punkt.campaigns.models import DistributionStatus as D
+from punkt.campaigns.models import MailingStatus as M
 from punkt.campaigns.models import PrintOrderStatus as P
 from punkt.core.workflows import STAYS, Transition, Workflow
 from punkt.organization import permissions as org_perms
@@ -41,3 +43,16 @@ DISTRIBUTION_FLOW = Workflow(gettext_lazy("leaflet distribution"), transitions=[
                pgettext_lazy("distribution", "Cancel (leaflets back in stock)")),
 ], branch_of=lambda distribution: distribution.branch_id, can=org_perms.can,
     ensure=org_perms.ensure)
+
+MAILING = perms.MAILING_MANAGE.code
+
+#: "send" queues nothing itself: the job (``mailing_step``) queues the segment when the
+#: mailing is due (now or at ``send_at``) and moves it to "sending", then to "sent" when no
+#: message is left queued; those two are the job's, not a person's.
+MAILING_FLOW = Workflow(gettext_lazy("mailing"), transitions=[
+    Transition("edit", {M.DRAFT}, STAYS, MAILING, gettext_lazy("Edit")),
+    Transition("send", {M.DRAFT}, M.SCHEDULED, MAILING,
+               pgettext_lazy("mailing", "Send")),
+    Transition("cancel", {M.DRAFT, M.SCHEDULED, M.SENDING}, M.CANCELLED, MAILING,
+               pgettext_lazy("mailing", "Cancel")),
+], branch_of=lambda mailing: mailing.branch_id, can=org_perms.can, ensure=org_perms.ensure)

@@ -264,6 +264,8 @@ def _chunk_once(mailbox: Mailbox, validity: int, chunk: list[imap.Listed],
                                         our_addresses=context.ours[1])
                 except Exception as exc:  # noqa: BLE001 - refused below
                     parsed[uid] = exc
+                else:
+                    _bounce(raw, parsed[uid])
             context.chunk = Chunk.read(mailbox, validity, [
                 (uid, p) for uid, p in parsed.items() if isinstance(p, Parsed)])
             for item in chunk:
@@ -337,7 +339,22 @@ def take(mailbox: Mailbox, uidvalidity: int, uid: int, raw: bytes, *,
     except Exception as exc:  # noqa: BLE001 - a mail the parser cannot read is refused
         return record_refusal(mailbox, uidvalidity, uid, str(exc),
                               hashlib.sha256(raw).hexdigest())
+    _bounce(raw, parsed)
     return _take_parsed(mailbox, uidvalidity, uid, parsed, len(raw), None, None)
+
+
+def _bounce(raw: bytes, parsed: Parsed | Exception) -> None:
+    """A delivery report is no ticket; if it reports one of our mass e-mails, that message
+    is marked bounced (``messaging.bounces``). Never stops the poll."""
+    if not isinstance(parsed, Parsed) or parsed.ignore not in ("delivery report", "bounce"):
+        return
+    from punkt.messaging import bounces
+
+    try:
+        with transaction.atomic():
+            bounces.record(raw)
+    except Exception:  # noqa: BLE001 - a report we cannot read is only logged
+        logger.exception("A delivery report could not be matched")
 
 
 def _take_parsed(mailbox: Mailbox, uidvalidity: int, uid: int, parsed: Parsed, size: int,

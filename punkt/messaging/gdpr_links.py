@@ -9,15 +9,18 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from punkt.core.processing import BASE_MEASURES, Period, activity, midnight, retention_category
-from punkt.customers.gdpr import register_linked
-from punkt.messaging.models import Message
+from punkt.customers.gdpr import AddressEraser, register_address_eraser, register_linked
+from punkt.messaging.models import Message, Suppression
 
 
 def _scrub(qs: Any) -> None:
-    """Address, text and attachment go; a printed letter also leaves its print run's PDF,
-    which is printed again from the letters still in it."""
+    """Address, text and attachment go (and the address from the suppression list); a
+    printed letter also leaves its print run's PDF, which is printed again from the
+    letters still in it."""
     from django.db import transaction
 
+    # a hard-bounced address goes with its message (the address is the person's)
+    Suppression.objects.filter(message__in=qs.values("pk")).delete()
     stored = [n for n in qs.values_list("attachment_stored", flat=True) if n]
     batches = sorted({b for b in qs.values_list("letter_batch_id", flat=True) if b})
     qs.update(to="", subject="", body="", attachment_stored="", attachment_name="",
@@ -91,3 +94,15 @@ retention_category(
     default=Period(years=3), expired=_old_messages, date_field="created_at",
     purge=_purge_messages, action=_("address, text and attachment removed; the record "
                                     "that a message was sent kept"))
+
+
+def _suppressed(address: str) -> Any:
+    return Suppression.objects.filter(address__iexact=address.strip())
+
+
+# A hard-bounced address kept so that mailings skip it (docs/workflows/mailing.md): the
+# person's erasure removes it with the rest of what their address left.
+register_address_eraser("messaging.suppression", AddressEraser(
+    label=_("Mass mailings: the address that bounced"),
+    count=lambda address: _suppressed(address).count(),
+    erase=lambda address: _suppressed(address).delete()[0]))

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from punkt.core.badges import tones
 from punkt.core.scoping import BranchScopedQuerySet, PunktQuerySet
@@ -27,7 +28,8 @@ class MessageKind(models.TextChoices):
     SERVICE = "service", _("service")
 
 
-@tones(queued="", sending="info", sent="ok", failed="err", skipped="warn", uncertain="warn")
+@tones(queued="", sending="info", sent="ok", failed="err", skipped="warn", uncertain="warn",
+       bounced="err", cancelled="")
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     SENDING = "sending", _("sending")
@@ -35,6 +37,10 @@ class MessageStatus(models.TextChoices):
     FAILED = "failed", _("failed")
     SKIPPED = "skipped", _("not sent: no consent")
     UNCERTAIN = "uncertain", _("interrupted: check before sending again")
+    #: The recipient's server returned it (a delivery status notification, ``bounces.py``).
+    BOUNCED = "bounced", _("returned: not delivered")
+    #: Its mass mailing was cancelled before it went out.
+    CANCELLED = "cancelled", pgettext_lazy("message", "cancelled")
 
 
 class Message(models.Model):
@@ -77,7 +83,10 @@ class Message(models.Model):
                                    name="message_status_valid"),
         ]
         indexes = [models.Index(fields=["customer", "-created_at"], name="message_customer"),
-                   models.Index(fields=["source_type", "source_id"], name="message_source")]
+                   models.Index(fields=["source_type", "source_id"], name="message_source"),
+                   # a mass mailing's next batch (``mass.claim``): only its queued rows
+                   models.Index(fields=["source_type", "source_id", "id"],
+                                condition=Q(status="queued"), name="message_source_queued")]
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.to}: {self.subject or self.body[:40]}"
@@ -131,3 +140,27 @@ class LetterBatch(models.Model):
     @property
     def number(self) -> str:
         return str(self)
+
+
+class Suppression(models.Model):
+    """An address that must not get mass messages any more: a hard bounce (the recipient's
+    server said the mailbox does not exist, ``bounces.py``). Mailings skip it when they
+    queue and when they send; an employee correcting the customer's address is the way
+    back (the new address is not suppressed)."""
+
+    channel = models.CharField(_("channel"), max_length=6, choices=Channel.choices)
+    #: e-mail lower-cased; phone as stored on the customer
+    address = models.CharField(_("address"), max_length=254)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PunktQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "address"],
+                                               name="suppression_once")]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.address}"

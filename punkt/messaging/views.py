@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from punkt.core.errors import ValidationFailed
@@ -47,3 +48,25 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
     return render(request, "messaging/template_form.html", {
         "template": template, "error": error, "posted": request.POST if error else None,
         "placeholders": services.PLACEHOLDERS}, status=422 if error else 200)
+
+
+@scoped("public")
+@csrf_exempt  # no session: the link is the customer's key; RFC 8058 one-click POSTs here
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: what the link will do and a button; POST (the button, or a mail client's
+    ``List-Unsubscribe=One-Click``): the consent withdrawn at once."""
+    from punkt.core.errors import NotFound
+    from punkt.messaging import unsubscribe as service
+
+    try:
+        message = service.message_for(token)
+    except NotFound:
+        return render(request, "messaging/unsubscribe.html", {"invalid": True}, status=404)
+    done = False
+    if request.method == "POST":
+        service.unsubscribe(token)
+        done = True
+    return render(request, "messaging/unsubscribe.html", {
+        "message": message, "done": done or not service.is_subscribed(message),
+        "sms": message.channel == "sms"})

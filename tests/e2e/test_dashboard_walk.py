@@ -69,6 +69,7 @@ SURVEY_RESULTS = "/surveys/"
 QUESTIONNAIRES = "/surveys/questionnaires/"
 FOLLOWUPS = "/surveys/followups/"
 CAMPAIGNS = "/campaigns/"
+MAILINGS = "/campaigns/mailings/"
 PRINT_SHOPS = "/campaigns/print-shops/"
 LOYALTY = "/loyalty/"
 PROGRAMMES = "/loyalty/programmes/"
@@ -86,7 +87,8 @@ ROLE_MENUS = {
                                       CHAT_DESKS, COMPLAINTS, PIPELINE, STAGES,
                                       ANALYTICS, GOALS, KPIS, EFFECT, COMPLAINT_LETTERS,
                                       COMPLAINT_STATS, LOYALTY_INDEX,
-                                      PLANS, PACKS, FUNNEL, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
+                                      PLANS, PACKS, FUNNEL, CAMPAIGNS, MAILINGS, PRINT_SHOPS,
+                                      SURVEY_RESULTS,
                                       QUESTIONNAIRES, FOLLOWUPS, LOYALTY, DRAWS, PROGRAMMES,
                                       DISPLAYS, DISPLAY_GUIDANCE, SEGMENTS}),
     "hq_expert": ("ekspert@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, BRANCHES,
@@ -97,7 +99,8 @@ ROLE_MENUS = {
                                             CHAT, TYPES, COMPLAINTS, PIPELINE, STAGES,
                                             ANALYTICS, GOALS, KPIS, EFFECT, COMPLAINT_LETTERS,
                                             COMPLAINT_STATS, FUNNEL, LOYALTY_INDEX,
-                                            PLANS, PACKS, CAMPAIGNS, PRINT_SHOPS, SURVEY_RESULTS,
+                                            PLANS, PACKS, CAMPAIGNS, MAILINGS, PRINT_SHOPS,
+                                            SURVEY_RESULTS,
                                             QUESTIONNAIRES, LOYALTY, DRAWS, PROGRAMMES, DISPLAYS,
                                             DISPLAY_GUIDANCE, SEGMENTS}),
     "manager": ("kierownik@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, EMPLOYEES, FROM_HQ,
@@ -106,7 +109,7 @@ ROLE_MENUS = {
                                             BRANCH_TASKS, TICKETS, TEAMS, DESK_REPORT, CHAT,
                                             CHAT_DESKS, COMPLAINTS, PIPELINE, ANALYTICS, GOALS,
                                             KPIS, EFFECT, COMPLAINT_STATS, PLANS, PACKS,
-                                            FUNNEL, CAMPAIGNS, LOYALTY_INDEX,
+                                            FUNNEL, CAMPAIGNS, MAILINGS, LOYALTY_INDEX,
                                             SURVEY_RESULTS, FOLLOWUPS, LOYALTY, DRAWS, DISPLAYS,
                                             DISPLAY_GUIDANCE, SEGMENTS}),
     "service": ("obsluga@demo.punkt.pl", {DASHBOARD, CUSTOMERS, SCHEDULE, FROM_HQ, CONTRACTS,

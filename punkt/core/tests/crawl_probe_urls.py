@@ -59,6 +59,8 @@ PROBES: dict[str, Probe] = {
     # B's file of deals (``import_id`` is the customer import's elsewhere)
     "pipeline:deal_import": _ids(import_id="deal_import"),
     "api:monthly_pack_get": lambda s, u: {"branch_id": s.ids["branch_id"], "month": "2026-11"},
+    "campaigns:mailing_act": lambda s, u: {"mailing_id": s.ids["mailing_id"],
+                                           "action": "send"},
     "campaigns:campaign_act": lambda s, u: {"campaign_id": s.ids["campaign_id"],
                                             "action": "end"},
     "campaigns:order_act": lambda s, u: {"print_order_id": s.ids["print_order_id"],
@@ -97,6 +99,7 @@ PROBES: dict[str, Probe] = {
     "survey_answer": lambda s, u: {"token": s.ids["survey_token"]},
     # A sale's document e-mailed to the customer: its public link.
     "document_link": lambda s, u: {"token": s.ids["document_token"]},
+    "unsubscribe": lambda s, u: {"token": s.ids["unsubscribe_token"]},
     "surveys:followup_move": lambda s, u: {"followup_id": s.ids["followup_id"],
                                            "action": "close"},
     # HQ's invoice import (the customer import has the same argument name).

@@ -87,6 +87,8 @@ GUARDED_PAGES = [
     ("analytics:crosssell", lambda w: {}, "analytics.segments.view"),
     ("analytics:segment_setup", lambda w: {}, "analytics.segments.manage"),
     ("campaigns:shop_list", lambda w: {}, "campaigns.printshop.manage"),
+    ("campaigns:mailing_list", lambda w: {}, "campaigns.mailing.view"),
+    ("campaigns:mailing_new", lambda w: {}, "campaigns.mailing.manage"),
     ("loyalty:card_list", lambda w: {}, "loyalty.card.view"),
     ("loyalty:card_new", lambda w: {}, "loyalty.card.issue"),
     ("loyalty:programme_list", lambda w: {}, "loyalty.programme.manage"),
@@ -316,6 +318,10 @@ EXPECTED: dict[str, set[str]] = {
     "campaigns.printshop.manage": {E, A},
     "campaigns.distribution.record": {M, S, E, A},
     "campaigns.distribution.confirm": {M, E, A},
+    # Issue 20 item 6, R15.2: mass e-mails and SMS to a segment — HQ's experts to every
+    # branch's customers, a branch manager to the branch's own (not the service staff).
+    "campaigns.mailing.view": {M, E, A},
+    "campaigns.mailing.manage": {M, E, A},
     # Issue 20, R13 (seed 003): HQ defines the loyalty programmes; those who sell at the
     # counter issue cards (as they sell); the retention employee and HQ see them (the
     # profile); blocking a lost card is the manager's, as larger discounts are.

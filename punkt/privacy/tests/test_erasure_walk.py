@@ -368,6 +368,13 @@ def build(world: Any) -> tuple[Customer, Customer]:
     from punkt.cashdesk.models import Invoice
 
     Invoice.objects.filter(customer=cust).update(issued_on=datetime.date(2015, 3, 1))
+    # A mass e-mail that bounced hard: its address on the suppression list.
+    from punkt.messaging.models import Message, Suppression
+
+    bounced = Message.objects.filter(customer=cust).order_by("pk").first()
+    assert bounced is not None
+    Suppression.objects.create(channel="email", address=cust.email, message=bounced,
+                               reason="5.1.1 User unknown")
     return Customer.objects.get(pk=cust.pk), Customer.objects.get(pk=dup.pk)
 
 
