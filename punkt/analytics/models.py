@@ -258,8 +258,8 @@ class Segment(models.Model):
     matching several belongs to the first (``position``, then id)."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
-    position = models.PositiveIntegerField(_("order"), default=0)
-    rules = models.JSONField(_("rules"), default=dict)
+    position = models.PositiveIntegerField(pgettext_lazy("segment", "order"), default=0)
+    rules = models.JSONField(pgettext_lazy("segment", "rules"), default=dict)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

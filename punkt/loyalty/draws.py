@@ -201,12 +201,14 @@ def pick(seed: str, numbers: list[str], k: int) -> list[str]:
 
 
 def _told(branch_ids: set[int]) -> dict[int, list[Employee]]:
-    people: dict[int, list[Employee]] = {b: [] for b in branch_ids}
-    for m in (Membership.objects.filter(branch_id__in=branch_ids, role__in=TOLD_ROLES,
-                                        is_active=True, employee__is_active=True)
-              .select_related("employee")):
-        if m.employee not in people[m.branch_id]:
-            people[m.branch_id].append(m.employee)
+    """The managers and service staff of each branch (one statement per winning branch:
+    a draw's winners come from a few branches)."""
+    people: dict[int, list[Employee]] = {}
+    for branch_id in sorted(branch_ids):
+        staff = (Membership.objects.filter(branch_id=branch_id, role__in=TOLD_ROLES,
+                                           is_active=True, employee__is_active=True)
+                 .select_related("employee").order_by("employee_id"))
+        people[branch_id] = list({m.employee_id: m.employee for m in staff}.values())
     return people
 
 

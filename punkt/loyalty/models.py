@@ -250,7 +250,7 @@ class PrizeDraw(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="draws",
                                   verbose_name=_("programme"))
     name = models.CharField(_("name"), max_length=120)
-    rules = models.TextField(_("rules"), max_length=10000)
+    rules = models.TextField(pgettext_lazy("draw", "rules"), max_length=10000)
     #: ``[["Tablet", 1], ["Słuchawki", 3]]`` — prize and how many, in the order drawn.
     prizes = models.JSONField(_("prizes"), default=list)
     period_from = models.DateField(_("purchases from"))
