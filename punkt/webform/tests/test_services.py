@@ -446,6 +446,6 @@ def test_a_person_without_a_customer_record_is_erased_from_every_channel_by_page
     assert (contact.email, mail.from_address, mail.subject, chat.visitor_email) == (
         "", "", "", "")
     assert AuditEvent.objects.get(action="privacy.sender.erase").changes["erased"] == {
-        "chat": 1, "mailbox": 1, "webform": 1}
+        "chat": 1, "mailbox": 1, "webform": 1, "messaging.suppression": 0}
     again = admin.post(url, {"email": "zofia@example.pl", "action": "check"}).content.decode()
     assert 'data-testid="sender-none"' in again
