@@ -34,8 +34,8 @@ def test_register_find_note_and_isolation(page: Any, problems: Any, browser: Any
     page.fill("input[name=city]", "Łódź")
     page.check("input[name=consent_contract]")
     page.check("input[name=consent_marketing_email]")
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
+    with page.expect_navigation():  # Enter in a field saves (not the recommender's "Find")
+        page.press("input[name=city]", "Enter")
     assert re.search(r"/customers/\d+/$", page.url), page.url
     profile_url = page.url
     assert page.locator("[data-testid=pesel]").inner_text() == "850101*****"
