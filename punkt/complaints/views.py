@@ -423,7 +423,7 @@ def letter_answer(request: HttpRequest, complaint_id: int) -> HttpResponse:
     with refusals_as_messages(request) as refused:
         letter = letters.answer_send(actor=request.user, complaint_id=complaint_id,
                                      key=request.POST.get("key"), **form)
-        messages.success(request, _("Answer sent (%(channel)s); the customer is informed.")
+        messages.success(request, _("Answer sent: %(channel)s. The customer is informed.")
                          % {"channel": letter.get_channel_display()})
         return redirect(reverse("complaints:complaint_detail", args=[complaint_id])
                         + "#letters")
