@@ -305,6 +305,10 @@ PUNKT_SMS_BACKEND = os.environ.get("PUNKT_SMS_BACKEND", "file")
 PUNKT_SMSAPI_TOKEN = os.environ.get("PUNKT_SMSAPI_TOKEN", "")
 PUNKT_SMSAPI_URL = os.environ.get("PUNKT_SMSAPI_URL", "https://api.smsapi.pl")
 PUNKT_SMS_SENDER = os.environ.get("PUNKT_SMS_SENDER", "")
+# SMSAPI's delivery reports (punkt/messaging/sms_reports.py): the secret part of the callback
+# address PUNKT_PUBLIC_URL/sms/raporty/<token>/ sent with every SMS as ``notify_url``.
+# Empty: no reports (the address answers 404).
+PUNKT_SMS_REPORT_TOKEN = os.environ.get("PUNKT_SMS_REPORT_TOKEN", "")
 # Mass mailings (punkt/campaigns, docs/workflows/mailing.md): the gateways' rates per
 # minute, and the domain of the per-message bounce address (default: PUNKT_FROM_EMAIL's).
 PUNKT_MAILING_RATE_EMAIL = int(os.environ.get("PUNKT_MAILING_RATE_EMAIL", "600"))

@@ -21,6 +21,8 @@ urlpatterns = [
     path("dokument/<str:token>/", document_views.document_link, name="document_link"),
     # The unsubscribe link in a mass message (no sign-in; RFC 8058 one-click POST).
     path("rezygnacja/<str:token>/", messaging_views.unsubscribe, name="unsubscribe"),
+    # The SMS gateway's delivery reports (server to server; the secret is in the address).
+    path("sms/raporty/<str:token>/", messaging_views.sms_reports, name="sms_reports"),
     # The customer's link in a satisfaction survey (no sign-in; also the branch's tablet).
     path("survey/<str:token>/", survey_views.answer, name="survey_answer"),
     # The sign-in e-mail is the employee record's, changed by HQ through the service

@@ -90,6 +90,8 @@ class ProgressOut(Schema):
     skipped: int
     failed: int
     bounced: int
+    #: SMS confirmed delivered by the gateway's report (e-mails: 0, no such report)
+    delivered: int
     cancelled: int
 
 

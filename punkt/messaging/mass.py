@@ -198,9 +198,14 @@ def _of(source: tuple[str, str]) -> models.QuerySet[Message]:
 
 
 def progress(source: tuple[str, str]) -> dict[str, int]:
-    """Messages of the source by status (every status present, zeros included)."""
-    found = dict(_of(source).order_by().values_list("status").annotate(n=Count("pk")))
-    return {status: int(found.get(status, 0)) for status in MessageStatus.values}
+    """Messages of the source by status (every status present, zeros included) and
+    ``delivered``: the sent ones an SMS delivery report confirmed (``sms_reports.py``)."""
+    rows = (_of(source).order_by().values_list("status")
+            .annotate(n=Count("pk"), delivered=Count("pk", filter=Q(delivered_at__isnull=False))))
+    found = {status: (n, d) for status, n, d in rows}
+    counts = {status: int(found.get(status, (0, 0))[0]) for status in MessageStatus.values}
+    counts["delivered"] = sum(int(d) for _n, d in found.values())
+    return counts
 
 
 def has_open(source: tuple[str, str]) -> bool:

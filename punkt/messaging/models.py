@@ -68,6 +68,8 @@ class Message(models.Model):
     sending_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=100, blank=True)
+    #: The SMS gateway's delivery report said the phone received it (``sms_reports.py``).
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     #: A letter's print run (the day's letters of a branch, printed as one PDF).
     letter_batch = models.ForeignKey("LetterBatch", null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="letters")
@@ -86,7 +88,11 @@ class Message(models.Model):
                    models.Index(fields=["source_type", "source_id"], name="message_source"),
                    # a mass mailing's next batch (``mass.claim``): only its queued rows
                    models.Index(fields=["source_type", "source_id", "id"],
-                                condition=Q(status="queued"), name="message_source_queued")]
+                                condition=Q(status="queued"), name="message_source_queued"),
+                   # a delivery report names the gateway's id (``sms_reports.record``)
+                   models.Index(fields=["provider_id"],
+                                condition=Q(channel="sms") & ~Q(provider_id=""),
+                                name="message_sms_provider")]
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.to}: {self.subject or self.body[:40]}"

@@ -59,6 +59,9 @@ class SmsApiGateway:
         fields = {"to": to.lstrip("+"), "message": text, "format": "json", "encoding": "utf-8"}
         if self.sender:
             fields["from"] = self.sender
+        if settings.PUNKT_SMS_REPORT_TOKEN:  # delivery reports come back here (sms_reports)
+            fields["notify_url"] = (f"{settings.PUNKT_PUBLIC_URL}/sms/raporty/"
+                                    f"{settings.PUNKT_SMS_REPORT_TOKEN}/")
         request = urllib.request.Request(  # noqa: S310 - the URL is the operator's setting
             f"{self.url}/sms.do", data=urllib.parse.urlencode(fields).encode(),
             headers={"Authorization": f"Bearer {self.token}"}, method="POST")

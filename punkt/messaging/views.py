@@ -70,3 +70,22 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "messaging/unsubscribe.html", {
         "message": message, "done": done or not service.is_subscribed(message),
         "sms": message.channel == "sms"})
+
+
+@scoped("public")
+@csrf_exempt  # the SMS gateway's server calls it; the secret in the address is the key
+@require_http_methods(["GET", "POST"])
+def sms_reports(request: HttpRequest, token: str) -> HttpResponse:
+    """SMSAPI's delivery reports (``sms_reports.py``): ``OK`` when taken."""
+    from django.conf import settings
+    from django.http import Http404
+    from django.utils.crypto import constant_time_compare
+
+    from punkt.messaging import sms_reports as reports
+
+    secret = settings.PUNKT_SMS_REPORT_TOKEN
+    if not secret or not constant_time_compare(token, secret):
+        raise Http404
+    fields = request.POST if request.method == "POST" else request.GET
+    reports.record(reports.parse_smsapi({k: fields.get(k, "") for k in fields}))
+    return HttpResponse("OK", content_type="text/plain")

@@ -431,7 +431,8 @@ def progress(mailing: Mailing) -> dict[str, int]:
     counts = mass.progress(mailing.source)
     return {"queued": counts["queued"] + counts["sending"], "sent": counts["sent"],
             "skipped": counts["skipped"], "failed": counts["failed"] + counts["uncertain"],
-            "bounced": counts["bounced"], "cancelled": counts["cancelled"]}
+            "bounced": counts["bounced"], "cancelled": counts["cancelled"],
+            "delivered": counts["delivered"]}
 
 
 def mailing_list(*, user: Actor, status: str = "", branch_id: int | None = None

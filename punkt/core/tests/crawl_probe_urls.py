@@ -100,6 +100,9 @@ PROBES: dict[str, Probe] = {
     # A sale's document e-mailed to the customer: its public link.
     "document_link": lambda s, u: {"token": s.ids["document_token"]},
     "unsubscribe": lambda s, u: {"token": s.ids["unsubscribe_token"]},
+    # The SMS gateway's delivery reports: no secret configured in the tests → 404, and a
+    # GET there must write nothing.
+    "sms_reports": lambda s, u: {"token": "not-the-secret"},
     "surveys:followup_move": lambda s, u: {"followup_id": s.ids["followup_id"],
                                            "action": "close"},
     # HQ's invoice import (the customer import has the same argument name).
