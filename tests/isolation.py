@@ -770,6 +770,7 @@ PAGE_CASES: dict[str, BranchCase] = {
     "loyalty:card_detail": lambda w: {"card_id": card_b(w).pk},
     "loyalty:card_pdf": lambda w: {"card_id": card_b(w).pk},
     "loyalty:card_act": lambda w: {"card_id": card_b(w).pk, "action": "block"},
+    "loyalty:reward_redeem": lambda w: {"card_id": card_b(w).pk},
     "campaigns:mailing_detail": lambda w: {"mailing_id": mailing_b(w).pk},
     "campaigns:mailing_edit": lambda w: {"mailing_id": mailing_b(w).pk},
     "campaigns:mailing_test": lambda w: {"mailing_id": mailing_b(w).pk},
@@ -989,6 +990,9 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "loyalty_card_entries": lambda w: ("GET",
                                        f"/api/v1/loyalty/cards/{card_b(w).pk}/entries"),
     "loyalty_card_move": lambda w: ("POST", f"/api/v1/loyalty/cards/{card_b(w).pk}/moves"),
+    "loyalty_card_rewards": lambda w: ("GET", f"/api/v1/loyalty/cards/{card_b(w).pk}/rewards"),
+    "loyalty_reward_redeem": lambda w: ("POST",
+                                        f"/api/v1/loyalty/cards/{card_b(w).pk}/rewards"),
     "campaign_get": lambda w: ("GET", f"/api/v1/campaigns/{campaign_b(w).pk}"),
     "mailing_get": lambda w: ("GET", f"/api/v1/mailings/{mailing_b(w).pk}"),
     "mailing_move": lambda w: ("POST", f"/api/v1/mailings/{mailing_b(w).pk}/moves"),
@@ -1059,6 +1063,7 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
 }
 API_BODIES: dict[str, Callable[[Any], Any]] = {
     "loyalty_card_move": lambda w: {"action": "block", "reason": "zgubiona"},
+    "loyalty_reward_redeem": lambda w: {"reward_id": 1, "branch_id": w.a.pk},
     "branch_update": lambda w: {"name": "Hacked"},
     "branch_opening_hours_set": lambda w: [],
     "employee_update": lambda w: {"first_name": "Hacked"},

@@ -56,6 +56,7 @@ class MovementKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("adjustment")
     COMPLAINT = "complaint", _("replacement for a complaint")
     HANDOUT = "handout", _("leaflets handed out")
+    REWARD = "reward", _("loyalty reward handed over")
 
 
 class StockMovement(models.Model):

@@ -1,6 +1,6 @@
 """API of loyalty cards: /api/v1/loyalty/cards (list, issue, get, its points entries),
-block/unblock. Points are redeemed on a sale: ``card`` and ``points`` in
-``POST /api/v1/branches/{id}/sales``. The same services as the pages."""
+block/unblock, rewards for points (list, exchange). Points are redeemed on a sale:
+``card`` and ``points`` in ``POST /api/v1/branches/{id}/sales``. The same services as the pages."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pydantic import Field
 from punkt.core.api import MAX_ID, Page, Strict, errors, known_id, page_slice
 from punkt.core.errors import NotFound
 from punkt.core.routes import scoped
-from punkt.loyalty import draws, selectors, services
+from punkt.loyalty import draws, rewards, selectors, services
 from punkt.loyalty import permissions as perms
 from punkt.loyalty.models import Card, DrawWinner, PointsEntry, PrizeDraw
 from punkt.organization import permissions as org_perms
@@ -151,6 +151,59 @@ def card_move(request: HttpRequest, card_id: int, payload: CardMoveIn) -> dict[s
     return _card(selectors.card_get(user=request.user, card_id=card.pk))
 
 
+class RewardOut(Schema):
+    id: int
+    name: str
+    points: int
+    product_id: int | None
+
+
+class RedeemIn(Strict):
+    reward_id: int = Field(ge=1, le=MAX_ID)
+    branch_id: int = Field(ge=1, le=MAX_ID, description="The branch handing the reward over")
+    key: str = Field("", max_length=64, description="Once-only key: a retry exchanges "
+                     "nothing more")
+
+
+class RedemptionOut(Schema):
+    id: int
+    card_id: int
+    reward_id: int
+    reward: str
+    points: int
+    balance_after: int
+    branch_id: int
+    stock_movement_id: int | None
+    created_at: datetime.datetime
+
+
+@router.get("/loyalty/cards/{card_id}/rewards", response={200: list[RewardOut],
+                                                          **errors(404)},
+            operation_id="loyalty_card_rewards")
+@scoped("branch")
+def card_rewards(request: HttpRequest, card_id: int) -> list[dict[str, Any]]:
+    """The active rewards of the card's programme (what its points may buy)."""
+    card = selectors.card_get(user=request.user, card_id=known_id(card_id))
+    return [{"id": r.pk, "name": r.name, "points": r.points, "product_id": r.product_id}
+            for r in rewards.rewards_for(card)]
+
+
+@router.post("/loyalty/cards/{card_id}/rewards", response={201: RedemptionOut,
+                                                           **errors(404)},
+             operation_id="loyalty_reward_redeem")
+@scoped("branch")
+def reward_redeem(request: HttpRequest, card_id: int, payload: RedeemIn) -> Status[Any]:
+    """Exchange the card's points for a reward; a product leaves the branch's stock.
+    Refused on ``reward`` when the points or the stock fall short (nothing written)."""
+    card = selectors.card_get(user=request.user, card_id=known_id(card_id))
+    done = rewards.reward_redeem(actor=request.user, card_id=card.pk,
+                                 reward_id=payload.reward_id, branch_id=payload.branch_id,
+                                 key=payload.key)
+    return Status(201, {"id": done.pk, "card_id": done.card_id, "reward_id": done.reward_id,
+                        "reward": done.reward.name, "points": -done.entry.points,
+                        "balance_after": done.entry.balance_after,
+                        "branch_id": done.branch_id, "stock_movement_id": done.movement_id,
+                        "created_at": done.created_at})
 
 
 # -- prize draws ---------------------------------------------------------------------------

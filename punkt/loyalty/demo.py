@@ -18,7 +18,9 @@ from punkt.sales import services as sales
 
 PROGRAMMES = [
     {"name": "Karta Punkt Plus", "kind": "points", "points_per_zloty": "1",
-     "point_value": "0,02", "points_valid_months": "24"},
+     "point_value": "0,02", "points_valid_months": "24",
+     "rewards": "Kabel sieciowy Cat 6, 5 m | 150 | CBL-CAT6-5\nBilet do kina dla dwojga | 400\n"
+                "Bezpłatna konfiguracja sieci w domu | 600"},
     {"name": "Srebro, Złoto, Platyna", "kind": "tiered", "silver_from": "500",
      "silver_percent": "3", "gold_from": "1500", "gold_percent": "5",
      "platinum_from": "5000", "platinum_percent": "8", "vip_from": "500",

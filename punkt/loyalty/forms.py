@@ -44,6 +44,12 @@ class ProgrammeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What a VIP customer gets, e.g. served without queueing, a personal "
                     "adviser, free delivery."))
+    rewards = forms.CharField(
+        label=_("Rewards for points"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One a line: “name | points” or “name | points | product code” (the "
+                    "product is handed over from the branch's stock). A reward left out is "
+                    "switched off."))
 
 
 class DrawForm(forms.Form):

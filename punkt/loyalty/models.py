@@ -54,6 +54,7 @@ class EntryKind(models.TextChoices):
     REDEEMED = "redeemed", _("redeemed")
     EXPIRED = "expired", pgettext_lazy("points", "expired")
     REVERSED = "reversed", _("reversed with a return")
+    REWARD = "reward", _("exchanged for a reward")
 
 
 def _money(verbose: Any) -> models.DecimalField:
@@ -205,10 +206,12 @@ class PointsEntry(models.Model):
                                    name="loyalty_entry_balance_not_negative"),
             models.CheckConstraint(
                 condition=(Q(kind="earned", points__gt=0) | Q(kind="redeemed", points__lt=0)
-                           | Q(kind="expired", points__lt=0)
+                           | Q(kind="expired", points__lt=0) | Q(kind="reward", points__lt=0)
                            | (Q(kind="reversed") & ~Q(points=0))),
                 name="loyalty_entry_sign"),
-            models.CheckConstraint(condition=Q(kind="expired") | Q(sale__isnull=False),
+            # a reward's entry names its RewardRedemption (the one-to-one back to it)
+            models.CheckConstraint(condition=Q(kind__in=["expired", "reward"])
+                                   | Q(sale__isnull=False),
                                    name="loyalty_entry_has_document"),
         ]
         indexes = [models.Index(fields=["card", "-created_at"], name="loyalty_entry_card"),
@@ -217,6 +220,61 @@ class PointsEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card_id} {self.kind} {self.points}"
+
+
+class Reward(models.Model):
+    """Something a card's points buy other than a discount (R13, seed 003: prizes, gifts):
+    HQ names it and its price in points; a catalogue product, if given, is handed over
+    from the branch's stock."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="rewards",
+                                  verbose_name=_("programme"))
+    name = models.CharField(_("name"), max_length=120)
+    points = models.PositiveIntegerField(_("points"))
+    product = models.ForeignKey("catalog.Product", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("product handed over"))
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reward")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="loyalty_reward_once"),
+            models.CheckConstraint(condition=Q(points__gt=0), name="loyalty_reward_points"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RewardRedemption(models.Model):
+    """Points exchanged for a reward at a branch: the points entry and, for a product, the
+    stock movement that handed it over."""
+
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="redemptions")
+    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="redemptions")
+    entry = models.OneToOneField(PointsEntry, on_delete=models.PROTECT,
+                                 related_name="redemption")
+    branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
+                               related_name="+")
+    movement = models.ForeignKey("inventory.StockMovement", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    #: once-only key of the request (a second click exchanges nothing more, C23)
+    key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reward handed over")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} {self.reward_id}"
 
 
 class ExpiryRun(models.Model):

@@ -16,6 +16,11 @@ CARD_ISSUE = registry.register(
     "loyalty.card.issue",
     gettext_lazy("Issue a loyalty card at the counter and print it"),
     [R.MANAGER, R.SERVICE])
+REWARD_REDEEM = registry.register(
+    "loyalty.reward.redeem",
+    gettext_lazy("Exchange a card's points for a reward at the counter (a product leaves "
+                 "the branch's stock)"),
+    [R.MANAGER, R.SERVICE])
 CARD_BLOCK = registry.register(
     "loyalty.card.block",
     gettext_lazy("Block a lost loyalty card and unblock it"),

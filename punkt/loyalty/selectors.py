@@ -62,7 +62,7 @@ def card_by_number(*, user: Actor, number: str) -> Card:
 
 def entries(*, user: Actor, card: Card) -> QuerySet[PointsEntry]:
     return (PointsEntry.objects.visible_to(user, perms.CARD_VIEW).filter(card=card)
-            .select_related("sale").order_by("-created_at", "-pk"))
+            .select_related("sale", "redemption__reward").order_by("-created_at", "-pk"))
 
 
 def cards_of_customer(*, user: Actor, customer_id: int, limit: int) -> list[Card]:

@@ -421,8 +421,12 @@ def programme_save(*, actor: Actor, data: dict[str, Any],
             pk=programme_id or 0).exists():
         raise ValidationFailed("duplicate", _("A programme with this name exists."),
                                field="name")
+    from punkt.loyalty import rewards
+
     if programme_id is None:
         programme = Programme.objects.create(**values)
+        if "rewards" in data:
+            rewards.rewards_sync(programme, data["rewards"])
         audit_record(action="loyalty.programme.create", obj=programme, actor=actor)
         return programme
     programme = Programme.objects.locked(programme_id, missing=_("Programme not found."))
@@ -430,11 +434,17 @@ def programme_save(*, actor: Actor, data: dict[str, Any],
         raise ValidationFailed("invalid", _("Cards were issued under this programme: its "
                                             "kind cannot change."), field="kind")
     before = snapshot(programme, list(FIELDS))
+    before_rewards = rewards.rewards_text(programme)
     for key, value in values.items():
         setattr(programme, key, value)
     programme.save()
+    if "rewards" in data:
+        rewards.rewards_sync(programme, data["rewards"])
+    changes = diff(before, snapshot(programme, list(FIELDS)))
+    if "rewards" in data and rewards.rewards_text(programme) != before_rewards:
+        changes["rewards"] = [before_rewards, rewards.rewards_text(programme)]
     audit_record(action="loyalty.programme.update", obj=programme, actor=actor,
-                 changes=diff(before, snapshot(programme, list(FIELDS))))
+                 changes=changes)
     return programme
 
 

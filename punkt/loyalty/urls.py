@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.card_new, name="card_new"),
     path("<int:card_id>/", views.card_detail, name="card_detail"),
     path("<int:card_id>/card.pdf", views.card_pdf, name="card_pdf"),
+    path("<int:card_id>/rewards/", views.reward_redeem, name="reward_redeem"),
     path("<int:card_id>/<str:action>/", views.card_act, name="card_act"),
     path("draws/", views.draw_list, name="draw_list"),
     path("draws/new/", views.draw_edit, name="draw_new"),

@@ -3,6 +3,8 @@ customer search, the card with its points entries, block/unblock, the printable 
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +19,7 @@ from punkt.core.routes import scoped
 from punkt.core.web import int_param, is_htmx, refusals_as_messages, text_param
 from punkt.customers import selectors as customers
 from punkt.customers.search import customers_named
-from punkt.loyalty import documents, draws, selectors, services
+from punkt.loyalty import documents, draws, rewards, selectors, services
 from punkt.loyalty import permissions as perms
 from punkt.loyalty.forms import (
     BlockForm,
@@ -27,10 +29,18 @@ from punkt.loyalty.forms import (
     DrawRunForm,
     ProgrammeForm,
 )
-from punkt.loyalty.models import CardStatus, DrawStatus, DrawWinner, PrizeDraw, Programme
+from punkt.loyalty.models import (
+    Card,
+    CardStatus,
+    DrawStatus,
+    DrawWinner,
+    PrizeDraw,
+    Programme,
+)
 from punkt.loyalty.workflows import CARD_FLOW, DRAW_FLOW
 from punkt.organization import permissions as org_perms
 from punkt.organization.filters import branch_picker, working_branch
+from punkt.organization.models import Branch
 
 ENTRY_ROWS = 100
 
@@ -47,6 +57,7 @@ def _initial(p: Programme) -> dict[str, object]:
     data: dict[str, object] = {name: getattr(p, name) for name in services.FIELDS
                                if name != "scale"}
     data["scale"] = services.scale_text(p)
+    data["rewards"] = rewards.rewards_text(p)
     return data
 
 
@@ -142,7 +153,33 @@ def card_detail(request: HttpRequest, card_id: int) -> HttpResponse:
         "actions": CARD_FLOW.allowed_actions(card, request.user), "block_form": BlockForm(),
         "value": services.points_value(card.programme, card.points_balance),
         "purchases": purchases, "vip": draws.is_vip(card.programme, purchases),
-        "prizes": list(card.prizes.select_related("draw").order_by("-draw__drawn_at"))})
+        "prizes": list(card.prizes.select_related("draw").order_by("-draw__drawn_at")),
+        **_rewards_context(request, card)})
+
+
+def _rewards_context(request: HttpRequest, card: Card) -> dict[str, object]:
+    """The rewards the card's points buy, and where the employee may hand one over."""
+    branches = list(Branch.objects.visible_to(request.user, perms.REWARD_REDEEM.code)
+                    .filter(is_active=True).order_by("name")[:50]
+                    ) if card.status == CardStatus.ACTIVE else []
+    return {"rewards": rewards.rewards_for(card) if branches else [],
+            "reward_branches": branches, "reward_key": uuid.uuid4().hex,
+            "reward_branch": card.branch_id if any(b.pk == card.branch_id for b in branches)
+            else (branches[0].pk if branches else None)}
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def reward_redeem(request: HttpRequest, card_id: int) -> HttpResponse:
+    card = selectors.card_get(user=request.user, card_id=card_id)
+    with refusals_as_messages(request):
+        done = rewards.reward_redeem(
+            actor=request.user, card_id=card.pk, reward_id=request.POST.get("reward"),
+            branch_id=request.POST.get("branch"), key=request.POST.get("key"))
+        messages.success(request, _("%(points)d points exchanged for: %(reward)s.")
+                         % {"points": done.reward.points, "reward": done.reward.name})
+    return redirect("loyalty:card_detail", card_id=card.pk)
 
 
 @scoped("branch")

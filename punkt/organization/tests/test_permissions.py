@@ -327,6 +327,7 @@ EXPECTED: dict[str, set[str]] = {
     # profile); blocking a lost card is the manager's, as larger discounts are.
     "loyalty.card.view": {M, S, R, E, A},
     "loyalty.card.issue": {M, S},
+    "loyalty.reward.redeem": {M, S},
     "loyalty.card.block": {M, E, A},
     "loyalty.programme.manage": {E, A},
     # Prize draws (seed 003) are announced and drawn by HQ, as the programmes are defined.
