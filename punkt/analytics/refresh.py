@@ -35,6 +35,7 @@ from django.db.models import BigIntegerField, F, IntegerField, Q, QuerySet, Valu
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Round
 from django.utils import timezone
 
+from punkt.analytics import segment_state
 from punkt.analytics.models import (
     Cell,
     Monthly,
@@ -268,7 +269,9 @@ def previous_of(snap: Snapshot) -> Snapshot | None:
 
 def sweep() -> None:
     """Delete what readers no longer look at: working rows, failed refreshes and every
-    finished snapshot but the last of its month (that one is the month's history)."""
+    finished snapshot but the last of its month (that one is the month's history); the
+    kept segment rows of every snapshot but the current one."""
+    segment_state.sweep(Snapshot.objects.current())
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("TRUNCATE analytics_monthly")  # one refresh at a time: all ours
@@ -321,6 +324,7 @@ def refresh(*, as_of: datetime.date | None = None, slot: str = "",
         insert_monthly(snap)
         insert_standing(snap, previous)
         insert_cells(snap)
+        segment_state.build(snap)
         if not switch(snap, started):  # pragma: no cover — failed meanwhile as stale
             raise RuntimeError("the refresh was taken over")
     except Exception as exc:
