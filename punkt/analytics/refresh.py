@@ -15,6 +15,9 @@ as-of month, ``w`` the window and every source reduced to months of activity:
   customer had been lost) and before it;
 * regular — the rest: settlements in the window and without such a gap before them.
 
+The same refresh keeps the segment matrix's rows of the new snapshot before the switch
+(:mod:`punkt.analytics.segment_state`, three more ``INSERT … SELECT``).
+
 Settlements: payments taken for HQ's invoices (what was allocated to invoices, reversals
 subtracted) and credit settled against invoices, counter sales (returns subtracted) —
 these are the turnover — and contracts, active in every month they are in force (no
