@@ -58,21 +58,21 @@ def load(share: float, per_customer: int) -> int:
         cur.execute(
             "INSERT INTO sales_sale (kind, branch_id, seller_id, customer_id, original_id, "
             "payment_method, total_gross, discount_gross, reason, key, key_fingerprint, "
-            "created_at, receipt_status, receipt_number, receipt_error) "
+            "created_at, receipt_status, receipt_number, receipt_error, campaign_code) "
             "SELECT 'sale', c.branch_id, NULL, c.id, NULL, 'card', "
             "round(((10 + random() * 490) * CASE WHEN c.id %% 10 = 0 THEN 20 ELSE 1 END)"
             "::numeric, 2), 0, '', NULL, '', "
-            "now() - (random() * 600) * interval '1 day', 'printed', %s, '' "
+            "now() - (random() * 600) * interval '1 day', 'printed', %s, '', '' "
             "FROM customers_customer c CROSS JOIN generate_series(1, %s) g "
             "WHERE c.status = 'active' AND c.id %% %s = 0", [MARK, per_customer, every])
         sales = cur.rowcount
         cur.execute(
             "INSERT INTO sales_sale (kind, branch_id, seller_id, customer_id, original_id, "
             "payment_method, total_gross, discount_gross, reason, key, key_fingerprint, "
-            "created_at, receipt_status, receipt_number, receipt_error) "
+            "created_at, receipt_status, receipt_number, receipt_error, campaign_code) "
             "SELECT 'return', s.branch_id, NULL, s.customer_id, s.id, 'card', "
             "round(s.total_gross / 2, 2), 0, 'bench', NULL, '', "
-            "s.created_at + interval '3 days', 'printed', %s, '' "
+            "s.created_at + interval '3 days', 'printed', %s, '', '' "
             "FROM sales_sale s WHERE s.receipt_number = %s AND s.kind = 'sale' "
             "AND s.id %% 50 = 0 AND s.created_at < now() - interval '3 days'", [MARK, MARK])
         cur.execute("ANALYZE sales_sale")

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from punkt.analytics.models import ClassDrop, Standing
+from punkt.analytics.models import ClassDrop, ProductState, SegmentMember, Standing
 from punkt.core.processing import BASE_MEASURES, activity
 from punkt.customers.gdpr import ERASE_DELETE, register_linked
 
 register_linked(Standing, erase=ERASE_DELETE, move_on_merge=False)
 register_linked(ClassDrop, erase=ERASE_DELETE, move_on_merge=False)
+# the kept segment rows (segment_state): derived, rebuilt by every refresh
+register_linked(ProductState, erase=ERASE_DELETE, move_on_merge=False)
+register_linked(SegmentMember, erase=ERASE_DELETE, move_on_merge=False)
 
 activity("analytics.classes",
          name=_("Customer categories and ABC/XYZ classes"),

@@ -85,6 +85,12 @@ class Snapshot(models.Model):
     customers = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
     error = models.CharField(max_length=500, blank=True)
+    #: the segments and ideal sets the kept segment rows were built for (blank: none
+    #: built): the pages read them only while the segments are still the same
+    #: (``punkt/analytics/segment_state.py``)
+    segments_key = models.CharField(max_length=64, blank=True, default="")
+    #: when the kept segment rows read the opportunities, offers, contracts and sales
+    segments_at = models.DateTimeField(null=True, blank=True)
 
     objects = SnapshotQuerySet.as_manager()
 
@@ -300,3 +306,97 @@ class SegmentProduct(models.Model):
 
     def __str__(self) -> str:
         return f"{self.segment_id}: {self.product_id}"
+
+
+class ProductState(models.Model):
+    """Kept by the refresh: one segmented customer's state of one target product as the
+    refresh found it (``punkt/analytics/segment_state.py``) — the cross-sell list is ranked
+    from these rows by index; the cells a page shows are read live. ``score`` is the
+    cross-sell value in grosze (the product's expected value × the customer's ABC weight);
+    ``day`` the newest date of the winning state (a refusal's date decides when it may be
+    offered again). Segment and product are plain ids: the rows are used only while the
+    snapshot's ``segments_key`` matches the segments. No database foreign keys on these
+    derived rows (checking them cost more than writing them); Django still deletes them
+    with their customer or snapshot."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+",
+                                 db_index=False, db_constraint=False)
+    #: no index of its own: only an erasure looks rows up by customer
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE,
+                                 related_name="+", db_constraint=False, db_index=False)
+    segment_id = models.BigIntegerField()
+    #: the customer's branch at the refresh (the rows are also limited to the customers
+    #: the reader sees now: one who moved since is in neither branch's list until the
+    #: next refresh, as the classes are)
+    branch_id = models.BigIntegerField()
+    product_id = models.BigIntegerField()
+    position = models.IntegerField()
+    state = models.CharField(max_length=8)
+    day = models.DateField(null=True, blank=True)
+    abc = models.CharField("ABC", max_length=1, blank=True)
+    score = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["snapshot", "-score", "customer", "position"],
+                         condition=Q(state__in=["none", "refused"]),
+                         name="analytics_pstate_to_sell"),
+            models.Index(fields=["snapshot", "branch_id", "-score", "customer", "position"],
+                         condition=Q(state__in=["none", "refused"]),
+                         name="analytics_pstate_branch_sell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}/{self.product_id}@{self.snapshot_id}: {self.state}"
+
+
+class SegmentMember(models.Model):
+    """Kept by the refresh: a customer's segment (the first matching), how many of its
+    target products the customer used (signed) and how many were in each other state —
+    the matrix's order and its state filter read these rows by index."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+",
+                                 db_index=False, db_constraint=False)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE,
+                                 related_name="analytics_segment_members",
+                                 db_constraint=False)
+    segment_id = models.BigIntegerField()
+    branch_id = models.BigIntegerField()
+    used = models.IntegerField()
+    n_none = models.IntegerField()
+    n_offered = models.IntegerField()
+    n_refused = models.IntegerField()
+    n_applied = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["snapshot", "segment_id", "-used", "customer"],
+                         name="analytics_segmember_order"),
+            models.Index(fields=["snapshot", "segment_id", "branch_id", "-used", "customer"],
+                         name="analytics_segmember_branch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}@{self.snapshot_id}: {self.segment_id} {self.used}"
+
+
+class SegmentAverage(models.Model):
+    """Kept by the refresh: per branch and segment, the customers and the target products
+    they use (the average maturity = used / (customers × products in the set))."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+",
+                                 db_index=False, db_constraint=False)
+    branch = models.ForeignKey("organization.Branch", on_delete=models.CASCADE,
+                               related_name="+")
+    segment_id = models.BigIntegerField()
+    customers = models.IntegerField()
+    used = models.IntegerField()
+
+    objects = BranchScopedQuerySet["SegmentAverage"].as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "branch"],
+                                name="analytics_segavg_branch")]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id}/{self.branch_id} {self.segment_id}: {self.used}"

@@ -15,6 +15,9 @@ as-of month, ``w`` the window and every source reduced to months of activity:
   customer had been lost) and before it;
 * regular — the rest: settlements in the window and without such a gap before them.
 
+The same refresh keeps the segment matrix's rows of the new snapshot before the switch
+(:mod:`punkt.analytics.segment_state`, three more ``INSERT … SELECT``).
+
 Settlements: payments taken for HQ's invoices (what was allocated to invoices, reversals
 subtracted) and credit settled against invoices, counter sales (returns subtracted) —
 these are the turnover — and contracts, active in every month they are in force (no
@@ -35,6 +38,7 @@ from django.db.models import BigIntegerField, F, IntegerField, Q, QuerySet, Valu
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Round
 from django.utils import timezone
 
+from punkt.analytics import segment_state
 from punkt.analytics.models import (
     Cell,
     Monthly,
@@ -268,7 +272,9 @@ def previous_of(snap: Snapshot) -> Snapshot | None:
 
 def sweep() -> None:
     """Delete what readers no longer look at: working rows, failed refreshes and every
-    finished snapshot but the last of its month (that one is the month's history)."""
+    finished snapshot but the last of its month (that one is the month's history); the
+    kept segment rows of every snapshot but the current one."""
+    segment_state.sweep(Snapshot.objects.current())
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("TRUNCATE analytics_monthly")  # one refresh at a time: all ours
@@ -321,6 +327,7 @@ def refresh(*, as_of: datetime.date | None = None, slot: str = "",
         insert_monthly(snap)
         insert_standing(snap, previous)
         insert_cells(snap)
+        segment_state.build(snap)
         if not switch(snap, started):  # pragma: no cover — failed meanwhile as stale
             raise RuntimeError("the refresh was taken over")
     except Exception as exc:

@@ -43,6 +43,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -59,9 +60,18 @@ from django.utils.http import urlencode
 from django.utils.translation import pgettext_lazy
 
 from punkt.analytics import permissions as perms
+from punkt.analytics import segment_state
 from punkt.analytics import segments as seg
-from punkt.analytics.models import Segment, SegmentProduct, Snapshot, Standing
+from punkt.analytics.models import (
+    ProductState,
+    Segment,
+    SegmentAverage,
+    SegmentProduct,
+    Snapshot,
+    Standing,
+)
 from punkt.contracts.models import ContractStatus, OfferLine, OfferStatus
+from punkt.core.scoping import branch_ids_visible
 from punkt.customers.models import Customer
 from punkt.organization.actors import Actor
 from punkt.pipeline.models import Opportunity, OpportunityStatus
@@ -165,7 +175,12 @@ def matrix_queryset(user: Actor, segment: Segment, segments: Sequence[Segment],
                     targets: Sequence[SegmentProduct], *, branch_id: int | None = None,
                     state: str = "", sort: str = "-maturity") -> QuerySet[Customer]:
     """The segment's customers the user sees, with ``used`` (target products signed),
-    having at least one target product in ``state`` if given, sorted."""
+    having at least one target product in ``state`` if given, sorted — from the kept rows
+    of the current refresh when they fit the segments (:mod:`segment_state`), else live.
+    Either way the customers are those the user sees now (C1)."""
+    snap = segment_state.kept(segments) if targets else None
+    if snap is not None:
+        return _kept_matrix(user, snap, segment, branch_id=branch_id, state=state, sort=sort)
     qs = seg.members(user, segment, segments, branch_id=branch_id)
     if state in STATES and targets:
         any_in = Q()
@@ -178,6 +193,35 @@ def matrix_queryset(user: Actor, segment: Segment, segments: Sequence[Segment],
     order = SORTS.get(sort, SORTS["-maturity"])
     return (qs.annotate(used=used_expression(targets)).select_related("branch")
             .order_by(*order))
+
+
+def _kept_branches(user: Actor, path: str, branch_id: int | None) -> dict[str, Any]:
+    """The kept rows of the branches the user sees (as the customers were at the refresh),
+    so the database reads them by the branch's index; the rows' customers are limited to
+    those the user sees now as well (C1: a customer moved since is in neither list until
+    the next refresh)."""
+    allowed = branch_ids_visible(user, perms.SEGMENTS_VIEW.code)
+    found: dict[str, Any] = {}
+    if allowed is not None:
+        found[f"{path}__in"] = sorted(allowed)
+    if branch_id:
+        found[path] = branch_id
+    return found
+
+
+def _kept_matrix(user: Actor, snap: Snapshot, segment: Segment, *, branch_id: int | None,
+                 state: str, sort: str) -> QuerySet[Customer]:
+    """The kept order and state filter: the customers the user sees joined to their
+    :class:`SegmentMember` row of ``snap`` (index ``snapshot, segment, -used, customer``)."""
+    rel = "analytics_segment_members"
+    found: dict[str, Any] = {f"{rel}__snapshot_id": snap.pk, f"{rel}__segment_id": segment.pk,
+                             **_kept_branches(user, f"{rel}__branch_id", branch_id)}
+    if state in STATES:
+        found[f"{rel}__{'used' if state == SIGNED else 'n_' + state}__gt"] = 0
+    qs = (Customer.objects.visible_to(user, perms.SEGMENTS_VIEW, branch_id=branch_id).active()
+          .filter(**found).annotate(used=F(f"{rel}__used")))
+    order = SORTS.get(sort, SORTS["-maturity"])
+    return qs.select_related("branch").order_by(*order)
 
 
 # --- the cells of a page: three grouped queries -------------------------------------------
@@ -332,6 +376,16 @@ def averages(user: Actor, segments: Sequence[Segment], *, branch_id: int | None 
     out = {s.pk: Average(s, len(sets[s.pk]), branch_id=branch_id) for s in segments}
     if not segments:
         return []
+    snap = segment_state.kept(segments)
+    if snap is not None:
+        for k in (SegmentAverage.objects.visible_to(user, perms.SEGMENTS_VIEW,
+                                                    branch_id=branch_id)
+                  .filter(snapshot=snap).values("segment_id")
+                  .annotate(n=Sum("customers"), u=Sum("used")).order_by()):
+            if k["segment_id"] in out:
+                out[k["segment_id"]].customers = int(k["n"])
+                out[k["segment_id"]].used = int(k["u"] or 0)
+        return [out[s.pk] for s in segments]
     which = Case(*[When(seg.rules_q(s.rules), then=Value(s.pk)) for s in segments],
                  default=Value(0), output_field=IntegerField())
     used = Case(*[When(seg.rules_q(s.rules), then=used_expression(sets[s.pk]))
@@ -369,6 +423,9 @@ def suggestions_queryset(user: Actor, segments: Sequence[Segment], *,
     signed, applied or offered, no refusal in the last :func:`refusal_days` — as one ``UNION
     ALL`` of one select per segment and product, ranked by value: the product's expected
     value (grosze) × the customer's ABC weight (A 3, B 2, C or none 1)."""
+    kept = segment_state.kept(segments)
+    if kept is not None:
+        return _kept_suggestions(user, kept, branch_id=branch_id, segment_id=segment_id)
     since = _midnight(refusal_cutoff())
     snap = Snapshot.objects.current()
     parts: list[Any] = []
@@ -380,15 +437,35 @@ def suggestions_queryset(user: Actor, segments: Sequence[Segment], *,
                 seg.members(user, s, segments, branch_id=branch_id)
                 .filter(~_signed(p), ~_applied(p), ~_offered(p), ~_refused(p, since))
                 .annotate(abc=_weight_expression(snap))
-                .annotate(t_segment=Value(s.pk), t_product=Value(p.product_id),
-                          t_position=Value(p.position), score=_score(_grosze(p.value)))
-                .values("pk", "t_segment", "t_product", "t_position", "abc", "score")
+                .annotate(customer_id=F("pk"), t_segment=Value(s.pk),
+                          t_product=Value(p.product_id), t_position=Value(p.position),
+                          score=_score(_grosze(p.value)))
+                .values("customer_id", "t_segment", "t_product", "t_position", "abc", "score")
                 .order_by())
     if not parts:
-        return Customer.objects.none().values("pk")
+        return Customer.objects.none().annotate(customer_id=F("pk")).values("customer_id")
     first, *rest = parts
     union = first.union(*rest, all=True) if rest else first
-    return union.order_by("-score", "pk", "t_position")
+    return union.order_by("-score", "customer_id", "t_position")
+
+
+def _kept_suggestions(user: Actor, snap: Snapshot, *, branch_id: int | None,
+                      segment_id: int | None) -> Any:
+    """The kept cross-sell rows of ``snap`` still to sell today (not offered, or refused
+    before :func:`refusal_cutoff`) of the customers the user sees, by value (the partial
+    index ``snapshot, -score, customer, position``)."""
+    visible = (Customer.objects.visible_to(user, perms.SEGMENTS_VIEW, branch_id=branch_id)
+               .active().values("pk"))
+    qs = (ProductState.objects.filter(snapshot=snap, state__in=[NONE, REFUSED],
+                                      customer__in=visible,
+                                      **_kept_branches(user, "branch_id", branch_id))
+          .filter(Q(state=NONE) | Q(day__isnull=True) | Q(day__lt=refusal_cutoff())))
+    if segment_id:
+        qs = qs.filter(segment_id=segment_id)
+    return (qs.annotate(t_segment=F("segment_id"), t_product=F("product_id"),
+                        t_position=F("position"))
+            .values("customer_id", "t_segment", "t_product", "t_position", "abc", "score")
+            .order_by("-score", "customer_id", "position"))
 
 
 @dataclass
@@ -415,12 +492,13 @@ def suggestions_for(rows: Sequence[dict[str, Any]], segments: Sequence[Segment]
     from punkt.catalog.models import Product
 
     by_segment = {s.pk: s for s in segments}
-    customers = Customer.objects.select_related("branch").in_bulk([r["pk"] for r in rows])
+    customers = Customer.objects.select_related("branch").in_bulk(
+        [r["customer_id"] for r in rows])
     products = Product.objects.in_bulk([r["t_product"] for r in rows])
     cells = cells_for(customers, [(p.pk, p.code) for p in products.values()])
     out = []
     for r in rows:
-        c, p = customers[r["pk"]], products[r["t_product"]]
+        c, p = customers[r["customer_id"]], products[r["t_product"]]
         out.append(Suggestion(c, p, by_segment[r["t_segment"]], r["abc"] or "",
                               Decimal(int(r["score"])).scaleb(-2), cells[(c.pk, p.pk)],
                               start_url(c, p)))

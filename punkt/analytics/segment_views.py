@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from punkt.analytics import permissions as perms
 from punkt.analytics import segment_matrix as sm
+from punkt.analytics import segment_state
 from punkt.analytics import segments as seg
 from punkt.analytics.models import Segment
 from punkt.core.audit import audit_record
@@ -79,6 +80,7 @@ def segment_matrix(request: HttpRequest) -> HttpResponse:
         "listing": listing, "state": state, "sort": sort,
         "states": [(s, sm.STATE_LABELS[s]) for s in sm.STATES],
         "averages": sm.averages(request.user, segments, branch_id=branch),
+        "kept_at": getattr(segment_state.kept(segments), "segments_at", None),
         "rules": seg.rules_text(segment.rules) if segment else "",
         "picker": branch_picker(request.user, perms.SEGMENTS_VIEW.code, branch),
         "base": urlencode({k: v for k, v in params.items() if k in ("branch",)}),

@@ -345,8 +345,13 @@ def build(world: Any) -> tuple[Customer, Customer]:
         customer=cust).pk, action="close", outcome="resolved", note="Klientka przeproszona")
     # Customer analytics: the customer's row in a refresh and an A → C drop's record.
     from punkt.analytics import refresh
-    from punkt.analytics.models import ClassDrop
+    from punkt.analytics.models import ClassDrop, Segment, SegmentProduct
+    from punkt.analytics.tests.segment_world import product as catalogue_product
 
+    # … and its kept segment rows (a segment of its kind with one target product)
+    SegmentProduct.objects.create(
+        segment=Segment.objects.create(name="Wszyscy", rules={"kind": [cust.kind]}),
+        product=catalogue_product("SEG-1", "Internet"), value=100)
     refresh.refresh()
     ClassDrop.objects.create(customer=cust, branch_id=cust.branch_id, month=0)
     # The customer came with a campaign's leaflet (its code at registration).
