@@ -187,10 +187,10 @@ class LeafletOut(Schema):
     pdf_url: str
 
 
-def _leaflet_out(leaflet: Any, user: Any = None) -> dict[str, Any]:
+def _leaflet_out(leaflet: Any, user: Any = None, stock: Any = None) -> dict[str, Any]:
     from django.urls import reverse
 
-    stock = leaflet_svc.stock_of([leaflet])[leaflet.pk]
+    stock = stock or leaflet_svc.stock_of([leaflet])[leaflet.pk]
     return {"id": leaflet.pk, "campaign_id": leaflet.campaign_id,
             "branch_id": leaflet.branch_id, "source": leaflet.source,
             "status": leaflet.status, "template_id": leaflet.template_id,
@@ -209,8 +209,9 @@ def _leaflet_out(leaflet: Any, user: Any = None) -> dict[str, Any]:
 @scoped("branch")
 def campaign_leaflet_list(request: HttpRequest, campaign_id: int) -> list[dict[str, Any]]:
     campaign = selectors.campaign_get(user=request.user, campaign_id=campaign_id)
-    return [_leaflet_out(lf, request.user) for lf in
-            selectors.leaflets_of(user=request.user, campaign=campaign)[:200]]
+    leaflets = list(selectors.leaflets_of(user=request.user, campaign=campaign)[:200])
+    stock = leaflet_svc.stock_of(leaflets)  # one query for all
+    return [_leaflet_out(lf, request.user, stock[lf.pk]) for lf in leaflets]
 
 
 @router.post("/campaigns/{campaign_id}/leaflets", response={201: LeafletOut,

@@ -213,8 +213,10 @@ def leaflet_upload(request: HttpRequest, campaign_id: int) -> HttpResponse:
     branches = leaflet_svc.upload_branches(request.user, campaign)
     if not branches:
         org_perms.ensure(request.user, perms.PRINTORDER_MANAGE.code, campaign.branch_id)
+    wanted = int_param(request.GET.get("branch"))
     form = LeafletUploadForm(request.POST or None, request.FILES or None, branches=branches,
-                             initial={"branch": request.GET.get("branch")})
+                             initial={"branch": wanted or (branches[0].pk if branches
+                                                           else None)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -222,6 +224,8 @@ def leaflet_upload(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 actor=request.user, campaign_id=campaign.pk, branch_id=data["branch"],
                 title=data["title"], text=data["text"], code=data["code"], pdf=data["pdf"])
         except (ValidationFailed, Conflict) as exc:
+            if exc.field == "branch" and form.fields["branch"].widget.is_hidden:
+                exc.field = None  # one branch, hidden: the message goes above the form
             apply_error(form, exc)
         else:
             messages.success(request, _("Leaflet uploaded: the manager approves it before it "

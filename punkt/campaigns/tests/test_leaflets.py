@@ -258,6 +258,7 @@ def test_pages_upload_approve_by_role(world: Any, client_as: Any) -> None:
     url = reverse("campaigns:leaflet_upload", args=[camp.pk])
     page = service.get(url)
     assert page.status_code == 200 and camp.code in page.content.decode()
+    assert f'name="branch" value="{world.a.pk}"' in page.content.decode()  # the only one
     bad = service.post(url, {"branch": world.a.pk, "title": "Ulotka", "code": camp.code,
                              "pdf": pdf(b"MZ not a pdf", "ulotka.pdf")})
     assert bad.status_code == 200 and 'id="id_pdf_error"' in bad.content.decode()
