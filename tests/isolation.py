@@ -619,7 +619,25 @@ def distribution_b(w: Any) -> Any:
 
 
 def leaflet_b(w: Any) -> Any:
-    return campaign_b(w).leaflets.get()
+    return campaign_b(w).leaflets.get(source="template")
+
+
+def local_leaflet_b(w: Any) -> Any:
+    """A leaflet B's service employee made locally (an uploaded PDF), waiting for B's
+    manager."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from punkt.campaigns.models import Leaflet
+    from punkt.campaigns.services import leaflets
+
+    campaign = campaign_b(w)
+    existing = Leaflet.objects.filter(campaign=campaign, source="local").first()
+    if existing:
+        return existing
+    return leaflets.leaflet_upload(
+        actor=w.service_b, campaign_id=campaign.pk, branch_id=w.b.pk,
+        title="Bydgoska-ulotka-lokalna", code=campaign.code,
+        pdf=SimpleUploadedFile("lokalna.pdf", b"%PDF-1.4\n%%EOF\n"))
 
 
 def display_guidance_b(w: Any) -> Any:
@@ -780,6 +798,12 @@ PAGE_CASES: dict[str, BranchCase] = {
     "campaigns:campaign_act": lambda w: {"campaign_id": campaign_b(w).pk, "action": "end"},
     "campaigns:leaflet_new": lambda w: {"campaign_id": campaign_b(w).pk},
     "campaigns:leaflet_pdf": lambda w: {"leaflet_id": leaflet_b(w).pk},
+    "campaigns:leaflet_upload": lambda w: {"campaign_id": campaign_b(w).pk},
+    "campaigns:leaflet_detail": lambda w: {"leaflet_id": local_leaflet_b(w).pk},
+    "campaigns:leaflet_replace": lambda w: {"leaflet_id": local_leaflet_b(w).pk},
+    "campaigns:leaflet_norm": lambda w: {"leaflet_id": local_leaflet_b(w).pk},
+    "campaigns:leaflet_act": lambda w: {"leaflet_id": local_leaflet_b(w).pk,
+                                        "action": "approve"},
     "campaigns:order_new": lambda w: {"leaflet_id": leaflet_b(w).pk},
     "campaigns:order_detail": lambda w: {"print_order_id": print_order_b(w).pk},
     "campaigns:distribution_new": lambda w: {"leaflet_id": leaflet_b(w).pk},
@@ -1014,6 +1038,13 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
     "campaign_leaflet_list": lambda w: ("GET", f"/api/v1/campaigns/{campaign_b(w).pk}/leaflets"),
     "campaign_leaflet_create": lambda w: ("POST",
                                           f"/api/v1/campaigns/{campaign_b(w).pk}/leaflets"),
+    "campaign_leaflet_upload": lambda w: (
+        "POST", f"/api/v1/campaigns/{campaign_b(w).pk}/local-leaflets"),
+    "leaflet_get": lambda w: ("GET", f"/api/v1/leaflets/{local_leaflet_b(w).pk}"),
+    "leaflet_move": lambda w: ("POST", f"/api/v1/leaflets/{local_leaflet_b(w).pk}/moves"),
+    "leaflet_replace": lambda w: ("POST",
+                                  f"/api/v1/leaflets/{local_leaflet_b(w).pk}/replacement"),
+    "leaflet_norm_set": lambda w: ("PUT", f"/api/v1/leaflets/{local_leaflet_b(w).pk}/norm"),
     "print_order_get": lambda w: ("GET", f"/api/v1/print-orders/{print_order_b(w).pk}"),
     "distribution_get": lambda w: ("GET",
                                    f"/api/v1/leaflet-distribution/{distribution_b(w).pk}"),
@@ -1112,6 +1143,8 @@ API_BODIES: dict[str, Callable[[Any], Any]] = {
     "campaign_leaflet_create": lambda w: {"branch_id": w.b.pk,
                                           "template_id": leaflet_b(w).template_id},
     "print_order_move": lambda w: {"action": "deliver"},
+    "leaflet_move": lambda w: {"action": "approve"},
+    "leaflet_norm_set": lambda w: {"min_norm": 5},
     "distribution_move": lambda w: {"action": "confirm"},
     "opportunity_step": lambda w: {"action": "lose", "reason_id": _any_loss_reason()},
     "opportunity_control_date": lambda w: {"kind": "minutes", "on": "2027-02-01"},

@@ -16,6 +16,7 @@ from punkt.campaigns import permissions as perms
 from punkt.campaigns import selectors, services
 from punkt.campaigns.models import Campaign, Distribution, PrintOrder
 from punkt.campaigns.services import distribution
+from punkt.campaigns.services import leaflets as leaflet_svc
 from punkt.core.api import Amount, Page, Strict, errors, page_slice
 from punkt.core.routes import scoped
 from punkt.organization import permissions as org_perms
@@ -168,19 +169,37 @@ class LeafletOut(Schema):
     id: int
     campaign_id: int
     branch_id: int
-    template_id: int
+    source: str = Field(description="template (from an HQ template) or local (uploaded)")
+    status: str = Field(description="submitted (to approve), approved or returned")
+    template_id: int | None
     title: str
     text: str
+    code: str = Field(description="The campaign code the leaflet prints")
     product_id: int
+    round: int
+    file_name: str
+    file_size: int
+    return_reason: str
+    in_stock: int
+    min_norm: int
+    below_norm: bool
+    actions: list[str]
     pdf_url: str
 
 
-def _leaflet_out(leaflet: Any) -> dict[str, Any]:
+def _leaflet_out(leaflet: Any, user: Any = None, stock: Any = None) -> dict[str, Any]:
     from django.urls import reverse
 
+    stock = stock or leaflet_svc.stock_of([leaflet])[leaflet.pk]
     return {"id": leaflet.pk, "campaign_id": leaflet.campaign_id,
-            "branch_id": leaflet.branch_id, "template_id": leaflet.template_id,
-            "title": leaflet.title, "text": leaflet.text, "product_id": leaflet.product_id,
+            "branch_id": leaflet.branch_id, "source": leaflet.source,
+            "status": leaflet.status, "template_id": leaflet.template_id,
+            "title": leaflet.title, "text": leaflet.text, "code": leaflet.code,
+            "product_id": leaflet.product_id, "round": leaflet.round,
+            "file_name": leaflet.file_name, "file_size": leaflet.file_size,
+            "return_reason": leaflet.return_reason, "in_stock": stock.quantity,
+            "min_norm": stock.min_norm, "below_norm": stock.below_norm,
+            "actions": leaflet_svc.allowed_actions(leaflet, user) if user else [],
             "pdf_url": reverse("campaigns:leaflet_pdf", args=[leaflet.pk])}
 
 
@@ -190,8 +209,9 @@ def _leaflet_out(leaflet: Any) -> dict[str, Any]:
 @scoped("branch")
 def campaign_leaflet_list(request: HttpRequest, campaign_id: int) -> list[dict[str, Any]]:
     campaign = selectors.campaign_get(user=request.user, campaign_id=campaign_id)
-    return [_leaflet_out(lf) for lf in
-            selectors.leaflets_of(user=request.user, campaign=campaign)[:200]]
+    leaflets = list(selectors.leaflets_of(user=request.user, campaign=campaign)[:200])
+    stock = leaflet_svc.stock_of(leaflets)  # one query for all
+    return [_leaflet_out(lf, request.user, stock[lf.pk]) for lf in leaflets]
 
 
 @router.post("/campaigns/{campaign_id}/leaflets", response={201: LeafletOut,
@@ -206,7 +226,78 @@ def campaign_leaflet_create(request: HttpRequest, campaign_id: int, payload: Lea
                                       branch_id=payload.branch_id,
                                       template_id=payload.template_id, title=payload.title,
                                       text=payload.text)
-    return Status(201, _leaflet_out(leaflet))
+    return Status(201, _leaflet_out(leaflet, request.user))
+
+
+@router.post("/campaigns/{campaign_id}/local-leaflets", response={201: LeafletOut,
+             **errors(404, 409)}, operation_id="campaign_leaflet_upload")
+@scoped("branch")
+def campaign_leaflet_upload(request: HttpRequest, campaign_id: int) -> Status[Any]:
+    """A leaflet made locally, waiting for the manager's approval: a multipart form with
+    ``pdf`` (a print-ready PDF, at most 15 MB, told by its bytes), ``branch_id``,
+    ``title``, ``code`` (the campaign's code, as the leaflet prints it) and ``text``."""
+    selectors.campaign_get(user=request.user, campaign_id=campaign_id)
+    leaflet = leaflet_svc.leaflet_upload(
+        actor=request.user, campaign_id=campaign_id,
+        branch_id=request.POST.get("branch_id"), title=request.POST.get("title", ""),
+        code=request.POST.get("code", ""), text=request.POST.get("text", ""),
+        pdf=request.FILES.get("pdf"))
+    return Status(201, _leaflet_out(leaflet, request.user))
+
+
+class LeafletMoveIn(Strict):
+    action: Literal["approve", "return"]
+    reason: str = Field("", max_length=services.REASON_MAX, description="return: required")
+
+
+class LeafletNormIn(Strict):
+    min_norm: int = Field(ge=0, le=100_000)
+
+
+@router.get("/leaflets/{leaflet_id}", response={200: LeafletOut, **errors(404)},
+            operation_id="leaflet_get")
+@scoped("branch")
+def leaflet_get(request: HttpRequest, leaflet_id: int) -> dict[str, Any]:
+    return _leaflet_out(selectors.leaflet_get(user=request.user, leaflet_id=leaflet_id),
+                        request.user)
+
+
+@router.post("/leaflets/{leaflet_id}/moves", response={200: LeafletOut, **errors(404, 409)},
+             operation_id="leaflet_move")
+@scoped("branch")
+def leaflet_move(request: HttpRequest, leaflet_id: int, payload: LeafletMoveIn
+                 ) -> dict[str, Any]:
+    """Approve a leaflet made locally, or return it with the reason — never one's own
+    upload (403)."""
+    selectors.leaflet_get(user=request.user, leaflet_id=leaflet_id)
+    leaflet = leaflet_svc.leaflet_move(actor=request.user, leaflet_id=leaflet_id,
+                                       action=payload.action, reason=payload.reason)
+    return _leaflet_out(leaflet, request.user)
+
+
+@router.post("/leaflets/{leaflet_id}/replacement", response={200: LeafletOut,
+             **errors(404, 409)}, operation_id="leaflet_replace")
+@scoped("branch")
+def leaflet_replace(request: HttpRequest, leaflet_id: int) -> dict[str, Any]:
+    """A returned leaflet's corrected PDF: a multipart form with ``pdf`` (and ``title``,
+    ``text`` when they change); it waits for the manager again."""
+    selectors.leaflet_get(user=request.user, leaflet_id=leaflet_id)
+    leaflet = leaflet_svc.leaflet_replace(
+        actor=request.user, leaflet_id=leaflet_id, pdf=request.FILES.get("pdf"),
+        title=request.POST.get("title"), text=request.POST.get("text"))
+    return _leaflet_out(leaflet, request.user)
+
+
+@router.put("/leaflets/{leaflet_id}/norm", response={200: LeafletOut, **errors(404)},
+            operation_id="leaflet_norm_set")
+@scoped("branch")
+def leaflet_norm_set(request: HttpRequest, leaflet_id: int, payload: LeafletNormIn
+                     ) -> dict[str, Any]:
+    """The branch's minimum norm of the leaflet (its stock item's norm)."""
+    leaflet = selectors.leaflet_get(user=request.user, leaflet_id=leaflet_id)
+    leaflet_svc.leaflet_norm_set(actor=request.user, leaflet_id=leaflet.pk,
+                                 min_norm=payload.min_norm)
+    return _leaflet_out(leaflet, request.user)
 
 
 class PrintOrderIn(Strict):

@@ -1,8 +1,9 @@
 """Demo campaigns: HQ's leaflet template and two print shops; Kraków's own campaign
 running with a leaflet, a run delivered into stock and another ordered, leaflets handed
-out at the counter and by two distributors on contracts of mandate (one to confirm), two
-customers
-registered with its code; and an HQ campaign planned for every branch. Built through the
+out at the counter and by two distributors on contracts of mandate (one to confirm), the
+leaflet's minimum norm (stock below it), a leaflet made locally waiting for the manager's
+approval, two customers registered with its code; and an HQ campaign planned for every
+branch. Built through the
 services (audit, budget, stock movement)."""
 
 from __future__ import annotations
@@ -79,6 +80,17 @@ def seed_campaigns(actor: Actor) -> list[str]:
         actor=service, leaflet_id=leaflet.pk, kind="mandate", quantity=300, day=today,
         distributor="Julia Mazur", area="os. Europejskie, przystanek Norymberska",
         pay="90,00")
+    # the leaflets' norm: below it (180 left of 600), the stock page and the panels say so
+    from punkt.campaigns.services import leaflets
+
+    leaflets.leaflet_norm_set(actor=manager, leaflet_id=leaflet.pk, min_norm=600)
+    # a leaflet the branch made itself, waiting for the manager's approval
+    leaflets.leaflet_upload(
+        actor=service, campaign_id=own.pk, branch_id=krakow.pk,
+        title="Ruczaj: światłowód dla sąsiadów", code="RUCZAJ-26",
+        text="Ulotka salonu na tablice ogłoszeń osiedla",
+        pdf=SimpleUploadedFile("ulotka-osiedle-ruczaj.pdf",
+                               _pdf("Swiatlowod na Ruczaju - kod RUCZAJ-26")))
     for first, last, phone in (("Marta", "Ruczajska", "+48601700101"),
                                ("Paweł", "Osiedlowy", "+48601700102")):
         customers.customer_create(
@@ -92,8 +104,8 @@ def seed_campaigns(actor: Actor) -> list[str]:
         "starts_on": today + datetime.timedelta(days=14),
         "ends_on": today + datetime.timedelta(days=45), "budget": "5000,00",
         "all_branches": True, "product_ids": promoted[1:]})
-    return ["2 campaigns (Kraków's running with leaflets, print orders, distribution and "
-            "new customers; HQ's planned), 2 print shops"]
+    return ["2 campaigns (Kraków's running with leaflets — one made locally to approve — "
+            "print orders, distribution and new customers; HQ's planned), 2 print shops"]
 
 
 @seeder(88)

@@ -77,3 +77,13 @@ def leaflet_html(leaflet: Leaflet) -> str:
 def leaflet_pdf(leaflet: Leaflet) -> bytes:
     with override("pl"):
         return render_pdf(leaflet_html(leaflet), extra_css=LEAFLET_CSS)
+
+
+def leaflet_file(leaflet: Leaflet) -> bytes:
+    """The PDF the print shop gets: the uploaded one of a leaflet made locally, else the
+    one rendered from the HQ template."""
+    if leaflet.is_local:
+        from punkt.campaigns.services.leaflets import pdf_bytes
+
+        return pdf_bytes(leaflet)
+    return leaflet_pdf(leaflet)

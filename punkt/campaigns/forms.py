@@ -201,3 +201,35 @@ class MailingForm(forms.Form):
                 "segment_created_to": s.get("created_to"),
                 "segment_abc": s.get("abc", []), "segment_xyz": s.get("xyz", []),
                 "segment_category": s.get("category", [])}
+
+
+class LeafletUploadForm(forms.Form):
+    """A leaflet made locally: the print-ready PDF with its headline and the code it
+    prints (the service checks the file by its bytes and the code against the campaign)."""
+
+    branch = forms.TypedChoiceField(label=_("Branch"), coerce=int, choices=[])
+    title = forms.CharField(label=_("Headline"), max_length=120)
+    text = forms.CharField(label=_("Offer text (optional)"), max_length=600, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    code = forms.CharField(label=_("Campaign code printed on the leaflet"), max_length=12,
+                           help_text=_("The campaign's code, as the leaflet prints it (text "
+                                       "or QR code)."),
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    pdf = forms.FileField(label=_("Print-ready PDF (at most 15 MB)"),
+                          widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+
+    def __init__(self, *args: Any, branches: list[Branch], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["branch"]).choices = [
+            (b.pk, b.name) for b in branches]
+        if len(branches) == 1:
+            self.fields["branch"].widget = forms.HiddenInput()
+            self.fields["branch"].initial = branches[0].pk
+
+
+class LeafletReplaceForm(forms.Form):
+    title = forms.CharField(label=_("Headline"), max_length=120)
+    text = forms.CharField(label=_("Offer text (optional)"), max_length=600, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    pdf = forms.FileField(label=_("Corrected print-ready PDF (at most 15 MB)"),
+                          widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))

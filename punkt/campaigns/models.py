@@ -145,20 +145,56 @@ class PrintPrice(models.Model):
         return f"{self.quantity}: {self.price}"
 
 
+class LeafletSource(models.TextChoices):
+    TEMPLATE = "template", _("from an HQ template")
+    LOCAL = "local", _("made locally")
+
+
+@tones(submitted="warn", approved="ok", returned="err")
+class LeafletStatus(models.TextChoices):
+    SUBMITTED = "submitted", pgettext_lazy("leaflet", "to approve")
+    APPROVED = "approved", pgettext_lazy("leaflet", "approved")
+    RETURNED = "returned", pgettext_lazy("leaflet", "returned")
+
+
 class Leaflet(models.Model):
-    """A campaign's leaflet for one branch, made from an HQ leaflet template (its version
-    is kept): the PDF is rendered from the campaign, the branch and the prices in force.
-    Its stock item is a catalogue product of kind ``leaflet`` (never sold)."""
+    """A campaign's leaflet for one branch: made from an HQ leaflet template (its version
+    is kept; the PDF is rendered from the campaign, the branch and the prices in force —
+    approved at once) or made locally (a print-ready PDF uploaded by the branch, stored
+    under ``VAR_DIR/leaflets``, which the manager approves or returns: four eyes, never the
+    one who uploaded it; docs/workflows/leaflet.md). Only an approved leaflet is ordered
+    from a print shop or handed out. Its stock item is a catalogue product of kind
+    ``leaflet`` (never sold), with the branch's minimum norm like any product."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="leaflets")
     branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT,
                                related_name="+", verbose_name=_("branch"))
-    template = models.ForeignKey("materials.MaterialVersion", on_delete=models.PROTECT,
-                                 related_name="+", verbose_name=_("HQ leaflet template"))
+    source = models.CharField(_("made"), max_length=8, choices=LeafletSource.choices,
+                              default=LeafletSource.TEMPLATE)
+    status = models.CharField(_("status"), max_length=10, choices=LeafletStatus.choices,
+                              default=LeafletStatus.APPROVED)
+    template = models.ForeignKey("materials.MaterialVersion", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("HQ leaflet template"))
     title = models.CharField(_("headline"), max_length=120)
     text = models.CharField(_("offer text"), max_length=600, blank=True)
+    #: the campaign code the leaflet prints (the campaign's code when it was made)
+    code = models.CharField(_("code printed"), max_length=12, blank=True)
     product = models.OneToOneField("catalog.Product", on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("stock item"))
+    #: a local leaflet's PDF (``punkt/core/files.py``, area ``leaflets``)
+    file_name = models.CharField(max_length=200, blank=True)
+    stored = models.CharField(max_length=64, blank=True)
+    file_size = models.PositiveIntegerField(default=0)
+    #: 1 for the first upload, +1 for each replacement of a returned leaflet
+    round = models.PositiveSmallIntegerField(default=1)
+    uploaded_at = models.DateTimeField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    return_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -168,10 +204,30 @@ class Leaflet(models.Model):
     class Meta:
         verbose_name = _("leaflet")
         ordering = ["campaign", "pk"]
-        indexes = [models.Index(fields=["branch", "campaign"], name="leaflet_branch")]
+        indexes = [models.Index(fields=["branch", "campaign"], name="leaflet_branch"),
+                   models.Index(fields=["branch", "status"], name="leaflet_branch_status")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=LeafletStatus.values),
+                                   name="leaflet_status_valid"),
+            models.CheckConstraint(
+                condition=(Q(source="template", template__isnull=False, status="approved")
+                           | (Q(source="local") & ~Q(stored=""))),
+                name="leaflet_template_or_file"),
+            models.CheckConstraint(condition=~Q(status="returned") | ~Q(return_reason=""),
+                                   name="leaflet_returned_with_reason"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_local(self) -> bool:
+        return self.source == LeafletSource.LOCAL
+
+    @property
+    def usable(self) -> bool:
+        """May be ordered from a print shop and handed out."""
+        return self.status == LeafletStatus.APPROVED
 
 
 @tones(ordered="", confirmed="info", delivered="ok", cancelled="err")

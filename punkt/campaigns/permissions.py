@@ -22,9 +22,15 @@ CAMPAIGN_MANAGE = registry.register(
     [R.MANAGER, R.HQ_EXPERT, R.ADMIN])
 PRINTORDER_MANAGE = registry.register(
     "campaigns.printorder.manage",
-    gettext_lazy("Prepare campaign leaflets from HQ templates, order print runs, record "
-                 "the shop's confirmation and check the delivery in to stock"),
+    gettext_lazy("Prepare campaign leaflets from HQ templates or upload ones made locally, "
+                 "order print runs, record the shop's confirmation and check the delivery "
+                 "in to stock"),
     [R.MANAGER, R.SERVICE, R.HQ_EXPERT, R.ADMIN])
+LEAFLET_APPROVE = registry.register(
+    "campaigns.leaflet.approve",
+    gettext_lazy("Approve or return the leaflets a branch made locally (not one's own "
+                 "upload); only an approved leaflet is printed and handed out"),
+    [R.MANAGER, R.ADMIN])
 PRINTSHOP_MANAGE = registry.register(
     "campaigns.printshop.manage",
     gettext_lazy("Keep the company's list of print shops and their prices"),

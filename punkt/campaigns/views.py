@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,12 +20,20 @@ from punkt.campaigns import permissions as perms
 from punkt.campaigns.forms import (
     CampaignForm,
     DistributionForm,
+    LeafletReplaceForm,
+    LeafletUploadForm,
     PrintOrderForm,
     PrintShopForm,
 )
 from punkt.campaigns.models import CampaignStatus, DistributionStatus, PrintOrderStatus
 from punkt.campaigns.services import distribution
-from punkt.campaigns.workflows import CAMPAIGN_FLOW, DISTRIBUTION_FLOW, PRINT_ORDER_FLOW
+from punkt.campaigns.services import leaflets as leaflet_svc
+from punkt.campaigns.workflows import (
+    CAMPAIGN_FLOW,
+    DISTRIBUTION_FLOW,
+    LEAFLET_FLOW,
+    PRINT_ORDER_FLOW,
+)
 from punkt.core.errors import Conflict, ValidationFailed
 from punkt.core.forms import apply_error
 from punkt.core.paging import paginate
@@ -141,7 +149,13 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if open_campaign:
         templates = {b.pk: services.templates_at(b.pk) for b in may_prepare[:50]}
     handed = list(selectors.distribution_list(user=request.user, campaign_id=campaign.pk)[:50])
+    stock = leaflet_svc.stock_of(leaflets)
+    rows = [(lf, stock[lf.pk]) for lf in leaflets]
     return render(request, "campaigns/campaign_detail.html", {
+        "leaflet_rows": rows,
+        "below_norm": [lf for lf, st in rows if st.below_norm],
+        "to_approve": [lf for lf, _st in rows if lf.status == "submitted"],
+        "can_upload": open_campaign and bool(may_prepare),
         "distribution_totals": distribution.totals(campaign, user=request.user),
         "distributions": [(d, _distribution_actions(d, request)) for d in handed],
         "can_hand_out": open_campaign and any(
@@ -191,8 +205,113 @@ def leaflet_new(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @scoped("branch")
 @login_required
-def leaflet_pdf(request: HttpRequest, leaflet_id: int) -> HttpResponse:
+@require_http_methods(["GET", "POST"])
+def leaflet_upload(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """A leaflet made locally: the branch's print-ready PDF, for the manager to approve."""
+    campaign = selectors.campaign_get(user=request.user, campaign_id=campaign_id)
+    org_perms.ensure(request.user, perms.PRINTORDER_MANAGE.code)
+    branches = leaflet_svc.upload_branches(request.user, campaign)
+    if not branches:
+        org_perms.ensure(request.user, perms.PRINTORDER_MANAGE.code, campaign.branch_id)
+    wanted = int_param(request.GET.get("branch"))
+    form = LeafletUploadForm(request.POST or None, request.FILES or None, branches=branches,
+                             initial={"branch": wanted or (branches[0].pk if branches
+                                                           else None)})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            leaflet = leaflet_svc.leaflet_upload(
+                actor=request.user, campaign_id=campaign.pk, branch_id=data["branch"],
+                title=data["title"], text=data["text"], code=data["code"], pdf=data["pdf"])
+        except (ValidationFailed, Conflict) as exc:
+            if exc.field == "branch" and form.fields["branch"].widget.is_hidden:
+                exc.field = None  # one branch, hidden: the message goes above the form
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Leaflet uploaded: the manager approves it before it "
+                                        "is printed or handed out."))
+            return redirect("campaigns:leaflet_detail", leaflet_id=leaflet.pk)
+    return render(request, "campaigns/leaflet_upload.html", {
+        "form": form, "campaign": campaign, "max_mb": leaflet_svc.MAX_PDF_SIZE // (1024 * 1024)})
+
+
+@scoped("branch")
+@login_required
+def leaflet_detail(request: HttpRequest, leaflet_id: int) -> HttpResponse:
     leaflet = selectors.leaflet_get(user=request.user, leaflet_id=leaflet_id)
+    actions = leaflet_svc.allowed_actions(leaflet, request.user)
+    stock = leaflet_svc.stock_of([leaflet])[leaflet.pk]
+    campaign = leaflet.campaign
+    open_campaign = campaign.status in (CampaignStatus.PLANNED, CampaignStatus.RUNNING)
+    return render(request, "campaigns/leaflet_detail.html", {
+        "leaflet": leaflet, "campaign": campaign, "stock": stock,
+        "decide": [(a, LEAFLET_FLOW.transition(a).label) for a in actions
+                   if a in ("approve", "return")],
+        "own_upload": leaflet.status == "submitted" and leaflet_svc.uploaded_it(leaflet,
+                                                                            request.user),
+        "replace_form": LeafletReplaceForm(initial={"title": leaflet.title,
+                                                    "text": leaflet.text})
+        if "replace" in actions and open_campaign else None,
+        "can_norm": leaflet_svc.can_set_norm(request.user, leaflet),
+        "can_order": leaflet.usable and open_campaign and org_perms.can(
+            request.user, perms.PRINTORDER_MANAGE.code, leaflet.branch_id),
+        "can_hand_out": leaflet.usable and open_campaign and org_perms.can(
+            request.user, perms.DISTRIBUTION_RECORD.code, leaflet.branch_id)})
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def leaflet_act(request: HttpRequest, leaflet_id: int, action: str) -> HttpResponse:
+    leaflet = selectors.leaflet_get(user=request.user, leaflet_id=leaflet_id)
+    with refusals_as_messages(request):
+        leaflet_svc.leaflet_move(actor=request.user, leaflet_id=leaflet.pk, action=action,
+                              reason=request.POST.get("reason", ""))
+        messages.success(request, _("Leaflet approved: it can be ordered from a print shop "
+                                    "and handed out.") if action == "approve"
+                         else _("Leaflet returned with the reason."))
+    return redirect("campaigns:leaflet_detail", leaflet_id=leaflet.pk)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def leaflet_replace(request: HttpRequest, leaflet_id: int) -> HttpResponse:
+    leaflet = selectors.leaflet_get(user=request.user, leaflet_id=leaflet_id)
+    form = LeafletReplaceForm(request.POST, request.FILES)
+    with refusals_as_messages(request):
+        if not form.is_valid():
+            raise ValidationFailed("invalid", " ".join(
+                str(e) for errs in form.errors.values() for e in errs), field="pdf")
+        leaflet_svc.leaflet_replace(actor=request.user, leaflet_id=leaflet.pk,
+                                 pdf=form.cleaned_data["pdf"],
+                                 title=form.cleaned_data["title"],
+                                 text=form.cleaned_data["text"])
+        messages.success(request, _("Corrected leaflet uploaded: it waits for the manager "
+                                    "again."))
+    return redirect("campaigns:leaflet_detail", leaflet_id=leaflet.pk)
+
+
+@scoped("branch")
+@login_required
+@require_POST
+def leaflet_norm(request: HttpRequest, leaflet_id: int) -> HttpResponse:
+    leaflet = selectors.leaflet_get(user=request.user, leaflet_id=leaflet_id)
+    with refusals_as_messages(request):
+        leaflet_svc.leaflet_norm_set(actor=request.user, leaflet_id=leaflet.pk,
+                                  min_norm=request.POST.get("min_norm"))
+        messages.success(request, _("Norm saved."))
+    if request.POST.get("back") == "campaign":
+        return redirect("campaigns:campaign_detail", campaign_id=leaflet.campaign_id)
+    return redirect("campaigns:leaflet_detail", leaflet_id=leaflet.pk)
+
+
+@scoped("branch")
+@login_required
+def leaflet_pdf(request: HttpRequest, leaflet_id: int) -> HttpResponseBase:
+    leaflet = selectors.leaflet_get(user=request.user, leaflet_id=leaflet_id)
+    if leaflet.is_local:
+        return leaflet_svc.pdf_response(leaflet)
     response = HttpResponse(documents.leaflet_pdf(leaflet), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{documents.leaflet_name(leaflet)}"'
     return response
@@ -204,6 +323,8 @@ def leaflet_pdf(request: HttpRequest, leaflet_id: int) -> HttpResponse:
 def order_new(request: HttpRequest, leaflet_id: int) -> HttpResponse:
     leaflet = selectors.leaflet_get(user=request.user, leaflet_id=leaflet_id)
     org_perms.ensure(request.user, perms.PRINTORDER_MANAGE.code, leaflet.branch_id)
+    if not leaflet.usable:
+        return _not_approved(request, leaflet)
     shops = list(selectors.shops())
     form = PrintOrderForm(request.POST or None, shops=shops)
     if request.method == "POST" and form.is_valid():
@@ -271,6 +392,12 @@ def order_act(request: HttpRequest, print_order_id: int, action: str) -> HttpRes
     return redirect("campaigns:order_detail", print_order_id=order.pk)
 
 
+def _not_approved(request: HttpRequest, leaflet: Any) -> HttpResponse:
+    with refusals_as_messages(request):
+        leaflet_svc.ensure_usable(leaflet)
+    return redirect("campaigns:leaflet_detail", leaflet_id=leaflet.pk)
+
+
 def _distribution_actions(row: Any, request: HttpRequest) -> list[tuple[str, Any]]:
     return [(a, DISTRIBUTION_FLOW.transition(a).label)
             for a in distribution.allowed_actions(row, request.user)]
@@ -285,6 +412,8 @@ DISTRIBUTION_LABELS = {"all": gettext_lazy("all")}
 def distribution_new(request: HttpRequest, leaflet_id: int) -> HttpResponse:
     leaflet = selectors.leaflet_get(user=request.user, leaflet_id=leaflet_id)
     org_perms.ensure(request.user, perms.DISTRIBUTION_RECORD.code, leaflet.branch_id)
+    if not leaflet.usable:
+        return _not_approved(request, leaflet)
     form = DistributionForm(request.POST or None, initial={"kind": "counter"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -1,6 +1,6 @@
-"""The lives of the campaign, the print order, the leaflet distribution and the
-mailing (docs/workflows/campaign.md, print-order.md, distribution.md, mailing.md):
-one transition table each."""
+"""The lives of the campaign, the leaflet, the print order, the leaflet distribution and
+the mailing (docs/workflows/campaign.md, leaflet.md, print-order.md, distribution.md,
+mailing.md): one transition table each."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from punkt.campaigns import permissions as perms
 from punkt.campaigns.models import CampaignStatus as C
 from punkt.campaigns.models import DistributionStatus as D
+from punkt.campaigns.models import LeafletStatus as L
 from punkt.campaigns.models import MailingStatus as M
 from punkt.campaigns.models import PrintOrderStatus as P
 from punkt.core.workflows import STAYS, Transition, Workflow
@@ -25,6 +26,18 @@ CAMPAIGN_FLOW = Workflow(gettext_lazy("campaign"), transitions=[
     Transition("cancel", {C.PLANNED, C.RUNNING}, C.CANCELLED, MANAGE,
                pgettext_lazy("campaign", "Cancel")),
 ], branch_of=lambda campaign: campaign.branch_id, can=org_perms.can, ensure=org_perms.ensure)
+
+#: A leaflet made from an HQ template is approved when it is made; a local one (an uploaded
+#: PDF) waits for the manager, who is never the one who uploaded it (four eyes, checked by
+#: the service beside the table).
+LEAFLET_FLOW = Workflow(gettext_lazy("leaflet"), transitions=[
+    Transition("approve", {L.SUBMITTED}, L.APPROVED, perms.LEAFLET_APPROVE.code,
+               pgettext_lazy("leaflet", "Approve")),
+    Transition("return", {L.SUBMITTED}, L.RETURNED, perms.LEAFLET_APPROVE.code,
+               pgettext_lazy("leaflet", "Return with a reason")),
+    Transition("replace", {L.RETURNED}, L.SUBMITTED, ORDER,
+               gettext_lazy("Upload a corrected PDF")),
+], branch_of=lambda leaflet: leaflet.branch_id, can=org_perms.can, ensure=org_perms.ensure)
 
 PRINT_ORDER_FLOW = Workflow(gettext_lazy("print order"), transitions=[
     Transition("confirm", {P.ORDERED}, P.CONFIRMED, ORDER,

@@ -2,7 +2,9 @@
 from HQ's template, orders a run from a print shop on HQ's list (the e-mail goes out with
 the PDF), checks the delivery in, finds the leaflets in the branch's stock, records those
 handed out at the counter and by a distributor on a contract of mandate; the manager
-confirms the distribution from the dashboard."""
+confirms the distribution from the dashboard and the campaign page counts them. A leaflet
+made locally (an uploaded PDF) is returned, replaced, approved by the manager, then
+ordered."""
 
 from __future__ import annotations
 
@@ -118,4 +120,68 @@ def test_a_branch_orders_leaflets_from_an_hq_template_and_checks_them_in(
     with page.expect_navigation():
         page.click("[data-testid=distribution-confirm] button")
     assert "Kacper Zieliński" not in page.locator("main").inner_text()
+    # the campaign page counts what left the stock: printed, at the counter, on mandate
+    page.goto(f"/campaigns/{campaign.pk}/")
+    totals = page.locator("[data-testid=campaign-distribution]")
+    assert totals.locator("[data-testid=leaflet-printed]").inner_text() == "1000"
+    assert totals.locator("[data-testid=leaflet-counter]").inner_text() == "150"
+    assert totals.locator("[data-testid=leaflet-mandate]").inner_text() == "400"
+    assert totals.locator("[data-testid=leaflet-stock]").inner_text() == "450"
+    records = page.locator("[data-testid=distribution-records]").inner_text()
+    assert "Kacper Zieliński" in records and "potwierdzona" in records
+    assert page.locator("[data-testid=distribution-confirm]").count() == 0
+    problems.assert_clean()
+
+
+def test_a_leaflet_made_locally_is_approved_by_the_manager_then_ordered(
+        page: Any, problems: Any, settings: Any, tmp_path: Any) -> None:
+    """The service employee uploads the branch's own PDF; it cannot be ordered until the
+    manager approves it (a returned one is replaced); then it is ordered like any."""
+    settings.VAR_DIR = tmp_path
+    campaign = _setup()
+    artwork = tmp_path / "ulotka-ruczaj.pdf"
+    artwork.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")
+    sign_in(page, "obsluga@demo.punkt.pl")
+    page.goto(f"/campaigns/{campaign.pk}/")
+    with page.expect_navigation():
+        page.click("[data-testid=leaflet-upload]")
+    form = page.locator("[data-testid=leaflet-upload-form]")
+    form.locator("input[name=title]").fill("Ruczaj: światłowód dla sąsiadów")
+    form.locator("input[name=code]").fill("ruczaj-26")
+    form.locator("input[name=pdf]").set_input_files(str(artwork))
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert "do zatwierdzenia" in page.locator("h1").inner_text()
+    assert page.locator("[data-testid=leaflet-order]").count() == 0
+    assert page.locator("[data-testid=leaflet-approve]").count() == 0  # not one's own
+    detail = page.url
+    page.context.clear_cookies()
+    sign_in(page, "kierownik@demo.punkt.pl")
+    with page.expect_navigation():
+        page.click("[data-testid=panel-leaflets-to-approve] a")
+    assert page.url == detail
+    page.fill("[data-testid=leaflet-return] input[name=reason]", "Dodaj adres salonu")
+    with page.expect_navigation():
+        page.click("[data-testid=leaflet-return] button")
+    assert "Dodaj adres salonu" in page.locator("[data-testid=leaflet-returned]").inner_text()
+    page.context.clear_cookies()
+    sign_in(page, "obsluga@demo.punkt.pl")
+    page.goto(detail)
+    form = page.locator("[data-testid=leaflet-replace-form]")
+    form.locator("input[name=pdf]").set_input_files(str(artwork))
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert "do zatwierdzenia" in page.locator("h1").inner_text()
+    page.context.clear_cookies()
+    sign_in(page, "kierownik@demo.punkt.pl")
+    page.goto(detail)
+    with page.expect_navigation():
+        page.click("[data-testid=leaflet-approve] button")
+    assert "zatwierdzona" in page.locator("h1").inner_text()
+    with page.expect_navigation():
+        page.click("[data-testid=leaflet-order]")
+    page.fill("input[name=quantity]", "500")
+    with page.expect_navigation():
+        page.click("[data-testid=order-form] button[type=submit]")
+    assert "zamówione" in page.locator("h1").inner_text()
     problems.assert_clean()

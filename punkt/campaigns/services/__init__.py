@@ -482,8 +482,8 @@ def leaflet_create(*, actor: Actor, campaign_id: Any, branch_id: Any, template_i
         kind=ProductKind.LEAFLET, is_active=False,
         description=_("Campaign %(code)s leaflet; not for sale.") % {"code": campaign.code})
     leaflet = Leaflet.objects.create(campaign=campaign, branch=branch, template=template,
-                                     title=headline, text=body, product=product,
-                                     created_by=employee_of(actor))
+                                     title=headline, text=body, code=campaign.code,
+                                     product=product, created_by=employee_of(actor))
     audit_record(action="campaigns.leaflet.create", obj=leaflet, actor=actor,
                  branch_id=branch.pk, changes={"campaign": [None, campaign.code],
                                                "template": [None, template.pk]})
@@ -513,6 +513,9 @@ def print_order_create(*, actor: Actor, leaflet_id: Any, shop_id: Any, quantity:
     leaflet = Leaflet.objects.visible_to(actor, perms.CAMPAIGN_VIEW).get_or_not_found(
         leaflet_id, missing=_("Leaflet not found."))
     org_perms.ensure(actor, perms.PRINTORDER_MANAGE.code, leaflet.branch_id)
+    from punkt.campaigns.services.leaflets import ensure_usable
+
+    ensure_usable(leaflet)
     qty = quantity_of(quantity)
     shop_pk = values.record_id(shop_id, field="shop", message=_("Choose the print shop."))
     shop = PrintShop.objects.filter(pk=shop_pk or 0, is_active=True).first()
@@ -611,7 +614,7 @@ def _order_message(mail: PrintOrderMail) -> EmailMessage | None:
             "street": branch.street, "postal": branch.postal_code, "city": branch.city,
             "phone": branch.phone or "—",
             "note": f"\n{order.note}\n" if order.note else ""}
-        pdf = documents.leaflet_pdf(order.leaflet)
+        pdf = documents.leaflet_file(order.leaflet)
     message = EmailMessage(subject=subject, body=body, to=[order.shop.email],
                            reply_to=[branch.email] if branch.email else None)
     message.attach(documents.leaflet_name(order.leaflet), pdf, "application/pdf")

@@ -68,6 +68,9 @@ def distribution_record(*, actor: Actor, leaflet_id: Any, kind: Any, quantity: A
     leaflet = Leaflet.objects.visible_to(actor, perms.CAMPAIGN_VIEW).get_or_not_found(
         leaflet_id, missing=_("Leaflet not found."))
     org_perms.ensure(actor, perms.DISTRIBUTION_RECORD.code, leaflet.branch_id)
+    from punkt.campaigns.services.leaflets import ensure_usable
+
+    ensure_usable(leaflet)
     if kind not in DistributionKind.values:
         raise ValidationFailed("invalid", _("Choose how the leaflets were handed out."),
                                field="kind")

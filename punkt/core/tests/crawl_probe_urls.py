@@ -65,6 +65,8 @@ PROBES: dict[str, Probe] = {
                                             "action": "end"},
     "campaigns:order_act": lambda s, u: {"print_order_id": s.ids["print_order_id"],
                                          "action": "deliver"},
+    "campaigns:leaflet_act": lambda s, u: {"leaflet_id": s.ids["leaflet_id"],
+                                           "action": "approve"},
     "campaigns:distribution_act": lambda s, u: {"distribution_id": s.ids["distribution_id"],
                                                 "action": "confirm"},
     "loyalty:card_act": lambda s, u: {"card_id": s.ids["card_id"], "action": "block"},

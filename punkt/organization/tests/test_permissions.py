@@ -110,7 +110,16 @@ GUARDED_PAGES = [
     ("displays:task_list", lambda w: {}, "displays.task.view"),
     ("displays:guidance_list", lambda w: {}, "displays.task.view"),
     ("displays:guidance_new", lambda w: {}, "displays.guidance.issue"),
+    ("campaigns:leaflet_upload", lambda w: {"campaign_id": _campaign_of_a(w).pk},
+     "campaigns.printorder.manage"),
 ]
+
+
+def _campaign_of_a(w: Any) -> Any:
+    from punkt.campaigns.models import Campaign
+    from punkt.campaigns.tests.factories import campaign
+
+    return Campaign.objects.filter(branch=w.a).first() or campaign(w)
 
 
 @pytest.mark.parametrize("url_name,kwargs,code", GUARDED_PAGES,
@@ -318,6 +327,7 @@ EXPECTED: dict[str, set[str]] = {
     "campaigns.printshop.manage": {E, A},
     "campaigns.distribution.record": {M, S, E, A},
     "campaigns.distribution.confirm": {M, E, A},
+    "campaigns.leaflet.approve": {M, A},
     # Issue 20 item 6, R15.2: mass e-mails and SMS to a segment — HQ's experts to every
     # branch's customers, a branch manager to the branch's own (not the service staff).
     "campaigns.mailing.view": {M, E, A},
