@@ -36,7 +36,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DateTimeField,
     DecimalField,
     DurationField,
     ExpressionWrapper,
@@ -44,12 +43,11 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from punkt.complaints.clock import WARSAW
@@ -193,6 +191,9 @@ def refresh(now: datetime.datetime | None = None) -> dict[str, Any]:
         _insert_counted(cur, upto)
         for dim in DIMS:
             _insert_dim(cur, dim)
+        if connection.vendor == "postgresql":  # the readers' plans need the new sizes
+            for model in (ComplaintFigure, CountedComplaint):
+                cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         seconds = time.monotonic() - started
         values = {"upto": upto, "refreshed_at": timezone.now(), "seconds": seconds}
         if state is None:
@@ -293,14 +294,9 @@ def _ranked(found: dict[Key, Sums], limit: int | None) -> Ranked:
                   groups=len(found))
 
 
-def _watermark_expr() -> Any:
-    """The watermark read inside the statement that reads the kept rows: one snapshot,
-    so a refresh committing meanwhile cannot pair new rows with an old watermark (and
-    before the first refresh everything counts as changed since: the kept tables are
-    empty then)."""
-    return Coalesce(Subquery(FiguresState.objects.filter(pk=1).values("upto")[:1]),
-                    Value(datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)),
-                    output_field=DateTimeField())
+#: before the first refresh every complaint counts as changed since (the kept tables are
+#: empty then)
+_BEFORE_ALL = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 
 _TEXT_KEYS = {"cause", "kind", "channel", "product_text"}
@@ -352,7 +348,8 @@ def ranked(*, scope: QuerySet[Complaint], counted_scope: QuerySet[CountedComplai
     counted rows and the kept figures. ``live`` counts everything from the complaints
     (what the kept figures must equal).
 
-    From the kept figures it is one statement: the kept rows of the whole months, the
+    From the kept figures it is the watermark and one statement: the kept rows of the
+    whole months, the
     counted rows of the days of months the period cuts, the counted rows of the
     complaints received or changed after the watermark taken out and those complaints
     as they are now added — summed per key in the database, the total and the number of
@@ -378,7 +375,12 @@ def ranked(*, scope: QuerySet[Complaint], counted_scope: QuerySet[CountedComplai
         cut = Q(received_at__gte=since, received_at__lt=until)
     if cut:  # the days of months the period cuts: their counted rows
         parts.append(_part(counted_scope.filter(cut), keys, 1, _COUNTED_VALUES))
-    upto = _watermark_expr()
+    # The watermark is read first, the rows after: a refresh committing in between
+    # leaves newer kept rows with an older watermark — still exact, as every complaint
+    # received or changed after the older one is taken out of the kept rows by its
+    # counted row (newer too) and counted live; only the reverse could be wrong. A
+    # literal (not a subquery) so the planner sees how few complaints changed.
+    upto = watermark() or _BEFORE_ALL
     changed = scope.filter(Q(received_at__gt=upto) | Q(updated_at__gt=upto),
                            received_at__gte=since, received_at__lt=until)
     # the complaints received or changed since: their counted rows out, their figures in
