@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -126,8 +127,6 @@ _LIVE_SUMS = {"n_received": Count("pk"), **{f"n_{s}": Sum(f"x_{s}") for s in SHA
               "n_refunds": Sum("x_refunds"), "n_took": Sum("x_took")}
 _COUNTED_SUMS = {"n_received": Count("pk"), **{f"n_{s}": Sum(s) for s in SHARES},
                  "n_refunds": Sum("refunds"), "n_took": Sum("took")}
-_KEPT_SUMS = {"n_received": Sum("received"), **{f"n_{s}": Sum(s) for s in SHARES},
-              "n_refunds": Sum("refunds"), "n_took": Sum("took")}
 FIGURES = ("received", *SHARES, "refunds", "took")
 
 
@@ -192,6 +191,9 @@ def refresh(now: datetime.datetime | None = None) -> dict[str, Any]:
         _insert_counted(cur, upto)
         for dim in DIMS:
             _insert_dim(cur, dim)
+        if connection.vendor == "postgresql":  # the readers' plans need the new sizes
+            for model in (ComplaintFigure, CountedComplaint):
+                cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         seconds = time.monotonic() - started
         values = {"upto": upto, "refreshed_at": timezone.now(), "seconds": seconds}
         if state is None:
@@ -234,49 +236,98 @@ def forget_texts(complaints: QuerySet[Complaint]) -> None:
 # -- reading ------------------------------------------------------------------------------
 
 Key = tuple[Any, ...]
+Sums = dict[str, Any]
+
+
+@dataclass
+class Ranked:
+    """A grouping's figures: the groups with the most complaints first (``limit`` of
+    them), the total of every group and how many groups there are."""
+
+    rows: list[tuple[Key, Sums]]
+    total: Sums
+    groups: int
 
 
 _COUNT_NAMES = tuple((f, f"n_{f}") for f in ("received", *SHARES))
 
 
-def _add(into: dict[Key, dict[str, Any]], rows: Any, names: tuple[str, ...],
-         sign: int = 1) -> None:
-    counts, zero = _COUNT_NAMES, Decimal("0.00")
+def _zero() -> Sums:
+    return {"received": 0, **dict.fromkeys(SHARES, 0), "refunds": Decimal("0.00"),
+            "took": None}
+
+
+def _add(into: dict[Key, Sums], rows: Any, names: tuple[str, ...]) -> None:
+    counts = _COUNT_NAMES
     for v in rows:
         key = tuple([v[n] for n in names])
         sums = into.get(key)
         if sums is None:
-            sums = into[key] = {"received": 0, **dict.fromkeys(SHARES, 0),
-                                "refunds": zero, "took": None}
+            sums = into[key] = _zero()
         for f, n in counts:
             value = v[n]
             if value:
-                sums[f] += sign * value
+                sums[f] += value
         if v["n_refunds"]:
-            sums["refunds"] += sign * v["n_refunds"]
+            sums["refunds"] += v["n_refunds"]
         took = v["n_took"]
         if took is not None:
-            sums["took"] = (sums["took"] or datetime.timedelta(0)) + sign * took
+            sums["took"] = (sums["took"] or datetime.timedelta(0)) + took
 
 
-def grouped(*, scope: QuerySet[Complaint], counted_scope: QuerySet[CountedComplaint],
-            kept_scope: QuerySet[ComplaintFigure], by: str, since: datetime.datetime,
-            until: datetime.datetime, live: bool = False) -> dict[Key, dict[str, Any]]:
-    """The figures of the complaints of ``scope`` received in [since, until) grouped
-    ``by`` a dimension (or "branch", "month"): key → sums. The three querysets are the
-    reader's view (``visible_to``) of the complaints, the counted rows and the kept
-    figures. ``live`` counts everything from the complaints (what the kept figures must
-    equal)."""
-    out: dict[Key, dict[str, Any]] = {}
-    upto = None if live else watermark()
-    if upto is None:
-        rows = (counted(scope.filter(received_at__gte=since, received_at__lt=until)
-                        .order_by()).values(*LIVE_KEYS[by]).annotate(**_LIVE_SUMS))
-        _add(out, rows, LIVE_KEYS[by])
-        return _clean(out)
+def _order(key: Key) -> tuple[Any, ...]:
+    """A key's place among keys with as many complaints: what ``ORDER BY … NULLS FIRST``
+    gives (texts by code point: ``COLLATE "C"`` on PostgreSQL, SQLite's own order)."""
+    return tuple((0, 0) if v is None else (1, v) for v in key)
+
+
+def _ranked(found: dict[Key, Sums], limit: int | None) -> Ranked:
+    found = {k: v for k, v in found.items() if v["received"]}  # all moved to other keys
+    total = _zero()
+    for sums in found.values():
+        for f in ("received", *SHARES, "refunds"):
+            total[f] += sums[f]
+        if sums["took"] is not None:
+            total["took"] = (total["took"] or datetime.timedelta(0)) + sums["took"]
+    rows = sorted(found.items(), key=lambda kv: (-kv[1]["received"], _order(kv[0])))
+    return Ranked(rows=rows if limit is None else rows[:limit], total=total,
+                  groups=len(found))
+
+
+#: before the first refresh every complaint counts as changed since (the kept tables are
+#: empty then)
+_BEFORE_ALL = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+_TEXT_KEYS = {"cause", "kind", "channel", "product_text"}
+
+
+def _part(qs: QuerySet[Any], keys: tuple[str, ...], sign: int,
+          values: dict[str, Any]) -> tuple[str, list[Any]]:
+    """One source of a grouping as rows (k0…, s, v_received…): its key, its sign and its
+    share of each figure."""
+    cols = {**{f"k{i}": F(k) for i, k in enumerate(keys)},
+            "s": Value(sign, output_field=IntegerField()),
+            **{f"v_{f}": values[f] for f in FIGURES}}
+    sql, params = _compiled(qs.order_by().annotate(**cols).values_list(*cols))
+    # only the aliases above and the ORM's compiled SELECT go into the text
+    return f"SELECT {', '.join(f'u.{c}' for c in cols)} FROM ({sql}) u", params  # noqa: S608
+
+
+_KEPT_VALUES = {f: F(f) for f in FIGURES}
+_COUNTED_VALUES = {"received": Value(1, output_field=IntegerField()),
+                   **{f: F(f) for f in (*SHARES, "refunds", "took")}}
+_LIVE_VALUES = {"received": Value(1, output_field=IntegerField()),
+                **{f: F(f"x_{f}") for f in (*SHARES, "refunds", "took")}}
+
+
+def _months(since: datetime.datetime,
+            until: datetime.datetime) -> tuple[int, int, datetime.datetime]:
+    """The whole Warsaw months of [since, until) — first and last index, empty when
+    first > last — and the period's end (a period reaching today covers its month:
+    nothing is received after now)."""
     now = timezone.now()
     if until > now:
-        # nothing is received after now: a period reaching today covers its whole month
         last = timezone.localtime(now, WARSAW)
         until = max(now, month_start(month_index(last.date()) + 1))
     first = month_index(timezone.localtime(since, WARSAW).date())
@@ -285,31 +336,97 @@ def grouped(*, scope: QuerySet[Complaint], counted_scope: QuerySet[CountedCompla
     last_m = month_index(timezone.localtime(until, WARSAW).date()) - 1
     if month_start(last_m + 1) > until:
         last_m -= 1
-    parts = Q()
+    return first, last_m, until
+
+
+def ranked(*, scope: QuerySet[Complaint], counted_scope: QuerySet[CountedComplaint],
+           kept_scope: QuerySet[ComplaintFigure], by: str, since: datetime.datetime,
+           until: datetime.datetime, limit: int | None = None, live: bool = False) -> Ranked:
+    """The figures of the complaints of ``scope`` received in [since, until) grouped
+    ``by`` a dimension (or "branch", "month"), the groups with the most complaints first.
+    The three querysets are the reader's view (``visible_to``) of the complaints, the
+    counted rows and the kept figures. ``live`` counts everything from the complaints
+    (what the kept figures must equal).
+
+    From the kept figures it is the watermark and one statement: the kept rows of the
+    whole months, the
+    counted rows of the days of months the period cuts, the counted rows of the
+    complaints received or changed after the watermark taken out and those complaints
+    as they are now added — summed per key in the database, the total and the number of
+    groups beside, only the first ``limit`` groups sent back."""
+    if live:
+        found: dict[Key, Sums] = {}
+        _add(found, counted(scope.filter(received_at__gte=since, received_at__lt=until)
+                            .order_by()).values(*LIVE_KEYS[by]).annotate(**_LIVE_SUMS),
+             LIVE_KEYS[by])
+        return _ranked(found, limit)
+    keys = KEPT_KEYS[by]
+    first, last_m, until = _months(since, until)
+    parts: list[tuple[str, list[Any]]] = []
+    cut = Q()
     if first <= last_m:
-        kept = (kept_scope.filter(dim=SOURCE.get(by, by), month__gte=first,
-                                  month__lte=last_m).order_by()
-                .values(*KEPT_KEYS[by]).annotate(**_KEPT_SUMS))
-        _add(out, kept, KEPT_KEYS[by])
+        parts.append(_part(kept_scope.filter(dim=SOURCE.get(by, by), month__gte=first,
+                                             month__lte=last_m), keys, 1, _KEPT_VALUES))
         if since < month_start(first):
-            parts |= Q(received_at__gte=since, received_at__lt=month_start(first))
+            cut |= Q(received_at__gte=since, received_at__lt=month_start(first))
         if month_start(last_m + 1) < until:
-            parts |= Q(received_at__gte=month_start(last_m + 1), received_at__lt=until)
+            cut |= Q(received_at__gte=month_start(last_m + 1), received_at__lt=until)
     else:
-        parts = Q(received_at__gte=since, received_at__lt=until)
-    if parts:  # the days of months the period cuts: their counted rows
-        _add(out, counted_scope.filter(parts).order_by().values(*KEPT_KEYS[by])
-             .annotate(**_COUNTED_SUMS), KEPT_KEYS[by])
+        cut = Q(received_at__gte=since, received_at__lt=until)
+    if cut:  # the days of months the period cuts: their counted rows
+        parts.append(_part(counted_scope.filter(cut), keys, 1, _COUNTED_VALUES))
+    # The watermark is read first, the rows after: a refresh committing in between
+    # leaves newer kept rows with an older watermark — still exact, as every complaint
+    # received or changed after the older one is taken out of the kept rows by its
+    # counted row (newer too) and counted live; only the reverse could be wrong. A
+    # literal (not a subquery) so the planner sees how few complaints changed.
+    upto = watermark() or _BEFORE_ALL
     changed = scope.filter(Q(received_at__gt=upto) | Q(updated_at__gt=upto),
-                           received_at__gte=since, received_at__lt=until).order_by()
+                           received_at__gte=since, received_at__lt=until)
     # the complaints received or changed since: their counted rows out, their figures in
-    _add(out, counted_scope.filter(complaint__in=changed.values("pk")).order_by()
-         .values(*KEPT_KEYS[by]).annotate(**_COUNTED_SUMS), KEPT_KEYS[by], sign=-1)
-    _add(out, counted(changed).values(*LIVE_KEYS[by]).annotate(**_LIVE_SUMS),
-         LIVE_KEYS[by])
-    return _clean(out)
+    parts.append(_part(counted_scope.filter(complaint__in=changed.order_by().values("pk")),
+                       keys, -1, _COUNTED_VALUES))
+    parts.append(_part(counted(changed), LIVE_KEYS[by], 1, _LIVE_VALUES))
+    return _ranked_sql(parts, keys, limit)
 
 
-def _clean(out: dict[Key, dict[str, Any]]) -> dict[Key, dict[str, Any]]:
-    """Keys left with no complaint (all of them changed to another key) are dropped."""
-    return {k: v for k, v in out.items() if v["received"]}
+def _ranked_sql(parts: list[tuple[str, list[Any]]], keys: tuple[str, ...],
+                limit: int | None) -> Ranked:
+    ks = [f"k{i}" for i in range(len(keys))]
+    sums = [f"SUM(a.s * a.v_{f})" for f in FIGURES]
+    postgres = connection.vendor == "postgresql"
+    order = [f"{k} COLLATE \"C\"" if postgres and key in _TEXT_KEYS else k
+             for k, key in zip(ks, keys, strict=True)]
+    params = [p for _sql, ps in parts for p in ps]
+    text = (f"SELECT {', '.join(ks)}, {', '.join(sums)}, "  # noqa: S608
+            f"{', '.join(f'SUM({s}) OVER ()' for s in sums)}, COUNT(*) OVER () "
+            f"FROM ({' UNION ALL '.join(sql for sql, _ps in parts)}) a "
+            f"GROUP BY {', '.join(ks)} HAVING {sums[0]} <> 0 "
+            f"ORDER BY {sums[0]} DESC, {', '.join(f'{o} NULLS FIRST' for o in order)}")
+    if limit is not None:
+        text += " LIMIT %s"
+        params.append(limit)
+    with connection.cursor() as cur:
+        cur.execute(text, params)
+        found = cur.fetchall()
+    n, width = len(keys), len(FIGURES)
+    rows = [(tuple(r[:n]), _sums(r[n:n + width])) for r in found]
+    if not found:
+        return Ranked(rows=[], total=_zero(), groups=0)
+    return Ranked(rows=rows, total=_sums(found[0][n + width:n + 2 * width]),
+                  groups=found[0][-1])
+
+
+def _sums(values: Any) -> Sums:
+    """A row's sums as Python values (SQLite returns numbers for the money and
+    microseconds for the durations)."""
+    out: Sums = dict(zip(FIGURES, values, strict=True))
+    for f in ("received", *SHARES):
+        out[f] = int(out[f] or 0)
+    refunds = out["refunds"] or 0
+    out["refunds"] = (refunds if isinstance(refunds, Decimal)
+                      else Decimal(str(refunds))).quantize(Decimal("0.01"))
+    took = out["took"]
+    if took is not None and not isinstance(took, datetime.timedelta):
+        out["took"] = datetime.timedelta(microseconds=int(took))
+    return out

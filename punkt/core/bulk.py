@@ -205,3 +205,33 @@ def present[T](qs: QuerySet[Any], field: str, values: Collection[T], *,
         found |= set(qs.filter(**{f"{field}__in": values[i:i + chunk]})
                      .values_list(field, flat=True))
     return found
+
+
+def update_each(qs: QuerySet[Any], field: str, values: dict[int, str], **same: Any) -> int:
+    """Set ``field`` of each row of ``qs`` whose id is a key of ``values`` to its value
+    (text), and the fields of ``same`` to one value each: one ``UPDATE … FROM (VALUES …)``.
+    ``update(field=Case(When(pk=…, then=…), …))`` does the same, but resolving a
+    ``When`` per row cost more Python time than the database spends on the update (a
+    chunk of 500 survey links: ≈1.5 s on a loaded host). Rows outside ``qs`` are left."""
+    if not values:
+        return 0
+    model = qs.model
+    connection = connections[qs.db]
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    sets, params = [f"{quote(model._meta.get_field(field).column)} = v.column2"], []
+    for name, value in same.items():
+        f = model._meta.get_field(name)
+        sets.append(f"{quote(f.column)} = %s")
+        params.append(f.get_db_prep_save(value, connection))
+    rows = ", ".join(["(%s, %s)"] * len(values))
+    for key, value in values.items():
+        params += [str(int(key)), value]
+    inner, inner_params = qs.filter(pk__in=list(values)).order_by().values("pk").query \
+        .sql_with_params()
+    # only quoted names from the model and the ORM's compiled SELECT go into the text
+    sql = (f"UPDATE {table} SET {', '.join(sets)} FROM (VALUES {rows}) v "  # noqa: S608
+           f"WHERE {table}.{pk} = CAST(v.column1 AS bigint) AND {table}.{pk} IN ({inner})")
+    with connection.cursor() as cur:
+        cur.execute(sql, [*params, *inner_params])
+        return int(cur.rowcount)

@@ -11,12 +11,13 @@ from collections import Counter
 
 from django.core.mail import mailers
 from django.db import transaction
-from django.db.models import Case, CharField, Value, When
 from django.utils import timezone
 
+from punkt.core.bulk import update_each
 from punkt.messaging import sms
+from punkt.messaging.mime import chunk_mail
 from punkt.messaging.models import Channel, Message, MessageStatus
-from punkt.messaging.services import LINK, LINKS, LINKS_MANY, _send, allowed
+from punkt.messaging.services import LINK, LINKS, LINKS_MANY, _send, allowed_many
 
 #: the sent marks written together (a crash between two loses at most this many
 #: "sent" marks: those messages then read "sending", and a rerun marks them uncertain)
@@ -34,15 +35,16 @@ def deliver_chunk(message_ids: list[int]) -> dict[str, int]:
         if died:  # a worker died between send and mark: never sent twice
             Message.objects.filter(pk__in=died).update(status=MessageStatus.UNCERTAIN)
             out[MessageStatus.UNCERTAIN] += len(died)
-        todo, skipped = [], []
+        todo, skipped, waiting = [], [], []
         for m in rows:
             if m.status != MessageStatus.QUEUED or m.channel == Channel.LETTER:
                 if m.pk not in died:
                     out[m.status] += 1
-            elif m.customer_id and not allowed(m.customer_id, m.channel, m.kind):
-                skipped.append(m.pk)
             else:
-                todo.append(m)
+                waiting.append(m)
+        consenting = allowed_many(waiting)  # read now, under the rows' locks (C14)
+        for m in waiting:
+            (todo.append(m) if m.pk in consenting else skipped.append(m.pk))
         if skipped:
             Message.objects.filter(pk__in=skipped).update(status=MessageStatus.SKIPPED)
             out[MessageStatus.SKIPPED] += len(skipped)
@@ -51,11 +53,12 @@ def deliver_chunk(message_ids: list[int]) -> dict[str, int]:
     links = _links(todo)
     sent: list[tuple[int, str]] = []
     gateway = sms.gateway() if any(m.channel == Channel.SMS for m in todo) else None
+    mail_class = chunk_mail()
     with mailers.default as mail:
         for m in todo:
             try:
                 sent.append((m.pk, _send(m, link=links.get(m.pk), mail_connection=mail,
-                                         gateway=gateway)))
+                                         gateway=gateway, mail_class=mail_class)))
             except Exception as exc:  # noqa: BLE001 - any transport error is the message's
                 Message.objects.filter(pk=m.pk).update(status=MessageStatus.FAILED,
                                                        error=str(exc)[:500])
@@ -86,8 +89,7 @@ def _links(messages: list[Message]) -> dict[int, str]:
 def _mark_sent(sent: list[tuple[int, str]]) -> int:
     if not sent:
         return 0
-    Message.objects.filter(pk__in=[pk for pk, _p in sent]).update(
-        status=MessageStatus.SENT, sent_at=timezone.now(),
-        provider_id=Case(*(When(pk=pk, then=Value(provider[:100])) for pk, provider in sent),
-                         output_field=CharField()))
+    update_each(Message.objects.all(), "provider_id",
+                {pk: provider[:100] for pk, provider in sent},
+                status=MessageStatus.SENT, sent_at=timezone.now())
     return len(sent)

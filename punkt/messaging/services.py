@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from punkt.core import files
 from punkt.core.errors import Conflict, ValidationFailed
 from punkt.customers.models import CHANNEL_PURPOSE, Customer
-from punkt.customers.selectors import has_consent
+from punkt.customers.selectors import consented, has_consent
 from punkt.messaging import sms
 from punkt.messaging.models import Channel, Message, MessageKind, MessageStatus, MessageTemplate
 from punkt.organization.actors import Actor, employee_of
@@ -72,6 +72,22 @@ def allowed(customer_id: int, channel: str, kind: str) -> bool:
     """Marketing needs the channel's consent; a letter needs none (see ``letters``)."""
     return (kind == MessageKind.SERVICE or channel == Channel.LETTER
             or has_consent(customer_id, CHANNEL_PURPOSE[channel]))
+
+
+def allowed_many(messages: list[Message]) -> set[int]:
+    """The ids of ``messages`` that :func:`allowed` lets through: the consents of a chunk
+    read at once, one statement per channel of its marketing messages (C14)."""
+    ok = {m.pk for m in messages if not m.customer_id or m.kind == MessageKind.SERVICE
+          or m.channel == Channel.LETTER}
+    asking: dict[str, list[Message]] = {}
+    for m in messages:
+        if m.pk not in ok:
+            asking.setdefault(m.channel, []).append(m)
+    for channel, group in asking.items():
+        have = consented([m.customer_id for m in group if m.customer_id is not None],
+                         CHANNEL_PURPOSE[channel])
+        ok.update(m.pk for m in group if m.customer_id in have)
+    return ok
 
 
 def message_queue(*, customer: Customer, channel: str, kind: str, body: str, subject: str = "",
@@ -142,18 +158,18 @@ def from_template(code: str) -> MessageTemplate:
 
 
 def _send(message: Message, *, link: str | None = None, mail_connection: Any = None,
-          gateway: Any = None) -> str:
+          gateway: Any = None, mail_class: type[EmailMessage] = EmailMessage) -> str:
     """Send one message; a chunk (``sending.deliver_chunk``) passes the link it made, its
-    open mail connection and SMS gateway."""
+    open mail connection and SMS gateway, and its e-mail class (``mime.chunk_mail``)."""
     body = message.body
     if LINK in body and (link is not None or message.source_type in LINKS):
         body = body.replace(LINK, link if link is not None
                             else LINKS[message.source_type](message.source_id))
     if message.channel == Channel.SMS:
         return (gateway or sms.gateway()).send(message.to, body)
-    mail = EmailMessage(subject=message.subject, body=body,
-                        from_email=settings.DEFAULT_FROM_EMAIL, to=[message.to],
-                        headers={"Message-ID": f"<punkt-{message.pk}@{_domain()}>"})
+    mail = mail_class(subject=message.subject, body=body,
+                      from_email=settings.DEFAULT_FROM_EMAIL, to=[message.to],
+                      headers={"Message-ID": f"<punkt-{message.pk}@{_domain()}>"})
     if message.attachment_stored:
         mail.attach(message.attachment_name or "dokument.pdf",
                     files.path_of(message.attachment_stored, area=AREA).read_bytes(),

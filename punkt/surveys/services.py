@@ -24,8 +24,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     Exists,
     IntegerField,
@@ -34,7 +32,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -44,6 +41,7 @@ from django.utils.translation import gettext as _
 from punkt.catalog.models import Product
 from punkt.complaints.models import Complaint, ComplaintStatus
 from punkt.contracts.models import ContractEvent, ContractStatus
+from punkt.core import bulk
 from punkt.core.audit import audit_record
 from punkt.core.calendar import next_working_day
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
@@ -483,9 +481,8 @@ def survey_links(invitation_ids: list[str]) -> dict[str, str]:
     """:func:`survey_link` for a chunk of invitations at once: one statement."""
     tokens = {int(pk): secrets.token_urlsafe(32) for pk in invitation_ids}
     if tokens:
-        Invitation.objects.filter(pk__in=list(tokens), answered_at__isnull=True).update(
-            token_hash=Case(*(When(pk=pk, then=Value(_hash(t))) for pk, t in tokens.items()),
-                            output_field=CharField()))
+        bulk.update_each(Invitation.objects.filter(answered_at__isnull=True), "token_hash",
+                         {pk: _hash(t) for pk, t in tokens.items()})
     return {str(pk): f"{settings.PUNKT_PUBLIC_URL}/survey/{t}/" for pk, t in tokens.items()}
 
 

@@ -210,3 +210,22 @@ def test_the_refresh_job_runs_once_per_slot(world: Any) -> None:
     assert "complaints.figures" in run_due_jobs(now)
     assert "complaints.figures" not in run_due_jobs(now)
     assert ScheduledRun.objects.filter(job="complaints.figures").count() == 1
+
+
+def test_the_first_rows_are_the_same_rows_when_there_are_more(world: Any,
+                                                               monkeypatch: Any) -> None:
+    """The database ranks the kept groups and sends back the first ``ROWS_MAX``: the same
+    groups, in the same order of ties (no key first, texts by code point), as ranking
+    everything counted live; the total and "more" over all of them."""
+    monkeypatch.setattr(statistics, "ROWS_MAX", 2)
+    made = _a_history(world)
+    for text in ("Żelazko", "zegar", "Zegar", "Ładowarka"):
+        complaint(world, product_text=text)
+    _received(made["open"], 1)
+    _same_as_live(world)
+    _refreshed()
+    complaint(world, product_text="ekran")
+    _same_as_live(world)
+    found = statistics.complaint_statistics(user=world.expert, start=_today(), end=_today(),
+                                            by="product")
+    assert found.more and len(found.rows) == 2 and found.total.received > 2

@@ -90,3 +90,58 @@ def test_the_chunk_reads_as_many_statements_for_50_as_for_5(world: Any,
         return len(ctx.captured_queries)
 
     assert count(50) == count(5)
+
+
+def test_marketing_consent_is_read_for_the_chunk_per_customer(world: Any,
+                                                              mailoutbox: Any) -> None:
+    """(C14) one statement for the chunk's consents, still each customer's own"""
+    agreed, withdrew = customer(world, email_consent=True), customer(world, email_consent=True)
+    ms = [services.message_queue(customer=c, channel="email", kind="marketing",
+                                 subject="Oferta", body="Nowa oferta") for c in (agreed, withdrew)]
+    service = services.message_queue(customer=withdrew, channel="email", kind="service",
+                                     subject="Serwis", body="Wizyta")
+    customers.consent_record(actor=world.manager_a, customer_id=withdrew.pk,
+                             purpose="marketing_email", granted=False, source="counter")
+    assert sending.deliver_chunk([*(m.pk for m in ms), service.pk]) == {"sent": 2,
+                                                                        "skipped": 1}
+    assert Message.objects.get(pk=ms[1].pk).status == MessageStatus.SKIPPED
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([agreed.email, withdrew.email])
+
+
+def test_a_chunks_e_mails_are_byte_for_byte_plain_e_mails() -> None:
+    """``mime.chunk_mail`` keeps parsed headers between messages: the same bytes."""
+    import email.policy
+
+    from django.core.mail import EmailMessage
+
+    from punkt.messaging.mime import chunk_mail
+
+    cls = chunk_mail()
+    for i in range(3):
+        kw: dict[str, Any] = {
+            "subject": "Jak oceniasz naszą obsługę? Łódź, żółć", "body": f"Dzień dobry {i}\n",
+            "from_email": "Punkt <punkt@example.pl>", "to": [f"jan{i}@example.pl"],
+            "headers": {"Message-ID": f"<punkt-{i}@example.pl>",
+                        "Date": "Mon, 07 Dec 2026 16:00:00 +0000"}}
+        plain, kept = EmailMessage(**kw), cls(**kw)
+        if i == 2:
+            for m in (plain, kept):
+                m.attach("pismo.pdf", b"%PDF-1.4 x", "application/pdf")
+        for policy in (email.policy.default, email.policy.SMTP):
+            one, two = plain.message(policy=policy), kept.message(policy=policy)
+            first = one.as_bytes()
+            if i == 2:  # the MIME boundary is random: the same one for the comparison
+                two.set_boundary(str(one.get_boundary()))
+            assert first == two.as_bytes()
+
+
+def test_update_each_sets_its_rows_only(world: Any) -> None:
+    from punkt.core.bulk import update_each
+
+    a, b, c = _queued(world, 3)
+    Message.objects.filter(pk=c.pk).update(status=MessageStatus.FAILED)
+    done = update_each(Message.objects.filter(status=MessageStatus.QUEUED), "provider_id",
+                       {a.pk: "x-1", c.pk: "x-3"}, error="oops")
+    assert done == 1
+    got = {m.pk: (m.provider_id, m.error) for m in Message.objects.all()}
+    assert got == {a.pk: ("x-1", "oops"), b.pk: ("", ""), c.pk: ("", "")}
