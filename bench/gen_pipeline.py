@@ -20,6 +20,7 @@ What it writes:
   the seller: done for the past ones of closed sales, open for the open sales' (some
   overdue). With the defaults, ≈9M tasks.
 - The history's first row ("open") per opportunity.
+- Then every customer's kept next step (``pipeline.NextStep``, ``next_steps.rebuild``).
 
 Rows go through COPY with every concrete column (``gen_servicedesk.Copier``). Audit and
 timeline rows are not written. Ends with VACUUM (ANALYZE).
@@ -207,6 +208,15 @@ def main() -> None:
     with connection.cursor() as cur:
         for model in (Opportunity, OpportunityEvent, ControlDate, Task):
             cur.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
+    # the customers' kept next step (R11.5) from what was loaded
+    from punkt.pipeline import next_steps
+    from punkt.pipeline.models import NextStep
+
+    begun = time.monotonic()
+    kept = next_steps.rebuild()
+    with connection.cursor() as cur:
+        cur.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(NextStep._meta.db_table)}")
+    print(f"next steps: {kept:,} customers ({time.monotonic() - begun:.0f} s)", flush=True)
     print(f"done in {time.monotonic() - started:.0f} s", flush=True)
 
 

@@ -95,6 +95,19 @@ def prepare(database_url: str) -> dict:  # type: ignore[type-arg]
     accounts = {"admin": admin, "manager": manager}
     if cashier is not None:
         accounts["cashier"] = cashier
+    # the sales pipeline (issue 18), when bench/gen_pipeline.py has loaded it: the seller
+    # with the most open opportunities in the manager's branch, a sample of its sales
+    from django.db.models import Count
+
+    from punkt.pipeline.models import Opportunity
+
+    busiest = (Opportunity.objects.filter(branch_id=home, status="open")
+               .values("owner_id").annotate(n=Count("pk")).order_by("-n").first())
+    opportunities: list[int] = []
+    if busiest is not None:
+        accounts["seller"] = Employee.objects.get(pk=busiest["owner_id"])
+        opportunities = list(Opportunity.objects.filter(branch_id=home).order_by("-pk")
+                             .values_list("pk", flat=True)[:SAMPLE])
     for employee in accounts.values():
         Authenticator.objects.filter(user=employee, type=Authenticator.Type.TOTP).delete()
         TOTP.activate(employee, BENCH_TOTP_SECRET)
@@ -102,7 +115,7 @@ def prepare(database_url: str) -> dict:  # type: ignore[type-arg]
     _token, secret = org_services.api_token_create(actor=admin, name="bench-http")
     connection.close()
     return {"accounts": {k: v.email for k, v in accounts.items()}, "own": own,
-            "token": secret}
+            "token": secret, "opportunities": opportunities}
 
 
 def build_rows(data: dict) -> list[Row]:  # type: ignore[type-arg]
@@ -136,6 +149,18 @@ def build_rows(data: dict) -> list[Row]:  # type: ignore[type-arg]
     ]
     if "cashier" in data["accounts"]:
         rows.append(Row("till page — cashier", "cashier", get("/cashdesk/")))
+    sales = data.get("opportunities") or []
+    if sales:  # the sales pipeline (issue 18)
+        rows += [
+            Row("pipeline board — branch manager", "manager", get("/pipeline/")),
+            Row("pipeline board, only mine — seller", "seller", get(q("/pipeline/", mine=1))),
+            Row("pipeline list, open — branch manager", "manager", get("/pipeline/list/")),
+            Row("opportunity page — branch manager", "manager",
+                get(lambda i: f"/pipeline/{at(sales, i)}/")),
+            Row("My work — seller", "seller", get("/work/")),
+            Row("no next step — branch manager", "manager", get("/pipeline/between-sales/")),
+            Row("no next step — seller", "seller", get("/pipeline/between-sales/")),
+        ]
     return rows
 
 

@@ -71,6 +71,21 @@ def register_linked(model: type[models.Model], **options: Any) -> None:
     LINKED[model._meta.label_lower] = Linked(model=model, **options)
 
 
+#: What an area recomputes, in the same transaction, after customers were merged,
+#: unmerged or anonymised (their rows moved or scrubbed): called with the customers' ids.
+CUSTOMERS_CHANGED: list[Callable[[list[int]], None]] = []
+
+
+def on_customers_changed(callback: Callable[[list[int]], None]) -> None:
+    if callback not in CUSTOMERS_CHANGED:
+        CUSTOMERS_CHANGED.append(callback)
+
+
+def _customers_changed(ids: list[int]) -> None:
+    for callback in CUSTOMERS_CHANGED:
+        callback(ids)
+
+
 #: Columns that hold a copy of personal data without a link to the customer (background
 #: job payloads, import error lists): erasure scrubs the customer's identifiers out of
 #: every row that contains one. ``label`` → (model, columns); areas add theirs.
@@ -333,6 +348,8 @@ def customer_anonymise(*, actor: Actor, customer_id: int, reason: str) -> Custom
     audit_erase(AuditEvent.objects.filter(object_type=Customer._meta.label_lower,
                                           object_id=str(customer.pk)))
     scrub_payloads(needles)
+    _customers_changed([customer.pk, *Customer.objects.filter(merged_into=customer)
+                        .values_list("pk", flat=True)])
     timeline_add(customer_id=customer.pk, kind=TimelineKind.SYSTEM,
                  subject=_("Personal data anonymised"), actor=actor)
     audit_record(action="customers.gdpr.anonymise", obj=customer, actor=actor,
@@ -396,6 +413,7 @@ def customer_merge(*, actor: Actor, survivor_id: int, merged_id: int) -> MergeRe
     refresh_derived(survivor)
     survivor.save()
     search.index_customers([survivor, merged])
+    _customers_changed([survivor.pk, merged.pk])
     record = MergeRecord.objects.create(survivor=survivor, merged=merged, moved=moved,
                                         filled=filled, snapshot=snapshot,
                                         actor=employee_of(actor))
@@ -476,6 +494,7 @@ def customer_unmerge(*, actor: Actor, record_id: int) -> Customer:
     refresh_derived(survivor)
     survivor.save()
     search.index_customers([survivor, merged])
+    _customers_changed([survivor.pk, merged.pk])
     record.undone_at = timezone.now()
     record.save(update_fields=["undone_at"])
     timeline_add(customer_id=survivor.pk, kind=TimelineKind.SYSTEM,

@@ -51,25 +51,11 @@ def _branch(request: Any) -> dict[str, Any] | None:
             "sellers": len(counts)}
 
 
-#: the count of customers with no next step changes slowly (a sale closed, a contact
-#: agreed) and reads every closed sale of the branch: kept this long per reader's branches
-COUNTS_SECONDS = 600
-
-
 def _counts(user: Any) -> dict[int, int]:
-    from django.core.cache import cache
-
-    from punkt.core.scoping import branch_ids_visible
+    """Per seller of the reader's branches (the kept state, by index)."""
     from punkt.pipeline import selectors
 
-    visible = branch_ids_visible(user, perms.OPPORTUNITY_VIEW)
-    key = "pipeline.no_next_step:" + ("all" if visible is None else
-                                      ",".join(map(str, sorted(visible))))
-    counts = cache.get(key)
-    if counts is None:
-        counts = selectors.without_next_step_counts(user=user)
-        cache.set(key, counts, COUNTS_SECONDS)
-    return counts
+    return selectors.without_next_step_counts(user=user)
 
 
 panel(Panel(_("Sales: what needs attention"), "pipeline/panels/attention.html",

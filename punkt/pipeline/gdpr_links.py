@@ -7,10 +7,16 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from punkt.core.processing import BASE_MEASURES, activity
-from punkt.customers.gdpr import register_linked, register_payload
+from punkt.customers.gdpr import (
+    ERASE_KEEP,
+    on_customers_changed,
+    register_linked,
+    register_payload,
+)
 from punkt.pipeline.models import (
     ControlDate,
     DealImport,
+    NextStep,
     Opportunity,
     OpportunityEvent,
     OpportunityStatus,
@@ -59,6 +65,20 @@ register_linked(SalesDocument, field="opportunity__customer", erase=_scrub_docum
 register_linked(ControlDate, field="opportunity__customer", erase=lambda qs: None,
                 keep_reason="the sale's control dates (no personal data)",
                 move_on_merge=False)
+
+register_linked(NextStep, erase=ERASE_KEEP, move_on_merge=False,
+                keep_reason="where the customer stands in the sales cycle (no personal data; "
+                            "recomputed from the sales after the erasure)",
+                export_exclude=("updated_at",))
+
+
+def _recompute_next_steps(customer_ids: list[int]) -> None:
+    from punkt.pipeline import next_steps
+
+    next_steps.refresh(customer_ids)
+
+
+on_customers_changed(_recompute_next_steps)
 
 activity("pipeline.opportunities",
          name=_("Sales opportunities"),

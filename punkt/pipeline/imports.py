@@ -532,6 +532,9 @@ def write(job: DealImport, deals: list[Opportunity]) -> None:
         audit_record(action="pipeline.deal_import.batch", obj=job, actor=job.created_by,
                      branch_id=job.branch_id,
                      message=f"{len(chunk)} deals, {chunk[0].number} … {chunk[-1].number}")
+    from punkt.pipeline import next_steps
+
+    next_steps.refresh(d.customer_id for d in deals)
 
 
 def run(job_id: int, progress: Any = None) -> DealImport | None:

@@ -238,6 +238,53 @@ class OpportunityCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class NextStepState(models.TextChoices):
+    """Where a customer stands in the sales cycle (R11.5)."""
+
+    IN_SALE = "sale", _("in a sale")
+    PLANNED = "planned", _("between sales, next contact agreed")
+    NONE = "none", _("no next step")
+
+
+class NextStep(models.Model):
+    """Kept per customer who has had an opportunity: in a sale (one open), between sales
+    with a next contact agreed (a pending "next contact" control date of any of their
+    sales), or with no next step. Listed under the branch and seller of their latest
+    closed sale (of the latest open one while none is closed). Rewritten by
+    ``next_steps.refresh`` in the transaction of every change that affects it; rebuilt
+    whole by ``punkt pipeline_next_steps``."""
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE,
+                                    primary_key=True, related_name="+")
+    state = models.CharField(max_length=10, choices=NextStepState.choices)
+    branch = models.ForeignKey("organization.Branch", on_delete=models.CASCADE,
+                               related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    #: the latest closed sale (the latest open one while none is closed)
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="+")
+    last_closed = models.DateTimeField(null=True, blank=True)
+    open_sales = models.PositiveIntegerField(default=0)
+    next_contact = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["branch", "last_closed", "customer"], name="next_step_branch",
+                         condition=Q(state="none")),
+            models.Index(fields=["owner", "last_closed", "customer"], name="next_step_owner",
+                         condition=Q(state="none")),
+        ]
+        constraints = [models.CheckConstraint(condition=Q(state__in=["sale", "planned",
+                                                                     "none"]),
+                                              name="next_step_state_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.state}"
+
+
 OPEN = Q(status=OpportunityStatus.OPEN)
 
 

@@ -16,6 +16,8 @@ from punkt.pipeline import permissions as perms
 from punkt.pipeline.models import (
     ControlDate,
     LossReason,
+    NextStep,
+    NextStepState,
     Opportunity,
     OpportunityEvent,
     OpportunityStatus,
@@ -154,34 +156,22 @@ def without_next_step(*, user: Actor, owner_id: int | None = None,
                       branch_id: int | None = None) -> QuerySet[Any]:
     """Customers "between sales" with no next step (R11.5): a seller has sold to them or
     tried (an opportunity won or lost), none is open now and no next contact is pending;
-    once per customer, under the seller of their latest closed sale. Rows:
-    ``customer_id``, ``owner_id``, ``last_closed``. Erased and merged customers are left
-    out."""
-    from django.db.models import Exists, OuterRef, Subquery
-
-    seen = listing(user=user, status="all", branch_id=branch_id)
-    open_sale = Opportunity.objects.filter(customer_id=OuterRef("customer_id"),
-                                           status=OpportunityStatus.OPEN)
-    next_contact = ControlDate.objects.filter(
-        opportunity__customer_id=OuterRef("customer_id"), kind="next_contact",
-        done_at__isnull=True).filter(Q(task__isnull=True) | Q(task__status="open"))
-    latest = (seen.filter(customer_id=OuterRef("customer_id"))
-              .exclude(status=OpportunityStatus.OPEN).order_by("-closed_at", "-id"))
-    rows = (seen.exclude(status=OpportunityStatus.OPEN)
-            .filter(customer__status="active")
-            .filter(~Exists(open_sale), ~Exists(next_contact))
-            .filter(pk=Subquery(latest.values("pk")[:1]))
-            .values("customer_id", "owner_id")
-            .annotate(last_closed=F("closed_at")))
+    once per customer, under the branch and seller of their latest closed sale. Read from
+    the kept state (``next_steps``, partial indexes on branch or seller and the closing
+    time). Rows: ``customer_id``, ``owner_id``, ``last_closed``. Erased and merged
+    customers are left out."""
+    rows = (NextStep.objects.visible_to(user, perms.OPPORTUNITY_VIEW)
+            .filter(state=NextStepState.NONE, customer__status="active"))
+    if branch_id:
+        rows = rows.filter(branch_id=branch_id)
     if owner_id:
         rows = rows.filter(owner_id=owner_id)
-    return rows
+    return rows.values("customer_id", "owner_id", "last_closed")
 
 
 def without_next_step_counts(*, user: Actor, branch_id: int | None = None
                              ) -> dict[int, int]:
-    """Per seller: how many of their customers have no next step."""
-    counts: dict[int, int] = {}
-    for row in without_next_step(user=user, branch_id=branch_id):
-        counts[row["owner_id"]] = counts.get(row["owner_id"], 0) + 1
-    return counts
+    """Per seller: how many of their customers have no next step (one grouped query)."""
+    rows = without_next_step(user=user, branch_id=branch_id)
+    return {row["owner_id"]: row["n"] for row in
+            rows.order_by().values("owner_id").annotate(n=Count("customer_id"))}

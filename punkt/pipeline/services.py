@@ -32,8 +32,8 @@ from punkt.customers.timeline import timeline_add
 from punkt.organization import permissions as org_perms
 from punkt.organization.actors import Actor, employee_of
 from punkt.organization.models import Branch, Employee, Membership
+from punkt.pipeline import next_steps, selectors
 from punkt.pipeline import permissions as perms
-from punkt.pipeline import selectors
 from punkt.pipeline.models import (
     DOCUMENT_REQUIREMENTS,
     ControlDate,
@@ -219,6 +219,7 @@ def opportunity_create(*, actor: Actor, customer_id: Any, title: Any, amount: An
            owner=owner.pk, stage=stage.code, amount=None if stake is None else str(stake),
            campaign_code=opportunity.campaign_code or None)
     _timeline(opportunity, actor, _("sales opportunity opened: %(title)s") % {"title": title})
+    next_steps.refresh([customer.pk])
     return opportunity
 
 
@@ -385,6 +386,7 @@ def _close(opportunity: Opportunity, actor: Actor, status: str, note: str,
     for control in ControlDate.objects.filter(opportunity=opportunity).exclude(kind__in=kept):
         _cancel_task(control)
     _event(opportunity, actor, status, from_stage=opportunity.stage, note=note, reason=reason)
+    next_steps.refresh([opportunity.customer_id])
 
 
 @transaction.atomic
@@ -409,6 +411,7 @@ def opportunity_reopen(*, actor: Actor, opportunity_id: Any, note: Any = "") -> 
         if control.task is None or control.task.status == TaskStatus.CANCELLED:
             _set_control(opportunity, actor, control.kind, control.on)
     _event(opportunity, actor, "reopen", from_stage=opportunity.stage, note=note)
+    next_steps.refresh([opportunity.customer_id])
     _audit(opportunity, actor, "reopen")
     _timeline(opportunity, actor, _("sales opportunity reopened"), note)
     return opportunity
@@ -436,6 +439,7 @@ def opportunity_reassign(*, actor: Actor, opportunity_id: Any, owner_id: Any,
         opportunity=opportunity).values("task_id"),
         status=TaskStatus.OPEN).update(assignee=seller, created_by=seller)
     _event(opportunity, actor, "reassign", note=note or str(seller))
+    next_steps.refresh([opportunity.customer_id])
     _audit(opportunity, actor, "reassign", owner=[before, seller.pk])
     return opportunity
 
@@ -559,6 +563,8 @@ def control_set(*, actor: Actor, opportunity_id: Any, kind: Any, on: Any) -> Con
            note=f"{label}: {day:%d.%m.%Y}" if day else f"{label}: —")
     _audit(opportunity, actor, "control", kind=kind,
            on=[before.on.isoformat() if before else "", day.isoformat() if day else ""])
+    if kind == ControlKind.NEXT_CONTACT:
+        next_steps.refresh([opportunity.customer_id])
     return control
 
 
@@ -581,6 +587,8 @@ def control_done(*, actor: Actor, opportunity_id: Any, kind: Any) -> ControlDate
     label = str(ControlKind(control.kind).label)
     _event(opportunity, actor, "control_done", note=label)
     _audit(opportunity, actor, "control_done", kind=control.kind)
+    if control.kind == ControlKind.NEXT_CONTACT:
+        next_steps.refresh([opportunity.customer_id])
     return control
 
 

@@ -24,6 +24,26 @@ periodic("pipeline.next_steps", datetime.timedelta(days=1),
          lambda slot: check_next_steps.enqueue(slot=slot.isoformat()))
 
 
+def _control_task_moved(moved: Any) -> None:
+    """A control date's task completed, cancelled or reopened on "My work": the
+    customer's next step may have changed (a "next contact" done)."""
+    from punkt.pipeline import next_steps
+    from punkt.pipeline.models import Opportunity
+
+    next_steps.refresh(Opportunity.objects.filter(pk=int(moved.subject_id))
+                       .values_list("customer_id", flat=True))
+
+
+def _register() -> None:
+    from punkt.pipeline.services import SUBJECT
+    from punkt.work.services import on_task_moved
+
+    on_task_moved(SUBJECT, _control_task_moved)
+
+
+_register()
+
+
 @task()
 def prepare_monthly_packs(slot: str) -> dict[str, int]:
     """On the working day before the month's last Friday: every branch's pack of the

@@ -29,6 +29,15 @@ from punkt.work.workflows import TASK_FLOW
 TITLE_MAX = 200
 NOTES_MAX = 5000
 
+#: subject type → what its area does, in the same transaction, when one of its tasks is
+#: completed, cancelled or reopened here (the pipeline: a "next contact" done on "My
+#: work" changes the customer's next step)
+TASK_MOVED: dict[str, Callable[[Task], None]] = {}
+
+
+def on_task_moved(subject_type: str, callback: Callable[[Task], None]) -> None:
+    TASK_MOVED[subject_type] = callback
+
 
 def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
     text = str(value or "").strip()
@@ -226,6 +235,8 @@ def task_move(*, actor: Actor, task_id: int, action: str) -> Task:
     if not updated:  # pragma: no cover — the row is locked
         raise ValidationFailed("changed", _("The task changed meanwhile."), field="status")
     task.refresh_from_db()
+    if task.subject_type in TASK_MOVED:
+        TASK_MOVED[task.subject_type](task)
     audit_record(action=f"work.task.{action}", obj=task, actor=actor, branch_id=task.branch_id)
     me = employee_of(actor)
     if action == "complete" and task.created_by_id and task.created_by_id != getattr(

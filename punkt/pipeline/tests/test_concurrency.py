@@ -101,3 +101,25 @@ def test_two_people_approving_one_discount_at_once_approve_it_once() -> None:
     assert Offer.objects.get(sales_document=d).status == "presented"
     assert AuditEvent.objects.filter(action="contracts.offer.approve").count() == 1
     assert o.events.filter(action="document_approved").count() == 1
+
+
+def test_two_sales_of_one_customer_lost_at_once_leave_no_next_step() -> None:
+    """Each loss recomputes the customer's kept next step; the advisory lock makes the
+    second see the first's committed loss (without it both would keep "in a sale")."""
+    from punkt.pipeline import next_steps
+    from punkt.pipeline.models import NextStep
+
+    w = make_world()
+    first = opportunity(w)
+    second = opportunity(w, actor=w.retention_a, cust=first.customer)
+    who = iter([(w.service_a, first), (w.retention_a, second)])
+
+    def lose() -> object:
+        actor, o = next(who)
+        return services.opportunity_lose(actor=actor, opportunity_id=o.pk,
+                                         reason_id=reason(None).pk)
+
+    results = _race(2, lose)
+    assert not [r for r in results if isinstance(r, DomainError)]
+    assert NextStep.objects.get(customer_id=first.customer_id).state == "none"
+    assert next_steps.kept() == next_steps.computed()

@@ -88,6 +88,11 @@ def test_a_checked_file_is_written_whole(world: Any) -> None:
     assert OpportunityEvent.objects.get(action="lost").reason == lost.loss_reason
     assert TimelineEntry.objects.filter(kind="opportunity", customer=firm).count() == 1
     assert AuditEvent.objects.filter(action="pipeline.deal_import.batch").count() == 1
+    # the customers' next steps are kept with the import (R11.5)
+    from punkt.pipeline import next_steps
+
+    assert next_steps.kept() == next_steps.computed()
+    assert next_steps.kept()[firm.pk][0] == "none" and next_steps.kept()[person.pk][0] == "sale"
     # the funnel counts what was imported
     found = funnel.report(world.manager_a, funnel.Period(datetime.date(2026, 11, 1),
                                                          datetime.date(2026, 11, 30)))
