@@ -11,7 +11,8 @@ from punkt.core.tests import crawl_probe_urls as probes
 from tests import crawl
 
 
-def test_every_get_route_as_every_role_writes_nothing(world: Any) -> None:
+def test_every_get_route_as_every_role_writes_nothing(world: Any, settings: Any) -> None:
+    settings.PUNKT_SMS_REPORT_TOKEN = "crawl-sms-secret"  # the gateway's callback answers
     seeded = crawl.seed(world)
     visits = []
     for role in [*sorted(seeded.users), crawl.ANONYMOUS]:
@@ -29,7 +30,7 @@ def test_every_get_route_as_every_role_writes_nothing(world: Any) -> None:
     # Nobody signed in: only the public pages answer; the rest sends to sign-in (or 401).
     public = {v.route for v in visits if v.role == crawl.ANONYMOUS and v.status == 200}
     assert "renewal_confirm" in public and "core:healthz" in public
-    assert "document_link" in public
+    assert "document_link" in public and "sms_reports" in public
     assert {"webform:contact", "webform:thanks", "webform:follow"} <= public
     assert not {r for r in public if r.startswith(("api:", "customers:", "cashdesk:"))
                 and r not in ("api:openapi-json", "api:openapi-view")}, public

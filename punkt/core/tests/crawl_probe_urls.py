@@ -19,6 +19,12 @@ from typing import Any
 Probe = Callable[[Any, Any], dict[str, Any]]
 
 
+def _sms_secret() -> str:
+    from django.conf import settings
+
+    return settings.PUNKT_SMS_REPORT_TOKEN or "no-secret-configured"
+
+
 def _ids(**names: str) -> Probe:
     """kwargs from seeded objects: ``_ids(offer_id="accepted_offer")``."""
     return lambda s, u: {k: s.objects[v].pk for k, v in names.items()}
@@ -102,9 +108,9 @@ PROBES: dict[str, Probe] = {
     # A sale's document e-mailed to the customer: its public link.
     "document_link": lambda s, u: {"token": s.ids["document_token"]},
     "unsubscribe": lambda s, u: {"token": s.ids["unsubscribe_token"]},
-    # The SMS gateway's delivery reports: no secret configured in the tests → 404, and a
-    # GET there must write nothing.
-    "sms_reports": lambda s, u: {"token": "not-the-secret"},
+    # The SMS gateway's delivery reports, at the secret the crawl configures: a GET with
+    # no report must write nothing.
+    "sms_reports": lambda s, u: {"token": _sms_secret()},
     "surveys:followup_move": lambda s, u: {"followup_id": s.ids["followup_id"],
                                            "action": "close"},
     # HQ's invoice import (the customer import has the same argument name).

@@ -48,13 +48,13 @@ def test_hq_lists_rewards_one_a_line_and_a_line_left_out_is_switched_off(world: 
 
 
 @pytest.mark.parametrize(("text", "line"), [
-    ("Kubek", "Line 1"), ("Kubek | 0", "Line 1"), ("A | 5\nKubek | 1,5", "Line 2"),
-    ("A | 5\na | 6", "Line 2"), ("A | 5 | NO-SUCH-CODE", "Line 1")])
+    ("Kubek", 1), ("Kubek | 0", 1), ("A | 5\nKubek | 1,5", 2), ("A | 5\na | 6", 2),
+    ("A | 5 | NO-SUCH-CODE", 1)])
 def test_a_bad_rewards_line_is_refused_with_its_number(world: Any, text: str,
-                                                      line: str) -> None:
+                                                      line: int) -> None:
     with pytest.raises(ValidationFailed) as err:
         f.programme(world, rewards=text)
-    assert err.value.field == "rewards" and line in str(err.value)
+    assert err.value.field == "rewards" and f" {line}:" in str(err.value)
 
 
 def test_points_buy_a_product_which_leaves_the_branch_stock(world: Any) -> None:

@@ -99,6 +99,8 @@ KEPT: dict[tuple[str, str], str] = {
     ("loyalty.card", "number"): "the card's generated number (not personal), kept with "
     "the points ledger tied to sales documents",
     ("loyalty.drawwinner", "prize"): "the prize's name as HQ wrote it (not personal)",
+    ("loyalty.rewardredemption", "key"): "the exchange's once-only request key (random, "
+    "not personal)",
     ("customers.timelineentry", "kind"): "entry kind code",
     ("customers.timelineentry", "source_type"): "the linked record's type",
     ("customers.timelineentry", "source_id"): "the linked record's id",
@@ -221,13 +223,16 @@ def build(world: Any) -> tuple[Customer, Customer]:
     from punkt.loyalty.models import ExpiryRun
 
     programme = loyalty.programme_save(actor=world.expert, data={
-        "name": "Punkty", "kind": "points", "points_per_zloty": "1", "point_value": "0,01"})
+        "name": "Punkty", "kind": "points", "points_per_zloty": "1", "point_value": "0,01",
+        "rewards": "Smycz | 1"})
     card = loyalty.card_issue(actor=world.service_a, branch_id=world.a.pk,
                               programme_id=programme.pk, customer_id=cust.pk)
     sales.sale_create(actor=world.service_a, branch_id=world.a.pk, payment_method="card",
                       lines=[{"product_id": shop.cable.pk}], card=card.number)
-    from punkt.loyalty import draws
+    from punkt.loyalty import draws, rewards
 
+    rewards.reward_redeem(actor=world.service_a, card_id=card.pk, branch_id=world.a.pk,
+                          reward_id=programme.rewards.get().pk)  # a RewardRedemption
     today = timezone.localdate()
     draw = draws.draw_save(actor=world.expert, data={
         "name": "Losowanie", "programme": programme.pk, "period_from": today,
