@@ -453,12 +453,9 @@ def _open_campaign(campaign: Campaign) -> None:
             % {"state": campaign.get_status_display()})
 
 
-@transaction.atomic
-def leaflet_create(*, actor: Actor, campaign_id: Any, branch_id: Any, template_id: Any,
-                   title: Any = "", text: Any = "") -> Leaflet:
-    """A leaflet of the campaign for one of its branches, from an HQ leaflet template in
-    force there; its stock item (a catalogue product of kind ``leaflet``, not for sale)
-    is made with it."""
+def leaflet_place(actor: Actor, campaign_id: Any, branch_id: Any) -> tuple[Campaign, Branch]:
+    """The open campaign and the branch of a new leaflet: one the campaign runs at, where
+    the actor orders print runs (refused on ``branch`` otherwise)."""
     campaign = Campaign.objects.visible_to(actor, perms.CAMPAIGN_VIEW).get_or_not_found(
         campaign_id, missing=_("Campaign not found."))
     _open_campaign(campaign)
@@ -468,6 +465,16 @@ def leaflet_create(*, actor: Actor, campaign_id: Any, branch_id: Any, template_i
         raise ValidationFailed("invalid", _("Choose a branch the campaign runs at."),
                                field="branch")
     org_perms.ensure(actor, perms.PRINTORDER_MANAGE.code, branch.pk)
+    return campaign, branch
+
+
+@transaction.atomic
+def leaflet_create(*, actor: Actor, campaign_id: Any, branch_id: Any, template_id: Any,
+                   title: Any = "", text: Any = "") -> Leaflet:
+    """A leaflet of the campaign for one of its branches, from an HQ leaflet template in
+    force there; its stock item (a catalogue product of kind ``leaflet``, not for sale)
+    is made with it."""
+    campaign, branch = leaflet_place(actor, campaign_id, branch_id)
     template_pk = values.record_id(template_id, field="template",
                                    message=_("Choose an HQ leaflet template."))
     template = next((v for v in templates_at(branch.pk) if v.pk == template_pk), None)

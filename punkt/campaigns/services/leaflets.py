@@ -37,8 +37,8 @@ from punkt.campaigns.models import Campaign, Leaflet, LeafletSource, LeafletStat
 from punkt.campaigns.services import (
     REASON_MAX,
     _open_campaign,
+    leaflet_place,
     normalize_code,
-    runs_at,
 )
 from punkt.campaigns.workflows import LEAFLET_FLOW
 from punkt.catalog.models import Product, ProductKind
@@ -128,15 +128,7 @@ def _printed_code(value: Any, campaign: Campaign) -> str:
 def leaflet_upload(*, actor: Actor, campaign_id: Any, branch_id: Any, title: Any,
                    code: Any, pdf: Any, text: Any = "") -> Leaflet:
     """A leaflet made locally: the branch's print-ready PDF, waiting for the manager."""
-    campaign = Campaign.objects.visible_to(actor, perms.CAMPAIGN_VIEW).get_or_not_found(
-        campaign_id, missing=_("Campaign not found."))
-    _open_campaign(campaign)
-    branch_pk = values.record_id(branch_id, field="branch", message=_("Choose the branch."))
-    branch = Branch.objects.filter(pk=branch_pk or 0, kind=BranchKind.BRANCH).first()
-    if branch is None or not runs_at(campaign, branch.pk):
-        raise ValidationFailed("invalid", _("Choose a branch the campaign runs at."),
-                               field="branch")
-    org_perms.ensure(actor, perms.PRINTORDER_MANAGE.code, branch.pk)
+    campaign, branch = leaflet_place(actor, campaign_id, branch_id)
     headline = values.text(title, field="title", limit=TITLE_MAX, required=True)
     body = values.text(text, field="text", limit=TEXT_MAX)
     printed = _printed_code(code, campaign)
