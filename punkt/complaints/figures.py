@@ -12,7 +12,8 @@ never a half:
   product) and its share of each figure (decided 0/1, upheld 0/1, …, the refund paid, the
   time to a decision);
 - :class:`~punkt.complaints.models.ComplaintFigure`: those rows grouped per branch, month
-  and value of each dimension.
+  and value of each dimension, and again per quarter (a year's statistics add up three
+  or four quarters and a few months, not twelve months of rows).
 
 The statistics add up the kept rows of the period (the whole months from
 ``ComplaintFigure``, the days of a month cut by the period from ``CountedComplaint``),
@@ -26,6 +27,7 @@ tests check on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime
+import itertools
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -162,19 +164,32 @@ _KEY_EMPTY: dict[str, Any] = {"cause": "", "handler_ref": None, "kind": "", "cha
                               "product_ref": None, "of_contract": False, "product_text": ""}
 
 
-def _insert_dim(cur: Any, dim: str) -> None:
-    """The counted rows grouped per branch, month and ``dim``'s key into the kept table."""
+#: a quarter's kept rows (``span`` 3) start at a month index divisible by 3 (January,
+#: April, July, October): a year's statistics by employee read 3 quarters and a few
+#: months instead of 12 months of rows (each employee has a row in most months)
+QUARTER = 3
+
+
+def quarter_of(month: int) -> int:
+    return month - month % QUARTER
+
+
+def _insert_dim(cur: Any, dim: str, span: int) -> None:
+    """The counted rows grouped per branch, month (or quarter) and ``dim``'s key into the
+    kept table."""
     table = connection.ops.quote_name(ComplaintFigure._meta.db_table)
     keys = KEPT_KEYS[dim]
-    sql, params = _compiled(CountedComplaint.objects.order_by()
-                            .values("branch_id", "month", *keys).annotate(**_COUNTED_SUMS))
+    period = F("month") if span == 1 else F("month") - F("month") % Value(span)
+    sql, params = _compiled(CountedComplaint.objects.order_by().annotate(x_period=period)
+                            .values("branch_id", "x_period", *keys).annotate(**_COUNTED_SUMS))
     empty = [k for k in _KEY_EMPTY if k not in keys]
     cur.execute(
-        f"INSERT INTO {table} (branch_id, month, dim, {', '.join([*keys, *empty])}, "  # noqa: S608
-        f"{', '.join(FIGURES)}) SELECT u.branch_id, u.month, %s, "
+        f"INSERT INTO {table} (branch_id, month, span, dim, "  # noqa: S608
+        f"{', '.join([*keys, *empty])}, {', '.join(FIGURES)}) "
+        f"SELECT u.branch_id, u.x_period, %s, %s, "
         f"{', '.join([*(f'u.{k}' for k in keys), *('%s' for _k in empty)])}, "
         f"{', '.join(f'u.n_{f}' for f in FIGURES)} FROM ({sql}) u",
-        [dim, *(_KEY_EMPTY[k] for k in empty), *params])
+        [span, dim, *(_KEY_EMPTY[k] for k in empty), *params])
 
 
 def refresh(now: datetime.datetime | None = None) -> dict[str, Any]:
@@ -190,7 +205,8 @@ def refresh(now: datetime.datetime | None = None) -> dict[str, Any]:
             cur.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
         _insert_counted(cur, upto)
         for dim in DIMS:
-            _insert_dim(cur, dim)
+            for span in (1, QUARTER):
+                _insert_dim(cur, dim, span)
         if connection.vendor == "postgresql":  # the readers' plans need the new sizes
             for model in (ComplaintFigure, CountedComplaint):
                 cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
@@ -221,9 +237,11 @@ def forget_texts(complaints: QuerySet[Complaint]) -> None:
             return
         moved = []
         for row in rows:
-            for sign, text in ((-1, row.product_text), (1, "")):
+            for (sign, text), (month, span) in itertools.product(
+                    ((-1, row.product_text), (1, "")),
+                    ((row.month, 1), (quarter_of(row.month), QUARTER))):
                 moved.append(ComplaintFigure(
-                    branch_id=row.branch_id, month=row.month, dim="product",
+                    branch_id=row.branch_id, month=month, span=span, dim="product",
                     product_ref=row.product_ref, of_contract=row.of_contract,
                     product_text=text, received=sign,
                     **{s: sign * getattr(row, s) for s in SHARES},
@@ -339,6 +357,21 @@ def _months(since: datetime.datetime,
     return first, last_m, until
 
 
+def _kept_periods(first: int, last: int, by: str) -> Q:
+    """The kept rows of the whole months ``first``…``last``: the quarters they cover whole,
+    the months before and after them (by month: the months only)."""
+    q_first = first if first % QUARTER == 0 else quarter_of(first) + QUARTER
+    q_end = quarter_of(last + 1)  # the month after the last whole quarter
+    if by == "month" or q_first >= q_end:
+        return Q(span=1, month__gte=first, month__lte=last)
+    periods = Q(span=QUARTER, month__gte=q_first, month__lt=q_end)
+    if first < q_first:
+        periods |= Q(span=1, month__gte=first, month__lt=q_first)
+    if q_end <= last:
+        periods |= Q(span=1, month__gte=q_end, month__lte=last)
+    return periods
+
+
 def ranked(*, scope: QuerySet[Complaint], counted_scope: QuerySet[CountedComplaint],
            kept_scope: QuerySet[ComplaintFigure], by: str, since: datetime.datetime,
            until: datetime.datetime, limit: int | None = None, live: bool = False) -> Ranked:
@@ -365,8 +398,8 @@ def ranked(*, scope: QuerySet[Complaint], counted_scope: QuerySet[CountedComplai
     parts: list[tuple[str, list[Any]]] = []
     cut = Q()
     if first <= last_m:
-        parts.append(_part(kept_scope.filter(dim=SOURCE.get(by, by), month__gte=first,
-                                             month__lte=last_m), keys, 1, _KEPT_VALUES))
+        parts.append(_part(kept_scope.filter(_kept_periods(first, last_m, by),
+                                             dim=SOURCE.get(by, by)), keys, 1, _KEPT_VALUES))
         if since < month_start(first):
             cut |= Q(received_at__gte=since, received_at__lt=month_start(first))
         if month_start(last_m + 1) < until:

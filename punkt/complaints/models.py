@@ -555,13 +555,15 @@ class CountedComplaint(models.Model):
 
 
 class ComplaintFigure(models.Model):
-    """The kept figures: complaints received in a branch and a Warsaw month, per value of
-    one dimension (``dim``: its key in the columns of that dimension, the others empty).
-    A key may have several rows (an erasure adds a correction); readers add them up."""
+    """The kept figures: complaints received in a branch and a Warsaw month (``span`` 1)
+    or quarter (``span`` 3, ``month`` its first month), per value of one dimension
+    (``dim``: its key in the columns of that dimension, the others empty). A key may have
+    several rows (an erasure adds a correction); readers add them up."""
 
     branch = models.ForeignKey("organization.Branch", on_delete=models.DO_NOTHING,
                                db_constraint=False, db_index=False, related_name="+")
     month = models.IntegerField()
+    span = models.PositiveSmallIntegerField(default=1)
     dim = models.CharField(max_length=8)
     cause = models.CharField(max_length=16, blank=True)
     handler_ref = models.BigIntegerField(null=True)
@@ -583,8 +585,10 @@ class ComplaintFigure(models.Model):
     objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["dim", "month", "branch"], name="complaint_fig_month"),
-                   models.Index(fields=["branch", "dim", "month"], name="complaint_fig_branch")]
+        indexes = [models.Index(fields=["dim", "span", "month", "branch"],
+                                name="complaint_fig_span_month"),
+                   models.Index(fields=["branch", "dim", "span", "month"],
+                                name="complaint_fig_branch_span")]
 
     def __str__(self) -> str:
         return f"{self.branch_id}/{self.month}/{self.dim}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,9 +34,17 @@ def complaint_get(*, user: Actor, complaint_id: Any) -> Complaint:
     # what every complaint has is joined; the links most complaints lack (a contract, a
     # ticket, a stock movement, a till entry) are read when set — twelve joins cost the
     # planner more (≈ 18 ms on 500k complaints) than the rows themselves
-    return (complaints(user).select_related("branch", "customer", "sale_line__sale",
-                                            "sale_line__product", "handler", "decided_by")
-            .get_or_not_found(complaint_id, missing=_("Complaint not found.")))
+    # of the sale only its kind (``sale_kind``: its number), not its twenty columns
+    found = (complaints(user).select_related("branch", "customer", "sale_line__product",
+                                             "handler", "decided_by")
+             .annotate(sale_kind=F("sale_line__sale__kind"))
+             .get_or_not_found(complaint_id, missing=_("Complaint not found.")))
+    line = found.sale_line
+    if line is not None:
+        from punkt.sales.models import Sale
+
+        setattr(found, "sale_number", Sale.number_of(found.sale_kind, line.sale_id))  # noqa: B010
+    return found
 
 
 #: the list's filter on corrective and preventive actions

@@ -219,9 +219,7 @@ def _letters_context(request: HttpRequest, complaint: Any, may_answer: bool,
 
 def _capa_context(request: HttpRequest, complaint: Any) -> dict[str, Any]:
     """The corrective and preventive actions and what the reader may do with them."""
-    from punkt.complaints import capa
     from punkt.materials import permissions as material_perms
-    from punkt.materials.models import Material
     from punkt.organization.actors import employee_of
 
     rows = list(complaint.actions.select_related("owner", "verified_by", "material")[:50])
@@ -231,15 +229,25 @@ def _capa_context(request: HttpRequest, complaint: Any) -> dict[str, Any]:
         row.may_complete = row.status == "open" and me is not None and row.owner_id == me.pk
         row.may_verify = (row.status == "done" and may_manage and me is not None
                           and row.owner_id != me.pk)
+    # the new action's form (its owners and HQ materials) is its own page, loaded into
+    # this one when opened: the complaint page stays one read of each section
     return {
         "capa": rows, "may_add_capa": may_manage and bool(complaint.cause),
-        "capa_kinds": ActionKind.choices,
-        "capa_owners": capa.owners(complaint) if may_manage and complaint.cause else [],
-        "capa_materials": list(Material.objects.filter(is_archived=False)
-                               .order_by("kind", "title")[:200]) if may_manage else [],
         "may_open_materials": org_perms.can(request.user,
                                             material_perms.MATERIAL_MANAGE.code),
         "today": timezone.localdate()}
+
+
+def _capa_form_context(request: HttpRequest, complaint: Any,
+                       form: dict[str, Any]) -> dict[str, Any]:
+    from punkt.complaints import capa
+    from punkt.materials.models import Material
+
+    return {"complaint": complaint, "capa_kinds": ActionKind.choices,
+            "capa_owners": capa.owners(complaint),
+            "capa_materials": list(Material.objects.filter(is_archived=False)
+                                   .order_by("kind", "title")[:200]),
+            "today": timezone.localdate(), "form": form}
 
 
 def _remedy_context(request: HttpRequest, complaint: Any) -> dict[str, Any]:
@@ -367,20 +375,32 @@ def refund_pay(request: HttpRequest, complaint_id: int) -> HttpResponse:
     return redirect("core:dashboard")
 
 
+CAPA_FIELDS = ("kind", "description", "owner_id", "due_on", "material_id", "procedure")
+
+
 @scoped("branch")
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def capa_add(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    """The new corrective or preventive action: the form (its own page, or the part the
+    complaint page loads when opened) and setting it. A refusal shows the form again
+    with what was typed and the field named."""
     from punkt.complaints import capa
 
-    selectors.complaint_get(user=request.user, complaint_id=complaint_id)
-    with refusals_as_messages(request):
-        capa.action_add(actor=request.user, complaint_id=complaint_id,
-                        **{k: request.POST.get(k, "") for k in (
-                            "kind", "description", "owner_id", "due_on", "material_id",
-                            "procedure")})
-        messages.success(request, _("Action set; its owner is notified."))
-    return redirect(reverse("complaints:complaint_detail", args=[complaint_id]) + "#capa")
+    complaint = selectors.complaint_get(user=request.user, complaint_id=complaint_id)
+    org_perms.ensure(request.user, perms.CAPA_MANAGE.code, complaint.branch_id)
+    form = {k: request.POST.get(k, "") for k in CAPA_FIELDS}
+    if request.method == "POST":
+        with refusals_as_messages(request) as outcome:
+            capa.action_add(actor=request.user, complaint_id=complaint_id, **form)
+            messages.success(request, _("Action set; its owner is notified."))
+            return redirect(reverse("complaints:complaint_detail", args=[complaint_id])
+                            + "#capa")
+        form["error_field"] = getattr(outcome.error, "field", "") or ""
+    template = ("complaints/capa_form_part.html" if is_htmx(request)
+                else "complaints/capa_form.html")
+    return render(request, template, _capa_form_context(request, complaint, form),
+                  status=400 if request.method == "POST" else 200)
 
 
 @scoped("branch")

@@ -93,7 +93,12 @@ class Sale(models.Model):
                                 condition=~Q(receipt_status="printed"))]
 
     def __str__(self) -> str:
-        return f"{'S' if self.kind == SaleKind.SALE else 'ZW'}{self.pk:08d}"
+        return self.number_of(self.kind, self.pk)
+
+    @staticmethod
+    def number_of(kind: str, pk: int) -> str:
+        """A sale's number from its kind and id (for pages that read only those)."""
+        return f"{'S' if kind == SaleKind.SALE else 'ZW'}{pk:08d}"
 
     @property
     def number(self) -> str:

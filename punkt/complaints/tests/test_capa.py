@@ -136,13 +136,24 @@ def test_the_pages_refuse_and_name_the_field(world: Any, client_as: Any) -> None
     service.post(add, {"kind": "corrective", "description": "x",
                        "owner_id": world.service_a.pk, "due_on": soon()})
     assert not ComplaintAction.objects.exists()  # refused: no right
+    assert service.get(add).status_code == 403  # nor the form
     manager = client_as(world.manager_a)
     page = manager.get(reverse("complaints:complaint_detail", args=[c.pk])).content.decode()
-    assert 'data-testid="capa-add"' in page
+    # the complaint page links the form; its lists are read only when it is opened
+    assert 'data-testid="capa-add-open"' in page and 'data-testid="capa-add"' not in page
+    assert f'href="{add}"' in page
+    form = manager.get(add).content.decode()
+    assert 'data-testid="capa-add"' in form and f'value="{world.service_a.pk}"' in form
+    assert c.number in form
+    part = manager.get(add, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="capa-add"' in part and "<html" not in part
     refused = manager.post(add, {"kind": "preventive", "description": "Zmiana procedury",
-                                 "owner_id": world.service_a.pk, "due_on": soon()},
-                           follow=True)
-    assert "HQ material" in refused.content.decode() or "materiał" in refused.content.decode()
+                                 "owner_id": world.service_a.pk, "due_on": soon()})
+    assert refused.status_code == 400  # the form again, what was typed kept
+    text = refused.content.decode()
+    assert "HQ material" in text or "materiał" in text
+    assert "Zmiana procedury</textarea>" in text
+    assert not ComplaintAction.objects.exists()
     manager.post(add, {"kind": "preventive", "description": "Zmiana procedury",
                        "owner_id": world.service_a.pk, "due_on": soon(),
                        "procedure": "Procedura wydawania routerów"})

@@ -86,7 +86,11 @@ def _a_history(world: Any) -> dict[str, Complaint]:
     Complaint.objects.filter(pk=made["deemed"].pk).update(deemed_accepted=True)
     other = customer(world, branch=world.b, actor=world.service_b)
     made["b"] = complaint(world, actor=world.service_b, cust=other, product_text="Internet")
-    for name, days in (("upheld", 35), ("rejected", 70), ("telecom", 400), ("b", 45)):
+    # older ones: a 12 months' period reads them from the kept quarters
+    made["spring"] = complaint(world, product_text="Router")
+    made["summer"] = decided(world)
+    for name, days in (("upheld", 35), ("rejected", 70), ("telecom", 400), ("b", 45),
+                       ("spring", 250), ("summer", 160)):
         _received(made[name], days)
     return made
 
@@ -95,7 +99,9 @@ def test_kept_and_live_are_the_same_before_and_after_a_refresh(world: Any) -> No
     _a_history(world)
     _same_as_live(world)  # no refresh yet: everything live
     _refreshed()
-    assert CountedComplaint.objects.count() == 6 and ComplaintFigure.objects.exists()
+    assert CountedComplaint.objects.count() == 8
+    assert ComplaintFigure.objects.filter(span=1).exists()
+    assert ComplaintFigure.objects.filter(span=figures.QUARTER).exists()
     _same_as_live(world)
     figures.refresh(now=timezone.now() + figures.SETTLE + datetime.timedelta(minutes=1))
     _same_as_live(world)  # a second refresh replaces the rows, it does not add to them
@@ -145,10 +151,10 @@ def test_a_refresh_failing_half_way_leaves_the_previous_figures(world: Any,
     complaint(world, product_text="Telewizor")
     real = figures._insert_dim
 
-    def broken(cur: Any, dim: str) -> None:
-        if dim == "channel":
+    def broken(cur: Any, dim: str, span: int) -> None:
+        if dim == "channel" and span == figures.QUARTER:
             raise RuntimeError("the database went away")
-        real(cur, dim)
+        real(cur, dim, span)
 
     monkeypatch.setattr(figures, "_insert_dim", broken)
     with pytest.raises(RuntimeError):
@@ -229,3 +235,24 @@ def test_the_first_rows_are_the_same_rows_when_there_are_more(world: Any,
     found = statistics.complaint_statistics(user=world.expert, start=_today(), end=_today(),
                                             by="product")
     assert found.more and len(found.rows) == 2 and found.total.received > 2
+
+
+def test_whole_quarters_are_read_from_their_kept_rows() -> None:
+    from django.db.models import Q
+
+    def m(year: int, month: int) -> int:
+        return figures.month_index(datetime.date(year, month, 1))
+
+    # December to November: the quarters from January to September, December, October
+    # and November from the months' rows
+    assert figures._kept_periods(m(2025, 12), m(2026, 11), "cause") == (
+        Q(span=3, month__gte=m(2026, 1), month__lt=m(2026, 10))
+        | Q(span=1, month__gte=m(2025, 12), month__lt=m(2026, 1))
+        | Q(span=1, month__gte=m(2026, 10), month__lte=m(2026, 11)))
+    assert figures._kept_periods(m(2026, 1), m(2026, 3), "handler") == Q(
+        span=3, month__gte=m(2026, 1), month__lt=m(2026, 4))
+    # inside one quarter, or by month: the months only
+    months = Q(span=1, month__gte=m(2026, 2), month__lte=m(2026, 3))
+    assert figures._kept_periods(m(2026, 2), m(2026, 3), "cause") == months
+    assert figures._kept_periods(m(2026, 1), m(2026, 12), "month") == Q(
+        span=1, month__gte=m(2026, 1), month__lte=m(2026, 12))
