@@ -235,6 +235,11 @@ def test_the_first_rows_are_the_same_rows_when_there_are_more(world: Any,
     found = statistics.complaint_statistics(user=world.expert, start=_today(), end=_today(),
                                             by="product")
     assert found.more and len(found.rows) == 2 and found.total.received > 2
+    every = statistics.complaint_statistics(user=world.expert, start=_today(), end=_today(),
+                                            by="product", every_row=True)  # the CSV file
+    assert not every.more and len(every.rows) > 2
+    assert all(row in every.rows for row in found.rows)
+    assert every.total == found.total
 
 
 def test_whole_quarters_are_read_from_their_kept_rows() -> None:
