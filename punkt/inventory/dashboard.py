@@ -26,9 +26,9 @@ provides_stock(selectors.stock_of_products)
 def _below(request: Any) -> dict[str, Any] | None:
     branches = Branch.objects.visible_to(request.user, perms.ORDER_CREATE.code).filter(
         is_active=True).order_by("name")[:5]
-    rows = [(b, selectors.below_norm_count(user=request.user, branch_id=b.pk))
+    rows = [(b, *selectors.below_norm_split(user=request.user, branch_id=b.pk))
             for b in branches]
-    rows = [(b, n) for b, n in rows if n]
+    rows = [(b, goods, printed) for b, goods, printed in rows if goods or printed]
     return {"rows": rows} if rows else None
 
 

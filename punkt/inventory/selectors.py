@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from punkt.catalog.models import ProductKind
 from punkt.catalog.selectors import prices_at
 from punkt.inventory import permissions as perms
 from punkt.inventory.filters import StockFilter
@@ -41,6 +42,16 @@ def stock_of_products(user: Actor, branch_id: int,
 def below_norm_count(*, user: Actor, branch_id: int) -> int:
     return StockLevel.objects.visible_to(user, VIEW, branch_id=branch_id).filter(
         min_norm__gt=F("quantity") + F("in_transit")).count()
+
+
+def below_norm_split(*, user: Actor, branch_id: int) -> tuple[int, int]:
+    """What is below norm: goods (ordered from HQ) and printed leaflets (printed for a
+    campaign, never ordered from HQ) — one statement."""
+    printed = Q(product__kind=ProductKind.LEAFLET)
+    found = StockLevel.objects.visible_to(user, VIEW, branch_id=branch_id).filter(
+        min_norm__gt=F("quantity") + F("in_transit")).aggregate(
+        goods=Count("pk", filter=~printed), printed=Count("pk", filter=printed))
+    return found["goods"], found["printed"]
 
 
 def movements(*, user: Actor, branch_id: int, product_id: int | None = None

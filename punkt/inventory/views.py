@@ -43,7 +43,10 @@ def _products() -> list[Product]:
 def stock(request: HttpRequest) -> HttpResponse:
     branch = _branch(request)
     qs = selectors.levels(user=request.user, branch_id=branch.pk, filters={
-        "q": request.GET.get("q", ""), "below_only": request.GET.get("below")})
+        "q": request.GET.get("q", ""), "below_only": request.GET.get("below"),
+        "kind": request.GET.get("kind", "")})
+    below_goods, below_printed = selectors.below_norm_split(user=request.user,
+                                                             branch_id=branch.pk)
     listing = paginate(request, qs, sort="name", per_page=50, cap=5000)
     can_manage = org_perms.can(request.user, perms.STOCK_MANAGE.code, branch.pk)
     template = "inventory/stock.html" + ("#results" if is_htmx(request) else "")
@@ -53,7 +56,8 @@ def stock(request: HttpRequest) -> HttpResponse:
         and org_perms.can(request.user, perms.ORDER_CREATE.code, branch.pk),
         "can_receive_goods": branch.kind == "hq"
         and org_perms.can(request.user, perms.ORDER_FULFIL.code),
-        "below": selectors.below_norm_count(user=request.user, branch_id=branch.pk),
+        "below": below_goods, "below_printed": below_printed,
+        "kind": request.GET.get("kind", ""),
         "products": _products() if can_manage else [],
         "branch_picker": branch_picker(request.user, VIEW, branch, blank=False)})
 

@@ -250,6 +250,26 @@ def test_a_leaflet_norm_is_the_branchs_stock_norm(world: Any) -> None:
         svc.leaflet_norm_set(actor=world.manager_b, leaflet_id=lf.pk, min_norm=1)
 
 
+def test_leaflets_below_norm_are_not_sent_to_the_hq_order(world: Any, client_as: Any) -> None:
+    """The manager's panel and the stock page count leaflets apart from goods: goods are
+    ordered from HQ, leaflets printed for their campaign."""
+    from punkt.inventory.selectors import below_norm_split
+
+    lf = f.leaflet(world)
+    order = f.print_order(world, lf, quantity=500)
+    print_order_move(actor=world.service_a, order_id=order.pk, action="deliver")
+    goods, printed = below_norm_split(user=world.manager_a, branch_id=world.a.pk)
+    svc.leaflet_norm_set(actor=world.manager_a, leaflet_id=lf.pk, min_norm=800)
+    assert below_norm_split(user=world.manager_a, branch_id=world.a.pk) == (goods, printed + 1)
+    manager = client_as(world.manager_a)
+    panel = manager.get("/").content.decode()
+    assert 'data-testid="panel-below-leaflets"' in panel and "kind=leaflet" in panel
+    stock = manager.get(f"/stock/?branch={world.a.pk}&below=1&kind=leaflet").content.decode()
+    assert 'data-testid="below-norm-leaflets"' in stock and lf.product.code in stock
+    goods_only = manager.get(f"/stock/?branch={world.a.pk}&kind=goods").content.decode()
+    assert lf.product.code not in goods_only
+
+
 # -- pages by role ---------------------------------------------------------------------------
 
 def test_pages_upload_approve_by_role(world: Any, client_as: Any) -> None:
