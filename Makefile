@@ -1,4 +1,4 @@
-.PHONY: demo test setup run worker scheduler bench bench-customers bench-contracts bench-cashdesk bench-pipeline bench-packs bench-analytics bench-surveys bench-complaints bench-loyalty bench-mailing clean
+.PHONY: demo test setup run worker scheduler bench bench-customers bench-contracts bench-cashdesk bench-pipeline bench-packs bench-analytics bench-surveys bench-complaints bench-loyalty bench-mailing bench-campaigns clean
 
 # Run Punkt with demo data on the embedded SQLite database at http://127.0.0.1:8000
 demo: setup
@@ -66,6 +66,13 @@ bench-complaints: setup
 # Counter sales with a loyalty card (discount and points) against 100,000 cards
 bench-loyalty: setup
 	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_loyalty.py --cards 100000 --entries 300000 --sales 200
+
+# Campaign effectiveness (issue 20): 500 campaigns, 100,000 customers brought, on top of
+# the customers and gen_analytics.py's counter sales; the report in-process and through
+# gunicorn
+bench-campaigns: setup
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/gen_campaigns.py --reset
+	DATABASE_URL=$(BENCH_DB_URL) .venv/bin/python bench/run_campaigns.py --n 30
 
 # Customer analytics: counter sales on top of the customers, invoices and contracts; the
 # full refresh and the pages
