@@ -18,7 +18,6 @@ code, one browser per row). The first row of both tables is the reference
 
 from __future__ import annotations
 
-import asyncio
 import os
 import statistics
 import sys
@@ -29,22 +28,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from run_org import (  # noqa: E402  (sets up Django)
     MANAGER,
-    PASSWORD,
     Scenario,
     approx_rows,
     arguments,
     logged_in,
     report,
+    through_gunicorn,
 )
 
 from punkt.campaigns.models import Campaign, CampaignCustomer  # noqa: E402
 from punkt.customers.models import Customer  # noqa: E402
-from punkt.organization.models import Employee  # noqa: E402
 from punkt.sales.models import Sale  # noqa: E402
 
 EXPERT = "ekspert@punkt-bench.pl"
@@ -95,49 +92,6 @@ def dataset() -> str:
             "brought by a campaign")
 
 
-def through_server(args) -> None:  # type: ignore[no-untyped-def]
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP
-    from http_harness import BENCH_TOTP_SECRET, HttpClient, Row, Server, get, run_row, sign_in
-
-    if "bench" not in connection.settings_dict["NAME"]:
-        sys.exit("The HTTP part gives bench accounts a known TOTP secret: it only runs on a "
-                 "database whose name contains 'bench'.")
-    accounts = {"manager": MANAGER, "expert": EXPERT}
-    for email in accounts.values():
-        employee = Employee.objects.get(email=email)
-        Authenticator.objects.filter(user=employee, type=Authenticator.Type.TOTP).delete()
-        TOTP.activate(employee, BENCH_TOTP_SECRET)
-    rows = [Row(name, who, get(path), reference=name.startswith("reference"))
-            for name, who, path in pages()
-            if name.startswith("reference") or args.only in name]
-    connection.close()
-
-    async def go() -> list:  # type: ignore[type-arg]
-        server = Server(os.environ["DATABASE_URL"], workers=args.workers)
-        print(f"\n## through gunicorn -w {args.workers} (production settings), one browser "
-              f"per row, {args.http_seconds:g} s per row after 1 s warm-up")
-        with server:
-            sessions: dict = {}  # type: ignore[type-arg]
-            for key, email in accounts.items():
-                c = HttpClient("127.0.0.1", server.port, server.origin)
-                await sign_in(c, email, PASSWORD, BENCH_TOTP_SECRET)
-                await c.close()
-                sessions[key] = c
-            return [await run_row(row, sessions, clients=1, seconds=args.http_seconds,
-                                  warmup=1.0) for row in rows]
-
-    results = asyncio.run(go())
-    width = max(len(r.name) for r in results)
-    print(f"| {'row':<{width}} |    n | p50 ms | p95 ms")
-    print(f"|{'-' * (width + 2)}|------|--------|-------")
-    for r in results:
-        extra = f"  errors: {r.errors}" if r.errors else ""
-        print(f"| {r.name:<{width}} | {len(r.latencies_ms):>4} | {r.pct(50):6.1f} "
-              f"| {r.pct(95):6.1f}{extra}", flush=True)
-    print(f"load avg at the end {os.getloadavg()[0]:.2f}")
-
-
 def main() -> None:
     ap = arguments(__doc__, password=False)
     ap.add_argument("--no-http", action="store_true", help="in-process only")
@@ -150,7 +104,7 @@ def main() -> None:
     if results:
         print(f"reference p50 {statistics.median(results[0].times_ms):.1f} ms")
     if not args.no_http:
-        through_server(args)
+        through_gunicorn(pages(), {"manager": MANAGER, "expert": EXPERT}, args)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ them first, timed, as the nightly job would.
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import os
 import statistics
@@ -32,17 +31,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from run_org import (  # noqa: E402  (sets up Django)
     MANAGER,
-    PASSWORD,
     Scenario,
     approx_rows,
     arguments,
     logged_in,
     report,
+    through_gunicorn,
 )
 
 from punkt.complaints.models import Complaint, ComplaintAction, ComplaintEvent  # noqa: E402
@@ -174,53 +172,6 @@ def dataset() -> str:
             f"≈{approx[Response]:,} completed questionnaires, ≈{approx[Score]:,} answers")
 
 
-# --- Through gunicorn ----------------------------------------------------------------------
-
-def through_server(data: dict, args) -> None:  # type: ignore[no-untyped-def]
-    """Every row again through gunicorn, one browser at a time (latency, not throughput)."""
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP
-    from http_harness import BENCH_TOTP_SECRET, HttpClient, Row, Server, get, run_row, sign_in
-
-    if "bench" not in connection.settings_dict["NAME"]:
-        sys.exit("The HTTP part gives bench accounts a known TOTP secret: it only runs on a "
-                 "database whose name contains 'bench'.")
-    accounts = {"manager": MANAGER, "expert": EXPERT}
-    for email in accounts.values():
-        employee = Employee.objects.get(email=email)
-        Authenticator.objects.filter(user=employee, type=Authenticator.Type.TOTP).delete()
-        TOTP.activate(employee, BENCH_TOTP_SECRET)
-    connection.close()
-    rows = [Row(name, who, get(path), reference=name.startswith("reference"))
-            for name, who, path in pages(data)
-            if name.startswith("reference") or args.only in name]
-
-    async def go() -> list:  # type: ignore[type-arg]
-        server = Server(os.environ["DATABASE_URL"], workers=args.workers)
-        print(f"\n## through gunicorn -w {args.workers} (production settings), one browser "
-              f"per row, {args.http_seconds:g} s per row after 1 s warm-up")
-        with server:
-            sessions: dict = {}  # type: ignore[type-arg]
-            for key, email in accounts.items():
-                c = HttpClient("127.0.0.1", server.port, server.origin)
-                await sign_in(c, email, PASSWORD, BENCH_TOTP_SECRET)
-                await c.close()
-                sessions[key] = c
-            print("  signed in through the form (+TOTP): " + ", ".join(accounts.values()))
-            return [await run_row(row, sessions, clients=1, seconds=args.http_seconds,
-                                  warmup=1.0) for row in rows]
-
-    results = asyncio.run(go())
-    width = max(len(r.name) for r in results)
-    print(f"| {'row':<{width}} |    n | p50 ms | p95 ms")
-    print(f"|{'-' * (width + 2)}|------|--------|-------")
-    for r in results:
-        extra = f"  errors: {r.errors}" if r.errors else ""
-        print(f"| {r.name:<{width}} | {len(r.latencies_ms):>4} | {r.pct(50):6.1f} "
-              f"| {r.pct(95):6.1f}{extra}", flush=True)
-    print(f"load avg at the end {os.getloadavg()[0]:.2f}")
-
-
 def main() -> None:
     ap = arguments(__doc__, password=False)
     ap.add_argument("--no-http", action="store_true", help="in-process only")
@@ -237,7 +188,7 @@ def main() -> None:
         ref = results[0]
         print(f"reference p50 {statistics.median(ref.times_ms):.1f} ms")
     if not args.no_http:
-        through_server(data, args)
+        through_gunicorn(pages(data), {"manager": MANAGER, "expert": EXPERT}, args)
 
 
 if __name__ == "__main__":

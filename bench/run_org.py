@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -272,6 +273,56 @@ def report(scenarios: list[Scenario], args: argparse.Namespace, data: str) -> li
         for r in results:
             show_sql(r)
     return results
+
+
+def through_gunicorn(pages: list[tuple[str, str, Any]], accounts: dict[str, str],
+                     args: argparse.Namespace) -> None:
+    """Every ``(name, who, request number → path)`` row again through gunicorn, one
+    browser at a time (latency, not throughput); ``accounts``: who → e-mail, each signed
+    in through the allauth form with a known TOTP secret. Rows named ``reference…`` are
+    the reference, the others run when ``args.only`` is in their name."""
+    import asyncio
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+    from http_harness import BENCH_TOTP_SECRET, HttpClient, Row, Server, get, run_row, sign_in
+
+    if "bench" not in connection.settings_dict["NAME"]:
+        sys.exit("The HTTP part gives bench accounts a known TOTP secret: it only runs on a "
+                 "database whose name contains 'bench'.")
+    for email in accounts.values():
+        employee = Employee.objects.get(email=email)
+        Authenticator.objects.filter(user=employee, type=Authenticator.Type.TOTP).delete()
+        TOTP.activate(employee, BENCH_TOTP_SECRET)
+    rows = [Row(name, who, get(path), reference=name.startswith("reference"))
+            for name, who, path in pages
+            if name.startswith("reference") or args.only in name]
+    connection.close()
+
+    async def go() -> list[Any]:
+        server = Server(os.environ["DATABASE_URL"], workers=args.workers)
+        print(f"\n## through gunicorn -w {args.workers} (production settings), one browser "
+              f"per row, {args.http_seconds:g} s per row after 1 s warm-up")
+        with server:
+            sessions: dict[str, Any] = {}
+            for key, email in accounts.items():
+                c = HttpClient("127.0.0.1", server.port, server.origin)
+                await sign_in(c, email, PASSWORD, BENCH_TOTP_SECRET)
+                await c.close()
+                sessions[key] = c
+            print("  signed in through the form (+TOTP): " + ", ".join(accounts.values()))
+            return [await run_row(row, sessions, clients=1, seconds=args.http_seconds,
+                                  warmup=1.0) for row in rows]
+
+    results = asyncio.run(go())
+    width = max(len(r.name) for r in results)
+    print(f"| {'row':<{width}} |    n | p50 ms | p95 ms")
+    print(f"|{'-' * (width + 2)}|------|--------|-------")
+    for r in results:
+        extra = f"  errors: {r.errors}" if r.errors else ""
+        print(f"| {r.name:<{width}} | {len(r.latencies_ms):>4} | {r.pct(50):6.1f} "
+              f"| {r.pct(95):6.1f}{extra}", flush=True)
+    print(f"load avg at the end {os.getloadavg()[0]:.2f}")
 
 
 def main() -> None:

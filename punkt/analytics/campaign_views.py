@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from punkt.analytics import permissions as perms
 from punkt.core import charts
 from punkt.core.audit import audit_record
 from punkt.core.errors import ValidationFailed
-from punkt.core.exports import csv_response
+from punkt.core.exports import table_response
 from punkt.core.reauth import recent_authentication_required
 from punkt.core.routes import scoped
 from punkt.core.web import int_param
@@ -68,14 +68,11 @@ def campaigns_page(request: HttpRequest) -> HttpResponse:
         "can_export": org_perms.can(request.user, perms.ANALYTICS_EXPORT.code)})
 
 
-def _cell(value: Any) -> str:
-    return "" if value is None else str(value).replace(".", ",")
-
 
 @scoped("list")
 @login_required
 @recent_authentication_required
-def campaigns_export(request: HttpRequest) -> StreamingHttpResponse:
+def campaigns_export(request: HttpRequest) -> HttpResponseBase:
     """A row per campaign and branch (text cells neutralised, C25); audited (C26)."""
     org_perms.ensure(request.user, perms.GOALS_VIEW.code)
     org_perms.ensure(request.user, perms.ANALYTICS_EXPORT.code)
@@ -91,14 +88,14 @@ def campaigns_export(request: HttpRequest) -> StreamingHttpResponse:
             c = r.campaign
             for b in r.branches or [campaign_effect.BranchFigures(branch_name="")]:
                 yield [c.code, c.name, c.get_status_display(), c.starts_on.isoformat(),
-                       c.ends_on.isoformat(), b.branch_name, _cell(b.spent), b.customers,
-                       b.buying, _cell(b.sales), _cell(b.payments), b.coded_sales,
-                       _cell(b.coded_revenue), b.coded_contracts,
-                       _cell(b.coded_contract_value), b.coded_offers, b.coded_won,
-                       _cell(b.revenue), _cell(b.per_customer), _cell(b.per_zloty)]
+                       c.ends_on.isoformat(), b.branch_name, b.spent, b.customers,
+                       b.buying, b.sales, b.payments, b.coded_sales,
+                       b.coded_revenue, b.coded_contracts,
+                       b.coded_contract_value, b.coded_offers, b.coded_won,
+                       b.revenue, b.per_customer, b.per_zloty]
 
     stamp = timezone.localtime().strftime("%Y-%m-%d_%H%M")
-    return csv_response(f"skutecznosc_kampanii_{stamp}.csv", [
+    return table_response(request, f"skutecznosc_kampanii_{stamp}.csv", [
         _("Campaign code"), _("Campaign"), _("Status"), _("From"), _("To"), _("Branch"),
         _("Cost (zł)"), _("New customers"), _("Buying customers"), _("Counter sales (zł)"),
         _("Paid on HQ invoices (zł)"), _("Sales with the code to other customers"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from punkt.analytics import permissions as perms
 from punkt.core import charts
 from punkt.core.audit import audit_record
 from punkt.core.errors import ValidationFailed
-from punkt.core.exports import csv_response
+from punkt.core.exports import table_response
 from punkt.core.reauth import recent_authentication_required
 from punkt.core.routes import scoped
 from punkt.core.web import int_param, text_param
@@ -108,14 +108,11 @@ def _yes_no(value: bool | None) -> str:
     return "" if value is None else (_("yes") if value else _("no"))
 
 
-def _decimal(value: Any) -> str:
-    return "" if value is None else str(value).replace(".", ",")
-
 
 @scoped("list")
 @login_required
 @recent_authentication_required
-def goals_export(request: HttpRequest) -> StreamingHttpResponse:
+def goals_export(request: HttpRequest) -> HttpResponseBase:
     """The chosen month's branches and the twelve months' company rows as CSV (text cells
     neutralised, C25); audited (C26)."""
     org_perms.ensure(request.user, perms.GOALS_VIEW.code)
@@ -132,8 +129,8 @@ def goals_export(request: HttpRequest) -> StreamingHttpResponse:
     def line(f: goals.Figures, name: str) -> list[Any]:
         return [_label(f.month), name, f.new, f.new_last, f.new_target,
                 "" if f.new_growth is None else f.new_growth, _yes_no(f.new_met),
-                f.deliveries, f.on_time, _decimal(f.on_time_percent),
-                _decimal(f.median_minutes), _yes_no(f.materials_met), f.lost,
+                f.deliveries, f.on_time, f.on_time_percent,
+                f.median_minutes, _yes_no(f.materials_met), f.lost,
                 "" if f.lost_previous is None else f.lost_previous,
                 "" if f.lost_target is None else f.lost_target, _yes_no(f.lost_met)]
 
@@ -144,7 +141,7 @@ def goals_export(request: HttpRequest) -> StreamingHttpResponse:
             yield line(f, f.branch_name)
 
     stamp = timezone.localtime().strftime("%Y-%m-%d_%H%M")
-    return csv_response(f"cele_{stamp}.csv", [
+    return table_response(request, f"cele_{stamp}.csv", [
         _("Month"), _("Branch"), _("New customers"), _("Month before"), _("Goal (+20%)"),
         _("Growth (%)"), _("Goal met"), _("Materials delivered"), _("Opened within an hour"),
         _("Within an hour (%)"), _("Median delay (min)"), _("Goal met"),
@@ -180,7 +177,7 @@ def kpis_page(request: HttpRequest) -> HttpResponse:
 @scoped("list")
 @login_required
 @recent_authentication_required
-def kpis_export(request: HttpRequest) -> StreamingHttpResponse:
+def kpis_export(request: HttpRequest) -> HttpResponseBase:
     """The KPIs' rows and total as CSV (text cells neutralised, C25); audited (C26)."""
     org_perms.ensure(request.user, perms.GOALS_VIEW.code)
     org_perms.ensure(request.user, perms.ANALYTICS_EXPORT.code)
@@ -192,7 +189,7 @@ def kpis_export(request: HttpRequest) -> StreamingHttpResponse:
 
     def line(k: kpis.Kpis, name: str) -> list[Any]:
         planned = {p["code"]: p for p in k.against_plan()}
-        out = [name, k.registered, k.potential, k.converted, _decimal(k.conversion),
+        out = [name, k.registered, k.potential, k.converted, k.conversion,
                k.primary, k.primary_amount, k.repeat, k.repeat_amount, k.lost, k.restored,
                k.class_changes]
         for code in kpis.PLANNED:
@@ -214,4 +211,5 @@ def kpis_export(request: HttpRequest) -> StreamingHttpResponse:
         if m.code in kpis.PLANNED:
             header += [str(m.label), _("Plan"), _("Of plan (%)")]
     stamp = timezone.localtime().strftime("%Y-%m-%d_%H%M")
-    return csv_response(f"kpi_{span.first:%Y-%m}_{span.last:%Y-%m}_{stamp}.csv", header, rows())
+    return table_response(request, f"kpi_{span.first:%Y-%m}_{span.last:%Y-%m}_{stamp}.csv",
+                          header, rows())

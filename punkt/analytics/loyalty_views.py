@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from punkt.analytics import permissions as perms
 from punkt.analytics.campaign_views import _period as _kpi_period
 from punkt.core import charts
 from punkt.core.audit import audit_record
-from punkt.core.exports import csv_response
+from punkt.core.exports import table_response
 from punkt.core.reauth import recent_authentication_required
 from punkt.core.routes import scoped
 from punkt.core.web import int_param
@@ -56,14 +56,11 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
         "can_export": org_perms.can(request.user, perms.ANALYTICS_EXPORT.code)})
 
 
-def _cell(value: Any) -> str:
-    return "" if value is None else str(value).replace(".", ",")
-
 
 @scoped("list")
 @login_required
 @recent_authentication_required
-def loyalty_export(request: HttpRequest) -> StreamingHttpResponse:
+def loyalty_export(request: HttpRequest) -> HttpResponseBase:
     """The figures, the months and the sources as CSV (C25); audited (C26)."""
     org_perms.ensure(request.user, perms.GOALS_VIEW.code)
     org_perms.ensure(request.user, perms.ANALYTICS_EXPORT.code)
@@ -76,27 +73,27 @@ def loyalty_export(request: HttpRequest) -> StreamingHttpResponse:
     def rows() -> Iterator[list[Any]]:
         yield [_("Buyers"), r.buyers]
         yield [_("Buying again"), r.repeat]
-        yield [_("Loyalty index (%)"), _cell(r.index)]
-        yield [_("Revenue from existing customers (zł)"), _cell(r.revenue_existing)]
-        yield [_("Revenue from new customers (zł)"), _cell(r.revenue_new)]
-        yield [_("Revenue without a customer (zł)"), _cell(r.revenue_anonymous)]
+        yield [_("Loyalty index (%)"), r.index]
+        yield [_("Revenue from existing customers (zł)"), r.revenue_existing]
+        yield [_("Revenue from new customers (zł)"), r.revenue_new]
+        yield [_("Revenue without a customer (zł)"), r.revenue_anonymous]
         yield [_("Recommended customers buying"), r.recommended_buyers]
         yield [_("Their purchases"), r.recommended_purchases]
-        yield [_("Their revenue (zł)"), _cell(r.recommended_revenue)]
-        yield [_("Products per customer"), _cell(r.products_per_customer)]
+        yield [_("Their revenue (zł)"), r.recommended_revenue]
+        yield [_("Products per customer"), r.products_per_customer]
         yield []
         yield [_("Month"), _("Sales"), _("Revenue (zł)"), _("Customers buying"),
                _("Contracts signed")]
         for m in r.months:
-            yield [f"{m.month:%Y-%m}", m.sales, _cell(m.revenue), m.buyers, m.contracts]
+            yield [f"{m.month:%Y-%m}", m.sales, m.revenue, m.buyers, m.contracts]
         yield []
         yield [_("Source"), _("Customers registered"), _("Customers buying"),
                _("Revenue (zł)")]
         for s in r.sources:
-            yield [str(s.label), s.customers, s.buyers, _cell(s.revenue)]
+            yield [str(s.label), s.customers, s.buyers, s.revenue]
 
     stamp = timezone.localtime().strftime("%Y-%m-%d_%H%M")
-    return csv_response(f"lojalnosc_{span.first:%Y-%m}_{span.last:%Y-%m}_{stamp}.csv",
+    return table_response(request, f"lojalnosc_{span.first:%Y-%m}_{span.last:%Y-%m}_{stamp}.csv",
                         [_("Measure"), _("Value")], rows())
 
 

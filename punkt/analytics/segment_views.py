@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from punkt.analytics import segments as seg
 from punkt.analytics.models import Segment
 from punkt.core.audit import audit_record
 from punkt.core.errors import NotFound
-from punkt.core.exports import csv_response
+from punkt.core.exports import table_response
 from punkt.core.paging import paginate
 from punkt.core.reauth import recent_authentication_required
 from punkt.core.routes import scoped
@@ -94,7 +94,7 @@ def segment_matrix(request: HttpRequest) -> HttpResponse:
 @scoped("list")
 @login_required
 @recent_authentication_required
-def segment_export(request: HttpRequest) -> StreamingHttpResponse:
+def segment_export(request: HttpRequest) -> HttpResponseBase:
     """The matrix of a segment as CSV — every row, as filtered and sorted on the page
     (formula cells neutralised, C25); audited (C26)."""
     org_perms.ensure(request.user, perms.SEGMENTS_VIEW.code)
@@ -138,7 +138,7 @@ def segment_export(request: HttpRequest) -> StreamingHttpResponse:
                  _("%(code)s: record") % {"code": p.product.code},
                  _("%(code)s: reason") % {"code": p.product.code}]
     stamp = timezone.localtime().strftime("%Y-%m-%d_%H%M")
-    return csv_response(f"segment_produkty_{stamp}.csv", head, rows())
+    return table_response(request, f"segment_produkty_{stamp}.csv", head, rows())
 
 
 @scoped("list")

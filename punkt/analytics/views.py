@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from punkt.analytics import permissions as perms
 from punkt.analytics import selectors
 from punkt.analytics.models import ABC, XYZ, Category, month_label, zl
 from punkt.core.audit import audit_record
-from punkt.core.exports import csv_response
+from punkt.core.exports import table_response
 from punkt.core.paging import paginate
 from punkt.core.reauth import recent_authentication_required
 from punkt.core.routes import scoped
@@ -106,7 +106,7 @@ def customers(request: HttpRequest) -> HttpResponse:
 @scoped("list")
 @login_required
 @recent_authentication_required
-def export(request: HttpRequest) -> StreamingHttpResponse:
+def export(request: HttpRequest) -> HttpResponseBase:
     """The drill-down's customers as CSV (formula cells neutralised, C25); audited (C26)."""
     org_perms.ensure(request.user, perms.ANALYTICS_EXPORT.code)
     branch = int_param(request.GET.get("branch"))
@@ -127,7 +127,7 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
                    if s.first_month is not None else ""]
 
     stamp = timezone.localtime().strftime("%Y-%m-%d_%H%M")
-    return csv_response(f"klienci_abc_xyz_{stamp}.csv", [
+    return table_response(request, f"klienci_abc_xyz_{stamp}.csv", [
         _("Customer number"), _("Customer"), _("Branch"), _("Category"), "ABC", "XYZ",
         _("Turnover (zł)"), _("Coefficient of variation (%)"), _("Previous class"),
         _("First settlement")], rows())

@@ -171,6 +171,19 @@ def test_the_page_the_csv_and_the_roles(world: Any, ran: Any, client_as: Any) ->
     from punkt.core.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="analytics.campaigns.export").count() == 1
+    assert 'data-testid="campaigns-export-xlsx"' in body
+    xlsx = client_as(world.manager_a).get(reverse("analytics:campaigns_export") + "?format=xlsx")
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].endswith("spreadsheetml.sheet")
+    assert 'filename="skutecznosc_kampanii_' in xlsx["Content-Disposition"]
+    assert xlsx["Content-Disposition"].endswith('.xlsx"')
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    assert any("RUCZAJ" in str(v) for row in rows for v in row)
+    assert any(v == 270 for row in rows[1:] for v in row)  # money as a number, not a text
+    assert AuditEvent.objects.filter(action="analytics.campaigns.export").count() == 2
 
 
 def test_the_api_gives_the_same_figures(world: Any, ran: Any, client_as: Any) -> None:
