@@ -24,7 +24,6 @@ sees his branches' share of HQ's campaigns, HQ every branch."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -199,7 +198,7 @@ def report(user: Actor, *, first: datetime.date, last: datetime.date,
                                 original__campaign_ref__in=ids)
                    .annotate(camp=F("original__campaign_ref")).filter(not_brought("camp"))
                    .values("camp", "branch_id").annotate(**sums).order_by())
-    coded: Iterable[dict[str, Any]] = own.union(of_original, all=True).order_by()
+    coded: Any = own.union(of_original, all=True).order_by()  # rows of both parts
     for line in coded:
         figures = cell(line["camp"], line["branch_id"])
         figures.coded_sales += line["n"]
