@@ -1,6 +1,7 @@
 """API of loyalty cards: /api/v1/loyalty/cards (list, issue, get, its points entries),
-block/unblock, rewards for points (list, exchange), the closed products the card opens. Points are redeemed on a sale:
-``card`` and ``points`` in ``POST /api/v1/branches/{id}/sales``. The same services as the pages."""
+block/unblock, rewards for points (list, exchange), the closed products the card opens.
+Points are redeemed on a sale: ``card`` and ``points`` in
+``POST /api/v1/branches/{id}/sales``. The same services as the pages."""
 
 from __future__ import annotations
 

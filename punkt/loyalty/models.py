@@ -249,8 +249,9 @@ class Reward(models.Model):
         return self.name
 
 
-FROM_TIER = {Tier.SILVER: _("from the silver tier"), Tier.GOLD: _("from the gold tier"),
-             Tier.PLATINUM: _("from the platinum tier")}
+FROM_TIER: dict[str, Any] = {Tier.SILVER: _("from the silver tier"),
+                              Tier.GOLD: _("from the gold tier"),
+                              Tier.PLATINUM: _("from the platinum tier")}
 
 
 class ClosedProduct(models.Model):
