@@ -104,8 +104,8 @@ def test_a_closed_product_is_refused_without_a_qualifying_card_and_nothing_is_sa
         with pytest.raises(ValidationFailed) as err:
             f.sell(world, (s.cable, 1), (s.book, 1), card=with_card)
         assert err.value.code == "closed" and err.value.field == "lines[2].product_id"
-        assert "“Poradnik światłowodu”" in str(err.value)
-        assert "“Srebro i złoto”" in str(err.value) and "gold tier" in str(err.value)
+        assert str(err.value) == ("«Poradnik światłowodu» jest dostępny tylko dla "
+                                  "posiadaczy karty «Srebro i złoto» (od poziomu złotego).")
     assert (Sale.objects.count(), CardSale.objects.count()) == (sales_before, uses)
     Card.objects.filter(pk=card.pk).update(tier=Tier.PLATINUM)
     sale = f.sell(world, (s.book, 1), card=card)
@@ -119,8 +119,8 @@ def test_a_blocked_card_opens_nothing_and_any_one_programme_suffices(world: Any)
     holder = f.card(world, points)
     with pytest.raises(ValidationFailed) as err:
         f.sell(world, (s.book, 1))
-    assert "one of the cards" in str(err.value)
-    assert "“Srebro i złoto” (from the silver tier)" in str(err.value)
+    assert "jednej z kart: «Program points», «Srebro i złoto» (od poziomu srebrnego)" in str(
+        err.value)
     assert f.sell(world, (s.book, 1), card=holder).pk  # the points card opens it
     other = f.card(world, tiers)  # no tier yet
     with pytest.raises(ValidationFailed):
@@ -190,7 +190,8 @@ def test_the_card_page_the_profile_and_the_programme_list_show_the_closed_produc
     assert 'data-testid="card-closed"' in page and "Cena klubowa" in page
     assert f'href="/catalog/{s.cable.pk}/"' in page or reverse(
         "catalog:product_detail", args=[s.cable.pk]) in page
-    assert "a higher tier opens it: from the gold tier" in page
+    assert "dostępny z wyższym poziomem: od poziomu złotego" in page
+    assert "Zasoby zamknięte dostępne z tą kartą" in page
     tab = client.get(reverse("customers:customer_tab", args=[card.customer_id, "loyalty"]),
                      headers={"HX-Request": "true"}).content.decode()
     assert 'data-testid="tab-loyalty-closed"' in tab and s.book.name in tab
