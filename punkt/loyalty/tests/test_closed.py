@@ -190,7 +190,7 @@ def test_the_card_page_the_profile_and_the_programme_list_show_the_closed_produc
     assert 'data-testid="card-closed"' in page and "Cena klubowa" in page
     assert f'href="/catalog/{s.cable.pk}/"' in page or reverse(
         "catalog:product_detail", args=[s.cable.pk]) in page
-    assert "dostępny z wyższym poziomem: od poziomu złotego" in page
+    assert "jeszcze niedostępny: od poziomu złotego" in page
     assert "Zasoby zamknięte dostępne z tą kartą" in page
     tab = client.get(reverse("customers:customer_tab", args=[card.customer_id, "loyalty"]),
                      headers={"HX-Request": "true"}).content.decode()
