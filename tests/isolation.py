@@ -1015,6 +1015,8 @@ API_CASES: dict[str, Callable[[Any], tuple[str, str]]] = {
                                        f"/api/v1/loyalty/cards/{card_b(w).pk}/entries"),
     "loyalty_card_move": lambda w: ("POST", f"/api/v1/loyalty/cards/{card_b(w).pk}/moves"),
     "loyalty_card_rewards": lambda w: ("GET", f"/api/v1/loyalty/cards/{card_b(w).pk}/rewards"),
+    "loyalty_card_closed_products": lambda w: (
+        "GET", f"/api/v1/loyalty/cards/{card_b(w).pk}/closed-products"),
     "loyalty_reward_redeem": lambda w: ("POST",
                                         f"/api/v1/loyalty/cards/{card_b(w).pk}/rewards"),
     "campaign_get": lambda w: ("GET", f"/api/v1/campaigns/{campaign_b(w).pk}"),

@@ -1,6 +1,7 @@
 """API of loyalty cards: /api/v1/loyalty/cards (list, issue, get, its points entries),
-block/unblock, rewards for points (list, exchange). Points are redeemed on a sale:
-``card`` and ``points`` in ``POST /api/v1/branches/{id}/sales``. The same services as the pages."""
+block/unblock, rewards for points (list, exchange), the closed products the card opens.
+Points are redeemed on a sale: ``card`` and ``points`` in
+``POST /api/v1/branches/{id}/sales``. The same services as the pages."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pydantic import Field
 from punkt.core.api import MAX_ID, Page, Strict, errors, known_id, page_slice
 from punkt.core.errors import NotFound
 from punkt.core.routes import scoped
-from punkt.loyalty import draws, rewards, selectors, services
+from punkt.loyalty import closed, draws, rewards, selectors, services
 from punkt.loyalty import permissions as perms
 from punkt.loyalty.models import Card, DrawWinner, PointsEntry, PrizeDraw
 from punkt.organization import permissions as org_perms
@@ -186,6 +187,33 @@ def card_rewards(request: HttpRequest, card_id: int) -> list[dict[str, Any]]:
     card = selectors.card_get(user=request.user, card_id=known_id(card_id))
     return [{"id": r.pk, "name": r.name, "points": r.points, "product_id": r.product_id}
             for r in rewards.rewards_for(card)]
+
+
+class ClosedOut(Schema):
+    product_id: int
+    product_code: str
+    product: str
+    min_tier: str = Field(description="\"\" (any card of the programme), silver, gold or "
+                          "platinum")
+    note: str
+    open: bool = Field(description="Whether this card may buy the product now")
+    state: Literal["open", "tier", "off"] = Field(
+        description="open; tier: a higher tier opens it; off: the card is blocked or its "
+        "programme inactive")
+
+
+@router.get("/loyalty/cards/{card_id}/closed-products",
+            response={200: list[ClosedOut], **errors(404)},
+            operation_id="loyalty_card_closed_products")
+@scoped("branch")
+def card_closed_products(request: HttpRequest, card_id: int) -> list[dict[str, Any]]:
+    """The products the card's programme keeps for its members, and whether this card
+    opens each (a sale of a closed product without a qualifying card is refused on the
+    line's ``product_id``)."""
+    card = selectors.card_get(user=request.user, card_id=known_id(card_id))
+    return [{"product_id": a.row.product_id, "product_code": a.row.product.code,
+             "product": a.row.product.name, "min_tier": a.row.min_tier, "note": a.row.note,
+             "open": a.open, "state": a.state} for a in closed.access_of(card)]
 
 
 @router.post("/loyalty/cards/{card_id}/rewards", response={201: RedemptionOut,

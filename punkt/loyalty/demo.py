@@ -1,5 +1,6 @@
-"""Demo loyalty: HQ's programmes of every kind, and in Kraków a points card with sales
-that earned and redeemed points, a tiered card, and a bearer card."""
+"""Demo loyalty: HQ's programmes of every kind (the tiered one keeps two products for its
+members), and in Kraków a points card with sales that earned and redeemed points, a
+tiered card, and a bearer card."""
 
 from __future__ import annotations
 
@@ -25,7 +26,10 @@ PROGRAMMES = [
      "silver_percent": "3", "gold_from": "1500", "gold_percent": "5",
      "platinum_from": "5000", "platinum_percent": "8", "vip_from": "500",
      "vip_benefits": "Obsługa bez kolejki, stały opiekun w oddziale, bezpłatna "
-                     "instalacja sprzętu."},
+                     "instalacja sprzętu.",
+     # closed resources (R13.1): the demo's silver card opens the first, not the second
+     "closed": "MESH-2 | srebrny | Zestaw Mesh tylko dla posiadaczy karty\n"
+               "ONT-GPON | platinum | Terminal z montażem przez technika bez opłaty"},
     {"name": "Karta rabatowa na okaziciela", "kind": "bearer", "discount_percent": "5"},
     {"name": "Karta imienna 7%", "kind": "personal", "discount_percent": "7"},
     {"name": "Im więcej, tym taniej", "kind": "progressive",

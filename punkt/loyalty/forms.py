@@ -50,6 +50,13 @@ class ProgrammeForm(forms.Form):
         help_text=_("One a line: “name | points” or “name | points | product code” (the "
                     "product is handed over from the branch's stock). A reward left out is "
                     "switched off."))
+    closed = forms.CharField(
+        label=_("Resources closed to members"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Products sold only to the programme's card holders, one a line: "
+                    "“product code”, “product code | tier” (silver, gold or platinum: from "
+                    "that tier up; tiered programmes only) or “product code | tier | note”. "
+                    "A product left out is open to everyone again."))
 
 
 class DrawForm(forms.Form):

@@ -249,6 +249,49 @@ class Reward(models.Model):
         return self.name
 
 
+FROM_TIER: dict[str, Any] = {Tier.SILVER: _("from the silver tier"),
+                              Tier.GOLD: _("from the gold tier"),
+                              Tier.PLATINUM: _("from the platinum tier")}
+
+
+class ClosedProduct(models.Model):
+    """A catalogue product sold only to a programme's members (R13.1, seed 003: "access to
+    resources closed to other customers"): at the counter it needs an active card of the
+    programme, of ``min_tier`` or higher when set. Switched off, never deleted, when HQ
+    leaves it out of the list."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT,
+                                  related_name="closed_products", verbose_name=_("programme"))
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("product"))
+    min_tier = models.CharField(_("from tier"), max_length=8, choices=Tier.choices,
+                                blank=True, default=Tier.NONE)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("product closed to members")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "product"],
+                                    name="loyalty_closed_once"),
+            models.CheckConstraint(condition=Q(min_tier__in=Tier.values),
+                                   name="loyalty_closed_tier_valid"),
+        ]
+        # the counter asks by the basket's products: only the active rows
+        indexes = [models.Index(fields=["product"], name="loyalty_closed_product",
+                                condition=Q(is_active=True))]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {self.product_id}"
+
+    @property
+    def tier_phrase(self) -> str:
+        """"from the gold tier" (Polish: "od poziomu złotego"); "" without a minimum."""
+        return str(FROM_TIER.get(self.min_tier, ""))
+
+
 class RewardRedemption(models.Model):
     """Points exchanged for a reward at a branch: the points entry and, for a product, the
     stock movement that handed it over."""

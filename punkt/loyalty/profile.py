@@ -17,6 +17,7 @@ from punkt.customers.profile import (
     route,
 )
 from punkt.customers.timeline import register_kind, register_profile_action, register_profile_fact
+from punkt.loyalty import closed
 from punkt.loyalty import permissions as perms
 from punkt.loyalty.draws import is_vip
 from punkt.loyalty.models import CardStatus, PointsEntry
@@ -35,7 +36,11 @@ def _loyalty(user: Actor, customer: Any) -> dict[str, Any]:
     entries = list(PointsEntry.objects.visible_to(user, perms.CARD_VIEW)
                    .filter(card__customer=customer).select_related("card", "sale")
                    .order_by("-created_at", "-pk")[:ENTRIES])
-    return {"cards": cards, "entries": entries,
+    shut = closed.closed_of({c.programme_id for c in cards})
+    access = [(c, closed.access_of(c, shut.get(c.programme_id, []))) for c in cards
+              if shut.get(c.programme_id)]
+    return {"cards": cards, "entries": entries, "access": access,
+            "can_products": closed.can_see_products(user),
             "issue_url": (reverse("loyalty:card_new") + f"?customer={customer.pk}"
                           if org_perms.can(user, perms.CARD_ISSUE.code, customer.branch_id)
                           else "")}

@@ -27,6 +27,7 @@ from punkt.core.money import CENT, parse_amount
 from punkt.customers.gdpr import add_months
 from punkt.customers.models import Customer, CustomerStatus
 from punkt.customers.timeline import timeline_add
+from punkt.loyalty import closed
 from punkt.loyalty import permissions as perms
 from punkt.loyalty.models import (
     Card,
@@ -226,6 +227,10 @@ class _Cards:
         if take_back > 0:
             _entry(card, EntryKind.REVERSED, -take_back, sale=doc, actor=actor, now=now)
         _recompute_tier(card, now)
+
+    def refusals(self, plan: sale_cards.CardPlan | None,
+                 product_ids: list[int]) -> dict[int, str]:
+        return closed.refusals(product_ids, plan.found.card if plan is not None else None)
 
 
 def _floor(value: Decimal) -> int:
@@ -427,6 +432,8 @@ def programme_save(*, actor: Actor, data: dict[str, Any],
         programme = Programme.objects.create(**values)
         if "rewards" in data:
             rewards.rewards_sync(programme, data["rewards"])
+        if "closed" in data:
+            closed.closed_sync(programme, data["closed"])
         audit_record(action="loyalty.programme.create", obj=programme, actor=actor)
         return programme
     programme = Programme.objects.locked(programme_id, missing=_("Programme not found."))
@@ -435,6 +442,7 @@ def programme_save(*, actor: Actor, data: dict[str, Any],
                                             "kind cannot change."), field="kind")
     before = snapshot(programme, list(FIELDS))
     before_rewards = rewards.rewards_text(programme)
+    before_closed = closed.closed_text(programme)
     for key, value in values.items():
         setattr(programme, key, value)
     programme.save()
@@ -443,6 +451,10 @@ def programme_save(*, actor: Actor, data: dict[str, Any],
     changes = diff(before, snapshot(programme, list(FIELDS)))
     if "rewards" in data and rewards.rewards_text(programme) != before_rewards:
         changes["rewards"] = [before_rewards, rewards.rewards_text(programme)]
+    if "closed" in data:
+        closed.closed_sync(programme, data["closed"])
+        if closed.closed_text(programme) != before_closed:
+            changes["closed"] = [before_closed, closed.closed_text(programme)]
     audit_record(action="loyalty.programme.update", obj=programme, actor=actor,
                  changes=changes)
     return programme

@@ -19,7 +19,7 @@ from punkt.core.routes import scoped
 from punkt.core.web import int_param, is_htmx, refusals_as_messages, text_param
 from punkt.customers import selectors as customers
 from punkt.customers.search import customers_named
-from punkt.loyalty import documents, draws, rewards, selectors, services
+from punkt.loyalty import closed, documents, draws, rewards, selectors, services
 from punkt.loyalty import permissions as perms
 from punkt.loyalty.forms import (
     BlockForm,
@@ -49,8 +49,11 @@ ENTRY_ROWS = 100
 @login_required
 def programme_list(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.PROGRAMME_MANAGE.code)
+    programmes = list(selectors.programmes())
+    shut = closed.closed_of(p.pk for p in programmes)
     return render(request, "loyalty/programme_list.html", {
-        "programmes": selectors.programmes()})
+        "programmes": [(p, shut.get(p.pk, [])) for p in programmes],
+        "can_products": closed.can_see_products(request.user)})
 
 
 def _initial(p: Programme) -> dict[str, object]:
@@ -58,6 +61,7 @@ def _initial(p: Programme) -> dict[str, object]:
                                if name != "scale"}
     data["scale"] = services.scale_text(p)
     data["rewards"] = rewards.rewards_text(p)
+    data["closed"] = closed.closed_text(p)
     return data
 
 
@@ -78,8 +82,10 @@ def programme_edit(request: HttpRequest, programme_id: int | None = None) -> Htt
         else:
             messages.success(request, _("Programme saved."))
             return redirect("loyalty:programme_list")
-    return render(request, "loyalty/programme_form.html", {"form": form,
-                                                           "programme": programme})
+    return render(request, "loyalty/programme_form.html", {
+        "form": form, "programme": programme,
+        "closed": closed.closed_of([programme.pk]).get(programme.pk, []) if programme else [],
+        "can_products": closed.can_see_products(request.user)})
 
 
 @scoped("list")
@@ -154,6 +160,7 @@ def card_detail(request: HttpRequest, card_id: int) -> HttpResponse:
         "value": services.points_value(card.programme, card.points_balance),
         "purchases": purchases, "vip": draws.is_vip(card.programme, purchases),
         "prizes": list(card.prizes.select_related("draw").order_by("-draw__drawn_at")),
+        "access": closed.access_of(card), "can_products": closed.can_see_products(request.user),
         **_rewards_context(request, card)})
 
 

@@ -6,7 +6,10 @@ here with :func:`provides_cards`. Before the sale is saved, ``check`` reads the 
 discount per cent for every line and the value of the points redeemed, taken off the
 total. After the sale is saved, ``record`` writes the card's side in the same
 transaction (points, tier); ``returned`` does it for a return of a sale made with a
-card. Without a registered source a card number is refused."""
+card. ``refusals`` names the basket's products the card (or no card) does not open —
+products a programme keeps for its members — with the reason; sales refuses those lines
+on their ``product_id``. Without a registered source a card number is refused and no
+product is closed."""
 
 from __future__ import annotations
 
@@ -40,6 +43,8 @@ class Cards(Protocol):
     def record(self, plan: CardPlan, sale: Any, actor: Any) -> None: ...
 
     def returned(self, doc: Any, actor: Any) -> None: ...
+
+    def refusals(self, plan: CardPlan | None, product_ids: list[int]) -> dict[int, str]: ...
 
 
 _source: Cards | None = None
@@ -89,3 +94,11 @@ def record(plan: CardPlan | None, sale: Any, actor: Any) -> None:
 def returned(doc: Any, actor: Any) -> None:
     if _source is not None:
         _source.returned(doc, actor)
+
+
+def refusals(plan: CardPlan | None, product_ids: list[int]) -> dict[int, str]:
+    """``{product id: why it is refused}`` for the products this sale's card (``plan``,
+    None without a card) does not open; empty when nothing in the basket is closed."""
+    if _source is None or not product_ids:
+        return {}
+    return _source.refusals(plan, product_ids)

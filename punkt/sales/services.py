@@ -191,12 +191,16 @@ def _sale_create(*, actor: Actor, branch_id: int, lines: list[dict[str, Any]],
             list_total += price.price_gross * w.quantity
     plan = cards.check(actor=actor, branch_id=branch.pk, number=card,
                        list_total=cents(list_total), points=points)
+    refused = cards.refusals(plan, sorted(products))
     list_total = Decimal(0)
     for i, w in enumerate(wanted, start=1):
         product = products.get(w.product_id)
         if product is None or not product.is_active:
             raise ValidationFailed("invalid", _("Line %(n)d: this product is not sold.")
                                    % {"n": i}, field=f"lines[{i}].product_id")
+        if product.pk in refused:
+            raise ValidationFailed("closed", refused[product.pk],
+                                   field=f"lines[{i}].product_id")
         price = prices.get(product.code)
         if price is None:
             raise ValidationFailed("no_price", _(
