@@ -16,6 +16,7 @@ Load the data first with bench/gen_org.py.
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import os
 import re
@@ -37,6 +38,7 @@ os.environ["PUNKT_DEBUG"] = "0"
 import django  # noqa: E402
 
 django.setup()
+gc.freeze()  # as punkt/wsgi.py does in a production worker
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402

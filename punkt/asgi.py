@@ -2,6 +2,7 @@
 the demo and tests, the pages too. In production gunicorn (WSGI) serves the pages and an
 ASGI server (uvicorn) only ``/ws/`` (``docs/deployment.md``)."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -18,3 +19,5 @@ application = ProtocolTypeRouter({
     "http": django_application,
     "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
 })
+
+gc.freeze()  # what is loaded lives as long as the process (see punkt/wsgi.py)

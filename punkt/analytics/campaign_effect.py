@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, When
@@ -35,6 +36,8 @@ from punkt.analytics import permissions as perms
 from punkt.organization.actors import Actor
 
 ZERO = Decimal("0.00")
+#: the branch rows a campaign shows on the page (a campaign of HQ runs at hundreds)
+BRANCHES_SHOWN = 10
 MAX_CAMPAIGNS = 500
 
 
@@ -89,6 +92,16 @@ class BranchFigures(Figures):
 class CampaignFigures(Figures):
     campaign: Any = None
     branches: list[BranchFigures] = field(default_factory=list)
+
+    @cached_property
+    def top_branches(self) -> list[BranchFigures]:
+        """The page's branch rows: the largest revenue first (every branch in the CSV)."""
+        return sorted(self.branches, key=lambda f: (-f.revenue, f.branch_name))[
+            :BRANCHES_SHOWN]
+
+    @property
+    def more_branches(self) -> int:
+        return max(0, len(self.branches) - BRANCHES_SHOWN)
 
 
 @dataclass
@@ -224,15 +237,17 @@ def report(user: Actor, *, first: datetime.date, last: datetime.date,
 
     names = dict(Branch.objects.filter(pk__in={b for _c, b in cells})
                  .values_list("pk", "name"))
+    by_campaign: dict[int, list[BranchFigures]] = {}
+    for (cid, bid), figures in cells.items():
+        figures.branch_name = names.get(bid, "")
+        by_campaign.setdefault(cid, []).append(figures)
     rows = []
     total = Figures()
     for campaign in campaigns:
         out = CampaignFigures(campaign=campaign)
-        for (cid, bid), figures in sorted(cells.items(), key=lambda kv: names.get(kv[0][1], "")):
-            if cid == campaign.pk:
-                figures.branch_name = names.get(bid, "")
-                out.branches.append(figures)
-                out.add(figures)
+        for figures in sorted(by_campaign.get(campaign.pk, []), key=lambda f: f.branch_name):
+            out.branches.append(figures)
+            out.add(figures)
         total.add(out)
         rows.append(out)
     rows.sort(key=lambda r: (-r.revenue, -r.customers, r.campaign.name))

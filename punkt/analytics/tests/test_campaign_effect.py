@@ -197,3 +197,12 @@ def test_the_api_gives_the_same_figures(world: Any, ran: Any, client_as: Any) ->
     assert client_as(world.service_a).get("/api/v1/analytics/campaigns").status_code == 403
     bad = client_as(world.manager_a).get("/api/v1/analytics/campaigns?from=2026-13")
     assert bad.status_code == 422 and "from" in bad.content.decode()
+
+
+def test_a_campaign_at_many_branches_shows_its_ten_largest() -> None:
+    from punkt.analytics.campaign_effect import BRANCHES_SHOWN, BranchFigures, CampaignFigures
+
+    row = CampaignFigures(branches=[BranchFigures(branch_name=f"O{i:02d}", sales=Decimal(i))
+                                    for i in range(BRANCHES_SHOWN + 3)])
+    assert [b.branch_name for b in row.top_branches][:2] == ["O12", "O11"]
+    assert len(row.top_branches) == BRANCHES_SHOWN and row.more_branches == 3
