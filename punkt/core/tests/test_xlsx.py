@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 from io import BytesIO
 
+from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -25,7 +26,7 @@ def test_the_workbook_keeps_types_and_never_runs_a_formula() -> None:
         ["=HYPERLINK(\"http://zły.example\")", Decimal("1234.50"), datetime.date(2026, 12, 1),
          moment, 7],
         ["Żółć", Decimal("0.00"), None, None, 0]])
-    assert response["Content-Type"] == XLSX_TYPE
+    assert isinstance(response, HttpResponse) and response["Content-Type"] == XLSX_TYPE
     assert response["Content-Disposition"] == 'attachment; filename="raport.xlsx"'
     sheet = load_workbook(BytesIO(response.content)).active
     assert sheet["A2"].data_type == "s"  # a text, not a formula (C25)
