@@ -88,6 +88,7 @@ def sample() -> dict:  # type: ignore[type-arg]
 def refresh_precomputed() -> None:
     """What the nightly jobs keep, refreshed as they would (timed)."""
     for path, label in (("punkt.complaints.figures", "complaint statistics"),
+                        ("punkt.complaints.served", "customers served (complaint share)"),
                         ("punkt.surveys.figures", "survey results")):
         try:
             module = __import__(path, fromlist=["refresh"])

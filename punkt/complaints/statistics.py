@@ -18,14 +18,10 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     Count,
-    IntegerField,
     Min,
     Q,
-    QuerySet,
-    Value,
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from punkt.complaints import figures
 from punkt.complaints import permissions as perms
+from punkt.complaints import served as served_customers
 from punkt.complaints.clock import WARSAW
 from punkt.complaints.figures import Key
 from punkt.complaints.models import (
@@ -182,43 +179,14 @@ def complaint_statistics(*, user: Actor, start: datetime.date, end: datetime.dat
         limit = None if every_row else ROWS_MAX
         found = figures.ranked(**scopes, by=by, since=since, until=until, limit=limit,
                                live=live)
-        period = scopes["scope"].filter(received_at__gte=since, received_at__lt=until)
-        complaining, served = _customers(user, since, until, branch_id, period)
+        complaining, served = served_customers.counted(user, branch_id, since, until,
+                                                       live=live)
     labels = _labels(by, [k for k, _sums in found.rows])
     rows = [_row(labels[k], sums, _key(by, k)) for k, sums in found.rows]
     return Statistics(start=start, end=end, by=by,
                       rows=sorted(rows, key=lambda r: (-r.received, r.label)),
                       total=_row(_("All"), found.total), customers_complaining=complaining,
                       customers_served=served, more=found.groups > len(rows))
-
-
-def _customers(user: Actor, since: datetime.datetime, until: datetime.datetime,
-               branch_id: int | None, complained: QuerySet[Complaint]) -> tuple[int, int]:
-    """The customers who complained in the period and those served in it — who bought at
-    the counter (returns aside), signed a contract or complained, in the branches
-    ``user`` sees: the share's denominator (so it never passes 100 %). One statement:
-    two distinct counts over the sources' customer ids (a sort each — on PostgreSQL
-    faster than grouping per customer, whose hash spills at 200,000 customers)."""
-    from punkt.contracts.models import Contract
-    from punkt.sales.models import Sale
-
-    sales = Sale.objects.visible_to(user, perms.REPORT_VIEW, branch_id=branch_id).filter(
-        created_at__gte=since, created_at__lt=until, customer__isnull=False, kind="sale")
-    contracts = Contract.objects.visible_to(user, perms.REPORT_VIEW, branch_id=branch_id).filter(
-        signed_at__gte=since, signed_at__lt=until)
-    parts = []
-    for qs, flag in ((complained, 1), (sales, 0), (contracts, 0)):
-        sql, params = qs.order_by().annotate(
-            x_c=Value(flag, output_field=IntegerField())).values_list(
-            "customer_id", "x_c").query.sql_with_params()
-        parts.append((f"SELECT u.customer_id, u.x_c FROM ({sql}) u", list(params)))  # noqa: S608
-    with connection.cursor() as cur:
-        cur.execute("SELECT COUNT(DISTINCT a.customer_id), "  # noqa: S608
-                    "COUNT(DISTINCT CASE WHEN a.x_c = 1 THEN a.customer_id END) FROM ("
-                    f"{' UNION ALL '.join(sql for sql, _p in parts)}) a",
-                    [p for _sql, ps in parts for p in ps])
-        served, complaining = cur.fetchone()
-    return int(complaining), int(served)
 
 
 def csv_rows(stats: Statistics) -> Iterable[list[Any]]:

@@ -46,12 +46,12 @@ periodic("complaints.resend_receipts", datetime.timedelta(minutes=5),
 
 @task()
 def refresh_figures(slot: str) -> dict[str, object]:
-    """Recount the statistics' kept figures up to a few minutes ago (``figures.py``); the
-    page corrects them with what was received or changed since, so a late or skipped run
-    only makes it read more."""
-    from punkt.complaints import figures
+    """Recount the statistics' kept figures up to a few minutes ago (``figures.py``) and the
+    customers served in the standard periods (``served.py``); the page corrects them with
+    what was received or changed since, so a late or skipped run only makes it read more."""
+    from punkt.complaints import figures, served
 
-    return figures.refresh()
+    return {**figures.refresh(), "served": served.refresh()}
 
 
 periodic("complaints.figures", datetime.timedelta(hours=1),

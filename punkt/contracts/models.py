@@ -225,6 +225,9 @@ class Contract(TimeStampedModel):
             models.Index(fields=["status", "-id"], name="contract_status"),
             models.Index(fields=["customer", "-id"], name="contract_customer"),
             models.Index(fields=["created_at"], name="contract_created"),
+            # the contracts signed in a period, with their customers (complaints/served.py)
+            models.Index(fields=["signed_at", "customer"], name="contract_signed_customer",
+                         condition=Q(signed_at__isnull=False)),
             models.Index(fields=["branch", "ends_on"], condition=Q(status="active"),
                          name="contract_active_ending"),
             models.Index(fields=["ends_on"], condition=Q(status="active"),

@@ -89,6 +89,10 @@ class Sale(models.Model):
                    models.Index(fields=["campaign_ref"], name="sale_campaign",
                                 condition=Q(campaign_ref__isnull=False)),
                    models.Index(fields=["seller", "-created_at"], name="sale_seller"),
+                   # every branch's sales since a moment, with their customers (the
+                   # complaint share's customers served: complaints/served.py)
+                   models.Index(fields=["created_at", "customer"], name="sale_created_customer",
+                                condition=Q(kind="sale", customer__isnull=False)),
                    models.Index(fields=["receipt_status"], name="sale_receipt_open",
                                 condition=~Q(receipt_status="printed"))]
 
