@@ -12,8 +12,9 @@ never a half:
   product) and its share of each figure (decided 0/1, upheld 0/1, …, the refund paid, the
   time to a decision);
 - :class:`~punkt.complaints.models.ComplaintFigure`: those rows grouped per branch, month
-  and value of each dimension, and again per quarter (a year's statistics add up three
-  or four quarters and a few months, not twelve months of rows).
+  and value of each dimension, and again per quarter and for the 12 months to the
+  watermark's month (a year's statistics add up a year's row or three or four quarters
+  and a few months, not twelve months of rows).
 
 The statistics add up the kept rows of the period (the whole months from
 ``ComplaintFigure``, the days of a month cut by the period from ``CountedComplaint``),
@@ -174,13 +175,36 @@ def quarter_of(month: int) -> int:
     return month - month % QUARTER
 
 
-def _insert_dim(cur: Any, dim: str, span: int) -> None:
-    """The counted rows grouped per branch, month (or quarter) and ``dim``'s key into the
-    kept table."""
+#: a year's kept rows (``span`` 12, ``month`` its first month): "the last 12 months" by
+#: employee reads one row per employee, not four or five quarters. The readers use the
+#: 12 months ending in the watermark's month; a refresh also keeps the 12 ending the
+#: month before, which a reader who read the watermark just before a refresh that crossed
+#: into a new month still asks for.
+YEAR = 12
+
+
+def kept_years(upto: datetime.datetime | None, *, refresh: bool = False) -> tuple[int, ...]:
+    """The first months of the year rows read (or, ``refresh``, kept) with watermark
+    ``upto``."""
+    if upto is None:
+        return ()
+    last = month_index(timezone.localtime(upto, WARSAW).date())
+    return (last - YEAR + 1, last - YEAR) if refresh else (last - YEAR + 1,)
+
+
+def _insert_dim(cur: Any, dim: str, span: int, start: int | None = None) -> None:
+    """The counted rows grouped per branch, month (quarter; the year from ``start``) and
+    ``dim``'s key into the kept table."""
     table = connection.ops.quote_name(ComplaintFigure._meta.db_table)
     keys = KEPT_KEYS[dim]
-    period = F("month") if span == 1 else F("month") - F("month") % Value(span)
-    sql, params = _compiled(CountedComplaint.objects.order_by().annotate(x_period=period)
+    rows = CountedComplaint.objects.order_by()
+    if span == YEAR:
+        assert start is not None
+        rows = rows.filter(month__gte=start, month__lt=start + YEAR)
+        period: Any = Value(start, output_field=IntegerField())
+    else:
+        period = F("month") if span == 1 else F("month") - F("month") % Value(span)
+    sql, params = _compiled(rows.annotate(x_period=period)
                             .values("branch_id", "x_period", *keys).annotate(**_COUNTED_SUMS))
     empty = [k for k in _KEY_EMPTY if k not in keys]
     cur.execute(
@@ -207,6 +231,8 @@ def refresh(now: datetime.datetime | None = None) -> dict[str, Any]:
         for dim in DIMS:
             for span in (1, QUARTER):
                 _insert_dim(cur, dim, span)
+            for start in kept_years(upto, refresh=True):
+                _insert_dim(cur, dim, YEAR, start)
         if connection.vendor == "postgresql":  # the readers' plans need the new sizes
             for model in (ComplaintFigure, CountedComplaint):
                 cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
@@ -230,16 +256,18 @@ def forget_texts(complaints: QuerySet[Complaint]) -> None:
     loses it too, and its kept "product" figures move to the empty description (a
     correction row each way), so the figures stay exact until the next refresh."""
     with transaction.atomic():
-        FiguresState.objects.select_for_update().filter(pk=1).first()
+        state = FiguresState.objects.select_for_update().filter(pk=1).first()
+        years = kept_years(state.upto if state else None, refresh=True)
         rows = list(CountedComplaint.objects.filter(complaint__in=complaints.values("pk"))
                     .exclude(product_text=""))
         if not rows:
             return
         moved = []
         for row in rows:
+            spans = [(row.month, 1), (quarter_of(row.month), QUARTER),
+                     *((y, YEAR) for y in years if y <= row.month < y + YEAR)]
             for (sign, text), (month, span) in itertools.product(
-                    ((-1, row.product_text), (1, "")),
-                    ((row.month, 1), (quarter_of(row.month), QUARTER))):
+                    ((-1, row.product_text), (1, "")), spans):
                 moved.append(ComplaintFigure(
                     branch_id=row.branch_id, month=month, span=span, dim="product",
                     product_ref=row.product_ref, of_contract=row.of_contract,
@@ -357,9 +385,19 @@ def _months(since: datetime.datetime,
     return first, last_m, until
 
 
-def _kept_periods(first: int, last: int, by: str) -> Q:
-    """The kept rows of the whole months ``first``…``last``: the quarters they cover whole,
-    the months before and after them (by month: the months only)."""
+def _kept_periods(first: int, last: int, by: str, years: tuple[int, ...] = ()) -> Q:
+    """The kept rows of the whole months ``first``…``last``: a kept year (``years``: its
+    first months) when they cover one, the quarters they cover whole, the months before
+    and after them (by month: the months only)."""
+    if by != "month":
+        for y in years:
+            if first <= y and y + YEAR - 1 <= last:
+                periods = Q(span=YEAR, month=y)
+                if first < y:
+                    periods |= _kept_periods(first, y - 1, by)
+                if y + YEAR <= last:
+                    periods |= _kept_periods(y + YEAR, last, by)
+                return periods
     q_first = first if first % QUARTER == 0 else quarter_of(first) + QUARTER
     q_end = quarter_of(last + 1)  # the month after the last whole quarter
     if by == "month" or q_first >= q_end:
@@ -394,11 +432,19 @@ def ranked(*, scope: QuerySet[Complaint], counted_scope: QuerySet[CountedComplai
              LIVE_KEYS[by])
         return _ranked(found, limit)
     keys = KEPT_KEYS[by]
+    # The watermark is read first, the rows after: a refresh committing in between
+    # leaves newer kept rows with an older watermark — still exact, as every complaint
+    # received or changed after the older one is taken out of the kept rows by its
+    # counted row (newer too) and counted live; only the reverse could be wrong (a
+    # refresh crossing into a new month keeps the year rows the older watermark reads).
+    state = watermark()
+    upto = state or _BEFORE_ALL
     first, last_m, until = _months(since, until)
     parts: list[tuple[str, list[Any]]] = []
     cut = Q()
     if first <= last_m:
-        parts.append(_part(kept_scope.filter(_kept_periods(first, last_m, by),
+        parts.append(_part(kept_scope.filter(_kept_periods(first, last_m, by,
+                                                           kept_years(state)),
                                              dim=SOURCE.get(by, by)), keys, 1, _KEPT_VALUES))
         if since < month_start(first):
             cut |= Q(received_at__gte=since, received_at__lt=month_start(first))
@@ -408,12 +454,8 @@ def ranked(*, scope: QuerySet[Complaint], counted_scope: QuerySet[CountedComplai
         cut = Q(received_at__gte=since, received_at__lt=until)
     if cut:  # the days of months the period cuts: their counted rows
         parts.append(_part(counted_scope.filter(cut), keys, 1, _COUNTED_VALUES))
-    # The watermark is read first, the rows after: a refresh committing in between
-    # leaves newer kept rows with an older watermark — still exact, as every complaint
-    # received or changed after the older one is taken out of the kept rows by its
-    # counted row (newer too) and counted live; only the reverse could be wrong. A
-    # literal (not a subquery) so the planner sees how few complaints changed.
-    upto = watermark() or _BEFORE_ALL
+    # The watermark as a literal (not a subquery): the planner sees how few complaints
+    # changed.
     changed = scope.filter(Q(received_at__gt=upto) | Q(updated_at__gt=upto),
                            received_at__gte=since, received_at__lt=until)
     # the complaints received or changed since: their counted rows out, their figures in

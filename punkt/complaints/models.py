@@ -556,7 +556,8 @@ class CountedComplaint(models.Model):
 
 class ComplaintFigure(models.Model):
     """The kept figures: complaints received in a branch and a Warsaw month (``span`` 1)
-    or quarter (``span`` 3, ``month`` its first month), per value of one dimension
+    or quarter (``span`` 3, ``month`` its first month) or the year to the watermark's month
+    (``span`` 12, see ``figures.kept_years``), per value of one dimension
     (``dim``: its key in the columns of that dimension, the others empty). A key may have
     several rows (an erasure adds a correction); readers add them up."""
 

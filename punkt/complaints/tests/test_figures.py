@@ -102,6 +102,7 @@ def test_kept_and_live_are_the_same_before_and_after_a_refresh(world: Any) -> No
     assert CountedComplaint.objects.count() == 8
     assert ComplaintFigure.objects.filter(span=1).exists()
     assert ComplaintFigure.objects.filter(span=figures.QUARTER).exists()
+    assert ComplaintFigure.objects.filter(span=figures.YEAR).exists()
     _same_as_live(world)
     figures.refresh(now=timezone.now() + figures.SETTLE + datetime.timedelta(minutes=1))
     _same_as_live(world)  # a second refresh replaces the rows, it does not add to them
@@ -151,10 +152,10 @@ def test_a_refresh_failing_half_way_leaves_the_previous_figures(world: Any,
     complaint(world, product_text="Telewizor")
     real = figures._insert_dim
 
-    def broken(cur: Any, dim: str, span: int) -> None:
+    def broken(cur: Any, dim: str, span: int, start: int | None = None) -> None:
         if dim == "channel" and span == figures.QUARTER:
             raise RuntimeError("the database went away")
-        real(cur, dim, span)
+        real(cur, dim, span, start)
 
     monkeypatch.setattr(figures, "_insert_dim", broken)
     with pytest.raises(RuntimeError):
