@@ -49,6 +49,8 @@ class Line:
     answered: int = 0
     low: int = 0
     average: float | None = None
+    #: the branch's id on a branch's row (the page links it to its own results)
+    key: Any = None
 
     @property
     def rate(self) -> float | None:
@@ -77,15 +79,18 @@ class Results:
     months: list[Line]
     #: employees left out of ``employees`` (``employees_limit``)
     employees_more: int = 0
+    #: branches left out of ``branches`` (``branches_limit``)
+    branches_more: int = 0
 
 
 def results(*, user: Actor, questionnaire: Questionnaire, branch_id: int | None = None,
-            employees_limit: int | None = None) -> Results:
+            employees_limit: int | None = None,
+            branches_limit: int | None = None) -> Results:
     """R14's figures for one questionnaire, over the branches ``user`` sees (narrowed to
     ``branch_id``): the kept figures up to the last refresh (``figures.py``) plus what
     happened since, counted live — a fixed number of grouped queries, whatever the number
-    of answers. ``employees_limit``: only the employees who served most (the page's list;
-    the CSV has all)."""
+    of answers. ``employees_limit``, ``branches_limit``: only the employees who served
+    most, the branches that invited most (the page's lists; the CSV has all)."""
     from punkt.organization.models import Branch
     from punkt.surveys import figures
     from punkt.surveys.models import BranchMonthFigure, EmployeeFigure, ScoreFigure
@@ -157,8 +162,13 @@ def results(*, user: Actor, questionnaire: Questionnaire, branch_id: int | None 
             if n else None, n, [(v, c, c * 100 / n if n else 0) for v, c in
                                 zip(SCALE, per, strict=True)]))
     names = dict(Branch.objects.filter(pk__in=list(by_branch)).values_list("pk", "name"))
-    branches = sorted((Line(str(names.get(b, "—")), t.invited, t.answered, t.low, t.average)
-                       for b, t in by_branch.items()), key=lambda x: (-x.invited, x.label))
+    branches = sorted((Line(str(names.get(b, "—")), t.invited, t.answered, t.low, t.average,
+                            key=b) for b, t in by_branch.items()),
+                      key=lambda x: (-x.invited, x.label))
+    branches_more = 0
+    if branches_limit is not None and len(branches) > branches_limit:
+        branches_more = len(branches) - branches_limit
+        branches = branches[:branches_limit]
     top = sorted(by_employee.items(), key=lambda kv: (-kv[1].invited, kv[0]))
     more = 0
     if employees_limit is not None:
@@ -172,7 +182,8 @@ def results(*, user: Actor, questionnaire: Questionnaire, branch_id: int | None 
     months = [Line(figures.month_label(m), answered=t.answered, low=t.low, average=t.average)
               for m, t in sorted(by_month.items()) if t.answered]
     return Results(Line("", total.invited, total.answered, total.low, total.average),
-                   questions, branches, employees, months, employees_more=more)
+                   questions, branches, employees, months, employees_more=more,
+                   branches_more=branches_more)
 
 
 def answered(*, user: Actor, questionnaire: Questionnaire, branch_id: int | None = None

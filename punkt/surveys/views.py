@@ -130,6 +130,8 @@ def questionnaire_version(request: HttpRequest, questionnaire_id: int) -> HttpRe
 
 #: the employees listed on the results page (those who served most); the CSV has all
 EMPLOYEES_SHOWN = 100
+#: the branches listed on the page (those that invited most; HQ has hundreds)
+BRANCHES_SHOWN = 30
 
 
 @scoped("list")
@@ -149,7 +151,8 @@ def results(request: HttpRequest) -> HttpResponse:
     if q is not None:
         context["results"] = selectors.results(user=request.user, questionnaire=q,
                                                branch_id=branch_id,
-                                               employees_limit=EMPLOYEES_SHOWN)
+                                               employees_limit=EMPLOYEES_SHOWN,
+                                               branches_limit=BRANCHES_SHOWN)
         context.update(_trend_charts(context["results"].months))
         context["listing"] = paginate(request, selectors.answered(
             user=request.user, questionnaire=q, branch_id=branch_id),

@@ -114,6 +114,30 @@ def test_the_employee_list_is_cut_and_says_how_many_more(world: Any) -> None:
     assert kept.employees_more == 1
 
 
+def test_the_branch_list_is_cut_and_each_branch_opens_its_own_results(
+        world: Any, client_as: Any) -> None:
+    from django.urls import reverse
+
+    from punkt.surveys import views
+
+    q = questionnaire(world)
+    _answered(world, q, (2, 5))
+    _answered(world, q, (5, 5), branch=world.b)
+    _answered(world, q, (4, 4), branch=world.b)
+    r = selectors.results(user=world.expert, questionnaire=q, branches_limit=1)
+    assert [(x.key, x.invited) for x in r.branches] == [(world.b.pk, 2)]
+    assert r.branches_more == 1
+    assert len(selectors.results(user=world.expert, questionnaire=q).branches) == 2
+    views.BRANCHES_SHOWN, shown = 1, views.BRANCHES_SHOWN
+    try:
+        page = client_as(world.expert).get(reverse("surveys:results"),
+                                            {"questionnaire": q.pk}).content.decode()
+    finally:
+        views.BRANCHES_SHOWN = shown
+    assert 'data-testid="survey-branches-more"' in page
+    assert f'href="?questionnaire={q.pk}&amp;branch={world.b.pk}"' in page
+
+
 def test_the_refresh_job_runs_once_per_slot(world: Any) -> None:
     """(C9)"""
     from punkt.core.jobs import run_due_jobs
