@@ -73,6 +73,9 @@ def _no_mfa_enforcement_by_default(settings: Any) -> None:
     from django.core.cache import cache
 
     cache.clear()
+    # reports read the primary: a test's rows are in its own transaction, which a
+    # replica never sees (tests/replica tests switch it on, core/tests/test_replica.py)
+    settings.REPORTS_ON_REPLICA = False
     settings.DEMO_MODE = True
     settings.AXES_ENABLED = True
     # Fast hashing in tests; tests of the real hasher set PASSWORD_HASHERS themselves.

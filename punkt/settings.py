@@ -152,6 +152,21 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Short OLTP queries: JIT compilation costs more than it saves (measured in bench/).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# A PostgreSQL read replica for the reports (punkt/core/reports.py): with
+# DATABASE_REPLICA_URL (a streaming standby of DATABASE_URL's server) the statistics,
+# analytics and their exports read there, so a year's sums never take the counters'
+# cores. In tests the alias mirrors the test database by name on the standby's server
+# (the standby replays its creation); PUNKT_REPORTS_ON_REPLICA=0 keeps reports on the
+# primary with the replica configured.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+REPORTS_ON_REPLICA = bool(DATABASE_REPLICA_URL) and os.environ.get(
+    "PUNKT_REPORTS_ON_REPLICA", "1") != "0"
+DATABASE_ROUTERS = ["punkt.core.reports.ReportRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------

@@ -62,6 +62,27 @@ else
   echo "!! SKIPPED the PostgreSQL suite: no PostgreSQL on $PG_HOST:5432 (set PUNKT_TEST_PG_HOST)."
 fi
 
+echo "==> reports on a streaming replica (a PostgreSQL primary and its standby on loopback)"
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  # a fixed directory: a run stopped half way leaves nothing the next start does not stop
+  export REPLICA_DIR=/tmp/punkt-replica
+  bash scripts/replica.sh start
+  rc=0
+  $PYTHON -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5434 user=postgres dbname=postgres', autocommit=True).execute('CREATE DATABASE punkt_replica')" || rc=$?
+  if [ $rc -eq 0 ]; then
+    DATABASE_URL="postgres://postgres@127.0.0.1:5434/punkt_replica" \
+      DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:5435/punkt_replica" \
+      run_pytest "${PYTEST[@]}" -m replica punkt/core/tests/test_replica.py || rc=$?
+  fi
+  bash scripts/replica.sh stop
+  [ $rc -eq 0 ] || exit $rc
+elif [ "${CI:-}" = "true" ]; then
+  echo "The PostgreSQL server binaries (initdb, pg_basebackup) are required in CI" >&2
+  exit 1
+else
+  echo "!! SKIPPED the replica tests: no PostgreSQL server binaries under /usr/lib/postgresql."
+fi
+
 echo "==> backup and restore drill (C27: SQLite and PostgreSQL)"
 bash scripts/backup-drill.sh
 

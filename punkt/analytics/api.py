@@ -18,6 +18,7 @@ from punkt.analytics import permissions as perms
 from punkt.analytics.models import Cell, Snapshot, Standing, zl
 from punkt.core.api import Page, errors, known_id, page_slice
 from punkt.core.errors import NotFound, ValidationFailed
+from punkt.core.reports import reads_reports
 from punkt.core.routes import scoped
 from punkt.customers.models import Customer
 from punkt.organization import permissions as org_perms
@@ -129,6 +130,7 @@ def _snapshot_param(snapshot_id: int | None) -> Snapshot | None:
 @router.get("/analytics/matrix", response={200: MatrixOut, **errors()},
             operation_id="analytics_matrix")
 @scoped("list")
+@reads_reports
 def analytics_matrix(request: HttpRequest, q: Query[MatrixQuery]) -> dict[str, Any]:
     """Customers and turnover per category × ABC × XYZ (the 9-cell table and the
     categories), over the branches the caller sees or one of them; and per branch."""
@@ -155,6 +157,7 @@ def analytics_matrix(request: HttpRequest, q: Query[MatrixQuery]) -> dict[str, A
 @router.get("/analytics/customers", response={200: StandingListOut, **errors()},
             operation_id="analytics_customers")
 @scoped("list")
+@reads_reports
 def analytics_customers(request: HttpRequest, q: Query[StandingQuery]) -> dict[str, Any]:
     """The customers of a cell, class, category or change, the biggest turnover first."""
     org_perms.ensure(request.user, perms.ANALYTICS_VIEW.code)
@@ -241,6 +244,7 @@ def _goal(f: goals.Figures) -> dict[str, Any]:
 @router.get("/analytics/goals", response={200: GoalsOut, **errors()},
             operation_id="analytics_goals")
 @scoped("list")
+@reads_reports
 def analytics_goals(request: HttpRequest, q: Query[GoalsQuery]) -> dict[str, Any]:
     """Seed 000's three goals: the last twelve months over the branches the caller sees
     (or one of them), and each branch in ``month`` (default: the last full month)."""
@@ -314,6 +318,7 @@ def _kpi(k: kpis.Kpis) -> dict[str, Any]:
 @router.get("/analytics/kpis", response={200: KpisOut, **errors()},
             operation_id="analytics_kpis")
 @scoped("list")
+@reads_reports
 def analytics_kpis(request: HttpRequest, q: Query[KpisQuery]) -> dict[str, Any]:
     """Seed 003's KPIs for whole months ``from``–``to`` (default: the last three full
     months): a row per branch the caller sees, or per employee of ``branch_id`` (a
@@ -376,6 +381,7 @@ def _effect(f: Any) -> dict[str, Any]:
 @router.get("/analytics/campaigns", response={200: CampaignEffectsOut, **errors()},
             operation_id="analytics_campaigns")
 @scoped("list")
+@reads_reports
 def analytics_campaigns(request: HttpRequest, q: Query[KpisQuery]) -> dict[str, Any]:
     """Campaign effectiveness for the campaigns that ran in months ``from``–``to``
     (default: this month and the two before, as the page): cost, new and buying
@@ -440,6 +446,7 @@ class LoyaltyOut(Schema):
 @router.get("/analytics/loyalty", response={200: LoyaltyOut, **errors()},
             operation_id="analytics_loyalty")
 @scoped("list")
+@reads_reports
 def analytics_loyalty(request: HttpRequest, q: Query[KpisQuery]) -> dict[str, Any]:
     """The loyalty index and sources (R12.7) for whole months ``from``–``to`` (default:
     this month and the two before it) at the branches the caller sees, or ``branch_id``."""

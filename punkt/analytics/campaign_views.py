@@ -22,6 +22,7 @@ from punkt.core.audit import audit_record
 from punkt.core.errors import ValidationFailed
 from punkt.core.exports import table_response
 from punkt.core.reauth import recent_authentication_required
+from punkt.core.reports import reads_reports
 from punkt.core.routes import scoped
 from punkt.core.web import int_param
 from punkt.organization import permissions as org_perms
@@ -46,6 +47,7 @@ def _days(span: kpis.Period) -> tuple[datetime.date, datetime.date]:
 
 @scoped("list")
 @login_required
+@reads_reports
 def campaigns_page(request: HttpRequest) -> HttpResponse:
     org_perms.ensure(request.user, perms.GOALS_VIEW.code)
     branch = int_param(request.GET.get("branch"))
@@ -72,6 +74,7 @@ def campaigns_page(request: HttpRequest) -> HttpResponse:
 @scoped("list")
 @login_required
 @recent_authentication_required
+@reads_reports
 def campaigns_export(request: HttpRequest) -> HttpResponseBase:
     """A row per campaign and branch (text cells neutralised, C25); audited (C26)."""
     org_perms.ensure(request.user, perms.GOALS_VIEW.code)

@@ -25,6 +25,7 @@ from punkt.core.audit import audit_record
 from punkt.core.errors import ValidationFailed
 from punkt.core.exports import table_response
 from punkt.core.reauth import recent_authentication_required
+from punkt.core.reports import reads_reports
 from punkt.core.routes import scoped
 from punkt.core.web import int_param, text_param
 from punkt.organization import permissions as org_perms
@@ -82,6 +83,7 @@ def _sort_links(request: HttpRequest, sort: str) -> dict[str, dict[str, str]]:
 
 @scoped("list")
 @login_required
+@reads_reports
 def goals_page(request: HttpRequest) -> HttpResponse:
     """The three goals: company-wide (or the chosen branch's) trend over twelve months,
     and every branch in the chosen month, sortable by each goal."""
@@ -112,6 +114,7 @@ def _yes_no(value: bool | None) -> str:
 @scoped("list")
 @login_required
 @recent_authentication_required
+@reads_reports
 def goals_export(request: HttpRequest) -> HttpResponseBase:
     """The chosen month's branches and the twelve months' company rows as CSV (text cells
     neutralised, C25); audited (C26)."""
@@ -157,6 +160,7 @@ def _kpi_period(request: HttpRequest) -> tuple[kpis.Period, str]:
 
 @scoped("list")
 @login_required
+@reads_reports
 def kpis_page(request: HttpRequest) -> HttpResponse:
     """Seed 003's KPIs for a period: HQ a row per branch (or the chosen branch's
     employees), a manager his branch's employees; against plan where one exists."""
@@ -177,6 +181,7 @@ def kpis_page(request: HttpRequest) -> HttpResponse:
 @scoped("list")
 @login_required
 @recent_authentication_required
+@reads_reports
 def kpis_export(request: HttpRequest) -> HttpResponseBase:
     """The KPIs' rows and total as CSV (text cells neutralised, C25); audited (C26)."""
     org_perms.ensure(request.user, perms.GOALS_VIEW.code)

@@ -21,6 +21,7 @@ from punkt.core import charts
 from punkt.core.audit import audit_record
 from punkt.core.exports import table_response
 from punkt.core.reauth import recent_authentication_required
+from punkt.core.reports import reads_reports
 from punkt.core.routes import scoped
 from punkt.core.web import int_param
 from punkt.organization import permissions as org_perms
@@ -33,6 +34,7 @@ def _zl(value: Any) -> str:
 
 @scoped("list")
 @login_required
+@reads_reports
 def loyalty_page(request: HttpRequest) -> HttpResponse:
     """HQ: every branch or one; a manager: his branch."""
     org_perms.ensure(request.user, perms.GOALS_VIEW.code)
@@ -60,6 +62,7 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
 @scoped("list")
 @login_required
 @recent_authentication_required
+@reads_reports
 def loyalty_export(request: HttpRequest) -> HttpResponseBase:
     """The figures, the months and the sources as CSV (C25); audited (C26)."""
     org_perms.ensure(request.user, perms.GOALS_VIEW.code)

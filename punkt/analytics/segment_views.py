@@ -27,6 +27,7 @@ from punkt.core.errors import NotFound
 from punkt.core.exports import table_response
 from punkt.core.paging import paginate
 from punkt.core.reauth import recent_authentication_required
+from punkt.core.reports import reads_reports
 from punkt.core.routes import scoped
 from punkt.core.web import int_param, is_htmx, refusals_as_messages, text_param
 from punkt.customers.models import Customer
@@ -56,6 +57,7 @@ def _sort(request: HttpRequest) -> str:
 
 @scoped("list")
 @login_required
+@reads_reports
 def segment_matrix(request: HttpRequest) -> HttpResponse:
     """The matrix of one segment (the first unless chosen) for a branch (HQ: any or all),
     the branch averages of every segment above it."""
@@ -94,6 +96,7 @@ def segment_matrix(request: HttpRequest) -> HttpResponse:
 @scoped("list")
 @login_required
 @recent_authentication_required
+@reads_reports
 def segment_export(request: HttpRequest) -> HttpResponseBase:
     """The matrix of a segment as CSV — every row, as filtered and sorted on the page
     (formula cells neutralised, C25); audited (C26)."""
@@ -143,6 +146,7 @@ def segment_export(request: HttpRequest) -> HttpResponseBase:
 
 @scoped("list")
 @login_required
+@reads_reports
 def crosssell(request: HttpRequest) -> HttpResponse:
     """What else to sell the branch's customers: every target product still to sell,
     ranked by value (expected value × ABC weight)."""

@@ -21,6 +21,7 @@ from punkt.core.audit import audit_record
 from punkt.core.exports import table_response
 from punkt.core.paging import paginate
 from punkt.core.reauth import recent_authentication_required
+from punkt.core.reports import reads_reports
 from punkt.core.routes import scoped
 from punkt.core.web import int_param, is_htmx, text_param
 from punkt.organization import permissions as org_perms
@@ -44,6 +45,7 @@ def _link(base: dict[str, Any], **extra: Any) -> str:
 
 @scoped("list")
 @login_required
+@reads_reports
 def matrix(request: HttpRequest) -> HttpResponse:
     """The 9-cell table, the categories and the chart of the chosen (or current) refresh."""
     org_perms.ensure(request.user, perms.ANALYTICS_VIEW.code)
@@ -82,6 +84,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
 
 @scoped("list")
 @login_required
+@reads_reports
 def customers(request: HttpRequest) -> HttpResponse:
     """The customers of a cell, a class, a category or a change, the biggest turnover first."""
     org_perms.ensure(request.user, perms.ANALYTICS_VIEW.code)
@@ -106,6 +109,7 @@ def customers(request: HttpRequest) -> HttpResponse:
 @scoped("list")
 @login_required
 @recent_authentication_required
+@reads_reports
 def export(request: HttpRequest) -> HttpResponseBase:
     """The drill-down's customers as CSV (formula cells neutralised, C25); audited (C26)."""
     org_perms.ensure(request.user, perms.ANALYTICS_EXPORT.code)

@@ -61,6 +61,7 @@ from punkt.complaints.models import (
     FiguresState,
     Outcome,
 )
+from punkt.core.reports import read_connection
 
 #: A change stamped a moment before the refresh began may commit after it read: younger
 #: changes are left to the live count.
@@ -469,6 +470,7 @@ def _ranked_sql(parts: list[tuple[str, list[Any]]], keys: tuple[str, ...],
                 limit: int | None) -> Ranked:
     ks = [f"k{i}" for i in range(len(keys))]
     sums = [f"SUM(a.s * a.v_{f})" for f in FIGURES]
+    connection = read_connection()
     postgres = connection.vendor == "postgresql"
     order = [f"{k} COLLATE \"C\"" if postgres and key in _TEXT_KEYS else k
              for k, key in zip(ks, keys, strict=True)]

@@ -29,13 +29,13 @@ import hashlib
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import IntegerField, QuerySet, Value
 from django.utils import timezone
 
 from punkt.complaints import permissions as perms
 from punkt.complaints.figures import SETTLE
 from punkt.complaints.models import Complaint
+from punkt.core.reports import read_connection
 from punkt.core.scoping import branch_ids_visible
 from punkt.organization.actors import Actor
 
@@ -97,7 +97,7 @@ def count_live(user: Actor | None, branch_id: int | None, since: datetime.dateti
     if until <= since:
         return 0, 0
     sql, params = _union(_sources(user, branch_id, since, until))
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute("SELECT COUNT(DISTINCT a.customer_id), "  # noqa: S608
                     f"COUNT(DISTINCT CASE WHEN a.x_c = 1 THEN a.customer_id END) FROM ({sql}) a",
                     params)
@@ -150,7 +150,7 @@ def _added(user: Actor | None, branch_id: int | None, since: datetime.datetime,
     """(complaining, served) who first show in ``[upto, until)`` of the period: the
     customers of that stretch not served (not complaining) in ``[since, upto)``."""
     sql, params = _union(_sources(user, branch_id, upto, until))
-    with connection.cursor() as cur:
+    with read_connection().cursor() as cur:
         cur.execute(f"SELECT DISTINCT a.customer_id, a.x_c FROM ({sql}) a "  # noqa: S608
                     f"LIMIT {MOST_ADDED + 1}", params)
         rows = cur.fetchall()

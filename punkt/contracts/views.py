@@ -23,6 +23,7 @@ from punkt.core import files
 from punkt.core.audit import audit_record
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.paging import paginate
+from punkt.core.reports import reads_reports
 from punkt.core.routes import scoped
 from punkt.core.web import int_param, refusals_as_messages
 from punkt.customers import selectors as customers
@@ -351,6 +352,7 @@ def review_collect(request: HttpRequest) -> HttpResponse:
 
 @scoped("list")
 @login_required
+@reads_reports
 def report(request: HttpRequest) -> HttpResponse:
     """Contracts by state, movement and time to activation per branch and month (read
     from the kept figures), HQ materials' delivery."""

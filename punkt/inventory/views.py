@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from punkt.catalog.models import Product
 from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.paging import paginate
+from punkt.core.reports import reads_reports
 from punkt.core.routes import scoped
 from punkt.core.web import int_param, is_htmx, refusals_as_messages
 from punkt.customers.profile import link_sources
@@ -215,6 +216,7 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
 
 @scoped("list")
 @login_required
+@reads_reports
 def report(request: HttpRequest) -> HttpResponseBase:
     """Stock value (at the gross prices in force at each branch) and what is below norm,
     per branch, 25 branches a page; CSV of the page's branches."""

@@ -25,6 +25,7 @@ from punkt.core.errors import Conflict, ValidationFailed
 from punkt.core.exports import csv_response
 from punkt.core.forms import apply_error
 from punkt.core.reauth import recent_authentication_required
+from punkt.core.reports import reads_reports
 from punkt.core.routes import scoped
 from punkt.core.web import int_param, refusals_as_messages
 from punkt.organization import permissions as org_perms
@@ -98,6 +99,7 @@ def _charts(found: funnel.Report) -> dict[str, SafeString]:
 
 @scoped("list")
 @login_required
+@reads_reports
 def funnel_page(request: HttpRequest) -> HttpResponse:
     """The funnel and refusals report (R12.6) of a period, a branch and an employee."""
     scope = funnel.scope_of(request.user)
@@ -120,6 +122,7 @@ def _n(value: Any) -> str:
 @scoped("list")
 @login_required
 @recent_authentication_required
+@reads_reports
 def funnel_export(request: HttpRequest) -> StreamingHttpResponse:
     """The report as CSV, one row per figure, sections named (text cells neutralised,
     C25); audited (C26)."""

@@ -22,6 +22,7 @@ from punkt.core.audit import audit_record
 from punkt.core.errors import ValidationFailed
 from punkt.core.exports import csv_response
 from punkt.core.paging import paginate
+from punkt.core.reports import reads_reports
 from punkt.core.routes import scoped
 from punkt.core.scoping import branch_ids_visible
 from punkt.core.web import date_param, int_param, is_htmx, refusals_as_messages, text_param
@@ -578,6 +579,7 @@ def call(request: HttpRequest) -> HttpResponse:
 
 @scoped("list")
 @login_required
+@reads_reports
 def report(request: HttpRequest) -> HttpResponseBase:
     """Tickets in and out, response and resolution times against the SLA, breaches, the
     backlog by age and the workload per person, for a period (this month by default)."""

@@ -21,6 +21,7 @@ from punkt.core.errors import Conflict, NotFound, ValidationFailed
 from punkt.core.exports import csv_response
 from punkt.core.paging import paginate
 from punkt.core.reauth import recent_authentication_required
+from punkt.core.reports import reads_reports
 from punkt.core.routes import scoped
 from punkt.core.web import int_param, refusals_as_messages
 from punkt.customers.models import Customer
@@ -136,6 +137,7 @@ BRANCHES_SHOWN = 30
 
 @scoped("list")
 @login_required
+@reads_reports
 def results(request: HttpRequest) -> HttpResponse:
     """One questionnaire's figures over the branches the user sees (?questionnaire=, ?branch=)."""
     org_perms.ensure(request.user, perms.RESULTS_VIEW.code)
@@ -178,6 +180,7 @@ def _trend_charts(months: list[Any]) -> dict[str, Any]:
 @scoped("list")
 @login_required
 @recent_authentication_required
+@reads_reports
 def results_export(request: HttpRequest) -> HttpResponseBase:
     """One questionnaire's figures (``what=figures``) or its completed questionnaires, one
     row per answer with every score and the comment (``what=answers``, R16), over the
