@@ -17,6 +17,7 @@ TRUNCATES = "punkt.W102"
 DEMO_IN_PRODUCTION = "punkt.W110"
 CACHE_PER_PROCESS = "punkt.W111"
 SEAL_KEY_IS_SECRET_KEY = "punkt.W112"
+REPLICA_NOT_POSTGRES = "punkt.E120"
 
 
 def _tables(connection: Any) -> list[str]:
@@ -108,3 +109,24 @@ def seal_key_of_its_own(**kwargs: Any) -> list[Any]:
         "SECRET_KEY and become unreadable when it is rotated.",
         hint="Set PUNKT_SEAL_KEY to a long random string and keep it (docs/deployment.md).",
         id=SEAL_KEY_IS_SECRET_KEY)]
+
+
+@checks.register()
+def replica_is_postgres(databases: Any = None, *, configured: dict[str, Any] | None = None,
+                        **kwargs: Any) -> list[Any]:
+    """``DATABASE_REPLICA_URL`` is a standby of the primary: the same engine, PostgreSQL
+    (a report's SQL is written for the primary's dialect). ``configured``: the
+    ``DATABASES`` setting (the tests give their own)."""
+    from django.conf import settings
+
+    configured = settings.DATABASES if configured is None else configured
+    replica = configured.get("replica")
+    if replica is None:
+        return []
+    if {replica["ENGINE"], configured["default"]["ENGINE"]} == {"django.db.backends.postgresql"}:
+        return []
+    return [checks.Error(
+        "DATABASE_REPLICA_URL must be a PostgreSQL standby of a PostgreSQL DATABASE_URL.",
+        hint="Remove DATABASE_REPLICA_URL or point both at PostgreSQL "
+             "(docs/deployment.md, 'A read replica for the reports').",
+        id=REPLICA_NOT_POSTGRES)]

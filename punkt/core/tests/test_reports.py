@@ -39,3 +39,16 @@ def test_the_router_sends_no_write_or_migration_to_the_replica() -> None:
     assert router.allow_migrate("replica", "customers") is False
     assert router.allow_migrate(DEFAULT_DB_ALIAS, "customers") is True
     assert router.allow_relation(object(), object()) is True
+
+
+def test_a_replica_that_is_not_postgres_is_refused_by_the_checks() -> None:
+    from punkt.core.checks import REPLICA_NOT_POSTGRES, replica_is_postgres
+
+    pg = {"ENGINE": "django.db.backends.postgresql"}
+    lite = {"ENGINE": "django.db.backends.sqlite3"}
+    assert [e.id for e in replica_is_postgres(configured={"default": pg, "replica": lite})] \
+        == [REPLICA_NOT_POSTGRES]
+    assert [e.id for e in replica_is_postgres(configured={"default": lite, "replica": lite})] \
+        == [REPLICA_NOT_POSTGRES]
+    assert replica_is_postgres(configured={"default": pg, "replica": pg}) == []
+    assert replica_is_postgres(configured={"default": lite}) == []
