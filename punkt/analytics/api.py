@@ -10,7 +10,7 @@ from typing import Any, Literal
 from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from punkt.analytics import goals, kpis, selectors
@@ -467,6 +467,21 @@ def analytics_loyalty(request: HttpRequest, q: Query[KpisQuery]) -> dict[str, An
             "months": [vars(m) for m in r.months],
             "sources": [{"key": s.key, "label": str(s.label), "customers": s.customers,
                          "buyers": s.buyers, "revenue": s.revenue} for s in r.sources]}
+
+
+class RefreshAskedOut(Schema):
+    requested_at: datetime.datetime
+
+
+@router.post("/analytics/refresh", response={202: RefreshAskedOut, **errors(409)},
+             operation_id="analytics_refresh")
+@scoped("global")
+def analytics_refresh(request: HttpRequest) -> Status[Any]:
+    """Queue the analytics refresh now (HQ, ``analytics.refresh.run``): 409 while one runs
+    or when one was asked for in the last 10 minutes."""
+    from punkt.analytics import services
+
+    return Status(202, {"requested_at": services.refresh_request(actor=request.user)})
 
 
 from punkt.analytics import segment_api  # noqa: E402, F401  (its operations join this router)

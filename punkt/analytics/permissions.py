@@ -32,3 +32,8 @@ SEGMENTS_MANAGE = registry.register(
     "analytics.segments.manage",
     gettext_lazy("Define the customer segments and each segment's ideal set of products"),
     [R.HQ_EXPERT, R.ADMIN], scope="global")
+REFRESH_RUN = registry.register(
+    "analytics.refresh.run",
+    gettext_lazy("Start the analytics refresh now (categories, ABC/XYZ, segments) instead of "
+                 "waiting for the night's"),
+    [R.HQ_EXPERT, R.ADMIN], scope="global")

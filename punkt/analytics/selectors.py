@@ -122,3 +122,10 @@ def customer_history(user: Actor, customer: Any, limit: int = 24) -> list[Standi
                 .filter(customer=customer, snapshot__status="done")
                 .select_related("snapshot", "customer").order_by("-snapshot__as_of", "-snapshot_id")
                 [:limit])
+
+
+def running_refresh() -> Snapshot | None:
+    """The refresh running now, if any (one at a time)."""
+    from punkt.analytics.models import SnapshotStatus
+
+    return Snapshot.objects.filter(status=SnapshotStatus.RUNNING).first()

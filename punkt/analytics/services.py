@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from punkt.analytics.models import ClassDrop, Snapshot, Standing
+from punkt.analytics.models import ClassDrop, Snapshot, SnapshotStatus, Standing
 from punkt.core.roles import Role
+from punkt.organization.actors import Actor
 from punkt.organization.models import Employee, Membership
 from punkt.work.models import Task
 from punkt.work.services import notify
@@ -69,3 +70,60 @@ def give_class_drop_tasks(snap: Snapshot) -> int:
             except IntegrityError:
                 continue  # given before for this month (C9)
     return given
+
+
+#: a refresh asked for on the page claims this stretch of time: a second request in it
+#: (a double click, two HQ experts at once) is told the first one's time (C9)
+REQUEST_EVERY = datetime.timedelta(minutes=10)
+MANUAL_JOB = "analytics.refresh.manual"
+
+
+def refresh_request(*, actor: Actor, now: datetime.datetime | None = None) -> datetime.datetime:
+    """Queue an analytics refresh now (HQ, ``analytics.refresh.run``): once per
+    :data:`REQUEST_EVERY`, never while one runs. Returns the moment it was asked for."""
+    from punkt.analytics import permissions as perms
+    from punkt.analytics.tasks import refresh_analytics
+    from punkt.core.audit import audit_record
+    from punkt.core.errors import Conflict
+    from punkt.core.models import ScheduledRun
+    from punkt.organization import permissions as org_perms
+
+    org_perms.ensure(actor, perms.REFRESH_RUN.code)
+    running = Snapshot.objects.filter(status=SnapshotStatus.RUNNING).first()
+    if running is not None:
+        raise Conflict("refresh_running", _(
+            "A refresh is running since %(at)s: its figures appear when it ends.")
+            % {"at": _hhmm(running.started_at)})
+    now = now or timezone.now()
+    slot = now - datetime.timedelta(
+        seconds=now.timestamp() % REQUEST_EVERY.total_seconds())
+    try:
+        with transaction.atomic():
+            run = ScheduledRun.objects.create(job=MANUAL_JOB, slot=slot, created_at=now)
+            result = refresh_analytics.enqueue(slot=f"manual-{slot.isoformat()}")
+            run.task_result_id = str(getattr(result, "id", ""))
+            run.save(update_fields=["task_result_id"])
+    except IntegrityError:
+        asked = ScheduledRun.objects.filter(job=MANUAL_JOB, slot=slot).values_list(
+            "created_at", flat=True).first()
+        raise Conflict("refresh_asked", _(
+            "A refresh was asked for at %(at)s already; it runs in the background.")
+            % {"at": _hhmm(asked or slot)}) from None
+    audit_record(action="analytics.refresh.request", actor=actor,
+                 message=f"slot {slot.isoformat()}")
+    return now
+
+
+def refresh_asked() -> datetime.datetime | None:
+    """When a refresh asked for on the page is waiting for a worker (none started since)."""
+    from punkt.core.models import ScheduledRun
+
+    asked = (ScheduledRun.objects.filter(job=MANUAL_JOB).order_by("-created_at")
+             .values_list("created_at", flat=True).first())
+    if asked is None or Snapshot.objects.filter(started_at__gte=asked).exists():
+        return None
+    return asked
+
+
+def _hhmm(at: datetime.datetime) -> str:
+    return timezone.localtime(at).strftime("%H:%M")

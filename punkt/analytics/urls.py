@@ -6,6 +6,7 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", views.matrix, name="matrix"),
+    path("refresh/", views.refresh_now, name="refresh_now"),
     path("customers/", views.customers, name="customers"),
     path("customers/export.csv", views.export, name="export"),
     path("goals/", goal_views.goals_page, name="goals"),

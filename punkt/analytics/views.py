@@ -6,18 +6,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from punkt.analytics import permissions as perms
-from punkt.analytics import selectors
+from punkt.analytics import selectors, services
 from punkt.analytics.models import ABC, XYZ, Category, month_label, zl
 from punkt.core.audit import audit_record
+from punkt.core.errors import Conflict
 from punkt.core.exports import table_response
 from punkt.core.paging import paginate
 from punkt.core.reauth import recent_authentication_required
@@ -79,7 +82,24 @@ def matrix(request: HttpRequest) -> HttpResponse:
         "picker": branch_picker(request.user, perms.ANALYTICS_VIEW.code, branch),
         "all_url": _link(base), "drops_url": _link(base, change="drop"),
         "changed_url": _link(base, change="changed"),
-        "can_export": org_perms.can(request.user, perms.ANALYTICS_EXPORT.code)})
+        "can_export": org_perms.can(request.user, perms.ANALYTICS_EXPORT.code),
+        "can_refresh": org_perms.can(request.user, perms.REFRESH_RUN.code),
+        "running": selectors.running_refresh(), "asked": services.refresh_asked()})
+
+
+@scoped("global")
+@login_required
+@require_POST
+def refresh_now(request: HttpRequest) -> HttpResponse:
+    """HQ starts the analytics refresh now (queued for the worker); back to the table."""
+    try:
+        services.refresh_request(actor=request.user)
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The refresh is queued: the figures change when it ends "
+                                    "(a few minutes)."))
+    return redirect("analytics:matrix")
 
 
 @scoped("list")

@@ -317,6 +317,9 @@ EXPECTED: dict[str, set[str]] = {
     # branch's customers; the segments and their ideal sets are HQ's marketing decision.
     "analytics.segments.view": {M, S, R, E, A},
     "analytics.segments.manage": {E, A},
+    # Issue 19: HQ starts the nightly analytics refresh at once (a new price list, a
+    # corrected import): the whole company's figures, so HQ only
+    "analytics.refresh.run": {E, A},
     # Issue 20, R10.1 (seed 000 steps 14-15): the service employee prepares leaflets from
     # HQ's templates and orders them from a print shop; the manager plans the branch's
     # campaigns and approves their budget; HQ's experts run company campaigns and keep the
