@@ -25,6 +25,13 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture(autouse=True)
+def _today() -> None:
+    """Today as the test runs, not as the module was imported: a run may cross midnight."""
+    global TODAY
+    TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
 def _env(settings: Any, tmp_path: Any) -> Any:
     settings.VAR_DIR = tmp_path
     with translation.override("en"):
