@@ -7,10 +7,12 @@ customers, 20M invoices, 5M contracts on this 2-core machine) and the pages
         .venv/bin/python bench/run_analytics.py [--runs 2] [--n 100] [--only table]
 
 The refresh table has a reference row: the bare cost of reading every money source once
-(``SELECT count(*)`` over payments, credit uses and sales) — what any refresh pays at
-least; then each run's steps (month × customer totals, the customers' rows, the cells)
-and the switch. Needs bench/gen_customers.py, gen_cashdesk.py (and gen_contracts.py,
-gen_analytics.py for contracts and counter sales); the pages use gen_org.py's accounts.
+(``SELECT count(*)`` over payments, credit uses and sales); then each run's steps: the
+kept month table built (the first run after ``--rebuild`` or on a fresh database: a
+one-time cost) or moved forward (every later run: the settlements since the last one),
+the customers' rows, the cells, the segment rows, the switch and the sweep. Needs
+bench/gen_customers.py, gen_cashdesk.py (and gen_contracts.py, gen_analytics.py for
+contracts and counter sales); the pages use gen_org.py's accounts.
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ django.setup()
 from django.db import connection  # noqa: E402
 from run_org import ADMIN, MANAGER, Scenario, arguments, check, logged_in, report  # noqa: E402
 
-from punkt.analytics import refresh  # noqa: E402
-from punkt.analytics.models import Snapshot, Standing  # noqa: E402
+from punkt.analytics import kept, refresh, segment_state  # noqa: E402
+from punkt.analytics.models import ActivityMark, Snapshot, Standing  # noqa: E402
 
 
 def reference() -> float:
@@ -47,26 +49,33 @@ def reference() -> float:
     return time.perf_counter() - started
 
 
+STEPS = [(kept, "build", "month table built"), (kept, "move", "month table moved"),
+         (refresh, "insert_monthly", "months read (working rows)"),
+         (refresh, "insert_standing", "customers' rows"), (refresh, "insert_cells", "cells"),
+         (segment_state, "build", "segment rows"), (refresh, "switch", "switch"),
+         (refresh, "sweep", "sweep")]
+
+
 def timed_refresh() -> tuple[float, dict[str, float]]:
     steps: dict[str, float] = {}
-    originals = {}
-    for name in ("insert_monthly", "insert_standing", "insert_cells", "switch", "sweep"):
-        original = getattr(refresh, name)
-        originals[name] = original
+    originals = []
+    for module, name, label in STEPS:
+        original = getattr(module, name)
+        originals.append((module, name, original))
 
-        def wrapped(*a: object, _f: object = original, _n: str = name) -> object:
+        def wrapped(*a: object, _f: object = original, _n: str = label) -> object:
             t = time.perf_counter()
             try:
                 return _f(*a)  # type: ignore[operator]
             finally:
                 steps[_n] = time.perf_counter() - t
-        setattr(refresh, name, wrapped)
+        setattr(module, name, wrapped)
     started = time.perf_counter()
     try:
         snap = refresh.refresh()
     finally:
-        for name, original in originals.items():
-            setattr(refresh, name, original)
+        for module, name, original in originals:
+            setattr(module, name, original)
     if snap is None:
         sys.exit("Another refresh is running.")
     return time.perf_counter() - started, steps
@@ -109,7 +118,11 @@ def main() -> None:
     ap = arguments(__doc__, password=False)
     ap.add_argument("--runs", type=int, default=1, help="full refreshes to time")
     ap.add_argument("--no-refresh", action="store_true")
+    ap.add_argument("--rebuild", action="store_true",
+                    help="build the kept month table again first (timed in the first run)")
     args = ap.parse_args()
+    if args.rebuild:
+        ActivityMark.objects.all().delete()
     if not args.no_refresh:
         print(f"reference: one pass over the settlements: {reference():.2f} s")
         for run in range(1, args.runs + 1):

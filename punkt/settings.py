@@ -371,6 +371,9 @@ PUNKT_ANALYTICS_WINDOW_MONTHS = int(os.environ.get("PUNKT_ANALYTICS_WINDOW_MONTH
 PUNKT_ANALYTICS_PERIOD_MONTHS = int(os.environ.get("PUNKT_ANALYTICS_PERIOD_MONTHS", "12"))
 PUNKT_ANALYTICS_ABC = os.environ.get("PUNKT_ANALYTICS_ABC", "50,80")
 PUNKT_ANALYTICS_XYZ = os.environ.get("PUNKT_ANALYTICS_XYZ", "10,25")
+#: the kept month table re-reads settlements younger than this at every move (a payment
+#: committed late is still counted; ``punkt/analytics/kept.py``)
+PUNKT_ANALYTICS_SETTLE_SECONDS = int(os.environ.get("PUNKT_ANALYTICS_SETTLE_SECONDS", "600"))
 
 # --- The seller on printed invoices (VAT Act art. 106e: name, address and NIP) ---------
 # The address is the HQ branch's; the name defaults to the HQ branch's name.

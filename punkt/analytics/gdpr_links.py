@@ -9,13 +9,24 @@ from django.utils.translation import gettext_lazy as _
 
 from punkt.analytics.models import ClassDrop, ProductState, SegmentMember, Standing
 from punkt.core.processing import BASE_MEASURES, activity
-from punkt.customers.gdpr import ERASE_DELETE, register_linked
+from punkt.customers.gdpr import ERASE_DELETE, on_customers_changed, register_linked
 
 register_linked(Standing, erase=ERASE_DELETE, move_on_merge=False)
 register_linked(ClassDrop, erase=ERASE_DELETE, move_on_merge=False)
 # the kept segment rows (segment_state): derived, rebuilt by every refresh
 register_linked(ProductState, erase=ERASE_DELETE, move_on_merge=False)
 register_linked(SegmentMember, erase=ERASE_DELETE, move_on_merge=False)
+
+
+
+def _recount_months(ids: list[int]) -> None:
+    from punkt.analytics import kept
+
+    kept.mark_dirty(ids)
+
+
+# merged, unmerged, anonymised: the kept months of both are recounted by the next refresh
+on_customers_changed(_recount_months)
 
 activity("analytics.classes",
          name=_("Customer categories and ABC/XYZ classes"),

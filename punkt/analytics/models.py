@@ -211,6 +211,63 @@ class Monthly(models.Model):
         return f"{self.customer_id} {self.month}: {self.amount}"
 
 
+class Activity(models.Model):
+    """The kept month table: one customer's settlements in one month (grosze; ``docs``
+    counts the positive documents, reversed ones subtracted), for every settlement
+    created before the mark's ``covered_until``. Kept between refreshes and moved forward
+    by each one from the settlements created since (``punkt/analytics/kept.py``), so a
+    refresh never re-reads years of payments."""
+
+    customer_id = models.BigIntegerField()
+    month = models.IntegerField()
+    amount = models.BigIntegerField()
+    docs = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer_id", "month"],
+                                               name="analytics_activity_key")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month}: {self.amount}"
+
+
+class ActivityRecent(models.Model):
+    """What the last move added from settlements younger than the settling margin: taken
+    out again and re-read by the next move, so a payment committed late is not missed."""
+
+    customer_id = models.BigIntegerField()
+    month = models.IntegerField()
+    amount = models.BigIntegerField()
+    docs = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month}: {self.amount}"
+
+
+class ActivityDirty(models.Model):
+    """A customer whose kept months are recounted from his settlements at the next move
+    (merged, unmerged, anonymised: his settlements changed hands)."""
+
+    customer_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.customer_id)
+
+
+class ActivityMark(models.Model):
+    """How far the kept month table goes (one row): every settlement created before
+    ``settled_until`` is in it for good, those up to ``covered_until`` through the recent
+    rows."""
+
+    settled_until = models.DateTimeField()
+    covered_until = models.DateTimeField()
+    built_at = models.DateTimeField(default=timezone.now)
+    moved_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.settled_until} / {self.covered_until}"
+
+
 class Cell(models.Model):
     """How many customers of a branch are in one category × ABC × XYZ, and their turnover
     (grosze), in one snapshot."""

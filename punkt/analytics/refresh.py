@@ -15,6 +15,11 @@ as-of month, ``w`` the window and every source reduced to months of activity:
   customer had been lost) and before it;
 * regular — the rest: settlements in the window and without such a gap before them.
 
+The months come from the kept month table (:mod:`punkt.analytics.kept`), which each
+refresh first moves forward from the settlements made since the last one; a refresh as of
+a day the table has already passed (history built afterwards) reads the settlements into
+its working rows instead. Either way the customers' rows are one pass over the months.
+
 The same refresh keeps the segment matrix's rows of the new snapshot before the switch
 (:mod:`punkt.analytics.segment_state`, three more ``INSERT … SELECT``).
 
@@ -38,7 +43,7 @@ from django.db.models import BigIntegerField, F, IntegerField, Q, QuerySet, Valu
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Round
 from django.utils import timezone
 
-from punkt.analytics import segment_state
+from punkt.analytics import kept, segment_state
 from punkt.analytics.models import (
     Cell,
     Monthly,
@@ -164,56 +169,67 @@ def insert_monthly(snap: Snapshot) -> None:
             "GROUP BY u.c, u.m", params)
 
 
-def insert_standing(snap: Snapshot, previous: Snapshot | None) -> None:
+#: where the refresh reads the months: the kept table, or a refresh's working rows
+KEPT = "analytics_activity"
+
+
+def working(snap: Snapshot) -> str:
+    return ("(SELECT customer_id, month, amount, docs FROM analytics_monthly "  # noqa: S608
+            f"WHERE snapshot_id = {int(snap.pk)})")
+
+
+def insert_standing(snap: Snapshot, previous: Snapshot | None, source: str = KEPT) -> None:
+    """Every active customer's row of ``snap`` from the months in ``source`` (the kept
+    table or :func:`working`) and the contracts. One pass over the months: per customer
+    the first and last month of activity, the first in the window (``e``), the last before
+    the window (the gap before ``e`` — nothing can lie between the window's start and
+    ``e``), and the period's sum and sum of squares."""
     pg = connection.vendor == "postgresql"
     s, m, w = int(snap.pk), int(snap.month), int(snap.window_months)
     ws, ps = m - w + 1, m - int(snap.period_months) + 1
     prev = int(previous.pk) if previous else 0
+    inp = f"CASE WHEN f >= {ps} THEN a END"
     # Σx² exactly on PostgreSQL (numeric); SQLite adds the squares as floats (exact to
     # 2^53: monthly turnovers up to ~900,000 zł), its integer SUM would overflow instead.
-    squares = "SUM(CAST(amount AS NUMERIC) * amount)" if pg else "TOTAL(amount * amount)"
+    squares = f"SUM(CAST({inp} AS NUMERIC) * {inp})" if pg else f"TOTAL({inp} * {inp})"
     real = "DOUBLE PRECISION" if pg else "REAL"
     x2, y2 = int(snap.xyz_x) ** 2, int(snap.xyz_y) ** 2
     spans, params = contract_spans(snap.as_of)
     dev = "(cat.n * cat.q - cat.s * cat.s)"
-    # only integers of our own and the ORM's compiled SELECT are put into the text
+    # only integers of our own, our table names and the ORM's compiled SELECT are put
+    # into the text
     sql = f"""
 INSERT INTO analytics_standing (snapshot_id, customer_id, branch_id, category, abc, xyz,
     turnover, cv, first_month, last_month, prev_category, prev_abc, prev_xyz)
 WITH act AS (
-    SELECT customer_id AS c, month AS f, month AS t FROM analytics_monthly
-     WHERE snapshot_id = {s} AND docs > 0
+    SELECT customer_id AS c, month AS f, month AS t, amount AS a,
+           CASE WHEN docs > 0 THEN 1 ELSE 0 END AS k
+      FROM {source} mo WHERE month <= {m}
     UNION ALL
-    SELECT k.c, k.f, CASE WHEN k.t > {m} THEN {m} ELSE k.t END FROM ({spans}) k
+    SELECT k.c, k.f, CASE WHEN k.t > {m} THEN {m} ELSE k.t END, NULL, 1 FROM ({spans}) k
      WHERE k.f <= {m}
 ),
 agg AS (
-    SELECT c, MIN(f) AS first_m, MAX(t) AS last_m,
-           MIN(CASE WHEN t >= {ws} THEN CASE WHEN f > {ws} THEN f ELSE {ws} END END) AS e
+    SELECT c, MIN(CASE WHEN k = 1 THEN f END) AS first_m,
+           MAX(CASE WHEN k = 1 THEN t END) AS last_m,
+           MIN(CASE WHEN k = 1 AND t >= {ws} THEN CASE WHEN f > {ws} THEN f ELSE {ws} END
+               END) AS e,
+           MAX(CASE WHEN k = 1 AND f < {ws} THEN CASE WHEN t < {ws - 1} THEN t
+               ELSE {ws - 1} END END) AS prev_m,
+           SUM({inp}) AS s, {squares} AS q
       FROM act GROUP BY c
-),
-gap AS (
-    SELECT a.c, MAX(CASE WHEN x.t < a.e - 1 THEN x.t ELSE a.e - 1 END) AS prev_m
-      FROM agg a JOIN act x ON x.c = a.c AND x.f < a.e
-     WHERE a.e IS NOT NULL GROUP BY a.c
-),
-money AS (
-    SELECT customer_id AS c, SUM(amount) AS s, {squares} AS q FROM analytics_monthly
-     WHERE snapshot_id = {s} AND month >= {ps} GROUP BY customer_id
 ),
 cat AS (
     SELECT cu.id AS c, cu.branch_id AS br,
-           CASE WHEN a.c IS NULL THEN 'potential'
+           CASE WHEN a.first_m IS NULL THEN 'potential'
                 WHEN a.first_m >= {ws} THEN 'new'
                 WHEN a.last_m < {ws} THEN 'lost'
-                WHEN a.e - g.prev_m > {w} THEN 'restored'
+                WHEN a.e - a.prev_m > {w} THEN 'restored'
                 ELSE 'regular' END AS category,
-           a.first_m, a.last_m, COALESCE(mo.s, 0) AS s, mo.q,
+           a.first_m, a.last_m, COALESCE(a.s, 0) AS s, a.q,
            {m} - CASE WHEN a.first_m > {ps} THEN a.first_m ELSE {ps} END + 1 AS n
       FROM customers_customer cu
       LEFT JOIN agg a ON a.c = cu.id
-      LEFT JOIN gap g ON g.c = cu.id
-      LEFT JOIN money mo ON mo.c = cu.id
      WHERE cu.status = 'active'
 ),
 ranked AS (
@@ -324,8 +340,12 @@ def refresh(*, as_of: datetime.date | None = None, slot: str = "",
     started = time.monotonic()
     try:
         previous = previous_of(snap)
-        insert_monthly(snap)
-        insert_standing(snap, previous)
+        if kept.move(_end_of(as_of)):
+            source = KEPT
+        else:  # as of a day the kept months have passed: read the settlements
+            insert_monthly(snap)
+            source = working(snap)
+        insert_standing(snap, previous, source)
         insert_cells(snap)
         segment_state.build(snap)
         if not switch(snap, started):  # pragma: no cover — failed meanwhile as stale
