@@ -48,7 +48,9 @@ def reset() -> None:
                     [MARK])
         cur.execute("DELETE FROM sales_sale WHERE receipt_number = %s", [MARK])
         for table in ("analytics_monthly", "analytics_cell", "analytics_standing",
-                      "analytics_classdrop", "analytics_snapshot"):
+                      "analytics_classdrop", "analytics_snapshot", "analytics_activity",
+                      "analytics_activityrecent", "analytics_activitydirty",
+                      "analytics_activitymark"):
             cur.execute(f"DELETE FROM {table}")  # noqa: S608 (our table names)
 
 

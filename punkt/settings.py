@@ -374,6 +374,8 @@ PUNKT_ANALYTICS_XYZ = os.environ.get("PUNKT_ANALYTICS_XYZ", "10,25")
 #: the kept month table re-reads settlements younger than this at every move (a payment
 #: committed late is still counted; ``punkt/analytics/kept.py``)
 PUNKT_ANALYTICS_SETTLE_SECONDS = int(os.environ.get("PUNKT_ANALYTICS_SETTLE_SECONDS", "600"))
+#: memory for the refresh's sorts and groupings on PostgreSQL (per worker process)
+PUNKT_ANALYTICS_WORK_MEM = os.environ.get("PUNKT_ANALYTICS_WORK_MEM", "256MB")
 
 # --- The seller on printed invoices (VAT Act art. 106e: name, address and NIP) ---------
 # The address is the HQ branch's; the name defaults to the HQ branch's name.

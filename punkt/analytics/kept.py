@@ -97,8 +97,11 @@ def _grouped(parts: list[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
 
 
 def _add(parts: list[tuple[str, list[Any]]], *, fresh: bool = False) -> int:
+    from punkt.analytics.refresh import roomy
+
     sql, params = _grouped(parts)
     with connection.cursor() as cur:
+        roomy(cur)
         cur.execute("INSERT INTO analytics_activity (customer_id, month, amount, docs) "
                     + sql + ("" if fresh else " " + UPSERT), params)
         return int(cur.rowcount or 0)
