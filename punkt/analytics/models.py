@@ -201,29 +201,9 @@ class Standing(models.Model):
         return f"{self.abc}{self.xyz}"
 
 
-class Monthly(models.Model):
-    """Working rows of a refresh: one customer's settlements in one month (grosze; ``docs``
-    counts the positive documents — a month with only a return is no activity). Written
-    once and read whole by the next statement, then emptied: no key, no index, and on
-    PostgreSQL an UNLOGGED table (migration 0002) — each of those cost more than the
-    query itself (``bench/README.md``)."""
-
-    snapshot_id = models.BigIntegerField()
-    customer_id = models.BigIntegerField()
-    month = models.IntegerField()
-    amount = models.BigIntegerField()
-    docs = models.IntegerField()
-
-    def __str__(self) -> str:
-        return f"{self.customer_id} {self.month}: {self.amount}"
-
-
-class Activity(models.Model):
-    """The kept month table: one customer's settlements in one month (grosze; ``docs``
-    counts the positive documents, reversed ones subtracted), for every settlement
-    created before the mark's ``covered_until``. Kept between refreshes and moved forward
-    by each one from the settlements created since (``punkt/analytics/kept.py``), so a
-    refresh never re-reads years of payments."""
+class MonthRow(models.Model):
+    """One customer's settlements in one month: ``amount`` in grosze, ``docs`` the positive
+    documents (a month with only a return is no activity)."""
 
     customer_id = models.BigIntegerField()
     month = models.IntegerField()
@@ -231,24 +211,35 @@ class Activity(models.Model):
     docs = models.IntegerField()
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month}: {self.amount}"
+
+
+class Monthly(MonthRow):
+    """Working rows of a refresh as of a day the kept month table has passed. Written
+    once and read whole by the next statement, then emptied: no key, no index, and on
+    PostgreSQL an UNLOGGED table (migration 0002) — each of those cost more than the
+    query itself (``bench/README.md``)."""
+
+    snapshot_id = models.BigIntegerField()
+
+
+class Activity(MonthRow):
+    """The kept month table (reversed documents subtracted), for every settlement created
+    before the mark's ``covered_until``. Kept between refreshes and moved forward by each
+    one from the settlements created since (``punkt/analytics/kept.py``), so a refresh
+    never re-reads years of payments."""
+
+    class Meta:
         constraints = [models.UniqueConstraint(fields=["customer_id", "month"],
                                                name="analytics_activity_key")]
 
-    def __str__(self) -> str:
-        return f"{self.customer_id} {self.month}: {self.amount}"
 
-
-class ActivityRecent(models.Model):
+class ActivityRecent(MonthRow):
     """What the last move added from settlements younger than the settling margin: taken
     out again and re-read by the next move, so a payment committed late is not missed."""
-
-    customer_id = models.BigIntegerField()
-    month = models.IntegerField()
-    amount = models.BigIntegerField()
-    docs = models.IntegerField()
-
-    def __str__(self) -> str:
-        return f"{self.customer_id} {self.month}: {self.amount}"
 
 
 class ActivityDirty(models.Model):
